@@ -1,0 +1,74 @@
+# collabkg — GNU make. `make run` starts the explorer, `make test` runs the whole suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.collabkg-dev.stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8501
+LINT_DIRS := $(wildcard src tests app bench)
+
+.PHONY: help .venv venv run test lint docs clean distclean system-deps
+
+help:
+	@echo "make run    - validate the data, then start the explorer on http://$(HOST):$(PORT)"
+	@echo "make test   - install what is missing and run the whole test suite"
+	@echo "make lint   - ruff check"
+	@echo "make docs   - ontology documentation (pyLODE) into docs/ontology/"
+	@echo "make clean  - remove caches and generated files (distclean also removes .venv)"
+
+# The virtual environment, reinstalled only when pyproject.toml changes.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+.venv venv: $(STAMP)
+
+# System packages the test suite needs: a browser for the UI tests, Virtuoso for the
+# endpoint integration tests. Installed only when missing (apt-get as root, else sudo).
+system-deps:
+	@missing=""; \
+	if [ ! -x /usr/bin/chromium ]; then missing="$$missing chromium chromium-driver"; fi; \
+	if ! command -v virtuoso-t >/dev/null 2>&1; then missing="$$missing virtuoso-opensource-7"; fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	  else echo "make: need root (or sudo) to install:$$missing" >&2; exit 1; fi; \
+	  echo "Installing system packages:$$missing"; \
+	  $$sudo apt-get update; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+run: venv
+	$(BIN)/collabkg validate
+	$(BIN)/collabkg explore --host $(HOST) --port $(PORT)
+
+test: venv system-deps
+	$(BIN)/pytest tests
+
+lint: venv
+	$(BIN)/ruff check $(LINT_DIRS)
+
+docs: venv
+	@if [ -f ontology/collabkg.ttl ]; then \
+	  mkdir -p docs/ontology; \
+	  $(BIN)/pylode ontology/collabkg.ttl -o docs/ontology/index.html; \
+	  echo "Wrote docs/ontology/index.html"; \
+	else \
+	  echo "ontology/collabkg.ttl does not exist yet: nothing to document"; \
+	fi
+
+clean:
+	rm -rf .pytest_cache .ruff_cache test-artefacts docs/ontology build dist bench/results/tmp
+	rm -rf src/*.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
+
+distclean: clean
+	rm -rf $(VENV)

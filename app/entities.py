@@ -1,0 +1,143 @@
+"""The Collaborations and Organisations pages: a searchable list, or a profile (``?id=``)."""
+
+from __future__ import annotations
+
+import streamlit as st
+from ui import context, render_profile
+
+from collabkg.explorer import (
+    LINK_DISPLAY_REGEX,
+    Kind,
+    ListFilters,
+    entity_table,
+    filter_entities,
+    filter_options,
+    profile,
+    resolve_id,
+    to_curie,
+)
+
+TEXT = {
+    "collaboration": {
+        "title": "Collaborations",
+        "intro": (
+            "Partnerships, alliances, consortia and other collaborations the sources describe. "
+            "Search or filter, then select a name to see its members, funding, accountability "
+            "and activities, with the quotation behind each fact."
+        ),
+        "one": "collaboration",
+        "many": "collaborations",
+        "back": "All collaborations",
+    },
+    "organisation": {
+        "title": "Organisations",
+        "intro": (
+            "Councils, NHS bodies, charities, community groups, companies and other "
+            "organisations that take part in the collaborations. Many are not named in the "
+            "sources; their names say so."
+        ),
+        "one": "organisation",
+        "many": "organisations",
+        "back": "All organisations",
+    },
+}
+
+# URL parameters that preset the list's filters (e.g. ?structure=Collaborative+market)
+URL_FILTERS = {"structure": "structure_types", "sector": "sectors", "place": "places"}
+
+
+def _open_profile(kind: Kind, key: str) -> None:
+    chosen = st.session_state.get(key)
+    if chosen:
+        st.query_params.from_dict({"id": to_curie(chosen)})
+    st.session_state[key] = None
+
+
+def show_list(kind: Kind) -> None:
+    root, _graph, index = context()
+    words = TEXT[kind]
+    st.title(words["title"])
+    st.markdown(words["intro"])
+    options = filter_options(index, kind)
+
+    for param, field in URL_FILTERS.items():
+        value = st.query_params.get(param)
+        key = f"filter:{kind}:{field}"
+        marker = f"_url:{key}"
+        if value and st.session_state.get(marker) != value and value in options[field]:
+            st.session_state[key] = [value]
+        st.session_state[marker] = value
+
+    search = st.text_input(
+        "Search",
+        placeholder="A name, a place, a kind of organisation…",
+        key=f"search:{kind}",
+    )
+    fields = [("sectors", "Sector"), ("places", "Place"), ("sources", "Source")]
+    if kind == "collaboration":
+        fields.insert(0, ("structure_types", "Structure type"))
+    columns = st.columns(len(fields))
+    chosen: dict[str, tuple[str, ...]] = {}
+    for column, (field, label) in zip(columns, fields, strict=True):
+        with column:
+            chosen[field] = tuple(
+                st.multiselect(
+                    label,
+                    options[field],
+                    key=f"filter:{kind}:{field}",
+                    placeholder="Any",
+                )
+            )
+    filters = ListFilters(text=search, **chosen)
+    entities = filter_entities(index, kind, filters)
+    table = entity_table(index, kind)
+    table = table[table["iri"].isin({e.iri for e in entities})]
+
+    total = len(index.collaborations() if kind == "collaboration" else index.organisations())
+    st.caption(f"{len(table)} of {total} {words['many']}.")
+    if table.empty:
+        st.info(f"No {words['one']} matches. Clear a filter or change the search.")
+        return
+    shown = table.drop(columns=["iri", "Name"]).rename(columns={"link": "Name"})
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(shown), 600),
+        column_config={
+            "Name": st.column_config.LinkColumn(
+                "Name", display_text=LINK_DISPLAY_REGEX, width="large"
+            )
+        },
+        key=f"list:{kind}",
+    )
+    labels = {e.iri: e.label for e in entities}
+    key = f"open:{kind}"
+    st.selectbox(
+        f"Open the profile of a {words['one']}",
+        options=list(labels),
+        index=None,
+        format_func=lambda iri: labels.get(iri, iri),
+        placeholder=f"Choose a {words['one']}…",
+        key=key,
+        on_change=_open_profile,
+        args=(kind, key),
+    )
+
+
+def show(kind: Kind) -> None:
+    """The page: a profile when the URL names one, the list otherwise."""
+    root, _graph, index = context()
+    wanted = st.query_params.get("id")
+    iri = resolve_id(index, wanted, kind)
+    if wanted and iri is None:
+        st.warning(
+            f"There is no {TEXT[kind]['one']} with that identifier. "
+            f"Choose one from the list below."
+        )
+    if iri is None:
+        show_list(kind)
+        return
+    page = "collaborations" if kind == "collaboration" else "organisations"
+    render_profile(profile(index, iri), index, page, TEXT[kind]["back"])
+

@@ -1,0 +1,163 @@
+"""Home: what this is, where the data comes from, the graph in numbers and charts."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+from state import overview
+from ui import FLAGSHIP_QUESTIONS, PAGE_FILES, catalogue, context, md_escape, run_canned
+
+from collabkg.errors import CollabkgError
+from collabkg.explorer import (
+    collaborations_by_structure_type,
+    find_activity,
+    home_counts,
+    observed_matrix,
+    organisations_by_sector,
+    to_curie,
+)
+
+st.title("Collaborations in public services")
+st.markdown(
+    "A knowledge graph of **partnerships between councils, NHS bodies, voluntary and "
+    "community organisations, businesses and citizens** in England, built from published "
+    "case-study research. It records who works with whom, who pays, who is accountable to "
+    "whom, what citizens are asked to do — and, beside every fact, the source and the "
+    "quotation it comes from."
+)
+
+root, graph, index = context()
+counts = home_counts(index)
+for column, (label, value) in zip(st.columns(len(counts)), counts.items(), strict=True):
+    column.metric(label, f"{value:,}")
+
+st.subheader("Start with a question")
+ids = set(catalogue(root).ids)
+wigan = find_activity(index, "Wigan Deal")
+for text, query_id in FLAGSHIP_QUESTIONS:
+    if query_id == "co-creation-claims-vs-practice" and wigan is not None:
+        st.page_link(
+            PAGE_FILES["collaborations"],
+            label=text,
+            icon=":material/arrow_forward:",
+            query_params={"id": to_curie(wigan[1])},
+        )
+    elif query_id in ids:
+        st.page_link(
+            PAGE_FILES["questions"],
+            label=text,
+            icon=":material/arrow_forward:",
+            query_params={"q": query_id},
+        )
+st.page_link(
+    PAGE_FILES["questions"], label="All questions", icon=":material/list:"
+)
+
+st.subheader("What the graph holds")
+left, right = st.columns(2, gap="large")
+with left:
+    by_type = collaborations_by_structure_type(index)
+    st.markdown("**Collaborations by structure type**")
+    if by_type.empty:
+        st.info("No collaborations yet.")
+    else:
+        chart = (
+            alt.Chart(by_type)
+            .mark_bar(color="#1f4e79")
+            .encode(
+                x=alt.X("Collaborations:Q", title="Collaborations", axis=alt.Axis(tickMinStep=1)),
+                y=alt.Y("Structure type:N", sort="-x", title=None),
+                tooltip=["Structure type", "Collaborations"],
+            )
+            .properties(height=34 * len(by_type) + 40)
+        )
+        st.altair_chart(chart, width="stretch")
+        st.caption(
+            "Structure types are the GO Lab typology. “Not recorded”: the source does not "
+            "place the collaboration in the typology."
+        )
+with right:
+    by_sector = organisations_by_sector(index)
+    st.markdown("**Organisations by sector**")
+    if by_sector.empty:
+        st.info("No organisations yet.")
+    else:
+        chart = (
+            alt.Chart(by_sector)
+            .mark_bar(color="#2f7d4f")
+            .encode(
+                x=alt.X("Organisations:Q", title="Organisations", axis=alt.Axis(tickMinStep=1)),
+                y=alt.Y("Sector:N", sort="-x", title=None),
+                tooltip=["Sector", "Organisations"],
+            )
+            .properties(height=34 * len(by_sector) + 40)
+        )
+        st.altair_chart(chart, width="stretch")
+        st.caption("A hybrid organisation counts once in each of its sectors.")
+
+st.markdown("**Co-creation observed in each type of collaboration** (the sources’ Table 1)")
+matrix = None
+if "co-creation-by-structure-type" in ids:
+    try:
+        matrix = observed_matrix(index, run_canned(root, "co-creation-by-structure-type", ()))
+    except CollabkgError:
+        matrix = None
+if matrix is None or matrix.empty:
+    st.info("The co-creation table is not available.")
+else:
+    chart = (
+        alt.Chart(matrix)
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            x=alt.X("Column:N", title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+            y=alt.Y("Row:N", title=None),
+            color=alt.Color(
+                "Value:N",
+                title=None,
+                scale=alt.Scale(domain=["observed", "not observed"], range=["#2f7d4f", "#e5e7eb"]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("Row:N", title="Structure type"),
+                alt.Tooltip("Column:N", title="Kind"),
+                alt.Tooltip("Value:N", title="Seen"),
+            ],
+        )
+    )
+    text = chart.mark_text(fontSize=13).encode(
+        text="Value:N",
+        color=alt.condition(
+            alt.datum.Value == "observed", alt.value("white"), alt.value("#374151")
+        ),
+    )
+    st.altair_chart((chart + text).properties(height=60 * matrix["Row"].nunique()), width="stretch")
+    st.caption(
+        "“Observed”: the researchers classify an activity of a collaboration of that type as "
+        "that kind of co-creation. Claims made by councils do not count here."
+    )
+    st.page_link(
+        PAGE_FILES["questions"],
+        label="The table behind this chart",
+        icon=":material/table:",
+        query_params={"q": "co-creation-by-structure-type"},
+    )
+
+st.subheader("Where the data comes from")
+st.markdown(
+    "Each case is a Turtle file written by researchers from the published sources below. "
+    "Nothing is invented: where a source does not name an organisation or a place, the "
+    "graph says so (“not named in the source”)."
+)
+sources = sorted(index.sources.values(), key=lambda s: (s.date or "9999", s.label))
+for source in sources:
+    who = ", ".join(source.creators) if source.creators else "author not named in the text"
+    bits = [b for b in (source.kind, who, source.publisher, source.date) if b]
+    st.markdown(f"- **{md_escape(source.label)}** — " + md_escape(" · ".join(bits)))
+
+with st.expander("About the graph (for analysts)"):
+    numbers = overview(root)
+    st.write(f"{numbers.triples:,} facts (triples) from {len(numbers.per_file)} files.")
+    st.write(
+        "Analysts can ask their own questions on the SPARQL page, or run the same queries "
+        "from the command line with `collabkg query`."
+    )

@@ -1,0 +1,343 @@
+"""Questions: the catalogue of canned queries in plain English, answered by label.
+
+The URL holds the question and its parameters (``?q=<id>&<param>=<value>``), so the
+address of an answer is its permalink.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import altair as alt
+import streamlit as st
+from st_link_analysis import EdgeStyle, NodeStyle, st_link_analysis
+from ui import (
+    PAGE_FILES,
+    catalogue,
+    choices_ref,
+    context,
+    first_sentence,
+    plain,
+    run_canned,
+    run_choices,
+    show_error,
+)
+
+from collabkg.catalogue import CannedQuery, ParamSpec
+from collabkg.errors import CollabkgError, ParameterError
+from collabkg.explorer import (
+    GROUP_COLOURS,
+    LINK_DISPLAY_REGEX,
+    ExplorerIndex,
+    chart_spec,
+    download_frame,
+    from_curie,
+    param_choices,
+    result_network,
+    result_table,
+    sentence_case,
+    to_curie,
+)
+
+TAG_TITLES = {
+    "accountability": "Accountability",
+    "assets": "Community asset transfers",
+    "barriers": "Barriers",
+    "co-creation": "Co-creation and community involvement",
+    "collaborations": "Collaborations",
+    "engagement": "Levels of engagement",
+    "evidence": "Evidence and quotations",
+    "funding": "Funding",
+    "organisations": "Organisations",
+    "policy": "Policy context",
+    "profile": "Profiles",
+    "rationales": "Why organisations collaborate",
+    "risk": "Funding at risk",
+    "sectors": "Sectors",
+    "structure": "Types of collaboration",
+}
+VIEW_NAMES = {"table": "Table", "chart": "Chart", "graph": "Graph"}
+PROFILE_LINKS_SHOWN = 30
+
+root, graph, index = context()
+cat = catalogue(root)
+query_id = st.query_params.get("q")
+
+
+def show_catalogue() -> None:
+    st.title("Questions")
+    st.markdown(
+        "Questions the knowledge graph can answer, grouped by topic. Each answer shows "
+        "names, not codes; follow a name to its profile, and download the answer as a "
+        "spreadsheet (CSV) or JSON."
+    )
+    if not len(cat):
+        st.info("No questions are available: the queries/ folder is empty.")
+        return
+    groups = cat.by_tag()
+    columns = st.columns(2, gap="large")
+    for number, (tag, queries) in enumerate(groups.items()):
+        with columns[number % 2]:
+            st.subheader(TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))))
+            for query in queries:
+                st.page_link(
+                    PAGE_FILES["questions"],
+                    label=query.summary,
+                    icon=":material/arrow_forward:",
+                    query_params={"q": query.id},
+                )
+
+
+def sync_from_url(key: str, url_value: str | None) -> None:
+    """Let a value in the URL (a permalink, a link) set a widget once."""
+    marker = f"_url:{key}"
+    if url_value is not None and st.session_state.get(marker) != url_value:
+        st.session_state[key] = url_value
+    st.session_state[marker] = url_value
+
+
+def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> str | None:
+    """A widget for one parameter; returns the raw value for the catalogue (CURIE for IRIs)."""
+    key = f"param:{query.id}:{spec.name}"
+    url_value = st.query_params.get(spec.name)
+    label = sentence_case(spec.label or spec.name)
+    helptext = spec.description or None
+    if spec.type == "iri":
+        ref = choices_ref(query, spec.name)
+        choices_result = run_choices(root, ref) if ref else None
+        options = param_choices(index, spec.name, choices_result)
+        labels = dict((iri, text) for text, iri in options)
+        wanted = None
+        if url_value:
+            try:
+                wanted = from_curie(url_value)
+            except ParameterError:
+                st.warning(f"The link names an unknown {label.lower()}; choose one below.")
+        sync_from_url(key, wanted if wanted in labels else None)
+        if key in st.session_state and st.session_state[key] not in labels:
+            del st.session_state[key]
+        default = spec.default and str(from_curie(spec.default))
+        value = st.selectbox(
+            label,
+            options=list(labels),
+            index=list(labels).index(default) if default in labels and key not in st.session_state
+            else None,
+            format_func=lambda iri: labels.get(iri, iri),
+            placeholder=f"Choose {label.lower()}…",
+            key=key,
+            help=helptext,
+        )
+        return to_curie(value) if value else None
+    if spec.type == "integer":
+        sync_from_url(key, url_value)
+        if key in st.session_state:
+            try:
+                st.session_state[key] = int(st.session_state[key])
+            except (TypeError, ValueError):
+                del st.session_state[key]
+        value = st.number_input(
+            label,
+            step=1,
+            value=int(spec.default) if spec.default and key not in st.session_state else None,
+            key=key,
+            help=helptext,
+        )
+        return None if value is None else str(int(value))
+    if spec.type == "date":
+        sync_from_url(key, url_value)
+        if key in st.session_state and isinstance(st.session_state[key], str):
+            try:
+                st.session_state[key] = dt.date.fromisoformat(st.session_state[key])
+            except ValueError:
+                del st.session_state[key]
+        value = st.date_input(label, value=None, key=key, help=helptext)
+        return value.isoformat() if isinstance(value, dt.date) else None
+    sync_from_url(key, url_value)
+    value = st.text_input(label, value=spec.default or "", key=key, help=helptext)
+    return value or None
+
+
+def show_table(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
+    config = {
+        column: st.column_config.LinkColumn(column, display_text=LINK_DISPLAY_REGEX)
+        for column in link_columns
+    }
+    height = min(38 + 35 * max(len(frame), 1), 560)
+    st.dataframe(
+        frame, hide_index=True, width="stretch", height=height, column_config=config, key="answer"
+    )
+
+
+def show_chart(frame) -> bool:  # type: ignore[no-untyped-def]
+    spec = chart_spec(frame)
+    if spec is None:
+        return False
+    category, value, colour = spec
+    encoding = {
+        "x": alt.X(f"{value}:Q", title=value),
+        "y": alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
+        "tooltip": [c for c in (category, value, colour) if c],
+    }
+    if colour:
+        encoding["color"] = alt.Color(f"{colour}:N", legend=alt.Legend(orient="bottom"))
+    rows = frame[category].nunique()
+    chart = alt.Chart(frame).mark_bar().encode(**encoding).properties(height=30 * rows + 50)
+    st.altair_chart(chart, width="stretch")
+    return True
+
+
+def show_graph(result) -> bool:  # type: ignore[no-untyped-def]
+    network = result_network(index, result)
+    if not network.shown_nodes:
+        return False
+    node_styles = [NodeStyle(g, GROUP_COLOURS.get(g, "#6b7280"), "name") for g in network.groups]
+    edge_styles = [EdgeStyle(r, caption="label", directed=True) for r in network.relations]
+    st_link_analysis(
+        network.elements, "cose", node_styles, edge_styles, height=520, key="answer-graph"
+    )
+    return True
+
+
+def show_question(query: CannedQuery) -> None:
+    st.page_link(PAGE_FILES["questions"], label="All questions", icon=":material/arrow_back:")
+    st.title(query.summary)
+    description = plain(query.description, index)
+    if description:
+        st.markdown(first_sentence(description))
+        with st.expander("How this answer is worked out"):
+            st.write(description)
+
+    raw: dict[str, str] = {}
+    missing: list[str] = []
+    if query.params:
+        columns = st.columns(min(len(query.params), 3))
+        for number, spec in enumerate(query.params):
+            with columns[number % len(columns)]:
+                value = param_widget(query, spec, index)
+            if value is None:
+                if spec.required:
+                    missing.append(sentence_case(spec.label or spec.name).lower())
+            else:
+                raw[spec.name] = value
+
+    # the URL always says what is on screen: it is the permalink
+    wanted = {"q": query.id, **raw}
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+    if missing:
+        st.info(f"Choose {' and '.join(missing)} to see the answer.", icon=":material/touch_app:")
+        show_sparql(query)
+        return
+    try:
+        result = run_canned(root, query.id, tuple(sorted(raw.items())))
+    except CollabkgError as exc:
+        show_error(exc, what="This question could not be answered")
+        show_sparql(query)
+        return
+
+    table = result_table(index, result)
+    rows = len(result)
+    if not rows:
+        st.info(
+            "No answer: the graph records nothing for this question"
+            + (" with these choices." if raw else "."),
+            icon=":material/info:",
+        )
+    else:
+        st.caption(f"{rows} row{'s' if rows != 1 else ''}. Select a name to open its profile.")
+        views = ["table"]
+        if chart_spec(table.frame) is not None:
+            views.append("chart")
+        if len([v for v in result.vars if v in set(result.iri_vars())]) >= 2:
+            views.append("graph")
+        default_view = query.default_view if query.default_view in views else "table"
+        view = default_view
+        if len(views) > 1:
+            view = (
+                st.segmented_control(
+                    "Show as",
+                    options=views,
+                    default=default_view,
+                    format_func=VIEW_NAMES.get,
+                    key=f"view:{query.id}",
+                )
+                or default_view
+            )
+        if view == "chart" and show_chart(table.frame):
+            pass
+        elif view == "graph" and show_graph(result):
+            pass
+        else:
+            show_table(table.frame, table.link_columns)
+
+        if table.profiles:
+            st.markdown("**Profiles in this answer**")
+            shown = table.profiles[:PROFILE_LINKS_SHOWN]
+            columns = st.columns(3)
+            for number, (label, iri, kind) in enumerate(shown):
+                page = "collaborations" if kind == "collaboration" else "organisations"
+                with columns[number % 3]:
+                    st.page_link(
+                        PAGE_FILES[page],
+                        label=label,
+                        icon=":material/handshake:"
+                        if kind == "collaboration"
+                        else ":material/apartment:",
+                        query_params={"id": to_curie(iri)},
+                    )
+            if len(table.profiles) > len(shown):
+                st.caption(
+                    f"and {len(table.profiles) - len(shown)} more — see the Collaborations and "
+                    "Organisations pages."
+                )
+
+    downloads = download_frame(index, result)
+    left, middle, right = st.columns([1, 1, 2])
+    left.download_button(
+        "Download CSV",
+        data=downloads.to_csv(index=False).encode("utf-8"),
+        file_name=f"{query.id}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="download-csv",
+    )
+    middle.download_button(
+        "Download JSON",
+        data=json.dumps(
+            json.loads(downloads.to_json(orient="records", force_ascii=False)),
+            ensure_ascii=False,
+            indent=2,
+        ).encode("utf-8"),
+        file_name=f"{query.id}.json",
+        mime="application/json",
+        icon=":material/download:",
+        key="download-json",
+    )
+    with right:
+        st.page_link(
+            PAGE_FILES["questions"],
+            label="Permalink to this answer",
+            icon=":material/link:",
+            query_params=wanted,
+            help="This link (and the address in your browser) reopens this answer.",
+        )
+    show_sparql(query)
+
+
+def show_sparql(query: CannedQuery) -> None:
+    with st.expander("Show the SPARQL"):
+        st.caption(
+            "The query behind this question. Analysts can run it on the SPARQL page or with "
+            f"`collabkg query {query.id}`."
+        )
+        st.code(query.text, language="sparql")
+
+
+if query_id and query_id in cat.ids:
+    show_question(cat.get(query_id))
+else:
+    if query_id:
+        st.warning("That question does not exist (any more). Choose one from the list.")
+    show_catalogue()

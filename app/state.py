@@ -1,0 +1,56 @@
+"""Shared, cached access to the knowledge graph for every explorer page.
+
+The graph is loaded once per project root (``st.cache_resource``); query answers are
+cached as plain data (``st.cache_data``). Pages use these helpers, never rdflib or
+pyoxigraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from collabkg.errors import CollabkgError
+from collabkg.graph import KnowledgeGraph
+from collabkg.paths import ProjectPaths
+
+
+def project_root() -> str:
+    """The project folder (COLLABKG_HOME, else discovered)."""
+    return str(ProjectPaths.discover().root)
+
+
+@st.cache_resource(show_spinner="Loading the knowledge graph…")
+def load_graph(root: str) -> KnowledgeGraph:
+    return KnowledgeGraph.load(root)
+
+
+def graph_or_stop() -> tuple[str, KnowledgeGraph]:
+    """The project's graph; shows a readable error and stops the page if it cannot load."""
+    try:
+        root = project_root()
+        return root, load_graph(root)
+    except CollabkgError as exc:
+        st.error(f"The knowledge graph could not be loaded: {exc.one_line()}")
+        st.info("Run `collabkg validate` in a terminal to see every problem.")
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+@dataclass(frozen=True)
+class Overview:
+    triples: int
+    per_file: dict[str, int]
+    per_class: dict[str, int]
+
+
+@st.cache_data(show_spinner=False)
+def overview(root: str) -> Overview:
+    """Counts for the home page."""
+    graph = load_graph(root)
+    return Overview(
+        triples=graph.triple_count(),
+        per_file=graph.triples_per_file(),
+        per_class=graph.counts_per_class(),
+    )

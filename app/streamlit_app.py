@@ -1,0 +1,48 @@
+"""The collabkg explorer: a thin router. Pages live in app/pages/ and call the package only."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="collabkg explorer", page_icon=":material/hub:", layout="wide")
+
+PAGES = {
+    "Explore": [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page(
+            "pages/questions.py",
+            title="Questions",
+            icon=":material/help:",
+            url_path="questions",
+        ),
+        st.Page(
+            "pages/collaborations.py",
+            title="Collaborations",
+            icon=":material/handshake:",
+            url_path="collaborations",
+        ),
+        st.Page(
+            "pages/organisations.py",
+            title="Organisations",
+            icon=":material/apartment:",
+            url_path="organisations",
+        ),
+        st.Page("pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
+    ],
+    "Tools": [
+        st.Page(
+            "pages/check.py",
+            title="Check a case file",
+            icon=":material/fact_check:",
+            url_path="check",
+        ),
+        st.Page(
+            "pages/sparql.py",
+            title="SPARQL (analysts)",
+            icon=":material/code:",
+            url_path="sparql",
+        ),
+    ],
+}
+
+st.navigation(PAGES).run()

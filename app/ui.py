@@ -1,0 +1,278 @@
+"""Helpers shared by the explorer's pages: cached view models and the way facts are drawn.
+
+Pages call these and the collabkg package, never rdflib or a store directly.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+import streamlit as st
+from state import graph_or_stop, load_graph
+
+from collabkg.catalogue import Catalogue, CannedQuery
+from collabkg.errors import CollabkgError
+from collabkg.explorer import (
+    Evidence,
+    ExplorerIndex,
+    Fact,
+    Profile,
+    Segment,
+    plain_text,
+    profile_target,
+    sentence_case,
+)
+from collabkg.graph import KnowledgeGraph, QueryResult
+
+# Url paths of the pages (see streamlit_app.py); links between pages use these.
+PAGE_FILES = {
+    "home": "pages/home.py",
+    "questions": "pages/questions.py",
+    "collaborations": "pages/collaborations.py",
+    "organisations": "pages/organisations.py",
+    "network": "pages/network.py",
+    "check": "pages/check.py",
+    "sparql": "pages/sparql.py",
+}
+
+FLAGSHIP_QUESTIONS = (
+    ("Which partnerships are collaborative markets?", "collaborations-by-structure-type"),
+    ("Who is accountable for transferred assets?", "accountable-for-transferred-assets"),
+    (
+        "What does the Wigan Deal ask of citizens, and is it co-creation?",
+        "co-creation-claims-vs-practice",
+    ),
+)
+
+
+# --------------------------------------------------------------------------- cached data
+
+
+@st.cache_resource(show_spinner="Reading the knowledge graph…")
+def explorer_index(root: str) -> ExplorerIndex:
+    return ExplorerIndex(load_graph(root))
+
+
+@st.cache_resource(show_spinner=False)
+def catalogue(root: str) -> Catalogue:
+    return Catalogue.load(root)
+
+
+def context() -> tuple[str, KnowledgeGraph, ExplorerIndex]:
+    """The project root, its graph and the explorer's index; stops the page on errors."""
+    root, graph = graph_or_stop()
+    return root, graph, explorer_index(root)
+
+
+@st.cache_data(show_spinner="Finding the answer…", max_entries=256)
+def run_canned(root: str, query_id: str, params: tuple[tuple[str, str], ...]) -> QueryResult:
+    """The answer of a canned query (cached per query and parameter values)."""
+    query = catalogue(root).get(query_id)
+    bindings = query.bind(dict(params))
+    return load_graph(root).select(query.text, bindings)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def run_choices(root: str, ref: str) -> QueryResult | None:
+    """Answer of a parameter's choices query (a catalogue id or a path under queries/)."""
+    from collabkg.catalogue import parse_query_file
+    from collabkg.paths import ProjectPaths
+
+    paths = ProjectPaths.discover(root)
+    candidates = [paths.queries / f"{ref}.rq", paths.queries / ref]
+    for path in candidates:
+        if path.is_file() and path.resolve().is_relative_to(paths.queries.resolve()):
+            query = parse_query_file(path, paths.relative(path))
+            return load_graph(root).select(query.text)
+    return None
+
+
+def choices_ref(query: CannedQuery, name: str) -> str | None:
+    """The choices query named by a parameter (``choices_query`` or ``choices: {query:}``)."""
+    spec = query.param(name)
+    if spec.choices_query:
+        return spec.choices_query
+    extra = getattr(spec, "extra", None) or {}
+    choices = extra.get("choices") if isinstance(extra, dict) else None
+    if isinstance(choices, dict) and choices.get("query"):
+        return str(choices["query"])
+    return _choices_from_text(query, name)
+
+
+_CHOICES_LINE = re.compile(r"choices:\s*\{\s*query:\s*([\w./\-]+)\s*\}")
+
+
+def _choices_from_text(query: CannedQuery, name: str) -> str | None:
+    """Read ``choices: {query: X}`` for a parameter from the header text itself."""
+    in_param = False
+    for line in query.text.splitlines():
+        if not line.startswith("#+"):
+            break
+        body = line[2:].strip()
+        if body.startswith("- name:") or body.startswith("- {name:"):
+            in_param = re.search(rf"name:\s*{re.escape(name)}\b", body) is not None
+        if in_param:
+            match = _CHOICES_LINE.search(body)
+            if match:
+                return match.group(1)
+    return None
+
+
+# --------------------------------------------------------------------------- text & links
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$~])")
+
+
+def md_escape(text: str) -> str:
+    """Text shown literally in Markdown (no emphasis, links, LaTeX or HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def href_for(iri: str, index: ExplorerIndex) -> str | None:
+    target = profile_target(iri, index.kind(iri))
+    if target is None:
+        return None
+    page, params = target
+    from urllib.parse import urlencode
+
+    return f"{page}?{urlencode(params)}"
+
+
+def segments_md(segments: Sequence[Segment], index: ExplorerIndex, *, bold: bool = False) -> str:
+    """Markdown for a fact's text: named things with a profile become links."""
+    out: list[str] = []
+    for segment in segments:
+        if isinstance(segment, tuple):
+            label, iri = segment
+            link = href_for(iri, index)
+            text = md_escape(label)
+            if bold:
+                text = f"**{text}**"
+            out.append(f"[{text}]({link})" if link else text)
+        else:
+            out.append(md_escape(segment))
+    return "".join(out)
+
+
+def plain(text: str, index: ExplorerIndex) -> str:
+    return plain_text(text, index.label)
+
+
+def first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    match = re.match(r"(.+?[.:;])(\s|$)", text)
+    return match.group(1) if match else text
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def evidence_html(evidence: Evidence) -> str:
+    """The quotation(s) and source(s) behind a fact, as small sanitised HTML."""
+    parts: list[str] = []
+    for quote in evidence.quotes:
+        who = f" — {html.escape(quote.speaker)}" if quote.speaker else ""
+        where = html.escape(quote.source)
+        if quote.locator:
+            where += f", section “{html.escape(quote.locator)}”"
+        parts.append(
+            '<blockquote class="ck-quote">'
+            f"“{html.escape(quote.text)}”{who}"
+            f'<div class="ck-src">{where}</div></blockquote>'
+        )
+    quoted = {q.source_iri for q in evidence.quotes}
+    unquoted = [s for s in evidence.sources if s.iri not in quoted]
+    if unquoted or (evidence.sources and not evidence.quotes):
+        names = "; ".join(html.escape(s.label) for s in unquoted or evidence.sources)
+        parts.append(f'<div class="ck-src">Source: {names}</div>')
+    if not parts:
+        parts.append('<div class="ck-src">No source recorded for this fact.</div>')
+    return "".join(parts)
+
+
+STYLE = """
+<style>
+.ck-quote { border-left: 3px solid #94a3b8; margin: 0 0 .5rem 0; padding: .1rem .6rem;
+  font-size: .9rem; color: #1f2937; background: #f8fafc; }
+.ck-src { font-size: .8rem; color: #475569; margin-top: .15rem; }
+.ck-flag { font-size: .9rem; color: #92400e; background: #fffbeb; border-left: 3px solid #f59e0b;
+  padding: .2rem .6rem; margin: .2rem 0 .4rem 0; }
+</style>
+"""
+
+
+def inject_style() -> None:
+    st.html(STYLE)
+
+
+# --------------------------------------------------------------------------- facts & profiles
+
+
+def fact_markdown(fact: Fact, index: ExplorerIndex) -> str:
+    lines = [segments_md(fact.title, index, bold=True)]
+    for label, value in fact.details:
+        lines.append(f"- {md_escape(label)}: {segments_md(value, index)}")
+    for label, items in fact.lists:
+        lines.append(f"- {md_escape(label)}:")
+        lines.extend(f"    - {md_escape(item)}" for item in items)
+    return "\n".join(lines)
+
+
+def render_fact(fact: Fact, index: ExplorerIndex) -> None:
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown(fact_markdown(fact, index))
+        if fact.flag:
+            st.html(f'<div class="ck-flag">{html.escape(fact.flag)}</div>')
+        for note in fact.notes:
+            st.caption(note)
+    with right:
+        if fact.node is not None:
+            st.html(evidence_html(index.evidence(fact.node)))
+    st.divider()
+
+
+def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_label: str) -> None:
+    inject_style()
+    st.page_link(PAGE_FILES[back_page], label=back_label, icon=":material/arrow_back:")
+    st.title(profile.label)
+    kind_word = "Collaboration" if profile.kind == "collaboration" else "Organisation"
+    summary = " · ".join(
+        f"**{md_escape(label)}:** {segments_md(value, index)}" for label, value in profile.summary
+    )
+    st.markdown(f"{kind_word}" + (f" · {summary}" if summary else ""))
+    evidence = index.evidence(profile.node)
+    if evidence:
+        with st.expander("Where this comes from", expanded=False):
+            st.html(evidence_html(evidence))
+    for note in profile.notes:
+        st.caption(note)
+
+    facts_total = sum(len(s.facts) for s in profile.sections)
+    st.caption(
+        f"{facts_total} recorded facts. Beside each fact: the quotation and the source it "
+        "comes from."
+    )
+    for section in profile.sections:
+        count = f" ({len(section.facts)})" if section.facts else ""
+        st.subheader(f"{section.title}{count}", anchor=section.key)
+        if not section.facts:
+            st.caption(section.empty)
+            continue
+        for fact in section.facts:
+            render_fact(fact, index)
+
+
+def kind_word(kind: str) -> str:
+    return sentence_case(kind)
+
+
+def show_error(exc: CollabkgError, *, what: str = "That did not work") -> None:
+    """An error in plain English: what, where and what to do."""
+    where = f" (at {exc.location})" if exc.location else ""
+    st.error(f"{what}: {exc.message}{where}", icon=":material/error:")
+    if exc.hint:
+        st.info(sentence_case(exc.hint), icon=":material/lightbulb:")

@@ -1,0 +1,435 @@
+"""The embedded backend: an in-memory pyoxigraph Store.
+
+Each Turtle file is loaded into its own named graph; queries see the union of all graphs
+as their default graph. Parameters reach the engine as pyoxigraph ``substitutions``
+(SEP-0007 pre-binding), never as query text. Results are converted to rdflib terms.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import pyoxigraph as ox
+from rdflib import BNode, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from collabkg.backends.base import Row, Triple
+from collabkg.errors import LoadError, ParameterError, QueryError
+from collabkg.terms import PREFIXES
+
+_XSD_STRING = str(XSD.string)
+_RDF_LANGSTRING = str(RDF.langString)
+_QUERY_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------- terms
+
+
+def to_rdflib(term: object) -> Node:
+    """A pyoxigraph term as the equivalent rdflib term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return RdfLiteral(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return RdfLiteral(term.value)
+        return RdfLiteral(term.value, datatype=URIRef(datatype))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.DefaultGraph):  # pragma: no cover - never in results
+        raise TypeError("the default graph is not a term")
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """An rdflib term as the equivalent pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, RdfLiteral):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None and str(term.datatype) not in (_XSD_STRING, _RDF_LANGSTRING):
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def _substitutions(
+    bindings: Mapping[str, Node] | None,
+) -> dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None:
+    if not bindings:
+        return None
+    try:
+        return {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(str(exc)) from None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Turtle file to load: where it is, how to name it, and which graph gets it."""
+
+    path: Path
+    display: str
+    graph_iri: str
+
+
+def _source_line(text: str, line: int | None) -> str | None:
+    if line is None:
+        return None
+    lines = text.splitlines()
+    if 1 <= line <= len(lines):
+        return lines[line - 1]
+    return None
+
+
+def _previous_statement_line(text: str, line: int) -> int | None:
+    lines = text.splitlines()
+    for number in range(min(line - 1, len(lines)), 0, -1):
+        stripped = lines[number - 1].strip()
+        if stripped and not stripped.startswith("#"):
+            return number
+    return None
+
+
+def turtle_hint(message: str, text: str, line: int | None) -> str:
+    """Plain-English advice for a Turtle syntax error message from the parser."""
+    lowered = message.lower()
+    prefix = re.search(r"prefix ([A-Za-z0-9_\-]*):", message)
+    if prefix and "not been declared" in lowered:
+        name = prefix.group(1)
+        if name in PREFIXES:
+            return f"add '@prefix {name}: <{PREFIXES[name]}> .' at the top of the file"
+        known = ", ".join(f"{p}:" for p in PREFIXES)
+        return (
+            f"'{name}:' is not a known prefix — check its spelling (ours are {known}) "
+            "or declare it with @prefix at the top of the file"
+        )
+    if "dot is expected" in lowered or "unexpected end of file" in lowered:
+        if line is not None:
+            previous = _previous_statement_line(text, line)
+            if previous is not None and previous != line:
+                return (
+                    f"the statement before this point is not finished: end it with ' .' "
+                    f"(line {previous}), or check for an unclosed quote or bracket"
+                )
+        return "a statement is not finished: end it with ' .', and close every quote and bracket"
+    if "iri" in lowered and ("scheme" in lowered or "code point" in lowered):
+        return (
+            "IRIs in <...> must be absolute and contain no spaces; "
+            "use a prefixed name such as ckd:my-organisation instead"
+        )
+    if "should end with a ']'" in lowered:
+        return "a '[' is not closed: add the matching ']' before the ';' or '.'"
+    if "string" in lowered and ("end" in lowered or "unterminated" in lowered):
+        return 'a quoted text is not closed: check the quotes (use """...""" for long text)'
+    if "not a valid" in lowered:
+        return (
+            "check the punctuation just before this point: ';' separates properties, "
+            "',' separates values, '.' ends a statement"
+        )
+    return "check the Turtle punctuation around this point (see data/TEMPLATE.ttl for the pattern)"
+
+
+def _clean_parser_message(message: str) -> str:
+    text = re.sub(r"^Parser error (at line \d+ )?(between|at) [^:]*: ", "", message)
+    return text[:1].lower() + text[1:] if text else message
+
+
+def load_error_from_syntax(exc: SyntaxError, source: SourceFile, text: str) -> LoadError:
+    """A LoadError naming the file, line, column, offending line and a hint."""
+    message = str(exc.args[0]) if exc.args else str(exc)
+    line = exc.lineno
+    column = exc.offset
+    return LoadError(
+        _clean_parser_message(message),
+        file=source.display,
+        line=line,
+        column=column,
+        hint=turtle_hint(message, text, line),
+        source_line=_source_line(text, line),
+    )
+
+
+def _read(source: SourceFile) -> tuple[bytes, str]:
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:
+        raise LoadError(
+            f"cannot read the file: {exc.strerror or exc}",
+            file=source.display,
+            hint="check that the file exists and is readable",
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise LoadError(
+            "the file is not valid UTF-8 text",
+            file=source.display,
+            line=line,
+            column=column,
+            hint="save the file with UTF-8 encoding",
+        ) from None
+    return data, text
+
+
+def syntax_errors(sources: Iterable[SourceFile]) -> list[LoadError]:
+    """Parse every file (without keeping anything) and return all problems found."""
+    errors: list[LoadError] = []
+    for source in sources:
+        try:
+            data, text = _read(source)
+        except LoadError as exc:
+            errors.append(exc)
+            continue
+        try:
+            for _ in ox.parse(data, format=ox.RdfFormat.TURTLE, without_named_graphs=True):
+                pass
+        except SyntaxError as exc:
+            errors.append(load_error_from_syntax(exc, source, text))
+    return errors
+
+
+def load_store(sources: Sequence[SourceFile]) -> ox.Store:
+    """Parse every file into a fresh in-memory Store, each into its own named graph.
+
+    All-or-nothing: if any file fails, a LoadError (listing every failure in ``errors``)
+    is raised and the partly filled store is thrown away.
+    """
+    store = ox.Store()
+    errors: list[LoadError] = []
+    for source in sources:
+        try:
+            data, text = _read(source)
+        except LoadError as exc:
+            errors.append(exc)
+            continue
+        try:
+            store.load(
+                data,
+                format=ox.RdfFormat.TURTLE,
+                to_graph=ox.NamedNode(source.graph_iri),
+            )
+        except SyntaxError as exc:
+            errors.append(load_error_from_syntax(exc, source, text))
+    if errors:
+        first = errors[0]
+        raise LoadError(
+            first.message,
+            file=first.file,
+            line=first.line,
+            column=first.column,
+            hint=first.hint,
+            source_line=first.source_line,
+            errors=errors,
+        )
+    return store
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def query_error(exc: SyntaxError) -> QueryError:
+    """A QueryError with line and column from a pyoxigraph query syntax error."""
+    message = str(exc.args[0]) if exc.args else str(exc)
+    match = _QUERY_POSITION.search(message)
+    line = int(match.group(1)) if match else None
+    column = int(match.group(2)) if match else None
+    text = _QUERY_POSITION.sub("", message).strip(" :") if match else message
+    return QueryError(
+        f"SPARQL syntax error: {text}",
+        line=line,
+        column=column,
+        hint="check the query near this point (braces, dots, prefixes)",
+    )
+
+
+def _run_with_timeout(
+    work: Callable[[threading.Event], T], timeout_s: float | None, what: str = "query"
+) -> T:
+    """Run ``work(cancel)``; after ``timeout_s`` seconds give up and raise QueryError.
+
+    pyoxigraph cannot be interrupted: the worker thread is told to stop at the next
+    solution and is left to finish on its own (daemon thread).
+    """
+    cancel = threading.Event()
+    if timeout_s is None:
+        return work(cancel)
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = work(cancel)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="collabkg-query", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if thread.is_alive():
+        cancel.set()
+        raise QueryError(
+            f"the {what} took longer than {timeout_s:g} s and was stopped",
+            hint="make the query more selective, or add a LIMIT",
+        )
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+class EmbeddedBackend:
+    """A read-only SPARQL engine over an in-memory pyoxigraph Store."""
+
+    def __init__(self, store: ox.Store | None = None) -> None:
+        self._store = store if store is not None else ox.Store()
+        self._closed = False
+
+    @classmethod
+    def from_files(cls, sources: Sequence[SourceFile]) -> EmbeddedBackend:
+        return cls(load_store(sources))
+
+    @property
+    def store(self) -> ox.Store:
+        return self._store
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def _query(self, query: str, bindings: Mapping[str, Node] | None) -> object:
+        if self._closed:
+            raise QueryError("the graph has been closed")
+        try:
+            return self._store.query(
+                query,
+                use_default_graph_as_union=True,
+                prefixes=dict(PREFIXES),
+                substitutions=_substitutions(bindings),
+            )
+        except SyntaxError as exc:
+            raise query_error(exc) from None
+        except RuntimeError as exc:
+            message = str(exc)
+            if "projection" in message and bindings:
+                raise ParameterError(
+                    f"cannot bind parameters: {message}",
+                    hint="a parameter of a SELECT query must appear in its SELECT clause "
+                    "(and in GROUP BY when the query aggregates)",
+                ) from None
+            raise QueryError(message) from None
+        except OSError as exc:  # pragma: no cover - storage failure
+            raise QueryError(f"the store could not be read: {exc}") from None
+
+    def select(
+        self,
+        query: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        limit: int | None = None,
+        timeout_s: float | None = None,
+    ) -> tuple[list[str], list[Row]]:
+        def work(cancel: threading.Event) -> tuple[list[str], list[Row]]:
+            result = self._query(query, bindings)
+            if not isinstance(result, ox.QuerySolutions):
+                raise QueryError("this is not a SELECT query", hint="use ask() or construct()")
+            names = [v.value for v in result.variables]
+            rows: list[Row] = []
+            try:
+                for solution in result:
+                    if cancel.is_set() or (limit is not None and len(rows) >= limit):
+                        break
+                    row: Row = {}
+                    for index, name in enumerate(names):
+                        value = solution[index]
+                        row[name] = None if value is None else to_rdflib(value)
+                    rows.append(row)
+            except (OSError, RuntimeError) as exc:
+                raise QueryError(f"the query failed: {exc}") from None
+            return names, rows
+
+        return _run_with_timeout(work, timeout_s)
+
+    def ask(
+        self,
+        query: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> bool:
+        def work(cancel: threading.Event) -> bool:
+            result = self._query(query, bindings)
+            if not isinstance(result, ox.QueryBoolean):
+                raise QueryError("this is not an ASK query", hint="use select() or construct()")
+            return bool(result)
+
+        return _run_with_timeout(work, timeout_s)
+
+    def construct(
+        self,
+        query: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> list[Triple]:
+        def work(cancel: threading.Event) -> list[Triple]:
+            result = self._query(query, bindings)
+            if not isinstance(result, ox.QueryTriples):
+                raise QueryError("this is not a CONSTRUCT or DESCRIBE query")
+            triples: list[Triple] = []
+            try:
+                for triple in result:
+                    if cancel.is_set():
+                        break
+                    triples.append(
+                        (
+                            to_rdflib(triple.subject),
+                            to_rdflib(triple.predicate),
+                            to_rdflib(triple.object),
+                        )
+                    )
+            except (OSError, RuntimeError) as exc:
+                raise QueryError(f"the query failed: {exc}") from None
+            return triples
+
+        return _run_with_timeout(work, timeout_s)
+
+    def all_triples(self) -> list[Triple]:
+        """Every distinct triple of the union graph (fast path for exports)."""
+        seen: set[Triple] = set()
+        for quad in self._store.quads_for_pattern(None, None, None, None):
+            seen.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return list(seen)
+
+    def close(self) -> None:
+        self._closed = True
+
+
+__all__ = [
+    "EmbeddedBackend",
+    "SourceFile",
+    "load_error_from_syntax",
+    "load_store",
+    "query_error",
+    "syntax_errors",
+    "to_oxigraph",
+    "to_rdflib",
+    "turtle_hint",
+]

@@ -1,0 +1,407 @@
+"""The ``collabkg`` command line: the only module that prints for users or exits.
+
+Exit codes: 0 success, 1 invalid data or a failed query, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from collabkg import __version__
+from collabkg.errors import CollabkgError, LoadError, ParameterError, UsageError
+
+if TYPE_CHECKING:
+    from collabkg.graph import KnowledgeGraph
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+MAX_CELL = 60
+PROG = "collabkg"
+
+
+# --------------------------------------------------------------------------- output helpers
+
+
+def _err(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Aligned plain-text columns with a header and a rule."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [len(c) for c in columns]
+    for row in cells:
+        for index, text in enumerate(row):
+            widths[index] = max(widths[index], len(text))
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append("  ".join(t.ljust(w) for t, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def _show_error(exc: CollabkgError, *, also: int = 0) -> None:
+    _err(exc.one_line())
+    if exc.source_line is not None:
+        print(f"    {exc.source_line}", file=sys.stderr)
+        if exc.column:
+            print("    " + " " * (exc.column - 1) + "^", file=sys.stderr)
+    if also:
+        print(
+            f"{PROG}: ...and {also} more problem(s); run '{PROG} validate' to see them all",
+            file=sys.stderr,
+        )
+
+
+def _load_graph(args: argparse.Namespace) -> KnowledgeGraph:
+    from collabkg.graph import KnowledgeGraph
+
+    return KnowledgeGraph.load(args.root)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    """Check the graph files. (A later issue replaces this with the full pipeline.)"""
+    from collabkg.graph import check_syntax
+
+    files, problems = check_syntax(args.root, paths=args.paths or None)
+    for problem in problems:
+        print(problem.one_line(), file=out)
+        if problem.source_line is not None:
+            print(f"    {problem.source_line}", file=out)
+            if problem.column:
+                print("    " + " " * (problem.column - 1) + "^", file=out)
+    if problems:
+        bad = len({p.file for p in problems})
+        print(f"{len(files)} file(s) checked: {bad} with problems.", file=out)
+        return EXIT_INVALID
+    print(f"OK: {len(files)} file(s) checked, no syntax errors.", file=out)
+    return EXIT_OK
+
+
+def _raw_params(assignments: Sequence[str]) -> tuple[dict[str, str], dict[str, str | None]]:
+    from collabkg.bindings import parse_assignment
+
+    values: dict[str, str] = {}
+    types: dict[str, str | None] = {}
+    for text in assignments:
+        name, type_, value = parse_assignment(text)
+        values[name] = value
+        types[name] = type_
+    return values, types
+
+
+def _write_result(result: object, graph: object, fmt: str, out: TextIO) -> None:
+    import rdflib
+
+    from collabkg.graph import QueryResult
+    from collabkg.turtle import canonical_turtle
+
+    if isinstance(result, bool):
+        if fmt == "json":
+            print(json.dumps({"boolean": result}), file=out)
+        else:
+            print("yes" if result else "no", file=out)
+        return
+    if isinstance(result, rdflib.Graph):
+        print(canonical_turtle(result), end="", file=out)
+        return
+    assert isinstance(result, QueryResult)
+    if fmt == "table":
+        rows = result.to_labelled(graph, with_iris=False)  # type: ignore[arg-type]
+        print(format_table(result.vars, [[r[v] for v in result.vars] for r in rows]), file=out)
+        noun = "row" if len(result) == 1 else "rows"
+        print(f"({len(result)} {noun})", file=out)
+        return
+    rows = result.to_labelled(graph, with_iris=True)  # type: ignore[arg-type]
+    columns = result.columns(with_iris=True)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        print(buffer.getvalue(), end="", file=out)
+    else:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str), file=out)
+
+
+def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
+    from collabkg.bindings import to_term
+    from collabkg.catalogue import resolve
+    from collabkg.sparql_safety import USER_LIMITS, Limits, check_read_only
+
+    if (args.ref is None) == (args.sparql is None):
+        raise UsageError(
+            "give either a query id/file or --sparql TEXT (not both)",
+            hint=f"'{PROG} queries' lists the canned queries",
+        )
+    if args.limit is not None and args.limit < 0:
+        raise UsageError("--limit must be zero or more")
+    values, types = _raw_params(args.param)
+    if args.sparql is not None:
+        text = args.sparql
+        limits = Limits(
+            rows=args.limit if args.limit is not None else USER_LIMITS.rows,
+            timeout_s=USER_LIMITS.timeout_s,
+        )
+        from collabkg.bindings import infer_type
+
+        bindings = {
+            name: to_term(value, types[name] or infer_type(value)) for name, value in values.items()
+        }
+    else:
+        canned = resolve(args.ref, args.root)
+        text = canned.text
+        limits = Limits(rows=args.limit, timeout_s=None)
+        bindings = canned.bind(values)
+    check_read_only(text)
+    graph = _load_graph(args)
+    result = graph.user_query(text, bindings, limits=limits)
+    _write_result(result, graph, args.format, out)
+    from collabkg.graph import QueryResult
+
+    if isinstance(result, QueryResult) and result.truncated:
+        print(
+            f"{PROG}: note: only the first {result.limit} rows are shown; "
+            "use --limit N to see more",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
+    from collabkg.catalogue import Catalogue
+
+    catalogue = Catalogue.load(args.root)
+    if not len(catalogue):
+        print("No canned queries yet: add .rq files under queries/.", file=out)
+        return EXIT_OK
+    width = max(len(q.id) for q in catalogue)
+    for tag, queries in catalogue.by_tag().items():
+        print(f"{tag}:", file=out)
+        for query in queries:
+            print(f"  {query.id.ljust(width)}  {query.summary}", file=out)
+    print(f"({len(catalogue)} queries; run one with '{PROG} query ID')", file=out)
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
+    graph = _load_graph(args)
+    per_file = graph.triples_per_file()
+    print("Triples per file", file=out)
+    print(format_table(["file", "triples"], [[f, str(n)] for f, n in per_file.items()]), file=out)
+    print(f"\n{len(per_file)} file(s), {graph.triple_count()} distinct triples in all.", file=out)
+    per_class = graph.counts_per_class()
+    print("\nInstances per class", file=out)
+    print(
+        format_table(["class", "instances"], [[c, str(n)] for c, n in per_class.items()]),
+        file=out,
+    )
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    graph = _load_graph(args)
+    text = graph.export(args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.output}.", file=sys.stderr)
+    else:
+        print(text, end="", file=out)
+    return EXIT_OK
+
+
+def cmd_fmt(args: argparse.Namespace, out: TextIO) -> int:
+    import pyoxigraph as ox
+
+    from collabkg.backends.embedded import SourceFile, load_error_from_syntax, to_rdflib
+    from collabkg.turtle import format_file_text, has_inner_comments, split_header
+
+    status = EXIT_OK
+    unformatted: list[str] = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            _err(f"{name}: cannot read the file: {exc}")
+            status = EXIT_INVALID
+            continue
+        try:
+            triples = [
+                (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+                for t in ox.parse(text, format=ox.RdfFormat.TURTLE)
+            ]
+        except SyntaxError as exc:
+            _show_error(load_error_from_syntax(exc, SourceFile(path, name, ""), text))
+            status = EXIT_INVALID
+            continue
+        canonical = format_file_text(text, triples)
+        if canonical == text:
+            continue
+        if args.check:
+            unformatted.append(name)
+            continue
+        if has_inner_comments(split_header(text)[1]) and not args.force:
+            _err(
+                f"{name}: not rewritten: it has comments between statements, which "
+                "formatting would drop — move them to the comment block at the top, "
+                "or use --force"
+            )
+            status = EXIT_INVALID
+            continue
+        path.write_text(canonical, encoding="utf-8")
+        print(f"formatted {name}", file=out)
+    if unformatted:
+        for name in unformatted:
+            print(f"not canonical: {name}", file=out)
+        print(f"{len(unformatted)} file(s) would be rewritten; run '{PROG} fmt FILE...'", file=out)
+        return EXIT_INVALID
+    return status
+
+
+def cmd_explore(args: argparse.Namespace, out: TextIO) -> int:
+    from collabkg.paths import ENV_HOME, ProjectPaths
+
+    paths = ProjectPaths.discover(args.root)
+    app = paths.app / "streamlit_app.py"
+    if not app.is_file():
+        raise UsageError(f"the explorer app is missing: {app}", hint="run from the project")
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        args.host,
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    env = dict(os.environ, **{ENV_HOME: str(paths.root)})
+    print(f"Explorer at http://{args.host}:{args.port} (Ctrl+C to stop)", file=out, flush=True)
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Load, validate, query and explore the collabkg knowledge graph.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument(
+        "--root", default=None, help="project folder (default: COLLABKG_HOME or discovered)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("validate", help="check the Turtle files (syntax, line and column)")
+    p.add_argument("paths", nargs="*", help="files or folders (default: the whole project)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("query", help="run a canned query (by id or .rq file) or your own SPARQL")
+    p.add_argument("ref", nargs="?", help="canned query id or path to a .rq file")
+    p.add_argument("--sparql", help="SPARQL text to run (read-only; 1000 rows, 10 s at most)")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="parameter value (repeatable); NAME:TYPE=VALUE for --sparql (iri|string|integer|date)",
+    )
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--limit", type=int, default=None, help="return at most N rows")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("queries", help="list the canned queries by tag")
+    p.set_defaults(func=cmd_queries)
+
+    p = sub.add_parser("stats", help="triples per file and instances per class")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("export", help="write the whole graph as Turtle, N-Triples or JSON-LD")
+    p.add_argument("--format", choices=("ttl", "nt", "jsonld"), default="ttl")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("fmt", help="rewrite Turtle files in the canonical layout")
+    p.add_argument("files", nargs="+", help="Turtle files")
+    p.add_argument("--check", action="store_true", help="only list files that are not canonical")
+    p.add_argument(
+        "--force", action="store_true", help="rewrite even if comments between statements are lost"
+    )
+    p.set_defaults(func=cmd_fmt)
+
+    p = sub.add_parser("explore", help="start the Streamlit explorer")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_explore)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (the console script exits with it)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors (argparse prints them)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    command: Callable[[argparse.Namespace, TextIO], int] = args.func
+    try:
+        return command(args, sys.stdout)
+    except LoadError as exc:
+        _show_error(exc, also=len(exc.errors) - 1)
+        return EXIT_INVALID
+    except (UsageError, ParameterError) as exc:
+        if args.debug:
+            traceback.print_exc()
+        _show_error(exc)
+        return EXIT_USAGE
+    except CollabkgError as exc:
+        if args.debug:
+            traceback.print_exc()
+        _show_error(exc)
+        return EXIT_INVALID
+    except BrokenPipeError:  # e.g. piped into head
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        _err(f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
+        return EXIT_INVALID
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

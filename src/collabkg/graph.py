@@ -1,0 +1,392 @@
+"""The KnowledgeGraph facade: the only place that knows about stores.
+
+The CLI, the tests and the explorer all go through it::
+
+    kg = KnowledgeGraph.load()                      # ontology + concepts + data
+    result = kg.select("SELECT ?org WHERE { ?org a ck:Organisation }")
+    result.to_dataframe(kg)                         # labels, not IRIs
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import rdflib
+from rdflib import BNode, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.term import Node
+
+from collabkg.backends.base import Backend, Row, Triple
+from collabkg.backends.embedded import EmbeddedBackend, SourceFile, load_store, syntax_errors
+from collabkg.bindings import Bindings, normalise_bindings
+from collabkg.errors import LoadError, UsageError
+from collabkg.labels import LABELS_QUERY, LabelIndex
+from collabkg.paths import ProjectPaths, graph_name_to_path
+from collabkg.sparql_safety import USER_LIMITS, Limits, check_read_only
+from collabkg.terms import OWL, PREFIXES, RDF, RDFS, SH, bind_prefixes, compact
+from collabkg.turtle import canonical_turtle
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyoxigraph
+
+ExportFormat = Literal["ttl", "nt", "jsonld"]
+EXPORT_FORMATS: tuple[str, ...] = ("ttl", "nt", "jsonld")
+
+_SCHEMA_NAMESPACES = (str(OWL), str(RDF), str(RDFS), str(SH))
+
+
+class Labeller(Protocol):
+    """Anything that can name IRIs (a KnowledgeGraph does)."""
+
+    def labels(self, iris: Iterable[Node | str]) -> dict[str, str]: ...
+
+
+def _display_value(term: Node | None) -> object:
+    if term is None:
+        return None
+    if isinstance(term, RdfLiteral):
+        value = term.toPython()
+        if isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, Decimal):
+            return float(value)
+        return str(term)
+    return str(term)
+
+
+@dataclass
+class QueryResult:
+    """The answer to a SELECT query: variable names and rows of rdflib terms."""
+
+    vars: list[str]
+    rows: list[Row]
+    truncated: bool = False
+    """True when more rows existed than the limit allowed."""
+    limit: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def column(self, name: str) -> list[Node | None]:
+        return [row.get(name) for row in self.rows]
+
+    def iris(self) -> set[str]:
+        """Every IRI that appears in the result."""
+        return {
+            str(value) for row in self.rows for value in row.values() if isinstance(value, URIRef)
+        }
+
+    def iri_vars(self) -> list[str]:
+        """Variables that hold at least one IRI (they get an extra ``<var>_iri`` column)."""
+        return [
+            var for var in self.vars if any(isinstance(row.get(var), URIRef) for row in self.rows)
+        ]
+
+    def columns(self, *, with_iris: bool = True) -> list[str]:
+        names: list[str] = []
+        extra = set(self.iri_vars()) if with_iris else set()
+        for var in self.vars:
+            names.append(var)
+            if var in extra and f"{var}_iri" not in self.vars:
+                names.append(f"{var}_iri")
+        return names
+
+    def to_labelled(self, graph: Labeller, *, with_iris: bool = True) -> list[dict[str, object]]:
+        """Rows for people: IRIs replaced by labels, numbers as numbers.
+
+        With ``with_iris`` each IRI-valued variable keeps its IRI in ``<var>_iri`` (for
+        CSV and JSON downloads).
+        """
+        names = graph.labels(self.iris())
+        columns = self.columns(with_iris=with_iris)
+        out: list[dict[str, object]] = []
+        for row in self.rows:
+            item: dict[str, object] = {}
+            for var in self.vars:
+                value = row.get(var)
+                if isinstance(value, URIRef):
+                    item[var] = names.get(str(value), str(value))
+                elif isinstance(value, BNode):
+                    item[var] = "(unnamed)"
+                else:
+                    item[var] = _display_value(value)
+                iri_column = f"{var}_iri"
+                if iri_column in columns and iri_column not in self.vars:
+                    item[iri_column] = str(value) if isinstance(value, URIRef) else None
+            out.append(item)
+        return out
+
+    def to_dataframe(
+        self, graph: Labeller | None = None, *, with_iris: bool = True
+    ) -> pd.DataFrame:
+        """A pandas DataFrame: labelled when a graph is given, raw strings otherwise."""
+        import pandas as pd
+
+        if graph is None:
+            data = [{var: _display_value(row.get(var)) for var in self.vars} for row in self.rows]
+            return pd.DataFrame(data, columns=self.vars)
+        columns = self.columns(with_iris=with_iris)
+        return pd.DataFrame(self.to_labelled(graph, with_iris=with_iris), columns=columns)
+
+
+def _sources(paths: ProjectPaths, files: Sequence[Path]) -> list[SourceFile]:
+    return [SourceFile(f, paths.relative(f), paths.graph_iri(f)) for f in files]
+
+
+def _files(
+    root: str | os.PathLike[str] | None,
+    paths: Iterable[str | os.PathLike[str]] | None,
+) -> tuple[ProjectPaths, list[Path]]:
+    project = ProjectPaths.discover(root)
+    files = project.expand(paths) if paths is not None else project.graph_files()
+    return project, files
+
+
+def check_syntax(
+    root: str | os.PathLike[str] | None = None,
+    *,
+    paths: Iterable[str | os.PathLike[str]] | None = None,
+) -> tuple[list[str], list[LoadError]]:
+    """Parse every graph file (or the given ones); return (files checked, problems)."""
+    project, files = _files(root, paths)
+    sources = _sources(project, files)
+    return [s.display for s in sources], list(syntax_errors(sources))
+
+
+class KnowledgeGraph:
+    """Ontology, vocabularies and case data behind one read-only query interface."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        root: str | os.PathLike[str] | None = None,
+        files: Sequence[str] = (),
+    ) -> None:
+        self._backend = backend
+        self.root: Path | None = Path(root) if root is not None else None
+        self.files: list[str] = list(files)
+        """Loaded files, relative to the project root."""
+        self._labels: LabelIndex | None = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def load(
+        cls,
+        root: str | os.PathLike[str] | None = None,
+        *,
+        paths: Iterable[str | os.PathLike[str]] | None = None,
+        backend: Backend | None = None,
+    ) -> KnowledgeGraph:
+        """Load the project's graph into a fresh embedded store.
+
+        ``root`` defaults to the discovered project root; ``paths`` replaces the default
+        file set (``ontology/*.ttl``, ``ontology/concepts/*.ttl``, ``data/**/*.ttl`` but
+        not ``data/TEMPLATE.ttl``). With ``backend`` (e.g. a remote endpoint that holds the
+        data already) no file is read. Loading is all-or-nothing: a LoadError is raised
+        and no graph is returned if any file fails.
+        """
+        project, files = _files(root, paths)
+        if backend is not None:
+            return cls(backend, root=project.root)
+        sources = _sources(project, files)
+        store = load_store(sources)
+        return cls(EmbeddedBackend(store), root=project.root, files=[s.display for s in sources])
+
+    @classmethod
+    def from_store(
+        cls,
+        store: pyoxigraph.Store,
+        *,
+        root: str | os.PathLike[str] | None = None,
+        files: Sequence[str] = (),
+    ) -> KnowledgeGraph:
+        """Wrap an existing pyoxigraph Store (tests, tools)."""
+        return cls(EmbeddedBackend(store), root=root, files=files)
+
+    @property
+    def backend(self) -> Backend:
+        return self._backend
+
+    def close(self) -> None:
+        self._backend.close()
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ queries
+
+    def select(
+        self,
+        query: str,
+        bindings: Bindings | None = None,
+        *,
+        limit: int | None = None,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
+        """Run a SELECT query; ``bindings`` maps variable names to terms or Python values."""
+        if limit is not None and limit < 0:
+            raise UsageError("the row limit must be zero or more")
+        terms = normalise_bindings(bindings)
+        fetch = None if limit is None else limit + 1
+        names, rows = self._backend.select(query, terms, limit=fetch, timeout_s=timeout_s)
+        truncated = limit is not None and len(rows) > limit
+        return QueryResult(names, rows[:limit] if truncated else rows, truncated, limit)
+
+    def ask(
+        self, query: str, bindings: Bindings | None = None, *, timeout_s: float | None = None
+    ) -> bool:
+        return self._backend.ask(query, normalise_bindings(bindings), timeout_s=timeout_s)
+
+    def construct(
+        self, query: str, bindings: Bindings | None = None, *, timeout_s: float | None = None
+    ) -> rdflib.Graph:
+        triples = self._backend.construct(query, normalise_bindings(bindings), timeout_s=timeout_s)
+        return self._rdflib_graph(triples)
+
+    def user_query(
+        self,
+        query: str,
+        bindings: Bindings | None = None,
+        *,
+        limits: Limits = USER_LIMITS,
+    ) -> QueryResult | bool | rdflib.Graph:
+        """Run SPARQL typed by a person: read-only check, row limit and timeout applied."""
+        form = check_read_only(query)
+        if form == "SELECT":
+            return self.select(query, bindings, limit=limits.rows, timeout_s=limits.timeout_s)
+        if form == "ASK":
+            return self.ask(query, bindings, timeout_s=limits.timeout_s)
+        return self.construct(query, bindings, timeout_s=limits.timeout_s)
+
+    # ------------------------------------------------------------------ labels
+
+    def _label_index(self) -> LabelIndex:
+        with self._lock:
+            if self._labels is None:
+                _names, rows = self._backend.select(LABELS_QUERY)
+                self._labels = LabelIndex.from_rows(
+                    (row["s"], row["p"], row["label"])  # type: ignore[misc]
+                    for row in rows
+                    if row.get("s") is not None and row.get("label") is not None
+                )
+            return self._labels
+
+    def label(self, term: Node | str | None) -> str:
+        """What to show a person for a term: its label, or its local name made readable."""
+        if isinstance(term, str) and not isinstance(term, Node):
+            term = URIRef(term)
+        return self._label_index().label(term)
+
+    def labels(self, iris: Iterable[Node | str]) -> dict[str, str]:
+        """Labels of many IRIs at once (one query, built once per graph)."""
+        index = self._label_index()
+        return {str(iri): index.label(URIRef(str(iri))) for iri in iris}
+
+    # ------------------------------------------------------------------ statistics
+
+    def triples_per_file(self) -> dict[str, int]:
+        """Number of triples loaded from each file (relative path -> count)."""
+        counts = dict.fromkeys(self.files, 0)
+        _names, rows = self._backend.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
+        for row in rows:
+            graph, count = row.get("g"), row.get("n")
+            if graph is not None and isinstance(count, RdfLiteral):
+                counts[graph_name_to_path(str(graph))] = int(count.toPython())
+        return dict(sorted(counts.items()))
+
+    def triple_count(self) -> int:
+        """Distinct triples in the whole graph."""
+        _names, rows = self._backend.select(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+        )
+        value = rows[0].get("n") if rows else None
+        return int(value.toPython()) if isinstance(value, RdfLiteral) else 0
+
+    def counts_per_class(self, *, include_schema: bool = False) -> dict[str, int]:
+        """Instances per class, keyed by class label, largest first.
+
+        OWL, RDF(S) and SHACL meta-classes (owl:Class, sh:NodeShape...) are left out
+        unless ``include_schema`` is set.
+        """
+        _names, rows = self._backend.select(
+            "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"
+        )
+        raw: list[tuple[str, int]] = []
+        for row in rows:
+            cls_, count = row.get("class"), row.get("n")
+            if not isinstance(cls_, URIRef) or not isinstance(count, RdfLiteral):
+                continue
+            if not include_schema and str(cls_).startswith(_SCHEMA_NAMESPACES):
+                continue
+            raw.append((str(cls_), int(count.toPython())))
+        names = self.labels(iri for iri, _ in raw)
+        taken: dict[str, int] = {}
+        seen_labels = [names[iri] for iri, _ in raw]
+        for iri, number in sorted(raw, key=lambda item: (-item[1], names[item[0]])):
+            label = names[iri]
+            if seen_labels.count(label) > 1:
+                label = f"{label} ({compact(iri)})"
+            taken[label] = number
+        return taken
+
+    # ------------------------------------------------------------------ export
+
+    def _all_triples(self) -> list[Triple]:
+        fast = getattr(self._backend, "all_triples", None)
+        if callable(fast):
+            return list(fast())
+        return self._backend.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+
+    def _rdflib_graph(self, triples: Iterable[Triple]) -> rdflib.Graph:
+        graph = rdflib.Graph(bind_namespaces="none")
+        bind_prefixes(graph)
+        for triple in triples:
+            graph.add(triple)
+        return graph
+
+    def to_rdflib(self) -> rdflib.Graph:
+        """The whole graph as an rdflib Graph (for pyshacl and owlready2)."""
+        return self._rdflib_graph(self._all_triples())
+
+    def export(self, fmt: str = "ttl") -> str:
+        """The whole graph as text: canonical Turtle, sorted N-Triples, or JSON-LD."""
+        if fmt == "ttl":
+            return canonical_turtle(self._all_triples())
+        if fmt == "nt":
+            text = self.to_rdflib().serialize(format="nt")
+            lines = sorted(line for line in text.splitlines() if line.strip())
+            return "\n".join(lines) + ("\n" if lines else "")
+        if fmt == "jsonld":
+            context = {name: iri for name, iri in PREFIXES.items()}
+            return self.to_rdflib().serialize(format="json-ld", context=context, indent=2)
+        raise UsageError(
+            f"unknown export format {fmt!r}", hint=f"use one of: {', '.join(EXPORT_FORMATS)}"
+        )
+
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "ExportFormat",
+    "KnowledgeGraph",
+    "Labeller",
+    "QueryResult",
+    "check_syntax",
+]

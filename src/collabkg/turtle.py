@@ -1,0 +1,332 @@
+"""The one way collabkg writes Turtle: sorted, prefixed, stable across runs.
+
+``canonical_turtle`` gives the same text for the same triples whatever order they came
+in: prefixes sorted by name (only those used), subjects sorted, ``a`` first then the
+predicates sorted, objects sorted; blank nodes used once are written inline as
+``[ ... ]`` and well-formed RDF lists as ``( ... )``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from collabkg.terms import PREFIXES
+
+Triple = tuple[Node, Node, Node]
+
+INDENT = "    "
+MAX_INLINE = 100
+LONG_STRING = 80
+
+_PN_LOCAL = re.compile(r"^([A-Za-z0-9_]([A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?)?$")
+_PN_PREFIX = re.compile(r"^([A-Za-z]([A-Za-z0-9_\-.]*[A-Za-z0-9_\-])?)?$")
+_BARE = {
+    str(XSD.integer): re.compile(r"^[+-]?[0-9]+$"),
+    str(XSD.decimal): re.compile(r"^[+-]?[0-9]*\.[0-9]+$"),
+    str(XSD.double): re.compile(r"^[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+$"),
+    str(XSD.boolean): re.compile(r"^(true|false)$"),
+}
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _short_string(text: str) -> str:
+    out = "".join(_ESCAPES.get(c, c) for c in text)
+    return f'"{out}"'
+
+
+def _long_string(text: str) -> str:
+    out: list[str] = []
+    for index, char in enumerate(text):
+        if char == "\\":
+            out.append("\\\\")
+        elif char == '"' and (index == len(text) - 1 or text[index + 1] == '"'):
+            out.append('\\"')
+        elif char == "\r":
+            out.append("\\r")
+        else:
+            out.append(char)
+    return '"""' + "".join(out) + '"""'
+
+
+def quote_string(text: str) -> str:
+    """A Turtle string: ``\"...\"`` when short, ``\"\"\"...\"\"\"`` for long or multi-line text."""
+    if "\n" in text or len(text) > LONG_STRING:
+        return _long_string(text)
+    return _short_string(text)
+
+
+@dataclass
+class _Writer:
+    triples: list[Triple]
+    prefixes: dict[str, str]
+
+    def __post_init__(self) -> None:
+        self.used: set[str] = set()
+        self.props: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
+        self.refs: Counter[Node] = Counter()
+        for s, p, o in set(self.triples):
+            self.props[s][p].append(o)
+            if isinstance(o, BNode):
+                self.refs[o] += 1
+        self._namespaces = sorted(
+            ((ns, name) for name, ns in self.prefixes.items() if _PN_PREFIX.match(name)),
+            key=lambda item: -len(item[0]),
+        )
+        self.lists: dict[Node, list[Node]] = {}
+        for node in list(self.props):
+            if isinstance(node, BNode) and self.refs[node] == 1:
+                items = self._list_items(node)
+                if items is not None:
+                    self.lists[node] = items
+        self.list_members: set[Node] = set()
+        for head in self.lists:
+            member: Node = head
+            while member != RDF.nil:
+                self.list_members.add(member)
+                member = self.props[member][RDF.rest][0]
+        self.labels: dict[Node, str] = {}
+        self.rendered: set[Node] = set()
+        self._rendering: set[Node] = set()
+
+    # ------------------------------------------------------------------ terms
+
+    def iri(self, iri: URIRef, predicate: bool = False) -> str:
+        if predicate and iri == RDF.type:
+            return "a"
+        text = str(iri)
+        for ns, name in self._namespaces:
+            if text.startswith(ns) and _PN_LOCAL.match(text[len(ns) :]):
+                self.used.add(name)
+                return f"{name}:{text[len(ns) :]}"
+        return f"<{text}>"
+
+    def literal(self, lit: Literal) -> str:
+        lexical = str(lit)
+        if lit.language:
+            return f"{quote_string(lexical)}@{lit.language}"
+        datatype = str(lit.datatype) if lit.datatype is not None else None
+        if datatype is None or datatype == str(XSD.string):
+            return quote_string(lexical)
+        pattern = _BARE.get(datatype)
+        if pattern is not None and pattern.match(lexical):
+            return lexical
+        return f"{_short_string(lexical)}^^{self.iri(URIRef(datatype))}"
+
+    def _list_items(self, head: Node) -> list[Node] | None:
+        items: list[Node] = []
+        seen: set[Node] = set()
+        node: Node = head
+        while node != RDF.nil:
+            if not isinstance(node, BNode) or node in seen:
+                return None
+            if node != head and self.refs[node] != 1:
+                return None
+            props = self.props.get(node)
+            if not props or set(props) != {RDF.first, RDF.rest}:
+                return None
+            if len(props[RDF.first]) != 1 or len(props[RDF.rest]) != 1:
+                return None
+            seen.add(node)
+            items.append(props[RDF.first][0])
+            node = props[RDF.rest][0]
+        return items
+
+    def inline(self, node: Node) -> bool:
+        return isinstance(node, BNode) and self.refs[node] == 1 and node not in self._rendering
+
+    def term(self, node: Node, depth: int) -> str:
+        if isinstance(node, URIRef):
+            return self.iri(node)
+        if isinstance(node, Literal):
+            return self.literal(node)
+        if isinstance(node, BNode):
+            if node in self.lists and node not in self._rendering:
+                return self.render_list(node, depth)
+            if self.inline(node):
+                return self.render_bnode(node, depth)
+            return self.label(node)
+        raise TypeError(f"cannot write {node!r} as Turtle")
+
+    def label(self, node: Node) -> str:
+        if node not in self.labels:
+            self.labels[node] = f"_:b{len(self.labels) + 1}"
+        return self.labels[node]
+
+    def render_list(self, head: Node, depth: int) -> str:
+        self._rendering.add(head)
+        try:
+            items = [self.term(item, depth + 1) for item in self.lists[head]]
+        finally:
+            self._rendering.discard(head)
+        node: Node = head
+        while node != RDF.nil:
+            self.rendered.add(node)
+            node = self.props[node][RDF.rest][0]
+        flat = "( " + " ".join(items) + " )" if items else "()"
+        if "\n" not in flat and len(flat) <= MAX_INLINE - len(INDENT) * (depth + 1):
+            return flat
+        pad = INDENT * (depth + 1)
+        return "(\n" + "".join(f"{pad}{item}\n" for item in items) + INDENT * depth + ")"
+
+    def render_bnode(self, node: Node, depth: int) -> str:
+        self.rendered.add(node)
+        props = self.props.get(node)
+        if not props:
+            return "[]"
+        self._rendering.add(node)
+        try:
+            body = self.predicate_lines(props, depth + 1)
+        finally:
+            self._rendering.discard(node)
+        return "[\n" + " ;\n".join(body) + "\n" + INDENT * depth + "]"
+
+    # ------------------------------------------------------------------ blocks
+
+    def predicate_lines(self, props: Mapping[Node, list[Node]], depth: int) -> list[str]:
+        pad = INDENT * depth
+        names = {p: self.iri(URIRef(str(p)), predicate=True) for p in props}
+        lines: list[str] = []
+        for predicate in sorted(props, key=lambda p: (p != RDF.type, names[p])):
+            name = names[predicate]
+            ordered = sorted(
+                props[predicate],
+                key=lambda o: (
+                    0 if isinstance(o, URIRef) else 1 if isinstance(o, Literal) else 2,
+                    self.term(o, 0),
+                ),
+            )
+            same_line = [self.term(o, depth) for o in ordered]
+            joined = " , ".join(same_line)
+            if len(ordered) == 1 or (
+                "\n" not in joined and len(pad) + len(name) + 1 + len(joined) <= MAX_INLINE
+            ):
+                lines.append(f"{pad}{name} {joined}")
+                continue
+            inner = INDENT * (depth + 1)
+            own_lines = [self.term(o, depth + 1) for o in ordered]
+            lines.append(f"{pad}{name}\n" + " ,\n".join(f"{inner}{text}" for text in own_lines))
+        return lines
+
+    def subject_block(self, subject: Node) -> str:
+        head = self.label(subject) if isinstance(subject, BNode) else self.term(subject, 0)
+        body = self.predicate_lines(self.props[subject], 1)
+        return head + "\n" + " ;\n".join(body) + " ."
+
+    def anonymous_block(self, subject: Node) -> str:
+        self.rendered.add(subject)
+        body = self.predicate_lines(self.props[subject], 1)
+        return "[\n" + " ;\n".join(body) + "\n] ."
+
+    def write(self) -> str:
+        named = sorted((s for s in self.props if not isinstance(s, BNode)), key=str)
+        blocks = [self.subject_block(s) for s in named]
+        blank = [s for s in self.props if isinstance(s, BNode)]
+        blocks += sorted(self.anonymous_block(s) for s in blank if self.refs[s] == 0)
+        shared = sorted(((self.anonymous_block(s), str(s)), s) for s in blank if self.refs[s] > 1)
+        for _key, node in shared:
+            self.label(node)
+        blocks += [self.subject_block(node) for _key, node in shared]
+        # blank nodes used once but reachable only through a cycle of blank nodes
+        while True:
+            left = sorted(
+                (s for s in blank if self.refs[s] == 1 and s not in self.rendered), key=str
+            )
+            if not left:
+                break
+            self.rendered.add(left[0])
+            self._rendering.add(left[0])
+            blocks.append(self.subject_block(left[0]))
+        header = "".join(
+            f"@prefix {name}: <{self.prefixes[name]}> .\n" for name in sorted(self.used)
+        )
+        body = "\n\n".join(blocks)
+        if header and body:
+            return header + "\n" + body + "\n"
+        return header + body + ("\n" if body else "")
+
+
+def canonical_turtle(
+    source: Graph | Iterable[Triple], prefixes: Mapping[str, str] | None = None
+) -> str:
+    """Canonical Turtle text for a graph (or triples), with our fixed prefixes.
+
+    ``prefixes`` adds to (or overrides) the fixed set in :data:`collabkg.terms.PREFIXES`.
+    """
+    table = dict(PREFIXES)
+    if prefixes:
+        for name, iri in prefixes.items():
+            if name and iri not in table.values():
+                table.setdefault(name, str(iri))
+    if isinstance(source, Graph):
+        triples = list(source.triples((None, None, None)))
+    else:
+        triples = list(source)
+    return _Writer(triples, table).write()
+
+
+_HEADER_LINE = re.compile(r"^\s*(#.*)?$")
+
+
+def split_header(text: str) -> tuple[str, str]:
+    """Leading comment/blank lines of a Turtle file (kept by ``fmt``) and the rest."""
+    lines = text.splitlines(keepends=True)
+    index = 0
+    while index < len(lines) and _HEADER_LINE.match(lines[index]):
+        index += 1
+    header = "".join(lines[:index]).rstrip()
+    return (header + "\n\n" if header else ""), "".join(lines[index:])
+
+
+def has_inner_comments(text: str) -> bool:
+    """True if the Turtle text has a ``#`` comment outside strings and IRIs."""
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            return True
+        if c == "<":
+            end = text.find(">", i + 1)
+            i = n if end < 0 else end + 1
+            continue
+        if c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote)
+            while i < n and not text.startswith(quote, i):
+                i += 2 if text[i] == "\\" else 1
+            i += len(quote)
+            continue
+        i += 1
+    return False
+
+
+def declared_prefixes(text: str) -> dict[str, str]:
+    """Prefixes a Turtle text declares (``@prefix`` or ``PREFIX``)."""
+    found: dict[str, str] = {}
+    pattern = r"(?im)^\s*@?prefix\s+([A-Za-z][\w\-.]*)?:\s*<([^>]*)>"
+    for match in re.finditer(pattern, text):
+        found[match.group(1) or ""] = match.group(2)
+    return found
+
+
+def format_file_text(text: str, triples: Iterable[Triple]) -> str:
+    """The canonical text of a file: its leading comments, then canonical Turtle."""
+    header, body = split_header(text)
+    return header + canonical_turtle(triples, declared_prefixes(body))
+
+
+__all__ = [
+    "canonical_turtle",
+    "declared_prefixes",
+    "format_file_text",
+    "has_inner_comments",
+    "quote_string",
+    "split_header",
+]

@@ -1,0 +1,490 @@
+"""Stage 1: read a file and check that it is Turtle (file, line, column, offending text, hint).
+
+Problems found here, in order: the file cannot be read, is too large, is empty, is binary,
+is not UTF-8 (or is UTF-16), is an HTML/JSON document, does not parse as Turtle (pyoxigraph
+gives line and column), or holds a literal whose text does not fit its datatype
+(``"abc"^^xsd:date`` parses silently in every RDF library, so it is checked here).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from collabkg.terms import PREFIXES
+from collabkg.validate.locate import FileIndex, scan
+from collabkg.validate.report import Issue, Severity, Stage
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""A case file is a few kilobytes; anything over 5 MB is a mistake (an export, a data dump)."""
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass
+class ParsedFile:
+    """A file that parsed: its text, its triples (pyoxigraph terms) and its position index."""
+
+    path: Path
+    display: str
+    text: str
+    triples: list[ox.Triple]
+    index: FileIndex
+    issues: list[Issue] = field(default_factory=list)
+    """Problems found in a file that still parsed (ill-typed literals, huge strings)."""
+
+
+def _issue(display: str, code: str, message: str, **kw: object) -> Issue:
+    return Issue(Severity.VIOLATION, Stage.SYNTAX if code.startswith("syntax") else Stage.FILE,
+                 code, message, file=display, **kw)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _decode(data: bytes, display: str) -> tuple[str | None, Issue | None]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, _issue(
+            display,
+            "file.utf16",
+            "The file is saved as UTF-16 text, not UTF-8.",
+            hint="Save it again with the encoding 'UTF-8' (in most editors: Save As… → Encoding).",
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a UTF-8 byte order mark is harmless: ignore it
+    head = data[:8192]
+    if b"\x00" in head or (head and sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 20):
+        return None, _issue(
+            display,
+            "file.binary",
+            "This is not a text file (it contains binary data), so it cannot be Turtle.",
+            hint="Check you named the right file: a case file is plain text ending in .ttl, "
+            "written in a text editor (not a word processor or spreadsheet).",
+        )
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        line_bytes = data[line_start : data.find(b"\n", exc.start) if b"\n" in data[exc.start:]
+                          else len(data)]
+        shown = line_bytes.decode("cp1252", errors="replace")
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        bad = data[exc.start : exc.start + 1]
+        guess = bad.decode("cp1252", errors="replace")
+        return None, _issue(
+            display,
+            "file.encoding",
+            f"The file is not UTF-8 text: byte 0x{bad.hex().upper()} (probably “{guess}” "
+            "saved in a Windows/Latin-1 encoding) cannot be read.",
+            line=line,
+            column=column,
+            source_line=shown,
+            hint="Save the file again with the encoding 'UTF-8' (in most editors: Save As… → "
+            "Encoding → UTF-8); the characters stay the same.",
+        )
+
+
+def _looks_like(text: str) -> str | None:
+    head = text.lstrip()[:200].lower()
+    if head.startswith(("<!doctype html", "<html", "<?xml")):
+        return "an HTML or XML document"
+    if head.startswith(("{", "[")):
+        try:
+            json.loads(text)
+        except ValueError:
+            return None
+        return "a JSON document"
+    return None
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+# --------------------------------------------------------------------------- syntax hints
+
+_POSITION = re.compile(
+    r"^Parser error (?:at line \d+ (?:between columns \d+ and \d+|column \d+)|"
+    r"between line \d+ column \d+ and line \d+ column \d+)?: ?"
+)
+_TRAILING_LINE = re.compile(r"\s*\(line \d+\)\s*$")
+_UNDECLARED = re.compile(r"The prefix (\S*): has not been declared")
+
+
+def _previous_code_line(lines: list[str], line: int) -> int | None:
+    for number in range(min(line - 1, len(lines)), 0, -1):
+        stripped = lines[number - 1].strip()
+        if stripped and not stripped.startswith("#"):
+            return number
+    return None
+
+
+def _prefix_hint(name: str, declared: dict[str, str]) -> str:
+    if name in PREFIXES:
+        return f"add @prefix {name}: <{PREFIXES[name]}> . at the top of the file, with the other @prefix lines"
+    if name.startswith("\ufeff"):
+        return "the file starts with an invisible character: save it again as UTF-8 without BOM"
+    candidates = sorted(set(PREFIXES) | set(declared))
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
+    if close:
+        return (
+            f"'{name}:' is not a prefix collabkg uses — did you mean '{close[0]}:'? "
+            f"(If '{name}:' is really meant, declare it with @prefix {name}: <…> . at the top.)"
+        )
+    known = ", ".join(f"{p}:" for p in PREFIXES if p not in ("sh", "cksh"))
+    return (
+        f"'{name}:' is not a prefix collabkg uses (ours are {known}); check the spelling, "
+        f"or declare it with @prefix {name}: <…> . at the top of the file"
+    )
+
+
+def syntax_hint(message: str, lines: list[str], line: int | None, column: int | None,
+                declared: dict[str, str]) -> str:
+    """Plain-English advice for one pyoxigraph Turtle error."""
+    text = lines[line - 1] if line is not None and 1 <= line <= len(lines) else ""
+    at = text[column - 1 :] if column else ""
+    before = text[: column - 1] if column else ""
+    lowered = message.lower()
+    undeclared = _UNDECLARED.search(message)
+    if undeclared:
+        return _prefix_hint(undeclared.group(1), declared)
+    if "prefix keyword should be followed" in lowered:
+        return "a prefix name ends with a colon: write @prefix org: <http://www.w3.org/ns/org#> ."
+    if re.match(r"^\s*prefix\b.*\.\s*$", text, re.I) and not text.lstrip().startswith("@"):
+        return (
+            "a line starting 'PREFIX' (without @) must not end with a dot: write either "
+            "'@prefix org: <…> .' or 'PREFIX org: <…>'"
+        )
+    if at[:1] in "“”‘’":
+        return (
+            "use straight quotes \" around text, not curly quotes “ ” "
+            "(word processors insert them: write the file in a text editor)"
+        )
+    if at[:1] == "£" or at[:1] == "$" or at[:1] == "€":
+        return "write amounts as plain numbers, without a currency sign or commas: 250000.00"
+    if before.rstrip().endswith('"') and before.count('"') % 2 == 0 and "not a valid" in lowered:
+        return (
+            "a double quote inside a text ends the text early: write \\\" for a quote inside "
+            "the text, or use the typographic quotes “ ” the source prints"
+        )
+    if "line jumps are not allowed" in lowered:
+        return (
+            "a text in double quotes is not closed on this line: add the closing \", or for "
+            "text over several lines put three double quotes \"\"\" at both ends"
+        )
+    if "unexpected end of file" in lowered:
+        if at[:1] in "\"'":
+            return (
+                "this text is never closed: add the closing quote(s) — \"\"\" if it "
+                "started with \"\"\""
+            )
+        return (
+            "the file ends in the middle of a statement: check the last statement ends with "
+            "' .' and every quote, [ and ( is closed"
+        )
+    if "should be followed by a dot" in lowered:
+        previous = _previous_code_line(lines, line or len(lines) + 1)
+        where = f" (line {previous})" if previous else ""
+        return f"the last statement{where} is not finished: end it with ' .'"
+    if "dot is expected" in lowered:
+        previous = _previous_code_line(lines, line or 1)
+        if before.strip() and at[:1] not in ("", " "):
+            return (
+                "names cannot contain spaces: write ckd:wigan-council with hyphens; "
+                "or a ' ;' is missing before this point"
+            )
+        where = f"line {previous}" if previous else "the line before"
+        return (
+            f"the statement before this point is not finished: {where} probably needs ' ;' at "
+            "its end (the same item continues) or ' .' (its description is finished)"
+        )
+    if "escape" in lowered:
+        return "a backslash \\ in text starts an escape: write \\\\ for a backslash, or remove it"
+    if "is not a valid predicate" in lowered:
+        return (
+            "a property is expected here: names cannot contain spaces (use hyphens, e.g. "
+            "ckd:wigan-council), and text in quotes cannot be a property"
+        )
+    if re.search(r"^; is not a valid rdf object", lowered):
+        return "a property has no value: write its value before the ';' (or remove the property)"
+    if re.search(r"^\. is not a valid rdf object", lowered):
+        return (
+            "a value is missing before this point: remove the extra ',' (or ';'), or write "
+            "the missing value; also check every '(' is closed with ')'"
+        )
+    if "should end with a ']'" in lowered:
+        return "a '[' is not closed: add the matching ']' before the ';' or '.'"
+    if lowered.startswith("] is not a valid"):
+        return "there is a ']' without a matching '[' before it: remove it"
+    if lowered.startswith("^^"):
+        return "a text can have a language tag (@en) or a datatype (^^xsd:…), not both"
+    if "no scheme found" in lowered or "invalid iri" in lowered:
+        return (
+            "inside < > only a full web address is allowed (https://…, no spaces); for our "
+            "items write a prefixed name such as ckd:my-organisation instead"
+        )
+    if "is not a valid subject" in lowered:
+        return (
+            "a new statement must start with the ID of an item (e.g. ckd:wigan-council); "
+            "check the line before ends with ' .', ' ;' or ',' correctly and nothing is doubled"
+        )
+    if "is not allowed at the beginning of a prefix name" in lowered:
+        return (
+            "this character cannot start a name or a value: put text in straight double quotes "
+            "\"…\" and names as prefix:name"
+        )
+    return (
+        "check the punctuation around this point: ';' separates properties of the same item, "
+        "',' separates values, ' .' ends the item (see data/TEMPLATE.ttl)"
+    )
+
+
+def _clean(message: str) -> str:
+    text = _TRAILING_LINE.sub("", _POSITION.sub("", message)).strip()
+    return text[:1].upper() + text[1:] if text else message
+
+
+def _syntax_issue(exc: SyntaxError, text: str, display: str) -> Issue:
+    message = str(exc.args[0]) if exc.args else str(exc)
+    lines = text.splitlines()
+    line = exc.lineno
+    column = exc.offset
+    end_line = getattr(exc, "end_lineno", None)
+    end_column = getattr(exc, "end_offset", None)
+    width = (end_column - column) if (end_line == line and end_column and column) else None
+    declared = {m.group(1): m.group(2) for m in re.finditer(
+        r"(?im)^\s*@?prefix\s+([\w\-.]*):\s*<([^>]*)>", text)}
+    source_line = lines[line - 1] if line is not None and 1 <= line <= len(lines) else None
+    return Issue(
+        Severity.VIOLATION,
+        Stage.SYNTAX,
+        "syntax.undeclared-prefix" if _UNDECLARED.search(message) else "syntax.error",
+        f"Turtle syntax error: {_clean(message)}",
+        file=display,
+        line=line,
+        column=column,
+        width=width if width and width > 0 else 1,
+        source_line=source_line,
+        hint=syntax_hint(message, lines, line, column, declared),
+    )
+
+
+# --------------------------------------------------------------------------- literals
+
+_TZ = r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?"
+_YEAR = r"-?(?:[1-9]\d{4,}|\d{4})"
+
+
+def _date_ok(lexical: str) -> bool:
+    match = re.fullmatch(rf"({_YEAR})-(\d\d)-(\d\d){_TZ}", lexical)
+    if not match:
+        return False
+    try:
+        _dt.date(max(1, abs(int(match.group(1)))) if abs(int(match.group(1))) <= 9999 else 2000,
+                 int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return False
+    return True
+
+
+def _year_month_ok(lexical: str) -> bool:
+    match = re.fullmatch(rf"{_YEAR}-(\d\d){_TZ}", lexical)
+    return bool(match) and 1 <= int(match.group(1)) <= 12
+
+
+def _datetime_ok(lexical: str) -> bool:
+    match = re.fullmatch(
+        rf"({_YEAR}-\d\d-\d\d)T([01]\d|2[0-4]):[0-5]\d:[0-5]\d(?:\.\d+)?{_TZ}", lexical
+    )
+    return bool(match) and _date_ok(match.group(1))
+
+
+def _int_check(sign: str) -> Callable[[str], bool]:
+    def check(lexical: str) -> bool:
+        if not re.fullmatch(r"[+-]?\d+", lexical):
+            return False
+        value = int(lexical)
+        return {
+            "any": True,
+            "nonneg": value >= 0,
+            "pos": value > 0,
+            "nonpos": value <= 0,
+            "neg": value < 0,
+        }[sign]
+
+    return check
+
+
+_LEXICAL: dict[str, tuple[Callable[[str], bool], str]] = {
+    "date": (_date_ok, 'a date is written year-month-day: "2019-07-23"^^xsd:date; if only the '
+             'year is known write "2019"^^xsd:gYear, for a month "2019-07"^^xsd:gYearMonth'),
+    "gYear": (lambda s: bool(re.fullmatch(rf"{_YEAR}{_TZ}", s)),
+              'a year is written with four digits: "2019"^^xsd:gYear'),
+    "gYearMonth": (_year_month_ok, 'a month is written year-month: "2019-07"^^xsd:gYearMonth'),
+    "dateTime": (_datetime_ok, 'a date and time is written "2019-07-23T10:00:00"^^xsd:dateTime'),
+    "boolean": (lambda s: s in ("true", "false", "1", "0"),
+                "write true or false, in lower case and without quotes"),
+    "integer": (_int_check("any"), "write a whole number without quotes, e.g. 24"),
+    "int": (_int_check("any"), "write a whole number without quotes, e.g. 24"),
+    "long": (_int_check("any"), "write a whole number without quotes, e.g. 24"),
+    "nonNegativeInteger": (_int_check("nonneg"), "write a whole number, 0 or more, e.g. 24"),
+    "positiveInteger": (_int_check("pos"), "write a whole number above 0, e.g. 24"),
+    "nonPositiveInteger": (_int_check("nonpos"), "write a whole number, 0 or less"),
+    "negativeInteger": (_int_check("neg"), "write a whole number below 0"),
+    "decimal": (lambda s: bool(re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", s)),
+                "write a number with a dot for decimals and no commas or £ sign: 250000.00"),
+    "double": (lambda s: bool(re.fullmatch(
+        r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN", s)),
+               "write a number such as 1.5 or 1.5E3"),
+    "float": (lambda s: bool(re.fullmatch(
+        r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN", s)),
+              "write a number such as 1.5 or 1.5E3"),
+}
+
+
+def lexical_problem(lexical: str, datatype: str) -> str | None:
+    """A hint if ``lexical`` is not a valid value of the XSD ``datatype``, else None."""
+    if not datatype.startswith(XSD):
+        return None
+    check = _LEXICAL.get(datatype[len(XSD) :])
+    if check is None or check[0](lexical):
+        return None
+    return check[1]
+
+
+def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: str) -> list[Issue]:
+    issues: list[Issue] = []
+    seen: set[tuple[str, str]] = set()
+    for triple in parsed_triples:
+        obj = triple.object
+        if not isinstance(obj, ox.Literal) or obj.language:
+            continue
+        datatype = obj.datatype.value
+        hint = lexical_problem(obj.value, datatype)
+        if hint is None or (obj.value, datatype) in seen:
+            continue
+        seen.add((obj.value, datatype))
+        short = "xsd:" + datatype[len(XSD) :]
+        place = next(
+            (t.position for t in index.typed_literals
+             if t.lexical == obj.value and t.datatype == datatype),
+            None,
+        )
+        issues.append(
+            Issue(
+                Severity.VIOLATION,
+                Stage.SYNTAX,
+                "syntax.ill-typed-literal",
+                f"\"{obj.value}\" is not a valid {short} value.",
+                file=display,
+                line=place.line if place else None,
+                column=place.column if place else None,
+                width=len(place.text) if place else None,
+                source_line=index.source_line(place.line) if place else None,
+                hint=hint,
+                value=f"\"{obj.value}\"^^{short}",
+            )
+        )
+    for length, place in index.long_strings:
+        issues.append(
+            Issue(
+                Severity.VIOLATION,
+                Stage.SYNTAX,
+                "syntax.text-too-long",
+                f"A text here is {length:,} characters long; a label or quotation is at most "
+                "a few paragraphs.",
+                file=display,
+                line=place.line,
+                column=place.column,
+                source_line=(index.source_line(place.line) or "")[:200],
+                hint="quote only the passage that supports the fact (a few sentences), "
+                "not a whole document",
+            )
+        )
+    return issues
+
+
+# --------------------------------------------------------------------------- the stage
+
+
+def read_turtle(path: Path, display: str) -> tuple[ParsedFile | None, list[Issue]]:
+    """Read and parse one file; return the parsed file (None if it cannot be used) and issues."""
+    try:
+        if path.is_dir():
+            return None, [_issue(display, "file.unreadable", "This is a folder, not a file.")]
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [
+                _issue(
+                    display,
+                    "file.too-large",
+                    f"The file is {size / 1024 / 1024:.1f} MB; a case file is a few kilobytes "
+                    f"(the limit is {MAX_FILE_BYTES // 1024 // 1024} MB), so it was not read.",
+                    hint="check you named the right file; quotations should be short passages, "
+                    "not whole documents",
+                )
+            ]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [
+            _issue(
+                display,
+                "file.unreadable",
+                f"The file cannot be read: {exc.strerror or exc}.",
+                hint="check the file name and that you may read it",
+            )
+        ]
+    if not data.strip():
+        return None, [
+            _issue(
+                display,
+                "file.empty",
+                "The file is empty.",
+                hint="copy data/TEMPLATE.ttl to start a new case file, then fill it in",
+            )
+        ]
+    text, problem = _decode(data, display)
+    if problem is not None or text is None:
+        return None, [problem] if problem else []
+    kind = _looks_like(text)
+    if kind:
+        return None, [
+            _issue(
+                display,
+                "file.not-turtle",
+                f"This file is {kind}, not Turtle.",
+                line=1,
+                hint="a case file is Turtle text: copy data/TEMPLATE.ttl and fill it in",
+            )
+        ]
+    if _only_comments(text):
+        return None, [
+            _issue(
+                display,
+                "file.no-statements",
+                "The file has only comments and blank lines: it says nothing yet.",
+                hint="add the case's statements (copy the pattern from data/TEMPLATE.ttl)",
+            )
+        ]
+    try:
+        triples = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+    except SyntaxError as exc:
+        return None, [_syntax_issue(exc, text, display)]
+    except (ValueError, OSError) as exc:  # pragma: no cover - defensive
+        return None, [_issue(display, "syntax.error", f"The file cannot be parsed: {exc}")]
+    index = scan(text)
+    parsed = ParsedFile(path, display, text, [t.triple for t in triples], index)
+    parsed.issues = _literal_issues(parsed.triples, index, display)
+    return parsed, parsed.issues
+
+
+__all__ = ["MAX_FILE_BYTES", "ParsedFile", "lexical_problem", "read_turtle", "syntax_hint"]

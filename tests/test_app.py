@@ -1,0 +1,60 @@
+"""The explorer's foundation: the shared cached loader (app/state.py) and the router's Home page,
+run headless with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP_DIR = Path(__file__).resolve().parents[1] / "app"
+ROUTER = APP_DIR / "streamlit_app.py"
+
+
+@pytest.fixture
+def app_env(monkeypatch: pytest.MonkeyPatch, mini_root: Path) -> Path:
+    """COLLABKG_HOME on the mini project and app/ importable, as under `streamlit run`."""
+    monkeypatch.setenv("COLLABKG_HOME", str(mini_root))
+    monkeypatch.syspath_prepend(str(APP_DIR))
+    return mini_root
+
+
+def test_state_overview_counts_come_from_the_facade(app_env: Path):
+    import state
+
+    assert state.project_root() == str(app_env)
+    counts = state.overview(str(app_env))
+    assert counts.triples == 41
+    assert counts.per_file["data/cases/riverside.ttl"] == 15
+    assert counts.per_class["Charity"] == 2
+    assert state.load_graph(str(app_env)) is state.load_graph(str(app_env))  # cached once
+
+
+def _broken_page() -> None:
+    import streamlit as st
+    from state import graph_or_stop
+
+    graph_or_stop()
+    st.write("not reached")
+
+
+def test_a_broken_graph_is_explained_on_screen(monkeypatch: pytest.MonkeyPatch, mini_copy: Path):
+    (mini_copy / "data" / "x.ttl").write_text("ckd:a ckd:b ckd:c .\n", encoding="utf-8")
+    monkeypatch.setenv("COLLABKG_HOME", str(mini_copy))
+    monkeypatch.setattr(sys, "path", [str(APP_DIR), *sys.path])
+    app = AppTest.from_function(_broken_page, default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert "data/x.ttl:1:1" in app.error[0].value
+    assert not [m for m in app.markdown if m.value == "not reached"]
+
+
+def test_the_router_opens_on_a_home_page_with_counts(app_env: Path):
+    app = AppTest.from_file(str(ROUTER), default_timeout=60)
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title, "the Home page has a title"
+    assert app.metric, "the Home page shows counts"
+    assert not any("https://" in m.value for m in app.metric)

@@ -1,0 +1,212 @@
+"""The collabkg command line, as a user types it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from collabkg import __version__
+
+COMMANDS = ("validate", "query", "queries", "stats", "export", "fmt", "explore")
+
+
+def test_help_lists_every_command(cli):
+    code, out, _err = cli("--help")
+    assert code == 0
+    for command in COMMANDS:
+        assert command in out
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "collabkg"
+    done = subprocess.run(
+        [str(script), "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"collabkg {__version__}"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        (),
+        ("frobnicate",),
+        ("query", "--format", "xml", "members"),
+        ("export", "--format", "rdfxml"),
+        ("fmt",),
+    ],
+)
+def test_bad_usage_exits_2(cli, argv: tuple[str, ...]):
+    code, _out, err = cli(*argv)
+    assert code == 2
+    assert "usage:" in err or "error:" in err
+
+
+def test_stats_prints_triples_per_file_and_instances_per_class(cli, mini_root: Path):
+    code, out, _err = cli("--root", str(mini_root), "stats")
+    assert code == 0
+    assert "data/cases/riverside.ttl       15" in out
+    assert "ontology/concepts/sectors.ttl  8" in out
+    assert "data/TEMPLATE.ttl" not in out
+    assert "41 distinct triples" in out
+    assert "Charity" in out and "Local authority" in out
+
+
+def test_validate_ok_and_syntax_error_with_position(cli, mini_copy: Path):
+    code, out, _err = cli("--root", str(mini_copy), "validate")
+    assert code == 0
+    assert "OK: 3 file(s) checked" in out
+    broken = mini_copy / "data" / "cases" / "broken.ttl"
+    broken.write_text(
+        "@prefix ckd: <https://w3id.org/collabkg/id/> .\n\nckd:a ckd:b ckx:c .\n",
+        encoding="utf-8",
+    )
+    code, out, _err = cli("--root", str(mini_copy), "validate")
+    assert code == 1
+    assert "data/cases/broken.ttl:3:13: " in out
+    assert "ckx:" in out
+    assert "    ckd:a ckd:b ckx:c ." in out
+
+
+def test_validate_named_paths(cli, mini_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(mini_copy)
+    code, out, _err = cli("validate", "ontology")
+    assert code == 0
+    assert "2 file(s) checked" in out
+
+
+def test_other_commands_refuse_broken_data_in_one_line(cli, mini_copy: Path):
+    (mini_copy / "data" / "x.ttl").write_text("ckd:a ckd:b ckd:c .\n", encoding="utf-8")
+    code, _out, err = cli("--root", str(mini_copy), "stats")
+    assert code == 1
+    first = err.splitlines()[0]
+    assert first.startswith("collabkg: error: data/x.ttl:1:1: ")
+    assert " — " in first
+    assert "Traceback" not in err
+
+
+def test_canned_query_table_shows_labels_not_iris(cli, mini_root: Path):
+    code, out, _err = cli("--root", str(mini_root), "query", "members")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["collab", "member", "sector"]
+    assert set(lines[1]) <= {"-", " "}
+    assert "Riverside Food Bank" in out
+    assert "Hilltop youth club" in out
+    assert "https://" not in out
+    assert "(3 rows)" in out
+
+
+def test_canned_query_with_param_as_csv_and_json(cli, mini_root: Path):
+    code, out, _err = cli(
+        "--root", str(mini_root), "query", "orgs-by-motto",
+        "--param", "motto=Nobody goes hungry", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0
+    assert out.splitlines() == [
+        "org,org_iri,motto",
+        "Riverside Food Bank,https://w3id.org/collabkg/id/riverside-food-bank,Nobody goes hungry",
+    ]
+    code, out, _err = cli(
+        "--root", str(mini_root), "query", "members", "--format", "json", "--limit", "1"
+    )
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) == 1
+    assert rows[0]["collab"] == "Riverside Partnership"
+    assert rows[0]["collab_iri"] == "https://w3id.org/collabkg/id/riverside-partnership"
+
+
+def test_query_parameter_errors_are_usage_errors(cli, mini_root: Path):
+    code, _out, err = cli("--root", str(mini_root), "query", "orgs-by-motto")
+    assert code == 2
+    assert "needs a value for 'motto'" in err
+    code, _out, err = cli(
+        "--root", str(mini_root), "query", "members", "--param", "collab=not an iri"
+    )
+    assert code == 2
+    assert "not a valid IRI" in err
+
+
+def test_own_sparql_with_typed_params(cli, mini_root: Path):
+    code, out, _err = cli(
+        "--root", str(mini_root), "query",
+        "--sparql", "SELECT ?org ?sector WHERE { ?org ck:hasSector ?sector }",
+        "--param", "sector=ckc:publicSector",
+    )  # fmt: skip
+    assert code == 0
+    assert "Riverside Council" in out
+    assert "Riverside Food Bank" not in out
+    code, out, _err = cli("--root", str(mini_root), "query", "--sparql", "ASK { ?s a ck:Charity }")
+    assert (code, out.strip()) == (0, "yes")
+
+
+def test_own_sparql_is_read_only_and_syntax_errors_exit_1(cli, mini_root: Path):
+    code, _out, err = cli("--root", str(mini_root), "query", "--sparql", "DROP ALL")
+    assert code == 1
+    assert "read-only" in err
+    code, _out, err = cli(
+        "--root", str(mini_root), "query", "--sparql", "SELECT * WHERE {\n ?s ?p }"
+    )
+    assert code == 1
+    assert err.startswith("collabkg: error: line 2:column")
+
+
+def test_own_sparql_gets_the_default_row_limit(cli, mini_root: Path):
+    code, out, err = cli(
+        "--root", str(mini_root), "query", "--sparql", "SELECT * WHERE { ?s ?p ?o }",
+        "--limit", "2", "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    assert len(json.loads(out)) == 2
+    assert "only the first 2 rows" in err
+
+
+def test_queries_lists_by_tag_and_says_when_there_are_none(cli, mini_root: Path, tmp_path: Path):
+    code, out, _err = cli("--root", str(mini_root), "queries")
+    assert code == 0
+    assert "collaborations:" in out
+    assert "members" in out and "Who are the members of a collaboration?" in out
+    (tmp_path / "ontology").mkdir()
+    code, out, _err = cli("--root", str(tmp_path), "queries")
+    assert code == 0
+    assert "No canned queries yet" in out
+
+
+def test_export_to_file(cli, mini_root: Path, tmp_path: Path):
+    target = tmp_path / "all.nt"
+    code, _out, err = cli("--root", str(mini_root), "export", "--format", "nt", "-o", str(target))
+    assert code == 0
+    assert "Wrote" in err
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 41
+    code, out, _err = cli("--root", str(mini_root), "export")
+    assert code == 0
+    assert out.startswith("@prefix ck:")
+
+
+def test_explore_without_an_app_is_a_usage_error(cli, tmp_path: Path):
+    (tmp_path / "ontology").mkdir()
+    code, _out, err = cli("--root", str(tmp_path), "explore")
+    assert code == 2
+    assert "explorer app is missing" in err
+
+
+def test_the_real_project_validates(cli):
+    """`make run` validates the repository's own data first: it must pass."""
+    repo = Path(__file__).resolve().parents[1]
+    code, out, _err = cli("--root", str(repo), "validate")
+    assert code == 0, out
+
+
+def test_injection_attempt_through_the_cli_finds_nothing(cli, mini_root: Path):
+    hostile = 'x" } UNION { ?s ?p ?o } #\n> }'
+    code, out, _err = cli(
+        "--root", str(mini_root), "query", "orgs-by-motto",
+        "--param", f"motto={hostile}", "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(out) == []

@@ -1,0 +1,92 @@
+"""Loading is all-or-nothing, and a syntax error says where and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collabkg.errors import LoadError
+from collabkg.graph import KnowledgeGraph, check_syntax
+
+BROKEN = """@prefix ck: <https://w3id.org/collabkg/ontology#> .
+@prefix ckd: <https://w3id.org/collabkg/id/> .
+
+ckd:broken-org a ck:Charity ;
+    ck:hasMotto "never closed .
+"""
+
+
+def _write(root: Path, relative: str, text: str) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_one_broken_file_raises_load_error_naming_file_line_and_column(mini_copy: Path):
+    _write(mini_copy, "data/cases/broken.ttl", BROKEN)
+    graph = None
+    with pytest.raises(LoadError) as info:
+        graph = KnowledgeGraph.load(mini_copy)
+    assert graph is None  # nothing half-loaded is handed back
+    error = info.value
+    assert error.file == "data/cases/broken.ttl"
+    assert error.line == 5
+    assert error.column == 17
+    assert error.source_line == '    ck:hasMotto "never closed .'
+    assert error.hint
+    assert error.one_line().startswith("data/cases/broken.ttl:5:17: ")
+
+
+def test_every_broken_file_is_reported(mini_copy: Path):
+    _write(mini_copy, "data/cases/broken.ttl", BROKEN)
+    _write(mini_copy, "data/cases/typo.ttl", "ckd:a ckx:b ckd:c .\n")
+    with pytest.raises(LoadError) as info:
+        KnowledgeGraph.load(mini_copy)
+    assert {e.file for e in info.value.errors} == {
+        "data/cases/broken.ttl",
+        "data/cases/typo.ttl",
+    }
+
+
+def test_undeclared_prefix_of_ours_gets_the_exact_line_to_add(mini_copy: Path):
+    _write(mini_copy, "data/cases/noprefix.ttl", "\nckd:a ckd:b ckd:c .\n")
+    files, problems = check_syntax(mini_copy)
+    assert "data/cases/noprefix.ttl" in files
+    [problem] = problems
+    assert (problem.line, problem.column) == (2, 1)
+    assert "ckd:" in problem.message
+    assert problem.hint == (
+        "add '@prefix ckd: <https://w3id.org/collabkg/id/> .' at the top of the file"
+    )
+
+
+def test_missing_dot_points_to_the_unfinished_statement(mini_copy: Path):
+    text = (
+        "@prefix ckd: <https://w3id.org/collabkg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'ckd:a rdfs:label "A"\n'
+        'ckd:b rdfs:label "B" .\n'
+    )
+    _write(mini_copy, "data/cases/nodot.ttl", text)
+    _files, [problem] = check_syntax(mini_copy)
+    assert problem.file == "data/cases/nodot.ttl"
+    assert problem.line == 4
+    assert "line 3" in (problem.hint or "")
+
+
+def test_a_broken_template_is_not_loaded(mini_copy: Path):
+    _write(mini_copy, "data/TEMPLATE.ttl", "this is not turtle\n")
+    graph = KnowledgeGraph.load(mini_copy)
+    assert "data/TEMPLATE.ttl" not in graph.files
+
+
+def test_non_utf8_file_is_a_load_error(mini_copy: Path):
+    path = mini_copy / "data" / "cases" / "latin1.ttl"
+    path.write_bytes(b'@prefix ckd: <https://w3id.org/collabkg/id/> .\nckd:a ckd:b "caf\xe9" .\n')
+    with pytest.raises(LoadError) as info:
+        KnowledgeGraph.load(mini_copy)
+    assert info.value.file == "data/cases/latin1.ttl"
+    assert info.value.line == 2
+    assert "UTF-8" in info.value.message

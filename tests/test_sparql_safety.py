@@ -1,0 +1,100 @@
+"""User SPARQL is read-only, bounded, and its syntax errors say where."""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+
+from collabkg.errors import QueryError, ReadOnlyViolation
+from collabkg.graph import KnowledgeGraph, QueryResult
+from collabkg.sparql_safety import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT_S, Limits, check_read_only
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "DELETE DATA { <urn:a> <urn:b> <urn:c> }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "LOAD <http://example.org/data.ttl>",
+        "CLEAR ALL",
+        "DROP GRAPH <urn:g>",
+        "CREATE GRAPH <urn:g>",
+        "ADD <urn:a> TO <urn:b>",
+        "MOVE <urn:a> TO <urn:b>",
+        "COPY <urn:a> TO <urn:b>",
+        "PREFIX ck: <urn:x#> DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+    ],
+)
+def test_updates_are_refused(update: str):
+    with pytest.raises(ReadOnlyViolation) as info:
+        check_read_only(update)
+    assert "read-only" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE SILENT <http://x/> { ?s ?p ?o } } }",
+        "SELECT * WHERE { { SELECT ?s WHERE { service <http://x/> { ?s ?p ?o } } } }",
+        "ASK { SERVICE <http://x/> { ?s ?p ?o } }",
+    ],
+)
+def test_service_is_refused_wherever_it_hides(query: str):
+    with pytest.raises(ReadOnlyViolation) as info:
+        check_read_only(query)
+    assert "SERVICE" in info.value.message
+
+
+def test_the_word_service_inside_a_string_is_fine():
+    query = 'SELECT ?s WHERE { ?s rdfs:label ?l FILTER(CONTAINS(?l, "SERVICE <http://x/>")) }'
+    assert check_read_only(query) == "SELECT"
+
+
+def test_query_forms_are_recognised():
+    assert check_read_only("ASK { ?s ?p ?o }") == "ASK"
+    assert check_read_only("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == "CONSTRUCT"
+    assert check_read_only("DESCRIBE <urn:x>") == "DESCRIBE"
+
+
+def test_syntax_errors_carry_line_and_column():
+    with pytest.raises(QueryError) as info:
+        check_read_only("SELECT ?s\nWHERE { ?s ?p }")
+    assert not isinstance(info.value, ReadOnlyViolation)
+    assert info.value.line == 2
+    assert info.value.column is not None
+    assert info.value.hint
+
+
+def test_engine_syntax_errors_also_carry_line_and_column(mini_graph: KnowledgeGraph):
+    with pytest.raises(QueryError) as info:
+        mini_graph.select("SELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER(?o = ) }")
+    assert info.value.line == 3
+
+
+def test_user_queries_get_a_default_row_limit_and_timeout(mini_graph: KnowledgeGraph):
+    assert DEFAULT_ROW_LIMIT == 1000
+    assert DEFAULT_TIMEOUT_S == 10
+    result = mini_graph.user_query("SELECT * WHERE { ?s ?p ?o }", limits=Limits(rows=5))
+    assert isinstance(result, QueryResult)
+    assert len(result) == 5
+    assert result.truncated
+    assert mini_graph.user_query("ASK { ?s a ck:Charity }") is True
+    graph = mini_graph.user_query("CONSTRUCT { ?s a ck:Thing } WHERE { ?s a ck:Charity }")
+    assert isinstance(graph, rdflib.Graph)
+    assert len(graph) == 2
+
+
+def test_user_query_timeout_stops_a_runaway_query(mini_graph: KnowledgeGraph):
+    # a streaming cross product: millions of rows; the worker stops at the next row
+    runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
+    with pytest.raises(QueryError) as info:
+        mini_graph.user_query(runaway, limits=Limits(rows=None, timeout_s=0.2))
+    assert "longer than 0.2 s" in info.value.message
+
+
+def test_user_query_refuses_updates_before_anything_runs(mini_graph: KnowledgeGraph):
+    with pytest.raises(ReadOnlyViolation):
+        mini_graph.user_query("DELETE WHERE { ?s ?p ?o }")
+    assert mini_graph.ask("ASK { ?s a ck:Charity }")

@@ -1,0 +1,122 @@
+"""Canonical Turtle: one deterministic text per graph, and `collabkg fmt`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import rdflib
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import BNode, Literal, URIRef
+from rdflib import namespace as ns
+from rdflib.compare import isomorphic
+
+from collabkg.terms import CK, CKD
+from collabkg.turtle import canonical_turtle, has_inner_comments, split_header
+
+SAMPLE = (
+    "@prefix ck: <https://w3id.org/collabkg/ontology#> .\n"
+    "@prefix ckd: <https://w3id.org/collabkg/id/> .\n"
+    "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    'ckd:b rdfs:label "B" ; ck:hasMember [ a ck:Membership ; ck:role ckd:lead ] , ckd:a .\n'
+    'ckd:a a ck:Charity ; rdfs:label "A"@en ,\n'
+    '    """Long text with "quotes" and a newline\nin it"""@en ;\n'
+    '    ck:count 3 , 2.5 , "2020-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+    "ck:Thing owl:unionOf ( ck:A ck:B ) .\n"
+)
+
+
+def _parse(text: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=text, format="turtle")
+
+
+def test_canonical_text_is_stable_and_faithful():
+    graph = _parse(SAMPLE)
+    text = canonical_turtle(graph)
+    assert isomorphic(_parse(text), graph)
+    assert canonical_turtle(_parse(text)) == text  # idempotent
+    reordered = rdflib.Graph()
+    for triple in sorted(graph, key=str, reverse=True):
+        reordered.add(triple)
+    assert canonical_turtle(reordered) == text  # independent of input order
+
+
+def test_canonical_layout():
+    text = canonical_turtle(_parse(SAMPLE))
+    assert text.startswith("@prefix ck: <https://w3id.org/collabkg/ontology#> .\n")
+    assert text.index("ckd:a\n") < text.index("ckd:b\n")  # subjects sorted
+    assert "    a ck:Charity ;\n" in text  # rdf:type first, as 'a'
+    assert "owl:unionOf ( ck:A ck:B )" in text
+    assert "ck:hasMember\n        ckd:a ,\n        [\n" in text
+    assert '"""Long text with "quotes" and a newline\nin it"""@en' in text
+    assert "@prefix xsd:" in text and '"2020-01-01"^^xsd:date' in text
+    assert "@prefix skos:" not in text  # only prefixes that are used
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c-d", "e.f"]),
+            st.sampled_from([ns.RDF.type, CK.p, CK.q]),
+            st.one_of(
+                st.text(max_size=100).map(Literal),
+                st.integers().map(lambda i: Literal(i, datatype=ns.XSD.integer)),
+                st.sampled_from([CKD.x, CK.Y, BNode("n1"), URIRef("urn:x:y z")]),
+            ),
+        ),
+        max_size=12,
+    )
+)
+def test_any_small_graph_round_trips(triples: list[tuple[str, URIRef, object]]):
+    graph = rdflib.Graph()
+    for subject, predicate, obj in triples:
+        if isinstance(obj, URIRef) and " " in str(obj):
+            obj = URIRef("urn:x:y")
+        graph.add((CKD[subject], predicate, obj))
+    text = canonical_turtle(graph)
+    assert isomorphic(_parse(text), graph)
+    assert canonical_turtle(_parse(text)) == text
+
+
+def test_header_comments_and_inner_comments():
+    header, body = split_header("# Case: Wigan\n# by A. N. Other\n\n@prefix a: <urn:a#> .\n")
+    assert header == "# Case: Wigan\n# by A. N. Other\n\n"
+    assert body.startswith("@prefix")
+    assert has_inner_comments('a:x a:y "no # comment" .\n# but this is\n')
+    assert not has_inner_comments('a:x a:y "no # comment" , <urn:x#y> .\n')
+
+
+def test_fmt_rewrites_and_check_reports(cli, tmp_path: Path):
+    path = tmp_path / "case.ttl"
+    path.write_text("# My case\n" + SAMPLE, encoding="utf-8")
+    code, out, _err = cli("fmt", "--check", str(path))
+    assert code == 1
+    assert f"not canonical: {path}" in out
+    code, out, _err = cli("fmt", str(path))
+    assert code == 0
+    assert f"formatted {path}" in out
+    rewritten = path.read_text(encoding="utf-8")
+    assert rewritten.startswith("# My case\n\n@prefix ck:")
+    assert isomorphic(_parse(rewritten), _parse(SAMPLE))
+    assert cli("fmt", "--check", str(path))[0] == 0
+
+
+def test_fmt_keeps_files_with_inner_comments_unless_forced(cli, tmp_path: Path):
+    path = tmp_path / "case.ttl"
+    original = SAMPLE + "# a note about ckd:a\n"
+    path.write_text(original, encoding="utf-8")
+    code, _out, err = cli("fmt", str(path))
+    assert code == 1
+    assert "comments between statements" in err
+    assert path.read_text(encoding="utf-8") == original
+    assert cli("fmt", "--force", str(path))[0] == 0
+
+
+def test_fmt_reports_syntax_errors_with_position(cli, tmp_path: Path):
+    path = tmp_path / "bad.ttl"
+    path.write_text("@prefix ckd: <https://w3id.org/collabkg/id/> .\nckd:a ckd:b .\n")
+    code, _out, err = cli("fmt", str(path))
+    assert code == 1
+    assert f"{path}:2:" in err
