@@ -40,22 +40,62 @@ ORG_KINDS = [
     ("Company", "privateSector", "Ltd"),
     ("University", "publicSector", "University"),
 ]
-STRUCTURE_TYPES = ["collaborativeCouncil", "collaborativeMarket", "agentOfChange", "systemConnector"]
-ROLES = ["lead", "commissionerRole", "provider", "facilitator", "funderRole", "communityPartner", "member"]
-MECHANISMS = ["grant", "contract", "allianceContract", "outcomesBasedPayment", "communityFundGrant",
-              "lotteryFunding", "inKindSupport"]
+STRUCTURE_TYPES = [
+    "collaborativeCouncil",
+    "collaborativeMarket",
+    "agentOfChange",
+    "systemConnector",
+]
+ROLES = [
+    "lead",
+    "commissionerRole",
+    "provider",
+    "facilitator",
+    "funderRole",
+    "communityPartner",
+    "member",
+]
+MECHANISMS = [
+    "grant",
+    "contract",
+    "allianceContract",
+    "outcomesBasedPayment",
+    "communityFundGrant",
+    "lotteryFunding",
+    "inKindSupport",
+]
 STATUSES = ["ongoing", "ending", "ended"]
-FORUMS = [("commissioner", "contractReporting"), ("funder", "contractReporting"),
-          ("electedCouncil", "electedScrutiny"), ("regulator", "inspection"),
-          ("serviceUsers", "userFeedback")]
-KINDS = ["coDesign", "coDelivery", "coCommissioning", "coAssessment", "citizenSelfHelp",
-         "communitySelfOrganisation", "consultation"]
-ASSETS = [("Library", "library"), ("SwimmingPool", "swimming pool"),
-          ("CommunityCentre", "community centre"), ("PlayingField", "playing field")]
-BARRIERS = ["competingInterests", "shortTermFunding", "timeBurden", "jargonRedTape", "powerImbalance"]
+FORUMS = [
+    ("commissioner", "contractReporting"),
+    ("funder", "contractReporting"),
+    ("electedCouncil", "electedScrutiny"),
+    ("regulator", "inspection"),
+    ("serviceUsers", "userFeedback"),
+]
+KINDS = [
+    "coDesign",
+    "coDelivery",
+    "coCommissioning",
+    "coAssessment",
+    "citizenSelfHelp",
+    "communitySelfOrganisation",
+    "consultation",
+]
+ASSETS = [
+    ("Library", "library"),
+    ("SwimmingPool", "swimming pool"),
+    ("CommunityCentre", "community centre"),
+    ("PlayingField", "playing field"),
+]
+BARRIERS = [
+    "competingInterests",
+    "shortTermFunding",
+    "timeBurden",
+    "jargonRedTape",
+    "powerImbalance",
+]
 RATIONALES = ["shareResponsibility", "biggerCommunityRole", "betterImpactValue", "capacityBuilding"]
-WORDS = ("we worked together on the service and learned from each other while the funding lasted "
-         "and the council listened to what residents said about the centre and its future").split()
+WORDS = ["we", "worked", "together", "on", "the", "service", "and", "learned", "from", "each", "other", "while", "the", "funding", "lasted", "and", "the", "council", "listened", "to", "what", "residents", "said", "about", "the", "centre", "and", "its", "future"]
 
 
 @dataclass(frozen=True)
@@ -71,8 +111,12 @@ class Plan:
 def plan_for(triples: int) -> Plan:
     """About 150 triples a case plus shared organisations, places and sources."""
     cases = max(4, triples // 138)
-    return Plan(cases=cases, organisations=max(12, cases // 2), places=max(4, cases // 40),
-                sources=max(3, cases // 25))
+    return Plan(
+        cases=cases,
+        organisations=max(12, cases // 2),
+        places=max(4, cases // 40),
+        sources=max(3, cases // 25),
+    )
 
 
 def _lit(text: str) -> str:
@@ -101,8 +145,10 @@ def write_shared(out: Path, plan: Plan, rng: random.Random) -> list[tuple[str, s
     folder.mkdir(parents=True, exist_ok=True)
     places = [PREFIXES]
     for p in range(plan.places):
-        places.append(f"ckd:syn-place-{p} a ck:LocalAuthorityArea ;\n    rdfs:label "
-                      f"{_lit(f'Synthetic area {p}')} ;\n    prov:wasDerivedFrom ckd:syn-src-{p % plan.sources} .\n")
+        places.append(
+            f"ckd:syn-place-{p} a ck:LocalAuthorityArea ;\n    rdfs:label "
+            f"{_lit(f'Synthetic area {p}')} ;\n    prov:wasDerivedFrom ckd:syn-src-{p % plan.sources} .\n"
+        )
     (folder / "places.ttl").write_text("\n".join(places), encoding="utf-8")
     chunk: list[str] = []
     for i in range(plan.organisations):
@@ -116,7 +162,9 @@ def write_shared(out: Path, plan: Plan, rng: random.Random) -> list[tuple[str, s
         )
         if len(chunk) == 200 or i == plan.organisations - 1:
             n = i // 200
-            (folder / f"organisations-{n:04d}.ttl").write_text(PREFIXES + "\n".join(chunk), encoding="utf-8")
+            (folder / f"organisations-{n:04d}.ttl").write_text(
+                PREFIXES + "\n".join(chunk), encoding="utf-8"
+            )
             chunk = []
     return orgs
 
@@ -130,69 +178,95 @@ def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Rando
     members = rng.sample(orgs, rng.randint(3, 8))
     structure = STRUCTURE_TYPES[i % len(STRUCTURE_TYPES)]
     quotes = [f"ckd:syn-quote-{i}-{q}" for q in range(2)]
-    out.append(f"ckd:case-syn-{i} a ck:Case ;\n    rdfs:label {_lit(f'Synthetic case {i}')} ;\n"
-               f"    ck:isAbout {c} ;\n    ck:isEvidencedBy {quotes[0]} ;\n{derived}\n")
+    out.append(
+        f"ckd:case-syn-{i} a ck:Case ;\n    rdfs:label {_lit(f'Synthetic case {i}')} ;\n"
+        f"    ck:isAbout {c} ;\n    ck:isEvidencedBy {quotes[0]} ;\n{derived}\n"
+    )
     for q, qi in enumerate(quotes):
-        out.append(f"{qi} a ck:Quotation ;\n    rdfs:label {_lit(f'Quotation {q + 1} for case {i}')} ;\n"
-                   f"    ck:hasText {_lit(_sentence(rng, 14))} ;\n    ck:hasSpeakerRole \"council officer\" ;\n"
-                   f"    prov:wasQuotedFrom {src} .\n")
-    out.append(f"{c} a ck:Collaboration ;\n    rdfs:label {_lit(f'Synthetic partnership {i}')} ;\n"
-               f"    ck:hasStructureType ckc:{structure} ;\n    ck:operatesIn ckd:syn-place-{i % plan.places} ;\n"
-               f"    ck:isEvidencedBy {quotes[0]} ;\n{derived}\n")
-    out.append(f"ckd:syn-period-{i} a ck:Period ;\n    rdfs:label \"{2010 + i % 10}–{2012 + i % 10}\" ;\n"
-               f"    ck:hasStartDate \"{2010 + i % 10}\"^^xsd:gYear ;\n"
-               f"    ck:hasEndDate \"{2012 + i % 10}\"^^xsd:gYear .\n")
+        out.append(
+            f"{qi} a ck:Quotation ;\n    rdfs:label {_lit(f'Quotation {q + 1} for case {i}')} ;\n"
+            f'    ck:hasText {_lit(_sentence(rng, 14))} ;\n    ck:hasSpeakerRole "council officer" ;\n'
+            f"    prov:wasQuotedFrom {src} .\n"
+        )
+    out.append(
+        f"{c} a ck:Collaboration ;\n    rdfs:label {_lit(f'Synthetic partnership {i}')} ;\n"
+        f"    ck:hasStructureType ckc:{structure} ;\n    ck:operatesIn ckd:syn-place-{i % plan.places} ;\n"
+        f"    ck:isEvidencedBy {quotes[0]} ;\n{derived}\n"
+    )
+    out.append(
+        f'ckd:syn-period-{i} a ck:Period ;\n    rdfs:label "{2010 + i % 10}–{2012 + i % 10}" ;\n'
+        f'    ck:hasStartDate "{2010 + i % 10}"^^xsd:gYear ;\n'
+        f'    ck:hasEndDate "{2012 + i % 10}"^^xsd:gYear .\n'
+    )
     for m, (org, _sector) in enumerate(members):
         role = "lead" if m == 0 else ROLES[rng.randrange(1, len(ROLES))]
-        out.append(f"ckd:syn-m-{i}-{m} a org:Membership ;\n    rdfs:label {_lit(f'Member {m} of partnership {i}')} ;\n"
-                   f"    org:organization {c} ;\n    org:member {org} ;\n    org:role ckc:{role} ;\n"
-                   f"    org:memberDuring ckd:syn-period-{i} ;\n{derived}\n")
+        out.append(
+            f"ckd:syn-m-{i}-{m} a org:Membership ;\n    rdfs:label {_lit(f'Member {m} of partnership {i}')} ;\n"
+            f"    org:organization {c} ;\n    org:member {org} ;\n    org:role ckc:{role} ;\n"
+            f"    org:memberDuring ckd:syn-period-{i} ;\n{derived}\n"
+        )
     funder = members[0][0]
     streams = []
     for f in range(rng.randint(1, 2)):
         fs = f"ckd:syn-fund-{i}-{f}"
         streams.append(fs)
         recipient = members[1 + f % (len(members) - 1)][0]
-        out.append(f"{fs} a ck:FundingStream ;\n    rdfs:label {_lit(f'Funding stream {f} of partnership {i}')} ;\n"
-                   f"    ck:hasFunder {funder} ;\n    ck:hasRecipient {recipient} ;\n"
-                   f"    ck:hasFundingMechanism ckc:{MECHANISMS[rng.randrange(len(MECHANISMS))]} ;\n"
-                   f"    ck:hasFundingStatus ckc:{STATUSES[rng.randrange(len(STATUSES))]} ;\n"
-                   f"    ck:hasPeriod ckd:syn-period-{i} ;\n    ck:hasAmountInPounds {rng.randrange(5, 500) * 1000}.00 ;\n"
-                   f"    ck:sustains {c} ;\n{derived}\n")
+        out.append(
+            f"{fs} a ck:FundingStream ;\n    rdfs:label {_lit(f'Funding stream {f} of partnership {i}')} ;\n"
+            f"    ck:hasFunder {funder} ;\n    ck:hasRecipient {recipient} ;\n"
+            f"    ck:hasFundingMechanism ckc:{MECHANISMS[rng.randrange(len(MECHANISMS))]} ;\n"
+            f"    ck:hasFundingStatus ckc:{STATUSES[rng.randrange(len(STATUSES))]} ;\n"
+            f"    ck:hasPeriod ckd:syn-period-{i} ;\n    ck:hasAmountInPounds {rng.randrange(5, 500) * 1000}.00 ;\n"
+            f"    ck:sustains {c} ;\n{derived}\n"
+        )
     for a in range(rng.randint(1, 3)):
         forum, mech = FORUMS[rng.randrange(len(FORUMS))]
         target = streams[a % len(streams)]
-        out.append(f"ckd:syn-acct-{i}-{a} a ck:AccountabilityLine ;\n"
-                   f"    rdfs:label {_lit(f'Accountability line {a} of partnership {i}')} ;\n"
-                   f"    ck:hasAccountableParty {members[1 + a % (len(members) - 1)][0]} ;\n"
-                   f"    ck:isAccountableTo {funder} ;\n    ck:hasAccountabilityForum ckc:{forum} ;\n"
-                   f"    ck:isAccountableFor {target} ;\n    ck:hasAccountabilityMechanism ckc:{mech} ;\n"
-                   f"    ck:isExternal true ;\n    ck:concernsCollaboration {c} ;\n{derived}\n")
+        out.append(
+            f"ckd:syn-acct-{i}-{a} a ck:AccountabilityLine ;\n"
+            f"    rdfs:label {_lit(f'Accountability line {a} of partnership {i}')} ;\n"
+            f"    ck:hasAccountableParty {members[1 + a % (len(members) - 1)][0]} ;\n"
+            f"    ck:isAccountableTo {funder} ;\n    ck:hasAccountabilityForum ckc:{forum} ;\n"
+            f"    ck:isAccountableFor {target} ;\n    ck:hasAccountabilityMechanism ckc:{mech} ;\n"
+            f"    ck:isExternal true ;\n    ck:concernsCollaboration {c} ;\n{derived}\n"
+        )
     for k in range(rng.randint(1, 3)):
         kind = KINDS[rng.randrange(len(KINDS))]
-        out.append(f"ckd:syn-act-{i}-{k} a ck:Activity ;\n    rdfs:label {_lit(f'Activity {k} of partnership {i}')} ;\n"
-                   f"    ck:isActivityOf {c} ;\n    ck:isClaimedAs ckc:coCreation ;\n    ck:isClaimedBy {funder} ;\n"
-                   f"    ck:isClassifiedAs ckc:{kind} ;\n    ck:isEvidencedBy {quotes[1]} ;\n{derived}\n")
+        out.append(
+            f"ckd:syn-act-{i}-{k} a ck:Activity ;\n    rdfs:label {_lit(f'Activity {k} of partnership {i}')} ;\n"
+            f"    ck:isActivityOf {c} ;\n    ck:isClaimedAs ckc:coCreation ;\n    ck:isClaimedBy {funder} ;\n"
+            f"    ck:isClassifiedAs ckc:{kind} ;\n    ck:isEvidencedBy {quotes[1]} ;\n{derived}\n"
+        )
     if i % 3 == 0:
         cls, noun = ASSETS[rng.randrange(len(ASSETS))]
-        out.append(f"ckd:syn-asset-{i} a ck:{cls} ;\n    rdfs:label {_lit(f'Synthetic {noun} {i}')} ;\n{derived}\n")
-        out.append(f"ckd:syn-transfer-{i} a ck:AssetTransfer ;\n    rdfs:label {_lit(f'Transfer of synthetic {noun} {i}')} ;\n"
-                   f"    ck:isActivityOf {c} ;\n    ck:transfersAsset ckd:syn-asset-{i} ;\n"
-                   f"    ck:hasTransferor {funder} ;\n    ck:hasTransferee {members[-1][0]} ;\n"
-                   f"    ck:hasTransferMode ckc:{'longTermLease' if i % 2 else 'sale'} ;\n"
-                   f"    ck:transfersResponsibility ckc:maintenance ;\n"
-                   f"    ck:isClaimedAs ckc:coCreation ;\n    ck:isClassifiedAs ckc:communitySelfOrganisation ;\n{derived}\n")
+        out.append(
+            f"ckd:syn-asset-{i} a ck:{cls} ;\n    rdfs:label {_lit(f'Synthetic {noun} {i}')} ;\n{derived}\n"
+        )
+        out.append(
+            f"ckd:syn-transfer-{i} a ck:AssetTransfer ;\n    rdfs:label {_lit(f'Transfer of synthetic {noun} {i}')} ;\n"
+            f"    ck:isActivityOf {c} ;\n    ck:transfersAsset ckd:syn-asset-{i} ;\n"
+            f"    ck:hasTransferor {funder} ;\n    ck:hasTransferee {members[-1][0]} ;\n"
+            f"    ck:hasTransferMode ckc:{'longTermLease' if i % 2 else 'sale'} ;\n"
+            f"    ck:transfersResponsibility ckc:maintenance ;\n"
+            f"    ck:isClaimedAs ckc:coCreation ;\n    ck:isClassifiedAs ckc:communitySelfOrganisation ;\n{derived}\n"
+        )
         if i % 2:
-            out.append(f"ckd:syn-acct-asset-{i} a ck:AccountabilityLine ;\n"
-                       f"    rdfs:label {_lit(f'Accountability for synthetic {noun} {i}')} ;\n"
-                       f"    ck:hasAccountableParty {members[-1][0]} ;\n    ck:isAccountableTo {funder} ;\n"
-                       f"    ck:hasAccountabilityForum ckc:electedCouncil ;\n    ck:isAccountableFor ckd:syn-asset-{i} ;\n"
-                       f"    ck:hasAccountabilityMechanism ckc:electedScrutiny ;\n    ck:isExternal true ;\n{derived}\n")
-    out.append(f"ckd:syn-barrier-{i} a ck:BarrierReport ;\n    rdfs:label {_lit(f'Barrier in partnership {i}')} ;\n"
-               f"    ck:hasBarrier ckc:{BARRIERS[i % len(BARRIERS)]} ;\n    ck:concernsCollaboration {c} ;\n"
-               f"    ck:isReportedBy {members[-1][0]} ;\n{derived}\n")
-    out.append(f"ckd:syn-rationale-{i} a ck:RationaleStatement ;\n    rdfs:label {_lit(f'Rationale of partnership {i}')} ;\n"
-               f"    ck:hasRationale ckc:{RATIONALES[i % len(RATIONALES)]} ;\n    ck:concernsCollaboration {c} ;\n{derived}\n")
+            out.append(
+                f"ckd:syn-acct-asset-{i} a ck:AccountabilityLine ;\n"
+                f"    rdfs:label {_lit(f'Accountability for synthetic {noun} {i}')} ;\n"
+                f"    ck:hasAccountableParty {members[-1][0]} ;\n    ck:isAccountableTo {funder} ;\n"
+                f"    ck:hasAccountabilityForum ckc:electedCouncil ;\n    ck:isAccountableFor ckd:syn-asset-{i} ;\n"
+                f"    ck:hasAccountabilityMechanism ckc:electedScrutiny ;\n    ck:isExternal true ;\n{derived}\n"
+            )
+    out.append(
+        f"ckd:syn-barrier-{i} a ck:BarrierReport ;\n    rdfs:label {_lit(f'Barrier in partnership {i}')} ;\n"
+        f"    ck:hasBarrier ckc:{BARRIERS[i % len(BARRIERS)]} ;\n    ck:concernsCollaboration {c} ;\n"
+        f"    ck:isReportedBy {members[-1][0]} ;\n{derived}\n"
+    )
+    out.append(
+        f"ckd:syn-rationale-{i} a ck:RationaleStatement ;\n    rdfs:label {_lit(f'Rationale of partnership {i}')} ;\n"
+        f"    ck:hasRationale ckc:{RATIONALES[i % len(RATIONALES)]} ;\n    ck:concernsCollaboration {c} ;\n{derived}\n"
+    )
     return "\n".join(out)
 
 
@@ -213,7 +287,9 @@ def generate(out: Path, triples: int, seed: int = 20261122, ontology: Path | Non
     for i in range(plan.cases):
         folder = out / "data" / "cases" / f"{i // 500:03d}"
         folder.mkdir(exist_ok=True)
-        (folder / f"syn-case-{i:06d}.ttl").write_text(case_text(i, plan, orgs, rng), encoding="utf-8")
+        (folder / f"syn-case-{i:06d}.ttl").write_text(
+            case_text(i, plan, orgs, rng), encoding="utf-8"
+        )
     return plan
 
 

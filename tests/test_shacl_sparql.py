@@ -1,0 +1,186 @@
+"""The SPARQL engine for SHACL must report exactly what pySHACL reports."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from pyshacl import validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+
+from collabkg.shacl_sparql import ShaclResult, UnsupportedShape, compile_shapes, run
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import generate  # noqa: E402
+
+CKD = "https://w3id.org/collabkg/id/"
+
+FIXTURE_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ck: <https://w3id.org/collabkg/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> . @prefix cksh: <https://w3id.org/collabkg/shapes#> .
+cksh:FundingStreamShape a sh:NodeShape ; sh:targetClass ck:FundingStream ;
+  sh:property [ sh:path ck:hasFunder ; sh:minCount 1 ; sh:class prov:Agent ; sh:message "needs funder" ] ;
+  sh:property [ sh:path ck:hasAmountInPounds ; sh:datatype xsd:decimal ; sh:minInclusive 0 ; sh:maxCount 1 ] ;
+  sh:property [ sh:path ck:hasPeriod ; sh:minCount 1 ; sh:severity sh:Warning ] ;
+  sh:property [ sh:path rdfs:label ; sh:minCount 1 ; sh:datatype xsd:string ; sh:minLength 3 ] .
+cksh:PeriodShape a sh:NodeShape ; sh:targetClass ck:Period ;
+  sh:property [ sh:path ck:hasStartDate ; sh:lessThan ck:hasEndDate ;
+                sh:or ( [ sh:datatype xsd:gYear ] [ sh:datatype xsd:date ] ) ] .
+cksh:CollabShape a sh:NodeShape ; sh:targetClass ck:Collaboration ;
+  sh:sparql [ sh:select \"\"\"SELECT $this WHERE { $this a <https://w3id.org/collabkg/ontology#Collaboration> .
+     FILTER NOT EXISTS { ?m <http://www.w3.org/ns/org#organization> $this } }\"\"\" ; sh:message "no members" ] .
+"""
+
+FIXTURE_DATA = """
+@prefix ck: <https://w3id.org/collabkg/ontology#> . @prefix ckd: <https://w3id.org/collabkg/id/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ck:LocalAuthority rdfs:subClassOf prov:Agent .
+ckd:f1 a ck:FundingStream ; rdfs:label "ok funding" ; ck:hasFunder ckd:o1 ; ck:hasAmountInPounds -5.0, 3.0 .
+ckd:f2 a ck:FundingStream ; rdfs:label "x" ; ck:hasFunder ckd:p1 ; ck:hasPeriod ckd:p1 .
+ckd:o1 a ck:LocalAuthority .
+ckd:p1 a ck:Period ; ck:hasStartDate "2019"^^xsd:gYear ; ck:hasEndDate "2018"^^xsd:gYear .
+ckd:p2 a ck:Period ; ck:hasStartDate "2019-01"^^xsd:gYearMonth .
+ckd:c1 a ck:Collaboration .
+"""
+
+
+def pyshacl_keys(data: Graph, shapes: Graph) -> set[tuple[object, ...]]:
+    _conforms, report, _text = validate(data, shacl_graph=shapes, inference="none")
+    keys = set()
+    for r in report.objects(None, SH.result):  # top-level results, not nested sh:detail ones
+        keys.add(
+            ShaclResult(
+                report.value(r, SH.focusNode),
+                report.value(r, SH.resultPath),
+                report.value(r, SH.value),
+                report.value(r, SH.resultSeverity),
+                report.value(r, SH.sourceConstraintComponent),
+                report.value(r, SH.sourceShape),
+            ).key()
+        )
+    return keys
+
+
+def store_of(graph: Graph) -> ox.Store:
+    store = ox.Store()
+    store.load(input=graph.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def engine_keys(data: Graph, shapes: Graph) -> set[tuple[object, ...]]:
+    """The SPARQL engine, with pySHACL for the node shapes it cannot translate."""
+    compiled = compile_shapes(shapes)
+    keys = {r.key() for r in run(compiled, store_of(data))}
+    fallback = compiled.fallback_shapes(shapes)
+    if fallback is not None:
+        keys |= pyshacl_keys(data, fallback)
+    return keys
+
+
+def test_fixture_results_are_the_ones_a_reader_expects() -> None:
+    shapes = Graph().parse(data=FIXTURE_SHAPES, format="turtle")
+    data = Graph().parse(data=FIXTURE_DATA, format="turtle")
+    results = run(compile_shapes(shapes), store_of(data))
+    found = {(str(r.focus).removeprefix(CKD), str(r.component).split("#")[1]) for r in results}
+    assert found == {
+        ("f1", "MinCountConstraintComponent"),  # no period (warning)
+        ("f1", "MinInclusiveConstraintComponent"),  # -5.0
+        ("f1", "MaxCountConstraintComponent"),  # two amounts
+        ("f2", "ClassConstraintComponent"),  # funder is a period, not an agent
+        ("f2", "MinLengthConstraintComponent"),  # label "x"
+        ("p1", "LessThanConstraintComponent"),  # ends before it starts
+        ("p2", "OrConstraintComponent"),  # gYearMonth is neither gYear nor date
+        ("c1", "SPARQLConstraintComponent"),  # no members
+    }
+    warnings = [r for r in results if r.severity == SH.Warning]
+    assert [str(w.focus).removeprefix(CKD) for w in warnings] == ["f1"]
+
+
+def test_fixture_results_equal_pyshacl() -> None:
+    shapes = Graph().parse(data=FIXTURE_SHAPES, format="turtle")
+    data = Graph().parse(data=FIXTURE_DATA, format="turtle")
+    assert engine_keys(data, shapes) == pyshacl_keys(data, shapes)
+
+
+def test_an_untranslatable_constraint_is_refused_not_skipped() -> None:
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:qualifiedMinCount 1 ;
+            sh:qualifiedValueShape [ sh:class ex:D ] ] .""",
+        format="turtle",
+    )
+    compiled = compile_shapes(shapes)
+    assert compiled.constraints == []
+    assert list(compiled.unsupported) == [URIRef("http://example.org/S")]
+    fallback = compiled.fallback_shapes(shapes)
+    assert (
+        fallback is not None
+        and (URIRef("http://example.org/S"), SH.deactivated, None) not in fallback
+    )
+    with pytest.raises(UnsupportedShape):
+        from collabkg.shacl_sparql import _compile_node_shape
+
+        _compile_node_shape(shapes, URIRef("http://example.org/S"), "{ }")
+
+
+# Faults injected into generated case files: (what, regex, replacement).
+FAULTS = [
+    ("negative amount", r"ck:hasAmountInPounds \d+\.00", "ck:hasAmountInPounds -250.00"),
+    ("reversed period", r'ck:hasEndDate "(\d+)"\^\^xsd:gYear', 'ck:hasEndDate "1999"^^xsd:gYear'),
+    ("missing funder", r"    ck:hasFunder ckd:syn-org-\d+ ;\n", ""),
+    (
+        "unknown source",
+        r"prov:wasDerivedFrom ckd:syn-src-\d+ \.",
+        "prov:wasDerivedFrom ckd:no-such-source .",
+    ),
+    ("wrong concept", r"ck:hasFundingMechanism ckc:\w+", "ck:hasFundingMechanism ckc:publicSector"),
+    ("missing label", r'(ckd:syn-m-\d+-0 a org:Membership ;\n)    rdfs:label "[^"]*" ;\n', r"\1"),
+    ("wrong datatype", r'ck:hasStartDate "(\d+)"\^\^xsd:gYear', r'ck:hasStartDate "\1"'),
+    ("quote marks", r'ck:hasText "', 'ck:hasText "\\"'),
+]
+
+
+@pytest.fixture(scope="module")
+def faulty_10k(tmp_path_factory: pytest.TempPathFactory) -> Graph:
+    out = tmp_path_factory.mktemp("syn10k")
+    generate.generate(out, 10_000)
+    cases = sorted((out / "data" / "cases").rglob("*.ttl"))
+    assert len(cases) > 40
+    for n, (_what, pattern, repl) in enumerate(FAULTS):
+        for case in cases[n * 3 : n * 3 + 2]:
+            text = case.read_text(encoding="utf-8")
+            new = re.sub(pattern, repl, text, count=1)
+            assert new != text, (_what, case)
+            case.write_text(new, encoding="utf-8")
+    graph = Graph()
+    for path in sorted(out.rglob("*.ttl")):
+        if "shapes" not in path.parts:
+            graph.parse(path)
+    return graph
+
+
+def test_engine_equals_pyshacl_on_10k_generated_triples_with_injected_faults(
+    faulty_10k: Graph,
+) -> None:
+    shapes = Graph()
+    shape_files = sorted((ROOT / "shapes").glob("*.ttl"))
+    assert shape_files
+    for path in shape_files:
+        shapes.parse(path)
+    expected = pyshacl_keys(faulty_10k, shapes)
+    violations = [k for k in expected if k[3] == str(SH.Violation)]
+    # seven faults break structure (two files each); quote marks around a quotation only warn
+    assert len(violations) >= (len(FAULTS) - 1) * 2, (
+        "every injected structural fault must be caught"
+    )
+    pattern_warnings = [k for k in expected if k[4] == str(SH.PatternConstraintComponent)]
+    assert len(pattern_warnings) == 2
+    assert engine_keys(faulty_10k, shapes) == expected
