@@ -58,9 +58,8 @@ lint: venv
 
 docs: venv
 	@if [ -f ontology/collabkg.ttl ]; then \
-	  mkdir -p docs/ontology; \
-	  $(BIN)/pylode ontology/collabkg.ttl -o docs/ontology/index.html; \
-	  echo "Wrote docs/ontology/index.html"; \
+	  $(BIN)/python -m collabkg.docs docs/ontology; \
+	  echo "Wrote docs/ontology/index.html (pyLODE) and docs/ontology/concepts.html"; \
 	else \
 	  echo "ontology/collabkg.ttl does not exist yet: nothing to document"; \
 	fi

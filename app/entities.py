@@ -9,11 +9,13 @@ from collabkg.explorer import (
     LINK_DISPLAY_REGEX,
     Kind,
     ListFilters,
+    column_widths,
     entity_table,
     filter_entities,
     filter_options,
     profile,
     resolve_id,
+    row_height,
     to_curie,
 )
 
@@ -54,7 +56,7 @@ def _open_profile(kind: Kind, key: str) -> None:
 
 
 def show_list(kind: Kind) -> None:
-    root, _graph, index = context()
+    _root, _graph, index = context()
     words = TEXT[kind]
     st.title(words["title"])
     st.markdown(words["intro"])
@@ -99,16 +101,21 @@ def show_list(kind: Kind) -> None:
         st.info(f"No {words['one']} matches. Clear a filter or change the search.")
         return
     shown = table.drop(columns=["iri", "Name"]).rename(columns={"link": "Name"})
+    widths = column_widths(shown, keep=["Name"])
+    height_of_row = row_height(shown, widths)
+    config = {
+        column: st.column_config.Column(column, width=widths[column]) for column in shown.columns
+    }
+    config["Name"] = st.column_config.LinkColumn(
+        "Name", display_text=LINK_DISPLAY_REGEX, width=widths["Name"]
+    )
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
-        height=min(38 + 35 * len(shown), 600),
-        column_config={
-            "Name": st.column_config.LinkColumn(
-                "Name", display_text=LINK_DISPLAY_REGEX, width="large"
-            )
-        },
+        height=min(40 + (height_of_row or 35) * len(shown), 640),
+        row_height=height_of_row,
+        column_config=config,
         key=f"list:{kind}",
     )
     labels = {e.iri: e.label for e in entities}
@@ -127,17 +134,15 @@ def show_list(kind: Kind) -> None:
 
 def show(kind: Kind) -> None:
     """The page: a profile when the URL names one, the list otherwise."""
-    root, _graph, index = context()
+    _root, _graph, index = context()
     wanted = st.query_params.get("id")
     iri = resolve_id(index, wanted, kind)
     if wanted and iri is None:
         st.warning(
-            f"There is no {TEXT[kind]['one']} with that identifier. "
-            f"Choose one from the list below."
+            f"There is no {TEXT[kind]['one']} with that identifier. Choose one from the list below."
         )
     if iri is None:
         show_list(kind)
         return
     page = "collaborations" if kind == "collaboration" else "organisations"
     render_profile(profile(index, iri), index, page, TEXT[kind]["back"])
-

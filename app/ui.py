@@ -12,19 +12,43 @@ from collections.abc import Sequence
 import streamlit as st
 from state import graph_or_stop, load_graph
 
-from collabkg.catalogue import Catalogue, CannedQuery
+from collabkg.catalogue import CannedQuery, Catalogue
 from collabkg.errors import CollabkgError
 from collabkg.explorer import (
+    GROUP_COLOURS,
+    NETWORK_LAYOUT,
+    RELATION_COLOURS,
     Evidence,
     ExplorerIndex,
     Fact,
+    Network,
     Profile,
     Segment,
+    graph_styles,
     plain_text,
     profile_target,
     sentence_case,
 )
 from collabkg.graph import KnowledgeGraph, QueryResult
+
+def _use_the_router() -> None:
+    """Make sure the router (streamlit_app.py, st.navigation) runs, not a bare page.
+
+    Streamlit treats an app with a ``pages/`` folder beside its main script as a legacy
+    multipage app until the main script has called ``st.navigation``; when the first
+    address opened is a page (a permalink such as /questions?q=...), it would run that
+    page alone, without the router. Switch the legacy mode off and run again.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a future Streamlit without it
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_use_the_router()
 
 # Url paths of the pages (see streamlit_app.py); links between pages use these.
 PAGE_FILES = {
@@ -161,10 +185,14 @@ def plain(text: str, index: ExplorerIndex) -> str:
     return plain_text(text, index.label)
 
 
-def first_sentence(text: str) -> str:
+def first_sentence(text: str, limit: int = 320) -> str:
+    """The opening sentence of a description (whole, or cut at a word near ``limit``)."""
     text = " ".join(text.split())
-    match = re.match(r"(.+?[.:;])(\s|$)", text)
-    return match.group(1) if match else text
+    match = re.match(r"(.+?[.?!])(\s|$)", text)
+    sentence = match.group(1) if match else text
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return sentence
 
 
 # --------------------------------------------------------------------------- evidence
@@ -222,17 +250,17 @@ def fact_markdown(fact: Fact, index: ExplorerIndex) -> str:
 
 
 def render_fact(fact: Fact, index: ExplorerIndex) -> None:
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        st.markdown(fact_markdown(fact, index))
-        if fact.flag:
-            st.html(f'<div class="ck-flag">{html.escape(fact.flag)}</div>')
-        for note in fact.notes:
-            st.caption(note)
-    with right:
-        if fact.node is not None:
-            st.html(evidence_html(index.evidence(fact.node)))
-    st.divider()
+    with st.container(border=True):
+        left, right = st.columns([3, 2], gap="medium")
+        with left:
+            st.markdown(fact_markdown(fact, index))
+            if fact.flag:
+                st.html(f'<div class="ck-flag">{html.escape(fact.flag)}</div>')
+            for note in fact.notes:
+                st.caption(note)
+        with right:
+            if fact.node is not None:
+                st.html(evidence_html(index.evidence(fact.node)))
 
 
 def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_label: str) -> None:
@@ -251,12 +279,17 @@ def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_
     for note in profile.notes:
         st.caption(note)
 
-    facts_total = sum(len(s.facts) for s in profile.sections)
-    st.caption(
-        f"{facts_total} recorded facts. Beside each fact: the quotation and the source it "
-        "comes from."
+    filled = [s for s in profile.sections if s.facts]
+    # absences that are findings stay visible; other empty sections share one line
+    shown = [s for s in profile.sections if s.facts or s.key == "accountability"]
+    empty = [s for s in profile.sections if not s.facts and s.key != "accountability"]
+    facts_total = sum(len(s.facts) for s in filled)
+    jump = " · ".join(
+        f"[{md_escape(s.title.split(':')[0])} ({len(s.facts)})](#{s.key})" for s in filled
     )
-    for section in profile.sections:
+    st.markdown(f"{facts_total} recorded facts — {jump}" if jump else "No facts recorded yet.")
+    st.caption("Beside each fact: the quotation and the source it comes from.")
+    for section in shown:
         count = f" ({len(section.facts)})" if section.facts else ""
         st.subheader(f"{section.title}{count}", anchor=section.key)
         if not section.facts:
@@ -264,6 +297,9 @@ def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_
             continue
         for fact in section.facts:
             render_fact(fact, index)
+    if empty:
+        names = ", ".join(s.title.split(":")[0].lower() for s in empty)
+        st.caption(f"Not recorded in the sources for this {profile.kind}: {names}.")
 
 
 def kind_word(kind: str) -> str:
@@ -276,3 +312,83 @@ def show_error(exc: CollabkgError, *, what: str = "That did not work") -> None:
     st.error(f"{what}: {exc.message}{where}", icon=":material/error:")
     if exc.hint:
         st.info(sentence_case(exc.hint), icon=":material/lightbulb:")
+
+
+# --------------------------------------------------------------------------- graphs
+
+
+class _Style:
+    """A ready-made Cytoscape style rule, in the shape st-link-analysis expects."""
+
+    def __init__(self, rule: dict[str, object]) -> None:
+        self.rule = rule
+
+    def dump(self) -> dict[str, object]:
+        return self.rule
+
+
+def legend_html(network: Network) -> str:
+    """The colour key of a network drawing (groups of nodes, kinds of link)."""
+    nodes = " ".join(
+        '<span style="display:inline-block;margin-right:1rem">'
+        '<span style="display:inline-block;width:.8rem;height:.8rem;vertical-align:middle;'
+        f"border-radius:{'2px' if group == 'Collaboration' else '50%'};"
+        f'background:{GROUP_COLOURS.get(group, "#6b7280")}"></span> {html.escape(group)}</span>'
+        for group in network.groups
+    )
+    edges = " ".join(
+        '<span style="display:inline-block;margin-right:1rem">'
+        '<span style="display:inline-block;width:1.4rem;height:.2rem;vertical-align:middle;'
+        f'background:{RELATION_COLOURS.get(rel, "#6b7280")}"></span> {html.escape(rel)}</span>'
+        for rel in network.relations
+    )
+    return f'<div style="font-size:.85rem;line-height:1.8">{nodes}<br>{edges}</div>'
+
+
+def draw_graph(network: Network, *, key: str, height: int = 620, events=()):  # type: ignore[no-untyped-def]
+    """Draw a network with st-link-analysis (offline); returns the component's event."""
+    from st_link_analysis import st_link_analysis
+
+    rules = [_Style(rule) for rule in graph_styles(network.groups, network.relations)]
+    return st_link_analysis(
+        network.elements,
+        layout=dict(NETWORK_LAYOUT),
+        node_styles=rules,  # type: ignore[arg-type]
+        edge_styles=[],
+        height=height,
+        key=key,
+        events=list(events),
+    )
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def check_turtle(data: bytes, name: str, root: str):  # type: ignore[no-untyped-def]
+    """The validation report for one uploaded file, checked against the project's graph.
+
+    Uses the validator's in-memory entry point when it has one; otherwise the bytes go to
+    a private temporary folder that is deleted as soon as the check is done. Nothing is
+    kept either way.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import collabkg.validate as validation
+    from collabkg.paths import ProjectPaths
+
+    shown = Path(name).name or "case.ttl"
+    in_memory = getattr(validation, "validate_text", None)
+    if callable(in_memory):
+        return in_memory(data, name=shown, root=root)
+    project = ProjectPaths.discover(root)
+    with tempfile.TemporaryDirectory(prefix="collabkg-check-") as folder:
+        path = Path(folder) / (shown if shown.endswith(".ttl") else f"{shown}.ttl")
+        path.write_bytes(data)
+        inputs = validation.project_inputs(project, [path])
+        report = validation.run(inputs, project)
+    for issue in report.issues:
+        if issue.file and "collabkg-check-" in issue.file:
+            issue.file = shown
+    report.files = [shown if "collabkg-check-" in f else f for f in report.files]
+    return report

@@ -69,7 +69,7 @@ def test_validate_ok_and_syntax_error_with_position(cli, mini_copy: Path):
     assert code == 1
     assert "data/cases/broken.ttl:3:13: " in out
     assert "ckx:" in out
-    assert "    ckd:a ckd:b ckx:c ." in out
+    assert "3 | ckd:a ckd:b ckx:c ." in out
 
 
 def test_validate_named_paths(cli, mini_copy: Path, monkeypatch: pytest.MonkeyPatch):

@@ -49,9 +49,7 @@ for text, query_id in FLAGSHIP_QUESTIONS:
             icon=":material/arrow_forward:",
             query_params={"q": query_id},
         )
-st.page_link(
-    PAGE_FILES["questions"], label="All questions", icon=":material/list:"
-)
+st.page_link(PAGE_FILES["questions"], label="All questions", icon=":material/list:")
 
 st.subheader("What the graph holds")
 left, right = st.columns(2, gap="large")

@@ -11,13 +11,14 @@ import json
 
 import altair as alt
 import streamlit as st
-from st_link_analysis import EdgeStyle, NodeStyle, st_link_analysis
 from ui import (
     PAGE_FILES,
     catalogue,
     choices_ref,
     context,
+    draw_graph,
     first_sentence,
+    legend_html,
     plain,
     run_canned,
     run_choices,
@@ -27,15 +28,17 @@ from ui import (
 from collabkg.catalogue import CannedQuery, ParamSpec
 from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import (
-    GROUP_COLOURS,
     LINK_DISPLAY_REGEX,
     ExplorerIndex,
     chart_spec,
+    column_widths,
     download_frame,
     from_curie,
+    gap_summary,
     param_choices,
     result_network,
     result_table,
+    row_height,
     sentence_case,
     to_curie,
 )
@@ -121,7 +124,8 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
         value = st.selectbox(
             label,
             options=list(labels),
-            index=list(labels).index(default) if default in labels and key not in st.session_state
+            index=list(labels).index(default)
+            if default in labels and key not in st.session_state
             else None,
             format_func=lambda iri: labels.get(iri, iri),
             placeholder=f"Choose {label.lower()}…",
@@ -159,13 +163,27 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
 
 
 def show_table(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
+    widths = column_widths(frame)
     config = {
-        column: st.column_config.LinkColumn(column, display_text=LINK_DISPLAY_REGEX)
-        for column in link_columns
+        column: (
+            st.column_config.LinkColumn(
+                column, display_text=LINK_DISPLAY_REGEX, width=widths[column]
+            )
+            if column in link_columns
+            else st.column_config.Column(column, width=widths[column])
+        )
+        for column in frame.columns
     }
-    height = min(38 + 35 * max(len(frame), 1), 560)
+    height_of_row = row_height(frame, widths)
+    per_row = height_of_row or 35
     st.dataframe(
-        frame, hide_index=True, width="stretch", height=height, column_config=config, key="answer"
+        frame,
+        hide_index=True,
+        width="stretch",
+        height=min(40 + per_row * max(len(frame), 1), 620),
+        row_height=height_of_row,
+        column_config=config,
+        key="answer",
     )
 
 
@@ -191,11 +209,8 @@ def show_graph(result) -> bool:  # type: ignore[no-untyped-def]
     network = result_network(index, result)
     if not network.shown_nodes:
         return False
-    node_styles = [NodeStyle(g, GROUP_COLOURS.get(g, "#6b7280"), "name") for g in network.groups]
-    edge_styles = [EdgeStyle(r, caption="label", directed=True) for r in network.relations]
-    st_link_analysis(
-        network.elements, "cose", node_styles, edge_styles, height=520, key="answer-graph"
-    )
+    st.html(legend_html(network))
+    draw_graph(network, key="answer-graph", height=520)
     return True
 
 
@@ -246,7 +261,14 @@ def show_question(query: CannedQuery) -> None:
             icon=":material/info:",
         )
     else:
-        st.caption(f"{rows} row{'s' if rows != 1 else ''}. Select a name to open its profile.")
+        howto = " Select a name to open its profile." if table.link_columns else ""
+        st.caption(f"{rows} row{'s' if rows != 1 else ''}.{howto}")
+        gaps = gap_summary(table.frame)
+        if gaps:
+            st.warning(
+                "Gaps in what the sources say: " + " ".join(gaps),
+                icon=":material/report:",
+            )
         views = ["table"]
         if chart_spec(table.frame) is not None:
             views.append("chart")
@@ -265,11 +287,10 @@ def show_question(query: CannedQuery) -> None:
                 )
                 or default_view
             )
-        if view == "chart" and show_chart(table.frame):
-            pass
-        elif view == "graph" and show_graph(result):
-            pass
-        else:
+        shown = (view == "chart" and show_chart(table.frame)) or (
+            view == "graph" and show_graph(result)
+        )
+        if not shown:
             show_table(table.frame, table.link_columns)
 
         if table.profiles:
@@ -294,7 +315,7 @@ def show_question(query: CannedQuery) -> None:
                 )
 
     downloads = download_frame(index, result)
-    left, middle, right = st.columns([1, 1, 2])
+    left, middle, right = st.columns([1, 1, 2], vertical_alignment="center")
     left.download_button(
         "Download CSV",
         data=downloads.to_csv(index=False).encode("utf-8"),

@@ -573,17 +573,12 @@ def resolve(ref: str, root: str | os.PathLike[str] | None = None) -> CannedQuery
 _CLASS_CHOICES = """\
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?value ?label ?class
+SELECT DISTINCT ?value ?label ?class
 WHERE {
-  {
-    SELECT DISTINCT ?value
-    WHERE {
-      { ?value a ?class }
-      UNION { ?value a/rdfs:subClassOf ?class }
-      UNION { ?value a/rdfs:subClassOf/rdfs:subClassOf ?class }
-      UNION { ?value a/rdfs:subClassOf/rdfs:subClassOf/rdfs:subClassOf ?class }
-    }
-  }
+  { ?value a ?class }
+  UNION { ?value a/rdfs:subClassOf ?class }
+  UNION { ?value a/rdfs:subClassOf/rdfs:subClassOf ?class }
+  UNION { ?value a/rdfs:subClassOf/rdfs:subClassOf/rdfs:subClassOf ?class }
   FILTER(isIRI(?value))
   OPTIONAL { ?value skos:prefLabel ?pref }
   OPTIONAL { ?value rdfs:label ?name }
@@ -675,7 +670,7 @@ def match_label(
     raise ParameterError(
         f"parameter {spec.name!r}: {reason}, and no {what} has a label like it",
         hint="give a CURIE such as ckd:wigan-council, a full IRI, or part of a label"
-        + (f"; for example: {_listing(options)}" if options else ""),
+        + (f"; for example: {_listing(options[:3])}" if options else ""),
     )
 
 

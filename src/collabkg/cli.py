@@ -72,31 +72,43 @@ def _show_error(exc: CollabkgError, *, also: int = 0) -> None:
 
 
 def _load_graph(args: argparse.Namespace) -> KnowledgeGraph:
-    from collabkg.graph import KnowledgeGraph
+    """The graph to query: the remote endpoint (--endpoint / COLLABKG_ENDPOINT) or the files."""
+    from collabkg.graph import open_graph
 
-    return KnowledgeGraph.load(args.root)
+    graph = open_graph(
+        args.root,
+        endpoint=getattr(args, "endpoint", None),
+        allow_invalid=bool(getattr(args, "allow_invalid", False)),
+    )
+    if graph.invalid and graph.validation is not None:
+        from collabkg.validate import summary_line
+
+        print(
+            f"{PROG}: warning: the data has errors ({summary_line(graph.validation)}); "
+            "loaded anyway because of --allow-invalid — run 'collabkg validate' to see them",
+            file=sys.stderr,
+        )
+    return graph
+
+
+def _validated_local_graph(args: argparse.Namespace) -> KnowledgeGraph:
+    """The local files, validated (never a remote endpoint): what serve and publish share."""
+    from collabkg.publish import load_validated
+
+    return load_validated(args.root)
 
 
 # --------------------------------------------------------------------------- commands
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
-    """Check the graph files. (A later issue replaces this with the full pipeline.)"""
-    from collabkg.graph import check_syntax
+    """Run the validation pipeline (syntax, vocabulary, SHACL, optionally OWL consistency)."""
+    from collabkg.validate import render, use_colour, validate
 
-    files, problems = check_syntax(args.root, paths=args.paths or None)
-    for problem in problems:
-        print(problem.one_line(), file=out)
-        if problem.source_line is not None:
-            print(f"    {problem.source_line}", file=out)
-            if problem.column:
-                print("    " + " " * (problem.column - 1) + "^", file=out)
-    if problems:
-        bad = len({p.file for p in problems})
-        print(f"{len(files)} file(s) checked: {bad} with problems.", file=out)
-        return EXIT_INVALID
-    print(f"OK: {len(files)} file(s) checked, no syntax errors.", file=out)
-    return EXIT_OK
+    report = validate(args.paths or None, root=args.root, reason=args.reason)
+    colour = args.format == "human" and use_colour(out)
+    print(render(report, args.format, colour=colour, strict=args.strict), end="", file=out)
+    return report.exit_code(strict=args.strict)
 
 
 def _raw_params(assignments: Sequence[str]) -> tuple[dict[str, str], dict[str, str | None]]:
@@ -127,14 +139,25 @@ def _write_result(result: object, graph: object, fmt: str, out: TextIO) -> None:
         print(canonical_turtle(result), end="", file=out)
         return
     assert isinstance(result, QueryResult)
+    # a ?x column with a ?xLabel beside it is shown by its label only (IRI in x_iri for csv/json)
+    labelled = {v for v in result.vars if f"{v}Label" in result.vars}
     if fmt == "table":
         rows = result.to_labelled(graph, with_iris=False)  # type: ignore[arg-type]
-        print(format_table(result.vars, [[r[v] for v in result.vars] for r in rows]), file=out)
+        shown = [v for v in result.vars if v not in labelled]
+        print(format_table(shown, [[r[v] for v in shown] for r in rows]), file=out)
         noun = "row" if len(result) == 1 else "rows"
         print(f"({len(result)} {noun})", file=out)
         return
     rows = result.to_labelled(graph, with_iris=True)  # type: ignore[arg-type]
-    columns = result.columns(with_iris=True)
+    columns = [c for c in result.columns(with_iris=True) if c not in labelled]
+    for var in labelled:
+        iri_column = f"{var}_iri"
+        if iri_column not in columns and iri_column not in result.vars:
+            columns.insert(columns.index(f"{var}Label"), iri_column)
+            for row, raw in zip(rows, result.rows, strict=True):
+                value = raw.get(var)
+                row[iri_column] = None if value is None else str(value)
+    rows = [{c: row.get(c) for c in columns} for row in rows]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
@@ -145,9 +168,19 @@ def _write_result(result: object, graph: object, fmt: str, out: TextIO) -> None:
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str), file=out)
 
 
+def _is_query_file(ref: str) -> bool:
+    return ref.endswith(".rq") or Path(ref).is_file()
+
+
 def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
-    from collabkg.bindings import to_term
-    from collabkg.catalogue import resolve
+    """Run a canned query (by id), an analyst's .rq file, or --sparql text.
+
+    Canned queries are trusted (no row limit unless --limit, no timeout unless --timeout).
+    An analyst's own SPARQL (a file or --sparql) is checked read-only before anything is
+    loaded, and runs with a row limit (default 1000) and a timeout (default 10 s).
+    """
+    from collabkg.bindings import infer_type, to_term
+    from collabkg.catalogue import CannedQuery, Catalogue, parse_query_file
     from collabkg.sparql_safety import USER_LIMITS, Limits, check_read_only
 
     if (args.ref is None) == (args.sparql is None):
@@ -157,25 +190,39 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
         )
     if args.limit is not None and args.limit < 0:
         raise UsageError("--limit must be zero or more")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError("--timeout must be more than zero seconds")
     values, types = _raw_params(args.param)
+    user_limits = Limits(
+        rows=args.limit if args.limit is not None else USER_LIMITS.rows,
+        timeout_s=args.timeout if args.timeout is not None else USER_LIMITS.timeout_s,
+    )
+    canned: CannedQuery | None = None
+    catalogue: Catalogue | None = None
     if args.sparql is not None:
         text = args.sparql
-        limits = Limits(
-            rows=args.limit if args.limit is not None else USER_LIMITS.rows,
-            timeout_s=USER_LIMITS.timeout_s,
-        )
-        from collabkg.bindings import infer_type
-
+        limits = user_limits
+    elif _is_query_file(args.ref):
+        if not Path(args.ref).is_file():
+            raise UsageError(
+                f"no such query file: {args.ref}", hint="give a query id or a .rq path"
+            )
+        canned = parse_query_file(Path(args.ref), args.ref)
+        text = canned.text
+        limits = user_limits
+    else:
+        catalogue = Catalogue.load(args.root)
+        canned = catalogue.get(args.ref)
+        text = canned.text
+        limits = Limits(rows=args.limit, timeout_s=args.timeout)
+    check_read_only(text)  # refuse updates and SERVICE before anything is loaded or run
+    graph = _load_graph(args)
+    if canned is not None and canned.params:
+        bindings = canned.bind(values, graph=graph, catalogue=catalogue)
+    else:
         bindings = {
             name: to_term(value, types[name] or infer_type(value)) for name, value in values.items()
         }
-    else:
-        canned = resolve(args.ref, args.root)
-        text = canned.text
-        limits = Limits(rows=args.limit, timeout_s=None)
-        bindings = canned.bind(values)
-    check_read_only(text)
-    graph = _load_graph(args)
     result = graph.user_query(text, bindings, limits=limits)
     _write_result(result, graph, args.format, out)
     from collabkg.graph import QueryResult
@@ -209,12 +256,67 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     graph = _load_graph(args)
     per_file = graph.triples_per_file()
     print("Triples per file", file=out)
-    print(format_table(["file", "triples"], [[f, str(n)] for f, n in per_file.items()]), file=out)
-    print(f"\n{len(per_file)} file(s), {graph.triple_count()} distinct triples in all.", file=out)
+    if per_file or graph.endpoint is None:
+        rows = [[f, str(n)] for f, n in per_file.items()]
+        print(format_table(["file", "triples"], rows), file=out)
+        total = graph.triple_count()
+        print(f"\n{len(per_file)} file(s), {total} distinct triples in all.", file=out)
+    else:
+        print(f"  not available on a remote endpoint ({graph.endpoint})", file=out)
+        print(f"\n{graph.triple_count()} distinct triples in all.", file=out)
     per_class = graph.counts_per_class()
     print("\nInstances per class", file=out)
     print(
         format_table(["class", "instances"], [[c, str(n)] for c, n in per_class.items()]),
+        file=out,
+    )
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    """Validate, then serve the graph read-only over the SPARQL 1.1 Protocol until Ctrl+C."""
+    from collabkg.server import serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError("--port must be between 0 and 65535")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be more than zero seconds")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"{PROG}: warning: listening on {args.host}: anyone who can reach it can query "
+            "the graph (there is no authentication)",
+            file=sys.stderr,
+        )
+    graph = _validated_local_graph(args)
+    serve(
+        graph, host=args.host, port=args.port, timeout_s=args.timeout, out=out,
+        log=None if args.quiet else sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
+    """Validate, then PUT the graph into a named graph of a Graph Store Protocol endpoint."""
+    from collabkg.publish import TerminalProgress, check_endpoint, prepare, send
+
+    check_endpoint(args.gsp_endpoint)  # a bad URL is reported before loading anything
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be more than zero seconds")
+    graph = _validated_local_graph(args)
+    upload = prepare(graph, args.gsp_endpoint, args.graph)
+    if args.dry_run:
+        print(f"Dry run: would {upload.describe()}.", file=out)
+        print("Nothing was sent.", file=out)
+        return EXIT_OK
+    progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        status = send(upload, timeout_s=args.timeout, progress=progress)
+    finally:
+        if progress is not None:
+            progress.finish()
+    print(
+        f"Published {upload.triples:,} triples into graph <{upload.graph}> at "
+        f"{upload.endpoint} (HTTP {status}).",
         file=out,
     )
     return EXIT_OK
@@ -303,11 +405,32 @@ def cmd_explore(args: argparse.Namespace, out: TextIO) -> int:
         "false",
     ]
     env = dict(os.environ, **{ENV_HOME: str(paths.root)})
+    if getattr(args, "endpoint", None):
+        from collabkg.backends.remote import ENV_ENDPOINT
+
+        env[ENV_ENDPOINT] = args.endpoint
     print(f"Explorer at http://{args.host}:{args.port} (Ctrl+C to stop)", file=out, flush=True)
     try:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
         return EXIT_OK
+
+
+def cmd_reason(args: argparse.Namespace, out: TextIO) -> int:
+    """OWL reasoning with HermiT: consistency (explained), unsatisfiable classes, inferences."""
+    from collabkg.reasoning import check_consistency, load_project_graph
+
+    graph = load_project_graph(args.root, paths=args.paths or None)
+    report = check_consistency(
+        graph, root=args.root, explain=not args.no_explain, budget=args.budget
+    )
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), file=out)
+    else:
+        print(report.to_text(), file=out)
+    if not report.consistent or (args.strict and report.unsatisfiable):
+        return EXIT_INVALID
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- parser
@@ -321,12 +444,38 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument(
+        "--endpoint", default=None, metavar="URL",
+        help="query this SPARQL endpoint instead of the local files (default: COLLABKG_ENDPOINT)",
+    )
+    parser.add_argument(
         "--root", default=None, help="project folder (default: COLLABKG_HOME or discovered)"
+    )
+    parser.add_argument(
+        "--allow-invalid",
+        action="store_true",
+        help="load the graph even if the data has validation errors (says so on stderr)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("validate", help="check the Turtle files (syntax, line and column)")
-    p.add_argument("paths", nargs="*", help="files or folders (default: the whole project)")
+    p = sub.add_parser(
+        "validate",
+        help="check data files: syntax, terms, the data model (SHACL); plain-English report",
+        description="Check Turtle files against the whole graph (ontology + all of data/). "
+        "Exit 0 when there is no error (warnings allowed unless --strict), 1 otherwise.",
+    )
+    p.add_argument(
+        "paths", nargs="*", help="files or folders to report on (default: everything in data/)"
+    )
+    p.add_argument(
+        "--format",
+        choices=("human", "json", "github", "sarif"),
+        default="human",
+        help="human (default), json, github (Actions annotations) or sarif",
+    )
+    p.add_argument("--strict", action="store_true", help="fail on warnings too")
+    p.add_argument(
+        "--reason", action="store_true", help="also check OWL consistency with HermiT (slower)"
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("query", help="run a canned query (by id or .rq file) or your own SPARQL")
@@ -341,6 +490,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--limit", type=int, default=None, help="return at most N rows")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop the query after this many seconds (default for your own SPARQL: 10)",
+    )
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("queries", help="list the canned queries by tag")
@@ -348,6 +504,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="triples per file and instances per class")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("serve", help="a read-only SPARQL endpoint (Oxigraph) on 127.0.0.1")
+    p.add_argument("--port", type=int, default=7878, help="port to listen on (default 7878)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS",
+        help="stop a query after this many seconds (default 10)",
+    )
+    p.add_argument("--quiet", action="store_true", help="do not log each request")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "publish", help="replace a named graph on a triple store (Graph Store Protocol PUT)"
+    )
+    p.add_argument(
+        "--endpoint", dest="gsp_endpoint", required=True, metavar="URL",
+        help="Graph Store Protocol URL, e.g. http://localhost:8890/sparql-graph-crud-auth",
+    )
+    p.add_argument("--graph", default=None, metavar="IRI", help="named graph to replace "
+                   "(default https://w3id.org/collabkg/graph)")
+    p.add_argument("--dry-run", action="store_true", help="say what would be sent; send nothing")
+    p.add_argument(
+        "--timeout", type=float, default=300.0, metavar="SECONDS",
+        help="give up after this many seconds (default 300)",
+    )
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("export", help="write the whole graph as Turtle, N-Triples or JSON-LD")
     p.add_argument("--format", choices=("ttl", "nt", "jsonld"), default="ttl")
@@ -366,6 +548,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=cmd_explore)
+
+    p = sub.add_parser(
+        "reason",
+        help="OWL reasoning (HermiT): consistency explained, unsatisfiable classes, inferences",
+        description="Run HermiT over the ontology and data. Exit 0 when consistent, 1 when "
+        "inconsistent (the report says which individuals and axioms clash).",
+    )
+    p.add_argument("paths", nargs="*", help="data files or folders (default: the whole project)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--strict", action="store_true", help="fail on unsatisfiable classes too")
+    p.add_argument(
+        "--no-explain", action="store_true", help="do not spend time explaining an inconsistency"
+    )
+    p.add_argument(
+        "--budget",
+        type=int,
+        default=40,
+        metavar="N",
+        help="HermiT runs allowed for explaining an inconsistency (default 40, about 1 s each)",
+    )
+    p.set_defaults(func=cmd_reason)
     return parser
 
 

@@ -413,17 +413,23 @@ class ExplorerIndex:
     def collaborations(self) -> list[Entity]:
         return sorted(
             (e for e in self.entities.values() if e.kind == "collaboration"),
-            key=lambda e: e.label.lower(),
+            key=lambda e: (_is_unnamed(e), e.label.lower()),
         )
 
     def organisations(self) -> list[Entity]:
         return sorted(
             (e for e in self.entities.values() if e.kind == "organisation"),
-            key=lambda e: (e.unnamed, e.label.lower()),
+            key=lambda e: (_is_unnamed(e), e.label.lower()),
         )
 
     def href(self, iri: str, label: str | None = None) -> str | None:
         return profile_href(iri, self.kind(iri), label)
+
+
+def _is_unnamed(entity: Entity) -> bool:
+    """Things the sources describe without naming them sort after named ones."""
+    label = entity.label
+    return entity.unnamed or "not named in the source" in label or "none named" in label
 
 
 # --------------------------------------------------------------------------- list tables
@@ -432,10 +438,10 @@ class ExplorerIndex:
 LIST_COLUMNS = {
     "collaboration": [
         "Name",
-        "Kind",
         "Structure type",
         "Sectors involved",
         "Place",
+        "Kind",
         "Members",
         "Sources",
     ],
@@ -450,7 +456,7 @@ def entity_table(index: ExplorerIndex, kind: Kind) -> pd.DataFrame:
     entities = index.collaborations() if kind == "collaboration" else index.organisations()
     rows: list[dict[str, object]] = []
     for e in entities:
-        linked = ", ".join(sorted(index.label(i) for i in e.links))
+        linked = ", ".join(sorted((index.label(i) for i in e.links), key=str.lower))
         row: dict[str, object] = {
             "iri": e.iri,
             "link": profile_href(e.iri, e.kind, e.label),
@@ -1026,7 +1032,9 @@ def collaboration_profile(index: ExplorerIndex, iri: str) -> Profile:
 
     policies = me.all(CK.isDrivenByPolicy)
     summary = b.details(
-        ("Kind", [entity.type_label]) if entity.type_label else None,
+        ("Kind", [entity.type_label])
+        if entity.type_label and entity.type_label != "Collaboration"
+        else None,
         b.detail("Structure type", me.all(CK.hasStructureType), concept=True),
         b.detail("Place", me.all(CK.operatesIn)),
         b.detail("Level of engagement", me.all(CK.hasEngagementLevel), concept=True),
@@ -1047,18 +1055,6 @@ def collaboration_profile(index: ExplorerIndex, iri: str) -> Profile:
             "The sources name no members of this collaboration.",
         ),
         _section(
-            "funding",
-            "Funding",
-            [b.funding(f) for f in by_label(funding)],
-            "No funding is recorded for this collaboration.",
-        ),
-        _section(
-            "accountability",
-            "Accountability",
-            [b.accountability(a) for a in by_label(lines)],
-            "No accountability line is recorded for this collaboration.",
-        ),
-        _section(
             "activities",
             "Activities: claimed and classified kind of involvement",
             [b.activity(a) for a in by_label(plain_activities)],
@@ -1069,6 +1065,18 @@ def collaboration_profile(index: ExplorerIndex, iri: str) -> Profile:
             "Asset transfers",
             [b.asset_transfer(t, asset_lines) for t in by_label(transfers)],
             "No asset transfer is recorded for this collaboration.",
+        ),
+        _section(
+            "accountability",
+            "Accountability",
+            [b.accountability(a) for a in by_label(lines)],
+            "No accountability line is recorded for this collaboration.",
+        ),
+        _section(
+            "funding",
+            "Funding",
+            [b.funding(f) for f in by_label(funding)],
+            "No funding is recorded for this collaboration.",
         ),
         _section(
             "rationales",
@@ -1312,7 +1320,8 @@ def result_table(index: ExplorerIndex, result: QueryResult) -> ResultTable:
     partners: dict[str, str] = {}
     for var in names:
         partner = _label_partner(var, names)
-        if var in iri_vars and partner:
+        no_literals = not any(isinstance(v, RdfLiteral) for v in result.column(var))
+        if partner and no_literals:
             partners[partner] = var
             hidden.append(var)
     columns: list[str] = []
@@ -1342,6 +1351,9 @@ def result_table(index: ExplorerIndex, result: QueryResult) -> ResultTable:
                     profiles.setdefault(
                         str(term), (index.label(term), str(term), index.kind(term) or "")
                     )
+        numeric = any(isinstance(v, int | float) and not isinstance(v, bool) for v in column)
+        if not numeric and not linkable:
+            column = ["" if v is None else v for v in column]
         title = humanise(var)
         base, n = title, 2
         while title in data:
@@ -1350,7 +1362,11 @@ def result_table(index: ExplorerIndex, result: QueryResult) -> ResultTable:
         columns.append(title)
         if linkable:
             link_columns.append(title)
-    frame = pd.DataFrame(data, columns=columns)
+    empty = [c for c in columns if all(v in (None, "") for v in data[c])]
+    if len(empty) < len(columns) and result.rows:
+        columns = [c for c in columns if c not in empty]
+        link_columns = [c for c in link_columns if c not in empty]
+    frame = pd.DataFrame({c: data[c] for c in columns}, columns=columns)
     ordered = sorted(profiles.values(), key=lambda p: (p[2], p[0].lower()))
     return ResultTable(frame=frame, link_columns=link_columns, hidden=hidden, profiles=ordered)
 
@@ -1607,54 +1623,8 @@ def _relation_rank(relation: str) -> tuple[int, str]:
     return (order.index(relation) if relation in order else len(order), relation)
 
 
-def _short(label: str, limit: int = 40) -> str:
+def _short(label: str, limit: int = 30) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
-
-
-__all__ = [
-    "LINK_DISPLAY_REGEX",
-    "PAGE_OF_KIND",
-    "RELATIONS",
-    "Entity",
-    "Evidence",
-    "ExplorerIndex",
-    "Fact",
-    "ListFilters",
-    "NetEdge",
-    "Network",
-    "Profile",
-    "Quote",
-    "ResultTable",
-    "Section",
-    "SourceInfo",
-    "build_network",
-    "chart_spec",
-    "cocreation_by_structure_type",
-    "collaboration_profile",
-    "collaborations_by_structure_type",
-    "download_frame",
-    "entity_table",
-    "filter_entities",
-    "filter_options",
-    "from_curie",
-    "home_counts",
-    "humanise",
-    "network_edges",
-    "organisation_profile",
-    "organisations_by_sector",
-    "param_choices",
-    "plain_note",
-    "plain_text",
-    "profile",
-    "profile_href",
-    "profile_target",
-    "resolve_id",
-    "result_network",
-    "result_table",
-    "sentence_case",
-    "to_curie",
-    "verdict_on_claim",
-]
 
 
 # --------------------------------------------------------------------------- plain text
@@ -1749,3 +1719,170 @@ def result_network(
     net_edges = [NetEdge(*pair.split("\n"), relation=relation) for pair in edges]
     index.add_labels({e.source for e in net_edges} | {e.target for e in net_edges})
     return build_network(index, net_edges, relations={relation}, cap=cap)
+
+
+NETWORK_LAYOUT: dict[str, object] = {
+    "name": "fcose",
+    "animate": False,
+    "fit": True,
+    "padding": 24,
+    "nodeDimensionsIncludeLabels": True,
+    "packComponents": True,
+    "nodeRepulsion": 9000,
+    "idealEdgeLength": 70,
+}
+"""Cytoscape layout for the network (fcose ships with st-link-analysis)."""
+
+
+def graph_styles(groups: Iterable[str], relations: Iterable[str]) -> list[dict[str, object]]:
+    """Cytoscape style rules: nodes coloured by group and named, edges coloured by relation."""
+    styles: list[dict[str, object]] = [{"selector": "*", "style": {"min-zoomed-font-size": 4}}]
+    for group in groups:
+        size = 22 if group == "Collaboration" else 16
+        styles.append(
+            {
+                "selector": f"node[label='{group}']",
+                "style": {
+                    "background-color": GROUP_COLOURS.get(group, "#6b7280"),
+                    "label": "data(name)",
+                    "font-size": 10,
+                    "text-wrap": "wrap",
+                    "text-max-width": 110,
+                    "width": size,
+                    "height": size,
+                    "shape": "round-rectangle" if group == "Collaboration" else "ellipse",
+                },
+            }
+        )
+    for relation in relations:
+        colour = RELATION_COLOURS.get(relation, "#6b7280")
+        styles.append(
+            {
+                "selector": f"edge[label='{relation}']",
+                "style": {
+                    "line-color": colour,
+                    "target-arrow-color": colour,
+                    "target-arrow-shape": "triangle",
+                    "arrow-scale": 0.8,
+                    "width": 1.6,
+                },
+            }
+        )
+    return styles
+
+
+# --------------------------------------------------------------------------- table layout
+
+NONE_RECORDED = "none recorded"
+
+
+def column_widths(
+    frame: pd.DataFrame, *, budget: int = 900, keep: Sequence[str] = ()
+) -> dict[str, int]:
+    """Pixel widths that fit every column on screen where possible (long text wraps).
+
+    Columns named in ``keep`` keep the width their text wants (up to 360 px); the others
+    share what is left, none narrower than 100 px.
+    """
+    import pandas as pd
+
+    wanted: dict[str, int] = {}
+    for column in frame.columns:
+        values = [str(v) for v in frame[column].tolist() if v not in (None, "")]
+        values = [v.rsplit("label=", 1)[-1] if "?id=" in v else v for v in values]
+        longest = max([len(str(column)), *(len(v) for v in values)], default=8)
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            wanted[column] = max(70, min(8 * len(str(column)) + 24, 160))
+        else:
+            wanted[column] = max(90, min(7 * longest + 24, 360 if column in keep else 420))
+    if sum(wanted.values()) <= budget:
+        return wanted
+    floor = 100
+    fixed = {c: w for c, w in wanted.items() if c in keep or w <= floor}
+    flexible = {c: w for c, w in wanted.items() if c not in fixed}
+    spare = budget - sum(fixed.values())
+    if not flexible:
+        return wanted
+    if spare <= floor * len(flexible):
+        return {**fixed, **{c: min(w, 160) if w > 160 else w for c, w in flexible.items()}}
+    scale = spare / sum(flexible.values())
+    return {**fixed, **{c: max(floor, int(w * scale)) for c, w in flexible.items()}}
+
+
+def row_height(frame: pd.DataFrame, widths: Mapping[str, int]) -> int | None:
+    """A taller row (text wraps) when some cells do not fit their column, else None."""
+    lines = 1
+    for column, width in widths.items():
+        chars_per_line = max(width // 7, 8)
+        for value in frame[column].tolist():
+            text = "" if value is None else str(value)
+            text = text.rsplit("label=", 1)[-1] if "?id=" in text else text
+            lines = max(lines, -(-len(text) // chars_per_line))
+    if lines <= 1:
+        return None
+    return 22 * min(lines, 4) + 12
+
+
+def gap_summary(frame: pd.DataFrame) -> list[str]:
+    """Plain sentences for columns that say "none recorded" (the gaps are findings)."""
+    out: list[str] = []
+    total = len(frame)
+    for column in frame.columns:
+        count = sum(1 for v in frame[column].tolist() if str(v).strip().lower() == NONE_RECORDED)
+        if count:
+            rows = "row" if total == 1 else "rows"
+            out.append(f"{column}: none recorded in {count} of {total} {rows}.")
+    return out
+
+
+__all__ = [
+    "LINK_DISPLAY_REGEX",
+    "NETWORK_LAYOUT",
+    "PAGE_OF_KIND",
+    "RELATIONS",
+    "Entity",
+    "Evidence",
+    "ExplorerIndex",
+    "Fact",
+    "ListFilters",
+    "NetEdge",
+    "Network",
+    "Profile",
+    "Quote",
+    "ResultTable",
+    "Section",
+    "SourceInfo",
+    "build_network",
+    "chart_spec",
+    "cocreation_by_structure_type",
+    "collaboration_profile",
+    "collaborations_by_structure_type",
+    "column_widths",
+    "download_frame",
+    "entity_table",
+    "filter_entities",
+    "filter_options",
+    "find_activity",
+    "from_curie",
+    "gap_summary",
+    "graph_styles",
+    "home_counts",
+    "humanise",
+    "network_edges",
+    "observed_matrix",
+    "organisation_profile",
+    "organisations_by_sector",
+    "param_choices",
+    "plain_note",
+    "plain_text",
+    "profile",
+    "profile_href",
+    "profile_target",
+    "resolve_id",
+    "result_network",
+    "result_table",
+    "row_height",
+    "sentence_case",
+    "to_curie",
+    "verdict_on_claim",
+]

@@ -25,16 +25,18 @@ from rdflib.term import Node
 from collabkg.backends.base import Backend, Row, Triple
 from collabkg.backends.embedded import EmbeddedBackend, SourceFile, load_store, syntax_errors
 from collabkg.bindings import Bindings, normalise_bindings
-from collabkg.errors import LoadError, UsageError
+from collabkg.errors import LoadError, UsageError, ValidationFailed
 from collabkg.labels import LABELS_QUERY, LabelIndex
 from collabkg.paths import ProjectPaths, graph_name_to_path
 from collabkg.sparql_safety import USER_LIMITS, Limits, check_read_only
-from collabkg.terms import OWL, PREFIXES, RDF, RDFS, SH, bind_prefixes, compact
+from collabkg.terms import GRAPH_BASE, OWL, PREFIXES, RDF, RDFS, SH, bind_prefixes, compact
 from collabkg.turtle import canonical_turtle
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyoxigraph
+
+    from collabkg.validate import Report as ValidationReport
 
 ExportFormat = Literal["ttl", "nt", "jsonld"]
 EXPORT_FORMATS: tuple[str, ...] = ("ttl", "nt", "jsonld")
@@ -179,6 +181,11 @@ class KnowledgeGraph:
         """Loaded files, relative to the project root."""
         self._labels: LabelIndex | None = None
         self._lock = threading.Lock()
+        self.validation: ValidationReport | None = None
+        """The validation report of the loaded files (None if not validated, e.g. remote)."""
+        self.invalid: bool = False
+        """True when the graph was loaded despite violations (``allow_invalid=True``):
+        the app and the CLI should say so."""
 
     # ------------------------------------------------------------------ construction
 
@@ -189,6 +196,7 @@ class KnowledgeGraph:
         *,
         paths: Iterable[str | os.PathLike[str]] | None = None,
         backend: Backend | None = None,
+        allow_invalid: bool = False,
     ) -> KnowledgeGraph:
         """Load the project's graph into a fresh embedded store.
 
@@ -197,13 +205,35 @@ class KnowledgeGraph:
         not ``data/TEMPLATE.ttl``). With ``backend`` (e.g. a remote endpoint that holds the
         data already) no file is read. Loading is all-or-nothing: a LoadError is raised
         and no graph is returned if any file fails.
+
+        Nothing invalid is served: the files are validated (vocabulary and SHACL, see
+        :mod:`collabkg.validate`) and a :class:`~collabkg.errors.ValidationFailed` (with
+        the full report as ``.report``) is raised if any has a violation — unless
+        ``allow_invalid`` is set, in which case the graph is returned with ``invalid``
+        True and ``validation`` holding the report.
         """
         project, files = _files(root, paths)
         if backend is not None:
             return cls(backend, root=project.root)
         sources = _sources(project, files)
         store = load_store(sources)
-        return cls(EmbeddedBackend(store), root=project.root, files=[s.display for s in sources])
+        from collabkg.validate import summary_line, validate_graph_files
+
+        report = validate_graph_files(files, project)
+        if report.violations and not allow_invalid:
+            bad = report.files_with_violations()
+            error = ValidationFailed(
+                f"the data has errors, so the graph was not loaded: {summary_line(report)}",
+                file=bad[0] if len(bad) == 1 else None,
+                hint=f"run 'collabkg validate' to see them ({', '.join(bad[:3])}"
+                + ("…" if len(bad) > 3 else "") + ")",
+            )
+            error.report = report  # type: ignore[attr-defined]
+            raise error
+        graph = cls(EmbeddedBackend(store), root=project.root, files=[s.display for s in sources])
+        graph.validation = report
+        graph.invalid = bool(report.violations)
+        return graph
 
     @classmethod
     def from_store(
@@ -219,6 +249,26 @@ class KnowledgeGraph:
     @property
     def backend(self) -> Backend:
         return self._backend
+
+    @property
+    def endpoint(self) -> str | None:
+        """The URL of the remote SPARQL endpoint behind this graph; None when embedded."""
+        url = getattr(self._backend, "url", None)
+        return url if isinstance(url, str) else None
+
+    def write_dataset(self, path: str | os.PathLike[str]) -> int:
+        """Write every loaded file's triples, each in its own named graph, as N-Quads.
+
+        For ``collabkg serve`` (an Oxigraph server with the same per-file graphs); only a
+        locally loaded graph can do this. Returns the number of quads written.
+        """
+        if not isinstance(self._backend, EmbeddedBackend):
+            raise UsageError("only a graph loaded from local files can be written as N-Quads")
+        import pyoxigraph as ox
+
+        store = self._backend.store
+        store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+        return len(store)
 
     def close(self) -> None:
         self._backend.close()
@@ -301,11 +351,20 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ statistics
 
     def triples_per_file(self) -> dict[str, int]:
-        """Number of triples loaded from each file (relative path -> count)."""
+        """Number of triples loaded from each file (relative path -> count).
+
+        On a remote endpoint this is known only when the endpoint keeps collabkg's per-file
+        named graphs (``collabkg serve`` does); otherwise the answer is empty: file-level
+        statistics are not available on a remote endpoint.
+        """
         counts = dict.fromkeys(self.files, 0)
-        _names, rows = self._backend.select(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
+        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        if self.endpoint is not None:
+            query = (
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                f'FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}")) }} GROUP BY ?g'
+            )
+        _names, rows = self._backend.select(query)
         for row in rows:
             graph, count = row.get("g"), row.get("n")
             if graph is not None and isinstance(count, RdfLiteral):
@@ -382,6 +441,29 @@ class KnowledgeGraph:
         )
 
 
+def open_graph(
+    root: str | os.PathLike[str] | None = None,
+    *,
+    endpoint: str | None = None,
+    default_graph: str | None = None,
+    allow_invalid: bool = False,
+) -> KnowledgeGraph:
+    """The project's graph: a remote endpoint when configured, else the local files.
+
+    The endpoint is ``endpoint`` or the ``COLLABKG_ENDPOINT`` environment variable (its
+    data graph ``default_graph`` or ``COLLABKG_GRAPH``); without one the files are loaded
+    into the embedded store with :meth:`KnowledgeGraph.load` (validated first; see
+    ``allow_invalid`` there).
+    """
+    from collabkg.backends.remote import ENV_ENDPOINT, ENV_GRAPH, RemoteBackend
+
+    url = endpoint or os.environ.get(ENV_ENDPOINT, "").strip() or None
+    if url is None:
+        return KnowledgeGraph.load(root, allow_invalid=allow_invalid)
+    graph = default_graph or os.environ.get(ENV_GRAPH, "").strip() or None
+    return KnowledgeGraph.load(root, backend=RemoteBackend(url, default_graph=graph))
+
+
 __all__ = [
     "EXPORT_FORMATS",
     "ExportFormat",
@@ -389,4 +471,5 @@ __all__ = [
     "Labeller",
     "QueryResult",
     "check_syntax",
+    "open_graph",
 ]

@@ -174,8 +174,10 @@ class TermUse:
 
 
 _PREFIX_DECL = re.compile(r"(?im)^\s*@?prefix\s+([A-Za-z][\w\-.]*)?:\s*<([^>]*)>")
-_PNAME = re.compile(r"(?<![\w\-.:<])([A-Za-z][\w\-.]*)?:((?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})"
-                    r"(?:[\w\-.]|%[0-9A-Fa-f]{2})*)")
+_PNAME = re.compile(
+    r"(?<![\w\-.:<])([A-Za-z][\w\-.]*)?:((?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})"
+    r"(?:[\w\-.]|%[0-9A-Fa-f]{2})*)"
+)
 
 
 def _code_spans(text: str) -> Iterator[tuple[str, int, str]]:
@@ -257,8 +259,12 @@ def used_terms(path: str | os.PathLike[str], display: str | None = None) -> list
             if not local:
                 continue
             uses.append(
-                TermUse(ours[prefix] + local, shown, line_of(offset + match.start()),
-                        f"{prefix}:{local}")
+                TermUse(
+                    ours[prefix] + local,
+                    shown,
+                    line_of(offset + match.start()),
+                    f"{prefix}:{local}",
+                )
             )
     return uses
 
@@ -267,7 +273,8 @@ def files_using_terms(root: str | os.PathLike[str] | None = None) -> list[Path]:
     """The files whose terms must all be defined: data/, shapes/ (Turtle), queries/ (SPARQL)."""
     paths = ProjectPaths.discover(root)
     files: list[Path] = []
-    for folder, pattern in ((paths.data, "*.ttl"), (paths.shapes, "*.ttl"), (paths.queries, "*.rq")):
+    sources = ((paths.data, "*.ttl"), (paths.shapes, "*.ttl"), (paths.queries, "*.rq"))
+    for folder, pattern in sources:
         if folder.is_dir():
             files += sorted(p for p in folder.rglob(pattern) if p.is_file())
     return files

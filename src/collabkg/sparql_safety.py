@@ -3,15 +3,34 @@
 The check works on the PARSED query (rdflib's SPARQL parser), not on the raw text, so a
 string literal that happens to contain the word SERVICE is fine, while a SERVICE clause
 hidden in a sub-query or an EXISTS filter is found.
+
+Timeouts: pyoxigraph has no query timeout and cannot be interrupted. :func:`run_with_timeout`
+runs the query in a forked child process (on Linux) that shares the parent's in-memory store
+copy-on-write; the parent waits at most ``timeout_s`` seconds for the pickled answer and then
+kills the child (SIGKILL), so a runaway query stops using CPU at once. Where fork is not
+available it falls back to a daemon thread that is abandoned (the query runs on in the
+background until it finishes, but the caller gets its error on time).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import os
+import pickle
+import select
+import signal
+import struct
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
-from collabkg.errors import QueryError, ReadOnlyViolation
+from collabkg.errors import CollabkgError, QueryError, ReadOnlyViolation
+
+T = TypeVar("T")
 
 DEFAULT_ROW_LIMIT: Final[int] = 1000
 """Rows returned at most for SPARQL written by users (canned queries are trusted)."""
@@ -126,11 +145,174 @@ def check_read_only(query_text: str) -> str:
     return form
 
 
+# --------------------------------------------------------------------------- timeouts
+
+ISOLATION_ENV: Final[str] = "COLLABKG_QUERY_ISOLATION"
+"""``process`` (default where fork exists) or ``thread``: how timed queries are run."""
+
+_KILL_GRACE_S: Final[float] = 2.0
+_PREFIX: Final[int] = 8
+
+
+def isolation_mode() -> str:
+    """``process`` when timed queries run in a killable forked child, else ``thread``."""
+    wanted = os.environ.get(ISOLATION_ENV, "").strip().lower()
+    forkable = hasattr(os, "fork") and sys.platform.startswith("linux")
+    if wanted == "thread" or not forkable:
+        return "thread"
+    return "process"
+
+
+def _timeout_error(what: str, timeout_s: float) -> QueryError:
+    return QueryError(
+        f"the {what} took longer than {timeout_s:g} s and was stopped",
+        hint="make the query more selective, or add a LIMIT",
+    )
+
+
+def _in_thread(work: Callable[[threading.Event], T], timeout_s: float, what: str) -> T:
+    cancel = threading.Event()
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = work(cancel)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="collabkg-query", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if thread.is_alive():
+        cancel.set()  # the worker stops at its next solution; pyoxigraph itself cannot stop
+        raise _timeout_error(what, timeout_s)
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+def _encode_error(exc: BaseException) -> tuple[str, object]:
+    if isinstance(exc, CollabkgError):
+        return ("collabkg", (type(exc), exc.message, dict(vars(exc))))
+    return ("other", (type(exc).__name__, str(exc)))
+
+
+def _decode_error(payload: object) -> BaseException:
+    kind, data = payload  # type: ignore[misc]
+    if kind == "collabkg":
+        cls, message, attributes = data
+        exc = cls.__new__(cls)
+        Exception.__init__(exc, message)
+        exc.__dict__.update(attributes)
+        return exc
+    name, text = data
+    return QueryError(f"the query failed: {name}: {text}")
+
+
+def _child(work: Callable[[threading.Event], T], write_fd: int) -> None:  # pragma: no cover
+    """In the forked child: run, send the pickled outcome, and leave at once."""
+    status = 0
+    try:
+        try:
+            outcome: tuple[str, object] = ("value", work(threading.Event()))
+        except BaseException as exc:
+            outcome = ("error", _encode_error(exc))
+        try:
+            data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            data = pickle.dumps(("error", ("other", ("PicklingError", str(exc)))))
+        # length-prefixed: the parent stops reading when it has it all, without waiting
+        # for end-of-file (another child forked meanwhile may hold the pipe open)
+        view = memoryview(struct.pack("!Q", len(data)) + data)
+        while view:
+            written = os.write(write_fd, view)
+            view = view[written:]
+    except BaseException:
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _reap(pid: int) -> None:
+    """Kill the child (if still running) and collect it, so no zombie is left."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + _KILL_GRACE_S
+    while True:
+        try:
+            done, _status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if done or time.monotonic() > deadline:
+            return
+        time.sleep(0.005)
+
+
+def _in_process(work: Callable[[threading.Event], T], timeout_s: float, what: str) -> T:
+    read_fd, write_fd = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child never returns
+        os.close(read_fd)
+        _child(work, write_fd)
+    os.close(write_fd)
+    received = bytearray()
+    expected: int | None = None
+    deadline = time.monotonic() + timeout_s
+    try:
+        while expected is None or len(received) < expected + _PREFIX:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _timeout_error(what, timeout_s)
+            ready, _w, _x = select.select([read_fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 1 << 16)
+            if not chunk:
+                raise QueryError(
+                    f"the {what} stopped without an answer (its worker process died)",
+                    hint="the query may need more memory than is available; make it more selective",
+                )
+            received += chunk
+            if expected is None and len(received) >= _PREFIX:
+                (expected,) = struct.unpack("!Q", received[:_PREFIX])
+    finally:
+        os.close(read_fd)
+        _reap(pid)
+    kind, payload = pickle.loads(bytes(received[_PREFIX:]))
+    if kind == "error":
+        raise _decode_error(payload)
+    return payload  # type: ignore[no-any-return]
+
+
+def run_with_timeout(
+    work: Callable[[threading.Event], T], timeout_s: float | None, what: str = "query"
+) -> T:
+    """Run ``work(cancel)`` and return its result, or raise QueryError after ``timeout_s``.
+
+    Without a timeout the work runs inline. With one it runs in a forked child process that
+    is killed when time is up (see the module docstring), or in an abandoned thread where
+    fork is unavailable or ``COLLABKG_QUERY_ISOLATION=thread``. ``work`` must return
+    something picklable (rdflib terms are) and must not change the store.
+    """
+    if timeout_s is None:
+        return work(threading.Event())
+    if timeout_s <= 0:
+        raise _timeout_error(what, timeout_s)
+    if isolation_mode() == "process":
+        return _in_process(work, timeout_s, what)
+    return _in_thread(work, timeout_s, what)
+
+
 __all__ = [
     "DEFAULT_ROW_LIMIT",
     "DEFAULT_TIMEOUT_S",
+    "ISOLATION_ENV",
     "QUERY_FORMS",
     "USER_LIMITS",
     "Limits",
     "check_read_only",
+    "isolation_mode",
+    "run_with_timeout",
 ]

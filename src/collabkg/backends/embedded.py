@@ -266,34 +266,15 @@ def query_error(exc: SyntaxError) -> QueryError:
 def _run_with_timeout(
     work: Callable[[threading.Event], T], timeout_s: float | None, what: str = "query"
 ) -> T:
-    """Run ``work(cancel)``; after ``timeout_s`` seconds give up and raise QueryError.
+    """Run ``work(cancel)``; after ``timeout_s`` seconds stop it and raise QueryError.
 
-    pyoxigraph cannot be interrupted: the worker thread is told to stop at the next
-    solution and is left to finish on its own (daemon thread).
+    pyoxigraph cannot be interrupted, so :func:`collabkg.sparql_safety.run_with_timeout`
+    runs timed work in a forked child process that is killed on timeout (falling back to
+    an abandoned daemon thread where fork is unavailable).
     """
-    cancel = threading.Event()
-    if timeout_s is None:
-        return work(cancel)
-    box: dict[str, object] = {}
+    from collabkg.sparql_safety import run_with_timeout
 
-    def target() -> None:
-        try:
-            box["value"] = work(cancel)
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="collabkg-query", daemon=True)
-    thread.start()
-    thread.join(timeout_s)
-    if thread.is_alive():
-        cancel.set()
-        raise QueryError(
-            f"the {what} took longer than {timeout_s:g} s and was stopped",
-            hint="make the query more selective, or add a LIMIT",
-        )
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box["value"]  # type: ignore[return-value]
+    return run_with_timeout(work, timeout_s, what)
 
 
 class EmbeddedBackend:

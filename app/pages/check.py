@@ -1,0 +1,122 @@
+"""Check a case file: upload or paste Turtle, get the report `collabkg validate` gives.
+
+The file is checked against the whole graph (ontology, vocabularies, the other case
+files, the SHACL shapes) and then discarded: nothing is stored.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from ui import check_turtle, context, md_escape
+
+from collabkg.errors import CollabkgError
+from collabkg.validate import Report, render
+
+SEVERITY_LOOK = {
+    "violation": (":material/error:", "Error", st.error),
+    "warning": (":material/warning:", "Warning", st.warning),
+    "info": (":material/info:", "Note", st.info),
+}
+
+root, _graph, _index = context()
+
+st.title("Check a case file")
+st.markdown(
+    "Before you add a case to the graph, check it here. Upload your Turtle file (or paste "
+    "its text): you get the same report as `collabkg validate` — what is wrong, on which "
+    "line, and what to do about it. **Nothing you upload is kept**: the file is checked in "
+    "memory against the current graph and then discarded."
+)
+
+upload_tab, paste_tab = st.tabs(["Upload a file", "Paste Turtle"])
+with upload_tab:
+    uploaded = st.file_uploader(
+        "Your case file (.ttl)", type=["ttl"], key="check:upload", accept_multiple_files=False
+    )
+with paste_tab:
+    pasted = st.text_area(
+        "Turtle text",
+        height=260,
+        key="check:text",
+        placeholder="@prefix ck: <https://w3id.org/collabkg/ontology#> .\n…",
+    )
+    pasted_run = st.button("Check this text", type="primary", key="check:paste-run")
+
+data: bytes | None = None
+name = "pasted.ttl"
+if uploaded is not None:
+    data = uploaded.getvalue()
+    name = uploaded.name
+if pasted_run and pasted.strip():
+    data = pasted.encode("utf-8")
+    name = "pasted.ttl"
+elif pasted_run:
+    st.warning("Paste some Turtle first.")
+
+if data is None:
+    st.caption(
+        "Start from data/TEMPLATE.ttl and the modelling guide (docs/modelling.md) in the "
+        "project folder."
+    )
+    st.stop()
+
+try:
+    with st.spinner("Checking against the graph…"):
+        report: Report = check_turtle(data, name, root)
+except CollabkgError as exc:
+    st.error(f"The file could not be checked: {exc.one_line()}")
+    st.stop()
+
+errors, warnings, notes = report.violations, report.warnings, report.infos
+summary = (
+    f"**{name}**: {errors} error{'s' if errors != 1 else ''}, "
+    f"{warnings} warning{'s' if warnings != 1 else ''}, {notes} note{'s' if notes != 1 else ''}."
+)
+if errors:
+    st.error(summary + " Fix the errors before adding the file to data/.", icon=":material/block:")
+elif warnings or notes:
+    st.warning(summary + " It can be added; the warnings point to things worth checking.")
+else:
+    st.success(summary + " It is ready to add to data/.", icon=":material/check_circle:")
+
+for issue in report.sorted_issues():
+    icon, word, box = SEVERITY_LOOK.get(issue.severity.value, SEVERITY_LOOK["info"])
+    where = []
+    if issue.line is not None:
+        where.append(f"line {issue.line}")
+        if issue.column is not None:
+            where.append(f"column {issue.column}")
+    place = ", ".join(where) or "the whole file"
+    with st.container(border=True):
+        st.markdown(f"**{word}** — {md_escape(place)}")
+        subject = issue.subject_text()
+        if subject:
+            st.caption(f"About: {subject}")
+        box(issue.message, icon=icon)
+        if issue.source_line is not None:
+            marker = ""
+            if issue.column is not None:
+                marker = "\n" + " " * (issue.column - 1) + "^" * max(issue.width or 1, 1)
+            number = f"{issue.line} | " if issue.line is not None else ""
+            pad = " " * len(number)
+            st.code(
+                f"{number}{issue.source_line}{marker.replace(chr(10), chr(10) + pad)}",
+                language=None,
+            )
+        if issue.hint:
+            st.markdown(f"**What to do:** {md_escape(issue.hint)}")
+
+for note in report.notes:
+    st.caption(note)
+if report.other_files_problems:
+    st.caption(
+        f"{report.other_files_problems} problem(s) in other files of the graph are not listed here."
+    )
+st.download_button(
+    "Download this report",
+    render(report, "human").encode("utf-8"),
+    file_name=f"{name.rsplit('.', 1)[0]}-report.txt",
+    mime="text/plain",
+    icon=":material/download:",
+    key="check:download",
+)

@@ -1,0 +1,290 @@
+"""The validation pipeline: syntax → vocabulary → SHACL → (optional) OWL consistency.
+
+One entry point, :func:`validate`, one report type (:class:`~collabkg.validate.report.Report`).
+
+Files named by the user (the *targets*) are checked against the whole graph: the ontology,
+the concept schemes, every file under ``data/`` and the targets themselves (a target inside
+``data/`` replaces its on-disk version — it is the same file). Results are reported for the
+targets only; problems in other files are counted, not listed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from collabkg.errors import UsageError
+from collabkg.paths import TEMPLATE_NAME, ProjectPaths
+from collabkg.validate.model import Ontology, Workspace, quiet_rdflib, to_rdflib
+from collabkg.validate.report import Issue, Report, Severity, Stage
+from collabkg.validate.syntax import ParsedFile, read_turtle
+
+STAGES = ("syntax", "vocabulary", "shacl", "consistency")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What to check and against what."""
+
+    ontology: tuple[Path, ...]
+    """ontology/*.ttl and ontology/concepts/*.ttl: define the terms."""
+    data: tuple[Path, ...]
+    """Every data file making up the graph (context), targets included or not."""
+    targets: tuple[Path, ...]
+    """The files to report on."""
+    shapes: tuple[Path, ...]
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:  # pragma: no cover
+        return path
+
+
+def project_inputs(
+    project: ProjectPaths,
+    paths: Iterable[str | os.PathLike[str]] | None = None,
+) -> Inputs:
+    """Inputs for ``collabkg validate [PATH...]`` in ``project``."""
+    ontology: list[Path] = []
+    if project.ontology.is_dir():
+        ontology += sorted(project.ontology.glob("*.ttl"))
+    if project.concepts.is_dir():
+        ontology += sorted(project.concepts.glob("*.ttl"))
+    data: list[Path] = []
+    if project.data.is_dir():
+        template = _resolved(project.template)
+        data = sorted(p for p in project.data.rglob("*.ttl")
+                      if p.is_file() and _resolved(p) != template)
+    shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
+    if paths is None or not list(paths):
+        # everything: the ontology files are reported on too (for their syntax)
+        return Inputs(tuple(ontology), tuple(data), tuple(ontology) + tuple(data), shapes)
+    targets: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        if not path.exists():
+            raise UsageError(
+                f"{item}: no such file or folder",
+                hint="give the path of a .ttl file (e.g. data/cases/my-case.ttl) or a folder",
+            )
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.ttl") if p.name != TEMPLATE_NAME)
+            if not found:
+                raise UsageError(f"{item}: this folder holds no .ttl file")
+            targets += found
+        else:
+            targets.append(path)
+    ontology_set = {_resolved(p) for p in ontology}
+    targets = [p for p in dict.fromkeys(_resolved(t) for t in targets)]
+    data_targets = [t for t in targets if t not in ontology_set]
+    return Inputs(tuple(ontology), tuple(data), tuple(data_targets) or tuple(targets), shapes)
+
+
+def _display(project: ProjectPaths, path: Path) -> str:
+    relative = project.relative(path)
+    if relative.startswith("/"):
+        try:
+            return Path(os.path.relpath(path, Path.cwd())).as_posix()
+        except ValueError:  # pragma: no cover - other drive on Windows
+            return relative
+    return relative
+
+
+def _ontology_graph(parsed: Sequence[ParsedFile]) -> Graph:
+    graph = Graph()
+    with quiet_rdflib():
+        for number, item in enumerate(parsed):
+            for triple in item.triples:
+                graph.add((
+                    to_rdflib(triple.subject, f"o{number}x"),
+                    to_rdflib(triple.predicate, f"o{number}x"),
+                    to_rdflib(triple.object, f"o{number}x"),
+                ))
+    return graph
+
+
+_SHAPES_CACHE: dict[tuple[tuple[str, int, int], ...], Graph] = {}
+
+
+def _shapes_graph(files: Sequence[Path]) -> Graph:
+    from collabkg.validate.shacl import load_shapes
+
+    key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    if key not in _SHAPES_CACHE:
+        _SHAPES_CACHE.clear()
+        _SHAPES_CACHE[key] = load_shapes(files)
+    return _SHAPES_CACHE[key]
+
+
+def run(
+    inputs: Inputs,
+    project: ProjectPaths,
+    *,
+    reason: bool = False,
+    case_rules: bool = True,
+    stages: Sequence[str] = STAGES,
+) -> Report:
+    """Run the pipeline on ``inputs``."""
+    started = time.perf_counter()
+    report = Report()
+    target_set = {_resolved(t) for t in inputs.targets}
+    report.files = [_display(project, t) for t in inputs.targets]
+
+    # ---- 1. syntax: the ontology, every data file, the targets
+    ontology_parsed: list[ParsedFile] = []
+    for path in inputs.ontology:
+        parsed, issues = read_turtle(path, _display(project, path))
+        if parsed is None:
+            report.add(issues)  # a broken ontology concerns everyone
+            report.notes.append(f"{_display(project, path)} could not be read: the ontology "
+                                "is incomplete, so later checks were skipped.")
+        else:
+            ontology_parsed.append(parsed)
+    ontology_set = {_resolved(p) for p in inputs.ontology}
+    context = [p for p in inputs.data if _resolved(p) not in target_set]
+    parsed_files: list[tuple[ParsedFile, bool]] = []
+    for path in context:
+        parsed, issues = read_turtle(path, _display(project, path))
+        if parsed is None:
+            report.notes.append(
+                f"{_display(project, path)} has errors and was left out of the graph "
+                f"(run: collabkg validate {_display(project, path)})."
+            )
+            report.other_files_problems += len(issues)
+            continue
+        report.other_files_problems += sum(
+            1 for i in issues if i.severity is Severity.VIOLATION
+        )
+        parsed_files.append((parsed, False))
+    for path in inputs.targets:
+        if _resolved(path) in ontology_set:
+            continue  # an ontology file asked about: its syntax was checked above
+        parsed, issues = read_turtle(path, _display(project, path))
+        report.add(issues)
+        if parsed is not None:
+            parsed_files.append((parsed, True))
+    report.stages.append("syntax")
+    report.context_files = len(
+        {_resolved(p) for p in (*inputs.ontology, *context, *inputs.targets)}
+    )
+    if not inputs.ontology:
+        report.notes.append("No ontology files (ontology/*.ttl): only the syntax was checked.")
+    if (
+        not inputs.ontology
+        or len(ontology_parsed) < len(inputs.ontology)
+        or not any(t for _p, t in parsed_files)
+    ):
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # ---- 2. vocabulary
+    from collabkg.validate.vocabulary import check_vocabulary
+
+    ontology = Ontology(_ontology_graph(ontology_parsed))
+    workspace = Workspace.build(ontology, parsed_files)
+    skip_values: set = set()
+    skip_triples: set = set()
+    if "vocabulary" in stages:
+        vocabulary = check_vocabulary(workspace, case_rules=case_rules)
+        report.add(vocabulary.issues)
+        skip_values = vocabulary.bad_values
+        skip_triples = vocabulary.bad_triples
+        report.stages.append("vocabulary")
+
+    # ---- 3. SHACL
+    if "shacl" in stages:
+        if inputs.shapes:
+            from collabkg.validate.shacl import run_shacl
+
+            shacl = run_shacl(
+                workspace,
+                _shapes_graph(inputs.shapes),
+                skip_values=skip_values,
+                skip_triples=skip_triples,
+            )
+            report.add(shacl.issues)
+            report.other_files_problems += shacl.elsewhere
+            report.stages.append("shacl")
+        else:
+            report.notes.append("No SHACL shapes found (shapes/*.ttl): the data model was "
+                                "not checked.")
+
+    # ---- 4. OWL consistency (optional, slow)
+    if reason and "consistency" in stages:
+        from collabkg.validate.consistency import check_consistency
+
+        issues, notes = check_consistency(workspace)
+        report.add(issues)
+        report.notes += notes
+        report.stages.append("consistency")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def validate(
+    paths: Iterable[str | os.PathLike[str]] | None = None,
+    *,
+    root: str | os.PathLike[str] | None = None,
+    reason: bool = False,
+) -> Report:
+    """``collabkg validate [PATH...]``: check the named files (default: all of data/)."""
+    project = ProjectPaths.discover(root)
+    return run(project_inputs(project, paths), project, reason=reason)
+
+
+_GRAPH_CACHE: dict[tuple[object, ...], Report] = {}
+
+
+def validate_graph_files(files: Sequence[Path], project: ProjectPaths) -> Report:
+    """Validate exactly the files a KnowledgeGraph is about to load (all of them reported).
+
+    The result is cached in-process by the files' names, sizes and modification times, so a
+    graph loaded again from unchanged files is not validated twice.
+    """
+    ontology_dir = _resolved(project.ontology)
+    ontology = [f for f in files if _resolved(f).is_relative_to(ontology_dir)]
+    data = [f for f in files if f not in ontology]
+    shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
+    key: tuple[object, ...] = tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in [*files, *shapes]
+        if p.exists()
+    )
+    if key in _GRAPH_CACHE:
+        return _GRAPH_CACHE[key]
+    report = run(Inputs(tuple(ontology), tuple(data), tuple(data), shapes), project)
+    if len(_GRAPH_CACHE) > 16:
+        _GRAPH_CACHE.clear()
+    _GRAPH_CACHE[key] = report
+    return report
+
+
+def summary_line(report: Report) -> str:
+    counts = report.counts()
+    return (
+        f"{counts['violation']} error(s), {counts['warning']} warning(s), "
+        f"{counts['info']} note(s) in {len(report.files)} file(s)"
+    )
+
+
+__all__ = [
+    "STAGES",
+    "Inputs",
+    "Issue",
+    "Report",
+    "Severity",
+    "Stage",
+    "project_inputs",
+    "run",
+    "summary_line",
+    "validate",
+    "validate_graph_files",
+]

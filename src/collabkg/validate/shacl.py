@@ -1,0 +1,214 @@
+"""Stage 3: SHACL (pyshacl) over the whole graph, results located in the files asked about.
+
+The data graph is the ontology + concept schemes + every data file (+ the new files), so
+``sh:targetClass ck:Source`` reaches ``ck:BlogPost`` through ``rdfs:subClassOf`` and links
+to organisations described in other case files resolve. Each result is placed at the file
+and line where its focus node is described (the line of the property when there is one),
+named by the node's label, and reported only if that file is one the user asked about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from collabkg.terms import compact
+from collabkg.validate.model import Workspace, a, quiet_rdflib, show
+from collabkg.validate.report import Issue, Severity, Stage
+
+_SEVERITY = {
+    SH.Violation: Severity.VIOLATION,
+    SH.Warning: Severity.WARNING,
+    SH.Info: Severity.INFO,
+}
+
+
+@dataclass
+class ShaclResult:
+    """Results for the files asked about, and how many were left out (other files)."""
+
+    issues: list[Issue] = field(default_factory=list)
+    elsewhere: int = 0
+
+
+def load_shapes(files: Iterable[Path]) -> Graph:
+    """Every shapes file in one rdflib Graph (the shapes are ours: a syntax error is a bug)."""
+    graph = Graph()
+    for path in files:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def _scheme_of(shapes: Graph, shape: Node) -> URIRef | None:
+    """For a property shape with ``sh:node <value shape>``, the scheme that shape requires."""
+    for node_shape in shapes.objects(shape, SH.node):
+        for prop in shapes.objects(node_shape, SH.property):
+            value = shapes.value(prop, SH.hasValue)
+            if isinstance(value, URIRef):
+                return value
+    return None
+
+
+def _path_text(shapes: Graph, path: Node | None, shape: Node) -> str | None:
+    if isinstance(path, URIRef):
+        return compact(str(path))
+    if path is None:
+        return None
+    inverse = shapes.value(path, SH.inversePath)
+    if isinstance(inverse, URIRef):
+        return f"{compact(str(inverse))} (pointing to this item)"
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        parts = list(Collection(shapes, alternatives))
+        if all(isinstance(p, URIRef) for p in parts):
+            return " or ".join(compact(str(p)) for p in parts)
+    name = shapes.value(shape, SH.name)
+    return str(name) if name else None
+
+
+class _Enricher:
+    """Adds what a person needs to act on a result: allowed values, what a value is."""
+
+    def __init__(self, workspace: Workspace, shapes: Graph) -> None:
+        self.ws = workspace
+        self.ont = workspace.ontology
+        self.shapes = shapes
+
+    def hint(self, shape: Node, component: Node, value: Node | None) -> str | None:
+        if component == SH.NodeConstraintComponent:
+            scheme = _scheme_of(self.shapes, shape)
+            if scheme is not None:
+                members = self.ont.scheme_members(str(scheme))
+                allowed = ", ".join(
+                    f"{compact(m)} ({self.ont.label(m)})" for m in members
+                )
+                text = f"allowed values: {allowed}"
+                if isinstance(value, URIRef) and str(value) in self.ont.concepts:
+                    kinds = [self.ont.label(t) for t in self.ont.concept_types(str(value))]
+                    if kinds:
+                        text = f"{show(value)} is {a(kinds[0])}, not one of these; {text}"
+                return text
+        if component in (SH.ClassConstraintComponent, SH.OrConstraintComponent) and isinstance(
+            value, URIRef | BNode
+        ):
+            types = self.ws.types.get(value, set())
+            if types:
+                located = self.ws.locate(value, targets_only=False)
+                where = ""
+                if located is not None:
+                    where = f" ({located[0].display} line {located[1]})"
+                return f"{show(value)} is described as {a(self.ont.kind(types))}{where}"
+            if isinstance(value, URIRef):
+                return f"{show(value)} has no type: add 'a ck:…' where it is described"
+        if isinstance(value, Literal) and component == SH.DatatypeConstraintComponent:
+            return f"the value written is {show(value)}"
+        return None
+
+
+def run_shacl(
+    workspace: Workspace,
+    shapes: Graph,
+    *,
+    skip_values: set[Node] | None = None,
+    skip_triples: set[tuple[Node, Node, Node]] | None = None,
+) -> ShaclResult:
+    """Validate the whole workspace; return issues for its target files."""
+    import pyshacl
+
+    skip_values = skip_values or set()
+    skip_triples = skip_triples or set()
+    data = Graph()
+    for triple in workspace.ontology.graph:
+        data.add(triple)
+    with quiet_rdflib():
+        for item in workspace.files:
+            for triple in item.triples:
+                data.add(triple)
+        _conforms, report, _text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+            inplace=True,
+        )
+    assert isinstance(report, Graph)
+    enricher = _Enricher(workspace, shapes)
+    result = ShaclResult()
+    seen: set[tuple[object, ...]] = set()
+    for node in report.objects(None, SH.result):
+        focus = report.value(node, SH.focusNode)
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        shape = report.value(node, SH.sourceShape)
+        component = report.value(node, SH.sourceConstraintComponent)
+        severity = _SEVERITY.get(report.value(node, SH.resultSeverity), Severity.VIOLATION)
+        message = report.value(node, SH.resultMessage)
+        if focus is None:
+            continue
+        if value is not None and (value in skip_values or (focus, path, value) in skip_triples):
+            continue
+        if isinstance(value, Literal) and getattr(value, "ill_typed", False):
+            continue  # reported by the syntax stage with its line
+        if value is not None and workspace.types.get(value, set()) & {str(v) for v in skip_values}:
+            continue  # its type is an unknown term, reported by the vocabulary stage
+        located = workspace.locate(focus, path)
+        if located is None:
+            if workspace.locate(focus, path, targets_only=False) is not None:
+                if severity is Severity.VIOLATION:
+                    result.elsewhere += 1
+                continue
+            continue
+        item, line = located
+        key = (item.display, str(focus), str(path), str(value), str(message))
+        if key in seen:
+            continue
+        seen.add(key)
+        shape_name = shapes.value(shape, SH.name) if shape is not None else None
+        focus_shown = show(focus) if isinstance(focus, URIRef) else None
+        if isinstance(focus, BNode):
+            parent = workspace.parents.get(focus)
+            if parent is not None:
+                focus_shown = f"the [ ] value of {compact(str(parent[1]))} on {show(parent[0])}"
+        result.issues.append(
+            Issue(
+                severity,
+                Stage.SHACL,
+                "shacl." + (str(component).rsplit("#", 1)[-1].replace("ConstraintComponent", "")
+                            if component is not None else "result"),
+                str(message) if message else "This item does not fit the data model.",
+                file=item.display,
+                line=line,
+                source_line=item.parsed.index.source_line(line),
+                hint=enricher.hint(shape, component, value) if shape is not None else None,
+                focus=focus_shown,
+                focus_label=workspace.label_of(focus),
+                focus_kind=workspace.kind_of(focus),
+                path=_path_text(shapes, path, shape) if shape is not None else show(path),
+                value=show(value) if value is not None else None,
+                shape=str(shape_name) if shape_name else (
+                    compact(str(shape)) if isinstance(shape, URIRef) else None
+                ),
+            )
+        )
+    return result
+
+
+def shapes_in(shapes: Graph) -> list[tuple[URIRef, list[URIRef]]]:
+    """Every node shape with a target class: (shape, target classes)."""
+    found = []
+    for shape in shapes.subjects(RDF.type, SH.NodeShape):
+        targets = [t for t in shapes.objects(shape, SH.targetClass) if isinstance(t, URIRef)]
+        if isinstance(shape, URIRef) and targets:
+            found.append((shape, targets))
+    return sorted(found)
+
+
+__all__ = ["ShaclResult", "load_shapes", "run_shacl", "shapes_in"]

@@ -1,0 +1,670 @@
+"""Stage 2: the words used — typos, misused terms, dangling links, duplicates across files.
+
+Checked for the files asked about (the *targets*), against the whole graph:
+
+- a term in our namespaces (``ck:``, ``ckc:``) that the ontology does not define, with the
+  closest defined term suggested (``ck:hasMemeber`` — did you mean ``ck:hasMember``?);
+- a prefix of ours declared with the wrong namespace, and IRIs under
+  ``https://w3id.org/collabkg/`` outside our four namespaces;
+- a term of a standard vocabulary (rdfs:, prov:, org:, skos:, dcterms:...) that does not
+  exist in it (``rdfs:lable``) — a warning;
+- a class used as a property, a property or a value used as a class, a value used as a
+  property; text given to a property that links items, a link given to one that takes text;
+- a link to an item (``ckd:...``) described nowhere in the graph; an item with no type;
+- a property used on the wrong kind of item (its ``rdfs:domain``) — a warning;
+- the same case ID (a ``ck:Case``) in two files; a case file with no or several cases;
+  a file with no collabkg data at all (e.g. FOAF only).
+
+Decision (documented in docs/adding-a-case.md): the same item — an organisation, a place,
+a source — MAY be described in several files (cases share organisations and places).
+That is allowed silently when the files agree; when they give it different kinds or
+different names, each file gets a warning pointing to the other.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import (
+    DCTERMS,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    TIME,
+    XSD,
+    DefinedNamespace,
+)
+from rdflib.term import Node
+
+from collabkg.terms import BASE, CK, CKC, CKD, CKSH, PREFIXES, compact
+from collabkg.validate.model import FileData, Workspace, a, show
+from collabkg.validate.report import Issue, Severity, Stage
+
+STANDARD: dict[str, type[DefinedNamespace]] = {
+    str(RDF): RDF,
+    str(RDFS): RDFS,
+    str(OWL): OWL,
+    str(XSD): XSD,
+    str(SKOS): SKOS,
+    str(PROV): PROV,
+    str(ORG): ORG,
+    str(DCTERMS): DCTERMS,
+    str(TIME): TIME,
+}
+OURS = (str(CK), str(CKC), str(CKD), str(CKSH))
+COMMON_PROPERTIES = {
+    str(RDFS.label), str(RDFS.comment), str(RDF.type), str(SKOS.prefLabel),
+    str(PROV.wasDerivedFrom), str(PROV.wasQuotedFrom), str(PROV.wasAssociatedWith),
+    str(ORG.member), str(ORG.organization), str(ORG.role), str(ORG.memberDuring),
+    str(ORG.unitOf), str(DCTERMS.title), str(DCTERMS.date), str(DCTERMS.creator),
+    str(DCTERMS.publisher),
+}
+"""Properties of the W3C vocabularies that case files use (for "did you mean")."""
+CASE = str(CK.Case)
+PLACEHOLDER = "CHANGE-ME"
+"""What data/TEMPLATE.ttl marks every blank to fill with."""
+
+
+@dataclass
+class VocabularyResult:
+    issues: list[Issue] = field(default_factory=list)
+    bad_values: set[Node] = field(default_factory=set)
+    """Terms already reported (unknown, dangling): SHACL results about them are dropped."""
+    bad_triples: set[tuple[Node, Node, Node]] = field(default_factory=set)
+    """Statements already reported (text for a link...): SHACL results about them are dropped."""
+
+
+def _local(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri:
+            iri = iri.rsplit(sep, 1)[1] if iri.rsplit(sep, 1)[1] else iri
+    return iri
+
+
+def closest(iri: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The candidate whose local name is closest to ``iri``'s (case-insensitive)."""
+    pool = [c for c in candidates if c != iri]
+    target = _local(iri).lower()
+    by_local: dict[str, list[str]] = {}
+    for candidate in pool:
+        by_local.setdefault(_local(candidate).lower(), []).append(candidate)
+    if target in by_local:
+        return sorted(by_local[target], key=lambda c: (not c.startswith(iri[: -len(target)]), c))[0]
+    scored = sorted(
+        (
+            max(
+                difflib.SequenceMatcher(None, target, local).ratio(),
+                difflib.SequenceMatcher(None, _bare(target), _bare(local)).ratio(),
+            ),
+            local,
+        )
+        for local in by_local
+    )
+    if not scored or scored[-1][0] < cutoff:
+        return None
+    best = scored[-1][0]
+    ties = sorted(local for score, local in scored if score == best)
+    return sorted(by_local[ties[0]])[0]
+
+
+def _bare(local: str) -> str:
+    """A property's local name without has/is: ``hasmemeber`` -> ``memeber``."""
+    for prefix in ("has", "is"):
+        if local.startswith(prefix) and len(local) > len(prefix) + 2:
+            return local[len(prefix):]
+    return local
+
+
+class _Checker:
+    def __init__(self, workspace: Workspace, *, case_rules: bool) -> None:
+        self.ws = workspace
+        self.ont = workspace.ontology
+        self.case_rules = case_rules and CASE in self.ont.classes
+        self.result = VocabularyResult()
+
+    # ------------------------------------------------------------------ helpers
+
+    def issue(self, item: FileData, severity: Severity, code: str, message: str, *,
+              line: int | None = None, column: int | None = None, width: int | None = None,
+              hint: str | None = None, focus: Node | None = None, path: Node | None = None,
+              value: Node | None = None, related: list[str] | None = None) -> Issue:
+        index = item.parsed.index
+        found = Issue(
+            severity,
+            Stage.VOCABULARY,
+            code,
+            message,
+            file=item.display,
+            line=line,
+            column=column,
+            width=width,
+            hint=hint,
+            source_line=index.source_line(line),
+            focus=show(focus) if isinstance(focus, URIRef) else None,
+            focus_label=self.ws.label_of(focus) if focus is not None else None,
+            focus_kind=self.ws.kind_of(focus) if focus is not None else None,
+            path=show(path) if path is not None else None,
+            value=show(value) if value is not None else None,
+            related=related or [],
+        )
+        self.result.issues.append(found)
+        return found
+
+    def where(self, item: FileData, iri: str) -> tuple[int | None, int | None, int | None, str]:
+        """(line, column, width, other lines text) of the first place ``iri`` is written."""
+        places = item.parsed.index.occurrences.get(iri, [])
+        if not places:
+            return None, None, None, ""
+        first = places[0]
+        others = sorted({p.line for p in places[1:] if p.line != first.line})
+        also = ""
+        if others:
+            shown = ", ".join(str(n) for n in others[:8]) + ("…" if len(others) > 8 else "")
+            also = f" (also on line{'s' if len(others) > 1 else ''} {shown})"
+        return first.line, first.column, len(first.text), also
+
+    def at_statement(self, item: FileData, subject: Node, prop: Node, iri: str
+                     ) -> tuple[int | None, int | None, int | None, str]:
+        """Position of ``iri`` in the statement ``subject prop ...`` (falls back to the first
+        place ``iri`` is written)."""
+        line = self.term_line(item, subject, prop)
+        places = item.parsed.index.occurrences.get(iri, [])
+        if line is not None:
+            later = [p for p in places if p.line >= line]
+            if later:
+                found = later[0]
+                return found.line, found.column, len(found.text), ""
+            return line, None, None, ""
+        return self.where(item, iri)
+
+    def term_line(self, item: FileData, subject: Node, prop: Node) -> int | None:
+        located = self.ws.locate(subject, prop)
+        if located is not None and located[0] is item:
+            return located[1]
+        return None
+
+    # ------------------------------------------------------------------ checks
+
+    def run(self) -> VocabularyResult:
+        for item in self.ws.targets:
+            self.check_placeholders(item)
+            wrong_ns = self.check_prefixes(item)
+            self.check_terms(item, wrong_ns)
+            self.check_statements(item)
+            self.check_file_content(item)
+        self.check_shared_items()
+        return self.result
+
+    def check_placeholders(self, item: FileData) -> None:
+        """``CHANGE-ME`` left from data/TEMPLATE.ttl: one clear error per place."""
+        seen: set[Node] = set()
+        for s, p, o in item.triples:
+            for term in (s, o):
+                if term in seen or not isinstance(term, URIRef | Literal):
+                    continue
+                if PLACEHOLDER not in str(term).upper().replace("_", "-"):
+                    continue
+                seen.add(term)
+                self.result.bad_values.add(term)
+                if isinstance(term, URIRef):
+                    line, column, width, _also = self.where(item, str(term))
+                    what = f"the ID {show(term)}"
+                    todo = ("replace CHANGE-ME in the ID with a short kebab-case name "
+                            "(e.g. ckd:wigan-council), the same everywhere it is used")
+                else:
+                    line = self.term_line(item, s, p)
+                    column = width = None
+                    what = f"the text {show(term)}"
+                    todo = f"write the real {compact(str(p))} here (from the source)"
+                self.issue(
+                    item, Severity.VIOLATION, "vocabulary.template-placeholder",
+                    f"Placeholder from the template left in {what}.",
+                    line=line, column=column, width=width, hint=todo,
+                    focus=s if isinstance(s, URIRef) and s != term else None,
+                )
+
+    def check_prefixes(self, item: FileData) -> set[str]:
+        wrong: set[str] = set()
+        for name, (iri, line) in item.parsed.index.prefixes.items():
+            expected = PREFIXES.get(name)
+            if expected is None or iri == expected:
+                continue
+            wrong.add(iri)
+            self.issue(
+                item,
+                Severity.VIOLATION,
+                "vocabulary.wrong-namespace",
+                f"The prefix {name}: is declared as <{iri}>, but collabkg's {name}: is "
+                f"<{expected}>.",
+                line=line,
+                column=1,
+                hint=f"correct the line to: @prefix {name}: <{expected}> .",
+            )
+        return wrong
+
+    def check_terms(self, item: FileData, wrong_ns: set[str]) -> None:
+        roles: dict[str, set[str]] = {}
+        self.first_use: dict[str, tuple[Node, Node]] = {}
+        for s, p, o in item.triples:
+            roles.setdefault(str(p), set()).add("property")
+            self.first_use.setdefault(str(p), (s, p))
+            if isinstance(s, URIRef):
+                roles.setdefault(str(s), set()).add("subject")
+            if isinstance(o, URIRef):
+                roles.setdefault(str(o), set()).add("class" if p == RDF.type else "value")
+                self.first_use.setdefault(str(o), (s, p))
+        for iri, role in roles.items():
+            if any(iri.startswith(ns) for ns in wrong_ns):
+                self.result.bad_values.add(URIRef(iri))
+                continue
+            if self.ont.is_ours(iri):
+                if iri not in self.ont.defined:
+                    self.unknown_ours(item, iri, role)
+                continue
+            if iri.startswith(OURS):
+                continue
+            if "w3id.org/collabkg" in iri:
+                self.foreign_collabkg(item, iri)
+                continue
+            namespace = next((ns for ns in STANDARD if iri.startswith(ns)), None)
+            if namespace is not None and iri not in self.ont.defined:
+                self.unknown_standard(item, iri, namespace, role)
+
+    def unknown_ours(self, item: FileData, iri: str, role: set[str]) -> None:
+        self.result.bad_values.add(URIRef(iri))
+        ont = self.ont
+        if "property" in role:
+            pool = sorted(set(ont.properties) | COMMON_PROPERTIES)
+            what = "property"
+        elif "class" in role:
+            pool = [c for c in ont.classes if ont.is_ours(c)]
+            what = "class (kind of thing)"
+        else:
+            pool = sorted(ont.concepts | {c for c in ont.classes if ont.is_ours(c)})
+            what = "value"
+        suggestion = closest(iri, pool) or closest(iri, ont.defined & set(self._our_terms()))
+        line, column, width, also = self.where(item, iri)
+        message = f"{compact(iri)} is not defined in the collabkg ontology{also}"
+        if suggestion:
+            message += f" — did you mean {compact(suggestion)}?"
+        else:
+            message += "."
+        hint = None
+        used = self.first_use.get(iri)
+        allowed = self._allowed_values(used[1]) if used and "value" in role else ""
+        if allowed:
+            hint = f"allowed values for {compact(str(used[1]))}: {allowed}"  # type: ignore[index]
+        elif not suggestion:
+            hint = (
+                f"check the spelling; the {what} must be one of those in ontology/collabkg.ttl "
+                "or ontology/concepts/*.ttl (names are case-sensitive)"
+            )
+        elif _local(suggestion).lower() == _local(iri).lower() and suggestion != iri:
+            hint = "names are case-sensitive and the prefix matters: write it exactly as suggested"
+        self.issue(item, Severity.VIOLATION, "vocabulary.unknown-term", message, line=line,
+                   column=column, width=width, hint=hint, value=URIRef(iri),
+                   focus=used[0] if used and isinstance(used[0], URIRef) else None,
+                   path=used[1] if used and "value" in role else None)
+
+    def _allowed_values(self, prop: Node) -> str:
+        for cls in self.ont.range(str(prop)):
+            members = self.ont.members_of_class(cls)
+            if members and all(m in self.ont.concepts for m in members):
+                return ", ".join(compact(m) for m in members)
+        return ""
+
+    def _our_terms(self) -> list[str]:
+        return [t for t in self.ont.defined if self.ont.is_ours(t)]
+
+    def foreign_collabkg(self, item: FileData, iri: str) -> None:
+        self.result.bad_values.add(URIRef(iri))
+        line, column, width, also = self.where(item, iri)
+        guess = None
+        local = _local(iri)
+        for ns in (str(CK), str(CKC), str(CKD)):
+            if ns + local in self.ont.defined:
+                guess = ns + local
+        hint = "collabkg's namespaces are " + ", ".join(
+            f"{name}: <{PREFIXES[name]}>" for name in ("ck", "ckc", "ckd")
+        )
+        message = f"<{iri}> is not in one of collabkg's namespaces{also}"
+        message += f" — did you mean {compact(guess)}?" if guess else "."
+        self.issue(item, Severity.VIOLATION, "vocabulary.unknown-namespace", message,
+                   line=line, column=column, width=width, hint=hint, value=URIRef(iri))
+
+    def unknown_standard(self, item: FileData, iri: str, namespace: str, role: set[str]) -> None:
+        vocabulary = STANDARD[namespace]
+        try:
+            exists = URIRef(iri) in vocabulary
+        except Exception:  # pragma: no cover - defensive: rdflib internals
+            exists = True
+        if exists:
+            return
+        known = [str(t) for t in dir(vocabulary) if isinstance(t, URIRef)]
+        used = [t for t in self.ont.defined if t.startswith(namespace)]
+        suggestion = closest(iri, used) or closest(iri, known)
+        line, column, width, also = self.where(item, iri)
+        name = next((k for k, v in PREFIXES.items() if v == namespace), namespace)
+        message = f"{compact(iri)} does not exist in the {name}: vocabulary{also}"
+        message += f" — did you mean {compact(suggestion)}?" if suggestion else "."
+        self.issue(item, Severity.WARNING, "vocabulary.unknown-standard-term", message,
+                   line=line, column=column, width=width,
+                   hint="collabkg ignores statements with a property it does not know",
+                   value=URIRef(iri))
+
+    def check_statements(self, item: FileData) -> None:
+        ont = self.ont
+        ws = self.ws
+        reported_untyped: set[Node] = set()
+        reported_dangling: set[str] = set()
+        reported_domain: set[tuple[Node, Node]] = set()
+        reported_clash: set[Node] = set()
+        for s, p, o in item.triples:
+            prop = str(p)
+            # -- a class or a value where a property belongs
+            if prop in ont.classes and prop not in ont.properties:
+                line, column, width, also = self.at_statement(item, s, p, prop)
+                self.result.bad_values.add(p)
+                self.issue(
+                    item, Severity.VIOLATION, "vocabulary.class-as-property",
+                    f"{compact(prop)} is a kind of thing (a class), not a property{also}.",
+                    line=line, column=column, width=width,
+                    hint=f"to say what kind of thing an item is, write 'a {compact(prop)}' "
+                    "(with 'a' in front); a property here would start with has… or is…",
+                    focus=s)
+                continue
+            if prop in ont.concepts and prop not in ont.properties:
+                line, column, width, also = self.at_statement(item, s, p, prop)
+                self.result.bad_values.add(p)
+                self.issue(
+                    item, Severity.VIOLATION, "vocabulary.value-as-property",
+                    f"{compact(prop)} is a value from a list, not a property{also}.",
+                    line=line, column=column, width=width,
+                    hint=self._value_hint(prop), focus=s)
+                continue
+            # -- two kinds that cannot go together (owl:disjointWith)
+            subject_types = ws.types.get(s, set())
+            if p == RDF.type and s not in reported_clash and len(subject_types) > 1:
+                clash = ont.clash(subject_types)
+                if clash is not None:
+                    reported_clash.add(s)
+                    t1, t2, x, y = clash
+                    line = self.term_line(item, s, p)
+                    why = "" if {t1, t2} == {x, y} else (
+                        f" (nothing is both {a(ont.label(x))} and {a(ont.label(y))})"
+                    )
+                    self.issue(
+                        item, Severity.VIOLATION, "vocabulary.disjoint-types",
+                        "This item is given two kinds that cannot go together: "
+                        f"{a(ont.label(t1))} and {a(ont.label(t2))}{why}.",
+                        line=line, focus=s, path=p,
+                        hint="keep the one kind that fits; if they are two different things, "
+                        "give each its own ID")
+            # -- rdf:type objects
+            if p == RDF.type:
+                if isinstance(o, Literal):
+                    self._text_for_link(item, s, p, o)
+                    continue
+                obj = str(o)
+                if obj in ont.properties and obj not in ont.classes:
+                    line, column, width, also = self.at_statement(item, s, p, obj)
+                    self.result.bad_values.add(o)
+                    self.issue(
+                        item, Severity.VIOLATION, "vocabulary.property-as-class",
+                        f"{compact(obj)} is a property, not a kind of thing{also}: it cannot "
+                        "follow 'a'.",
+                        line=line, column=column, width=width,
+                        hint=f"write 'a' followed by a class such as ck:Charity, and use "
+                        f"{compact(obj)} as a property: {compact(obj)} <value> ;", focus=s)
+                elif obj in ont.concepts and obj not in ont.classes:
+                    line, column, width, also = self.at_statement(item, s, p, obj)
+                    self.result.bad_values.add(o)
+                    self.issue(
+                        item, Severity.VIOLATION, "vocabulary.value-as-class",
+                        f"{compact(obj)} is a value from a list, not a kind of thing{also}: it "
+                        "cannot follow 'a'.",
+                        line=line, column=column, width=width, hint=self._value_hint(obj),
+                        focus=s)
+                continue
+            # -- text where a link belongs, a link where text belongs
+            if isinstance(o, Literal) and ont.is_object_property(prop):
+                self._text_for_link(item, s, p, o)
+            elif isinstance(o, URIRef | BNode) and ont.is_datatype_property(prop):
+                line = self.term_line(item, s, p)
+                self.result.bad_triples.add((s, p, o))
+                self.issue(
+                    item, Severity.VIOLATION, "vocabulary.link-for-text",
+                    f"{compact(prop)} takes text, a number or a date, but here it points to "
+                    f"{show(o)}.",
+                    line=line, hint=f"write the value in double quotes, e.g. {compact(prop)} "
+                    "\"…\" ; (with ^^xsd:… for dates)", focus=s, path=p, value=o)
+            # -- links to items described nowhere
+            if (
+                isinstance(o, URIRef)
+                and str(o).startswith(str(CKD))
+                and o not in ws.subjects
+                and o not in self.result.bad_values
+                and str(o) not in reported_dangling
+            ):
+                reported_dangling.add(str(o))
+                self.result.bad_values.add(o)
+                described = [str(x) for x in ws.subjects
+                             if isinstance(x, URIRef) and str(x).startswith(str(CKD))]
+                suggestion = closest(str(o), described, cutoff=0.75)
+                line, column, width, also = self.where(item, str(o))
+                message = (f"{compact(str(o))} is used here but described nowhere in the "
+                           f"graph{also}")
+                message += f" — did you mean {compact(suggestion)}?" if suggestion else "."
+                self.issue(
+                    item, Severity.VIOLATION, "vocabulary.undefined-item", message,
+                    line=line, column=column, width=width,
+                    hint=None if suggestion else (
+                        "check the ID's spelling, or describe the item in this file: "
+                        f"{compact(str(o))} a ck:… ; rdfs:label \"…\" ; "
+                        "prov:wasDerivedFrom ckd:src-… ."
+                    ),
+                    focus=s, path=p, value=o)
+            # -- wrong kind of subject for the property (warning)
+            domain = ont.domain(prop) if ont.is_ours(prop) else []
+            subject_types = ws.types.get(s, set())
+            if (
+                domain
+                and subject_types
+                and (s, p) not in reported_domain
+                and not any(ont.is_a(subject_types, d) for d in domain)
+                and any(t in ont.classes for t in subject_types)
+            ):
+                reported_domain.add((s, p))
+                line = self.term_line(item, s, p)
+                kinds = " or ".join(a(ont.label(d)) for d in domain)
+                self.issue(
+                    item, Severity.WARNING, "vocabulary.wrong-domain",
+                    f"{compact(prop)} is meant for {kinds}, but this item is "
+                    f"{a(ws.kind_of(s))}.",
+                    line=line, focus=s, path=p,
+                    hint="check the property (a similar one may fit this kind of item) or the "
+                    "item's type after 'a'")
+            # -- items with no type
+            if isinstance(s, URIRef) and s not in reported_untyped and not subject_types \
+                    and not ont.is_ours(str(s)) and str(s) not in ont.defined:
+                reported_untyped.add(s)
+                located = ws.locate(s)
+                line = located[1] if located and located[0] is item else None
+                self.issue(
+                    item, Severity.VIOLATION, "vocabulary.untyped-item",
+                    f"{show(s)} has no type, so nothing can check it or show it.",
+                    line=line, focus=s,
+                    hint="say what kind of thing it is with 'a', e.g. "
+                    f"{show(s)} a ck:Charity ; (see docs/modelling.md for the kinds)")
+
+    def _text_for_link(self, item: FileData, s: Node, p: Node, o: Literal) -> None:
+        self.result.bad_triples.add((s, p, o))
+        line = self.term_line(item, s, p)
+        prop = compact(str(p))
+        if p == RDF.type:
+            message = f"'a' must be followed by a kind of thing such as ck:Charity, not by text " \
+                f"({show(o)})."
+            hint = "remove the quotes and use a class from the ontology, e.g. a ck:Charity ;"
+        else:
+            message = f"{prop} links to an item, but here it has text: {show(o)}."
+            ranges = self.ont.range(str(p))
+            example = ""
+            allowed = self._allowed_values(p)
+            if allowed and ranges:
+                example = f" — one of {allowed}"
+            hint = (
+                "remove the quotes and write the ID of the item instead (e.g. ckd:wigan-council)"
+                f"{example}; describe the item if it is new"
+            )
+        self.issue(item, Severity.VIOLATION, "vocabulary.text-for-link", message, line=line,
+                   hint=hint, focus=s, path=p, value=o)
+
+    def _value_hint(self, concept: str) -> str:
+        types = self.ont.concept_types(concept)
+        props: list[str] = []
+        for t in types:
+            props += self.ont.properties_with_range(t)
+        if props:
+            return (f"use it as the value of a property, e.g. {compact(props[0])} "
+                    f"{compact(concept)} ;")
+        return "use it as the value of a property, not on its own"
+
+    def check_file_content(self, item: FileData) -> None:
+        own_types = {str(o) for s, p, o in item.triples if p == RDF.type}
+        ours = [t for t in own_types if self.ont.is_ours(t) or t == str(ORG.Membership)]
+        if not ours:
+            namespaces = sorted({compact(str(p)).split(":")[0] for _s, p, _o in item.triples
+                                 if ":" in compact(str(p))})
+            uses = f" It uses {', '.join(n + ':' for n in namespaces[:6])} terms." \
+                if namespaces else ""
+            self.issue(
+                item, Severity.VIOLATION, "vocabulary.no-collabkg-data",
+                "This file has no collabkg data: nothing in it has a collabkg type (ck:…)."
+                + uses,
+                line=1,
+                hint="a case file describes items with types such as ck:Case, "
+                "ck:Collaboration, ck:Charity (copy data/TEMPLATE.ttl); check it is the right "
+                "file",
+            )
+            return
+        if not self.case_rules or not self._is_case_file(item):
+            return
+        cases = sorted({s for s, p, o in item.triples if p == RDF.type and str(o) == CASE},
+                       key=str)
+        if not cases:
+            self.issue(
+                item, Severity.VIOLATION, "vocabulary.no-case",
+                "This case file has no case item: every case file needs one ck:Case.",
+                line=1,
+                hint="add (see data/TEMPLATE.ttl): ckd:case-<file name> a ck:Case ; rdfs:label "
+                "\"…\" ; ck:isAbout ckd:<the collaboration> ; prov:wasDerivedFrom ckd:src-… .",
+            )
+        elif len(cases) > 1:
+            index = item.parsed.index
+            lines = [index.subject_line(str(c)) for c in cases]
+            self.issue(
+                item, Severity.VIOLATION, "vocabulary.several-cases",
+                f"This file has {len(cases)} case items ("
+                + ", ".join(show(c) for c in cases) + "); a case file has exactly one ck:Case.",
+                line=lines[1],
+                hint="keep one ck:Case per file: split the file in two, or list everything the "
+                "case is about with ck:isAbout on one case",
+            )
+
+    def _is_case_file(self, item: FileData) -> bool:
+        display = item.display
+        if display.startswith(("ontology/", "shapes/")):
+            return False
+        if display.startswith("data/"):
+            return display.startswith("data/cases/")
+        return item.parsed.path.name != "sources.ttl"
+
+    def check_shared_items(self) -> None:
+        """Same case ID in two files; the same item described differently in two files."""
+        where: dict[Node, list[FileData]] = {}
+        for item in self.ws.files:
+            for s in {s for s, p, _o in item.triples if p == RDF.type and isinstance(s, URIRef)}:
+                where.setdefault(s, []).append(item)
+        for subject, files in where.items():
+            if len(files) < 2 or not any(f.target for f in files):
+                continue
+            per_file_types = {
+                f.display: {str(o) for s, p, o in f.triples if s == subject and p == RDF.type}
+                for f in files
+            }
+            is_case = any(CASE in types for types in per_file_types.values())
+            for item in files:
+                if not item.target:
+                    continue
+                others = [f for f in files if f is not item]
+                line = item.parsed.index.subject_line(str(subject))
+                related = [
+                    f"{f.display}:{f.parsed.index.subject_line(str(subject)) or 1}"
+                    for f in others
+                ]
+                if is_case:
+                    if CASE not in per_file_types[item.display] and not any(
+                        CASE in per_file_types[f.display] for f in others
+                    ):
+                        continue
+                    self.issue(
+                        item, Severity.VIOLATION, "vocabulary.duplicate-case",
+                        f"The case ID {show(subject)} is also used in "
+                        + ", ".join(r.replace(":", " line ", 1) for r in related)
+                        + ": each case needs its own ID.",
+                        line=line, focus=subject, related=related,
+                        hint="rename this case, e.g. ckd:case-" + item.parsed.path.stem
+                        + " (and the items you copied, if they are not the same real things)",
+                    )
+                    continue
+                self._compare_shared(item, subject, others, per_file_types, line, related)
+
+    def _compare_shared(self, item: FileData, subject: Node, others: list[FileData],
+                        per_file_types: dict[str, set[str]], line: int | None,
+                        related: list[str]) -> None:
+        ont = self.ont
+        mine = ont.most_specific(per_file_types[item.display])
+        for other in others:
+            theirs = ont.most_specific(per_file_types[other.display])
+            compatible = all(
+                any(ont.is_a([a], b) or ont.is_a([b], a) for b in theirs) for a in mine
+            ) if mine and theirs else True
+            if not compatible:
+                self.issue(
+                    item, Severity.WARNING, "vocabulary.conflicting-types",
+                    f"{show(subject)} is described here as {a(ont.kind(mine))}, but as "
+                    f"{a(ont.kind(theirs))} in {other.display}.",
+                    line=line, focus=subject, related=related,
+                    hint="an item shared by several cases must be the same kind of thing "
+                    "everywhere: use the same type, or a different ID if they are different "
+                    "things",
+                )
+                return
+        my_labels = {str(o) for s, p, o in item.triples if s == subject and p == RDFS.label}
+        for other in others:
+            their_labels = {str(o) for s, p, o in other.triples
+                            if s == subject and p == RDFS.label}
+            if my_labels and their_labels and not my_labels & their_labels:
+                self.issue(
+                    item, Severity.WARNING, "vocabulary.conflicting-labels",
+                    f"{show(subject)} is named “{sorted(my_labels)[0]}” here but "
+                    f"“{sorted(their_labels)[0]}” in {other.display}.",
+                    line=line, focus=subject, related=related,
+                    hint="an item shared by several cases has one name: copy the name used in "
+                    f"{other.display}, or use a different ID if they are different things",
+                )
+                return
+
+
+def check_vocabulary(workspace: Workspace, *, case_rules: bool = True) -> VocabularyResult:
+    """Run every vocabulary check on the target files of ``workspace``."""
+    return _Checker(workspace, case_rules=case_rules).run()
+
+
+__all__ = ["VocabularyResult", "check_vocabulary", "closest"]

@@ -1,0 +1,78 @@
+"""AppTest fixtures: the explorer run headless against the project's own (seed) data."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "app" / "streamlit_app.py"
+MINI = REPO / "tests" / "fixtures" / "mini"
+DATA_ROOT = Path(os.environ.get("COLLABKG_EXPLORER_TEST_ROOT", REPO))
+"""The project whose data the explorer shows in these tests (default: this repository)."""
+
+Opener = Callable[..., AppTest]
+
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_IDENTIFIER = re.compile(r"https?://|\b(?:ckd|ckc|ck|org|prov|skos|rdfs):[A-Za-z]")
+
+
+@pytest.fixture
+def open_page(monkeypatch: pytest.MonkeyPatch) -> Opener:
+    """Open a page (path under app/, e.g. "pages/questions.py") with URL query parameters."""
+
+    def opener(page: str | None = None, *, root: Path = DATA_ROOT, **params: str) -> AppTest:
+        monkeypatch.setenv("COLLABKG_HOME", str(root))
+        app = AppTest.from_file(str(APP), default_timeout=120)
+        for name, value in params.items():
+            app.query_params[name] = value
+        if page:
+            app.switch_page(page)
+        app.run()
+        assert not app.exception, [e.value for e in app.exception]
+        return app
+
+    return opener
+
+
+def shown_cell(value: object) -> str:
+    """What a table cell shows: a profile link shows only its label."""
+    text = "" if value is None else str(value)
+    if text.startswith(("collaborations?", "organisations?")):
+        return parse_qs(urlsplit(text).query).get("label", [""])[0]
+    return text
+
+
+def visible_text(app: AppTest) -> list[str]:
+    """Every piece of text a person sees (markdown, titles, captions, alerts, tables)."""
+    texts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "error", "warning",
+                 "info", "success", "metric"):
+        for element in getattr(app, kind):
+            texts.append(str(getattr(element, "label", "")) + " " + str(element.value))
+    for frame in app.dataframe:
+        df = frame.value
+        texts += [str(c) for c in df.columns]
+        texts += [shown_cell(v) for v in df.to_numpy().ravel()]
+    return [_LINK_TARGET.sub("]", t) for t in texts]
+
+
+def identifiers_on_screen(app: AppTest) -> list[str]:
+    """Visible texts that show an IRI or a prefixed identifier."""
+    return [t for t in visible_text(app) if _IDENTIFIER.search(t)]
+
+
+def page_links(app: AppTest) -> list[tuple[str, str, dict[str, str]]]:
+    """(label, page url path, query parameters) of every st.page_link on the page."""
+    out = []
+    for element in app.page_link:
+        proto = element.proto
+        params = {k: v[0] for k, v in parse_qs(proto.query_string).items()}
+        out.append((proto.label, proto.page, params))
+    return out

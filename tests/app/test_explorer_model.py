@@ -1,0 +1,295 @@
+"""The explorer's view models (collabkg.explorer), on a small invented case.
+
+These are the pure functions behind the pages: lists, profiles with evidence, result
+tables by label, the network, table layout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pyoxigraph as ox
+import pytest
+
+from collabkg import explorer as ex
+from collabkg.graph import KnowledgeGraph
+from collabkg.terms import CKD
+
+REPO = Path(__file__).resolve().parents[2]
+CASE = REPO / "tests" / "fixtures" / "explorer" / "riverside.ttl"
+
+
+def iri(name: str) -> str:
+    return str(CKD[name])
+
+
+@pytest.fixture(scope="module")
+def index() -> ex.ExplorerIndex:
+    store = ox.Store()
+    files = [REPO / "ontology" / "collabkg.ttl", *sorted((REPO / "ontology" / "concepts").glob("*.ttl")), CASE]
+    for number, path in enumerate(files):
+        store.load(path.read_bytes(), format=ox.RdfFormat.TURTLE,
+                   to_graph=ox.NamedNode(f"https://example.org/graph/{number}"))
+    return ex.ExplorerIndex(KnowledgeGraph.from_store(store))
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def test_index_knows_collaborations_and_organisations(index: ex.ExplorerIndex):
+    assert [e.label for e in index.collaborations()] == ["Riverside partnership"]
+    names = [e.label for e in index.organisations()]
+    # named organisations first, the unnamed group last; the governing body (a unit) counts
+    assert names[-1] == "a residents' group (not named in the source)"
+    assert {"Riverside council", "Riverside Friends", "Riverside elected council"} <= set(names)
+    assert ex.home_counts(index) == {
+        "Collaborations": 1,
+        "Organisations": 4,
+        "Sources": 1,
+        "Quotations": 2,
+    }
+
+
+def test_entity_table_is_in_labels(index: ex.ExplorerIndex):
+    table = ex.entity_table(index, "collaboration")
+    row = table.iloc[0]
+    assert row["Name"] == "Riverside partnership"
+    assert row["Kind"] == "Partnership"
+    assert row["Structure type"] == "Collaborative market"
+    assert row["Sectors involved"] == "Public sector, Voluntary and community sector"
+    assert row["Place"] == "Riverside"
+    assert row["Members"] == "Riverside council, Riverside Friends"
+    assert row["Sources"] == "Test report on Riverside"
+    link = urlsplit(row["link"])
+    assert link.path == "collaborations"
+    assert parse_qs(link.query) == {
+        "id": ["ckd:riverside-partnership"],
+        "label": ["Riverside partnership"],
+    }
+    shown = table.drop(columns=["iri", "link"]).to_numpy().ravel()
+    assert not any("https://" in str(v) or "ckd:" in str(v) for v in shown)
+
+
+def test_filters(index: ex.ExplorerIndex):
+    options = ex.filter_options(index, "organisation")
+    assert options["sectors"] == [
+        "Citizens and communities",
+        "Public sector",
+        "Voluntary and community sector",
+    ]
+    found = ex.filter_entities(index, "organisation", ex.ListFilters(sectors=("Public sector",)))
+    assert [e.label for e in found] == ["Riverside council"]
+    found = ex.filter_entities(index, "organisation", ex.ListFilters(text="friends"))
+    assert [e.label for e in found] == ["Riverside Friends"]
+    found = ex.filter_entities(
+        index, "collaboration", ex.ListFilters(structure_types=("Collaborative council",))
+    )
+    assert found == []
+
+
+def test_home_charts(index: ex.ExplorerIndex):
+    by_type = ex.collaborations_by_structure_type(index)
+    assert by_type.to_dict("records") == [
+        {"Structure type": "Collaborative market", "Collaborations": 1}
+    ]
+    by_sector = ex.organisations_by_sector(index)
+    assert dict(zip(by_sector["Sector"], by_sector["Organisations"], strict=True)) == {
+        "Citizens and communities": 1,
+        "Not recorded": 1,
+        "Public sector": 1,
+        "Voluntary and community sector": 1,
+    }
+    kinds = ex.cocreation_by_structure_type(index)
+    assert set(kinds["Kind of involvement"]) == {
+        "Co-design",
+        "Co-delivery",
+        "Citizen self-help",
+        "Community self-organisation",
+    }
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def _section(profile: ex.Profile, key: str) -> ex.Section:
+    return next(s for s in profile.sections if s.key == key)
+
+
+def _text(segments) -> str:  # type: ignore[no-untyped-def]
+    return "".join(s if isinstance(s, str) else s[0] for s in segments)
+
+
+def test_collaboration_profile(index: ex.ExplorerIndex):
+    profile = ex.profile(index, iri("riverside-partnership"))
+    assert profile.label == "Riverside partnership"
+    summary = {label: _text(value) for label, value in profile.summary}
+    assert summary["Structure type"] == "collaborative market"
+    assert summary["Place"] == "Riverside"
+
+    members = _section(profile, "members").facts
+    assert [_text(f.title) for f in members] == [
+        "Riverside council — lead",
+        "Riverside Friends — provider",
+    ]
+    council = members[0]
+    assert ("Riverside council", iri("riverside-council")) in council.title
+    assert dict((k, _text(v)) for k, v in council.details)["Sector"] == "public sector"
+    assert index.evidence(council.node).sources[0].label == "Test report on Riverside"
+
+
+def test_the_deal_shows_claim_classification_commitments_and_quote(index: ex.ExplorerIndex):
+    profile = ex.profile(index, iri("riverside-partnership"))
+    deal = next(
+        f for f in _section(profile, "activities").facts if _text(f.title) == "The Riverside Deal"
+    )
+    details = {k: _text(v) for k, v in deal.details}
+    assert details["Claimed as"] == "co-creation by Riverside council"
+    assert details["Researchers cannot tell whether it is"] == "citizen self-help or co-delivery"
+    assert dict(deal.lists)["What it asks of citizens"] == ["recycling", "volunteering"]
+    assert "cannot tell whether it is co-creation" in deal.flag
+    quote = index.evidence(deal.node).quotes[0]
+    assert quote.text == "residents do their bit and we keep the libraries open"
+    assert quote.speaker == "council officer"
+    assert quote.source == "Test report on Riverside"
+    assert quote.locator == "Section 2"
+
+
+def test_asset_transfers_say_who_is_accountable_and_where_no_one_is(index: ex.ExplorerIndex):
+    profile = ex.profile(index, iri("riverside-partnership"))
+    facts = {_text(f.title): f for f in _section(profile, "transfers").facts}
+    library = facts["Transfer of Riverside library to the residents' group"]
+    assert dict((k, _text(v)) for k, v in library.details)["Accountable"] == "no one recorded"
+    assert "No one is recorded as accountable" in library.flag
+    assert "classify it as something else" in library.flag
+    assert index.evidence(library.node).quotes[0].speaker == "library volunteer"
+    pool = facts["Transfer of Riverside pool to Riverside Friends"]
+    accountable = dict((k, _text(v)) for k, v in pool.details)["Accountable"]
+    assert accountable == "Riverside Friends to Riverside elected council"
+
+
+def test_accountability_funding_barriers_policy(index: ex.ExplorerIndex):
+    profile = ex.profile(index, iri("riverside-partnership"))
+    line = _section(profile, "accountability").facts[0]
+    assert _text(line.title) == (
+        "Riverside Friends is accountable to Riverside elected council (elected council)"
+    )
+    details = {k: _text(v) for k, v in line.details}
+    assert details["How"] == "elected scrutiny"
+    assert details["External or internal"] == "external to the collaboration"
+    funding = _section(profile, "funding").facts[0]
+    assert _text(funding.title) == "Riverside council funds Riverside Friends"
+    assert funding.flag == "This funding is ending or has ended."
+    barrier = _section(profile, "barriers").facts[0]
+    assert _text(barrier.title) == "Time burden"
+    assert _text(_section(profile, "policy").facts[0].title) == "Big Society"
+
+
+def test_organisation_profile(index: ex.ExplorerIndex):
+    profile = ex.profile(index, iri("riverside-council"))
+    assert profile.kind == "organisation"
+    summary = {label: _text(value) for label, value in profile.summary}
+    assert summary["Kind"] == "Local authority"
+    assert summary["Units"] == "Riverside elected council"
+    memberships = _section(profile, "memberships").facts
+    assert [_text(f.title) for f in memberships] == ["Riverside partnership — lead"]
+    transfers = _section(profile, "transfers").facts
+    assert len(transfers) == 2
+    unit = ex.profile(index, iri("riverside-elected-council"))
+    assert {label: _text(v) for label, v in unit.summary}["Part of"] == "Riverside council"
+    lines = _section(unit, "accountability").facts
+    assert len(lines) == 1
+
+
+def test_unknown_profile_is_refused(index: ex.ExplorerIndex):
+    with pytest.raises(ex.ParameterError):
+        ex.profile(index, iri("no-such-thing"))
+    assert ex.resolve_id(index, "ckd:riverside-partnership", "collaboration") == iri(
+        "riverside-partnership"
+    )
+    assert ex.resolve_id(index, "ckd:riverside-partnership", "organisation") is None
+    assert ex.resolve_id(index, "not an id", "collaboration") is None
+    assert ex.resolve_id(index, None, "collaboration") is None
+
+
+# --------------------------------------------------------------------------- results
+
+
+def test_result_table_uses_labels_and_links(index: ex.ExplorerIndex):
+    query = """SELECT ?org ?orgLabel ?collaboration ?role WHERE {
+        ?m org:member ?org ; org:organization ?collaboration ; org:role ?role .
+        ?org rdfs:label ?orgLabel } ORDER BY ?orgLabel"""
+    result = index.kg.select(query)
+    table = ex.result_table(index, result)
+    assert list(table.frame.columns) == ["Org", "Collaboration", "Role"]
+    assert table.link_columns == ["Org", "Collaboration"]
+    first = table.frame.iloc[0]
+    assert parse_qs(urlsplit(first["Org"]).query)["label"] == ["Riverside Friends"]
+    assert first["Role"] == "provider"
+    assert ("Riverside partnership", iri("riverside-partnership"), "collaboration") in (
+        table.profiles
+    )
+    downloads = ex.download_frame(index, result)
+    assert "org_iri" in downloads.columns
+    assert downloads["org_iri"].iloc[0] == iri("riverside-charity")
+
+
+def test_chart_spec_and_gaps():
+    import pandas as pd
+
+    frame = pd.DataFrame({"Kind": ["a", "b"], "Accountable": ["x", "none recorded"], "N": [1, 2]})
+    assert ex.chart_spec(frame) == ("Kind", "N", "Accountable")
+    assert ex.gap_summary(frame) == ["Accountable: none recorded in 1 of 2 rows."]
+    widths = ex.column_widths(frame)
+    assert set(widths) == {"Kind", "Accountable", "N"}
+    long = pd.DataFrame({c: ["word " * 40] for c in "ABCDEFGH"})
+    widths = ex.column_widths(long, budget=900)
+    assert sum(widths.values()) <= 900
+    assert ex.row_height(long, widths) is not None
+
+
+def test_plain_english_helpers():
+    assert ex.humanise("accountableToLabel") == "Accountable to"
+    assert ex.humanise("coDesign") == "Co-design"
+    assert ex.humanise("organisation_iri") == "Organisation"
+    labels = {"https://w3id.org/collabkg/ontology#isClassifiedAs": "is classified as"}
+    text = "classified as such (ck:isClassifiedAs); see ck:isClassifiedAs."
+    assert ex.plain_text(text, lambda i: labels.get(i, i)) == (
+        "classified as such; see “is classified as”."
+    )
+    assert ex.plain_note("Typed ck:Alliance because...") is None
+    assert ex.plain_note("  The source says  so. ") == "The source says so."
+    assert ex.verdict_on_claim([], [], []) == ""
+    cocreation = "https://w3id.org/collabkg/concept/coCreation"
+    self_help = "https://w3id.org/collabkg/concept/citizenSelfHelp"
+    assert "something else" in ex.verdict_on_claim([cocreation], [self_help], [])
+    assert ex.to_curie(iri("x")) == "ckd:x"
+    assert ex.from_curie("ckd:x") == iri("x")
+
+
+# --------------------------------------------------------------------------- network
+
+
+def test_network_relations_colours_and_filters(index: ex.ExplorerIndex):
+    edges = ex.network_edges(index)
+    relations = {e.relation for e in edges}
+    assert relations == {"member of", "funds", "accountable to", "transfers asset to"}
+    network = ex.build_network(index, edges)
+    groups = {n["data"]["id"]: n["data"]["label"] for n in network.elements["nodes"]}
+    assert groups[iri("riverside-partnership")] == "Collaboration"
+    assert groups[iri("riverside-council")] == "Public sector"
+    assert groups[iri("riverside-charity")] == "Voluntary and community sector"
+    assert groups[iri("riverside-elected-council")] == "Public sector"  # its parent's sector
+    assert not network.message
+
+    only_funding = ex.build_network(index, edges, relations=["funds"])
+    assert [e["data"]["label"] for e in only_funding.elements["edges"]] == ["funds"]
+
+    other_type = ex.build_network(index, edges, structure_types=["Collaborative council"])
+    assert other_type.shown_nodes == 0
+
+    capped = ex.build_network(index, edges, cap=2)
+    assert capped.shown_nodes <= 2
+    assert "showing the 2 most connected" in capped.message
+    styles = ex.graph_styles(network.groups, network.relations)
+    assert {"selector": "*", "style": {"min-zoomed-font-size": 4}} in styles

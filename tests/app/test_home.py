@@ -1,0 +1,62 @@
+"""Home: what this is, counts, charts, flagship questions — on the seed data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import MINI, Opener, identifiers_on_screen, page_links, visible_text
+
+
+def test_home_counts_and_explains(open_page: Opener):
+    app = open_page()
+    metrics = {m.label: int(m.value.replace(",", "")) for m in app.metric}
+    assert set(metrics) == {"Collaborations", "Organisations", "Sources", "Quotations"}
+    assert metrics["Sources"] == 5
+    assert metrics["Collaborations"] >= 9
+    assert metrics["Organisations"] >= 10
+    assert metrics["Quotations"] >= 20
+    text = " ".join(visible_text(app))
+    assert "Where the data comes from" in text
+    assert "Rallying together" in text  # a source, by its title
+
+
+def test_home_has_the_three_charts(open_page: Opener):
+    app = open_page()
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 3
+    subjects = " ".join(m.value for m in app.markdown)
+    assert "Collaborations by structure type" in subjects
+    assert "Organisations by sector" in subjects
+    assert "Table 1" in subjects
+
+
+def test_home_links_to_the_flagship_questions(open_page: Opener):
+    app = open_page()
+    links = {label: (page, params) for label, page, params in page_links(app)}
+    assert links["Which partnerships are collaborative markets?"] == (
+        "questions",
+        {"q": "collaborations-by-structure-type"},
+    )
+    assert links["Who is accountable for transferred assets?"] == (
+        "questions",
+        {"q": "accountable-for-transferred-assets"},
+    )
+    page, params = links["What does the Wigan Deal ask of citizens, and is it co-creation?"]
+    assert page == "collaborations"
+    assert params == {"id": "ckd:wigan-collaborative-council"}
+
+
+def test_home_shows_no_identifiers(open_page: Opener):
+    app = open_page()
+    assert identifiers_on_screen(app) == []
+
+
+def test_home_explains_a_broken_graph(open_page: Opener, tmp_path: Path):
+    broken = tmp_path / "mini"
+    shutil.copytree(MINI, broken)
+    (broken / "data" / "x.ttl").write_text("ckd:a ckd:b ckd:c .\n", encoding="utf-8")
+    app = open_page(root=broken)
+    assert app.error, "a graph that cannot load is explained"
+    assert "data/x.ttl:1:1" in app.error[0].value
+    assert not app.metric

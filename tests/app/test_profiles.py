@@ -1,0 +1,128 @@
+"""Collaborations and Organisations: searchable lists and profile pages with evidence."""
+
+from __future__ import annotations
+
+from conftest import Opener, identifiers_on_screen, page_links, shown_cell, visible_text
+
+COLLABS = "pages/collaborations.py"
+ORGS = "pages/organisations.py"
+
+
+def _names(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [shown_cell(v) for v in app.dataframe[0].value["Name"]]
+
+
+def test_collaborations_list_filters_by_structure_type(open_page: Opener):
+    app = open_page(COLLABS)
+    everything = _names(app)
+    assert "Wigan collaborative council" in everything
+    structure = app.multiselect(key="filter:collaboration:structure_types")
+    assert "Collaborative market" in structure.options
+    structure.set_value(["Collaborative market"]).run()
+    markets = _names(app)
+    assert "Plymouth Alliance Contract" in markets
+    assert "Wigan collaborative council" not in markets
+    assert all(
+        v == "Collaborative market" for v in app.dataframe[0].value["Structure type"]
+    )
+    assert identifiers_on_screen(app) == []
+
+
+def test_collaborations_list_search_and_empty_result(open_page: Opener):
+    app = open_page(COLLABS)
+    app.text_input(key="search:collaboration").input("wigan").run()
+    assert _names(app) == ["Wigan collaborative council"]
+    app.text_input(key="search:collaboration").input("no such words at all").run()
+    assert not app.dataframe
+    assert any("No collaboration matches" in i.value for i in app.info)
+
+
+def test_a_filter_from_the_url(open_page: Opener):
+    app = open_page(COLLABS, structure="Collaborative market")
+    assert "Plymouth Alliance Contract" in _names(app)
+    assert "Wigan collaborative council" not in _names(app)
+
+
+def test_choosing_a_name_opens_the_profile(open_page: Opener):
+    app = open_page(COLLABS)
+    box = app.selectbox(key="open:collaboration")
+    box.select_index(box.options.index("Wigan collaborative council")).run()
+    assert not app.exception
+    assert app.title[0].value == "Wigan collaborative council"
+
+
+def test_wigan_profile_shows_the_deal_what_it_asks_and_the_quote(open_page: Opener):
+    app = open_page(COLLABS, id="ckd:wigan-collaborative-council")
+    assert app.title[0].value == "Wigan collaborative council"
+    text = "\n".join(visible_text(app))
+    assert "collaborative council" in text
+    assert "The Wigan Deal 2030" in text
+    assert "What it asks of citizens" in text
+    assert "recycling" in text
+    assert "Claimed as: co-creation" in text
+    assert "citizen self-help or co-delivery" in text
+    quotes = " ".join(h.proto.body for h in app.get("html"))
+    assert "very anthropological" in quotes
+    assert "council executive" in quotes
+    assert "Rallying together" in quotes  # the source beside the quotation
+    assert identifiers_on_screen(app) == []
+    # members link to their own profiles
+    assert any(
+        "[**Wigan council**](organisations?id=ckd%3Awigan-council)" in m.value
+        for m in app.markdown
+    )
+    back = [label for label, page, _ in page_links(app) if page == "collaborations"]
+    assert back == ["All collaborations"]
+
+
+def test_asset_transfers_profile_says_no_one_is_accountable(open_page: Opener):
+    app = open_page(COLLABS)
+    # a collaboration with a recorded asset transfer, if the data has one
+    from collabkg.explorer import ExplorerIndex, profile
+    from collabkg.graph import KnowledgeGraph
+    from conftest import DATA_ROOT
+
+    index = ExplorerIndex(KnowledgeGraph.load(DATA_ROOT))
+    for entity in index.collaborations():
+        found = profile(index, entity.iri)
+        transfers = [s for s in found.sections if s.key == "transfers" and s.facts]
+        if transfers:
+            break
+    else:
+        return
+    app = open_page(COLLABS, id=f"ckd:{entity.iri.rsplit('/', 1)[1]}")
+    text = "\n".join(visible_text(app))
+    assert "Asset transfers" in text
+    assert "Accountable:" in text
+
+
+def test_organisation_profile(open_page: Opener):
+    app = open_page(ORGS, id="ckd:wigan-council")
+    assert app.title[0].value == "Wigan council"
+    text = "\n".join(visible_text(app))
+    assert "Local authority" in text
+    assert "Collaborations" in text
+    assert any(
+        "(collaborations?id=ckd%3Awigan-collaborative-council)" in m.value for m in app.markdown
+    )
+    assert identifiers_on_screen(app) == []
+
+
+def test_organisations_list_by_sector(open_page: Opener):
+    app = open_page(ORGS)
+    sector = app.multiselect(key="filter:organisation:sectors")
+    sector.set_value(["Public sector"]).run()
+    sectors = app.dataframe[0].value["Sector"]
+    assert all("Public sector" in s for s in sectors)
+    assert identifiers_on_screen(app) == []
+
+
+def test_an_unknown_profile_falls_back_to_the_list(open_page: Opener):
+    app = open_page(COLLABS, id="ckd:no-such-collaboration")
+    assert any("no collaboration with that identifier" in w.value for w in app.warning)
+    assert app.title[0].value == "Collaborations"
+    # an organisation is not a collaboration
+    app = open_page(COLLABS, id="ckd:wigan-council")
+    assert app.title[0].value == "Collaborations"
+    app = open_page(ORGS, id="not a valid id <>")
+    assert app.title[0].value == "Organisations"

@@ -1,0 +1,130 @@
+"""Questions: the catalogue, parameters, answers by label, views, downloads, permalinks."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from conftest import Opener, identifiers_on_screen, page_links, shown_cell, visible_text
+
+PAGE = "pages/questions.py"
+
+
+def test_catalogue_grouped_by_topic(open_page: Opener):
+    app = open_page(PAGE)
+    topics = [s.value for s in app.subheader]
+    assert "Accountability" in topics
+    assert "Co-creation and community involvement" in topics
+    links = page_links(app)
+    targets = {params.get("q") for _label, page, params in links if page == "questions"}
+    assert {
+        "accountable-for-transferred-assets",
+        "collaborations-by-structure-type",
+        "co-creation-claims-vs-practice",
+        "accountability-chain",
+    } <= targets
+    labels = {label for label, _page, _params in links}
+    assert "Who is accountable for transferred assets?" in labels
+    assert identifiers_on_screen(app) == []
+
+
+def test_who_is_accountable_for_transferred_assets(open_page: Opener):
+    app = open_page(PAGE, q="accountable-for-transferred-assets")
+    assert app.title[0].value == "Who is accountable for transferred assets?"
+    frame = app.dataframe[0].value
+    assert "Asset" in frame.columns
+    assert "Accountable" in frame.columns
+    shown = [shown_cell(v) for v in frame["Accountable"]]
+    assert "none recorded" in shown, "where no one is accountable, the answer says so"
+    assert any("Accountable: none recorded" in w.value for w in app.warning)
+    assert [b.proto.label for b in app.download_button] == ["Download CSV", "Download JSON"]
+    assert "SELECT" in app.code[0].value  # inside "Show the SPARQL"
+    assert [e.label for e in app.expander][-1] == "Show the SPARQL"
+    assert identifiers_on_screen(app) == []
+    # the permalink is the address itself
+    assert app.query_params["q"] == ["accountable-for-transferred-assets"] or app.query_params[
+        "q"
+    ] == "accountable-for-transferred-assets"
+
+
+def test_collaborative_markets_link_to_profiles(open_page: Opener):
+    app = open_page(PAGE, q="collaborations-by-structure-type")
+    frame = app.dataframe[0].value
+    by_type = {}
+    for _, row in frame.iterrows():
+        by_type.setdefault(shown_cell(row["Structure type"]), []).append(row["Collaboration"])
+    markets = by_type["collaborative market"]
+    names = {shown_cell(v) for v in markets}
+    assert "Plymouth Alliance Contract" in names
+    link = next(v for v in markets if shown_cell(v) == "Plymouth Alliance Contract")
+    target = urlsplit(link)
+    assert target.path == "collaborations"
+    assert parse_qs(target.query)["id"] == ["ckd:plymouth-alliance-contract"]
+    profiles = {label: params for label, page, params in page_links(app) if page != "questions"}
+    assert profiles["Plymouth Alliance Contract"] == {"id": "ckd:plymouth-alliance-contract"}
+
+
+def test_a_parameter_is_chosen_by_label_and_kept_in_the_url(open_page: Opener):
+    app = open_page(PAGE, q="collaboration-profile")
+    box = app.selectbox[0]
+    assert box.value is None
+    assert any("Choose" in i.value for i in app.info)
+    assert not app.dataframe
+    labels = box.options  # what the person sees: labels
+    assert "Wigan collaborative council" in labels
+    assert not any("ckd:" in label or "https://" in label for label in labels)
+    box.select_index(labels.index("Wigan collaborative council")).run()
+    assert not app.exception
+    assert app.dataframe, "choosing a collaboration answers the question"
+    params = dict(app.query_params)
+    flat = {k: v[0] if isinstance(v, list) else v for k, v in params.items()}
+    assert flat == {"q": "collaboration-profile", "collaboration": "ckd:wigan-collaborative-council"}
+
+
+def test_a_permalink_reopens_the_same_answer(open_page: Opener):
+    app = open_page(
+        PAGE, q="collaboration-profile", collaboration="ckd:wigan-collaborative-council"
+    )
+    box = app.selectbox[0]
+    assert box.format_func(box.value) == "Wigan collaborative council"
+    text = " ".join(visible_text(app))
+    assert "Wigan Deal" in text
+    links = {label: params for label, page, params in page_links(app)}
+    assert links["Permalink to this answer"] == {
+        "q": "collaboration-profile",
+        "collaboration": "ckd:wigan-collaborative-council",
+    }
+
+
+def test_a_bad_parameter_in_the_url_is_ignored(open_page: Opener):
+    app = open_page(PAGE, q="collaboration-profile", collaboration="ckd:no-such-thing")
+    assert app.selectbox[0].value is None
+    assert any("Choose" in i.value for i in app.info)
+
+
+def test_an_unknown_question(open_page: Opener):
+    app = open_page(PAGE, q="no-such-question")
+    assert any("does not exist" in w.value for w in app.warning)
+    assert app.title[0].value == "Questions"
+
+
+def test_views_table_and_graph(open_page: Opener):
+    app = open_page(PAGE, q="accountable-for-transferred-assets")
+    views = app.segmented_control
+    if views:
+        assert views[0].value == "table"
+        views[0].set_value("graph").run()
+        assert not app.exception
+        assert not app.dataframe
+        assert app.get("component_instance") or app.get("iframe")
+
+
+def test_chart_view_when_the_query_asks_for_it(open_page: Opener):
+    from collabkg.catalogue import Catalogue
+    from conftest import DATA_ROOT
+
+    charts = [q.id for q in Catalogue.load(DATA_ROOT) if q.default_view == "chart"]
+    for query_id in charts:
+        app = open_page(PAGE, q=query_id)
+        if app.segmented_control:
+            assert app.segmented_control[0].value == "chart"
+            assert app.get("vega_lite_chart")

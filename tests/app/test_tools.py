@@ -1,0 +1,185 @@
+"""Network, Check a case file and SPARQL pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import Opener, identifiers_on_screen
+
+REPO = Path(__file__).resolve().parents[2]
+
+NETWORK = "pages/network.py"
+CHECK = "pages/check.py"
+SPARQL = "pages/sparql.py"
+
+BROKEN = """@prefix ck: <https://w3id.org/collabkg/ontology#> .
+@prefix ckd: <https://w3id.org/collabkg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+ckd:my-org a ck:Organisation ;
+    rdfs:label "My org"
+ckd:other a ck:Charity .
+"""
+
+# --------------------------------------------------------------------------- network
+
+
+def test_network_draws_the_graph_with_filters(open_page: Opener):
+    app = open_page(NETWORK)
+    assert app.get("component_instance"), "the graph component is drawn"
+    relations = app.pills(key="net:relations")
+    assert set(relations.value) == {
+        "member of",
+        "funds",
+        "accountable to",
+        "transfers asset to",
+    }
+    assert any("organisations and collaborations" in c.value for c in app.caption)
+    assert "Wigan council" in app.selectbox(key="net:choice").options
+    assert identifiers_on_screen(app) == []
+
+
+def test_network_cap_and_empty_filters(open_page: Opener):
+    app = open_page(NETWORK)
+    app.number_input(key="net:cap").set_value(10).run()
+    assert any("showing the 10 most connected" in w.value for w in app.warning)
+    app.pills(key="net:relations").set_value([]).run()
+    assert any("Nothing to show" in i.value for i in app.info)
+
+
+def test_network_structure_filter_and_profile_link(open_page: Opener):
+    app = open_page(NETWORK)
+    app.multiselect(key="net:structure").set_value(["Collaborative council"]).run()
+    box = app.selectbox(key="net:choice")
+    assert "Wigan collaborative council" in box.options
+    assert "Plymouth Alliance Contract" not in box.options
+    box.select_index(box.options.index("Wigan collaborative council")).run()
+    links = [(p.proto.label, p.proto.page, p.proto.query_string) for p in app.page_link]
+    assert (
+        "Open the profile of Wigan collaborative council",
+        "collaborations",
+        "id=ckd%3Awigan-collaborative-council",
+    ) in links
+
+
+# --------------------------------------------------------------------------- check
+
+
+def test_check_a_pasted_broken_file(open_page: Opener):
+    app = open_page(CHECK)
+    app.text_area(key="check:text").input(BROKEN)
+    app.button(key="check:paste-run").click().run()
+    assert not app.exception
+    assert "1 error" in app.error[0].value
+    assert any("line 7, column 1" in m.value for m in app.markdown)
+    assert any("ckd:other a ck:Charity ." in c.value and "^" in c.value for c in app.code)
+    assert any("What to do" in m.value for m in app.markdown)
+    assert [b.proto.label for b in app.download_button] == ["Download this report"]
+
+
+def test_check_an_uploaded_file(open_page: Opener):
+    app = open_page(CHECK)
+    app.file_uploader(key="check:upload").upload("my-case.ttl", BROKEN.encode(), "text/turtle")
+    app.run()
+    assert not app.exception
+    assert "my-case.ttl" in app.error[0].value
+    assert any("line 7, column 1" in m.value for m in app.markdown)
+
+
+CLEAN = """@prefix ck: <https://w3id.org/collabkg/ontology#> .
+@prefix ckc: <https://w3id.org/collabkg/concept/> .
+@prefix ckd: <https://w3id.org/collabkg/id/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+ckd:case-explorer-test a ck:Case ;
+    rdfs:label "Case: a test charity" ;
+    ck:isAbout ckd:explorer-test-charity ;
+    prov:wasDerivedFrom ckd:src-rallying-together-pmm .
+
+ckd:explorer-test-charity a ck:Charity ;
+    rdfs:label "A test charity" ;
+    ck:hasSector ckc:voluntaryCommunitySector ;
+    prov:wasDerivedFrom ckd:src-rallying-together-pmm .
+"""
+
+
+def test_check_a_file_without_errors(open_page: Opener):
+    app = open_page(CHECK)
+    app.text_area(key="check:text").input(CLEAN)
+    app.button(key="check:paste-run").click().run()
+    assert not app.exception
+    assert not app.error
+    summary = [w.value for w in app.warning] + [s.value for s in app.success]
+    assert any("0 errors" in text for text in summary)
+
+
+def test_check_asks_for_text(open_page: Opener):
+    app = open_page(CHECK)
+    app.button(key="check:paste-run").click().run()
+    assert any("Paste some Turtle first" in w.value for w in app.warning)
+
+
+# --------------------------------------------------------------------------- sparql
+
+
+def test_sparql_runs_a_query_by_label(open_page: Opener):
+    app = open_page(SPARQL)
+    app.button(key="sparql:run").click().run()
+    assert not app.exception
+    frame = app.dataframe[0].value
+    assert list(frame.columns) == ["Organisation", "Sector"]
+    assert "Wigan council" in set(frame["Organisation"].map(str).str.rsplit("label=").str[-1])
+    assert not any("https://" in str(v) for v in frame["Sector"])
+    assert [b.proto.label for b in app.download_button] == ["Download CSV", "Download JSON"]
+
+
+def test_sparql_refuses_updates_and_service(open_page: Opener):
+    app = open_page(SPARQL)
+    app.text_area(key="sparql:text").input("INSERT DATA { ckd:a ckd:b ckd:c }")
+    app.button(key="sparql:run").click().run()
+    assert "read-only" in app.error[0].value
+    assert not app.dataframe
+    app.text_area(key="sparql:text").input(
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    )
+    app.button(key="sparql:run").click().run()
+    assert "SERVICE is not allowed" in app.error[0].value
+
+
+def test_sparql_syntax_error_is_located(open_page: Opener):
+    app = open_page(SPARQL)
+    app.text_area(key="sparql:text").input("SELECT ?s WHERE {\n  ?s ?p \n")
+    app.button(key="sparql:run").click().run()
+    assert "syntax error" in app.error[0].value.lower()
+    assert "line" in app.error[0].value
+
+
+def test_sparql_examples_params_ask_and_construct(open_page: Opener):
+    app = open_page(SPARQL)
+    example = app.selectbox(key="sparql:example")
+    example.set_value("accountability-chain").run()
+    assert "hasAccountableParty" in app.text_area(key="sparql:text").value
+    assert app.text_area(key="sparql:params").value.startswith("organisation=")
+    app.text_area(key="sparql:params").input("organisation=ckd:wigan-council")
+    app.button(key="sparql:run").click().run()
+    assert not app.exception
+    assert not app.error
+
+    app.text_area(key="sparql:params").input("")
+    app.text_area(key="sparql:text").input("ASK { ckd:wigan-council a ck:LocalAuthority }")
+    app.button(key="sparql:run").click().run()
+    assert any("Yes" in s.value for s in app.success)
+
+    app.text_area(key="sparql:text").input(
+        "CONSTRUCT { ckd:wigan-council rdfs:label ?l } WHERE { ckd:wigan-council rdfs:label ?l }"
+    )
+    app.button(key="sparql:run").click().run()
+    assert "Wigan council" in app.code[0].value
+
+
+def test_sparql_bad_parameter(open_page: Opener):
+    app = open_page(SPARQL)
+    app.text_area(key="sparql:params").input("this is not an assignment")
+    app.button(key="sparql:run").click().run()
+    assert "parameter line 1" in app.error[0].value

@@ -1,0 +1,168 @@
+"""The explorer in a real browser (Chromium from Debian, driven by Playwright).
+
+A policy user's path: open every page, ask "Who is accountable for transferred assets?",
+download the answer, follow a result to a profile and read the quotation, reopen an answer
+from its permalink, and check a broken case file. Screenshots of every page go to
+test-artefacts/ (git-ignored) for review.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from conftest import screenshot
+from playwright.sync_api import Page, expect
+
+PAGES = {
+    "home": ("", "Collaborations in public services"),
+    "questions": ("questions", "Questions"),
+    "collaborations": ("collaborations", "Collaborations"),
+    "organisations": ("organisations", "Organisations"),
+    "network": ("network", "Network"),
+    "check": ("check", "Check a case file"),
+    "sparql": ("sparql", "SPARQL"),
+    "profile-collaboration": (
+        "collaborations?id=ckd:wigan-collaborative-council",
+        "Wigan collaborative council",
+    ),
+    "profile-organisation": ("organisations?id=ckd:wigan-council", "Wigan council"),
+    "question-transferred-assets": (
+        "questions?q=accountable-for-transferred-assets",
+        "Who is accountable for transferred assets?",
+    ),
+}
+
+_IDENTIFIER = re.compile(r"https?://|\bckd:[a-z]|\bckc:[a-z]")
+
+
+def open_app(tab: Page, path: str, heading: str) -> None:
+    tab.goto(f"/{path}")
+    expect(tab.get_by_role("heading", name=heading, exact=True).first).to_be_visible(
+        timeout=60_000
+    )
+    wait_idle(tab)
+
+
+def wait_idle(tab: Page) -> None:
+    """Wait until Streamlit has finished running the script (no 'Running…' widget)."""
+    tab.wait_for_timeout(300)
+    tab.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    tab.wait_for_timeout(500)
+
+
+def main_text(tab: Page) -> str:
+    """The text a person reads in the main area (collapsed expanders excluded)."""
+    return tab.locator('[data-testid="stMain"]').inner_text()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_opens_without_errors_or_identifiers(tab: Page, name: str):
+    path, heading = PAGES[name]
+    open_app(tab, path, heading)
+    expect(tab.locator('[data-testid="stException"]')).to_have_count(0)
+    if name == "network":
+        frame = tab.frame_locator("iframe").first
+        expect(frame.locator("canvas").first).to_be_visible(timeout=30_000)
+        tab.wait_for_timeout(1500)  # let the layout settle for the screenshot
+    if name in ("collaborations", "organisations", "question-transferred-assets"):
+        expect(tab.get_by_test_id("stDataFrame").first).to_be_visible()
+    screenshot(tab, name)
+    if name != "sparql":  # the analysts' page is about identifiers
+        shown = _IDENTIFIER.findall(main_text(tab))
+        assert shown == [], f"identifiers on screen: {shown}"
+
+
+def test_who_is_accountable_for_transferred_assets_and_download(tab: Page):
+    open_app(tab, "", "Collaborations in public services")
+    tab.get_by_role("link", name="Who is accountable for transferred assets?").click()
+    expect(
+        tab.get_by_role("heading", name="Who is accountable for transferred assets?")
+    ).to_be_visible(timeout=30_000)
+    wait_idle(tab)
+    table = tab.get_by_test_id("stDataFrame")
+    expect(table).to_contain_text("none recorded")
+    expect(tab.get_by_text("Accountable: none recorded", exact=False)).to_be_visible()
+    with tab.expect_download() as download_info:
+        tab.get_by_role("button", name="Download CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == "accountable-for-transferred-assets.csv"
+    rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    assert rows, "the CSV has the answer's rows"
+    assert "asset" in rows[0] and "asset_iri" in rows[0]
+    assert any(row.get("accountableLabel") == "none recorded" for row in rows)
+    screenshot(tab, "flow-transferred-assets")
+
+
+def test_follow_a_result_to_a_profile_and_see_the_quotation(tab: Page):
+    open_app(
+        tab,
+        "questions?q=collaborations-by-structure-type",
+        "Which collaborations are there, by type of collaborative structure?",
+    )
+    expect(tab.get_by_test_id("stDataFrame")).to_contain_text("collaborative market")
+    tab.get_by_role("link", name="Plymouth Alliance Contract").first.click()
+    expect(tab.get_by_role("heading", name="Plymouth Alliance Contract")).to_be_visible(
+        timeout=30_000
+    )
+    wait_idle(tab)
+    expect(tab).to_have_url(re.compile(r"/collaborations\?id=ckd(%3A|:)plymouth-alliance-contract"))
+    quote = tab.locator(".ck-quote").first
+    expect(quote).to_be_visible()
+    expect(quote).to_contain_text("Plymouth Alliance Contract")
+    expect(tab.locator(".ck-src").first).to_contain_text("Findings from Are We Rallying Together?")
+    screenshot(tab, "flow-profile-plymouth")
+
+
+def test_the_wigan_deal_what_it_asks_and_why_it_may_not_be_cocreation(tab: Page):
+    open_app(tab, "", "Collaborations in public services")
+    tab.get_by_role(
+        "link", name="What does the Wigan Deal ask of citizens, and is it co-creation?"
+    ).click()
+    expect(tab.get_by_role("heading", name="Wigan collaborative council")).to_be_visible(
+        timeout=30_000
+    )
+    wait_idle(tab)
+    main = tab.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("What it asks of citizens")
+    expect(main).to_contain_text("recycling")
+    expect(main).to_contain_text("cannot tell whether it is co-creation")
+    expect(main).to_contain_text("very anthropological")
+    expect(main).to_contain_text("council executive")
+    screenshot(tab, "flow-wigan-deal")
+
+
+def test_a_permalink_reopens_the_answer(tab: Page):
+    open_app(
+        tab,
+        "questions?q=collaboration-profile&collaboration=ckd:wigan-collaborative-council",
+        "What does the graph record about one collaboration?",
+    )
+    expect(tab.get_by_test_id("stDataFrame")).to_contain_text("Wigan Deal")
+    expect(tab).to_have_url(re.compile(r"collaboration=ckd(%3A|:)wigan-collaborative-council"))
+    screenshot(tab, "flow-permalink")
+
+
+def test_check_a_broken_file_shows_where_it_is_wrong(tab: Page):
+    open_app(tab, "check", "Check a case file")
+    broken = (
+        "@prefix ck: <https://w3id.org/collabkg/ontology#> .\n"
+        "@prefix ckd: <https://w3id.org/collabkg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
+        "ckd:my-org a ck:Organisation ;\n"
+        '    rdfs:label "My org"\n'
+        "ckd:other a ck:Charity .\n"
+    )
+    tab.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": "my-case.ttl", "mimeType": "text/turtle", "buffer": broken.encode()}]
+    )
+    main = tab.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("line 7, column 1", timeout=60_000)
+    expect(main).to_contain_text("my-case.ttl: 1 error")
+    expect(main).to_contain_text("ckd:other a ck:Charity .")
+    wait_idle(tab)
+    screenshot(tab, "flow-check-broken-file")

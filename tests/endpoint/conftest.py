@@ -1,0 +1,142 @@
+"""Fixtures for the endpoint integration tests: every server is started here, on free
+loopback ports, once per test session, and stopped at the end.
+
+The project graph is loaded with ``allow_invalid=True``: these tests compare query
+engines on the same data, and must not depend on whether today's case data passes
+validation (``collabkg serve`` and ``publish`` themselves refuse invalid data — see
+test_serve_cli.py, which runs the real command on the validated mini project).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from collabkg.backends.remote import RemoteBackend
+from collabkg.graph import KnowledgeGraph
+from collabkg.server import RunningEndpoint, free_port, running_endpoint
+
+from .servers import Listener, OxigraphWritable, Virtuoso, virtuoso_available
+
+REPO = Path(__file__).resolve().parents[2]
+MINI = REPO / "tests" / "fixtures" / "mini"
+DATA_GRAPH = "https://w3id.org/collabkg/graph"
+"""The named graph the Virtuoso fixture loads the project into (= publish's default)."""
+
+TIMINGS: dict[str, float] = {}
+"""Start-up times of the servers, shown at the end of the session."""
+
+
+@pytest.fixture(scope="session")
+def project_graph() -> KnowledgeGraph:
+    return KnowledgeGraph.load(REPO, allow_invalid=True)
+
+
+@pytest.fixture(scope="session")
+def project_nt(project_graph: KnowledgeGraph) -> str:
+    return project_graph.export("nt")
+
+
+@dataclass
+class Served:
+    endpoint: RunningEndpoint
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return self.endpoint.url
+
+    def graph(self) -> KnowledgeGraph:
+        return KnowledgeGraph.load(REPO, backend=RemoteBackend(self.url))
+
+
+def _serve_in_thread(graph: KnowledgeGraph, timeout_s: float) -> Iterator[Served]:
+    with running_endpoint(graph, port=free_port(), timeout_s=timeout_s) as endpoint:
+        thread = threading.Thread(
+            target=endpoint.filter.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+        thread.start()
+        try:
+            yield Served(endpoint, thread)
+        finally:
+            endpoint.filter.shutdown()
+            thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def served(project_graph: KnowledgeGraph) -> Iterator[Served]:
+    """What ``collabkg serve`` runs (Oxigraph read-only + the query filter), over the project."""
+    started = time.monotonic()
+    generator = _serve_in_thread(project_graph, timeout_s=10.0)
+    value = next(generator)
+    TIMINGS["collabkg serve endpoint start (project graph)"] = time.monotonic() - started
+    yield value
+    next(generator, None)
+
+
+@pytest.fixture(scope="session")
+def served_mini_short_timeout() -> Iterator[Served]:
+    """The endpoint over the mini project with a 1-second query timeout."""
+    generator = _serve_in_thread(KnowledgeGraph.load(MINI), timeout_s=1.0)
+    yield next(generator)
+    next(generator, None)
+
+
+@pytest.fixture(scope="session")
+def served_graph(served: Served) -> KnowledgeGraph:
+    return served.graph()
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory, project_nt: str) -> Iterator[Virtuoso]:
+    """Virtuoso Open Source 7 with the project loaded into DATA_GRAPH."""
+    if not virtuoso_available():
+        pytest.skip("Virtuoso is not installed (make test installs virtuoso-opensource-7)")
+    instance = Virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    instance.start()
+    started = time.monotonic()
+    try:
+        instance.load(project_nt, DATA_GRAPH)
+        TIMINGS["Virtuoso start"] = instance.startup_s
+        TIMINGS["Virtuoso bulk load"] = time.monotonic() - started
+        yield instance
+    finally:
+        stopping = time.monotonic()
+        instance.stop()
+        TIMINGS["Virtuoso stop"] = time.monotonic() - stopping
+
+
+@pytest.fixture(scope="session")
+def virtuoso_graph(virtuoso: Virtuoso) -> KnowledgeGraph:
+    """The remote backend on Virtuoso, with DATA_GRAPH as the default graph."""
+    return KnowledgeGraph.load(
+        REPO, backend=RemoteBackend(virtuoso.sparql_url, default_graph=DATA_GRAPH)
+    )
+
+
+@pytest.fixture(scope="session")
+def oxigraph_rw() -> Iterator[OxigraphWritable]:
+    server = OxigraphWritable()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    server = Listener()
+    server.start()
+    yield server
+    server.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if TIMINGS:
+        terminalreporter.section("endpoint server timings")
+        for name, seconds in TIMINGS.items():
+            terminalreporter.write_line(f"{name}: {seconds:.2f} s")

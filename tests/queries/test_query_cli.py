@@ -1,0 +1,276 @@
+"""`collabkg queries` and `collabkg query` for the canned queries and for analysts' own
+SPARQL: labels not IRIs, CURIE/IRI/label parameters, read-only before anything runs, a row
+limit that says when rows were cut, syntax errors with line and column, and a timeout that
+really stops a runaway query."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import collabkg.cli
+from collabkg.errors import QueryError
+from collabkg.graph import KnowledgeGraph
+from collabkg.sparql_safety import ISOLATION_ENV, isolation_mode, run_with_timeout
+
+from .conftest import REPO
+
+MINI = REPO / "tests" / "fixtures" / "mini"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
+
+
+@pytest.fixture
+def on_fixture(monkeypatch: pytest.MonkeyPatch, fixture_graph: KnowledgeGraph) -> KnowledgeGraph:
+    """Make the CLI run the real catalogue over the fixture graph."""
+    monkeypatch.setattr(collabkg.cli, "_load_graph", lambda args: fixture_graph)
+    monkeypatch.chdir(REPO)
+    return fixture_graph
+
+
+@pytest.fixture
+def no_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if the CLI loads the graph (checks must come first)."""
+
+    def refuse(args: object) -> None:
+        raise AssertionError("the graph was loaded before the query was checked")
+
+    monkeypatch.setattr(collabkg.cli, "_load_graph", refuse)
+
+
+def test_queries_lists_ids_and_summaries_by_tag(cli):
+    code, out, _err = cli("--root", str(REPO), "queries")
+    assert code == 0
+    assert "accountability:" in out and "co-creation:" in out
+    assert re.search(r"accountable-for-transferred-assets +Who is accountable for transferred", out)
+    assert "choices/" not in out and "internal" not in out
+
+
+NO_PARAMS = [
+    "accountable-for-transferred-assets",
+    "accountability-gaps",
+    "barriers",
+    "co-creation-by-structure-type",
+    "co-creation-claims-vs-practice",
+    "collaborations-by-structure-type",
+    "contradictory-relations",
+    "cross-sector-collaborations",
+    "engagement-levels",
+    "funding-at-risk",
+    "funding-by-mechanism",
+    "organisations-in-many-collaborations",
+    "policy-context",
+    "rationales",
+    "reporting-burden",
+]
+
+
+@pytest.mark.parametrize("query_id", NO_PARAMS)
+def test_tables_show_labels_never_iris(cli, on_fixture, query_id: str):
+    code, out, err = cli("query", query_id)
+    assert code == 0, err
+    assert "https://" not in out and "ckd:" not in out and "ckc:" not in out
+    assert out.rstrip().endswith("rows)") or out.rstrip().endswith("row)")
+
+
+def test_a_table_shows_an_iri_column_only_by_its_label(cli, on_fixture):
+    _code, out, _err = cli("query", "accountable-for-transferred-assets")
+    header = out.splitlines()[0].split()
+    assert "assetLabel" in header and "asset" not in header
+    assert "accountableLabel" in header and "accountable" not in header
+    assert "none recorded" in out
+
+
+def test_csv_and_json_keep_the_iris_in_extra_columns(cli, on_fixture):
+    code, out, _err = cli("query", "accountable-for-transferred-assets", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["asset_iri"] == "https://w3id.org/collabkg/id/fx-asset-centre"
+    assert rows[0]["assetLabel"] == "Centre"
+    assert "asset" not in rows[0]
+    assert rows[1]["accountable_iri"] == "" and rows[1]["accountableLabel"] == "none recorded"
+    code, out, _err = cli("query", "cross-sector-collaborations", "--format", "json")
+    data = json.loads(out)
+    assert data[0]["collaboration_iri"] == "https://w3id.org/collabkg/id/fx-collab-council"
+    assert data[0]["sectorCount"] == 3
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ckd:fx-charity-b",
+        "https://w3id.org/collabkg/id/fx-charity-b",
+        "<https://w3id.org/collabkg/id/fx-charity-b>",
+        "Charity B",
+        "charity b",
+    ],
+)
+def test_parameters_as_curie_iri_or_label(cli, on_fixture, value: str):
+    code, out, err = cli("query", "accountability-chain", "--param", f"organisation={value}")
+    assert code == 0, err
+    assert "Charity B to Funder E" in out and "Government H" in out
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("ckd:fx-charity-b> } UNION { ?s ?p ?o", "not a valid IRI"),
+        ("https://w3id.org/collabkg/id/fx charity b", "not a valid IRI"),
+        ("Co", "matches 2"),
+        ("nothing like it", "no Organisation or collaboration has a label like it"),
+    ],
+)
+def test_bad_parameters_are_usage_errors(cli, on_fixture, value: str, message: str):
+    code, out, err = cli("query", "accountability-chain", "--param", f"organisation={value}")
+    assert code == 2
+    assert out == ""
+    assert message in err and "organisation" in err
+
+
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [
+        ("DELETE WHERE { ?s ?p ?o }", "read-only"),
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "read-only"),
+        ("LOAD <http://127.0.0.1:9/x.ttl>", "read-only"),
+        ("DROP ALL", "read-only"),
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
+        (
+            "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://127.0.0.1:9/> {} } }",
+            "SERVICE",
+        ),
+    ],
+)
+def test_own_sparql_is_refused_before_anything_is_loaded(cli, no_graph, query: str, word: str):
+    code, out, err = cli("query", "--sparql", query)
+    assert code == 1
+    assert word in err and out == ""
+
+
+def test_own_query_file_is_checked_too(cli, no_graph, tmp_path: Path):
+    path = tmp_path / "mine.rq"
+    path.write_text("PREFIX ck: <https://w3id.org/collabkg/ontology#>\nCLEAR DEFAULT\n")
+    code, _out, err = cli("query", str(path))
+    assert code == 1 and "read-only" in err
+
+
+def test_the_word_service_in_a_string_is_fine(cli, on_fixture):
+    query = 'SELECT ?s WHERE { ?s rdfs:label ?l FILTER(CONTAINS(?l, "SERVICE <http://x/>")) }'
+    code, out, err = cli("query", "--sparql", query)
+    assert code == 0, err
+    assert "(0 rows)" in out
+
+
+def test_syntax_errors_say_line_and_column(cli, no_graph):
+    code, _out, err = cli("query", "--sparql", "SELECT ?s\nWHERE {\n  ?s ?p }")
+    assert code == 1
+    assert "line 3" in err and "column" in err and "syntax error" in err
+
+
+def test_own_sparql_row_limit_defaults_to_1000_and_says_so(cli, on_fixture, tmp_path: Path):
+    path = tmp_path / "all.rq"
+    path.write_text("SELECT ?s ?p ?o ?x WHERE { ?s ?p ?o . ?x a ck:Collaboration } ORDER BY ?s")
+    code, out, err = cli("query", str(path), "--format", "csv")
+    assert code == 0
+    assert len(out.splitlines()) == 1 + 1000
+    assert "only the first 1000 rows" in err
+    code, out, err = cli("query", str(path), "--format", "csv", "--limit", "7")
+    assert len(out.splitlines()) == 1 + 7 and "only the first 7 rows" in err
+    code, out, err = cli("query", "--sparql", "SELECT ?s WHERE { ?s a ck:Service }")
+    assert code == 0 and "only the first" not in err  # nothing was cut
+
+
+def test_own_sparql_with_parameters(cli, on_fixture):
+    code, out, _err = cli(
+        "query",
+        "--sparql",
+        "SELECT ?thing ?name WHERE { ?thing rdfs:label ?name }",
+        "--param",
+        "name=Charity B",
+    )
+    assert code == 0 and "Charity B" in out and "(1 row)" in out
+    code, out, _err = cli(
+        "query",
+        "--sparql",
+        "SELECT ?thing ?name WHERE { ?thing rdfs:label ?name }",
+        "--param",
+        'name=Charity B" } UNION { ?thing ?p ?o } #',
+    )
+    assert code == 0 and "(0 rows)" in out
+
+
+# --------------------------------------------------------------------------- timeout
+
+
+def _children() -> bool:
+    """Does this process have any child (running or zombie)?"""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return True
+
+
+def test_a_runaway_query_is_killed_on_time(fixture_graph: KnowledgeGraph):
+    assert isolation_mode() == "process"
+    assert not _children()
+    started = time.monotonic()
+    with pytest.raises(QueryError, match=r"longer than 0\.5 s"):
+        fixture_graph.select(RUNAWAY, timeout_s=0.5)
+    elapsed = time.monotonic() - started
+    assert 0.5 <= elapsed < 1.0
+    assert not _children()  # the worker process is gone, not left running
+
+
+def test_the_thread_fallback_also_answers_on_time(
+    monkeypatch: pytest.MonkeyPatch, fixture_graph: KnowledgeGraph
+):
+    monkeypatch.setenv(ISOLATION_ENV, "thread")
+    assert isolation_mode() == "thread"
+    started = time.monotonic()
+    with pytest.raises(QueryError, match=r"longer than 0\.3 s"):
+        fixture_graph.select(RUNAWAY, timeout_s=0.3)
+    assert time.monotonic() - started < 0.8
+
+
+def test_timed_queries_answer_and_fail_as_usual(fixture_graph: KnowledgeGraph):
+    result = fixture_graph.select("SELECT ?s WHERE { ?s a ck:Service } ORDER BY ?s", timeout_s=5)
+    assert [str(r["s"]).rsplit("/", 1)[1] for r in result] == ["fx-service-s", "fx-service-t"]
+    with pytest.raises(QueryError) as info:
+        fixture_graph.select("SELECT ?s WHERE {\n ?s a }", timeout_s=5)
+    assert info.value.line == 2 and info.value.column is not None
+    assert run_with_timeout(lambda cancel: 42, 1.0) == 42
+
+
+def test_the_cli_returns_within_the_timeout(tmp_path: Path):
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "collabkg",
+            "--root",
+            str(MINI),
+            "query",
+            "--timeout",
+            "1",
+            "--sparql",
+            RUNAWAY,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=tmp_path,
+    )
+    elapsed = time.monotonic() - started
+    assert done.returncode == 1
+    assert "took longer than 1 s and was stopped" in done.stderr
+    assert elapsed < 1 + 3.0  # start-up and loading the mini project take well under 3 s
