@@ -15,7 +15,6 @@ from collabkg.explorer import (
     filter_options,
     profile,
     resolve_id,
-    row_height,
     to_curie,
 )
 
@@ -102,7 +101,6 @@ def show_list(kind: Kind) -> None:
         return
     shown = table.drop(columns=["iri", "Name"]).rename(columns={"link": "Name"})
     widths = column_widths(shown, keep=["Name"])
-    height_of_row = row_height(shown, widths)
     config = {
         column: st.column_config.Column(column, width=widths[column]) for column in shown.columns
     }
@@ -113,8 +111,7 @@ def show_list(kind: Kind) -> None:
         shown,
         hide_index=True,
         width="stretch",
-        height=min(40 + (height_of_row or 35) * len(shown), 640),
-        row_height=height_of_row,
+        height=min(40 + 35 * len(shown), 720),
         column_config=config,
         key=f"list:{kind}",
     )

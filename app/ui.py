@@ -31,6 +31,7 @@ from collabkg.explorer import (
 )
 from collabkg.graph import KnowledgeGraph, QueryResult
 
+
 def _use_the_router() -> None:
     """Make sure the router (streamlit_app.py, st.navigation) runs, not a bare page.
 
@@ -345,7 +346,7 @@ def legend_html(network: Network) -> str:
     return f'<div style="font-size:.85rem;line-height:1.8">{nodes}<br>{edges}</div>'
 
 
-def draw_graph(network: Network, *, key: str, height: int = 620, events=()):  # type: ignore[no-untyped-def]
+def draw_graph(network: Network, *, key: str, height: int = 700, events=()):  # type: ignore[no-untyped-def]
     """Draw a network with st-link-analysis (offline); returns the component's event."""
     from st_link_analysis import st_link_analysis
 

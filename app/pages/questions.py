@@ -19,6 +19,7 @@ from ui import (
     draw_graph,
     first_sentence,
     legend_html,
+    md_escape,
     plain,
     run_canned,
     run_choices,
@@ -60,7 +61,8 @@ TAG_TITLES = {
     "sectors": "Sectors",
     "structure": "Types of collaboration",
 }
-VIEW_NAMES = {"table": "Table", "chart": "Chart", "graph": "Graph"}
+VIEW_NAMES = {"table": "Table", "list": "Row by row", "chart": "Chart", "graph": "Graph"}
+LIST_ROWS_SHOWN = 100
 PROFILE_LINKS_SHOWN = 30
 
 root, graph, index = context()
@@ -92,12 +94,20 @@ def show_catalogue() -> None:
                 )
 
 
-def sync_from_url(key: str, url_value: str | None) -> None:
-    """Let a value in the URL (a permalink, a link) set a widget once."""
+def sync_from_url(key: str, url_value: str | None, state_value: object = None) -> None:
+    """Let a value in the URL (a permalink, a link) set a widget, once per new URL value.
+
+    The page writes the URL itself after every change (see ``remember_url``), so only a
+    value that differs from what the page last wrote comes from outside.
+    """
     marker = f"_url:{key}"
     if url_value is not None and st.session_state.get(marker) != url_value:
-        st.session_state[key] = url_value
+        st.session_state[key] = url_value if state_value is None else state_value
     st.session_state[marker] = url_value
+
+
+def remember_url(key: str, url_value: str | None) -> None:
+    st.session_state[f"_url:{key}"] = url_value
 
 
 def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> str | None:
@@ -116,9 +126,15 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
             try:
                 wanted = from_curie(url_value)
             except ParameterError:
-                st.warning(f"The link names an unknown {label.lower()}; choose one below.")
-        sync_from_url(key, wanted if wanted in labels else None)
-        if key in st.session_state and st.session_state[key] not in labels:
+                wanted = None
+            if wanted not in labels:
+                st.warning(
+                    f"The link names a {label.lower()} that is not in the graph; "
+                    "choose one below."
+                )
+        sync_from_url(key, url_value if wanted in labels else None, wanted)
+        current = st.session_state.get(key)
+        if current is not None and current not in labels:
             del st.session_state[key]
         default = spec.default and str(from_curie(spec.default))
         value = st.selectbox(
@@ -167,7 +183,9 @@ def show_table(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyp
     config = {
         column: (
             st.column_config.LinkColumn(
-                column, display_text=LINK_DISPLAY_REGEX, width=widths[column]
+                column,
+                display_text=LINK_DISPLAY_REGEX,
+                width=widths[column],
             )
             if column in link_columns
             else st.column_config.Column(column, width=widths[column])
@@ -185,6 +203,32 @@ def show_table(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyp
         column_config=config,
         key="answer",
     )
+
+
+def show_list(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """The answer read row by row: each row a card, every column named."""
+    shown = frame.head(LIST_ROWS_SHOWN)
+    for _, row in shown.iterrows():
+        lines = []
+        for number, column in enumerate(frame.columns):
+            value = row[column]
+            if value is None or (isinstance(value, float) and value != value) or value == "":
+                continue
+            text = cell_markdown(value, column in link_columns)
+            lines.append(f"**{text}**" if number == 0 else f"- {md_escape(column)}: {text}")
+        with st.container(border=True):
+            st.markdown("\n".join(lines))
+    if len(frame) > len(shown):
+        st.caption(f"The first {len(shown)} rows; the table and the downloads have them all.")
+
+
+def cell_markdown(value: object, is_link: bool) -> str:
+    if is_link and isinstance(value, str) and "?" in value:
+        from urllib.parse import parse_qs, urlsplit
+
+        label = parse_qs(urlsplit(value).query).get("label", [""])[0]
+        return f"[{md_escape(label)}]({value.rsplit('&label=', 1)[0]})"
+    return md_escape(str(value))
 
 
 def show_chart(frame) -> bool:  # type: ignore[no-untyped-def]
@@ -230,9 +274,8 @@ def show_question(query: CannedQuery) -> None:
         for number, spec in enumerate(query.params):
             with columns[number % len(columns)]:
                 value = param_widget(query, spec, index)
-            if value is None:
-                if spec.required:
-                    missing.append(sentence_case(spec.label or spec.name).lower())
+            if value is None:  # an empty box: the question needs a choice
+                missing.append(sentence_case(spec.label or spec.name).lower())
             else:
                 raw[spec.name] = value
 
@@ -240,6 +283,8 @@ def show_question(query: CannedQuery) -> None:
     wanted = {"q": query.id, **raw}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
+    for spec in query.params:
+        remember_url(f"param:{query.id}:{spec.name}", raw.get(spec.name))
 
     if missing:
         st.info(f"Choose {' and '.join(missing)} to see the answer.", icon=":material/touch_app:")
@@ -266,10 +311,11 @@ def show_question(query: CannedQuery) -> None:
         gaps = gap_summary(table.frame)
         if gaps:
             st.warning(
-                "Gaps in what the sources say: " + " ".join(gaps),
+                "**What the sources do not say** (the gaps can be the finding):\n"
+                + "\n".join(f"- {md_escape(gap)}" for gap in gaps),
                 icon=":material/report:",
             )
-        views = ["table"]
+        views = ["table", "list"]
         if chart_spec(table.frame) is not None:
             views.append("chart")
         if len([v for v in result.vars if v in set(result.iri_vars())]) >= 2:
@@ -290,7 +336,9 @@ def show_question(query: CannedQuery) -> None:
         shown = (view == "chart" and show_chart(table.frame)) or (
             view == "graph" and show_graph(result)
         )
-        if not shown:
+        if view == "list":
+            show_list(table.frame, table.link_columns)
+        elif not shown:
             show_table(table.frame, table.link_columns)
 
         if table.profiles:

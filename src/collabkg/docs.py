@@ -40,9 +40,13 @@ def _patch_pylode() -> None:
         return
     original = utils.intersperse
 
+    def rendered(item: object) -> str:
+        if isinstance(item, tuple | list):
+            return "".join(rendered(part) for part in item)
+        return str(item)  # dominate elements render as their HTML
+
     def intersperse(items, separator):  # type: ignore[no-untyped-def]
-        ordered = sorted(items, key=lambda item: str(item))
-        return tuple(original(ordered, separator))
+        return tuple(original(sorted(items, key=rendered), separator))
 
     intersperse._collabkg = True  # type: ignore[attr-defined]
     utils.intersperse = intersperse
@@ -52,7 +56,6 @@ def build_ontology_page(source: Path, destination: Path) -> Path:
     """pyLODE (OntPub) HTML for the OWL ontology file."""
     _patch_pylode()
     from pylode import OntPub
-
     from rdflib.compare import to_canonical_graph
 
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))

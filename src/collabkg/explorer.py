@@ -216,7 +216,9 @@ def _most_specific(types: Iterable[str], parents: Mapping[str, set[str]]) -> str
 
 
 Q_SUBCLASS = _q(
-    """SELECT DISTINCT ?sub ?super WHERE { ?sub rdfs:subClassOf+ ?super . FILTER(isIRI(?super)) }"""
+    # the direct link first gives the path a start: Virtuoso refuses an unbound start
+    """SELECT DISTINCT ?sub ?super WHERE { ?sub rdfs:subClassOf ?direct .
+  ?sub rdfs:subClassOf+ ?super . FILTER(isIRI(?super)) }"""
 )
 
 
@@ -236,6 +238,8 @@ class ExplorerIndex:
                 iri = row["e"]
                 if not isinstance(iri, URIRef):
                     continue
+                if kinds.get(str(iri)) == "collaboration":
+                    continue  # Virtuoso's FILTER NOT EXISTS with a path lets these through
                 kinds[str(iri)] = kind  # type: ignore[assignment]
                 types.setdefault(str(iri), []).append(_text(row["type"]))
         self.kinds: dict[str, Kind] = kinds
@@ -1333,8 +1337,10 @@ def result_table(index: ExplorerIndex, result: QueryResult) -> ResultTable:
         source_var = partners.get(var, var)
         values = result.column(source_var)
         shown = result.column(var)
+        # a link column only when every row names something with a profile: a row with
+        # nothing to link ("none recorded") must not look like a link
         linkable = source_var in iri_vars and all(
-            v is None or (isinstance(v, URIRef) and index.kind(v) is not None) for v in values
+            isinstance(v, URIRef) and index.kind(v) is not None for v in values
         )
         column: list[object] = []
         for term, display in zip(values, shown, strict=True):
@@ -1745,9 +1751,9 @@ def graph_styles(groups: Iterable[str], relations: Iterable[str]) -> list[dict[s
                 "style": {
                     "background-color": GROUP_COLOURS.get(group, "#6b7280"),
                     "label": "data(name)",
-                    "font-size": 10,
+                    "font-size": 12,
                     "text-wrap": "wrap",
-                    "text-max-width": 110,
+                    "text-max-width": 130,
                     "width": size,
                     "height": size,
                     "shape": "round-rectangle" if group == "Collaboration" else "ellipse",
@@ -1797,7 +1803,7 @@ def column_widths(
             wanted[column] = max(90, min(7 * longest + 24, 360 if column in keep else 420))
     if sum(wanted.values()) <= budget:
         return wanted
-    floor = 100
+    floor = 100 if len(wanted) <= 8 else 90
     fixed = {c: w for c, w in wanted.items() if c in keep or w <= floor}
     flexible = {c: w for c, w in wanted.items() if c not in fixed}
     spare = budget - sum(fixed.values())
@@ -1820,7 +1826,7 @@ def row_height(frame: pd.DataFrame, widths: Mapping[str, int]) -> int | None:
             lines = max(lines, -(-len(text) // chars_per_line))
     if lines <= 1:
         return None
-    return 22 * min(lines, 4) + 12
+    return 22 * min(lines, 5) + 12
 
 
 def gap_summary(frame: pd.DataFrame) -> list[str]:

@@ -54,6 +54,12 @@ Triple = tuple[Node, Node, Node]
 DEFAULT_BUDGET = 40
 """HermiT runs allowed for explaining one inconsistency (about a second each)."""
 
+SMALL_SET = 8
+"""Up to this many candidates, minimise by deleting one at a time (n HermiT runs)."""
+
+MAX_CONFIRMED = 3
+"""Clashes confirmed one by one with HermiT; the others are reported unconfirmed."""
+
 _LOCK = threading.Lock()
 
 WELL_KNOWN_LABELS: dict[str, str] = {
@@ -261,8 +267,10 @@ class Explanation:
     individual_labels: tuple[str, ...] = ()
     axioms: tuple[str, ...] = ()
     """The ontology axioms involved, in words with their Turtle form."""
-    confirmed: bool = True
-    """HermiT found just these individuals (with the ontology) inconsistent."""
+    confirmed: bool | None = True
+    """HermiT found just these individuals (with the ontology) inconsistent; None when
+    that was not checked (beyond the first few clashes, to save time: the clash pattern is
+    a proof by itself)."""
     minimal: bool = True
     """No individual could be left out (bisection ran to the end within the budget)."""
 
@@ -376,7 +384,7 @@ class ReasoningReport:
                     lines.append(f"     individuals: {names}")
                 for axiom in item.axioms:
                     lines.append(f"     axiom: {axiom}")
-                if not item.confirmed:
+                if item.confirmed is False:
                     lines.append("     (HermiT did not confirm this on its own; see the others)")
                 if not item.minimal:
                     lines.append("     (not minimal: the explanation budget ran out)")
@@ -1106,6 +1114,7 @@ class _Clashes:
     def __init__(self, graph: _Graph, triples: Sequence[Triple], individuals: set[Node]):
         self.graph = graph
         self.individuals = individuals
+        self.triples = triples
         self.types: dict[Node, dict[Node, _Because]] = defaultdict(dict)
         self.facts: list[tuple[Node, Node, Node, _Because]] = []
         self._derive(triples)
@@ -1123,6 +1132,7 @@ class _Clashes:
             if str(p).startswith(_META_NAMESPACES) or p in g.annotation_props:
                 continue
             stated.append((s, p, o, _Because(_fact(g, s, p, o))))
+        self._close_subclasses()  # stated types (and their superclasses) are the best reasons
         facts = list(stated)
         known = {(s, p, o) for s, p, o, _ in facts}
         for s, p, o, why in stated:  # inverse properties
@@ -1185,10 +1195,14 @@ class _Clashes:
                             (*why.axioms, *path, axiom),
                         ),
                     )
-        # subclass closure, keeping the first (shortest) reason for each type
+        self._close_subclasses()
+
+    def _close_subclasses(self) -> None:
+        """Add every named superclass of each type, keeping the first reason found."""
+        g = self.graph
         for node in list(self.types):
             for cls, why in list(self.types[node].items()):
-                for parent, path in self.graph.super_paths(cls).items():
+                for parent, path in g.super_paths(cls).items():
                     if parent in self.types[node] or not path:
                         continue
                     steps = " ⊑ ".join([g.name(cls)] + [g.name(c) for c, _ in path])
@@ -1276,7 +1290,7 @@ class _Clashes:
     def _datatype(self) -> list[tuple[Explanation, tuple[Node, ...]]]:
         g = self.graph
         out = []
-        for s, p, o in g.triples:
+        for s, p, o in self.triples:
             if not isinstance(o, Literal) or p not in g.data_props:
                 continue
             for prop, path in g.prop_paths(p).items():
@@ -1343,23 +1357,29 @@ class _OutOfBudget(Exception):
     pass
 
 
+_SEEN: dict[int, bool] = {}
+"""Consistency of triple sets already checked in this process (by hash), e.g. the ontology."""
+
+
 class _Reasoner:
-    """HermiT consistency checks with a budget and a memo."""
+    """HermiT consistency checks with a budget, remembering answers."""
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
         self.calls = 0
-        self._memo: dict[frozenset[Triple], bool] = {}
 
     def consistent(self, triples: Sequence[Triple]) -> bool:
-        key = frozenset(triples)
-        if key in self._memo:
-            return self._memo[key]
+        unique = frozenset(triples)
+        key = hash(unique)
+        if key in _SEEN:
+            return _SEEN[key]
         if self.calls >= self.budget:
             raise _OutOfBudget
         self.calls += 1
-        result = _run_hermit(list(key)).consistent
-        self._memo[key] = result
+        result = _run_hermit(list(unique)).consistent
+        if len(_SEEN) > 256:
+            _SEEN.clear()
+        _SEEN[key] = result
         return result
 
 
@@ -1382,6 +1402,14 @@ def _quickxplain(inconsistent: Callable[[list[int]], bool], items: list[int]) ->
 
     if not items:
         return []
+    if len(items) <= SMALL_SET:
+        # deletion: one run per item, fewer than QuickXplain needs on a small set
+        kept = list(items)
+        for item in list(items):
+            trial = [i for i in kept if i != item]
+            if inconsistent(trial):
+                kept = trial
+        return kept
     return qx([], False, items)
 
 
@@ -1467,13 +1495,15 @@ def _explain(
             return [_replace(e, kind="ontology", message=prefix + e.message) for e in own]
         return [_explain_schema(graph, partition, reasoner)]
     removed: set[Node] = set()
-    for explanation, nodes in clashes:
+    for number, (explanation, nodes) in enumerate(clashes):
         keys = [n for n in nodes if n in partition.groups]
-        try:
-            confirmed = not reasoner.consistent(schema + partition.data_triples(keys))
-        except _OutOfBudget:
-            confirmed = True  # not checked: the pattern is a contradiction by itself
-        if confirmed:
+        confirmed: bool | None = None
+        if number < MAX_CONFIRMED:
+            try:
+                confirmed = not reasoner.consistent(schema + partition.data_triples(keys))
+            except _OutOfBudget:
+                confirmed = None
+        if confirmed is not False:
             removed.update(keys)
         out.append(_replace(explanation, confirmed=confirmed))
     remaining = [k for k in partition.groups if k not in removed]

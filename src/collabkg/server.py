@@ -13,7 +13,8 @@ Two processes, both on loopback:
   refused with HTTP 403, unparsable queries with 400, and nothing else reaches Oxigraph.
   ``/update`` and writes to ``/store`` answer 403.
 
-Accepted, as in the SPARQL 1.1 Protocol: ``GET /query?query=...``, ``POST /query`` with
+The collabkg prefixes (``ck: ckd: org: ...``) are predeclared, as in ``collabkg query
+--sparql``. Accepted, as in the SPARQL 1.1 Protocol: ``GET /query?query=...``, ``POST /query`` with
 ``Content-Type: application/sparql-query`` or ``application/x-www-form-urlencoded``
 (``default-graph-uri`` and ``named-graph-uri`` are passed on). Ctrl+C or SIGTERM stops
 both processes and removes the temporary folder.
@@ -228,6 +229,16 @@ def screen_query(query: str) -> str:
     return form
 
 
+def prepare_query(query: str) -> str:
+    """The query as Oxigraph gets it: the collabkg prefixes it uses but does not declare
+    are declared (as in ``collabkg query --sparql``), then it is screened."""
+    from collabkg.backends.remote import with_prefixes
+
+    text = with_prefixes(query)
+    screen_query(text)
+    return text
+
+
 @dataclass
 class FilterStats:
     forwarded: int = 0
@@ -319,7 +330,7 @@ class _FilterHandler(BaseHTTPRequestHandler):
                 params = urllib.parse.parse_qs(query_string, keep_blank_values=True)
                 if "update" in params:
                     raise RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
-                screen_query(_single(params, "query"))
+                params["query"] = [prepare_query(_single(params, "query"))]
                 self._forward("GET", f"{QUERY_PATH}?{_clean_query_string(params)}", None, None)
             elif path == "/":
                 self._forward("GET", "/", None, None)
@@ -362,11 +373,11 @@ class _FilterHandler(BaseHTTPRequestHandler):
                     text = body.decode("utf-8")
                 except UnicodeDecodeError:
                     raise RefusedRequest(HTTPStatus.BAD_REQUEST, "the query is not UTF-8") from None
-                screen_query(text)
+                text = prepare_query(text)
                 target = QUERY_PATH + (
                     f"?{_clean_query_string(url_params)}" if url_params else ""
                 )
-                self._forward("POST", target, body, "application/sparql-query")
+                self._forward("POST", target, text.encode("utf-8"), "application/sparql-query")
             elif ctype == "application/x-www-form-urlencoded":
                 try:
                     form = urllib.parse.parse_qs(
@@ -380,7 +391,7 @@ class _FilterHandler(BaseHTTPRequestHandler):
                     raise RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
                 for name, values in url_params.items():
                     form.setdefault(name, []).extend(values)
-                screen_query(_single(form, "query"))
+                form["query"] = [prepare_query(_single(form, "query"))]
                 cleaned = _clean_query_string(form).encode("ascii")
                 self._forward(
                     "POST", QUERY_PATH, cleaned, "application/x-www-form-urlencoded"
@@ -580,6 +591,7 @@ __all__ = [
     "RunningEndpoint",
     "free_port",
     "oxigraph_executable",
+    "prepare_query",
     "running_endpoint",
     "screen_query",
     "serve",

@@ -15,8 +15,10 @@ background until it finishes, but the caller gets its error on time).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pickle
+import re
 import select
 import signal
 import struct
@@ -24,11 +26,14 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from collabkg.errors import CollabkgError, QueryError, ReadOnlyViolation
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
 
 T = TypeVar("T")
 
@@ -114,6 +119,7 @@ def _update_operations(query_text: str) -> list[str] | None:
     return sorted({n for n in names if n in _UPDATE_NAMES.values()})
 
 
+@functools.lru_cache(maxsize=256)
 def check_read_only(query_text: str) -> str:
     """Parse the query; return its form (SELECT, ASK, CONSTRUCT or DESCRIBE).
 
@@ -305,6 +311,117 @@ def run_with_timeout(
     return _in_thread(work, timeout_s, what)
 
 
+# --------------------------------------------------------------------------- inline VALUES
+
+_IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _scan(text: str) -> Iterator[tuple[int, str]]:
+    """(position, token) for every brace, parenthesis and bare word of a SPARQL text,
+    skipping comments, string literals and IRIs (so a '{' inside them is not seen)."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+        elif c == "<" and (match := _IRI_TOKEN.match(text, i)):
+            i = match.end()
+        elif c in "{}()":
+            yield i, c
+            i += 1
+        elif c in "?$":
+            match = _WORD.match(text, i + 1)
+            i = match.end() if match else i + 1
+        elif match := _WORD.match(text, i):
+            if i == 0 or not (text[i - 1].isalnum() or text[i - 1] in ":_-."):
+                yield i, match.group(0).upper()
+            i = match.end()
+        else:
+            i += 1
+
+
+def values_block(bindings: Mapping[str, Node]) -> str:
+    """``VALUES (?a ?b) { (<iri> "text") }`` for validated terms (rdflib's n3(), escaped)."""
+    names = list(bindings)
+    row = " ".join(bindings[name].n3() for name in names)
+    heads = " ".join(f"?{name}" for name in names)
+    return f"VALUES ({heads}) {{ ({row}) }}"
+
+
+def with_inline_values(query_text: str, bindings: Mapping[str, Node]) -> str:
+    """The query with its parameters bound by a VALUES block INSIDE the WHERE group.
+
+    Equivalent to pre-binding for parameters used in the main group pattern (the canned
+    queries' rule), and unlike a trailing VALUES clause it is joined correctly by Virtuoso
+    7, which mishandles a trailing VALUES clause in any query that uses BIND. The block goes
+    right after the brace that opens the outermost WHERE group (after a CONSTRUCT template);
+    if that group is itself a sub-select, the sub-select is wrapped in a group first.
+    """
+    if not bindings:
+        return query_text
+    tokens = list(_scan(query_text))
+    form = next((tok for _pos, tok in tokens if tok in _FORM_WORDS), None)
+    depth = 0
+    skip_template = form == "CONSTRUCT"
+    opening: int | None = None
+    for index, (_pos, tok) in enumerate(tokens):
+        if tok == "(":
+            depth += 1
+        elif tok == ")":
+            depth -= 1
+        elif tok == "{" and depth == 0:
+            if skip_template and not _is_short_construct(tokens, index):
+                skip_template = False
+                opening = _matching(tokens, index)
+                continue
+            opening = index
+            break
+    if opening is None or tokens[opening][1] != "{":
+        raise QueryError("cannot find the WHERE clause to bind the parameters in")
+    start = tokens[opening][0]
+    block = " " + values_block(bindings) + " "
+    following = tokens[opening + 1][1] if opening + 1 < len(tokens) else ""
+    if following == "SELECT":  # WHERE { SELECT ... }: wrap the sub-select in its own group
+        close = tokens[_matching(tokens, opening)][0]
+        return (
+            query_text[: start + 1]
+            + block
+            + "{"
+            + query_text[start + 1 : close]
+            + "}"
+            + query_text[close:]
+        )
+    return query_text[: start + 1] + block + query_text[start + 1 :]
+
+
+_FORM_WORDS: Final[frozenset[str]] = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+
+
+def _is_short_construct(tokens: list[tuple[int, str]], index: int) -> bool:
+    """``CONSTRUCT WHERE { ... }``: the first group is the WHERE clause."""
+    return index > 0 and tokens[index - 1][1] == "WHERE"
+
+
+def _matching(tokens: list[tuple[int, str]], index: int) -> int:
+    depth = 0
+    for j in range(index, len(tokens)):
+        if tokens[j][1] == "{":
+            depth += 1
+        elif tokens[j][1] == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    raise QueryError("unbalanced braces in the query")
+
+
 __all__ = [
     "DEFAULT_ROW_LIMIT",
     "DEFAULT_TIMEOUT_S",
@@ -315,4 +432,6 @@ __all__ = [
     "check_read_only",
     "isolation_mode",
     "run_with_timeout",
+    "values_block",
+    "with_inline_values",
 ]

@@ -27,10 +27,17 @@ def iri(name: str) -> str:
 @pytest.fixture(scope="module")
 def index() -> ex.ExplorerIndex:
     store = ox.Store()
-    files = [REPO / "ontology" / "collabkg.ttl", *sorted((REPO / "ontology" / "concepts").glob("*.ttl")), CASE]
+    files = [
+        REPO / "ontology" / "collabkg.ttl",
+        *sorted((REPO / "ontology" / "concepts").glob("*.ttl")),
+        CASE,
+    ]
     for number, path in enumerate(files):
-        store.load(path.read_bytes(), format=ox.RdfFormat.TURTLE,
-                   to_graph=ox.NamedNode(f"https://example.org/graph/{number}"))
+        store.load(
+            path.read_bytes(),
+            format=ox.RdfFormat.TURTLE,
+            to_graph=ox.NamedNode(f"https://example.org/graph/{number}"),
+        )
     return ex.ExplorerIndex(KnowledgeGraph.from_store(store))
 
 

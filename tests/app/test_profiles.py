@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Opener, identifiers_on_screen, page_links, shown_cell, visible_text
+from apptest_helpers import Opener, identifiers_on_screen, page_links, shown_cell, visible_text
 
 COLLABS = "pages/collaborations.py"
 ORGS = "pages/organisations.py"
@@ -22,9 +22,7 @@ def test_collaborations_list_filters_by_structure_type(open_page: Opener):
     markets = _names(app)
     assert "Plymouth Alliance Contract" in markets
     assert "Wigan collaborative council" not in markets
-    assert all(
-        v == "Collaborative market" for v in app.dataframe[0].value["Structure type"]
-    )
+    assert all(v == "Collaborative market" for v in app.dataframe[0].value["Structure type"])
     assert identifiers_on_screen(app) == []
 
 
@@ -68,8 +66,7 @@ def test_wigan_profile_shows_the_deal_what_it_asks_and_the_quote(open_page: Open
     assert identifiers_on_screen(app) == []
     # members link to their own profiles
     assert any(
-        "[**Wigan council**](organisations?id=ckd%3Awigan-council)" in m.value
-        for m in app.markdown
+        "[**Wigan council**](organisations?id=ckd%3Awigan-council)" in m.value for m in app.markdown
     )
     back = [label for label, page, _ in page_links(app) if page == "collaborations"]
     assert back == ["All collaborations"]
@@ -78,9 +75,10 @@ def test_wigan_profile_shows_the_deal_what_it_asks_and_the_quote(open_page: Open
 def test_asset_transfers_profile_says_no_one_is_accountable(open_page: Opener):
     app = open_page(COLLABS)
     # a collaboration with a recorded asset transfer, if the data has one
+    from apptest_helpers import DATA_ROOT
+
     from collabkg.explorer import ExplorerIndex, profile
     from collabkg.graph import KnowledgeGraph
-    from conftest import DATA_ROOT
 
     index = ExplorerIndex(KnowledgeGraph.load(DATA_ROOT))
     for entity in index.collaborations():

@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_helpers import ARTEFACTS, DATA_ROOT, REPO
 
-REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app" / "streamlit_app.py"
-ARTEFACTS = REPO / "test-artefacts"
 CHROMIUM = Path(os.environ.get("COLLABKG_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -56,20 +55,29 @@ def server_url() -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     port = _free_port()
-    root = os.environ.get("COLLABKG_EXPLORER_TEST_ROOT", str(REPO))
-    env = {**os.environ, "COLLABKG_HOME": root, "PYTHONUNBUFFERED": "1"}
-    log = (ARTEFACTS / "streamlit-server.log")
+    env = {**os.environ, "COLLABKG_HOME": str(DATA_ROOT), "PYTHONUNBUFFERED": "1"}
+    log = ARTEFACTS / "streamlit-server.log"
     ARTEFACTS.mkdir(exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(APP),
-                "--server.address", "127.0.0.1",
-                "--server.port", str(port),
-                "--server.headless", "true",
-                "--server.fileWatcherType", "none",
-                "--browser.gatherUsageStats", "false",
-                "--global.developmentMode", "false",
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(APP),
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+                "--global.developmentMode",
+                "false",
             ],
             cwd=REPO,
             env=env,
@@ -111,26 +119,3 @@ def tab(chromium, server_url: str) -> Iterator[object]:  # type: ignore[no-untyp
     tab = context.new_page()
     yield tab
     context.close()
-
-
-def screenshot(tab, name: str, *, max_height: int = 6000) -> Path:  # type: ignore[no-untyped-def]
-    """Save a whole-page screenshot under test-artefacts/ (git-ignored).
-
-    Streamlit scrolls inside its main container, so the viewport is made as tall as the
-    content for the shot and put back afterwards.
-    """
-    ARTEFACTS.mkdir(exist_ok=True)
-    path = ARTEFACTS / f"{name}.png"
-    size = tab.viewport_size or {"width": 1400, "height": 1000}
-    height = tab.evaluate(
-        """() => {
-            const main = document.querySelector('[data-testid="stMain"]')
-                || document.scrollingElement;
-            return Math.max(main.scrollHeight, document.body.scrollHeight);
-        }"""
-    )
-    tab.set_viewport_size({"width": size["width"], "height": min(max(height, 600), max_height)})
-    tab.wait_for_timeout(400)
-    tab.screenshot(path=str(path), full_page=True)
-    tab.set_viewport_size(size)
-    return path

@@ -11,48 +11,65 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
-from conftest import screenshot
+from browser_helpers import DATA_ROOT, screenshot
 from playwright.sync_api import Page, expect
 
+from collabkg.catalogue import Catalogue
+
 PAGES = {
-    "home": ("", "Collaborations in public services"),
-    "questions": ("questions", "Questions"),
-    "collaborations": ("collaborations", "Collaborations"),
-    "organisations": ("organisations", "Organisations"),
-    "network": ("network", "Network"),
-    "check": ("check", "Check a case file"),
-    "sparql": ("sparql", "SPARQL"),
+    # name: (address, heading, text shown once the page has its data)
+    "home": ("", "Collaborations in public services", "Where the data comes from"),
+    "questions": ("questions", "Questions", "Who is accountable for transferred assets?"),
+    "collaborations": ("collaborations", "Collaborations", "Open the profile of"),
+    "organisations": ("organisations", "Organisations", "Open the profile of"),
+    "network": ("network", "Network", "Open the profile of"),
+    "check": ("check", "Check a case file", "Start from data/TEMPLATE.ttl"),
+    "sparql": ("sparql", "SPARQL", "Show names instead of identifiers"),
     "profile-collaboration": (
         "collaborations?id=ckd:wigan-collaborative-council",
         "Wigan collaborative council",
+        "recorded facts",
     ),
-    "profile-organisation": ("organisations?id=ckd:wigan-council", "Wigan council"),
+    "profile-organisation": (
+        "organisations?id=ckd:wigan-council",
+        "Wigan council",
+        "recorded facts",
+    ),
     "question-transferred-assets": (
         "questions?q=accountable-for-transferred-assets",
-        "Who is accountable for transferred assets?",
+        "Who is accountable for transferred assets?",  # the flagship question, as worded
+        "Download CSV",
     ),
 }
 
 _IDENTIFIER = re.compile(r"https?://|\bckd:[a-z]|\bckc:[a-z]")
 
 
-def open_app(tab: Page, path: str, heading: str) -> None:
+def open_app(tab: Page, path: str, heading: str, ready: str | None = None) -> None:
     tab.goto(f"/{path}")
-    expect(tab.get_by_role("heading", name=heading, exact=True).first).to_be_visible(
-        timeout=60_000
-    )
+    expect(tab.get_by_role("heading", name=heading, exact=True).first).to_be_visible(timeout=60_000)
+    if ready:
+        expect(tab.locator('[data-testid="stMain"]')).to_contain_text(ready, timeout=60_000)
     wait_idle(tab)
 
 
 def wait_idle(tab: Page) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running…' widget)."""
-    tab.wait_for_timeout(300)
+    """Wait until Streamlit has finished running the script and drawing."""
     tab.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        """() => !document.querySelector(
+            '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
+        )""",
+        timeout=60_000,
     )
-    tab.wait_for_timeout(500)
+    tab.wait_for_timeout(800)
+
+
+def summary(query_id: str) -> str:
+    """The question as the catalogue words it (the page's heading)."""
+    return Catalogue.load(DATA_ROOT).get(query_id).summary
 
 
 def main_text(tab: Page) -> str:
@@ -62,8 +79,8 @@ def main_text(tab: Page) -> str:
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_opens_without_errors_or_identifiers(tab: Page, name: str):
-    path, heading = PAGES[name]
-    open_app(tab, path, heading)
+    path, heading, ready = PAGES[name]
+    open_app(tab, path, heading, ready)
     expect(tab.locator('[data-testid="stException"]')).to_have_count(0)
     if name == "network":
         frame = tab.frame_locator("iframe").first
@@ -78,7 +95,7 @@ def test_every_page_opens_without_errors_or_identifiers(tab: Page, name: str):
 
 
 def test_who_is_accountable_for_transferred_assets_and_download(tab: Page):
-    open_app(tab, "", "Collaborations in public services")
+    open_app(tab, *PAGES["home"])
     tab.get_by_role("link", name="Who is accountable for transferred assets?").click()
     expect(
         tab.get_by_role("heading", name="Who is accountable for transferred assets?")
@@ -91,7 +108,8 @@ def test_who_is_accountable_for_transferred_assets_and_download(tab: Page):
         tab.get_by_role("button", name="Download CSV").click()
     download = download_info.value
     assert download.suggested_filename == "accountable-for-transferred-assets.csv"
-    rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    text = Path(download.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert rows, "the CSV has the answer's rows"
     assert "asset" in rows[0] and "asset_iri" in rows[0]
     assert any(row.get("accountableLabel") == "none recorded" for row in rows)
@@ -102,7 +120,8 @@ def test_follow_a_result_to_a_profile_and_see_the_quotation(tab: Page):
     open_app(
         tab,
         "questions?q=collaborations-by-structure-type",
-        "Which collaborations are there, by type of collaborative structure?",
+        summary("collaborations-by-structure-type"),
+        "Download CSV",
     )
     expect(tab.get_by_test_id("stDataFrame")).to_contain_text("collaborative market")
     tab.get_by_role("link", name="Plymouth Alliance Contract").first.click()
@@ -111,15 +130,16 @@ def test_follow_a_result_to_a_profile_and_see_the_quotation(tab: Page):
     )
     wait_idle(tab)
     expect(tab).to_have_url(re.compile(r"/collaborations\?id=ckd(%3A|:)plymouth-alliance-contract"))
-    quote = tab.locator(".ck-quote").first
-    expect(quote).to_be_visible()
-    expect(quote).to_contain_text("Plymouth Alliance Contract")
-    expect(tab.locator(".ck-src").first).to_contain_text("Findings from Are We Rallying Together?")
+    quotes = tab.locator(".ck-quote").filter(visible=True)
+    expect(quotes.first).to_be_visible()
+    expect(quotes.filter(has_text="Plymouth Alliance Contract").first).to_contain_text(
+        "Findings from Are We Rallying Together?"  # the source, beside the quotation
+    )
     screenshot(tab, "flow-profile-plymouth")
 
 
 def test_the_wigan_deal_what_it_asks_and_why_it_may_not_be_cocreation(tab: Page):
-    open_app(tab, "", "Collaborations in public services")
+    open_app(tab, *PAGES["home"])
     tab.get_by_role(
         "link", name="What does the Wigan Deal ask of citizens, and is it co-creation?"
     ).click()
@@ -140,15 +160,19 @@ def test_a_permalink_reopens_the_answer(tab: Page):
     open_app(
         tab,
         "questions?q=collaboration-profile&collaboration=ckd:wigan-collaborative-council",
-        "What does the graph record about one collaboration?",
+        summary("collaboration-profile"),
+        "Download CSV",
     )
-    expect(tab.get_by_test_id("stDataFrame")).to_contain_text("Wigan Deal")
+    expect(tab.get_by_role("combobox", name="Collaboration")).to_have_value(
+        "Wigan collaborative council"
+    )
+    expect(tab.get_by_test_id("stDataFrame")).to_contain_text("Wigan council")
     expect(tab).to_have_url(re.compile(r"collaboration=ckd(%3A|:)wigan-collaborative-council"))
     screenshot(tab, "flow-permalink")
 
 
 def test_check_a_broken_file_shows_where_it_is_wrong(tab: Page):
-    open_app(tab, "check", "Check a case file")
+    open_app(tab, *PAGES["check"])
     broken = (
         "@prefix ck: <https://w3id.org/collabkg/ontology#> .\n"
         "@prefix ckd: <https://w3id.org/collabkg/id/> .\n"

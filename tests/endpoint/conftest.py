@@ -1,5 +1,7 @@
 """Fixtures for the endpoint integration tests: every server is started here, on free
-loopback ports, once per test session, and stopped at the end.
+loopback ports, once for this package (tests/endpoint), and stopped when its last test
+has run — package scope, so that no server process outlives these tests (other tests
+check that the test process has no children).
 
 The project graph is loaded with ``allow_invalid=True``: these tests compare query
 engines on the same data, and must not depend on whether today's case data passes
@@ -32,12 +34,12 @@ TIMINGS: dict[str, float] = {}
 """Start-up times of the servers, shown at the end of the session."""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def project_graph() -> KnowledgeGraph:
     return KnowledgeGraph.load(REPO, allow_invalid=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def project_nt(project_graph: KnowledgeGraph) -> str:
     return project_graph.export("nt")
 
@@ -68,7 +70,7 @@ def _serve_in_thread(graph: KnowledgeGraph, timeout_s: float) -> Iterator[Served
             thread.join(10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served(project_graph: KnowledgeGraph) -> Iterator[Served]:
     """What ``collabkg serve`` runs (Oxigraph read-only + the query filter), over the project."""
     started = time.monotonic()
@@ -79,7 +81,7 @@ def served(project_graph: KnowledgeGraph) -> Iterator[Served]:
     next(generator, None)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served_mini_short_timeout() -> Iterator[Served]:
     """The endpoint over the mini project with a 1-second query timeout."""
     generator = _serve_in_thread(KnowledgeGraph.load(MINI), timeout_s=1.0)
@@ -87,12 +89,12 @@ def served_mini_short_timeout() -> Iterator[Served]:
     next(generator, None)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served_graph(served: Served) -> KnowledgeGraph:
     return served.graph()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory, project_nt: str) -> Iterator[Virtuoso]:
     """Virtuoso Open Source 7 with the project loaded into DATA_GRAPH."""
     if not virtuoso_available():
@@ -111,7 +113,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory, project_nt: str) -> Itera
         TIMINGS["Virtuoso stop"] = time.monotonic() - stopping
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def virtuoso_graph(virtuoso: Virtuoso) -> KnowledgeGraph:
     """The remote backend on Virtuoso, with DATA_GRAPH as the default graph."""
     return KnowledgeGraph.load(
@@ -119,7 +121,7 @@ def virtuoso_graph(virtuoso: Virtuoso) -> KnowledgeGraph:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def oxigraph_rw() -> Iterator[OxigraphWritable]:
     server = OxigraphWritable()
     server.start()

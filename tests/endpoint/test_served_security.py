@@ -59,7 +59,8 @@ def service_queries(target: str) -> list[str]:
     return [
         f"SELECT * WHERE {{ SERVICE <{target}/sparql> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ SERVICE SILENT <{target}/sparql> {{ ?s ?p ?o }} }}",
-        f"SELECT * WHERE {{ ?x ?y ?z {{ SELECT ?s WHERE {{ SERVICE <{target}/a> {{ ?s ?p ?o }} }} }} }}",
+        "SELECT * WHERE { ?x ?y ?z { SELECT ?s WHERE { "
+        f"SERVICE <{target}/a> {{ ?s ?p ?o }} }} }} }}",
         f"ASK {{ FILTER EXISTS {{ SERVICE <{target}/b> {{ ?s ?p ?o }} }} }}",
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ OPTIONAL {{ SERVICE <{target}/c> {{ ?s ?p ?o }} }} }}",
         f"prefix x: <{target}/> select * {{ service x:d {{ ?s ?p ?o }} }}",

@@ -163,7 +163,9 @@ def test_values_hermit_cannot_read_are_left_out_with_a_note():
         @prefix ck: <https://w3id.org/collabkg/ontology#> .
         @prefix ckd: <https://w3id.org/collabkg/id/> .
         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-        ckd:p a ck:Period ; ck:hasStartDate "2018"^^xsd:gYear ; ck:hasEndDate "2019-03-31"^^xsd:date .
+        ckd:p a ck:Period ;
+            ck:hasStartDate "2018"^^xsd:gYear ;
+            ck:hasEndDate "2019-03-31"^^xsd:date .
         """,
         format="turtle",
     )

@@ -145,6 +145,23 @@ def test_accountability_chain_to_the_elected_council(run_real: Runner):
     assert "best value duty" in str(first["forLabel"]).replace("\u2019", "'")
 
 
+def test_accountability_chain_up_to_the_final_forum(run_real: Runner):
+    """Local councils answer to central government, which answers to citizens (the LSP post)."""
+    rows = _rows(run_real("accountability-chain"))  # the default: local councils
+    assert {r["organisation"] for r in rows} == {"ckd:local-strategic-partnerships-local-councils"}
+    hops = {int(r["hop"]) for r in rows}  # type: ignore[arg-type]
+    assert hops == {1, 2}
+    second = [r for r in rows if r["hop"] == 2]
+    assert all("Central Government" in str(r["partyLabel"]) for r in second)
+    assert "citizens" in {r["forumLabel"] for r in second}
+
+
+def test_parameter_defaults_name_things_in_the_data(run_real: Runner, catalogue):
+    for query in catalogue:
+        if query.params:
+            assert len(run_real(query.id)) > 0, f"{query.id}: its default finds nothing"
+
+
 def test_accountability_chain_for_funders_and_commissioners(run_real: Runner):
     rows = _rows(
         run_real(

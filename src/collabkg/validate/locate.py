@@ -93,6 +93,10 @@ class FileIndex:
     long_strings: list[tuple[int, Position]] = field(default_factory=list)
     """(length, position) of strings over :data:`LONG_STRING` characters."""
     lines: list[str] = field(default_factory=list)
+    max_depth: int = 0
+    """How deeply [ ] and ( ) nest (0: not at all)."""
+    deepest: Position | None = None
+    """Where the nesting first goes deeper than :data:`NESTING_LIMIT`."""
 
     def subject_line(self, iri: str) -> int | None:
         found = self.subjects.get(iri)
@@ -115,6 +119,8 @@ class FileIndex:
 
 
 LONG_STRING = 10_000
+NESTING_LIMIT = 8
+"""Blank nodes and lists nested deeper than this are a mistake (or generated junk)."""
 
 
 @dataclass
@@ -245,12 +251,20 @@ def scan(text: str, base: str | None = None) -> FileIndex:
                 elif frame.expect == "subject":
                     frame.expect = "predicate_after_blank"
                 stack.append(_Frame("blank", expect="predicate"))
+                if len(stack) - 1 > index.max_depth:
+                    index.max_depth = len(stack) - 1
+                    if index.max_depth == NESTING_LIMIT + 1:
+                        index.deepest = position
             elif value == "(":
                 if frame.expect == "object":
                     frame.expect = "after"
                 elif frame.expect == "subject":
                     frame.expect = "predicate_after_blank"
                 stack.append(_Frame("list", expect="object"))
+                if len(stack) - 1 > index.max_depth:
+                    index.max_depth = len(stack) - 1
+                    if index.max_depth == NESTING_LIMIT + 1:
+                        index.deepest = position
             elif value in ("]", ")"):
                 if len(stack) > 1:
                     stack.pop()
@@ -286,4 +300,4 @@ def scan(text: str, base: str | None = None) -> FileIndex:
     return index
 
 
-__all__ = ["LONG_STRING", "FileIndex", "Position", "TypedLiteral", "scan", "unescape_string"]
+__all__ = ["LONG_STRING", "NESTING_LIMIT", "FileIndex", "Position", "TypedLiteral", "scan", "unescape_string"]

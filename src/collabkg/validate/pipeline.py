@@ -153,7 +153,7 @@ def run(
     context = [p for p in inputs.data if _resolved(p) not in target_set]
     parsed_files: list[tuple[ParsedFile, bool]] = []
     for path in context:
-        parsed, issues = read_turtle(path, _display(project, path))
+        parsed, issues = read_turtle(path, _display(project, path), context=True)
         if parsed is None:
             report.notes.append(
                 f"{_display(project, path)} has errors and was left out of the graph "

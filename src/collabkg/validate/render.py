@@ -112,19 +112,30 @@ def _human_issue(issue: Issue, paint: Callable[[str, str], str]) -> list[str]:
         lines.append("    " + "   ".join(details))
     if issue.source_line is not None and issue.line is not None:
         number = str(issue.line)
-        text = issue.source_line.replace("\t", " ")
-        if len(text) > 160:
-            text = text[:157] + "…"
+        text, column = _window(issue.source_line.replace("\t", " "), issue.column)
         lines.append(paint(_DIM, f"    {number} | ") + text)
-        if issue.column:
-            marker = "^" * max(1, min(issue.width or 1, 60))
+        if column:
+            marker = "^" * max(1, min(issue.width or 1, 60, len(text) - column + 1))
             lines.append(paint(_DIM, f"    {' ' * len(number)} | ")
-                         + " " * (issue.column - 1) + paint(_COLOURS[issue.severity], marker))
+                         + " " * (column - 1) + paint(_COLOURS[issue.severity], marker))
     if issue.hint:
         lines.append(f"    → {issue.hint}")
     for other in issue.related:
         lines.append(f"    see also: {other}")
     return lines
+
+
+WIDTH = 120
+
+
+def _window(text: str, column: int | None) -> tuple[str, int | None]:
+    """At most WIDTH characters of a source line, around ``column`` (1-based)."""
+    if len(text) <= WIDTH:
+        return text, column
+    if column is None or column <= WIDTH - 20:
+        return text[: WIDTH - 1] + "…", column
+    start = column - 40
+    return "…" + text[start : start + WIDTH - 2] + "…", column - start + 1
 
 
 def render_json(report: Report, *, strict: bool = False) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from collabkg.terms import compact
@@ -45,14 +45,9 @@ def load_shapes(files: Iterable[Path]) -> Graph:
     return graph
 
 
-def _scheme_of(shapes: Graph, shape: Node) -> URIRef | None:
-    """For a property shape with ``sh:node <value shape>``, the scheme that shape requires."""
-    for node_shape in shapes.objects(shape, SH.node):
-        for prop in shapes.objects(node_shape, SH.property):
-            value = shapes.value(prop, SH.hasValue)
-            if isinstance(value, URIRef):
-                return value
-    return None
+def _required_class(shapes: Graph, shape: Node) -> URIRef | None:
+    value = shapes.value(shape, SH["class"])
+    return value if isinstance(value, URIRef) else None
 
 
 def _path_text(shapes: Graph, path: Node | None, shape: Node) -> str | None:
@@ -81,18 +76,19 @@ class _Enricher:
         self.shapes = shapes
 
     def hint(self, shape: Node, component: Node, value: Node | None) -> str | None:
-        if component == SH.NodeConstraintComponent:
-            scheme = _scheme_of(self.shapes, shape)
-            if scheme is not None:
-                members = self.ont.scheme_members(str(scheme))
-                allowed = ", ".join(
-                    f"{compact(m)} ({self.ont.label(m)})" for m in members
-                )
+        required = _required_class(self.shapes, shape)
+        if component == SH.ClassConstraintComponent and required is not None:
+            members = self.ont.members_of_class(str(required))
+            if members and all(m in self.ont.concepts for m in members):
+                # a controlled value: say what the value is and list the allowed ones
+                allowed = ", ".join(f"{compact(m)} ({self.ont.label(m)})" for m in members)
                 text = f"allowed values: {allowed}"
                 if isinstance(value, URIRef) and str(value) in self.ont.concepts:
                     kinds = [self.ont.label(t) for t in self.ont.concept_types(str(value))]
                     if kinds:
                         text = f"{show(value)} is {a(kinds[0])}, not one of these; {text}"
+                elif isinstance(value, Literal):
+                    text = f"write the value without quotes; {text}"
                 return text
         if component in (SH.ClassConstraintComponent, SH.OrConstraintComponent) and isinstance(
             value, URIRef | BNode
@@ -117,15 +113,28 @@ def run_shacl(
     *,
     skip_values: set[Node] | None = None,
     skip_triples: set[tuple[Node, Node, Node]] | None = None,
+    only_targets: bool = True,
 ) -> ShaclResult:
-    """Validate the whole workspace; return issues for its target files."""
+    """Validate the whole workspace; return issues for its target files.
+
+    With ``only_targets`` (the default) only the items described in the target files are
+    focus nodes (see :func:`focus_on_targets`): checking one new case file then costs in
+    proportion to that file, not to the whole graph, while every link from it still
+    resolves against the whole graph.
+    """
     import pyshacl
 
     skip_values = skip_values or set()
     skip_triples = skip_triples or set()
+    if only_targets:
+        shapes = focus_on_targets(workspace, shapes)
     data = Graph()
-    for triple in workspace.ontology.graph:
-        data.add(triple)
+    # from the ontology only what the shapes need: types (the concepts' classes) and the
+    # class hierarchy (sh:targetClass and sh:class follow rdfs:subClassOf)
+    ontology = workspace.ontology.graph
+    for predicate in (RDF.type, RDFS.subClassOf):
+        for triple in ontology.triples((None, predicate, None)):
+            data.add(triple)
     with quiet_rdflib():
         for item in workspace.files:
             for triple in item.triples:
@@ -167,6 +176,8 @@ def run_shacl(
                 continue
             continue
         item, line = located
+        if component in _RANGE_COMPONENTS and not _numeric(value):
+            continue  # "must be a number" is said by the datatype check of the same value
         key = (item.display, str(focus), str(path), str(value), str(message))
         if key in seen:
             continue
@@ -198,7 +209,72 @@ def run_shacl(
                 ),
             )
         )
+    # results about many blank nodes of one statement (e.g. [ ] inside [ ]) read as one
+    grouped: dict[tuple[object, ...], list[Issue]] = {}
+    for issue in result.issues:
+        key = (issue.file, issue.line, issue.message, issue.path, issue.severity,
+               issue.focus if not (issue.focus or "").startswith("the [ ]") else "[ ]")
+        grouped.setdefault(key, []).append(issue)
+    result.issues = []
+    for same in grouped.values():
+        first = same[0]
+        if len(same) > 1:
+            first.message += f" (the same for {len(same) - 1} more [ ] item(s) here)"
+        result.issues.append(first)
+    # a note about a value that is also an error (e.g. the not-named flag written as
+    # "yes") only distracts: keep the error
+    broken = {(i.file, i.focus, i.path) for i in result.issues
+              if i.severity is Severity.VIOLATION}
+    result.issues = [
+        i for i in result.issues
+        if i.severity is not Severity.INFO or (i.file, i.focus, i.path) not in broken
+    ]
     return result
+
+
+_RANGE_COMPONENTS = (
+    SH.MinInclusiveConstraintComponent,
+    SH.MaxInclusiveConstraintComponent,
+    SH.MinExclusiveConstraintComponent,
+    SH.MaxExclusiveConstraintComponent,
+)
+_NUMERIC = {
+    "http://www.w3.org/2001/XMLSchema#" + name
+    for name in ("decimal", "integer", "double", "float", "int", "long", "short",
+                 "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+                 "negativeInteger")
+}
+
+
+def _numeric(value: Node | None) -> bool:
+    return isinstance(value, Literal) and str(value.datatype) in _NUMERIC
+
+
+def focus_on_targets(workspace: Workspace, shapes: Graph) -> Graph:
+    """A copy of ``shapes`` whose ``sh:targetClass C`` is replaced by ``sh:targetNode`` for
+    each item described in the target files that is a C (through rdfs:subClassOf).
+
+    pyshacl's own ``focus_nodes`` option cannot be used: it also filters the value nodes of
+    nested shapes (sh:or, sh:node), which then always conform.
+    """
+    described: set[Node] = set()
+    for item in workspace.targets:
+        described.update(s for s, _p, _o in item.triples)
+    closure: dict[Node, set[str]] = {}
+    for node in described:
+        classes: set[str] = set()
+        for cls in workspace.types.get(node, ()):
+            classes |= workspace.ontology.superclasses(cls)
+        closure[node] = classes
+    focused = Graph()
+    for triple in shapes:
+        if triple[1] != SH.targetClass:
+            focused.add(triple)
+    for shape, cls in shapes.subject_objects(SH.targetClass):
+        for node, classes in closure.items():
+            if str(cls) in classes:
+                focused.add((shape, SH.targetNode, node))
+    return focused
 
 
 def shapes_in(shapes: Graph) -> list[tuple[URIRef, list[URIRef]]]:

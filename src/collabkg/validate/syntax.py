@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from collabkg.terms import PREFIXES
+from collabkg.validate.locate import NESTING_LIMIT as MAX_NESTING
 from collabkg.validate.locate import FileIndex, scan
 from collabkg.validate.report import Issue, Severity, Stage
 
@@ -36,9 +37,16 @@ class ParsedFile:
     display: str
     text: str
     triples: list[ox.Triple]
-    index: FileIndex
     issues: list[Issue] = field(default_factory=list)
     """Problems found in a file that still parsed (ill-typed literals, huge strings)."""
+    _index: FileIndex | None = None
+
+    @property
+    def index(self) -> FileIndex:
+        """Positions in the file, scanned on first use (context files rarely need them)."""
+        if self._index is None:
+            self._index = scan(self.text)
+        return self._index
 
 
 def _issue(display: str, code: str, message: str, **kw: object) -> Issue:
@@ -153,7 +161,7 @@ def syntax_hint(message: str, lines: list[str], line: int | None, column: int | 
     text = lines[line - 1] if line is not None and 1 <= line <= len(lines) else ""
     at = text[column - 1 :] if column else ""
     before = text[: column - 1] if column else ""
-    lowered = message.lower()
+    lowered = _clean(message).lower()
     undeclared = _UNDECLARED.search(message)
     if undeclared:
         return _prefix_hint(undeclared.group(1), declared)
@@ -394,6 +402,22 @@ def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: 
                 value=f"\"{obj.value}\"^^{short}",
             )
         )
+    if index.max_depth > MAX_NESTING and index.deepest is not None:
+        issues.append(
+            Issue(
+                Severity.VIOLATION,
+                Stage.SYNTAX,
+                "syntax.too-deep",
+                f"Brackets [ ] or ( ) are nested {index.max_depth} deep here; collabkg data "
+                f"nests them at most {MAX_NESTING} deep.",
+                file=display,
+                line=index.deepest.line,
+                column=index.deepest.column,
+                source_line=(index.source_line(index.deepest.line) or "")[:200],
+                hint="give each item its own ID (ckd:…) and describe it in its own statement, "
+                "instead of nesting [ … ] inside [ … ]",
+            )
+        )
     for length, place in index.long_strings:
         issues.append(
             Issue(
@@ -416,8 +440,14 @@ def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: 
 # --------------------------------------------------------------------------- the stage
 
 
-def read_turtle(path: Path, display: str) -> tuple[ParsedFile | None, list[Issue]]:
-    """Read and parse one file; return the parsed file (None if it cannot be used) and issues."""
+def read_turtle(
+    path: Path, display: str, *, context: bool = False
+) -> tuple[ParsedFile | None, list[Issue]]:
+    """Read and parse one file; return the parsed file (None if it cannot be used) and issues.
+
+    A ``context`` file (one that is part of the graph but not reported on) is only parsed:
+    its literals and nesting are checked when it is itself validated.
+    """
     try:
         if path.is_dir():
             return None, [_issue(display, "file.unreadable", "This is a folder, not a file.")]
@@ -481,9 +511,12 @@ def read_turtle(path: Path, display: str) -> tuple[ParsedFile | None, list[Issue
         return None, [_syntax_issue(exc, text, display)]
     except (ValueError, OSError) as exc:  # pragma: no cover - defensive
         return None, [_issue(display, "syntax.error", f"The file cannot be parsed: {exc}")]
-    index = scan(text)
-    parsed = ParsedFile(path, display, text, [t.triple for t in triples], index)
-    parsed.issues = _literal_issues(parsed.triples, index, display)
+    parsed = ParsedFile(path, display, text, [t.triple for t in triples])
+    if context:
+        return parsed, []
+    parsed.issues = _literal_issues(parsed.triples, parsed.index, display)
+    if any(issue.code == "syntax.too-deep" for issue in parsed.issues):
+        return None, parsed.issues  # generated junk: checking more would only add noise
     return parsed, parsed.issues
 
 

@@ -197,7 +197,8 @@ class _Checker:
             wrong_ns = self.check_prefixes(item)
             self.check_terms(item, wrong_ns)
             self.check_statements(item)
-            self.check_file_content(item)
+            if not wrong_ns:
+                self.check_file_content(item)
         self.check_shared_items()
         return self.result
 
@@ -215,8 +216,18 @@ class _Checker:
                 if isinstance(term, URIRef):
                     line, column, width, _also = self.where(item, str(term))
                     what = f"the ID {show(term)}"
-                    todo = ("replace CHANGE-ME in the ID with a short kebab-case name "
-                            "(e.g. ckd:wigan-council), the same everywhere it is used")
+                    local = _local(str(term))
+                    if local.lower().startswith("src-"):
+                        sources = self._source_ids()
+                        todo = ("use the ID of your source from data/sources.ttl"
+                                + (f" ({', '.join(sources)})" if sources else "")
+                                + "; if the source is new, add it to data/sources.ttl first")
+                    elif local.lower().startswith("case-"):
+                        todo = (f"name the case after its file: ckd:case-{item.parsed.path.stem}")
+                    else:
+                        todo = ("replace CHANGE-ME in the ID with a short name in lower case "
+                                "with hyphens (e.g. ckd:wigan-council), the same everywhere "
+                                "it is used")
                 else:
                     line = self.term_line(item, s, p)
                     column = width = None
@@ -228,6 +239,12 @@ class _Checker:
                     line=line, column=column, width=width, hint=todo,
                     focus=s if isinstance(s, URIRef) and s != term else None,
                 )
+
+    def _source_ids(self) -> list[str]:
+        return sorted(
+            show(node) for node, types in self.ws.types.items()
+            if isinstance(node, URIRef) and self.ont.is_a(types, str(CK.Source))
+        )
 
     def check_prefixes(self, item: FileData) -> set[str]:
         wrong: set[str] = set()
@@ -450,6 +467,7 @@ class _Checker:
                 and str(o).startswith(str(CKD))
                 and o not in ws.subjects
                 and o not in self.result.bad_values
+                and (s, p, o) not in self.result.bad_triples
                 and str(o) not in reported_dangling
             ):
                 reported_dangling.add(str(o))
@@ -542,10 +560,10 @@ class _Checker:
             namespaces = sorted({compact(str(p)).split(":")[0] for _s, p, _o in item.triples
                                  if ":" in compact(str(p))})
             uses = f" It uses {', '.join(n + ':' for n in namespaces[:6])} terms." \
-                if namespaces else ""
+                if namespaces and "ck" not in namespaces else ""
             self.issue(
                 item, Severity.VIOLATION, "vocabulary.no-collabkg-data",
-                "This file has no collabkg data: nothing in it has a collabkg type (ck:…)."
+                "This file has no collabkg data: nothing in it has a collabkg type ('a ck:…')."
                 + uses,
                 line=1,
                 hint="a case file describes items with types such as ck:Case, "

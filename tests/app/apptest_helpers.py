@@ -1,0 +1,70 @@
+"""Helpers for the explorer's AppTest tests (what a person sees on a page)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "app" / "streamlit_app.py"
+MINI = REPO / "tests" / "fixtures" / "mini"
+DATA_ROOT = Path(os.environ.get("COLLABKG_EXPLORER_TEST_ROOT", REPO))
+"""The project whose data the explorer shows in these tests (default: this repository)."""
+
+Opener = Callable[..., AppTest]
+"""The ``open_page`` fixture: open a page with URL parameters, run it, return the AppTest."""
+
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_IDENTIFIER = re.compile(r"https?://|\b(?:ckd|ckc|ck|org|prov|skos|rdfs):[A-Za-z]")
+
+
+def shown_cell(value: object) -> str:
+    """What a table cell shows: a profile link shows only its label."""
+    text = "" if value is None else str(value)
+    if text.startswith(("collaborations?", "organisations?")):
+        return parse_qs(urlsplit(text).query).get("label", [""])[0]
+    return text
+
+
+def visible_text(app: AppTest) -> list[str]:
+    """Every piece of text a person sees (markdown, titles, captions, alerts, tables)."""
+    texts: list[str] = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "error",
+        "warning",
+        "info",
+        "success",
+        "metric",
+    ):
+        for element in getattr(app, kind):
+            texts.append(str(getattr(element, "label", "")) + " " + str(element.value))
+    for frame in app.dataframe:
+        df = frame.value
+        texts += [str(c) for c in df.columns]
+        texts += [shown_cell(v) for v in df.to_numpy().ravel()]
+    return [_LINK_TARGET.sub("]", t) for t in texts]
+
+
+def identifiers_on_screen(app: AppTest) -> list[str]:
+    """Visible texts that show an IRI or a prefixed identifier."""
+    return [t for t in visible_text(app) if _IDENTIFIER.search(t)]
+
+
+def page_links(app: AppTest) -> list[tuple[str, str, dict[str, str]]]:
+    """(label, page url path, query parameters) of every st.page_link on the page."""
+    out = []
+    for element in app.page_link:
+        proto = element.proto
+        params = {k: v[0] for k, v in parse_qs(proto.query_string).items()}
+        out.append((proto.label, proto.page, params))
+    return out

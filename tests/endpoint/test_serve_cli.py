@@ -1,0 +1,183 @@
+"""The real ``collabkg serve`` command, run as an analyst runs it (on the validated mini
+project): it prints the query URL, answers the SPARQL protocol like ``collabkg query``,
+and stops cleanly on SIGTERM or Ctrl+C (SIGINT) — no stray process, no temporary folder,
+no lock left behind."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from collabkg.server import TEMP_PREFIX, free_port
+
+from .conftest import MINI
+
+
+@dataclass
+class ServeProcess:
+    process: subprocess.Popen[str]
+    url: str
+    tmpdir: Path
+    stdout: str = ""
+    stderr: str = ""
+
+    def stop(self, signum: int) -> int:
+        self.process.send_signal(signum)
+        out, err = self.process.communicate(timeout=15)
+        self.stdout += out
+        self.stderr += err
+        return self.process.returncode
+
+
+def start_serve(root: Path, tmpdir: Path, *extra: str) -> ServeProcess:
+    port = free_port()
+    env = dict(os.environ, TMPDIR=str(tmpdir), PYTHONUNBUFFERED="1")
+    env.pop("COLLABKG_ENDPOINT", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "collabkg", "--root", str(root), "serve", "--port", str(port),
+         *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()  # blocks until the endpoint is up (or the command ends)
+    if not first:
+        out, err = process.communicate(timeout=15)
+        return ServeProcess(process, "", tmpdir, first + out, err)
+    assert first.startswith("SPARQL endpoint (read-only): "), first
+    return ServeProcess(process, first.split(": ", 1)[1].strip(), tmpdir, first)
+
+
+def oxigraph_processes_under(folder: Path) -> list[int]:
+    """Pids of processes whose command line mentions ``folder`` (the store location)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(folder) in cmdline and "oxigraph" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture
+def serve_tmp(tmp_path: Path) -> Path:
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def serving(serve_tmp: Path) -> Iterator[ServeProcess]:
+    served = start_serve(MINI, serve_tmp)
+    yield served
+    if served.process.poll() is None:
+        served.process.kill()
+        served.process.communicate(timeout=10)
+
+
+def sparql_get(url: str, query: str, accept: str = "text/csv") -> str:
+    full = f"{url}?{urllib.parse.urlencode({'query': query})}"
+    request = urllib.request.Request(full, headers={"Accept": accept})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read().decode("utf-8")
+
+
+def sparql_post(url: str, query: str, accept: str = "application/sparql-results+json") -> str:
+    request = urllib.request.Request(
+        url,
+        data=query.encode(),
+        headers={"Accept": accept, "Content-Type": "application/sparql-query"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read().decode("utf-8")
+
+
+def test_serve_answers_like_collabkg_query_and_stops_on_sigterm(
+    serving: ServeProcess, serve_tmp: Path, cli
+) -> None:
+    assert serving.url.startswith("http://127.0.0.1:") and serving.url.endswith("/query")
+    assert len(list(serve_tmp.glob(f"{TEMP_PREFIX}*"))) == 1  # the store, while running
+    assert oxigraph_processes_under(serve_tmp)
+
+    # the same canned query: `collabkg query` (embedded) vs the SPARQL protocol (curl-like);
+    # over the protocol the parameter is a VALUES clause, and the collabkg prefixes are
+    # predeclared as in `collabkg query --sparql`
+    code, expected_json, err = cli("--root", str(MINI), "query", "members", "--format", "json")
+    assert code == 0, err
+    columns = ("collab", "member", "sector")
+    embedded = {tuple(row[f"{c}_iri"] or "" for c in columns)
+                for row in json.loads(expected_json)}
+    query_text = (MINI / "queries" / "members.rq").read_text()
+    query_text += "VALUES ?collab { ckd:riverside-partnership }\n"
+    table = list(csv.DictReader(io.StringIO(sparql_get(serving.url, query_text))))
+    assert {tuple(row[c] for c in columns) for row in table} == embedded
+    assert len(table) == len(json.loads(expected_json))
+    posted = json.loads(sparql_post(serving.url, query_text))
+    assert len(posted["results"]["bindings"]) == len(table)
+
+    # ... and `collabkg --endpoint URL query` gives exactly what `collabkg query` gives
+    code, remote_json, err = cli(
+        "--root", str(MINI), "--endpoint", serving.url, "query", "members", "--format", "json"
+    )
+    assert code == 0, err
+    assert json.loads(remote_json) == json.loads(expected_json)
+
+    assert serving.stop(signal.SIGTERM) == 0
+    assert "Stopped." in serving.stdout
+    assert list(serve_tmp.iterdir()) == []  # temporary store (and its LOCK) removed
+    assert oxigraph_processes_under(serve_tmp) == []
+
+
+def test_serve_stops_on_ctrl_c(serving: ServeProcess, serve_tmp: Path) -> None:
+    assert sparql_get(serving.url, "ASK {}", accept="application/sparql-results+json")
+    assert serving.stop(signal.SIGINT) == 0
+    assert list(serve_tmp.iterdir()) == []
+    assert oxigraph_processes_under(serve_tmp) == []
+
+
+def test_serve_refuses_invalid_data(mini_copy: Path, serve_tmp: Path) -> None:
+    case = mini_copy / "data" / "cases" / "riverside.ttl"
+    case.write_text(
+        case.read_text() + "\nckd:riverside-council ck:hasMembr ckd:riverside-food-bank .\n"
+    )
+    served = start_serve(mini_copy, serve_tmp)
+    assert served.process.returncode == 1
+    assert "riverside.ttl" in served.stderr and "collabkg validate" in served.stderr
+    assert list(serve_tmp.iterdir()) == []
+
+
+def test_serve_says_when_the_port_is_taken(serving: ServeProcess, serve_tmp: Path,
+                                           tmp_path: Path) -> None:
+    port = urllib.parse.urlsplit(serving.url).port
+    other_tmp = tmp_path / "other"
+    other_tmp.mkdir()
+    env = dict(os.environ, TMPDIR=str(other_tmp))
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "collabkg", "--root", str(MINI), "serve", "--port", str(port)],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )
+    assert done.returncode == 2
+    assert "cannot listen on 127.0.0.1" in done.stderr and "--port" in done.stderr
+    assert time.monotonic() - started < 30
+    assert list(other_tmp.iterdir()) == []
+    assert oxigraph_processes_under(other_tmp) == []
