@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from collabkg.errors import CollabkgError
-from collabkg.graph import KnowledgeGraph
+from collabkg.graph import KnowledgeGraph, open_graph
 from collabkg.paths import ProjectPaths
 
 
@@ -23,7 +23,8 @@ def project_root() -> str:
 
 @st.cache_resource(show_spinner="Loading the knowledge graph…")
 def load_graph(root: str) -> KnowledgeGraph:
-    return KnowledgeGraph.load(root)
+    # a SPARQL endpoint when COLLABKG_ENDPOINT is set (see README), else the local files
+    return open_graph(root)
 
 
 def graph_or_stop() -> tuple[str, KnowledgeGraph]:

@@ -166,13 +166,18 @@ def href_for(iri: str, index: ExplorerIndex) -> str | None:
     return f"{page}?{urlencode(params)}"
 
 
-def segments_md(segments: Sequence[Segment], index: ExplorerIndex, *, bold: bool = False) -> str:
-    """Markdown for a fact's text: named things with a profile become links."""
+def segments_md(
+    segments: Sequence[Segment], index: ExplorerIndex, *, bold: bool = False, current: str = ""
+) -> str:
+    """Markdown for a fact's text: named things with a profile become links.
+
+    ``current`` is the entity whose profile is shown: it is named, not linked to itself.
+    """
     out: list[str] = []
     for segment in segments:
         if isinstance(segment, tuple):
             label, iri = segment
-            link = href_for(iri, index)
+            link = href_for(iri, index) if iri != current else None
             text = md_escape(label)
             if bold:
                 text = f"**{text}**"
@@ -240,21 +245,21 @@ def inject_style() -> None:
 # --------------------------------------------------------------------------- facts & profiles
 
 
-def fact_markdown(fact: Fact, index: ExplorerIndex) -> str:
-    lines = [segments_md(fact.title, index, bold=True)]
+def fact_markdown(fact: Fact, index: ExplorerIndex, current: str = "") -> str:
+    lines = [segments_md(fact.title, index, bold=True, current=current)]
     for label, value in fact.details:
-        lines.append(f"- {md_escape(label)}: {segments_md(value, index)}")
+        lines.append(f"- {md_escape(label)}: {segments_md(value, index, current=current)}")
     for label, items in fact.lists:
         lines.append(f"- {md_escape(label)}:")
         lines.extend(f"    - {md_escape(item)}" for item in items)
     return "\n".join(lines)
 
 
-def render_fact(fact: Fact, index: ExplorerIndex) -> None:
+def render_fact(fact: Fact, index: ExplorerIndex, current: str = "") -> None:
     with st.container(border=True):
         left, right = st.columns([3, 2], gap="medium")
         with left:
-            st.markdown(fact_markdown(fact, index))
+            st.markdown(fact_markdown(fact, index, current))
             if fact.flag:
                 st.html(f'<div class="ck-flag">{html.escape(fact.flag)}</div>')
             for note in fact.notes:
@@ -297,7 +302,7 @@ def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_
             st.caption(section.empty)
             continue
         for fact in section.facts:
-            render_fact(fact, index)
+            render_fact(fact, index, profile.iri)
     if empty:
         names = ", ".join(s.title.split(":")[0].lower() for s in empty)
         st.caption(f"Not recorded in the sources for this {profile.kind}: {names}.")

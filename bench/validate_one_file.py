@@ -77,8 +77,13 @@ def main(argv: list[str] | None = None) -> int:
         report = validate([target], root=project.root)
         in_process.append(time.perf_counter() - started)
 
-    command = [str(Path(sys.executable).parent / "collabkg"), "--root", str(project.root),
-               "validate", str(target)]
+    command = [
+        str(Path(sys.executable).parent / "collabkg"),
+        "--root",
+        str(project.root),
+        "validate",
+        str(target),
+    ]
     if not Path(command[0]).exists():
         command = [sys.executable, "-m", "collabkg", *command[1:]]
     whole = []
@@ -102,13 +107,19 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(figures, indent=2))
     else:
         m = figures["machine"]
-        print(f"validate one file: {figures['file']} ({figures['file_bytes']} bytes) against "
-              f"{figures['graph_files']} graph files")
+        print(
+            f"validate one file: {figures['file']} ({figures['file_bytes']} bytes) against "
+            f"{figures['graph_files']} graph files"
+        )
         print(f"  in-process  median of {args.runs}: {figures['in_process_median_s']:.2f} s")
-        print(f"  command     median of {args.runs}: {figures['command_median_s']:.2f} s "
-              f"(target < {TARGET_S:.0f} s)")
-        print(f"  machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, {m['system']}, "
-              f"Python {m['python']}")
+        print(
+            f"  command     median of {args.runs}: {figures['command_median_s']:.2f} s "
+            f"(target < {TARGET_S:.0f} s)"
+        )
+        print(
+            f"  machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, {m['system']}, "
+            f"Python {m['python']}"
+        )
     return 0 if figures["command_median_s"] < TARGET_S else 1
 
 

@@ -64,7 +64,7 @@ with left:
             .mark_bar(color="#1f4e79")
             .encode(
                 x=alt.X("Collaborations:Q", title="Collaborations", axis=alt.Axis(tickMinStep=1)),
-                y=alt.Y("Structure type:N", sort="-x", title=None),
+                y=alt.Y("Structure type:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
                 tooltip=["Structure type", "Collaborations"],
             )
             .properties(height=34 * len(by_type) + 40)
@@ -85,7 +85,7 @@ with right:
             .mark_bar(color="#2f7d4f")
             .encode(
                 x=alt.X("Organisations:Q", title="Organisations", axis=alt.Axis(tickMinStep=1)),
-                y=alt.Y("Sector:N", sort="-x", title=None),
+                y=alt.Y("Sector:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
                 tooltip=["Sector", "Organisations"],
             )
             .properties(height=34 * len(by_sector) + 40)
@@ -107,8 +107,13 @@ else:
         alt.Chart(matrix)
         .mark_rect(stroke="white", strokeWidth=2)
         .encode(
-            x=alt.X("Column:N", title=None, axis=alt.Axis(orient="top", labelAngle=0)),
-            y=alt.Y("Row:N", title=None),
+            x=alt.X(
+                "Column:N",
+                title=None,
+                sort=list(dict.fromkeys(matrix["Column"])),
+                axis=alt.Axis(orient="top", labelAngle=0),
+            ),
+            y=alt.Y("Row:N", title=None, axis=alt.Axis(labelLimit=240)),
             color=alt.Color(
                 "Value:N",
                 title=None,
@@ -154,7 +159,8 @@ for source in sources:
 
 with st.expander("About the graph (for analysts)"):
     numbers = overview(root)
-    st.write(f"{numbers.triples:,} facts (triples) from {len(numbers.per_file)} files.")
+    files = f" from {len(numbers.per_file)} files" if numbers.per_file else ""
+    st.write(f"{numbers.triples:,} facts (triples){files}.")
     st.write(
         "Analysts can ask their own questions on the SPARQL page, or run the same queries "
         "from the command line with `collabkg query`."

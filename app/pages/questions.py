@@ -129,8 +129,7 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
                 wanted = None
             if wanted not in labels:
                 st.warning(
-                    f"The link names a {label.lower()} that is not in the graph; "
-                    "choose one below."
+                    f"The link names a {label.lower()} that is not in the graph; choose one below."
                 )
         sync_from_url(key, url_value if wanted in labels else None, wanted)
         current = st.session_state.get(key)

@@ -26,6 +26,10 @@ ORDER BY ?organisation
 
 root, graph, index = context()
 cat = catalogue(root)
+st.html(
+    "<style>.st-key-sparql-text textarea, .st-key-sparql-params textarea "
+    "{ font-family: 'Source Code Pro', monospace; font-size: .9rem; }</style>"
+)
 
 st.title("SPARQL")
 st.markdown(

@@ -554,7 +554,7 @@ def collaborations_by_structure_type(index: ExplorerIndex) -> pd.DataFrame:
         for s in e.structure_types or ["not recorded"]:
             counts[sentence_case(s)] += 1
     return pd.DataFrame(
-        sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
+        sorted(counts.items(), key=_count_order),
         columns=["Structure type", "Collaborations"],
     )
 
@@ -567,9 +567,14 @@ def organisations_by_sector(index: ExplorerIndex) -> pd.DataFrame:
         for s in e.sectors or ["not recorded"]:
             counts[sentence_case(s)] += 1
     return pd.DataFrame(
-        sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
+        sorted(counts.items(), key=_count_order),
         columns=["Sector", "Organisations"],
     )
+
+
+def _count_order(item: tuple[str, int]) -> tuple[bool, int, str]:
+    """Largest first, "Not recorded" last."""
+    return (item[0] == "Not recorded", -item[1], item[0])
 
 
 Q_COCREATION_BY_TYPE = _q(

@@ -13,6 +13,8 @@ data is loaded.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -59,9 +61,28 @@ def ontology_files(root: str | os.PathLike[str] | None = None) -> list[Path]:
     return files
 
 
+@contextlib.contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib logs a traceback for each ill-typed literal ("abc"^^xsd:decimal) it parses;
+    callers report those values themselves, in words."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def parse_files(files: Iterable[str | os.PathLike[str]], graph: rdflib.Graph | None = None):
     """Parse Turtle files into one rdflib Graph; a syntax error becomes a LoadError."""
     target = graph if graph is not None else rdflib.Graph()
+    with _quiet_rdflib():
+        _parse_into(target, files)
+    return target
+
+
+def _parse_into(target: rdflib.Graph, files: Iterable[str | os.PathLike[str]]) -> None:
     for file in files:
         path = Path(file)
         try:
@@ -76,7 +97,6 @@ def parse_files(files: Iterable[str | os.PathLike[str]], graph: rdflib.Graph | N
             ) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise LoadError(f"cannot read the file: {exc}", file=path.as_posix()) from None
-    return target
 
 
 def load_ontology(root: str | os.PathLike[str] | None = None) -> rdflib.Graph:

@@ -22,7 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, TextIO
 
 from collabkg.backends.remote import Credentials, endpoint_error
@@ -46,9 +46,9 @@ class Upload:
 
     endpoint: str
     graph: str
-    body: bytes
-    triples: int
-    credentials: Credentials
+    body: bytes = field(repr=False)
+    triples: int = 0
+    credentials: Credentials = field(default_factory=Credentials)
 
     @property
     def url(self) -> str:

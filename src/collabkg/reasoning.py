@@ -18,11 +18,13 @@ empty message). The explanation is ours, in two steps:
    chains), remembering *why* each type holds; SPARQL then finds individuals that are
    members of two disjoint classes, functional properties with two values, values
    outside a data property's range, and owl:sameAs between individuals declared
-   different. Each clash is confirmed by running HermiT on just the individuals it names.
-2. **Bisection.** Whatever the patterns do not explain is found by QuickXplain: the
-   data individuals are bisected to a minimal set that is still inconsistent with the
-   ontology, then the ontology's axioms to a minimal set that is still inconsistent with
-   those individuals. Each step is one HermiT run (about a second), within a budget.
+   different. The first few clashes are confirmed by running HermiT on just the
+   individuals they name (the pattern is a proof by itself; this is a cross-check).
+2. **Bisection.** Whatever the patterns do not explain is found by QuickXplain (or by
+   deleting one candidate at a time on small sets): the data individuals are narrowed to
+   a minimal set that is still inconsistent with the ontology, then the ontology's axioms
+   to a minimal set that is still inconsistent with those individuals. Each step is one
+   HermiT run (a second or two), within a budget.
 
 Cross-sector and co-creating collaborations are OWL defined classes that HermiT infers
 (see docs/ontology.md); an "accountability gap" is not: it is the absence of a line,
@@ -744,12 +746,12 @@ class _Graph:
         elif p == OWL.disjointWith:
             words = f"nothing is both {self.a(s)} and {self.a(o)}"
         elif p == RDFS.domain:
-            words = f"whatever has a ‘{self.name(s)}’ is {self.a(o)}"
+            words = f"whatever has a value for ‘{self.name(s)}’ is {self.a(o)}"
         elif p == RDFS.range:
             if str(o).startswith(str(XSD)) or o == RDFS.Literal:
-                words = f"every ‘{self.name(s)}’ value is {_datatype_words(o)}"
+                words = f"every value of ‘{self.name(s)}’ is {_datatype_words(o)}"
             else:
-                words = f"every ‘{self.name(s)}’ of something is {self.a(o)}"
+                words = f"every value of ‘{self.name(s)}’ is {self.a(o)}"
         elif p == OWL.inverseOf:
             words = f"‘{self.name(s)}’ is the inverse of ‘{self.name(o)}’"
         elif p == RDFS.subPropertyOf:
@@ -1176,7 +1178,8 @@ class _Clashes:
                         s,
                         domain,
                         _Because(
-                            f"{why.text}, and whatever has a ‘{g.name(prop)}’ is {g.a(domain)}",
+                            f"{why.text}, and whatever has a value for ‘{g.name(prop)}’ "
+                            f"is {g.a(domain)}",
                             (*why.nodes, o) if not isinstance(o, Literal) else why.nodes,
                             (*why.axioms, *path, axiom),
                         ),
@@ -1190,7 +1193,7 @@ class _Clashes:
                         o,
                         range_,
                         _Because(
-                            f"{why.text}, and every ‘{g.name(prop)}’ of something is {g.a(range_)}",
+                            f"{why.text}, and every value of ‘{g.name(prop)}’ is {g.a(range_)}",
                             (*why.nodes, s),
                             (*why.axioms, *path, axiom),
                         ),
@@ -1299,7 +1302,7 @@ class _Clashes:
                         continue
                     message = (
                         f"The ‘{g.name(p)}’ of {g.named(s)} is {_literal_words(o)}, but every "
-                        f"‘{g.name(prop)}’ value must be {_datatype_words(range_)}."
+                        f"value of ‘{g.name(prop)}’ must be {_datatype_words(range_)}."
                     )
                     out.append(self._explanation("datatype-range", message, (s,), (*path, axiom)))
         return out

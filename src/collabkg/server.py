@@ -283,6 +283,9 @@ class _FilterHandler(BaseHTTPRequestHandler):
     server_version = "collabkg-sparql"
     sys_version = ""
 
+    def version_string(self) -> str:
+        return self.server_version
+
     def log_message(self, format: str, *args: object) -> None:
         self.server.note(f"{self.address_string()} {format % args}")
 

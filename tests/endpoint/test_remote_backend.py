@@ -213,6 +213,16 @@ def test_the_cli_reports_an_unreachable_endpoint_in_one_line(cli) -> None:
 def test_a_bad_endpoint_url_is_a_clear_error() -> None:
     with pytest.raises(EndpointError):
         RemoteBackend("localhost:7878/query")
+    with pytest.raises(EndpointError) as caught:
+        RemoteBackend("http://dba:secret@localhost:8890/sparql")
+    assert "secret" not in caught.value.one_line()
+
+
+def test_secrets_are_not_in_reprs() -> None:
+    from collabkg.backends.remote import Credentials
+
+    shown = repr(Credentials(user="dba", password="secret", token="tok"))
+    assert "secret" not in shown and "tok" not in shown
 
 
 def test_a_slow_endpoint_times_out(listener_that_hangs) -> None:

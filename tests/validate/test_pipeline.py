@@ -82,8 +82,11 @@ def test_scanner_finds_subjects_properties_and_typed_literals():
         (CK + "hasMemeber", [CK + "hasBarrier", ORG + "member", CK + "hasSector"], ORG + "member"),
         (CK + "Colaboration", [CK + "Collaboration", CK + "Consortium"], CK + "Collaboration"),
         (CK + "hasfunder", [CK + "hasFunder", CK + "hasFundingStatus"], CK + "hasFunder"),
-        (CK + "publicSector", ["https://w3id.org/collabkg/concept/publicSector"],
-         "https://w3id.org/collabkg/concept/publicSector"),
+        (
+            CK + "publicSector",
+            ["https://w3id.org/collabkg/concept/publicSector"],
+            "https://w3id.org/collabkg/concept/publicSector",
+        ),
         (CK + "zzzz", [CK + "hasFunder"], None),
     ],
 )
@@ -121,21 +124,27 @@ def test_only_the_named_files_are_reported(small_copy: Path, tmp_path: Path):
     good.write_text(good.read_text().replace('    rdfs:label "Fixton" ;\n', ""), encoding="utf-8")
     new = _write(tmp_path / "new.ttl", NEW_CASE)
     report = validate([new], root=small_copy)
-    assert report.issues == []
-    assert report.other_files_problems == 1
+    assert report.issues == [] and report.ok()
+    # a context file that does not even parse is left out, and the report says so
+    good.write_text(good.read_text() + "\nthis is not turtle\n", encoding="utf-8")
+    report = validate([new], root=small_copy)
     text = render(report)
-    assert "1 problem(s) in other files" in text and "OK:" in text
+    assert "data/cases/good.ttl has errors and was left out of the graph" in text
+    assert "collabkg validate data/cases/good.ttl" in text
 
 
 def test_an_organisation_shared_by_two_files_is_allowed_when_they_agree(
     small_project: Path, tmp_path: Path
 ):
-    shared = NEW_CASE + """
+    shared = (
+        NEW_CASE
+        + """
 ckd:fx-good-council a ck:LocalAuthority ;
     rdfs:label "Fixton Council" ;
     ck:hasSector ckc:publicSector ;
     prov:wasDerivedFrom ckd:src-fx-report .
 """
+    )
     report = validate([_write(tmp_path / "new.ttl", shared)], root=small_project)
     assert report.issues == []
     renamed = shared.replace('"Fixton Council"', '"Fixton Borough Council"')
@@ -143,7 +152,9 @@ ckd:fx-good-council a ck:LocalAuthority ;
     [issue] = report.issues
     assert issue.code == "vocabulary.conflicting-labels" and issue.severity is Severity.WARNING
     assert issue.related == ["data/cases/good.ttl:25"]
-    retyped = shared.replace("ckd:fx-good-council a ck:LocalAuthority", "ckd:fx-good-council a ck:Charity")
+    retyped = shared.replace(
+        "ckd:fx-good-council a ck:LocalAuthority", "ckd:fx-good-council a ck:Charity"
+    )
     report = validate([_write(tmp_path / "new.ttl", retyped)], root=small_project)
     assert "vocabulary.conflicting-types" in _codes(report)
 

@@ -236,3 +236,18 @@ def test_invalid_fixture_gives_exactly_the_expected_results(shape: str):
 def test_the_shape_fixture_context_is_itself_valid():
     report = _check(CONTEXT)
     assert report.issues == []
+
+
+def test_every_property_shape_is_named_described_and_explained():
+    graph = Graph()
+    for path in sorted((REPO / "shapes").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    checked = 0
+    for shape in graph.subjects(SH.targetClass, None):
+        for prop in graph.objects(shape, SH.property):
+            checked += 1
+            for needed in (SH.name, SH.description, SH.message, SH.severity):
+                assert graph.value(prop, needed) is not None, (shape, prop, needed)
+            message = str(graph.value(prop, SH.message))
+            assert len(message) > 30 and "{$" not in message, message
+    assert checked > 100

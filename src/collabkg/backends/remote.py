@@ -33,7 +33,7 @@ import urllib.error
 import urllib.parse
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from rdflib import BNode, URIRef
@@ -75,8 +75,8 @@ class Credentials:
     """How to authenticate to an endpoint (from the environment, never the command line)."""
 
     user: str | None = None
-    password: str | None = None
-    token: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Credentials:
@@ -398,6 +398,11 @@ def split_endpoint(url: str) -> tuple[str, list[tuple[str, str]]]:
         raise EndpointError(
             f"{url!r} is not an http(s) URL",
             hint="give the query URL of the endpoint, e.g. http://localhost:7878/query",
+        )
+    if parts.username or parts.password:
+        raise EndpointError(
+            "do not put credentials in the endpoint URL",
+            hint=f"set {ENV_USER} and {ENV_PASSWORD} (or {ENV_TOKEN}) instead",
         )
     params = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
     bare = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))

@@ -47,8 +47,7 @@ def check_consistency(workspace: Workspace) -> tuple[list[Issue], list[str]]:
     issues: list[Issue] = []
     for explanation in outcome.explanations:
         file, line, focus, label = first_target, None, None, None
-        for iri, name in zip(explanation.individuals, explanation.individual_labels,
-                             strict=False):
+        for iri, name in zip(explanation.individuals, explanation.individual_labels, strict=False):
             located = workspace.locate(URIRef(iri))
             if located is not None:
                 file, line = located[0].display, located[1]
@@ -91,8 +90,10 @@ def check_consistency(workspace: Workspace) -> tuple[list[Issue], list[str]]:
                 hint="a problem in the ontology, not in your file: tell the ontology maintainers",
             )
         )
-    notes = [f"OWL consistency (HermiT): {'consistent' if outcome.consistent else 'NOT consistent'}"
-             f", {outcome.seconds:.1f} s."]
+    notes = [
+        f"OWL consistency (HermiT): {'consistent' if outcome.consistent else 'NOT consistent'}"
+        f", {outcome.seconds:.1f} s."
+    ]
     return issues, notes
 
 

@@ -276,11 +276,10 @@ def scan(text: str, base: str | None = None) -> FileIndex:
                 frame.expect = "predicate"
             elif value == ",":
                 frame.expect = "object"
-            elif value == ".":
-                if frame.kind == "top":
-                    frame.expect = "subject"
-                    frame.subject = None
-                    frame.predicate = None
+            elif value == "." and frame.kind == "top":
+                frame.expect = "subject"
+                frame.subject = None
+                frame.predicate = None
             continue
 
         if frame.kind == "list":
@@ -300,4 +299,12 @@ def scan(text: str, base: str | None = None) -> FileIndex:
     return index
 
 
-__all__ = ["LONG_STRING", "NESTING_LIMIT", "FileIndex", "Position", "TypedLiteral", "scan", "unescape_string"]
+__all__ = [
+    "LONG_STRING",
+    "NESTING_LIMIT",
+    "FileIndex",
+    "Position",
+    "TypedLiteral",
+    "scan",
+    "unescape_string",
+]

@@ -128,9 +128,12 @@ class Ontology:
         self.classes: set[str] = set()
         self.properties: dict[str, set[str]] = {}
         for kind in CLASS_TYPES:
-            self.classes |= {str(s) for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef)}
-        self.classes |= {str(s) for s, o in graph.subject_objects(RDFS.subClassOf)
-                         if isinstance(s, URIRef)}
+            self.classes |= {
+                str(s) for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef)
+            }
+        self.classes |= {
+            str(s) for s, o in graph.subject_objects(RDFS.subClassOf) if isinstance(s, URIRef)
+        }
         for kind in PROPERTY_TYPES:
             for s in graph.subjects(RDF.type, kind):
                 if isinstance(s, URIRef):
@@ -208,17 +211,19 @@ class Ontology:
         """The types that are not a superclass of another of the given types."""
         given = [t for t in dict.fromkeys(types) if t in self.classes]
         return [
-            t for t in given
+            t
+            for t in given
             if not any(t != other and t in self.superclasses(other) for other in given)
         ]
 
     def kind(self, types: Iterable[str]) -> str | None:
         """The label of the most specific type (``local authority``), for reports."""
         types = list(types)
-        best = [t for t in self.most_specific(types) if t.startswith(str(CK))] or \
-            self.most_specific(types) or sorted(
-                t for t in types if t not in self.properties and t not in self.concepts
-            )
+        best = (
+            [t for t in self.most_specific(types) if t.startswith(str(CK))]
+            or self.most_specific(types)
+            or sorted(t for t in types if t not in self.properties and t not in self.concepts)
+        )
         if not best:
             return None
         return self.label(sorted(best)[0])
@@ -232,28 +237,38 @@ class Ontology:
         return self.labels.label(URIRef(iri)).lower()
 
     def domain(self, prop: str) -> list[str]:
-        return [str(d) for d in self.graph.objects(URIRef(prop), RDFS.domain)
-                if isinstance(d, URIRef)]
+        return [
+            str(d) for d in self.graph.objects(URIRef(prop), RDFS.domain) if isinstance(d, URIRef)
+        ]
 
     def range(self, prop: str) -> list[str]:
-        return [str(r) for r in self.graph.objects(URIRef(prop), RDFS.range)
-                if isinstance(r, URIRef)]
+        return [
+            str(r) for r in self.graph.objects(URIRef(prop), RDFS.range) if isinstance(r, URIRef)
+        ]
 
     def members_of_class(self, cls: str) -> list[str]:
-        return sorted(str(s) for s in self.graph.subjects(RDF.type, URIRef(cls))
-                      if isinstance(s, URIRef))
+        return sorted(
+            str(s) for s in self.graph.subjects(RDF.type, URIRef(cls)) if isinstance(s, URIRef)
+        )
 
     def scheme_members(self, scheme: str) -> list[str]:
-        return sorted(str(s) for s in self.graph.subjects(SKOS.inScheme, URIRef(scheme))
-                      if isinstance(s, URIRef))
+        return sorted(
+            str(s)
+            for s in self.graph.subjects(SKOS.inScheme, URIRef(scheme))
+            if isinstance(s, URIRef)
+        )
 
     def concept_types(self, concept: str) -> list[str]:
-        return [str(t) for t in self.graph.objects(URIRef(concept), RDF.type)
-                if isinstance(t, URIRef) and str(t).startswith(str(CK))]
+        return [
+            str(t)
+            for t in self.graph.objects(URIRef(concept), RDF.type)
+            if isinstance(t, URIRef) and str(t).startswith(str(CK))
+        ]
 
     def properties_with_range(self, cls: str) -> list[str]:
-        return sorted(str(p) for p in self.graph.subjects(RDFS.range, URIRef(cls))
-                      if isinstance(p, URIRef))
+        return sorted(
+            str(p) for p in self.graph.subjects(RDFS.range, URIRef(cls)) if isinstance(p, URIRef)
+        )
 
 
 @dataclass
@@ -284,8 +299,11 @@ class Workspace:
             for number, (item, target) in enumerate(parsed):
                 prefix = f"f{number}x"
                 triples = [
-                    (to_rdflib(t.subject, prefix), to_rdflib(t.predicate, prefix),
-                     to_rdflib(t.object, prefix))
+                    (
+                        to_rdflib(t.subject, prefix),
+                        to_rdflib(t.predicate, prefix),
+                        to_rdflib(t.object, prefix),
+                    )
                     for t in item.triples
                 ]
                 workspace.files.append(FileData(item, triples, target))
@@ -370,10 +388,10 @@ class Workspace:
 
 __all__ = [
     "FileData",
-    "a",
     "Ontology",
     "Triple",
     "Workspace",
+    "a",
     "quiet_rdflib",
     "show",
     "to_rdflib",

@@ -60,8 +60,9 @@ def project_inputs(
     data: list[Path] = []
     if project.data.is_dir():
         template = _resolved(project.template)
-        data = sorted(p for p in project.data.rglob("*.ttl")
-                      if p.is_file() and _resolved(p) != template)
+        data = sorted(
+            p for p in project.data.rglob("*.ttl") if p.is_file() and _resolved(p) != template
+        )
     shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
     if paths is None or not list(paths):
         # everything: the ontology files are reported on too (for their syntax)
@@ -104,11 +105,13 @@ def _ontology_graph(parsed: Sequence[ParsedFile]) -> Graph:
     with quiet_rdflib():
         for number, item in enumerate(parsed):
             for triple in item.triples:
-                graph.add((
-                    to_rdflib(triple.subject, f"o{number}x"),
-                    to_rdflib(triple.predicate, f"o{number}x"),
-                    to_rdflib(triple.object, f"o{number}x"),
-                ))
+                graph.add(
+                    (
+                        to_rdflib(triple.subject, f"o{number}x"),
+                        to_rdflib(triple.predicate, f"o{number}x"),
+                        to_rdflib(triple.object, f"o{number}x"),
+                    )
+                )
     return graph
 
 
@@ -145,8 +148,10 @@ def run(
         parsed, issues = read_turtle(path, _display(project, path))
         if parsed is None:
             report.add(issues)  # a broken ontology concerns everyone
-            report.notes.append(f"{_display(project, path)} could not be read: the ontology "
-                                "is incomplete, so later checks were skipped.")
+            report.notes.append(
+                f"{_display(project, path)} could not be read: the ontology "
+                "is incomplete, so later checks were skipped."
+            )
         else:
             ontology_parsed.append(parsed)
     ontology_set = {_resolved(p) for p in inputs.ontology}
@@ -161,9 +166,7 @@ def run(
             )
             report.other_files_problems += len(issues)
             continue
-        report.other_files_problems += sum(
-            1 for i in issues if i.severity is Severity.VIOLATION
-        )
+        report.other_files_problems += sum(1 for i in issues if i.severity is Severity.VIOLATION)
         parsed_files.append((parsed, False))
     for path in inputs.targets:
         if _resolved(path) in ontology_set:
@@ -215,8 +218,9 @@ def run(
             report.other_files_problems += shacl.elsewhere
             report.stages.append("shacl")
         else:
-            report.notes.append("No SHACL shapes found (shapes/*.ttl): the data model was "
-                                "not checked.")
+            report.notes.append(
+                "No SHACL shapes found (shapes/*.ttl): the data model was not checked."
+            )
 
     # ---- 4. OWL consistency (optional, slow)
     if reason and "consistency" in stages:
@@ -255,8 +259,7 @@ def validate_graph_files(files: Sequence[Path], project: ProjectPaths) -> Report
     data = [f for f in files if f not in ontology]
     shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
     key: tuple[object, ...] = tuple(
-        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in [*files, *shapes]
-        if p.exists()
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in [*files, *shapes] if p.exists()
     )
     if key in _GRAPH_CACHE:
         return _GRAPH_CACHE[key]

@@ -49,9 +49,12 @@ def render_human(report: Report, *, colour: bool = False, strict: bool = False) 
         counts = {s.value: sum(1 for i in issues if i.severity is s) for s in Severity}
         out.append(paint(_BOLD, f"── {file}") + f"  ({_counts_text(counts)})")
         out.append("")
-        for issue in issues:
+        for number, issue in enumerate(issues):
             out.extend(_human_issue(issue, paint))
-            if issue.severity is not Severity.INFO:
+            following = issues[number + 1] if number + 1 < len(issues) else None
+            if issue.severity is not Severity.INFO or (
+                following is not None and following.severity is not Severity.INFO
+            ):
                 out.append("")
         if out[-1] != "":
             out.append("")
@@ -72,14 +75,20 @@ def render_human(report: Report, *, colour: bool = False, strict: bool = False) 
         if report.context_files > len(report.files)
         else ""
     )
-    out.append(f"Summary: {_counts_text(counts)} in {checked}, checked{against} "
-               f"in {report.seconds:.1f} s ({', '.join(report.stages)}).")
+    out.append(
+        f"Summary: {_counts_text(counts)} in {checked}, checked{against} "
+        f"in {report.seconds:.1f} s ({', '.join(report.stages)})."
+    )
     if report.ok(strict=strict):
         tail = ""
         if counts["warning"] or counts["info"]:
             tail = " (read the warnings and notes above: they point to things worth checking)"
-        out.append(paint(_COLOURS[Severity.INFO] if colour else "",
-                         f"OK: {len(report.files)} file(s) checked, no errors.{tail}"))
+        out.append(
+            paint(
+                _COLOURS[Severity.INFO] if colour else "",
+                f"OK: {len(report.files)} file(s) checked, no errors.{tail}",
+            )
+        )
     else:
         why = "errors" if report.violations else "warnings (--strict)"
         out.append(
@@ -116,8 +125,11 @@ def _human_issue(issue: Issue, paint: Callable[[str, str], str]) -> list[str]:
         lines.append(paint(_DIM, f"    {number} | ") + text)
         if column:
             marker = "^" * max(1, min(issue.width or 1, 60, len(text) - column + 1))
-            lines.append(paint(_DIM, f"    {' ' * len(number)} | ")
-                         + " " * (column - 1) + paint(_COLOURS[issue.severity], marker))
+            lines.append(
+                paint(_DIM, f"    {' ' * len(number)} | ")
+                + " " * (column - 1)
+                + paint(_COLOURS[issue.severity], marker)
+            )
     if issue.hint:
         lines.append(f"    → {issue.hint}")
     for other in issue.related:
@@ -170,11 +182,14 @@ def render_github(report: Report, *, strict: bool = False) -> str:
         if issue.column is not None:
             props.append(f"col={issue.column}")
         props.append(f"title={_gh_escape('collabkg ' + issue.code, prop=True)}")
-        out.append(f"::{level[issue.severity]} {','.join(props)}::"
-                   f"{_gh_escape(_full_message(issue))}")
+        out.append(
+            f"::{level[issue.severity]} {','.join(props)}::{_gh_escape(_full_message(issue))}"
+        )
     verdict = "valid" if report.ok(strict=strict) else "NOT VALID"
-    out.append(f"collabkg validate: {verdict}: {_counts_text(report.counts())} "
-               f"in {len(report.files)} file(s)")
+    out.append(
+        f"collabkg validate: {verdict}: {_counts_text(report.counts())} "
+        f"in {len(report.files)} file(s)"
+    )
     return "\n".join(out) + "\n"
 
 
@@ -228,8 +243,9 @@ def use_colour(stream: object) -> bool:
     return bool(isatty and isatty())
 
 
-def render(report: Report, fmt: str = "human", *, colour: bool = False,
-           strict: bool = False) -> str:
+def render(
+    report: Report, fmt: str = "human", *, colour: bool = False, strict: bool = False
+) -> str:
     if fmt == "human":
         return render_human(report, colour=colour, strict=strict)
     if fmt == "json":
@@ -241,5 +257,12 @@ def render(report: Report, fmt: str = "human", *, colour: bool = False,
     raise ValueError(f"unknown format {fmt!r}")
 
 
-__all__ = ["FORMATS", "render", "render_github", "render_human", "render_json",
-           "render_sarif", "use_colour"]
+__all__ = [
+    "FORMATS",
+    "render",
+    "render_github",
+    "render_human",
+    "render_json",
+    "render_sarif",
+    "use_colour",
+]

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """SHACL's three tiers, used by every stage."""
 
     VIOLATION = "violation"
@@ -33,7 +33,7 @@ class Severity(str, Enum):
         return {"violation": "error", "warning": "warning", "info": "note"}[self.value]
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     """Where in the pipeline an issue was found."""
 
     FILE = "file"

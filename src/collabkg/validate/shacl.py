@@ -192,8 +192,12 @@ def run_shacl(
             Issue(
                 severity,
                 Stage.SHACL,
-                "shacl." + (str(component).rsplit("#", 1)[-1].replace("ConstraintComponent", "")
-                            if component is not None else "result"),
+                "shacl."
+                + (
+                    str(component).rsplit("#", 1)[-1].replace("ConstraintComponent", "")
+                    if component is not None
+                    else "result"
+                ),
                 str(message) if message else "This item does not fit the data model.",
                 file=item.display,
                 line=line,
@@ -204,16 +208,22 @@ def run_shacl(
                 focus_kind=workspace.kind_of(focus),
                 path=_path_text(shapes, path, shape) if shape is not None else show(path),
                 value=show(value) if value is not None else None,
-                shape=str(shape_name) if shape_name else (
-                    compact(str(shape)) if isinstance(shape, URIRef) else None
-                ),
+                shape=str(shape_name)
+                if shape_name
+                else (compact(str(shape)) if isinstance(shape, URIRef) else None),
             )
         )
     # results about many blank nodes of one statement (e.g. [ ] inside [ ]) read as one
     grouped: dict[tuple[object, ...], list[Issue]] = {}
     for issue in result.issues:
-        key = (issue.file, issue.line, issue.message, issue.path, issue.severity,
-               issue.focus if not (issue.focus or "").startswith("the [ ]") else "[ ]")
+        key = (
+            issue.file,
+            issue.line,
+            issue.message,
+            issue.path,
+            issue.severity,
+            issue.focus if not (issue.focus or "").startswith("the [ ]") else "[ ]",
+        )
         grouped.setdefault(key, []).append(issue)
     result.issues = []
     for same in grouped.values():
@@ -223,10 +233,10 @@ def run_shacl(
         result.issues.append(first)
     # a note about a value that is also an error (e.g. the not-named flag written as
     # "yes") only distracts: keep the error
-    broken = {(i.file, i.focus, i.path) for i in result.issues
-              if i.severity is Severity.VIOLATION}
+    broken = {(i.file, i.focus, i.path) for i in result.issues if i.severity is Severity.VIOLATION}
     result.issues = [
-        i for i in result.issues
+        i
+        for i in result.issues
         if i.severity is not Severity.INFO or (i.file, i.focus, i.path) not in broken
     ]
     return result
@@ -240,9 +250,19 @@ _RANGE_COMPONENTS = (
 )
 _NUMERIC = {
     "http://www.w3.org/2001/XMLSchema#" + name
-    for name in ("decimal", "integer", "double", "float", "int", "long", "short",
-                 "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
-                 "negativeInteger")
+    for name in (
+        "decimal",
+        "integer",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+    )
 }
 
 

@@ -50,8 +50,14 @@ class ParsedFile:
 
 
 def _issue(display: str, code: str, message: str, **kw: object) -> Issue:
-    return Issue(Severity.VIOLATION, Stage.SYNTAX if code.startswith("syntax") else Stage.FILE,
-                 code, message, file=display, **kw)  # type: ignore[arg-type]
+    return Issue(
+        Severity.VIOLATION,
+        Stage.SYNTAX if code.startswith("syntax") else Stage.FILE,
+        code,
+        message,
+        file=display,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- reading
@@ -82,8 +88,9 @@ def _decode(data: bytes, display: str) -> tuple[str | None, Issue | None]:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
         line_start = before.rfind(b"\n") + 1
-        line_bytes = data[line_start : data.find(b"\n", exc.start) if b"\n" in data[exc.start:]
-                          else len(data)]
+        line_bytes = data[
+            line_start : data.find(b"\n", exc.start) if b"\n" in data[exc.start :] else len(data)
+        ]
         shown = line_bytes.decode("cp1252", errors="replace")
         column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         bad = data[exc.start : exc.start + 1]
@@ -138,7 +145,10 @@ def _previous_code_line(lines: list[str], line: int) -> int | None:
 
 def _prefix_hint(name: str, declared: dict[str, str]) -> str:
     if name in PREFIXES:
-        return f"add @prefix {name}: <{PREFIXES[name]}> . at the top of the file, with the other @prefix lines"
+        return (
+            f"add @prefix {name}: <{PREFIXES[name]}> . at the top of the file, "
+            "with the other @prefix lines"
+        )
     if name.startswith("\ufeff"):
         return "the file starts with an invisible character: save it again as UTF-8 without BOM"
     candidates = sorted(set(PREFIXES) | set(declared))
@@ -155,8 +165,9 @@ def _prefix_hint(name: str, declared: dict[str, str]) -> str:
     )
 
 
-def syntax_hint(message: str, lines: list[str], line: int | None, column: int | None,
-                declared: dict[str, str]) -> str:
+def syntax_hint(
+    message: str, lines: list[str], line: int | None, column: int | None, declared: dict[str, str]
+) -> str:
     """Plain-English advice for one pyoxigraph Turtle error."""
     text = lines[line - 1] if line is not None and 1 <= line <= len(lines) else ""
     at = text[column - 1 :] if column else ""
@@ -174,26 +185,25 @@ def syntax_hint(message: str, lines: list[str], line: int | None, column: int | 
         )
     if at[:1] in "“”‘’":
         return (
-            "use straight quotes \" around text, not curly quotes “ ” "
+            'use straight quotes " around text, not curly quotes “ ” '
             "(word processors insert them: write the file in a text editor)"
         )
     if at[:1] == "£" or at[:1] == "$" or at[:1] == "€":
         return "write amounts as plain numbers, without a currency sign or commas: 250000.00"
     if before.rstrip().endswith('"') and before.count('"') % 2 == 0 and "not a valid" in lowered:
         return (
-            "a double quote inside a text ends the text early: write \\\" for a quote inside "
+            'a double quote inside a text ends the text early: write \\" for a quote inside '
             "the text, or use the typographic quotes “ ” the source prints"
         )
     if "line jumps are not allowed" in lowered:
         return (
-            "a text in double quotes is not closed on this line: add the closing \", or for "
-            "text over several lines put three double quotes \"\"\" at both ends"
+            'a text in double quotes is not closed on this line: add the closing ", or for '
+            'text over several lines put three double quotes """ at both ends'
         )
     if "unexpected end of file" in lowered:
         if at[:1] in "\"'":
             return (
-                "this text is never closed: add the closing quote(s) — \"\"\" if it "
-                "started with \"\"\""
+                'this text is never closed: add the closing quote(s) — """ if it started with """'
             )
         return (
             "the file ends in the middle of a statement: check the last statement ends with "
@@ -210,7 +220,11 @@ def syntax_hint(message: str, lines: list[str], line: int | None, column: int | 
                 "names cannot contain spaces: write ckd:wigan-council with hyphens; "
                 "or a ' ;' is missing before this point"
             )
-        where = f"line {previous}" if previous else "the line before"
+        where = "the line before"
+        if previous:
+            shown = lines[previous - 1].strip()
+            shown = shown if len(shown) <= 60 else shown[:57] + "…"
+            where = f"line {previous} ({shown})"
         return (
             f"the statement before this point is not finished: {where} probably needs ' ;' at "
             "its end (the same item continues) or ' .' (its description is finished)"
@@ -248,7 +262,7 @@ def syntax_hint(message: str, lines: list[str], line: int | None, column: int | 
     if "is not allowed at the beginning of a prefix name" in lowered:
         return (
             "this character cannot start a name or a value: put text in straight double quotes "
-            "\"…\" and names as prefix:name"
+            '"…" and names as prefix:name'
         )
     return (
         "check the punctuation around this point: ';' separates properties of the same item, "
@@ -269,8 +283,10 @@ def _syntax_issue(exc: SyntaxError, text: str, display: str) -> Issue:
     end_line = getattr(exc, "end_lineno", None)
     end_column = getattr(exc, "end_offset", None)
     width = (end_column - column) if (end_line == line and end_column and column) else None
-    declared = {m.group(1): m.group(2) for m in re.finditer(
-        r"(?im)^\s*@?prefix\s+([\w\-.]*):\s*<([^>]*)>", text)}
+    declared = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"(?im)^\s*@?prefix\s+([\w\-.]*):\s*<([^>]*)>", text)
+    }
     source_line = lines[line - 1] if line is not None and 1 <= line <= len(lines) else None
     return Issue(
         Severity.VIOLATION,
@@ -297,8 +313,11 @@ def _date_ok(lexical: str) -> bool:
     if not match:
         return False
     try:
-        _dt.date(max(1, abs(int(match.group(1)))) if abs(int(match.group(1))) <= 9999 else 2000,
-                 int(match.group(2)), int(match.group(3)))
+        _dt.date(
+            max(1, abs(int(match.group(1)))) if abs(int(match.group(1))) <= 9999 else 2000,
+            int(match.group(2)),
+            int(match.group(3)),
+        )
     except ValueError:
         return False
     return True
@@ -333,14 +352,21 @@ def _int_check(sign: str) -> Callable[[str], bool]:
 
 
 _LEXICAL: dict[str, tuple[Callable[[str], bool], str]] = {
-    "date": (_date_ok, 'a date is written year-month-day: "2019-07-23"^^xsd:date; if only the '
-             'year is known write "2019"^^xsd:gYear, for a month "2019-07"^^xsd:gYearMonth'),
-    "gYear": (lambda s: bool(re.fullmatch(rf"{_YEAR}{_TZ}", s)),
-              'a year is written with four digits: "2019"^^xsd:gYear'),
+    "date": (
+        _date_ok,
+        'a date is written year-month-day: "2019-07-23"^^xsd:date; if only the '
+        'year is known write "2019"^^xsd:gYear, for a month "2019-07"^^xsd:gYearMonth',
+    ),
+    "gYear": (
+        lambda s: bool(re.fullmatch(rf"{_YEAR}{_TZ}", s)),
+        'a year is written with four digits: "2019"^^xsd:gYear',
+    ),
     "gYearMonth": (_year_month_ok, 'a month is written year-month: "2019-07"^^xsd:gYearMonth'),
     "dateTime": (_datetime_ok, 'a date and time is written "2019-07-23T10:00:00"^^xsd:dateTime'),
-    "boolean": (lambda s: s in ("true", "false", "1", "0"),
-                "write true or false, in lower case and without quotes"),
+    "boolean": (
+        lambda s: s in ("true", "false", "1", "0"),
+        "write true or false, in lower case and without quotes",
+    ),
     "integer": (_int_check("any"), "write a whole number without quotes, e.g. 24"),
     "int": (_int_check("any"), "write a whole number without quotes, e.g. 24"),
     "long": (_int_check("any"), "write a whole number without quotes, e.g. 24"),
@@ -348,14 +374,22 @@ _LEXICAL: dict[str, tuple[Callable[[str], bool], str]] = {
     "positiveInteger": (_int_check("pos"), "write a whole number above 0, e.g. 24"),
     "nonPositiveInteger": (_int_check("nonpos"), "write a whole number, 0 or less"),
     "negativeInteger": (_int_check("neg"), "write a whole number below 0"),
-    "decimal": (lambda s: bool(re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", s)),
-                "write a number with a dot for decimals and no commas or £ sign: 250000.00"),
-    "double": (lambda s: bool(re.fullmatch(
-        r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN", s)),
-               "write a number such as 1.5 or 1.5E3"),
-    "float": (lambda s: bool(re.fullmatch(
-        r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN", s)),
-              "write a number such as 1.5 or 1.5E3"),
+    "decimal": (
+        lambda s: bool(re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", s)),
+        "write a number with a dot for decimals and no commas or £ sign: 250000.00",
+    ),
+    "double": (
+        lambda s: bool(
+            re.fullmatch(r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN", s)
+        ),
+        "write a number such as 1.5 or 1.5E3",
+    ),
+    "float": (
+        lambda s: bool(
+            re.fullmatch(r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN", s)
+        ),
+        "write a number such as 1.5 or 1.5E3",
+    ),
 }
 
 
@@ -383,8 +417,11 @@ def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: 
         seen.add((obj.value, datatype))
         short = "xsd:" + datatype[len(XSD) :]
         place = next(
-            (t.position for t in index.typed_literals
-             if t.lexical == obj.value and t.datatype == datatype),
+            (
+                t.position
+                for t in index.typed_literals
+                if t.lexical == obj.value and t.datatype == datatype
+            ),
             None,
         )
         issues.append(
@@ -392,14 +429,14 @@ def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: 
                 Severity.VIOLATION,
                 Stage.SYNTAX,
                 "syntax.ill-typed-literal",
-                f"\"{obj.value}\" is not a valid {short} value.",
+                f'"{obj.value}" is not a valid {short} value.',
                 file=display,
                 line=place.line if place else None,
                 column=place.column if place else None,
                 width=len(place.text) if place else None,
                 source_line=index.source_line(place.line) if place else None,
                 hint=hint,
-                value=f"\"{obj.value}\"^^{short}",
+                value=f'"{obj.value}"^^{short}',
             )
         )
     if index.max_depth > MAX_NESTING and index.deepest is not None:

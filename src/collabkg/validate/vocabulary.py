@@ -42,7 +42,7 @@ from rdflib.namespace import (
 )
 from rdflib.term import Node
 
-from collabkg.terms import BASE, CK, CKC, CKD, CKSH, PREFIXES, compact
+from collabkg.terms import CK, CKC, CKD, CKSH, PREFIXES, compact
 from collabkg.validate.model import FileData, Workspace, a, show
 from collabkg.validate.report import Issue, Severity, Stage
 
@@ -59,10 +59,21 @@ STANDARD: dict[str, type[DefinedNamespace]] = {
 }
 OURS = (str(CK), str(CKC), str(CKD), str(CKSH))
 COMMON_PROPERTIES = {
-    str(RDFS.label), str(RDFS.comment), str(RDF.type), str(SKOS.prefLabel),
-    str(PROV.wasDerivedFrom), str(PROV.wasQuotedFrom), str(PROV.wasAssociatedWith),
-    str(ORG.member), str(ORG.organization), str(ORG.role), str(ORG.memberDuring),
-    str(ORG.unitOf), str(DCTERMS.title), str(DCTERMS.date), str(DCTERMS.creator),
+    str(RDFS.label),
+    str(RDFS.comment),
+    str(RDF.type),
+    str(SKOS.prefLabel),
+    str(PROV.wasDerivedFrom),
+    str(PROV.wasQuotedFrom),
+    str(PROV.wasAssociatedWith),
+    str(ORG.member),
+    str(ORG.organization),
+    str(ORG.role),
+    str(ORG.memberDuring),
+    str(ORG.unitOf),
+    str(DCTERMS.title),
+    str(DCTERMS.date),
+    str(DCTERMS.creator),
     str(DCTERMS.publisher),
 }
 """Properties of the W3C vocabularies that case files use (for "did you mean")."""
@@ -117,7 +128,7 @@ def _bare(local: str) -> str:
     """A property's local name without has/is: ``hasmemeber`` -> ``memeber``."""
     for prefix in ("has", "is"):
         if local.startswith(prefix) and len(local) > len(prefix) + 2:
-            return local[len(prefix):]
+            return local[len(prefix) :]
     return local
 
 
@@ -130,10 +141,22 @@ class _Checker:
 
     # ------------------------------------------------------------------ helpers
 
-    def issue(self, item: FileData, severity: Severity, code: str, message: str, *,
-              line: int | None = None, column: int | None = None, width: int | None = None,
-              hint: str | None = None, focus: Node | None = None, path: Node | None = None,
-              value: Node | None = None, related: list[str] | None = None) -> Issue:
+    def issue(
+        self,
+        item: FileData,
+        severity: Severity,
+        code: str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        width: int | None = None,
+        hint: str | None = None,
+        focus: Node | None = None,
+        path: Node | None = None,
+        value: Node | None = None,
+        related: list[str] | None = None,
+    ) -> Issue:
         index = item.parsed.index
         found = Issue(
             severity,
@@ -169,8 +192,9 @@ class _Checker:
             also = f" (also on line{'s' if len(others) > 1 else ''} {shown})"
         return first.line, first.column, len(first.text), also
 
-    def at_statement(self, item: FileData, subject: Node, prop: Node, iri: str
-                     ) -> tuple[int | None, int | None, int | None, str]:
+    def at_statement(
+        self, item: FileData, subject: Node, prop: Node, iri: str
+    ) -> tuple[int | None, int | None, int | None, str]:
         """Position of ``iri`` in the statement ``subject prop ...`` (falls back to the first
         place ``iri`` is written)."""
         line = self.term_line(item, subject, prop)
@@ -219,30 +243,40 @@ class _Checker:
                     local = _local(str(term))
                     if local.lower().startswith("src-"):
                         sources = self._source_ids()
-                        todo = ("use the ID of your source from data/sources.ttl"
-                                + (f" ({', '.join(sources)})" if sources else "")
-                                + "; if the source is new, add it to data/sources.ttl first")
+                        todo = (
+                            "use the ID of your source from data/sources.ttl"
+                            + (f" ({', '.join(sources)})" if sources else "")
+                            + "; if the source is new, add it to data/sources.ttl first"
+                        )
                     elif local.lower().startswith("case-"):
-                        todo = (f"name the case after its file: ckd:case-{item.parsed.path.stem}")
+                        todo = f"name the case after its file: ckd:case-{item.parsed.path.stem}"
                     else:
-                        todo = ("replace CHANGE-ME in the ID with a short name in lower case "
-                                "with hyphens (e.g. ckd:wigan-council), the same everywhere "
-                                "it is used")
+                        todo = (
+                            "replace CHANGE-ME in the ID with a short name in lower case "
+                            "with hyphens (e.g. ckd:wigan-council), the same everywhere "
+                            "it is used"
+                        )
                 else:
                     line = self.term_line(item, s, p)
                     column = width = None
                     what = f"the text {show(term)}"
                     todo = f"write the real {compact(str(p))} here (from the source)"
                 self.issue(
-                    item, Severity.VIOLATION, "vocabulary.template-placeholder",
+                    item,
+                    Severity.VIOLATION,
+                    "vocabulary.template-placeholder",
                     f"Placeholder from the template left in {what}.",
-                    line=line, column=column, width=width, hint=todo,
+                    line=line,
+                    column=column,
+                    width=width,
+                    hint=todo,
                     focus=s if isinstance(s, URIRef) and s != term else None,
                 )
 
     def _source_ids(self) -> list[str]:
         return sorted(
-            show(node) for node, types in self.ws.types.items()
+            show(node)
+            for node, types in self.ws.types.items()
             if isinstance(node, URIRef) and self.ont.is_a(types, str(CK.Source))
         )
 
@@ -303,9 +337,18 @@ class _Checker:
             pool = [c for c in ont.classes if ont.is_ours(c)]
             what = "class (kind of thing)"
         else:
-            pool = sorted(ont.concepts | {c for c in ont.classes if ont.is_ours(c)})
+            pool = sorted(ont.concepts)
             what = "value"
-        suggestion = closest(iri, pool) or closest(iri, ont.defined & set(self._our_terms()))
+        suggestion = None
+        used_with = self.first_use.get(iri)
+        if "value" in role and used_with is not None:
+            members = self._range_members(used_with[1])
+            suggestion = closest(iri, members, cutoff=0.5) if members else None
+        suggestion = (
+            suggestion
+            or closest(iri, pool)
+            or closest(iri, ont.defined & set(self._our_terms()))
+        )
         line, column, width, also = self.where(item, iri)
         message = f"{compact(iri)} is not defined in the collabkg ontology{also}"
         if suggestion:
@@ -315,6 +358,13 @@ class _Checker:
         hint = None
         used = self.first_use.get(iri)
         allowed = self._allowed_values(used[1]) if used and "value" in role else ""
+        if not allowed and suggestion and suggestion in ont.concepts and "value" in role:
+            # no declared range: list the values of the same list as the suggestion
+            for cls in ont.concept_types(suggestion):
+                members = ont.members_of_class(cls)
+                if members:
+                    allowed = ", ".join(compact(m) for m in members)
+                    break
         if allowed:
             hint = f"allowed values for {compact(str(used[1]))}: {allowed}"  # type: ignore[index]
         elif not suggestion:
@@ -324,17 +374,30 @@ class _Checker:
             )
         elif _local(suggestion).lower() == _local(iri).lower() and suggestion != iri:
             hint = "names are case-sensitive and the prefix matters: write it exactly as suggested"
-        self.issue(item, Severity.VIOLATION, "vocabulary.unknown-term", message, line=line,
-                   column=column, width=width, hint=hint, value=URIRef(iri),
-                   focus=used[0] if used and isinstance(used[0], URIRef) else None,
-                   path=used[1] if used and "value" in role else None)
+        self.issue(
+            item,
+            Severity.VIOLATION,
+            "vocabulary.unknown-term",
+            message,
+            line=line,
+            column=column,
+            width=width,
+            hint=hint,
+            value=URIRef(iri) if "value" in role else None,
+            focus=used[0] if used and isinstance(used[0], URIRef) else None,
+            path=used[1] if used and "value" in role else None,
+        )
 
-    def _allowed_values(self, prop: Node) -> str:
+    def _range_members(self, prop: Node) -> list[str]:
+        """The controlled values a property takes (its rdfs:range is a concept class)."""
         for cls in self.ont.range(str(prop)):
             members = self.ont.members_of_class(cls)
             if members and all(m in self.ont.concepts for m in members):
-                return ", ".join(compact(m) for m in members)
-        return ""
+                return members
+        return []
+
+    def _allowed_values(self, prop: Node) -> str:
+        return ", ".join(compact(m) for m in self._range_members(prop))
 
     def _our_terms(self) -> list[str]:
         return [t for t in self.ont.defined if self.ont.is_ours(t)]
@@ -352,8 +415,17 @@ class _Checker:
         )
         message = f"<{iri}> is not in one of collabkg's namespaces{also}"
         message += f" — did you mean {compact(guess)}?" if guess else "."
-        self.issue(item, Severity.VIOLATION, "vocabulary.unknown-namespace", message,
-                   line=line, column=column, width=width, hint=hint, value=URIRef(iri))
+        self.issue(
+            item,
+            Severity.VIOLATION,
+            "vocabulary.unknown-namespace",
+            message,
+            line=line,
+            column=column,
+            width=width,
+            hint=hint,
+            value=URIRef(iri),
+        )
 
     def unknown_standard(self, item: FileData, iri: str, namespace: str, role: set[str]) -> None:
         vocabulary = STANDARD[namespace]
@@ -370,10 +442,17 @@ class _Checker:
         name = next((k for k, v in PREFIXES.items() if v == namespace), namespace)
         message = f"{compact(iri)} does not exist in the {name}: vocabulary{also}"
         message += f" — did you mean {compact(suggestion)}?" if suggestion else "."
-        self.issue(item, Severity.WARNING, "vocabulary.unknown-standard-term", message,
-                   line=line, column=column, width=width,
-                   hint="collabkg ignores statements with a property it does not know",
-                   value=URIRef(iri))
+        self.issue(
+            item,
+            Severity.WARNING,
+            "vocabulary.unknown-standard-term",
+            message,
+            line=line,
+            column=column,
+            width=width,
+            hint="collabkg ignores statements with a property it does not know",
+            value=URIRef(iri),
+        )
 
     def check_statements(self, item: FileData) -> None:
         ont = self.ont
@@ -389,21 +468,32 @@ class _Checker:
                 line, column, width, also = self.at_statement(item, s, p, prop)
                 self.result.bad_values.add(p)
                 self.issue(
-                    item, Severity.VIOLATION, "vocabulary.class-as-property",
+                    item,
+                    Severity.VIOLATION,
+                    "vocabulary.class-as-property",
                     f"{compact(prop)} is a kind of thing (a class), not a property{also}.",
-                    line=line, column=column, width=width,
+                    line=line,
+                    column=column,
+                    width=width,
                     hint=f"to say what kind of thing an item is, write 'a {compact(prop)}' "
                     "(with 'a' in front); a property here would start with has… or is…",
-                    focus=s)
+                    focus=s,
+                )
                 continue
             if prop in ont.concepts and prop not in ont.properties:
                 line, column, width, also = self.at_statement(item, s, p, prop)
                 self.result.bad_values.add(p)
                 self.issue(
-                    item, Severity.VIOLATION, "vocabulary.value-as-property",
+                    item,
+                    Severity.VIOLATION,
+                    "vocabulary.value-as-property",
                     f"{compact(prop)} is a value from a list, not a property{also}.",
-                    line=line, column=column, width=width,
-                    hint=self._value_hint(prop), focus=s)
+                    line=line,
+                    column=column,
+                    width=width,
+                    hint=self._value_hint(prop),
+                    focus=s,
+                )
                 continue
             # -- two kinds that cannot go together (owl:disjointWith)
             subject_types = ws.types.get(s, set())
@@ -413,16 +503,23 @@ class _Checker:
                     reported_clash.add(s)
                     t1, t2, x, y = clash
                     line = self.term_line(item, s, p)
-                    why = "" if {t1, t2} == {x, y} else (
-                        f" (nothing is both {a(ont.label(x))} and {a(ont.label(y))})"
+                    why = (
+                        ""
+                        if {t1, t2} == {x, y}
+                        else (f" (nothing is both {a(ont.label(x))} and {a(ont.label(y))})")
                     )
                     self.issue(
-                        item, Severity.VIOLATION, "vocabulary.disjoint-types",
+                        item,
+                        Severity.VIOLATION,
+                        "vocabulary.disjoint-types",
                         "This item is given two kinds that cannot go together: "
                         f"{a(ont.label(t1))} and {a(ont.label(t2))}{why}.",
-                        line=line, focus=s, path=p,
+                        line=line,
+                        focus=s,
+                        path=p,
                         hint="keep the one kind that fits; if they are two different things, "
-                        "give each its own ID")
+                        "give each its own ID",
+                    )
             # -- rdf:type objects
             if p == RDF.type:
                 if isinstance(o, Literal):
@@ -433,21 +530,33 @@ class _Checker:
                     line, column, width, also = self.at_statement(item, s, p, obj)
                     self.result.bad_values.add(o)
                     self.issue(
-                        item, Severity.VIOLATION, "vocabulary.property-as-class",
+                        item,
+                        Severity.VIOLATION,
+                        "vocabulary.property-as-class",
                         f"{compact(obj)} is a property, not a kind of thing{also}: it cannot "
                         "follow 'a'.",
-                        line=line, column=column, width=width,
+                        line=line,
+                        column=column,
+                        width=width,
                         hint=f"write 'a' followed by a class such as ck:Charity, and use "
-                        f"{compact(obj)} as a property: {compact(obj)} <value> ;", focus=s)
+                        f"{compact(obj)} as a property: {compact(obj)} <value> ;",
+                        focus=s,
+                    )
                 elif obj in ont.concepts and obj not in ont.classes:
                     line, column, width, also = self.at_statement(item, s, p, obj)
                     self.result.bad_values.add(o)
                     self.issue(
-                        item, Severity.VIOLATION, "vocabulary.value-as-class",
+                        item,
+                        Severity.VIOLATION,
+                        "vocabulary.value-as-class",
                         f"{compact(obj)} is a value from a list, not a kind of thing{also}: it "
                         "cannot follow 'a'.",
-                        line=line, column=column, width=width, hint=self._value_hint(obj),
-                        focus=s)
+                        line=line,
+                        column=column,
+                        width=width,
+                        hint=self._value_hint(obj),
+                        focus=s,
+                    )
                 continue
             # -- text where a link belongs, a link where text belongs
             if isinstance(o, Literal) and ont.is_object_property(prop):
@@ -456,11 +565,18 @@ class _Checker:
                 line = self.term_line(item, s, p)
                 self.result.bad_triples.add((s, p, o))
                 self.issue(
-                    item, Severity.VIOLATION, "vocabulary.link-for-text",
+                    item,
+                    Severity.VIOLATION,
+                    "vocabulary.link-for-text",
                     f"{compact(prop)} takes text, a number or a date, but here it points to "
                     f"{show(o)}.",
-                    line=line, hint=f"write the value in double quotes, e.g. {compact(prop)} "
-                    "\"…\" ; (with ^^xsd:… for dates)", focus=s, path=p, value=o)
+                    line=line,
+                    hint=f"write the value in double quotes, e.g. {compact(prop)} "
+                    '"…" ; (with ^^xsd:… for dates)',
+                    focus=s,
+                    path=p,
+                    value=o,
+                )
             # -- links to items described nowhere
             if (
                 isinstance(o, URIRef)
@@ -472,22 +588,34 @@ class _Checker:
             ):
                 reported_dangling.add(str(o))
                 self.result.bad_values.add(o)
-                described = [str(x) for x in ws.subjects
-                             if isinstance(x, URIRef) and str(x).startswith(str(CKD))]
+                described = [
+                    str(x)
+                    for x in ws.subjects
+                    if isinstance(x, URIRef) and str(x).startswith(str(CKD))
+                ]
                 suggestion = closest(str(o), described, cutoff=0.75)
                 line, column, width, also = self.where(item, str(o))
-                message = (f"{compact(str(o))} is used here but described nowhere in the "
-                           f"graph{also}")
+                message = f"{compact(str(o))} is used here but described nowhere in the graph{also}"
                 message += f" — did you mean {compact(suggestion)}?" if suggestion else "."
                 self.issue(
-                    item, Severity.VIOLATION, "vocabulary.undefined-item", message,
-                    line=line, column=column, width=width,
-                    hint=None if suggestion else (
+                    item,
+                    Severity.VIOLATION,
+                    "vocabulary.undefined-item",
+                    message,
+                    line=line,
+                    column=column,
+                    width=width,
+                    hint=None
+                    if suggestion
+                    else (
                         "check the ID's spelling, or describe the item in this file: "
-                        f"{compact(str(o))} a ck:… ; rdfs:label \"…\" ; "
+                        f'{compact(str(o))} a ck:… ; rdfs:label "…" ; '
                         "prov:wasDerivedFrom ckd:src-… ."
                     ),
-                    focus=s, path=p, value=o)
+                    focus=s,
+                    path=p,
+                    value=o,
+                )
             # -- wrong kind of subject for the property (warning)
             domain = ont.domain(prop) if ont.is_ours(prop) else []
             subject_types = ws.types.get(s, set())
@@ -502,32 +630,47 @@ class _Checker:
                 line = self.term_line(item, s, p)
                 kinds = " or ".join(a(ont.label(d)) for d in domain)
                 self.issue(
-                    item, Severity.WARNING, "vocabulary.wrong-domain",
-                    f"{compact(prop)} is meant for {kinds}, but this item is "
-                    f"{a(ws.kind_of(s))}.",
-                    line=line, focus=s, path=p,
+                    item,
+                    Severity.WARNING,
+                    "vocabulary.wrong-domain",
+                    f"{compact(prop)} is meant for {kinds}, but this item is {a(ws.kind_of(s))}.",
+                    line=line,
+                    focus=s,
+                    path=p,
                     hint="check the property (a similar one may fit this kind of item) or the "
-                    "item's type after 'a'")
+                    "item's type after 'a'",
+                )
             # -- items with no type
-            if isinstance(s, URIRef) and s not in reported_untyped and not subject_types \
-                    and not ont.is_ours(str(s)) and str(s) not in ont.defined:
+            if (
+                isinstance(s, URIRef)
+                and s not in reported_untyped
+                and not subject_types
+                and not ont.is_ours(str(s))
+                and str(s) not in ont.defined
+            ):
                 reported_untyped.add(s)
                 located = ws.locate(s)
                 line = located[1] if located and located[0] is item else None
                 self.issue(
-                    item, Severity.VIOLATION, "vocabulary.untyped-item",
+                    item,
+                    Severity.VIOLATION,
+                    "vocabulary.untyped-item",
                     f"{show(s)} has no type, so nothing can check it or show it.",
-                    line=line, focus=s,
+                    line=line,
+                    focus=s,
                     hint="say what kind of thing it is with 'a', e.g. "
-                    f"{show(s)} a ck:Charity ; (see docs/modelling.md for the kinds)")
+                    f"{show(s)} a ck:Charity ; (see docs/modelling.md for the kinds)",
+                )
 
     def _text_for_link(self, item: FileData, s: Node, p: Node, o: Literal) -> None:
         self.result.bad_triples.add((s, p, o))
         line = self.term_line(item, s, p)
         prop = compact(str(p))
         if p == RDF.type:
-            message = f"'a' must be followed by a kind of thing such as ck:Charity, not by text " \
+            message = (
+                f"'a' must be followed by a kind of thing such as ck:Charity, not by text "
                 f"({show(o)})."
+            )
             hint = "remove the quotes and use a class from the ontology, e.g. a ck:Charity ;"
         else:
             message = f"{prop} links to an item, but here it has text: {show(o)}."
@@ -540,8 +683,17 @@ class _Checker:
                 "remove the quotes and write the ID of the item instead (e.g. ckd:wigan-council)"
                 f"{example}; describe the item if it is new"
             )
-        self.issue(item, Severity.VIOLATION, "vocabulary.text-for-link", message, line=line,
-                   hint=hint, focus=s, path=p, value=o)
+        self.issue(
+            item,
+            Severity.VIOLATION,
+            "vocabulary.text-for-link",
+            message,
+            line=line,
+            hint=hint,
+            focus=s,
+            path=p,
+            value=o,
+        )
 
     def _value_hint(self, concept: str) -> str:
         types = self.ont.concept_types(concept)
@@ -549,20 +701,31 @@ class _Checker:
         for t in types:
             props += self.ont.properties_with_range(t)
         if props:
-            return (f"use it as the value of a property, e.g. {compact(props[0])} "
-                    f"{compact(concept)} ;")
+            return (
+                f"use it as the value of a property, e.g. {compact(props[0])} {compact(concept)} ;"
+            )
         return "use it as the value of a property, not on its own"
 
     def check_file_content(self, item: FileData) -> None:
         own_types = {str(o) for s, p, o in item.triples if p == RDF.type}
         ours = [t for t in own_types if self.ont.is_ours(t) or t == str(ORG.Membership)]
         if not ours:
-            namespaces = sorted({compact(str(p)).split(":")[0] for _s, p, _o in item.triples
-                                 if ":" in compact(str(p))})
-            uses = f" It uses {', '.join(n + ':' for n in namespaces[:6])} terms." \
-                if namespaces and "ck" not in namespaces else ""
+            namespaces = sorted(
+                {
+                    compact(str(p)).split(":")[0]
+                    for _s, p, _o in item.triples
+                    if ":" in compact(str(p))
+                }
+            )
+            uses = (
+                f" It uses {', '.join(n + ':' for n in namespaces[:6])} terms."
+                if namespaces and "ck" not in namespaces
+                else ""
+            )
             self.issue(
-                item, Severity.VIOLATION, "vocabulary.no-collabkg-data",
+                item,
+                Severity.VIOLATION,
+                "vocabulary.no-collabkg-data",
                 "This file has no collabkg data: nothing in it has a collabkg type ('a ck:…')."
                 + uses,
                 line=1,
@@ -573,23 +736,27 @@ class _Checker:
             return
         if not self.case_rules or not self._is_case_file(item):
             return
-        cases = sorted({s for s, p, o in item.triples if p == RDF.type and str(o) == CASE},
-                       key=str)
+        cases = sorted({s for s, p, o in item.triples if p == RDF.type and str(o) == CASE}, key=str)
         if not cases:
             self.issue(
-                item, Severity.VIOLATION, "vocabulary.no-case",
+                item,
+                Severity.VIOLATION,
+                "vocabulary.no-case",
                 "This case file has no case item: every case file needs one ck:Case.",
                 line=1,
                 hint="add (see data/TEMPLATE.ttl): ckd:case-<file name> a ck:Case ; rdfs:label "
-                "\"…\" ; ck:isAbout ckd:<the collaboration> ; prov:wasDerivedFrom ckd:src-… .",
+                '"…" ; ck:isAbout ckd:<the collaboration> ; prov:wasDerivedFrom ckd:src-… .',
             )
         elif len(cases) > 1:
             index = item.parsed.index
             lines = [index.subject_line(str(c)) for c in cases]
             self.issue(
-                item, Severity.VIOLATION, "vocabulary.several-cases",
+                item,
+                Severity.VIOLATION,
+                "vocabulary.several-cases",
                 f"This file has {len(cases)} case items ("
-                + ", ".join(show(c) for c in cases) + "); a case file has exactly one ck:Case.",
+                + ", ".join(show(c) for c in cases)
+                + "); a case file has exactly one ck:Case.",
                 line=lines[1],
                 hint="keep one ck:Case per file: split the file in two, or list everything the "
                 "case is about with ck:isAbout on one case",
@@ -623,8 +790,7 @@ class _Checker:
                 others = [f for f in files if f is not item]
                 line = item.parsed.index.subject_line(str(subject))
                 related = [
-                    f"{f.display}:{f.parsed.index.subject_line(str(subject)) or 1}"
-                    for f in others
+                    f"{f.display}:{f.parsed.index.subject_line(str(subject)) or 1}" for f in others
                 ]
                 if is_case:
                     if CASE not in per_file_types[item.display] and not any(
@@ -632,33 +798,50 @@ class _Checker:
                     ):
                         continue
                     self.issue(
-                        item, Severity.VIOLATION, "vocabulary.duplicate-case",
+                        item,
+                        Severity.VIOLATION,
+                        "vocabulary.duplicate-case",
                         f"The case ID {show(subject)} is also used in "
                         + ", ".join(r.replace(":", " line ", 1) for r in related)
                         + ": each case needs its own ID.",
-                        line=line, focus=subject, related=related,
-                        hint="rename this case, e.g. ckd:case-" + item.parsed.path.stem
+                        line=line,
+                        focus=subject,
+                        related=related,
+                        hint="rename this case, e.g. ckd:case-"
+                        + item.parsed.path.stem
                         + " (and the items you copied, if they are not the same real things)",
                     )
                     continue
                 self._compare_shared(item, subject, others, per_file_types, line, related)
 
-    def _compare_shared(self, item: FileData, subject: Node, others: list[FileData],
-                        per_file_types: dict[str, set[str]], line: int | None,
-                        related: list[str]) -> None:
+    def _compare_shared(
+        self,
+        item: FileData,
+        subject: Node,
+        others: list[FileData],
+        per_file_types: dict[str, set[str]],
+        line: int | None,
+        related: list[str],
+    ) -> None:
         ont = self.ont
         mine = ont.most_specific(per_file_types[item.display])
         for other in others:
             theirs = ont.most_specific(per_file_types[other.display])
-            compatible = all(
-                any(ont.is_a([a], b) or ont.is_a([b], a) for b in theirs) for a in mine
-            ) if mine and theirs else True
+            compatible = (
+                all(any(ont.is_a([a], b) or ont.is_a([b], a) for b in theirs) for a in mine)
+                if mine and theirs
+                else True
+            )
             if not compatible:
                 self.issue(
-                    item, Severity.WARNING, "vocabulary.conflicting-types",
+                    item,
+                    Severity.WARNING,
+                    "vocabulary.conflicting-types",
                     f"{show(subject)} is described here as {a(ont.kind(mine))}, but as "
                     f"{a(ont.kind(theirs))} in {other.display}.",
-                    line=line, focus=subject, related=related,
+                    line=line,
+                    focus=subject,
+                    related=related,
                     hint="an item shared by several cases must be the same kind of thing "
                     "everywhere: use the same type, or a different ID if they are different "
                     "things",
@@ -666,14 +849,17 @@ class _Checker:
                 return
         my_labels = {str(o) for s, p, o in item.triples if s == subject and p == RDFS.label}
         for other in others:
-            their_labels = {str(o) for s, p, o in other.triples
-                            if s == subject and p == RDFS.label}
+            their_labels = {str(o) for s, p, o in other.triples if s == subject and p == RDFS.label}
             if my_labels and their_labels and not my_labels & their_labels:
                 self.issue(
-                    item, Severity.WARNING, "vocabulary.conflicting-labels",
+                    item,
+                    Severity.WARNING,
+                    "vocabulary.conflicting-labels",
                     f"{show(subject)} is named “{sorted(my_labels)[0]}” here but "
                     f"“{sorted(their_labels)[0]}” in {other.display}.",
-                    line=line, focus=subject, related=related,
+                    line=line,
+                    focus=subject,
+                    related=related,
                     hint="an item shared by several cases has one name: copy the name used in "
                     f"{other.display}, or use a different ID if they are different things",
                 )
