@@ -27,6 +27,7 @@ TEXT = {
             "and activities, with the quotation behind each fact."
         ),
         "one": "collaboration",
+        "a": "a collaboration",
         "many": "collaborations",
         "back": "All collaborations",
     },
@@ -38,6 +39,7 @@ TEXT = {
             "sources; their names say so."
         ),
         "one": "organisation",
+        "a": "an organisation",
         "many": "organisations",
         "back": "All organisations",
     },
@@ -100,7 +102,7 @@ def show_list(kind: Kind) -> None:
         st.info(f"No {words['one']} matches. Clear a filter or change the search.")
         return
     shown = table.drop(columns=["iri", "Name"]).rename(columns={"link": "Name"})
-    widths = column_widths(shown, keep=["Name"])
+    widths = column_widths(shown, keep=["Name", "Kind"])
     config = {
         column: st.column_config.Column(column, width=widths[column]) for column in shown.columns
     }
@@ -118,11 +120,11 @@ def show_list(kind: Kind) -> None:
     labels = {e.iri: e.label for e in entities}
     key = f"open:{kind}"
     st.selectbox(
-        f"Open the profile of a {words['one']}",
+        f"Open the profile of {words['a']}",
         options=list(labels),
         index=None,
         format_func=lambda iri: labels.get(iri, iri),
-        placeholder=f"Choose a {words['one']}…",
+        placeholder=f"Choose {words['a']}…",
         key=key,
         on_change=_open_profile,
         args=(kind, key),

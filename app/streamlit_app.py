@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="collabkg explorer", page_icon=":material/hub:", layout="wide")
+# a local icon file: a ":material/...:" or emoji page icon makes the browser fetch the
+# favicon from the internet, and the explorer must work offline
+ICON = Path(__file__).parent / "assets" / "icon.png"
+st.set_page_config(page_title="collabkg explorer", page_icon=str(ICON), layout="wide")
 
 PAGES = {
     "Explore": [

@@ -114,6 +114,18 @@ def run_choices(root: str, ref: str) -> QueryResult | None:
     return None
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def run_class_choices(root: str, class_ref: str) -> QueryResult:
+    """Instances of a class or of its subclasses (``choices: {class: ck:Collaboration}``)."""
+    from collabkg.bindings import parse_iri
+    from collabkg.terms import sparql_prologue
+
+    query = sparql_prologue() + (
+        "SELECT DISTINCT ?value ?class WHERE { ?value a/rdfs:subClassOf* ?class }"
+    )
+    return load_graph(root).select(query, {"class": parse_iri(class_ref)})
+
+
 def choices_ref(query: CannedQuery, name: str) -> str | None:
     """The choices query named by a parameter (``choices_query`` or ``choices: {query:}``)."""
     spec = query.param(name)

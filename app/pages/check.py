@@ -1,7 +1,7 @@
 """Check a case file: upload or paste Turtle, get the report `collabkg validate` gives.
 
 The file is checked against the whole graph (ontology, vocabularies, the other case
-files, the SHACL shapes) and then discarded: nothing is stored.
+files, the SHACL shapes) and then discarded: nothing is stored (see ui.check_turtle).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ st.title("Check a case file")
 st.markdown(
     "Before you add a case to the graph, check it here. Upload your Turtle file (or paste "
     "its text): you get the same report as `collabkg validate` — what is wrong, on which "
-    "line, and what to do about it. **Nothing you upload is kept**: the file is checked in "
-    "memory against the current graph and then discarded."
+    "line, and what to do about it. **Nothing you upload is kept**: the file is checked "
+    "against the current graph and then discarded."
 )
 
 upload_tab, paste_tab = st.tabs(["Upload a file", "Paste Turtle"])

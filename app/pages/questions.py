@@ -23,6 +23,7 @@ from ui import (
     plain,
     run_canned,
     run_choices,
+    run_class_choices,
     show_error,
 )
 
@@ -80,18 +81,21 @@ def show_catalogue() -> None:
     if not len(cat):
         st.info("No questions are available: the queries/ folder is empty.")
         return
+    topics = [
+        f"[{TAG_TITLES.get(tag, sentence_case(tag.replace('-', ' ')))}](#{tag})"
+        for tag in cat.by_tag()
+    ]
+    st.markdown("Topics: " + " · ".join(topics))
     groups = cat.by_tag()
-    columns = st.columns(2, gap="large")
-    for number, (tag, queries) in enumerate(groups.items()):
-        with columns[number % 2]:
-            st.subheader(TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))))
-            for query in queries:
-                st.page_link(
-                    PAGE_FILES["questions"],
-                    label=query.summary,
-                    icon=":material/arrow_forward:",
-                    query_params={"q": query.id},
-                )
+    for tag, queries in groups.items():
+        st.subheader(TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))), anchor=tag)
+        for query in queries:
+            st.page_link(
+                PAGE_FILES["questions"],
+                label=query.summary,
+                icon=":material/arrow_forward:",
+                query_params={"q": query.id},
+            )
 
 
 def sync_from_url(key: str, url_value: str | None, state_value: object = None) -> None:
@@ -118,7 +122,13 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
     helptext = spec.description or None
     if spec.type == "iri":
         ref = choices_ref(query, spec.name)
-        choices_result = run_choices(root, ref) if ref else None
+        class_ref = getattr(spec, "choices_class", None)
+        if ref:
+            choices_result = run_choices(root, ref)
+        elif class_ref:
+            choices_result = run_class_choices(root, class_ref)
+        else:
+            choices_result = None
         options = param_choices(index, spec.name, choices_result)
         labels = dict((iri, text) for text, iri in options)
         wanted = None

@@ -16,6 +16,7 @@ from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import download_frame, result_table
 from collabkg.graph import QueryResult
 from collabkg.sparql_safety import USER_LIMITS
+from collabkg.turtle import canonical_turtle
 
 STARTER = """# Organisations and their sectors
 SELECT ?organisation ?sector WHERE {
@@ -135,7 +136,7 @@ if run or st.session_state.get("sparql:last") is not None:
     elif isinstance(answer, bool):
         st.success("Yes (ASK answered true)." if answer else "No (ASK answered false).")
     else:
-        turtle = answer.serialize(format="turtle")
+        turtle = canonical_turtle(list(answer))
         st.caption(f"{len(answer)} triples.")
         st.code(turtle, language="turtle")
         st.download_button(

@@ -95,6 +95,12 @@ def _validated_local_graph(args: argparse.Namespace) -> KnowledgeGraph:
     """The local files, validated (never a remote endpoint): what serve and publish share."""
     from collabkg.publish import load_validated
 
+    if getattr(args, "allow_invalid", False):
+        print(
+            f"{PROG}: note: --allow-invalid does not apply here: only valid data is served "
+            "or published",
+            file=sys.stderr,
+        )
     return load_validated(args.root)
 
 

@@ -287,19 +287,23 @@ class ExplorerIndex:
                 publisher=(_unique(item.get("publisher", [])) or [""])[0],
             )
 
+        def own_sectors(iri: str) -> list[str]:
+            """An organisation's sectors; a unit with none of its own has its parent's."""
+            found = facts.get(iri, {}).get(str(CK.hasSector), [])
+            parents = facts.get(iri, {}).get(str(ORG.unitOf), [])
+            if not found and parents:
+                found = facts.get(parents[0], {}).get(str(CK.hasSector), [])
+            return found
+
         # entities
         self.entities: dict[str, Entity] = {}
         for iri, kind in kinds.items():
             item = facts.get(iri, {})
             specific = _most_specific(_unique(types.get(iri, [])), parents)
             links = memberships.get(iri, []) if kind == "collaboration" else member_of.get(iri, [])
-            sectors = item.get(str(CK.hasSector), [])
+            sectors = own_sectors(iri)
             if kind == "collaboration":
-                sectors = [
-                    s
-                    for member in memberships.get(iri, [])
-                    for s in facts.get(member, {}).get(str(CK.hasSector), [])
-                ]
+                sectors = [s for member in memberships.get(iri, []) for s in own_sectors(member)]
             self.entities[iri] = Entity(
                 iri=iri,
                 label=self.label(iri),
@@ -316,9 +320,7 @@ class ExplorerIndex:
                 links=_unique(links),
                 unnamed="true" in item.get(str(CK.isUnnamedInSource), []),
             )
-        self._sector_iris = {
-            iri: _unique(facts.get(iri, {}).get(str(CK.hasSector), [])) for iri in kinds
-        }
+        self._sector_iris = {iri: _unique(own_sectors(iri)) for iri in kinds}
         self._structure_iris = {
             iri: _unique(facts.get(iri, {}).get(str(CK.hasStructureType), [])) for iri in kinds
         }
@@ -943,11 +945,46 @@ class _Builder:
             title=[self.ref(URIRef(a.iri))], details=details, node=a.iri, notes=self.notes(a)
         )
 
+    def policy(self, policy: Node, assessments: Sequence[_Node]) -> Fact:
+        """A policy behind a collaboration, with the hype-cycle stage a source gives it."""
+        about = [a for a in assessments if policy in a.all(CK.assessesPolicy)]
+        details = [
+            ("Stage of the hype cycle", [self.concepts(a.all(CK.hasHypeCycleStage))])
+            for a in about
+            if a.has(CK.hasHypeCycleStage)
+        ]
+        return Fact(
+            title=[sentence_case(self.index.label(policy))],
+            details=details,
+            node=about[0].iri if about else self.current,
+            notes=[n for a in about for n in self.notes(a)],
+        )
+
     def generic(self, n: _Node, *extra: tuple[str, URIRef]) -> Fact:
         details = self.details(*(self.detail(label, n.all(prop)) for label, prop in extra))
         return Fact(
             title=[self.ref(URIRef(n.iri))], details=details, node=n.iri, notes=self.notes(n)
         )
+
+
+def _flag_contradictions(facts: list[Fact], actions: Sequence[_Node]) -> list[Fact]:
+    """Mark actions when one organisation's parts both support and undermine the same agent."""
+    effects: dict[str, set[str]] = {}
+    for action in actions:
+        for agent in action.all(CK.affectsAgent):
+            effects.setdefault(str(agent), set()).update(str(e) for e in action.all(CK.hasEffect))
+    torn = {
+        agent
+        for agent, found in effects.items()
+        if str(CKC.supports) in found and str(CKC.undermines) in found
+    }
+    for fact, action in zip(facts, actions, strict=True):
+        if {str(a) for a in action.all(CK.affectsAgent)} & torn:
+            fact.flag = (
+                "Units of one organisation pull in opposite directions here: one supports "
+                "and another undermines the same organisation."
+            )
+    return facts
 
 
 def verdict_on_claim(
@@ -1016,6 +1053,7 @@ def collaboration_profile(index: ExplorerIndex, iri: str) -> Profile:
         "?x ck:concernsCollaboration ?c . FILTER NOT EXISTS { ?x a ck:AccountabilityLine }"
     )
     studies = d("?x ck:studiesCollaboration ?c .")
+    assessments = d("?c ck:isDrivenByPolicy ?policy . ?x ck:assessesPolicy ?policy .")
     cases = d("?x ck:isAbout ?c .")
     b.label_nodes(
         [
@@ -1029,6 +1067,7 @@ def collaboration_profile(index: ExplorerIndex, iri: str) -> Profile:
             *statements,
             *studies,
             *cases,
+            *assessments,
         ]
     )
 
@@ -1104,10 +1143,7 @@ def collaboration_profile(index: ExplorerIndex, iri: str) -> Profile:
         _section(
             "policy",
             "Policy context",
-            [
-                Fact(title=[sentence_case(index.label(p))], node=None)
-                for p in sorted(policies, key=index.label)
-            ],
+            [b.policy(p, assessments) for p in sorted(policies, key=index.label)],
             "The sources tie this collaboration to no named policy.",
         ),
         _section(
@@ -1237,7 +1273,7 @@ def organisation_profile(index: ExplorerIndex, iri: str) -> Profile:
         _section(
             "actions",
             "Actions for and against others (units pulling apart)",
-            [b.action(a) for a in by_label(actions)],
+            _flag_contradictions([b.action(a) for a in by_label(actions)], by_label(actions)),
         ),
         _section(
             "claims",

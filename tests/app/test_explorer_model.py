@@ -52,7 +52,7 @@ def test_index_knows_collaborations_and_organisations(index: ex.ExplorerIndex):
     assert {"Riverside council", "Riverside Friends", "Riverside elected council"} <= set(names)
     assert ex.home_counts(index) == {
         "Collaborations": 1,
-        "Organisations": 4,
+        "Organisations": 6,
         "Sources": 1,
         "Quotations": 2,
     }
@@ -86,7 +86,12 @@ def test_filters(index: ex.ExplorerIndex):
         "Voluntary and community sector",
     ]
     found = ex.filter_entities(index, "organisation", ex.ListFilters(sectors=("Public sector",)))
-    assert [e.label for e in found] == ["Riverside council"]
+    assert [e.label for e in found] == [
+        "Riverside Adult Services",
+        "Riverside council",
+        "Riverside elected council",
+        "Riverside Estates",
+    ]
     found = ex.filter_entities(index, "organisation", ex.ListFilters(text="friends"))
     assert [e.label for e in found] == ["Riverside Friends"]
     found = ex.filter_entities(
@@ -101,10 +106,10 @@ def test_home_charts(index: ex.ExplorerIndex):
         {"Structure type": "Collaborative market", "Collaborations": 1}
     ]
     by_sector = ex.organisations_by_sector(index)
+    # units without a sector of their own count with their parent organisation's
     assert dict(zip(by_sector["Sector"], by_sector["Organisations"], strict=True)) == {
         "Citizens and communities": 1,
-        "Not recorded": 1,
-        "Public sector": 1,
+        "Public sector": 4,
         "Voluntary and community sector": 1,
     }
     kinds = ex.cocreation_by_structure_type(index)
@@ -189,7 +194,11 @@ def test_accountability_funding_barriers_policy(index: ex.ExplorerIndex):
     assert funding.flag == "This funding is ending or has ended."
     barrier = _section(profile, "barriers").facts[0]
     assert _text(barrier.title) == "Time burden"
-    assert _text(_section(profile, "policy").facts[0].title) == "Big Society"
+    policy = _section(profile, "policy").facts[0]
+    assert _text(policy.title) == "Big Society"
+    stage = dict((k, _text(v)) for k, v in policy.details)["Stage of the hype cycle"]
+    assert stage == "peak of inflated expectations"
+    assert index.evidence(policy.node).sources[0].label == "Test report on Riverside"
 
 
 def test_organisation_profile(index: ex.ExplorerIndex):
@@ -197,7 +206,9 @@ def test_organisation_profile(index: ex.ExplorerIndex):
     assert profile.kind == "organisation"
     summary = {label: _text(value) for label, value in profile.summary}
     assert summary["Kind"] == "Local authority"
-    assert summary["Units"] == "Riverside elected council"
+    assert summary["Units"] == (
+        "Riverside Adult Services, Riverside elected council, Riverside Estates"
+    )
     memberships = _section(profile, "memberships").facts
     assert [_text(f.title) for f in memberships] == ["Riverside partnership — lead"]
     transfers = _section(profile, "transfers").facts
@@ -206,6 +217,18 @@ def test_organisation_profile(index: ex.ExplorerIndex):
     assert {label: _text(v) for label, v in unit.summary}["Part of"] == "Riverside council"
     lines = _section(unit, "accountability").facts
     assert len(lines) == 1
+
+
+def test_units_pulling_in_opposite_directions_are_flagged(index: ex.ExplorerIndex):
+    profile = ex.profile(index, iri("riverside-council"))
+    actions = _section(profile, "actions").facts
+    assert [_text(f.title) for f in actions] == [
+        "Adult Services refers clients to Riverside Friends",
+        "Estates evicts Riverside Friends from its office",
+    ]
+    assert all("pull in opposite directions" in f.flag for f in actions)
+    effects = [dict((k, _text(v)) for k, v in f.details)["Effect"] for f in actions]
+    assert effects == ["supports", "undermines"]
 
 
 def test_unknown_profile_is_refused(index: ex.ExplorerIndex):

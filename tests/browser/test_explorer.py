@@ -79,6 +79,8 @@ def main_text(tab: Page) -> str:
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_opens_without_errors_or_identifiers(tab: Page, name: str):
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url))
     path, heading, ready = PAGES[name]
     open_app(tab, path, heading, ready)
     expect(tab.locator('[data-testid="stException"]')).to_have_count(0)
@@ -89,6 +91,12 @@ def test_every_page_opens_without_errors_or_identifiers(tab: Page, name: str):
     if name in ("collaborations", "organisations", "question-transferred-assets"):
         expect(tab.get_by_test_id("stDataFrame").first).to_be_visible()
     screenshot(tab, name)
+    outside = [
+        url
+        for url in requested
+        if not url.startswith(("http://127.0.0.1", "data:", "blob:", "about:"))
+    ]
+    assert outside == [], f"the page fetched from outside (it must work offline): {outside}"
     if name != "sparql":  # the analysts' page is about identifiers
         shown = _IDENTIFIER.findall(main_text(tab))
         assert shown == [], f"identifiers on screen: {shown}"

@@ -328,3 +328,31 @@ def test_pre_commit_hook_validates_changed_data_files():
     config = (REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     assert "collabkg validate" in config
     assert "^data/" in config and "TEMPLATE" in config
+
+
+def test_an_edited_copy_of_a_case_is_checked_in_place_of_the_original(
+    small_project: Path, tmp_path: Path
+):
+    good = (REPO / "tests" / "fixtures" / "validate" / "data" / "cases" / "good.ttl").read_text()
+    copy = _write(
+        tmp_path / "good-copy.ttl", good.replace('    rdfs:label "Fixton Council" ;\n', "")
+    )
+    report = validate([copy], root=small_project)
+    found = {(i.code, i.line) for i in report.issues}
+    # the original on disk does not hide the missing name in the copy
+    assert ("shacl.MinCount", 25) in found
+    assert ("vocabulary.duplicate-case", 10) in found
+    assert any("edited copy of data/cases/good.ttl" in note for note in report.notes)
+
+
+def test_validate_text_checks_an_upload_in_memory(small_project: Path):
+    from collabkg.validate import validate_text
+
+    report = validate_text(NEW_CASE, name="upload.ttl", root=small_project)
+    assert report.files == ["upload.ttl"] and report.issues == []
+    broken = (BAD / "49-missing-funder.ttl").read_bytes()
+    report = validate_text(broken, name="upload.ttl", root=small_project)
+    [issue] = report.issues
+    assert (issue.file, issue.line, issue.path) == ("upload.ttl", 15, "ck:hasFunder")
+    report = validate_text(b"\x00\x01binary", name="upload.ttl", root=small_project)
+    assert [i.code for i in report.issues] == ["file.binary"]

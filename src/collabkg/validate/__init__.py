@@ -30,6 +30,7 @@ from collabkg.validate.pipeline import (
     summary_line,
     validate,
     validate_graph_files,
+    validate_text,
 )
 from collabkg.validate.render import FORMATS, render, use_colour
 from collabkg.validate.report import Issue, Report, Severity, Stage
@@ -49,4 +50,5 @@ __all__ = [
     "use_colour",
     "validate",
     "validate_graph_files",
+    "validate_text",
 ]

@@ -16,13 +16,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from collabkg.errors import UsageError
 from collabkg.paths import TEMPLATE_NAME, ProjectPaths
+from collabkg.terms import compact
 from collabkg.validate.model import Ontology, Workspace, quiet_rdflib, to_rdflib
 from collabkg.validate.report import Issue, Report, Severity, Stage
-from collabkg.validate.syntax import ParsedFile, read_turtle
+from collabkg.validate.syntax import ParsedFile, parse_bytes, read_turtle
 
 STAGES = ("syntax", "vocabulary", "shacl", "consistency")
 
@@ -38,6 +40,8 @@ class Inputs:
     targets: tuple[Path, ...]
     """The files to report on."""
     shapes: tuple[Path, ...]
+    texts: tuple[tuple[str, bytes], ...] = ()
+    """In-memory targets (name shown in the report, Turtle bytes), e.g. an upload."""
 
 
 def _resolved(path: Path) -> Path:
@@ -115,6 +119,93 @@ def _ontology_graph(parsed: Sequence[ParsedFile]) -> Graph:
     return graph
 
 
+_CASE = "https://w3id.org/collabkg/ontology#Case"
+_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _subjects(parsed: ParsedFile) -> tuple[set[str], set[str]]:
+    """(IRIs described, IRIs typed ck:Case) in a parsed file."""
+    described: set[str] = set()
+    cases: set[str] = set()
+    for triple in parsed.triples:
+        subject = triple.subject
+        if isinstance(subject, ox.NamedNode):
+            described.add(subject.value)
+            if (
+                triple.predicate.value == _TYPE
+                and isinstance(triple.object, ox.NamedNode)
+                and triple.object.value == _CASE
+            ):
+                cases.add(subject.value)
+    return described, cases
+
+
+def _replace_variants(
+    parsed_files: list[tuple[ParsedFile, bool]], report: Report
+) -> list[tuple[ParsedFile, bool]]:
+    """A target that is a variant of a data file (same case ID, most of the same items — e.g.
+    an edited copy of data/cases/wigan.ttl kept elsewhere) is checked *in place of* that
+    file: otherwise the file on disk would fill every gap of the copy and hide its problems.
+    The shared case ID is still an error (reported here, as the other file is left out)."""
+    targets = [(p, _subjects(p)) for p, is_target in parsed_files if is_target]
+    keep: list[tuple[ParsedFile, bool]] = []
+    for parsed, is_target in parsed_files:
+        if is_target:
+            keep.append((parsed, is_target))
+            continue
+        described, cases = _subjects(parsed)
+        variant = next(
+            (
+                (target, shared)
+                for target, (t_described, t_cases) in targets
+                for shared in sorted(cases & t_cases)
+                if described and len(described & t_described) >= len(described) / 2
+            ),
+            None,
+        )
+        if variant is None:
+            keep.append((parsed, is_target))
+            continue
+        target, case = variant
+        report.notes.append(
+            f"{target.display} looks like an edited copy of {parsed.display} (same case "
+            f"{compact(case)}, mostly the same items): it was checked in place of that file."
+        )
+        line = target.index.subject_line(case)
+        label = next(
+            (
+                t.object.value
+                for t in target.triples
+                if isinstance(t.subject, ox.NamedNode)
+                and t.subject.value == case
+                and t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label"
+            ),
+            None,
+        )
+        report.add(
+            [
+                Issue(
+                    Severity.VIOLATION,
+                    Stage.VOCABULARY,
+                    "vocabulary.duplicate-case",
+                    f"The case ID {compact(case)} is also used in {parsed.display}: "
+                    "each case needs its own ID.",
+                    file=target.display,
+                    line=line,
+                    source_line=target.index.source_line(line),
+                    focus=compact(case),
+                    focus_label=label,
+                    focus_kind="case",
+                    related=[f"{parsed.display}:{parsed.index.subject_line(case) or 1}"],
+                    hint=f"if this file replaces {parsed.display}, save it there instead; "
+                    f"if it is a new case, rename the case (ckd:case-{target.path.stem}) and "
+                    "the items that are not the same real things",
+                )
+            ]
+        )
+    return keep
+
+
 _SHAPES_CACHE: dict[tuple[tuple[str, int, int], ...], Graph] = {}
 
 
@@ -175,10 +266,16 @@ def run(
         report.add(issues)
         if parsed is not None:
             parsed_files.append((parsed, True))
+    for name, data in inputs.texts:
+        parsed, issues = parse_bytes(data, Path(name), name)
+        report.add(issues)
+        report.files.append(name)
+        if parsed is not None:
+            parsed_files.append((parsed, True))
     report.stages.append("syntax")
     report.context_files = len(
         {_resolved(p) for p in (*inputs.ontology, *context, *inputs.targets)}
-    )
+    ) + len(inputs.texts)
     if not inputs.ontology:
         report.notes.append("No ontology files (ontology/*.ttl): only the syntax was checked.")
     if (
@@ -188,6 +285,7 @@ def run(
     ):
         report.seconds = time.perf_counter() - started
         return report
+    parsed_files = _replace_variants(parsed_files, report)
 
     # ---- 2. vocabulary
     from collabkg.validate.vocabulary import check_vocabulary
@@ -245,6 +343,28 @@ def validate(
     return run(project_inputs(project, paths), project, reason=reason)
 
 
+def validate_text(
+    data: bytes | str,
+    *,
+    name: str = "case.ttl",
+    root: str | os.PathLike[str] | None = None,
+    reason: bool = False,
+) -> Report:
+    """Check Turtle held in memory (an upload, a text box) against the project's graph,
+    exactly as ``collabkg validate`` checks a file; nothing is written to disk.
+
+    ``name`` is what the report calls the file; a name that is already a data file's (e.g.
+    ``data/cases/wigan.ttl``) replaces that file for the check.
+    """
+    project = ProjectPaths.discover(root)
+    base = project_inputs(project)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    replaced = (project.root / name).resolve() if "/" in name else None
+    context = tuple(p for p in base.data if replaced is None or _resolved(p) != replaced)
+    inputs = Inputs(base.ontology, context, (), base.shapes, texts=((name, raw),))
+    return run(inputs, project, reason=reason)
+
+
 _GRAPH_CACHE: dict[tuple[object, ...], Report] = {}
 
 
@@ -290,4 +410,5 @@ __all__ = [
     "summary_line",
     "validate",
     "validate_graph_files",
+    "validate_text",
 ]

@@ -176,6 +176,14 @@ def syntax_hint(
     undeclared = _UNDECLARED.search(message)
     if undeclared:
         return _prefix_hint(undeclared.group(1), declared)
+    split = re.search(r"([A-Za-z][\w\-]*:[\w\-]+)\s+$", before)
+    word = re.match(r"[A-Za-z][\w\-]*(?![\w\-]*:)", at)
+    if split and word and ("not a valid predicate" in lowered or "dot is expected" in lowered):
+        joined = f"{split.group(1)}-{word.group(0).lower()}"
+        return (
+            f"names cannot contain spaces: write {joined} (with a hyphen) — or, if "
+            f"'{word.group(0)}' starts something new, a ' ;' or ' .' is missing before it"
+        )
     if "prefix keyword should be followed" in lowered:
         return "a prefix name ends with a colon: write @prefix org: <http://www.w3.org/ns/org#> ."
     if re.match(r"^\s*prefix\b.*\.\s*$", text, re.I) and not text.lstrip().startswith("@"):
@@ -216,9 +224,10 @@ def syntax_hint(
     if "dot is expected" in lowered:
         previous = _previous_code_line(lines, line or 1)
         if before.strip() and at[:1] not in ("", " "):
+            token = at.split()[0] if at.split() else at
             return (
-                "names cannot contain spaces: write ckd:wigan-council with hyphens; "
-                "or a ' ;' is missing before this point"
+                f"a ' ;' is missing just before {token}: write ' ;' there if {token} is another "
+                "property of the same item (or ' .' if a new item starts there)"
             )
         where = "the line before"
         if previous:
@@ -490,16 +499,7 @@ def read_turtle(
             return None, [_issue(display, "file.unreadable", "This is a folder, not a file.")]
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [
-                _issue(
-                    display,
-                    "file.too-large",
-                    f"The file is {size / 1024 / 1024:.1f} MB; a case file is a few kilobytes "
-                    f"(the limit is {MAX_FILE_BYTES // 1024 // 1024} MB), so it was not read.",
-                    hint="check you named the right file; quotations should be short passages, "
-                    "not whole documents",
-                )
-            ]
+            return None, [_too_large(display, size)]
         data = path.read_bytes()
     except OSError as exc:
         return None, [
@@ -510,6 +510,26 @@ def read_turtle(
                 hint="check the file name and that you may read it",
             )
         ]
+    return parse_bytes(data, path, display, context=context)
+
+
+def _too_large(display: str, size: int) -> Issue:
+    return _issue(
+        display,
+        "file.too-large",
+        f"The file is {size / 1024 / 1024:.1f} MB; a case file is a few kilobytes "
+        f"(the limit is {MAX_FILE_BYTES // 1024 // 1024} MB), so it was not read.",
+        hint="check you named the right file; quotations should be short passages, "
+        "not whole documents",
+    )
+
+
+def parse_bytes(
+    data: bytes, path: Path, display: str, *, context: bool = False
+) -> tuple[ParsedFile | None, list[Issue]]:
+    """Check and parse the bytes of a Turtle document (a file's, or an upload's)."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, [_too_large(display, len(data))]
     if not data.strip():
         return None, [
             _issue(
@@ -557,4 +577,11 @@ def read_turtle(
     return parsed, parsed.issues
 
 
-__all__ = ["MAX_FILE_BYTES", "ParsedFile", "lexical_problem", "read_turtle", "syntax_hint"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "ParsedFile",
+    "lexical_problem",
+    "parse_bytes",
+    "read_turtle",
+    "syntax_hint",
+]

@@ -345,9 +345,7 @@ class _Checker:
             members = self._range_members(used_with[1])
             suggestion = closest(iri, members, cutoff=0.5) if members else None
         suggestion = (
-            suggestion
-            or closest(iri, pool)
-            or closest(iri, ont.defined & set(self._our_terms()))
+            suggestion or closest(iri, pool) or closest(iri, ont.defined & set(self._our_terms()))
         )
         line, column, width, also = self.where(item, iri)
         message = f"{compact(iri)} is not defined in the collabkg ontology{also}"
