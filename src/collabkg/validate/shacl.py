@@ -112,7 +112,7 @@ def run_shacl(
     shapes: Graph,
     *,
     skip_values: set[Node] | None = None,
-    skip_triples: set[tuple[Node, Node, Node]] | None = None,
+    skip_triples: set[tuple[Node, Node, Node | None]] | None = None,
     only_targets: bool = True,
 ) -> ShaclResult:
     """Validate the whole workspace; return issues for its target files.
@@ -162,6 +162,8 @@ def run_shacl(
         message = report.value(node, SH.resultMessage)
         if focus is None:
             continue
+        if value is None and (focus, path, None) in skip_triples:
+            continue  # "no <property>": the property is there, misspelt (vocabulary stage)
         if value is not None and (value in skip_values or (focus, path, value) in skip_triples):
             continue
         if isinstance(value, Literal) and getattr(value, "ill_typed", False):

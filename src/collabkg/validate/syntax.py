@@ -143,6 +143,99 @@ def _previous_code_line(lines: list[str], line: int) -> int | None:
     return None
 
 
+def _code_part(text: str) -> str:
+    """A line without its trailing ``# comment`` (a # inside quotes or < > is kept)."""
+    quote = ""
+    angle = False
+    for i, char in enumerate(text):
+        if quote:
+            if char == quote and text[i - 1] != "\\":
+                quote = ""
+        elif angle:
+            angle = char != ">"
+        elif char == '"':
+            quote = char
+        elif char == "<":
+            angle = True
+        elif char == "#":
+            return text[:i].rstrip()
+    return text.rstrip()
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 3] + "…"
+
+
+_COMMENTED_CODE = re.compile(r"^\s*#\s*(?:[A-Za-z][\w\-]*:\S*|\.\s*$|a\s)")
+"""A commented-out line of Turtle (``#     ck:hasFunder ckd:x ;``), not a prose comment."""
+
+
+def _commented_block_after(lines: list[str], line: int) -> tuple[int, int] | None:
+    """The run of commented-out Turtle lines right after ``line`` (a half un-commented block)."""
+    end = line
+    while end < len(lines) and _COMMENTED_CODE.match(lines[end]):
+        end += 1
+    return (line + 1, end) if end > line else None
+
+
+def end_of_file_line(lines: list[str], line: int | None) -> int | None:
+    """For an error the parser places after the last statement (past the end of the file, or on
+    a blank or comment line), the last line of Turtle, where the fix belongs."""
+    if line is not None and 1 <= line <= len(lines):
+        stripped = lines[line - 1].strip()
+        if stripped and not stripped.startswith("#"):
+            return None
+    return _previous_code_line(lines, len(lines) + 1)
+
+
+def _unfinished_at_end(lines: list[str]) -> str:
+    last = _previous_code_line(lines, len(lines) + 1)
+    if last is None:
+        return "the file ends in the middle of a statement: end the last statement with ' .'"
+    code = _code_part(lines[last - 1])
+    ending = code[-1:]
+    block = _commented_block_after(lines, last)
+    uncomment = ""
+    if block is not None:
+        span = f"line {block[0]}" if block[0] == block[1] else f"lines {block[0]}–{block[1]}"
+        uncomment = (
+            f"{span} below it still start with '#': if you are un-commenting that block, "
+            "remove the '# ' from all of its lines; otherwise "
+        )
+    uncomment = uncomment[:1].upper() + uncomment[1:]
+    if ending in (";", ","):
+        more = "property of the same item" if ending == ";" else "value"
+        return (
+            f"the file ends in the middle of a statement: line {last} ends with '{ending}' "
+            f"(another {more} should follow) but nothing does. {uncomment}"
+            f"end the item with ' .' instead of '{ending}'"
+        )
+    return (
+        f"the last statement is not finished: line {last} ({_shorten(code)}) needs ' .' at "
+        f"its end" + (f". {uncomment}add the ' .'" if uncomment else "")
+    )
+
+
+_PROPERTY_NAME = re.compile(
+    r"^(?:(?:ck|rdfs|rdf|prov|org|dcterms|skos|owl):[a-z][\w\-]*|a)$"
+)
+"""A token that reads as a property (``ck:hasSector``, ``rdfs:label``), not a value."""
+_VALUE_NAME = re.compile(r"^(?:(?:ckc|ckd):[\w\-]+|\".*|'.*|[+-]?\d[\d.]*|true|false)")
+"""A token that reads as a value (``ckc:publicSector``, ``ckd:wigan-council``, text, a number)."""
+
+
+def _joined_name(first: str, second: str) -> str:
+    """``ckd:Bolton`` + ``Council`` -> ``ckd:bolton-council``; ``ck:Local`` + ``Authority`` ->
+    ``ck:LocalAuthority`` (classes are written in CamelCase, IDs in lower case with hyphens)."""
+    prefix, _colon, local = first.partition(":")
+    if prefix == "ck" and local[:1].isupper():
+        return f"{first}{second[:1].upper()}{second[1:]}"
+    if prefix == "ckd":
+        return f"{prefix}:{local.lower()}-{second.lower()}"
+    return f"{first}-{second.lower()}"
+
+
 def _prefix_hint(name: str, declared: dict[str, str]) -> str:
     if name in PREFIXES:
         return (
@@ -178,10 +271,17 @@ def syntax_hint(
         return _prefix_hint(undeclared.group(1), declared)
     split = re.search(r"([A-Za-z][\w\-]*:[\w\-]+)\s+$", before)
     word = re.match(r"[A-Za-z][\w\-]*(?![\w\-]*:)", at)
-    if split and word and ("not a valid predicate" in lowered or "dot is expected" in lowered):
-        joined = f"{split.group(1)}-{word.group(0).lower()}"
+    if (
+        split
+        and word
+        and any(
+            m in lowered for m in ("not a valid predicate", "dot is expected", "not a valid subject")
+        )
+    ):
+        joined = _joined_name(split.group(1), word.group(0))
+        how = "(no space)" if "-" not in joined[len(split.group(1)) :] else "(with a hyphen)"
         return (
-            f"names cannot contain spaces: write {joined} (with a hyphen) — or, if "
+            f"names cannot contain spaces: write {joined} {how} — or, if "
             f"'{word.group(0)}' starts something new, a ' ;' or ' .' is missing before it"
         )
     if "prefix keyword should be followed" in lowered:
@@ -191,7 +291,7 @@ def syntax_hint(
             "a line starting 'PREFIX' (without @) must not end with a dot: write either "
             "'@prefix org: <…> .' or 'PREFIX org: <…>'"
         )
-    if at[:1] in "“”‘’":
+    if at[:1] and at[:1] in "“”‘’":
         return (
             'use straight quotes " around text, not curly quotes “ ” '
             "(word processors insert them: write the file in a text editor)"
@@ -209,7 +309,7 @@ def syntax_hint(
             'text over several lines put three double quotes """ at both ends'
         )
     if "unexpected end of file" in lowered:
-        if at[:1] in "\"'":
+        if at[:1] and at[:1] in "\"'":
             return (
                 'this text is never closed: add the closing quote(s) — """ if it started with """'
             )
@@ -217,14 +317,38 @@ def syntax_hint(
             "the file ends in the middle of a statement: check the last statement ends with "
             "' .' and every quote, [ and ( is closed"
         )
+    if lowered == "unexpected end":
+        return _unfinished_at_end(lines)
     if "should be followed by a dot" in lowered:
         previous = _previous_code_line(lines, line or len(lines) + 1)
         where = f" (line {previous})" if previous else ""
         return f"the last statement{where} is not finished: end it with ' .'"
     if "dot is expected" in lowered:
         previous = _previous_code_line(lines, line or 1)
+        token = at.split()[0] if at.split() else at
+        lead = before.strip()
+        if (
+            previous
+            and _code_part(lines[previous - 1]).endswith(",")
+            and _PROPERTY_NAME.match(lead)
+        ):
+            return (
+                f"line {previous} ends with ',' (which means: another value of the same "
+                f"property follows), but this line starts a new property ({lead}): change "
+                f"the ',' at the end of line {previous} to ' ;'"
+            )
+        if (
+            len(lead.split()) >= 2
+            and _VALUE_NAME.match(token)
+            and (lead.endswith('"') or _VALUE_NAME.match(lead.split()[-1]))
+        ):
+            return (
+                f"two values follow each other with nothing between them: if {token} is "
+                "another value of the same property, put a ',' before it (e.g. ck:hasSector "
+                "ckc:publicSector, ckc:voluntaryCommunitySector ;); if it starts a new "
+                "statement, end the one before with ' .'"
+            )
         if before.strip() and at[:1] not in ("", " "):
-            token = at.split()[0] if at.split() else at
             return (
                 f"a ' ;' is missing just before {token}: write ' ;' there if {token} is another "
                 "property of the same item (or ' .' if a new item starts there)"
@@ -244,6 +368,13 @@ def syntax_hint(
         return (
             "a property is expected here: names cannot contain spaces (use hyphens, e.g. "
             "ckd:wigan-council), and text in quotes cannot be a property"
+        )
+    missing_a = re.fullmatch(r"\s*(\S+)\s+((?:ck|org|prov):[A-Z][\w\-]*)\s*", before)
+    if missing_a and re.search(r"^[;.] is not a valid rdf object", lowered):
+        subject, kind = missing_a.groups()
+        return (
+            f"{kind} is a kind of thing (a class): to say what {subject} is, write "
+            f"'{subject} a {kind}' — the 'a' before {kind} is missing"
         )
     if re.search(r"^; is not a valid rdf object", lowered):
         return "a property has no value: write its value before the ';' (or remove the property)"
@@ -296,18 +427,26 @@ def _syntax_issue(exc: SyntaxError, text: str, display: str) -> Issue:
         m.group(1): m.group(2)
         for m in re.finditer(r"(?im)^\s*@?prefix\s+([\w\-.]*):\s*<([^>]*)>", text)
     }
+    hint = syntax_hint(message, lines, line, column, declared)
+    cleaned = _clean(message)
+    if cleaned.lower() == "unexpected end" or "should be followed by a dot" in cleaned.lower():
+        # the parser stops past the last statement (often past the end of the file): point
+        # to the last line of Turtle, where the ' .' is missing
+        last = end_of_file_line(lines, line)
+        if last is not None:
+            line, column, width = last, len(_code_part(lines[last - 1])) + 1, 1
     source_line = lines[line - 1] if line is not None and 1 <= line <= len(lines) else None
     return Issue(
         Severity.VIOLATION,
         Stage.SYNTAX,
         "syntax.undeclared-prefix" if _UNDECLARED.search(message) else "syntax.error",
-        f"Turtle syntax error: {_clean(message)}",
+        f"Turtle syntax error: {cleaned}",
         file=display,
         line=line,
         column=column,
         width=width if width and width > 0 else 1,
         source_line=source_line,
-        hint=syntax_hint(message, lines, line, column, declared),
+        hint=hint,
     )
 
 

@@ -87,8 +87,10 @@ class VocabularyResult:
     issues: list[Issue] = field(default_factory=list)
     bad_values: set[Node] = field(default_factory=set)
     """Terms already reported (unknown, dangling): SHACL results about them are dropped."""
-    bad_triples: set[tuple[Node, Node, Node]] = field(default_factory=set)
-    """Statements already reported (text for a link...): SHACL results about them are dropped."""
+    bad_triples: set[tuple[Node, Node, Node | None]] = field(default_factory=set)
+    """Statements already reported (text for a link...): SHACL results about them are dropped.
+    ``(item, property, None)``: a property the item misspelt, so "it has no <property>" is
+    the same mistake."""
 
 
 def _local(iri: str) -> str:
@@ -130,6 +132,70 @@ def _bare(local: str) -> str:
         if local.startswith(prefix) and len(local) > len(prefix) + 2:
             return local[len(prefix) :]
     return local
+
+
+def close_matches(iri: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> list[str]:
+    """Up to three candidates whose local names are close to ``iri``'s, best first (all those
+    about as close as the best, so that a report can offer the real alternatives)."""
+    target = _local(iri).lower()
+    scored = sorted(
+        (
+            (-difflib.SequenceMatcher(None, target, _local(c).lower()).ratio(), c)
+            for c in candidates
+            if c != iri
+        )
+    )
+    if not scored or -scored[0][0] < cutoff:
+        return []
+    best = -scored[0][0]
+    return [c for score, c in scored if -score >= cutoff and -score >= best - 0.1][:3]
+
+
+EXPECTED_KIND: dict[str, str] = {
+    str(ORG.member): str(PROV.Agent),
+    str(ORG.organization): str(ORG.Organization),
+    str(ORG.memberDuring): str(CK.Period),
+    str(ORG.unitOf): str(PROV.Agent),
+    str(PROV.wasDerivedFrom): str(CK.Source),
+    str(PROV.wasQuotedFrom): str(CK.Source),
+    str(PROV.wasAssociatedWith): str(PROV.Agent),
+}
+"""What the W3C properties case files use link to (their vocabularies' ranges are not loaded)."""
+
+_ID_STEM: dict[str, str] = {
+    str(CK.Period): "period-",
+    str(CK.Quotation): "quote-",
+    str(CK.Source): "src-",
+    str(CK.Place): "place-",
+    str(CK.Programme): "programme-",
+    str(CK.FundingStream): "funding-",
+}
+"""How IDs of a kind of item start (``ckd:period-…``), for examples in hints."""
+
+
+def describe_example(cls: str | None, ident: str, text: str | None = None) -> str:
+    """How to describe a new item of kind ``cls`` with the ID ``ident`` (a Turtle example)."""
+    name = text or "…"
+    if cls == str(CK.Period):
+        return (
+            f'{ident} a ck:Period ; rdfs:label "{text or "2018–2019"}" ; '
+            'ck:hasStartDate "2018"^^xsd:gYear ; ck:hasEndDate "2019"^^xsd:gYear .'
+        )
+    if cls == str(CK.Quotation):
+        return (
+            f'{ident} a ck:Quotation ; rdfs:label "who says what" ; ck:hasText "{name}" ; '
+            "prov:wasQuotedFrom ckd:src-… ."
+        )
+    if cls in (str(PROV.Agent), str(ORG.Organization), str(CK.Organisation)):
+        return (
+            f'{ident} a ck:Charity ; rdfs:label "{name}" ; ck:hasSector '
+            "ckc:voluntaryCommunitySector ; prov:wasDerivedFrom ckd:src-… . (or ck:LocalAuthority, "
+            "ck:CommunityGroup... — the kinds are listed in data/TEMPLATE.ttl)"
+        )
+    if cls == str(CK.Place):
+        return f'{ident} a ck:LocalAuthorityArea ; rdfs:label "{name}" ; prov:wasDerivedFrom ckd:src-… .'
+    kind = compact(cls) if cls else "ck:…"
+    return f'{ident} a {kind} ; rdfs:label "{name}" ; prov:wasDerivedFrom ckd:src-… .'
 
 
 class _Checker:
@@ -347,6 +413,11 @@ class _Checker:
         suggestion = (
             suggestion or closest(iri, pool) or closest(iri, ont.defined & set(self._our_terms()))
         )
+        if "property" in role and suggestion in ont.properties:
+            # "a funding stream needs ck:hasFunder" from the data model is this same typo
+            for s, p, _o in item.triples:
+                if str(p) == iri:
+                    self.result.bad_triples.add((s, URIRef(suggestion), None))
         line, column, width, also = self.where(item, iri)
         message = f"{compact(iri)} is not defined in the collabkg ontology{also}"
         if suggestion:
@@ -465,16 +536,32 @@ class _Checker:
             if prop in ont.classes and prop not in ont.properties:
                 line, column, width, also = self.at_statement(item, s, p, prop)
                 self.result.bad_values.add(p)
+                linking = self._properties_to(prop, s)
+                message = f"{compact(prop)} is a kind of thing (a class), not a property{also}"
+                hint = (
+                    f"to say what kind of thing an item is, write 'a {compact(prop)}' "
+                    "(with 'a' in front); a property here would start with has… or is…"
+                )
+                if linking:
+                    message += f" — did you mean {compact(linking)}?"
+                    hint = (
+                        f"to link this item to {a(ont.label(prop))}, write {compact(linking)} "
+                        f"{show(o)} ; (to say what kind of thing an item is, write "
+                        f"'a {compact(prop)}' instead)"
+                    )
+                    # "no ck:hasPeriod" from the data model is this same mistake
+                    self.result.bad_triples.add((s, URIRef(linking), None))
+                else:
+                    message += "."
                 self.issue(
                     item,
                     Severity.VIOLATION,
                     "vocabulary.class-as-property",
-                    f"{compact(prop)} is a kind of thing (a class), not a property{also}.",
+                    message,
                     line=line,
                     column=column,
                     width=width,
-                    hint=f"to say what kind of thing an item is, write 'a {compact(prop)}' "
-                    "(with 'a' in front); a property here would start with has… or is…",
+                    hint=hint,
                     focus=s,
                 )
                 continue
@@ -586,34 +673,7 @@ class _Checker:
             ):
                 reported_dangling.add(str(o))
                 self.result.bad_values.add(o)
-                described = [
-                    str(x)
-                    for x in ws.subjects
-                    if isinstance(x, URIRef) and str(x).startswith(str(CKD))
-                ]
-                suggestion = closest(str(o), described, cutoff=0.75)
-                line, column, width, also = self.where(item, str(o))
-                message = f"{compact(str(o))} is used here but described nowhere in the graph{also}"
-                message += f" — did you mean {compact(suggestion)}?" if suggestion else "."
-                self.issue(
-                    item,
-                    Severity.VIOLATION,
-                    "vocabulary.undefined-item",
-                    message,
-                    line=line,
-                    column=column,
-                    width=width,
-                    hint=None
-                    if suggestion
-                    else (
-                        "check the ID's spelling, or describe the item in this file: "
-                        f'{compact(str(o))} a ck:… ; rdfs:label "…" ; '
-                        "prov:wasDerivedFrom ckd:src-… ."
-                    ),
-                    focus=s,
-                    path=p,
-                    value=o,
-                )
+                self.undefined_item(item, s, p, o)
             # -- wrong kind of subject for the property (warning)
             domain = ont.domain(prop) if ont.is_ours(prop) else []
             subject_types = ws.types.get(s, set())
@@ -660,6 +720,73 @@ class _Checker:
                     f"{show(s)} a ck:Charity ; (see docs/modelling.md for the kinds)",
                 )
 
+    def _properties_to(self, cls: str, subject: Node) -> str | None:
+        """The property of ours that links ``subject`` to a ``cls`` (``ck:Period`` ->
+        ``ck:hasPeriod``), if there is exactly one that fits the subject's kind."""
+        types = self.ws.types.get(subject, set())
+        fitting = [
+            prop
+            for prop in self.ont.properties_with_range(cls)
+            if self.ont.is_ours(prop)
+            and (not self.ont.domain(prop) or any(self.ont.is_a(types, d) for d in self.ont.domain(prop)))
+        ]
+        return fitting[0] if len(fitting) == 1 else None
+
+    def expected_kind(self, prop: Node) -> str | None:
+        """The kind of item a property links to (its range), if known."""
+        ranges = self.ont.range(str(prop))
+        return ranges[0] if ranges else EXPECTED_KIND.get(str(prop))
+
+    def undefined_item(self, item: FileData, s: Node, p: Node, o: URIRef) -> None:
+        """A link to an ID described nowhere: the close IDs of the right kind, and how to
+        describe it (a source goes in data/sources.ttl)."""
+        ws = self.ws
+        kind = self.expected_kind(p)
+        # the subject's other links are not what it meant (a membership's member is not
+        # its own collaboration)
+        linked = {str(y) for x, q, y in item.triples if x == s and q != p}
+        described = [
+            str(x)
+            for x in ws.subjects
+            if isinstance(x, URIRef)
+            and str(x).startswith(str(CKD))
+            and str(x) not in linked
+            and (kind is None or self.ont.is_a(ws.types.get(x, set()), kind))
+        ]
+        suggestions = close_matches(str(o), described)
+        line, column, width, also = self.where(item, str(o))
+        shown = compact(str(o))
+        message = f"{shown} is used here but described nowhere in the graph{also}"
+        if suggestions:
+            message += " — did you mean " + " or ".join(compact(x) for x in suggestions) + "?"
+        else:
+            message += "."
+        is_source = kind == str(CK.Source) or _local(str(o)).startswith("src-")
+        if is_source:
+            sources = self._source_ids()
+            hint = (
+                "a source must be listed in data/sources.ttl: use the ID of one listed there"
+                + (f" ({', '.join(sources)})" if sources else "")
+                + "; if your source is new, add it to data/sources.ttl first (copy one of the "
+                "entries there and change it)"
+            )
+        else:
+            start = "if it is a new item" if suggestions else "check the ID's spelling; if it is a new item"
+            hint = f"{start}, describe it in this file: {describe_example(kind, shown)}"
+        self.issue(
+            item,
+            Severity.VIOLATION,
+            "vocabulary.undefined-item",
+            message,
+            line=line,
+            column=column,
+            width=width,
+            hint=hint,
+            focus=s,
+            path=p,
+            value=o,
+        )
+
     def _text_for_link(self, item: FileData, s: Node, p: Node, o: Literal) -> None:
         self.result.bad_triples.add((s, p, o))
         line = self.term_line(item, s, p)
@@ -672,15 +799,30 @@ class _Checker:
             hint = "remove the quotes and use a class from the ontology, e.g. a ck:Charity ;"
         else:
             message = f"{prop} links to an item, but here it has text: {show(o)}."
-            ranges = self.ont.range(str(p))
-            example = ""
-            allowed = self._allowed_values(p)
-            if allowed and ranges:
-                example = f" — one of {allowed}"
-            hint = (
-                "remove the quotes and write the ID of the item instead (e.g. ckd:wigan-council)"
-                f"{example}; describe the item if it is new"
-            )
+            members = self._range_members(p)
+            kind = self.expected_kind(p)
+            if members:
+                words = str(o).split()
+                camel = "".join(w[:1].upper() + w[1:] for w in words)
+                written = str(CKC) + camel[:1].lower() + camel[1:]
+                guess = written if written in members else closest(written, members, cutoff=0.5)
+                hint = (
+                    "this property takes a value from a list, written without quotes, e.g. "
+                    f"{prop} {compact(guess or members[0])} ; — the values allowed: "
+                    + ", ".join(compact(m) for m in members)
+                )
+            elif kind is not None:
+                ident = f"ckd:{_ID_STEM.get(kind, '')}…"
+                hint = (
+                    f"write the ID of {a(self.ont.label(kind))} here, without quotes, e.g. "
+                    f"{prop} {ident} ; and describe that item if it is new: "
+                    + describe_example(kind, ident, str(o))
+                )
+            else:
+                hint = (
+                    "remove the quotes and write the ID of the item instead (e.g. "
+                    "ckd:wigan-council); describe the item if it is new"
+                )
         self.issue(
             item,
             Severity.VIOLATION,
