@@ -84,6 +84,65 @@ EXPECTED: dict[str, tuple[str, int | None]] = {
     "55-wrong-datatype.ttl": ("shacl.Or", 21),
     "56-wrong-kind-of-value.ttl": ("shacl.Class", 18),
     "57-deeply-nested-blank-nodes.ttl": ("syntax.too-deep", 18),
+    # mistakes a newcomer makes, each of which once got a wrong or useless hint
+    "58-half-uncommented-block.ttl": ("syntax.error", 23),
+    "59-unfinished-last-statement.ttl": ("syntax.error", 18),
+    "60-unclosed-text-mid-file.ttl": ("syntax.error", 16),
+    "61-missing-a-before-kind.ttl": ("syntax.error", 15),
+    "62-space-in-linked-id.ttl": ("syntax.error", 23),
+    "63-comma-instead-of-semicolon.ttl": ("syntax.error", 17),
+    "64-two-values-without-comma.ttl": ("syntax.error", 17),
+    "65-prefix-line-without-dot.ttl": ("syntax.error", 6),
+    "66-text-in-single-quotes.ttl": ("syntax.error", 16),
+    "67-no-colon-after-prefix.ttl": ("syntax.error", 23),
+    "68-en-dash-in-id.ttl": ("syntax.error", 23),
+    "69-non-breaking-space.ttl": ("syntax.error", 24),
+    "70-prefix-address-without-brackets.ttl": ("syntax.error", 5),
+    "71-slash-comment.ttl": ("syntax.error", 15),
+    "72-period-link-to-nothing.ttl": ("vocabulary.undefined-item", 20),
+    "73-member-typo-of-the-right-kind.ttl": ("vocabulary.undefined-item", 18),
+    "74-source-not-listed.ttl": ("vocabulary.undefined-item", 18),
+    "75-list-value-as-text.ttl": ("vocabulary.text-for-link", 17),
+    "76-period-as-text.ttl": ("vocabulary.text-for-link", 25),
+    "77-misspelt-required-property.ttl": ("vocabulary.unknown-term", 17),
+    "78-class-as-property-of-link.ttl": ("vocabulary.class-as-property", 20),
+    "79-kind-with-id-prefix.ttl": ("vocabulary.id-as-class", 15),
+    "80-list-value-in-quotes.ttl": ("vocabulary.text-for-link", 24),
+    "81-double-dot.ttl": ("syntax.error", 18),
+    "82-capitalised-prefix-keyword.ttl": ("syntax.error", 5),
+}
+
+# file -> (what the human report must say to get the fix right, what it must not say)
+EXPECTED_ADVICE: dict[str, tuple[str, str | None]] = {
+    "01-missing-final-dot.ttl": ("line 18 (prov:wasDerivedFrom ckd:src-fx-report)", "curly"),
+    "58-half-uncommented-block.ttl": ("remove the '# ' from all of its lines", "curly"),
+    "59-unfinished-last-statement.ttl": ("line 18 (prov:wasDerivedFrom ckd:src-fx-report) needs ' .'", "curly"),
+    "60-unclosed-text-mid-file.ttl": ("is not closed on this line", "curly"),
+    "61-missing-a-before-kind.ttl": ("the 'a' before ck:CommunityGroup is missing", "has no value"),
+    "62-space-in-linked-id.ttl": ("write ckd:bad-group", "must start with the ID"),
+    "63-comma-instead-of-semicolon.ttl": ("change the ',' at the end of line 16 to ' ;'", None),
+    "64-two-values-without-comma.ttl": ("put a ',' before it", "a ' ;' is missing"),
+    "65-prefix-line-without-dot.ttl": ("add ' .' at the end of line 5", "needs ' ;'"),
+    "66-text-in-single-quotes.ttl": ('rdfs:label "Fixton\'s Friends"', None),
+    "67-no-colon-after-prefix.ttl": ("write ckd:bad-group", None),
+    "68-en-dash-in-id.ttl": ("plain hyphen '-'", None),
+    "69-non-breaking-space.ttl": ("non-breaking space", None),
+    "70-prefix-address-without-brackets.ttl": ("@prefix org: <http://www.w3.org/ns/org#> .", None),
+    "71-slash-comment.ttl": ("comments start with '#'", None),
+    "72-period-link-to-nothing.ttl": ("ckd:period-fixton-grant a ck:Period ;", "did you mean ckd:case-"),
+    "73-member-typo-of-the-right-kind.ttl": (
+        "did you mean ckd:fx-good-charity?",
+        "did you mean ckd:fx-good-partnership",
+    ),
+    "74-source-not-listed.ttl": ("add it to data/sources.ttl", None),
+    "75-list-value-as-text.ttl": ("e.g. ck:hasSector ckc:voluntaryCommunitySector ;", "wigan-council"),
+    "76-period-as-text.ttl": ('a ck:Period ; rdfs:label "2019-2021" ; ck:hasStartDate "2019"', None),
+    "77-misspelt-required-property.ttl": ("did you mean ck:hasFunder?", "needs a funder"),
+    "78-class-as-property-of-link.ttl": ("write ck:hasPeriod ckd:fx-good-period ;", "has no period"),
+    "79-kind-with-id-prefix.ttl": ("did you mean ck:CommunityGroup?", "org:member must point"),
+    "80-list-value-in-quotes.ttl": ("e.g. org:role ckc:communityPartner ;", "wigan-council"),
+    "81-double-dot.ttl": ("two ' .' in a row", None),
+    "82-capitalised-prefix-keyword.ttl": ("write @prefix in lower case", None),
 }
 
 
@@ -129,6 +188,31 @@ def test_bad_file_gets_its_specific_error(
     if expected_line is not None:
         assert f"{name}:{expected_line}" in text
     assert (loaded.triple_count(), list(loaded.files)) == before
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_ADVICE))
+def test_the_report_says_how_to_fix_it(name: str, small_project: Path):
+    """A newcomer fixes the file from the report alone: the advice names the right fix (and
+    not a wrong one, such as curly quotes for a missing ' .')."""
+    wanted, unwanted = EXPECTED_ADVICE[name]
+    text = render(validate([BAD / name], root=small_project))
+    assert wanted in text, text
+    if unwanted is not None:
+        assert unwanted not in text, text
+
+
+def test_a_case_id_that_does_not_match_its_file_name_is_a_warning(small_copy: Path):
+    case = small_copy / "data" / "cases" / "fixton-friends.ttl"
+    good = (small_copy / "data" / "cases" / "good.ttl").read_text(encoding="utf-8")
+    case.write_text(
+        good.replace("ckd:case-good", "ckd:case-my-case").replace("ckd:fx-good-", "ckd:fxf-"),
+        encoding="utf-8",
+    )
+    report = validate([case], root=small_copy)
+    found = [i for i in report.issues if i.code == "vocabulary.case-id-not-file-name"]
+    assert found and found[0].severity.value == "warning", report.issues
+    assert "ckd:case-fixton-friends" in (found[0].hint or "")
+    assert not [i for i in report.issues if i.severity.value == "violation"], report.issues
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

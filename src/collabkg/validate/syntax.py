@@ -233,6 +233,8 @@ def _joined_name(first: str, second: str) -> str:
         return f"{first}{second[:1].upper()}{second[1:]}"
     if prefix == "ckd":
         return f"{prefix}:{local.lower()}-{second.lower()}"
+    if prefix == "ckc":  # values from a list are written in camelCase: ckc:publicSector
+        return f"{prefix}:{local[:1].lower()}{local[1:]}{second[:1].upper()}{second[1:]}"
     return f"{first}-{second.lower()}"
 
 
@@ -286,6 +288,16 @@ def syntax_hint(
         )
     if "prefix keyword should be followed" in lowered:
         return "a prefix name ends with a colon: write @prefix org: <http://www.w3.org/ns/org#> ."
+    if "prefix declaration should be followed" in lowered:
+        named = re.match(r"\s*@?prefix\s+([\w\-]*):", text, re.I)
+        name = named.group(1) if named else "org"
+        address = PREFIXES.get(name, "http://…")
+        return (
+            f"the web address in a @prefix line goes between < and >: "
+            f"@prefix {name}: <{address}> ."
+        )
+    if re.match(r"\s*@prefix\b", text, re.I) and not re.match(r"\s*@prefix\b", text):
+        return "write @prefix in lower case: @prefix org: <http://www.w3.org/ns/org#> ."
     if re.match(r"^\s*prefix\b.*\.\s*$", text, re.I) and not text.lstrip().startswith("@"):
         return (
             "a line starting 'PREFIX' (without @) must not end with a dot: write either "
@@ -298,6 +310,40 @@ def syntax_hint(
         )
     if at[:1] == "£" or at[:1] == "$" or at[:1] == "€":
         return "write amounts as plain numbers, without a currency sign or commas: 250000.00"
+    if at[:1] and at[:1] in "\u00a0\u2007\u2009\u202f":
+        return (
+            "there is a non-breaking space here (copied from a word processor or a web page): "
+            "delete it and type a normal space"
+        )
+    if at[:1] and at[:1] in "–—‐‑−" and re.search(r"[\w\-]:[\w\-]*$", before):
+        return (
+            f"IDs use the plain hyphen '-', not the dash '{at[0]}' a word processor puts in: "
+            f"retype it as '-' (e.g. ckd:wigan-council)"
+        )
+    if at.startswith("//"):
+        return "comments start with '#', not '//': write # at the start of the comment"
+    if at.startswith(".") and before.rstrip().endswith("."):
+        return "there are two ' .' in a row here: remove one of them"
+    missing_colon = re.match(
+        r"(ck|ckc|ckd|org|prov|rdfs|dcterms|xsd)\s+([A-Za-z][\w\-]*)", at, re.I
+    )
+    if missing_colon and "not a valid" in lowered:
+        prefix, name = missing_colon.groups()
+        return (
+            f"a ':' is missing between the prefix and the name: write {prefix.lower()}:{name} "
+            "(no space)"
+        )
+    if (
+        before.rstrip().endswith("'")
+        and before.count("'") % 2 == 0
+        and "not a valid" in lowered
+    ):
+        quoted = re.search(r"(\S+)\s+'(.*)'", text)
+        example = f'{quoted.group(1)} "{quoted.group(2)}"' if quoted else "rdfs:label \"Bolton's Council\""
+        return (
+            "text in single quotes ends at the next apostrophe: put text in double quotes "
+            f"instead, e.g. {example} ;"
+        )
     if before.rstrip().endswith('"') and before.count('"') % 2 == 0 and "not a valid" in lowered:
         return (
             'a double quote inside a text ends the text early: write \\" for a quote inside '
@@ -327,6 +373,8 @@ def syntax_hint(
         previous = _previous_code_line(lines, line or 1)
         token = at.split()[0] if at.split() else at
         lead = before.strip()
+        if previous and re.match(r"\s*@prefix\b", lines[previous - 1], re.I):
+            return f"a @prefix line ends with ' .': add ' .' at the end of line {previous}"
         if (
             previous
             and _code_part(lines[previous - 1]).endswith(",")
@@ -412,6 +460,8 @@ def syntax_hint(
 
 def _clean(message: str) -> str:
     text = _TRAILING_LINE.sub("", _POSITION.sub("", message)).strip()
+    if re.match(r"\S+ is not (?:a valid|allowed)", text):
+        return text  # it starts with what the file says (``ckd is not a valid RDF object``)
     return text[:1].upper() + text[1:] if text else message
 
 

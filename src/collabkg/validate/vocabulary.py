@@ -24,6 +24,7 @@ different names, each file gets a warning pointing to the other.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -159,6 +160,7 @@ EXPECTED_KIND: dict[str, str] = {
     str(PROV.wasDerivedFrom): str(CK.Source),
     str(PROV.wasQuotedFrom): str(CK.Source),
     str(PROV.wasAssociatedWith): str(PROV.Agent),
+    str(ORG.role): str(CK.MembershipRole),
 }
 """What the W3C properties case files use link to (their vocabularies' ranges are not loaded)."""
 
@@ -177,10 +179,13 @@ def describe_example(cls: str | None, ident: str, text: str | None = None) -> st
     """How to describe a new item of kind ``cls`` with the ID ``ident`` (a Turtle example)."""
     name = text or "…"
     if cls == str(CK.Period):
-        return (
-            f'{ident} a ck:Period ; rdfs:label "{text or "2018–2019"}" ; '
-            'ck:hasStartDate "2018"^^xsd:gYear ; ck:hasEndDate "2019"^^xsd:gYear .'
-        )
+        years = re.findall(r"\b(?:1[89]|20)\d\d\b", text or "")
+        start, end = (years + ["2018", "2019"])[:2] if len(years) != 1 else (years[0], "")
+        dates = f'ck:hasStartDate "{start}"^^xsd:gYear'
+        if end:
+            dates += f' ; ck:hasEndDate "{end}"^^xsd:gYear'
+        return f'{ident} a ck:Period ; rdfs:label "{text or "2018–2019"}" ; {dates} .'
+
     if cls == str(CK.Quotation):
         return (
             f'{ident} a ck:Quotation ; rdfs:label "who says what" ; ck:hasText "{name}" ; '
@@ -459,7 +464,8 @@ class _Checker:
 
     def _range_members(self, prop: Node) -> list[str]:
         """The controlled values a property takes (its rdfs:range is a concept class)."""
-        for cls in self.ont.range(str(prop)):
+        kinds = self.ont.range(str(prop)) or [EXPECTED_KIND.get(str(prop), "")]
+        for cls in filter(None, kinds):
             members = self.ont.members_of_class(cls)
             if members and all(m in self.ont.concepts for m in members):
                 return members
@@ -611,6 +617,32 @@ class _Checker:
                     self._text_for_link(item, s, p, o)
                     continue
                 obj = str(o)
+                if obj.startswith(str(CKD)) and obj not in ont.classes:
+                    # a kind written with the prefix of IDs: ckd:Charity for ck:Charity
+                    line, column, width, also = self.at_statement(item, s, p, obj)
+                    self.result.bad_values.add(o)
+                    ours = [c for c in ont.classes if c.startswith(str(CK))]
+                    guess = str(CK) + _local(obj)
+                    guess = guess if guess in ours else closest(guess, ours)
+                    message = (
+                        f"{compact(obj)} follows 'a', so it should be a kind of thing, but ckd: "
+                        f"is the prefix of item IDs{also}"
+                    )
+                    message += f" — did you mean {compact(guess)}?" if guess else "."
+                    self.issue(
+                        item,
+                        Severity.VIOLATION,
+                        "vocabulary.id-as-class",
+                        message,
+                        line=line,
+                        column=column,
+                        width=width,
+                        hint="kinds of things are written with ck: (a ck:Charity, a "
+                        "ck:LocalAuthority...; the kinds are listed in data/TEMPLATE.ttl); "
+                        "ckd: is only for the IDs you give items",
+                        focus=s,
+                    )
+                    continue
                 if obj in ont.properties and obj not in ont.classes:
                     line, column, width, also = self.at_statement(item, s, p, obj)
                     self.result.bad_values.add(o)
@@ -687,6 +719,18 @@ class _Checker:
                 reported_domain.add((s, p))
                 line = self.term_line(item, s, p)
                 kinds = " or ".join(a(ont.label(d)) for d in domain)
+                hint = (
+                    "check the property (a similar one may fit this kind of item) or the "
+                    "item's type after 'a'"
+                )
+                linking = self._properties_to(domain[0], s) if len(domain) == 1 else None
+                if linking:
+                    # e.g. a start date on a funding stream: it belongs on its period
+                    hint = (
+                        f"{compact(prop)} belongs on {a(ont.label(domain[0]))}: describe "
+                        f"{a(ont.label(domain[0]))} ({compact(domain[0])}) with it, and link "
+                        f"this item to it with {compact(linking)} ckd:… ;"
+                    )
                 self.issue(
                     item,
                     Severity.WARNING,
@@ -695,8 +739,7 @@ class _Checker:
                     line=line,
                     focus=s,
                     path=p,
-                    hint="check the property (a similar one may fit this kind of item) or the "
-                    "item's type after 'a'",
+                    hint=hint,
                 )
             # -- items with no type
             if (
@@ -802,7 +845,7 @@ class _Checker:
             members = self._range_members(p)
             kind = self.expected_kind(p)
             if members:
-                words = str(o).split()
+                words = str(o).strip().removeprefix("ckc:").split()
                 camel = "".join(w[:1].upper() + w[1:] for w in words)
                 written = str(CKC) + camel[:1].lower() + camel[1:]
                 guess = written if written in members else closest(written, members, cutoff=0.5)
@@ -901,6 +944,22 @@ class _Checker:
                 hint="keep one ck:Case per file: split the file in two, or list everything the "
                 "case is about with ck:isAbout on one case",
             )
+        elif item.display.startswith("data/cases/"):
+            expected = f"case-{item.parsed.path.stem}"
+            local = _local(str(cases[0]))
+            if local != expected and PLACEHOLDER not in local.upper():
+                self.issue(
+                    item,
+                    Severity.WARNING,
+                    "vocabulary.case-id-not-file-name",
+                    f"The case ID {show(cases[0])} does not match the file name "
+                    f"{item.parsed.path.name}: a case's ID is ckd:case- followed by the name "
+                    "of its file, so that two cases never get the same ID.",
+                    line=item.parsed.index.subject_line(str(cases[0])),
+                    focus=cases[0],
+                    hint=f"rename the case to ckd:{expected} (everywhere it is used), or "
+                    f"rename the file to {local.removeprefix('case-')}.ttl",
+                )
 
     def _is_case_file(self, item: FileData) -> bool:
         display = item.display
