@@ -116,7 +116,10 @@ EXPECTED: dict[str, tuple[str, int | None]] = {
 EXPECTED_ADVICE: dict[str, tuple[str, str | None]] = {
     "01-missing-final-dot.ttl": ("line 18 (prov:wasDerivedFrom ckd:src-fx-report)", "curly"),
     "58-half-uncommented-block.ttl": ("remove the '# ' from all of its lines", "curly"),
-    "59-unfinished-last-statement.ttl": ("line 18 (prov:wasDerivedFrom ckd:src-fx-report) needs ' .'", "curly"),
+    "59-unfinished-last-statement.ttl": (
+        "line 18 (prov:wasDerivedFrom ckd:src-fx-report) needs ' .'",
+        "curly",
+    ),
     "60-unclosed-text-mid-file.ttl": ("is not closed on this line", "curly"),
     "61-missing-a-before-kind.ttl": ("the 'a' before ck:CommunityGroup is missing", "has no value"),
     "62-space-in-linked-id.ttl": ("write ckd:bad-group", "must start with the ID"),
@@ -129,16 +132,22 @@ EXPECTED_ADVICE: dict[str, tuple[str, str | None]] = {
     "69-non-breaking-space.ttl": ("non-breaking space", None),
     "70-prefix-address-without-brackets.ttl": ("@prefix org: <http://www.w3.org/ns/org#> .", None),
     "71-slash-comment.ttl": ("comments start with '#'", None),
-    "72-period-link-to-nothing.ttl": ("ckd:period-fixton-grant a ck:Period ;", "did you mean ckd:case-"),
+    "72-period-link-to-nothing.ttl": (
+        "ckd:period-fixton-grant a ck:Period ;",
+        "did you mean ckd:case-",
+    ),
     "73-member-typo-of-the-right-kind.ttl": (
         "did you mean ckd:fx-good-charity?",
         "did you mean ckd:fx-good-partnership",
     ),
     "74-source-not-listed.ttl": ("add it to data/sources.ttl", None),
-    "75-list-value-as-text.ttl": ("e.g. ck:hasSector ckc:voluntaryCommunitySector ;", "wigan-council"),
-    "76-period-as-text.ttl": ('a ck:Period ; rdfs:label "2019-2021" ; ck:hasStartDate "2019"', None),
+    "75-list-value-as-text.ttl": (
+        "e.g. ck:hasSector ckc:voluntaryCommunitySector ;",
+        "wigan-council",
+    ),
+    "76-period-as-text.ttl": ('ck:Period ; rdfs:label "2019-2021" ; ck:hasStartDate "2019"', None),
     "77-misspelt-required-property.ttl": ("did you mean ck:hasFunder?", "needs a funder"),
-    "78-class-as-property-of-link.ttl": ("write ck:hasPeriod ckd:fx-good-period ;", "has no period"),
+    "78-class-as-property-of-link.ttl": ("ck:hasPeriod ckd:fx-good-period ;", "has no period"),
     "79-kind-with-id-prefix.ttl": ("did you mean ck:CommunityGroup?", "org:member must point"),
     "80-list-value-in-quotes.ttl": ("e.g. org:role ckc:communityPartner ;", "wigan-council"),
     "81-double-dot.ttl": ("two ' .' in a row", None),

@@ -207,8 +207,8 @@ def _unfinished_at_end(lines: list[str]) -> str:
     if ending in (";", ","):
         more = "property of the same item" if ending == ";" else "value"
         return (
-            f"the file ends in the middle of a statement: line {last} ends with '{ending}' "
-            f"(another {more} should follow) but nothing does. {uncomment}"
+            f"line {last} ends with '{ending}' (another {more} should follow) but nothing "
+            f"does. {uncomment}"
             f"end the item with ' .' instead of '{ending}'"
         )
     return (
@@ -217,12 +217,14 @@ def _unfinished_at_end(lines: list[str]) -> str:
     )
 
 
-_PROPERTY_NAME = re.compile(
-    r"^(?:(?:ck|rdfs|rdf|prov|org|dcterms|skos|owl):[a-z][\w\-]*|a)$"
-)
+_PROPERTY_NAME = re.compile(r"^(?:(?:ck|rdfs|rdf|prov|org|dcterms|skos|owl):[a-z][\w\-]*|a)$")
 """A token that reads as a property (``ck:hasSector``, ``rdfs:label``), not a value."""
 _VALUE_NAME = re.compile(r"^(?:(?:ckc|ckd):[\w\-]+|\".*|'.*|[+-]?\d[\d.]*|true|false)")
 """A token that reads as a value (``ckc:publicSector``, ``ckd:wigan-council``, text, a number)."""
+
+
+_SPLIT_NAME_ERRORS = ("not a valid predicate", "dot is expected", "not a valid subject")
+"""Parser errors that follow a name written with a space in it (``ckd:Bolton Council``)."""
 
 
 def _joined_name(first: str, second: str) -> str:
@@ -273,13 +275,7 @@ def syntax_hint(
         return _prefix_hint(undeclared.group(1), declared)
     split = re.search(r"([A-Za-z][\w\-]*:[\w\-]+)\s+$", before)
     word = re.match(r"[A-Za-z][\w\-]*(?![\w\-]*:)", at)
-    if (
-        split
-        and word
-        and any(
-            m in lowered for m in ("not a valid predicate", "dot is expected", "not a valid subject")
-        )
-    ):
+    if split and word and any(m in lowered for m in _SPLIT_NAME_ERRORS):
         joined = _joined_name(split.group(1), word.group(0))
         how = "(no space)" if "-" not in joined[len(split.group(1)) :] else "(with a hyphen)"
         return (
@@ -293,8 +289,7 @@ def syntax_hint(
         name = named.group(1) if named else "org"
         address = PREFIXES.get(name, "http://…")
         return (
-            f"the web address in a @prefix line goes between < and >: "
-            f"@prefix {name}: <{address}> ."
+            f"the web address in a @prefix line goes between < and >: @prefix {name}: <{address}> ."
         )
     if re.match(r"\s*@prefix\b", text, re.I) and not re.match(r"\s*@prefix\b", text):
         return "write @prefix in lower case: @prefix org: <http://www.w3.org/ns/org#> ."
@@ -302,6 +297,11 @@ def syntax_hint(
         return (
             "a line starting 'PREFIX' (without @) must not end with a dot: write either "
             "'@prefix org: <…> .' or 'PREFIX org: <…>'"
+        )
+    if at[:1] and at[:1] in "’‘'" and re.search(r"[\w\-]:[\w\-]+$", before):
+        return (
+            "an ID cannot contain an apostrophe: IDs use only letters, digits and '-' "
+            "(e.g. ckd:st-judes-charity)"
         )
     if at[:1] and at[:1] in "“”‘’":
         return (
@@ -333,13 +333,11 @@ def syntax_hint(
             f"a ':' is missing between the prefix and the name: write {prefix.lower()}:{name} "
             "(no space)"
         )
-    if (
-        before.rstrip().endswith("'")
-        and before.count("'") % 2 == 0
-        and "not a valid" in lowered
-    ):
+    if before.rstrip().endswith("'") and before.count("'") % 2 == 0 and "not a valid" in lowered:
         quoted = re.search(r"(\S+)\s+'(.*)'", text)
-        example = f'{quoted.group(1)} "{quoted.group(2)}"' if quoted else "rdfs:label \"Bolton's Council\""
+        example = (
+            f'{quoted.group(1)} "{quoted.group(2)}"' if quoted else 'rdfs:label "Bolton\'s Council"'
+        )
         return (
             "text in single quotes ends at the next apostrophe: put text in double quotes "
             f"instead, e.g. {example} ;"
@@ -485,6 +483,8 @@ def _syntax_issue(exc: SyntaxError, text: str, display: str) -> Issue:
         last = end_of_file_line(lines, line)
         if last is not None:
             line, column, width = last, len(_code_part(lines[last - 1])) + 1, 1
+        if cleaned.lower() == "unexpected end":
+            cleaned = "The file ends before its last statement is finished"
     source_line = lines[line - 1] if line is not None and 1 <= line <= len(lines) else None
     return Issue(
         Severity.VIOLATION,

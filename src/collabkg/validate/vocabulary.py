@@ -140,11 +140,9 @@ def close_matches(iri: str, candidates: Iterable[str], *, cutoff: float = 0.75) 
     about as close as the best, so that a report can offer the real alternatives)."""
     target = _local(iri).lower()
     scored = sorted(
-        (
-            (-difflib.SequenceMatcher(None, target, _local(c).lower()).ratio(), c)
-            for c in candidates
-            if c != iri
-        )
+        (-difflib.SequenceMatcher(None, target, _local(c).lower()).ratio(), c)
+        for c in candidates
+        if c != iri
     )
     if not scored or -scored[0][0] < cutoff:
         return []
@@ -180,7 +178,7 @@ def describe_example(cls: str | None, ident: str, text: str | None = None) -> st
     name = text or "…"
     if cls == str(CK.Period):
         years = re.findall(r"\b(?:1[89]|20)\d\d\b", text or "")
-        start, end = (years + ["2018", "2019"])[:2] if len(years) != 1 else (years[0], "")
+        start, end = [*years, "2018", "2019"][:2] if len(years) != 1 else (years[0], "")
         dates = f'ck:hasStartDate "{start}"^^xsd:gYear'
         if end:
             dates += f' ; ck:hasEndDate "{end}"^^xsd:gYear'
@@ -198,7 +196,10 @@ def describe_example(cls: str | None, ident: str, text: str | None = None) -> st
             "ck:CommunityGroup... — the kinds are listed in data/TEMPLATE.ttl)"
         )
     if cls == str(CK.Place):
-        return f'{ident} a ck:LocalAuthorityArea ; rdfs:label "{name}" ; prov:wasDerivedFrom ckd:src-… .'
+        return (
+            f'{ident} a ck:LocalAuthorityArea ; rdfs:label "{name}" ; '
+            "prov:wasDerivedFrom ckd:src-… ."
+        )
     kind = compact(cls) if cls else "ck:…"
     return f'{ident} a {kind} ; rdfs:label "{name}" ; prov:wasDerivedFrom ckd:src-… .'
 
@@ -771,7 +772,10 @@ class _Checker:
             prop
             for prop in self.ont.properties_with_range(cls)
             if self.ont.is_ours(prop)
-            and (not self.ont.domain(prop) or any(self.ont.is_a(types, d) for d in self.ont.domain(prop)))
+            and (
+                not self.ont.domain(prop)
+                or any(self.ont.is_a(types, d) for d in self.ont.domain(prop))
+            )
         ]
         return fitting[0] if len(fitting) == 1 else None
 
@@ -814,7 +818,9 @@ class _Checker:
                 "entries there and change it)"
             )
         else:
-            start = "if it is a new item" if suggestions else "check the ID's spelling; if it is a new item"
+            start = "if it is a new item"
+            if not suggestions:
+                start = "check the ID's spelling; " + start
             hint = f"{start}, describe it in this file: {describe_example(kind, shown)}"
         self.issue(
             item,
