@@ -1152,13 +1152,27 @@ def collaboration_profile(index: ExplorerIndex, iri: str) -> Profile:
             [b.generic(s, ("Research team", PROV.wasAssociatedWith)) for s in by_label(studies)],
         ),
     ]
+    return _finish_profile(b, iri, entity.label, "collaboration", summary, sections, me, cases)
+
+
+def _finish_profile(
+    b: _Builder,
+    iri: str,
+    label: str,
+    kind: Kind,
+    summary: list[tuple[str, list[Segment]]],
+    sections: list[Section],
+    me: _Node,
+    cases: list[_Node],
+) -> Profile:
+    """A profile of the non-empty sections, with the notes of the entity and of its cases."""
     notes = b.notes(me)
     for case in cases:
         notes.extend(b.notes(case))
     return Profile(
         iri=iri,
-        label=entity.label,
-        kind="collaboration",
+        label=label,
+        kind=kind,
         summary=summary,
         sections=[s for s in sections if s.facts or s.empty],
         node=iri,
@@ -1291,18 +1305,7 @@ def organisation_profile(index: ExplorerIndex, iri: str) -> Profile:
             [b.generic(s, ("Studies", CK.studiesCollaboration)) for s in by_label(studies)],
         ),
     ]
-    notes = b.notes(me)
-    for case in cases:
-        notes.extend(b.notes(case))
-    return Profile(
-        iri=iri,
-        label=entity.label,
-        kind="organisation",
-        summary=summary,
-        sections=[s for s in sections if s.facts or s.empty],
-        node=iri,
-        notes=_unique(notes),
-    )
+    return _finish_profile(b, iri, entity.label, "organisation", summary, sections, me, cases)
 
 
 def profile(index: ExplorerIndex, iri: str) -> Profile:

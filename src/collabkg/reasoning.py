@@ -185,18 +185,9 @@ _VOCABULARY_NAMESPACES = (
     "http://xmlns.com/foaf/0.1/",
     "http://www.w3.org/ns/shacl#",
 )
-_DECLARATION_TYPES = frozenset(
+_CHARACTERISTICS = frozenset(
     str(t)
     for t in (
-        OWL.Class,
-        RDFS.Class,
-        OWL.ObjectProperty,
-        OWL.DatatypeProperty,
-        OWL.AnnotationProperty,
-        RDF.Property,
-        OWL.Ontology,
-        RDFS.Datatype,
-        OWL.Restriction,
         OWL.FunctionalProperty,
         OWL.InverseFunctionalProperty,
         OWL.TransitiveProperty,
@@ -205,6 +196,23 @@ _DECLARATION_TYPES = frozenset(
         OWL.ReflexiveProperty,
         OWL.IrreflexiveProperty,
     )
+)
+_DECLARATION_TYPES = (
+    frozenset(
+        str(t)
+        for t in (
+            OWL.Class,
+            RDFS.Class,
+            OWL.ObjectProperty,
+            OWL.DatatypeProperty,
+            OWL.AnnotationProperty,
+            RDF.Property,
+            OWL.Ontology,
+            RDFS.Datatype,
+            OWL.Restriction,
+        )
+    )
+    | _CHARACTERISTICS
 )
 _LOGICAL_PREDICATES = frozenset(
     str(p)
@@ -224,18 +232,6 @@ _LOGICAL_PREDICATES = frozenset(
         OWL.disjointUnionOf,
         OWL.sameAs,
         OWL.differentFrom,
-    )
-)
-_CHARACTERISTICS = frozenset(
-    str(t)
-    for t in (
-        OWL.FunctionalProperty,
-        OWL.InverseFunctionalProperty,
-        OWL.TransitiveProperty,
-        OWL.SymmetricProperty,
-        OWL.AsymmetricProperty,
-        OWL.ReflexiveProperty,
-        OWL.IrreflexiveProperty,
     )
 )
 _AXIOM_NODES = frozenset(
