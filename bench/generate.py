@@ -109,8 +109,10 @@ class Plan:
 
 
 def plan_for(triples: int) -> Plan:
-    """About 150 triples a case plus shared organisations, places and sources."""
-    cases = max(4, triples // 138)
+    """About 134.5 data triples a case, counting its share of the organisations, places and
+    sources (10k, 100k and 1M give 10,002, 99,522 and 999,811 data triples; the ontology adds
+    about 2,300)."""
+    cases = max(4, round(triples / 134.5))
     return Plan(
         cases=cases,
         organisations=max(12, cases // 2),
@@ -169,6 +171,11 @@ def write_shared(out: Path, plan: Plan, rng: random.Random) -> list[tuple[str, s
     return orgs
 
 
+def case_file_stem(i: int) -> str:
+    """The name of case ``i``'s file; its case ID is ``ckd:case-<stem>`` (as the validator asks)."""
+    return f"syn-case-{i:06d}"
+
+
 def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Random) -> str:
     """One case file: a collaboration and everything the modelling guide attaches to it."""
     c = f"ckd:syn-collab-{i}"
@@ -179,7 +186,7 @@ def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Rando
     structure = STRUCTURE_TYPES[i % len(STRUCTURE_TYPES)]
     quotes = [f"ckd:syn-quote-{i}-{q}" for q in range(2)]
     out.append(
-        f"ckd:case-syn-{i} a ck:Case ;\n    rdfs:label {_lit(f'Synthetic case {i}')} ;\n"
+        f"ckd:case-{case_file_stem(i)} a ck:Case ;\n    rdfs:label {_lit(f'Synthetic case {i}')} ;\n"
         f"    ck:isAbout {c} ;\n    ck:isEvidencedBy {quotes[0]} ;\n{derived}\n"
     )
     for q, qi in enumerate(quotes):
@@ -279,15 +286,15 @@ def generate(out: Path, triples: int, seed: int = 20261122, ontology: Path | Non
     (out / "data" / "cases").mkdir(parents=True)
     src_ontology = ontology or Path(__file__).resolve().parent.parent / "ontology"
     shutil.copytree(src_ontology, out / "ontology")
-    shapes = src_ontology.parent / "shapes"
-    if shapes.is_dir():
-        shutil.copytree(shapes, out / "shapes")
+    for folder in ("shapes", "queries"):  # the model, and the canned questions (explorer)
+        if (src_ontology.parent / folder).is_dir():
+            shutil.copytree(src_ontology.parent / folder, out / folder)
     write_sources(out, plan)
     orgs = write_shared(out, plan, rng)
     for i in range(plan.cases):
         folder = out / "data" / "cases" / f"{i // 500:03d}"
         folder.mkdir(exist_ok=True)
-        (folder / f"syn-case-{i:06d}.ttl").write_text(
+        (folder / f"{case_file_stem(i)}.ttl").write_text(
             case_text(i, plan, orgs, rng), encoding="utf-8"
         )
     return plan

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -25,6 +26,9 @@ from collabkg.terms import compact
 from collabkg.validate.model import Ontology, Workspace, quiet_rdflib, to_rdflib
 from collabkg.validate.report import Issue, Report, Severity, Stage
 from collabkg.validate.syntax import ParsedFile, parse_bytes, read_turtle
+
+if TYPE_CHECKING:
+    from collabkg.progress import Progress
 
 STAGES = ("syntax", "vocabulary", "shacl", "consistency")
 
@@ -64,8 +68,13 @@ def project_inputs(
     data: list[Path] = []
     if project.data.is_dir():
         template = _resolved(project.template)
+        # only a file named like the template, or a link, can be the template: resolving
+        # every path (several system calls each) is what took time on large projects
         data = sorted(
-            p for p in project.data.rglob("*.ttl") if p.is_file() and _resolved(p) != template
+            p
+            for p in project.data.rglob("*.ttl")
+            if p.is_file()
+            and not ((p.name == template.name or p.is_symlink()) and _resolved(p) == template)
         )
     shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
     if paths is None or not list(paths):
@@ -226,8 +235,19 @@ def run(
     reason: bool = False,
     case_rules: bool = True,
     stages: Sequence[str] = STAGES,
+    engine: str | None = None,
+    progress: Progress | None = None,
 ) -> Report:
-    """Run the pipeline on ``inputs``."""
+    """Run the pipeline on ``inputs``.
+
+    ``engine``: ``pyshacl`` (this function: every file in Python, pySHACL over one rdflib
+    graph), ``sparql`` (the same checks on an Oxigraph store, for large graphs: see
+    :mod:`collabkg.validate.engine`) or ``auto`` (the default: by the size of the data).
+    """
+    from collabkg.validate.engine import choose_engine, run_sparql
+
+    if choose_engine(engine, inputs.data, reason=reason) == "sparql":
+        return run_sparql(inputs, project, case_rules=case_rules, stages=stages, progress=progress)
     started = time.perf_counter()
     report = Report()
     target_set = {_resolved(t) for t in inputs.targets}
@@ -337,10 +357,18 @@ def validate(
     *,
     root: str | os.PathLike[str] | None = None,
     reason: bool = False,
+    engine: str | None = None,
+    progress: Progress | None = None,
 ) -> Report:
-    """``collabkg validate [PATH...]``: check the named files (default: all of data/)."""
+    """``collabkg validate [PATH...]``: check the named files (default: all of data/).
+
+    The report is remembered by the content of the files (see
+    :func:`collabkg.validate.engine.run_cached`)."""
+    from collabkg.validate.engine import run_cached
+
     project = ProjectPaths.discover(root)
-    return run(project_inputs(project, paths), project, reason=reason)
+    inputs = project_inputs(project, paths)
+    return run_cached(inputs, project, reason=reason, engine=engine, progress=progress)
 
 
 def validate_text(
@@ -383,7 +411,9 @@ def validate_graph_files(files: Sequence[Path], project: ProjectPaths) -> Report
     )
     if key in _GRAPH_CACHE:
         return _GRAPH_CACHE[key]
-    report = run(Inputs(tuple(ontology), tuple(data), tuple(data), shapes), project)
+    from collabkg.validate.engine import run_cached
+
+    report = run_cached(Inputs(tuple(ontology), tuple(data), tuple(data), shapes), project)
     if len(_GRAPH_CACHE) > 16:
         _GRAPH_CACHE.clear()
     _GRAPH_CACHE[key] = report

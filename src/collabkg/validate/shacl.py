@@ -114,6 +114,7 @@ def run_shacl(
     skip_values: set[Node] | None = None,
     skip_triples: set[tuple[Node, Node, Node | None]] | None = None,
     only_targets: bool = True,
+    raw: Iterable[RawResult] | None = None,
 ) -> ShaclResult:
     """Validate the whole workspace; return issues for its target files.
 
@@ -121,13 +122,28 @@ def run_shacl(
     focus nodes (see :func:`focus_on_targets`): checking one new case file then costs in
     proportion to that file, not to the whole graph, while every link from it still
     resolves against the whole graph.
-    """
-    import pyshacl
 
+    ``raw``: the results already computed by another engine (the SPARQL engine,
+    :mod:`collabkg.validate.engine`), placed and explained here exactly as pySHACL's.
+    """
     skip_values = skip_values or set()
     skip_triples = skip_triples or set()
-    if only_targets:
-        shapes = focus_on_targets(workspace, shapes)
+    if raw is None:
+        if only_targets:
+            shapes = focus_on_targets(workspace, shapes)
+        raw = _pyshacl_results(workspace, shapes)
+    return _issues(workspace, shapes, raw, skip_values, skip_triples)
+
+
+RawResult = tuple[
+    Node, Node | None, Node | None, Node | None, Node | None, Node | None, Node | None
+]
+"""(focus, path, value, source shape, constraint component, severity, message)."""
+
+
+def _pyshacl_results(workspace: Workspace, shapes: Graph) -> list[RawResult]:
+    import pyshacl
+
     data = Graph()
     # from the ontology only what the shapes need: types (the concepts' classes) and the
     # class hierarchy (sh:targetClass and sh:class follow rdfs:subClassOf)
@@ -149,17 +165,35 @@ def run_shacl(
             inplace=True,
         )
     assert isinstance(report, Graph)
+    return [
+        (
+            report.value(node, SH.focusNode),
+            report.value(node, SH.resultPath),
+            report.value(node, SH.value),
+            report.value(node, SH.sourceShape),
+            report.value(node, SH.sourceConstraintComponent),
+            report.value(node, SH.resultSeverity),
+            report.value(node, SH.resultMessage),
+        )
+        for node in report.objects(None, SH.result)
+    ]
+
+
+def _issues(
+    workspace: Workspace,
+    shapes: Graph,
+    raw: Iterable[RawResult],
+    skip_values: set[Node],
+    skip_triples: set[tuple[Node, Node, Node | None]],
+) -> ShaclResult:
     enricher = _Enricher(workspace, shapes)
     result = ShaclResult()
     seen: set[tuple[object, ...]] = set()
-    for node in report.objects(None, SH.result):
-        focus = report.value(node, SH.focusNode)
-        path = report.value(node, SH.resultPath)
-        value = report.value(node, SH.value)
-        shape = report.value(node, SH.sourceShape)
-        component = report.value(node, SH.sourceConstraintComponent)
-        severity = _SEVERITY.get(report.value(node, SH.resultSeverity), Severity.VIOLATION)
-        message = report.value(node, SH.resultMessage)
+    # in a fixed order: which of two results saying the same thing is kept must not depend
+    # on the order the engine gave them in (pySHACL's changes from run to run)
+    ordered = sorted(raw, key=lambda r: (str(r[4]), str(r[3]), str(r[0]), str(r[1]), str(r[2])))
+    for focus, path, value, shape, component, raw_severity, message in ordered:
+        severity = _SEVERITY.get(raw_severity, Severity.VIOLATION)  # type: ignore[arg-type]
         if focus is None:
             continue
         if value is None and (focus, path, None) in skip_triples:
@@ -229,7 +263,8 @@ def run_shacl(
         grouped.setdefault(key, []).append(issue)
     result.issues = []
     for same in grouped.values():
-        first = same[0]
+        # the one shown does not depend on the order results came in (pySHACL's varies)
+        first = min(same, key=lambda i: (i.code, i.value or "", i.focus or "", i.hint or ""))
         if len(same) > 1:
             first.message += f" (the same for {len(same) - 1} more [ ] item(s) here)"
         result.issues.append(first)

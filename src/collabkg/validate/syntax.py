@@ -19,12 +19,13 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from collabkg.terms import PREFIXES
+from collabkg.validate.locate import LONG_STRING, FileIndex, scan
 from collabkg.validate.locate import NESTING_LIMIT as MAX_NESTING
-from collabkg.validate.locate import FileIndex, scan
 from collabkg.validate.report import Issue, Severity, Stage
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """A case file is a few kilobytes; anything over 5 MB is a mistake (an export, a data dump)."""
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -74,7 +75,8 @@ def _decode(data: bytes, display: str) -> tuple[str | None, Issue | None]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a UTF-8 byte order mark is harmless: ignore it
     head = data[:8192]
-    if b"\x00" in head or (head and sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 20):
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))  # bytes 0-8 and 14-31
+    if b"\x00" in head or (head and controls > len(head) // 20):
         return None, _issue(
             display,
             "file.binary",
@@ -672,6 +674,43 @@ def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: 
     return issues
 
 
+class _LazyIndex:
+    """The positions of a parsed file for :func:`_literal_issues`, scanned only when needed:
+    that a file has no brackets nested too deep and no huge text can be told without
+    scanning it (most files also have no ill-typed literal, so no position is asked)."""
+
+    def __init__(self, parsed: ParsedFile) -> None:
+        self._parsed = parsed
+
+    @property
+    def typed_literals(self) -> list:
+        return self._parsed.index.typed_literals
+
+    def source_line(self, line: int | None) -> str | None:
+        return self._parsed.index.source_line(line)
+
+    @property
+    def max_depth(self) -> int:
+        text = self._parsed.text
+        if text.count("[") + text.count("(") <= MAX_NESTING:
+            return 0  # each level of nesting opens a bracket
+        return self._parsed.index.max_depth
+
+    @property
+    def deepest(self) -> object:
+        return self._parsed.index.deepest
+
+    @property
+    def long_strings(self) -> list:
+        parsed = self._parsed
+        if len(parsed.text) <= LONG_STRING or not any(
+            isinstance(t.object, ox.Literal) and len(t.object.value) > LONG_STRING
+            for t in parsed.triples
+        ):
+            return []  # every text of a file is the value of one of its literals
+        return parsed.index.long_strings
+
+
 # --------------------------------------------------------------------------- the stage
 
 
@@ -760,7 +799,7 @@ def parse_bytes(
     parsed = ParsedFile(path, display, text, [t.triple for t in triples])
     if context:
         return parsed, []
-    parsed.issues = _literal_issues(parsed.triples, parsed.index, display)
+    parsed.issues = _literal_issues(parsed.triples, _LazyIndex(parsed), display)  # type: ignore[arg-type]
     if any(issue.code == "syntax.too-deep" for issue in parsed.issues):
         return None, parsed.issues  # generated junk: checking more would only add noise
     return parsed, parsed.issues

@@ -1,0 +1,272 @@
+"""An on-disk cache keyed by content: what was learnt about a file is kept by its sha256.
+
+Everything lives under ``<project>/.collabkg-cache/`` (git-ignored; delete it at any time, it
+is rebuilt on demand; ``COLLABKG_CACHE_DIR`` moves it, ``COLLABKG_NO_CACHE=1`` turns it off):
+
+- ``cache.sqlite`` — the sha256 of each file (with its size and modification time, so an
+  unchanged file is not read again to be hashed), and entries keyed by a hash of (content,
+  what was asked, the validator's code version): the syntax check of a file, the
+  validation report of a whole set of files;
+- ``store/`` — a persistent Oxigraph store mirroring the graph's files, so that checking one
+  file against a large graph does not load the whole graph again (see
+  :mod:`collabkg.validate.engine`); ``store.lock`` serialises its users.
+
+Nothing is trusted beyond its key: the key of an entry includes the code version (the
+sources of the validator and the versions of pyoxigraph, rdflib and pySHACL), so changing
+the code or the shapes invalidates what depends on them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import pickle
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CACHE_DIR_NAME = ".collabkg-cache"
+ENV_CACHE_DIR = "COLLABKG_CACHE_DIR"
+ENV_NO_CACHE = "COLLABKG_NO_CACHE"
+
+RACY_NS = 2_000_000_000
+"""Files modified less than two seconds before they were hashed are hashed again."""
+_CODE_VERSION: str | None = None
+_CODE_FILES = (
+    "cache.py",
+    "errors.py",
+    "labels.py",
+    "paths.py",
+    "reasoning.py",
+    "shacl_sparql.py",
+    "terms.py",
+)
+"""Besides validate/*.py, the modules whose code decides what a validation reports."""
+_LOCK = threading.Lock()
+
+
+def code_version() -> str:
+    """A hash of everything a cached result depends on besides its input files."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        import pyoxigraph
+        import rdflib
+
+        digest = hashlib.sha256()
+        package = Path(__file__).resolve().parent
+        sources = sorted(
+            [
+                *(package / name for name in _CODE_FILES),
+                *(package / "validate").glob("*.py"),
+            ],
+            key=lambda p: p.as_posix(),
+        )
+        for path in sources:
+            if path.is_file():
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+        try:
+            from importlib.metadata import version
+
+            pyshacl_version = version("pyshacl")
+        except Exception:  # pragma: no cover - not installed
+            pyshacl_version = "-"
+        digest.update(f"{pyoxigraph.__version__}|{rdflib.__version__}|{pyshacl_version}".encode())
+        _CODE_VERSION = digest.hexdigest()[:16]
+    return _CODE_VERSION
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def key_of(*parts: object) -> str:
+    """A cache key from strings and bytes (order matters)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else str(part).encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def cache_dir(root: Path) -> Path | None:
+    """Where the cache of the project at ``root`` lives (None when caching is off)."""
+    if os.environ.get(ENV_NO_CACHE, "").strip() not in ("", "0"):
+        return None
+    configured = os.environ.get(ENV_CACHE_DIR, "").strip()
+    return Path(configured).expanduser() if configured else root / CACHE_DIR_NAME
+
+
+@dataclass(frozen=True)
+class FileState:
+    """A file as seen now: its content hash, and its bytes when they had to be read."""
+
+    path: Path
+    sha256: str
+    data: bytes | None = None
+
+    def read(self) -> bytes:
+        return self.data if self.data is not None else self.path.read_bytes()
+
+
+class Cache:
+    """The cache of one project (see the module docstring); safe across processes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# collabkg's cache: safe to delete\n*\n", encoding="utf-8")
+        self._db = sqlite3.connect(folder / "cache.sqlite", timeout=60, check_same_thread=False)
+        with contextlib.suppress(sqlite3.OperationalError):
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS hashes (path TEXT PRIMARY KEY, size INTEGER, "
+            "mtime INTEGER, inode INTEGER, sha256 TEXT, checked INTEGER)"
+        )
+        self._db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB)")
+        self._db.commit()
+
+    @classmethod
+    def open(cls, root: Path) -> Cache | None:
+        folder = cache_dir(root)
+        if folder is None:
+            return None
+        try:
+            return cls(folder)
+        except (OSError, sqlite3.Error):
+            return None  # a read-only checkout: work without a cache
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+    # ------------------------------------------------------------------ file hashes
+
+    def states(self, paths: Iterable[Path]) -> list[FileState]:
+        """The sha256 of each file, read only when its size or modification time changed.
+
+        As git does with its index, a hash is trusted only for a file that was already
+        older than :data:`RACY_NS` when it was hashed: a file written again within the
+        same clock tick keeps its modification time, and would otherwise look unchanged."""
+        paths = list(paths)
+        with _LOCK:
+            known = {
+                row[0]: row[1:]
+                for row in self._db.execute(
+                    "SELECT path, size, mtime, inode, sha256, checked FROM hashes"
+                )
+            }
+        now = time.time_ns()
+        out: list[FileState] = []
+        changed: list[tuple[str, int, int, int, str, int]] = []
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                out.append(FileState(path, ""))
+                continue
+            name = str(path)
+            seen = known.get(name)
+            if (
+                seen is not None
+                and seen[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+                and stat.st_mtime_ns < seen[4] - RACY_NS
+            ):
+                out.append(FileState(path, seen[3]))
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError:
+                out.append(FileState(path, ""))
+                continue
+            digest = sha256(data)
+            out.append(FileState(path, digest, data))
+            changed.append((name, stat.st_size, stat.st_mtime_ns, stat.st_ino, digest, now))
+        if changed:
+            with _LOCK, contextlib.suppress(sqlite3.Error):
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?, ?, ?)", changed
+                )
+                self._db.commit()
+        return out
+
+    # ------------------------------------------------------------------ entries
+
+    def get(self, key: str) -> object | None:
+        with _LOCK:
+            try:
+                row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+            except sqlite3.Error:
+                return None
+        if row is None:
+            return None
+        try:
+            return pickle.loads(row[0])
+        except Exception:
+            return None
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, object]:
+        keys = list(keys)
+        found: dict[str, object] = {}
+        with _LOCK:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                try:
+                    rows = self._db.execute(
+                        f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk
+                    ).fetchall()
+                except sqlite3.Error:
+                    return found
+                for key, value in rows:
+                    with contextlib.suppress(Exception):
+                        found[key] = pickle.loads(value)
+        return found
+
+    def put(self, key: str, value: object) -> None:
+        self.put_many([(key, value)])
+
+    def put_many(self, items: Iterable[tuple[str, object]]) -> None:
+        rows = [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items]
+        if not rows:
+            return
+        with _LOCK, contextlib.suppress(sqlite3.Error):
+            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
+            self._db.commit()
+
+    # ------------------------------------------------------------------ the persistent store
+
+    @property
+    def store_path(self) -> Path:
+        return self.folder / "store"
+
+    @contextlib.contextmanager
+    def store_lock(self) -> Iterator[None]:
+        """Hold the store for this process (other collabkg processes wait)."""
+        with (self.folder / "store.lock").open("a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+__all__ = [
+    "CACHE_DIR_NAME",
+    "ENV_CACHE_DIR",
+    "ENV_NO_CACHE",
+    "Cache",
+    "FileState",
+    "cache_dir",
+    "code_version",
+    "key_of",
+    "sha256",
+]

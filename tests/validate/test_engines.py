@@ -1,0 +1,215 @@
+"""The SPARQL engine (large graphs) reports exactly what the pyshacl engine reports.
+
+``collabkg validate --engine sparql`` finds the same issues another way (an Oxigraph store,
+SHACL compiled to SPARQL, files read in parallel and cached, the vocabulary checker given
+only the files that can have a problem: see collabkg.validate.engine). Compared here issue
+by issue, every field, on:
+
+- every file of the bad-input corpus (tests/fixtures/bad/), one at a time (a few files
+  against a graph) and all together (many files: the vocabulary triage), in memory and
+  with the persistent store of .collabkg-cache/;
+- generated case data (bench/generate.py) with vocabulary and data-model faults injected.
+
+And the same faults are found whatever the size of the graph around them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from collabkg.paths import ProjectPaths
+from collabkg.validate import engine as engine_module
+from collabkg.validate.engine import triage_reviewed
+from collabkg.validate.pipeline import project_inputs, run
+from collabkg.validate.report import Report
+
+REPO = Path(__file__).resolve().parents[2]
+BAD = REPO / "tests" / "fixtures" / "bad"
+sys.path.insert(0, str(REPO / "bench"))
+import generate  # noqa: E402
+
+# Faults injected into generated case files: (what, pattern, replacement). Each is applied
+# once to its own case file; together they exercise every stage of the pipeline.
+FAULTS: list[tuple[str, str, str]] = [
+    ("typo in a class", r"a ck:FundingStream ;", "a ck:FundingStrem ;"),
+    ("link to nothing", r"ck:hasFunder ckd:syn-org-\d+", "ck:hasFunder ckd:syn-org-nowhere"),
+    ("item with no type", r"(ckd:syn-period-\d+) a ck:Period ;", r"\1"),
+    ("two kinds that clash", r"a ck:Quotation ;", "a ck:Quotation, ck:Source ;"),
+    (
+        "property on the wrong kind of item",
+        r"(ck:hasStructureType ckc:\w+ ;)",
+        r"\1\n    ck:hasAmountInPounds 5.00 ;",
+    ),
+    ("text instead of a link", r"ck:hasFunder ckd:syn-org-\d+", 'ck:hasFunder "the council"'),
+    ("template placeholder", r'rdfs:label "Synthetic case \d+"', 'rdfs:label "CHANGE-ME"'),
+    (
+        "prefix bound to another namespace",
+        r"@prefix ckc: <https://w3id.org/collabkg/concept/> \.",
+        "@prefix ckc: <https://w3id.org/collabkg/concepts/> .",
+    ),
+    (
+        "case ID of another file",
+        r"ckd:case-syn-case-\d+ a ck:Case",
+        "ckd:case-syn-case-000000 a ck:Case",
+    ),
+    ("negative amount", r"ck:hasAmountInPounds \d+\.00", "ck:hasAmountInPounds -250.00"),
+    (
+        "reversed period in a blank node",
+        r"ck:hasPeriod ckd:syn-period-\d+ ;",
+        'ck:hasPeriod [ a ck:Period ; rdfs:label "2019-2017" ; '
+        'ck:hasStartDate "2019"^^xsd:gYear ; ck:hasEndDate "2017"^^xsd:gYear ] ;',
+    ),
+    ("missing label", r'(ckd:syn-m-\d+-0 a org:Membership ;\n)    rdfs:label "[^"]*" ;\n', r"\1"),
+    ("date as plain text", r'ck:hasStartDate "(\d+)"\^\^xsd:gYear', r'ck:hasStartDate "\1"'),
+    ("quote marks around a quotation", r'ck:hasText "', 'ck:hasText "\\"'),
+    ("ill-typed date", r'"(\d{4})"\^\^xsd:gYear', r'"\1-13"^^xsd:gYear'),
+    (
+        "value from the wrong list",
+        r"ck:hasFundingMechanism ckc:\w+",
+        "ck:hasFundingMechanism ckc:lead",
+    ),
+]
+
+
+def norm(report: Report) -> dict[str, object]:
+    data = report.to_dict()
+    data["issues"] = sorted(json.dumps(i, sort_keys=True) for i in data["issues"])  # type: ignore[union-attr]
+    return data
+
+
+def both(root: Path, paths: list[Path] | None = None) -> tuple[dict, dict]:
+    project = ProjectPaths.discover(root)
+    inputs = project_inputs(project, paths)
+    return (
+        norm(run(inputs, project, engine="pyshacl")),
+        norm(run(inputs, project, engine="sparql")),
+    )
+
+
+def inject(project: Path) -> dict[str, str]:
+    """Apply each fault to its own case file; returns fault -> file (relative)."""
+    cases = sorted((project / "data" / "cases").rglob("*.ttl"))
+    where: dict[str, str] = {}
+    for number, (what, pattern, replacement) in enumerate(FAULTS):
+        case = cases[3 + 2 * number]
+        text = case.read_text(encoding="utf-8")
+        new = re.sub(pattern, replacement, text, count=1)
+        assert new != text, (what, case)
+        case.write_text(new, encoding="utf-8")
+        where[what] = case.relative_to(project).as_posix()
+    return where
+
+
+@pytest.fixture(scope="module")
+def faulty_10k(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    out = tmp_path_factory.mktemp("engines") / "p10k"
+    generate.generate(out, 10_000)
+    return out, inject(out)
+
+
+def test_the_triage_was_reviewed_against_this_vocabulary_checker() -> None:
+    """engine.local_trigger/global_triggers mirror the checks of validate/vocabulary.py.
+    When that file changes, the engine gives every file to the checker (exact, slower)
+    until the triggers are reviewed and engine.TRIAGE_REVIEWED is updated."""
+    assert triage_reviewed(), (
+        "validate/vocabulary.py changed: review collabkg.validate.engine.local_trigger and "
+        "global_triggers for new or changed checks, then set engine.TRIAGE_REVIEWED to the "
+        "first 16 hex digits of its sha256"
+    )
+
+
+def test_every_bad_file_at_once(small_project: Path) -> None:
+    pyshacl, sparql = both(small_project, sorted(BAD.glob("*.ttl")))
+    assert sparql == pyshacl
+
+
+def _beyond_syntax() -> list[Path]:
+    """The bad files whose problem the vocabulary or SHACL stage finds (a syntax problem is
+    found by the same code in both engines), and one of each early stop."""
+    from tests.validate.test_bad_inputs import EXPECTED
+
+    names = [n for n, (code, _line) in EXPECTED.items() if code.startswith(("vocab", "shacl"))]
+    names += ["01-missing-final-dot.ttl", "26-not-a-date.ttl", "57-deeply-nested-blank-nodes.ttl"]
+    return [BAD / name for name in sorted(names)]
+
+
+def test_each_bad_file_alone(small_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One file against the graph: in memory, then with the persistent store."""
+    differences = []
+    files = _beyond_syntax()
+    expected = {}
+    for path in files:
+        pyshacl, sparql = both(small_copy, [path])
+        expected[path] = pyshacl
+        if sparql != pyshacl:
+            differences.append(path.name)
+    monkeypatch.setattr(engine_module, "PERSISTENT_MIN_FILES", 0)
+    project = ProjectPaths.discover(small_copy)
+    for path in files:
+        persistent = norm(run(project_inputs(project, [path]), project, engine="sparql"))
+        if persistent != expected[path]:
+            differences.append(f"{path.name} (persistent store)")
+    assert differences == []
+
+
+def test_generated_data_with_faults_whole_graph(faulty_10k: tuple[Path, dict[str, str]]) -> None:
+    root, where = faulty_10k
+    pyshacl, sparql = both(root)
+    assert sparql == pyshacl
+    issues = [json.loads(i) for i in pyshacl["issues"]]  # type: ignore[union-attr]
+    for what, file in where.items():
+        assert any(i["file"] == file and i["severity"] != "info" for i in issues), what
+
+
+def test_generated_data_with_faults_one_file_against_the_graph(
+    faulty_10k: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, where = faulty_10k
+    monkeypatch.setattr(engine_module, "PERSISTENT_MIN_FILES", 0)
+    for what in ("link to nothing", "reversed period in a blank node", "case ID of another file"):
+        file = root / where[what]
+        pyshacl, sparql = both(root, [file])
+        assert sparql == pyshacl, what
+        again = both(root, [file])[1]  # the persistent store, now warm
+        assert again == pyshacl, what
+
+
+def _codes_by_fault(root: Path, where: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
+    project = ProjectPaths.discover(root)
+    report = run(project_inputs(project), project, engine="sparql")
+    found: dict[str, list[tuple[str, str]]] = {}
+    for what, file in where.items():
+        found[what] = sorted({(i.code, i.severity.value) for i in report.issues if i.file == file})
+    return found
+
+
+def test_the_same_faults_are_found_whatever_the_size(
+    faulty_10k: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    small, where_small = faulty_10k
+    large = tmp_path / "p40k"
+    generate.generate(large, 40_000)
+    where_large = inject(large)
+    assert where_large == where_small
+    assert _codes_by_fault(large, where_large) == _codes_by_fault(small, where_small)
+
+
+def test_the_cache_does_not_serve_stale_results(small_copy: Path) -> None:
+    """Edit a file between two runs: the second run sees the edit (hashes, not dates)."""
+    from collabkg.validate import validate
+
+    case = small_copy / "data" / "cases" / "good.ttl"
+    assert validate([case], root=small_copy, engine="sparql").violations == 0
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("a ck:FundingStream", "a ck:FundingStrem"), encoding="utf-8")
+    assert validate([case], root=small_copy, engine="sparql").violations > 0
+    case.write_text(text, encoding="utf-8")
+    assert validate([case], root=small_copy, engine="sparql").violations == 0
+    shutil.rmtree(small_copy / ".collabkg-cache")
+    assert validate([case], root=small_copy, engine="sparql").violations == 0
