@@ -184,3 +184,87 @@ def test_engine_equals_pyshacl_on_10k_generated_triples_with_injected_faults(
     pattern_warnings = [k for k in expected if k[4] == str(SH.PatternConstraintComponent)]
     assert len(pattern_warnings) == 2
     assert engine_keys(faulty_10k, shapes) == expected
+
+
+def test_our_shapes_need_no_pyshacl_and_say_what_pyshacl_says() -> None:
+    """Every shape of shapes/ compiles (pySHACL is never needed for them), and every
+    constraint that reports carries the shape's own sh:message, so the SPARQL engine's
+    messages are pySHACL's word for word."""
+    shapes = Graph()
+    for path in sorted((ROOT / "shapes").glob("*.ttl")):
+        shapes.parse(path)
+    compiled = compile_shapes(shapes)
+    assert compiled.unsupported == {}
+    assert compiled.fallback_shapes(shapes) is None
+    assert all(c.message for c in compiled.constraints)
+
+
+def store_per_file(root: Path) -> ox.Store:
+    """Each file in its own named graph, as the validator's store holds them: a statement
+    written in two files is there twice in the union default graph."""
+    store = ox.Store()
+    for path in sorted(root.rglob("*.ttl")):
+        if "shapes" not in path.parts and "queries" not in path.parts:
+            store.load(
+                path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(path.as_uri())
+            )
+    return store
+
+
+def test_engine_equals_pyshacl_on_per_file_graphs_with_repeated_statements(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "p"
+    generate.generate(out, 2_000)
+    org_file = next((out / "data" / "organisations").glob("organisations-*.ttl"))
+    # the same organisation described again, word for word, in another file; an amount
+    # written in three files (one value, three statements: sh:maxCount 1 must hold)
+    text = org_file.read_text(encoding="utf-8")
+    first = text.split("\n\n", 1)[1].split(" .\n", 1)[0] + " .\n"
+    (out / "data" / "again.ttl").write_text(text.split("\n\n", 1)[0] + "\n\n" + first)
+    case = sorted((out / "data" / "cases").rglob("*.ttl"))[0]
+    found = re.search(
+        r"(ckd:syn-fund-\d+-0) a ck:FundingStream ;.*?ck:hasAmountInPounds ([\d.]+) ;",
+        case.read_text(encoding="utf-8"),
+        re.S,
+    )
+    assert found is not None
+    fund, amount = found.groups()
+    prefixes = text.split("\n\n", 1)[0]
+    for name in ("amount.ttl", "amount-again.ttl"):  # the same amount, said twice more
+        (out / "data" / name).write_text(
+            f"{prefixes}\n\n{fund} ck:hasAmountInPounds {amount} .\n", encoding="utf-8"
+        )
+    graph = Graph()
+    for path in sorted(out.rglob("*.ttl")):
+        if "shapes" not in path.parts and "queries" not in path.parts:
+            graph.parse(path)
+    shapes = Graph()
+    for path in sorted((ROOT / "shapes").glob("*.ttl")):
+        shapes.parse(path)
+    expected = pyshacl_keys(graph, shapes)
+    assert not any(k[4] == str(SH.MaxCountConstraintComponent) for k in expected)
+    engine = {r.key() for r in run(compile_shapes(shapes), store_per_file(out))}
+    assert engine == expected
+
+
+def test_a_focus_restricts_class_targets_to_the_nodes_given_blank_nodes_too() -> None:
+    shapes = Graph().parse(data=FIXTURE_SHAPES, format="turtle")
+    data = (
+        FIXTURE_DATA
+        + '[] a ck:Period ; ck:hasStartDate "2019"^^xsd:gYear ; '
+        + ('ck:hasEndDate "2018"^^xsd:gYear .\n')
+    )
+    store = ox.Store()
+    store.load(data.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:g:1"))
+    compiled = compile_shapes(shapes)
+    everything = run(compiled, store)
+    blank = {r.focus for r in everything if not isinstance(r.focus, URIRef)}
+    assert len(blank) == 1
+    f1 = URIRef(CKD + "f1")
+    focused = run(compiled, store, focus_nodes=[f1, *blank])
+    assert {r.key() for r in focused} == {
+        r.key() for r in everything if r.focus == f1 or r.focus in blank
+    }
+    by_graph = run(compiled, store, focus_graphs=["urn:g:1"])
+    assert {r.key() for r in by_graph} == {r.key() for r in everything}

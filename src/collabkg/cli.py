@@ -109,9 +109,13 @@ def _validated_local_graph(args: argparse.Namespace) -> KnowledgeGraph:
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     """Run the validation pipeline (syntax, vocabulary, SHACL, optionally OWL consistency)."""
+    from collabkg.progress import Progress, use
     from collabkg.validate import render, use_colour, validate
 
-    report = validate(args.paths or None, root=args.root, reason=args.reason)
+    with Progress.start("collabkg validate") as progress, use(progress):
+        report = validate(
+            args.paths or None, root=args.root, reason=args.reason, engine=args.engine
+        )
     colour = args.format == "human" and use_colour(out)
     print(render(report, args.format, colour=colour, strict=args.strict), end="", file=out)
     return report.exit_code(strict=args.strict)
@@ -303,13 +307,16 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     """Validate, then PUT the graph into a named graph of a Graph Store Protocol endpoint."""
+    from collabkg.progress import Progress, use
     from collabkg.publish import TerminalProgress, check_endpoint, prepare, send
 
     check_endpoint(args.gsp_endpoint)  # a bad URL is reported before loading anything
     if args.timeout <= 0:
         raise UsageError("--timeout must be more than zero seconds")
-    graph = _validated_local_graph(args)
-    upload = prepare(graph, args.gsp_endpoint, args.graph)
+    with Progress.start("collabkg publish") as loading, use(loading):
+        graph = _validated_local_graph(args)
+        loading.stage("preparing the upload")
+        upload = prepare(graph, args.gsp_endpoint, args.graph)
     if args.dry_run:
         print(f"Dry run: would {upload.describe()}.", file=out)
         print("Nothing was sent.", file=out)
@@ -329,8 +336,12 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    graph = _load_graph(args)
-    text = graph.export(args.format)
+    from collabkg.progress import Progress, use
+
+    with Progress.start("collabkg export") as progress, use(progress):
+        graph = _load_graph(args)
+        progress.stage(f"writing {args.format}")
+        text = graph.export(args.format)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"Wrote {args.output}.", file=sys.stderr)
@@ -481,6 +492,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
     p.add_argument(
         "--reason", action="store_true", help="also check OWL consistency with HermiT (slower)"
+    )
+    p.add_argument(
+        "--engine",
+        choices=("auto", "sparql", "pyshacl"),
+        default=None,
+        help="sparql: the checks on an Oxigraph store, SHACL as SPARQL, files cached by "
+        "content (fast at any size); pyshacl: every file in Python, pySHACL over one graph; "
+        "auto (default, or COLLABKG_ENGINE): sparql, pyshacl with --reason",
     )
     p.set_defaults(func=cmd_validate)
 

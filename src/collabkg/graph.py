@@ -216,6 +216,11 @@ class KnowledgeGraph:
         if backend is not None:
             return cls(backend, root=project.root)
         sources = _sources(project, files)
+        from collabkg.progress import current
+
+        progress = current()
+        if progress is not None:
+            progress.stage("loading the graph", total=None)
         store = load_store(sources)
         from collabkg.validate import summary_line, validate_graph_files
 

@@ -10,6 +10,9 @@ logs or tests)::
             progress.advance()
         progress.stage("SHACL shapes")
 
+A command makes its Progress the *current* one (``with use(progress):``) so that code deep
+below (the validation engine, the graph loader) reports into it without being passed it.
+
 ``COLLABKG_PROGRESS=0`` turns it off; ``=1`` forces it on (e.g. to see it through ``tee``).
 A disabled Progress accepts every call and prints nothing. ``COLLABKG_TIMINGS=1`` prints the
 time each stage took when the work is done (for benchmarks), terminal or not.
@@ -17,9 +20,12 @@ time each stage took when the work is done (for benchmarks), terminal or not.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import sys
 import time
+from collections.abc import Iterator
 from types import TracebackType
 from typing import TextIO
 
@@ -151,4 +157,24 @@ class Progress:
         self._width = len(line)
 
 
-__all__ = ["ENV_PROGRESS", "Progress", "progress_enabled"]
+_CURRENT: contextvars.ContextVar[Progress | None] = contextvars.ContextVar(
+    "collabkg_progress", default=None
+)
+
+
+def current() -> Progress | None:
+    """The Progress of the command running, if it set one (see :func:`use`)."""
+    return _CURRENT.get()
+
+
+@contextlib.contextmanager
+def use(progress: Progress) -> Iterator[Progress]:
+    """Make ``progress`` the current one while the block runs."""
+    token = _CURRENT.set(progress)
+    try:
+        yield progress
+    finally:
+        _CURRENT.reset(token)
+
+
+__all__ = ["ENV_PROGRESS", "ENV_TIMINGS", "Progress", "current", "progress_enabled", "use"]

@@ -277,6 +277,21 @@ def _run_with_timeout(
     return run_with_timeout(work, timeout_s, what)
 
 
+def _with_values_first(query: str, bindings: Mapping[str, Node]) -> str | None:
+    """The query with its parameters ALSO given as a VALUES block opening its WHERE group.
+
+    The parameters stay pre-bound (``substitutions``): the block only repeats their values,
+    so the answers are the same, but Oxigraph then starts from them instead of evaluating
+    the whole pattern first (a query about one item in a 1M-triple graph: 330 ms -> 1 ms).
+    None when the block cannot be placed (the query runs as written)."""
+    from collabkg.sparql_safety import with_inline_values
+
+    try:
+        return with_inline_values(query, bindings)
+    except (QueryError, ValueError, TypeError):
+        return None
+
+
 class EmbeddedBackend:
     """A read-only SPARQL engine over an in-memory pyoxigraph Store."""
 
@@ -298,6 +313,18 @@ class EmbeddedBackend:
     def _query(self, query: str, bindings: Mapping[str, Node] | None) -> object:
         if self._closed:
             raise QueryError("the graph has been closed")
+        if bindings:
+            planned = _with_values_first(query, bindings)
+            if planned is not None:
+                try:
+                    return self._store.query(
+                        planned,
+                        use_default_graph_as_union=True,
+                        prefixes=dict(PREFIXES),
+                        substitutions=_substitutions(bindings),
+                    )
+                except (SyntaxError, RuntimeError):
+                    pass  # said about the query as written, below
         try:
             return self._store.query(
                 query,

@@ -55,9 +55,9 @@ from collabkg.validate.syntax import ParsedFile, parse_bytes, read_turtle
 
 ENGINES = ("auto", "sparql", "pyshacl")
 ENV_ENGINE = "COLLABKG_ENGINE"
-AUTO_MIN_BYTES = 512 * 1024
-"""``auto`` picks the SPARQL engine when the data files hold at least this much Turtle
-(about 9,000 triples): below it both take about a second."""
+AUTO_MIN_BYTES = 0
+"""``auto`` picks the SPARQL engine when the data files hold at least this much Turtle: it is
+faster at every size measured (the 22 research files: 0.4 s against 1.9 s), so always."""
 MANY_TARGETS = 40
 """With more files asked about than this, only the files a condition selects go through
 the vocabulary checker (see the module docstring); with fewer, all of them do."""
@@ -95,6 +95,8 @@ def choose_engine(engine: str | None, data: Sequence[Path], *, reason: bool = Fa
         return "pyshacl"  # the reasoner needs the whole graph in Python anyway
     if chosen != "auto":
         return chosen
+    if AUTO_MIN_BYTES <= 0:
+        return "sparql"
     total = 0
     for path in data:
         try:
@@ -1264,8 +1266,10 @@ def run_sparql(
     progress: Progress | None = None,
 ) -> Report:
     """The validation pipeline (see :func:`collabkg.validate.pipeline.run`) on a store."""
-    own = progress is None
-    progress = progress or Progress.disabled()
+    from collabkg.progress import current
+
+    own = progress is None and current() is None
+    progress = progress or current() or Progress.disabled()
     cache = Cache.open(project.root)
     try:
         return _Pipeline(inputs, project, cache, case_rules, stages, progress).run()
