@@ -105,23 +105,56 @@ def _catalogue_queries(root: Path, graph: object) -> list[tuple[str, str, dict]]
     return out
 
 
-def _time_queries(run_one, queries, runs: int) -> dict[str, dict[str, object]]:
+QUERY_TIMEOUT_S = 60.0
+"""A canned query still running after this long is stopped and reported as such."""
+SLOW_S = 10.0
+"""A query this slow is timed once, not --runs times."""
+
+
+def _time_queries(run_one, queries, runs: int, guarded=None) -> dict[str, dict[str, object]]:
+    """Time each query: a first run (stopped after QUERY_TIMEOUT_S by ``guarded``, which runs
+    it with a time limit), then ``runs`` timed runs (one if the first run was very slow)."""
     results: dict[str, dict[str, object]] = {}
     for query_id, text, bindings in queries:
         times: list[float] = []
         rows = None
         error = None
         try:
-            if runs > 1:
-                rows = run_one(text, bindings)  # warm-up (one run alone: the first is timed)
-            for _ in range(runs):
-                started = time.perf_counter()
-                rows = run_one(text, bindings)
-                times.append(time.perf_counter() - started)
-        except Exception as exc:  # the naive baseline fails on some (RecursionError...)
+            started = time.perf_counter()
+            rows = (guarded or run_one)(text, bindings)
+            first = time.perf_counter() - started
+            if runs == 1 or first > SLOW_S:
+                times = [first]  # the first run is the one timed
+            else:
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    rows = run_one(text, bindings)
+                    times.append(time.perf_counter() - started)
+        except Exception as exc:  # stopped, or the naive baseline fails (RecursionError...)
             error = f"{type(exc).__name__}: {str(exc)[:200]}"
         results[query_id] = {"seconds": times, "rows": rows, "error": error}
     return results
+
+
+def _alarm(seconds: float):
+    """A context in which pure-Python work (rdflib) is stopped after ``seconds``."""
+    import contextlib
+    import signal
+
+    @contextlib.contextmanager
+    def limited():
+        def stop(_signum, _frame):
+            raise TimeoutError(f"stopped after {seconds:g} s")
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return limited()
 
 
 def child(op: str, root: Path, args: argparse.Namespace) -> None:
@@ -161,7 +194,12 @@ def child(op: str, root: Path, args: argparse.Namespace) -> None:
         graph = KnowledgeGraph.load(root, allow_invalid=True)
         queries = _catalogue_queries(root, graph)
         found = _time_queries(
-            lambda text, bindings: len(graph.select(text, bindings)), queries, args.runs
+            lambda text, bindings: len(graph.select(text, bindings)),
+            queries,
+            args.runs,
+            guarded=lambda text, bindings: len(
+                graph.select(text, bindings, timeout_s=QUERY_TIMEOUT_S)
+            ),
         )
         _emit({"queries": found})
     elif op == "server":
@@ -264,7 +302,11 @@ def child(op: str, root: Path, args: argparse.Namespace) -> None:
         def with_rdflib(text: str, bindings: dict) -> int:
             return len(list(graph.query(text, initBindings=bindings, initNs=dict(PREFIXES))))
 
-        found = _time_queries(with_rdflib, queries, args.runs)
+        def guarded(text: str, bindings: dict) -> int:
+            with _alarm(QUERY_TIMEOUT_S * 5):
+                return with_rdflib(text, bindings)
+
+        found = _time_queries(with_rdflib, queries, args.runs, guarded=guarded)
         _emit({"queries": found, "parse_seconds": _parse})
     else:
         raise SystemExit(f"unknown operation {op}")
