@@ -303,7 +303,7 @@ def child(op: str, root: Path, args: argparse.Namespace) -> None:
             return len(list(graph.query(text, initBindings=bindings, initNs=dict(PREFIXES))))
 
         def guarded(text: str, bindings: dict) -> int:
-            with _alarm(QUERY_TIMEOUT_S * 5):
+            with _alarm(QUERY_TIMEOUT_S * 2):
                 return with_rdflib(text, bindings)
 
         found = _time_queries(with_rdflib, queries, args.runs, guarded=guarded)

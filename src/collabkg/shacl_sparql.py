@@ -640,10 +640,14 @@ Prepared = tuple[CompiledConstraint, str, "Term | None"]
 """A constraint, the query it runs, and the focus node ``?this`` is bound to (or None)."""
 
 
-def _focused_target(c: CompiledConstraint, iris: Sequence[URIRef] | None) -> str:
-    """The targets' group restricted to ``iris`` (None: to the node ?this is bound to)."""
+def _focused_target(
+    c: CompiledConstraint, iris: Sequence[URIRef] | None, values: str | None = None
+) -> str:
+    """The targets' group restricted to ``iris`` (or to the text ``values``, a VALUES block
+    or a placeholder for one; None and no ``values``: to the node ?this is bound to)."""
     test = " UNION ".join(f"{{ {_isa('?this', cls)} }}" for cls in c.target_classes)
-    values = ("VALUES ?this { " + " ".join(i.n3() for i in iris) + " } ") if iris else ""
+    if values is None:
+        values = ("VALUES ?this { " + " ".join(i.n3() for i in iris) + " } ") if iris else ""
     return f"{{ {values}FILTER EXISTS {{ {test} }} }}"
 
 
@@ -689,15 +693,17 @@ def prepare(
             return None
     focused = nodes is not None or graphs is not None
     fallback_focus = _focus_pattern(nodes, graphs)
+    # the focus IRIs go in last, so the class expansion below scans short texts
+    values = ("VALUES ?this { " + " ".join(i.n3() for i in iris) + " } ") if iris else ""
+    placeholder = "#focus-values\n"
     prepared: list[Prepared] = []
     for c in compiled.constraints:
         if not focused:
             prepared.append((c, c.query.replace(_FOCUS_MARK, ""), None))
         elif c.target_classes:
             if iris:
-                values = "VALUES ?this { " + " ".join(i.n3() for i in iris) + " } "
-                query = c.query.replace(c.target, _focused_target(c, iris))
-                prepared.append((c, query.replace(_FOCUS_MARK, values), None))
+                query = c.query.replace(c.target, _focused_target(c, [], placeholder))
+                prepared.append((c, query.replace(_FOCUS_MARK, placeholder), None))
             for bnode in bnodes:
                 query = c.query.replace(c.target, _focused_target(c, None))
                 prepared.append((c, query.replace(_FOCUS_MARK, ""), bnode))  # type: ignore[arg-type]
@@ -708,7 +714,10 @@ def prepare(
         (m.group(2) for _c, query, _b in prepared for m in _ISA.finditer(query)),
         union_default_graph=union_default_graph,
     )
-    return [(c, expand_classes(query, closures), bound) for c, query, bound in prepared]
+    return [
+        (c, expand_classes(query, closures).replace(placeholder, values), bound)
+        for c, query, bound in prepared
+    ]
 
 
 def _format_message(template: str | None, bound: dict[str, Term]) -> str | None:

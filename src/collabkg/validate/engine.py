@@ -1177,7 +1177,7 @@ def shacl_results(
     # on a large graph in memory, a forked worker runs half of the constraints that need
     # nothing but the store (it shares the store's memory); this process runs the rest
     forked: list[int] = []
-    if len(store) >= PARALLEL_MIN_QUADS and _workers(PARALLEL_MIN_FILES) and focus_graphs is None:
+    if focus_graphs is None and _workers(PARALLEL_MIN_FILES) and len(store) >= PARALLEL_MIN_QUADS:
         forked = [
             i
             for i, (c, _q, _this) in enumerate(prepared)
@@ -1303,8 +1303,9 @@ class _Pipeline:
         self.progress = progress
         self.started = time.perf_counter()
         self.report = Report()
-        self._paths: dict[Path, tuple[Path, str, str]] = {}
-        self._folders: dict[Path, Path] = {}
+        self._paths: dict[Path, tuple[str, str, str]] = {}
+        self._folders: dict[str, str] = {}
+        self._root = str(project.root)
         self.target_set = {self.resolved(t) for t in inputs.targets}
         self.report.files = [self.display(t) for t in inputs.targets]
         self.refs: list[FileRef] = []
@@ -1312,33 +1313,36 @@ class _Pipeline:
         self.reads: dict[int, Read] = {}
         self.shas: dict[str, str] = {}
 
-    def _path(self, path: Path) -> tuple[Path, str, str]:
-        """(resolved path, name shown, named graph) of a file, worked out once."""
+    def _path(self, path: Path) -> tuple[str, str, str]:
+        """(resolved path, name shown, named graph) of a file, worked out once (as strings:
+        pathlib objects for thousands of files were a large part of checking one file)."""
         found = self._paths.get(path)
         if found is None:
             resolved = self._resolve(path)
-            try:
-                relative = resolved.relative_to(self.project.root).as_posix()
-            except ValueError:
-                relative = resolved.as_posix()
-            shown = relative
-            if relative.startswith("/"):
+            root = self._root
+            if resolved.startswith(root + "/"):
+                relative = resolved[len(root) + 1 :]
+                shown = relative
+            else:
+                relative = resolved
                 shown = self.pipeline._display(self.project, path)
             found = (resolved, shown, GRAPH_BASE + relative.lstrip("/"))
             self._paths[path] = found
         return found
 
-    def _resolve(self, path: Path) -> Path:
-        """``path.resolve()``, with each folder resolved once: a file that is not a link
-        resolves to its resolved folder and its name."""
-        if not path.is_absolute() or path.name in ("", ".", "..") or path.is_symlink():
-            return self.pipeline._resolved(path)
-        folder = self._folders.get(path.parent)
+    def _resolve(self, path: Path) -> str:
+        """``str(path.resolve())``, with each folder resolved once: a file that is not a
+        link resolves to its resolved folder and its name."""
+        text = str(path)
+        if not path.is_absolute() or path.name in ("", ".", "..") or os.path.islink(text):  # noqa: PTH114 - a string is faster
+            return str(self.pipeline._resolved(path))
+        parent, name = os.path.split(text)
+        folder = self._folders.get(parent)
         if folder is None:
-            folder = self._folders[path.parent] = self.pipeline._resolved(path.parent)
-        return folder / path.name
+            folder = self._folders[parent] = str(self.pipeline._resolved(Path(parent)))
+        return folder + "/" + name if folder != "/" else "/" + name
 
-    def resolved(self, path: Path) -> Path:
+    def resolved(self, path: Path) -> str:
         return self._path(path)[0]
 
     def display(self, path: Path) -> str:
@@ -1647,9 +1651,8 @@ __all__ = [
 
 
 def report_key(inputs, project: ProjectPaths, cache: Cache, *parts: object) -> str | None:
-    """A key for the report of ``inputs``: every file's name and content hash, the code."""
-    from collabkg.validate import pipeline
-
+    """A key for the report of ``inputs``: every file's path and content hash, the code, and
+    where the command runs from (files outside the project are named from there)."""
     files = [*inputs.ontology, *inputs.data, *inputs.targets, *inputs.shapes]
     states = cache.states(files)
     if any(not state.sha256 for state in states):
@@ -1658,10 +1661,12 @@ def report_key(inputs, project: ProjectPaths, cache: Cache, *parts: object) -> s
         "report",
         code_version(),
         *parts,
+        str(project.root),
+        str(Path.cwd()),
         len(inputs.ontology),
         len(inputs.data),
         len(inputs.targets),
-        *(f"{pipeline._display(project, s.path)}={s.sha256}" for s in states),
+        *(f"{s.path}={s.sha256}" for s in states),
         *(f"{name}={hashlib.sha256(data).hexdigest()}" for name, data in inputs.texts),
     )
 
