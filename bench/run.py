@@ -303,7 +303,7 @@ def child(op: str, root: Path, args: argparse.Namespace) -> None:
             return len(list(graph.query(text, initBindings=bindings, initNs=dict(PREFIXES))))
 
         def guarded(text: str, bindings: dict) -> int:
-            with _alarm(QUERY_TIMEOUT_S * 2):
+            with _alarm(args.baseline_timeout):
                 return with_rdflib(text, bindings)
 
         found = _time_queries(with_rdflib, queries, args.runs, guarded=guarded)
@@ -410,6 +410,8 @@ def run_child(
         str(args.runs),
         "--engine",
         args.engine,
+        "--baseline-timeout",
+        str(args.baseline_timeout),
         *(extra or []),
     ]
     environment = {**os.environ, "COLLABKG_PROGRESS": "0", **(env or {})}
@@ -513,6 +515,7 @@ def bench_size(size: str, args: argparse.Namespace, progress: object) -> dict[st
         "root": str(root),
         "runs": runs,
         "baseline_runs": baseline_runs,
+        "baseline_timeout": args.baseline_timeout,
         "ops": {},
     }
     ops: dict[str, object] = out["ops"]  # type: ignore[assignment]
@@ -707,12 +710,19 @@ def markdown(results: dict[str, object]) -> str:
         ]
         for qid, summary in ours_q.items():
             rows = ops["queries"]["queries"][qid]["rows"]
-            base_text = (
-                _cell(base_q.get(qid)) if qid not in base_err else f"fails: {base_err[qid][:40]}"
-            )
+            base_text = _cell(base_q.get(qid))
+            ratio = _ratio(summary, base_q.get(qid))
+            error = base_err.get(qid)
+            if error and error.startswith("TimeoutError"):
+                # stopped: at least the time limit, so the ratio is at least limit / ours
+                limit = float(size_result.get("baseline_timeout") or 0)
+                base_text = f"> {_fmt_s(limit)} (stopped)"
+                ratio = "> " + _ratio(summary, {"median": limit}) if summary else "—"
+            elif error:
+                base_text, ratio = f"fails: {error[:40]}", "—"
             lines.append(
                 f"| {qid} | {_cell(summary)} | {_cell(http_q.get(qid))} | {base_text} | "
-                f"{_ratio(summary, base_q.get(qid))} | {rows} |"
+                f"{ratio} | {rows} |"
             )
         worst = max((s["median"] for s in ours_q.values() if s), default=None)
         lines += ["", f"Slowest canned query p50 (embedded): {_fmt_s(worst)}."]
@@ -813,6 +823,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", nargs="+", choices=SIZES, default=list(SIZES))
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
+    parser.add_argument(
+        "--baseline-timeout",
+        type=float,
+        default=30.0,
+        help="seconds after which a canned query on the naive rdflib baseline is stopped "
+        "(reported as stopped; default 30)",
+    )
     parser.add_argument(
         "--baseline-runs",
         type=int,

@@ -360,6 +360,8 @@ class EmbeddedBackend:
                 raise QueryError("this is not a SELECT query", hint="use ask() or construct()")
             names = [v.value for v in result.variables]
             rows: list[Row] = []
+            # the same term comes back in many rows (labels, concepts): converted once
+            converted: dict[object, Node] = {}
             try:
                 for solution in result:
                     if cancel.is_set() or (limit is not None and len(rows) >= limit):
@@ -367,7 +369,13 @@ class EmbeddedBackend:
                     row: Row = {}
                     for index, name in enumerate(names):
                         value = solution[index]
-                        row[name] = None if value is None else to_rdflib(value)
+                        if value is None:
+                            row[name] = None
+                            continue
+                        term = converted.get(value)
+                        if term is None:
+                            term = converted[value] = to_rdflib(value)
+                        row[name] = term
                     rows.append(row)
             except (OSError, RuntimeError) as exc:
                 raise QueryError(f"the query failed: {exc}") from None
