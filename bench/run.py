@@ -203,9 +203,7 @@ def child(op: str, root: Path, args: argparse.Namespace) -> None:
         )
         _emit({"queries": found})
     elif op == "server":
-        import urllib.parse
-        import urllib.request
-
+        from collabkg.backends.remote import RemoteBackend
         from collabkg.graph import KnowledgeGraph
         from collabkg.server import free_port, running_endpoint
 
@@ -222,23 +220,11 @@ def child(op: str, root: Path, args: argparse.Namespace) -> None:
             serving.start()
             start_s = time.perf_counter() - started
 
+            # as the explorer queries an endpoint: the remote backend (SPARQLWrapper, JSON)
+            remote = KnowledgeGraph.load(root, backend=RemoteBackend(endpoint.url))
+
             def over_http(text: str, bindings: dict) -> int:
-                if bindings:
-                    names = " ".join(f"?{name}" for name in bindings)
-                    terms = " ".join(term.n3() for term in bindings.values())
-                    text = f"{text}\nVALUES ({names}) {{ ({terms}) }}"
-                body = urllib.parse.urlencode({"query": text}).encode()
-                request = urllib.request.Request(
-                    endpoint.url,
-                    data=body,
-                    headers={
-                        "Accept": "application/sparql-results+json",
-                        "Content-Type": "application/x-www-form-urlencoded",
-                    },
-                )
-                with urllib.request.urlopen(request, timeout=600) as answer:
-                    data = json.loads(answer.read())
-                return len(data["results"]["bindings"])
+                return len(remote.select(text, bindings))
 
             found = _time_queries(over_http, queries, args.runs)
             endpoint.filter.shutdown()
