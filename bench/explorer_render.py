@@ -14,11 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from machine import describe, one_line
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app" / "streamlit_app.py"
@@ -50,17 +51,6 @@ CASES: list[tuple[str, str | None, dict[str, str]]] = [
     ("SPARQL", "pages/sparql.py", {}),
 ]
 
-
-def machine() -> dict[str, object]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
 
 
 def render_once(page: str | None, params: dict[str, str]) -> float:
@@ -113,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     report = {
-        "machine": machine(),
+        "machine": describe(),
         "data": os.environ["COLLABKG_HOME"],
         "first_render_with_graph_load_s": round(cold, 2),
         "target_s": TARGET_S,
@@ -124,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
     else:
         info = report["machine"]
-        print(f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}")
+        print(f"Machine: {one_line(info)}")
         print(f"First render, including loading and validating the graph: {cold:.2f} s")
         print(f"Server-side render per page, median of {args.runs} after a warm-up:")
         width = max(len(r["page"]) for r in results)

@@ -33,7 +33,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -45,6 +44,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "src"))
+
+from machine import describe  # noqa: E402 - bench/ is on the path from here
 
 SIZES = ("10k", "100k", "1M")
 TARGETS_1M = {
@@ -334,40 +335,6 @@ def _explorer_cases(root: Path) -> list[tuple[str, str | None, dict[str, str]]]:
 
 
 # =========================================================================== the parent side
-
-
-def machine() -> dict[str, object]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    from importlib.metadata import PackageNotFoundError, version
-
-    packages = {}
-    for name in ("collabkg", "pyoxigraph", "oxigraph", "rdflib", "pyshacl", "streamlit"):
-        try:
-            packages[name] = version(name)
-        except PackageNotFoundError:
-            packages[name] = None
-    return {
-        "cpu": cpu,
-        "nproc": os.cpu_count(),
-        "memory_gb": memory,
-        "system": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "packages": packages,
-    }
 
 
 def load_average() -> list[float]:
@@ -853,7 +820,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, object] = {
         "date": dt.datetime.now().isoformat(timespec="seconds"),
         "command": command.strip(),
-        "machine": machine(),
+        "machine": describe(),
         "load_before": load_average(),
         "sizes": [],
     }

@@ -16,41 +16,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from machine import describe, one_line
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 2.0
 
-
-def machine() -> dict[str, object]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GB"
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory": memory,
-        "system": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         "command_median_s": round(statistics.median(whole), 3),
         "target_s": TARGET_S,
         "issues": report.counts(),
-        "machine": machine(),
+        "machine": describe(),
     }
     if args.json:
         print(json.dumps(figures, indent=2))
@@ -116,10 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  command     median of {args.runs}: {figures['command_median_s']:.2f} s "
             f"(target < {TARGET_S:.0f} s)"
         )
-        print(
-            f"  machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, {m['system']}, "
-            f"Python {m['python']}"
-        )
+        print(f"  machine: {one_line(m)}")
     return 0 if figures["command_median_s"] < TARGET_S else 1
 
 
