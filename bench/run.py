@@ -733,8 +733,19 @@ def targets(results: dict[str, object]) -> str:
     check("load", median("load"), TARGETS_1M["load"])
     check("full validation", median("validate"), TARGETS_1M["validate"])
     check("one-file validation", median("validate-one"), TARGETS_1M["validate-one"])
-    worst = max((s["median"] for s in query_stats(ops.get("queries")).values() if s), default=None)
-    check("every canned query, p50 (slowest)", worst, TARGETS_1M["query"])
+    medians = {qid: s["median"] for qid, s in query_stats(ops.get("queries")).items() if s}
+    check(
+        "every canned query, p50 (slowest)",
+        max(medians.values(), default=None),
+        TARGETS_1M["query"],
+    )
+    if medians:
+        within = [qid for qid, value in medians.items() if value <= TARGETS_1M["query"]]
+        checks.append(
+            f"| canned queries with p50 ≤ {TARGETS_1M['query'] * 1000:g} ms | all "
+            f"{len(medians)} | {len(within)} of {len(medians)} | "
+            f"{'met' if len(within) == len(medians) else 'MISSED'} |"
+        )
     peaks = [
         (ops.get(op) or {}).get("peak_rss_mb", {}) or {}
         for op in ("load", "load-first", "validate", "validate-one")
@@ -803,6 +814,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="rewrite the generated section of this file (docs/performance.md)",
     )
+    parser.add_argument(
+        "--from-results",
+        type=Path,
+        default=None,
+        help="run nothing: print (and with --docs write) the tables of a results JSON",
+    )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--no-server", action="store_true")
     parser.add_argument("--no-explorer", action="store_true")
@@ -812,6 +829,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         child(args.child, args.root, args)
+        return 0
+
+    if args.from_results is not None:
+        saved = json.loads(args.from_results.read_text(encoding="utf-8"))
+        print(markdown(saved))
+        print(targets(saved))
+        if args.docs is not None:
+            write_docs(args.docs, saved)
+            print(f"Updated {args.docs}")
         return 0
 
     from collabkg.progress import Progress
