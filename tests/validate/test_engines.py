@@ -213,3 +213,33 @@ def test_the_cache_does_not_serve_stale_results(small_copy: Path) -> None:
     assert validate([case], root=small_copy, engine="sparql").violations == 0
     shutil.rmtree(small_copy / ".collabkg-cache")
     assert validate([case], root=small_copy, engine="sparql").violations == 0
+
+
+UNTRANSLATABLE_SHAPE = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ck: <https://w3id.org/collabkg/ontology#> .
+@prefix cksh: <https://w3id.org/collabkg/shapes#> .
+
+cksh:QualifiedFunderShape a sh:NodeShape ;
+    sh:name "funder of a kind not in the ontology" ;
+    sh:description "A qualified value shape: the SPARQL compiler leaves it to pySHACL." ;
+    sh:targetClass ck:FundingStream ;
+    sh:property [
+        sh:path ck:hasFunder ;
+        sh:qualifiedMinCount 1 ;
+        sh:qualifiedValueShape [ sh:class ck:NoSuchKind ] ;
+        sh:severity sh:Warning ;
+        sh:message "No funder of the required kind." ;
+    ] .
+"""
+
+
+def test_a_shape_the_compiler_cannot_translate_is_run_by_pyshacl(small_copy: Path) -> None:
+    """The SPARQL engine hands the shapes it cannot translate to pySHACL over the store's
+    data, and reports what the pyshacl engine reports."""
+    shape_file = small_copy / "shapes" / "zz-qualified.ttl"
+    shape_file.write_text(UNTRANSLATABLE_SHAPE, encoding="utf-8")
+    pyshacl, sparql = both(small_copy)
+    assert sparql == pyshacl
+    issues = [json.loads(i) for i in sparql["issues"]]  # type: ignore[union-attr]
+    assert [i for i in issues if i["message"].startswith("No funder of the required kind")]

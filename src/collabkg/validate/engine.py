@@ -1219,10 +1219,7 @@ def _pyshacl_results(
     workspace: StoreWorkspace, shapes: Graph, focus_graphs: Sequence[str] | None
 ) -> Iterator[tuple[Node, Node | None, Node | None, Node, Node, Node, Node | None]]:
     """pySHACL over the whole store's data (slow; only for shapes SPARQL cannot run)."""
-    import pyshacl
-    from rdflib.namespace import SH
-
-    from collabkg.validate.shacl import focus_on_targets
+    from collabkg.validate.shacl import focus_on_targets, run_pyshacl
 
     data = Graph()
     for quad in workspace.store.quads_for_pattern(None, None, None, None):
@@ -1231,27 +1228,7 @@ def _pyshacl_results(
         )
     if focus_graphs is not None:
         shapes = focus_on_targets(workspace, shapes)
-    with quiet_rdflib():
-        _conforms, report, _text = pyshacl.validate(
-            data,
-            shacl_graph=shapes,
-            inference="none",
-            advanced=True,
-            allow_warnings=True,
-            allow_infos=True,
-            inplace=True,
-        )
-    assert isinstance(report, Graph)
-    for node in report.objects(None, SH.result):
-        yield (
-            report.value(node, SH.focusNode),
-            report.value(node, SH.resultPath),
-            report.value(node, SH.value),
-            report.value(node, SH.sourceShape),
-            report.value(node, SH.sourceConstraintComponent),
-            report.value(node, SH.resultSeverity),
-            report.value(node, SH.resultMessage),
-        )  # type: ignore[misc]
+    yield from run_pyshacl(data, shapes)  # type: ignore[misc]
 
 
 # --------------------------------------------------------------------------- the pipeline

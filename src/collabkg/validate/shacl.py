@@ -142,8 +142,6 @@ RawResult = tuple[
 
 
 def _pyshacl_results(workspace: Workspace, shapes: Graph) -> list[RawResult]:
-    import pyshacl
-
     data = Graph()
     # from the ontology only what the shapes need: types (the concepts' classes) and the
     # class hierarchy (sh:targetClass and sh:class follow rdfs:subClassOf)
@@ -155,6 +153,14 @@ def _pyshacl_results(workspace: Workspace, shapes: Graph) -> list[RawResult]:
         for item in workspace.files:
             for triple in item.triples:
                 data.add(triple)
+    return run_pyshacl(data, shapes)
+
+
+def run_pyshacl(data: Graph, shapes: Graph) -> list[RawResult]:
+    """pySHACL over ``data`` (changed in place: no inference), as raw results."""
+    import pyshacl
+
+    with quiet_rdflib():
         _conforms, report, _text = pyshacl.validate(
             data,
             shacl_graph=shapes,
