@@ -401,8 +401,11 @@ def _certainly_binds(node: object, var: str) -> bool:
         return _certainly_binds(node.p1, var)
     if name == "Project":
         return Variable(var) in node.PV and _certainly_binds(node.p, var)
-    # ToMultiSet (a sub-select or VALUES block) does not count: the brief asks for the
-    # parameter in the main group pattern itself, where every engine binds it the same way
+    if name == "ToMultiSet":
+        # a sub-select that projects the parameter and binds it in every branch of its own
+        # pattern binds it in every solution too (a VALUES block does not count: its
+        # p is no pattern)
+        return _certainly_binds(node.get("p"), var)
     if name in (
         "Filter",
         "Extend",

@@ -317,9 +317,10 @@ _IRI_TOKEN = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _scan(text: str) -> Iterator[tuple[int, str]]:
+def _scan(text: str, variables: bool = False) -> Iterator[tuple[int, str]]:
     """(position, token) for every brace, parenthesis and bare word of a SPARQL text,
-    skipping comments, string literals and IRIs (so a '{' inside them is not seen)."""
+    skipping comments, string literals and IRIs (so a '{' inside them is not seen); with
+    ``variables``, also every variable (``?name``; ``*`` of ``SELECT *`` too)."""
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -339,7 +340,12 @@ def _scan(text: str) -> Iterator[tuple[int, str]]:
             i += 1
         elif c in "?$":
             match = _WORD.match(text, i + 1)
+            if match and variables:
+                yield i, "?" + match.group(0)
             i = match.end() if match else i + 1
+        elif c == "*" and variables:
+            yield i, c
+            i += 1
         elif match := _WORD.match(text, i):
             if i == 0 or not (text[i - 1].isalnum() or text[i - 1] in ":_-."):
                 yield i, match.group(0).upper()
@@ -400,6 +406,57 @@ def with_inline_values(query_text: str, bindings: Mapping[str, Node]) -> str:
             + query_text[close:]
         )
     return query_text[: start + 1] + block + query_text[start + 1 :]
+
+
+def with_values_in_subselects(query_text: str, bindings: Mapping[str, Node]) -> str:
+    """The query with its parameters' VALUES block also opening every sub-select that
+    projects them (and whose enclosing sub-selects project them too).
+
+    A sub-select is evaluated on its own, before the parameter's value is known, so one
+    that groups over the whole graph (``SELECT ?organisation ... GROUP BY ?organisation``)
+    did all that work for every value. Its rows with another value of a projected parameter
+    can never join the query's rows, where the parameter has its one value, so restricting
+    the sub-select to that value first gives the same answers. A sub-select that does not
+    project the parameter has its own variable of that name, and is left alone.
+    """
+    if not bindings:
+        return query_text
+    tokens = list(_scan(query_text, variables=True))
+    selects: list[tuple[int, int, int, set[str]]] = []  # (select, open, close, projected)
+    for index, (_pos, tok) in enumerate(tokens):
+        if tok != "SELECT":
+            continue
+        depth, projected, opening = 0, set(), None
+        for j in range(index + 1, len(tokens)):
+            word = tokens[j][1]
+            if word == "(":
+                depth += 1
+            elif word == ")":
+                depth -= 1
+            elif word == "{" and depth == 0:
+                opening = j
+                break
+            elif depth == 0 and (word.startswith("?") or word == "*"):
+                projected.add(word)
+        if opening is not None:
+            selects.append((index, opening, _matching(tokens, opening), projected))
+    form = next((tok for _pos, tok in tokens if tok in _FORM_WORDS), None)
+    if form == "SELECT":
+        selects = selects[1:]  # the query's own: its WHERE group is with_inline_values's
+    insertions: list[tuple[int, str]] = []
+    for index, opening, _close, projected in selects:
+        enclosing = [p for i, o, c, p in selects if i < index and o < index < c]
+        names = [
+            name
+            for name in bindings
+            if all(f"?{name}" in p or "*" in p for p in [*enclosing, projected])
+        ]
+        if names:
+            block = " " + values_block({name: bindings[name] for name in names}) + " "
+            insertions.append((tokens[opening][0] + 1, block))
+    for position, block in sorted(insertions, reverse=True):
+        query_text = query_text[:position] + block + query_text[position:]
+    return query_text
 
 
 _FORM_WORDS: Final[frozenset[str]] = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -49,9 +50,14 @@ def plain(value: object) -> object:
 
 
 def canon(value: object, separators: tuple[str, ...] = ("; ",)) -> object:
-    """GROUP_CONCAT leaves the order of the joined parts to the engine: sort them."""
+    """GROUP_CONCAT leaves the order of the joined parts to the engine: sort them (also in
+    a list written inside parentheses, as in "no named party (forum: a; b)")."""
     if not isinstance(value, str):
         return value
+    wrapped = re.fullmatch(r"(.*\(\w+: )(.*)(\))", value, flags=re.DOTALL)
+    if wrapped is not None and "; " in wrapped.group(2):
+        inner = canon(wrapped.group(2), separators)
+        return f"{wrapped.group(1)}{inner}{wrapped.group(3)}"
     for separator in separators:
         if separator in value:
             return separator.join(sorted(value.split(separator)))

@@ -153,6 +153,17 @@ def test_the_schema_check_accepts_a_good_header(tmp_path: Path):
     assert metadata_problems(_write(tmp_path, GOOD)) == []
 
 
+def test_a_parameter_bound_by_a_sub_select_that_projects_it_is_accepted(tmp_path: Path):
+    """accountability-chain binds its parameter in a sub-select (so that the value binds
+    the grouping there too): every solution still has it bound."""
+    header = GOOD.replace("params: []", "params:\n#+   - {name: x, type: string, label: X}")
+    body = (
+        "SELECT ?s ?x ?n WHERE { { SELECT ?s ?x (COUNT(?o) AS ?n) WHERE {"
+        " { ?s ?p ?x } UNION { ?s ?q ?x . ?s ?p ?o } } GROUP BY ?s ?x } } ORDER BY ?s\n"
+    )
+    assert metadata_problems(_write(tmp_path, header, body)) == []
+
+
 @pytest.mark.parametrize(
     ("header", "body", "problem"),
     [
@@ -192,6 +203,17 @@ def test_the_schema_check_accepts_a_good_header(tmp_path: Path):
         (
             GOOD.replace("params: []", "params:\n#+   - {name: x, type: string, label: X}"),
             "SELECT ?s ?x WHERE { { ?s ?p ?x } UNION { ?s ?p ?o } } ORDER BY ?s\n",
+            "not used in a triple pattern of every branch",
+        ),
+        (
+            GOOD.replace("params: []", "params:\n#+   - {name: x, type: string, label: X}"),
+            "SELECT ?s ?x WHERE { { SELECT ?s WHERE { ?s ?p ?x } } } ORDER BY ?s\n",
+            "not used in a triple pattern of every branch",
+        ),
+        (
+            GOOD.replace("params: []", "params:\n#+   - {name: x, type: string, label: X}"),
+            "SELECT ?s ?x WHERE { { SELECT ?s ?x WHERE { { ?s ?p ?x } UNION { ?s ?p ?o } } } }"
+            " ORDER BY ?s\n",
             "not used in a triple pattern of every branch",
         ),
         (

@@ -278,16 +278,17 @@ def _run_with_timeout(
 
 
 def _with_values_first(query: str, bindings: Mapping[str, Node]) -> str | None:
-    """The query with its parameters ALSO given as a VALUES block opening its WHERE group.
+    """The query with its parameters ALSO given as a VALUES block opening its WHERE group
+    and the sub-selects that project them.
 
-    The parameters stay pre-bound (``substitutions``): the block only repeats their values,
+    The parameters stay pre-bound (``substitutions``): the blocks only repeat their values,
     so the answers are the same, but Oxigraph then starts from them instead of evaluating
     the whole pattern first (a query about one item in a 1M-triple graph: 330 ms -> 1 ms).
     None when the block cannot be placed (the query runs as written)."""
-    from collabkg.sparql_safety import with_inline_values
+    from collabkg.sparql_safety import with_inline_values, with_values_in_subselects
 
     try:
-        return with_inline_values(query, bindings)
+        return with_inline_values(with_values_in_subselects(query, bindings), bindings)
     except (QueryError, ValueError, TypeError):
         return None
 
