@@ -511,18 +511,17 @@ def bench_size(size: str, args: argparse.Namespace, progress: object) -> dict[st
     # ---- canned queries, embedded and over HTTP
     step("queries (embedded store)")
     ops["queries"] = run_child("queries", root, args)
-    if not args.no_server:
-        step("queries (collabkg serve)")
+    for op, left_out, name in (
+        ("server", args.no_server, "queries (collabkg serve)"),
+        ("explorer", args.no_explorer, "explorer pages"),
+    ):
+        if left_out:
+            continue
+        step(name)
         try:
-            ops["server"] = run_child("server", root, args)
+            ops[op] = run_child(op, root, args)
         except Exception as exc:  # reported; the rest goes on
-            ops["server"] = {"error": str(exc)[-2000:]}
-    if not args.no_explorer:
-        step("explorer pages")
-        try:
-            ops["explorer"] = run_child("explorer", root, args)
-        except Exception as exc:  # reported; the rest goes on
-            ops["explorer"] = {"error": str(exc)[-2000:]}
+            ops[op] = {"error": str(exc)[-2000:]}
     # ---- the naive baseline
     if not args.no_baseline:
         base_args = argparse.Namespace(**{**vars(args), "runs": baseline_runs})
