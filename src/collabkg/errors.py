@@ -91,6 +91,14 @@ class ReadOnlyViolation(QueryError):
     """A query tried to change data or reach outside the graph (UPDATE, SERVICE...)."""
 
 
+class QueryTimeout(QueryError):
+    """A query ran past its time limit and was stopped (its process killed)."""
+
+
+class EngineCrashed(QueryError):
+    """The process evaluating a query died (stack or memory exhausted); nothing else was hurt."""
+
+
 class ParameterError(CollabkgError):
     """A query parameter is missing, unknown or has a value of the wrong type."""
 
@@ -114,9 +122,11 @@ class ReasonerError(CollabkgError):
 __all__ = [
     "CollabkgError",
     "EndpointError",
+    "EngineCrashed",
     "LoadError",
     "ParameterError",
     "QueryError",
+    "QueryTimeout",
     "ReadOnlyViolation",
     "ReasonerError",
     "UsageError",

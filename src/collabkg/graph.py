@@ -28,7 +28,7 @@ from collabkg.bindings import Bindings, normalise_bindings
 from collabkg.errors import LoadError, UsageError, ValidationFailed
 from collabkg.labels import LABELS_QUERY, LabelIndex
 from collabkg.paths import ProjectPaths, graph_name_to_path
-from collabkg.sparql_safety import USER_LIMITS, Limits, check_read_only
+from collabkg.sparql_safety import USER_LIMITS, Limits, check_query, require_isolation
 from collabkg.terms import GRAPH_BASE, OWL, PREFIXES, RDF, RDFS, SH, bind_prefixes, compact
 from collabkg.turtle import canonical_turtle
 
@@ -321,13 +321,20 @@ class KnowledgeGraph:
         *,
         limits: Limits = USER_LIMITS,
     ) -> QueryResult | bool | rdflib.Graph:
-        """Run SPARQL typed by a person: read-only check, row limit and timeout applied."""
-        form = check_read_only(query)
-        if form == "SELECT":
-            return self.select(query, bindings, limit=limits.rows, timeout_s=limits.timeout_s)
-        if form == "ASK":
-            return self.ask(query, bindings, timeout_s=limits.timeout_s)
-        return self.construct(query, bindings, timeout_s=limits.timeout_s)
+        """Run SPARQL typed by a person: read-only check, row limit and timeout applied.
+
+        The text run is the canonical text the check returns (never the text as typed),
+        in a process cut off the network (see :mod:`collabkg.sparql_safety`)."""
+        checked = check_query(query)
+        text = checked.text
+        timeout_s = limits.timeout_s if limits.timeout_s is not None else USER_LIMITS.timeout_s
+        if self.endpoint is None:
+            require_isolation()
+        if checked.form == "SELECT":
+            return self.select(text, bindings, limit=limits.rows, timeout_s=timeout_s)
+        if checked.form == "ASK":
+            return self.ask(text, bindings, timeout_s=timeout_s)
+        return self.construct(text, bindings, timeout_s=timeout_s)
 
     # ------------------------------------------------------------------ labels
 

@@ -1,15 +1,22 @@
 """Read-only guard for SPARQL written by people: no updates, no SERVICE, bounded cost.
 
-The check works on the PARSED query (rdflib's SPARQL parser), not on the raw text, so a
-string literal that happens to contain the word SERVICE is fine, while a SERVICE clause
-hidden in a sub-query or an EXISTS filter is found.
+The check is made by :mod:`collabkg.sparql_text`, which reads the text once and returns
+the canonical text that is then run — never the text as typed — so the engine cannot read
+anything the check did not see (see that module). :func:`check_query` gives both;
+:func:`check_read_only` gives the form and also asks the engine (in an isolated child
+process) whether the text is valid SPARQL, so syntax errors are reported with their
+position before anything is loaded.
 
-Timeouts: pyoxigraph has no query timeout and cannot be interrupted. :func:`run_with_timeout`
-runs the query in a forked child process (on Linux) that shares the parent's in-memory store
-copy-on-write; the parent waits at most ``timeout_s`` seconds for the pickled answer and then
-kills the child (SIGKILL), so a runaway query stops using CPU at once. Where fork is not
-available it falls back to a daemon thread that is abandoned (the query runs on in the
-background until it finishes, but the caller gets its error on time).
+Running: :func:`run_with_timeout` runs timed work (every analyst's query is timed) in a
+forked child process (Linux) that shares the parent's in-memory store copy-on-write, is
+cut off the network first (:func:`collabkg.sandbox.isolate`: seccomp, network namespace),
+gets a memory ceiling (``RLIMIT_AS``: its size at the fork plus
+:data:`DEFAULT_MEMORY_MB`), and is killed (SIGKILL) when time is up, so a runaway query
+stops using CPU and its memory is freed at once. A child that dies (stack overflow on a
+deeply nested query, memory ceiling) is reported as :class:`EngineCrashed` in plain words;
+the caller's process is unharmed. Where fork is not available the work runs in an
+abandoned daemon thread — only for trusted (canned) queries: an analyst's query is refused
+there unless ``COLLABKG_UNSANDBOXED_QUERIES=1``.
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from collabkg.errors import CollabkgError, QueryError, ReadOnlyViolation
+from collabkg.errors import CollabkgError, EngineCrashed, QueryError, QueryTimeout
+from collabkg.sparql_text import MAX_QUERY_BYTES, CheckedQuery, canonical_query
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -41,26 +49,18 @@ DEFAULT_ROW_LIMIT: Final[int] = 1000
 """Rows returned at most for SPARQL written by users (canned queries are trusted)."""
 DEFAULT_TIMEOUT_S: Final[float] = 10.0
 """Seconds a user query may run before it is stopped."""
+DEFAULT_MEMORY_MB: Final[int] = 2048
+"""Memory a query may add to its process (MB) before it is stopped."""
+MEMORY_ENV: Final[str] = "COLLABKG_QUERY_MEMORY_MB"
+"""Overrides :data:`DEFAULT_MEMORY_MB` (0: no ceiling)."""
+_SYNTAX_PROBE_S: Final[float] = 5.0
+_ENGINE_POSITION: Final[re.Pattern[str]] = re.compile(r"error at (\d+):(\d+)")
 
 QUERY_FORMS: Final[dict[str, str]] = {
     "SelectQuery": "SELECT",
     "AskQuery": "ASK",
     "ConstructQuery": "CONSTRUCT",
     "DescribeQuery": "DESCRIBE",
-}
-
-_UPDATE_NAMES: Final[dict[str, str]] = {
-    "Load": "LOAD",
-    "Clear": "CLEAR",
-    "Drop": "DROP",
-    "Create": "CREATE",
-    "Add": "ADD",
-    "Move": "MOVE",
-    "Copy": "COPY",
-    "InsertData": "INSERT DATA",
-    "DeleteData": "DELETE DATA",
-    "DeleteWhere": "DELETE WHERE",
-    "Modify": "DELETE/INSERT",
 }
 
 
@@ -76,47 +76,40 @@ USER_LIMITS: Final[Limits] = Limits()
 """Limits applied to SPARQL typed by a user (CLI ``--sparql``, the explorer's editor)."""
 
 
-def _component_names(node: object) -> Iterator[str]:
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parserutils import CompValue
+@functools.lru_cache(maxsize=512)
+def _checked(query_text: str) -> CheckedQuery:
+    from collabkg.terms import PREFIXES
 
-    stack: list[object] = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, CompValue):
-            yield item.name
-            stack.extend(item.values())
-        elif isinstance(item, ParseResults | list | tuple):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
+    return canonical_query(query_text, PREFIXES)
 
 
-def _syntax_error(exc: Exception) -> QueryError:
-    line = getattr(exc, "lineno", None)
-    column = getattr(exc, "col", None)
-    found = getattr(exc, "found", None)
-    what = f"unexpected {found}" if found else "the query cannot be parsed"
-    source_line = getattr(exc, "line", None)
-    return QueryError(
-        f"SPARQL syntax error: {what}",
-        line=line if isinstance(line, int) else None,
-        column=column if isinstance(column, int) else None,
-        hint="check the query near this point: matching braces, a '.' between triple "
-        "patterns, PREFIX declarations, quotes",
-        source_line=source_line if isinstance(source_line, str) else None,
-    )
+def check_query(query_text: str) -> CheckedQuery:
+    """Read the query once: its form and the canonical text to run (the collabkg prefixes
+    are predeclared). Raises ReadOnlyViolation for SERVICE or an update, QueryError with
+    line and column for a text that is not a readable query. Takes well under a
+    millisecond for a typical query; verdicts are remembered."""
+    return _checked(query_text)
 
 
-def _update_operations(query_text: str) -> list[str] | None:
-    from rdflib.plugins.sparql.parser import parseUpdate
+def _probe(text: str) -> Callable[[threading.Event], str | None]:
+    def work(cancel: threading.Event) -> str | None:
+        import pyoxigraph as ox
 
-    try:
-        parsed = parseUpdate(query_text)
-    except Exception:
+        try:
+            ox.Store().query(text)  # parsed; an empty store: nothing to evaluate
+        except SyntaxError as exc:
+            message = str(exc.args[0]) if exc.args else str(exc)
+            where = _ENGINE_POSITION.search(message)
+            raise QueryError(
+                "SPARQL syntax error: " + _ENGINE_POSITION.sub("", message).strip(" :"),
+                line=int(where.group(1)) if where else None,
+                column=int(where.group(2)) if where else None,
+                hint="check the query near this point: matching braces, a '.' between "
+                "triple patterns, PREFIX declarations, quotes",
+            ) from None
         return None
-    names = [_UPDATE_NAMES.get(name, name) for name in _component_names(parsed)]
-    return sorted({n for n in names if n in _UPDATE_NAMES.values()})
+
+    return work
 
 
 @functools.lru_cache(maxsize=256)
@@ -125,30 +118,12 @@ def check_read_only(query_text: str) -> str:
 
     Raises ReadOnlyViolation for update operations (INSERT, DELETE, LOAD, CLEAR, DROP,
     CREATE, ADD, MOVE, COPY) and for SERVICE anywhere in the query, and QueryError with
-    line and column for a syntax error.
+    line and column for a syntax error (the engine's own parser decides, in an isolated
+    child process: a text that crashes a parser cannot hurt the caller).
     """
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        parsed = parseQuery(query_text)
-    except Exception as exc:
-        operations = _update_operations(query_text)
-        if operations is not None:
-            shown = ", ".join(operations) or "an update"
-            raise ReadOnlyViolation(
-                f"this is an update ({shown}): the graph is read-only",
-                hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query",
-            ) from None
-        raise _syntax_error(exc) from None
-    if "ServiceGraphPattern" in set(_component_names(parsed)):
-        raise ReadOnlyViolation(
-            "SERVICE is not allowed: queries may not call other endpoints",
-            hint="query the collabkg graph only",
-        )
-    form = QUERY_FORMS.get(getattr(parsed[1], "name", ""))
-    if form is None:  # pragma: no cover - the grammar allows nothing else
-        raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    return form
+    checked = check_query(query_text)
+    run_with_timeout(_probe(checked.text), _SYNTAX_PROBE_S, "syntax check")
+    return checked.form
 
 
 # --------------------------------------------------------------------------- timeouts
@@ -158,6 +133,7 @@ ISOLATION_ENV: Final[str] = "COLLABKG_QUERY_ISOLATION"
 
 _KILL_GRACE_S: Final[float] = 2.0
 _PREFIX: Final[int] = 8
+_STDERR_KEPT: Final[int] = 4096
 
 
 def isolation_mode() -> str:
@@ -169,8 +145,16 @@ def isolation_mode() -> str:
     return "process"
 
 
+def memory_ceiling_mb() -> int:
+    """MB a query may add to its process (:data:`MEMORY_ENV`, default 2048; 0: none)."""
+    try:
+        return max(0, int(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB)))
+    except ValueError:
+        return DEFAULT_MEMORY_MB
+
+
 def _timeout_error(what: str, timeout_s: float) -> QueryError:
-    return QueryError(
+    return QueryTimeout(
         f"the {what} took longer than {timeout_s:g} s and was stopped",
         hint="make the query more selective, or add a LIMIT",
     )
@@ -215,11 +199,32 @@ def _decode_error(payload: object) -> BaseException:
     return QueryError(f"the query failed: {name}: {text}")
 
 
-def _child(work: Callable[[threading.Event], T], write_fd: int) -> None:  # pragma: no cover
-    """In the forked child: run, send the pickled outcome, and leave at once."""
+def _limit_memory() -> None:  # pragma: no cover - runs in the child
+    import resource
+
+    ceiling = memory_ceiling_mb()
+    if not ceiling:
+        return
+    from pathlib import Path
+
+    size = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    limit = size + ceiling * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _child(
+    work: Callable[[threading.Event], T], write_fd: int, err_fd: int, sandbox: bool
+) -> None:  # pragma: no cover - runs in the forked child
+    """In the forked child: isolate, run, send the pickled outcome, and leave at once."""
     status = 0
     try:
+        os.dup2(err_fd, 2)  # what the engine says as it dies (stack overflow...) is kept
         try:
+            if sandbox:
+                from collabkg.sandbox import isolate
+
+                isolate()
+                _limit_memory()
             outcome: tuple[str, object] = ("value", work(threading.Event()))
         except BaseException as exc:
             outcome = ("error", _encode_error(exc))
@@ -239,53 +244,94 @@ def _child(work: Callable[[threading.Event], T], write_fd: int) -> None:  # prag
         os._exit(status)
 
 
-def _reap(pid: int) -> None:
-    """Kill the child (if still running) and collect it, so no zombie is left."""
+def _reap(pid: int) -> int | None:
+    """Kill the child (if still running) and collect it; its wait status, if known."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + _KILL_GRACE_S
     while True:
         try:
-            done, _status = os.waitpid(pid, os.WNOHANG)
+            done, status = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
-            return
-        if done or time.monotonic() > deadline:
-            return
-        time.sleep(0.005)
+            return None
+        if done:
+            return status
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.002)
 
 
-def _in_process(work: Callable[[threading.Event], T], timeout_s: float, what: str) -> T:
+def _death(what: str, status: int | None, said: str) -> EngineCrashed:
+    """What to tell a person when the child died without an answer."""
+    lowered = said.lower()
+    if "overflow" in lowered and "stack" in lowered:
+        cause = "the query is nested too deeply for the engine (its stack ran out)"
+        hint = "split long chains of operators or property-path steps into smaller parts"
+    elif "memory allocation" in lowered or "out of memory" in lowered or "memoryerror" in lowered:
+        cause = f"the query needed more than the {memory_ceiling_mb()} MB of memory allowed"
+        hint = "make the query more selective, or add a LIMIT"
+    else:
+        sig = os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None
+        cause = "the engine stopped unexpectedly" + (
+            f" (signal {signal.Signals(sig).name})" if sig else ""
+        )
+        hint = "the query may need more memory or stack than allowed; make it simpler"
+    return EngineCrashed(
+        f"the {what} could not be answered: {cause}; nothing else was affected", hint=hint
+    )
+
+
+def _in_process(
+    work: Callable[[threading.Event], T], timeout_s: float, what: str, sandbox: bool
+) -> T:
     read_fd, write_fd = os.pipe()
+    err_read, err_write = os.pipe()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
         pid = os.fork()
     if pid == 0:  # pragma: no cover - the child never returns
         os.close(read_fd)
-        _child(work, write_fd)
+        os.close(err_read)
+        _child(work, write_fd, err_write, sandbox)
     os.close(write_fd)
+    os.close(err_write)
     received = bytearray()
     expected: int | None = None
     deadline = time.monotonic() + timeout_s
+    died = False
+    status: int | None = None
+    said = b""
     try:
         while expected is None or len(received) < expected + _PREFIX:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _timeout_error(what, timeout_s)
-            ready, _w, _x = select.select([read_fd], [], [], left)
-            if not ready:
+            ready, _w, _x = select.select([read_fd, err_read], [], [], left)
+            if err_read in ready:
+                chunk = os.read(err_read, 1 << 12)
+                said = (said + chunk)[-_STDERR_KEPT:]
+            if read_fd not in ready:
                 continue
             chunk = os.read(read_fd, 1 << 16)
             if not chunk:
-                raise QueryError(
-                    f"the {what} stopped without an answer (its worker process died)",
-                    hint="the query may need more memory than is available; make it more selective",
-                )
+                died = True
+                break
             received += chunk
             if expected is None and len(received) >= _PREFIX:
                 (expected,) = struct.unpack("!Q", received[:_PREFIX])
     finally:
         os.close(read_fd)
-        _reap(pid)
+        status = _reap(pid)
+        if died:
+            with contextlib.suppress(OSError):
+                while select.select([err_read], [], [], 0.05)[0]:
+                    chunk = os.read(err_read, 1 << 12)
+                    if not chunk:
+                        break
+                    said = (said + chunk)[-_STDERR_KEPT:]
+        os.close(err_read)
+    if died:
+        raise _death(what, status, said.decode("utf-8", "replace"))
     kind, payload = pickle.loads(bytes(received[_PREFIX:]))
     if kind == "error":
         raise _decode_error(payload)
@@ -293,22 +339,40 @@ def _in_process(work: Callable[[threading.Event], T], timeout_s: float, what: st
 
 
 def run_with_timeout(
-    work: Callable[[threading.Event], T], timeout_s: float | None, what: str = "query"
+    work: Callable[[threading.Event], T],
+    timeout_s: float | None,
+    what: str = "query",
+    *,
+    sandbox: bool = True,
 ) -> T:
-    """Run ``work(cancel)`` and return its result, or raise QueryError after ``timeout_s``.
+    """Run ``work(cancel)`` and return its result, or raise QueryTimeout after ``timeout_s``.
 
-    Without a timeout the work runs inline. With one it runs in a forked child process that
-    is killed when time is up (see the module docstring), or in an abandoned thread where
-    fork is unavailable or ``COLLABKG_QUERY_ISOLATION=thread``. ``work`` must return
-    something picklable (rdflib terms are) and must not change the store.
+    Without a timeout the work runs inline. With one it runs in a forked child process,
+    cut off the network (``sandbox``) and with a memory ceiling, that is killed when time
+    is up (see the module docstring), or in an abandoned thread where fork is unavailable
+    or ``COLLABKG_QUERY_ISOLATION=thread``. ``work`` must return something picklable
+    (rdflib terms are) and must not change the store.
     """
     if timeout_s is None:
         return work(threading.Event())
     if timeout_s <= 0:
         raise _timeout_error(what, timeout_s)
     if isolation_mode() == "process":
-        return _in_process(work, timeout_s, what)
+        return _in_process(work, timeout_s, what, sandbox)
     return _in_thread(work, timeout_s, what)
+
+
+def require_isolation() -> None:
+    """Refuse to run an analyst's query where it cannot run in an isolated process."""
+    from collabkg.sandbox import UNSANDBOXED_ENV
+
+    if isolation_mode() == "process" or os.environ.get(UNSANDBOXED_ENV, "").strip() == "1":
+        return
+    raise QueryError(
+        "analysts' SPARQL runs only in a separate process cut off the network, which "
+        "needs Linux (fork) and COLLABKG_QUERY_ISOLATION unset",
+        hint=f"set {UNSANDBOXED_ENV}=1 to run it in-process anyway (not recommended)",
+    )
 
 
 # --------------------------------------------------------------------------- inline VALUES
@@ -480,14 +544,19 @@ def _matching(tokens: list[tuple[int, str]], index: int) -> int:
 
 
 __all__ = [
+    "DEFAULT_MEMORY_MB",
     "DEFAULT_ROW_LIMIT",
     "DEFAULT_TIMEOUT_S",
     "ISOLATION_ENV",
+    "MAX_QUERY_BYTES",
     "QUERY_FORMS",
     "USER_LIMITS",
+    "CheckedQuery",
     "Limits",
+    "check_query",
     "check_read_only",
     "isolation_mode",
+    "require_isolation",
     "run_with_timeout",
     "values_block",
     "with_inline_values",

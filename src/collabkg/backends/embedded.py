@@ -286,9 +286,13 @@ def _with_values_first(query: str, bindings: Mapping[str, Node]) -> str | None:
     the whole pattern first (a query about one item in a 1M-triple graph: 330 ms -> 1 ms).
     None when the block cannot be placed (the query runs as written)."""
     from collabkg.sparql_safety import with_inline_values, with_values_in_subselects
+    from collabkg.sparql_text import canonical_query
 
     try:
-        return with_inline_values(with_values_in_subselects(query, bindings), bindings)
+        planned = with_inline_values(with_values_in_subselects(query, bindings), bindings)
+        # the blocks are text: the planned query is read again, and its canonical text
+        # is what runs (it holds nothing the check did not see)
+        return canonical_query(planned, PREFIXES).text
     except (QueryError, ValueError, TypeError):
         return None
 

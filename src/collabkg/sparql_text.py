@@ -1,0 +1,316 @@
+"""SPARQL query text read once, and written back in one form every parser reads alike.
+
+Why: a check made with one parser on text that another parser then runs can be bypassed
+wherever the two read the text differently (a ``#`` comment ended by a bare carriage
+return, ``\\u0022`` inside a string, ``\\U`` escapes...). So the text is tokenised ONCE,
+here, following the SPARQL 1.1 terminals (§19.8), and :func:`canonical_query` returns a
+new text built from those tokens that leaves no room for another reading:
+
+- comments are dropped (the line end stays), every line end becomes LF;
+- every string is written again in double quotes, its escapes decoded and re-encoded
+  with the plain escapes only (``\\" \\\\ \\n \\r``); ``\\u``/``\\U`` escapes are decoded;
+- every prefixed name becomes its full ``<IRI>`` (PREFIX declarations are dropped), so no
+  ``SERVICE:`` name can be taken for a keyword; IRIs are written again with ``#`` and
+  ``'`` escaped as ``\\u0023``/``\\u0027``, so that an engine reading ``<`` as "less
+  than" cannot find a comment or a string inside them;
+- everything else (keywords, variables, numbers, punctuation) is ASCII or a name and is
+  kept as it was; tokens that touched are kept apart by a space when one was rewritten.
+
+The checks (no SERVICE, no update) are made on the same tokens, so the text the engine
+receives is exactly the text that was checked. Codepoint escapes outside strings and IRIs,
+characters outside the grammar and undeclared prefixes are refused with their line and
+column. The work is linear in the text and bounded by :data:`MAX_QUERY_BYTES`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from collabkg.errors import QueryError, ReadOnlyViolation
+
+MAX_QUERY_BYTES: Final[int] = 512 * 1024
+"""Longest query text accepted (UTF-8 bytes)."""
+MAX_CHECK_S: Final[float] = 2.0
+"""Longest time spent reading one query text before it is refused."""
+
+QUERY_FORMS: Final[frozenset[str]] = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+UPDATE_WORDS: Final[frozenset[str]] = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH",
+     "USING", "DATA"}
+)
+"""Words that exist only in SPARQL Update: a query never contains them outside a string."""
+_PROLOGUE_WORDS: Final[frozenset[str]] = frozenset({"BASE", "PREFIX", "VERSION"})
+
+# --- terminals (SPARQL 1.1 §19.8) ---------------------------------------------------------
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_U = _BASE + "_"
+_CHARS = _U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
+_PREFIX = rf"(?:[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?)?"
+_LOCAL = (
+    rf"(?:(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?)"
+)
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_ECHAR = r"\\[tbnrf\\\"']"
+
+_TOKEN = re.compile(
+    r"(?P<ws>[ \t\r\n]+)"
+    r"|(?P<comment>#[^\r\n]*)"
+    rf"|(?P<iri><(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)"
+    rf"|(?P<long2>\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|{_ECHAR}|{_UCHAR}))*\"\"\")"
+    rf"|(?P<long1>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}|{_UCHAR}))*''')"
+    rf"|(?P<str2>\"(?:[^\"\\\n\r]|{_ECHAR}|{_UCHAR})*\")"
+    rf"|(?P<str1>'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*')"
+    rf"|(?P<var>[?$][{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)"
+    rf"|(?P<bnode>_:[{_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)"
+    rf"|(?P<pname>{_PREFIX}:{_LOCAL}?)"
+    r"|(?P<number>[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+"
+    r"|[0-9]+[eE][+-]?[0-9]+|[0-9]*\.[0-9]+|[0-9]+))"
+    r"|(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?)"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<punct>\^\^|<<|>>|<=|>=|!=|&&|\|\||\{\||\|\}|[{}()\[\].,;*/|^!=<>+\-?~])"
+)
+_ESCAPE = re.compile(rf"{_UCHAR}|{_ECHAR}")
+_ECHARS: Final[dict[str, str]] = {
+    "t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"': '"', "'": "'",
+}
+_IRI_FORBIDDEN = re.compile(r"[<>\"{}|^`\\\x00-\x20]")
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_PN_ESCAPE = re.compile(r"\\(.)")
+_REWRITTEN: Final[frozenset[str]] = frozenset({"iri", "pname", "long1", "long2", "str1", "str2"})
+_STRINGS: Final[frozenset[str]] = frozenset({"long1", "long2", "str1", "str2"})
+_NEVER_MERGE: Final[str] = "(){}[],;.^!/|"
+"""Punctuation that forms no longer token with a quote or an angle bracket beside it."""
+
+
+def _apart(before: str, before_kind: str, piece: str, kind: str) -> bool:
+    """Whether two touching tokens, one of them rewritten, need a space between them so
+    that no reader can join them into another token (``<`` + ``<iri>`` = ``<<``, two
+    strings = three quotes); a language tag or ``^^`` stays on its string."""
+    if before_kind in _STRINGS and (kind == "langtag" or piece == "^^"):
+        return False
+    if before_kind in _STRINGS and kind in _STRINGS:
+        return True
+    return not (before[-1] in _NEVER_MERGE or piece[0] in _NEVER_MERGE)
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that passed the check: its form and the only text that may be run."""
+
+    text: str
+    """The canonical text (see the module docstring): what the engine receives."""
+    form: str
+    """SELECT, ASK, CONSTRUCT or DESCRIBE."""
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def _error(
+    text: str, offset: int, message: str, hint: str, cls: type[QueryError] = QueryError
+) -> QueryError:
+    line, column = _position(text, offset)
+    lines = text.split("\n")
+    return cls(
+        message,
+        line=line,
+        column=column,
+        hint=hint,
+        source_line=lines[line - 1] if line - 1 < len(lines) else None,
+    )
+
+
+def _codepoint(text: str, offset: int, digits: str) -> str:
+    value = int(digits, 16)
+    if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+        raise _error(
+            text, offset, f"\\u escape {digits} is not a Unicode character",
+            "write the character itself, or a valid \\uXXXX escape",
+        )
+    return chr(value)
+
+
+def _decode(body: str, text: str, offset: int, *, echar: bool) -> str:
+    if "\\" not in body:
+        return body
+
+    def replace(match: re.Match[str]) -> str:
+        escape = match.group(0)
+        if escape[1] in "uU":
+            return _codepoint(text, offset + match.start(), escape[2:])
+        if not echar:
+            raise _error(text, offset + match.start(), f"'{escape}' is not allowed in an IRI",
+                         "write the IRI without backslashes")
+        return _ECHARS[escape[1]]
+
+    return _ESCAPE.sub(replace, body)
+
+
+def _string(value: str, long: bool) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r")
+    if long:
+        return '"""' + escaped + '"""'
+    return '"' + escaped.replace("\n", "\\n") + '"'
+
+
+def _iri(value: str, text: str, offset: int) -> str:
+    bad = _IRI_FORBIDDEN.search(value)
+    if bad:
+        raise _error(
+            text, offset, f"the IRI contains a character that IRIs may not contain "
+            f"({bad.group(0)!r}, perhaps written as an escape)",
+            "percent-encode it (%20 for a space...)",
+        )
+    return "<" + value.replace("#", "\\u0023").replace("'", "\\u0027") + ">"
+
+
+def canonical_query(
+    text: str,
+    prefixes: Mapping[str, str] | None = None,
+    *,
+    max_bytes: int = MAX_QUERY_BYTES,
+    max_seconds: float = MAX_CHECK_S,
+) -> CheckedQuery:
+    """Read ``text`` once; refuse updates and SERVICE; return the canonical text and form.
+
+    ``prefixes`` are predeclared (the query's own PREFIX declarations win). Raises
+    ReadOnlyViolation for SERVICE or an update, QueryError (with line and column) for a
+    text that cannot be read as SPARQL or is too long.
+    """
+    if len(text) > max_bytes or len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise QueryError(
+            f"the query is longer than {max_bytes // 1024} KB",
+            hint="a query this long is a mistake; put the values in the data instead",
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    declared: dict[str, str] = dict(prefixes or {})
+    relative_prefixes: set[str] = set()
+    out: list[str] = []
+    form: str | None = None
+    position, end = 0, len(text)
+    previous_kind = ""
+    previous_rewritten = False
+    glued = False
+    deadline = time.monotonic() + max_seconds
+    count = 0
+    pending_prefix: str | None = None  # PREFIX name: waiting for its IRI
+    expect_prefix_name = False
+    while position < end:
+        match = _TOKEN.match(text, position)
+        if match is None:
+            char = text[position]
+            if char == "\\":
+                raise _error(text, position, "a '\\' escape outside a string or an IRI",
+                             "write the character itself (escapes belong in strings and IRIs)")
+            raise _error(text, position, f"unexpected character {char!r} (U+{ord(char):04X})",
+                         "SPARQL words and punctuation are ASCII; put other text in quotes")
+        kind = match.lastgroup or ""
+        raw = match.group(0)
+        start = position
+        position = match.end()
+        count += 1
+        if count & 1023 == 0 and time.monotonic() > deadline:
+            raise QueryError(f"the query took longer than {max_seconds:g} s to read",
+                             hint="make the query shorter")
+        if kind == "ws":
+            out.append(raw)
+            glued = False
+            continue
+        if kind == "comment":
+            glued = False
+            continue
+        if kind == "word":
+            word = raw.upper()
+            if word == "SERVICE":
+                raise _error(text, start,
+                             "SERVICE is not allowed: queries may not call other endpoints",
+                             "query the collabkg graph only", ReadOnlyViolation)
+            if word in UPDATE_WORDS:
+                raise _error(text, start, f"this is an update ({word}): the graph is read-only",
+                             "write a SELECT, ASK, CONSTRUCT or DESCRIBE query",
+                             ReadOnlyViolation)
+            if form is None:
+                if word in QUERY_FORMS:
+                    form = word
+                elif word not in _PROLOGUE_WORDS:
+                    raise _error(text, start, f"a query starts with SELECT, ASK, CONSTRUCT or "
+                                 f"DESCRIBE (after any PREFIX and BASE), not {raw}",
+                                 "write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+            if word == "PREFIX" and form is None:
+                expect_prefix_name = True
+                out.append(" " * len(raw))  # dropped: names are written out in full
+                continue
+        if expect_prefix_name:
+            expect_prefix_name = False
+            if kind != "pname" or not raw.endswith(":") or raw.count(":") != 1:
+                raise _error(text, start, "PREFIX must be followed by a name ending in ':'",
+                             "write PREFIX name: <http://...>")
+            pending_prefix = raw[:-1]
+            out.append(" " * len(raw))
+            continue
+        if pending_prefix is not None:
+            if kind != "iri":
+                raise _error(text, start, f"PREFIX {pending_prefix}: must be followed by an "
+                             "IRI in <...>", "write PREFIX name: <http://...>")
+            value = _decode(raw[1:-1], text, start, echar=False)
+            _iri(value, text, start)  # refuses forbidden characters
+            declared[pending_prefix] = value
+            if _ABSOLUTE.match(value):
+                relative_prefixes.discard(pending_prefix)
+            else:
+                relative_prefixes.add(pending_prefix)
+            pending_prefix = None
+            out.append(" " * len(raw))
+            continue
+        if kind == "word" and raw.upper() == "BASE" and relative_prefixes and form is None:
+            raise _error(text, start, "BASE after a PREFIX with a relative IRI is ambiguous",
+                         "put BASE before the PREFIX declarations")
+        rewritten = kind in _REWRITTEN
+        if kind == "iri":
+            piece = _iri(_decode(raw[1:-1], text, start, echar=False), text, start)
+        elif kind == "pname":
+            name, _colon, local = raw.partition(":")
+            if name not in declared:
+                raise _error(text, start, f"the prefix '{name}:' is not declared",
+                             f"add 'PREFIX {name}: <...>' at the top of the query")
+            local = _PN_ESCAPE.sub(r"\1", local)
+            piece = _iri(declared[name] + local, text, start)
+        elif kind in ("long1", "long2"):
+            piece = _string(_decode(raw[3:-3], text, start, echar=True), long=True)
+        elif kind in ("str1", "str2"):
+            piece = _string(_decode(raw[1:-1], text, start, echar=True), long=False)
+        elif kind == "word" and raw.lower() in ("true", "false"):
+            piece = raw.lower()  # booleans are case-insensitive; some engines know only these
+        else:
+            piece = raw
+        if glued and (rewritten or previous_rewritten) and _apart(out[-1], previous_kind,
+                                                                  piece, kind):
+            out.append(" ")
+        out.append(piece)
+        previous_kind, previous_rewritten, glued = kind, rewritten, True
+    if expect_prefix_name or pending_prefix is not None:
+        raise _error(text, end, "the query ends inside a PREFIX declaration",
+                     "write PREFIX name: <http://...>")
+    if form is None:
+        if not text.strip() or count == 0 or all(not p.strip() for p in out):
+            raise QueryError("the query is empty", hint="write a SELECT, ASK, CONSTRUCT or "
+                             "DESCRIBE query")
+        raise QueryError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE",
+                         hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    return CheckedQuery("".join(out), form)
+
+
+__all__ = ["MAX_CHECK_S", "MAX_QUERY_BYTES", "QUERY_FORMS", "CheckedQuery", "canonical_query"]
