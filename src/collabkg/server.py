@@ -1,78 +1,127 @@
 """``collabkg serve``: a read-only SPARQL 1.1 endpoint over the validated graph.
 
-Two processes, both on loopback:
+One process, one port, on loopback. The graph is held in an in-memory Oxigraph store
+(each file in its own named graph, the default graph the union of all, as everywhere in
+collabkg). Each request:
 
-- a hidden **Oxigraph server** (the ``oxigraph`` executable from PyPI), started with
-  ``serve-read-only --union-default-graph --timeout-s T`` on a store built in a temporary
-  folder from the graph's N-Quads (each file in its own named graph, the default graph
-  the union of all, as in the embedded store);
-- in front of it, collabkg's **query filter** (this module; ``http.server``), the only
-  port analysts see. Oxigraph has no option to switch federation off and executes
-  ``SERVICE`` calls, so every query is parsed with
-  :func:`collabkg.sparql_safety.check_read_only` first: ``SERVICE`` and updates are
-  refused with HTTP 403, unparsable queries with 400, and nothing else reaches Oxigraph.
-  ``/update`` and writes to ``/store`` answer 403.
+1. is read with limits (request line and body up to :data:`MAX_BODY_BYTES`, else 413;
+   connections idle for :data:`IDLE_TIMEOUT_S` are closed; at most
+   :data:`MAX_CONNECTIONS` are served at once by a fixed pool of threads, more get 503);
+2. has its query read ONCE by :func:`collabkg.sparql_safety.check_query`: SERVICE and
+   updates are refused (403), unreadable text is refused (400), and what runs is the
+   canonical text the check produced, never the text as sent;
+3. is answered by a forked child process that is cut off the network
+   (:mod:`collabkg.sandbox`), has a memory ceiling, and is killed at the timeout (503)
+   — so the memory of a runaway query is freed at once; a child that dies (a query
+   nested too deeply for the engine's stack, the memory ceiling) gives a 500 in plain
+   words and the next request is served as usual. The whole answer is serialised before
+   the status line is sent, so an error never arrives as a 200 with a broken body.
 
-The collabkg prefixes (``ck: ckd: org: ...``) are predeclared, as in ``collabkg query
---sparql``. Accepted, as in the SPARQL 1.1 Protocol: ``GET /query?query=...``, ``POST /query`` with
-``Content-Type: application/sparql-query`` or ``application/x-www-form-urlencoded``
-(``default-graph-uri`` and ``named-graph-uri`` are passed on). Ctrl+C or SIGTERM stops
-both processes and removes the temporary folder.
+There is no hidden engine port to find: relative IRIs resolve against this endpoint's
+own URL. The collabkg prefixes (``ck: ckd: org: ...``) are predeclared, as in ``collabkg
+query --sparql``. Accepted, as in the SPARQL 1.1 Protocol: ``GET /query?query=...``,
+``POST /query`` with ``Content-Type: application/sparql-query`` or
+``application/x-www-form-urlencoded`` (``default-graph-uri`` and ``named-graph-uri``
+choose the dataset from the files' graphs; nothing is ever fetched). SELECT and ASK
+answer JSON by default (XML, CSV, TSV on request); CONSTRUCT and DESCRIBE answer Turtle by
+default (N-Triples, RDF/XML, JSON-LD on request). ``/update`` and writes answer 403.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.client
 import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
-from collabkg.errors import CollabkgError, QueryError, ReadOnlyViolation, UsageError
-from collabkg.sparql_safety import DEFAULT_TIMEOUT_S, check_read_only
+from collabkg.errors import (
+    CollabkgError,
+    EngineCrashed,
+    QueryError,
+    QueryTimeout,
+    ReadOnlyViolation,
+    UsageError,
+)
+from collabkg.sparql_safety import (
+    DEFAULT_TIMEOUT_S,
+    MAX_QUERY_BYTES,
+    CheckedQuery,
+    check_query,
+    run_with_timeout,
+)
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
+
     from collabkg.graph import KnowledgeGraph
 
 DEFAULT_HOST: Final[str] = "127.0.0.1"
 DEFAULT_PORT: Final[int] = 7878
 QUERY_PATH: Final[str] = "/query"
-MAX_BODY_BYTES: Final[int] = 1 << 20
-"""Largest request body accepted (a query of a megabyte is a mistake or an attack)."""
-MAX_ANSWER_BYTES: Final[int] = 512 << 20
-"""Largest answer relayed (the filter holds an answer in memory before sending it)."""
-_OXIGRAPH_CANCELLED: Final[bytes] = b"The SPARQL operation has been cancelled"
-TEMP_PREFIX: Final[str] = "collabkg-serve-"
-_START_WAIT_S: Final[float] = 20.0
-_STOP_WAIT_S: Final[float] = 5.0
-_PASSED_PARAMS: Final[frozenset[str]] = frozenset(
-    {"query", "default-graph-uri", "named-graph-uri", "format", "output", "results", "timeout"}
-)
-"""Query-string parameters passed on to Oxigraph (the rest are dropped)."""
-_HOP_HEADERS: Final[frozenset[str]] = frozenset(
-    {"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"}
-)
+MAX_BODY_BYTES: Final[int] = 4 * MAX_QUERY_BYTES
+"""Largest request body or request line accepted (a URL-encoded query of the longest
+length allowed fits); more gets 413 without being read."""
+MAX_ANSWER_BYTES: Final[int] = 256 << 20
+"""Largest answer sent (it is serialised in full before it is sent)."""
+IDLE_TIMEOUT_S: Final[float] = 10.0
+"""A connection that sends nothing for this long is closed."""
+MAX_CONNECTIONS: Final[int] = 32
+"""Connections served at once (a fixed pool of threads); more are answered 503 at once."""
+MAX_RUNNING: Final[int] = 4
+"""Queries evaluated at once (each in its own child process); others wait their turn."""
+_HEADER_LIMIT: Final[int] = 100
+
+_SELECT_TYPES: Final[dict[str, str]] = {
+    "application/sparql-results+json": "JSON",
+    "application/json": "JSON",
+    "application/sparql-results+xml": "XML",
+    "application/xml": "XML",
+    "text/xml": "XML",
+    "text/csv": "CSV",
+    "text/tab-separated-values": "TSV",
+}
+_GRAPH_TYPES: Final[dict[str, str]] = {
+    "text/turtle": "TURTLE",
+    "application/x-turtle": "TURTLE",
+    "application/n-triples": "N_TRIPLES",
+    "text/plain": "N_TRIPLES",
+    "application/rdf+xml": "RDF_XML",
+    "application/xml": "RDF_XML",
+    "application/ld+json": "JSON_LD",
+}
+_FORMAT_PARAM: Final[dict[str, str]] = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "ntriples": "application/n-triples",
+    "nt": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+}
 
 
-# --------------------------------------------------------------------------- oxigraph
+# --------------------------------------------------------------------------- helpers
 
 
 def oxigraph_executable() -> str:
-    """The ``oxigraph`` server executable: next to this Python (the venv), else on PATH."""
+    """The ``oxigraph`` server executable: next to this Python (the venv), else on PATH.
+
+    (Not used by ``collabkg serve`` itself; the tests compare with a bare Oxigraph.)"""
     here = Path(sys.executable).parent / "oxigraph"
     if here.is_file() and os.access(here, os.X_OK):
         return str(here)
@@ -92,18 +141,6 @@ def free_port(host: str = DEFAULT_HOST) -> int:
         return int(sock.getsockname()[1])
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: the child gets SIGTERM if collabkg dies, so no Oxigraph is left behind."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-    except Exception:
-        pass
-
-
 def wait_for_port(host: str, port: int, timeout_s: float,
                   alive: Callable[[], bool] | None = None) -> bool:
     """Poll until something accepts connections on host:port (False on timeout/death)."""
@@ -117,78 +154,8 @@ def wait_for_port(host: str, port: int, timeout_s: float,
     return False
 
 
-class OxigraphProcess:
-    """An ``oxigraph serve-read-only`` process over a store built in a temporary folder."""
-
-    def __init__(self, workdir: Path, *, timeout_s: float) -> None:
-        self.workdir = workdir
-        self.location = workdir / "store"
-        self.timeout_s = timeout_s
-        self.host = DEFAULT_HOST
-        self.port = 0
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log = workdir / "oxigraph.log"
-
-    def load(self, nquads: Path) -> None:
-        command = [
-            oxigraph_executable(), "load", "--location", str(self.location),
-            "--file", str(nquads), "--format", "application/n-quads",
-        ]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            said = (done.stderr or done.stdout).strip().splitlines()
-            raise CollabkgError(
-                "the Oxigraph server could not load the graph: "
-                + (said[-1] if said else f"exit code {done.returncode}")
-            )
-
-    def start(self) -> None:
-        executable = oxigraph_executable()
-        for _attempt in range(3):
-            self.port = free_port(self.host)
-            command = [
-                executable, "serve-read-only", "--location", str(self.location),
-                "--bind", f"{self.host}:{self.port}", "--union-default-graph",
-                "--timeout-s", f"{max(1, round(self.timeout_s))}",
-            ]
-            with self._log.open("ab") as log:
-                self.process = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # Ctrl+C reaches collabkg, which stops it
-                    preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-                )
-            if wait_for_port(self.host, self.port, _START_WAIT_S, self.alive):
-                return
-            self.stop()
-        tail = self._log.read_text(errors="replace").strip().splitlines()[-3:]
-        raise CollabkgError(
-            "the Oxigraph server did not start" + (f": {' '.join(tail)}" if tail else "")
-        )
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(_STOP_WAIT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(_STOP_WAIT_S)
-
-
-# --------------------------------------------------------------------------- the filter
-
-
 class RefusedRequest(Exception):
-    """A request the filter answers itself (status, plain-text message)."""
+    """A request answered with an error (status, plain-text message)."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -196,74 +163,165 @@ class RefusedRequest(Exception):
         self.message = message
 
 
-def _single(params: dict[str, list[str]], name: str) -> str:
-    values = params.get(name, [])
-    if len(values) != 1:
-        raise RefusedRequest(
-            HTTPStatus.BAD_REQUEST,
-            f"give exactly one '{name}' parameter (the SPARQL query text)"
-            if not values else f"more than one '{name}' parameter",
-        )
-    return values[0]
-
-
-@functools.lru_cache(maxsize=512)
-def _screen(query: str) -> tuple[str, int, str]:
+def screen_query(query: str) -> CheckedQuery:
+    """Read the query once and refuse updates and SERVICE (403) or unreadable text (400)."""
     try:
-        return check_read_only(query), 0, ""
+        return check_query(query)
     except ReadOnlyViolation as exc:
-        return "", HTTPStatus.FORBIDDEN, exc.one_line()
+        raise RefusedRequest(HTTPStatus.FORBIDDEN, exc.one_line()) from None
     except QueryError as exc:
-        return "", HTTPStatus.BAD_REQUEST, exc.one_line()
+        status = (
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE if "longer than" in exc.message
+            else HTTPStatus.BAD_REQUEST
+        )
+        raise RefusedRequest(status, exc.one_line()) from None
 
 
-def screen_query(query: str) -> str:
-    """Parse the query and refuse updates and SERVICE; returns its form (SELECT...).
+def _accepted(header: str) -> list[str]:
+    """Media types of an Accept header, best first (q=0 left out)."""
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        if not media:
+            continue
+        quality = 1.0
+        for param in pieces[1:]:
+            name, _eq, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, index, media))
+    return [media for _q, _i, media in sorted(ranked)]
 
-    Parsing with rdflib takes 50-200 ms for a long query, so verdicts are remembered
-    (the same query text always gets the same verdict).
-    """
-    form, status, message = _screen(query)
-    if status:
-        raise RefusedRequest(status, message)
-    return form
+
+def negotiate(form: str, accept: str | None, format_param: str | None) -> tuple[str, str]:
+    """(media type, pyoxigraph format name) for the answer, or RefusedRequest 406."""
+    table = _SELECT_TYPES if form in ("SELECT", "ASK") else _GRAPH_TYPES
+    default = "application/sparql-results+json" if table is _SELECT_TYPES else "text/turtle"
+    wanted: list[str] = []
+    if format_param:
+        media = _FORMAT_PARAM.get(format_param.strip().lower(), format_param.strip().lower())
+        wanted.append(media)
+    else:
+        wanted.extend(_accepted(accept or "*/*"))
+    if not wanted:
+        return default, table[default]
+    for media in wanted:
+        if media in table:
+            return media, table[media]
+        if media in ("*/*", "application/*", "text/*") or (
+            media.endswith("/*") and default.startswith(media[:-1])
+        ):
+            return default, table[default]
+    offered = ", ".join(sorted({m for m in table if not m.startswith("application/x-")}))
+    raise RefusedRequest(
+        HTTPStatus.NOT_ACCEPTABLE,
+        f"a {form} answer cannot be given as {', '.join(wanted)}; ask for one of {offered}",
+    )
 
 
-def prepare_query(query: str) -> str:
-    """The query as Oxigraph gets it: the collabkg prefixes it uses but does not declare
-    are declared (as in ``collabkg query --sparql``), then it is screened."""
-    from collabkg.backends.remote import with_prefixes
+def _graphs(values: list[str], name: str) -> list[ox.NamedNode]:
+    import pyoxigraph as ox
 
-    text = with_prefixes(query)
-    screen_query(text)
-    return text
+    graphs = []
+    for value in values:
+        try:
+            graphs.append(ox.NamedNode(value))
+        except ValueError:
+            raise RefusedRequest(HTTPStatus.BAD_REQUEST, f"{name} is not an IRI: {value}") from None
+    return graphs
+
+
+@dataclass(frozen=True)
+class Request:
+    """A screened query and how to answer it."""
+
+    checked: CheckedQuery
+    media: str
+    format_name: str
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+
+
+def evaluate(store: ox.Store, request: Request, base_iri: str) -> Callable[[object], bytes]:
+    """The work run in the isolated child: evaluate and serialise in full (bytes)."""
+
+    def work(cancel: object) -> bytes:
+        import pyoxigraph as ox
+
+        from collabkg.terms import PREFIXES
+
+        options: dict[str, object] = {"base_iri": base_iri, "prefixes": dict(PREFIXES)}
+        if request.default_graphs:
+            options["default_graph"] = _graphs(request.default_graphs, "default-graph-uri")
+        else:
+            options["use_default_graph_as_union"] = True
+        if request.named_graphs:
+            options["named_graphs"] = _graphs(request.named_graphs, "named-graph-uri")
+        try:
+            result = store.query(request.checked.text, **options)  # type: ignore[arg-type]
+            if isinstance(result, ox.QueryTriples):
+                data = result.serialize(format=getattr(ox.RdfFormat, request.format_name))
+            else:
+                data = result.serialize(
+                    format=getattr(ox.QueryResultsFormat, request.format_name)
+                )
+        except SyntaxError as exc:
+            from collabkg.backends.embedded import query_error
+
+            raise query_error(exc) from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"the query failed: {exc}") from None
+        if data is None or len(data) > MAX_ANSWER_BYTES:
+            raise QueryError(
+                f"the answer is larger than {MAX_ANSWER_BYTES >> 20} MB", hint="add a LIMIT"
+            )
+        return data
+
+    return work
+
+
+# --------------------------------------------------------------------------- the server
 
 
 @dataclass
 class FilterStats:
     forwarded: int = 0
     refused: int = 0
+    crashed: int = 0
+    timed_out: int = 0
+    busy: int = 0
 
 
-class QueryFilter(ThreadingHTTPServer):
-    """The public, read-only SPARQL endpoint: screens queries, forwards them to Oxigraph."""
+class QueryFilter(HTTPServer):
+    """The public, read-only SPARQL endpoint: screens queries, answers them in isolated,
+    killable children; a fixed pool of threads serves at most MAX_CONNECTIONS at once."""
 
-    daemon_threads = True
     allow_reuse_address = True
+    daemon_threads = True
 
     def __init__(
         self,
         address: tuple[str, int],
-        upstream: tuple[str, int],
+        store: ox.Store,
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         log: TextIO | None = None,
+        max_connections: int = MAX_CONNECTIONS,
+        max_running: int = MAX_RUNNING,
     ) -> None:
-        self.upstream = upstream
+        self.store = store
         self.timeout_s = timeout_s
         self.log = log
         self.stats = FilterStats()
         self._log_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._running = threading.BoundedSemaphore(max_running)
+        self._pool = ThreadPoolExecutor(max_connections, thread_name_prefix="collabkg-serve")
         super().__init__(address, _FilterHandler)
 
     @property
@@ -277,11 +335,82 @@ class QueryFilter(ThreadingHTTPServer):
         with self._log_lock, contextlib.suppress(Exception):
             print(line, file=self.log, flush=True)
 
+    # a fixed pool of threads instead of one thread per connection
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        if not self._slots.acquire(blocking=False):
+            self.stats.busy += 1
+            with contextlib.suppress(OSError):
+                request.sendall(_busy_reply())
+            self.shutdown_request(request)
+            return
+        try:
+            self._pool.submit(self._serve_one, request, client_address)
+        except RuntimeError:  # the pool is shut down
+            self._slots.release()
+            self.shutdown_request(request)
+
+    def _serve_one(self, request: socket.socket, client_address: object) -> None:
+        try:
+            self.finish_request(request, client_address)  # type: ignore[arg-type]
+        except Exception as exc:
+            self.note(f"{_client(client_address)} connection ended: {type(exc).__name__}")
+        finally:
+            self.shutdown_request(request)
+            self._slots.release()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        self.note(f"{_client(client_address)} connection error")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def run(self, request: Request) -> bytes:
+        """Evaluate in an isolated child, waiting for a turn within the same time limit."""
+        started = time.monotonic()
+        if not self._running.acquire(timeout=self.timeout_s):
+            raise QueryTimeout(
+                f"the endpoint is busy with other queries ({MAX_RUNNING} at once) and this "
+                f"one did not start within {self.timeout_s:g} s",
+                hint="try again in a moment",
+            )
+        try:
+            left = max(0.1, self.timeout_s - (time.monotonic() - started))
+            return run_with_timeout(evaluate(self.store, request, self.url), left)
+        finally:
+            self._running.release()
+
+
+def _busy_reply() -> bytes:
+    body = b"the endpoint is busy: try again in a moment\n"
+    return (
+        b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+
+
+def _client(address: object) -> str:
+    if isinstance(address, tuple) and address:
+        return str(address[0])
+    return "-"
+
+
+def _single(params: dict[str, list[str]], name: str) -> str:
+    values = params.get(name, [])
+    if len(values) != 1:
+        raise RefusedRequest(
+            HTTPStatus.BAD_REQUEST,
+            f"give exactly one '{name}' parameter (the SPARQL query text)"
+            if not values else f"more than one '{name}' parameter",
+        )
+    return values[0]
+
 
 class _FilterHandler(BaseHTTPRequestHandler):
     server: QueryFilter
     server_version = "collabkg-sparql"
     sys_version = ""
+    timeout = IDLE_TIMEOUT_S  # the socket's timeout: idle connections are closed
 
     def version_string(self) -> str:
         return self.server_version
@@ -289,22 +418,63 @@ class _FilterHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         self.server.note(f"{self.address_string()} {format % args}")
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass  # one line per request is written by _done instead
+
+    def _done(self, status: int, what: str, started: float) -> None:
+        took = (time.monotonic() - started) * 1000
+        self.server.note(
+            f"{self.address_string()} {self.command} {self.path[:60]!s} {int(status)} "
+            f"{what} {took:.0f} ms"
+        )
+
+    def handle_one_request(self) -> None:
+        """As in http.server, but a request line may be as long as the longest query."""
+        try:
+            self.raw_requestline = self.rfile.readline(MAX_BODY_BYTES + 1)
+            if len(self.raw_requestline) > MAX_BODY_BYTES:
+                self.requestline = ""
+                self.request_version = ""
+                self.command = ""
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG,
+                                f"the request is longer than {MAX_BODY_BYTES // 1024} KB")
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return
+            method = getattr(self, "do_" + self.command, None)
+            if method is None:
+                self.send_error(HTTPStatus.NOT_IMPLEMENTED, f"unsupported method {self.command}")
+                return
+            method()
+            self.wfile.flush()
+        except TimeoutError:
+            self.close_connection = True  # idle: closed quietly
+
     # ------------------------------------------------------------------ answers
 
-    def _reply(self, status: int, message: str) -> None:
-        body = (message.rstrip() + "\n").encode("utf-8")
+    def _reply(self, status: int, body: bytes, ctype: str) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")
+        if status == HTTPStatus.OK:
+            self.send_header("Vary", "Accept")
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(body)
+            with contextlib.suppress(OSError):
+                self.wfile.write(body)
 
-    def _refuse(self, exc: RefusedRequest) -> None:
+    def _text(self, status: int, message: str) -> None:
+        self._reply(status, (message.rstrip() + "\n").encode("utf-8"),
+                    "text/plain; charset=utf-8")
+
+    def _refuse(self, exc: RefusedRequest, started: float) -> None:
         self.server.stats.refused += 1
-        self.server.note(f"refused ({exc.status}): {exc.message}")
-        self._reply(exc.status, exc.message)
+        self._text(exc.status, exc.message)
+        self._done(exc.status, f"refused: {exc.message[:120]}", started)
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
@@ -314,11 +484,18 @@ class _FilterHandler(BaseHTTPRequestHandler):
         except ValueError:
             raise RefusedRequest(HTTPStatus.BAD_REQUEST, "bad Content-Length") from None
         if length > MAX_BODY_BYTES:
+            self.close_connection = True
             raise RefusedRequest(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                f"the request is larger than {MAX_BODY_BYTES // 1024} KB",
+                f"the request is larger than {MAX_BODY_BYTES // 1024} KB (queries may be "
+                f"{MAX_QUERY_BYTES // 1024} KB at most)",
             )
-        return self.rfile.read(length) if length > 0 else b""
+        if length <= 0:
+            return b""
+        data = self.rfile.read(length)
+        if len(data) < length:
+            raise RefusedRequest(HTTPStatus.BAD_REQUEST, "the body ended before its length")
+        return data
 
     # ------------------------------------------------------------------ routing
 
@@ -327,16 +504,19 @@ class _FilterHandler(BaseHTTPRequestHandler):
         return parts.path.rstrip("/") or "/", parts.query
 
     def do_GET(self) -> None:
+        started = time.monotonic()
         try:
             path, query_string = self._route()
             if path == QUERY_PATH:
                 params = urllib.parse.parse_qs(query_string, keep_blank_values=True)
                 if "update" in params:
                     raise RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
-                params["query"] = [prepare_query(_single(params, "query"))]
-                self._forward("GET", f"{QUERY_PATH}?{_clean_query_string(params)}", None, None)
+                self._answer(_single(params, "query"), params, started)
             elif path == "/":
-                self._forward("GET", "/", None, None)
+                self._text(
+                    HTTPStatus.OK,
+                    f"collabkg read-only SPARQL endpoint: ask SPARQL queries at {QUERY_PATH}",
+                )
             elif path in ("/update", "/store"):
                 raise RefusedRequest(
                     HTTPStatus.FORBIDDEN,
@@ -347,11 +527,12 @@ class _FilterHandler(BaseHTTPRequestHandler):
                     HTTPStatus.NOT_FOUND, f"no such page: the SPARQL endpoint is {QUERY_PATH}"
                 )
         except RefusedRequest as exc:
-            self._refuse(exc)
+            self._refuse(exc, started)
 
     do_HEAD = do_GET  # noqa: N815
 
     def do_POST(self) -> None:
+        started = time.monotonic()
         try:
             path, query_string = self._route()
             if path != QUERY_PATH:
@@ -362,11 +543,11 @@ class _FilterHandler(BaseHTTPRequestHandler):
                     if status is None
                     else f"no such page: the SPARQL endpoint is {QUERY_PATH}",
                 )
-            body = self._read_body()
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             url_params = urllib.parse.parse_qs(query_string, keep_blank_values=True)
-            if "update" in url_params:
+            if "update" in url_params or ctype == "application/sparql-update":
                 raise RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+            body = self._read_body()
             if ctype == "application/sparql-query":
                 if "query" in url_params:
                     raise RefusedRequest(
@@ -376,11 +557,7 @@ class _FilterHandler(BaseHTTPRequestHandler):
                     text = body.decode("utf-8")
                 except UnicodeDecodeError:
                     raise RefusedRequest(HTTPStatus.BAD_REQUEST, "the query is not UTF-8") from None
-                text = prepare_query(text)
-                target = QUERY_PATH + (
-                    f"?{_clean_query_string(url_params)}" if url_params else ""
-                )
-                self._forward("POST", target, text.encode("utf-8"), "application/sparql-query")
+                self._answer(text, url_params, started)
             elif ctype == "application/x-www-form-urlencoded":
                 try:
                     form = urllib.parse.parse_qs(
@@ -394,13 +571,7 @@ class _FilterHandler(BaseHTTPRequestHandler):
                     raise RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
                 for name, values in url_params.items():
                     form.setdefault(name, []).extend(values)
-                form["query"] = [prepare_query(_single(form, "query"))]
-                cleaned = _clean_query_string(form).encode("ascii")
-                self._forward(
-                    "POST", QUERY_PATH, cleaned, "application/x-www-form-urlencoded"
-                )
-            elif ctype == "application/sparql-update":
-                raise RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+                self._answer(_single(form, "query"), form, started)
             else:
                 raise RefusedRequest(
                     HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -408,85 +579,53 @@ class _FilterHandler(BaseHTTPRequestHandler):
                     "application/x-www-form-urlencoded (query=...)",
                 )
         except RefusedRequest as exc:
-            self._refuse(exc)
+            self._refuse(exc, started)
 
     def _read_only(self) -> None:
-        self._refuse(RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only"))
+        self._refuse(RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only"),
+                     time.monotonic())
 
     do_PUT = _read_only  # noqa: N815
     do_DELETE = _read_only  # noqa: N815
     do_PATCH = _read_only  # noqa: N815
 
-    # ------------------------------------------------------------------ forwarding
+    # ------------------------------------------------------------------ answering
 
-    def _forward(self, method: str, target: str, body: bytes | None, ctype: str | None) -> None:
-        """Send the screened request to Oxigraph and relay the answer.
-
-        The answer is read in full before anything is sent back, within the timeout:
-        Oxigraph streams results with a 200 status and, when its own timeout strikes,
-        ends the body with a cancellation notice — relayed as is, a client would get a
-        "successful" but broken answer. Here it becomes a clean 503 instead.
-        """
-        host, port = self.server.upstream
-        limit = self.server.timeout_s
-        deadline = time.monotonic() + limit + 2.0  # Oxigraph stops the query at `limit`
-        connection = http.client.HTTPConnection(host, port, timeout=limit + 2.0)
-        headers = {"Accept": self.headers.get("Accept") or "application/sparql-results+json"}
-        if ctype is not None:
-            headers["Content-Type"] = ctype
-        timed_out = (
-            f"the query took longer than {limit:g} s and was stopped — make it more "
-            "selective, or add a LIMIT"
+    def _answer(self, query: str, params: dict[str, list[str]], started: float) -> None:
+        if not query.strip():
+            raise RefusedRequest(HTTPStatus.BAD_REQUEST,
+                                 "the query is empty: send a SELECT, ASK, CONSTRUCT or "
+                                 "DESCRIBE query")
+        checked = screen_query(query)
+        fmt = (params.get("format") or params.get("output") or [None])[0]
+        media, format_name = negotiate(checked.form, self.headers.get("Accept"), fmt)
+        for name in ("default-graph-uri", "named-graph-uri"):
+            _graphs(params.get(name, []), name)  # refused here (400) when not IRIs
+        request = Request(
+            checked, media, format_name,
+            default_graphs=params.get("default-graph-uri", []),
+            named_graphs=params.get("named-graph-uri", []),
         )
         try:
-            connection.request(method, target, body=body, headers=headers)
-            response = connection.getresponse()
-            chunks: list[bytes] = []
-            size = 0
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError
-                if connection.sock is not None:
-                    connection.sock.settimeout(left)
-                chunk = response.read(1 << 16)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > MAX_ANSWER_BYTES:
-                    raise RefusedRequest(
-                        HTTPStatus.INSUFFICIENT_STORAGE,
-                        f"the answer is larger than {MAX_ANSWER_BYTES >> 20} MB — add a LIMIT",
-                    )
-                chunks.append(chunk)
-            answer = b"".join(chunks)
-            if answer.rstrip().endswith(_OXIGRAPH_CANCELLED):
-                raise TimeoutError
-            self.server.stats.forwarded += 1
-            self.send_response(response.status)
-            for name, value in response.getheaders():
-                if name.lower() not in _HOP_HEADERS:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(answer)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(answer)
-        except TimeoutError:
-            self._refuse(RefusedRequest(HTTPStatus.SERVICE_UNAVAILABLE, timed_out))
-        except RefusedRequest as exc:
-            self._refuse(exc)
-        except (ConnectionError, OSError, http.client.HTTPException) as exc:
-            with contextlib.suppress(Exception):
-                self._reply(HTTPStatus.BAD_GATEWAY, f"the SPARQL engine did not answer: {exc}")
-        finally:
-            connection.close()
-
-
-def _clean_query_string(params: dict[str, list[str]]) -> str:
-    """Only the protocol's parameters, re-encoded (nothing else reaches Oxigraph)."""
-    pairs = [(k, v) for k, values in params.items() if k in _PASSED_PARAMS for v in values]
-    return urllib.parse.urlencode(pairs)
+            body = self.server.run(request)
+        except QueryTimeout as exc:
+            self.server.stats.timed_out += 1
+            raise RefusedRequest(HTTPStatus.SERVICE_UNAVAILABLE, exc.one_line()) from None
+        except EngineCrashed as exc:
+            self.server.stats.crashed += 1
+            raise RefusedRequest(HTTPStatus.INTERNAL_SERVER_ERROR, exc.one_line()) from None
+        except QueryError as exc:
+            status = (
+                HTTPStatus.BAD_REQUEST if exc.message.startswith("SPARQL syntax error")
+                or "IRI" in exc.message else HTTPStatus.INTERNAL_SERVER_ERROR
+            )
+            raise RefusedRequest(status, exc.one_line()) from None
+        except CollabkgError as exc:
+            raise RefusedRequest(HTTPStatus.INTERNAL_SERVER_ERROR, exc.one_line()) from None
+        self.server.stats.forwarded += 1
+        charset = "; charset=utf-8" if not media.endswith("xml") else ""
+        self._reply(HTTPStatus.OK, body, media + charset)
+        self._done(HTTPStatus.OK, checked.form, started)
 
 
 # --------------------------------------------------------------------------- serve
@@ -494,11 +633,9 @@ def _clean_query_string(params: dict[str, list[str]]) -> str:
 
 @dataclass
 class RunningEndpoint:
-    """A started endpoint: the filter (public) and Oxigraph (hidden)."""
+    """A started endpoint (not yet serving until ``filter.serve_forever()``)."""
 
     filter: QueryFilter
-    oxigraph: OxigraphProcess
-    workdir: Path
 
     @property
     def url(self) -> str:
@@ -507,8 +644,15 @@ class RunningEndpoint:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.filter.server_close()
-        self.oxigraph.stop()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _store_of(graph: KnowledgeGraph) -> ox.Store:
+    from collabkg.backends.embedded import EmbeddedBackend
+
+    backend = graph.backend
+    if not isinstance(backend, EmbeddedBackend):
+        raise UsageError("collabkg serve serves local files, not a remote endpoint")
+    return backend.store
 
 
 @contextlib.contextmanager
@@ -520,33 +664,19 @@ def running_endpoint(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     log: TextIO | None = None,
 ) -> Iterator[RunningEndpoint]:
-    """Start Oxigraph and the filter (not yet serving); stop both and clean up on exit."""
-    workdir = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
-    oxigraph = OxigraphProcess(workdir, timeout_s=timeout_s)
-    endpoint: RunningEndpoint | None = None
+    """Open the endpoint's port (not yet serving); close it on exit."""
     try:
-        nquads = workdir / "graph.nq"
-        graph.write_dataset(nquads)
-        oxigraph.load(nquads)
-        nquads.unlink()
-        oxigraph.start()
-        try:
-            query_filter = QueryFilter(
-                (host, port), (oxigraph.host, oxigraph.port), timeout_s=timeout_s, log=log
-            )
-        except OSError as exc:
-            raise UsageError(
-                f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-                hint="choose another port with --port",
-            ) from None
-        endpoint = RunningEndpoint(query_filter, oxigraph, workdir)
+        query_filter = QueryFilter((host, port), _store_of(graph), timeout_s=timeout_s, log=log)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="choose another port with --port",
+        ) from None
+    endpoint = RunningEndpoint(query_filter)
+    try:
         yield endpoint
     finally:
-        if endpoint is not None:
-            endpoint.close()
-        else:
-            oxigraph.stop()
-            shutil.rmtree(workdir, ignore_errors=True)
+        endpoint.close()
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
@@ -562,14 +692,17 @@ def serve(
     out: TextIO,
     log: TextIO | None = None,
 ) -> None:
-    """Serve until Ctrl+C or SIGTERM; everything is stopped and removed before returning."""
+    """Serve until Ctrl+C or SIGTERM; everything is stopped before returning."""
+    from collabkg.sparql_safety import require_isolation
+
+    require_isolation()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         with running_endpoint(graph, host=host, port=port, timeout_s=timeout_s, log=log) as ep:
             print(f"SPARQL endpoint (read-only): {ep.url}", file=out)
             print(
                 f"  {len(graph.files)} files; queries time out after {timeout_s:g} s; "
-                "updates and SERVICE are refused.",
+                "updates and SERVICE are refused; queries run cut off the network.",
                 file=out,
             )
             print(
@@ -588,13 +721,14 @@ def serve(
 __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
+    "IDLE_TIMEOUT_S",
+    "MAX_BODY_BYTES",
     "QUERY_PATH",
-    "OxigraphProcess",
     "QueryFilter",
     "RunningEndpoint",
     "free_port",
+    "negotiate",
     "oxigraph_executable",
-    "prepare_query",
     "running_endpoint",
     "screen_query",
     "serve",
