@@ -377,6 +377,11 @@ class QueryFilter(HTTPServer):
         try:
             left = max(0.1, self.timeout_s - (time.monotonic() - started))
             return run_with_timeout(evaluate(self.store, request, self.url), left)
+        except QueryTimeout:
+            raise QueryTimeout(
+                f"the query took longer than {self.timeout_s:g} s and was stopped",
+                hint="make the query more selective, or add a LIMIT",
+            ) from None
         finally:
             self._running.release()
 

@@ -219,6 +219,9 @@ def _child(
     status = 0
     try:
         os.dup2(err_fd, 2)  # what the engine says as it dies (stack overflow...) is kept
+        import faulthandler
+
+        faulthandler.disable()  # a crash here is reported by the parent, in plain words
         try:
             if sandbox:
                 from collabkg.sandbox import isolate

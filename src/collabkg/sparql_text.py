@@ -36,6 +36,15 @@ MAX_QUERY_BYTES: Final[int] = 512 * 1024
 """Longest query text accepted (UTF-8 bytes)."""
 MAX_CHECK_S: Final[float] = 2.0
 """Longest time spent reading one query text before it is refused."""
+MAX_DEPTH: Final[int] = 1000
+"""Deepest nesting of brackets accepted (the engine's parser recurses on each)."""
+MAX_CHAIN: Final[int] = 2000
+"""Most operators in one unbroken chain (``1 + 1 + ...``, ``:p/:p/...``): the engine's
+parser recurses on each, and 8,000 exhaust its stack."""
+_OPERATORS: Final[frozenset[str]] = frozenset(
+    {"+", "-", "*", "/", "|", "^", "&&", "||", "=", "!=", "<", ">", "<=", ">=", "!"}
+)
+_BREAKS: Final[frozenset[str]] = frozenset({".", ";", ","})
 
 QUERY_FORMS: Final[frozenset[str]] = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_WORDS: Final[frozenset[str]] = frozenset(
@@ -206,6 +215,7 @@ def canonical_query(
     glued = False
     deadline = time.monotonic() + max_seconds
     count = 0
+    chains: list[int] = [0]  # operators in the current chain, per open bracket
     pending_prefix: str | None = None  # PREFIX name: waiting for its IRI
     expect_prefix_name = False
     while position < end:
@@ -278,6 +288,23 @@ def canonical_query(
         if kind == "word" and raw.upper() == "BASE" and relative_prefixes and form is None:
             raise _error(text, start, "BASE after a PREFIX with a relative IRI is ambiguous",
                          "put BASE before the PREFIX declarations")
+        if kind == "punct" or (kind == "number" and raw[0] in "+-"):
+            if raw in "({[":
+                chains.append(0)
+                if len(chains) > MAX_DEPTH:
+                    raise _error(text, start, f"brackets are nested more than {MAX_DEPTH} deep",
+                                 "write the query with less nesting")
+            elif raw in ")}]":
+                if len(chains) > 1:
+                    chains.pop()
+            elif raw in _BREAKS:
+                chains[-1] = 0
+            elif raw in _OPERATORS or kind == "number":
+                chains[-1] += 1
+                if chains[-1] > MAX_CHAIN:
+                    raise _error(text, start, f"more than {MAX_CHAIN} operators in one chain "
+                                 "(an expression or a property path)",
+                                 "split the expression or the path into smaller parts")
         rewritten = kind in _REWRITTEN
         if kind == "iri":
             piece = _iri(_decode(raw[1:-1], text, start, echar=False), text, start)

@@ -1,0 +1,170 @@
+"""``collabkg serve`` under attack: zero outgoing requests, zero modifications, and the
+endpoint still serving after every crash and runaway attempt."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import urllib.parse
+
+import pytest
+
+from .attacks import CORPUS, Attack
+from .http import SENDERS, get, http, post
+from .listener import CountingListener
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def _alive(url: str) -> None:
+    status, text, _ = get(url, "ASK { ?s ?p ?o }")
+    assert status == 200 and "true" in text, (status, text)
+
+
+@pytest.mark.parametrize("attack", CORPUS, ids=lambda a: a.name)
+def test_no_attempt_makes_a_request_or_a_change(
+    attack: Attack, endpoint, listener: CountingListener
+):
+    before = listener.seen(0)
+    count_before = get(endpoint.url, COUNT)[1]
+    for send in SENDERS:
+        status, text, _ = send(endpoint.url, attack.text(listener.url))
+        assert status != 200 or "REMOTE" not in text, (send.__name__, text)
+    assert listener.seen() == before
+    assert get(endpoint.url, COUNT)[1] == count_before
+
+
+def _children() -> list[int]:
+    me = os.getpid()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me and fields[0] != "Z":
+            found.append(int(entry))
+    return found
+
+
+RUNAWAY = (
+    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o } "
+    "ORDER BY ?c ?f ?i ?l ?o LIMIT 1"
+)
+"""A five-way cross product, sorted: never finishes on any graph worth the name."""
+
+CRASHERS = {
+    "8000 + terms": "SELECT (" + " + ".join(["1"] * 8000) + " AS ?x) WHERE {}",
+    "10000-step path": "SELECT * WHERE { ?s " + "/".join(["<urn:p>"] * 10000) + " ?o }",
+    "deep parentheses": "SELECT (" + "(" * 20000 + "1" + ")" * 20000 + " AS ?x) WHERE {}",
+}
+
+
+@pytest.mark.parametrize("name", list(CRASHERS))
+def test_a_crashing_query_gets_a_plain_answer_and_the_next_is_served(name: str, endpoint):
+    """Refused before it runs (400, too long a chain), or it crashes the child (500) or
+    runs out of time (503): in every case a plain answer, and the endpoint serves on."""
+    status, text, _ = post(endpoint.url, CRASHERS[name])
+    assert status in (200, 400, 500, 503), (status, text)
+    if status == 500:
+        assert "could not be answered" in text and "nothing else was affected" in text
+    if status == 400:
+        assert "operators in one chain" in text or "nested more than" in text
+    _alive(endpoint.url)
+
+
+@pytest.mark.parametrize("name", list(CRASHERS))
+def test_a_crash_in_the_engine_is_a_500_in_plain_words(name: str, endpoint):
+    """Past the checker's limits (a test hook): the engine's own crash is contained."""
+    from collabkg.errors import EngineCrashed, QueryTimeout
+    from collabkg.server import Request
+    from collabkg.sparql_text import CheckedQuery
+
+    forged = Request(CheckedQuery(CRASHERS[name], "SELECT"),
+                     "application/sparql-results+json", "JSON")
+    try:
+        endpoint.endpoint.filter.run(forged)
+    except EngineCrashed as exc:
+        assert "nothing else was affected" in exc.message
+    except QueryTimeout:
+        pass
+    _alive(endpoint.url)
+
+
+def test_a_runaway_query_is_stopped_and_its_memory_freed(endpoint):
+    runaway = RUNAWAY
+    started = time.monotonic()
+    status, text, _ = get(endpoint.url, runaway)
+    took = time.monotonic() - started
+    assert status in (500, 503), text  # the time limit, or the memory ceiling first
+    assert "stopped" in text or "could not be answered" in text
+    assert took < endpoint.endpoint.filter.timeout_s + 3
+    time.sleep(0.2)
+    assert _children() == []  # the child that ran it is gone (and its memory with it)
+    _alive(endpoint.url)
+
+
+def test_two_runaways_at_once_leave_the_endpoint_serving(endpoint):
+    import threading
+
+    runaway = RUNAWAY
+    answers: list[int] = []
+    threads = [threading.Thread(target=lambda: answers.append(get(endpoint.url, runaway)[0]))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(answers) in ([503, 503], [500, 503], [500, 500])
+    time.sleep(0.2)
+    assert _children() == []
+    _alive(endpoint.url)
+
+
+def test_the_check_of_a_long_in_list_is_quick(endpoint):
+    values = ", ".join(f'"v{i}"' for i in range(12000))  # about 100 KB
+    query = f"SELECT * WHERE {{ ?s ?p ?o FILTER(?o IN ({values})) }} LIMIT 1"
+    started = time.monotonic()
+    status, text, _ = post(endpoint.url, query)
+    assert status == 200, text
+    assert time.monotonic() - started < 3
+
+
+def test_a_body_over_the_limit_is_413_without_a_broken_pipe(endpoint):
+    from collabkg.server import MAX_BODY_BYTES
+
+    body = b"SELECT * WHERE { ?s ?p ?o } #" + b"x" * (MAX_BODY_BYTES + 10)
+    status, text, _ = http("POST", endpoint.url, body=body, ctype="application/sparql-query")
+    assert status == 413, text
+    _alive(endpoint.url)
+
+
+def test_a_query_over_the_limit_is_413(endpoint):
+    from collabkg.sparql_text import MAX_QUERY_BYTES
+
+    query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * (MAX_QUERY_BYTES + 10)
+    status, text, _ = post(endpoint.url, query)
+    assert status == 413, text
+    assert "longer than" in text
+
+
+def test_idle_connections_neither_block_nor_flood(endpoint):
+    host, port = urllib.parse.urlsplit(endpoint.url).netloc.split(":")
+    idle = [socket.create_connection((host, int(port))) for _ in range(100)]
+    try:
+        started = time.monotonic()
+        status = 0
+        while time.monotonic() - started < 30:
+            status = get(endpoint.url, "ASK {}")[0]
+            if status == 200:
+                break
+            time.sleep(0.5)
+        assert status == 200  # served at once, or once idle connections timed out
+    finally:
+        for sock in idle:
+            sock.close()
+    _alive(endpoint.url)
