@@ -7,6 +7,7 @@ import os
 import socket
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
@@ -38,16 +39,15 @@ def test_no_attempt_makes_a_request_or_a_change(
 def _children() -> list[int]:
     me = os.getpid()
     found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         if int(fields[1]) == me and fields[0] != "Z":
-            found.append(int(entry))
+            found.append(int(entry.name))
     return found
 
 
