@@ -4,6 +4,7 @@ no request at all."""
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.error
 import urllib.parse
@@ -187,3 +188,139 @@ def test_the_remote_backend_reports_server_errors_in_one_line(served: Served) ->
     with pytest.raises(EndpointError) as caught:
         KnowledgeGraph.load(REPO, backend=RemoteBackend(wrong)).select("SELECT * {}")
     assert "HTTP 404" in caught.value.message
+
+
+# --------------------------------------------------------------------------- protocol
+
+
+def test_construct_and_describe_without_accept_get_turtle(served: Served) -> None:
+    """Regression: CONSTRUCT/DESCRIBE with no Accept header got 406."""
+    import rdflib
+
+    for query in ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5",
+                  "DESCRIBE ?s WHERE { ?s a ck:Organisation } LIMIT 1"):
+        request = urllib.request.Request(f"{served.url}?{urllib.parse.urlencode({'query': query})}")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"].startswith("text/turtle")
+            graph = rdflib.Graph().parse(data=response.read().decode(), format="turtle")
+        assert len(graph) > 0
+
+
+def test_unacceptable_media_types_are_406_and_select_defaults_to_json(served: Served) -> None:
+    status, text = http("GET", f"{served.url}?{urllib.parse.urlencode({'query': COUNT})}",
+                        accept="image/png")
+    assert status == 406 and "text/csv" in text
+    status, text = http("GET", f"{served.url}?{urllib.parse.urlencode({'query': COUNT})}",
+                        accept="*/*")
+    assert status == 200 and '"head"' in text
+
+
+def test_long_canned_queries_work_with_sparqlwrapper_and_sparqlstore_defaults(
+    served: Served,
+) -> None:
+    """Regression: GETs over ~8 KB failed (the canned collaboration-profile with the
+    defaults of SPARQLWrapper and rdflib's SPARQLStore)."""
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    text = (REPO / "queries" / "collaboration-profile.rq").read_text(encoding="utf-8")
+    assert len(urllib.parse.quote(text)) > 8192
+    client = SPARQLWrapper(served.url)
+    client.setQuery(text)
+    client.setReturnFormat(JSON)
+    answer = client.query().convert()
+    assert "results" in answer  # type: ignore[operator]
+    store = SPARQLStore(served.url)
+    rows = list(store.query(text))
+    assert len(rows) == len(answer["results"]["bindings"])  # type: ignore[index]
+    store.close()
+
+
+def test_sparqlwrapper_takes_every_canned_query_for_a_select() -> None:
+    """Regression: SPARQLWrapper guesses the form from the text, comments included, and a
+    '#+' description containing 'adds' made it send a SELECT as an ADD update."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    for path in sorted((REPO / "queries").glob("*.rq")):
+        client = SPARQLWrapper("http://127.0.0.1:9/query")
+        client.setQuery(path.read_text(encoding="utf-8"))
+        assert client.queryType == "SELECT", path.name
+
+
+def test_a_relative_iri_reveals_only_the_public_address(served: Served) -> None:
+    """Regression: SELECT (<> AS ?b) gave the hidden Oxigraph's port."""
+    status, text = get_query(served, "SELECT (<> AS ?b) WHERE {}")
+    assert status == 200
+    value = json.loads(text)["results"]["bindings"][0]["b"]["value"]
+    assert value == served.url
+
+
+def test_an_empty_query_is_a_400_not_an_update(served: Served) -> None:
+    for query in ("", "   \n", "# only a comment\n"):
+        for send in (get_query, post_direct, post_form):
+            status, text = send(served, query)
+            assert status == 400, (query, send.__name__, text)
+            assert "empty" in text and "update" not in text
+
+
+def test_queries_up_to_the_limit_work_by_get_and_post(served: Served) -> None:
+    values = " ".join(f'"v{i}"' for i in range(20000))  # about 180 KB of query
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?v {{ {values} }} }}"
+    for send in (get_query, post_direct, post_form):
+        status, text = send(served, query)
+        assert status == 200, (send.__name__, text[:200])
+        assert '"value":"20000"' in text.replace(" ", "")
+
+
+def test_the_log_is_one_line_per_request_without_tracebacks(project_graph) -> None:
+    import io
+    import socket
+    import threading
+
+    from collabkg.server import free_port, running_endpoint
+
+    log = io.StringIO()
+    with running_endpoint(project_graph, port=free_port(), timeout_s=5, log=log) as endpoint:
+        thread = threading.Thread(target=endpoint.filter.serve_forever,
+                                  kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        try:
+            url = endpoint.url
+            http("GET", f"{url}?{urllib.parse.urlencode({'query': COUNT})}")
+            http("GET", f"{url}?{urllib.parse.urlencode({'query': 'SELECT * {'})}")
+            http("POST", url, body=b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                 ctype="application/sparql-query")
+            host, port = url.split("/")[2].split(":")
+            for _ in range(20):  # clients that connect and leave, or send half a request
+                with socket.create_connection((host, int(port))) as sock:
+                    sock.sendall(b"GET /query?query=ASK")
+            time.sleep(0.5)
+        finally:
+            endpoint.filter.shutdown()
+            thread.join(10)
+    text = log.getvalue()
+    assert "Traceback" not in text
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert 3 <= len(lines) <= 3 + 20
+    assert any(" 200 SELECT " in line for line in lines)
+    assert any(" 403 " in line for line in lines)
+
+
+def test_connections_are_served_by_a_bounded_pool(served: Served) -> None:
+    import socket
+    import threading
+
+    from collabkg.server import MAX_CONNECTIONS
+
+    host, port = served.url.split("/")[2].split(":")
+    before = threading.active_count()
+    idle = [socket.create_connection((host, int(port))) for _ in range(200)]
+    try:
+        time.sleep(0.5)
+        assert threading.active_count() - before <= MAX_CONNECTIONS
+    finally:
+        for sock in idle:
+            sock.close()
+    time.sleep(0.3)
+    assert get_query(served, COUNT)[0] == 200
