@@ -1,0 +1,53 @@
+"""The two other doors to the engine: ``collabkg query --sparql`` (the real command, in
+its own process) and the explorer's SPARQL page (run headless with Streamlit's AppTest).
+Every differential attempt that reaches bare Oxigraph is tried; the listener sees nothing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .attacks import CORPUS, Attack
+from .listener import CountingListener
+
+REPO = Path(__file__).resolve().parents[2]
+MINI = REPO / "tests" / "fixtures" / "mini"
+REACHING = [a for a in CORPUS if a.bare]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attack", REACHING, ids=lambda a: a.name)
+def test_collabkg_query_sparql_makes_no_request(attack: Attack, listener: CountingListener):
+    before = listener.seen(0)
+    done = subprocess.run(
+        [sys.executable, "-m", "collabkg", "--root", str(MINI), "query", "--sparql",
+         attack.text(listener.url)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert "REMOTE" not in done.stdout
+    assert listener.seen() == before, done.stderr
+
+
+@pytest.mark.slow
+def test_the_explorer_sparql_page_makes_no_request(
+    listener: CountingListener, monkeypatch: pytest.MonkeyPatch
+):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("COLLABKG_HOME", str(REPO))
+    app = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/sparql.py").run()
+    assert not app.exception
+    before = listener.seen(0)
+    for attack in REACHING:
+        app.text_area(key="sparql:text").input(attack.text(listener.url))
+        app.button(key="sparql:run").click().run()
+        assert not app.exception, attack.name
+        shown = " ".join(str(frame.value) for frame in app.dataframe)
+        assert "REMOTE" not in shown, attack.name
+    assert listener.seen() == before
