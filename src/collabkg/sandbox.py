@@ -24,6 +24,7 @@ call this (a forked child): the filter stays for the rest of that process's life
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
 import sys
@@ -83,21 +84,37 @@ def _program(arch: int, refused: tuple[int, ...], no_x32: bool) -> list[tuple[in
     return steps
 
 
+@functools.lru_cache(maxsize=1)
 def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(None, use_errno=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled() -> tuple[object, _Program] | None:
+    machine = platform.machine()
+    if machine not in _ARCHES:
+        return None
+    steps = _program(*_ARCHES[machine])
+    filters = (_Filter * len(steps))(*[_Filter(*step) for step in steps])
+    return filters, _Program(len(steps), filters)
+
+
+def prepare() -> None:
+    """Do in the parent what need not be done in every child (a fork is cheaper then)."""
+    if sys.platform.startswith("linux"):
+        _libc()
+        _compiled()
+        import socket  # noqa: F401  (the children's self-test uses it)
 
 
 def _seccomp() -> str | None:
     """Install the no-socket filter; None if done, else why not."""
     if not sys.platform.startswith("linux"):
         return f"seccomp needs Linux (this is {sys.platform})"
-    machine = platform.machine()
-    if machine not in _ARCHES:
-        return f"no seccomp filter for the {machine} architecture"
-    arch, refused, no_x32 = _ARCHES[machine]
-    steps = _program(arch, refused, no_x32)
-    filters = (_Filter * len(steps))(*[_Filter(*step) for step in steps])
-    program = _Program(len(steps), filters)
+    compiled = _compiled()
+    if compiled is None:
+        return f"no seccomp filter for the {platform.machine()} architecture"
+    _filters, program = compiled
     libc = _libc()
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return f"prctl(NO_NEW_PRIVS) failed: {os.strerror(ctypes.get_errno())}"
@@ -162,4 +179,4 @@ def isolate() -> list[str]:
     )
 
 
-__all__ = ["UNSANDBOXED_ENV", "isolate"]
+__all__ = ["UNSANDBOXED_ENV", "isolate", "prepare"]

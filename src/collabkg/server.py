@@ -30,6 +30,7 @@ default (N-Triples, RDF/XML, JSON-LD on request). ``/update`` and writes answer 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -54,12 +55,12 @@ from collabkg.errors import (
     ReadOnlyViolation,
     UsageError,
 )
+from collabkg.query_pool import IsolatedPool
 from collabkg.sparql_safety import (
     DEFAULT_TIMEOUT_S,
     MAX_QUERY_BYTES,
     CheckedQuery,
     check_query,
-    run_with_timeout,
 )
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ IDLE_TIMEOUT_S: Final[float] = 10.0
 MAX_CONNECTIONS: Final[int] = 32
 """Connections served at once (a fixed pool of threads); more are answered 503 at once."""
 MAX_RUNNING: Final[int] = 4
-"""Queries evaluated at once (each in its own child process); others wait their turn."""
+"""Queries evaluated at once (isolated worker processes); others wait their turn."""
 _HEADER_LIMIT: Final[int] = 100
 
 _SELECT_TYPES: Final[dict[str, str]] = {
@@ -320,9 +321,9 @@ class QueryFilter(HTTPServer):
         self.stats = FilterStats()
         self._log_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max_connections)
-        self._running = threading.BoundedSemaphore(max_running)
         self._pool = ThreadPoolExecutor(max_connections, thread_name_prefix="collabkg-serve")
         super().__init__(address, _FilterHandler)
+        self.workers = IsolatedPool(functools.partial(_answer, store, self.url), max_running)
 
     @property
     def url(self) -> str:
@@ -364,26 +365,29 @@ class QueryFilter(HTTPServer):
     def server_close(self) -> None:
         super().server_close()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        workers = getattr(self, "workers", None)  # None when the port could not be bound
+        if workers is not None:
+            workers.close()
 
     def run(self, request: Request) -> bytes:
-        """Evaluate in an isolated child, waiting for a turn within the same time limit."""
-        started = time.monotonic()
-        if not self._running.acquire(timeout=self.timeout_s):
-            raise QueryTimeout(
-                f"the endpoint is busy with other queries ({MAX_RUNNING} at once) and this "
-                f"one did not start within {self.timeout_s:g} s",
-                hint="try again in a moment",
-            )
+        """Evaluate in an isolated worker, waiting for a free one within the time limit."""
         try:
-            left = max(0.1, self.timeout_s - (time.monotonic() - started))
-            return run_with_timeout(evaluate(self.store, request, self.url), left)
-        except QueryTimeout:
+            answer = self.workers.run(request, self.timeout_s)
+        except QueryTimeout as exc:
+            if "busy" in exc.message:
+                raise
             raise QueryTimeout(
                 f"the query took longer than {self.timeout_s:g} s and was stopped",
                 hint="make the query more selective, or add a LIMIT",
             ) from None
-        finally:
-            self._running.release()
+        assert isinstance(answer, bytes)
+        return answer
+
+
+def _answer(store: ox.Store, base_iri: str, request: object) -> bytes:
+    """What a worker does with a request (runs in the isolated worker process)."""
+    assert isinstance(request, Request)
+    return evaluate(store, request, base_iri)(None)
 
 
 def _busy_reply() -> bytes:

@@ -22,6 +22,7 @@ there unless ``COLLABKG_UNSANDBOXED_QUERIES=1``.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import functools
 import os
 import pickle
@@ -35,8 +36,10 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeVar
 
+from collabkg import sandbox as _sandbox
 from collabkg.errors import CollabkgError, EngineCrashed, QueryError, QueryTimeout
 from collabkg.sparql_text import MAX_QUERY_BYTES, CheckedQuery, canonical_query
 
@@ -200,13 +203,11 @@ def _decode_error(payload: object) -> BaseException:
 
 
 def _limit_memory() -> None:  # pragma: no cover - runs in the child
-    import resource
+    import resource  # imported by the parent before the fork (Unix only)
 
     ceiling = memory_ceiling_mb()
     if not ceiling:
         return
-    from pathlib import Path
-
     size = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
     limit = size + ceiling * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -219,14 +220,10 @@ def _child(
     status = 0
     try:
         os.dup2(err_fd, 2)  # what the engine says as it dies (stack overflow...) is kept
-        import faulthandler
-
         faulthandler.disable()  # a crash here is reported by the parent, in plain words
         try:
             if sandbox:
-                from collabkg.sandbox import isolate
-
-                isolate()
+                _sandbox.isolate()
                 _limit_memory()
             outcome: tuple[str, object] = ("value", work(threading.Event()))
         except BaseException as exc:
@@ -287,6 +284,10 @@ def _death(what: str, status: int | None, said: str) -> EngineCrashed:
 def _in_process(
     work: Callable[[threading.Event], T], timeout_s: float, what: str, sandbox: bool
 ) -> T:
+    if sandbox:
+        import resource  # noqa: F401  (for the child: an import there costs every query)
+
+        _sandbox.prepare()
     read_fd, write_fd = os.pipe()
     err_read, err_write = os.pipe()
     with warnings.catch_warnings():
@@ -367,14 +368,14 @@ def run_with_timeout(
 
 def require_isolation() -> None:
     """Refuse to run an analyst's query where it cannot run in an isolated process."""
-    from collabkg.sandbox import UNSANDBOXED_ENV
-
-    if isolation_mode() == "process" or os.environ.get(UNSANDBOXED_ENV, "").strip() == "1":
+    if isolation_mode() == "process" or (
+        os.environ.get(_sandbox.UNSANDBOXED_ENV, "").strip() == "1"
+    ):
         return
     raise QueryError(
         "analysts' SPARQL runs only in a separate process cut off the network, which "
         "needs Linux (fork) and COLLABKG_QUERY_ISOLATION unset",
-        hint=f"set {UNSANDBOXED_ENV}=1 to run it in-process anyway (not recommended)",
+        hint=f"set {_sandbox.UNSANDBOXED_ENV}=1 to run it in-process anyway (not recommended)",
     )
 
 
