@@ -9,7 +9,8 @@
    over HTTP (form POST, JSON answers), to ``collabkg serve`` (check + isolated child per
    query) and to a bare Oxigraph server over the same quads (``oxigraph serve`` in
    memory and ``serve-read-only`` on disk, union default graph). Requests per second and
-   the ratio.
+   the ratio; and the CPU time per request of client and server together (this process,
+   the Oxigraph process or collabkg's workers), which a busy machine disturbs less.
 
     .venv/bin/python bench/sparql_check.py                       # the project's data
     .venv/bin/python bench/sparql_check.py --root bench/data/100k --rounds 5
@@ -86,9 +87,25 @@ def _post(url: str, query: str) -> int:
         return response.status
 
 
-def throughput(url: str, queries: list[str], rounds: int) -> tuple[float, list[str]]:
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by this process and ``pids``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = sum(os.times()[:2])
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def throughput(url: str, queries: list[str], rounds: int,
+               pids: list[int]) -> tuple[float, float, list[str]]:
+    """(requests per second, CPU ms per request of client and server together, failures)."""
     failures: list[str] = []
     count = 0
+    cpu_before = _cpu(pids)
     started = time.perf_counter()
     for round_ in range(rounds):
         for index, text in enumerate(queries):
@@ -97,7 +114,8 @@ def throughput(url: str, queries: list[str], rounds: int) -> tuple[float, list[s
             except Exception as exc:
                 failures.append(f"{index}: {exc}")
             count += 1
-    return count / (time.perf_counter() - started), failures
+    elapsed = time.perf_counter() - started
+    return count / elapsed, (_cpu(pids) - cpu_before) * 1000 / count, failures
 
 
 def _start_oxigraph(args: list[str]) -> tuple[subprocess.Popen[bytes], str]:
@@ -133,6 +151,7 @@ def main() -> None:
     print(f"graph: {len(graph.backend.store)} quads; {len(queries)} canned queries x "
           f"{args.rounds} rounds, each a new text")
     rates: dict[str, float] = {}
+    cpus: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="collabkg-bench-") as tmp:
         nquads = Path(tmp) / "graph.nq"
         graph.write_dataset(nquads)
@@ -154,9 +173,10 @@ def main() -> None:
                         f"{base}/store", data=nquads.read_bytes(), method="POST",
                         headers={"Content-Type": "application/n-quads"})
                     urllib.request.urlopen(request, timeout=300).read()
-                rate, failures = throughput(f"{base}/query", queries, args.rounds)
-                rates[name] = rate
-                print(f"{name}: {rate:.1f} requests/s" + (
+                rate, cpu, failures = throughput(f"{base}/query", queries, args.rounds,
+                                                 [process.pid])
+                rates[name], cpus[name] = rate, cpu
+                print(f"{name}: {rate:.1f} requests/s, {cpu:.1f} ms CPU per request" + (
                     f" ({len(failures)} failed: {failures[:2]})" if failures else ""))
             finally:
                 process.terminate()
@@ -168,16 +188,19 @@ def main() -> None:
                                       kwargs={"poll_interval": 0.05}, daemon=True)
             thread.start()
             try:
-                rate, failures = throughput(endpoint.url, queries, args.rounds)
+                rate, cpu, failures = throughput(endpoint.url, queries, args.rounds,
+                                                 endpoint.filter.workers.pids())
             finally:
                 endpoint.filter.shutdown()
                 thread.join(10)
-        rates["collabkg serve"] = rate
-        print(f"collabkg serve: {rate:.1f} requests/s" + (
+        rates["collabkg serve"], cpus["collabkg serve"] = rate, cpu
+        print(f"collabkg serve: {rate:.1f} requests/s, {cpu:.1f} ms CPU per request" + (
             f" ({len(failures)} failed: {failures[:2]})" if failures else ""))
     for name in ("bare Oxigraph, in memory", "bare Oxigraph, on disk (read-only)"):
-        print(f"collabkg serve vs {name}: {rates[name] / rates['collabkg serve']:.2f}x slower")
+        print(f"collabkg serve vs {name}: {rates[name] / rates['collabkg serve']:.2f}x the "
+              f"time, {cpus['collabkg serve'] / cpus[name]:.2f}x the CPU")
     figures["requests_per_s"] = rates
+    figures["cpu_ms_per_request"] = cpus
     figures["load_after"] = os.getloadavg()
     print(f"load average before {load_before[0]:.2f}, after {figures['load_after'][0]:.2f}")
     if args.json:
