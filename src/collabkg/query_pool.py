@@ -40,17 +40,6 @@ MAX_USES: Final[int] = 500
 _FRAME: Final[int] = 8
 
 
-def _close_other_fds(keep: set[int]) -> None:  # pragma: no cover - runs in the child
-    try:
-        fds = [int(entry.name) for entry in Path("/proc/self/fd").iterdir()]
-    except OSError:
-        fds = list(range(3, 1024))
-    for fd in fds:
-        if fd > 2 and fd not in keep:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-
 def _read_exact(fd: int, size: int) -> bytes | None:  # pragma: no cover - in the child
     data = bytearray()
     while len(data) < size:
@@ -76,7 +65,7 @@ def _serve(handler: Callable[[object], object], requests: int, answers: int,
     try:
         os.dup2(errors, 2)
         faulthandler.disable()
-        _close_other_fds({requests, answers, 2})
+        sandbox.close_inherited_fds({requests, answers, 2})
         try:
             sandbox.isolate()
             _limit_memory()

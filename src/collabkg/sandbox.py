@@ -23,6 +23,7 @@ call this (a forked child): the filter stays for the rest of that process's life
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import os
@@ -146,6 +147,21 @@ def _socket_refused() -> bool:
     return False
 
 
+def close_inherited_fds(keep: set[int]) -> None:  # pragma: no cover - runs in children
+    """Close every file descriptor but 0-2 and ``keep`` (a forked child otherwise holds its
+    parent's sockets, and other children's pipes, which would hide their deaths)."""
+    from pathlib import Path
+
+    try:
+        fds = [int(entry.name) for entry in Path("/proc/self/fd").iterdir()]
+    except OSError:
+        fds = list(range(3, 1024))
+    for fd in fds:
+        if fd > 2 and fd not in keep:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
 def isolate() -> list[str]:
     """Cut this process off the network (see the module docstring); the layers applied.
 
@@ -179,4 +195,4 @@ def isolate() -> list[str]:
     )
 
 
-__all__ = ["UNSANDBOXED_ENV", "isolate", "prepare"]
+__all__ = ["UNSANDBOXED_ENV", "close_inherited_fds", "isolate", "prepare"]

@@ -74,6 +74,9 @@ QUERY_PATH: Final[str] = "/query"
 MAX_BODY_BYTES: Final[int] = 4 * MAX_QUERY_BYTES
 """Largest request body or request line accepted (a URL-encoded query of the longest
 length allowed fits); more gets 413 without being read."""
+DRAIN_BYTES: Final[int] = 64 << 20
+"""A body refused as too large is still read, up to this much, before the connection is
+closed (a client still sending would otherwise get a broken pipe, not the 413)."""
 MAX_ANSWER_BYTES: Final[int] = 256 << 20
 """Largest answer sent (it is serialised in full before it is sent)."""
 IDLE_TIMEOUT_S: Final[float] = 10.0
@@ -484,6 +487,19 @@ class _FilterHandler(BaseHTTPRequestHandler):
         self.server.stats.refused += 1
         self._text(exc.status, exc.message)
         self._done(exc.status, f"refused: {exc.message[:120]}", started)
+        self._drain()
+
+    def _drain(self) -> None:
+        """Read (and drop) the rest of a body refused as too large, up to DRAIN_BYTES, so
+        the client can finish sending and read the 413 instead of a broken pipe."""
+        left = min(getattr(self, "_unread", 0), DRAIN_BYTES)
+        self._unread = 0
+        with contextlib.suppress(OSError):
+            while left > 0:
+                chunk = self.rfile.read(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
@@ -494,6 +510,7 @@ class _FilterHandler(BaseHTTPRequestHandler):
             raise RefusedRequest(HTTPStatus.BAD_REQUEST, "bad Content-Length") from None
         if length > MAX_BODY_BYTES:
             self.close_connection = True
+            self._unread = length  # read and dropped after the answer: see _refuse
             raise RefusedRequest(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 f"the request is larger than {MAX_BODY_BYTES // 1024} KB (queries may be "

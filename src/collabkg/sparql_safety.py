@@ -221,6 +221,7 @@ def _child(
     try:
         os.dup2(err_fd, 2)  # what the engine says as it dies (stack overflow...) is kept
         faulthandler.disable()  # a crash here is reported by the parent, in plain words
+        _sandbox.close_inherited_fds({write_fd, 2})
         try:
             if sandbox:
                 _sandbox.isolate()

@@ -10,9 +10,9 @@ new text built from those tokens that leaves no room for another reading:
 - every string is written again in double quotes, its escapes decoded and re-encoded
   with the plain escapes only (``\\" \\\\ \\n \\r``); ``\\u``/``\\U`` escapes are decoded;
 - every prefixed name becomes its full ``<IRI>`` (PREFIX declarations are dropped), so no
-  ``SERVICE:`` name can be taken for a keyword; IRIs are written again with ``#`` and
-  ``'`` escaped as ``\\u0023``/``\\u0027``, so that an engine reading ``<`` as "less
-  than" cannot find a comment or a string inside them;
+  ``SERVICE:`` name can be taken for a keyword; an IRI right after an operand inside
+  parentheses (where an engine may read its ``<`` as "less than") has ``#`` and ``'``
+  escaped as ``\\u0023``/``\\u0027``, so that no comment or string can start inside it;
 - everything else (keywords, variables, numbers, punctuation) is ASCII or a name and is
   kept as it was; tokens that touched are kept apart by a space when one was rewritten.
 
@@ -173,7 +173,8 @@ def _string(value: str, long: bool) -> str:
     return '"' + escaped.replace("\n", "\\n") + '"'
 
 
-def _iri(value: str, text: str, offset: int) -> str:
+def _iri(value: str, text: str, offset: int, *, harden: bool = False) -> str:
+    """``<value>``; with ``harden``, ``#`` and ``'`` escaped (see :func:`canonical_query`)."""
     bad = _IRI_FORBIDDEN.search(value)
     if bad:
         raise _error(
@@ -181,7 +182,19 @@ def _iri(value: str, text: str, offset: int) -> str:
             f"({bad.group(0)!r}, perhaps written as an escape)",
             "percent-encode it (%20 for a space...)",
         )
-    return "<" + value.replace("#", "\\u0023").replace("'", "\\u0027") + ">"
+    if harden:
+        value = value.replace("#", "\\u0023").replace("'", "\\u0027")
+    return "<" + value + ">"
+
+
+def _ends_operand(kind: str, raw: str) -> bool:
+    """Whether a token can end an operand of an expression (so a ``<`` after it can be
+    read as "less than")."""
+    if kind in ("var", "iri", "pname", "number", "langtag") or kind in _STRINGS:
+        return True
+    if kind == "word":
+        return raw.lower() in ("true", "false")
+    return raw in (")", "]")
 
 
 def canonical_query(
@@ -216,6 +229,8 @@ def canonical_query(
     deadline = time.monotonic() + max_seconds
     count = 0
     chains: list[int] = [0]  # operators in the current chain, per open bracket
+    brackets: list[str] = []  # the open brackets, innermost last
+    after_operand = False  # the last token (not counting whitespace) ends an operand
     pending_prefix: str | None = None  # PREFIX name: waiting for its IRI
     expect_prefix_name = False
     while position < end:
@@ -290,6 +305,7 @@ def canonical_query(
                          "put BASE before the PREFIX declarations")
         if kind == "punct" or (kind == "number" and raw[0] in "+-"):
             if raw in "({[":
+                brackets.append(raw)
                 chains.append(0)
                 if len(chains) > MAX_DEPTH:
                     raise _error(text, start, f"brackets are nested more than {MAX_DEPTH} deep",
@@ -297,6 +313,8 @@ def canonical_query(
             elif raw in ")}]":
                 if len(chains) > 1:
                     chains.pop()
+                if brackets:
+                    brackets.pop()
             elif raw in _BREAKS:
                 chains[-1] = 0
             elif raw in _OPERATORS or kind == "number":
@@ -306,15 +324,20 @@ def canonical_query(
                                  "(an expression or a property path)",
                                  "split the expression or the path into smaller parts")
         rewritten = kind in _REWRITTEN
+        # an IRI right after an operand inside parentheses: an engine may read its '<' as
+        # "less than" and then a '#' in it as a comment, a "'" as a string: escaped there
+        harden = after_operand and bool(brackets) and brackets[-1] == "("
+        after_operand = _ends_operand(kind, raw)
         if kind == "iri":
-            piece = _iri(_decode(raw[1:-1], text, start, echar=False), text, start)
+            piece = _iri(_decode(raw[1:-1], text, start, echar=False), text, start,
+                         harden=harden)
         elif kind == "pname":
             name, _colon, local = raw.partition(":")
             if name not in declared:
                 raise _error(text, start, f"the prefix '{name}:' is not declared",
                              f"add 'PREFIX {name}: <...>' at the top of the query")
             local = _PN_ESCAPE.sub(r"\1", local)
-            piece = _iri(declared[name] + local, text, start)
+            piece = _iri(declared[name] + local, text, start, harden=harden)
         elif kind in ("long1", "long2"):
             piece = _string(_decode(raw[3:-3], text, start, echar=True), long=True)
         elif kind in ("str1", "str2"):

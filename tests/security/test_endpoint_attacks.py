@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from .attacks import CORPUS, Attack
-from .http import SENDERS, get, http, post
+from .client import SENDERS, get, http, post
 from .listener import CountingListener
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -139,12 +139,14 @@ def test_a_long_in_list_is_answered(endpoint):
     assert status == 200, text
 
 
-def test_a_body_over_the_limit_is_413_without_a_broken_pipe(endpoint):
-    from collabkg.server import MAX_BODY_BYTES
-
-    body = b"SELECT * WHERE { ?s ?p ?o } #" + b"x" * (MAX_BODY_BYTES + 10)
-    status, text, _ = http("POST", endpoint.url, body=body, ctype="application/sparql-query")
-    assert status == 413, text
+@pytest.mark.parametrize("megabytes", [3, 10])
+def test_a_body_over_the_limit_is_413_without_a_broken_pipe(endpoint, megabytes: int):
+    """Regression: 5-10 MB bodies got a broken pipe instead of 413."""
+    body = b"SELECT * WHERE { ?s ?p ?o } #" + b"x" * (megabytes << 20)
+    for _ in range(3):
+        status, text, _ = http("POST", endpoint.url, body=body,
+                               ctype="application/sparql-query")
+        assert status == 413, text
     _alive(endpoint.url)
 
 
@@ -173,3 +175,23 @@ def test_idle_connections_neither_block_nor_flood(endpoint):
         for sock in idle:
             sock.close()
     _alive(endpoint.url)
+
+
+def test_an_answer_that_fails_half_way_is_never_a_200(mini_graph, monkeypatch):
+    """Regression: errors during streaming came back as 200 with a broken body. The answer
+    is built in full first; here it passes the memory ceiling half way."""
+    from collabkg.sparql_safety import MEMORY_ENV
+
+    from .conftest import serve_in_thread
+
+    monkeypatch.setenv(MEMORY_ENV, "150")
+    served = serve_in_thread(mini_graph, timeout_s=30)
+    small = next(served)
+    try:
+        huge = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+        status, text, _ = get(small.url, huge)
+        assert status in (500, 503), text[:200]
+        assert "150 MB" in text or "stopped" in text
+        _alive(small.url)
+    finally:
+        served.close()

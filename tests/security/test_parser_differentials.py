@@ -178,3 +178,13 @@ def test_some_generated_variants_would_reach_bare_oxigraph():
         _run_bare(text)
         reached += listener.seen(0.02) > before
     assert reached >= 10
+
+
+def test_iris_are_hardened_only_where_less_than_can_be_read():
+    """Regression: FILTER(?a<?b#>...) made Oxigraph read '<' as less than and '#' as a
+    comment that hid the rest of the line; elsewhere IRIs stay as written (Virtuoso reads
+    no \\u escape in an IRI)."""
+    plain = check_query("SELECT * WHERE { ?s <http://x/#p> ?o FILTER(?o = <http://x/#v>) }")
+    assert "<http://x/#p>" in plain.text and "<http://x/#v>" in plain.text
+    hardened = check_query("SELECT * WHERE { FILTER(?a<?b#'>) }")
+    assert "\\u0023" in hardened.text and "\\u0027" in hardened.text and "#" not in hardened.text
