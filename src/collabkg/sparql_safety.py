@@ -79,19 +79,27 @@ USER_LIMITS: Final[Limits] = Limits()
 """Limits applied to SPARQL typed by a user (CLI ``--sparql``, the explorer's editor)."""
 
 
-@functools.lru_cache(maxsize=512)
+_CACHED_CHARS: Final[int] = 32 * 1024
+"""Verdicts on texts up to this long are remembered (longer ones would fill memory)."""
+
+
 def _checked(query_text: str) -> CheckedQuery:
     from collabkg.terms import PREFIXES
 
     return canonical_query(query_text, PREFIXES)
 
 
+_remembered = functools.lru_cache(maxsize=512)(_checked)
+
+
 def check_query(query_text: str) -> CheckedQuery:
     """Read the query once: its form and the canonical text to run (the collabkg prefixes
     are predeclared). Raises ReadOnlyViolation for SERVICE or an update, QueryError with
     line and column for a text that is not a readable query. Takes well under a
-    millisecond for a typical query; verdicts are remembered."""
-    return _checked(query_text)
+    millisecond for a typical query; verdicts on short texts are remembered."""
+    if len(query_text) > _CACHED_CHARS:
+        return _checked(query_text)
+    return _remembered(query_text)
 
 
 def _probe(text: str) -> Callable[[threading.Event], str | None]:
@@ -115,7 +123,6 @@ def _probe(text: str) -> Callable[[threading.Event], str | None]:
     return work
 
 
-@functools.lru_cache(maxsize=256)
 def check_read_only(query_text: str) -> str:
     """Parse the query; return its form (SELECT, ASK, CONSTRUCT or DESCRIBE).
 
@@ -125,8 +132,13 @@ def check_read_only(query_text: str) -> str:
     child process: a text that crashes a parser cannot hurt the caller).
     """
     checked = check_query(query_text)
-    run_with_timeout(_probe(checked.text), _SYNTAX_PROBE_S, "syntax check")
+    _probed(checked.text)
     return checked.form
+
+
+@functools.lru_cache(maxsize=128)
+def _probed(text: str) -> None:
+    run_with_timeout(_probe(text), _SYNTAX_PROBE_S, "syntax check")
 
 
 # --------------------------------------------------------------------------- timeouts
