@@ -195,3 +195,25 @@ def test_an_answer_that_fails_half_way_is_never_a_200(mini_graph, monkeypatch):
         _alive(small.url)
     finally:
         served.close()
+
+
+def test_generated_variants_make_no_request_through_the_endpoint(endpoint):
+    """The property-based variants of test_parser_differentials, sent to collabkg serve."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from .test_parser_differentials import _LISTENER, _variants
+
+    listener = _LISTENER.get()
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        text = data.draw(_variants(listener.url))
+        before = listener.seen(0)
+        send = data.draw(st.sampled_from(SENDERS))
+        status, body, _ = send(endpoint.url, text)
+        assert status != 200 or "REMOTE" not in body
+        assert listener.seen(0.01) == before, text
+
+    check()
