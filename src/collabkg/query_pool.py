@@ -38,6 +38,7 @@ from collabkg.errors import QueryError, QueryTimeout
 MAX_USES: Final[int] = 500
 """Queries a worker answers before it is replaced."""
 _FRAME: Final[int] = 8
+_START_WAIT_S: Final[float] = 30.0
 
 
 def _read_exact(fd: int, size: int) -> bytes | None:  # pragma: no cover - in the child
@@ -193,7 +194,10 @@ class IsolatedPool:
         worker = _Worker(self._handler)
         with self._lock:
             self._all.add(worker)
-        answer = worker._frame(time.monotonic() + 30)
+        try:
+            answer = worker._frame(time.monotonic() + _START_WAIT_S)
+        except QueryTimeout:
+            answer = None  # hung at start (a lock held at the fork): killed below
         kind, detail = pickle.loads(answer) if answer else ("died", None)
         if kind != "value":
             self._discard(worker)
