@@ -231,6 +231,7 @@ def canonical_query(
     chains: list[int] = [0]  # operators in the current chain, per open bracket
     brackets: list[str] = []  # the open brackets, innermost last
     after_operand = False  # the last token (not counting whitespace) ends an operand
+    values_next = False  # VALUES seen: its data block ("V") holds no expression
     pending_prefix: str | None = None  # PREFIX name: waiting for its IRI
     expect_prefix_name = False
     while position < end:
@@ -259,6 +260,8 @@ def canonical_query(
             continue
         if kind == "word":
             word = raw.upper()
+            if word == "VALUES":
+                values_next = True
             if word == "SERVICE":
                 raise _error(text, start,
                              "SERVICE is not allowed: queries may not call other endpoints",
@@ -305,7 +308,8 @@ def canonical_query(
                          "put BASE before the PREFIX declarations")
         if kind == "punct" or (kind == "number" and raw[0] in "+-"):
             if raw in "({[":
-                brackets.append(raw)
+                brackets.append("V" if raw == "{" and values_next else raw)
+                values_next = values_next and raw != "{"  # VALUES (?a ?b) { ... }
                 chains.append(0)
                 if len(chains) > MAX_DEPTH:
                     raise _error(text, start, f"brackets are nested more than {MAX_DEPTH} deep",
@@ -326,7 +330,10 @@ def canonical_query(
         rewritten = kind in _REWRITTEN
         # an IRI right after an operand inside parentheses: an engine may read its '<' as
         # "less than" and then a '#' in it as a comment, a "'" as a string: escaped there
-        harden = after_operand and bool(brackets) and brackets[-1] == "("
+        harden = (
+            after_operand and bool(brackets) and brackets[-1] == "("
+            and not (len(brackets) > 1 and brackets[-2] == "V")  # a row of VALUES data
+        )
         after_operand = _ends_operand(kind, raw)
         if kind == "iri":
             piece = _iri(_decode(raw[1:-1], text, start, echar=False), text, start,

@@ -186,5 +186,7 @@ def test_iris_are_hardened_only_where_less_than_can_be_read():
     no \\u escape in an IRI)."""
     plain = check_query("SELECT * WHERE { ?s <http://x/#p> ?o FILTER(?o = <http://x/#v>) }")
     assert "<http://x/#p>" in plain.text and "<http://x/#v>" in plain.text
+    rows = check_query("SELECT * WHERE { VALUES (?a ?b) { (<http://x/#a> <http://x/#b>) } }")
+    assert "<http://x/#a> <http://x/#b>" in rows.text  # data, not an expression
     hardened = check_query("SELECT * WHERE { FILTER(?a<?b#'>) }")
     assert "\\u0023" in hardened.text and "\\u0027" in hardened.text and "#" not in hardened.text
