@@ -28,7 +28,7 @@ from collabkg.validate import pipeline as pipeline_module
 from collabkg.validate.inputs import project_inputs
 from collabkg.validate.pipeline import run
 from collabkg.validate.report import Report
-from tests.support.paths import BAD
+from tests.support.paths import BAD, REPO
 from tests.support.synthetic import generate
 
 # Faults injected into generated case files: (what, pattern, replacement). Each is applied
@@ -230,3 +230,24 @@ def test_a_shape_the_compiler_cannot_translate_is_run_by_pyshacl(small_copy: Pat
     assert sparql == pyshacl
     issues = [json.loads(i) for i in sparql["issues"]]  # type: ignore[union-attr]
     assert [i for i in issues if i["message"].startswith("No funder of the required kind")]
+
+
+def test_a_rule_without_a_pre_filter_selects_every_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a rule and forgetting its pre-filter must not skip files silently."""
+    from collabkg.validate import rules
+    from collabkg.validate.rules import checker
+    from collabkg.validate.rules.base import Context
+    from collabkg.validate.syntax import read_turtle
+
+    seen: list[str] = []
+    unfiltered = checker.FileRule("no-filter", lambda chk, item: seen.append(item.display))
+    monkeypatch.setattr(rules, "RULES", (*rules.RULES, unfiltered))
+    parsed, _issues = read_turtle(
+        REPO / "tests" / "fixtures" / "validate" / "data" / "sources.ttl", "x.ttl"
+    )
+    assert parsed is not None
+    ctx = Context(
+        frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), False, {}, {}
+    )
+    chosen, _facts = rules.select_local(parsed, ctx)
+    assert "no-filter" in chosen

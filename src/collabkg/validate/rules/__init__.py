@@ -21,7 +21,8 @@ shared-items (files)      same case ID in two files; an item two      graph
 Adding a rule is adding one unit: write its check and its pre-filter (a
 :class:`~.base.FileRule`, :class:`~.base.StatementRule` or :class:`~.base.GraphRule`) in
 the module of its kind and list it here (or in ``STATEMENT_RULES``). The pre-filter must
-be True for every file the check could report on; the comparison tests
+be True for every file the check could report on (a rule with no pre-filter selects every
+file: correct, and slow at a million triples); the comparison tests
 (``tests/validate/test_engines.py``) run everything with and without the pre-filters.
 """
 
@@ -70,7 +71,13 @@ def select_local(parsed: ParsedFile, ctx: Context) -> tuple[frozenset[str], Fact
     """The rules whose local pre-filter selects ``parsed``, and the file's :class:`Facts`
     for the graph-wide pre-filters (computed in the worker that parsed the file)."""
     scan = FileScan.of(parsed, ctx)
-    chosen = frozenset(r.name for r in RULES if r.local is not None and r.local(scan, ctx))
+    chosen = frozenset(
+        r.name
+        for r in RULES
+        if (r.local is not None and r.local(scan, ctx))
+        # a rule with no pre-filter at all selects every file (never skipped by mistake)
+        or (r.local is None and r.graph is None and r is not STATEMENTS)
+    )
     return chosen, Facts.of(scan, ctx)
 
 
