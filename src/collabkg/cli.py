@@ -73,7 +73,7 @@ def _show_error(exc: CollabkgError, *, also: int = 0) -> None:
 
 def _load_graph(args: argparse.Namespace) -> KnowledgeGraph:
     """The graph to query: the remote endpoint (--endpoint / COLLABKG_ENDPOINT) or the files."""
-    from collabkg.graph import open_graph
+    from collabkg.project import open_graph
 
     graph = open_graph(
         args.root,

@@ -16,6 +16,7 @@ import pytest
 from collabkg.cli import main
 from collabkg.errors import LoadError, ValidationFailed
 from collabkg.graph import KnowledgeGraph
+from collabkg.project import load_graph
 from collabkg.validate import render, validate
 from tests.support.bad_inputs import EXPECTED
 from tests.support.paths import BAD
@@ -72,7 +73,7 @@ def test_the_corpus_is_big_and_every_file_has_an_expectation():
 @pytest.fixture(scope="module")
 def loaded(small_project: Path) -> KnowledgeGraph:
     """A graph loaded before the bad files are tried: it must never change."""
-    return KnowledgeGraph.load(small_project)
+    return load_graph(small_project)
 
 
 def _check_cli(path: Path, root: Path, capsys: pytest.CaptureFixture[str]) -> dict:
@@ -137,7 +138,7 @@ def test_a_project_holding_the_bad_file_refuses_to_load(name: str, small_copy: P
     target = small_copy / "data" / "cases" / name
     target.write_bytes((BAD / name).read_bytes())
     with pytest.raises((LoadError, ValidationFailed)):
-        KnowledgeGraph.load(small_copy)
+        load_graph(small_copy)
 
 
 def test_a_50_mb_literal_is_refused_before_parsing(tmp_path: Path, small_project: Path, capsys):

@@ -391,6 +391,14 @@ class EmbeddedBackend:
 
         return _run_with_timeout(work, timeout_s)
 
+    @property
+    def location(self) -> str | None:
+        return None
+
+    def write_nquads(self, path: str) -> int:
+        self._store.dump(path, format=ox.RdfFormat.N_QUADS)
+        return len(self._store)
+
     def all_triples(self) -> list[Triple]:
         """Every distinct triple of the union graph (fast path for exports)."""
         seen: set[Triple] = set()
