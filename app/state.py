@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from collabkg.errors import CollabkgError
-from collabkg.graph import KnowledgeGraph, open_graph
+from collabkg.graph import KnowledgeGraph
 from collabkg.paths import ProjectPaths
+from collabkg.project import open_graph
 
 
 def project_root() -> str:

@@ -9,7 +9,7 @@ reports how long the operation itself took (imports and interpreter start exclud
 its peak RSS (its own and its worker processes'); the figures are the median, minimum and
 maximum over ``--runs`` runs. The operations (see bench/README.md):
 
-- ``load``: ``KnowledgeGraph.load()`` on data validated before (the validation report is
+- ``load``: ``load_graph()`` on data validated before (the validation report is
   found in .collabkg-cache/ by the files' content), and ``load-first``: the same on a
   fresh cache (a full validation first);
 - ``validate``: ``collabkg validate`` of the whole graph, nothing cached
@@ -162,10 +162,10 @@ def child(op: str, root: Path, args: argparse.Namespace) -> None:
     """Run one operation in this (fresh) process and print its figures."""
     started_process = time.perf_counter()
     if op in ("load", "load-first"):
-        from collabkg.graph import KnowledgeGraph
+        from collabkg.project import load_graph
 
         started = time.perf_counter()
-        graph = KnowledgeGraph.load(root, allow_invalid=True)
+        graph = load_graph(root, allow_invalid=True)
         seconds = time.perf_counter() - started
         _emit({"seconds": seconds, "triples": len(graph.backend), "files": len(graph.files)})  # type: ignore[arg-type]
     elif op == "validate":
@@ -190,9 +190,9 @@ def child(op: str, root: Path, args: argparse.Namespace) -> None:
             }
         )
     elif op == "queries":
-        from collabkg.graph import KnowledgeGraph
+        from collabkg.project import load_graph
 
-        graph = KnowledgeGraph.load(root, allow_invalid=True)
+        graph = load_graph(root, allow_invalid=True)
         queries = _catalogue_queries(root, graph)
         found = _time_queries(
             lambda text, bindings: len(graph.select(text, bindings)),
@@ -205,10 +205,10 @@ def child(op: str, root: Path, args: argparse.Namespace) -> None:
         _emit({"queries": found})
     elif op == "server":
         from collabkg.backends.remote import RemoteBackend
-        from collabkg.graph import KnowledgeGraph
+        from collabkg.project import load_graph
         from collabkg.server import free_port, running_endpoint
 
-        graph = KnowledgeGraph.load(root, allow_invalid=True)
+        graph = load_graph(root, allow_invalid=True)
         queries = _catalogue_queries(root, graph)
         started = time.perf_counter()
         with running_endpoint(graph, port=free_port(), timeout_s=300) as endpoint:
@@ -222,7 +222,7 @@ def child(op: str, root: Path, args: argparse.Namespace) -> None:
             start_s = time.perf_counter() - started
 
             # as the explorer queries an endpoint: the remote backend (SPARQLWrapper, JSON)
-            remote = KnowledgeGraph.load(root, backend=RemoteBackend(endpoint.url))
+            remote = load_graph(root, backend=RemoteBackend(endpoint.url))
 
             def over_http(text: str, bindings: dict) -> int:
                 return len(remote.select(text, bindings))
@@ -274,11 +274,11 @@ def child(op: str, root: Path, args: argparse.Namespace) -> None:
     elif op == "baseline-queries":
         from rdflib import Graph
 
-        from collabkg.graph import KnowledgeGraph
+        from collabkg.project import load_graph
         from collabkg.terms import PREFIXES
 
         # the same parameters as ours: chosen on the embedded graph, then freed
-        chooser = KnowledgeGraph.load(root, allow_invalid=True)
+        chooser = load_graph(root, allow_invalid=True)
         queries = _catalogue_queries(root, chooser)
         chooser.close()
         del chooser

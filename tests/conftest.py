@@ -10,6 +10,7 @@ import pytest
 
 from collabkg.cli import main
 from collabkg.graph import KnowledgeGraph
+from collabkg.project import load_graph
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"
@@ -23,7 +24,7 @@ def mini_root() -> Path:
 
 @pytest.fixture(scope="session")
 def mini_graph() -> KnowledgeGraph:
-    return KnowledgeGraph.load(MINI)
+    return load_graph(MINI)
 
 
 @pytest.fixture

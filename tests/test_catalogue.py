@@ -9,7 +9,7 @@ from rdflib import Literal
 
 from collabkg.catalogue import Catalogue, parse_query_file, resolve
 from collabkg.errors import LoadError, ParameterError, UsageError
-from collabkg.graph import KnowledgeGraph
+from collabkg.project import load_graph
 from collabkg.terms import CKD
 
 
@@ -50,7 +50,7 @@ def test_binding_fills_defaults_and_checks_types(mini_root: Path):
 
 
 def test_a_canned_query_runs_with_its_bound_parameters(mini_root: Path):
-    graph = KnowledgeGraph.load(mini_root)
+    graph = load_graph(mini_root)
     query = Catalogue.load(mini_root).get("members")
     result = graph.select(query.text, query.bind({}))
     assert len(result) == 3

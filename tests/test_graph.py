@@ -11,6 +11,7 @@ from rdflib import namespace as ns
 from rdflib.compare import isomorphic
 
 from collabkg.graph import KnowledgeGraph
+from collabkg.project import load_graph
 from collabkg.terms import CK, CKC, CKD, GRAPH_BASE
 
 MEMBERS = """
@@ -174,14 +175,14 @@ def test_from_store_wraps_an_existing_store():
 
 
 def test_load_explicit_paths(mini_root: Path):
-    graph = KnowledgeGraph.load(mini_root, paths=[mini_root / "ontology"])
+    graph = load_graph(mini_root, paths=[mini_root / "ontology"])
     assert sorted(graph.files) == ["ontology/concepts/sectors.ttl", "ontology/mini.ttl"]
     assert not graph.ask("ASK { ?s a ck:Charity }")
 
 
 def test_empty_project_loads_as_an_empty_graph(tmp_path: Path):
     (tmp_path / "ontology").mkdir()
-    graph = KnowledgeGraph.load(tmp_path)
+    graph = load_graph(tmp_path)
     assert graph.files == []
     assert graph.triple_count() == 0
     assert graph.counts_per_class() == {}

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from collabkg.errors import LoadError
-from collabkg.graph import KnowledgeGraph, check_syntax
+from collabkg.graph import check_syntax
+from collabkg.project import load_graph
 
 BROKEN = """@prefix ck: <https://w3id.org/collabkg/ontology#> .
 @prefix ckd: <https://w3id.org/collabkg/id/> .
@@ -28,7 +29,7 @@ def test_one_broken_file_raises_load_error_naming_file_line_and_column(mini_copy
     _write(mini_copy, "data/cases/broken.ttl", BROKEN)
     graph = None
     with pytest.raises(LoadError) as info:
-        graph = KnowledgeGraph.load(mini_copy)
+        graph = load_graph(mini_copy)
     assert graph is None  # nothing half-loaded is handed back
     error = info.value
     assert error.file == "data/cases/broken.ttl"
@@ -43,7 +44,7 @@ def test_every_broken_file_is_reported(mini_copy: Path):
     _write(mini_copy, "data/cases/broken.ttl", BROKEN)
     _write(mini_copy, "data/cases/typo.ttl", "ckd:a ckx:b ckd:c .\n")
     with pytest.raises(LoadError) as info:
-        KnowledgeGraph.load(mini_copy)
+        load_graph(mini_copy)
     assert {e.file for e in info.value.errors} == {
         "data/cases/broken.ttl",
         "data/cases/typo.ttl",
@@ -78,7 +79,7 @@ def test_missing_dot_points_to_the_unfinished_statement(mini_copy: Path):
 
 def test_a_broken_template_is_not_loaded(mini_copy: Path):
     _write(mini_copy, "data/TEMPLATE.ttl", "this is not turtle\n")
-    graph = KnowledgeGraph.load(mini_copy)
+    graph = load_graph(mini_copy)
     assert "data/TEMPLATE.ttl" not in graph.files
 
 
@@ -86,7 +87,7 @@ def test_non_utf8_file_is_a_load_error(mini_copy: Path):
     path = mini_copy / "data" / "cases" / "latin1.ttl"
     path.write_bytes(b'@prefix ckd: <https://w3id.org/collabkg/id/> .\nckd:a ckd:b "caf\xe9" .\n')
     with pytest.raises(LoadError) as info:
-        KnowledgeGraph.load(mini_copy)
+        load_graph(mini_copy)
     assert info.value.file == "data/cases/latin1.ttl"
     assert info.value.line == 2
     assert "UTF-8" in info.value.message

@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 import yaml
 from rdflib import URIRef
@@ -36,10 +36,20 @@ from rdflib import URIRef
 from collabkg.bindings import PARAM_TYPES, Term, parse_iri, to_term, variable_name
 from collabkg.errors import LoadError, ParameterError, QueryError, UsageError
 from collabkg.paths import ProjectPaths
+from collabkg.results import QueryResult
 from collabkg.terms import compact
 
-if TYPE_CHECKING:
-    from collabkg.graph import KnowledgeGraph, QueryResult
+
+class QueryableGraph(Protocol):
+    """What the catalogue asks of a graph (:class:`collabkg.graph.KnowledgeGraph` answers
+    it; named here so that the catalogue does not import the facade)."""
+
+    @property
+    def root(self) -> Path | None: ...
+
+    def select(self, query: str, bindings: Mapping[str, object] | None = None) -> QueryResult: ...
+
+    def label(self, iri: object) -> str: ...
 
 HEADER_MARK: Final[str] = "#+"
 UNTAGGED: Final[str] = "other"
@@ -140,7 +150,7 @@ class CannedQuery:
         self,
         raw: Mapping[str, str],
         *,
-        graph: KnowledgeGraph | None = None,
+        graph: QueryableGraph | None = None,
         catalogue: Catalogue | None = None,
     ) -> dict[str, Term]:
         """Typed RDF terms for the given raw values, defaults filled in.
@@ -553,7 +563,7 @@ class Catalogue:
         return found
 
     def bind(
-        self, query: CannedQuery | str, raw: Mapping[str, str], graph: KnowledgeGraph | None = None
+        self, query: CannedQuery | str, raw: Mapping[str, str], graph: QueryableGraph | None = None
     ) -> dict[str, Term]:
         """Bind raw parameter values of a query (labels accepted for IRIs with a graph)."""
         canned = self.get(query) if isinstance(query, str) else query
@@ -605,7 +615,7 @@ ORDER BY LCASE(?label) ?value
 
 
 def choices_result(
-    graph: KnowledgeGraph, spec: ParamSpec, catalogue: Catalogue | None = None
+    graph: QueryableGraph, spec: ParamSpec, catalogue: Catalogue | None = None
 ) -> QueryResult:
     """The answer (``?value ?label``) listing the values a parameter may take."""
     if spec.choices_class is not None:
@@ -619,7 +629,7 @@ def choices_result(
 
 
 def choices(
-    graph: KnowledgeGraph, spec: ParamSpec, catalogue: Catalogue | None = None
+    graph: QueryableGraph, spec: ParamSpec, catalogue: Catalogue | None = None
 ) -> list[tuple[URIRef, str]]:
     """(IRI, label) pairs a person may choose from, sorted by label."""
     out: list[tuple[URIRef, str]] = []
@@ -647,7 +657,7 @@ def _listing(candidates: Sequence[tuple[URIRef, str]]) -> str:
 
 
 def match_label(
-    graph: KnowledgeGraph,
+    graph: QueryableGraph,
     spec: ParamSpec,
     value: str,
     catalogue: Catalogue | None = None,

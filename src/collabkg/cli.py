@@ -73,7 +73,7 @@ def _show_error(exc: CollabkgError, *, also: int = 0) -> None:
 
 def _load_graph(args: argparse.Namespace) -> KnowledgeGraph:
     """The graph to query: the remote endpoint (--endpoint / COLLABKG_ENDPOINT) or the files."""
-    from collabkg.graph import open_graph
+    from collabkg.project import open_graph
 
     graph = open_graph(
         args.root,
@@ -497,9 +497,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine",
         choices=("auto", "sparql", "pyshacl"),
         default=None,
-        help="sparql: the checks on an Oxigraph store, SHACL as SPARQL, files cached by "
-        "content (fast at any size); pyshacl: every file in Python, pySHACL over one graph; "
-        "auto (default, or COLLABKG_ENGINE): sparql, pyshacl with --reason",
+        help="how the SHACL shapes run (the other stages are the same): sparql, the shapes "
+        "compiled to SPARQL on the store (fast at any size); pyshacl, pySHACL over the same "
+        "data (the reference, slow); auto (default, or COLLABKG_ENGINE): sparql",
     )
     p.set_defaults(func=cmd_validate)
 

@@ -11,32 +11,30 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
 import rdflib
-from rdflib import BNode, URIRef
 from rdflib import Literal as RdfLiteral
+from rdflib import URIRef
 from rdflib.term import Node
 
-from collabkg.backends.base import Backend, Row, Triple
+from collabkg.backends.base import Backend, Triple
 from collabkg.backends.embedded import EmbeddedBackend, SourceFile, load_store, syntax_errors
 from collabkg.bindings import Bindings, normalise_bindings
-from collabkg.errors import LoadError, UsageError, ValidationFailed
+from collabkg.errors import LoadError, UsageError
 from collabkg.labels import LABELS_QUERY, LabelIndex
 from collabkg.paths import ProjectPaths, graph_name_to_path
+from collabkg.results import Labeller, QueryResult
 from collabkg.sparql_safety import USER_LIMITS, Limits, check_query, require_isolation
 from collabkg.terms import GRAPH_BASE, OWL, PREFIXES, RDF, RDFS, SH, bind_prefixes, compact
 from collabkg.turtle import canonical_turtle
 
 if TYPE_CHECKING:
-    import pandas as pd
     import pyoxigraph
 
-    from collabkg.validate import Report as ValidationReport
+    from collabkg.validate.report import Report as ValidationReport
 
 ExportFormat = Literal["ttl", "nt", "jsonld"]
 EXPORT_FORMATS: tuple[str, ...] = ("ttl", "nt", "jsonld")
@@ -44,111 +42,15 @@ EXPORT_FORMATS: tuple[str, ...] = ("ttl", "nt", "jsonld")
 _SCHEMA_NAMESPACES = (str(OWL), str(RDF), str(RDFS), str(SH))
 
 
-class Labeller(Protocol):
-    """Anything that can name IRIs (a KnowledgeGraph does)."""
-
-    def labels(self, iris: Iterable[Node | str]) -> dict[str, str]: ...
-
-
-def _display_value(term: Node | None) -> object:
-    if term is None:
-        return None
-    if isinstance(term, RdfLiteral):
-        value = term.toPython()
-        if isinstance(value, bool | int | float):
-            return value
-        if isinstance(value, Decimal):
-            return float(value)
-        return str(term)
-    return str(term)
-
-
-@dataclass
-class QueryResult:
-    """The answer to a SELECT query: variable names and rows of rdflib terms."""
-
-    vars: list[str]
-    rows: list[Row]
-    truncated: bool = False
-    """True when more rows existed than the limit allowed."""
-    limit: int | None = None
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __iter__(self) -> Iterator[Row]:
-        return iter(self.rows)
-
-    def column(self, name: str) -> list[Node | None]:
-        return [row.get(name) for row in self.rows]
-
-    def iris(self) -> set[str]:
-        """Every IRI that appears in the result."""
-        return {
-            str(value) for row in self.rows for value in row.values() if isinstance(value, URIRef)
-        }
-
-    def iri_vars(self) -> list[str]:
-        """Variables that hold at least one IRI (they get an extra ``<var>_iri`` column)."""
-        return [
-            var for var in self.vars if any(isinstance(row.get(var), URIRef) for row in self.rows)
-        ]
-
-    def columns(self, *, with_iris: bool = True) -> list[str]:
-        names: list[str] = []
-        extra = set(self.iri_vars()) if with_iris else set()
-        for var in self.vars:
-            names.append(var)
-            if var in extra and f"{var}_iri" not in self.vars:
-                names.append(f"{var}_iri")
-        return names
-
-    def to_labelled(self, graph: Labeller, *, with_iris: bool = True) -> list[dict[str, object]]:
-        """Rows for people: IRIs replaced by labels, numbers as numbers.
-
-        With ``with_iris`` each IRI-valued variable keeps its IRI in ``<var>_iri`` (for
-        CSV and JSON downloads).
-        """
-        names = graph.labels(self.iris())
-        columns = self.columns(with_iris=with_iris)
-        out: list[dict[str, object]] = []
-        for row in self.rows:
-            item: dict[str, object] = {}
-            for var in self.vars:
-                value = row.get(var)
-                if isinstance(value, URIRef):
-                    item[var] = names.get(str(value), str(value))
-                elif isinstance(value, BNode):
-                    item[var] = "(unnamed)"
-                else:
-                    item[var] = _display_value(value)
-                iri_column = f"{var}_iri"
-                if iri_column in columns and iri_column not in self.vars:
-                    item[iri_column] = str(value) if isinstance(value, URIRef) else None
-            out.append(item)
-        return out
-
-    def to_dataframe(
-        self, graph: Labeller | None = None, *, with_iris: bool = True
-    ) -> pd.DataFrame:
-        """A pandas DataFrame: labelled when a graph is given, raw strings otherwise."""
-        import pandas as pd
-
-        if graph is None:
-            data = [{var: _display_value(row.get(var)) for var in self.vars} for row in self.rows]
-            return pd.DataFrame(data, columns=self.vars)
-        columns = self.columns(with_iris=with_iris)
-        return pd.DataFrame(self.to_labelled(graph, with_iris=with_iris), columns=columns)
-
-
 def _sources(paths: ProjectPaths, files: Sequence[Path]) -> list[SourceFile]:
     return [SourceFile(f, paths.relative(f), paths.graph_iri(f)) for f in files]
 
 
-def _files(
+def graph_files(
     root: str | os.PathLike[str] | None,
     paths: Iterable[str | os.PathLike[str]] | None,
 ) -> tuple[ProjectPaths, list[Path]]:
+    """The project and the files its graph is made of (``paths`` instead, when given)."""
     project = ProjectPaths.discover(root)
     files = project.expand(paths) if paths is not None else project.graph_files()
     return project, files
@@ -160,7 +62,7 @@ def check_syntax(
     paths: Iterable[str | os.PathLike[str]] | None = None,
 ) -> tuple[list[str], list[LoadError]]:
     """Parse every graph file (or the given ones); return (files checked, problems)."""
-    project, files = _files(root, paths)
+    project, files = graph_files(root, paths)
     sources = _sources(project, files)
     return [s.display for s in sources], list(syntax_errors(sources))
 
@@ -190,29 +92,23 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ construction
 
     @classmethod
-    def load(
+    def from_files(
         cls,
         root: str | os.PathLike[str] | None = None,
         *,
         paths: Iterable[str | os.PathLike[str]] | None = None,
         backend: Backend | None = None,
-        allow_invalid: bool = False,
     ) -> KnowledgeGraph:
-        """Load the project's graph into a fresh embedded store.
+        """Load the project's files into a fresh embedded store, WITHOUT validating them:
+        :func:`collabkg.project.load_graph` validates, then calls this (use that).
 
         ``root`` defaults to the discovered project root; ``paths`` replaces the default
         file set (``ontology/*.ttl``, ``ontology/concepts/*.ttl``, ``data/**/*.ttl`` but
         not ``data/TEMPLATE.ttl``). With ``backend`` (e.g. a remote endpoint that holds the
         data already) no file is read. Loading is all-or-nothing: a LoadError is raised
         and no graph is returned if any file fails.
-
-        Nothing invalid is served: the files are validated (vocabulary and SHACL, see
-        :mod:`collabkg.validate`) and a :class:`~collabkg.errors.ValidationFailed` (with
-        the full report as ``.report``) is raised if any has a violation — unless
-        ``allow_invalid`` is set, in which case the graph is returned with ``invalid``
-        True and ``validation`` holding the report.
         """
-        project, files = _files(root, paths)
+        project, files = graph_files(root, paths)
         if backend is not None:
             return cls(backend, root=project.root)
         sources = _sources(project, files)
@@ -222,23 +118,7 @@ class KnowledgeGraph:
         if progress is not None:
             progress.stage("loading the graph", total=None)
         store = load_store(sources)
-        from collabkg.validate import summary_line, validate_graph_files
-
-        report = validate_graph_files(files, project)
-        if report.violations and not allow_invalid:
-            bad = report.files_with_violations()
-            error = ValidationFailed(
-                f"the data has errors, so the graph was not loaded: {summary_line(report)}",
-                file=bad[0] if len(bad) == 1 else None,
-                hint=f"run 'collabkg validate' to see them ({', '.join(bad[:3])}"
-                + ("…" if len(bad) > 3 else "") + ")",
-            )
-            error.report = report  # type: ignore[attr-defined]
-            raise error
-        graph = cls(EmbeddedBackend(store), root=project.root, files=[s.display for s in sources])
-        graph.validation = report
-        graph.invalid = bool(report.violations)
-        return graph
+        return cls(EmbeddedBackend(store), root=project.root, files=[s.display for s in sources])
 
     @classmethod
     def from_store(
@@ -258,8 +138,7 @@ class KnowledgeGraph:
     @property
     def endpoint(self) -> str | None:
         """The URL of the remote SPARQL endpoint behind this graph; None when embedded."""
-        url = getattr(self._backend, "url", None)
-        return url if isinstance(url, str) else None
+        return self._backend.location
 
     def write_dataset(self, path: str | os.PathLike[str]) -> int:
         """Write every loaded file's triples, each in its own named graph, as N-Quads.
@@ -267,13 +146,7 @@ class KnowledgeGraph:
         For ``collabkg serve`` (an Oxigraph server with the same per-file graphs); only a
         locally loaded graph can do this. Returns the number of quads written.
         """
-        if not isinstance(self._backend, EmbeddedBackend):
-            raise UsageError("only a graph loaded from local files can be written as N-Quads")
-        import pyoxigraph as ox
-
-        store = self._backend.store
-        store.dump(str(path), format=ox.RdfFormat.N_QUADS)
-        return len(store)
+        return self._backend.write_nquads(str(path))
 
     def close(self) -> None:
         self._backend.close()
@@ -421,10 +294,7 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ export
 
     def _all_triples(self) -> list[Triple]:
-        fast = getattr(self._backend, "all_triples", None)
-        if callable(fast):
-            return list(fast())
-        return self._backend.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        return self._backend.all_triples()
 
     def _rdflib_graph(self, triples: Iterable[Triple]) -> rdflib.Graph:
         graph = rdflib.Graph(bind_namespaces="none")
@@ -453,29 +323,6 @@ class KnowledgeGraph:
         )
 
 
-def open_graph(
-    root: str | os.PathLike[str] | None = None,
-    *,
-    endpoint: str | None = None,
-    default_graph: str | None = None,
-    allow_invalid: bool = False,
-) -> KnowledgeGraph:
-    """The project's graph: a remote endpoint when configured, else the local files.
-
-    The endpoint is ``endpoint`` or the ``COLLABKG_ENDPOINT`` environment variable (its
-    data graph ``default_graph`` or ``COLLABKG_GRAPH``); without one the files are loaded
-    into the embedded store with :meth:`KnowledgeGraph.load` (validated first; see
-    ``allow_invalid`` there).
-    """
-    from collabkg.backends.remote import ENV_ENDPOINT, ENV_GRAPH, RemoteBackend
-
-    url = endpoint or os.environ.get(ENV_ENDPOINT, "").strip() or None
-    if url is None:
-        return KnowledgeGraph.load(root, allow_invalid=allow_invalid)
-    graph = default_graph or os.environ.get(ENV_GRAPH, "").strip() or None
-    return KnowledgeGraph.load(root, backend=RemoteBackend(url, default_graph=graph))
-
-
 __all__ = [
     "EXPORT_FORMATS",
     "ExportFormat",
@@ -483,5 +330,5 @@ __all__ = [
     "Labeller",
     "QueryResult",
     "check_syntax",
-    "open_graph",
+    "graph_files",
 ]

@@ -79,13 +79,13 @@ def _size(n: int) -> str:
 def load_validated(root: str | os.PathLike[str] | None = None) -> KnowledgeGraph:
     """The project's files in the embedded store, validated: what serve and publish send.
 
-    Never a remote endpoint. :meth:`KnowledgeGraph.load` runs the package's validation
+    Never a remote endpoint. :func:`collabkg.project.load_graph` runs the package's validation
     pipeline and raises ValidationFailed (saying how to see every problem) for invalid data,
     so nothing invalid is served or published.
     """
-    from collabkg.graph import KnowledgeGraph
+    from collabkg.project import load_graph
 
-    return KnowledgeGraph.load(root)
+    return load_graph(root)
 
 
 def check_endpoint(url: str) -> str:

@@ -78,9 +78,9 @@ def test_asset_transfers_profile_says_no_one_is_accountable(open_page: Opener):
     from apptest_helpers import DATA_ROOT
 
     from collabkg.explorer import ExplorerIndex, profile
-    from collabkg.graph import KnowledgeGraph
+    from collabkg.project import load_graph
 
-    index = ExplorerIndex(KnowledgeGraph.load(DATA_ROOT))
+    index = ExplorerIndex(load_graph(DATA_ROOT))
     for entity in index.collaborations():
         found = profile(index, entity.iri)
         transfers = [s for s in found.sections if s.key == "transfers" and s.facts]

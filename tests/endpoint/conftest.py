@@ -21,6 +21,7 @@ import pytest
 
 from collabkg.backends.remote import RemoteBackend
 from collabkg.graph import KnowledgeGraph
+from collabkg.project import load_graph
 from collabkg.server import RunningEndpoint, free_port, running_endpoint
 
 from .servers import Listener, OxigraphWritable, Virtuoso, virtuoso_available
@@ -36,7 +37,7 @@ TIMINGS: dict[str, float] = {}
 
 @pytest.fixture(scope="package")
 def project_graph() -> KnowledgeGraph:
-    return KnowledgeGraph.load(REPO, allow_invalid=True)
+    return load_graph(REPO, allow_invalid=True)
 
 
 @pytest.fixture(scope="package")
@@ -54,7 +55,7 @@ class Served:
         return self.endpoint.url
 
     def graph(self) -> KnowledgeGraph:
-        return KnowledgeGraph.load(REPO, backend=RemoteBackend(self.url))
+        return load_graph(REPO, backend=RemoteBackend(self.url))
 
 
 def _serve_in_thread(graph: KnowledgeGraph, timeout_s: float) -> Iterator[Served]:
@@ -84,7 +85,7 @@ def served(project_graph: KnowledgeGraph) -> Iterator[Served]:
 @pytest.fixture(scope="package")
 def served_mini_short_timeout() -> Iterator[Served]:
     """The endpoint over the mini project with a 1-second query timeout."""
-    generator = _serve_in_thread(KnowledgeGraph.load(MINI), timeout_s=1.0)
+    generator = _serve_in_thread(load_graph(MINI), timeout_s=1.0)
     yield next(generator)
     next(generator, None)
 
@@ -116,7 +117,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory, project_nt: str) -> Itera
 @pytest.fixture(scope="package")
 def virtuoso_graph(virtuoso: Virtuoso) -> KnowledgeGraph:
     """The remote backend on Virtuoso, with DATA_GRAPH as the default graph."""
-    return KnowledgeGraph.load(
+    return load_graph(
         REPO, backend=RemoteBackend(virtuoso.sparql_url, default_graph=DATA_GRAPH)
     )
 

@@ -19,6 +19,7 @@ from collabkg.backends.remote import Credentials, RemoteBackend
 from collabkg.catalogue import Catalogue
 from collabkg.errors import EndpointError, UsageError
 from collabkg.graph import KnowledgeGraph
+from collabkg.project import load_graph
 from collabkg.publish import DEFAULT_GRAPH, TerminalProgress, check_endpoint, prepare, send
 
 from .compare import answer, raw_params
@@ -29,7 +30,7 @@ DBA = Credentials(user="dba", password="dba")
 
 
 def remote(query_url: str, graph: str) -> KnowledgeGraph:
-    return KnowledgeGraph.load(REPO, backend=RemoteBackend(query_url, default_graph=graph))
+    return load_graph(REPO, backend=RemoteBackend(query_url, default_graph=graph))
 
 
 def as_rdflib(kg: KnowledgeGraph) -> Graph:
@@ -58,7 +59,7 @@ def no_auth_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_dry_run_says_what_it_would_send_and_sends_nothing(
     cli, listener: Listener, dba_env: None
 ) -> None:
-    mini = KnowledgeGraph.load(MINI)
+    mini = load_graph(MINI)
     code, out, err = cli(
         "--root", str(MINI), "publish", "--endpoint", f"{listener.url}/store", "--dry-run"
     )
@@ -93,7 +94,7 @@ def test_credentials_never_go_in_the_url() -> None:
 
 
 def test_a_token_is_sent_as_a_bearer_header(listener: Listener) -> None:
-    graph = KnowledgeGraph.load(MINI)
+    graph = load_graph(MINI)
     for token, header in (("abc123", "Bearer abc123"), ("GDB eyJx", "GDB eyJx")):
         upload = prepare(graph, f"{listener.url}/store", credentials=Credentials(token=token))
         assert send(upload) == 201
@@ -126,14 +127,14 @@ def test_cli_publish_round_trip_to_oxigraph(
     assert code == 0, err
     assert "Published" in out and graph_iri in out
     assert isomorphic(as_rdflib(remote(oxigraph_rw.query_url, graph_iri)),
-                      KnowledgeGraph.load(MINI).to_rdflib())
+                      load_graph(MINI).to_rdflib())
 
 
 def test_publish_replaces_the_graph_and_every_canned_query_answers_the_same(
     oxigraph_rw: OxigraphWritable, project_graph: KnowledgeGraph, no_auth_env: None
 ) -> None:
     graph_iri = "https://example.org/graphs/project"
-    send(prepare(KnowledgeGraph.load(MINI), oxigraph_rw.store_url, graph_iri))
+    send(prepare(load_graph(MINI), oxigraph_rw.store_url, graph_iri))
     send(prepare(project_graph, oxigraph_rw.store_url, graph_iri))  # replaces, not adds
     published = remote(oxigraph_rw.query_url, graph_iri)
     assert published.triple_count() == project_graph.triple_count()
@@ -148,7 +149,7 @@ def test_a_failed_upload_leaves_the_previous_graph_in_place_on_oxigraph(
     oxigraph_rw: OxigraphWritable, no_auth_env: None
 ) -> None:
     graph_iri = "https://example.org/graphs/kept"
-    good = prepare(KnowledgeGraph.load(MINI), oxigraph_rw.store_url, graph_iri)
+    good = prepare(load_graph(MINI), oxigraph_rw.store_url, graph_iri)
     send(good)
     before = remote(oxigraph_rw.query_url, graph_iri).triple_count()
     broken = dataclasses.replace(good, body=good.body + b"<urn:a> <urn:b> 'unterminated .\n")
@@ -170,7 +171,7 @@ def test_cli_publish_round_trip_to_virtuoso_with_digest_auth(
     )
     assert code == 0, err
     assert isomorphic(as_rdflib(remote(virtuoso.sparql_url, graph_iri)),
-                      KnowledgeGraph.load(MINI).to_rdflib())
+                      load_graph(MINI).to_rdflib())
 
 
 def test_the_whole_project_round_trips_through_virtuoso_unchanged(
@@ -187,7 +188,7 @@ def test_a_failed_upload_leaves_the_previous_graph_in_place_on_virtuoso(
     virtuoso: Virtuoso,
 ) -> None:
     graph_iri = "https://example.org/graphs/kept-on-virtuoso"
-    good = prepare(KnowledgeGraph.load(MINI), virtuoso.gsp_url, graph_iri, credentials=DBA)
+    good = prepare(load_graph(MINI), virtuoso.gsp_url, graph_iri, credentials=DBA)
     send(good)
     before = remote(virtuoso.sparql_url, graph_iri).triple_count()
     broken = dataclasses.replace(good, body=good.body + b"<urn:a> <urn:b> 'unterminated .\n")
@@ -198,7 +199,7 @@ def test_a_failed_upload_leaves_the_previous_graph_in_place_on_virtuoso(
 
 def test_wrong_credentials_are_refused_before_the_upload(virtuoso: Virtuoso) -> None:
     graph_iri = "https://example.org/graphs/kept-on-virtuoso-2"
-    good = prepare(KnowledgeGraph.load(MINI), virtuoso.gsp_url, graph_iri, credentials=DBA)
+    good = prepare(load_graph(MINI), virtuoso.gsp_url, graph_iri, credentials=DBA)
     send(good)
     wrong = dataclasses.replace(good, credentials=Credentials(user="dba", password="nope"))
     with pytest.raises(EndpointError) as caught:

@@ -22,7 +22,8 @@ from collabkg.backends.remote import (
     with_prefixes,
 )
 from collabkg.errors import EndpointError, ParameterError
-from collabkg.graph import KnowledgeGraph, open_graph
+from collabkg.graph import KnowledgeGraph
+from collabkg.project import load_graph, open_graph
 
 from .conftest import DATA_GRAPH, MINI, REPO, Served
 from .servers import Virtuoso
@@ -235,7 +236,7 @@ def test_missing_collabkg_prefixes_are_declared() -> None:
 
 def test_an_unreachable_endpoint_fails_fast_with_its_message() -> None:
     url = f"http://127.0.0.1:{closed_port()}/sparql"
-    graph = KnowledgeGraph.load(REPO, backend=RemoteBackend(url))
+    graph = load_graph(REPO, backend=RemoteBackend(url))
     started = time.monotonic()
     with pytest.raises(EndpointError) as caught:
         graph.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
@@ -271,7 +272,7 @@ def test_secrets_are_not_in_reprs() -> None:
 
 
 def test_a_slow_endpoint_times_out(listener_that_hangs) -> None:
-    graph = KnowledgeGraph.load(REPO, backend=RemoteBackend(listener_that_hangs, timeout_s=1))
+    graph = load_graph(REPO, backend=RemoteBackend(listener_that_hangs, timeout_s=1))
     started = time.monotonic()
     with pytest.raises(EndpointError) as caught:
         graph.select("SELECT * WHERE { ?s ?p ?o }")
@@ -289,7 +290,7 @@ def listener_that_hangs():
 
 
 def test_virtuosos_silent_row_cap_is_an_error(virtuoso: Virtuoso) -> None:
-    graph = KnowledgeGraph.load(
+    graph = load_graph(
         REPO, backend=RemoteBackend(virtuoso.sparql_url, default_graph=DATA_GRAPH)
     )
     big = "SELECT ?a ?b WHERE { ?a a ?x . ?b a ?y }"

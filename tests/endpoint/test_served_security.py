@@ -16,6 +16,7 @@ import pytest
 from collabkg.backends.remote import RemoteBackend
 from collabkg.errors import EndpointError
 from collabkg.graph import KnowledgeGraph
+from collabkg.project import load_graph
 
 from .conftest import REPO, Served
 from .servers import Listener
@@ -180,13 +181,13 @@ def test_a_runaway_query_is_stopped_at_the_timeout(served_mini_short_timeout: Se
 
 
 def test_the_remote_backend_reports_server_errors_in_one_line(served: Served) -> None:
-    graph = KnowledgeGraph.load(REPO, backend=RemoteBackend(served.url))
+    graph = load_graph(REPO, backend=RemoteBackend(served.url))
     with pytest.raises(EndpointError) as caught:
         graph.select("SELECT * WHERE { ?s ?p }")
     assert "rejected the query (HTTP 400)" in caught.value.message
     wrong = served.url.rsplit("/", 1)[0] + "/nothing-here"
     with pytest.raises(EndpointError) as caught:
-        KnowledgeGraph.load(REPO, backend=RemoteBackend(wrong)).select("SELECT * {}")
+        load_graph(REPO, backend=RemoteBackend(wrong)).select("SELECT * {}")
     assert "HTTP 404" in caught.value.message
 
 

@@ -11,6 +11,7 @@ from rdflib import BNode, Literal, URIRef
 
 from collabkg.catalogue import Catalogue
 from collabkg.graph import KnowledgeGraph, QueryResult
+from collabkg.project import load_graph
 from collabkg.terms import compact
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,13 +28,13 @@ def catalogue() -> Catalogue:
 @pytest.fixture(scope="session")
 def fixture_graph() -> KnowledgeGraph:
     """The small invented world of tests/fixtures/queries/*.ttl (its own mini vocabulary)."""
-    return KnowledgeGraph.load(FIXTURE, paths=[FIXTURE], allow_invalid=True)
+    return load_graph(FIXTURE, paths=[FIXTURE], allow_invalid=True)
 
 
 @pytest.fixture(scope="session")
 def real_graph() -> KnowledgeGraph:
     """Ontology, concept schemes and every data file of the project."""
-    return KnowledgeGraph.load(REPO, allow_invalid=True)
+    return load_graph(REPO, allow_invalid=True)
 
 
 def plain(value: object) -> object:

@@ -16,101 +16,10 @@ import pytest
 from collabkg.cli import main
 from collabkg.errors import LoadError, ValidationFailed
 from collabkg.graph import KnowledgeGraph
+from collabkg.project import load_graph
 from collabkg.validate import render, validate
-
-BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
-
-# file -> (expected code, expected line or None when a line makes no sense)
-EXPECTED: dict[str, tuple[str, int | None]] = {
-    # Turtle syntax: line (and column) from the parser, with a hint
-    "01-missing-final-dot.ttl": ("syntax.error", 20),
-    "02-missing-semicolon.ttl": ("syntax.error", 17),
-    "03-unclosed-string.ttl": ("syntax.error", 16),
-    "04-unclosed-long-string.ttl": ("syntax.error", 16),
-    "05-undeclared-prefix.ttl": ("syntax.undeclared-prefix", 19),
-    "06-misspelt-prefix.ttl": ("syntax.undeclared-prefix", 20),
-    "07-curly-quotes.ttl": ("syntax.error", 16),
-    "08-space-in-name.ttl": ("syntax.error", 15),
-    "09-unclosed-bracket.ttl": ("syntax.error", 19),
-    "10-stray-bracket.ttl": ("syntax.error", 19),
-    "11-comma-before-dot.ttl": ("syntax.error", 18),
-    "12-space-in-iri.ttl": ("syntax.error", 15),
-    "13-bad-escape.ttl": ("syntax.error", 16),
-    "14-unescaped-quote.ttl": ("syntax.error", 16),
-    "15-pound-sign.ttl": ("syntax.error", 18),
-    "16-sparql-prefix-with-dot.ttl": ("syntax.error", 14),
-    "17-language-and-datatype.ttl": ("syntax.error", 16),
-    "18-missing-value.ttl": ("syntax.error", 16),
-    # files that are not Turtle text at all
-    "19-empty.ttl": ("file.empty", None),
-    "20-only-comments.ttl": ("file.no-statements", None),
-    "21-binary.ttl": ("file.binary", None),
-    "22-latin1.ttl": ("file.encoding", 16),
-    "23-utf16.ttl": ("file.utf16", None),
-    "24-html.ttl": ("file.not-turtle", 1),
-    "25-json.ttl": ("file.not-turtle", 1),
-    # literals that do not fit their datatype (parsers accept them silently)
-    "26-not-a-date.ttl": ("syntax.ill-typed-literal", 17),
-    "27-impossible-date.ttl": ("syntax.ill-typed-literal", 17),
-    "28-two-digit-year.ttl": ("syntax.ill-typed-literal", 17),
-    "29-boolean-yes.ttl": ("syntax.ill-typed-literal", 18),
-    # words: typos, misused terms, links to nothing, duplicates, not our model
-    "30-typo-in-class.ttl": ("vocabulary.unknown-term", 15),
-    "31-typo-in-property.ttl": ("vocabulary.unknown-term", 17),
-    "32-typo-in-value.ttl": ("vocabulary.unknown-term", 17),
-    "33-class-as-property.ttl": ("vocabulary.class-as-property", 18),
-    "34-property-as-class.ttl": ("vocabulary.property-as-class", 15),
-    "35-value-as-class.ttl": ("vocabulary.value-as-class", 15),
-    "36-text-instead-of-link.ttl": ("vocabulary.text-for-link", 17),
-    "37-dangling-link.ttl": ("vocabulary.undefined-item", 22),
-    "38-no-type.ttl": ("vocabulary.untyped-item", 15),
-    "39-wrong-namespace.ttl": ("vocabulary.wrong-namespace", 2),
-    "40-duplicate-case-id.ttl": ("vocabulary.duplicate-case", 10),
-    "41-foaf-only.ttl": ("vocabulary.no-collabkg-data", 1),
-    "42-no-case.ttl": ("vocabulary.no-case", 1),
-    "43-two-cases.ttl": ("vocabulary.several-cases", 15),
-    "44-disjoint-types.ttl": ("vocabulary.disjoint-types", 15),
-    "45-template-placeholder.ttl": ("vocabulary.template-placeholder", 16),
-    "46-unknown-rdfs-term.ttl": ("vocabulary.unknown-standard-term", 16),
-    # the data model (SHACL)
-    "47-reversed-dates.ttl": ("shacl.SPARQL", 18),
-    "48-negative-amount.ttl": ("shacl.MinInclusive", 21),
-    "49-missing-funder.ttl": ("shacl.MinCount", 15),
-    "50-quotation-without-source.ttl": ("shacl.MinCount", 15),
-    "51-missing-evidence.ttl": ("shacl.MinCount", 15),
-    "52-derived-from-non-source.ttl": ("shacl.Class", 18),
-    "53-sector-not-in-scheme.ttl": ("shacl.Class", 17),
-    "54-missing-label.ttl": ("shacl.MinCount", 15),
-    "55-wrong-datatype.ttl": ("shacl.Or", 21),
-    "56-wrong-kind-of-value.ttl": ("shacl.Class", 18),
-    "57-deeply-nested-blank-nodes.ttl": ("syntax.too-deep", 18),
-    # mistakes a newcomer makes, each of which once got a wrong or useless hint
-    "58-half-uncommented-block.ttl": ("syntax.error", 23),
-    "59-unfinished-last-statement.ttl": ("syntax.error", 18),
-    "60-unclosed-text-mid-file.ttl": ("syntax.error", 16),
-    "61-missing-a-before-kind.ttl": ("syntax.error", 15),
-    "62-space-in-linked-id.ttl": ("syntax.error", 23),
-    "63-comma-instead-of-semicolon.ttl": ("syntax.error", 17),
-    "64-two-values-without-comma.ttl": ("syntax.error", 17),
-    "65-prefix-line-without-dot.ttl": ("syntax.error", 6),
-    "66-text-in-single-quotes.ttl": ("syntax.error", 16),
-    "67-no-colon-after-prefix.ttl": ("syntax.error", 23),
-    "68-en-dash-in-id.ttl": ("syntax.error", 23),
-    "69-non-breaking-space.ttl": ("syntax.error", 24),
-    "70-prefix-address-without-brackets.ttl": ("syntax.error", 5),
-    "71-slash-comment.ttl": ("syntax.error", 15),
-    "72-period-link-to-nothing.ttl": ("vocabulary.undefined-item", 20),
-    "73-member-typo-of-the-right-kind.ttl": ("vocabulary.undefined-item", 18),
-    "74-source-not-listed.ttl": ("vocabulary.undefined-item", 18),
-    "75-list-value-as-text.ttl": ("vocabulary.text-for-link", 17),
-    "76-period-as-text.ttl": ("vocabulary.text-for-link", 25),
-    "77-misspelt-required-property.ttl": ("vocabulary.unknown-term", 17),
-    "78-class-as-property-of-link.ttl": ("vocabulary.class-as-property", 20),
-    "79-kind-with-id-prefix.ttl": ("vocabulary.id-as-class", 15),
-    "80-list-value-in-quotes.ttl": ("vocabulary.text-for-link", 24),
-    "81-double-dot.ttl": ("syntax.error", 18),
-    "82-capitalised-prefix-keyword.ttl": ("syntax.error", 5),
-}
+from tests.support.bad_inputs import EXPECTED
+from tests.support.paths import BAD
 
 # file -> (what the human report must say to get the fix right, what it must not say)
 EXPECTED_ADVICE: dict[str, tuple[str, str | None]] = {
@@ -164,7 +73,7 @@ def test_the_corpus_is_big_and_every_file_has_an_expectation():
 @pytest.fixture(scope="module")
 def loaded(small_project: Path) -> KnowledgeGraph:
     """A graph loaded before the bad files are tried: it must never change."""
-    return KnowledgeGraph.load(small_project)
+    return load_graph(small_project)
 
 
 def _check_cli(path: Path, root: Path, capsys: pytest.CaptureFixture[str]) -> dict:
@@ -229,7 +138,7 @@ def test_a_project_holding_the_bad_file_refuses_to_load(name: str, small_copy: P
     target = small_copy / "data" / "cases" / name
     target.write_bytes((BAD / name).read_bytes())
     with pytest.raises((LoadError, ValidationFailed)):
-        KnowledgeGraph.load(small_copy)
+        load_graph(small_copy)
 
 
 def test_a_50_mb_literal_is_refused_before_parsing(tmp_path: Path, small_project: Path, capsys):

@@ -13,10 +13,10 @@ import pytest
 
 from collabkg.cli import main
 from collabkg.errors import ValidationFailed
-from collabkg.graph import KnowledgeGraph
+from collabkg.project import load_graph
 from collabkg.validate import Severity, render, use_colour, validate
 from collabkg.validate.locate import scan
-from collabkg.validate.vocabulary import closest
+from collabkg.validate.rules import closest
 
 REPO = Path(__file__).resolve().parents[2]
 BAD = REPO / "tests" / "fixtures" / "bad"
@@ -180,7 +180,7 @@ def test_a_sector_outside_the_scheme_lists_the_allowed_values(small_project: Pat
 
 def test_the_template_is_never_loaded_and_copies_list_every_placeholder(small_copy: Path):
     shutil.copy(REPO / "data" / "TEMPLATE.ttl", small_copy / "data" / "TEMPLATE.ttl")
-    graph = KnowledgeGraph.load(small_copy)
+    graph = load_graph(small_copy)
     assert "data/TEMPLATE.ttl" not in graph.files
     assert "data/TEMPLATE.ttl" not in validate(root=small_copy).files
     copy = small_copy / "data" / "cases" / "my-case.ttl"
@@ -268,14 +268,14 @@ def test_no_traceback_unless_debug(monkeypatch: pytest.MonkeyPatch, small_projec
 
 
 def test_loading_refuses_invalid_data_unless_allowed(small_copy: Path):
-    graph = KnowledgeGraph.load(small_copy)
+    graph = load_graph(small_copy)
     assert graph.invalid is False and graph.validation is not None
     shutil.copy(BAD / "49-missing-funder.ttl", small_copy / "data" / "cases" / "bad.ttl")
     with pytest.raises(ValidationFailed) as info:
-        KnowledgeGraph.load(small_copy)
+        load_graph(small_copy)
     assert info.value.report.violations == 1  # type: ignore[attr-defined]
     assert "collabkg validate" in (info.value.hint or "")
-    graph = KnowledgeGraph.load(small_copy, allow_invalid=True)
+    graph = load_graph(small_copy, allow_invalid=True)
     assert graph.invalid is True
     assert graph.validation is not None and graph.validation.violations == 1
 

@@ -53,6 +53,20 @@ class Backend(Protocol):
         """Run a CONSTRUCT (or DESCRIBE) query and return its triples."""
         ...
 
+    @property
+    def location(self) -> str | None:
+        """The URL of the remote SPARQL endpoint; None for a store in this process."""
+        ...
+
+    def all_triples(self) -> list[Triple]:
+        """Every distinct triple of the graph (for exports)."""
+        ...
+
+    def write_nquads(self, path: str) -> int:
+        """Write every statement in its named graph as N-Quads; the number written. A
+        backend that cannot (a remote endpoint) raises UsageError."""
+        ...
+
     def close(self) -> None:
         """Release resources; the backend is unusable afterwards."""
         ...

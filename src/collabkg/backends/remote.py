@@ -44,7 +44,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from collabkg.backends.base import Row, Triple
-from collabkg.errors import EndpointError, ParameterError, QueryError
+from collabkg.errors import EndpointError, ParameterError, QueryError, UsageError
 from collabkg.sparql_safety import with_values_in_subselects
 from collabkg.terms import PREFIXES
 
@@ -601,6 +601,16 @@ class RemoteBackend:
             ) from None
         except Exception as exc:
             raise endpoint_error(exc, self.url, wait) from None
+
+    @property
+    def location(self) -> str | None:
+        return self.url
+
+    def all_triples(self) -> list[Triple]:
+        return self.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+
+    def write_nquads(self, path: str) -> int:
+        raise UsageError("only a graph loaded from local files can be written as N-Quads")
 
     def close(self) -> None:
         self._closed = True

@@ -1,0 +1,87 @@
+"""Opening the project's graph: validate, then load (nothing invalid is served).
+
+:func:`load_graph` is what every command and the explorer use to get a
+:class:`~collabkg.graph.KnowledgeGraph` of the project's files: the files are loaded (a
+Turtle syntax error is a located :class:`~collabkg.errors.LoadError`), validated by the
+pipeline (:mod:`collabkg.validate`), and refused with
+:class:`~collabkg.errors.ValidationFailed` when they have errors (``allow_invalid`` keeps
+the graph and flags it). :func:`open_graph` picks a remote endpoint instead when one is
+configured. The facade itself (:mod:`collabkg.graph`) knows nothing of validation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from collabkg.backends.base import Backend
+from collabkg.errors import ValidationFailed
+from collabkg.graph import KnowledgeGraph, graph_files
+from collabkg.validate import summary_line, validate_graph_files
+
+
+def load_graph(
+    root: str | os.PathLike[str] | None = None,
+    *,
+    paths: Iterable[str | os.PathLike[str]] | None = None,
+    backend: Backend | None = None,
+    allow_invalid: bool = False,
+) -> KnowledgeGraph:
+    """The project's graph in a fresh embedded store, validated first.
+
+    ``root`` defaults to the discovered project root; ``paths`` replaces the default file
+    set (see :meth:`KnowledgeGraph.from_files`). With ``backend`` (a remote endpoint that
+    holds the data already) no file is read and nothing is validated here.
+
+    Nothing invalid is served: a :class:`~collabkg.errors.ValidationFailed` (with the full
+    report as ``.report``) is raised if any file has a violation — unless ``allow_invalid``
+    is set, in which case the graph is returned with ``invalid`` True and ``validation``
+    holding the report.
+    """
+    if backend is not None:
+        return KnowledgeGraph.from_files(root, paths=paths, backend=backend)
+    project, files = graph_files(root, paths)
+    graph = KnowledgeGraph.from_files(root, paths=paths)
+    report = validate_graph_files(files, project)
+    if report.violations and not allow_invalid:
+        graph.close()
+        bad = report.files_with_violations()
+        error = ValidationFailed(
+            f"the data has errors, so the graph was not loaded: {summary_line(report)}",
+            file=bad[0] if len(bad) == 1 else None,
+            hint=f"run 'collabkg validate' to see them ({', '.join(bad[:3])}"
+            + ("…" if len(bad) > 3 else "")
+            + ")",
+        )
+        error.report = report  # type: ignore[attr-defined]
+        raise error
+    graph.validation = report
+    graph.invalid = bool(report.violations)
+    return graph
+
+
+def open_graph(
+    root: str | os.PathLike[str] | None = None,
+    *,
+    endpoint: str | None = None,
+    default_graph: str | None = None,
+    allow_invalid: bool = False,
+) -> KnowledgeGraph:
+    """The project's graph: a remote endpoint when configured, else the local files.
+
+    The endpoint is ``endpoint`` or the ``COLLABKG_ENDPOINT`` environment variable (its
+    data graph ``default_graph`` or ``COLLABKG_GRAPH``); without one the files are loaded
+    into the embedded store with :func:`load_graph` (validated first; see
+    ``allow_invalid`` there).
+    """
+    from collabkg.backends.remote import ENV_ENDPOINT, ENV_GRAPH, RemoteBackend
+
+    url = endpoint or os.environ.get(ENV_ENDPOINT, "").strip() or None
+    if url is None:
+        return load_graph(root, allow_invalid=allow_invalid)
+    graph = default_graph or os.environ.get(ENV_GRAPH, "").strip() or None
+    return load_graph(root, backend=RemoteBackend(url, default_graph=graph))
+
+
+
+__all__ = ["load_graph", "open_graph"]

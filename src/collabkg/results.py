@@ -1,0 +1,120 @@
+"""The answer to a SELECT query (:class:`QueryResult`) and how it is shown to people
+(labels for IRIs, numbers as numbers). Shared by the graph facade, the catalogue, the CLI
+and the explorer, none of which needs the others to read a result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
+
+from rdflib import BNode, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.term import Node
+
+from collabkg.backends.base import Row
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Labeller(Protocol):
+    """Anything that can name IRIs (a KnowledgeGraph does)."""
+
+    def labels(self, iris: Iterable[Node | str]) -> dict[str, str]: ...
+
+
+def _display_value(term: Node | None) -> object:
+    if term is None:
+        return None
+    if isinstance(term, RdfLiteral):
+        value = term.toPython()
+        if isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, Decimal):
+            return float(value)
+        return str(term)
+    return str(term)
+
+
+@dataclass
+class QueryResult:
+    """The answer to a SELECT query: variable names and rows of rdflib terms."""
+
+    vars: list[str]
+    rows: list[Row]
+    truncated: bool = False
+    """True when more rows existed than the limit allowed."""
+    limit: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def column(self, name: str) -> list[Node | None]:
+        return [row.get(name) for row in self.rows]
+
+    def iris(self) -> set[str]:
+        """Every IRI that appears in the result."""
+        return {
+            str(value) for row in self.rows for value in row.values() if isinstance(value, URIRef)
+        }
+
+    def iri_vars(self) -> list[str]:
+        """Variables that hold at least one IRI (they get an extra ``<var>_iri`` column)."""
+        return [
+            var for var in self.vars if any(isinstance(row.get(var), URIRef) for row in self.rows)
+        ]
+
+    def columns(self, *, with_iris: bool = True) -> list[str]:
+        names: list[str] = []
+        extra = set(self.iri_vars()) if with_iris else set()
+        for var in self.vars:
+            names.append(var)
+            if var in extra and f"{var}_iri" not in self.vars:
+                names.append(f"{var}_iri")
+        return names
+
+    def to_labelled(self, graph: Labeller, *, with_iris: bool = True) -> list[dict[str, object]]:
+        """Rows for people: IRIs replaced by labels, numbers as numbers.
+
+        With ``with_iris`` each IRI-valued variable keeps its IRI in ``<var>_iri`` (for
+        CSV and JSON downloads).
+        """
+        names = graph.labels(self.iris())
+        columns = self.columns(with_iris=with_iris)
+        out: list[dict[str, object]] = []
+        for row in self.rows:
+            item: dict[str, object] = {}
+            for var in self.vars:
+                value = row.get(var)
+                if isinstance(value, URIRef):
+                    item[var] = names.get(str(value), str(value))
+                elif isinstance(value, BNode):
+                    item[var] = "(unnamed)"
+                else:
+                    item[var] = _display_value(value)
+                iri_column = f"{var}_iri"
+                if iri_column in columns and iri_column not in self.vars:
+                    item[iri_column] = str(value) if isinstance(value, URIRef) else None
+            out.append(item)
+        return out
+
+    def to_dataframe(
+        self, graph: Labeller | None = None, *, with_iris: bool = True
+    ) -> pd.DataFrame:
+        """A pandas DataFrame: labelled when a graph is given, raw strings otherwise."""
+        import pandas as pd
+
+        if graph is None:
+            data = [{var: _display_value(row.get(var)) for var in self.vars} for row in self.rows]
+            return pd.DataFrame(data, columns=self.vars)
+        columns = self.columns(with_iris=with_iris)
+        return pd.DataFrame(self.to_labelled(graph, with_iris=with_iris), columns=columns)
+
+
+
+__all__ = ["Labeller", "QueryResult"]
