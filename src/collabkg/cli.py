@@ -354,7 +354,7 @@ def cmd_fmt(args: argparse.Namespace, out: TextIO) -> int:
     import pyoxigraph as ox
 
     from collabkg.backends.embedded import SourceFile, load_error_from_syntax, to_rdflib
-    from collabkg.turtle import format_file_text, has_inner_comments, split_header
+    from collabkg.turtle import format_file_text
 
     status = EXIT_OK
     unformatted: list[str] = []
@@ -380,14 +380,6 @@ def cmd_fmt(args: argparse.Namespace, out: TextIO) -> int:
             continue
         if args.check:
             unformatted.append(name)
-            continue
-        if has_inner_comments(split_header(text)[1]) and not args.force:
-            _err(
-                f"{name}: not rewritten: it has comments between statements, which "
-                "formatting would drop — move them to the comment block at the top, "
-                "or use --force"
-            )
-            status = EXIT_INVALID
             continue
         path.write_text(canonical, encoding="utf-8")
         print(f"formatted {name}", file=out)
@@ -565,7 +557,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", help="Turtle files")
     p.add_argument("--check", action="store_true", help="only list files that are not canonical")
     p.add_argument(
-        "--force", action="store_true", help="rewrite even if comments between statements are lost"
+        "--force", action="store_true", help=argparse.SUPPRESS  # comments are always kept now
     )
     p.set_defaults(func=cmd_fmt)
 

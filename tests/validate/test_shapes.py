@@ -175,6 +175,9 @@ EXPECTED: dict[str, set[Expected]] = {
         (13, "ckd:fx-src-bad", "dcterms:date", "violation"),
         (14, "ckd:fx-src-bad", "ck:hasTextFile", "violation"),
         (17, "ckd:fx-src-undated", "dcterms:date", "warning"),
+        (26, "ckd:fx-src-web", "ck:hasTextFile", "violation"),
+        (27, "ckd:fx-src-web", "ck:hasTextSha256", "violation"),
+        (28, "ckd:fx-src-web", "ck:hasWebAddress", "violation"),
     },
     "StatutoryDutyShape": {
         (12, "ckd:fx-duty-bad", "prov:wasDerivedFrom", "violation"),
