@@ -262,6 +262,55 @@ def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_sources(args: argparse.Namespace, out: TextIO) -> int:
+    """List the sources: kind, address, whether their text is available, verified quotations."""
+    from collabkg.paths import ProjectPaths
+    from collabkg.sources import TextStatus, read_triples, summarise, texts_folder
+
+    project = ProjectPaths.discover(args.root)
+    files = project.graph_files()
+    folder = texts_folder(project.root)
+    rows = summarise(read_triples(files), folder)
+    if not rows:
+        print("No sources yet: describe them in data/sources.ttl.", file=out)
+        return EXIT_OK
+    table = []
+    for row in rows:
+        record = row.state.record
+        kinds = sorted(t.rsplit("#", 1)[-1] for t in record.types if "#" in t)
+        kind = ", ".join(k for k in kinds if k != "Source") or "Source"
+        text = record.text_file or "-"
+        table.append([
+            record.label or record.iri,
+            _words(kind),
+            record.address or "-",
+            f"{text}: {row.state.status.value}",
+            f"{row.verified}/{row.quotations}",
+        ])
+    print(format_table(["source", "kind", "address", "text", "verified quotations"], table),
+          file=out)
+    print(f"\nSource texts are read from {folder} (set COLLABKG_SEEDS to use another folder).",
+          file=out)
+    for row in rows:
+        state = row.state
+        if state.status is TextStatus.CHANGED:
+            print(f"{PROG}: warning: {state.record.label}: {state.path} has sha256 "
+                  f"{state.actual_sha256}, not the recorded {state.record.sha256}", file=out)
+        elif state.status is TextStatus.UNRECORDED:
+            print(f"{PROG}: note: {state.record.label}: record its text's sha256 with "
+                  f'ck:hasTextSha256 "{state.actual_sha256}" ;', file=out)
+    # a quotation not found in a text that is there fails; a text not there is only noted
+    unverified = sum(r.quotations - r.verified for r in rows if r.state.status.usable)
+    return EXIT_OK if not unverified else EXIT_INVALID
+
+
+def _words(camel: str) -> str:
+    """``JournalArticle`` -> ``journal article``."""
+    import re
+
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", camel).lower()
+
+
 def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     graph = _load_graph(args)
     per_file = graph.triples_per_file()
@@ -518,6 +567,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("queries", help="list the canned queries by tag")
     p.set_defaults(func=cmd_queries)
+
+    p = sub.add_parser(
+        "sources",
+        help="the sources: kind, address, text status, verified quotations",
+        description="List every source in data/ with its kind, its address, whether its text "
+        "is available in the folder of source texts (COLLABKG_SEEDS, default ../shared/seeds) "
+        "with the recorded SHA-256, and how many of its quotations are found in it. "
+        "Exit 1 when a quotation is not found in its source's text.",
+    )
+    p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("stats", help="triples per file and instances per class")
     p.set_defaults(func=cmd_stats)

@@ -151,6 +151,10 @@ def _source_tokens(text: str) -> _Tokens:
     return _tokenise(_normalised(text))
 
 
+def _is_punctuation(token: str) -> bool:
+    return not any(ch.isalnum() for ch in token)
+
+
 def _quoted(text: str) -> str:
     return "“" + text + "”"
 
@@ -219,6 +223,13 @@ def find_quotation(quotation: str, text: str) -> Match:
         if ratio > best[0]:
             best = (ratio, low + first, low + last)
     ratio, begin, end = best
+    # the source's own quote marks around the passage are not part of it
+    while begin < end - 1 and _is_punctuation(words[begin]) and not _is_punctuation(quote.words[0]):
+        begin += 1
+    while end > begin + 1 and _is_punctuation(words[end - 1]) and not _is_punctuation(
+        quote.words[-1]
+    ):
+        end -= 1
     if ratio < MIN_SIMILARITY:
         return Match(found=False, similarity=round(ratio, 3))
     return Match(
