@@ -116,6 +116,7 @@ def test_sources_command_without_the_texts_says_not_found(
 def test_sources_command_fails_on_an_unverified_quotation(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLLABKG_SEEDS", str(texts_folder(REPO)))
     root = tmp_path / "p"
     for folder in ("ontology", "data"):
         shutil.copytree(REPO / folder, root / folder)
