@@ -226,8 +226,18 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
         text = canned.text
         limits = Limits(rows=args.limit, timeout_s=args.timeout)
     check_read_only(text)  # refuse updates and SERVICE before anything is loaded or run
+    if canned is not None:
+        for name in values:
+            canned.param(name)  # an unknown parameter is refused before loading anything
     graph = _load_graph(args)
     if canned is not None and canned.params:
+        from collabkg.catalogue import choices, missing_parameter_error, missing_parameters
+
+        missing = missing_parameters(canned, values)
+        if missing:
+            spec = missing[0]
+            options = choices(graph, spec, catalogue) if spec.type == "iri" else None
+            raise missing_parameter_error(canned, spec, options)
         bindings = canned.bind(values, graph=graph, catalogue=catalogue)
     else:
         bindings = {
@@ -246,10 +256,81 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+QUERIES_CHOICES_SHOWN = 5
+
+
+def _choice_lister(args: argparse.Namespace) -> Callable[[object], list[tuple[object, str]] | None]:
+    """A function listing a parameter's choices from the graph (None when it cannot load)."""
+    from collabkg.catalogue import Catalogue, choices
+
+    state: dict[str, object] = {}
+
+    def lister(spec: object) -> list[tuple[object, str]] | None:
+        if "graph" not in state:
+            try:
+                state["graph"] = _load_graph(args)
+            except CollabkgError as exc:
+                state["graph"] = None
+                state["why"] = exc.one_line()
+        graph = state["graph"]
+        if graph is None:
+            return None
+        return choices(graph, spec, Catalogue.load(args.root))  # type: ignore[arg-type]
+
+    lister.state = state  # type: ignore[attr-defined]
+    return lister
+
+
+def _print_params(query: object, lister: Callable[[object], object], out: TextIO,
+                  *, indent: str, shown: int | None) -> None:
+    from collabkg.catalogue import CannedQuery, ParamSpec
+    from collabkg.terms import compact
+
+    assert isinstance(query, CannedQuery)
+    for spec in query.params:
+        assert isinstance(spec, ParamSpec)
+        needed = "required" if (spec.required or spec.picks_an_item) else (
+            f"optional, default {spec.default}"
+        )
+        label = f" — {spec.label}" if spec.label else ""
+        print(f"{indent}--param {spec.name}=VALUE  ({spec.type}, {needed}){label}", file=out)
+        if spec.type != "iri":
+            continue
+        options = lister(spec)
+        if options is None:
+            print(f"{indent}    choices: {spec.describe_choices()}", file=out)
+            continue
+        items = list(options)  # type: ignore[call-overload]
+        listed = items if shown is None else items[:shown]
+        for iri, text in listed:
+            print(f"{indent}    {compact(str(iri))}  {text}", file=out)
+        more = len(items) - len(listed)
+        if more > 0:
+            print(f"{indent}    ... and {more} more ('{PROG} queries {query.id}' lists them all)",
+                  file=out)
+        if not items:
+            print(f"{indent}    (no choices in the graph yet: {spec.describe_choices()})",
+                  file=out)
+
+
 def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
+    """List the canned queries by tag, each with its parameters and their choices."""
     from collabkg.catalogue import Catalogue
 
     catalogue = Catalogue.load(args.root)
+    lister = _choice_lister(args)
+    if getattr(args, "ids", None):
+        for query_id in args.ids:
+            query = catalogue.get(query_id)
+            print(f"{query.id}: {query.summary}", file=out)
+            if query.description:
+                print(f"  {' '.join(query.description.split())}", file=out)
+            if query.params:
+                print("  parameters:", file=out)
+                _print_params(query, lister, out, indent="    ", shown=None)
+            else:
+                print("  no parameters", file=out)
+        return EXIT_OK
     if not len(catalogue):
         print("No canned queries yet: add .rq files under queries/.", file=out)
         return EXIT_OK
@@ -258,7 +339,14 @@ def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
         print(f"{tag}:", file=out)
         for query in queries:
             print(f"  {query.id.ljust(width)}  {query.summary}", file=out)
-    print(f"({len(catalogue)} queries; run one with '{PROG} query ID')", file=out)
+            _print_params(query, lister, out, indent="  " + " " * (width + 2),
+                          shown=QUERIES_CHOICES_SHOWN)
+    print(f"({len(catalogue)} queries; run one with '{PROG} query ID --param NAME=VALUE')",
+          file=out)
+    why = lister.state.get("why")  # type: ignore[attr-defined]
+    if why:
+        print(f"{PROG}: note: choices are not listed: the graph did not load ({why})",
+              file=sys.stderr)
     return EXIT_OK
 
 
@@ -565,7 +653,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("queries", help="list the canned queries by tag")
+    p = sub.add_parser(
+        "queries", help="list the canned queries by tag, with their parameters and choices"
+    )
+    p.add_argument("ids", nargs="*", help="show these queries in full, with every choice")
     p.set_defaults(func=cmd_queries)
 
     p = sub.add_parser(
