@@ -116,9 +116,30 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
         report = validate(
             args.paths or None, root=args.root, reason=args.reason, engine=args.engine
         )
+    code = report.exit_code(strict=args.strict)
+    if args.errors_only:
+        report = _errors_only(report)
     colour = args.format == "human" and use_colour(out)
     print(render(report, args.format, colour=colour, strict=args.strict), end="", file=out)
-    return report.exit_code(strict=args.strict)
+    return code
+
+
+def _errors_only(report: object) -> object:
+    """The report with its errors only, and a note of how many warnings and notes were left out."""
+    import dataclasses
+
+    from collabkg.validate import Report, Severity
+
+    assert isinstance(report, Report)
+    kept = [i for i in report.issues if i.severity is Severity.VIOLATION]
+    left = len(report.issues) - len(kept)
+    notes = list(report.notes)
+    if left:
+        notes.append(
+            f"{report.warnings} warning(s) and {report.infos} note(s) are not shown "
+            "(--errors-only); run without it to read them"
+        )
+    return dataclasses.replace(report, issues=kept, notes=notes)
 
 
 def _raw_params(assignments: Sequence[str]) -> tuple[dict[str, str], dict[str, str | None]]:
@@ -619,6 +640,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="human (default), json, github (Actions annotations) or sarif",
     )
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
+    p.add_argument(
+        "--errors-only", action="store_true",
+        help="list the errors only (a note says how many warnings and notes were left out)",
+    )
     p.add_argument(
         "--reason", action="store_true", help="also check OWL consistency with HermiT (slower)"
     )
