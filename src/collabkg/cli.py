@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import os
-import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -576,11 +575,20 @@ def cmd_explore(args: argparse.Namespace, out: TextIO) -> int:
         from collabkg.backends.remote import ENV_ENDPOINT
 
         env[ENV_ENDPOINT] = args.endpoint
+    else:
+        # the files, validated; when they have errors, the last graph that validated (with
+        # a banner in the explorer); no valid graph ever built: refuse, as before
+        from collabkg.lastgood import open_serving_graph
+
+        graph, notice = open_serving_graph(paths.root)
+        graph.close()
+        if notice is not None:
+            print(f"{PROG}: warning: {notice.banner()}", file=sys.stderr, flush=True)
+    from collabkg.supervise import run_until_stopped
+
     print(f"Explorer at http://{args.host}:{args.port} (Ctrl+C to stop)", file=out, flush=True)
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return EXIT_OK
+    code = run_until_stopped(command, env)
+    return EXIT_OK if code in (130, 143, -2, -15) else code
 
 
 def cmd_reason(args: argparse.Namespace, out: TextIO) -> int:
