@@ -147,7 +147,8 @@ def language_tag_typos(text: str) -> list[Finding]:
 
 _AMOUNT_PROPERTY = re.compile(r"\bck:hasAmountInPounds\s+")
 _AMOUNT_VALUE = re.compile(
-    r"""(?P<quoted>"[^"\n]*")(?:\^\^\S+)?|(?P<raw>[^\s;.,]*(?:[.,]\d[^\s;.,]*)*(?:\s*,\s*\d{3}(?!\d))*)"""
+    r"""(?P<quoted>"[^"\n]*")(?:\^\^\S+)?|(?P<raw>[^\s;.,]*(?:[.,]\d[^\s;.,]*)*(?:\s*,\s*\d{3}(?!\d))*"""
+    r"""(?:[ \t]+(?:million|thousand|billion|bn|m|k)\b)?)"""
 )
 _WORDS = {"k": Decimal(1000), "m": Decimal(1_000_000), "bn": Decimal(1_000_000_000),
           "b": Decimal(1_000_000_000)}
