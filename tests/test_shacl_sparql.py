@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,10 +12,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from collabkg.shacl_sparql import ShaclResult, UnsupportedShape, compile_shapes, run
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-import generate  # noqa: E402
+from tests.support.paths import REPO as ROOT
+from tests.support.synthetic import generate
 
 CKD = "https://w3id.org/collabkg/id/"
 

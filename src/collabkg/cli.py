@@ -659,9 +659,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine",
         choices=("auto", "sparql", "pyshacl"),
         default=None,
-        help="sparql: the checks on an Oxigraph store, SHACL as SPARQL, files cached by "
-        "content (fast at any size); pyshacl: every file in Python, pySHACL over one graph; "
-        "auto (default, or COLLABKG_ENGINE): sparql, pyshacl with --reason",
+        help="how the SHACL shapes run (the other stages are the same): sparql, the shapes "
+        "compiled to SPARQL on the store (fast at any size); pyshacl, pySHACL over the same "
+        "data (the reference, slow); auto (default, or COLLABKG_ENGINE): sparql",
     )
     p.set_defaults(func=cmd_validate)
 

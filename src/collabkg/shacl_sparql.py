@@ -32,9 +32,10 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from collabkg.errors import CollabkgError
+from collabkg.rdfterms import to_rdflib
+from collabkg.xsd import XSD_STRING
 
 Term = URIRef | BNode | Literal
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class UnsupportedShape(CollabkgError):
@@ -557,20 +558,6 @@ def _compile_node_shape(shapes: Graph, shape: Node, target: str) -> list[Compile
     return out
 
 
-def _to_rdflib(term: object) -> Term:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term {term!r}")
-
-
 def _focus_values(nodes: Sequence[Term]) -> str:
     return "VALUES ?this { " + " ".join(n.n3() for n in nodes if isinstance(n, URIRef)) + " }"
 
@@ -742,7 +729,7 @@ def _as_written(focus: Term, value: Term | None, lexical: LexicalForms | None) -
         or not isinstance(value, Literal)
         or value.language
         or value.datatype is None
-        or str(value.datatype) == _XSD_STRING
+        or str(value.datatype) == XSD_STRING
     ):
         return [value]
     return list(lexical(focus, value)) or [value]
@@ -772,14 +759,14 @@ def run_one(
         seen: set[tuple[object, ...]] = set()
         for row in solutions:
             bound = {
-                name: _to_rdflib(row[name])
+                name: to_rdflib(row[name])
                 for name in names
                 if row[name] is not None and name not in ("this", "path", "value", "failure")
             }
-            this = _to_rdflib(row["this"])
-            path = _to_rdflib(row["path"]) if row["path"] is not None else c.path
+            this = to_rdflib(row["this"])
+            path = to_rdflib(row["path"]) if row["path"] is not None else c.path
             raw = row["value"]
-            stored = _to_rdflib(raw) if raw is not None else (this if c.value_is_focus else None)
+            stored = to_rdflib(raw) if raw is not None else (this if c.value_is_focus else None)
             for value in _as_written(this, stored, lexical):
                 key = (this, row["path"], value, tuple(sorted(bound.items())))
                 if key in seen:
@@ -799,10 +786,10 @@ def run_one(
                 )
         return results
     for row in solutions:
-        this = _to_rdflib(row["this"])
+        this = to_rdflib(row["this"])
         values: list[Term | None] = [None]
         if c.reports_value:
-            values = _as_written(this, _to_rdflib(row["v"]), lexical)
+            values = _as_written(this, to_rdflib(row["v"]), lexical)
         for value in values:
             matches = (
                 c.pattern is not None

@@ -7,20 +7,11 @@ the research data in data/ (which changes as cases are added).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "tests" / "fixtures"
-
-
-def make_project(target: Path) -> Path:
-    shutil.copytree(REPO / "ontology", target / "ontology")
-    shutil.copytree(REPO / "shapes", target / "shapes")
-    shutil.copytree(FIXTURES / "validate" / "data", target / "data")
-    return target
+from tests.support.project import make_project
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,13 @@
-"""The SPARQL engine (large graphs) reports exactly what the pyshacl engine reports.
+"""The fast path of the one pipeline reports exactly what the reference path reports.
 
-``collabkg validate --engine sparql`` finds the same issues another way (an Oxigraph store,
-SHACL compiled to SPARQL, files read in parallel and cached, the vocabulary checker given
-only the files that can have a problem: see collabkg.validate.engine). Compared here issue
-by issue, every field, on:
+The pipeline (collabkg.validate.pipeline) runs the shapes compiled to SPARQL and gives the
+vocabulary rules only the files some rule's pre-filter selects (collabkg.validate.rules).
+The reference: every shape run by pySHACL over the same data (``engine="pyshacl"``) and
+every file asked about given to every rule (``prefilter=False``). Compared here issue by
+issue, every field, on:
 
 - every file of the bad-input corpus (tests/fixtures/bad/), one at a time (a few files
-  against a graph) and all together (many files: the vocabulary triage), in memory and
+  against a graph) and all together (many files: the pre-filters decide), in memory and
   with the persistent store of .collabkg-cache/;
 - generated case data (bench/generate.py) with vocabulary and data-model faults injected.
 
@@ -18,21 +19,17 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 from collabkg.paths import ProjectPaths
-from collabkg.validate import engine as engine_module
-from collabkg.validate.engine import triage_reviewed
-from collabkg.validate.pipeline import project_inputs, run
+from collabkg.validate import pipeline as pipeline_module
+from collabkg.validate.inputs import project_inputs
+from collabkg.validate.pipeline import run
 from collabkg.validate.report import Report
-
-REPO = Path(__file__).resolve().parents[2]
-BAD = REPO / "tests" / "fixtures" / "bad"
-sys.path.insert(0, str(REPO / "bench"))
-import generate  # noqa: E402
+from tests.support.paths import BAD, REPO
+from tests.support.synthetic import generate
 
 # Faults injected into generated case files: (what, pattern, replacement). Each is applied
 # once to its own case file; together they exercise every stage of the pipeline.
@@ -84,10 +81,11 @@ def norm(report: Report) -> dict[str, object]:
 
 
 def both(root: Path, paths: list[Path] | None = None) -> tuple[dict, dict]:
+    """(the reference report, the fast report) of ``paths`` checked against ``root``."""
     project = ProjectPaths.discover(root)
     inputs = project_inputs(project, paths)
     return (
-        norm(run(inputs, project, engine="pyshacl")),
+        norm(run(inputs, project, engine="pyshacl", prefilter=False)),
         norm(run(inputs, project, engine="sparql")),
     )
 
@@ -113,17 +111,6 @@ def faulty_10k(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     return out, inject(out)
 
 
-def test_the_triage_was_reviewed_against_this_vocabulary_checker() -> None:
-    """engine.local_trigger/global_triggers mirror the checks of validate/vocabulary.py.
-    When that file changes, the engine gives every file to the checker (exact, slower)
-    until the triggers are reviewed and engine.TRIAGE_REVIEWED is updated."""
-    assert triage_reviewed(), (
-        "validate/vocabulary.py changed: review collabkg.validate.engine.local_trigger and "
-        "global_triggers for new or changed checks, then set engine.TRIAGE_REVIEWED to the "
-        "first 16 hex digits of its sha256"
-    )
-
-
 def test_every_bad_file_at_once(small_project: Path) -> None:
     pyshacl, sparql = both(small_project, sorted(BAD.glob("*.ttl")))
     assert sparql == pyshacl
@@ -132,7 +119,7 @@ def test_every_bad_file_at_once(small_project: Path) -> None:
 def _beyond_syntax() -> list[Path]:
     """The bad files whose problem the vocabulary or SHACL stage finds (a syntax problem is
     found by the same code in both engines), and one of each early stop."""
-    from tests.validate.test_bad_inputs import EXPECTED
+    from tests.support.bad_inputs import EXPECTED
 
     names = [n for n, (code, _line) in EXPECTED.items() if code.startswith(("vocab", "shacl"))]
     names += ["01-missing-final-dot.ttl", "26-not-a-date.ttl", "57-deeply-nested-blank-nodes.ttl"]
@@ -149,7 +136,7 @@ def test_each_bad_file_alone(small_copy: Path, monkeypatch: pytest.MonkeyPatch) 
         expected[path] = pyshacl
         if sparql != pyshacl:
             differences.append(path.name)
-    monkeypatch.setattr(engine_module, "PERSISTENT_MIN_FILES", 0)
+    monkeypatch.setattr(pipeline_module, "PERSISTENT_MIN_FILES", 0)
     project = ProjectPaths.discover(small_copy)
     for path in files:
         persistent = norm(run(project_inputs(project, [path]), project, engine="sparql"))
@@ -171,7 +158,7 @@ def test_generated_data_with_faults_one_file_against_the_graph(
     faulty_10k: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root, where = faulty_10k
-    monkeypatch.setattr(engine_module, "PERSISTENT_MIN_FILES", 0)
+    monkeypatch.setattr(pipeline_module, "PERSISTENT_MIN_FILES", 0)
     for what in ("link to nothing", "reversed period in a blank node", "case ID of another file"):
         file = root / where[what]
         pyshacl, sparql = both(root, [file])
@@ -243,3 +230,24 @@ def test_a_shape_the_compiler_cannot_translate_is_run_by_pyshacl(small_copy: Pat
     assert sparql == pyshacl
     issues = [json.loads(i) for i in sparql["issues"]]  # type: ignore[union-attr]
     assert [i for i in issues if i["message"].startswith("No funder of the required kind")]
+
+
+def test_a_rule_without_a_pre_filter_selects_every_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a rule and forgetting its pre-filter must not skip files silently."""
+    from collabkg.validate import rules
+    from collabkg.validate.rules import checker
+    from collabkg.validate.rules.base import Context
+    from collabkg.validate.syntax import read_turtle
+
+    seen: list[str] = []
+    unfiltered = checker.FileRule("no-filter", lambda chk, item: seen.append(item.display))
+    monkeypatch.setattr(rules, "RULES", (*rules.RULES, unfiltered))
+    parsed, _issues = read_turtle(
+        REPO / "tests" / "fixtures" / "validate" / "data" / "sources.ttl", "x.ttl"
+    )
+    assert parsed is not None
+    ctx = Context(
+        frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), False, {}, {}
+    )
+    chosen, _facts = rules.select_local(parsed, ctx)
+    assert "no-filter" in chosen

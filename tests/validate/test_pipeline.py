@@ -16,7 +16,7 @@ from collabkg.errors import ValidationFailed
 from collabkg.graph import KnowledgeGraph
 from collabkg.validate import Severity, render, use_colour, validate
 from collabkg.validate.locate import scan
-from collabkg.validate.vocabulary import closest
+from collabkg.validate.rules import closest
 
 REPO = Path(__file__).resolve().parents[2]
 BAD = REPO / "tests" / "fixtures" / "bad"

@@ -15,7 +15,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from collabkg.paths import ProjectPaths
-from collabkg.validate.pipeline import Inputs, project_inputs, run
+from collabkg.validate.inputs import Inputs, project_inputs
+from collabkg.validate.pipeline import run
 from collabkg.validate.report import Report, Severity
 
 REPO = Path(__file__).resolve().parents[2]

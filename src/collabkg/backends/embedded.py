@@ -15,56 +15,19 @@ from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
-from rdflib import BNode, URIRef
-from rdflib import Literal as RdfLiteral
-from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from collabkg.backends.base import Row, Triple
 from collabkg.errors import LoadError, ParameterError, QueryError
+from collabkg.rdfterms import to_oxigraph, to_rdflib
 from collabkg.terms import PREFIXES
 
-_XSD_STRING = str(XSD.string)
-_RDF_LANGSTRING = str(RDF.langString)
 _QUERY_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 T = TypeVar("T")
 
 
 # --------------------------------------------------------------------------- terms
-
-
-def to_rdflib(term: object) -> Node:
-    """A pyoxigraph term as the equivalent rdflib term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return RdfLiteral(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return RdfLiteral(term.value)
-        return RdfLiteral(term.value, datatype=URIRef(datatype))
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.DefaultGraph):  # pragma: no cover - never in results
-        raise TypeError("the default graph is not a term")
-    raise TypeError(f"unsupported term {term!r}")
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    """An rdflib term as the equivalent pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, RdfLiteral):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None and str(term.datatype) not in (_XSD_STRING, _RDF_LANGSTRING):
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    raise TypeError(f"unsupported term {term!r}")
 
 
 def _substitutions(

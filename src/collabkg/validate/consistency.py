@@ -11,8 +11,8 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 
 from collabkg.errors import CollabkgError
-from collabkg.validate.model import Workspace
 from collabkg.validate.report import Issue, Severity, Stage
+from collabkg.validate.workspace import Workspace
 
 
 def check_consistency(workspace: Workspace) -> tuple[list[Issue], list[str]]:
@@ -27,10 +27,9 @@ def check_consistency(workspace: Workspace) -> tuple[list[Issue], list[str]]:
     graph = Graph()
     for triple in workspace.ontology.graph:
         graph.add(triple)
-    for item in workspace.files:
-        for triple in item.triples:
-            graph.add(triple)
-    first_target = workspace.targets[0].display if workspace.targets else None
+    for triple in workspace.all_triples():
+        graph.add(triple)
+    first_target = workspace.first_target()
     try:
         outcome = hermit(graph, with_ontology=False)
     except CollabkgError as exc:

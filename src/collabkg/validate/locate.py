@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass, field
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 _TOKEN = re.compile(
     r"""

@@ -1,8 +1,8 @@
 """What the validator knows about the ontology and the data: terms, kinds, labels, positions.
 
 :class:`Ontology` answers "is this term defined, and as what?" (class, property, concept);
-:class:`Workspace` holds every parsed file of the graph being checked, converted once to
-rdflib terms, with the indexes the stages share (types, labels, who describes what where).
+:class:`FileData` is one parsed file as rdflib triples (the files the vocabulary rules
+read); :func:`show` and :func:`a` are how reports write terms and kinds.
 """
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ import logging
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from collabkg.labels import LabelIndex
 from collabkg.terms import CK, CKC, OWL, RDF, RDFS, SKOS, compact
 from collabkg.validate.syntax import ParsedFile
+from collabkg.xsd import SHOWN_BARE, XSD, short_name
 
 Triple = tuple[Node, Node, Node]
 
@@ -71,21 +70,6 @@ def quiet_rdflib() -> Iterator[None]:
         logger.disabled = was
 
 
-def to_rdflib(term: object, bnode_prefix: str) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(f"{bnode_prefix}{term.value}")
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    raise TypeError(f"unsupported term {term!r}")  # pragma: no cover
-
-
 def a(word: str | None) -> str:
     """``a charity``, ``an agent``: the indefinite article for a kind's label."""
     if not word:
@@ -105,13 +89,10 @@ def show(term: Node | None) -> str:
         text = str(term)
         if len(text) > 60:
             text = text[:57] + "…"
-        if term.datatype is not None and str(term.datatype).startswith(
-            "http://www.w3.org/2001/XMLSchema#"
-        ):
-            local = str(term.datatype).rsplit("#", 1)[1]
-            if local in ("integer", "decimal", "double", "boolean"):
+        if term.datatype is not None and str(term.datatype).startswith(XSD):
+            if str(term.datatype) in SHOWN_BARE:
                 return text
-            return f'"{text}"^^xsd:{local}'
+            return f'"{text}"^^{short_name(str(term.datatype))}'
         if term.language:
             return f'"{text}"@{term.language}'
         return f'"{text}"'
@@ -285,114 +266,11 @@ class FileData:
         return self.parsed.display
 
 
-@dataclass
-class Workspace:
-    """Every usable file of the graph being checked, and the indexes the stages share."""
-
-    ontology: Ontology
-    files: list[FileData] = field(default_factory=list)
-
-    @classmethod
-    def build(cls, ontology: Ontology, parsed: Iterable[tuple[ParsedFile, bool]]) -> Workspace:
-        workspace = cls(ontology)
-        with quiet_rdflib():
-            for number, (item, target) in enumerate(parsed):
-                prefix = f"f{number}x"
-                triples = [
-                    (
-                        to_rdflib(t.subject, prefix),
-                        to_rdflib(t.predicate, prefix),
-                        to_rdflib(t.object, prefix),
-                    )
-                    for t in item.triples
-                ]
-                workspace.files.append(FileData(item, triples, target))
-        return workspace
-
-    @property
-    def targets(self) -> list[FileData]:
-        return [f for f in self.files if f.target]
-
-    def all_triples(self) -> Iterator[Triple]:
-        for item in self.files:
-            yield from item.triples
-
-    @cached_property
-    def types(self) -> dict[Node, set[str]]:
-        found: dict[Node, set[str]] = {}
-        for s, p, o in self.all_triples():
-            if p == RDF.type and isinstance(o, URIRef):
-                found.setdefault(s, set()).add(str(o))
-        return found
-
-    @cached_property
-    def subjects(self) -> set[Node]:
-        return {s for s, _p, _o in self.all_triples()} | {
-            s for s in self.ontology.graph.subjects() if isinstance(s, URIRef)
-        }
-
-    @cached_property
-    def labels(self) -> LabelIndex:
-        index = LabelIndex()
-        for s, p, o in self.all_triples():
-            if p in (RDFS.label, SKOS.prefLabel):
-                index.add(s, p, o)
-        return index
-
-    @cached_property
-    def parents(self) -> dict[Node, tuple[Node, Node]]:
-        """Blank node -> (subject, property) of a triple that points to it."""
-        found: dict[Node, tuple[Node, Node]] = {}
-        for s, p, o in self.all_triples():
-            if isinstance(o, BNode) and o not in found:
-                found[o] = (s, p)
-        return found
-
-    def label_of(self, node: Node) -> str | None:
-        if isinstance(node, URIRef | BNode):
-            return self.labels.get(str(node))
-        return None
-
-    def kind_of(self, node: Node) -> str | None:
-        return self.ontology.kind(self.types.get(node, ()))
-
-    def locate(
-        self, node: Node, prop: Node | None = None, *, targets_only: bool = True
-    ) -> tuple[FileData, int | None] | None:
-        """The file (targets first) that describes ``node`` and the line to point at:
-        where ``prop`` is written for it if known, else where its description starts.
-        Blank nodes are located through the statement that points to them."""
-        hops = 0
-        current: Node = node
-        current_prop = prop
-        while isinstance(current, BNode) and hops < 50:
-            parent = self.parents.get(current)
-            if parent is None:
-                return None
-            current, current_prop = parent
-            hops += 1
-        if not isinstance(current, URIRef):
-            return None
-        iri = str(current)
-        pools = [self.targets] if targets_only else [self.targets, self.files]
-        for pool in pools:
-            for item in pool:
-                index = item.parsed.index
-                if index.describes(iri):
-                    line = None
-                    if isinstance(current_prop, URIRef):
-                        line = index.property_line(iri, str(current_prop))
-                    return item, line or index.subject_line(iri)
-        return None
-
-
 __all__ = [
     "FileData",
     "Ontology",
     "Triple",
-    "Workspace",
     "a",
     "quiet_rdflib",
     "show",
-    "to_rdflib",
 ]

@@ -1,6 +1,17 @@
-"""The validation pipeline: syntax → vocabulary → SHACL → (optional) OWL consistency.
+"""The validation pipeline: one stage sequence over one Oxigraph store.
 
-One entry point, :func:`validate`, one report type (:class:`~collabkg.validate.report.Report`).
+:func:`run` reads every file (syntax, in worker processes, remembered by content), puts
+every usable file in its own named graph of one store (a persistent one under
+``.collabkg-cache/`` when a few files are checked against a large graph), then runs, in
+order:
+
+1. **syntax** (:mod:`.syntax`, :mod:`.reading`) — each file's Turtle and literals;
+2. **vocabulary** (:mod:`.rules`) — the vocabulary rules, each with its pre-filter, on the
+   files some pre-filter selects;
+3. **shacl** (:mod:`.shacl_run` for the results, :mod:`.shacl` for the issues) — the
+   shapes compiled to SPARQL over the store (``engine="pyshacl"``: pySHACL over the same
+   data, the reference the tests compare with);
+4. **consistency** (``reason=True``; :mod:`.consistency`) — OWL consistency with HermiT.
 
 Files named by the user (the *targets*) are checked against the whole graph: the ontology,
 the concept schemes, every file under ``data/`` and the targets themselves (a target inside
@@ -10,107 +21,74 @@ targets only; problems in other files are counted, not listed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.term import Node
 
+from collabkg.cache import Cache, key_of
 from collabkg.errors import UsageError
-from collabkg.paths import TEMPLATE_NAME, ProjectPaths
-from collabkg.terms import compact
-from collabkg.validate.model import Ontology, Workspace, quiet_rdflib, to_rdflib
+from collabkg.paths import ProjectPaths
+from collabkg.progress import Progress, current
+from collabkg.rdfterms import to_rdflib
+from collabkg.terms import GRAPH_BASE, compact
+from collabkg.validate.consistency import check_consistency
+from collabkg.validate.inputs import Inputs, display_name, resolved
+from collabkg.validate.model import FileData, Ontology, quiet_rdflib
+from collabkg.validate.reading import (
+    Read,
+    canonical_triples,
+    file_data,
+    rdflib_triples,
+    read_files,
+)
 from collabkg.validate.report import Issue, Report, Severity, Stage
+from collabkg.validate.rules import Context, GraphScope, check_vocabulary, select_graphs
+from collabkg.validate.shacl import load_shapes, run_shacl
+from collabkg.validate.shacl_run import SHACL_ENGINES, shacl_results
+from collabkg.validate.store import (
+    CASE,
+    REDUCED_GRAPH,
+    TEXT_GRAPH,
+    FileRef,
+    PersistentStore,
+    case_sharing_graphs,
+    insert,
+    load_file,
+    reduced_digest,
+    reduced_triples,
+    sharing_graphs,
+    triples_of,
+)
 from collabkg.validate.syntax import ParsedFile, parse_bytes, read_turtle
-
-if TYPE_CHECKING:
-    from collabkg.progress import Progress
+from collabkg.validate.workspace import Workspace
 
 STAGES = ("syntax", "vocabulary", "shacl", "consistency")
+ENGINES = ("auto", *SHACL_ENGINES)
+"""What ``--engine`` accepts: the SHACL engine of stage 3 (``auto`` is ``sparql``)."""
+ENV_ENGINE = "COLLABKG_ENGINE"
+MANY_TARGETS = 40
+"""With more files asked about than this, only the files a pre-filter selects go through
+the vocabulary rules (see :mod:`collabkg.validate.rules`); with fewer, all of them do."""
+PERSISTENT_MIN_FILES = 200
+"""Checking a few files against at least this many uses the persistent store."""
+TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What to check and against what."""
-
-    ontology: tuple[Path, ...]
-    """ontology/*.ttl and ontology/concepts/*.ttl: define the terms."""
-    data: tuple[Path, ...]
-    """Every data file making up the graph (context), targets included or not."""
-    targets: tuple[Path, ...]
-    """The files to report on."""
-    shapes: tuple[Path, ...]
-    texts: tuple[tuple[str, bytes], ...] = ()
-    """In-memory targets (name shown in the report, Turtle bytes), e.g. an upload."""
-
-
-def _resolved(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except OSError:  # pragma: no cover
-        return path
-
-
-def project_inputs(
-    project: ProjectPaths,
-    paths: Iterable[str | os.PathLike[str]] | None = None,
-) -> Inputs:
-    """Inputs for ``collabkg validate [PATH...]`` in ``project``."""
-    ontology: list[Path] = []
-    if project.ontology.is_dir():
-        ontology += sorted(project.ontology.glob("*.ttl"))
-    if project.concepts.is_dir():
-        ontology += sorted(project.concepts.glob("*.ttl"))
-    data: list[Path] = []
-    if project.data.is_dir():
-        template = _resolved(project.template)
-        # only a file named like the template, or a link, can be the template: resolving
-        # every path (several system calls each) is what took time on large projects
-        data = sorted(
-            p
-            for p in project.data.rglob("*.ttl")
-            if p.is_file()
-            and not ((p.name == template.name or p.is_symlink()) and _resolved(p) == template)
+def choose_engine(engine: str | None) -> str:
+    """``sparql`` or ``pyshacl`` for ``engine`` (auto, sparql, pyshacl, or None: the
+    ``COLLABKG_ENGINE`` environment variable, else auto)."""
+    chosen = (engine or os.environ.get(ENV_ENGINE, "") or "auto").strip().lower()
+    if chosen not in ENGINES:
+        raise UsageError(
+            f"unknown validation engine {chosen!r}", hint=f"use one of: {', '.join(ENGINES)}"
         )
-    shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
-    if paths is None or not list(paths):
-        # everything: the ontology files are reported on too (for their syntax)
-        return Inputs(tuple(ontology), tuple(data), tuple(ontology) + tuple(data), shapes)
-    targets: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        if not path.is_absolute():
-            path = Path.cwd() / path
-        if not path.exists():
-            raise UsageError(
-                f"{item}: no such file or folder",
-                hint="give the path of a .ttl file (e.g. data/cases/my-case.ttl) or a folder",
-            )
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*.ttl") if p.name != TEMPLATE_NAME)
-            if not found:
-                raise UsageError(f"{item}: this folder holds no .ttl file")
-            targets += found
-        else:
-            targets.append(path)
-    ontology_set = {_resolved(p) for p in ontology}
-    targets = [p for p in dict.fromkeys(_resolved(t) for t in targets)]
-    data_targets = [t for t in targets if t not in ontology_set]
-    return Inputs(tuple(ontology), tuple(data), tuple(data_targets) or tuple(targets), shapes)
-
-
-def _display(project: ProjectPaths, path: Path) -> str:
-    relative = project.relative(path)
-    if relative.startswith("/"):
-        try:
-            return Path(os.path.relpath(path, Path.cwd())).as_posix()
-        except ValueError:  # pragma: no cover - other drive on Windows
-            return relative
-    return relative
+    return "sparql" if chosen == "auto" else chosen
 
 
 def _ontology_graph(parsed: Sequence[ParsedFile]) -> Graph:
@@ -128,8 +106,6 @@ def _ontology_graph(parsed: Sequence[ParsedFile]) -> Graph:
     return graph
 
 
-_CASE = "https://w3id.org/collabkg/ontology#Case"
-_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _subjects(parsed: ParsedFile) -> tuple[set[str], set[str]]:
@@ -141,9 +117,9 @@ def _subjects(parsed: ParsedFile) -> tuple[set[str], set[str]]:
         if isinstance(subject, ox.NamedNode):
             described.add(subject.value)
             if (
-                triple.predicate.value == _TYPE
+                triple.predicate.value == TYPE
                 and isinstance(triple.object, ox.NamedNode)
-                and triple.object.value == _CASE
+                and triple.object.value == CASE
             ):
                 cases.add(subject.value)
     return described, cases
@@ -219,13 +195,374 @@ _SHAPES_CACHE: dict[tuple[tuple[str, int, int], ...], Graph] = {}
 
 
 def _shapes_graph(files: Sequence[Path]) -> Graph:
-    from collabkg.validate.shacl import load_shapes
-
     key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
     if key not in _SHAPES_CACHE:
         _SHAPES_CACHE.clear()
         _SHAPES_CACHE[key] = load_shapes(files)
     return _SHAPES_CACHE[key]
+
+
+class _Run:
+    """One run of the pipeline: the stages, in order, over one store."""
+
+    def __init__(
+        self,
+        inputs: Inputs,
+        project: ProjectPaths,
+        cache: Cache | None,
+        case_rules: bool,
+        stages: Sequence[str],
+        progress: Progress,
+        *,
+        reason: bool = False,
+        engine: str = "sparql",
+        prefilter: bool = True,
+    ) -> None:
+        self.inputs = inputs
+        self.reason = reason
+        self.engine = engine
+        self.prefilter = prefilter
+        self.project = project
+        self.cache = cache
+        self.case_rules = case_rules
+        self.stages = stages
+        self.progress = progress
+        self.started = time.perf_counter()
+        self.report = Report()
+        self._paths: dict[Path, tuple[str, str, str]] = {}
+        self._folders: dict[str, str] = {}
+        self._root = str(project.root)
+        self.target_set = {self.resolved(t) for t in inputs.targets}
+        self.report.files = [self.display(t) for t in inputs.targets]
+        self.refs: list[FileRef] = []
+        self.parsed: dict[str, ParsedFile] = {}
+        self.reads: dict[int, Read] = {}
+        self.shas: dict[str, str] = {}
+        self.skip_values: set[Node] = set()
+        self.skip_triples: set[tuple[Node, Node, Node | None]] = set()
+
+    def _path(self, path: Path) -> tuple[str, str, str]:
+        """(resolved path, name shown, named graph) of a file, worked out once (as strings:
+        pathlib objects for thousands of files were a large part of checking one file)."""
+        found = self._paths.get(path)
+        if found is None:
+            resolved = self._resolve(path)
+            root = self._root
+            if resolved.startswith(root + "/"):
+                relative = resolved[len(root) + 1 :]
+                shown = relative
+            else:
+                relative = resolved
+                shown = display_name(self.project, path)
+            found = (resolved, shown, GRAPH_BASE + relative.lstrip("/"))
+            self._paths[path] = found
+        return found
+
+    def _resolve(self, path: Path) -> str:
+        """``str(path.resolve())``, with each folder resolved once: a file that is not a
+        link resolves to its resolved folder and its name."""
+        text = str(path)
+        if not path.is_absolute() or path.name in ("", ".", "..") or os.path.islink(text):  # noqa: PTH114 - a string is faster
+            return str(resolved(path))
+        parent, name = os.path.split(text)
+        folder = self._folders.get(parent)
+        if folder is None:
+            folder = self._folders[parent] = str(resolved(Path(parent)))
+        return folder + "/" + name if folder != "/" else "/" + name
+
+    def resolved(self, path: Path) -> str:
+        return self._path(path)[0]
+
+    def display(self, path: Path) -> str:
+        return self._path(path)[1]
+
+    def graph(self, path: Path) -> str:
+        return self._path(path)[2]
+
+    def run(self) -> Report:
+        inputs, report = self.inputs, self.report
+        # ---- 1. syntax: the ontology first (small, in this process)
+        ontology_parsed: list[ParsedFile] = []
+        for path in inputs.ontology:
+            parsed, issues = read_turtle(path, self.display(path))
+            if parsed is None:
+                report.add(issues)
+                report.notes.append(
+                    f"{self.display(path)} could not be read: the ontology "
+                    "is incomplete, so later checks were skipped."
+                )
+            else:
+                ontology_parsed.append(parsed)
+        ontology_set = {self.resolved(p) for p in inputs.ontology}
+        self.context = [p for p in inputs.data if self.resolved(p) not in self.target_set]
+        self.targets = [p for p in inputs.targets if self.resolved(p) not in ontology_set]
+        self.ontology: Ontology | None = None
+        self.ctx: Context | None = None
+        if inputs.ontology and len(ontology_parsed) == len(inputs.ontology):
+            self.ontology = Ontology(_ontology_graph(ontology_parsed))
+            self.ctx = Context.of(self.ontology, self.case_rules)
+        self.many = len(self.targets) + len(inputs.texts) > MANY_TARGETS
+        persistent = (
+            self.cache is not None
+            and not self.many
+            and len(self.context) >= PERSISTENT_MIN_FILES
+            and self.ontology is not None
+        )
+        if not persistent:
+            return self._run(ox.Store(), None)
+        assert self.cache is not None
+        with self.cache.store_lock():
+            keeper = PersistentStore(self.cache)
+            try:
+                store = keeper.open()
+            except OSError:
+                keeper = None  # the cached store cannot be opened: work in memory
+                store = ox.Store()
+            try:
+                return self._run(store, keeper)
+            finally:
+                del store
+                if keeper is not None:
+                    keeper.close()
+
+    def _salt(self) -> str:
+        """What a file's cached syntax result also depends on: the ontology (the triggers
+        of the vocabulary stage are worked out with it) and the case rules."""
+        if self.ctx is None:
+            return "-"
+        if self.cache is not None:
+            states = self.cache.states(self.inputs.ontology)
+            return key_of(self.case_rules, *(f"{s.path}={s.sha256}" for s in states))
+        return key_of(self.case_rules, *sorted(self.ctx.defined))
+
+    def _run(self, store: ox.Store, keeper: PersistentStore | None) -> Report:
+        inputs, report, progress = self.inputs, self.report, self.progress
+        tasks = [(p, self.display(p), True) for p in self.context] + [
+            (p, self.display(p), False) for p in self.targets
+        ]
+        load_now = keeper is None
+        for index, result, sha in read_files(
+            tasks, self.cache, self.ctx, salt=self._salt(), progress=progress
+        ):
+            self.reads[index] = result
+            path, shown, is_context = tasks[index]
+            graph = self.graph(path)
+            if is_context:
+                if not result.usable:
+                    report.notes.append(
+                        f"{shown} has errors and was left out of the graph "
+                        f"(run: collabkg validate {shown})."
+                    )
+                    report.other_files_problems += len(result.issues)
+                    continue
+                report.other_files_problems += sum(
+                    1 for i in result.issues if i.severity is Severity.VIOLATION
+                )
+            else:
+                report.add(result.issues)
+                if not result.usable:
+                    continue
+            self.refs.append(FileRef(path, shown, graph, not is_context, result.has_bnodes))
+            self.shas[graph] = sha
+            if load_now and (is_context or self.many):
+                load_file(store, path, graph, result.has_bnodes)
+        if not self.many:
+            # few targets: kept in memory, their blank nodes named as in the store
+            for ref in self.refs:
+                if ref.target:
+                    parsed, _issues = read_turtle(ref.path, ref.display)
+                    assert parsed is not None
+                    parsed.triples = canonical_triples(parsed.triples, ref.graph)
+                    self.parsed[ref.graph] = parsed
+        for number, (name, data) in enumerate(inputs.texts):
+            parsed, issues = parse_bytes(data, Path(name), name)
+            report.add(issues)
+            report.files.append(name)
+            if parsed is not None:
+                graph = f"{TEXT_GRAPH}{number}-{hashlib.sha256(name.encode()).hexdigest()[:16]}"
+                parsed.triples = canonical_triples(parsed.triples, graph)
+                self.refs.append(FileRef(Path(name), name, graph, True))
+                self.parsed[graph] = parsed
+        report.stages.append("syntax")
+        report.context_files = len(
+            {self.resolved(p) for p in (*inputs.ontology, *self.context, *inputs.targets)}
+        ) + len(inputs.texts)
+        if not inputs.ontology:
+            report.notes.append("No ontology files (ontology/*.ttl): only the syntax was checked.")
+        ontology = self.ontology
+        if ontology is None or not any(ref.target for ref in self.refs):
+            report.seconds = time.perf_counter() - self.started
+            return report
+
+        # ---- the store: every usable file in its graph, and the reduced ontology
+        reduced = reduced_triples(ontology)
+        if keeper is not None:
+            wanted = {
+                ref.graph: (ref.path, self.shas[ref.graph], ref.has_bnodes)
+                for ref in self.refs
+                if not ref.target
+            }
+            keeper.sync(wanted, (reduced, reduced_digest(reduced)), progress)
+            for ref in self.refs:
+                if ref.target:
+                    if ref.graph in keeper.manifest:
+                        keeper.remove(ref.graph)
+                    keeper.add_temporary(self.parsed[ref.graph], ref.graph)
+        else:
+            insert(store, reduced, REDUCED_GRAPH)
+            for ref in self.refs:
+                if ref.graph in self.parsed:
+                    insert(store, self.parsed[ref.graph].triples, ref.graph)
+
+        # ---- an edited copy of a data file is checked in place of it
+        self._replace_variants(store, keeper)
+
+        # ---- 2. vocabulary, 3. SHACL, 4. OWL consistency
+        workspace = self._vocabulary(tasks, store, ontology)
+        self._shacl(store, workspace)
+        self._consistency(workspace)
+        report.seconds = time.perf_counter() - self.started
+        return report
+
+    def _vocabulary(
+        self, tasks: Sequence[tuple[Path, str, bool]], store: ox.Store, ontology: Ontology
+    ) -> Workspace:
+        """Stage 2: the vocabulary rules on the files some pre-filter selects."""
+        self.progress.stage("checking terms")
+        candidates = self._candidates(tasks, store, ontology)
+        workspace = Workspace(ontology, self._local_files(candidates, store), store, self.refs)
+        if "vocabulary" in self.stages:
+            vocabulary = check_vocabulary(workspace, case_rules=self.case_rules)
+            self.report.add(vocabulary.issues)
+            self.skip_values = vocabulary.bad_values
+            self.skip_triples = vocabulary.bad_triples
+            self.report.stages.append("vocabulary")
+        return workspace
+
+    def _shacl(self, store: ox.Store, workspace: Workspace) -> None:
+        """Stage 3: the shapes, on the items the files asked about describe."""
+        if "shacl" not in self.stages:
+            return
+        if not self.inputs.shapes:
+            self.report.notes.append(
+                "No SHACL shapes found (shapes/*.ttl): the data model was not checked."
+            )
+            return
+        shapes = _shapes_graph(self.inputs.shapes)
+        everything = all(ref.target for ref in self.refs)
+        focus = None if everything else [ref.graph for ref in self.refs if ref.target]
+        raw = shacl_results(shapes, store, workspace, focus, self.progress, engine=self.engine)
+        self.progress.stage("placing the results in the files")
+        workspace.prefetch(r[0] for r in raw)
+        shacl = run_shacl(
+            workspace, shapes, raw, skip_values=self.skip_values, skip_triples=self.skip_triples
+        )
+        self.report.add(shacl.issues)
+        self.report.other_files_problems += shacl.elsewhere
+        self.report.stages.append("shacl")
+
+    def _consistency(self, workspace: Workspace) -> None:
+        """Stage 4 (``--reason``): OWL consistency of the whole graph with HermiT."""
+        if not self.reason or "consistency" not in self.stages:
+            return
+        self.progress.stage("OWL consistency (HermiT)")
+        issues, notes = check_consistency(workspace)
+        self.report.add(issues)
+        self.report.notes += notes
+        self.report.stages.append("consistency")
+
+    def _replace_variants(self, store: ox.Store, keeper: PersistentStore | None) -> None:
+        """:func:`collabkg.validate.pipeline._replace_variants` on the only context files
+        that can be an original (they give a target's case ID the type ck:Case)."""
+        if all(ref.target for ref in self.refs):
+            return  # no context file: nothing to replace
+        targets = [ref for ref in self.refs if ref.target]
+        cases: set[str] = set()
+        for ref in targets:
+            parsed = self.parsed.get(ref.graph)
+            triples = parsed.triples if parsed is not None else triples_of(store, ref.graph)
+            for t in triples:
+                if (
+                    isinstance(t.subject, ox.NamedNode)
+                    and t.predicate.value == TYPE
+                    and isinstance(t.object, ox.NamedNode)
+                    and t.object.value == CASE
+                ):
+                    cases.add(t.subject.value)
+        graphs = case_sharing_graphs(store, cases)
+        originals = [ref for ref in self.refs if not ref.target and ref.graph in graphs]
+        if not originals:
+            return
+        parsed_files: list[tuple[ParsedFile, bool]] = []
+        by_id: dict[int, FileRef] = {}
+        for ref in originals:
+            parsed, _issues = read_turtle(ref.path, ref.display, context=True)
+            if parsed is not None:
+                parsed_files.append((parsed, False))
+                by_id[id(parsed)] = ref
+        for ref in targets:
+            parsed = self.parsed.get(ref.graph)
+            if parsed is None:
+                parsed, _issues = read_turtle(ref.path, ref.display)
+            if parsed is not None:
+                parsed_files.append((parsed, True))
+        kept = {id(p) for p, _t in _replace_variants(parsed_files, self.report)}
+        for parsed, _target in parsed_files:
+            ref = by_id.get(id(parsed))
+            if ref is not None and id(parsed) not in kept:
+                self.refs.remove(ref)
+                if keeper is not None:
+                    keeper.remove(ref.graph)
+                else:
+                    store.remove_graph(ox.NamedNode(ref.graph))
+
+    def _candidates(
+        self, tasks: Sequence[tuple[Path, str, bool]], store: ox.Store, ontology: Ontology
+    ) -> list[FileRef]:
+        """The targets the vocabulary checker must read (all of them when they are few)."""
+        targets = [ref for ref in self.refs if ref.target]
+        if not self.many or not self.prefilter:
+            return targets
+        selected = {
+            tasks[i][1]
+            for i, read in self.reads.items()
+            if not tasks[i][2] and (read.selected is None or read.selected)
+        }
+        assert self.ctx is not None
+        facts = [
+            (self.graph(tasks[i][0]), read.facts)
+            for i, read in self.reads.items()
+            if not tasks[i][2] and read.usable
+        ]
+        self.progress.stage("finding files with possible vocabulary problems")
+        graphs = select_graphs(GraphScope(store, ontology, self.ctx, facts))
+        return [
+            ref
+            for ref in targets
+            if ref.display in selected or ref.graph in graphs or ref.graph in self.parsed
+        ]
+
+    def _local_files(self, candidates: Sequence[FileRef], store: ox.Store) -> list[FileData]:
+        """FileData for the candidates and for the files sharing typed items with them."""
+        items: dict[str, FileData] = {}
+        for ref in candidates:
+            parsed = self.parsed.get(ref.graph)
+            if parsed is not None:
+                items[ref.graph] = rdflib_triples(parsed)
+                continue
+            parsed, _issues = read_turtle(ref.path, ref.display)
+            if parsed is not None:
+                items[ref.graph] = file_data(parsed, ref.graph, target=True)
+        sharing = sharing_graphs(store, list(items.values())) - set(items)
+        by_graph = {ref.graph: ref for ref in self.refs}
+        for graph in sharing:
+            ref = by_graph.get(graph)
+            if ref is None:
+                continue
+            parsed, _issues = read_turtle(ref.path, ref.display, context=True)
+            if parsed is not None:
+                items[graph] = file_data(parsed, graph, target=ref.target)
+        return [items[ref.graph] for ref in self.refs if ref.graph in items]
 
 
 def run(
@@ -236,209 +573,36 @@ def run(
     case_rules: bool = True,
     stages: Sequence[str] = STAGES,
     engine: str | None = None,
+    prefilter: bool = True,
     progress: Progress | None = None,
 ) -> Report:
-    """Run the pipeline on ``inputs``.
+    """Run the pipeline on ``inputs`` (see the module docstring).
 
-    ``engine``: ``pyshacl`` (this function: every file in Python, pySHACL over one rdflib
-    graph), ``sparql`` (the same checks on an Oxigraph store, for large graphs: see
-    :mod:`collabkg.validate.engine`) or ``auto`` (the default: by the size of the data).
+    ``engine``: how stage 3 runs the shapes (``sparql``, the default, or ``pyshacl``, the
+    reference). ``prefilter=False`` gives every file asked about to the vocabulary rules
+    (exact and slower: the tests compare the two).
     """
-    from collabkg.validate.engine import choose_engine, run_sparql
-
-    if choose_engine(engine, inputs.data, reason=reason) == "sparql":
-        return run_sparql(inputs, project, case_rules=case_rules, stages=stages, progress=progress)
-    started = time.perf_counter()
-    report = Report()
-    target_set = {_resolved(t) for t in inputs.targets}
-    report.files = [_display(project, t) for t in inputs.targets]
-
-    # ---- 1. syntax: the ontology, every data file, the targets
-    ontology_parsed: list[ParsedFile] = []
-    for path in inputs.ontology:
-        parsed, issues = read_turtle(path, _display(project, path))
-        if parsed is None:
-            report.add(issues)  # a broken ontology concerns everyone
-            report.notes.append(
-                f"{_display(project, path)} could not be read: the ontology "
-                "is incomplete, so later checks were skipped."
-            )
-        else:
-            ontology_parsed.append(parsed)
-    ontology_set = {_resolved(p) for p in inputs.ontology}
-    context = [p for p in inputs.data if _resolved(p) not in target_set]
-    parsed_files: list[tuple[ParsedFile, bool]] = []
-    for path in context:
-        parsed, issues = read_turtle(path, _display(project, path), context=True)
-        if parsed is None:
-            report.notes.append(
-                f"{_display(project, path)} has errors and was left out of the graph "
-                f"(run: collabkg validate {_display(project, path)})."
-            )
-            report.other_files_problems += len(issues)
-            continue
-        report.other_files_problems += sum(1 for i in issues if i.severity is Severity.VIOLATION)
-        parsed_files.append((parsed, False))
-    for path in inputs.targets:
-        if _resolved(path) in ontology_set:
-            continue  # an ontology file asked about: its syntax was checked above
-        parsed, issues = read_turtle(path, _display(project, path))
-        report.add(issues)
-        if parsed is not None:
-            parsed_files.append((parsed, True))
-    for name, data in inputs.texts:
-        parsed, issues = parse_bytes(data, Path(name), name)
-        report.add(issues)
-        report.files.append(name)
-        if parsed is not None:
-            parsed_files.append((parsed, True))
-    report.stages.append("syntax")
-    report.context_files = len(
-        {_resolved(p) for p in (*inputs.ontology, *context, *inputs.targets)}
-    ) + len(inputs.texts)
-    if not inputs.ontology:
-        report.notes.append("No ontology files (ontology/*.ttl): only the syntax was checked.")
-    if (
-        not inputs.ontology
-        or len(ontology_parsed) < len(inputs.ontology)
-        or not any(t for _p, t in parsed_files)
-    ):
-        report.seconds = time.perf_counter() - started
-        return report
-    parsed_files = _replace_variants(parsed_files, report)
-
-    # ---- 2. vocabulary
-    from collabkg.validate.vocabulary import check_vocabulary
-
-    ontology = Ontology(_ontology_graph(ontology_parsed))
-    workspace = Workspace.build(ontology, parsed_files)
-    skip_values: set = set()
-    skip_triples: set = set()
-    if "vocabulary" in stages:
-        vocabulary = check_vocabulary(workspace, case_rules=case_rules)
-        report.add(vocabulary.issues)
-        skip_values = vocabulary.bad_values
-        skip_triples = vocabulary.bad_triples
-        report.stages.append("vocabulary")
-
-    # ---- 3. SHACL
-    if "shacl" in stages:
-        if inputs.shapes:
-            from collabkg.validate.shacl import run_shacl
-
-            shacl = run_shacl(
-                workspace,
-                _shapes_graph(inputs.shapes),
-                skip_values=skip_values,
-                skip_triples=skip_triples,
-            )
-            report.add(shacl.issues)
-            report.other_files_problems += shacl.elsewhere
-            report.stages.append("shacl")
-        else:
-            report.notes.append(
-                "No SHACL shapes found (shapes/*.ttl): the data model was not checked."
-            )
-
-    # ---- 4. OWL consistency (optional, slow)
-    if reason and "consistency" in stages:
-        from collabkg.validate.consistency import check_consistency
-
-        issues, notes = check_consistency(workspace)
-        report.add(issues)
-        report.notes += notes
-        report.stages.append("consistency")
-    report.seconds = time.perf_counter() - started
-    return report
+    own = progress is None and current() is None
+    progress = progress or current() or Progress.disabled()
+    cache = Cache.open(project.root)
+    try:
+        return _Run(
+            inputs,
+            project,
+            cache,
+            case_rules,
+            stages,
+            progress,
+            reason=reason,
+            engine=choose_engine(engine),
+            prefilter=prefilter,
+        ).run()
+    finally:
+        if cache is not None:
+            cache.close()
+        if own:
+            progress.close()
 
 
-def validate(
-    paths: Iterable[str | os.PathLike[str]] | None = None,
-    *,
-    root: str | os.PathLike[str] | None = None,
-    reason: bool = False,
-    engine: str | None = None,
-    progress: Progress | None = None,
-) -> Report:
-    """``collabkg validate [PATH...]``: check the named files (default: all of data/).
 
-    The report is remembered by the content of the files (see
-    :func:`collabkg.validate.engine.run_cached`)."""
-    from collabkg.validate.engine import run_cached
-
-    project = ProjectPaths.discover(root)
-    inputs = project_inputs(project, paths)
-    return run_cached(inputs, project, reason=reason, engine=engine, progress=progress)
-
-
-def validate_text(
-    data: bytes | str,
-    *,
-    name: str = "case.ttl",
-    root: str | os.PathLike[str] | None = None,
-    reason: bool = False,
-) -> Report:
-    """Check Turtle held in memory (an upload, a text box) against the project's graph,
-    exactly as ``collabkg validate`` checks a file; nothing is written to disk.
-
-    ``name`` is what the report calls the file; a name that is already a data file's (e.g.
-    ``data/cases/wigan.ttl``) replaces that file for the check.
-    """
-    project = ProjectPaths.discover(root)
-    base = project_inputs(project)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    replaced = (project.root / name).resolve() if "/" in name else None
-    context = tuple(p for p in base.data if replaced is None or _resolved(p) != replaced)
-    inputs = Inputs(base.ontology, context, (), base.shapes, texts=((name, raw),))
-    return run(inputs, project, reason=reason)
-
-
-_GRAPH_CACHE: dict[tuple[object, ...], Report] = {}
-
-
-def validate_graph_files(files: Sequence[Path], project: ProjectPaths) -> Report:
-    """Validate exactly the files a KnowledgeGraph is about to load (all of them reported).
-
-    The result is cached in-process by the files' names, sizes and modification times, so a
-    graph loaded again from unchanged files is not validated twice.
-    """
-    ontology_dir = _resolved(project.ontology)
-    ontology = [f for f in files if _resolved(f).is_relative_to(ontology_dir)]
-    data = [f for f in files if f not in ontology]
-    shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
-    key: tuple[object, ...] = tuple(
-        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in [*files, *shapes] if p.exists()
-    )
-    if key in _GRAPH_CACHE:
-        return _GRAPH_CACHE[key]
-    from collabkg.validate.engine import run_cached
-
-    report = run_cached(Inputs(tuple(ontology), tuple(data), tuple(data), shapes), project)
-    if len(_GRAPH_CACHE) > 16:
-        _GRAPH_CACHE.clear()
-    _GRAPH_CACHE[key] = report
-    return report
-
-
-def summary_line(report: Report) -> str:
-    counts = report.counts()
-    return (
-        f"{counts['violation']} error(s), {counts['warning']} warning(s), "
-        f"{counts['info']} note(s) in {len(report.files)} file(s)"
-    )
-
-
-__all__ = [
-    "STAGES",
-    "Inputs",
-    "Issue",
-    "Report",
-    "Severity",
-    "Stage",
-    "project_inputs",
-    "run",
-    "summary_line",
-    "validate",
-    "validate_graph_files",
-    "validate_text",
-]
+__all__ = ["ENGINES", "MANY_TARGETS", "STAGES", "choose_engine", "run"]

@@ -1,4 +1,4 @@
-"""Stage 3: SHACL (pyshacl) over the whole graph, results located in the files asked about.
+"""Stage 3, the report side: SHACL results as located, explained issues (the one conversion).
 
 The data graph is the ontology + concept schemes + every data file (+ the new files), so
 ``sh:targetClass ck:Source`` reaches ``ck:BlogPost`` through ``rdfs:subClassOf`` and links
@@ -19,8 +19,10 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from collabkg.terms import compact
-from collabkg.validate.model import Workspace, a, quiet_rdflib, show
+from collabkg.validate.model import a, quiet_rdflib, show
 from collabkg.validate.report import Issue, Severity, Stage
+from collabkg.validate.workspace import Workspace
+from collabkg.xsd import is_numeric
 
 _SEVERITY = {
     SH.Violation: Severity.VIOLATION,
@@ -107,34 +109,6 @@ class _Enricher:
         return None
 
 
-def run_shacl(
-    workspace: Workspace,
-    shapes: Graph,
-    *,
-    skip_values: set[Node] | None = None,
-    skip_triples: set[tuple[Node, Node, Node | None]] | None = None,
-    only_targets: bool = True,
-    raw: Iterable[RawResult] | None = None,
-) -> ShaclResult:
-    """Validate the whole workspace; return issues for its target files.
-
-    With ``only_targets`` (the default) only the items described in the target files are
-    focus nodes (see :func:`focus_on_targets`): checking one new case file then costs in
-    proportion to that file, not to the whole graph, while every link from it still
-    resolves against the whole graph.
-
-    ``raw``: the results already computed by another engine (the SPARQL engine,
-    :mod:`collabkg.validate.engine`), placed and explained here exactly as pySHACL's.
-    """
-    skip_values = skip_values or set()
-    skip_triples = skip_triples or set()
-    if raw is None:
-        if only_targets:
-            shapes = focus_on_targets(workspace, shapes)
-        raw = _pyshacl_results(workspace, shapes)
-    return _issues(workspace, shapes, raw, skip_values, skip_triples)
-
-
 RawResult = tuple[
     Node, Node | None, Node | None, Node | None, Node | None, Node | None, Node | None
 ]
@@ -154,6 +128,20 @@ def _pyshacl_results(workspace: Workspace, shapes: Graph) -> list[RawResult]:
             for triple in item.triples:
                 data.add(triple)
     return run_pyshacl(data, shapes)
+
+
+def run_shacl(
+    workspace: Workspace,
+    shapes: Graph,
+    raw: Iterable[RawResult],
+    *,
+    skip_values: set[Node] | None = None,
+    skip_triples: set[tuple[Node, Node, Node | None]] | None = None,
+) -> ShaclResult:
+    """The SHACL results ``raw`` (see :mod:`collabkg.validate.shacl_run`) as issues of the
+    files asked about: placed, named, explained, and those the vocabulary stage reported
+    already dropped (``skip_values``, ``skip_triples``)."""
+    return _issues(workspace, shapes, raw, skip_values or set(), skip_triples or set())
 
 
 def run_pyshacl(data: Graph, shapes: Graph) -> list[RawResult]:
@@ -291,53 +279,10 @@ _RANGE_COMPONENTS = (
     SH.MinExclusiveConstraintComponent,
     SH.MaxExclusiveConstraintComponent,
 )
-_NUMERIC = {
-    "http://www.w3.org/2001/XMLSchema#" + name
-    for name in (
-        "decimal",
-        "integer",
-        "double",
-        "float",
-        "int",
-        "long",
-        "short",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-    )
-}
 
 
 def _numeric(value: Node | None) -> bool:
-    return isinstance(value, Literal) and str(value.datatype) in _NUMERIC
-
-
-def focus_on_targets(workspace: Workspace, shapes: Graph) -> Graph:
-    """A copy of ``shapes`` whose ``sh:targetClass C`` is replaced by ``sh:targetNode`` for
-    each item described in the target files that is a C (through rdfs:subClassOf).
-
-    pyshacl's own ``focus_nodes`` option cannot be used: it also filters the value nodes of
-    nested shapes (sh:or, sh:node), which then always conform.
-    """
-    described: set[Node] = set()
-    for item in workspace.targets:
-        described.update(s for s, _p, _o in item.triples)
-    closure: dict[Node, set[str]] = {}
-    for node in described:
-        classes: set[str] = set()
-        for cls in workspace.types.get(node, ()):
-            classes |= workspace.ontology.superclasses(cls)
-        closure[node] = classes
-    focused = Graph()
-    for triple in shapes:
-        if triple[1] != SH.targetClass:
-            focused.add(triple)
-    for shape, cls in shapes.subject_objects(SH.targetClass):
-        for node, classes in closure.items():
-            if str(cls) in classes:
-                focused.add((shape, SH.targetNode, node))
-    return focused
+    return isinstance(value, Literal) and is_numeric(value.datatype)
 
 
 def shapes_in(shapes: Graph) -> list[tuple[URIRef, list[URIRef]]]:

@@ -8,11 +8,9 @@ gives line and column), or holds a literal whose text does not fit its datatype
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,12 +20,12 @@ from collabkg.terms import PREFIXES
 from collabkg.validate.locate import LONG_STRING, FileIndex, scan
 from collabkg.validate.locate import NESTING_LIMIT as MAX_NESTING
 from collabkg.validate.report import Issue, Severity, Stage
+from collabkg.xsd import lexical_problem, short_name
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """A case file is a few kilobytes; anything over 5 MB is a mistake (an export, a data dump)."""
 _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @dataclass
@@ -504,104 +502,6 @@ def _syntax_issue(exc: SyntaxError, text: str, display: str) -> Issue:
 
 # --------------------------------------------------------------------------- literals
 
-_TZ = r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?"
-_YEAR = r"-?(?:[1-9]\d{4,}|\d{4})"
-
-
-def _date_ok(lexical: str) -> bool:
-    match = re.fullmatch(rf"({_YEAR})-(\d\d)-(\d\d){_TZ}", lexical)
-    if not match:
-        return False
-    try:
-        _dt.date(
-            max(1, abs(int(match.group(1)))) if abs(int(match.group(1))) <= 9999 else 2000,
-            int(match.group(2)),
-            int(match.group(3)),
-        )
-    except ValueError:
-        return False
-    return True
-
-
-def _year_month_ok(lexical: str) -> bool:
-    match = re.fullmatch(rf"{_YEAR}-(\d\d){_TZ}", lexical)
-    return bool(match) and 1 <= int(match.group(1)) <= 12
-
-
-def _datetime_ok(lexical: str) -> bool:
-    match = re.fullmatch(
-        rf"({_YEAR}-\d\d-\d\d)T([01]\d|2[0-4]):[0-5]\d:[0-5]\d(?:\.\d+)?{_TZ}", lexical
-    )
-    return bool(match) and _date_ok(match.group(1))
-
-
-def _int_check(sign: str) -> Callable[[str], bool]:
-    def check(lexical: str) -> bool:
-        if not re.fullmatch(r"[+-]?\d+", lexical):
-            return False
-        value = int(lexical)
-        return {
-            "any": True,
-            "nonneg": value >= 0,
-            "pos": value > 0,
-            "nonpos": value <= 0,
-            "neg": value < 0,
-        }[sign]
-
-    return check
-
-
-_LEXICAL: dict[str, tuple[Callable[[str], bool], str]] = {
-    "date": (
-        _date_ok,
-        'a date is written year-month-day: "2019-07-23"^^xsd:date; if only the '
-        'year is known write "2019"^^xsd:gYear, for a month "2019-07"^^xsd:gYearMonth',
-    ),
-    "gYear": (
-        lambda s: bool(re.fullmatch(rf"{_YEAR}{_TZ}", s)),
-        'a year is written with four digits: "2019"^^xsd:gYear',
-    ),
-    "gYearMonth": (_year_month_ok, 'a month is written year-month: "2019-07"^^xsd:gYearMonth'),
-    "dateTime": (_datetime_ok, 'a date and time is written "2019-07-23T10:00:00"^^xsd:dateTime'),
-    "boolean": (
-        lambda s: s in ("true", "false", "1", "0"),
-        "write true or false, in lower case and without quotes",
-    ),
-    "integer": (_int_check("any"), "write a whole number without quotes, e.g. 24"),
-    "int": (_int_check("any"), "write a whole number without quotes, e.g. 24"),
-    "long": (_int_check("any"), "write a whole number without quotes, e.g. 24"),
-    "nonNegativeInteger": (_int_check("nonneg"), "write a whole number, 0 or more, e.g. 24"),
-    "positiveInteger": (_int_check("pos"), "write a whole number above 0, e.g. 24"),
-    "nonPositiveInteger": (_int_check("nonpos"), "write a whole number, 0 or less"),
-    "negativeInteger": (_int_check("neg"), "write a whole number below 0"),
-    "decimal": (
-        lambda s: bool(re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", s)),
-        "write a number with a dot for decimals and no commas or £ sign: 250000.00",
-    ),
-    "double": (
-        lambda s: bool(
-            re.fullmatch(r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN", s)
-        ),
-        "write a number such as 1.5 or 1.5E3",
-    ),
-    "float": (
-        lambda s: bool(
-            re.fullmatch(r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|INF)|NaN", s)
-        ),
-        "write a number such as 1.5 or 1.5E3",
-    ),
-}
-
-
-def lexical_problem(lexical: str, datatype: str) -> str | None:
-    """A hint if ``lexical`` is not a valid value of the XSD ``datatype``, else None."""
-    if not datatype.startswith(XSD):
-        return None
-    check = _LEXICAL.get(datatype[len(XSD) :])
-    if check is None or check[0](lexical):
-        return None
-    return check[1]
-
 
 def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: str) -> list[Issue]:
     issues: list[Issue] = []
@@ -615,7 +515,7 @@ def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: 
         if hint is None or (obj.value, datatype) in seen:
             continue
         seen.add((obj.value, datatype))
-        short = "xsd:" + datatype[len(XSD) :]
+        short = short_name(datatype)
         place = next(
             (
                 t.position

@@ -1,0 +1,153 @@
+"""Validation as the commands use it: :func:`validate` (``collabkg validate``),
+:func:`validate_text` (an upload), :func:`validate_graph_files` (before a graph is loaded);
+each report remembered by the content of every file involved (:func:`run_cached`)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from collabkg.cache import Cache, code_version, key_of
+from collabkg.paths import ProjectPaths
+from collabkg.validate.inputs import Inputs, project_inputs, resolved
+from collabkg.validate.pipeline import choose_engine, run
+from collabkg.validate.report import Report
+
+if TYPE_CHECKING:
+    from collabkg.progress import Progress
+
+
+def report_key(
+    inputs: Inputs, project: ProjectPaths, cache: Cache, *parts: object) -> str | None:
+    """A key for the report of ``inputs``: every file's path and content hash, the code, and
+    where the command runs from (files outside the project are named from there)."""
+    files = [*inputs.ontology, *inputs.data, *inputs.targets, *inputs.shapes]
+    states = cache.states(files)
+    if any(not state.sha256 for state in states):
+        return None  # a file that cannot be read: let the pipeline say so
+    return key_of(
+        "report",
+        code_version(),
+        *parts,
+        str(project.root),
+        str(Path.cwd()),
+        len(inputs.ontology),
+        len(inputs.data),
+        len(inputs.targets),
+        *(f"{s.path}={s.sha256}" for s in states),
+        *(f"{name}={hashlib.sha256(data).hexdigest()}" for name, data in inputs.texts),
+    )
+
+
+def run_cached(
+    inputs: Inputs,
+    project: ProjectPaths,
+    *,
+    engine: str | None = None,
+    reason: bool = False,
+    progress: Progress | None = None,
+) -> Report:
+    """:func:`collabkg.validate.pipeline.run`, remembered by the content of every file
+    involved: validating unchanged files again (e.g. loading the graph) costs a lookup."""
+    started = time.perf_counter()
+    chosen = choose_engine(engine)
+    cache = None if reason else Cache.open(project.root)
+    key = report_key(inputs, project, cache, chosen) if cache is not None else None
+    try:
+        if key is not None and cache is not None:
+            found = cache.get(key)
+            if isinstance(found, Report):
+                found.seconds = time.perf_counter() - started
+                return found
+        report = run(inputs, project, reason=reason, engine=chosen, progress=progress)
+        if key is not None and cache is not None:
+            cache.put(key, report)
+        return report
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def validate(
+    paths: Iterable[str | os.PathLike[str]] | None = None,
+    *,
+    root: str | os.PathLike[str] | None = None,
+    reason: bool = False,
+    engine: str | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """``collabkg validate [PATH...]``: check the named files (default: all of data/).
+
+    The report is remembered by the content of the files (see :func:`run_cached`)."""
+    project = ProjectPaths.discover(root)
+    inputs = project_inputs(project, paths)
+    return run_cached(inputs, project, reason=reason, engine=engine, progress=progress)
+
+
+def validate_text(
+    data: bytes | str,
+    *,
+    name: str = "case.ttl",
+    root: str | os.PathLike[str] | None = None,
+    reason: bool = False,
+) -> Report:
+    """Check Turtle held in memory (an upload, a text box) against the project's graph,
+    exactly as ``collabkg validate`` checks a file; nothing is written to disk.
+
+    ``name`` is what the report calls the file; a name that is already a data file's (e.g.
+    ``data/cases/wigan.ttl``) replaces that file for the check.
+    """
+    project = ProjectPaths.discover(root)
+    base = project_inputs(project)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    replaced = (project.root / name).resolve() if "/" in name else None
+    context = tuple(p for p in base.data if replaced is None or resolved(p) != replaced)
+    inputs = Inputs(base.ontology, context, (), base.shapes, texts=((name, raw),))
+    return run(inputs, project, reason=reason)
+
+
+_GRAPH_CACHE: dict[tuple[object, ...], Report] = {}
+
+
+def validate_graph_files(files: Sequence[Path], project: ProjectPaths) -> Report:
+    """Validate exactly the files a KnowledgeGraph is about to load (all of them reported).
+
+    The result is cached in-process by the files' names, sizes and modification times, so a
+    graph loaded again from unchanged files is not validated twice.
+    """
+    ontology_dir = resolved(project.ontology)
+    ontology = [f for f in files if resolved(f).is_relative_to(ontology_dir)]
+    data = [f for f in files if f not in ontology]
+    shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
+    key: tuple[object, ...] = tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in [*files, *shapes] if p.exists()
+    )
+    if key in _GRAPH_CACHE:
+        return _GRAPH_CACHE[key]
+    report = run_cached(Inputs(tuple(ontology), tuple(data), tuple(data), shapes), project)
+    if len(_GRAPH_CACHE) > 16:
+        _GRAPH_CACHE.clear()
+    _GRAPH_CACHE[key] = report
+    return report
+
+
+def summary_line(report: Report) -> str:
+    counts = report.counts()
+    return (
+        f"{counts['violation']} error(s), {counts['warning']} warning(s), "
+        f"{counts['info']} note(s) in {len(report.files)} file(s)"
+    )
+
+
+__all__ = [
+    "report_key",
+    "run_cached",
+    "summary_line",
+    "validate",
+    "validate_graph_files",
+    "validate_text",
+]

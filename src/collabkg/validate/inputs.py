@@ -1,0 +1,96 @@
+"""What a validation checks: the files asked about (the *targets*), the graph around them
+(the ontology, the concept schemes, every data file) and the shapes; and how a file is
+named in a report (relative to the project, else to where the command runs)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from collabkg.errors import UsageError
+from collabkg.paths import TEMPLATE_NAME, ProjectPaths
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What to check and against what."""
+
+    ontology: tuple[Path, ...]
+    """ontology/*.ttl and ontology/concepts/*.ttl: define the terms."""
+    data: tuple[Path, ...]
+    """Every data file making up the graph (context), targets included or not."""
+    targets: tuple[Path, ...]
+    """The files to report on."""
+    shapes: tuple[Path, ...]
+    texts: tuple[tuple[str, bytes], ...] = ()
+    """In-memory targets (name shown in the report, Turtle bytes), e.g. an upload."""
+
+
+def resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:  # pragma: no cover
+        return path
+
+
+def project_inputs(
+    project: ProjectPaths,
+    paths: Iterable[str | os.PathLike[str]] | None = None,
+) -> Inputs:
+    """Inputs for ``collabkg validate [PATH...]`` in ``project``."""
+    ontology: list[Path] = []
+    if project.ontology.is_dir():
+        ontology += sorted(project.ontology.glob("*.ttl"))
+    if project.concepts.is_dir():
+        ontology += sorted(project.concepts.glob("*.ttl"))
+    data: list[Path] = []
+    if project.data.is_dir():
+        template = resolved(project.template)
+        # only a file named like the template, or a link, can be the template: resolving
+        # every path (several system calls each) is what took time on large projects
+        data = sorted(
+            p
+            for p in project.data.rglob("*.ttl")
+            if p.is_file()
+            and not ((p.name == template.name or p.is_symlink()) and resolved(p) == template)
+        )
+    shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
+    if paths is None or not list(paths):
+        # everything: the ontology files are reported on too (for their syntax)
+        return Inputs(tuple(ontology), tuple(data), tuple(ontology) + tuple(data), shapes)
+    targets: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        if not path.exists():
+            raise UsageError(
+                f"{item}: no such file or folder",
+                hint="give the path of a .ttl file (e.g. data/cases/my-case.ttl) or a folder",
+            )
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.ttl") if p.name != TEMPLATE_NAME)
+            if not found:
+                raise UsageError(f"{item}: this folder holds no .ttl file")
+            targets += found
+        else:
+            targets.append(path)
+    ontology_set = {resolved(p) for p in ontology}
+    targets = [p for p in dict.fromkeys(resolved(t) for t in targets)]
+    data_targets = [t for t in targets if t not in ontology_set]
+    return Inputs(tuple(ontology), tuple(data), tuple(data_targets) or tuple(targets), shapes)
+
+
+def display_name(project: ProjectPaths, path: Path) -> str:
+    relative = project.relative(path)
+    if relative.startswith("/"):
+        try:
+            return Path(os.path.relpath(path, Path.cwd())).as_posix()
+        except ValueError:  # pragma: no cover - other drive on Windows
+            return relative
+    return relative
+
+
+__all__ = ["Inputs", "display_name", "project_inputs", "resolved"]

@@ -1,0 +1,202 @@
+"""Reading the files of the graph: the syntax stage of every file (in worker processes
+when there are many, remembered by content in :mod:`collabkg.cache`), with what the
+vocabulary rules' local pre-filters say about it, and each file's blank nodes named the
+same way in the store and in the checker's triples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from collabkg.cache import Cache, code_version, key_of
+from collabkg.progress import Progress
+from collabkg.rdfterms import to_rdflib
+from collabkg.validate.model import FileData, quiet_rdflib
+from collabkg.validate.rules import Context, Facts, select_local
+from collabkg.validate.syntax import ParsedFile, read_turtle
+
+# --------------------------------------------------------------------------- blank nodes
+
+
+def bnode_prefix(graph: str) -> str:
+    """Blank nodes of a file are named ``b<hash of its graph>x<n>`` (n: order of first
+    appearance), in the store and in the checker's triples alike."""
+    return "b" + hashlib.sha256(graph.encode()).hexdigest()[:12] + "x"
+
+
+def canonical_triples(triples: Iterable[ox.Triple], graph: str) -> list[ox.Triple]:
+    prefix = bnode_prefix(graph)
+    names: dict[str, ox.BlankNode] = {}
+
+    def rename(term: object) -> object:
+        if isinstance(term, ox.BlankNode):
+            found = names.get(term.value)
+            if found is None:
+                found = names[term.value] = ox.BlankNode(f"{prefix}{len(names)}")
+            return found
+        return term
+
+    out: list[ox.Triple] = []
+    for triple in triples:
+        if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
+            out.append(ox.Triple(rename(triple.subject), triple.predicate, rename(triple.object)))  # type: ignore[arg-type]
+        else:
+            out.append(triple)
+    return out
+
+
+def file_data(parsed: ParsedFile, graph: str, *, target: bool) -> FileData:
+    """A parsed file as the checker sees it, blank nodes named as in the store."""
+    parsed.triples = canonical_triples(parsed.triples, graph)
+    with quiet_rdflib():
+        triples = [
+            (to_rdflib(t.subject, ""), to_rdflib(t.predicate, ""), to_rdflib(t.object, ""))
+            for t in parsed.triples
+        ]
+    return FileData(parsed, triples, target)
+
+
+def has_bnodes(triples: Iterable[ox.Triple]) -> bool:
+    return any(
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples
+    )
+
+
+
+def rdflib_triples(parsed: ParsedFile) -> FileData:
+    """A parsed file whose blank nodes are named already, as the checker sees it."""
+    with quiet_rdflib():
+        triples = [
+            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+            for t in parsed.triples
+        ]
+    return FileData(parsed, triples, True)
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+@dataclass
+class Read:
+    """What the syntax stage learnt about one file (cached by its content)."""
+
+    issues: list
+    usable: bool
+    selected: frozenset[str] | None = None
+    """The vocabulary rules whose local pre-filter selects the file (None: not worked out,
+    every rule may apply)."""
+    has_bnodes: bool = True
+    facts: Facts | None = None
+
+
+_WORKER_CTX: Context | None = None
+
+
+def _read_one(task: tuple[str, str, bool]) -> Read:
+    path, display, context = task
+    parsed, issues = read_turtle(Path(path), display, context=context)
+    if parsed is None:
+        return Read(issues, False)
+    selected = None
+    facts = None
+    if not context and _WORKER_CTX is not None:
+        selected, facts = select_local(parsed, _WORKER_CTX)
+    return Read(issues, True, selected, has_bnodes(parsed.triples), facts)
+
+
+def workers(count: int) -> int:
+    """Worker processes for ``count`` files: none for a few files, or when called from a
+    thread (forking a threaded process, e.g. the explorer's, is not safe)."""
+    if count < 64 or threading.current_thread() is not threading.main_thread():
+        return 0
+    return max(0, min(os.cpu_count() or 1, 4))
+
+
+def read_files(
+    tasks: Sequence[tuple[Path, str, bool]],
+    cache: Cache | None,
+    ctx: Context | None,
+    *,
+    salt: str,
+    progress: Progress,
+) -> Iterator[tuple[int, Read, str]]:
+    """The syntax stage of every (path, display, context) task, in order, with the file's
+    sha256 ("" without a cache): results cached by content are looked up, the rest are
+    computed in worker processes."""
+    global _WORKER_CTX
+    progress.stage("reading files", total=len(tasks))
+    keys: list[str | None] = [None] * len(tasks)
+    shas = [""] * len(tasks)
+    cached: dict[str, object] = {}
+    if cache is not None:
+        states = cache.states(path for path, _d, _c in tasks)
+        for index, ((_path, display, context), state) in enumerate(zip(tasks, states, strict=True)):
+            shas[index] = state.sha256
+            if state.sha256:
+                keys[index] = key_of("read", code_version(), salt, display, context, state.sha256)
+        cached = cache.get_many(k for k in keys if k is not None)
+    todo = [i for i, key in enumerate(keys) if key is None or not isinstance(cached.get(key), Read)]
+    fresh: dict[int, Read] = {}
+    _WORKER_CTX = ctx
+    count = workers(len(todo))
+    work = [(str(tasks[i][0]), tasks[i][1], tasks[i][2]) for i in todo]
+    if count:
+        pool = multiprocessing.get_context("fork").Pool(count)
+        results: Iterator[Read] = pool.imap(_read_one, work, chunksize=16)
+    else:
+        pool = None
+        results = (_read_one(item) for item in work)
+    pending = iter(todo)
+    try:
+        for index in range(len(tasks)):
+            key = keys[index]
+            hit = cached.get(key) if key is not None else None
+            if isinstance(hit, Read):
+                progress.advance()
+                yield index, hit, shas[index]
+                continue
+            expected = next(pending)
+            assert expected == index
+            result = next(results)
+            fresh[index] = result
+            progress.advance()
+            yield index, result, shas[index]
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        _WORKER_CTX = None
+        if cache is not None and fresh:
+            cache.put_many((keys[i], r) for i, r in fresh.items() if keys[i] is not None)  # type: ignore[misc]
+
+
+
+def scan_positions(task: tuple[str, str]) -> ParsedFile | None:
+    """In a worker: a file parsed and its positions scanned (its triples left out)."""
+    parsed, _issues = read_turtle(Path(task[0]), task[1], context=True)
+    if parsed is None:
+        return None
+    _index = parsed.index
+    parsed.triples = []
+    return parsed
+
+
+__all__ = [
+    "Read",
+    "bnode_prefix",
+    "canonical_triples",
+    "file_data",
+    "has_bnodes",
+    "rdflib_triples",
+    "read_files",
+    "scan_positions",
+    "workers",
+]

@@ -1,0 +1,237 @@
+"""Rules about a file as a whole and about items several files describe: a file with no
+collabkg data, a case file with no case or several, a case ID not named after its file;
+the same case ID in two files; an item two files give different kinds or names."""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+from rdflib.namespace import ORG, RDF, RDFS
+from rdflib.term import Node
+
+from collabkg.terms import compact
+from collabkg.validate.model import FileData, a, show
+from collabkg.validate.report import Severity
+from collabkg.validate.rules.base import (
+    CASE,
+    ORG_MEMBERSHIP,
+    OUR_TERMS,
+    REDUCED_GRAPH,
+    Context,
+    FileScan,
+    GraphScope,
+    is_case_file,
+)
+from collabkg.validate.rules.base import local_name as _local
+from collabkg.validate.rules.checker import Checker, FileRule, GraphRule
+from collabkg.validate.rules.hints import PLACEHOLDER
+
+
+def content_filter(scan: FileScan, ctx: Context) -> bool:
+    """Pre-filter: no collabkg type at all; in a case file, not exactly one case, or a case
+    ID not named after the file."""
+    if not any(t.startswith(OUR_TERMS) or t == ORG_MEMBERSHIP for t in scan.own_types):
+        return True
+    parsed = scan.parsed
+    if not ctx.case_rules or not is_case_file(parsed.display, parsed.path):
+        return False
+    if len(scan.cases) != 1:
+        return True
+    return parsed.display.startswith("data/cases/") and (
+        _local(next(iter(scan.cases))) != f"case-{parsed.path.stem}"
+    )
+
+
+def check_content_rule(chk: Checker, item: FileData) -> None:
+    if not chk.wrong_ns:  # the file's terms are all misread: said by the prefixes rule
+        check_file_content(chk, item)
+
+
+def check_file_content(chk: Checker, item: FileData) -> None:
+    own_types = {str(o) for s, p, o in item.triples if p == RDF.type}
+    ours = [t for t in own_types if chk.ont.is_ours(t) or t == str(ORG.Membership)]
+    if not ours:
+        namespaces = sorted(
+            {compact(str(p)).split(":")[0] for _s, p, _o in item.triples if ":" in compact(str(p))}
+        )
+        uses = (
+            f" It uses {', '.join(n + ':' for n in namespaces[:6])} terms."
+            if namespaces and "ck" not in namespaces
+            else ""
+        )
+        chk.issue(
+            item,
+            Severity.VIOLATION,
+            "vocabulary.no-collabkg-data",
+            "This file has no collabkg data: nothing in it has a collabkg type ('a ck:…')." + uses,
+            line=1,
+            hint="a case file describes items with types such as ck:Case, "
+            "ck:Collaboration, ck:Charity (copy data/TEMPLATE.ttl); check it is the right "
+            "file",
+        )
+        return
+    if not chk.case_rules or not _is_case_file(chk, item):
+        return
+    cases = sorted({s for s, p, o in item.triples if p == RDF.type and str(o) == CASE}, key=str)
+    if not cases:
+        chk.issue(
+            item,
+            Severity.VIOLATION,
+            "vocabulary.no-case",
+            "This case file has no case item: every case file needs one ck:Case.",
+            line=1,
+            hint="add (see data/TEMPLATE.ttl): ckd:case-<file name> a ck:Case ; rdfs:label "
+            '"…" ; ck:isAbout ckd:<the collaboration> ; prov:wasDerivedFrom ckd:src-… .',
+        )
+    elif len(cases) > 1:
+        index = item.parsed.index
+        lines = [index.subject_line(str(c)) for c in cases]
+        chk.issue(
+            item,
+            Severity.VIOLATION,
+            "vocabulary.several-cases",
+            f"This file has {len(cases)} case items ("
+            + ", ".join(show(c) for c in cases)
+            + "); a case file has exactly one ck:Case.",
+            line=lines[1],
+            hint="keep one ck:Case per file: split the file in two, or list everything the "
+            "case is about with ck:isAbout on one case",
+        )
+    elif item.display.startswith("data/cases/"):
+        expected = f"case-{item.parsed.path.stem}"
+        local = _local(str(cases[0]))
+        if local != expected and PLACEHOLDER not in local.upper():
+            chk.issue(
+                item,
+                Severity.WARNING,
+                "vocabulary.case-id-not-file-name",
+                f"The case ID {show(cases[0])} does not match the file name "
+                f"{item.parsed.path.name}: a case's ID is ckd:case- followed by the name "
+                "of its file, so that two cases never get the same ID.",
+                line=item.parsed.index.subject_line(str(cases[0])),
+                focus=cases[0],
+                hint=f"rename the case to ckd:{expected} (everywhere it is used), or "
+                f"rename the file to {local.removeprefix('case-')}.ttl",
+            )
+
+
+def _is_case_file(chk: Checker, item: FileData) -> bool:
+    return is_case_file(item.display, item.parsed.path)
+
+
+def shared_filter(scope: GraphScope) -> set[str]:
+    """Pre-filter: the files giving a type to an item that another file types too."""
+    reduced = f"<{REDUCED_GRAPH}>"
+    found = {
+        row["g"].value  # type: ignore[index]
+        for row in scope.store.query(
+            "SELECT DISTINCT ?g WHERE { { SELECT ?s WHERE { GRAPH ?h { ?s a ?t } FILTER(isIRI(?s) "
+            "&& ?h != "
+            + reduced
+            + ") } GROUP BY ?s HAVING (COUNT(DISTINCT ?h) > 1) } GRAPH ?g { ?s a ?x } }"
+        )
+    }
+    found.discard(REDUCED_GRAPH)
+    return found
+
+
+def check_shared_items(chk: Checker) -> None:
+    """Same case ID in two files; the same item described differently in two files."""
+    where: dict[Node, list[FileData]] = {}
+    for item in chk.ws.files:
+        for s in {s for s, p, _o in item.triples if p == RDF.type and isinstance(s, URIRef)}:
+            where.setdefault(s, []).append(item)
+    for subject, files in where.items():
+        if len(files) < 2 or not any(f.target for f in files):
+            continue
+        per_file_types = {
+            f.display: {str(o) for s, p, o in f.triples if s == subject and p == RDF.type}
+            for f in files
+        }
+        is_case = any(CASE in types for types in per_file_types.values())
+        for item in files:
+            if not item.target:
+                continue
+            others = [f for f in files if f is not item]
+            line = item.parsed.index.subject_line(str(subject))
+            related = [
+                f"{f.display}:{f.parsed.index.subject_line(str(subject)) or 1}" for f in others
+            ]
+            if is_case:
+                if CASE not in per_file_types[item.display] and not any(
+                    CASE in per_file_types[f.display] for f in others
+                ):
+                    continue
+                chk.issue(
+                    item,
+                    Severity.VIOLATION,
+                    "vocabulary.duplicate-case",
+                    f"The case ID {show(subject)} is also used in "
+                    + ", ".join(r.replace(":", " line ", 1) for r in related)
+                    + ": each case needs its own ID.",
+                    line=line,
+                    focus=subject,
+                    related=related,
+                    hint="rename this case, e.g. ckd:case-"
+                    + item.parsed.path.stem
+                    + " (and the items you copied, if they are not the same real things)",
+                )
+                continue
+            _compare_shared(chk, item, subject, others, per_file_types, line, related)
+
+
+def _compare_shared(
+    chk: Checker,
+    item: FileData,
+    subject: Node,
+    others: list[FileData],
+    per_file_types: dict[str, set[str]],
+    line: int | None,
+    related: list[str],
+) -> None:
+    ont = chk.ont
+    mine = ont.most_specific(per_file_types[item.display])
+    for other in others:
+        theirs = ont.most_specific(per_file_types[other.display])
+        compatible = (
+            all(any(ont.is_a([a], b) or ont.is_a([b], a) for b in theirs) for a in mine)
+            if mine and theirs
+            else True
+        )
+        if not compatible:
+            chk.issue(
+                item,
+                Severity.WARNING,
+                "vocabulary.conflicting-types",
+                f"{show(subject)} is described here as {a(ont.kind(mine))}, but as "
+                f"{a(ont.kind(theirs))} in {other.display}.",
+                line=line,
+                focus=subject,
+                related=related,
+                hint="an item shared by several cases must be the same kind of thing "
+                "everywhere: use the same type, or a different ID if they are different "
+                "things",
+            )
+            return
+    my_labels = {str(o) for s, p, o in item.triples if s == subject and p == RDFS.label}
+    for other in others:
+        their_labels = {str(o) for s, p, o in other.triples if s == subject and p == RDFS.label}
+        if my_labels and their_labels and not my_labels & their_labels:
+            chk.issue(
+                item,
+                Severity.WARNING,
+                "vocabulary.conflicting-labels",
+                f"{show(subject)} is named “{sorted(my_labels)[0]}” here but "
+                f"“{sorted(their_labels)[0]}” in {other.display}.",
+                line=line,
+                focus=subject,
+                related=related,
+                hint="an item shared by several cases has one name: copy the name used in "
+                f"{other.display}, or use a different ID if they are different things",
+            )
+            return
+
+
+CONTENT = FileRule("file-content", check_content_rule, local=content_filter)
+SHARED = GraphRule("shared-items", check_shared_items, graph=shared_filter)
+
+__all__ = ["CONTENT", "SHARED"]

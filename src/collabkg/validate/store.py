@@ -1,0 +1,268 @@
+"""The Oxigraph store the pipeline validates: each file in its own named graph, the part
+of the ontology the shapes see in a graph of its own, and the persistent copy under
+``.collabkg-cache/store`` used to check a few files against a large graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.namespace import RDF, RDFS
+
+from collabkg.cache import Cache, key_of
+from collabkg.progress import Progress
+from collabkg.rdfterms import to_oxigraph
+from collabkg.terms import CK
+from collabkg.validate.model import FileData, Ontology
+from collabkg.validate.reading import canonical_triples
+from collabkg.validate.syntax import ParsedFile
+
+STORE_FORMAT = "2"
+"""Bumped when what the persistent store holds for a file changes (e.g. how blank nodes are
+named): the store is then rebuilt."""
+REDUCED_GRAPH = "urn:collabkg:validation:ontology"
+"""The ontology's rdf:type and rdfs:subClassOf statements (and the W3C axioms the validator
+adds): the part of the ontology the shapes see, as pySHACL's data graph holds it."""
+TEXT_GRAPH = "urn:collabkg:validation:text:"
+"""Named graphs of in-memory files (an upload) start with this."""
+OX_REDUCED = ox.NamedNode(REDUCED_GRAPH)
+OX_TYPE = ox.NamedNode(str(RDF.type))
+CASE = str(CK.Case)
+
+
+def load_file(store: ox.Store, path: Path, graph: str, has_bnodes: bool) -> None:
+    """Load a file that parsed into its graph (blank nodes named canonically)."""
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not has_bnodes:
+        # it parsed with the strict parser already: skip the checks a second time
+        store.load(data, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph), lenient=True)
+        return
+    triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    insert(store, canonical_triples(triples, graph), graph)
+
+
+def insert(store: ox.Store, triples: Iterable[ox.Triple], graph: str) -> None:
+    name = ox.NamedNode(graph)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+
+
+def reduced_triples(ontology: Ontology) -> list[ox.Triple]:
+    out = []
+    for predicate in (RDF.type, RDFS.subClassOf):
+        for s, p, o in ontology.graph.triples((None, predicate, None)):
+            out.append(ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)))  # type: ignore[arg-type]
+    return out
+
+
+def reduced_digest(triples: Sequence[ox.Triple]) -> str:
+    lines = sorted(str(t) for t in triples)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def triples_of(store: ox.Store, graph: str) -> list[ox.Triple]:
+    return [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+
+
+def graphs_of(rows: Iterable[object], name: str = "g") -> set[str]:
+    return {row[name].value for row in rows}  # type: ignore[index]
+
+
+@dataclass
+class FileRef:
+    """One file of the graph being checked, in the pipeline's order."""
+
+    path: Path
+    display: str
+    graph: str
+    target: bool
+    has_bnodes: bool = True
+
+
+class PersistentStore:
+    """The store under ``.collabkg-cache/store``, in step with the files (see :func:`sync`)."""
+
+    MANIFEST = "store-manifest"
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.store: ox.Store | None = None
+        self.manifest: dict[str, str] = {}
+        self.temporary: list[str] = []
+
+    def open(self) -> ox.Store:
+        """Open the store (OSError when it cannot be: the caller works in memory)."""
+        import shutil
+
+        path = self.cache.store_path
+        try:
+            self.store = ox.Store(str(path))
+        except OSError as exc:
+            if "corrupt" not in str(exc).lower():
+                raise
+            shutil.rmtree(path, ignore_errors=True)  # a damaged cache: start again
+            self.store = ox.Store(str(path))
+        saved = self.cache.get(self._manifest_key())
+        self.manifest = dict(saved) if isinstance(saved, dict) else {}
+        present = {g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
+        unknown = present - set(self.manifest)  # left over by a run that stopped
+        if len(unknown) > 100:
+            self.store.clear()  # faster than graph by graph; everything is reloaded
+            present = set()
+        for graph in unknown & present:
+            self.store.remove_graph(ox.NamedNode(graph))
+        self.manifest = {g: sha for g, sha in self.manifest.items() if g in present}
+        return self.store
+
+    def _manifest_key(self) -> str:
+        return key_of(self.MANIFEST, STORE_FORMAT, ox.__version__, str(self.cache.store_path))
+
+    def save(self) -> None:
+        self.cache.put(self._manifest_key(), self.manifest)
+
+    def sync(
+        self,
+        wanted: dict[str, tuple[Path, str, bool]],
+        reduced: tuple[list[ox.Triple], str],
+        progress: Progress,
+    ) -> None:
+        """Make the store hold exactly ``wanted`` (graph -> (file, sha256, has blank nodes))
+        and the reduced ontology graph: graphs whose file changed are reloaded."""
+        assert self.store is not None
+        store = self.store
+        desired = {g: sha for g, (_p, sha, _b) in wanted.items()}
+        desired[REDUCED_GRAPH] = reduced[1]
+        stale = [g for g, sha in self.manifest.items() if desired.get(g) != sha]
+        missing = [g for g, sha in desired.items() if self.manifest.get(g) != sha]
+        if not stale and not missing:
+            return
+        for graph in stale:
+            self.manifest.pop(graph, None)
+        self.save()  # what follows may stop halfway: the next run cleans up
+        if len(missing) > max(50, len(desired) // 4):
+            self._rebuild(wanted, reduced, progress)
+            self.manifest = desired
+            self.save()
+            return
+        progress.stage("updating the cached store", total=len(stale) + len(missing))
+        for graph in stale:
+            store.remove_graph(ox.NamedNode(graph))
+            progress.advance()
+        for graph in missing:
+            if graph == REDUCED_GRAPH:
+                insert(store, reduced[0], graph)
+            else:
+                path, _sha, bnodes = wanted[graph]
+                load_file(store, path, graph, bnodes)
+            self.manifest[graph] = desired[graph]
+            progress.advance()
+        self.save()
+
+    def _rebuild(
+        self,
+        wanted: dict[str, tuple[Path, str, bool]],
+        reduced: tuple[list[ox.Triple], str],
+        progress: Progress,
+    ) -> None:
+        """Load everything in memory, then bulk-load it (much faster than file by file)."""
+        assert self.store is not None
+        progress.stage("building the cached store", total=len(wanted))
+        import tempfile
+
+        memory = ox.Store()
+        insert(memory, reduced[0], REDUCED_GRAPH)
+        for graph, (path, _sha, bnodes) in wanted.items():
+            load_file(memory, path, graph, bnodes)
+            progress.advance()
+        self.store.clear()
+        progress.stage("writing the cached store")
+        with tempfile.TemporaryDirectory(dir=self.cache.folder) as folder:
+            dump = Path(folder) / "all.nq"
+            memory.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+            del memory  # the bulk load needs the memory
+            self.store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS, lenient=True)
+        self.store.flush()
+
+    def add_temporary(self, parsed: ParsedFile, graph: str) -> None:
+        assert self.store is not None
+        self.temporary.append(graph)
+        insert(self.store, parsed.triples, graph)
+
+    def remove(self, graph: str) -> None:
+        """Leave a file out of the graph for this run (it is reloaded by the next one)."""
+        assert self.store is not None
+        self.manifest.pop(graph, None)
+        self.save()
+        self.store.remove_graph(ox.NamedNode(graph))
+
+    def close(self) -> None:
+        if self.store is not None:
+            for graph in self.temporary:
+                self.store.remove_graph(ox.NamedNode(graph))
+            self.temporary = []
+            self.store.flush()
+        self.store = None
+
+
+
+def sharing_graphs(store: ox.Store, files: Sequence[FileData]) -> set[str]:
+    """Graphs that give a type to an IRI typed in one of ``files`` (for the checks of items
+    described in several files)."""
+    typed = sorted(
+        {
+            str(s)
+            for item in files
+            for s, p, _o in item.triples
+            if p == RDF.type and isinstance(s, URIRef)
+        }
+    )
+    found: set[str] = set()
+    for start in range(0, len(typed), 500):
+        values = " ".join(f"<{iri}>" for iri in typed[start : start + 500])
+        found |= graphs_of(
+            store.query(
+                "SELECT DISTINCT ?g WHERE { VALUES ?s { " + values + " } GRAPH ?g { ?s a ?t } }"
+            )
+        )
+    found.discard(REDUCED_GRAPH)
+    return found
+
+
+def case_sharing_graphs(store: ox.Store, cases: Iterable[str]) -> set[str]:
+    """Graphs that type one of ``cases`` as a ck:Case (possible originals of an edited copy)."""
+    wanted = sorted(set(cases))
+    if not wanted:
+        return set()
+    values = " ".join(f"<{iri}>" for iri in wanted)
+    found = graphs_of(
+        store.query(
+            "SELECT DISTINCT ?g WHERE { VALUES ?s { "
+            + values
+            + " } GRAPH ?g { ?s a <"
+            + CASE
+            + "> } }"
+        )
+    )
+    found.discard(REDUCED_GRAPH)
+    return found
+
+
+__all__ = [
+    "REDUCED_GRAPH",
+    "TEXT_GRAPH",
+    "FileRef",
+    "PersistentStore",
+    "case_sharing_graphs",
+    "insert",
+    "load_file",
+    "reduced_digest",
+    "reduced_triples",
+    "sharing_graphs",
+    "triples_of",
+]
