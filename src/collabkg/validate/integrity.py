@@ -51,6 +51,13 @@ class FileLike(Protocol):
     def triples(self) -> list[tuple[Node, Node, Node]]: ...
 
 
+class Names(Protocol):
+    """How the workspace names items (optional: issues then carry the IRI only)."""
+
+    def label_of(self, node: Node) -> str | None: ...
+    def kind_of(self, node: Node) -> str | None: ...
+
+
 IsA = Callable[[Iterable[str], str], bool]
 NAME_PROPERTIES = (RDFS.label, SKOS.prefLabel)
 
@@ -66,7 +73,10 @@ def _issue(
     hint: str | None = None,
     path: Node | None = None,
     label: str | None = None,
+    names: Names | None = None,
 ) -> Issue:
+    if names is not None and focus is not None:
+        label = names.label_of(focus) or label
     return Issue(
         severity,
         Stage.VOCABULARY,
@@ -78,6 +88,7 @@ def _issue(
         source_line=item.parsed.index.source_line(line),
         focus=compact(str(focus)) if isinstance(focus, URIRef) else None,
         focus_label=label,
+        focus_kind=names.kind_of(focus) if names is not None and focus is not None else None,
         path=compact(str(path)) if path is not None else None,
     )
 
@@ -100,7 +111,7 @@ def _language(literal: Literal) -> str:
     return tag.split("-", 1)[0]
 
 
-def two_names(item: FileLike) -> list[Issue]:
+def two_names(item: FileLike, names: Names | None = None) -> list[Issue]:
     """Two different names (rdfs:label or skos:prefLabel) in one language on one item."""
     issues: list[Issue] = []
     index = item.parsed.index
@@ -112,8 +123,8 @@ def two_names(item: FileLike) -> list[Issue]:
             for value in props.get(prop, []):
                 if isinstance(value, Literal):
                     by_language.setdefault(_language(value), []).append(str(value))
-            for language, names in sorted(by_language.items()):
-                distinct = sorted(set(names))
+            for language, written in sorted(by_language.items()):
+                distinct = sorted(set(written))
                 if len(distinct) < 2:
                     continue
                 word = "English " if language == "en" else f"“{language}” "
@@ -131,6 +142,7 @@ def two_names(item: FileLike) -> list[Issue]:
                         focus=subject,
                         path=prop,
                         label=distinct[0],
+                        names=names,
                         hint=f"keep one {compact(str(prop))} and write the others as "
                         f'skos:altLabel, e.g. skos:altLabel "{distinct[1]}" ;',
                     )
@@ -138,7 +150,7 @@ def two_names(item: FileLike) -> list[Issue]:
     return issues
 
 
-def accountable_to_itself(item: FileLike) -> list[Issue]:
+def accountable_to_itself(item: FileLike, names: Names | None = None) -> list[Issue]:
     """An accountability line whose accountable party is also the one it is accountable to."""
     issues: list[Issue] = []
     index = item.parsed.index
@@ -158,6 +170,7 @@ def accountable_to_itself(item: FileLike) -> list[Issue]:
                     focus=subject,
                     path=CK.isAccountableTo,
                     label=_first_label(props),
+                    names=names,
                     hint="check the source: one of the two IDs is probably another "
                     "organisation's (an accountability line runs from one party to another)",
                 )
@@ -175,9 +188,12 @@ KIND_SECTORS: tuple[tuple[URIRef, str, Callable[[set[Node]], set[Node]]], ...] =
 )
 
 
-def kind_and_sector(item: FileLike, is_a: IsA, kind_of: Callable[[Node], str | None]) -> list[
-    Issue
-]:
+def kind_and_sector(
+    item: FileLike,
+    is_a: IsA,
+    kind_of: Callable[[Node], str | None],
+    names: Names | None = None,
+) -> list[Issue]:
     """An organisation whose kind says one sector and ck:hasSector another."""
     issues: list[Issue] = []
     index = item.parsed.index
@@ -206,6 +222,7 @@ def kind_and_sector(item: FileLike, is_a: IsA, kind_of: Callable[[Node], str | N
                     focus=subject,
                     path=CK.hasSector,
                     label=_first_label(props),
+                    names=names,
                     hint="check the source: fix the kind (a ck:LocalAuthority is public, a "
                     "ck:Charity voluntary) or the sector; a hybrid that is really both (a "
                     "community interest company) is ck:SocialEnterprise with several sectors",
@@ -218,7 +235,7 @@ def kind_and_sector(item: FileLike, is_a: IsA, kind_of: Callable[[Node], str | N
 _BNODE_SUBJECT = re.compile(r"^\s*(_:[^\s;,()\[\]]+)")
 
 
-def blank_node_cycles(item: FileLike) -> list[Issue]:
+def blank_node_cycles(item: FileLike, names: Names | None = None) -> list[Issue]:
     """Blank nodes linked in a loop (``_:a ck:p _:b . _:b ck:p _:a .``)."""
     edges: dict[Node, set[Node]] = {}
     for s, _p, o in item.triples:

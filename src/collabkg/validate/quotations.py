@@ -274,6 +274,7 @@ def check_quotations(
     *,
     names: Names | None = None,
     quoted_sources: Iterable[str] = (),
+    reported: set[str] | None = None,
 ) -> list[Issue]:
     """Issues about the quotations (and the sources' texts) of ``files``.
 

@@ -70,7 +70,10 @@ def rank(wrong: str, candidates: Iterable[str], *, limit: int = MAX_SUGGESTIONS)
     if not scored:
         return []
     best = scored[0][0]
-    return [item[-1] for item in scored if item[0] <= best + 1][:limit]
+    ties = [item for item in scored if item[0] == best]
+    if ties[0][1] == 0 and ties[0][2] == 0:  # the right case in the namespace written: it
+        ties = [item for item in ties if item[1] == 0 and item[2] == 0]
+    return [item[-1] for item in ties][:limit]
 
 
 __all__ = ["edit_distance", "local_name", "namespace", "rank"]

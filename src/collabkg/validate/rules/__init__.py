@@ -14,6 +14,11 @@ statements (statements)   the :data:`~.statements.STATEMENT_RULES`:   local and 
                           kinds, wrong domain
 file-content (files)      no collabkg data, no/several cases, case    local
                           ID not named after its file
+integrity (integrity)     two names in one language on one item;      local
+                          a line accountable to itself; kind and
+                          sector disagree; a blank-node cycle
+quotations (evidence)     ck:hasText not in its source's text; a      local
+                          source's text missing or changed
 shared-items (files)      same case ID in two files; an item two      graph
                           files give different kinds or names
 ========================  ==========================================  ====================
@@ -39,13 +44,17 @@ from collabkg.validate.rules.checker import (
     StatementRule,
     VocabularyResult,
 )
+from collabkg.validate.rules.evidence import QUOTATIONS
 from collabkg.validate.rules.files import CONTENT, SHARED
 from collabkg.validate.rules.hints import closest
+from collabkg.validate.rules.integrity import INTEGRITY
 from collabkg.validate.rules.statements import STATEMENT_RULES, STATEMENTS
 from collabkg.validate.rules.terms import PLACEHOLDERS, PREFIXES_RULE, TERMS
 from collabkg.validate.syntax import ParsedFile
 
-FILE_RULES: tuple[FileRule, ...] = (PLACEHOLDERS, PREFIXES_RULE, TERMS, STATEMENTS, CONTENT)
+FILE_RULES: tuple[FileRule, ...] = (
+    PLACEHOLDERS, PREFIXES_RULE, TERMS, STATEMENTS, CONTENT, INTEGRITY, QUOTATIONS
+)
 """Run on each file asked about, in this order."""
 GRAPH_RULES: tuple[GraphRule, ...] = (SHARED,)
 """Run once, after the file rules, over the files of the workspace."""
