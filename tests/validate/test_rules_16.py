@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rdflib.term import Node
 
+from collabkg.rdfterms import to_rdflib
 from collabkg.sources import SourceRecord
 from collabkg.validate.integrity import (
     accountable_to_itself,
@@ -17,7 +18,6 @@ from collabkg.validate.integrity import (
     kind_and_sector,
     two_names,
 )
-from collabkg.validate.model import to_rdflib
 from collabkg.validate.quotations import check_quotations
 from collabkg.validate.suggest import edit_distance, rank
 from collabkg.validate.syntax import parse_bytes

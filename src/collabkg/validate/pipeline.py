@@ -434,7 +434,9 @@ class _Run:
         workspace = Workspace(ontology, self._local_files(candidates, store), store, self.refs)
         workspace.texts = texts_folder(self.project.root)
         if "vocabulary" in self.stages:
-            vocabulary = check_vocabulary(workspace, case_rules=self.case_rules)
+            vocabulary = check_vocabulary(
+                workspace, case_rules=self.case_rules, quotations="quotations" in self.stages
+            )
             self.report.add(vocabulary.issues)
             self.skip_values = vocabulary.bad_values
             self.skip_triples = vocabulary.bad_triples

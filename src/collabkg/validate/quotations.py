@@ -208,12 +208,14 @@ class _Rule:
         index = item.parsed.index
         for iri in self.sources:
             if index.subject_line(iri) is None:
-                continue
+                continue  # the source is not described here
             state = self.state(iri)
             if state is None or state.status is TextStatus.AVAILABLE:
                 continue
-            if state.status is TextStatus.NOT_NAMED and iri not in self.quoted:
-                continue  # nothing to verify
+            if state.status in (TextStatus.NOT_NAMED, TextStatus.MISSING) and (
+                iri not in self.quoted
+            ):
+                continue  # no quotation to verify: nothing is left unchecked
             self.once_per_source(item, state, None, URIRef(iri))
 
     def check_file(self, item: FileLike) -> None:

@@ -53,16 +53,18 @@ from collabkg.validate.rules.terms import PLACEHOLDERS, PREFIXES_RULE, TERMS
 from collabkg.validate.syntax import ParsedFile
 
 FILE_RULES: tuple[FileRule, ...] = (
-    PLACEHOLDERS, PREFIXES_RULE, TERMS, STATEMENTS, CONTENT, INTEGRITY, QUOTATIONS
+    PLACEHOLDERS, PREFIXES_RULE, TERMS, STATEMENTS, CONTENT, INTEGRITY
 )
 """Run on each file asked about, in this order."""
-GRAPH_RULES: tuple[GraphRule, ...] = (SHARED,)
+GRAPH_RULES: tuple[GraphRule, ...] = (SHARED, QUOTATIONS)
 """Run once, after the file rules, over the files of the workspace."""
 RULES: tuple[Rule, ...] = (*FILE_RULES, *STATEMENT_RULES, *GRAPH_RULES)
 """Every unit (each with its pre-filters)."""
 
 
-def check_vocabulary(workspace: object, *, case_rules: bool = True) -> VocabularyResult:
+def check_vocabulary(
+    workspace: object, *, case_rules: bool = True, quotations: bool = True
+) -> VocabularyResult:
     """Run every rule on the files asked about in ``workspace`` (a
     :class:`~collabkg.validate.workspace.Workspace`)."""
     chk = Checker(workspace, case_rules=case_rules)  # type: ignore[arg-type]
@@ -72,6 +74,8 @@ def check_vocabulary(workspace: object, *, case_rules: bool = True) -> Vocabular
         for rule in FILE_RULES:
             rule.check(chk, item)
     for graph_rule in GRAPH_RULES:
+        if graph_rule is QUOTATIONS and not quotations:
+            continue  # the quotations stage was not asked for
         graph_rule.check(chk)
     return chk.result
 

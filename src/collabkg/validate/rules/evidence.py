@@ -18,17 +18,20 @@ from collabkg.sources import (
     collect_sources,
     texts_folder,
 )
-from collabkg.validate.model import FileData
 from collabkg.validate.quotations import SOURCES_QUERY, check_quotations
 from collabkg.validate.rules.base import Context, FileScan
-from collabkg.validate.rules.checker import Checker, FileRule
+from collabkg.validate.rules.checker import Checker, GraphRule
 
 _EVIDENCE = (HAS_TEXT, HAS_TEXT_FILE, HAS_TEXT_SHA256)
+_SOURCE = "https://w3id.org/collabkg/ontology#Source"
 
 
 def has_evidence(scan: FileScan, ctx: Context) -> bool:
-    """Pre-filter: the file has a quotation's text or describes a source's text."""
-    return any(p in _EVIDENCE for p, _literal in scan.kinds)
+    """Pre-filter: the file has a quotation's text, names a source's text, or describes a
+    source (where a warning about the source's text is given)."""
+    if any(p in _EVIDENCE for p, _literal in scan.kinds):
+        return True
+    return any(ctx.is_a(types, _SOURCE) for types in scan.types.values())
 
 
 def _sources(chk: Checker) -> tuple[dict, set[str]]:
@@ -51,16 +54,19 @@ def _sources(chk: Checker) -> tuple[dict, set[str]]:
     return records, quoted
 
 
-def check_evidence(chk: Checker, item: FileData) -> None:
+def check_evidence(chk: Checker) -> None:
+    """Every file asked about at once: where a source's text is missing is then said once,
+    at the source's entry when it is asked about, else at the first quotation from it."""
     records, quoted = _sources(chk)
     folder: Path = getattr(chk.ws, "texts", None) or texts_folder()
-    issues = check_quotations(
-        [item], records, folder, names=chk.ws, quoted_sources=quoted,  # type: ignore[arg-type]
-        reported=chk.__dict__.setdefault("_sources16_reported", set()),
+    targets = list(chk.ws.targets)
+    chk.result.issues.extend(
+        check_quotations(
+            targets, records, folder, names=chk.ws, quoted_sources=quoted  # type: ignore[arg-type]
+        )
     )
-    chk.result.issues.extend(issues)
 
 
-QUOTATIONS = FileRule("quotations", check_evidence, local=has_evidence)
+QUOTATIONS = GraphRule("quotations", check_evidence, local=has_evidence)
 
 __all__ = ["QUOTATIONS", "check_evidence", "has_evidence"]
