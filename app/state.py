@@ -13,8 +13,8 @@ import streamlit as st
 
 from collabkg.errors import CollabkgError
 from collabkg.graph import KnowledgeGraph
+from collabkg.lastgood import StaleNotice, open_serving_graph
 from collabkg.paths import ProjectPaths
-from collabkg.project import open_graph
 
 
 def project_root() -> str:
@@ -24,20 +24,26 @@ def project_root() -> str:
 
 @st.cache_resource(show_spinner="Loading the knowledge graph…")
 def load_graph(root: str) -> KnowledgeGraph:
-    # a SPARQL endpoint when COLLABKG_ENDPOINT is set (see README), else the local files
-    return open_graph(root)
+    # a SPARQL endpoint when COLLABKG_ENDPOINT is set (see README), else the local files;
+    # when they have errors, the last graph that validated (graph.stale says why)
+    graph, notice = open_serving_graph(root)
+    graph.stale = notice
+    return graph
 
 
 def graph_or_stop() -> tuple[str, KnowledgeGraph]:
     """The project's graph; shows a readable error and stops the page if it cannot load."""
     try:
         root = project_root()
-        return root, load_graph(root)
+        graph = load_graph(root)
     except CollabkgError as exc:
         st.error(f"The knowledge graph could not be loaded: {exc.one_line()}")
         st.info("Run `collabkg validate` in a terminal to see every problem.")
         st.stop()
         raise  # unreachable: st.stop() raises
+    if isinstance(graph.stale, StaleNotice):
+        st.warning(graph.stale.banner(), icon="⚠️")
+    return root, graph
 
 
 @dataclass(frozen=True)

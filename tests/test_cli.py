@@ -210,3 +210,17 @@ def test_injection_attempt_through_the_cli_finds_nothing(cli, mini_root: Path):
     )  # fmt: skip
     assert code == 0
     assert json.loads(out) == []
+
+
+def test_validate_errors_only_lists_errors_and_counts_what_it_left_out(cli):
+    repo = Path(__file__).resolve().parents[1]
+    code, full, _err = cli("--root", str(repo), "validate", "--format", "json")
+    report = json.loads(full)
+    warnings = report["summary"]["warning"]
+    code_only, out, _err = cli("--root", str(repo), "validate", "--errors-only")
+    assert code_only == code
+    assert ": warning:" not in out
+    if warnings:
+        assert f"{warnings} warning(s)" in out and "--errors-only" in out
+    broken = cli("--root", str(repo), "validate", "--errors-only", "--strict")
+    assert broken[0] == (1 if warnings else 0), "--strict still fails on the warnings left out"

@@ -103,15 +103,56 @@ def test_fmt_rewrites_and_check_reports(cli, tmp_path: Path):
     assert cli("fmt", "--check", str(path))[0] == 0
 
 
-def test_fmt_keeps_files_with_inner_comments_unless_forced(cli, tmp_path: Path):
+def test_fmt_keeps_every_comment_of_a_file_made_from_the_template(cli, tmp_path: Path):
+    template = (Path(__file__).resolve().parents[1] / "data" / "TEMPLATE.ttl").read_text("utf-8")
+    # an academic's copy: a comment of their own inside a statement, a note at the end
+    marker = "    ck:isUnnamedInSource true ;    # delete this line if the source names it\n"
+    assert marker in template
+    text = template.replace(
+        marker, "    # the sector is the source's word\n" + marker, 1
+    ) + "\n# a note at the end\n"
+    path = tmp_path / "my-case.ttl"
+    path.write_text(text, encoding="utf-8")
+    code, _out, _err = cli("fmt", str(path))
+    assert code == 0, _err
+    rewritten = path.read_text(encoding="utf-8")
+    comments = [line.strip() for line in text.splitlines() if line.lstrip().startswith("#")]
+    for comment in comments:
+        assert comment in rewritten, f"comment lost: {comment}"
+    assert "ck:isUnnamedInSource true ;    # delete this line if the source names it" in rewritten
+    assert "    # the sector is the source's word\n    ck:isUnnamedInSource" in rewritten
+    assert rewritten.rstrip().endswith("# a note at the end")
+    assert isomorphic(_parse(rewritten), _parse(text))
+    assert cli("fmt", "--check", str(path))[0] == 0, "fmt output is not stable"
+
+
+def test_fmt_keeps_statements_in_the_order_written(cli, tmp_path: Path):
     path = tmp_path / "case.ttl"
-    original = SAMPLE + "# a note about ckd:a\n"
-    path.write_text(original, encoding="utf-8")
-    code, _out, err = cli("fmt", str(path))
-    assert code == 1
-    assert "comments between statements" in err
-    assert path.read_text(encoding="utf-8") == original
-    assert cli("fmt", "--force", str(path))[0] == 0
+    path.write_text(
+        "@prefix ckd: <https://w3id.org/collabkg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
+        '# the case first\nckd:zz rdfs:label "Z" .\n\n# then the rest\nckd:aa rdfs:label "A" .\n',
+        encoding="utf-8",
+    )
+    assert cli("fmt", str(path))[0] == 0
+    rewritten = path.read_text(encoding="utf-8")
+    assert rewritten.index("# the case first") < rewritten.index("ckd:zz")
+    assert rewritten.index("ckd:zz") < rewritten.index("# then the rest")
+    assert rewritten.index("# then the rest") < rewritten.index("ckd:aa")
+
+
+SHIPPED = sorted(
+    p.relative_to(Path(__file__).resolve().parents[1]).as_posix()
+    for folder in ("data", "ontology", "shapes", "docs/examples")
+    for p in (Path(__file__).resolve().parents[1] / folder).rglob("*.ttl")
+)
+
+
+def test_every_shipped_turtle_file_is_canonical(cli, monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    assert SHIPPED
+    code, out, err = cli("fmt", "--check", *SHIPPED)
+    assert code == 0, f"run 'collabkg fmt' on these files:\n{out}{err}"
 
 
 def test_fmt_reports_syntax_errors_with_position(cli, tmp_path: Path):

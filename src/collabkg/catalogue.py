@@ -83,6 +83,7 @@ GRLC_KEYS: Final[frozenset[str]] = frozenset(
 )
 """Other grlc decorators a header may carry; accepted, not used."""
 MAX_CANDIDATES_SHOWN: Final[int] = 8
+MISSING_CHOICES_SHOWN: Final[int] = 12
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,20 @@ class ParamSpec:
     @property
     def required(self) -> bool:
         return self.default is None
+
+    @property
+    def picks_an_item(self) -> bool:
+        """An IRI chosen from a list: a person must say which (a ``default`` only preselects
+        it in the explorer; ``collabkg query`` never uses it silently)."""
+        return self.type == "iri" and bool(self.choices)
+
+    def describe_choices(self) -> str:
+        """Where the choices come from, in words (for when the graph cannot be listed)."""
+        if self.choices_class is not None:
+            return f"an instance of {self.choices_class}"
+        if self.choices_query is not None:
+            return f"a value listed by queries/{self.choices_query}.rq"
+        return f"a value of type {self.type}"
 
     @property
     def choices(self) -> dict[str, str]:
@@ -642,6 +657,37 @@ def choices(
     return out
 
 
+def missing_parameters(query: CannedQuery, raw: Mapping[str, str]) -> list[ParamSpec]:
+    """Parameters a command-line run must be given: required ones and item pickers."""
+    return [
+        spec for spec in query.params
+        if spec.name not in raw and (spec.required or spec.picks_an_item)
+    ]
+
+
+def missing_parameter_error(
+    query: CannedQuery,
+    spec: ParamSpec,
+    options: Sequence[tuple[URIRef, str]] | None,
+) -> ParameterError:
+    """The error for a run without ``spec``: it lists the choices (``options``, when known)."""
+    what = f" ({spec.label})" if spec.label else ""
+    if options:
+        shown = options[:MISSING_CHOICES_SHOWN]
+        listing = "; ".join(f"{label} = {compact(str(iri))}" for iri, label in shown)
+        more = len(options) - len(shown)
+        if more > 0:
+            listing += f"; and {more} more ('collabkg queries {query.id}' lists them all)"
+        hint = (
+            f"add --param {spec.name}=VALUE, the value a CURIE or a label, one of: {listing}"
+        )
+    elif options is not None:
+        hint = f"add --param {spec.name}=VALUE; the graph has no {spec.describe_choices()} yet"
+    else:
+        hint = f"add --param {spec.name}=VALUE ({spec.describe_choices()})"
+    return ParameterError(f"query {query.id!r} needs a value for {spec.name!r}{what}", hint=hint)
+
+
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'")
@@ -701,6 +747,8 @@ __all__ = [
     "choices_result",
     "match_label",
     "metadata_problems",
+    "missing_parameter_error",
+    "missing_parameters",
     "parse_query_file",
     "resolve",
 ]

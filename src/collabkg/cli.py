@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import os
-import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -116,9 +115,30 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
         report = validate(
             args.paths or None, root=args.root, reason=args.reason, engine=args.engine
         )
+    code = report.exit_code(strict=args.strict)
+    if args.errors_only:
+        report = _errors_only(report)
     colour = args.format == "human" and use_colour(out)
     print(render(report, args.format, colour=colour, strict=args.strict), end="", file=out)
-    return report.exit_code(strict=args.strict)
+    return code
+
+
+def _errors_only(report: object) -> object:
+    """The report with its errors only, and a note of how many warnings and notes were left out."""
+    import dataclasses
+
+    from collabkg.validate import Report, Severity
+
+    assert isinstance(report, Report)
+    kept = [i for i in report.issues if i.severity is Severity.VIOLATION]
+    left = len(report.issues) - len(kept)
+    notes = list(report.notes)
+    if left:
+        notes.append(
+            f"{report.warnings} warning(s) and {report.infos} note(s) are not shown "
+            "(--errors-only); run without it to read them"
+        )
+    return dataclasses.replace(report, issues=kept, notes=notes)
 
 
 def _raw_params(assignments: Sequence[str]) -> tuple[dict[str, str], dict[str, str | None]]:
@@ -226,8 +246,18 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
         text = canned.text
         limits = Limits(rows=args.limit, timeout_s=args.timeout)
     check_read_only(text)  # refuse updates and SERVICE before anything is loaded or run
+    if canned is not None:
+        for name in values:
+            canned.param(name)  # an unknown parameter is refused before loading anything
     graph = _load_graph(args)
     if canned is not None and canned.params:
+        from collabkg.catalogue import choices, missing_parameter_error, missing_parameters
+
+        missing = missing_parameters(canned, values)
+        if missing:
+            spec = missing[0]
+            options = choices(graph, spec, catalogue) if spec.type == "iri" else None
+            raise missing_parameter_error(canned, spec, options)
         bindings = canned.bind(values, graph=graph, catalogue=catalogue)
     else:
         bindings = {
@@ -246,10 +276,81 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+QUERIES_CHOICES_SHOWN = 5
+
+
+def _choice_lister(args: argparse.Namespace) -> Callable[[object], list[tuple[object, str]] | None]:
+    """A function listing a parameter's choices from the graph (None when it cannot load)."""
+    from collabkg.catalogue import Catalogue, choices
+
+    state: dict[str, object] = {}
+
+    def lister(spec: object) -> list[tuple[object, str]] | None:
+        if "graph" not in state:
+            try:
+                state["graph"] = _load_graph(args)
+            except CollabkgError as exc:
+                state["graph"] = None
+                state["why"] = exc.one_line()
+        graph = state["graph"]
+        if graph is None:
+            return None
+        return choices(graph, spec, Catalogue.load(args.root))  # type: ignore[arg-type]
+
+    lister.state = state  # type: ignore[attr-defined]
+    return lister
+
+
+def _print_params(query: object, lister: Callable[[object], object], out: TextIO,
+                  *, indent: str, shown: int | None) -> None:
+    from collabkg.catalogue import CannedQuery, ParamSpec
+    from collabkg.terms import compact
+
+    assert isinstance(query, CannedQuery)
+    for spec in query.params:
+        assert isinstance(spec, ParamSpec)
+        needed = "required" if (spec.required or spec.picks_an_item) else (
+            f"optional, default {spec.default}"
+        )
+        label = f" — {spec.label}" if spec.label else ""
+        print(f"{indent}--param {spec.name}=VALUE  ({spec.type}, {needed}){label}", file=out)
+        if spec.type != "iri":
+            continue
+        options = lister(spec)
+        if options is None:
+            print(f"{indent}    choices: {spec.describe_choices()}", file=out)
+            continue
+        items = list(options)  # type: ignore[call-overload]
+        listed = items if shown is None else items[:shown]
+        for iri, text in listed:
+            print(f"{indent}    {compact(str(iri))}  {text}", file=out)
+        more = len(items) - len(listed)
+        if more > 0:
+            print(f"{indent}    ... and {more} more ('{PROG} queries {query.id}' lists them all)",
+                  file=out)
+        if not items:
+            print(f"{indent}    (no choices in the graph yet: {spec.describe_choices()})",
+                  file=out)
+
+
 def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
+    """List the canned queries by tag, each with its parameters and their choices."""
     from collabkg.catalogue import Catalogue
 
     catalogue = Catalogue.load(args.root)
+    lister = _choice_lister(args)
+    if getattr(args, "ids", None):
+        for query_id in args.ids:
+            query = catalogue.get(query_id)
+            print(f"{query.id}: {query.summary}", file=out)
+            if query.description:
+                print(f"  {' '.join(query.description.split())}", file=out)
+            if query.params:
+                print("  parameters:", file=out)
+                _print_params(query, lister, out, indent="    ", shown=None)
+            else:
+                print("  no parameters", file=out)
+        return EXIT_OK
     if not len(catalogue):
         print("No canned queries yet: add .rq files under queries/.", file=out)
         return EXIT_OK
@@ -258,8 +359,64 @@ def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
         print(f"{tag}:", file=out)
         for query in queries:
             print(f"  {query.id.ljust(width)}  {query.summary}", file=out)
-    print(f"({len(catalogue)} queries; run one with '{PROG} query ID')", file=out)
+            _print_params(query, lister, out, indent="  " + " " * (width + 2),
+                          shown=QUERIES_CHOICES_SHOWN)
+    print(f"({len(catalogue)} queries; run one with '{PROG} query ID --param NAME=VALUE')",
+          file=out)
+    why = lister.state.get("why")  # type: ignore[attr-defined]
+    if why:
+        print(f"{PROG}: note: choices are not listed: the graph did not load ({why})",
+              file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_sources(args: argparse.Namespace, out: TextIO) -> int:
+    """List the sources: kind, address, whether their text is available, verified quotations."""
+    from collabkg.paths import ProjectPaths
+    from collabkg.sources import TextStatus, read_triples, summarise, texts_folder
+
+    project = ProjectPaths.discover(args.root)
+    files = project.graph_files()
+    folder = texts_folder(project.root)
+    rows = summarise(read_triples(files), folder)
+    if not rows:
+        print("No sources yet: describe them in data/sources.ttl.", file=out)
+        return EXIT_OK
+    table = []
+    for row in rows:
+        record = row.state.record
+        kinds = sorted(t.rsplit("#", 1)[-1] for t in record.types if "#" in t)
+        kind = ", ".join(k for k in kinds if k != "Source") or "Source"
+        text = record.text_file or "-"
+        table.append([
+            record.label or record.iri,
+            _words(kind),
+            record.address or "-",
+            f"{text}: {row.state.status.value}",
+            f"{row.verified}/{row.quotations}",
+        ])
+    print(format_table(["source", "kind", "address", "text", "verified quotations"], table),
+          file=out)
+    print(f"\nSource texts are read from {folder} (set COLLABKG_SEEDS to use another folder).",
+          file=out)
+    for row in rows:
+        state = row.state
+        if state.status is TextStatus.CHANGED:
+            print(f"{PROG}: warning: {state.record.label}: {state.path} has sha256 "
+                  f"{state.actual_sha256}, not the recorded {state.record.sha256}", file=out)
+        elif state.status is TextStatus.UNRECORDED:
+            print(f"{PROG}: note: {state.record.label}: record its text's sha256 with "
+                  f'ck:hasTextSha256 "{state.actual_sha256}" ;', file=out)
+    # a quotation not found in a text that is there fails; a text not there is only noted
+    unverified = sum(r.quotations - r.verified for r in rows if r.state.status.usable)
+    return EXIT_OK if not unverified else EXIT_INVALID
+
+
+def _words(camel: str) -> str:
+    """``JournalArticle`` -> ``journal article``."""
+    import re
+
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", camel).lower()
 
 
 def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
@@ -354,7 +511,7 @@ def cmd_fmt(args: argparse.Namespace, out: TextIO) -> int:
     import pyoxigraph as ox
 
     from collabkg.backends.embedded import SourceFile, load_error_from_syntax, to_rdflib
-    from collabkg.turtle import format_file_text, has_inner_comments, split_header
+    from collabkg.turtle import format_file_text
 
     status = EXIT_OK
     unformatted: list[str] = []
@@ -380,14 +537,6 @@ def cmd_fmt(args: argparse.Namespace, out: TextIO) -> int:
             continue
         if args.check:
             unformatted.append(name)
-            continue
-        if has_inner_comments(split_header(text)[1]) and not args.force:
-            _err(
-                f"{name}: not rewritten: it has comments between statements, which "
-                "formatting would drop — move them to the comment block at the top, "
-                "or use --force"
-            )
-            status = EXIT_INVALID
             continue
         path.write_text(canonical, encoding="utf-8")
         print(f"formatted {name}", file=out)
@@ -426,11 +575,20 @@ def cmd_explore(args: argparse.Namespace, out: TextIO) -> int:
         from collabkg.backends.remote import ENV_ENDPOINT
 
         env[ENV_ENDPOINT] = args.endpoint
+    else:
+        # the files, validated; when they have errors, the last graph that validated (with
+        # a banner in the explorer); no valid graph ever built: refuse, as before
+        from collabkg.lastgood import open_serving_graph
+
+        graph, notice = open_serving_graph(paths.root)
+        graph.close()
+        if notice is not None:
+            print(f"{PROG}: warning: {notice.banner()}", file=sys.stderr, flush=True)
+    from collabkg.supervise import run_until_stopped
+
     print(f"Explorer at http://{args.host}:{args.port} (Ctrl+C to stop)", file=out, flush=True)
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return EXIT_OK
+    code = run_until_stopped(command, env)
+    return EXIT_OK if code in (130, 143, -2, -15) else code
 
 
 def cmd_reason(args: argparse.Namespace, out: TextIO) -> int:
@@ -491,6 +649,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
     p.add_argument(
+        "--errors-only", action="store_true",
+        help="list the errors only (a note says how many warnings and notes were left out)",
+    )
+    p.add_argument(
         "--reason", action="store_true", help="also check OWL consistency with HermiT (slower)"
     )
     p.add_argument(
@@ -524,8 +686,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("queries", help="list the canned queries by tag")
+    p = sub.add_parser(
+        "queries", help="list the canned queries by tag, with their parameters and choices"
+    )
+    p.add_argument("ids", nargs="*", help="show these queries in full, with every choice")
     p.set_defaults(func=cmd_queries)
+
+    p = sub.add_parser(
+        "sources",
+        help="the sources: kind, address, text status, verified quotations",
+        description="List every source in data/ with its kind, its address, whether its text "
+        "is available in the folder of source texts (COLLABKG_SEEDS, default ../shared/seeds) "
+        "with the recorded SHA-256, and how many of its quotations are found in it. "
+        "Exit 1 when a quotation is not found in its source's text.",
+    )
+    p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("stats", help="triples per file and instances per class")
     p.set_defaults(func=cmd_stats)
@@ -565,7 +740,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", help="Turtle files")
     p.add_argument("--check", action="store_true", help="only list files that are not canonical")
     p.add_argument(
-        "--force", action="store_true", help="rewrite even if comments between statements are lost"
+        "--force", action="store_true", help=argparse.SUPPRESS  # comments are always kept now
     )
     p.set_defaults(func=cmd_fmt)
 

@@ -88,6 +88,9 @@ class KnowledgeGraph:
         self.invalid: bool = False
         """True when the graph was loaded despite violations (``allow_invalid=True``):
         the app and the CLI should say so."""
+        self.stale: object | None = None
+        """A :class:`collabkg.lastgood.StaleNotice` when this is the last valid graph served
+        in place of files that no longer validate (the explorer shows its banner)."""
 
     # ------------------------------------------------------------------ construction
 

@@ -317,9 +317,325 @@ def declared_prefixes(text: str) -> dict[str, str]:
 
 
 def format_file_text(text: str, triples: Iterable[Triple]) -> str:
-    """The canonical text of a file: its leading comments, then canonical Turtle."""
+    """The canonical text of a file, its comments kept.
+
+    The statements stay in the order they are written (a case file reads top to bottom);
+    each is written the one canonical way (``a`` first, then the properties sorted, values
+    sorted, blank nodes inline). Comment lines before a statement stay above it; a comment
+    at the end of a property's line, or on its own line inside a statement, stays with that
+    property. The prefixes the file declares are written sorted, one per line. A file whose
+    statements cannot be told apart (blank node labels shared between statements) is
+    written as :func:`canonical_turtle` with its leading comments.
+    """
+    triples = list(triples)
     header, body = split_header(text)
-    return header + canonical_turtle(triples, declared_prefixes(body))
+    prefixes = declared_prefixes(body)
+    try:
+        return _format_statements(header, body, prefixes, triples)
+    except _Fallback:
+        return header + canonical_turtle(triples, prefixes)
+
+
+class _Fallback(Exception):
+    """The statement-by-statement layout does not apply to this file."""
+
+
+@dataclass
+class _Statement:
+    text: str
+    """The statement as written, comments removed, up to and including its final '.'."""
+    comments_before: list[str]
+    """Comment (and blank) lines above it."""
+    inner_comments: list[tuple[int, str, bool]]
+    """(offset in ``text``, comment, whether it ends a line that has code on it)."""
+    blank_before_statement: bool = False
+    """A blank line between its comment lines and the statement itself."""
+
+
+_DIRECTIVE = re.compile(r"(?is)^\s*(@prefix|@base|prefix|base)\b")
+
+
+def _skip_string(text: str, i: int) -> int:
+    """The index just after the string starting at ``i``."""
+    quote = text[i] * 3 if text.startswith(text[i] * 3, i) else text[i]
+    j = i + len(quote)
+    while j < len(text) and not text.startswith(quote, j):
+        j += 2 if text[j] == "\\" else 1
+    return min(j + len(quote), len(text))
+
+
+def _ends_statement(text: str, i: int) -> bool:
+    return i + 1 >= len(text) or text[i + 1].isspace() or text[i + 1] == "#"
+
+
+def _scan_statements(body: str) -> tuple[list[_Statement], list[str]]:
+    """Split Turtle text into statements, keeping each comment with what follows it."""
+    statements: list[_Statement] = []
+    pending: list[str] = []  # comment/blank lines waiting for the next statement
+    current: list[str] = []  # text of the statement being read, comments removed
+    size = 0  # characters in ``current``
+    inner: list[tuple[int, str, bool]] = []
+    depth = 0
+    line_has_code = False
+    line_empty = True
+    blank_after = False
+    i, n = 0, len(body)
+
+    def add(piece: str) -> None:
+        nonlocal size
+        current.append(piece)
+        size += len(piece)
+
+    while i < n:
+        c = body[i]
+        started = bool("".join(current).strip())
+        if c == "#":
+            end = body.find("\n", i)
+            end = n if end < 0 else end
+            comment = body[i:end].rstrip()
+            line_empty = False
+            if started:
+                inner.append((size, comment, line_has_code))
+            else:
+                pending.append(comment)
+                blank_after = False
+            i = end
+            continue
+        if c == "\n":
+            if line_empty and not started and pending and pending[-1] != "":
+                pending.append("")
+                blank_after = True
+            line_has_code = False
+            line_empty = True
+            add(c)
+            i += 1
+            continue
+        if c.isspace():
+            add(c)
+            i += 1
+            continue
+        line_has_code = True
+        line_empty = False
+        if c in "\"'":
+            j = _skip_string(body, i)
+            add(body[i:j])
+            i = j
+            continue
+        if c == "<":
+            j = body.find(">", i + 1)
+            j = n if j < 0 else j + 1
+            add(body[i:j])
+            i = j
+            continue
+        if c in "[(":
+            depth += 1
+        elif c in "])":
+            depth -= 1
+        elif c == "." and depth == 0 and _ends_statement(body, i):
+            add(c)
+            i += 1
+            text = "".join(current)
+            lead = len(text) - len(text.lstrip())
+            tidy = _tidy(pending)
+            statements.append(
+                _Statement(
+                    text.strip(),
+                    tidy,
+                    [(offset - lead, comment, trail) for offset, comment, trail in inner],
+                    blank_after and bool(tidy),
+                )
+            )
+            current, inner, pending, size, blank_after = [], [], [], 0, False
+            continue
+        add(c)
+        i += 1
+    if "".join(current).strip():
+        raise _Fallback("text after the last statement")
+    return statements, _tidy(pending)
+
+
+def _tidy(lines: list[str]) -> list[str]:
+    """Comment lines without leading or trailing blank lines, blank runs made one."""
+    out: list[str] = []
+    for line in lines:
+        if line == "" and (not out or out[-1] == ""):
+            continue
+        out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    return out
+
+
+def _format_statements(
+    header: str, body: str, prefixes: dict[str, str], triples: list[Triple]
+) -> str:
+    import logging
+
+    if re.search(r"(?<![\w\"'<])_:", _strip_strings(body)):
+        raise _Fallback("blank node labels")
+    statements, trailing = _scan_statements(body)
+    table = dict(PREFIXES)
+    for name, iri in prefixes.items():
+        table[name] = iri
+    prologue = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in sorted(prefixes.items()))
+    blocks: list[str] = []
+    seen: set[Triple] = set()
+    used: set[str] = set()
+    logger = logging.getLogger("rdflib")
+    for statement in statements:
+        if _DIRECTIVE.match(statement.text):
+            if statement.comments_before:
+                blocks.append("\n".join(statement.comments_before))
+            continue
+        graph = Graph()
+        level = logger.level
+        logger.setLevel(logging.ERROR)
+        try:
+            graph.parse(data=prologue + statement.text, format="turtle")
+        except Exception as exc:  # any parse failure means: use the fallback
+            raise _Fallback(str(exc)) from exc
+        finally:
+            logger.setLevel(level)
+        part = list(graph)
+        seen.update(part)
+        writer = _Writer(part, table)
+        rendered = _render_statement(writer, statement)
+        used |= writer.used
+        lines = list(statement.comments_before)
+        if lines:
+            if statement.blank_before_statement:
+                lines.append("")
+            blocks.append("\n".join(lines) + "\n" + rendered)
+        else:
+            blocks.append(rendered)
+    if trailing:
+        blocks.append("\n".join(trailing))
+    if len(seen) != len(set(triples)) or not _same_graph(seen, triples):
+        raise _Fallback("statements do not add up to the file's triples")
+    declared = dict(prefixes)
+    for name in used:
+        declared.setdefault(name, table[name])
+    head = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in sorted(declared.items()))
+    text = "\n\n".join(blocks)
+    if head and text:
+        return header + head + "\n" + text + "\n"
+    return header + head + (text + "\n" if text else "")
+
+
+def _strip_strings(text: str) -> str:
+    return re.sub(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"', '""', text)
+
+
+def _same_graph(ours: set[Triple], theirs: list[Triple]) -> bool:
+    from rdflib.compare import isomorphic
+
+    left, right = Graph(), Graph()
+    for t in ours:
+        left.add(t)
+    for t in theirs:
+        right.add(t)
+    return isomorphic(left, right)
+
+
+def _render_statement(writer: _Writer, statement: _Statement) -> str:
+    """One statement in canonical form, with its comments on the right properties."""
+    named = [s for s in writer.props if not isinstance(s, BNode)]
+    anonymous = [s for s in writer.props if isinstance(s, BNode) and writer.refs[s] == 0]
+    if len(named) + len(anonymous) != 1:
+        if statement.inner_comments:
+            raise _Fallback("comments inside a statement with several subjects")
+        return writer.write().split("\n\n", 1)[-1].rstrip("\n")
+    subject = (named or anonymous)[0]
+    props = writer.props[subject]
+    names = {p: writer.iri(URIRef(str(p)), predicate=True) for p in props}
+    order = sorted(props, key=lambda p: (p != RDF.type, names[p]))
+    written = _written_properties(statement.text, writer.prefixes)
+    lines = [writer.predicate_lines({p: props[p]}, 1)[0] for p in order]
+
+    def line_of(iri: str | None) -> int:
+        if iri is not None and URIRef(iri) in order:
+            return order.index(URIRef(iri))
+        return len(order) - 1
+
+    before: dict[int, list[str]] = defaultdict(list)
+    after: dict[int, list[str]] = defaultdict(list)
+    for offset, comment, trailing in statement.inner_comments:
+        if trailing:  # on the line of the last property written before it
+            earlier = [iri for start, iri in written if start < offset]
+            after[line_of(earlier[-1] if earlier else None)].append(comment)
+        else:  # on its own line: above the next property
+            later = [iri for start, iri in written if start >= offset]
+            before[line_of(later[0] if later else None)].append(comment)
+    out: list[str] = []
+    last = len(lines) - 1
+    for index, line in enumerate(lines):
+        end = " ;" if index < last else ("" if isinstance(subject, BNode) else " .")
+        out.extend(INDENT + comment for comment in before.get(index, []))
+        text = line + end
+        if index in after:
+            text += "    " + " ".join(after[index])
+        out.append(text)
+    if isinstance(subject, BNode):
+        return "[\n" + "\n".join(out) + "\n] ."
+    return writer.term(subject, 0) + "\n" + "\n".join(out)
+
+
+def _written_properties(text: str, prefixes: Mapping[str, str]) -> list[tuple[int, str | None]]:
+    """The top-level properties of a statement: (offset, IRI) in the order written."""
+    out: list[tuple[int, str | None]] = []
+    depth = 0
+    terms = 0  # top-level terms since the start or the last ';'
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace() or c == ",":
+            i += 1
+            continue
+        if c in "\"'":
+            i = _skip_string(text, i)
+            terms += depth == 0
+            continue
+        if c in "[(":
+            if depth == 0:
+                terms += 1
+            depth += 1
+            i += 1
+            continue
+        if c in "])":
+            depth -= 1
+            i += 1
+            continue
+        if depth == 0 and c == ";":
+            terms = 1  # the subject (or what came before) is behind us
+            i += 1
+            continue
+        j = i
+        if c == "<":
+            j = (text.find(">", i) + 1) or n
+        else:
+            while j < n and not text[j].isspace() and text[j] not in ";,[]()\"'":
+                if text[j] == "." and _ends_statement(text, j) and j > i:
+                    break
+                j += 1
+        token = text[i:j]
+        if depth == 0 and token != ".":
+            if terms == 1:
+                out.append((i, _expand(token, prefixes)))
+            terms += 1
+        i = max(j, i + 1)
+    return out
+
+
+def _expand(token: str, prefixes: Mapping[str, str]) -> str | None:
+    if token == "a":
+        return str(RDF.type)
+    if token.startswith("<") and token.endswith(">"):
+        return token[1:-1]
+    if ":" in token:
+        prefix, local = token.split(":", 1)
+        base = prefixes.get(prefix)
+        return None if base is None else base + re.sub(r"\\(.)", r"\1", local)
+    return None
 
 
 __all__ = [

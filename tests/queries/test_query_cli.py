@@ -276,3 +276,26 @@ def test_the_cli_returns_within_the_timeout(tmp_path: Path):
     assert done.returncode == 1
     assert "took longer than 1 s and was stopped" in done.stderr
     assert elapsed < 1 + 3.0  # start-up and loading the mini project take well under 3 s
+
+
+def test_a_query_run_without_its_required_parameter_is_an_error_listing_the_choices(
+    cli, on_fixture
+):
+    """Regression: accountability-chain without --param silently answered for its default."""
+    code, out, err = cli("query", "accountability-chain")
+    assert code == 2
+    assert out == ""
+    assert "needs a value for 'organisation'" in err
+    assert "--param organisation=" in err
+    assert "Charity B = ckd:fx-charity-b" in err
+
+
+def test_queries_shows_each_querys_parameters_and_their_choices(cli, on_fixture):
+    code, out, _err = cli("queries")
+    assert code == 0
+    assert "--param organisation=VALUE  (iri, required)" in out
+    assert re.search(r"^ +ckd:fx-[\w-]+  \S", out, re.M), "no choice listed under a parameter"
+    code, out, _err = cli("queries", "accountability-chain")
+    assert code == 0
+    assert "parameters:" in out and "ckd:fx-charity-b  Charity B" in out
+    assert "... and" not in out  # in full

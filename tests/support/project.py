@@ -14,6 +14,10 @@ def make_project(target: Path) -> Path:
     shutil.copytree(REPO / "ontology", target / "ontology")
     shutil.copytree(REPO / "shapes", target / "shapes")
     shutil.copytree(FIXTURES / "validate" / "data", target / "data")
+    # the sources' texts where a checkout finds them by default: ../shared/seeds beside it
+    seeds = target.parent / "shared" / "seeds"
+    if not seeds.exists():
+        shutil.copytree(FIXTURES / "validate" / "texts", seeds)
     return target
 
 

@@ -59,6 +59,24 @@ EXPECTED_ADVICE: dict[str, tuple[str, str | None]] = {
     "78-class-as-property-of-link.ttl": ("ck:hasPeriod ckd:fx-good-period ;", "has no period"),
     "79-kind-with-id-prefix.ttl": ("did you mean ck:CommunityGroup?", "org:member must point"),
     "80-list-value-in-quotes.ttl": ("e.g. org:role ckc:communityPartner ;", "wigan-council"),
+    "04-unclosed-long-string.ttl": ('The long text opened here with """ is never closed', None),
+    "15-pound-sign.ttl": ("write ck:hasAmountInPounds 5000 ;", None),
+    "83-quotation-one-word-changed.ttl": (
+        "“money” where the source has “risk”", "no passage of that text is close"
+    ),
+    "84-language-tag-underscore.ttl": ("write @en-GB", None),
+    "85-amount-pounds-and-m.ttl": ("write ck:hasAmountInPounds 1500000 ;", "Traceback"),
+    "86-amount-thousands-separators.ttl": ("Turtle reads 1,500,000 as three numbers", None),
+    "87-org-term-misspelt.ttl": ("did you mean org:member?", "org:hasMember"),
+    "88-dcterms-term-misspelt.ttl": ("did you mean dcterms:description?", None),
+    "89-role-misspelt.ttl": ("did you mean ckc:lead?", None),
+    "90-two-english-names.ttl": ('skos:altLabel "Friends of Fixton"', None),
+    "91-council-redescribed-as-charity.ttl": (
+        "as a local authority in data/cases/good.ttl line 25", None
+    ),
+    "92-council-renamed.ttl": ("“Fixton Council” in data/cases/good.ttl line 26", None),
+    "93-unclosed-long-text-before-another.ttl": ("93-unclosed-long-text-before-another.ttl:19:16",
+                                                None),
     "81-double-dot.ttl": ("two ' .' in a row", None),
     "82-capitalised-prefix-keyword.ttl": ("write @prefix in lower case", None),
 }

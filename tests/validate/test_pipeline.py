@@ -103,7 +103,7 @@ def test_a_new_file_is_checked_against_the_whole_graph(small_project: Path, tmp_
     assert report.issues == [], [i.message for i in report.issues]
     assert report.files == [report.files[0]] and report.files[0].endswith("new.ttl")
     assert report.context_files > 10
-    assert report.stages == ["syntax", "vocabulary", "shacl"]
+    assert report.stages == ["syntax", "vocabulary", "quotations", "shacl"]
 
 
 def test_a_file_inside_data_replaces_its_on_disk_version(small_copy: Path):
@@ -150,13 +150,16 @@ ckd:fx-good-council a ck:LocalAuthority ;
     renamed = shared.replace('"Fixton Council"', '"Fixton Borough Council"')
     report = validate([_write(tmp_path / "new.ttl", renamed)], root=small_project)
     [issue] = report.issues
-    assert issue.code == "vocabulary.conflicting-labels" and issue.severity is Severity.WARNING
+    # an error (issue 16): a second name would list the council twice in profiles
+    assert issue.code == "vocabulary.conflicting-labels" and issue.severity is Severity.VIOLATION
     assert issue.related == ["data/cases/good.ttl:25"]
+    assert "“Fixton Council” in data/cases/good.ttl line 26" in issue.message
     retyped = shared.replace(
         "ckd:fx-good-council a ck:LocalAuthority", "ckd:fx-good-council a ck:Charity"
     )
     report = validate([_write(tmp_path / "new.ttl", retyped)], root=small_project)
     assert "vocabulary.conflicting-types" in _codes(report)
+    assert not report.ok(), "a council described again as a charity is an error"
 
 
 def test_the_vocabulary_suggests_the_closest_term_in_a_message(small_project: Path):
@@ -194,6 +197,10 @@ def test_a_filled_in_template_validates(small_copy: Path):
     text = (REPO / "data" / "TEMPLATE.ttl").read_text(encoding="utf-8")
     text = text.replace("ckd:src-CHANGE-ME", "ckd:src-fx-report")
     text = text.replace("ckd:case-CHANGE-ME", "ckd:case-my-case")
+    # the quotation is the source's own words (it is checked against the source's text)
+    text = text.replace(
+        '"CHANGE-ME: the exact words from the source"', '"we share the work and the risk"'
+    )
     text = re.sub(r'"CHANGE-ME: ([^"]*)"', r'"\1"', text)
     text = text.replace("CHANGE-ME", "mine")
     copy = _write(small_copy / "data" / "cases" / "my-case.ttl", text)

@@ -26,7 +26,12 @@ def report_key(
     """A key for the report of ``inputs``: every file's path and content hash, the code, and
     where the command runs from (files outside the project are named from there)."""
     files = [*inputs.ontology, *inputs.data, *inputs.targets, *inputs.shapes]
-    states = cache.states(files)
+    # the quotations are checked against the sources' texts: their contents count too
+    from collabkg.sources import texts_folder
+
+    folder = texts_folder(project.root)
+    texts = sorted(folder.glob("*")) if folder.is_dir() else []
+    states = cache.states(files + [p for p in texts if p.is_file()])
     if any(not state.sha256 for state in states):
         return None  # a file that cannot be read: let the pipeline say so
     return key_of(
@@ -35,6 +40,7 @@ def report_key(
         *parts,
         str(project.root),
         str(Path.cwd()),
+        str(folder),
         len(inputs.ontology),
         len(inputs.data),
         len(inputs.targets),

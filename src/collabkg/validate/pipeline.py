@@ -36,6 +36,7 @@ from collabkg.errors import UsageError
 from collabkg.paths import ProjectPaths
 from collabkg.progress import Progress, current
 from collabkg.rdfterms import to_rdflib
+from collabkg.sources import texts_folder
 from collabkg.terms import GRAPH_BASE, compact
 from collabkg.validate.consistency import check_consistency
 from collabkg.validate.inputs import Inputs, display_name, resolved
@@ -68,7 +69,7 @@ from collabkg.validate.store import (
 from collabkg.validate.syntax import ParsedFile, parse_bytes, read_turtle
 from collabkg.validate.workspace import Workspace
 
-STAGES = ("syntax", "vocabulary", "shacl", "consistency")
+STAGES = ("syntax", "vocabulary", "quotations", "shacl", "consistency")
 ENGINES = ("auto", *SHACL_ENGINES)
 """What ``--engine`` accepts: the SHACL engine of stage 3 (``auto`` is ``sparql``)."""
 ENV_ENGINE = "COLLABKG_ENGINE"
@@ -431,12 +432,17 @@ class _Run:
         self.progress.stage("checking terms")
         candidates = self._candidates(tasks, store, ontology)
         workspace = Workspace(ontology, self._local_files(candidates, store), store, self.refs)
+        workspace.texts = texts_folder(self.project.root)
         if "vocabulary" in self.stages:
-            vocabulary = check_vocabulary(workspace, case_rules=self.case_rules)
+            vocabulary = check_vocabulary(
+                workspace, case_rules=self.case_rules, quotations="quotations" in self.stages
+            )
             self.report.add(vocabulary.issues)
             self.skip_values = vocabulary.bad_values
             self.skip_triples = vocabulary.bad_triples
             self.report.stages.append("vocabulary")
+            if "quotations" in self.stages:
+                self.report.stages.append("quotations")
         return workspace
 
     def _shacl(self, store: ox.Store, workspace: Workspace) -> None:

@@ -39,6 +39,7 @@ class Stage(StrEnum):
     FILE = "file"
     SYNTAX = "syntax"
     VOCABULARY = "vocabulary"
+    QUOTATIONS = "quotations"
     SHACL = "shacl"
     CONSISTENCY = "consistency"
 

@@ -173,6 +173,55 @@ def run_pyshacl(data: Graph, shapes: Graph) -> list[RawResult]:
     ]
 
 
+HAS_UNSTATED_PROPERTY = "https://w3id.org/collabkg/ontology#hasUnstatedProperty"
+
+
+class _Unstated:
+    """The properties each item records its sources leave unstated (ck:hasUnstatedProperty):
+    the warnings that such a property is missing are the sources' gap, already recorded."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.store = getattr(workspace, "store", None)
+        self.found: dict[Node, set[str]] = {}
+
+    def of(self, focus: Node) -> set[str]:
+        if focus in self.found:
+            return self.found[focus]
+        values: set[str] = set()
+        if self.store is not None and isinstance(focus, URIRef):
+            import pyoxigraph as ox
+
+            for quad in self.store.quads_for_pattern(
+                ox.NamedNode(str(focus)), ox.NamedNode(HAS_UNSTATED_PROPERTY), None, None
+            ):
+                if isinstance(quad.object, ox.NamedNode):
+                    values.add(quad.object.value)
+        self.found[focus] = values
+        return values
+
+
+def _path_iris(shapes: Graph, path: Node | None) -> set[str]:
+    """The properties a SHACL path goes through (one for a plain path)."""
+    if path is None:
+        return set()
+    if isinstance(path, URIRef):
+        return {str(path)}
+    found: set[str] = set()
+    todo, seen = [path], set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for _p, o in shapes.predicate_objects(node):
+            if isinstance(o, URIRef):
+                if not str(o).startswith(("http://www.w3.org/ns/shacl#", str(RDF))):
+                    found.add(str(o))
+            else:
+                todo.append(o)
+    return found
+
+
 def _issues(
     workspace: Workspace,
     shapes: Graph,
@@ -181,6 +230,7 @@ def _issues(
     skip_triples: set[tuple[Node, Node, Node | None]],
 ) -> ShaclResult:
     enricher = _Enricher(workspace, shapes)
+    unstated = _Unstated(workspace)
     result = ShaclResult()
     seen: set[tuple[object, ...]] = set()
     # in a fixed order: which of two results saying the same thing is kept must not depend
@@ -192,6 +242,12 @@ def _issues(
             continue
         if value is None and (focus, path, None) in skip_triples:
             continue  # "no <property>": the property is there, misspelt (vocabulary stage)
+        if (
+            value is None
+            and severity is Severity.WARNING
+            and _path_iris(shapes, path) & unstated.of(focus)
+        ):
+            continue  # the item records that its sources leave this unstated
         if value is not None and (value in skip_values or (focus, path, value) in skip_triples):
             continue
         if isinstance(value, Literal) and getattr(value, "ill_typed", False):

@@ -20,6 +20,7 @@ from collabkg.terms import PREFIXES
 from collabkg.validate.locate import LONG_STRING, FileIndex, scan
 from collabkg.validate.locate import NESTING_LIMIT as MAX_NESTING
 from collabkg.validate.report import Issue, Severity, Stage
+from collabkg.validate.syntax_hints import Finding, amount_problems, explain_syntax_error
 from collabkg.xsd import lexical_problem, short_name
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -500,6 +501,29 @@ def _syntax_issue(exc: SyntaxError, text: str, display: str) -> Issue:
     )
 
 
+def _finding_issue(found: Finding, text: str, display: str) -> Issue:
+    lines = text.splitlines()
+    return Issue(
+        Severity.VIOLATION,
+        Stage.SYNTAX,
+        found.code,
+        found.message,
+        file=display,
+        line=found.line,
+        column=found.column,
+        width=found.width,
+        source_line=lines[found.line - 1] if 1 <= found.line <= len(lines) else None,
+        hint=found.hint,
+    )
+
+
+def _explained(issue: Issue, text: str) -> Issue:
+    """The parser's error, or the mistake that explains it where it was made: a long text
+    never closed, a language tag with '_', an amount written as £1.5m."""
+    found = explain_syntax_error(text, issue.line, issue.column)
+    return issue if found is None else _finding_issue(found, text, issue.file or "")
+
+
 # --------------------------------------------------------------------------- literals
 
 
@@ -693,13 +717,20 @@ def parse_bytes(
     try:
         triples = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
     except SyntaxError as exc:
-        return None, [_syntax_issue(exc, text, display)]
+        return None, [_explained(_syntax_issue(exc, text, display), text)]
     except (ValueError, OSError) as exc:  # pragma: no cover - defensive
         return None, [_issue(display, "syntax.error", f"The file cannot be parsed: {exc}")]
     parsed = ParsedFile(path, display, text, [t.triple for t in triples])
     if context:
         return parsed, []
     parsed.issues = _literal_issues(parsed.triples, _LazyIndex(parsed), display)  # type: ignore[arg-type]
+    # 1,500,000 parses (as three numbers): say how an amount is written
+    parsed.issues += [
+        _finding_issue(found, text, display)
+        for found in amount_problems(text)
+        if re.search(r"\d,\s*\d{3}", text.splitlines()[found.line - 1])
+        and not text.splitlines()[found.line - 1][found.column - 1 :].startswith('"')
+    ]
     if any(issue.code == "syntax.too-deep" for issue in parsed.issues):
         return None, parsed.issues  # generated junk: checking more would only add noise
     return parsed, parsed.issues

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -115,6 +116,8 @@ class Workspace:
         self.ontology = ontology
         self.files = files
         self.store = store
+        self.texts: Path | None = None
+        """The folder of source texts the quotations are checked against."""
         self.order = list(order)
         self._rank = {ref.graph: i for i, ref in enumerate(self.order)}
         self._by_graph = {ref.graph: ref for ref in self.order}

@@ -14,6 +14,11 @@ statements (statements)   the :data:`~.statements.STATEMENT_RULES`:   local and 
                           kinds, wrong domain
 file-content (files)      no collabkg data, no/several cases, case    local
                           ID not named after its file
+integrity (integrity)     two names in one language on one item;      local
+                          a line accountable to itself; kind and
+                          sector disagree; a blank-node cycle
+quotations (evidence)     ck:hasText not in its source's text; a      local
+                          source's text missing or changed
 shared-items (files)      same case ID in two files; an item two      graph
                           files give different kinds or names
 ========================  ==========================================  ====================
@@ -39,21 +44,27 @@ from collabkg.validate.rules.checker import (
     StatementRule,
     VocabularyResult,
 )
+from collabkg.validate.rules.evidence import QUOTATIONS
 from collabkg.validate.rules.files import CONTENT, SHARED
 from collabkg.validate.rules.hints import closest
+from collabkg.validate.rules.integrity import INTEGRITY
 from collabkg.validate.rules.statements import STATEMENT_RULES, STATEMENTS
 from collabkg.validate.rules.terms import PLACEHOLDERS, PREFIXES_RULE, TERMS
 from collabkg.validate.syntax import ParsedFile
 
-FILE_RULES: tuple[FileRule, ...] = (PLACEHOLDERS, PREFIXES_RULE, TERMS, STATEMENTS, CONTENT)
+FILE_RULES: tuple[FileRule, ...] = (
+    PLACEHOLDERS, PREFIXES_RULE, TERMS, STATEMENTS, CONTENT, INTEGRITY
+)
 """Run on each file asked about, in this order."""
-GRAPH_RULES: tuple[GraphRule, ...] = (SHARED,)
+GRAPH_RULES: tuple[GraphRule, ...] = (SHARED, QUOTATIONS)
 """Run once, after the file rules, over the files of the workspace."""
 RULES: tuple[Rule, ...] = (*FILE_RULES, *STATEMENT_RULES, *GRAPH_RULES)
 """Every unit (each with its pre-filters)."""
 
 
-def check_vocabulary(workspace: object, *, case_rules: bool = True) -> VocabularyResult:
+def check_vocabulary(
+    workspace: object, *, case_rules: bool = True, quotations: bool = True
+) -> VocabularyResult:
     """Run every rule on the files asked about in ``workspace`` (a
     :class:`~collabkg.validate.workspace.Workspace`)."""
     chk = Checker(workspace, case_rules=case_rules)  # type: ignore[arg-type]
@@ -63,6 +74,8 @@ def check_vocabulary(workspace: object, *, case_rules: bool = True) -> Vocabular
         for rule in FILE_RULES:
             rule.check(chk, item)
     for graph_rule in GRAPH_RULES:
+        if graph_rule is QUOTATIONS and not quotations:
+            continue  # the quotations stage was not asked for
         graph_rule.check(chk)
     return chk.result
 

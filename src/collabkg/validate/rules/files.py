@@ -198,37 +198,50 @@ def _compare_shared(
             else True
         )
         if not compatible:
+            there = _place(other, subject)
             chk.issue(
                 item,
-                Severity.WARNING,
+                Severity.VIOLATION,
                 "vocabulary.conflicting-types",
                 f"{show(subject)} is described here as {a(ont.kind(mine))}, but as "
-                f"{a(ont.kind(theirs))} in {other.display}.",
+                f"{a(ont.kind(theirs))} in {there}: one ID is one thing everywhere, or it "
+                "changes the other cases' answers (its sector, what it is a member of).",
                 line=line,
                 focus=subject,
                 related=related,
-                hint="an item shared by several cases must be the same kind of thing "
-                "everywhere: use the same type, or a different ID if they are different "
-                "things",
+                hint=f"if it is the same organisation, use the kind given in {there} (or do "
+                "not describe it again: just use its ID); if it is another one, give it "
+                "another ID",
             )
             return
     my_labels = {str(o) for s, p, o in item.triples if s == subject and p == RDFS.label}
     for other in others:
         their_labels = {str(o) for s, p, o in other.triples if s == subject and p == RDFS.label}
         if my_labels and their_labels and not my_labels & their_labels:
+            there = _place(other, subject, RDFS.label)
             chk.issue(
                 item,
-                Severity.WARNING,
+                Severity.VIOLATION,
                 "vocabulary.conflicting-labels",
                 f"{show(subject)} is named “{sorted(my_labels)[0]}” here but "
-                f"“{sorted(their_labels)[0]}” in {other.display}.",
-                line=line,
+                f"“{sorted(their_labels)[0]}” in {there}: one ID has one name, or lists "
+                "and profiles show it twice.",
+                line=item.parsed.index.property_line(str(subject), str(RDFS.label)) or line,
                 focus=subject,
                 related=related,
-                hint="an item shared by several cases has one name: copy the name used in "
-                f"{other.display}, or use a different ID if they are different things",
+                hint=f"if it is the same item, copy the name used in {there} (other names go "
+                "in skos:altLabel); if it is another one, give it another ID",
             )
             return
+
+
+def _place(other: FileData, subject: Node, prop: Node | None = None) -> str:
+    """``data/cases/wigan.ttl line 42``: where another file describes ``subject``."""
+    index = other.parsed.index
+    line = (index.property_line(str(subject), str(prop)) if prop is not None else None) or (
+        index.subject_line(str(subject))
+    )
+    return f"{other.display} line {line}" if line else other.display
 
 
 CONTENT = FileRule("file-content", check_content_rule, local=content_filter)

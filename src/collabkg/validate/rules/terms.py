@@ -20,6 +20,7 @@ from collabkg.validate.rules.base import (
 from collabkg.validate.rules.base import local_name as _local
 from collabkg.validate.rules.checker import Checker, FileRule
 from collabkg.validate.rules.hints import COMMON_PROPERTIES, OURS, PLACEHOLDER, STANDARD, closest
+from collabkg.validate.suggest import rank
 
 # --------------------------------------------------------------------------- placeholders
 
@@ -296,24 +297,51 @@ def unknown_standard(
         exists = True
     if exists:
         return
-    known = [str(t) for t in dir(vocabulary) if isinstance(t, URIRef)]
-    used = [t for t in chk.ont.defined if t.startswith(namespace)]
-    suggestion = closest(iri, used) or closest(iri, known)
+    # every vocabulary we use, ours included: the closest terms first, those of the same
+    # namespace before the others, a property for a property and a class for a class
+    pool = [t for t in chk.ont.defined if not t.startswith(str(CKD))]
+    for other in STANDARD.values():
+        pool += [str(t) for t in dir(other) if isinstance(t, URIRef)]
+    suggestions = rank(iri, pool)
+    if suggestions:
+        # "it has no <the property meant>" from the shapes is the same mistake
+        for s, p, _o in item.triples:
+            if str(p) == iri:
+                chk.result.bad_triples.add((s, URIRef(suggestions[0]), None))
     line, column, width, also = chk.where(item, iri)
     name = next((k for k, v in PREFIXES.items() if v == namespace), namespace)
-    message = f"{compact(iri)} does not exist in the {name}: vocabulary{also}"
-    message += f" — did you mean {compact(suggestion)}?" if suggestion else "."
+    vocabulary_name = VOCABULARY_NAMES.get(namespace, f"the {name}: vocabulary")
+    message = f"{compact(iri)} is not a term of {vocabulary_name}{also}"
+    if suggestions:
+        message += " — did you mean " + " or ".join(compact(t) for t in suggestions) + "?"
+    else:
+        message += "."
     chk.issue(
         item,
-        Severity.WARNING,
+        Severity.VIOLATION,
         "vocabulary.unknown-standard-term",
         message,
         line=line,
         column=column,
         width=width,
-        hint="collabkg ignores statements with a property it does not know",
+        hint="a misspelt term makes its statement mean nothing (it would be dropped "
+        "silently): write the term as the vocabulary spells it"
+        + (f", e.g. {compact(suggestions[0])}" if suggestions else ""),
         value=URIRef(iri),
     )
+
+
+VOCABULARY_NAMES = {
+    "http://www.w3.org/ns/org#": "the W3C Organization Ontology (org:)",
+    "http://www.w3.org/ns/prov#": "PROV-O (prov:)",
+    "http://purl.org/dc/terms/": "DCMI Metadata Terms (dcterms:)",
+    "http://www.w3.org/2004/02/skos/core#": "SKOS (skos:)",
+    "http://www.w3.org/2000/01/rdf-schema#": "RDF Schema (rdfs:)",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "RDF (rdf:)",
+    "http://www.w3.org/2002/07/owl#": "OWL (owl:)",
+    "http://www.w3.org/2006/time#": "OWL-Time (time:)",
+    "http://www.w3.org/2001/XMLSchema#": "XML Schema datatypes (xsd:)",
+}
 
 
 PLACEHOLDERS = FileRule("placeholders", check_placeholders, local=placeholder_left)

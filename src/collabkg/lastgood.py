@@ -1,0 +1,155 @@
+"""The last graph that validated, kept so that one broken file does not take the explorer down.
+
+Every time the project's files load and validate, the graph is written (N-Quads, one named
+graph per file, as loaded) to ``.collabkg-cache/last-valid/``. When they do not — a syntax
+error, a validation error — :func:`open_serving_graph` serves that last valid graph instead,
+with a :class:`StaleNotice` naming each invalid file and its first error, for the explorer's
+banner. Invalid data is never loaded: the files as they are now are not served until they
+validate. When no valid graph was ever built, the error is raised as before (the explorer
+refuses to start).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from collabkg.errors import CollabkgError, LoadError, ValidationFailed
+
+if TYPE_CHECKING:
+    from collabkg.graph import KnowledgeGraph
+
+FOLDER = "last-valid"
+DATASET = "graph.nq"
+MANIFEST = "manifest.json"
+
+
+def snapshot_dir(root: Path) -> Path:
+    from collabkg.cache import CACHE_DIR_NAME, cache_dir
+
+    return (cache_dir(root) or root / CACHE_DIR_NAME) / FOLDER
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """An invalid file and its first error, as people read it."""
+
+    file: str
+    first_error: str
+    errors: int = 1
+
+
+@dataclass(frozen=True)
+class StaleNotice:
+    """Why the graph served is not the files as they are now."""
+
+    problems: tuple[FileProblem, ...]
+    saved_at: float
+    """When the graph served was last valid (seconds since the epoch)."""
+    files: tuple[str, ...] = field(default_factory=tuple)
+
+    def banner(self) -> str:
+        """Plain English for the explorer: what is wrong, and what is shown instead."""
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
+        lines = [
+            f"The data has errors, so this is the last version that validated ({when}). "
+            "Fix these files and restart the explorer to see the current data:"
+        ]
+        for problem in self.problems:
+            more = f" (and {problem.errors - 1} more)" if problem.errors > 1 else ""
+            lines.append(f"- {problem.file}: {problem.first_error}{more}")
+        lines.append("Run `collabkg validate` in a terminal to see every problem.")
+        return "\n".join(lines)
+
+
+def save(graph: KnowledgeGraph, root: Path) -> Path | None:
+    """Write ``graph`` (validated, loaded from files) as the last valid graph; None if it cannot."""
+    folder = snapshot_dir(root)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / (DATASET + ".partial")
+        graph.write_dataset(partial)
+        partial.replace(folder / DATASET)
+        manifest = {"saved_at": time.time(), "files": list(graph.files)}
+        (folder / (MANIFEST + ".partial")).write_text(json.dumps(manifest), encoding="utf-8")
+        (folder / (MANIFEST + ".partial")).replace(folder / MANIFEST)
+    except (OSError, CollabkgError):
+        return None
+    return folder / DATASET
+
+
+def load_saved(root: Path) -> tuple[KnowledgeGraph, float, tuple[str, ...]] | None:
+    """The last valid graph, when one was saved."""
+    import pyoxigraph as ox
+
+    from collabkg.graph import KnowledgeGraph
+
+    folder = snapshot_dir(root)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        store = ox.Store()
+        store.bulk_load(path=str(folder / DATASET), format=ox.RdfFormat.N_QUADS)
+    except (OSError, ValueError, SyntaxError):
+        return None
+    files = tuple(str(f) for f in manifest.get("files", []))
+    graph = KnowledgeGraph.from_store(store, root=root, files=files)
+    return graph, float(manifest.get("saved_at", 0.0)), files
+
+
+def problems_of(error: CollabkgError) -> tuple[FileProblem, ...]:
+    """Each invalid file with its first error, from a failed load or validation."""
+    report = getattr(error, "report", None)
+    if isinstance(error, ValidationFailed) and report is not None:
+        from collabkg.validate import Severity
+
+        found: dict[str, list[str]] = {}
+        for issue in report.sorted_issues():
+            if issue.severity is not Severity.VIOLATION:
+                continue
+            where = f"line {issue.line}: " if issue.line else ""
+            found.setdefault(issue.file or "(no file)", []).append(where + issue.message)
+        return tuple(FileProblem(f, msgs[0], len(msgs)) for f, msgs in found.items())
+    if isinstance(error, LoadError):
+        found_load: dict[str, list[str]] = {}
+        for item in error.errors or (error,):
+            where = f"line {item.line}: " if item.line else ""
+            found_load.setdefault(item.file or "(no file)", []).append(where + item.message)
+        return tuple(FileProblem(f, m[0], len(m)) for f, m in found_load.items())
+    return (FileProblem(error.file or "(the data)", error.message),)
+
+
+def open_serving_graph(
+    root: str | os.PathLike[str] | None = None,
+) -> tuple[KnowledgeGraph, StaleNotice | None]:
+    """The graph to serve: the files when they validate (saved as the last valid graph),
+    else the last valid graph with a notice; raises the load error when there is none."""
+    from collabkg.project import open_graph
+    from collabkg.paths import ProjectPaths
+
+    project = ProjectPaths.discover(root)
+    try:
+        graph = open_graph(project.root)
+    except (LoadError, ValidationFailed) as exc:
+        saved = load_saved(project.root)
+        if saved is None:
+            raise
+        stale, saved_at, files = saved
+        return stale, StaleNotice(problems_of(exc), saved_at, files)
+    if graph.endpoint is None:
+        save(graph, project.root)
+    return graph, None
+
+
+__all__ = [
+    "FileProblem",
+    "StaleNotice",
+    "load_saved",
+    "open_serving_graph",
+    "problems_of",
+    "save",
+    "snapshot_dir",
+]
