@@ -184,6 +184,37 @@ EXPECTED: dict[str, set[Expected]] = {
         (12, "ckd:fx-success-none", "ck:hasSuccessFactor", "violation"),
         (19, "ckd:fx-success-odd", "ck:hasSuccessFactor", "violation"),
     },
+    "ClaimShape": {
+        (12, "ckd:fx-claim-bad", "ck:isEvidencedBy", "violation"),
+        (14, "ckd:fx-claim-bad", "ck:hasTopic", "violation"),
+        (15, "ckd:fx-claim-bad", "ck:isFindingOf", "violation"),
+        (16, "ckd:fx-claim-bad", "ck:hasListPosition", "violation"),
+    },
+    "ComparativeStatementShape": {
+        (12, "ckd:fx-compare-bad", "ck:hasComparisonGroup", "violation"),
+        (14, "ckd:fx-compare-bad", "ck:hasComparedGroup", "violation"),
+        (15, "ckd:fx-compare-bad", "ck:hasComparedAttribute", "violation"),
+    },
+    "OpenQuestionShape": {
+        (12, "ckd:fx-question-bare", "prov:wasDerivedFrom", "violation"),
+        (12, "ckd:fx-question-bare", "ck:isEvidencedBy", "violation"),
+        (18, "ckd:fx-question-odd", "ck:isReportedBy", "violation"),
+        (19, "ckd:fx-question-odd", "ck:hasTopic", "violation"),
+        (20, "ckd:fx-question-odd", "ck:hasListPosition", "violation"),
+    },
+    "RecommendationShape": {
+        (12, "ckd:fx-rec-nobody", "ck:isAddressedTo", "violation"),
+        (20, "ckd:fx-rec-place", "ck:isAddressedTo", "violation"),
+        (21, "ckd:fx-rec-place", "ck:hasCondition", "violation"),
+    },
+    "SourceDiscrepancyShape": {
+        (12, "ckd:fx-discrepancy-bad", "ck:hasAspect", "violation"),
+        (14, "ckd:fx-discrepancy-bad", "ck:concernsAccount", "violation"),
+        (15, "ckd:fx-discrepancy-bad", "prov:wasDerivedFrom", "violation"),
+    },
+    "TacticShape": {
+        (15, "ckd:fx-tactic-bad", "ck:concernsHypeCycleStage", "violation"),
+    },
 }
 
 
