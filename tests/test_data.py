@@ -196,7 +196,8 @@ def test_authors_are_recorded_as_authorship_not_as_placeholder_speaker_roles(dat
         roles = [str(r) for r in data.objects(quote, CK.hasSpeakerRole)]
         for role in roles:
             assert "(not named)" not in role and not role.lower().startswith("author of"), (
-                f"{quote}: placeholder role {role!r}; mark the author's own words ck:isInAuthorsVoice"
+                f"{quote}: placeholder role {role!r}; "
+                "mark the author's own words ck:isInAuthorsVoice"
             )
         if data.value(quote, CK.isInAuthorsVoice) == Literal(True):
             in_own_voice += 1
@@ -206,4 +207,4 @@ def test_authors_are_recorded_as_authorship_not_as_placeholder_speaker_roles(dat
         authors = list(data.objects(source, PROV.wasAttributedTo))
         assert authors, f"{source}: no prov:wasAttributedTo naming its author(s)"
         for author in authors:
-            assert (author, RDFS.label, None) in data, f"{author} (author of {source}) is not described"
+            assert (author, RDFS.label, None) in data, f"{author} ({source}) is undescribed"
