@@ -59,6 +59,7 @@ REQUIRED_IDS = {
     "rationales-ranked",
     "comparative-statements",
     "claims-by-topic",
+    "inferences",
 }
 
 # SPARQL 1.1 built-in function names as rdflib's algebra spells them (Builtin_<NAME>)

@@ -1500,6 +1500,29 @@ EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple[object, ..
             ),
         ],
     ),
+    (
+        "inferences",
+        {},
+        ("item", "itemLabel", "kind", "kindLabel", "note", "sourceLabel"),
+        [
+            (
+                "ckd:fx-tactic-peak",
+                "Ride the hype",
+                "ck:Tactic",
+                "Tactic",
+                "addressee read from the context",
+                "Source A",
+            ),
+            (
+                "ckd:fx-study-b",
+                "Study A (as Source B reports it)",
+                "ck:ResearchStudy",
+                "ResearchStudy",
+                "the count is read from a list of visits",
+                "Source B",
+            ),
+        ],
+    ),
 ]
 
 

@@ -259,7 +259,9 @@ def test_organisations_in_many_collaborations(run_real: Runner):
 def test_engagement_levels(run_real: Runner):
     rows = _rows(run_real("engagement-levels"))
     youth = _where(rows, "collaborationLabel", "youth project")
-    assert "consultation" in {r["levelLabel"] for r in youth}
+    # regression (issue 17): the heading "Consultation and instrumentality?" is a question and
+    # placed the youth project at both levels; only the consultative level is supported
+    assert {r["levelLabel"] for r in youth} == {"consultation"}
     cyp = _where(rows, "collaborationLabel", "Kidscare")
     assert {r["levelLabel"] for r in cyp} == {"instrumental"}
     order = {"consultation": 1, "instrumental": 2, "committed": 3}
@@ -444,3 +446,20 @@ def test_ways_of_working_keep_the_sources_hedges(run_real: Runner):
     colocation = _one(rows, "itemLabel", "Co-location")
     assert colocation["qualifier"] == "sometimes"
     assert "not always essential" in str(colocation["quoteText"])
+
+
+def test_the_authors_own_bullets_are_reported_by_the_author(run_real: Runner):
+    """Regression (issue 17): Milbourne's slide bullets and headings were attributed to the
+    projects they illustrate."""
+    rows = _rows(run_real("barriers"))
+    for words in ("Disruptive policy changes", "Competing interests within the third sector"):
+        found = _where(rows, "reportLabel", words)  # one row per quotation
+        assert found and {r["reporterLabel"] for r in found} == {"Linda Milbourne"}
+
+
+def test_inferences_are_flagged_with_what_they_rest_on(run_real: Runner):
+    rows = _rows(run_real("inferences"))
+    youth = _one(rows, "itemLabel", "youth project's consultative partnership")
+    assert "question" in str(youth["note"])
+    assert all(r["note"] for r in rows)
+    assert len(rows) >= 20
