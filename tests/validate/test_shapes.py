@@ -149,6 +149,7 @@ EXPECTED: dict[str, set[Expected]] = {
         (18, "ckd:fx-q-badsource", "ck:hasText", "warning"),
         (19, "ckd:fx-q-badsource", "prov:wasQuotedFrom", "violation"),
         (22, "ckd:fx-q-empty", "ck:hasText", "violation"),
+        (30, "ckd:fx-q-voice", "ck:isInAuthorsVoice", "violation"),
     },
     "RationaleStatementShape": {
         (12, "ckd:fx-rationale-none", "ck:hasRationale", "violation"),
@@ -164,6 +165,10 @@ EXPECTED: dict[str, set[Expected]] = {
         (14, "ckd:fx-study-bad", "ck:hasInterviewCount", "violation"),
         (15, "ckd:fx-study-bad", "ck:hasStudiedOrganisationCount", "violation"),
         (16, "ckd:fx-study-bad", "ck:studiesCollaboration", "violation"),
+        (22, "ckd:fx-study-design-bad", "ck:usesMethod", "violation"),
+        (23, "ckd:fx-study-design-bad", "ck:isConductedIn", "violation"),
+        (24, "ckd:fx-study-design-bad", "ck:isPhaseOf", "violation"),
+        (25, "ckd:fx-study-design-bad", "ck:hasParticipantDescription", "violation"),
     },
     "ServiceShape": {
         (12, "ckd:fx-service-bad", "prov:wasDerivedFrom", "violation"),
