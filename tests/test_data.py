@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from collabkg.terms import CK, CKC
 from collabkg.validate import validate
@@ -128,10 +128,31 @@ def test_every_fact_points_to_a_source(data: Graph) -> None:
         if str(c).startswith((str(CK), "http://www.w3.org/ns/org#", str(PROV))) and c not in exempt
     ]
     assert len(facts) > 250
-    unsourced = sorted(
-        {str(s) for s in facts if not set(data.objects(s, PROV.wasDerivedFrom)) & sources}
-    )
+
+    def cited(s: object) -> set[object]:
+        return set(data.objects(s, PROV.wasDerivedFrom)) | set(data.objects(s, DCTERMS.source))
+
+    unsourced = sorted({str(s) for s in facts if not cited(s) & sources})
     assert unsourced == []
+
+
+def test_only_prov_entities_are_derived_from_a_source(data: Graph) -> None:
+    """PROV-O gives prov:wasDerivedFrom the domain prov:Entity and makes prov:Activity
+    disjoint with it: an organisation, membership, collaboration, activity or place "derived
+    from" a blog post is a contradiction (or a wrong kind) under the real PROV-O. Those name
+    their source with dcterms:source."""
+    ontology = Graph().parse(REPO / "ontology" / "collabkg.ttl")
+    entity_classes = set(ontology.transitive_subjects(RDFS.subClassOf, PROV.Entity))
+    entity_classes |= {PROV.Plan, PROV.Entity}
+    entity_classes |= {
+        c for p in list(entity_classes) for c in ontology.transitive_subjects(RDFS.subClassOf, p)
+    }
+    derived = set(data.subjects(PROV.wasDerivedFrom, None))
+    assert derived, "no entity names its source with prov:wasDerivedFrom"
+    wrong = sorted(str(s) for s in derived if not set(data.objects(s, RDF.type)) & entity_classes)
+    assert wrong == [], "use dcterms:source on these non-entities"
+    non_entities = set(data.subjects(DCTERMS.source, None))
+    assert non_entities, "no agent or activity names its source with dcterms:source"
 
 
 def test_unnamed_things_say_so_in_their_label(data: Graph) -> None:
@@ -148,7 +169,9 @@ def _cases_by_source(data: Graph) -> Counter[str]:
     counts: Counter[str] = Counter()
     for case in data.subjects(RDF.type, CK.Case):
         seeds = sorted(
-            str(data.value(s, CK.hasTextFile))[:3] for s in data.objects(case, PROV.wasDerivedFrom)
+            str(data.value(s, CK.hasTextFile))[:3]
+            for p in (PROV.wasDerivedFrom, DCTERMS.source)
+            for s in data.objects(case, p)
         )
         counts[seeds[0]] += 1
     return counts

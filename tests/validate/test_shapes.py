@@ -36,7 +36,7 @@ EXPECTED: dict[str, set[Expected]] = {
         (23, "ckd:fx-acct-odd", "ck:hasAccountabilityMechanism", "violation"),
     },
     "ActivityShape": {
-        (12, "ckd:fx-activity-bad", "prov:wasDerivedFrom", "violation"),
+        (12, "ckd:fx-activity-bad", "dcterms:source", "violation"),
         (12, "ckd:fx-activity-bad", "two or more possible kinds", "warning"),
         (14, "ckd:fx-activity-bad", "ck:isActivityOf", "violation"),
         (15, "ckd:fx-activity-bad", "ck:isClaimedAs", "violation"),
@@ -102,13 +102,13 @@ EXPECTED: dict[str, set[Expected]] = {
         (23, "ckd:fx-m-place", "org:memberDuring", "violation"),
     },
     "OrganisationShape": {
-        (12, "ckd:fx-org-bad", "prov:wasDerivedFrom", "violation"),
+        (12, "ckd:fx-org-bad", "dcterms:source", "violation"),
         (12, "ckd:fx-org-bad", "rdfs:label", "violation"),
         (13, "ckd:fx-org-bad", "ck:hasSector", "violation"),
         (14, "ckd:fx-org-bad", "ck:operatesIn", "violation"),
         (17, "ckd:fx-org-unnamed", "ck:hasSector", "warning"),
         (19, "ckd:fx-org-unnamed", "ck:isUnnamedInSource", "info"),
-        (20, "ckd:fx-org-unnamed", "prov:wasDerivedFrom", "violation"),
+        (20, "ckd:fx-org-unnamed", "dcterms:source", "violation"),
     },
     "OrganisationTransferShape": {
         (12, "ckd:fx-org-transfer-bad", "ck:transfersOrganisation", "violation"),
@@ -134,7 +134,7 @@ EXPECTED: dict[str, set[Expected]] = {
         (23, "ckd:fx-period-text", "ck:hasStartDate", "violation"),
     },
     "PlaceShape": {
-        (12, "ckd:fx-place-bad", "prov:wasDerivedFrom", "violation"),
+        (12, "ckd:fx-place-bad", "dcterms:source", "violation"),
         (12, "ckd:fx-place-bad", "rdfs:label", "violation"),
         (16, "ckd:fx-place-number", "rdfs:label", "violation"),
     },
