@@ -463,3 +463,21 @@ def test_inferences_are_flagged_with_what_they_rest_on(run_real: Runner):
     assert "question" in str(youth["note"])
     assert all(r["note"] for r in rows)
     assert len(rows) >= 20
+
+
+def test_sources_with_their_authors_as_the_texts_give_them(run_real: Runner):
+    rows = _rows(run_real("sources"))
+    assert len(rows) == 5
+    blog = _one(rows, "sourceLabel", "Findings from")
+    assert blog["authors"] == "Clare FitzGerald; Franziska Rosenbach"
+    assert blog["date"] == "2019-07-23"
+    series = _one(rows, "sourceLabel", "How Do Some Voluntary")
+    assert "not named" in str(series["authors"]) and series["date"] == "not stated"
+
+
+def test_what_the_sources_say_about_the_big_society(run_real: Runner):
+    rows = _rows(run_real("claims-by-policy", policy="ckc:bigSociety"))
+    assert {r["kind"] for r in rows} >= {"claim", "tactic", "recommendation", "open question"}
+    assert _where(rows, "quoteText", "cannot be seen to fail")
+    carried = _rows(run_real("claims-by-policy", policy="ckc:internalMarkets"))
+    assert "Blair’s ‘Third Way’" in str(_one(carried, "itemLabel", "carried")["quoteText"])
