@@ -149,7 +149,7 @@ def write_shared(out: Path, plan: Plan, rng: random.Random) -> list[tuple[str, s
     for p in range(plan.places):
         places.append(
             f"ckd:syn-place-{p} a ck:LocalAuthorityArea ;\n    rdfs:label "
-            f"{_lit(f'Synthetic area {p}')} ;\n    prov:wasDerivedFrom ckd:syn-src-{p % plan.sources} .\n"
+            f"{_lit(f'Synthetic area {p}')} ;\n    dcterms:source ckd:syn-src-{p % plan.sources} .\n"
         )
     (folder / "places.ttl").write_text("\n".join(places), encoding="utf-8")
     chunk: list[str] = []
@@ -160,7 +160,7 @@ def write_shared(out: Path, plan: Plan, rng: random.Random) -> list[tuple[str, s
         chunk.append(
             f"{iri} a ck:{kind} ;\n    rdfs:label {_lit(f'Synthetic {suffix} {i}')} ;\n"
             f"    ck:hasSector ckc:{sector} ;\n    ck:operatesIn ckd:syn-place-{i % plan.places} ;\n"
-            f"    prov:wasDerivedFrom ckd:syn-src-{i % plan.sources} .\n"
+            f"    dcterms:source ckd:syn-src-{i % plan.sources} .\n"
         )
         if len(chunk) == 200 or i == plan.organisations - 1:
             n = i // 200
@@ -180,7 +180,8 @@ def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Rando
     """One case file: a collaboration and everything the modelling guide attaches to it."""
     c = f"ckd:syn-collab-{i}"
     src = f"ckd:syn-src-{i % plan.sources}"
-    derived = f"    prov:wasDerivedFrom {src} ."
+    derived = f"    prov:wasDerivedFrom {src} ."  # entities (PROV-O: domain prov:Entity)
+    sourced = f"    dcterms:source {src} ."  # collaborations, memberships, activities
     out: list[str] = [PREFIXES]
     members = rng.sample(orgs, rng.randint(3, 8))
     structure = STRUCTURE_TYPES[i % len(STRUCTURE_TYPES)]
@@ -198,7 +199,7 @@ def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Rando
     out.append(
         f"{c} a ck:Collaboration ;\n    rdfs:label {_lit(f'Synthetic partnership {i}')} ;\n"
         f"    ck:hasStructureType ckc:{structure} ;\n    ck:operatesIn ckd:syn-place-{i % plan.places} ;\n"
-        f"    ck:isEvidencedBy {quotes[0]} ;\n{derived}\n"
+        f"    ck:isEvidencedBy {quotes[0]} ;\n{sourced}\n"
     )
     out.append(
         f'ckd:syn-period-{i} a ck:Period ;\n    rdfs:label "{2010 + i % 10}–{2012 + i % 10}" ;\n'
@@ -210,7 +211,7 @@ def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Rando
         out.append(
             f"ckd:syn-m-{i}-{m} a org:Membership ;\n    rdfs:label {_lit(f'Member {m} of partnership {i}')} ;\n"
             f"    org:organization {c} ;\n    org:member {org} ;\n    org:role ckc:{role} ;\n"
-            f"    org:memberDuring ckd:syn-period-{i} ;\n{derived}\n"
+            f"    org:memberDuring ckd:syn-period-{i} ;\n{sourced}\n"
         )
     funder = members[0][0]
     streams = []
@@ -242,7 +243,7 @@ def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Rando
         out.append(
             f"ckd:syn-act-{i}-{k} a ck:Activity ;\n    rdfs:label {_lit(f'Activity {k} of partnership {i}')} ;\n"
             f"    ck:isActivityOf {c} ;\n    ck:isClaimedAs ckc:coCreation ;\n    ck:isClaimedBy {funder} ;\n"
-            f"    ck:isClassifiedAs ckc:{kind} ;\n    ck:isEvidencedBy {quotes[1]} ;\n{derived}\n"
+            f"    ck:isClassifiedAs ckc:{kind} ;\n    ck:isEvidencedBy {quotes[1]} ;\n{sourced}\n"
         )
     if i % 3 == 0:
         cls, noun = ASSETS[rng.randrange(len(ASSETS))]
@@ -255,7 +256,7 @@ def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Rando
             f"    ck:hasTransferor {funder} ;\n    ck:hasTransferee {members[-1][0]} ;\n"
             f"    ck:hasTransferMode ckc:{'longTermLease' if i % 2 else 'sale'} ;\n"
             f"    ck:transfersResponsibility ckc:maintenance ;\n"
-            f"    ck:isClaimedAs ckc:coCreation ;\n    ck:isClassifiedAs ckc:communitySelfOrganisation ;\n{derived}\n"
+            f"    ck:isClaimedAs ckc:coCreation ;\n    ck:isClassifiedAs ckc:communitySelfOrganisation ;\n{sourced}\n"
         )
         if i % 2:
             out.append(

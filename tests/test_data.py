@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from collabkg.sources import (
     TextStatus,
@@ -117,7 +117,7 @@ def speaker_problems(root: Path, seeds: Path) -> list[str]:
             if not re.search(rf"\b{re.escape(str(name))}\b", seed):
                 problems.append(f"{quote}: {name} is not in the source")
         for role in data.objects(quote, CK.hasSpeakerRole):
-            if "(not named)" not in str(role) and normalise(str(role)).lower() not in seed.lower():
+            if normalise(str(role)).lower() not in seed.lower():
                 problems.append(f"{quote}: role {str(role)!r} is not the source's")
     return problems
 
@@ -140,7 +140,10 @@ def unsourced_facts(root: Path) -> list[str]:
         for s, c in data.subject_objects(RDF.type)
         if str(c).startswith((str(CK), "http://www.w3.org/ns/org#", str(PROV))) and c not in exempt
     }
-    return sorted(str(s) for s in facts if not set(data.objects(s, PROV.wasDerivedFrom)) & sources)
+    def cited(s: object) -> set[object]:
+        return set(data.objects(s, PROV.wasDerivedFrom)) | set(data.objects(s, DCTERMS.source))
+
+    return sorted(str(s) for s in facts if not cited(s) & sources)
 
 
 def case_problems(root: Path) -> list[str]:
@@ -287,6 +290,7 @@ ckd:src-test-new-report a ck:Report ;
 NEW_CASE = """@prefix ck: <https://w3id.org/collabkg/ontology#> .
 @prefix ckc: <https://w3id.org/collabkg/concept/> .
 @prefix ckd: <https://w3id.org/collabkg/id/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix org: <http://www.w3.org/ns/org#> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -306,31 +310,31 @@ ckd:test-new-council a ck:LocalAuthority ;
     rdfs:label "the town's council (not named in the source)" ;
     ck:isUnnamedInSource true ;
     ck:hasSector ckc:publicSector ;
-    prov:wasDerivedFrom ckd:src-test-new-report .
+    dcterms:source ckd:src-test-new-report .
 
 ckd:test-new-food-bank a ck:Charity ;
     rdfs:label "a local food bank (not named in the source)" ;
     ck:isUnnamedInSource true ;
     ck:hasSector ckc:voluntaryCommunitySector ;
-    prov:wasDerivedFrom ckd:src-test-new-report .
+    dcterms:source ckd:src-test-new-report .
 
 ckd:test-new-partnership a ck:Collaboration ;
     rdfs:label "the council and food bank's shared building (not named in the source)" ;
     ck:isUnnamedInSource true ;
     ck:isEvidencedBy ckd:test-new-quote ;
-    prov:wasDerivedFrom ckd:src-test-new-report .
+    dcterms:source ckd:src-test-new-report .
 
 ckd:test-new-membership-council a org:Membership ;
     rdfs:label "the council in the shared building" ;
     org:organization ckd:test-new-partnership ;
     org:member ckd:test-new-council ;
-    prov:wasDerivedFrom ckd:src-test-new-report .
+    dcterms:source ckd:src-test-new-report .
 
 ckd:test-new-membership-food-bank a org:Membership ;
     rdfs:label "the food bank in the shared building" ;
     org:organization ckd:test-new-partnership ;
     org:member ckd:test-new-food-bank ;
-    prov:wasDerivedFrom ckd:src-test-new-report .
+    dcterms:source ckd:src-test-new-report .
 """
 
 
@@ -398,3 +402,45 @@ def test_a_case_file_removed_is_a_lost_case(project_copy: tuple[Path, Path]) -> 
     assert lost_cases(root) == []
     (root / "data" / "cases" / "oldham.ttl").unlink()
     assert lost_cases(root) == ["https://w3id.org/collabkg/id/case-oldham"]
+
+
+def test_only_prov_entities_are_derived_from_a_source(data: Graph) -> None:
+    """PROV-O gives prov:wasDerivedFrom the domain prov:Entity and makes prov:Activity
+    disjoint with it: an organisation, membership, collaboration, activity or place "derived
+    from" a blog post is a contradiction (or a wrong kind) under the real PROV-O. Those name
+    their source with dcterms:source."""
+    ontology = Graph().parse(REPO / "ontology" / "collabkg.ttl")
+    entity_classes = set(ontology.transitive_subjects(RDFS.subClassOf, PROV.Entity))
+    entity_classes |= {PROV.Plan, PROV.Entity}
+    entity_classes |= {
+        c for p in list(entity_classes) for c in ontology.transitive_subjects(RDFS.subClassOf, p)
+    }
+    derived = set(data.subjects(PROV.wasDerivedFrom, None))
+    assert derived, "no entity names its source with prov:wasDerivedFrom"
+    wrong = sorted(str(s) for s in derived if not set(data.objects(s, RDF.type)) & entity_classes)
+    assert wrong == [], "use dcterms:source on these non-entities"
+    non_entities = set(data.subjects(DCTERMS.source, None))
+    assert non_entities, "no agent or activity names its source with dcterms:source"
+
+
+def test_authors_are_recorded_as_authorship_not_as_placeholder_speaker_roles(data: Graph) -> None:
+    """Regression (issue 17): 56 quotations carried made-up roles such as "author of the blog
+    posts (not named)". A source's own words are marked ck:isInAuthorsVoice, with no role, and
+    the source names its author(s) with prov:wasAttributedTo."""
+    in_own_voice = 0
+    for quote in data.subjects(RDF.type, CK.Quotation):
+        roles = [str(r) for r in data.objects(quote, CK.hasSpeakerRole)]
+        for role in roles:
+            assert "(not named)" not in role and not role.lower().startswith("author of"), (
+                f"{quote}: placeholder role {role!r}; "
+                "mark the author's own words ck:isInAuthorsVoice"
+            )
+        if data.value(quote, CK.isInAuthorsVoice) == Literal(True):
+            in_own_voice += 1
+            assert not roles, f"{quote}: the author's own words carry a speaker role {roles}"
+    assert in_own_voice >= 100
+    for source in data.subjects(CK.hasTextFile, None):
+        authors = list(data.objects(source, PROV.wasAttributedTo))
+        assert authors, f"{source}: no prov:wasAttributedTo naming its author(s)"
+        for author in authors:
+            assert (author, RDFS.label, None) in data, f"{author} ({source}) is undescribed"

@@ -58,6 +58,8 @@ TAG_TITLES = {
     "policy": "Policy context",
     "profile": "Profiles",
     "rationales": "Why organisations collaborate",
+    "recommendations": "Recommendations and tactics",
+    "research": "Research: study designs, disagreements and open questions",
     "risk": "Funding at risk",
     "sectors": "Sectors",
     "structure": "Types of collaboration",

@@ -177,7 +177,7 @@ Q_ORGANISATIONS = _q(
 Q_ENTITY_FACTS = _q(
     """SELECT ?e ?p ?v WHERE {
   VALUES ?p { ck:hasStructureType ck:hasSector ck:operatesIn prov:wasDerivedFrom
-              ck:isUnnamedInSource org:unitOf }
+              dcterms:source ck:isUnnamedInSource org:unitOf }
   ?e ?p ?v .
 }"""
 )
@@ -193,7 +193,9 @@ Q_QUOTES = _q(
 }"""
 )
 Q_ALL_QUOTATIONS = _q("""SELECT DISTINCT ?q WHERE { ?q a ck:Quotation }""")
-Q_DERIVED = _q("""SELECT DISTINCT ?x ?src WHERE { ?x prov:wasDerivedFrom ?src }""")
+Q_DERIVED = _q(
+    """SELECT DISTINCT ?x ?src WHERE { ?x prov:wasDerivedFrom|dcterms:source ?src }"""
+)
 Q_SOURCES = _q(
     """SELECT ?s ?type ?creator ?date ?publisher WHERE {
   ?s a ?type . ?type rdfs:subClassOf* ck:Source .
@@ -315,7 +317,11 @@ class ExplorerIndex:
                 sectors=sorted(_unique(self.label(v) for v in sectors)),
                 places=sorted(_unique(self.label(v) for v in item.get(str(CK.operatesIn), []))),
                 sources=sorted(
-                    _unique(self.label(v) for v in item.get(str(PROV.wasDerivedFrom), []))
+                    _unique(
+                        self.label(v)
+                        for p in (PROV.wasDerivedFrom, DCTERMS.source)
+                        for v in item.get(str(p), [])
+                    )
                 ),
                 links=_unique(links),
                 unnamed="true" in item.get(str(CK.isUnnamedInSource), []),
@@ -1458,7 +1464,7 @@ def chart_spec(frame: pd.DataFrame) -> tuple[str, str, str | None] | None:
 
 Q_CHOICES_GENERIC = _q(
     """SELECT DISTINCT ?x WHERE {
-  ?x prov:wasDerivedFrom ?src .
+  ?x prov:wasDerivedFrom|dcterms:source ?src .
   FILTER(STRSTARTS(STR(?x), STR(ckd:)))
   FILTER NOT EXISTS { ?x a ck:Quotation }
   FILTER NOT EXISTS { ?x a ck:Case }

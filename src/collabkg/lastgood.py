@@ -127,8 +127,8 @@ def open_serving_graph(
 ) -> tuple[KnowledgeGraph, StaleNotice | None]:
     """The graph to serve: the files when they validate (saved as the last valid graph),
     else the last valid graph with a notice; raises the load error when there is none."""
-    from collabkg.project import open_graph
     from collabkg.paths import ProjectPaths
+    from collabkg.project import open_graph
 
     project = ProjectPaths.discover(root)
     try:

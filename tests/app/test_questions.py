@@ -27,6 +27,25 @@ def test_catalogue_grouped_by_topic(open_page: Opener):
     assert identifiers_on_screen(app) == []
 
 
+def test_the_catalogue_reaches_what_the_sources_advise_and_ask(open_page: Opener):
+    """Issue 17: the new questions are in the explorer's catalogue under their own topics."""
+    app = open_page(PAGE)
+    topics = [s.value for s in app.subheader]
+    assert "Recommendations and tactics" in topics
+    assert "Research: study designs, disagreements and open questions" in topics
+    targets = {params.get("q") for _label, page, params in page_links(app) if page == "questions"}
+    assert {
+        "tactics-by-hype-cycle-stage",
+        "recommendations",
+        "open-questions",
+        "study-designs",
+        "source-disagreements",
+        "rationales-ranked",
+        "comparative-statements",
+        "claims-by-topic",
+    } <= targets
+
+
 def test_who_is_accountable_for_transferred_assets(open_page: Opener):
     app = open_page(PAGE, q="accountable-for-transferred-assets")
     assert app.title[0].value == "Who is accountable for transferred assets?"

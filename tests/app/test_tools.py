@@ -89,6 +89,7 @@ def test_check_an_uploaded_file(open_page: Opener):
 CLEAN = """@prefix ck: <https://w3id.org/collabkg/ontology#> .
 @prefix ckc: <https://w3id.org/collabkg/concept/> .
 @prefix ckd: <https://w3id.org/collabkg/id/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 
@@ -100,7 +101,7 @@ ckd:case-explorer-test a ck:Case ;
 ckd:explorer-test-charity a ck:Charity ;
     rdfs:label "A test charity" ;
     ck:hasSector ckc:voluntaryCommunitySector ;
-    prov:wasDerivedFrom ckd:src-rallying-together-pmm .
+    dcterms:source ckd:src-rallying-together-pmm .
 """
 
 

@@ -50,6 +50,18 @@ REQUIRED_IDS = {
     "evidence-for",
     "policy-context",
     "contradictory-relations",
+    # issue 17: what the sources say (tactics, advice, questions, designs, rankings)
+    "tactics-by-hype-cycle-stage",
+    "recommendations",
+    "open-questions",
+    "study-designs",
+    "source-disagreements",
+    "rationales-ranked",
+    "comparative-statements",
+    "claims-by-topic",
+    "inferences",
+    "sources",
+    "claims-by-policy",
 }
 
 # SPARQL 1.1 built-in function names as rdflib's algebra spells them (Builtin_<NAME>)
@@ -130,6 +142,8 @@ def test_parameters_are_projected_and_bound_in_the_main_pattern(catalogue: Catal
     with_params = [q for q in catalogue if q.params]
     assert {q.id for q in with_params} == {
         "accountability-chain",
+        "claims-by-policy",
+        "claims-by-topic",
         "collaboration-profile",
         "evidence-for",
     }

@@ -27,6 +27,7 @@ ORG = "http://www.w3.org/ns/org#"
 NEW_CASE = """@prefix ck: <https://w3id.org/collabkg/ontology#> .
 @prefix ckc: <https://w3id.org/collabkg/concept/> .
 @prefix ckd: <https://w3id.org/collabkg/id/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix org: <http://www.w3.org/ns/org#> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -40,14 +41,14 @@ ckd:new-group a ck:CommunityGroup ;
     rdfs:label "Fixton Friends" ;
     ck:hasSector ckc:voluntaryCommunitySector ;
     ck:operatesIn ckd:fx-good-place ;
-    prov:wasDerivedFrom ckd:src-fx-report .
+    dcterms:source ckd:src-fx-report .
 
 ckd:new-m a org:Membership ;
     rdfs:label "Fixton Friends in the Fixton partnership" ;
     org:organization ckd:fx-good-partnership ;
     org:member ckd:new-group ;
     org:role ckc:communityPartner ;
-    prov:wasDerivedFrom ckd:src-fx-report .
+    dcterms:source ckd:src-fx-report .
 """
 
 
@@ -67,13 +68,13 @@ def _codes(report) -> set[str]:
 def test_scanner_finds_subjects_properties_and_typed_literals():
     text = (REPO / "tests" / "fixtures" / "validate" / "data" / "cases" / "good.ttl").read_text()
     index = scan(text)
-    assert index.subject_line(CKD + "case-good") == 10
-    assert index.property_line(CKD + "fx-good-funding", CK + "hasAmountInPounds") == 64
-    assert index.subject_line(CKD + "fx-good-m-council") == 44
-    [first] = [p for p in index.occurrences[ORG + "member"] if p.line == 47]
+    assert index.subject_line(CKD + "case-good") == 11
+    assert index.property_line(CKD + "fx-good-funding", CK + "hasAmountInPounds") == 65
+    assert index.subject_line(CKD + "fx-good-m-council") == 45
+    [first] = [p for p in index.occurrences[ORG + "member"] if p.line == 48]
     assert (first.column, first.text) == (5, "org:member")
     dates = {t.lexical: t.position.line for t in index.typed_literals}
-    assert dates == {"2019": 69, "2021-03-31": 70}
+    assert dates == {"2019": 70, "2021-03-31": 71}
 
 
 @pytest.mark.parametrize(
@@ -114,7 +115,7 @@ def test_a_file_inside_data_replaces_its_on_disk_version(small_copy: Path):
     report = validate([good], root=small_copy)
     assert "vocabulary.duplicate-case" not in _codes(report)  # not counted twice
     [issue] = [i for i in report.issues if i.severity is Severity.VIOLATION]
-    assert (issue.file, issue.line, issue.path) == ("data/cases/good.ttl", 58, "ck:hasFunder")
+    assert (issue.file, issue.line, issue.path) == ("data/cases/good.ttl", 59, "ck:hasFunder")
     assert issue.focus_label == "Fixton Council grant to Fixton Carers"
     assert issue.focus_kind == "funding stream"
 
@@ -142,7 +143,7 @@ def test_an_organisation_shared_by_two_files_is_allowed_when_they_agree(
 ckd:fx-good-council a ck:LocalAuthority ;
     rdfs:label "Fixton Council" ;
     ck:hasSector ckc:publicSector ;
-    prov:wasDerivedFrom ckd:src-fx-report .
+    dcterms:source ckd:src-fx-report .
 """
     )
     report = validate([_write(tmp_path / "new.ttl", shared)], root=small_project)
@@ -152,7 +153,7 @@ ckd:fx-good-council a ck:LocalAuthority ;
     [issue] = report.issues
     # an error (issue 16): a second name would list the council twice in profiles
     assert issue.code == "vocabulary.conflicting-labels" and issue.severity is Severity.VIOLATION
-    assert issue.related == ["data/cases/good.ttl:25"]
+    assert issue.related == ["data/cases/good.ttl:26"]
     assert "“Fixton Council” in data/cases/good.ttl line 26" in issue.message
     retyped = shared.replace(
         "ckd:fx-good-council a ck:LocalAuthority", "ckd:fx-good-council a ck:Charity"
@@ -167,7 +168,7 @@ def test_the_vocabulary_suggests_the_closest_term_in_a_message(small_project: Pa
     issue = next(i for i in report.issues if i.code == "vocabulary.unknown-term")
     assert issue.message.startswith("ck:hasSecter is not defined")
     assert "did you mean ck:hasSector?" in issue.message
-    assert (issue.line, issue.column, issue.width) == (17, 5, 12)
+    assert (issue.line, issue.column, issue.width) == (18, 5, 12)
     assert issue.focus == "ckd:bad-group" and issue.focus_label == "Fixton Friends"
 
 
@@ -347,8 +348,8 @@ def test_an_edited_copy_of_a_case_is_checked_in_place_of_the_original(
     report = validate([copy], root=small_project)
     found = {(i.code, i.line) for i in report.issues}
     # the original on disk does not hide the missing name in the copy
-    assert ("shacl.MinCount", 25) in found
-    assert ("vocabulary.duplicate-case", 10) in found
+    assert ("shacl.MinCount", 26) in found
+    assert ("vocabulary.duplicate-case", 11) in found
     assert any("edited copy of data/cases/good.ttl" in note for note in report.notes)
 
 

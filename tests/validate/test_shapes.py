@@ -37,7 +37,7 @@ EXPECTED: dict[str, set[Expected]] = {
         (23, "ckd:fx-acct-odd", "ck:hasAccountabilityMechanism", "violation"),
     },
     "ActivityShape": {
-        (12, "ckd:fx-activity-bad", "prov:wasDerivedFrom", "violation"),
+        (12, "ckd:fx-activity-bad", "dcterms:source", "violation"),
         (12, "ckd:fx-activity-bad", "two or more possible kinds", "warning"),
         (14, "ckd:fx-activity-bad", "ck:isActivityOf", "violation"),
         (15, "ckd:fx-activity-bad", "ck:isClaimedAs", "violation"),
@@ -104,13 +104,13 @@ EXPECTED: dict[str, set[Expected]] = {
         (23, "ckd:fx-m-place", "org:memberDuring", "violation"),
     },
     "OrganisationShape": {
-        (12, "ckd:fx-org-bad", "prov:wasDerivedFrom", "violation"),
+        (12, "ckd:fx-org-bad", "dcterms:source", "violation"),
         (12, "ckd:fx-org-bad", "rdfs:label", "violation"),
         (13, "ckd:fx-org-bad", "ck:hasSector", "violation"),
         (14, "ckd:fx-org-bad", "ck:operatesIn", "violation"),
         (17, "ckd:fx-org-unnamed", "ck:hasSector", "warning"),
         (19, "ckd:fx-org-unnamed", "ck:isUnnamedInSource", "info"),
-        (20, "ckd:fx-org-unnamed", "prov:wasDerivedFrom", "violation"),
+        (20, "ckd:fx-org-unnamed", "dcterms:source", "violation"),
     },
     "OrganisationTransferShape": {
         (12, "ckd:fx-org-transfer-bad", "ck:transfersOrganisation", "violation"),
@@ -136,7 +136,7 @@ EXPECTED: dict[str, set[Expected]] = {
         (23, "ckd:fx-period-text", "ck:hasStartDate", "violation"),
     },
     "PlaceShape": {
-        (12, "ckd:fx-place-bad", "prov:wasDerivedFrom", "violation"),
+        (12, "ckd:fx-place-bad", "dcterms:source", "violation"),
         (12, "ckd:fx-place-bad", "rdfs:label", "violation"),
         (16, "ckd:fx-place-number", "rdfs:label", "violation"),
     },
@@ -151,6 +151,7 @@ EXPECTED: dict[str, set[Expected]] = {
         (18, "ckd:fx-q-badsource", "ck:hasText", "warning"),
         (19, "ckd:fx-q-badsource", "prov:wasQuotedFrom", "violation"),
         (22, "ckd:fx-q-empty", "ck:hasText", "violation"),
+        (30, "ckd:fx-q-voice", "ck:isInAuthorsVoice", "violation"),
     },
     "RationaleStatementShape": {
         (12, "ckd:fx-rationale-none", "ck:hasRationale", "violation"),
@@ -166,6 +167,10 @@ EXPECTED: dict[str, set[Expected]] = {
         (14, "ckd:fx-study-bad", "ck:hasInterviewCount", "violation"),
         (15, "ckd:fx-study-bad", "ck:hasStudiedOrganisationCount", "violation"),
         (16, "ckd:fx-study-bad", "ck:studiesCollaboration", "violation"),
+        (22, "ckd:fx-study-design-bad", "ck:usesMethod", "violation"),
+        (23, "ckd:fx-study-design-bad", "ck:isConductedIn", "violation"),
+        (24, "ckd:fx-study-design-bad", "ck:isPhaseOf", "violation"),
+        (25, "ckd:fx-study-design-bad", "ck:hasParticipantDescription", "violation"),
     },
     "ServiceShape": {
         (12, "ckd:fx-service-bad", "prov:wasDerivedFrom", "violation"),
@@ -188,6 +193,37 @@ EXPECTED: dict[str, set[Expected]] = {
     "SuccessFactorReportShape": {
         (12, "ckd:fx-success-none", "ck:hasSuccessFactor", "violation"),
         (19, "ckd:fx-success-odd", "ck:hasSuccessFactor", "violation"),
+    },
+    "ClaimShape": {
+        (12, "ckd:fx-claim-bad", "ck:isEvidencedBy", "violation"),
+        (14, "ckd:fx-claim-bad", "ck:hasTopic", "violation"),
+        (15, "ckd:fx-claim-bad", "ck:isFindingOf", "violation"),
+        (16, "ckd:fx-claim-bad", "ck:hasListPosition", "violation"),
+    },
+    "ComparativeStatementShape": {
+        (12, "ckd:fx-compare-bad", "ck:hasComparisonGroup", "violation"),
+        (14, "ckd:fx-compare-bad", "ck:hasComparedGroup", "violation"),
+        (15, "ckd:fx-compare-bad", "ck:hasComparedAttribute", "violation"),
+    },
+    "OpenQuestionShape": {
+        (12, "ckd:fx-question-bare", "prov:wasDerivedFrom", "violation"),
+        (12, "ckd:fx-question-bare", "ck:isEvidencedBy", "violation"),
+        (18, "ckd:fx-question-odd", "ck:isReportedBy", "violation"),
+        (19, "ckd:fx-question-odd", "ck:hasTopic", "violation"),
+        (20, "ckd:fx-question-odd", "ck:hasListPosition", "violation"),
+    },
+    "RecommendationShape": {
+        (12, "ckd:fx-rec-nobody", "ck:isAddressedTo", "violation"),
+        (20, "ckd:fx-rec-place", "ck:isAddressedTo", "violation"),
+        (21, "ckd:fx-rec-place", "ck:hasCondition", "violation"),
+    },
+    "SourceDiscrepancyShape": {
+        (12, "ckd:fx-discrepancy-bad", "ck:hasAspect", "violation"),
+        (14, "ckd:fx-discrepancy-bad", "ck:concernsAccount", "violation"),
+        (15, "ckd:fx-discrepancy-bad", "prov:wasDerivedFrom", "violation"),
+    },
+    "TacticShape": {
+        (15, "ckd:fx-tactic-bad", "ck:concernsHypeCycleStage", "violation"),
     },
 }
 

@@ -41,6 +41,7 @@ COMMON_PROPERTIES = {
     str(RDF.type),
     str(SKOS.prefLabel),
     str(PROV.wasDerivedFrom),
+    str(DCTERMS.source),
     str(PROV.wasQuotedFrom),
     str(PROV.wasAssociatedWith),
     str(ORG.member),
@@ -113,6 +114,7 @@ EXPECTED_KIND: dict[str, str] = {
     str(ORG.memberDuring): str(CK.Period),
     str(ORG.unitOf): str(PROV.Agent),
     str(PROV.wasDerivedFrom): str(CK.Source),
+    str(DCTERMS.source): str(CK.Source),
     str(PROV.wasQuotedFrom): str(CK.Source),
     str(PROV.wasAssociatedWith): str(PROV.Agent),
     str(ORG.role): str(CK.MembershipRole),
@@ -128,6 +130,29 @@ _ID_STEM: dict[str, str] = {
     str(CK.FundingStream): "funding-",
 }
 """How IDs of a kind of item start (``ckd:period-…``), for examples in hints."""
+
+_NOT_ENTITIES = frozenset(
+    str(c)
+    for c in (
+        CK.Collaboration,
+        CK.Partnership,
+        CK.Consortium,
+        CK.Alliance,
+        CK.Activity,
+        CK.Deal,
+        CK.AssetTransfer,
+        CK.ResearchStudy,
+        CK.OrganisationalAction,
+        CK.OrganisationTransfer,
+        CK.OrganisationalUnit,
+        ORG.Membership,
+        ORG.Organization,
+        PROV.Agent,
+        PROV.Activity,
+    )
+)
+"""Kinds that are not PROV entities: they name their source with dcterms:source, since
+PROV-O allows prov:wasDerivedFrom only between entities."""
 
 
 def describe_example(cls: str | None, ident: str, text: str | None = None) -> str:
@@ -149,16 +174,17 @@ def describe_example(cls: str | None, ident: str, text: str | None = None) -> st
     if cls in (str(PROV.Agent), str(ORG.Organization), str(CK.Organisation)):
         return (
             f'{ident} a ck:Charity ; rdfs:label "{name}" ; ck:hasSector '
-            "ckc:voluntaryCommunitySector ; prov:wasDerivedFrom ckd:src-… . (or ck:LocalAuthority, "
+            "ckc:voluntaryCommunitySector ; dcterms:source ckd:src-… . (or ck:LocalAuthority, "
             "ck:CommunityGroup... — the kinds are listed in data/TEMPLATE.ttl)"
         )
     if cls == str(CK.Place):
         return (
             f'{ident} a ck:LocalAuthorityArea ; rdfs:label "{name}" ; '
-            "prov:wasDerivedFrom ckd:src-… ."
+            "dcterms:source ckd:src-… ."
         )
     kind = compact(cls) if cls else "ck:…"
-    return f'{ident} a {kind} ; rdfs:label "{name}" ; prov:wasDerivedFrom ckd:src-… .'
+    source = "dcterms:source" if cls in _NOT_ENTITIES else "prov:wasDerivedFrom"
+    return f'{ident} a {kind} ; rdfs:label "{name}" ; {source} ckd:src-… .'
 
 
 __all__ = [
