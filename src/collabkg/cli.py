@@ -152,13 +152,13 @@ def _write_result(result: object, graph: object, fmt: str, out: TextIO) -> None:
     # a ?x column with a ?xLabel beside it is shown by its label only (IRI in x_iri for csv/json)
     labelled = {v for v in result.vars if f"{v}Label" in result.vars}
     if fmt == "table":
-        rows = result.to_labelled(graph, with_iris=False)  # type: ignore[arg-type]
+        rows = result.to_labelled(graph, with_iris=False, unlabelled=labelled)  # type: ignore[arg-type]
         shown = [v for v in result.vars if v not in labelled]
         print(format_table(shown, [[r[v] for v in shown] for r in rows]), file=out)
         noun = "row" if len(result) == 1 else "rows"
         print(f"({len(result)} {noun})", file=out)
         return
-    rows = result.to_labelled(graph, with_iris=True)  # type: ignore[arg-type]
+    rows = result.to_labelled(graph, with_iris=True, unlabelled=labelled)  # type: ignore[arg-type]
     columns = [c for c in result.columns(with_iris=True) if c not in labelled]
     for var in labelled:
         iri_column = f"{var}_iri"

@@ -26,7 +26,7 @@ from collabkg.backends.base import Backend, Row, Triple
 from collabkg.backends.embedded import EmbeddedBackend, SourceFile, load_store, syntax_errors
 from collabkg.bindings import Bindings, normalise_bindings
 from collabkg.errors import LoadError, UsageError, ValidationFailed
-from collabkg.labels import LABELS_QUERY, LabelIndex
+from collabkg.labels import LABEL_LOOKUP_BATCH, LABELS_QUERY, LabelIndex, labels_for_query
 from collabkg.paths import ProjectPaths, graph_name_to_path
 from collabkg.sparql_safety import USER_LIMITS, Limits, check_read_only
 from collabkg.terms import GRAPH_BASE, OWL, PREFIXES, RDF, RDFS, SH, bind_prefixes, compact
@@ -82,10 +82,14 @@ class QueryResult:
     def column(self, name: str) -> list[Node | None]:
         return [row.get(name) for row in self.rows]
 
-    def iris(self) -> set[str]:
-        """Every IRI that appears in the result."""
+    def iris(self, variables: Iterable[str] | None = None) -> set[str]:
+        """Every IRI that appears in the result (in these variables only, when given)."""
+        names = self.vars if variables is None else list(variables)
         return {
-            str(value) for row in self.rows for value in row.values() if isinstance(value, URIRef)
+            str(value)
+            for row in self.rows
+            for var in names
+            if isinstance(value := row.get(var), URIRef)
         }
 
     def iri_vars(self) -> list[str]:
@@ -103,13 +107,18 @@ class QueryResult:
                 names.append(f"{var}_iri")
         return names
 
-    def to_labelled(self, graph: Labeller, *, with_iris: bool = True) -> list[dict[str, object]]:
+    def to_labelled(
+        self, graph: Labeller, *, with_iris: bool = True, unlabelled: Iterable[str] = ()
+    ) -> list[dict[str, object]]:
         """Rows for people: IRIs replaced by labels, numbers as numbers.
 
         With ``with_iris`` each IRI-valued variable keeps its IRI in ``<var>_iri`` (for
-        CSV and JSON downloads).
+        CSV and JSON downloads). Only the IRIs of these rows are looked up; variables in
+        ``unlabelled`` (e.g. ``?x`` beside its own ``?xLabel`` column) are not, and keep
+        their IRI.
         """
-        names = graph.labels(self.iris())
+        skip = set(unlabelled)
+        names = graph.labels(self.iris(v for v in self.vars if v not in skip))
         columns = self.columns(with_iris=with_iris)
         out: list[dict[str, object]] = []
         for row in self.rows:
@@ -117,7 +126,7 @@ class QueryResult:
             for var in self.vars:
                 value = row.get(var)
                 if isinstance(value, URIRef):
-                    item[var] = names.get(str(value), str(value))
+                    item[var] = str(value) if var in skip else names.get(str(value), str(value))
                 elif isinstance(value, BNode):
                     item[var] = "(unnamed)"
                 else:
@@ -180,6 +189,10 @@ class KnowledgeGraph:
         self.files: list[str] = list(files)
         """Loaded files, relative to the project root."""
         self._labels: LabelIndex | None = None
+        """Every label of the graph (built only when a blank node's label is asked)."""
+        self._some_labels = LabelIndex()
+        """The labels of the IRIs looked up so far (see :meth:`labels`)."""
+        self._looked_up: set[str] = set()
         self._lock = threading.Lock()
         self.validation: ValidationReport | None = None
         """The validation report of the loaded files (None if not validated, e.g. remote)."""
@@ -332,6 +345,7 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ labels
 
     def _label_index(self) -> LabelIndex:
+        """Every label in the graph: one whole-graph query, run once (blank nodes only)."""
         with self._lock:
             if self._labels is None:
                 _names, rows = self._backend.select(LABELS_QUERY)
@@ -342,16 +356,46 @@ class KnowledgeGraph:
                 )
             return self._labels
 
+    def _look_up(self, iris: Iterable[str]) -> LabelIndex:
+        """The labels of these IRIs, fetched once each (a query per LABEL_LOOKUP_BATCH IRIs,
+        restricted to them: no whole-graph work however large the graph)."""
+        with self._lock:
+            if self._labels is not None:
+                return self._labels
+            missing: list[str] = []
+            for iri in iris:
+                if iri in self._looked_up:
+                    continue
+                self._looked_up.add(iri)
+                try:
+                    URIRef(iri).n3()
+                except Exception:  # not a valid IRI: nothing can name it, shown as written
+                    continue
+                missing.append(iri)
+            for start in range(0, len(missing), LABEL_LOOKUP_BATCH):
+                batch = missing[start : start + LABEL_LOOKUP_BATCH]
+                _names, rows = self._backend.select(labels_for_query(batch))
+                for row in rows:
+                    subject, prop, text = row.get("s"), row.get("p"), row.get("label")
+                    if subject is not None and prop is not None and text is not None:
+                        self._some_labels.add(subject, prop, text)
+            return self._some_labels
+
     def label(self, term: Node | str | None) -> str:
         """What to show a person for a term: its label, or its local name made readable."""
         if isinstance(term, str) and not isinstance(term, Node):
             term = URIRef(term)
-        return self._label_index().label(term)
+        if isinstance(term, URIRef):
+            return self._look_up([str(term)]).label(term)
+        if isinstance(term, BNode):
+            return self._label_index().label(term)
+        return LabelIndex().label(term)
 
     def labels(self, iris: Iterable[Node | str]) -> dict[str, str]:
-        """Labels of many IRIs at once (one query, built once per graph)."""
-        index = self._label_index()
-        return {str(iri): index.label(URIRef(str(iri))) for iri in iris}
+        """Labels of many IRIs at once: only these are looked up (each once per graph)."""
+        wanted = list(dict.fromkeys(str(iri) for iri in iris))
+        index = self._look_up(wanted)
+        return {iri: index.label(URIRef(iri)) for iri in wanted}
 
     # ------------------------------------------------------------------ statistics
 
