@@ -210,3 +210,52 @@ def test_injection_attempt_through_the_cli_finds_nothing(cli, mini_root: Path):
     )  # fmt: skip
     assert code == 0
     assert json.loads(out) == []
+
+
+def test_query_pages_cover_the_whole_answer_in_order(cli, mini_root: Path):
+    code, whole, _err = cli("--root", str(mini_root), "query", "members", "--format", "csv")
+    assert code == 0
+    header, *rows = whole.splitlines()
+    assert len(rows) == 3
+    paged: list[str] = []
+    for number in (1, 2):
+        code, out, err = cli(
+            "--root", str(mini_root), "query", "members", "--format", "csv",
+            "--page", str(number), "--page-size", "2",
+        )  # fmt: skip
+        assert code == 0
+        assert out.splitlines()[0] == header
+        paged += out.splitlines()[1:]
+        assert f"page {number} of 2" in err and "of 3" in err
+    assert paged == rows
+    code, out, _err = cli(
+        "--root", str(mini_root), "query", "members", "--offset", "1", "--page-size", "1"
+    )
+    assert code == 0
+    assert "(1 row)" in out and "rows 2–2 of 3, page 2 of 3; next: --offset 2" in out
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [("--page", "0"), ("--offset", "-1"), ("--page-size", "0"), ("--page", "1", "--offset", "0")],
+)
+def test_bad_page_options_are_usage_errors(cli, mini_root: Path, extra: tuple[str, ...]):
+    code, out, err = cli("--root", str(mini_root), "query", "members", *extra)
+    assert code == 2 and out == ""
+    assert "page" in err or "offset" in err
+
+
+def test_a_long_answer_is_written_a_chunk_at_a_time_with_the_same_output(
+    cli, mini_root: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import collabkg.cli
+
+    for fmt in ("csv", "json"):
+        code, whole, _err = cli("--root", str(mini_root), "query", "members", "--format", fmt)
+        assert code == 0
+        monkeypatch.setattr(collabkg.cli, "STREAM_CHUNK", 1)
+        code, chunked, _err = cli("--root", str(mini_root), "query", "members", "--format", fmt)
+        monkeypatch.undo()
+        assert code == 0 and chunked == whole
+    rows = json.loads(whole)
+    assert len(rows) == 3 and all(row["collab"] == "Riverside Partnership" for row in rows)

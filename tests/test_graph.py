@@ -240,3 +240,23 @@ def test_a_column_shown_by_its_own_label_column_is_not_looked_up(
     rows = result.to_labelled(graph, unlabelled={"org"})
     assert [r["org"] for r in rows] == [str(v) for v in result.column("org")]
     assert not [q for q in recording.sent if "VALUES ?s" in q]
+
+
+def test_pages_of_an_answer_are_slices_of_it_computed_once(mini_graph: KnowledgeGraph) -> None:
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    whole = mini_graph.select(query).rows
+    recording = _Recording(mini_graph.backend)
+    graph = KnowledgeGraph(recording, root=mini_graph.root)  # type: ignore[arg-type]
+    rows, offset = [], 0
+    while True:
+        page = graph.select_page(query, offset=offset, size=7)
+        assert page.total == len(whole)
+        rows += page.result.rows
+        offset += len(page.result)
+        if not page.has_more:
+            break
+    assert rows == whole
+    assert recording.sent.count(query) == 1  # the later pages did not run the query again
+    assert graph.select_page(query, offset=len(whole), size=7).result.rows == []
+    other = graph.select_page("SELECT ?s WHERE { ?s a ck:Charity } ORDER BY ?s", size=1)
+    assert other.total >= 1 and len(other.result) == 1 and other.number == 1

@@ -150,6 +150,44 @@ class QueryResult:
         return pd.DataFrame(self.to_labelled(graph, with_iris=with_iris), columns=columns)
 
 
+DEFAULT_PAGE_SIZE = 50
+"""Rows per page when a caller does not say (the CLI's ``--page``, the explorer)."""
+KEPT_ANSWERS = 8
+"""Answers kept by :meth:`KnowledgeGraph.select_page` (the most recently used)."""
+
+
+@dataclass
+class Page:
+    """One page of a SELECT answer: rows ``offset`` to ``offset + len(result) - 1`` of
+    ``total``, in the answer's order (the query's ORDER BY; canned queries all have one)."""
+
+    result: QueryResult
+    offset: int
+    size: int
+    """The page size asked for (the last page may hold fewer rows)."""
+    total: int
+
+    @property
+    def number(self) -> int:
+        """1-based page number."""
+        return self.offset // self.size + 1 if self.size else 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size)) if self.size else 1
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.result) < self.total
+
+    def describe(self) -> str:
+        """``rows 51–100 of 11,178, page 2 of 224`` — what a person is shown."""
+        if not self.result.rows:
+            return f"no rows on page {self.number} ({self.total:,} rows in all)"
+        first, last = self.offset + 1, self.offset + len(self.result)
+        return f"rows {first:,}–{last:,} of {self.total:,}, page {self.number} of {self.pages:,}"
+
+
 def _sources(paths: ProjectPaths, files: Sequence[Path]) -> list[SourceFile]:
     return [SourceFile(f, paths.relative(f), paths.graph_iri(f)) for f in files]
 
@@ -193,6 +231,8 @@ class KnowledgeGraph:
         self._some_labels = LabelIndex()
         """The labels of the IRIs looked up so far (see :meth:`labels`)."""
         self._looked_up: set[str] = set()
+        self._answers: dict[tuple[object, ...], tuple[list[str], list[Row]]] = {}
+        """Recent answers of select_page, by (query, bindings): the loaded graph never changes."""
         self._lock = threading.Lock()
         self.validation: ValidationReport | None = None
         """The validation report of the loaded files (None if not validated, e.g. remote)."""
@@ -315,6 +355,38 @@ class KnowledgeGraph:
         names, rows = self._backend.select(query, terms, limit=fetch, timeout_s=timeout_s)
         truncated = limit is not None and len(rows) > limit
         return QueryResult(names, rows[:limit] if truncated else rows, truncated, limit)
+
+    def select_page(
+        self,
+        query: str,
+        bindings: Bindings | None = None,
+        *,
+        offset: int = 0,
+        size: int = DEFAULT_PAGE_SIZE,
+        timeout_s: float | None = None,
+    ) -> Page:
+        """Rows ``offset`` to ``offset + size - 1`` of a SELECT answer, and how many in all.
+
+        The answer is computed once and kept (the KEPT_ANSWERS most recent, by query text
+        and parameters: a loaded graph does not change), so every later page is a slice in
+        the same, stable order; label only the page's rows (``page.result.to_labelled``).
+        """
+        if offset < 0:
+            raise UsageError("the offset of a page must be zero or more")
+        if size < 1:
+            raise UsageError("a page must hold at least one row")
+        terms = normalise_bindings(bindings)
+        key = (query, tuple(sorted((name, term.n3()) for name, term in terms.items())))
+        with self._lock:
+            answer = self._answers.pop(key, None)
+        if answer is None:
+            answer = self._backend.select(query, terms, timeout_s=timeout_s)
+        with self._lock:
+            self._answers[key] = answer  # most recent last
+            while len(self._answers) > KEPT_ANSWERS:
+                self._answers.pop(next(iter(self._answers)))
+        names, rows = answer
+        return Page(QueryResult(names, rows[offset : offset + size]), offset, size, len(rows))
 
     def ask(
         self, query: str, bindings: Bindings | None = None, *, timeout_s: float | None = None
@@ -514,10 +586,12 @@ def open_graph(
 
 
 __all__ = [
+    "DEFAULT_PAGE_SIZE",
     "EXPORT_FORMATS",
     "ExportFormat",
     "KnowledgeGraph",
     "Labeller",
+    "Page",
     "QueryResult",
     "check_syntax",
     "open_graph",
