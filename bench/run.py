@@ -866,9 +866,15 @@ def markdown(results: dict[str, object]) -> str:
                 if size == "10M"
                 else "."
             )
+        own = size_result.get("run")
+        lines += [f"### {size} triples", ""]
+        if own:
+            lines += [
+                f"From `{own['file']}`: run on {own['date']} with `{own['command']}`; load "
+                f"average before: {own['load_before']}, after: {own['load_after']}.",
+                "",
+            ]
         lines += [
-            f"### {size} triples",
-            "",
             f"Medians of {runs} runs (min–max); {base_note}",
             "",
             "| operation | collabkg | peak RSS | naive baseline | peak RSS | ratio |",
@@ -1070,6 +1076,70 @@ def _targets_at(size: str, ops: dict, limits: dict[str, float]) -> str:
     )
 
 
+def merge_results(runs: list[dict], names: list[str]) -> dict:
+    """Several saved runs as one: the sizes of all, in size order, each keeping the date,
+    command and load average of its own run (shown with its tables)."""
+    if len(runs) == 1:
+        return runs[0]
+    merged = {**runs[0], "sizes": [], "files": names}
+    for run, name in zip(runs, names, strict=True):
+        for size in run["sizes"]:
+            merged["sizes"].append(
+                {
+                    **size,
+                    "run": {
+                        "file": name,
+                        "date": run["date"],
+                        "command": run["command"],
+                        "load_before": run["load_before"],
+                        "load_after": run["load_after"],
+                    },
+                }
+            )
+    merged["sizes"].sort(key=lambda s: SIZES.index(s["size"]))
+    return merged
+
+
+def _triples(size_result: dict) -> int | None:
+    for op in ("load", "load-first"):
+        for run in (size_result["ops"].get(op) or {}).get("runs", []):
+            if isinstance(run.get("quads"), int):
+                return run["quads"]
+    return None
+
+
+def growth(results: dict[str, object]) -> str:
+    """How each canned query's p50 grows between consecutive sizes: the exponent k in
+    time ∝ triples^k (1 is linear)."""
+    import itertools
+    import math
+
+    sizes = [s for s in results["sizes"] if _triples(s)]
+    pairs = list(itertools.pairwise(sizes))
+    if not pairs:
+        return ""
+    medians = [query_stats(s["ops"].get("queries")) for s in sizes]
+    header = " | ".join(f"{a['size']} → {b['size']}" for a, b in pairs)
+    lines = [
+        "Growth of each canned query's p50 with the data: the exponent k in time ∝ triples^k "
+        "(1 is linear; the same machine, but not always the same load).",
+        "",
+        f"| canned query | {header} |",
+        "|---|" + "---|" * len(pairs),
+    ]
+    for qid in medians[-1]:
+        cells = []
+        for (a, b), (ma, mb) in zip(pairs, itertools.pairwise(medians), strict=True):
+            ta, tb = (ma.get(qid) or {}).get("median"), (mb.get(qid) or {}).get("median")
+            if not ta or not tb:
+                cells.append("—")
+                continue
+            k = math.log(tb / ta) / math.log(_triples(b) / _triples(a))
+            cells.append(f"{k:.2f}")
+        lines.append(f"| {qid} | {' | '.join(cells)} |")
+    return "\n".join(lines) + "\n"
+
+
 def write_docs(path: Path, results: dict[str, object]) -> None:
     generated = "\n".join(
         [
@@ -1082,6 +1152,7 @@ def write_docs(path: Path, results: dict[str, object]) -> None:
             "## Figures",
             "",
             markdown(results),
+            growth(results),
             DOCS_END,
         ]
     )
@@ -1135,8 +1206,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--from-results",
         type=Path,
+        nargs="+",
         default=None,
-        help="run nothing: print (and with --docs write) the tables of a results JSON",
+        help="run nothing: print (and with --docs write) the tables of results JSON files "
+        "(several: their sizes together, each with its own date and load average)",
     )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--no-server", action="store_true")
@@ -1152,7 +1225,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.from_results is not None:
-        saved = json.loads(args.from_results.read_text(encoding="utf-8"))
+        saved = merge_results(
+            [json.loads(path.read_text(encoding="utf-8")) for path in args.from_results],
+            [path.relative_to(ROOT).as_posix() if path.resolve().is_relative_to(ROOT)
+             else path.as_posix() for path in (p.resolve() for p in args.from_results)],
+        )
         print(markdown(saved))
         print(targets(saved))
         if args.docs is not None:

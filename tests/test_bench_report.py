@@ -269,3 +269,22 @@ def test_no_query_of_the_saved_run_was_timed_on_an_empty_answer(saved) -> None:
     for size in saved["sizes"]:
         for qid, item in size["ops"]["queries"]["queries"].items():
             assert item["rows"], f"{size['size']}: {qid} has no rows"
+
+
+def test_growth_exponents_between_sizes_and_runs_merged(bench_run) -> None:
+    small, large = _results("1M"), _results("10M")
+    small["sizes"][0]["ops"]["load"]["runs"][0]["quads"] = 1_000_000
+    large["sizes"][0]["ops"]["load"]["runs"][0]["quads"] = 10_000_000
+    found = large["sizes"][0]["ops"]["queries"]["queries"]
+    found["agrees"]["seconds"] = [0.5]  # 0.05 s at 1M: ten times the time for ten times the data
+    found["differs"]["seconds"] = [0.4]  # 0.02 s at 1M: twenty times
+    large["date"], large["load_before"] = "2026-12-04T22:00:00", [3.5, 3.0, 2.5]
+    merged = bench_run.merge_results([large, small], ["b.json", "a.json"])
+    assert [s["size"] for s in merged["sizes"]] == ["1M", "10M"]
+    table = bench_run.growth(merged)
+    assert "| 1M → 10M |" in table
+    assert _line(table, "| agrees |") == "| agrees | 1.00 |"
+    assert _line(table, "| differs |") == "| differs | 1.30 |"
+    text = bench_run.markdown(merged)
+    assert "From `b.json`: run on 2026-12-04T22:00:00" in text
+    assert "load average before: [3.5, 3.0, 2.5]" in text
