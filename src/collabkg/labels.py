@@ -42,14 +42,19 @@ def labels_for_query(iris: Iterable[str]) -> str:
     """The labels of these IRIs only: LABELS_QUERY restricted by a ``VALUES ?s`` block.
 
     ``iris`` must be absolute IRIs (they come from query answers); each is written with
-    ``URIRef.n3()``, which refuses characters an IRI cannot hold, so nothing is pasted.
+    ``URIRef.n3()``, which refuses characters an IRI cannot hold, so nothing is pasted. One
+    branch per naming property (a second VALUES block for the properties made Oxigraph join
+    the two blocks first: 15 times slower for 2,000 IRIs).
     """
     values = " ".join(URIRef(iri).n3() for iri in iris)
-    return (
-        "SELECT ?s ?p ?label WHERE { VALUES ?s { " + values + " } VALUES ?p { "
-        + " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-        + " } ?s ?p ?label FILTER(isLiteral(?label)) }"
+    branches = " UNION ".join(
+        f"{{ ?s <{prop}> ?label BIND(<{prop}> AS ?p) }}" for prop in LABEL_PROPERTIES
     )
+    return (
+        f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} {branches} "
+        "FILTER(isLiteral(?label)) }"
+    )
+
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
