@@ -260,3 +260,18 @@ def test_pages_of_an_answer_are_slices_of_it_computed_once(mini_graph: Knowledge
     assert graph.select_page(query, offset=len(whole), size=7).result.rows == []
     other = graph.select_page("SELECT ?s WHERE { ?s a ck:Charity } ORDER BY ?s", size=1)
     assert other.total >= 1 and len(other.result) == 1 and other.number == 1
+
+
+def test_very_many_labels_at_once_are_read_in_one_query(
+    mini_graph: KnowledgeGraph, monkeypatch
+) -> None:
+    import collabkg.graph
+    from collabkg.labels import LABELS_QUERY
+
+    monkeypatch.setattr(collabkg.graph, "LABEL_LOOKUP_WHOLE", 2)
+    recording = _Recording(mini_graph.backend)
+    graph = KnowledgeGraph(recording, root=mini_graph.root)  # type: ignore[arg-type]
+    everything = mini_graph.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }")
+    names = graph.labels(everything.column("s"))
+    assert recording.sent == [LABELS_QUERY]
+    assert names == KnowledgeGraph(mini_graph.backend).labels(everything.column("s"))

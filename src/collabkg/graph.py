@@ -150,6 +150,9 @@ class QueryResult:
         return pd.DataFrame(self.to_labelled(graph, with_iris=with_iris), columns=columns)
 
 
+LABEL_LOOKUP_WHOLE = 20_000
+"""Asked for more labels than this at once (an explorer building its lists), the facade
+reads every label of the graph in one query instead (about as fast per label, once)."""
 DEFAULT_PAGE_SIZE = 50
 """Rows per page when a caller does not say (the CLI's ``--page``, the explorer)."""
 KEPT_ANSWERS = 8
@@ -430,12 +433,17 @@ class KnowledgeGraph:
 
     def _look_up(self, iris: Iterable[str]) -> LabelIndex:
         """The labels of these IRIs, fetched once each (a query per LABEL_LOOKUP_BATCH IRIs,
-        restricted to them: no whole-graph work however large the graph)."""
+        restricted to them: no whole-graph work however large the graph); more than
+        LABEL_LOOKUP_WHOLE at once are read with every label of the graph instead."""
         with self._lock:
             if self._labels is not None:
                 return self._labels
-            missing: list[str] = []
-            for iri in iris:
+            missing = [iri for iri in dict.fromkeys(iris) if iri not in self._looked_up]
+        if len(missing) > LABEL_LOOKUP_WHOLE:
+            return self._label_index()
+        with self._lock:
+            wanted: list[str] = []
+            for iri in missing:
                 if iri in self._looked_up:
                     continue
                 self._looked_up.add(iri)
@@ -443,9 +451,9 @@ class KnowledgeGraph:
                     URIRef(iri).n3()
                 except Exception:  # not a valid IRI: nothing can name it, shown as written
                     continue
-                missing.append(iri)
-            for start in range(0, len(missing), LABEL_LOOKUP_BATCH):
-                batch = missing[start : start + LABEL_LOOKUP_BATCH]
+                wanted.append(iri)
+            for start in range(0, len(wanted), LABEL_LOOKUP_BATCH):
+                batch = wanted[start : start + LABEL_LOOKUP_BATCH]
                 _names, rows = self._backend.select(labels_for_query(batch))
                 for row in rows:
                     subject, prop, text = row.get("s"), row.get("p"), row.get("label")
