@@ -259,3 +259,13 @@ def test_a_long_answer_is_written_a_chunk_at_a_time_with_the_same_output(
         assert code == 0 and chunked == whole
     rows = json.loads(whole)
     assert len(rows) == 3 and all(row["collab"] == "Riverside Partnership" for row in rows)
+
+
+def test_a_page_of_your_own_sparql_keeps_its_checks(cli, mini_root: Path):
+    code, out, _err = cli(
+        "--root", str(mini_root), "query", "--sparql",
+        "SELECT ?s WHERE { ?s a ?kind } ORDER BY ?s", "--page", "2", "--page-size", "1",
+    )  # fmt: skip
+    assert code == 0 and "(1 row)" in out and "page 2 of" in out
+    code, _out, err = cli("--root", str(mini_root), "query", "--sparql", "DROP ALL", "--page", "1")
+    assert code != 0 and "Traceback" not in err

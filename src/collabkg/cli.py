@@ -260,7 +260,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
             name: to_term(value, types[name] or infer_type(value)) for name, value in values.items()
         }
     if args.page is not None or args.offset is not None:
-        return _write_page(graph, text, bindings, args, limits, out)
+        return _write_page(graph, text, bindings, args, limits, out, trusted=catalogue is not None)
     result = graph.user_query(text, bindings, limits=limits)
     _write_result(result, graph, args.format, out)
     from collabkg.graph import QueryResult
@@ -281,17 +281,30 @@ def _write_page(
     args: argparse.Namespace,
     limits: object,
     out: TextIO,
+    *,
+    trusted: bool,
 ) -> int:
     """``collabkg query ... --page N`` (or ``--offset N``): one page of a SELECT answer,
-    labelled alone, and where it lies in the whole answer (on stderr for csv and json)."""
+    labelled alone, and where it lies in the whole answer (on stderr for csv and json).
+
+    A canned query (``trusted``) is paged by the facade (answer kept, pages sliced); an
+    analyst's own SPARQL still goes through ``user_query`` (its checks, row limit and
+    timeout), and its page is cut from that answer."""
+    from collabkg.graph import Page, QueryResult
     from collabkg.sparql_safety import check_read_only
 
     if check_read_only(text) != "SELECT":
         raise UsageError("--page and --offset apply to SELECT queries only")
     offset = args.offset if args.offset is not None else (args.page - 1) * args.page_size
-    page = graph.select_page(
-        text, bindings, offset=offset, size=args.page_size, timeout_s=limits.timeout_s  # type: ignore[attr-defined]
-    )
+    if trusted:
+        page = graph.select_page(
+            text, bindings, offset=offset, size=args.page_size, timeout_s=limits.timeout_s  # type: ignore[attr-defined]
+        )
+    else:
+        whole = graph.user_query(text, bindings, limits=limits)  # type: ignore[arg-type]
+        assert isinstance(whole, QueryResult)
+        rows = whole.rows[offset : offset + args.page_size]
+        page = Page(QueryResult(whole.vars, rows), offset, args.page_size, len(whole))
     _write_result(page.result, graph, args.format, out)
     where = page.describe()
     if page.has_more:
