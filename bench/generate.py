@@ -29,7 +29,7 @@ PREFIXES = """@prefix ck: <https://w3id.org/collabkg/ontology#> .
 
 """
 
-SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 
 ORG_KINDS = [
     ("LocalAuthority", "publicSector", "Council"),
@@ -94,6 +94,21 @@ BARRIERS = [
     "jargonRedTape",
     "powerImbalance",
 ]
+ENGAGEMENT_LEVELS = ["consultativeEngagement", "instrumentalEngagement", "committedEngagement"]
+POLICIES = ["bigSociety", "localism", "totalPlace", "communityBudgets", "austerity"]
+HYPE_STAGES = [
+    "policyTrigger",
+    "peakOfInflatedExpectations",
+    "troughOfDisillusionment",
+    "slopeOfEnlightenment",
+    "plateauOfProductivity",
+]
+EVERY = 10
+"""One case in EVERY is also placed at an engagement level, driven by a policy (and one in
+2 * EVERY has that policy assessed on the hype cycle), and records an action by which its
+funder undermines the recipient of its funding: so that every canned query has rows at every
+size (engagement-levels, policy-context, contradictory-relations), in the proportions of a
+few cases, as the real data has."""
 RATIONALES = ["shareResponsibility", "biggerCommunityRole", "betterImpactValue", "capacityBuilding"]
 WORDS = ["we", "worked", "together", "on", "the", "service", "and", "learned", "from", "each", "other", "while", "the", "funding", "lasted", "and", "the", "council", "listened", "to", "what", "residents", "said", "about", "the", "centre", "and", "its", "future"]
 
@@ -196,10 +211,17 @@ def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Rando
             f'    ck:hasText {_lit(_sentence(rng, 14))} ;\n    ck:hasSpeakerRole "council officer" ;\n'
             f"    prov:wasQuotedFrom {src} .\n"
         )
+    placed = i % EVERY == 0
+    extra = (
+        f"    ck:hasEngagementLevel ckc:{ENGAGEMENT_LEVELS[(i // EVERY) % 3]} ;\n"
+        f"    ck:isDrivenByPolicy ckc:{POLICIES[(i // EVERY) % len(POLICIES)]} ;\n"
+        if placed
+        else ""
+    )
     out.append(
         f"{c} a ck:Collaboration ;\n    rdfs:label {_lit(f'Synthetic partnership {i}')} ;\n"
         f"    ck:hasStructureType ckc:{structure} ;\n    ck:operatesIn ckd:syn-place-{i % plan.places} ;\n"
-        f"    ck:isEvidencedBy {quotes[0]} ;\n{sourced}\n"
+        f"{extra}    ck:isEvidencedBy {quotes[0]} ;\n{sourced}\n"
     )
     out.append(
         f'ckd:syn-period-{i} a ck:Period ;\n    rdfs:label "{2010 + i % 10}–{2012 + i % 10}" ;\n'
@@ -227,6 +249,23 @@ def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Rando
             f"    ck:hasPeriod ckd:syn-period-{i} ;\n    ck:hasAmountInPounds {rng.randrange(5, 500) * 1000}.00 ;\n"
             f"    ck:sustains {c} ;\n{derived}\n"
         )
+    if placed:
+        recipient = members[1][0]  # the recipient of the first funding stream
+        out.append(
+            f"ckd:syn-action-{i} a ck:OrganisationalAction ;\n"
+            f"    rdfs:label {_lit(f'Funder of partnership {i} withdraws premises')} ;\n"
+            f"    ck:hasActor {funder} ;\n    ck:affectsAgent {recipient} ;\n"
+            f"    ck:hasEffect ckc:undermines ;\n    ck:isEvidencedBy {quotes[1]} ;\n{sourced}\n"
+        )
+        if i % (2 * EVERY) == 0:
+            policy = POLICIES[(i // EVERY) % len(POLICIES)]
+            out.append(
+                f"ckd:syn-hype-{i} a ck:HypeCycleAssessment ;\n"
+                f"    rdfs:label {_lit(f'Assessment of a policy in case {i}')} ;\n"
+                f"    ck:assessesPolicy ckc:{policy} ;\n"
+                f"    ck:hasHypeCycleStage ckc:{HYPE_STAGES[(i // EVERY) % len(HYPE_STAGES)]} ;\n"
+                f"    ck:isReportedBy {funder} ;\n    ck:isEvidencedBy {quotes[1]} ;\n{derived}\n"
+            )
     for a in range(rng.randint(1, 3)):
         forum, mech = FORUMS[rng.randrange(len(FORUMS))]
         target = streams[a % len(streams)]
@@ -303,7 +342,7 @@ def generate(out: Path, triples: int, seed: int = 20261122, ontology: Path | Non
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="10k", help="10k, 100k, 1M or a number of triples")
+    parser.add_argument("--size", default="10k", help="10k, 100k, 1M, 10M or a number of triples")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=20261122)
     args = parser.parse_args(argv)

@@ -224,3 +224,62 @@ def test_validate_errors_only_lists_errors_and_counts_what_it_left_out(cli):
         assert f"{warnings} warning(s)" in out and "--errors-only" in out
     broken = cli("--root", str(repo), "validate", "--errors-only", "--strict")
     assert broken[0] == (1 if warnings else 0), "--strict still fails on the warnings left out"
+
+
+def test_query_pages_cover_the_whole_answer_in_order(cli, mini_root: Path):
+    code, whole, _err = cli("--root", str(mini_root), "query", "members", "--format", "csv")
+    assert code == 0
+    header, *rows = whole.splitlines()
+    assert len(rows) == 3
+    paged: list[str] = []
+    for number in (1, 2):
+        code, out, err = cli(
+            "--root", str(mini_root), "query", "members", "--format", "csv",
+            "--page", str(number), "--page-size", "2",
+        )  # fmt: skip
+        assert code == 0
+        assert out.splitlines()[0] == header
+        paged += out.splitlines()[1:]
+        assert f"page {number} of 2" in err and "of 3" in err
+    assert paged == rows
+    code, out, _err = cli(
+        "--root", str(mini_root), "query", "members", "--offset", "1", "--page-size", "1"
+    )
+    assert code == 0
+    assert "(1 row)" in out and "rows 2–2 of 3, page 2 of 3; next: --offset 2" in out
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [("--page", "0"), ("--offset", "-1"), ("--page-size", "0"), ("--page", "1", "--offset", "0")],
+)
+def test_bad_page_options_are_usage_errors(cli, mini_root: Path, extra: tuple[str, ...]):
+    code, out, err = cli("--root", str(mini_root), "query", "members", *extra)
+    assert code == 2 and out == ""
+    assert "page" in err or "offset" in err
+
+
+def test_a_long_answer_is_written_a_chunk_at_a_time_with_the_same_output(
+    cli, mini_root: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import collabkg.cli
+
+    for fmt in ("csv", "json"):
+        code, whole, _err = cli("--root", str(mini_root), "query", "members", "--format", fmt)
+        assert code == 0
+        monkeypatch.setattr(collabkg.cli, "STREAM_CHUNK", 1)
+        code, chunked, _err = cli("--root", str(mini_root), "query", "members", "--format", fmt)
+        monkeypatch.undo()
+        assert code == 0 and chunked == whole
+    rows = json.loads(whole)
+    assert len(rows) == 3 and all(row["collab"] == "Riverside Partnership" for row in rows)
+
+
+def test_a_page_of_your_own_sparql_keeps_its_checks(cli, mini_root: Path):
+    code, out, _err = cli(
+        "--root", str(mini_root), "query", "--sparql",
+        "SELECT ?s WHERE { ?s a ?kind } ORDER BY ?s", "--page", "2", "--page-size", "1",
+    )  # fmt: skip
+    assert code == 0 and "(1 row)" in out and "page 2 of" in out
+    code, _out, err = cli("--root", str(mini_root), "query", "--sparql", "DROP ALL", "--page", "1")
+    assert code != 0 and "Traceback" not in err

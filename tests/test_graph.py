@@ -186,3 +186,93 @@ def test_empty_project_loads_as_an_empty_graph(tmp_path: Path):
     assert graph.files == []
     assert graph.triple_count() == 0
     assert graph.counts_per_class() == {}
+
+
+class _Recording:
+    """A backend wrapper that records every query text sent."""
+
+    def __init__(self, backend) -> None:
+        self._backend = backend
+        self.sent: list[str] = []
+
+    def select(self, query, bindings=None, **kw):
+        self.sent.append(query)
+        return self._backend.select(query, bindings, **kw)
+
+    def __getattr__(self, name):
+        return getattr(self._backend, name)
+
+
+def test_labels_of_a_result_look_up_only_its_rows_never_the_whole_graph(
+    mini_graph: KnowledgeGraph,
+) -> None:
+    """Regression: every CLI query built the label index of the whole graph (145k labels
+    at 1M triples, 3 s) even for a 0-row answer."""
+    from collabkg.labels import LABELS_QUERY, LabelIndex
+
+    recording = _Recording(mini_graph.backend)
+    graph = KnowledgeGraph(recording, root=mini_graph.root)  # type: ignore[arg-type]
+    empty = graph.select("SELECT ?x WHERE { ?x a ck:NoSuchClass }")
+    assert empty.to_labelled(graph) == []
+    one = graph.select("SELECT ?org WHERE { ?org a ck:Charity } ORDER BY ?org LIMIT 1")
+    [row] = one.to_labelled(graph)
+    assert LABELS_QUERY not in recording.sent
+    lookups = [q for q in recording.sent if "VALUES ?s" in q]
+    assert lookups and all(str(one.rows[0]["org"]) in q for q in lookups)
+    assert "riverside" not in " ".join(lookups).replace(str(one.rows[0]["org"]), "")
+    # the same labels as the whole-graph index gives, for every IRI in the graph
+    _vars, rows = mini_graph.backend.select(LABELS_QUERY)
+    full = LabelIndex.from_rows((r["s"], r["p"], r["label"]) for r in rows)
+    everything = mini_graph.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }")
+    names = KnowledgeGraph(mini_graph.backend).labels(everything.column("s"))
+    assert names == {str(s): full.label(s) for s in everything.column("s")}
+    assert row["org"] == full.label(one.rows[0]["org"])
+
+
+def test_a_column_shown_by_its_own_label_column_is_not_looked_up(
+    mini_graph: KnowledgeGraph,
+) -> None:
+    recording = _Recording(mini_graph.backend)
+    graph = KnowledgeGraph(recording, root=mini_graph.root)  # type: ignore[arg-type]
+    result = graph.select(
+        "SELECT ?org ?orgLabel WHERE { ?org a ck:Charity ; rdfs:label ?orgLabel } ORDER BY ?org"
+    )
+    assert len(result) >= 1
+    rows = result.to_labelled(graph, unlabelled={"org"})
+    assert [r["org"] for r in rows] == [str(v) for v in result.column("org")]
+    assert not [q for q in recording.sent if "VALUES ?s" in q]
+
+
+def test_pages_of_an_answer_are_slices_of_it_computed_once(mini_graph: KnowledgeGraph) -> None:
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    whole = mini_graph.select(query).rows
+    recording = _Recording(mini_graph.backend)
+    graph = KnowledgeGraph(recording, root=mini_graph.root)  # type: ignore[arg-type]
+    rows, offset = [], 0
+    while True:
+        page = graph.select_page(query, offset=offset, size=7)
+        assert page.total == len(whole)
+        rows += page.result.rows
+        offset += len(page.result)
+        if not page.has_more:
+            break
+    assert rows == whole
+    assert recording.sent.count(query) == 1  # the later pages did not run the query again
+    assert graph.select_page(query, offset=len(whole), size=7).result.rows == []
+    other = graph.select_page("SELECT ?s WHERE { ?s a ck:Charity } ORDER BY ?s", size=1)
+    assert other.total >= 1 and len(other.result) == 1 and other.number == 1
+
+
+def test_very_many_labels_at_once_are_read_in_one_query(
+    mini_graph: KnowledgeGraph, monkeypatch
+) -> None:
+    import collabkg.graph
+    from collabkg.labels import LABELS_QUERY
+
+    monkeypatch.setattr(collabkg.graph, "LABEL_LOOKUP_WHOLE", 2)
+    recording = _Recording(mini_graph.backend)
+    graph = KnowledgeGraph(recording, root=mini_graph.root)  # type: ignore[arg-type]
+    everything = mini_graph.select("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER isIRI(?s) }")
+    names = graph.labels(everything.column("s"))
+    assert recording.sent == [LABELS_QUERY]
+    assert names == KnowledgeGraph(mini_graph.backend).labels(everything.column("s"))

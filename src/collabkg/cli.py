@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import os
 import sys
@@ -172,30 +171,49 @@ def _write_result(result: object, graph: object, fmt: str, out: TextIO) -> None:
     # a ?x column with a ?xLabel beside it is shown by its label only (IRI in x_iri for csv/json)
     labelled = {v for v in result.vars if f"{v}Label" in result.vars}
     if fmt == "table":
-        rows = result.to_labelled(graph, with_iris=False)  # type: ignore[arg-type]
+        rows = result.to_labelled(graph, with_iris=False, unlabelled=labelled)  # type: ignore[arg-type]
         shown = [v for v in result.vars if v not in labelled]
         print(format_table(shown, [[r[v] for v in shown] for r in rows]), file=out)
         noun = "row" if len(result) == 1 else "rows"
         print(f"({len(result)} {noun})", file=out)
         return
-    rows = result.to_labelled(graph, with_iris=True)  # type: ignore[arg-type]
     columns = [c for c in result.columns(with_iris=True) if c not in labelled]
-    for var in labelled:
+    added: list[str] = []  # labelled variables whose IRI column is added here
+    for var in sorted(labelled):
         iri_column = f"{var}_iri"
         if iri_column not in columns and iri_column not in result.vars:
             columns.insert(columns.index(f"{var}Label"), iri_column)
-            for row, raw in zip(rows, result.rows, strict=True):
-                value = raw.get(var)
-                row[iri_column] = None if value is None else str(value)
-    rows = [{c: row.get(c) for c in columns} for row in rows]
+            added.append(var)
+    # written a chunk at a time, each chunk labelled on its own: a long answer streams out
+    # (the labels looked up are those of the rows written, never the whole graph's)
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
-        print(buffer.getvalue(), end="", file=out)
     else:
-        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str), file=out)
+        out.write("[")
+    first = True
+    for start in range(0, len(result.rows), STREAM_CHUNK):
+        chunk = QueryResult(result.vars, result.rows[start : start + STREAM_CHUNK])
+        rows = chunk.to_labelled(graph, with_iris=True, unlabelled=labelled)  # type: ignore[arg-type]
+        for row, raw in zip(rows, chunk.rows, strict=True):
+            for var in added:
+                value = raw.get(var)
+                row[f"{var}_iri"] = None if value is None else str(value)
+        rows = [{c: row.get(c) for c in columns} for row in rows]
+        if fmt == "csv":
+            writer.writerows(rows)
+        else:
+            for row in rows:
+                text = json.dumps(row, ensure_ascii=False, indent=2, default=str)
+                out.write(("\n  " if first else ",\n  ") + text.replace("\n", "\n  "))
+                first = False
+        out.flush()
+    if fmt == "json":
+        out.write("\n]\n" if not first else "]\n")
+
+
+STREAM_CHUNK = 1000
+"""Rows labelled and written at a time by ``collabkg query --format csv|json``."""
 
 
 def _is_query_file(ref: str) -> bool:
@@ -222,6 +240,14 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--limit must be zero or more")
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be more than zero seconds")
+    if args.page is not None and args.offset is not None:
+        raise UsageError("give --page or --offset, not both")
+    if args.page is not None and args.page < 1:
+        raise UsageError("--page counts from 1", hint="--page 1 is the first page")
+    if args.offset is not None and args.offset < 0:
+        raise UsageError("--offset must be zero or more")
+    if args.page_size < 1:
+        raise UsageError("--page-size must be at least 1")
     values, types = _raw_params(args.param)
     user_limits = Limits(
         rows=args.limit if args.limit is not None else USER_LIMITS.rows,
@@ -263,6 +289,8 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
         bindings = {
             name: to_term(value, types[name] or infer_type(value)) for name, value in values.items()
         }
+    if args.page is not None or args.offset is not None:
+        return _write_page(graph, text, bindings, args, limits, out, trusted=catalogue is not None)
     result = graph.user_query(text, bindings, limits=limits)
     _write_result(result, graph, args.format, out)
     from collabkg.graph import QueryResult
@@ -331,6 +359,48 @@ def _print_params(query: object, lister: Callable[[object], object], out: TextIO
         if not items:
             print(f"{indent}    (no choices in the graph yet: {spec.describe_choices()})",
                   file=out)
+
+
+def _write_page(
+    graph: KnowledgeGraph,
+    text: str,
+    bindings: dict,
+    args: argparse.Namespace,
+    limits: object,
+    out: TextIO,
+    *,
+    trusted: bool,
+) -> int:
+    """``collabkg query ... --page N`` (or ``--offset N``): one page of a SELECT answer,
+    labelled alone, and where it lies in the whole answer (on stderr for csv and json).
+
+    A canned query (``trusted``) is paged by the facade (answer kept, pages sliced); an
+    analyst's own SPARQL still goes through ``user_query`` (its checks, row limit and
+    timeout), and its page is cut from that answer."""
+    from collabkg.graph import Page, QueryResult
+    from collabkg.sparql_safety import check_read_only
+
+    if check_read_only(text) != "SELECT":
+        raise UsageError("--page and --offset apply to SELECT queries only")
+    offset = args.offset if args.offset is not None else (args.page - 1) * args.page_size
+    if trusted:
+        page = graph.select_page(
+            text, bindings, offset=offset, size=args.page_size, timeout_s=limits.timeout_s  # type: ignore[attr-defined]
+        )
+    else:
+        whole = graph.user_query(text, bindings, limits=limits)  # type: ignore[arg-type]
+        assert isinstance(whole, QueryResult)
+        rows = whole.rows[offset : offset + args.page_size]
+        page = Page(QueryResult(whole.vars, rows), offset, args.page_size, len(whole))
+    _write_result(page.result, graph, args.format, out)
+    where = page.describe()
+    if page.has_more:
+        where += f"; next: --offset {offset + len(page.result)}" if args.offset is not None else (
+            f"; next: --page {page.number + 1}"
+        )
+    print(f"({where})" if args.format == "table" else f"{PROG}: {where}",
+          file=out if args.format == "table" else sys.stderr)
+    return EXIT_OK
 
 
 def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
@@ -677,6 +747,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--limit", type=int, default=None, help="return at most N rows")
+    p.add_argument(
+        "--page",
+        type=int,
+        default=None,
+        metavar="N",
+        help="show page N of the answer (from 1; --page-size rows), and how many rows in all",
+    )
+    p.add_argument(
+        "--offset",
+        type=int,
+        default=None,
+        metavar="N",
+        help="show --page-size rows from row N (from 0), and how many rows in all",
+    )
+    p.add_argument(
+        "--page-size", type=int, default=50, metavar="N", help="rows per page (default 50)"
+    )
     p.add_argument(
         "--timeout",
         type=float,

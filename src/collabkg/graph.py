@@ -12,19 +12,20 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import rdflib
+from rdflib import BNode, URIRef
 from rdflib import Literal as RdfLiteral
-from rdflib import URIRef
 from rdflib.term import Node
 
-from collabkg.backends.base import Backend, Triple
+from collabkg.backends.base import Backend, Row, Triple
 from collabkg.backends.embedded import EmbeddedBackend, SourceFile, load_store, syntax_errors
 from collabkg.bindings import Bindings, normalise_bindings
 from collabkg.errors import LoadError, UsageError
-from collabkg.labels import LABELS_QUERY, LabelIndex
+from collabkg.labels import LABEL_LOOKUP_BATCH, LABELS_QUERY, LabelIndex, labels_for_query
 from collabkg.paths import ProjectPaths, graph_name_to_path
 from collabkg.results import Labeller, QueryResult
 from collabkg.sparql_safety import USER_LIMITS, Limits, check_query, require_isolation
@@ -40,6 +41,47 @@ ExportFormat = Literal["ttl", "nt", "jsonld"]
 EXPORT_FORMATS: tuple[str, ...] = ("ttl", "nt", "jsonld")
 
 _SCHEMA_NAMESPACES = (str(OWL), str(RDF), str(RDFS), str(SH))
+
+
+LABEL_LOOKUP_WHOLE = 20_000
+"""Asked for more labels than this at once (an explorer building its lists), the facade
+reads every label of the graph in one query instead (about as fast per label, once)."""
+DEFAULT_PAGE_SIZE = 50
+"""Rows per page when a caller does not say (the CLI's ``--page``, the explorer)."""
+KEPT_ANSWERS = 8
+"""Answers kept by :meth:`KnowledgeGraph.select_page` (the most recently used)."""
+
+
+@dataclass
+class Page:
+    """One page of a SELECT answer: rows ``offset`` to ``offset + len(result) - 1`` of
+    ``total``, in the answer's order (the query's ORDER BY; canned queries all have one)."""
+
+    result: QueryResult
+    offset: int
+    size: int
+    """The page size asked for (the last page may hold fewer rows)."""
+    total: int
+
+    @property
+    def number(self) -> int:
+        """1-based page number."""
+        return self.offset // self.size + 1 if self.size else 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size)) if self.size else 1
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.result) < self.total
+
+    def describe(self) -> str:
+        """``rows 51–100 of 11,178, page 2 of 224`` — what a person is shown."""
+        if not self.result.rows:
+            return f"no rows on page {self.number} ({self.total:,} rows in all)"
+        first, last = self.offset + 1, self.offset + len(self.result)
+        return f"rows {first:,}–{last:,} of {self.total:,}, page {self.number} of {self.pages:,}"
 
 
 def _sources(paths: ProjectPaths, files: Sequence[Path]) -> list[SourceFile]:
@@ -82,6 +124,12 @@ class KnowledgeGraph:
         self.files: list[str] = list(files)
         """Loaded files, relative to the project root."""
         self._labels: LabelIndex | None = None
+        """Every label of the graph (built only when a blank node's label is asked)."""
+        self._some_labels = LabelIndex()
+        """The labels of the IRIs looked up so far (see :meth:`labels`)."""
+        self._looked_up: set[str] = set()
+        self._answers: dict[tuple[object, ...], tuple[list[str], list[Row]]] = {}
+        """Recent answers of select_page, by (query, bindings): the loaded graph never changes."""
         self._lock = threading.Lock()
         self.validation: ValidationReport | None = None
         """The validation report of the loaded files (None if not validated, e.g. remote)."""
@@ -179,6 +227,38 @@ class KnowledgeGraph:
         truncated = limit is not None and len(rows) > limit
         return QueryResult(names, rows[:limit] if truncated else rows, truncated, limit)
 
+    def select_page(
+        self,
+        query: str,
+        bindings: Bindings | None = None,
+        *,
+        offset: int = 0,
+        size: int = DEFAULT_PAGE_SIZE,
+        timeout_s: float | None = None,
+    ) -> Page:
+        """Rows ``offset`` to ``offset + size - 1`` of a SELECT answer, and how many in all.
+
+        The answer is computed once and kept (the KEPT_ANSWERS most recent, by query text
+        and parameters: a loaded graph does not change), so every later page is a slice in
+        the same, stable order; label only the page's rows (``page.result.to_labelled``).
+        """
+        if offset < 0:
+            raise UsageError("the offset of a page must be zero or more")
+        if size < 1:
+            raise UsageError("a page must hold at least one row")
+        terms = normalise_bindings(bindings)
+        key = (query, tuple(sorted((name, term.n3()) for name, term in terms.items())))
+        with self._lock:
+            answer = self._answers.pop(key, None)
+        if answer is None:
+            answer = self._backend.select(query, terms, timeout_s=timeout_s)
+        with self._lock:
+            self._answers[key] = answer  # most recent last
+            while len(self._answers) > KEPT_ANSWERS:
+                self._answers.pop(next(iter(self._answers)))
+        names, rows = answer
+        return Page(QueryResult(names, rows[offset : offset + size]), offset, size, len(rows))
+
     def ask(
         self, query: str, bindings: Bindings | None = None, *, timeout_s: float | None = None
     ) -> bool:
@@ -215,6 +295,7 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ labels
 
     def _label_index(self) -> LabelIndex:
+        """Every label in the graph: one whole-graph query, run once (blank nodes only)."""
         with self._lock:
             if self._labels is None:
                 _names, rows = self._backend.select(LABELS_QUERY)
@@ -225,16 +306,51 @@ class KnowledgeGraph:
                 )
             return self._labels
 
+    def _look_up(self, iris: Iterable[str]) -> LabelIndex:
+        """The labels of these IRIs, fetched once each (a query per LABEL_LOOKUP_BATCH IRIs,
+        restricted to them: no whole-graph work however large the graph); more than
+        LABEL_LOOKUP_WHOLE at once are read with every label of the graph instead."""
+        with self._lock:
+            if self._labels is not None:
+                return self._labels
+            missing = [iri for iri in dict.fromkeys(iris) if iri not in self._looked_up]
+        if len(missing) > LABEL_LOOKUP_WHOLE:
+            return self._label_index()
+        with self._lock:
+            wanted: list[str] = []
+            for iri in missing:
+                if iri in self._looked_up:
+                    continue
+                self._looked_up.add(iri)
+                try:
+                    URIRef(iri).n3()
+                except Exception:  # not a valid IRI: nothing can name it, shown as written
+                    continue
+                wanted.append(iri)
+            for start in range(0, len(wanted), LABEL_LOOKUP_BATCH):
+                batch = wanted[start : start + LABEL_LOOKUP_BATCH]
+                _names, rows = self._backend.select(labels_for_query(batch))
+                for row in rows:
+                    subject, prop, text = row.get("s"), row.get("p"), row.get("label")
+                    if subject is not None and prop is not None and text is not None:
+                        self._some_labels.add(subject, prop, text)
+            return self._some_labels
+
     def label(self, term: Node | str | None) -> str:
         """What to show a person for a term: its label, or its local name made readable."""
         if isinstance(term, str) and not isinstance(term, Node):
             term = URIRef(term)
-        return self._label_index().label(term)
+        if isinstance(term, URIRef):
+            return self._look_up([str(term)]).label(term)
+        if isinstance(term, BNode):
+            return self._label_index().label(term)
+        return LabelIndex().label(term)
 
     def labels(self, iris: Iterable[Node | str]) -> dict[str, str]:
-        """Labels of many IRIs at once (one query, built once per graph)."""
-        index = self._label_index()
-        return {str(iri): index.label(URIRef(str(iri))) for iri in iris}
+        """Labels of many IRIs at once: only these are looked up (each once per graph)."""
+        wanted = list(dict.fromkeys(str(iri) for iri in iris))
+        index = self._look_up(wanted)
+        return {iri: index.label(URIRef(iri)) for iri in wanted}
 
     # ------------------------------------------------------------------ statistics
 
@@ -327,10 +443,12 @@ class KnowledgeGraph:
 
 
 __all__ = [
+    "DEFAULT_PAGE_SIZE",
     "EXPORT_FORMATS",
     "ExportFormat",
     "KnowledgeGraph",
     "Labeller",
+    "Page",
     "QueryResult",
     "check_syntax",
     "graph_files",

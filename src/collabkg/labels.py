@@ -34,6 +34,28 @@ LABELS_QUERY = (
 )
 """One query for every label in the graph (the label index is built from it once)."""
 
+LABEL_LOOKUP_BATCH = 2000
+"""IRIs per label look-up query (:func:`labels_for_query`)."""
+
+
+def labels_for_query(iris: Iterable[str]) -> str:
+    """The labels of these IRIs only: LABELS_QUERY restricted by a ``VALUES ?s`` block.
+
+    ``iris`` must be absolute IRIs (they come from query answers); each is written with
+    ``URIRef.n3()``, which refuses characters an IRI cannot hold, so nothing is pasted. One
+    branch per naming property (a second VALUES block for the properties made Oxigraph join
+    the two blocks first: 15 times slower for 2,000 IRIs).
+    """
+    values = " ".join(URIRef(iri).n3() for iri in iris)
+    branches = " UNION ".join(
+        f"{{ ?s <{prop}> ?label BIND(<{prop}> AS ?p) }}" for prop in LABEL_PROPERTIES
+    )
+    return (
+        f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} {branches} "
+        "FILTER(isLiteral(?label)) }"
+    )
+
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -101,6 +123,9 @@ class LabelIndex:
     def __len__(self) -> int:
         return len(self._best)
 
+    def __contains__(self, iri: object) -> bool:
+        return iri in self._best
+
     def get(self, iri: str) -> str | None:
         found = self._best.get(iri)
         return found[1] if found else None
@@ -119,8 +144,10 @@ class LabelIndex:
 
 __all__ = [
     "LABELS_QUERY",
+    "LABEL_LOOKUP_BATCH",
     "LABEL_PROPERTIES",
     "LabelIndex",
+    "labels_for_query",
     "local_name",
     "readable_local_name",
 ]

@@ -57,10 +57,14 @@ class QueryResult:
     def column(self, name: str) -> list[Node | None]:
         return [row.get(name) for row in self.rows]
 
-    def iris(self) -> set[str]:
-        """Every IRI that appears in the result."""
+    def iris(self, variables: Iterable[str] | None = None) -> set[str]:
+        """Every IRI that appears in the result (in these variables only, when given)."""
+        names = self.vars if variables is None else list(variables)
         return {
-            str(value) for row in self.rows for value in row.values() if isinstance(value, URIRef)
+            str(value)
+            for row in self.rows
+            for var in names
+            if isinstance(value := row.get(var), URIRef)
         }
 
     def iri_vars(self) -> list[str]:
@@ -78,13 +82,18 @@ class QueryResult:
                 names.append(f"{var}_iri")
         return names
 
-    def to_labelled(self, graph: Labeller, *, with_iris: bool = True) -> list[dict[str, object]]:
+    def to_labelled(
+        self, graph: Labeller, *, with_iris: bool = True, unlabelled: Iterable[str] = ()
+    ) -> list[dict[str, object]]:
         """Rows for people: IRIs replaced by labels, numbers as numbers.
 
         With ``with_iris`` each IRI-valued variable keeps its IRI in ``<var>_iri`` (for
-        CSV and JSON downloads).
+        CSV and JSON downloads). Only the IRIs of these rows are looked up; variables in
+        ``unlabelled`` (e.g. ``?x`` beside its own ``?xLabel`` column) are not, and keep
+        their IRI.
         """
-        names = graph.labels(self.iris())
+        skip = set(unlabelled)
+        names = graph.labels(self.iris(v for v in self.vars if v not in skip))
         columns = self.columns(with_iris=with_iris)
         out: list[dict[str, object]] = []
         for row in self.rows:
@@ -92,7 +101,7 @@ class QueryResult:
             for var in self.vars:
                 value = row.get(var)
                 if isinstance(value, URIRef):
-                    item[var] = names.get(str(value), str(value))
+                    item[var] = str(value) if var in skip else names.get(str(value), str(value))
                 elif isinstance(value, BNode):
                     item[var] = "(unnamed)"
                 else:
