@@ -1,4 +1,4 @@
-"""The collabkg explorer: a thin router. Pages live in app/pages/ and call the package only."""
+"""The collabkg explorer: a thin router. Pages live in app/views/ and call the package only."""
 
 from __future__ import annotations
 
@@ -13,36 +13,36 @@ st.set_page_config(page_title="collabkg explorer", page_icon=str(ICON), layout="
 
 PAGES = {
     "Explore": [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
         st.Page(
-            "pages/questions.py",
+            "views/questions.py",
             title="Questions",
             icon=":material/help:",
             url_path="questions",
         ),
         st.Page(
-            "pages/collaborations.py",
+            "views/collaborations.py",
             title="Collaborations",
             icon=":material/handshake:",
             url_path="collaborations",
         ),
         st.Page(
-            "pages/organisations.py",
+            "views/organisations.py",
             title="Organisations",
             icon=":material/apartment:",
             url_path="organisations",
         ),
-        st.Page("pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
+        st.Page("views/network.py", title="Network", icon=":material/hub:", url_path="network"),
     ],
     "Tools": [
         st.Page(
-            "pages/check.py",
+            "views/check.py",
             title="Check a case file",
             icon=":material/fact_check:",
             url_path="check",
         ),
         st.Page(
-            "pages/sparql.py",
+            "views/sparql.py",
             title="SPARQL (analysts)",
             icon=":material/code:",
             url_path="sparql",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import streamlit as st
 from state import graph_or_stop, load_graph
 
-from collabkg.catalogue import CannedQuery, Catalogue
+from collabkg.catalogue import Catalogue, choices_result
 from collabkg.errors import CollabkgError
 from collabkg.explorer import (
     GROUP_COLOURS,
@@ -31,35 +31,15 @@ from collabkg.explorer import (
 )
 from collabkg.graph import KnowledgeGraph, QueryResult
 
-
-def _use_the_router() -> None:
-    """Make sure the router (streamlit_app.py, st.navigation) runs, not a bare page.
-
-    Streamlit treats an app with a ``pages/`` folder beside its main script as a legacy
-    multipage app until the main script has called ``st.navigation``; when the first
-    address opened is a page (a permalink such as /questions?q=...), it would run that
-    page alone, without the router. Switch the legacy mode off and run again.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - a future Streamlit without it
-        return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-_use_the_router()
-
 # Url paths of the pages (see streamlit_app.py); links between pages use these.
 PAGE_FILES = {
-    "home": "pages/home.py",
-    "questions": "pages/questions.py",
-    "collaborations": "pages/collaborations.py",
-    "organisations": "pages/organisations.py",
-    "network": "pages/network.py",
-    "check": "pages/check.py",
-    "sparql": "pages/sparql.py",
+    "home": "views/home.py",
+    "questions": "views/questions.py",
+    "collaborations": "views/collaborations.py",
+    "organisations": "views/organisations.py",
+    "network": "views/network.py",
+    "check": "views/check.py",
+    "sparql": "views/sparql.py",
 }
 
 FLAGSHIP_QUESTIONS = (
@@ -100,61 +80,10 @@ def run_canned(root: str, query_id: str, params: tuple[tuple[str, str], ...]) ->
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def run_choices(root: str, ref: str) -> QueryResult | None:
-    """Answer of a parameter's choices query (a catalogue id or a path under queries/)."""
-    from collabkg.catalogue import parse_query_file
-    from collabkg.paths import ProjectPaths
-
-    paths = ProjectPaths.discover(root)
-    candidates = [paths.queries / f"{ref}.rq", paths.queries / ref]
-    for path in candidates:
-        if path.is_file() and path.resolve().is_relative_to(paths.queries.resolve()):
-            query = parse_query_file(path, paths.relative(path))
-            return load_graph(root).select(query.text)
-    return None
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def run_class_choices(root: str, class_ref: str) -> QueryResult:
-    """Instances of a class or of its subclasses (``choices: {class: ck:Collaboration}``)."""
-    from collabkg.bindings import parse_iri
-    from collabkg.terms import sparql_prologue
-
-    query = sparql_prologue() + (
-        "SELECT DISTINCT ?value ?class WHERE { ?value a/rdfs:subClassOf* ?class }"
-    )
-    return load_graph(root).select(query, {"class": parse_iri(class_ref)})
-
-
-def choices_ref(query: CannedQuery, name: str) -> str | None:
-    """The choices query named by a parameter (``choices_query`` or ``choices: {query:}``)."""
-    spec = query.param(name)
-    if spec.choices_query:
-        return spec.choices_query
-    extra = getattr(spec, "extra", None) or {}
-    choices = extra.get("choices") if isinstance(extra, dict) else None
-    if isinstance(choices, dict) and choices.get("query"):
-        return str(choices["query"])
-    return _choices_from_text(query, name)
-
-
-_CHOICES_LINE = re.compile(r"choices:\s*\{\s*query:\s*([\w./\-]+)\s*\}")
-
-
-def _choices_from_text(query: CannedQuery, name: str) -> str | None:
-    """Read ``choices: {query: X}`` for a parameter from the header text itself."""
-    in_param = False
-    for line in query.text.splitlines():
-        if not line.startswith("#+"):
-            break
-        body = line[2:].strip()
-        if body.startswith("- name:") or body.startswith("- {name:"):
-            in_param = re.search(rf"name:\s*{re.escape(name)}\b", body) is not None
-        if in_param:
-            match = _CHOICES_LINE.search(body)
-            if match:
-                return match.group(1)
-    return None
+def run_choices(root: str, query_id: str, name: str) -> QueryResult:
+    """The values a parameter of a canned query may take (its ``choices`` header)."""
+    cat = catalogue(root)
+    return choices_result(load_graph(root), cat.get(query_id).param(name), cat)
 
 
 # --------------------------------------------------------------------------- text & links

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from collabkg import explorer as ex
+from collabkg.errors import ParameterError
 from collabkg.graph import KnowledgeGraph
 from collabkg.terms import CKD
 
@@ -232,7 +233,7 @@ def test_units_pulling_in_opposite_directions_are_flagged(index: ex.ExplorerInde
 
 
 def test_unknown_profile_is_refused(index: ex.ExplorerIndex):
-    with pytest.raises(ex.ParameterError):
+    with pytest.raises(ParameterError):
         ex.profile(index, iri("no-such-thing"))
     assert ex.resolve_id(index, "ckd:riverside-partnership", "collaboration") == iri(
         "riverside-partnership"

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from apptest_helpers import Opener, identifiers_on_screen, page_links, shown_cell, visible_text
 
-PAGE = "pages/questions.py"
+PAGE = "views/questions.py"
 
 
 def test_catalogue_grouped_by_topic(open_page: Opener):

@@ -8,9 +8,9 @@ from apptest_helpers import Opener, identifiers_on_screen
 
 REPO = Path(__file__).resolve().parents[2]
 
-NETWORK = "pages/network.py"
-CHECK = "pages/check.py"
-SPARQL = "pages/sparql.py"
+NETWORK = "views/network.py"
+CHECK = "views/check.py"
+SPARQL = "views/sparql.py"
 
 BROKEN = """@prefix ck: <https://w3id.org/collabkg/ontology#> .
 @prefix ckd: <https://w3id.org/collabkg/id/> .

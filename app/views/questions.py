@@ -14,7 +14,6 @@ import streamlit as st
 from ui import (
     PAGE_FILES,
     catalogue,
-    choices_ref,
     context,
     draw_graph,
     first_sentence,
@@ -23,7 +22,6 @@ from ui import (
     plain,
     run_canned,
     run_choices,
-    run_class_choices,
     show_error,
 )
 
@@ -121,14 +119,7 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
     label = sentence_case(spec.label or spec.name)
     helptext = spec.description or None
     if spec.type == "iri":
-        ref = choices_ref(query, spec.name)
-        class_ref = getattr(spec, "choices_class", None)
-        if ref:
-            choices_result = run_choices(root, ref)
-        elif class_ref:
-            choices_result = run_class_choices(root, class_ref)
-        else:
-            choices_result = None
+        choices_result = run_choices(root, query.id, spec.name) if spec.choices else None
         options = param_choices(index, spec.name, choices_result)
         labels = dict((iri, text) for text, iri in options)
         wanted = None
