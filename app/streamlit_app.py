@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from ui import APP_NAME, same_tab_links
 
 # a local icon file: a ":material/...:" or emoji page icon makes the browser fetch the
 # favicon from the internet, and the explorer must work offline
 ICON = Path(__file__).parent / "assets" / "icon.png"
-st.set_page_config(page_title="collabkg explorer", page_icon=str(ICON), layout="wide")
+st.set_page_config(page_title=APP_NAME, page_icon=str(ICON), layout="wide")
 
 PAGES = {
     "Explore": [
@@ -50,4 +51,6 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+same_tab_links()
+page.run()

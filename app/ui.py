@@ -42,6 +42,67 @@ PAGE_FILES = {
     "sparql": "views/sparql.py",
 }
 
+APP_NAME = "collabkg explorer"
+
+SAME_TAB_SCRIPT = """
+<script>
+(function () {
+  // Links between the explorer's pages open in the same tab, without reloading the app:
+  // the address is changed and Streamlit is told (popstate), as the back button does.
+  // Markdown links and table link cells would otherwise open a new tab.
+  if (window.__ckSameTab) return;
+  window.__ckSameTab = true;
+  var PAGES = %(pages)s;
+  function inApp(url) {
+    if (url.origin !== window.location.origin) return false;
+    var first = url.pathname.replace(/^\\/+/, "").split("/")[0];
+    return PAGES.indexOf(first) >= 0;
+  }
+  function go(url) {
+    window.history.pushState(null, "", url.pathname + url.search + url.hash);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+  }
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link || link.closest('[data-testid="stPageLink"], [data-testid="stSidebarNav"]')) return;
+    if (link.hasAttribute("download")) return;
+    var url = new URL(link.getAttribute("href"), window.location.href);
+    if (!inApp(url)) return;
+    if (url.hash && url.pathname === window.location.pathname
+        && url.search === window.location.search) return;
+    event.preventDefault();
+    event.stopPropagation();
+    go(url);
+  }, true);
+  var open = window.open;
+  window.open = function (href) {
+    try {
+      var url = new URL(href, window.location.href);
+      if (inApp(url)) { go(url); return null; }
+    } catch (error) { /* not a URL: let the browser decide */ }
+    return open.apply(window, arguments);
+  };
+})();
+</script>
+"""
+
+
+def same_tab_links() -> None:
+    """Install (once per browser tab) the script that keeps page links in the same tab."""
+    import json
+
+    pages = json.dumps(["", *PAGE_FILES])
+    st.html(SAME_TAB_SCRIPT % {"pages": pages}, unsafe_allow_javascript=True)
+
+
+def page_title(*parts: str) -> None:
+    """The browser tab's title for this page ("Wigan council · Organisations · ...")."""
+    title = " · ".join([*(p for p in parts if p), APP_NAME])
+    st.set_page_config(page_title=title)
+
+
 FLAGSHIP_QUESTIONS = (
     ("Which partnerships are collaborative markets?", "collaborations-by-structure-type"),
     ("Who is accountable for transferred assets?", "accountable-for-transferred-assets"),
@@ -306,6 +367,28 @@ def draw_graph(network: Network, *, key: str, height: int = 700, events=()):  # 
         key=key,
         events=list(events),
     )
+
+
+def network_summary(network: Network) -> str:
+    """A text alternative for a network drawing: what is drawn, in words."""
+    kinds = ", ".join(network.relations) or "no links"
+    return (
+        f"{network.shown_nodes} organisations and collaborations, "
+        f"{len(network.elements['edges'])} links ({kinds})."
+    )
+
+
+# --------------------------------------------------------------------------- the address
+
+
+def keep_address(params: dict[str, str]) -> None:
+    """Write the page's state into the address bar, on every run.
+
+    A page opened through a link (st.page_link with query parameters) shows the
+    parameters to the script, not always in the address bar; the next click would then
+    rerun without them. Writing them each run keeps address and screen in step.
+    """
+    st.query_params.from_dict({k: v for k, v in params.items() if v not in (None, "")})
 
 
 # --------------------------------------------------------------------------- checking

@@ -265,11 +265,10 @@ def test_result_table_uses_labels_and_links(index: ex.ExplorerIndex):
     assert downloads["org_iri"].iloc[0] == iri("riverside-charity")
 
 
-def test_chart_spec_and_gaps():
+def test_gaps_and_widths():
     import pandas as pd
 
     frame = pd.DataFrame({"Kind": ["a", "b"], "Accountable": ["x", "none recorded"], "N": [1, 2]})
-    assert ex.chart_spec(frame) == ("Kind", "N", "Accountable")
     assert ex.gap_summary(frame) == ["Accountable: none recorded in 1 of 2 rows."]
     widths = ex.column_widths(frame)
     assert set(widths) == {"Kind", "Accountable", "N"}

@@ -19,7 +19,9 @@ One module per job:
 from __future__ import annotations
 
 from collabkg.explorer.charts import (
-    chart_spec,
+    ChartData,
+    answer_count,
+    chart_data,
     cocreation_by_structure_type,
     collaborations_by_structure_type,
     home_counts,
@@ -95,6 +97,7 @@ __all__ = [
     "RELATIONS",
     "RELATION_COLOURS",
     "SECTOR_GROUPS",
+    "ChartData",
     "Entity",
     "Evidence",
     "ExplorerIndex",
@@ -109,8 +112,9 @@ __all__ = [
     "Section",
     "Segment",
     "SourceInfo",
+    "answer_count",
     "build_network",
-    "chart_spec",
+    "chart_data",
     "cocreation_by_structure_type",
     "collaboration_profile",
     "collaborations_by_structure_type",

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from rdflib import Literal as RdfLiteral
+from rdflib.term import Node
 
 from collabkg.explorer.common import (
     COCREATION_KINDS,
+    NONE_RECORDED,
     _q,
     _text,
+    humanise,
     sentence_case,
 )
 from collabkg.explorer.index import ExplorerIndex
@@ -17,6 +23,7 @@ from collabkg.explorer.tables import result_table
 if TYPE_CHECKING:
     import pandas as pd
 
+    from collabkg.catalogue import ChartSpec, CountSpec
     from collabkg.graph import QueryResult
 
 
@@ -138,13 +145,86 @@ def observed_matrix(index: ExplorerIndex, result: QueryResult) -> pd.DataFrame:
     return long[["Row", "Column", "Value"]]
 
 
-def chart_spec(frame: pd.DataFrame) -> tuple[str, str, str | None] | None:
-    """(category column, value column, colour column or None) for a bar chart, if possible."""
+@dataclass(frozen=True)
+class ChartData:
+    """A question's chart: one row per bar, by label, in the order drawn."""
+
+    frame: pd.DataFrame
+    category: str
+    """Title of the column naming the bars."""
+    measure: str
+    """Title of the column giving each bar's length (the chart's axis title)."""
+    colour: str | None = None
+
+
+def _term_key(term: Node | None) -> str:
+    return "" if term is None else str(term)
+
+
+def chart_data(index: ExplorerIndex, result: QueryResult, spec: ChartSpec) -> ChartData:
+    """The bars a question's metadata asks for: labels, never identifiers.
+
+    ``spec.measure``: each category's value of that numeric variable (rows repeating a
+    category repeat its value, so the largest is taken, not a sum); ``spec.count``: the
+    number of distinct values of that variable in the category's rows (0 when none is
+    recorded). A row with no category value counts under "none recorded".
+    """
     import pandas as pd
 
-    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    text = [c for c in frame.columns if c not in numeric]
-    if not numeric or not text:
-        return None
-    colour = text[1] if len(text) > 1 else None
-    return text[0], numeric[-1], colour
+    category_title = humanise(spec.category)
+    colour_title = humanise(spec.colour) if spec.colour else None
+    index.add_labels(result.iris())
+    values: dict[str, float] = {}
+    counted: dict[str, set[str]] = {}
+    colours: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for row in result.rows:
+        term = row.get(spec.category)
+        key = _term_key(term)
+        labels.setdefault(key, sentence_case(index.label(term)) if term is not None else "")
+        if spec.colour:
+            colours.setdefault(key, sentence_case(index.label(row.get(spec.colour))))
+        if spec.measure:
+            raw = row.get(spec.measure)
+            number = raw.toPython() if isinstance(raw, RdfLiteral) else None
+            if isinstance(number, int | float) and not isinstance(number, bool):
+                values[key] = max(values.get(key, number), number)
+            else:
+                values.setdefault(key, 0)
+        else:
+            found = counted.setdefault(key, set())
+            item = row.get(spec.count or "")
+            if item is not None:
+                found.add(str(item))
+    if spec.count:
+        values = {key: len(items) for key, items in counted.items()}
+    rows = [
+        {
+            category_title: labels[key] or NONE_RECORDED,
+            spec.label: values[key],
+            **({colour_title: colours.get(key, "")} if colour_title else {}),
+        }
+        for key in values
+    ]
+    columns = [category_title, spec.label, *([colour_title] if colour_title else [])]
+    frame = pd.DataFrame(rows, columns=columns)
+    if not frame.empty:
+        frame = frame.sort_values(
+            [spec.label, category_title], ascending=[False, True], kind="stable"
+        ).reset_index(drop=True)
+        if all(float(v).is_integer() for v in frame[spec.label]):
+            frame[spec.label] = frame[spec.label].astype(int)
+    return ChartData(frame=frame, category=category_title, measure=spec.label, colour=colour_title)
+
+
+def answer_count(result: QueryResult, counts: CountSpec | None) -> str:
+    """How many things an answer is about: "Activities: 4 (in 12 rows)" or "3 rows"."""
+    rows = len(result)
+    row_words = f"{rows} row{'s' if rows != 1 else ''}"
+    if counts is None or counts.variable not in result.vars:
+        return row_words
+    things = len({str(v) for v in result.column(counts.variable) if v is not None})
+    noun = sentence_case(counts.noun)
+    if things == rows:
+        return f"{noun}: {things}"
+    return f"{noun}: {things} (in {row_words})"
