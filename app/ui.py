@@ -17,6 +17,7 @@ from collabkg.errors import CollabkgError
 from collabkg.explorer import (
     GROUP_COLOURS,
     NETWORK_LAYOUT,
+    PANEL_HIDDEN_KEYS,
     RELATION_COLOURS,
     Evidence,
     ExplorerIndex,
@@ -76,6 +77,27 @@ SAME_TAB_SCRIPT = """
     event.stopPropagation();
     go(url);
   }, true);
+  // The network drawing's details panel lists every field of the clicked element;
+  // the fields the drawing needs (ids) are hidden there, only names are shown.
+  var HIDDEN = %(hidden)s;
+  function tidyPanels() {
+    document.querySelectorAll("iframe").forEach(function (frame) {
+      var doc;
+      try { doc = frame.contentDocument; } catch (error) { return; }
+      var props = doc && doc.getElementById("infopanelProps");
+      if (!props || props.__ckTidy) return;
+      props.__ckTidy = true;
+      var tidy = function () {
+        props.querySelectorAll(".infopanel__prop").forEach(function (row) {
+          var key = row.querySelector(".infopanel__key");
+          if (key && HIDDEN.indexOf(key.textContent.trim()) >= 0) row.remove();
+        });
+      };
+      new MutationObserver(tidy).observe(props, { childList: true });
+      tidy();
+    });
+  }
+  window.setInterval(tidyPanels, 500);
   var open = window.open;
   window.open = function (href) {
     try {
@@ -93,8 +115,8 @@ def same_tab_links() -> None:
     """Install (once per browser tab) the script that keeps page links in the same tab."""
     import json
 
-    pages = json.dumps(["", *PAGE_FILES])
-    st.html(SAME_TAB_SCRIPT % {"pages": pages}, unsafe_allow_javascript=True)
+    values = {"pages": json.dumps(["", *PAGE_FILES]), "hidden": json.dumps(PANEL_HIDDEN_KEYS)}
+    st.html(SAME_TAB_SCRIPT % values, unsafe_allow_javascript=True)
 
 
 def page_title(*parts: str) -> None:
@@ -378,17 +400,49 @@ def network_summary(network: Network) -> str:
     )
 
 
+def network_links_table(network: Network) -> None:
+    """The links of a drawing as a table: the drawing's text alternative."""
+    names = {str(n["data"]["id"]): str(n["data"]["Name"]) for n in network.elements["nodes"]}
+    rows = [
+        {
+            "From": names.get(str(e["data"]["source"]), ""),
+            "Relation": str(e["data"]["label"]),
+            "To": names.get(str(e["data"]["target"]), ""),
+        }
+        for e in network.elements["edges"]
+    ]
+    with st.expander("The links in this drawing, as a table (text alternative)"):
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
 # --------------------------------------------------------------------------- the address
 
 
-def keep_address(params: dict[str, str]) -> None:
+def sync_from_url(key: str, url_value: object, state_value: object = None) -> None:
+    """Let a value in the URL (a permalink, a link) set a widget, once per new URL value.
+
+    The page writes the URL itself after every change (``keep_address``, ``remember_url``),
+    so only a value that differs from what the page last wrote comes from outside.
+    """
+    marker = f"_url:{key}"
+    fresh = st.session_state.get(marker) != url_value or key not in st.session_state
+    if url_value not in (None, [], "") and fresh:
+        st.session_state[key] = url_value if state_value is None else state_value
+    st.session_state[marker] = url_value
+
+
+def remember_url(key: str, url_value: object) -> None:
+    st.session_state[f"_url:{key}"] = url_value
+
+
+def keep_address(params: dict[str, str | list[str]]) -> None:
     """Write the page's state into the address bar, on every run.
 
     A page opened through a link (st.page_link with query parameters) shows the
     parameters to the script, not always in the address bar; the next click would then
     rerun without them. Writing them each run keeps address and screen in step.
     """
-    st.query_params.from_dict({k: v for k, v in params.items() if v not in (None, "")})
+    st.query_params.from_dict({k: v for k, v in params.items() if v not in (None, "", [])})
 
 
 # --------------------------------------------------------------------------- checking

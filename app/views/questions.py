@@ -20,11 +20,14 @@ from ui import (
     keep_address,
     legend_html,
     md_escape,
+    network_links_table,
     network_summary,
     plain,
+    remember_url,
     run_canned,
     run_choices,
     show_error,
+    sync_from_url,
 )
 
 from collabkg.catalogue import CannedQuery, ParamSpec
@@ -99,22 +102,6 @@ def show_catalogue() -> None:
             )
 
 
-def sync_from_url(key: str, url_value: str | None, state_value: object = None) -> None:
-    """Let a value in the URL (a permalink, a link) set a widget, once per new URL value.
-
-    The page writes the URL itself after every change (see ``remember_url``), so only a
-    value that differs from what the page last wrote comes from outside.
-    """
-    marker = f"_url:{key}"
-    if url_value is not None and st.session_state.get(marker) != url_value:
-        st.session_state[key] = url_value if state_value is None else state_value
-    st.session_state[marker] = url_value
-
-
-def remember_url(key: str, url_value: str | None) -> None:
-    st.session_state[f"_url:{key}"] = url_value
-
-
 def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> str | None:
     """A widget for one parameter; returns the raw value for the catalogue (CURIE for IRIs)."""
     key = f"param:{query.id}:{spec.name}"
@@ -140,6 +127,8 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
         if current is not None and current not in labels:
             del st.session_state[key]
         default = spec.default and str(from_curie(spec.default))
+        if url_value and wanted not in labels:
+            default = None  # a broken link asks for a choice; it never answers for another
         value = st.selectbox(
             label,
             options=list(labels),
@@ -272,6 +261,7 @@ def show_graph(result) -> bool:  # type: ignore[no-untyped-def]
     st.html(legend_html(network))
     draw_graph(network, key="answer-graph", height=520)
     st.caption(network_summary(network))
+    network_links_table(network)
     return True
 
 

@@ -54,6 +54,7 @@ from collabkg.explorer.lists import (
 from collabkg.explorer.network import (
     DEFAULT_NODE_CAP,
     NETWORK_LAYOUT,
+    PANEL_HIDDEN_KEYS,
     RELATIONS,
     NetEdge,
     Network,
@@ -94,6 +95,7 @@ __all__ = [
     "NETWORK_LAYOUT",
     "NONE_RECORDED",
     "PAGE_OF_KIND",
+    "PANEL_HIDDEN_KEYS",
     "RELATIONS",
     "RELATION_COLOURS",
     "SECTOR_GROUPS",

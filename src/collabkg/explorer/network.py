@@ -13,6 +13,7 @@ from collabkg.explorer.common import (
     _q,
     _unique,
     humanise,
+    sentence_case,
 )
 from collabkg.explorer.index import ExplorerIndex
 from collabkg.explorer.style import GROUP_COLOURS, SECTOR_GROUPS
@@ -30,7 +31,8 @@ RELATIONS: dict[str, str] = {
     "accountable to": "accountable to",
     "transfers asset to": "transfers asset to",
 }
-DEFAULT_NODE_CAP = 150
+DEFAULT_NODE_CAP = 40
+"""Nodes drawn at first: more and the names become too small to read."""
 
 Q_NETWORK = _q(
     """SELECT DISTINCT ?s ?o ?rel WHERE {
@@ -60,6 +62,9 @@ class Network:
     shown_nodes: int
     message: str = ""
     node_labels: dict[str, str] = field(default_factory=dict)
+    """Label of each node drawn, by IRI."""
+    node_iris: dict[str, str] = field(default_factory=dict)
+    """IRI of each node drawn, by its element id (ids are short and carry no IRI)."""
 
 
 def network_edges(index: ExplorerIndex) -> list[NetEdge]:
@@ -128,21 +133,23 @@ def build_network(
     total = len(degree)
     message = ""
     if total > cap:
-        kept = {n for n, _ in sorted(degree.items(), key=lambda kv: (-kv[1], kv[0]))[:cap]}
-        chosen = [e for e in chosen if e.source in kept and e.target in kept]
+        chosen = _most_connected(chosen, degree, cap)
+        drawn = len({n for e in chosen for n in (e.source, e.target)})
         message = (
-            f"The graph has {total} organisations and collaborations; showing the {cap} "
-            "most connected. Narrow it with the filters to see the rest."
+            f"The graph has {total} organisations and collaborations; showing the {drawn} "
+            "most connected. Narrow it with the filters, or raise the number, to see the rest."
         )
     nodes_used = _unique([n for e in chosen for n in (e.source, e.target)])
     labels = {n: index.label(n) for n in nodes_used}
+    ids = {n: f"n{number}" for number, n in enumerate(nodes_used)}
     nodes = [
         {
             "data": {
-                "id": n,
+                "id": ids[n],
                 "label": node_group(index, n),
                 "name": _short(labels[n]),
-                "full_name": labels[n],
+                "Name": labels[n],
+                "Kind": _kind_words(index, n),
             }
         }
         for n in nodes_used
@@ -151,9 +158,11 @@ def build_network(
         {
             "data": {
                 "id": f"e{i}",
-                "source": e.source,
-                "target": e.target,
+                "source": ids[e.source],
+                "target": ids[e.target],
                 "label": e.relation,
+                "From": labels[e.source],
+                "To": labels[e.target],
             }
         }
         for i, e in enumerate(chosen)
@@ -167,7 +176,37 @@ def build_network(
         shown_nodes=len(nodes),
         message=message,
         node_labels=labels,
+        node_iris={ids[n]: n for n in nodes_used},
     )
+
+
+PANEL_HIDDEN_KEYS: tuple[str, ...] = ("id", "name", "source", "target")
+"""Element fields the drawing needs that the details panel does not show to people."""
+
+
+def _kind_words(index: ExplorerIndex, iri: str) -> str:
+    entity = index.entities.get(iri)
+    if entity is not None and entity.type_label:
+        return entity.type_label
+    return sentence_case(index.kind(iri) or "other")
+
+
+def _most_connected(edges: Sequence[NetEdge], degree: Counter[str], cap: int) -> list[NetEdge]:
+    """The links among at most ``cap`` nodes, the most connected first, ``cap`` drawn.
+
+    Capping nodes and then keeping the links among them drew fewer nodes than asked for
+    (a kept node whose partners were all cut was left out). Links are taken instead, the
+    best-connected first, while their nodes fit in ``cap``.
+    """
+    rank = lambda e: (-(degree[e.source] + degree[e.target]), e.source, e.target)  # noqa: E731
+    kept: set[str] = set()
+    for e in sorted(edges, key=rank):
+        new = {e.source, e.target} - kept
+        if len(kept) + len(new) <= cap:
+            kept |= new
+        if len(kept) >= cap:
+            break
+    return [e for e in edges if e.source in kept and e.target in kept]
 
 
 def _relation_rank(relation: str) -> tuple[int, str]:

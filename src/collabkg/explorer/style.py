@@ -37,7 +37,10 @@ GROUP_COLOURS: dict[str, str] = {
 
 def graph_styles(groups: Iterable[str], relations: Iterable[str]) -> list[dict[str, object]]:
     """Cytoscape style rules: nodes coloured by group and named, edges coloured by relation."""
-    styles: list[dict[str, object]] = [{"selector": "*", "style": {"min-zoomed-font-size": 4}}]
+    styles: list[dict[str, object]] = [
+        # a name too small to read (under 9 px on screen) is hidden until zoomed in
+        {"selector": "*", "style": {"min-zoomed-font-size": 9}}
+    ]
     for group in groups:
         size = 22 if group == "Collaboration" else 16
         styles.append(
@@ -46,7 +49,7 @@ def graph_styles(groups: Iterable[str], relations: Iterable[str]) -> list[dict[s
                 "style": {
                     "background-color": GROUP_COLOURS.get(group, "#6b7280"),
                     "label": "data(name)",
-                    "font-size": 12,
+                    "font-size": 15,
                     "text-wrap": "wrap",
                     "text-max-width": 130,
                     "width": size,
