@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 from ui import (
-    PAGE_FILES,
     context,
     keep_address,
     page_title,
@@ -66,8 +65,8 @@ URL_FILTERS = {
 def _open_profile(kind: Kind, key: str) -> None:
     chosen = st.session_state.get(key)
     st.session_state[key] = None
-    if chosen:
-        st.switch_page(PAGE_FILES[PAGE_OF_KIND[kind]], query_params={"id": to_curie(chosen)})
+    if chosen:  # the same page shows the profile when the address names one
+        st.query_params.from_dict({"id": to_curie(chosen)})
 
 
 def show_list(kind: Kind) -> None:
