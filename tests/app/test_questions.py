@@ -119,8 +119,12 @@ def test_views_table_and_graph(open_page: Opener):
         assert views[0].value == "table"
         views[0].set_value("graph").run()
         assert not app.exception
-        assert not app.dataframe
+        # the only table left is the drawing's text alternative, in its expander
+        [links] = app.dataframe
+        assert list(links.value.columns) == ["From", "Relation", "To"]
+        assert any("text alternative" in e.label for e in app.expander)
         assert app.get("component_instance") or app.get("iframe")
+        assert _flat(app.query_params).get("view") == "graph"
 
 
 def test_chart_view_when_the_query_asks_for_it(open_page: Opener):
