@@ -133,8 +133,8 @@ if isinstance(picked, dict):
                 st.session_state["net:opened"] = stamp
                 st.switch_page(PAGE_FILES[_page_of(target)], query_params={"id": to_curie(target)})
 
-# every organisation and collaboration, drawn or not (the cap may leave some out)
-labels = {iri: entity.label for iri, entity in index.entities.items()}
+# everything the filters keep, drawn or not (the cap may leave some out)
+labels = {iri: index.label(iri) for iri in network.matching if index.kind(iri)}
 choice = st.selectbox(
     "Open the profile of",
     options=sorted(labels, key=lambda iri: labels[iri].lower()),

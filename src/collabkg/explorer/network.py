@@ -65,6 +65,8 @@ class Network:
     """Label of each node drawn, by IRI."""
     node_iris: dict[str, str] = field(default_factory=dict)
     """IRI of each node drawn, by its element id (ids are short and carry no IRI)."""
+    matching: list[str] = field(default_factory=list)
+    """Every node the filters keep, drawn or left out by the cap (IRIs)."""
 
 
 def network_edges(index: ExplorerIndex) -> list[NetEdge]:
@@ -131,6 +133,7 @@ def build_network(
         degree[e.source] += 1
         degree[e.target] += 1
     total = len(degree)
+    matching = list(degree)
     message = ""
     if total > cap:
         chosen = _most_connected(chosen, degree, cap)
@@ -177,6 +180,7 @@ def build_network(
         message=message,
         node_labels=labels,
         node_iris={ids[n]: n for n in nodes_used},
+        matching=matching,
     )
 
 
