@@ -34,6 +34,13 @@ PAGES = {
             url_path="organisations",
         ),
         st.Page("views/network.py", title="Network", icon=":material/hub:", url_path="network"),
+        st.Page(
+            "views/sources.py",
+            title="Sources",
+            icon=":material/description:",
+            url_path="sources",
+        ),
+        st.Page("views/search.py", title="Search", icon=":material/search:", url_path="search"),
     ],
     "Tools": [
         st.Page(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 import streamlit as st
 from state import graph_or_stop, load_graph
@@ -29,6 +30,7 @@ from collabkg.explorer import (
     plain_text,
     profile_target,
     sentence_case,
+    to_curie,
 )
 from collabkg.graph import KnowledgeGraph, QueryResult
 
@@ -39,6 +41,8 @@ PAGE_FILES = {
     "collaborations": "views/collaborations.py",
     "organisations": "views/organisations.py",
     "network": "views/network.py",
+    "sources": "views/sources.py",
+    "search": "views/search.py",
     "check": "views/check.py",
     "sparql": "views/sparql.py",
 }
@@ -234,6 +238,9 @@ def evidence_html(evidence: Evidence) -> str:
     for quote in evidence.quotes:
         who = f" — {html.escape(quote.speaker)}" if quote.speaker else ""
         where = html.escape(quote.source)
+        if quote.source_iri:
+            href = html.escape(f"sources?{urlencode({'id': to_curie(quote.source_iri)})}")
+            where = f'<a href="{href}">{where}</a>'
         if quote.locator:
             where += f", section “{html.escape(quote.locator)}”"
         parts.append(
@@ -244,7 +251,11 @@ def evidence_html(evidence: Evidence) -> str:
     quoted = {q.source_iri for q in evidence.quotes}
     unquoted = [s for s in evidence.sources if s.iri not in quoted]
     if unquoted or (evidence.sources and not evidence.quotes):
-        names = "; ".join(html.escape(s.label) for s in unquoted or evidence.sources)
+        names = "; ".join(
+            f'<a href="{html.escape("sources?" + urlencode({"id": to_curie(s.iri)}))}">'
+            f"{html.escape(s.label)}</a>"
+            for s in unquoted or evidence.sources
+        )
         parts.append(f'<div class="ck-src">Source: {names}</div>')
     if not parts:
         parts.append('<div class="ck-src">No source recorded for this fact.</div>')
@@ -256,6 +267,14 @@ STYLE = """
 .ck-quote { border-left: 3px solid #94a3b8; margin: 0 0 .5rem 0; padding: .1rem .6rem;
   font-size: .9rem; color: #1f2937; background: #f8fafc; }
 .ck-src { font-size: .8rem; color: #475569; margin-top: .15rem; }
+.ck-context { color: #64748b; }
+.ck-quote mark { background: #fef3c7; color: #1f2937; padding: 0 .1rem; }
+.ck-fact { border-top: 1px solid #e2e8f0; padding: .5rem 0 .2rem 0; }
+.ck-fact-title { font-weight: 600; margin-bottom: .2rem; }
+.ck-src a, .ck-fact a { color: #1d4ed8; }
+a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-visible,
+[data-testid="stPageLink"] a:focus-visible { outline: 3px solid #1d4ed8 !important;
+  outline-offset: 2px; border-radius: 3px; }
 .ck-flag { font-size: .9rem; color: #92400e; background: #fffbeb; border-left: 3px solid #f59e0b;
   padding: .2rem .6rem; margin: .2rem 0 .4rem 0; }
 </style>
@@ -321,7 +340,7 @@ def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_
     st.caption("Beside each fact: the quotation and the source it comes from.")
     for section in shown:
         count = f" ({len(section.facts)})" if section.facts else ""
-        st.subheader(f"{section.title}{count}", anchor=section.key)
+        st.header(f"{section.title}{count}", anchor=section.key)
         if not section.facts:
             st.caption(section.empty)
             continue

@@ -7,7 +7,7 @@ files, the SHACL shapes) and then discarded: nothing is stored (see ui.check_tur
 from __future__ import annotations
 
 import streamlit as st
-from ui import check_turtle, context, md_escape
+from ui import check_turtle, context, md_escape, page_title
 
 from collabkg.errors import CollabkgError
 from collabkg.validate import Report, render
@@ -20,6 +20,7 @@ SEVERITY_LOOK = {
 
 root, _graph, _index = context()
 
+page_title("Check a case file")
 st.title("Check a case file")
 st.markdown(
     "Before you add a case to the graph, check it here. Upload your Turtle file (or paste "

@@ -22,6 +22,7 @@ from ui import (
     md_escape,
     network_links_table,
     network_summary,
+    page_title,
     plain,
     remember_url,
     run_canned,
@@ -76,6 +77,8 @@ query_id = st.query_params.get("q")
 
 
 def show_catalogue() -> None:
+    page_title("Questions")
+    keep_address({})
     st.title("Questions")
     st.markdown(
         "Questions the knowledge graph can answer, grouped by topic. Each answer shows "
@@ -92,7 +95,7 @@ def show_catalogue() -> None:
     st.markdown("Topics: " + " · ".join(topics))
     groups = cat.by_tag()
     for tag, queries in groups.items():
-        st.subheader(TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))), anchor=tag)
+        st.header(TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))), anchor=tag)
         for query in queries:
             st.page_link(
                 PAGE_FILES["questions"],
@@ -276,6 +279,7 @@ def available_views(query: CannedQuery, result) -> list[str]:  # type: ignore[no
 
 def show_question(query: CannedQuery) -> None:
     st.page_link(PAGE_FILES["questions"], label="All questions", icon=":material/arrow_back:")
+    page_title(query.summary, "Questions")
     st.title(query.summary)
     description = plain(query.description, index)
     if description:

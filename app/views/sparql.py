@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import streamlit as st
-from ui import catalogue, context, show_error
+from ui import catalogue, context, page_title, show_error
 
 from collabkg.bindings import infer_type, parse_assignment, to_term
 from collabkg.errors import CollabkgError, ParameterError
@@ -32,6 +32,7 @@ st.html(
     "{ font-family: 'Source Code Pro', monospace; font-size: .9rem; }</style>"
 )
 
+page_title("SPARQL")
 st.title("SPARQL")
 st.markdown(
     "For analysts: ask your own question in SPARQL 1.1. The usual prefixes (`ck:`, `ckc:`, "

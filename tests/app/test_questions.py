@@ -11,7 +11,7 @@ PAGE = "views/questions.py"
 
 def test_catalogue_grouped_by_topic(open_page: Opener):
     app = open_page(PAGE)
-    topics = [s.value for s in app.subheader]
+    topics = [s.value for s in app.header]  # H2 under the page title (headings in order)
     assert "Accountability" in topics
     assert "Co-creation and community involvement" in topics
     links = page_links(app)

@@ -14,6 +14,8 @@ One module per job:
 - ``charts``    counts and chart data (home page; a question's chart from its metadata)
 - ``network``   the network drawing's elements and filters
 - ``style``     colours and Cytoscape styles
+- ``sources``   a page per source: the facts that cite it, quotations in their passage
+- ``search``    one search across organisations, collaborations, places, concepts, quotations
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ from collabkg.explorer.profiles import (
     resolve_id,
     verdict_on_claim,
 )
+from collabkg.explorer.search import Hit, SearchResults, search
+from collabkg.explorer.sources import FactGroup, Passage, SourcedFact, SourcePage, source_page
 from collabkg.explorer.style import GROUP_COLOURS, RELATION_COLOURS, SECTOR_GROUPS, graph_styles
 from collabkg.explorer.tables import (
     ResultTable,
@@ -104,16 +108,22 @@ __all__ = [
     "Evidence",
     "ExplorerIndex",
     "Fact",
+    "FactGroup",
+    "Hit",
     "Kind",
     "ListFilters",
     "NetEdge",
     "Network",
+    "Passage",
     "Profile",
     "Quote",
     "ResultTable",
+    "SearchResults",
     "Section",
     "Segment",
     "SourceInfo",
+    "SourcePage",
+    "SourcedFact",
     "answer_count",
     "build_network",
     "chart_data",
@@ -146,7 +156,9 @@ __all__ = [
     "result_network",
     "result_table",
     "row_height",
+    "search",
     "sentence_case",
+    "source_page",
     "to_curie",
     "verdict_on_claim",
 ]

@@ -328,6 +328,10 @@ class ExplorerIndex:
         ]
         return Evidence(quotes=quotes, sources=sources)
 
+    def quotes_by_subject(self) -> dict[str, list[Quote]]:
+        """Every quotation, by the fact or thing it evidences."""
+        return {key: list(quotes) for key, quotes in self._quotes.items()}
+
     def collaborations(self) -> list[Entity]:
         return sorted(
             (e for e in self.entities.values() if e.kind == "collaboration"),
