@@ -220,3 +220,18 @@ def test_sparql_bad_parameter(open_page: Opener):
     app.text_area(key="sparql:params").input("this is not an assignment")
     app.button(key="sparql:run").click().run()
     assert "parameter line 1" in app.error[0].value
+
+
+def test_the_sparql_address_reopens_the_query_and_its_answer(open_page: Opener):
+    query = "SELECT ?o WHERE { ?o a ck:LocalAuthority } ORDER BY ?o LIMIT 2"
+    app = open_page(SPARQL)
+    app.text_area(key="sparql:text").input(query)
+    app.button(key="sparql:run").click().run()
+    assert not app.exception
+    address = {k: app.query_params[k] for k in app.query_params}
+    flat = {k: v[0] if isinstance(v, list) else v for k, v in address.items()}
+    assert flat["query"] == query and flat["run"] == "1"
+    again = open_page(SPARQL, **flat)
+    assert again.text_area(key="sparql:text").value == query
+    assert again.dataframe, "the link runs the query it names"
+    assert "2 rows." in [c.value for c in again.caption]
