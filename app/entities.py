@@ -13,7 +13,6 @@ from ui import (
 )
 
 from collabkg.explorer import (
-    LINK_DISPLAY_REGEX,
     PAGE_OF_KIND,
     Kind,
     ListFilters,
@@ -122,22 +121,28 @@ def show_list(kind: Kind) -> None:
     if table.empty:
         st.info(f"No {words['one']} matches. Clear a filter or change the search.")
         return
-    shown = table.drop(columns=["iri", "Name"]).rename(columns={"link": "Name"})
+    iris = table["iri"].tolist()
+    shown = table.drop(columns=["iri", "link"])
     widths = column_widths(shown, keep=["Name", "Kind"])
     config = {
-        column: st.column_config.Column(column, width=widths[column]) for column in shown.columns
+        column: st.column_config.Column(column, width=widths[column], pinned=column == "Name")
+        for column in shown.columns
     }
-    config["Name"] = st.column_config.LinkColumn(
-        "Name", display_text=LINK_DISPLAY_REGEX, width=widths["Name"], pinned=True
-    )
-    st.dataframe(
+    st.caption("Select a row to open its profile.")
+    event = st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
         height=min(40 + 35 * len(shown), 720),
         column_config=config,
         key=f"list:{kind}",
+        on_select="rerun",
+        selection_mode="single-row",
     )
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    if rows:  # the same page shows the profile when the address names one
+        st.query_params.from_dict({"id": to_curie(iris[rows[0]])})
+        st.rerun()
     labels = {e.iri: e.label for e in entities}
     key = f"open:{kind}"
     st.selectbox(

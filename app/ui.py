@@ -121,6 +121,7 @@ def same_tab_links() -> None:
 
     values = {"pages": json.dumps(["", *PAGE_FILES]), "hidden": json.dumps(PANEL_HIDDEN_KEYS)}
     st.html(SAME_TAB_SCRIPT % values, unsafe_allow_javascript=True)
+    inject_style()
 
 
 def page_title(*parts: str) -> None:

@@ -34,7 +34,6 @@ from ui import (
 from collabkg.catalogue import CannedQuery, ParamSpec
 from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import (
-    LINK_DISPLAY_REGEX,
     ExplorerIndex,
     answer_count,
     chart_data,
@@ -42,11 +41,13 @@ from collabkg.explorer import (
     download_frame,
     from_curie,
     gap_summary,
+    link_parts,
     param_choices,
     result_network,
     result_table,
     row_height,
     sentence_case,
+    shown_frame,
     to_curie,
 )
 
@@ -174,30 +175,42 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
 
 
 def show_table(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
-    widths = column_widths(frame)
+    """The answer as a table of labels; selecting a row offers the profiles it names."""
+    shown = shown_frame(frame, link_columns)
+    widths = column_widths(shown)
     config = {
-        column: (
-            st.column_config.LinkColumn(
-                column,
-                display_text=LINK_DISPLAY_REGEX,
-                width=widths[column],
-            )
-            if column in link_columns
-            else st.column_config.Column(column, width=widths[column])
-        )
-        for column in frame.columns
+        column: st.column_config.Column(column, width=widths[column], pinned=number == 0)
+        for number, column in enumerate(shown.columns)
     }
-    height_of_row = row_height(frame, widths)
+    height_of_row = row_height(shown, widths)
     per_row = height_of_row or 35
-    st.dataframe(
-        frame,
+    event = st.dataframe(
+        shown,
         hide_index=True,
         width="stretch",
-        height=min(40 + per_row * max(len(frame), 1), 620),
+        height=min(40 + per_row * max(len(shown), 1), 620),
         row_height=height_of_row,
         column_config=config,
         key="answer",
+        on_select="rerun" if link_columns else "ignore",
+        selection_mode="single-row",
     )
+    if not link_columns:
+        return
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    if not rows:
+        st.caption("Select a row to open the profiles it names.")
+        return
+    targets = [link_parts(frame.iloc[rows[0]][c]) for c in link_columns]
+    links = list(dict.fromkeys(t for t in targets if t is not None))
+    columns = st.columns(max(len(links), 1))
+    for column, (page, curie, label) in zip(columns, links, strict=False):
+        column.page_link(
+            PAGE_FILES[page],
+            label=f"Open {label}",
+            icon=":material/arrow_forward:",
+            query_params={"id": curie},
+        )
 
 
 def show_list(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 from apptest_helpers import Opener, identifiers_on_screen, page_links, shown_cell, visible_text
 
 PAGE = "views/questions.py"
@@ -56,10 +54,10 @@ def test_collaborative_markets_link_to_profiles(open_page: Opener):
     markets = by_type["collaborative market"]
     names = {shown_cell(v) for v in markets}
     assert "Plymouth Alliance Contract" in names
-    link = next(v for v in markets if shown_cell(v) == "Plymouth Alliance Contract")
-    target = urlsplit(link)
-    assert target.path == "collaborations"
-    assert parse_qs(target.query)["id"] == ["ckd:plymouth-alliance-contract"]
+    # the table shows names only (its text is what screen readers read); the profiles are
+    # opened by selecting a row, or from the links under the table (same tab)
+    assert "Plymouth Alliance Contract" in markets
+    assert not any("?id=" in str(v) for v in frame.to_numpy().ravel())
     profiles = {label: params for label, page, params in page_links(app) if page != "questions"}
     assert profiles["Plymouth Alliance Contract"] == {"id": "ckd:plymouth-alliance-contract"}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlencode
 
@@ -13,6 +13,8 @@ from collabkg.bindings import parse_iri
 from collabkg.terms import CKC, compact, sparql_prologue
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     pass
 
 
@@ -78,6 +80,29 @@ def profile_href(iri: str, kind: str | None, label: str | None = None) -> str | 
     if label is not None:
         params = {**params, "label": label}
     return f"{page}?{urlencode(params)}"
+
+
+def link_parts(href: object) -> tuple[str, str, str] | None:
+    """(page, id, label) of a link made by ``profile_href``; None for any other value."""
+    from urllib.parse import parse_qs, urlsplit
+
+    if not isinstance(href, str) or "?id=" not in href:
+        return None
+    parts = urlsplit(href)
+    query = parse_qs(parts.query)
+    if parts.path not in PAGE_OF_KIND.values() or "id" not in query:
+        return None
+    return parts.path, query["id"][0], query.get("label", [""])[0]
+
+
+def shown_frame(frame: pd.DataFrame, link_columns: Sequence[str]) -> pd.DataFrame:
+    """The frame as a table shows it: link cells replaced by their labels."""
+    shown = frame.copy()
+    for column in link_columns:
+        shown[column] = [
+            (parts[2] if (parts := link_parts(v)) else v) for v in frame[column].tolist()
+        ]
+    return shown
 
 
 LINK_DISPLAY_REGEX = r"label=(.*)$"
