@@ -214,7 +214,9 @@ def test_the_network_panel_names_things_and_the_cap_is_kept(tab: Page):
     kept = tab.url
     tab.goto(kept)
     wait_idle(tab)
-    expect(tab.get_by_text("showing the 12 most connected")).to_have_count(0)
+    expect(tab.get_by_role("button", name="Funds")).to_have_attribute("aria-pressed", "false")
+    expect(tab.get_by_role("button", name="Member of")).to_have_attribute("aria-pressed", "true")
+    expect(tab.get_by_text("showing the 12 most connected")).to_be_visible()
     assert tab.url == kept
     screenshot(tab, "path-network-panel")
 
