@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import streamlit as st
-from ui import context, render_profile
+from ui import (
+    context,
+    keep_address,
+    page_title,
+    remember_url,
+    render_profile,
+    sync_from_url,
+)
 
 from collabkg.explorer import (
-    LINK_DISPLAY_REGEX,
+    PAGE_OF_KIND,
     Kind,
     ListFilters,
     column_widths,
@@ -45,36 +52,41 @@ TEXT = {
     },
 }
 
-# URL parameters that preset the list's filters (e.g. ?structure=Collaborative+market)
-URL_FILTERS = {"structure": "structure_types", "sector": "sectors", "place": "places"}
+# URL parameters that hold the list's filters (e.g. ?structure=Collaborative+market)
+URL_FILTERS = {
+    "structure": "structure_types",
+    "sector": "sectors",
+    "place": "places",
+    "source": "sources",
+}
 
 
 def _open_profile(kind: Kind, key: str) -> None:
     chosen = st.session_state.get(key)
-    if chosen:
-        st.query_params.from_dict({"id": to_curie(chosen)})
     st.session_state[key] = None
+    if chosen:  # the same page shows the profile when the address names one
+        st.query_params.from_dict({"id": to_curie(chosen)})
 
 
 def show_list(kind: Kind) -> None:
     _root, _graph, index = context()
     words = TEXT[kind]
+    page_title(words["title"])
     st.title(words["title"])
     st.markdown(words["intro"])
     options = filter_options(index, kind)
 
+    # the address holds the search and the filters: a link reopens the same list
+    search_key = f"search:{kind}"
+    sync_from_url(search_key, st.query_params.get("search"))
     for param, field in URL_FILTERS.items():
-        value = st.query_params.get(param)
-        key = f"filter:{kind}:{field}"
-        marker = f"_url:{key}"
-        if value and st.session_state.get(marker) != value and value in options[field]:
-            st.session_state[key] = [value]
-        st.session_state[marker] = value
+        wanted = [v for v in st.query_params.get_all(param) if v in options[field]]
+        sync_from_url(f"filter:{kind}:{field}", wanted or None)
 
     search = st.text_input(
         "Search",
         placeholder="A name, a place, a kind of organisation…",
-        key=f"search:{kind}",
+        key=search_key,
     )
     fields = [("sectors", "Sector"), ("places", "Place"), ("sources", "Source")]
     if kind == "collaboration":
@@ -91,6 +103,14 @@ def show_list(kind: Kind) -> None:
                     placeholder="Any",
                 )
             )
+    address: dict[str, str | list[str]] = {"search": search.strip()}
+    for param, field in URL_FILTERS.items():
+        if field in chosen:
+            address[param] = list(chosen[field])
+            remember_url(f"filter:{kind}:{field}", list(chosen[field]) or None)
+    remember_url(search_key, search.strip() or None)
+    keep_address(address)
+
     filters = ListFilters(text=search, **chosen)
     entities = filter_entities(index, kind, filters)
     table = entity_table(index, kind)
@@ -101,22 +121,28 @@ def show_list(kind: Kind) -> None:
     if table.empty:
         st.info(f"No {words['one']} matches. Clear a filter or change the search.")
         return
-    shown = table.drop(columns=["iri", "Name"]).rename(columns={"link": "Name"})
+    iris = table["iri"].tolist()
+    shown = table.drop(columns=["iri", "link"])
     widths = column_widths(shown, keep=["Name", "Kind"])
     config = {
-        column: st.column_config.Column(column, width=widths[column]) for column in shown.columns
+        column: st.column_config.Column(column, width=widths[column], pinned=column == "Name")
+        for column in shown.columns
     }
-    config["Name"] = st.column_config.LinkColumn(
-        "Name", display_text=LINK_DISPLAY_REGEX, width=widths["Name"]
-    )
-    st.dataframe(
+    st.caption("Select a row to open its profile.")
+    event = st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
         height=min(40 + 35 * len(shown), 720),
         column_config=config,
         key=f"list:{kind}",
+        on_select="rerun",
+        selection_mode="single-row",
     )
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    if rows:  # the same page shows the profile when the address names one
+        st.query_params.from_dict({"id": to_curie(iris[rows[0]])})
+        st.rerun()
     labels = {e.iri: e.label for e in entities}
     key = f"open:{kind}"
     st.selectbox(
@@ -143,5 +169,8 @@ def show(kind: Kind) -> None:
     if iri is None:
         show_list(kind)
         return
-    page = "collaborations" if kind == "collaboration" else "organisations"
-    render_profile(profile(index, iri), index, page, TEXT[kind]["back"])
+    page = PAGE_OF_KIND[kind]
+    shown = profile(index, iri)
+    page_title(shown.label, TEXT[kind]["title"])
+    keep_address({"id": to_curie(iri)})
+    render_profile(shown, index, page, TEXT[kind]["back"])

@@ -1,48 +1,56 @@
-"""The collabkg explorer: a thin router. Pages live in app/pages/ and call the package only."""
+"""The collabkg explorer: a thin router. Pages live in app/views/ and call the package only."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import streamlit as st
+from ui import APP_NAME, same_tab_links
 
 # a local icon file: a ":material/...:" or emoji page icon makes the browser fetch the
 # favicon from the internet, and the explorer must work offline
 ICON = Path(__file__).parent / "assets" / "icon.png"
-st.set_page_config(page_title="collabkg explorer", page_icon=str(ICON), layout="wide")
+st.set_page_config(page_title=APP_NAME, page_icon=str(ICON), layout="wide")
 
 PAGES = {
     "Explore": [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
         st.Page(
-            "pages/questions.py",
+            "views/questions.py",
             title="Questions",
             icon=":material/help:",
             url_path="questions",
         ),
         st.Page(
-            "pages/collaborations.py",
+            "views/collaborations.py",
             title="Collaborations",
             icon=":material/handshake:",
             url_path="collaborations",
         ),
         st.Page(
-            "pages/organisations.py",
+            "views/organisations.py",
             title="Organisations",
             icon=":material/apartment:",
             url_path="organisations",
         ),
-        st.Page("pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
+        st.Page("views/network.py", title="Network", icon=":material/hub:", url_path="network"),
+        st.Page(
+            "views/sources.py",
+            title="Sources",
+            icon=":material/description:",
+            url_path="sources",
+        ),
+        st.Page("views/search.py", title="Search", icon=":material/search:", url_path="search"),
     ],
     "Tools": [
         st.Page(
-            "pages/check.py",
+            "views/check.py",
             title="Check a case file",
             icon=":material/fact_check:",
             url_path="check",
         ),
         st.Page(
-            "pages/sparql.py",
+            "views/sparql.py",
             title="SPARQL (analysts)",
             icon=":material/code:",
             url_path="sparql",
@@ -50,4 +58,6 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+same_tab_links()
+page.run()

@@ -8,15 +8,17 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 import streamlit as st
 from state import graph_or_stop, load_graph
 
-from collabkg.catalogue import CannedQuery, Catalogue
+from collabkg.catalogue import Catalogue, choices_result
 from collabkg.errors import CollabkgError
 from collabkg.explorer import (
     GROUP_COLOURS,
     NETWORK_LAYOUT,
+    PANEL_HIDDEN_KEYS,
     RELATION_COLOURS,
     Evidence,
     ExplorerIndex,
@@ -28,39 +30,105 @@ from collabkg.explorer import (
     plain_text,
     profile_target,
     sentence_case,
+    to_curie,
 )
 from collabkg.graph import KnowledgeGraph, QueryResult
 
-
-def _use_the_router() -> None:
-    """Make sure the router (streamlit_app.py, st.navigation) runs, not a bare page.
-
-    Streamlit treats an app with a ``pages/`` folder beside its main script as a legacy
-    multipage app until the main script has called ``st.navigation``; when the first
-    address opened is a page (a permalink such as /questions?q=...), it would run that
-    page alone, without the router. Switch the legacy mode off and run again.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - a future Streamlit without it
-        return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-_use_the_router()
-
 # Url paths of the pages (see streamlit_app.py); links between pages use these.
 PAGE_FILES = {
-    "home": "pages/home.py",
-    "questions": "pages/questions.py",
-    "collaborations": "pages/collaborations.py",
-    "organisations": "pages/organisations.py",
-    "network": "pages/network.py",
-    "check": "pages/check.py",
-    "sparql": "pages/sparql.py",
+    "home": "views/home.py",
+    "questions": "views/questions.py",
+    "collaborations": "views/collaborations.py",
+    "organisations": "views/organisations.py",
+    "network": "views/network.py",
+    "sources": "views/sources.py",
+    "search": "views/search.py",
+    "check": "views/check.py",
+    "sparql": "views/sparql.py",
 }
+
+APP_NAME = "collabkg explorer"
+
+SAME_TAB_SCRIPT = """
+<script>
+(function () {
+  // Links between the explorer's pages open in the same tab, without reloading the app:
+  // the address is changed and Streamlit is told (popstate), as the back button does.
+  // Markdown links and table link cells would otherwise open a new tab.
+  if (window.__ckSameTab) return;
+  window.__ckSameTab = true;
+  var PAGES = %(pages)s;
+  function inApp(url) {
+    if (url.origin !== window.location.origin) return false;
+    var first = url.pathname.replace(/^\\/+/, "").split("/")[0];
+    return PAGES.indexOf(first) >= 0;
+  }
+  function go(url) {
+    window.history.pushState(null, "", url.pathname + url.search + url.hash);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+  }
+  document.addEventListener("click", function (event) {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link || link.closest('[data-testid="stPageLink"], [data-testid="stSidebarNav"]')) return;
+    if (link.hasAttribute("download")) return;
+    var url = new URL(link.getAttribute("href"), window.location.href);
+    if (!inApp(url)) return;
+    if (url.hash && url.pathname === window.location.pathname
+        && url.search === window.location.search) return;
+    event.preventDefault();
+    event.stopPropagation();
+    go(url);
+  }, true);
+  // The network drawing's details panel lists every field of the clicked element;
+  // the fields the drawing needs (ids) are hidden there, only names are shown.
+  var HIDDEN = %(hidden)s;
+  function tidyPanels() {
+    document.querySelectorAll("iframe").forEach(function (frame) {
+      var doc;
+      try { doc = frame.contentDocument; } catch (error) { return; }
+      var props = doc && doc.getElementById("infopanelProps");
+      if (!props || props.__ckTidy) return;
+      props.__ckTidy = true;
+      var tidy = function () {
+        props.querySelectorAll(".infopanel__prop").forEach(function (row) {
+          var key = row.querySelector(".infopanel__key");
+          if (key && HIDDEN.indexOf(key.textContent.trim()) >= 0) row.remove();
+        });
+      };
+      new MutationObserver(tidy).observe(props, { childList: true });
+      tidy();
+    });
+  }
+  window.setInterval(tidyPanels, 500);
+  var open = window.open;
+  window.open = function (href) {
+    try {
+      var url = new URL(href, window.location.href);
+      if (inApp(url)) { go(url); return null; }
+    } catch (error) { /* not a URL: let the browser decide */ }
+    return open.apply(window, arguments);
+  };
+})();
+</script>
+"""
+
+
+def same_tab_links() -> None:
+    """Install (once per browser tab) the script that keeps page links in the same tab."""
+    import json
+
+    values = {"pages": json.dumps(["", *PAGE_FILES]), "hidden": json.dumps(PANEL_HIDDEN_KEYS)}
+    st.html(SAME_TAB_SCRIPT % values, unsafe_allow_javascript=True)
+    inject_style()
+
+
+def page_title(*parts: str) -> None:
+    """The browser tab's title for this page ("Wigan council · Organisations · ...")."""
+    title = " · ".join([*(p for p in parts if p), APP_NAME])
+    st.set_page_config(page_title=title)
+
 
 FLAGSHIP_QUESTIONS = (
     ("Which partnerships are collaborative markets?", "collaborations-by-structure-type"),
@@ -100,61 +168,10 @@ def run_canned(root: str, query_id: str, params: tuple[tuple[str, str], ...]) ->
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def run_choices(root: str, ref: str) -> QueryResult | None:
-    """Answer of a parameter's choices query (a catalogue id or a path under queries/)."""
-    from collabkg.catalogue import parse_query_file
-    from collabkg.paths import ProjectPaths
-
-    paths = ProjectPaths.discover(root)
-    candidates = [paths.queries / f"{ref}.rq", paths.queries / ref]
-    for path in candidates:
-        if path.is_file() and path.resolve().is_relative_to(paths.queries.resolve()):
-            query = parse_query_file(path, paths.relative(path))
-            return load_graph(root).select(query.text)
-    return None
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def run_class_choices(root: str, class_ref: str) -> QueryResult:
-    """Instances of a class or of its subclasses (``choices: {class: ck:Collaboration}``)."""
-    from collabkg.bindings import parse_iri
-    from collabkg.terms import sparql_prologue
-
-    query = sparql_prologue() + (
-        "SELECT DISTINCT ?value ?class WHERE { ?value a/rdfs:subClassOf* ?class }"
-    )
-    return load_graph(root).select(query, {"class": parse_iri(class_ref)})
-
-
-def choices_ref(query: CannedQuery, name: str) -> str | None:
-    """The choices query named by a parameter (``choices_query`` or ``choices: {query:}``)."""
-    spec = query.param(name)
-    if spec.choices_query:
-        return spec.choices_query
-    extra = getattr(spec, "extra", None) or {}
-    choices = extra.get("choices") if isinstance(extra, dict) else None
-    if isinstance(choices, dict) and choices.get("query"):
-        return str(choices["query"])
-    return _choices_from_text(query, name)
-
-
-_CHOICES_LINE = re.compile(r"choices:\s*\{\s*query:\s*([\w./\-]+)\s*\}")
-
-
-def _choices_from_text(query: CannedQuery, name: str) -> str | None:
-    """Read ``choices: {query: X}`` for a parameter from the header text itself."""
-    in_param = False
-    for line in query.text.splitlines():
-        if not line.startswith("#+"):
-            break
-        body = line[2:].strip()
-        if body.startswith("- name:") or body.startswith("- {name:"):
-            in_param = re.search(rf"name:\s*{re.escape(name)}\b", body) is not None
-        if in_param:
-            match = _CHOICES_LINE.search(body)
-            if match:
-                return match.group(1)
-    return None
+def run_choices(root: str, query_id: str, name: str) -> QueryResult:
+    """The values a parameter of a canned query may take (its ``choices`` header)."""
+    cat = catalogue(root)
+    return choices_result(load_graph(root), cat.get(query_id).param(name), cat)
 
 
 # --------------------------------------------------------------------------- text & links
@@ -222,6 +239,9 @@ def evidence_html(evidence: Evidence) -> str:
     for quote in evidence.quotes:
         who = f" — {html.escape(quote.speaker)}" if quote.speaker else ""
         where = html.escape(quote.source)
+        if quote.source_iri:
+            href = html.escape(f"sources?{urlencode({'id': to_curie(quote.source_iri)})}")
+            where = f'<a href="{href}">{where}</a>'
         if quote.locator:
             where += f", section “{html.escape(quote.locator)}”"
         parts.append(
@@ -232,7 +252,11 @@ def evidence_html(evidence: Evidence) -> str:
     quoted = {q.source_iri for q in evidence.quotes}
     unquoted = [s for s in evidence.sources if s.iri not in quoted]
     if unquoted or (evidence.sources and not evidence.quotes):
-        names = "; ".join(html.escape(s.label) for s in unquoted or evidence.sources)
+        names = "; ".join(
+            f'<a href="{html.escape("sources?" + urlencode({"id": to_curie(s.iri)}))}">'
+            f"{html.escape(s.label)}</a>"
+            for s in unquoted or evidence.sources
+        )
         parts.append(f'<div class="ck-src">Source: {names}</div>')
     if not parts:
         parts.append('<div class="ck-src">No source recorded for this fact.</div>')
@@ -244,6 +268,14 @@ STYLE = """
 .ck-quote { border-left: 3px solid #94a3b8; margin: 0 0 .5rem 0; padding: .1rem .6rem;
   font-size: .9rem; color: #1f2937; background: #f8fafc; }
 .ck-src { font-size: .8rem; color: #475569; margin-top: .15rem; }
+.ck-context { color: #64748b; }
+.ck-quote mark { background: #fef3c7; color: #1f2937; padding: 0 .1rem; }
+.ck-fact { border-top: 1px solid #e2e8f0; padding: .5rem 0 .2rem 0; }
+.ck-fact-title { font-weight: 600; margin-bottom: .2rem; }
+.ck-src a, .ck-fact a { color: #1d4ed8; }
+a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-visible,
+[data-testid="stPageLink"] a:focus-visible { outline: 3px solid #1d4ed8 !important;
+  outline-offset: 2px; border-radius: 3px; }
 .ck-flag { font-size: .9rem; color: #92400e; background: #fffbeb; border-left: 3px solid #f59e0b;
   padding: .2rem .6rem; margin: .2rem 0 .4rem 0; }
 </style>
@@ -309,7 +341,7 @@ def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_
     st.caption("Beside each fact: the quotation and the source it comes from.")
     for section in shown:
         count = f" ({len(section.facts)})" if section.facts else ""
-        st.subheader(f"{section.title}{count}", anchor=section.key)
+        st.header(f"{section.title}{count}", anchor=section.key)
         if not section.facts:
             st.caption(section.empty)
             continue
@@ -377,6 +409,60 @@ def draw_graph(network: Network, *, key: str, height: int = 700, events=()):  # 
         key=key,
         events=list(events),
     )
+
+
+def network_summary(network: Network) -> str:
+    """A text alternative for a network drawing: what is drawn, in words."""
+    kinds = ", ".join(network.relations) or "no links"
+    return (
+        f"{network.shown_nodes} organisations and collaborations, "
+        f"{len(network.elements['edges'])} links ({kinds})."
+    )
+
+
+def network_links_table(network: Network) -> None:
+    """The links of a drawing as a table: the drawing's text alternative."""
+    names = {str(n["data"]["id"]): str(n["data"]["Name"]) for n in network.elements["nodes"]}
+    rows = [
+        {
+            "From": names.get(str(e["data"]["source"]), ""),
+            "Relation": str(e["data"]["label"]),
+            "To": names.get(str(e["data"]["target"]), ""),
+        }
+        for e in network.elements["edges"]
+    ]
+    with st.expander("The links in this drawing, as a table (text alternative)"):
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+# --------------------------------------------------------------------------- the address
+
+
+def sync_from_url(key: str, url_value: object, state_value: object = None) -> None:
+    """Let a value in the URL (a permalink, a link) set a widget, once per new URL value.
+
+    The page writes the URL itself after every change (``keep_address``, ``remember_url``),
+    so only a value that differs from what the page last wrote comes from outside.
+    """
+    marker = f"_url:{key}"
+    fresh = st.session_state.get(marker) != url_value or key not in st.session_state
+    if url_value not in (None, [], "") and fresh:
+        st.session_state[key] = url_value if state_value is None else state_value
+    st.session_state[marker] = url_value
+
+
+def remember_url(key: str, url_value: object) -> None:
+    st.session_state[f"_url:{key}"] = url_value
+
+
+def keep_address(params: dict[str, str | list[str]]) -> None:
+    """Write the page's state into the address bar, on every run.
+
+    A page opened through a link (st.page_link with query parameters) shows the
+    parameters to the script, not always in the address bar; the next click would then
+    rerun without them. Writing them each run keeps address and screen in step.
+    """
+    st.query_params.from_dict({k: v for k, v in params.items() if v not in (None, "", [])})
 
 
 # --------------------------------------------------------------------------- checking

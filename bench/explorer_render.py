@@ -27,28 +27,28 @@ TARGET_S = 1.0
 
 CASES: list[tuple[str, str | None, dict[str, str]]] = [
     ("Home", None, {}),
-    ("Questions (catalogue)", "pages/questions.py", {}),
+    ("Questions (catalogue)", "views/questions.py", {}),
     (
         "Question: who is accountable for transferred assets?",
-        "pages/questions.py",
+        "views/questions.py",
         {"q": "accountable-for-transferred-assets"},
     ),
     (
         "Question with a parameter (permalink)",
-        "pages/questions.py",
+        "views/questions.py",
         {"q": "collaboration-profile", "collaboration": "ckd:wigan-collaborative-council"},
     ),
-    ("Collaborations (list)", "pages/collaborations.py", {}),
+    ("Collaborations (list)", "views/collaborations.py", {}),
     (
         "Collaboration profile (Wigan)",
-        "pages/collaborations.py",
+        "views/collaborations.py",
         {"id": "ckd:wigan-collaborative-council"},
     ),
-    ("Organisations (list)", "pages/organisations.py", {}),
-    ("Organisation profile (Wigan council)", "pages/organisations.py", {"id": "ckd:wigan-council"}),
-    ("Network", "pages/network.py", {}),
-    ("Check a case file", "pages/check.py", {}),
-    ("SPARQL", "pages/sparql.py", {}),
+    ("Organisations (list)", "views/organisations.py", {}),
+    ("Organisation profile (Wigan council)", "views/organisations.py", {"id": "ckd:wigan-council"}),
+    ("Network", "views/network.py", {}),
+    ("Check a case file", "views/check.py", {}),
+    ("SPARQL", "views/sparql.py", {}),
 ]
 
 

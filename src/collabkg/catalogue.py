@@ -12,6 +12,16 @@ The header is the leading block of lines that begin with ``#+`` (grlc style)::
     #+     label: Organisation
     #+     choices: {query: choices/accountable-parties}
     #+ defaultView: table
+    #+ chart: {category: organisation, measure: lineCount, label: Reporting lines}
+    #+ counts: {variable: line, noun: accountability lines}
+
+``chart`` says how the answer is drawn as a bar chart, or ``none``: ``category`` names the
+variable whose values (by label) are the bars, and either ``measure`` a numeric variable
+giving each bar's length or ``count`` a variable whose distinct values are counted per bar;
+``label`` titles the axis, an optional ``colour`` variable colours the bars. ``counts``
+(optional) names the variable whose distinct values are the things the question is about,
+so that "12 rows" can be told as "4 activities". Every question of the user catalogue
+declares ``chart``.
 
 A parameter ``name`` binds the SPARQL variable ``?name`` (as a term, never as text). Its
 ``choices`` say how to list the values a person may pick: ``{class: ck:Collaboration}``
@@ -84,6 +94,89 @@ GRLC_KEYS: Final[frozenset[str]] = frozenset(
 """Other grlc decorators a header may carry; accepted, not used."""
 MAX_CANDIDATES_SHOWN: Final[int] = 8
 MISSING_CHOICES_SHOWN: Final[int] = 12
+CHART_KEYS: Final[frozenset[str]] = frozenset({"category", "measure", "count", "label", "colour"})
+COUNTS_KEYS: Final[frozenset[str]] = frozenset({"variable", "noun"})
+USER_REQUIRED_KEYS: Final[tuple[str, ...]] = ("chart",)
+"""Keys every question of the user catalogue declares (helper queries need not)."""
+OPTIONAL_KEYS: Final[tuple[str, ...]] = ("chart", "counts")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """How a question's answer is charted: bars per ``category``, length from a variable."""
+
+    category: str
+    label: str
+    measure: str | None = None
+    """A numeric variable: each row's value is its bar's length (rows of one bar add up)."""
+    count: str | None = None
+    """A variable whose distinct values are counted per bar."""
+    colour: str | None = None
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.category, self.measure, self.count, self.colour) if v)
+
+
+@dataclass(frozen=True)
+class CountSpec:
+    """What the rows of an answer are about: distinct values of ``variable``, called ``noun``."""
+
+    variable: str
+    noun: str
+
+
+def _chart_spec(raw: object) -> ChartSpec | None:
+    """The ``chart`` header entry, or None for ``none``/absent/malformed (problems say why)."""
+    if not isinstance(raw, Mapping):
+        return None
+    category, label = raw.get("category"), raw.get("label")
+    measure, count, colour = raw.get("measure"), raw.get("count"), raw.get("colour")
+    if not (_is_text(category) and _is_text(label)) or (measure is None) == (count is None):
+        return None
+    return ChartSpec(
+        category=str(category),
+        label=str(label),
+        measure=None if measure is None else str(measure),
+        count=None if count is None else str(count),
+        colour=None if colour is None else str(colour),
+    )
+
+
+def _count_spec(raw: object) -> CountSpec | None:
+    if not isinstance(raw, Mapping):
+        return None
+    variable, noun = raw.get("variable"), raw.get("noun")
+    if not (_is_text(variable) and _is_text(noun)):
+        return None
+    return CountSpec(variable=str(variable), noun=str(noun))
+
+
+def _chart_problems(meta: Mapping[str, object]) -> list[str]:
+    problems: list[str] = []
+    if "chart" in meta:
+        raw = meta["chart"]
+        if isinstance(raw, str) and raw.strip() == "none":
+            pass
+        elif not isinstance(raw, Mapping):
+            problems.append(
+                "'chart' must be 'none' or {category: VAR, measure: VAR (or count: VAR), "
+                "label: TEXT}"
+            )
+        else:
+            problems += [f"'chart' has unknown key {k!r}" for k in raw if k not in CHART_KEYS]
+            if not _is_text(raw.get("category")):
+                problems.append("'chart' needs a 'category' (the variable naming each bar)")
+            if not _is_text(raw.get("label")):
+                problems.append("'chart' needs a 'label' (what the bars measure, in words)")
+            if ("measure" in raw) == ("count" in raw):
+                problems.append(
+                    "'chart' needs exactly one of 'measure' (a numeric variable) and 'count' "
+                    "(a variable whose distinct values are counted)"
+                )
+    if "counts" in meta and _count_spec(meta["counts"]) is None:
+        problems.append("'counts' must be {variable: VAR, noun: TEXT} (e.g. noun: activities)")
+    return problems
 
 
 @dataclass(frozen=True)
@@ -141,6 +234,10 @@ class CannedQuery:
     tags: tuple[str, ...] = ()
     params: tuple[ParamSpec, ...] = ()
     default_view: str | None = None
+    chart: ChartSpec | None = None
+    """How the answer is charted; None when it is not chartable (``chart: none``)."""
+    counts: CountSpec | None = None
+    """What the rows are about (distinct values of a variable); None: rows count."""
     extra: Mapping[str, object] = field(default_factory=dict)
     meta: Mapping[str, object] = field(default_factory=dict)
     """The header exactly as parsed (for schema checks)."""
@@ -326,7 +423,7 @@ def parse_query_file(
         raise LoadError("'params' must be a list", file=shown, hint="write '#+ params:' then items")
     params_line = _params_line(text)
     params = tuple(_param(p, shown, params_line) for p in raw_params)
-    known = {"summary", "description", "audience", "tags", "params", "defaultView"}
+    known = {"summary", "description", "audience", "tags", "params", "defaultView", *OPTIONAL_KEYS}
     return CannedQuery(
         id=query_id or path.stem,
         path=path,
@@ -337,6 +434,8 @@ def parse_query_file(
         tags=_strings(meta.get("tags")),
         params=params,
         default_view=None if meta.get("defaultView") is None else str(meta["defaultView"]),
+        chart=_chart_spec(meta.get("chart")),
+        counts=_count_spec(meta.get("counts")),
         extra={k: v for k, v in meta.items() if k not in known},
         meta=dict(meta),
         display=shown,
@@ -357,9 +456,16 @@ def _string_list(value: object) -> bool:
 def _header_problems(query: CannedQuery) -> list[str]:
     meta = query.meta
     problems = [f"the header has no {key!r}" for key in REQUIRED_KEYS if key not in meta]
+    if not query.internal:
+        problems += [
+            f"the header has no {key!r} (write '{key}: none' if the answer is not chartable)"
+            for key in USER_REQUIRED_KEYS
+            if key not in meta
+        ]
     for key in meta:
-        if key not in REQUIRED_KEYS and key not in GRLC_KEYS:
+        if key not in REQUIRED_KEYS and key not in GRLC_KEYS and key not in OPTIONAL_KEYS:
             problems.append(f"unknown header key {key!r}")
+    problems += _chart_problems(meta)
     if "summary" in meta and not _is_text(meta["summary"]):
         problems.append("'summary' must be a non-empty text (the question in plain English)")
     if "description" in meta and not _is_text(meta["description"]):
@@ -468,6 +574,12 @@ def _text_problems(query: CannedQuery) -> list[str]:
     if "ORDER BY" not in " ".join(query.text.upper().split()):
         problems.append("the query has no ORDER BY, so its rows come in no fixed order")
     projected = {str(v) for v in algebra.get("PV", [])}
+    named = [("chart", v) for v in (query.chart.variables if query.chart else ())]
+    if query.counts is not None:
+        named.append(("counts", query.counts.variable))
+    for key, var in named:
+        if var not in projected:
+            problems.append(f"'{key}' names ?{var}, which is not in the SELECT clause")
     for spec in query.params:
         if spec.name not in projected:
             problems.append(

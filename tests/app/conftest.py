@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 @pytest.fixture
 def open_page(monkeypatch: pytest.MonkeyPatch) -> Opener:
-    """Open a page (path under app/, e.g. "pages/questions.py") with URL query parameters."""
+    """Open a page (path under app/, e.g. "views/questions.py") with URL query parameters."""
 
     def opener(page: str | None = None, *, root: Path = DATA_ROOT, **params: str) -> AppTest:
         monkeypatch.setenv("COLLABKG_HOME", str(root))

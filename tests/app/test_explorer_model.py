@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from collabkg import explorer as ex
+from collabkg.errors import ParameterError
 from collabkg.graph import KnowledgeGraph
 from collabkg.terms import CKD
 
@@ -232,7 +233,7 @@ def test_units_pulling_in_opposite_directions_are_flagged(index: ex.ExplorerInde
 
 
 def test_unknown_profile_is_refused(index: ex.ExplorerIndex):
-    with pytest.raises(ex.ParameterError):
+    with pytest.raises(ParameterError):
         ex.profile(index, iri("no-such-thing"))
     assert ex.resolve_id(index, "ckd:riverside-partnership", "collaboration") == iri(
         "riverside-partnership"
@@ -264,11 +265,10 @@ def test_result_table_uses_labels_and_links(index: ex.ExplorerIndex):
     assert downloads["org_iri"].iloc[0] == iri("riverside-charity")
 
 
-def test_chart_spec_and_gaps():
+def test_gaps_and_widths():
     import pandas as pd
 
     frame = pd.DataFrame({"Kind": ["a", "b"], "Accountable": ["x", "none recorded"], "N": [1, 2]})
-    assert ex.chart_spec(frame) == ("Kind", "N", "Accountable")
     assert ex.gap_summary(frame) == ["Accountable: none recorded in 1 of 2 rows."]
     widths = ex.column_widths(frame)
     assert set(widths) == {"Kind", "Accountable", "N"}
@@ -305,7 +305,9 @@ def test_network_relations_colours_and_filters(index: ex.ExplorerIndex):
     relations = {e.relation for e in edges}
     assert relations == {"member of", "funds", "accountable to", "transfers asset to"}
     network = ex.build_network(index, edges)
-    groups = {n["data"]["id"]: n["data"]["label"] for n in network.elements["nodes"]}
+    groups = {
+        network.node_iris[n["data"]["id"]]: n["data"]["label"] for n in network.elements["nodes"]
+    }
     assert groups[iri("riverside-partnership")] == "Collaboration"
     assert groups[iri("riverside-council")] == "Public sector"
     assert groups[iri("riverside-charity")] == "Voluntary and community sector"
@@ -319,7 +321,27 @@ def test_network_relations_colours_and_filters(index: ex.ExplorerIndex):
     assert other_type.shown_nodes == 0
 
     capped = ex.build_network(index, edges, cap=2)
-    assert capped.shown_nodes <= 2
+    assert capped.shown_nodes == 2
     assert "showing the 2 most connected" in capped.message
-    styles = ex.graph_styles(network.groups, network.relations)
-    assert {"selector": "*", "style": {"min-zoomed-font-size": 4}} in styles
+
+
+def test_the_cap_draws_as_many_nodes_as_asked(index: ex.ExplorerIndex):
+    """Regression: "show at most 10" drew 7 (kept nodes whose partners were cut vanished)."""
+    edges = ex.network_edges(index)
+    total = ex.build_network(index, edges).shown_nodes
+    for cap in range(2, total):
+        network = ex.build_network(index, edges, cap=cap)
+        assert network.shown_nodes in (cap, cap - 1), cap  # a link adds two nodes at once
+        assert f"showing the {network.shown_nodes} most connected" in network.message
+
+
+def test_the_node_panel_shows_names_not_identifiers(index: ex.ExplorerIndex):
+    """Regression: clicking a node showed its IRI and internal field names."""
+    network = ex.build_network(index, ex.network_edges(index))
+    for element in network.elements["nodes"] + network.elements["edges"]:
+        data = element["data"]
+        shown = {k: v for k, v in data.items() if k not in ex.PANEL_HIDDEN_KEYS and k != "label"}
+        assert shown and all(k[:1].isupper() for k in shown), data
+        assert not any("://" in str(v) or "ckd:" in str(v) for v in data.values()), data
+    node = network.elements["nodes"][0]["data"]
+    assert node["Name"] == network.node_labels[network.node_iris[node["id"]]]

@@ -18,7 +18,10 @@ def test_home_counts_and_explains(open_page: Opener):
     assert metrics["Quotations"] >= 20
     text = " ".join(visible_text(app))
     assert "Where the data comes from" in text
-    assert "Rallying together" in text  # a source, by its title
+    # each source by its title, a link to its own page
+    sources = [(label, params) for label, page, params in page_links(app) if page == "sources"]
+    assert any("Rallying together" in label for label, _ in sources)
+    assert all(params.get("id", "").startswith("ckd:") for _, params in sources)
 
 
 def test_home_has_the_three_charts(open_page: Opener):

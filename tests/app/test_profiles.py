@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from apptest_helpers import Opener, identifiers_on_screen, page_links, shown_cell, visible_text
 
-COLLABS = "pages/collaborations.py"
-ORGS = "pages/organisations.py"
+COLLABS = "views/collaborations.py"
+ORGS = "views/organisations.py"
 
 
 def _names(app) -> list[str]:  # type: ignore[no-untyped-def]

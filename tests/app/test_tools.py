@@ -8,9 +8,9 @@ from apptest_helpers import Opener, identifiers_on_screen
 
 REPO = Path(__file__).resolve().parents[2]
 
-NETWORK = "pages/network.py"
-CHECK = "pages/check.py"
-SPARQL = "pages/sparql.py"
+NETWORK = "views/network.py"
+CHECK = "views/check.py"
+SPARQL = "views/sparql.py"
 
 BROKEN = """@prefix ck: <https://w3id.org/collabkg/ontology#> .
 @prefix ckd: <https://w3id.org/collabkg/id/> .
@@ -115,6 +115,43 @@ def test_check_a_file_without_errors(open_page: Opener):
     assert any("0 errors" in text for text in summary)
 
 
+def test_a_suggested_fix_is_copyable_code(open_page: Opener):
+    """Regression: "add @prefix prov: <http://www.w3.org/ns/prov#>" was drawn as a link with
+    backslashes, so it could not be copied."""
+    app = open_page(CHECK)
+    text = CLEAN.replace("@prefix prov: <http://www.w3.org/ns/prov#> .\n", "")
+    app.text_area(key="check:text").input(text)
+    app.button(key="check:paste-run").click().run()
+    assert not app.exception
+    fixes = [c.value for c in app.code if "@prefix prov:" in c.value]
+    assert fixes and "<http://www.w3.org/ns/prov#>" in fixes[0]
+    assert "\\" not in fixes[0]
+
+
+def test_a_file_over_one_megabyte_is_refused_plainly(open_page: Opener):
+    """Regression: a 2.4 MB upload took 69 s and drew 60,001 error boxes."""
+    app = open_page(CHECK)
+    big = ("# " + "x" * 98 + "\n") * 10_500  # about 1.05 MB
+    app.file_uploader(key="check:upload").upload("big.ttl", big.encode(), "text/turtle")
+    app.run()
+    assert not app.exception
+    assert any("up to 1 MB" in e.value for e in app.error)
+    assert not app.download_button, "nothing is checked"
+
+
+def test_many_issues_show_the_first_and_say_how_many_more(open_page: Opener):
+    app = open_page(CHECK)
+    lines = "".join(f"ckd:thing-{n} a ck:NoSuchClass{n} .\n" for n in range(80))
+    app.text_area(key="check:text").input(CLEAN + lines)
+    app.button(key="check:paste-run").click().run()
+    assert not app.exception
+    boxes = [
+        m for m in app.markdown if m.value.startswith(("**Error**", "**Warning**", "**Note**"))
+    ]
+    assert len(boxes) == 50
+    assert any("more issues" in w.value for w in app.warning)
+
+
 def test_check_asks_for_text(open_page: Opener):
     app = open_page(CHECK)
     app.button(key="check:paste-run").click().run()
@@ -184,3 +221,18 @@ def test_sparql_bad_parameter(open_page: Opener):
     app.text_area(key="sparql:params").input("this is not an assignment")
     app.button(key="sparql:run").click().run()
     assert "parameter line 1" in app.error[0].value
+
+
+def test_the_sparql_address_reopens_the_query_and_its_answer(open_page: Opener):
+    query = "SELECT ?o WHERE { ?o a ck:LocalAuthority } ORDER BY ?o LIMIT 2"
+    app = open_page(SPARQL)
+    app.text_area(key="sparql:text").input(query)
+    app.button(key="sparql:run").click().run()
+    assert not app.exception
+    address = {k: app.query_params[k] for k in app.query_params}
+    flat = {k: v[0] if isinstance(v, list) else v for k, v in address.items()}
+    assert flat["query"] == query and flat["run"] == "1"
+    again = open_page(SPARQL, **flat)
+    assert again.text_area(key="sparql:text").value == query
+    assert again.dataframe, "the link runs the query it names"
+    assert "2 rows." in [c.value for c in again.caption]

@@ -28,6 +28,13 @@ PAGES = {
     "network": ("network", "Network", "Open the profile of"),
     "check": ("check", "Check a case file", "Start from data/TEMPLATE.ttl"),
     "sparql": ("sparql", "SPARQL", "Show names instead of identifiers"),
+    "sources": ("sources", "Sources", "Open a source"),
+    "source-page": (
+        "sources?id=ckd:src-milbourne-2010",
+        "Collaborative solutions or new challenges in community-based work?",
+        "facts",
+    ),
+    "search": ("search?text=plymouth", "Search", "Found:"),
     "profile-collaboration": (
         "collaborations?id=ckd:wigan-collaborative-council",
         "Wigan collaborative council",
@@ -44,6 +51,8 @@ PAGES = {
         "Download CSV",
     ),
 }
+
+pytestmark = pytest.mark.browser
 
 _IDENTIFIER = re.compile(r"https?://|\bckd:[a-z]|\bckc:[a-z]")
 

@@ -129,7 +129,7 @@ def test_the_explorer_app_runs_on_virtuoso(
         assert metrics == explorer.home_counts(indexes["embedded"])
         collaboration = indexes["embedded"].collaborations()[0]
         app.query_params["id"] = explorer.to_curie(collaboration.iri)
-        app.switch_page("pages/collaborations.py")
+        app.switch_page("views/collaborations.py")
         app.run()
         assert not app.exception, [e.value for e in app.exception]
         shown = " ".join(m.value for m in app.markdown) + " ".join(h.value for h in app.header)

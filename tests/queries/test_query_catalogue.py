@@ -159,7 +159,7 @@ def _write(tmp_path: Path, header: str, body: str = "") -> CannedQuery:
 
 GOOD = (
     "#+ summary: Q?\n#+ description: D.\n#+ audience: [policy]\n#+ tags: [t]\n"
-    "#+ params: []\n#+ defaultView: table\n"
+    "#+ params: []\n#+ defaultView: table\n#+ chart: none\n"
 )
 
 

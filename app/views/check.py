@@ -7,10 +7,15 @@ files, the SHACL shapes) and then discarded: nothing is stored (see ui.check_tur
 from __future__ import annotations
 
 import streamlit as st
-from ui import check_turtle, context, md_escape
+from ui import check_turtle, context, md_escape, page_title
 
 from collabkg.errors import CollabkgError
 from collabkg.validate import Report, render
+
+MAX_BYTES = 1_000_000
+"""The largest file checked here (1 MB); bigger files are checked with `collabkg validate`."""
+ISSUES_SHOWN = 50
+"""Issues drawn on the page; the downloadable report has all of them."""
 
 SEVERITY_LOOK = {
     "violation": (":material/error:", "Error", st.error),
@@ -20,6 +25,7 @@ SEVERITY_LOOK = {
 
 root, _graph, _index = context()
 
+page_title("Check a case file")
 st.title("Check a case file")
 st.markdown(
     "Before you add a case to the graph, check it here. Upload your Turtle file (or paste "
@@ -31,12 +37,17 @@ st.markdown(
 upload_tab, paste_tab = st.tabs(["Upload a file", "Paste Turtle"])
 with upload_tab:
     uploaded = st.file_uploader(
-        "Your case file (.ttl)", type=["ttl"], key="check:upload", accept_multiple_files=False
+        "Your case file (.ttl, at most 1 MB)",
+        type=["ttl"],
+        key="check:upload",
+        accept_multiple_files=False,
+        max_upload_size=1,
     )
 with paste_tab:
     pasted = st.text_area(
         "Turtle text",
         height=260,
+        max_chars=MAX_BYTES,
         key="check:text",
         placeholder="@prefix ck: <https://w3id.org/collabkg/ontology#> .\n…",
     )
@@ -52,6 +63,15 @@ if pasted_run and pasted.strip():
     name = "pasted.ttl"
 elif pasted_run:
     st.warning("Paste some Turtle first.")
+
+if data is not None and len(data) > MAX_BYTES:
+    st.error(
+        f"{name} is {len(data) / 1_000_000:.1f} MB; this page checks files of up to 1 MB. "
+        "Split the case into smaller files, or check it in a terminal with "
+        "`collabkg validate FILE`, which has no limit.",
+        icon=":material/block:",
+    )
+    st.stop()
 
 if data is None:
     st.caption(
@@ -79,7 +99,13 @@ elif warnings or notes:
 else:
     st.success(summary + " It is ready to add to data/.", icon=":material/check_circle:")
 
-for issue in report.sorted_issues():
+issues = report.sorted_issues()
+if len(issues) > ISSUES_SHOWN:
+    st.caption(
+        f"The first {ISSUES_SHOWN} of {len(issues)} issues are shown; "
+        "the report below has them all."
+    )
+for issue in issues[:ISSUES_SHOWN]:
     icon, word, box = SEVERITY_LOOK.get(issue.severity.value, SEVERITY_LOOK["info"])
     where = []
     if issue.line is not None:
@@ -104,8 +130,15 @@ for issue in report.sorted_issues():
                 language=None,
             )
         if issue.hint:
-            st.markdown(f"**What to do:** {md_escape(issue.hint)}")
+            # shown as code: it can be copied exactly (a link or Markdown would mangle it)
+            st.markdown("**What to do:**")
+            st.code(issue.hint, language=None, wrap_lines=True)
 
+if len(issues) > ISSUES_SHOWN:
+    st.warning(
+        f"…and {len(issues) - ISSUES_SHOWN} more issues. Download the report to see them all.",
+        icon=":material/more_horiz:",
+    )
 for note in report.notes:
     st.caption(note)
 if report.other_files_problems:

@@ -14,34 +14,40 @@ import streamlit as st
 from ui import (
     PAGE_FILES,
     catalogue,
-    choices_ref,
     context,
     draw_graph,
     first_sentence,
+    keep_address,
     legend_html,
     md_escape,
+    network_links_table,
+    network_summary,
+    page_title,
     plain,
+    remember_url,
     run_canned,
     run_choices,
-    run_class_choices,
     show_error,
+    sync_from_url,
 )
 
 from collabkg.catalogue import CannedQuery, ParamSpec
 from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import (
-    LINK_DISPLAY_REGEX,
     ExplorerIndex,
-    chart_spec,
+    answer_count,
+    chart_data,
     column_widths,
     download_frame,
     from_curie,
     gap_summary,
+    link_parts,
     param_choices,
     result_network,
     result_table,
     row_height,
     sentence_case,
+    shown_frame,
     to_curie,
 )
 
@@ -74,6 +80,8 @@ query_id = st.query_params.get("q")
 
 
 def show_catalogue() -> None:
+    page_title("Questions")
+    keep_address({})
     st.title("Questions")
     st.markdown(
         "Questions the knowledge graph can answer, grouped by topic. Each answer shows "
@@ -90,7 +98,7 @@ def show_catalogue() -> None:
     st.markdown("Topics: " + " · ".join(topics))
     groups = cat.by_tag()
     for tag, queries in groups.items():
-        st.subheader(TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))), anchor=tag)
+        st.header(TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))), anchor=tag)
         for query in queries:
             st.page_link(
                 PAGE_FILES["questions"],
@@ -100,22 +108,6 @@ def show_catalogue() -> None:
             )
 
 
-def sync_from_url(key: str, url_value: str | None, state_value: object = None) -> None:
-    """Let a value in the URL (a permalink, a link) set a widget, once per new URL value.
-
-    The page writes the URL itself after every change (see ``remember_url``), so only a
-    value that differs from what the page last wrote comes from outside.
-    """
-    marker = f"_url:{key}"
-    if url_value is not None and st.session_state.get(marker) != url_value:
-        st.session_state[key] = url_value if state_value is None else state_value
-    st.session_state[marker] = url_value
-
-
-def remember_url(key: str, url_value: str | None) -> None:
-    st.session_state[f"_url:{key}"] = url_value
-
-
 def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> str | None:
     """A widget for one parameter; returns the raw value for the catalogue (CURIE for IRIs)."""
     key = f"param:{query.id}:{spec.name}"
@@ -123,14 +115,7 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
     label = sentence_case(spec.label or spec.name)
     helptext = spec.description or None
     if spec.type == "iri":
-        ref = choices_ref(query, spec.name)
-        class_ref = getattr(spec, "choices_class", None)
-        if ref:
-            choices_result = run_choices(root, ref)
-        elif class_ref:
-            choices_result = run_class_choices(root, class_ref)
-        else:
-            choices_result = None
+        choices_result = run_choices(root, query.id, spec.name) if spec.choices else None
         options = param_choices(index, spec.name, choices_result)
         labels = dict((iri, text) for text, iri in options)
         wanted = None
@@ -148,6 +133,8 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
         if current is not None and current not in labels:
             del st.session_state[key]
         default = spec.default and str(from_curie(spec.default))
+        if url_value and wanted not in labels:
+            default = None  # a broken link asks for a choice; it never answers for another
         value = st.selectbox(
             label,
             options=list(labels),
@@ -190,30 +177,42 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
 
 
 def show_table(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
-    widths = column_widths(frame)
+    """The answer as a table of labels; selecting a row offers the profiles it names."""
+    shown = shown_frame(frame, link_columns)
+    widths = column_widths(shown)
     config = {
-        column: (
-            st.column_config.LinkColumn(
-                column,
-                display_text=LINK_DISPLAY_REGEX,
-                width=widths[column],
-            )
-            if column in link_columns
-            else st.column_config.Column(column, width=widths[column])
-        )
-        for column in frame.columns
+        column: st.column_config.Column(column, width=widths[column], pinned=number == 0)
+        for number, column in enumerate(shown.columns)
     }
-    height_of_row = row_height(frame, widths)
+    height_of_row = row_height(shown, widths)
     per_row = height_of_row or 35
-    st.dataframe(
-        frame,
+    event = st.dataframe(
+        shown,
         hide_index=True,
         width="stretch",
-        height=min(40 + per_row * max(len(frame), 1), 620),
+        height=min(40 + per_row * max(len(shown), 1), 620),
         row_height=height_of_row,
         column_config=config,
         key="answer",
+        on_select="rerun" if link_columns else "ignore",
+        selection_mode="single-row",
     )
+    if not link_columns:
+        return
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    if not rows:
+        st.caption("Select a row to open the profiles it names.")
+        return
+    targets = [link_parts(frame.iloc[rows[0]][c]) for c in link_columns]
+    links = list(dict.fromkeys(t for t in targets if t is not None))
+    columns = st.columns(max(len(links), 1))
+    for column, (page, curie, label) in zip(columns, links, strict=False):
+        column.page_link(
+            PAGE_FILES[page],
+            label=f"Open {label}",
+            icon=":material/arrow_forward:",
+            query_params={"id": curie},
+        )
 
 
 def show_list(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -242,21 +241,34 @@ def cell_markdown(value: object, is_link: bool) -> str:
     return md_escape(str(value))
 
 
-def show_chart(frame) -> bool:  # type: ignore[no-untyped-def]
-    spec = chart_spec(frame)
-    if spec is None:
+def show_chart(query: CannedQuery, result) -> bool:  # type: ignore[no-untyped-def]
+    """The bar chart the question's metadata declares, with the table behind it."""
+    if query.chart is None:
         return False
-    category, value, colour = spec
+    data = chart_data(index, result, query.chart)
+    if data.frame.empty:
+        return False
     encoding = {
-        "x": alt.X(f"{value}:Q", title=value),
-        "y": alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
-        "tooltip": [c for c in (category, value, colour) if c],
+        "x": alt.X(f"{data.measure}:Q", title=data.measure, axis=alt.Axis(tickMinStep=1)),
+        "y": alt.Y(
+            f"{data.category}:N",
+            sort=None,
+            title=None,
+            axis=alt.Axis(labelLimit=360, labelFontSize=12),
+        ),
+        "tooltip": [c for c in (data.category, data.measure, data.colour) if c],
     }
-    if colour:
-        encoding["color"] = alt.Color(f"{colour}:N", legend=alt.Legend(orient="bottom"))
-    rows = frame[category].nunique()
-    chart = alt.Chart(frame).mark_bar().encode(**encoding).properties(height=30 * rows + 50)
+    if data.colour:
+        encoding["color"] = alt.Color(f"{data.colour}:N", legend=alt.Legend(orient="bottom"))
+    chart = (
+        alt.Chart(data.frame, title=alt.Title(f"{data.measure}, by {data.category.lower()}"))
+        .mark_bar(color="#1f4e79")
+        .encode(**encoding)
+        .properties(height=alt.Step(30))
+    )
     st.altair_chart(chart, width="stretch")
+    with st.expander("The numbers behind this chart (text alternative)"):
+        st.table(data.frame.set_index(data.category))
     return True
 
 
@@ -266,11 +278,23 @@ def show_graph(result) -> bool:  # type: ignore[no-untyped-def]
         return False
     st.html(legend_html(network))
     draw_graph(network, key="answer-graph", height=520)
+    st.caption(network_summary(network))
+    network_links_table(network)
     return True
+
+
+def available_views(query: CannedQuery, result) -> list[str]:  # type: ignore[no-untyped-def]
+    views = ["table", "list"]
+    if query.chart is not None:
+        views.append("chart")
+    if len([v for v in result.vars if v in set(result.iri_vars())]) >= 2:
+        views.append("graph")
+    return views
 
 
 def show_question(query: CannedQuery) -> None:
     st.page_link(PAGE_FILES["questions"], label="All questions", icon=":material/arrow_back:")
+    page_title(query.summary, "Questions")
     st.title(query.summary)
     description = plain(query.description, index)
     if description:
@@ -289,121 +313,140 @@ def show_question(query: CannedQuery) -> None:
                 missing.append(sentence_case(spec.label or spec.name).lower())
             else:
                 raw[spec.name] = value
-
-    # the URL always says what is on screen: it is the permalink
-    wanted = {"q": query.id, **raw}
-    if dict(st.query_params) != wanted:
-        st.query_params.from_dict(wanted)
     for spec in query.params:
         remember_url(f"param:{query.id}:{spec.name}", raw.get(spec.name))
 
-    if missing:
-        st.info(f"Choose {' and '.join(missing)} to see the answer.", icon=":material/touch_app:")
-        show_sparql(query)
-        return
+    # the address always says what is on screen (it is the permalink): question,
+    # choices, view; written on every run, also when it came from a link
+    address: dict[str, str] = {"q": query.id, **raw}
     try:
-        result = run_canned(root, query.id, tuple(sorted(raw.items())))
-    except CollabkgError as exc:
-        show_error(exc, what="This question could not be answered")
+        if missing:
+            st.info(
+                f"Choose {' and '.join(missing)} to see the answer.", icon=":material/touch_app:"
+            )
+            show_sparql(query)
+            return
+        try:
+            result = run_canned(root, query.id, tuple(sorted(raw.items())))
+        except CollabkgError as exc:
+            show_error(exc, what="This question could not be answered")
+            show_sparql(query)
+            return
+        view = show_answer(query, result, raw)
+        if view is not None:
+            address["view"] = view
+        show_downloads(query, result, address)
         show_sparql(query)
-        return
+    finally:
+        keep_address(address)
 
+
+def show_answer(query: CannedQuery, result, raw: dict[str, str]) -> str | None:  # type: ignore[no-untyped-def]
+    """The answer in the chosen view; returns the view when it is not the default."""
     table = result_table(index, result)
-    rows = len(result)
-    if not rows:
+    if not len(result):
         st.info(
             "No answer: the graph records nothing for this question"
             + (" with these choices." if raw else "."),
             icon=":material/info:",
         )
-    else:
-        howto = " Select a name to open its profile." if table.link_columns else ""
-        st.caption(f"{rows} row{'s' if rows != 1 else ''}.{howto}")
-        gaps = gap_summary(table.frame)
-        if gaps:
-            st.warning(
-                "**What the sources do not say** (the gaps can be the finding):\n"
-                + "\n".join(f"- {md_escape(gap)}" for gap in gaps),
-                icon=":material/report:",
-            )
-        views = ["table", "list"]
-        if chart_spec(table.frame) is not None:
-            views.append("chart")
-        if len([v for v in result.vars if v in set(result.iri_vars())]) >= 2:
-            views.append("graph")
-        default_view = query.default_view if query.default_view in views else "table"
-        view = default_view
-        if len(views) > 1:
-            view = (
-                st.segmented_control(
-                    "Show as",
-                    options=views,
-                    default=default_view,
-                    format_func=VIEW_NAMES.get,
-                    key=f"view:{query.id}",
-                )
-                or default_view
-            )
-        shown = (view == "chart" and show_chart(table.frame)) or (
-            view == "graph" and show_graph(result)
+        return None
+    st.caption(f"{answer_count(result, query.counts)}.")
+    gaps = gap_summary(table.frame)
+    if gaps:
+        st.warning(
+            "**What the sources do not say** (the gaps can be the finding):\n"
+            + "\n".join(f"- {md_escape(gap)}" for gap in gaps),
+            icon=":material/report:",
         )
-        if view == "list":
-            show_list(table.frame, table.link_columns)
-        elif not shown:
-            show_table(table.frame, table.link_columns)
+    views = available_views(query, result)
+    default_view = query.default_view if query.default_view in views else "table"
+    key = f"view:{query.id}"
+    url_view = st.query_params.get("view")
+    sync_from_url(key, url_view if url_view in views else None)
+    if st.session_state.get(key) not in (None, *views):
+        del st.session_state[key]
+    view = (
+        st.segmented_control(
+            "Show as",
+            options=views,
+            default=None if key in st.session_state else default_view,
+            format_func=VIEW_NAMES.get,
+            key=key,
+        )
+        or default_view
+    )
+    remember_url(key, view)
+    shown = (view == "chart" and show_chart(query, result)) or (
+        view == "graph" and show_graph(result)
+    )
+    if view == "list":
+        show_list(table.frame, table.link_columns)
+    elif not shown:
+        show_table(table.frame, table.link_columns)
+    if table.profiles:
+        show_profile_links(table.profiles)
+    return None if view == default_view else view
 
-        if table.profiles:
-            st.markdown("**Profiles in this answer**")
-            shown = table.profiles[:PROFILE_LINKS_SHOWN]
-            columns = st.columns(3)
-            for number, (label, iri, kind) in enumerate(shown):
-                page = "collaborations" if kind == "collaboration" else "organisations"
-                with columns[number % 3]:
-                    st.page_link(
-                        PAGE_FILES[page],
-                        label=label,
-                        icon=":material/handshake:"
-                        if kind == "collaboration"
-                        else ":material/apartment:",
-                        query_params={"id": to_curie(iri)},
-                    )
-            if len(table.profiles) > len(shown):
-                st.caption(
-                    f"and {len(table.profiles) - len(shown)} more — see the Collaborations and "
-                    "Organisations pages."
-                )
 
-    downloads = download_frame(index, result)
+def show_profile_links(profiles: list[tuple[str, str, str]]) -> None:
+    st.markdown("**Profiles in this answer**")
+    shown = profiles[:PROFILE_LINKS_SHOWN]
+    columns = st.columns(3)
+    for number, (label, iri, kind) in enumerate(shown):
+        page = "collaborations" if kind == "collaboration" else "organisations"
+        with columns[number % 3]:
+            st.page_link(
+                PAGE_FILES[page],
+                label=label,
+                icon=":material/handshake:" if kind == "collaboration" else ":material/apartment:",
+                query_params={"id": to_curie(iri)},
+            )
+    if len(profiles) > len(shown):
+        st.caption(
+            f"and {len(profiles) - len(shown)} more — see the Collaborations and "
+            "Organisations pages."
+        )
+
+
+def show_downloads(query: CannedQuery, result, address: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    # made only when a button is clicked (callables), not on every run of the page
+    def as_csv() -> bytes:
+        return download_frame(index, result).to_csv(index=False).encode("utf-8")
+
+    def as_json() -> bytes:
+        records = json.loads(
+            download_frame(index, result).to_json(orient="records", force_ascii=False)
+        )
+        return json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8")
+
     left, middle, right = st.columns([1, 1, 2], vertical_alignment="center")
     left.download_button(
         "Download CSV",
-        data=downloads.to_csv(index=False).encode("utf-8"),
+        data=as_csv,
         file_name=f"{query.id}.csv",
         mime="text/csv",
         icon=":material/download:",
         key="download-csv",
+        on_click="ignore",
     )
     middle.download_button(
         "Download JSON",
-        data=json.dumps(
-            json.loads(downloads.to_json(orient="records", force_ascii=False)),
-            ensure_ascii=False,
-            indent=2,
-        ).encode("utf-8"),
+        data=as_json,
         file_name=f"{query.id}.json",
         mime="application/json",
         icon=":material/download:",
         key="download-json",
+        on_click="ignore",
     )
     with right:
         st.page_link(
             PAGE_FILES["questions"],
             label="Permalink to this answer",
             icon=":material/link:",
-            query_params=wanted,
+            query_params=address,
             help="This link (and the address in your browser) reopens this answer.",
         )
-    show_sparql(query)
 
 
 def show_sparql(query: CannedQuery) -> None:

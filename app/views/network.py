@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import streamlit as st
 from st_link_analysis import Event
-from ui import PAGE_FILES, context, draw_graph, legend_html
+from ui import (
+    PAGE_FILES,
+    context,
+    draw_graph,
+    keep_address,
+    legend_html,
+    network_links_table,
+    network_summary,
+    page_title,
+    remember_url,
+    sync_from_url,
+)
 
 from collabkg.explorer import (
     DEFAULT_NODE_CAP,
@@ -30,6 +41,7 @@ def _page_of(iri: str) -> str:
     return "collaborations" if index.kind(iri) == "collaboration" else "organisations"
 
 
+page_title("Network")
 st.title("Network")
 st.markdown(
     "Who works with whom. Circles are organisations, coloured by sector; dark squares are "
@@ -39,20 +51,27 @@ st.markdown(
     "move."
 )
 
+options = filter_options(index, "collaboration")["structure_types"]
+# the address holds the filters: a link reopens the same drawing
+sync_from_url("net:relations", [r for r in st.query_params.get_all("relation") if r in RELATIONS])
+sync_from_url("net:structure", [s for s in st.query_params.get_all("structure") if s in options])
+url_cap = st.query_params.get("cap", "")
+sync_from_url("net:cap", int(url_cap) if url_cap.isdigit() and 2 <= int(url_cap) <= 1000 else None)
+
 left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")
 with left:
     relations = st.pills(
         "Relations",
         list(RELATIONS),
         selection_mode="multi",
-        default=list(RELATIONS),
+        default=None if "net:relations" in st.session_state else list(RELATIONS),
         format_func=sentence_case,
         key="net:relations",
     )
 with middle:
     structure_types = st.multiselect(
         "Structure type of collaborations",
-        filter_options(index, "collaboration")["structure_types"],
+        options,
         placeholder="Any",
         key="net:structure",
     )
@@ -60,14 +79,26 @@ with right:
     cap = int(
         st.number_input(
             "Show at most",
-            min_value=10,
+            min_value=2,
             max_value=1000,
-            value=DEFAULT_NODE_CAP,
+            value=None if "net:cap" in st.session_state else DEFAULT_NODE_CAP,
             step=10,
             key="net:cap",
             help="The most organisations and collaborations drawn at once.",
         )
+        or DEFAULT_NODE_CAP
     )
+all_relations = set(relations or []) == set(RELATIONS)
+remember_url("net:relations", list(relations or []) or None)
+remember_url("net:structure", list(structure_types) or None)
+remember_url("net:cap", cap)
+keep_address(
+    {
+        "relation": [] if all_relations else list(relations or []) or ["none"],
+        "structure": list(structure_types),
+        "cap": "" if cap == DEFAULT_NODE_CAP else str(cap),
+    }
+)
 
 network = build_network(
     index, _edges(root), relations=relations or [], structure_types=structure_types, cap=cap
@@ -79,10 +110,7 @@ if not network.shown_nodes:
     st.stop()
 
 st.html(legend_html(network))
-st.caption(
-    f"{network.shown_nodes} organisations and collaborations, "
-    f"{len(network.elements['edges'])} links."
-)
+st.caption(network_summary(network))
 picked = draw_graph(
     network,
     key="net:graph",
@@ -92,9 +120,11 @@ picked = draw_graph(
     ],
 )
 
+network_links_table(network)
+
 selected = None
 if isinstance(picked, dict):
-    target = (picked.get("data") or {}).get("target_id")
+    target = network.node_iris.get(str((picked.get("data") or {}).get("target_id")))
     if target in network.node_labels:
         selected = target
         if picked.get("action") == "open_node" and index.kind(target) is not None:
@@ -103,7 +133,8 @@ if isinstance(picked, dict):
                 st.session_state["net:opened"] = stamp
                 st.switch_page(PAGE_FILES[_page_of(target)], query_params={"id": to_curie(target)})
 
-labels = {iri: name for iri, name in network.node_labels.items() if index.kind(iri)}
+# everything the filters keep, drawn or not (the cap may leave some out)
+labels = {iri: index.label(iri) for iri in network.matching if index.kind(iri)}
 choice = st.selectbox(
     "Open the profile of",
     options=sorted(labels, key=lambda iri: labels[iri].lower()),

@@ -9,7 +9,15 @@ from __future__ import annotations
 import json
 
 import streamlit as st
-from ui import catalogue, context, show_error
+from ui import (
+    catalogue,
+    context,
+    keep_address,
+    page_title,
+    remember_url,
+    show_error,
+    sync_from_url,
+)
 
 from collabkg.bindings import infer_type, parse_assignment, to_term
 from collabkg.errors import CollabkgError, ParameterError
@@ -32,6 +40,7 @@ st.html(
     "{ font-family: 'Source Code Pro', monospace; font-size: .9rem; }</style>"
 )
 
+page_title("SPARQL")
 st.title("SPARQL")
 st.markdown(
     "For analysts: ask your own question in SPARQL 1.1. The usual prefixes (`ck:`, `ckc:`, "
@@ -52,6 +61,9 @@ def _load_example() -> None:
         )
 
 
+# the address holds the query, its parameters and whether it was run: a link reopens it
+sync_from_url("sparql:text", st.query_params.get("query"))
+sync_from_url("sparql:params", st.query_params.get("params"))
 if "sparql:text" not in st.session_state:
     st.session_state["sparql:text"] = STARTER
 
@@ -72,6 +84,19 @@ params_text = st.text_area(
 )
 labelled = st.toggle("Show names instead of identifiers", value=True, key="sparql:labels")
 run = st.button("Run query", type="primary", icon=":material/play_arrow:", key="sparql:run")
+remember_url("sparql:text", text)
+remember_url("sparql:params", params_text or None)
+if st.query_params.get("run") == "1" and st.session_state.get("sparql:ran") != text:
+    run = True  # a link to an answer runs its query once
+
+
+def _address() -> dict[str, str]:
+    ran = st.session_state.get("sparql:ran") == text  # the answer on screen is this query's
+    return {
+        "query": text if text != STARTER or ran else "",
+        "params": params_text.strip(),
+        "run": "1" if ran else "",
+    }
 
 
 def _bindings(text: str) -> dict[str, object]:
@@ -97,11 +122,14 @@ if run or st.session_state.get("sparql:last") is not None:
             answer = graph.user_query(text, _bindings(params_text))
         except CollabkgError as exc:
             st.session_state["sparql:last"] = None
+            st.session_state["sparql:ran"] = None
+            keep_address(_address())
             show_error(exc, what="The query was not run")
             if exc.source_line:
                 st.code(exc.source_line, language="sparql")
             st.stop()
         st.session_state["sparql:last"] = answer
+        st.session_state["sparql:ran"] = text
     answer = st.session_state["sparql:last"]
     if isinstance(answer, QueryResult):
         if answer.truncated:
@@ -147,3 +175,5 @@ if run or st.session_state.get("sparql:last") is not None:
             icon=":material/download:",
             key="sparql:ttl",
         )
+
+keep_address(_address())

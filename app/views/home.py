@@ -5,7 +5,15 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 from state import overview
-from ui import FLAGSHIP_QUESTIONS, PAGE_FILES, catalogue, context, md_escape, run_canned
+from ui import (
+    FLAGSHIP_QUESTIONS,
+    PAGE_FILES,
+    catalogue,
+    context,
+    md_escape,
+    page_title,
+    run_canned,
+)
 
 from collabkg.errors import CollabkgError
 from collabkg.explorer import (
@@ -17,6 +25,7 @@ from collabkg.explorer import (
     to_curie,
 )
 
+page_title("Home")
 st.title("Collaborations in public services")
 st.markdown(
     "A knowledge graph of **partnerships between councils, NHS bodies, voluntary and "
@@ -31,7 +40,7 @@ counts = home_counts(index)
 for column, (label, value) in zip(st.columns(len(counts)), counts.items(), strict=True):
     column.metric(label, f"{value:,}")
 
-st.subheader("Start with a question")
+st.header("Start with a question")
 ids = set(catalogue(root).ids)
 wigan = find_activity(index, "Wigan Deal")
 for text, query_id in FLAGSHIP_QUESTIONS:
@@ -51,7 +60,7 @@ for text, query_id in FLAGSHIP_QUESTIONS:
         )
 st.page_link(PAGE_FILES["questions"], label="All questions", icon=":material/list:")
 
-st.subheader("What the graph holds")
+st.header("What the graph holds")
 left, right = st.columns(2, gap="large")
 with left:
     by_type = collaborations_by_structure_type(index)
@@ -145,7 +154,7 @@ else:
         query_params={"q": "co-creation-by-structure-type"},
     )
 
-st.subheader("Where the data comes from")
+st.header("Where the data comes from")
 st.markdown(
     "Each case is a Turtle file written by researchers from the published sources below. "
     "Nothing is invented: where a source does not name an organisation or a place, the "
@@ -155,7 +164,13 @@ sources = sorted(index.sources.values(), key=lambda s: (s.date or "9999", s.labe
 for source in sources:
     who = ", ".join(source.creators) if source.creators else "author not named in the text"
     bits = [b for b in (source.kind, who, source.publisher, source.date) if b]
-    st.markdown(f"- **{md_escape(source.label)}** — " + md_escape(" · ".join(bits)))
+    st.page_link(
+        PAGE_FILES["sources"],
+        label=source.label,
+        icon=":material/description:",
+        query_params={"id": to_curie(source.iri)},
+    )
+    st.caption(md_escape(" · ".join(bits)))
 
 with st.expander("About the graph (for analysts)"):
     numbers = overview(root)

@@ -1,0 +1,132 @@
+"""Sources: the published texts the graph is built from, and a page per source (``?id=``)
+with every fact that cites it and each quotation in its passage of the text."""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import urlencode
+
+import streamlit as st
+from ui import PAGE_FILES, context, inject_style, keep_address, md_escape, page_title
+
+from collabkg.errors import ParameterError
+from collabkg.explorer import PAGE_OF_KIND, SourcePage, from_curie, source_page, to_curie
+
+root, graph, index = context()
+inject_style()
+
+
+def source_line(label: str, bits: list[str]) -> str:
+    return " · ".join(b for b in bits if b)
+
+
+def show_all() -> None:
+    page_title("Sources")
+    st.title("Sources")
+    st.markdown(
+        "The published texts the knowledge graph is built from. Every fact in the graph "
+        "points to one of them, most with the words they quote. Open a source to see all "
+        "it says, each quotation in its place in the text."
+    )
+    keep_address({})
+    for source in sorted(index.sources.values(), key=lambda s: (s.date or "9999", s.label)):
+        who = ", ".join(source.creators) if source.creators else "author not named in the text"
+        st.page_link(
+            PAGE_FILES["sources"],
+            label=source.label,
+            icon=":material/description:",
+            query_params={"id": to_curie(source.iri)},
+        )
+        st.caption(source_line(source.label, [source.kind, who, source.publisher, source.date]))
+
+
+def _href(page: str, **params: str) -> str:
+    return f"{page}?{urlencode(params)}"
+
+
+def profile_link(iri: str) -> str:
+    return _href(PAGE_OF_KIND[index.kind(iri) or ""], id=to_curie(iri))
+
+
+def group_html(page: SourcePage, number: int) -> str:
+    group = page.groups[number]
+    parts: list[str] = []
+    for fact in group.facts:
+        about = ""
+        if fact.about:
+            links = ", ".join(
+                f'<a href="{html.escape(profile_link(iri))}">{html.escape(label)}</a>'
+                for label, iri in fact.about
+                if index.kind(iri)
+            )
+            about = f'<div class="ck-src">About: {links}</div>'
+        title = html.escape(fact.label)
+        kind = index.kind(fact.iri)
+        if kind:
+            href = html.escape(_href(PAGE_OF_KIND[kind], id=to_curie(fact.iri)))
+            title = f'<a href="{href}">{title}</a>'
+        quotes = []
+        for quote, passage in fact.quotes:
+            who = f" — {html.escape(quote.speaker)}" if quote.speaker else ""
+            where = (
+                f'<div class="ck-src">{html.escape(quote.locator)}</div>' if quote.locator else ""
+            )
+            if passage is not None:
+                body = (
+                    f'<span class="ck-context">{html.escape(passage.before)} </span>'
+                    f"<mark>{html.escape(passage.quoted)}</mark>"
+                    f'<span class="ck-context"> {html.escape(passage.after)}</span>'
+                )
+            else:
+                body = f"“{html.escape(quote.text)}”"
+            quotes.append(f'<blockquote class="ck-quote">{body}{who}{where}</blockquote>')
+        parts.append(
+            f'<div class="ck-fact"><div class="ck-fact-title">{title}</div>{about}'
+            + "".join(quotes)
+            + "</div>"
+        )
+    return "".join(parts)
+
+
+def show_source(page: SourcePage) -> None:
+    info = page.info
+    page_title(info.label, "Sources")
+    keep_address({"id": to_curie(info.iri)})
+    st.page_link(PAGE_FILES["sources"], label="All sources", icon=":material/arrow_back:")
+    st.title(info.label)
+    who = ", ".join(info.creators) if info.creators else "author not named in the text"
+    st.markdown(md_escape(source_line(info.label, [info.kind, who, info.publisher, info.date])))
+    st.markdown(
+        f"**{page.fact_count} facts** in the graph cite this source, with "
+        f"**{page.quotation_count} quotations**."
+        + (
+            " Each quotation is shown in its place in the text, highlighted."
+            if page.text_available
+            else ""
+        )
+    )
+    if page.text_note:
+        st.caption(page.text_note)
+    jump = " · ".join(
+        f"[{md_escape(g.title)} ({len(g.facts)})](#group-{n})" for n, g in enumerate(page.groups)
+    )
+    if jump:
+        st.markdown(jump)
+    for number, group in enumerate(page.groups):
+        st.header(f"{group.title} ({len(group.facts)})", anchor=f"group-{number}")
+        st.html(group_html(page, number))
+
+
+wanted = st.query_params.get("id")
+chosen = None
+if wanted:
+    try:
+        chosen = source_page(index, from_curie(wanted))
+    except ParameterError:
+        chosen = None
+    if chosen is None:
+        st.warning("There is no source with that identifier. Choose one from the list.")
+if chosen is None:
+    show_all()
+else:
+    show_source(chosen)

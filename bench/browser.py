@@ -1,0 +1,373 @@
+"""How long does each explorer page take in a real browser, warm, and with 20 people at once?
+
+    .venv/bin/python bench/browser.py [--runs 5] [--sessions 20] [--pages home,questions,...]
+                                      [--questions all|none|ID,...] [--out FILE]
+
+Two servers are started on free loopback ports: the explorer (``app/streamlit_app.py`` on
+the project's data) and, side by side, a bare Streamlit page (a title and a line of text)
+as the floor this machine and Streamlit set. Chromium from Debian (``/usr/bin/chromium``)
+is driven by Playwright (never ``playwright install``).
+
+**Time to content visible** is measured in the browser: from the navigation start of a
+fresh tab (``performance.now()``) until the page's heading and its ready text are visible
+and Streamlit shows no spinner, skeleton or running indicator. Every page is opened once
+to warm the server's caches, then ``--runs`` times; the figure is the median (min and max
+beside it). Every canned question is measured the same way (``--questions all``).
+
+**Sessions at once**: ``--sessions`` browser contexts (separate sessions, as separate
+people) open the same page at the same moment; the figure is the slowest session's time to
+content visible, median over ``--runs`` rounds, for the explorer's home page, a question
+and the bare page.
+
+Targets (issue 18): every page and question within 1.0 s warm; 20 sessions all served
+within 3 s. The machine and its load average are printed and saved with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from machine import describe, one_line
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app" / "streamlit_app.py"
+CHROMIUM = Path(os.environ.get("COLLABKG_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGE_TARGET_S = 1.0
+SESSIONS_TARGET_S = 3.0
+BARE_APP = """import streamlit as st
+
+st.title("A bare page")
+st.write("Nothing but a title and this line.")
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: str
+    heading: str
+    ready: str
+    """Text that appears once the page has its content."""
+
+
+def explorer_cases(root: Path) -> list[Case]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from collabkg.catalogue import Catalogue
+
+    return [
+        Case("Home", "", "Collaborations in public services", "Where the data comes from"),
+        Case("Questions", "questions", "Questions", "Who is accountable for transferred assets?"),
+        Case("Collaborations", "collaborations", "Collaborations", "Open the profile of"),
+        Case("Organisations", "organisations", "Organisations", "Open the profile of"),
+        Case(
+            "Collaboration profile",
+            "collaborations?id=ckd:wigan-collaborative-council",
+            "Wigan collaborative council",
+            "recorded facts",
+        ),
+        Case(
+            "Organisation profile",
+            "organisations?id=ckd:wigan-council",
+            "Wigan council",
+            "recorded facts",
+        ),
+        Case("Network", "network", "Network", "Open the profile of"),
+        Case("Sources", "sources", "Sources", "Open a source"),
+        Case(
+            "Source page",
+            "sources?id=ckd:src-golab-blog-2019",
+            "Findings from Are We Rallying Together?",
+            "facts",
+        ),
+        Case("Search", "search?text=wigan", "Search", "Found:"),
+        Case("Check a case file", "check", "Check a case file", "Start from data/TEMPLATE.ttl"),
+        Case("SPARQL", "sparql", "SPARQL", "Show names instead of identifiers"),
+    ] + [
+        Case(f"Question: {q.id}", f"questions?q={q.id}", q.summary, "Download CSV")
+        for q in Catalogue.load(root)
+        if not q.internal
+    ]
+
+
+BARE = Case("Bare Streamlit page", "", "A bare page", "Nothing but a title")
+
+READY_JS = """([heading, ready]) => {
+    if (document.querySelector(
+        '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
+    )) return false;
+    const main = document.querySelector('[data-testid="stMain"]');
+    if (!main) return false;
+    const headings = [...main.querySelectorAll('h1')].map(h => h.innerText.trim());
+    if (!headings.includes(heading)) return false;
+    return main.innerText.includes(ready);
+}"""
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def streamlit_server(script: Path, home: Path, log: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "COLLABKG_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"streamlit exited early; see {log}")
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"streamlit did not start; see {log}") from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+async def time_to_content(browser, base: str, case: Case, timeout_s: float = 60) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from navigation start until the case's content is visible (a fresh session)."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = await context.new_page()
+        await page.goto(f"{base}/{case.path}", wait_until="commit")
+        await page.wait_for_function(
+            READY_JS, arg=[case.heading, case.ready], timeout=timeout_s * 1000, polling=25
+        )
+        return float(await page.evaluate("() => performance.now()")) / 1000
+    finally:
+        await context.close()
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    return {
+        "median_s": round(statistics.median(values), 3),
+        "min_s": round(min(values), 3),
+        "max_s": round(max(values), 3),
+    }
+
+
+async def measure_pages(browser, base: str, cases: list[Case], runs: int) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    results: dict[str, dict] = {}
+    for number, case in enumerate(cases, start=1):
+        print(f"  [{number}/{len(cases)}] {case.name}", file=sys.stderr, flush=True)
+        try:
+            await time_to_content(browser, base, case)  # warm the server's caches
+            times = [await time_to_content(browser, base, case) for _ in range(runs)]
+        except Exception as exc:  # a page that never shows its content is a finding
+            results[case.name] = {"path": case.path, "error": str(exc).splitlines()[0]}
+            continue
+        results[case.name] = {"path": case.path, **_stats(times)}
+    return results
+
+
+async def measure_sessions(browser, base: str, case: Case, sessions: int, runs: int) -> dict:  # type: ignore[no-untyped-def]
+    """The slowest of ``sessions`` simultaneous fresh sessions, per round.
+
+    A session that shows nothing within two minutes counts as not served (and the round's
+    slowest time is then "over two minutes").
+    """
+    await time_to_content(browser, base, case)
+    slowest: list[float] = []
+    medians: list[float] = []
+    failed = 0
+    for _ in range(runs):
+        outcomes = await asyncio.gather(
+            *(time_to_content(browser, base, case, timeout_s=120) for _ in range(sessions)),
+            return_exceptions=True,
+        )
+        times = [o for o in outcomes if isinstance(o, float)]
+        failed += len(outcomes) - len(times)
+        slowest.append(max(times) if len(times) == len(outcomes) else float("inf"))
+        medians.append(statistics.median(times) if times else float("inf"))
+    return {
+        "path": case.path,
+        "sessions": sessions,
+        "slowest": _stats(slowest),
+        "median_session_s": round(statistics.median(medians), 3),
+        "not_served": failed,
+    }
+
+
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+async def run(args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
+    from playwright.async_api import async_playwright
+
+    home = Path(args.root).resolve()
+    cases = explorer_cases(home)
+    if args.pages:
+        wanted = {p.strip().lower() for p in args.pages.split(",")}
+        cases = [c for c in cases if c.name.lower() in wanted or c.name.startswith("Question:")]
+    if args.questions == "none":
+        cases = [c for c in cases if not c.name.startswith("Question:")]
+    elif args.questions != "all":
+        ids = {q.strip() for q in args.questions.split(",")}
+        cases = [c for c in cases if not c.name.startswith("Question:") or c.name[10:] in ids]
+    question = next((c for c in cases if c.name.startswith("Question:")), None)
+
+    logs = Path(tempfile.mkdtemp(prefix="collabkg-bench-browser-"))
+    bare_script = logs / "bare_app.py"
+    bare_script.write_text(BARE_APP, encoding="utf-8")
+    report: dict = {
+        "machine": describe(),
+        "load_before": load_average(),
+        "runs": args.runs,
+        "targets": {"page_s": PAGE_TARGET_S, "sessions_s": SESSIONS_TARGET_S},
+    }
+    with (
+        streamlit_server(APP, home, logs / "explorer.log") as explorer,
+        streamlit_server(bare_script, home, logs / "bare.log") as bare,
+    ):
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            try:
+                print("Bare Streamlit page", file=sys.stderr)
+                report["bare"] = (await measure_pages(browser, bare, [BARE], args.runs))[BARE.name]
+                print("Explorer pages (warm)", file=sys.stderr)
+                report["pages"] = await measure_pages(browser, explorer, cases, args.runs)
+                if args.sessions:
+                    print(f"{args.sessions} sessions at once", file=sys.stderr)
+                    together = {
+                        "Bare Streamlit page": await measure_sessions(
+                            browser, bare, BARE, args.sessions, args.runs
+                        ),
+                        "Home": await measure_sessions(
+                            browser, explorer, cases[0], args.sessions, args.runs
+                        ),
+                    }
+                    if question is not None:
+                        together[question.name] = await measure_sessions(
+                            browser, explorer, question, args.sessions, args.runs
+                        )
+                    report["sessions"] = together
+            finally:
+                await browser.close()
+    report["load_after"] = load_average()
+    return report
+
+
+def print_report(report: dict) -> None:  # type: ignore[type-arg]
+    print(f"Machine: {one_line(report['machine'])}")
+    print(f"Load average before {report['load_before']}, after {report['load_after']}")
+    print(f"Median of {report['runs']} runs after one warm-up; time to content visible.\n")
+    bare = report["bare"]
+    print(f"{'page':60s} {'median':>8s} {'min':>7s} {'max':>7s}  target {PAGE_TARGET_S:.1f} s")
+    print(
+        f"{'Bare Streamlit page (the floor)':60s} {bare['median_s']:8.2f} {bare['min_s']:7.2f} "
+        f"{bare['max_s']:7.2f}"
+    )
+    over = 0
+    for name, row in report["pages"].items():
+        if "error" in row:
+            print(f"{name[:60]:60s} failed: {row['error']}")
+            over += 1
+            continue
+        mark = "" if row["median_s"] <= PAGE_TARGET_S else "  over"
+        over += bool(mark)
+        print(
+            f"{name[:60]:60s} {row['median_s']:8.2f} {row['min_s']:7.2f} {row['max_s']:7.2f}{mark}"
+        )
+    print(
+        f"\n{len(report['pages']) - over} of {len(report['pages'])} pages within "
+        f"{PAGE_TARGET_S:.1f} s."
+    )
+    for name, row in report.get("sessions", {}).items():
+        slowest = row["slowest"]
+        mark = "" if slowest["median_s"] <= SESSIONS_TARGET_S else "  over"
+        print(
+            f"{row['sessions']} sessions at once, {name}: slowest served in "
+            f"{slowest['median_s']:.2f} s (min {slowest['min_s']:.2f}, "
+            f"max {slowest['max_s']:.2f}); median session {row['median_session_s']:.2f} s; "
+            f"not served within 2 minutes: {row.get('not_served', 0)}{mark}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--pages", default="", help="comma-separated page names (default all)")
+    parser.add_argument("--questions", default="all", help="all, none, or comma-separated ids")
+    parser.add_argument("--root", default=str(ROOT), help="the project whose data is served")
+    parser.add_argument("--out", default="", help="save the figures as JSON here")
+    args = parser.parse_args()
+    if not CHROMIUM.exists():
+        sys.exit(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    report = asyncio.run(run(args))
+    print_report(report)
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=2), encoding="utf-8")
+        print(f"\nSaved: {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""View models for the explorer: lists, profiles, evidence, result tables, network, charts.
+
+Everything here is plain Python over :class:`collabkg.graph.KnowledgeGraph` (no Streamlit),
+so the explorer's pages stay thin and this logic is tested directly. Nothing returned for
+display carries an IRI except in fields named ``iri`` (used to build links and downloads).
+
+One module per job:
+
+- ``common``    names for people, short forms (CURIEs) in URLs, plain text
+- ``index``     the index read once per graph: entities, labels, sources, evidence
+- ``lists``     the Collaborations and Organisations lists and their filters
+- ``profiles``  a profile per collaboration or organisation
+- ``tables``    canned-query answers by label, table layout, parameter choices
+- ``charts``    counts and chart data (home page; a question's chart from its metadata)
+- ``network``   the network drawing's elements and filters
+- ``style``     colours and Cytoscape styles
+- ``sources``   a page per source: the facts that cite it, quotations in their passage
+- ``search``    one search across organisations, collaborations, places, concepts, quotations
+"""
+
+from __future__ import annotations
+
+from collabkg.explorer.charts import (
+    ChartData,
+    answer_count,
+    chart_data,
+    cocreation_by_structure_type,
+    collaborations_by_structure_type,
+    home_counts,
+    observed_matrix,
+    organisations_by_sector,
+)
+from collabkg.explorer.common import (
+    COCREATION_KINDS,
+    LINK_DISPLAY_REGEX,
+    NONE_RECORDED,
+    PAGE_OF_KIND,
+    Kind,
+    from_curie,
+    humanise,
+    link_parts,
+    plain_note,
+    plain_text,
+    profile_href,
+    profile_target,
+    sentence_case,
+    shown_frame,
+    to_curie,
+)
+from collabkg.explorer.index import Entity, Evidence, ExplorerIndex, Quote, SourceInfo
+from collabkg.explorer.lists import (
+    LIST_COLUMNS,
+    ListFilters,
+    entity_table,
+    filter_entities,
+    filter_options,
+)
+from collabkg.explorer.network import (
+    DEFAULT_NODE_CAP,
+    NETWORK_LAYOUT,
+    PANEL_HIDDEN_KEYS,
+    RELATIONS,
+    NetEdge,
+    Network,
+    build_network,
+    network_edges,
+    node_group,
+    result_network,
+)
+from collabkg.explorer.profiles import (
+    Fact,
+    Profile,
+    Section,
+    Segment,
+    collaboration_profile,
+    find_activity,
+    organisation_profile,
+    profile,
+    resolve_id,
+    verdict_on_claim,
+)
+from collabkg.explorer.search import Hit, SearchResults, search
+from collabkg.explorer.sources import FactGroup, Passage, SourcedFact, SourcePage, source_page
+from collabkg.explorer.style import GROUP_COLOURS, RELATION_COLOURS, SECTOR_GROUPS, graph_styles
+from collabkg.explorer.tables import (
+    ResultTable,
+    column_widths,
+    download_frame,
+    gap_summary,
+    param_choices,
+    result_table,
+    row_height,
+)
+
+__all__ = [
+    "COCREATION_KINDS",
+    "DEFAULT_NODE_CAP",
+    "GROUP_COLOURS",
+    "LINK_DISPLAY_REGEX",
+    "LIST_COLUMNS",
+    "NETWORK_LAYOUT",
+    "NONE_RECORDED",
+    "PAGE_OF_KIND",
+    "PANEL_HIDDEN_KEYS",
+    "RELATIONS",
+    "RELATION_COLOURS",
+    "SECTOR_GROUPS",
+    "ChartData",
+    "Entity",
+    "Evidence",
+    "ExplorerIndex",
+    "Fact",
+    "FactGroup",
+    "Hit",
+    "Kind",
+    "ListFilters",
+    "NetEdge",
+    "Network",
+    "Passage",
+    "Profile",
+    "Quote",
+    "ResultTable",
+    "SearchResults",
+    "Section",
+    "Segment",
+    "SourceInfo",
+    "SourcePage",
+    "SourcedFact",
+    "answer_count",
+    "build_network",
+    "chart_data",
+    "cocreation_by_structure_type",
+    "collaboration_profile",
+    "collaborations_by_structure_type",
+    "column_widths",
+    "download_frame",
+    "entity_table",
+    "filter_entities",
+    "filter_options",
+    "find_activity",
+    "from_curie",
+    "gap_summary",
+    "graph_styles",
+    "home_counts",
+    "humanise",
+    "link_parts",
+    "network_edges",
+    "node_group",
+    "observed_matrix",
+    "organisation_profile",
+    "organisations_by_sector",
+    "param_choices",
+    "plain_note",
+    "plain_text",
+    "profile",
+    "profile_href",
+    "profile_target",
+    "resolve_id",
+    "result_network",
+    "result_table",
+    "row_height",
+    "search",
+    "sentence_case",
+    "shown_frame",
+    "source_page",
+    "to_curie",
+    "verdict_on_claim",
+]

@@ -1,0 +1,114 @@
+"""The Collaborations and Organisations lists: one row per entity, filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from collabkg.explorer.common import (
+    Kind,
+    profile_href,
+    sentence_case,
+)
+from collabkg.explorer.index import Entity, ExplorerIndex
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+# --------------------------------------------------------------------------- list tables
+
+
+LIST_COLUMNS = {
+    "collaboration": [
+        "Name",
+        "Structure type",
+        "Sectors involved",
+        "Place",
+        "Kind",
+        "Members",
+        "Sources",
+    ],
+    "organisation": ["Name", "Kind", "Sector", "Place", "Collaborations", "Sources"],
+}
+
+
+def entity_table(index: ExplorerIndex, kind: Kind) -> pd.DataFrame:
+    """The list page's table: one row per entity, labels only (plus ``iri`` and ``link``)."""
+    import pandas as pd
+
+    entities = index.collaborations() if kind == "collaboration" else index.organisations()
+    rows: list[dict[str, object]] = []
+    for e in entities:
+        linked = ", ".join(sorted((index.label(i) for i in e.links), key=str.lower))
+        row: dict[str, object] = {
+            "iri": e.iri,
+            "link": profile_href(e.iri, e.kind, e.label),
+            "Name": e.label,
+            "Kind": e.type_label,
+        }
+        if kind == "collaboration":
+            row["Structure type"] = ", ".join(sentence_case(s) for s in e.structure_types)
+            row["Sectors involved"] = ", ".join(sentence_case(s) for s in e.sectors)
+            row["Place"] = ", ".join(e.places)
+            row["Members"] = linked
+        else:
+            row["Sector"] = ", ".join(sentence_case(s) for s in e.sectors)
+            row["Place"] = ", ".join(e.places)
+            row["Collaborations"] = linked
+        row["Sources"] = "; ".join(e.sources)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["iri", "link", *LIST_COLUMNS[kind]])
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    text: str = ""
+    structure_types: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+def filter_options(index: ExplorerIndex, kind: Kind) -> dict[str, list[str]]:
+    """The values each filter can take (labels, sentence case where they are concepts)."""
+    entities = index.collaborations() if kind == "collaboration" else index.organisations()
+    return {
+        "structure_types": sorted({sentence_case(s) for e in entities for s in e.structure_types}),
+        "sectors": sorted({sentence_case(s) for e in entities for s in e.sectors}),
+        "places": sorted({p for e in entities for p in e.places}),
+        "sources": sorted({s for e in entities for s in e.sources}),
+    }
+
+
+def filter_entities(index: ExplorerIndex, kind: Kind, filters: ListFilters) -> list[Entity]:
+    """Entities matching every filter; the text matches names, kinds, places and members."""
+    entities = index.collaborations() if kind == "collaboration" else index.organisations()
+    words = filters.text.lower().split()
+    out: list[Entity] = []
+    for e in entities:
+        if filters.structure_types and not (
+            {sentence_case(s) for s in e.structure_types} & set(filters.structure_types)
+        ):
+            continue
+        if filters.sectors and not ({sentence_case(s) for s in e.sectors} & set(filters.sectors)):
+            continue
+        if filters.places and not (set(e.places) & set(filters.places)):
+            continue
+        if filters.sources and not (set(e.sources) & set(filters.sources)):
+            continue
+        if words:
+            haystack = " ".join(
+                [
+                    e.label,
+                    e.type_label,
+                    *e.places,
+                    *e.structure_types,
+                    *e.sectors,
+                    *(index.label(i) for i in e.links),
+                ]
+            ).lower()
+            if not all(w in haystack for w in words):
+                continue
+        out.append(e)
+    return out

@@ -1,0 +1,113 @@
+"""A page per source and one search across the graph (view models and pages)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from apptest_helpers import DATA_ROOT, Opener, identifiers_on_screen, visible_text
+
+from collabkg import explorer as ex
+from collabkg.explorer.sources import passage, texts_folder
+from collabkg.graph import open_graph
+
+SOURCES = "views/sources.py"
+SEARCH = "views/search.py"
+
+
+@pytest.fixture(scope="module")
+def index() -> ex.ExplorerIndex:
+    return ex.ExplorerIndex(open_graph(DATA_ROOT))
+
+
+def test_a_passage_is_found_whatever_the_line_breaks():
+    text = "First line.\nThe council  said: we\nwill   help.\nThe end of it all."
+    found = passage(text, "we will help.", context=12)
+    assert found is not None
+    assert found.quoted == "we will help."
+    assert found.before.endswith("said:")
+    assert found.after.startswith("The end")
+    assert passage(text, "we will not help.") is None
+
+
+def test_every_source_page_groups_the_facts_that_cite_it(index: ex.ExplorerIndex):
+    assert index.sources
+    for iri in index.sources:
+        page = ex.source_page(index, iri)
+        assert page is not None
+        assert page.fact_count > 0
+        for group in page.groups:
+            assert group.title and group.facts
+            for fact in group.facts:
+                for quote, _ in fact.quotes:
+                    assert quote.source_iri == iri  # only this source's quotations
+
+
+@pytest.mark.skipif(not texts_folder(DATA_ROOT).is_dir(), reason="no source texts here")
+def test_each_quotation_is_shown_in_its_passage_of_the_source_text(index: ex.ExplorerIndex):
+    for iri in index.sources:
+        page = ex.source_page(index, iri)
+        assert page is not None and page.text_available
+        for group in page.groups:
+            for fact in group.facts:
+                for quote, found in fact.quotes:
+                    assert found is not None, quote.text  # quotations are verbatim
+                    same = " ".join(quote.text.split())
+                    assert found.quoted.replace("\u00a0", " ") == same.replace("\u00a0", " ")
+
+
+def test_no_source_text_says_so(index: ex.ExplorerIndex, monkeypatch, tmp_path):
+    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path))
+    page = ex.source_page(index, next(iter(index.sources)))
+    assert page is not None and not page.text_available
+    assert "not available" in page.text_note
+    assert all(found is None for g in page.groups for f in g.facts for _, found in f.quotes)
+
+
+def test_search_finds_each_kind_and_groups_by_kind(index: ex.ExplorerIndex):
+    wigan = ex.search(index, "wigan")
+    assert {"Collaborations", "Organisations", "Places", "Quotations"} <= set(wigan.groups)
+    assert any(h.title == "Wigan council" for h in wigan.groups["Organisations"])
+    assert ex.search(index, "CO-DESIGN").groups.get("Concepts")
+    source = next(iter(index.sources.values()))
+    found = ex.search(index, source.label.split()[0] + " " + source.label.split()[-1])
+    assert any(h.title == source.label for h in found.groups.get("Sources", []))
+    quote = next(iter(index.quotes_by_subject().values()))[0]
+    words = " ".join(quote.text.split()[:4])
+    assert ex.search(index, words).groups.get("Quotations")
+    assert ex.search(index, "   ").total == 0
+    assert ex.search(index, "zzqx no such words").total == 0
+
+
+def test_search_results_lead_to_pages_with_ids_not_shown(index: ex.ExplorerIndex):
+    for hits in ex.search(index, "council").groups.values():
+        for hit in hits:
+            assert not re.search(r"https?://|\bckd:", hit.title + hit.detail)
+            if hit.page in ("collaborations", "organisations", "sources"):
+                assert dict(hit.params)["id"].startswith("ckd:")
+
+
+def test_the_source_page(open_page: Opener, index: ex.ExplorerIndex):
+    source = next(iter(index.sources.values()))
+    app = open_page(SOURCES, id=ex.to_curie(source.iri))
+    assert app.title[0].value == source.label
+    assert app.header, "facts are grouped under headings"
+    assert identifiers_on_screen(app) == []
+    listing = open_page(SOURCES)
+    assert listing.title[0].value == "Sources"
+    assert len(listing.page_link) == len(index.sources)
+
+
+def test_a_broken_source_link_says_so(open_page: Opener):
+    app = open_page(SOURCES, id="ckd:no-such-source")
+    assert any("no source with that identifier" in w.value for w in app.warning)
+    assert app.title[0].value == "Sources"
+
+
+def test_the_search_page_keeps_its_text_in_the_address(open_page: Opener):
+    app = open_page(SEARCH, text="plymouth")
+    assert app.text_input(key="search:text").value == "plymouth"
+    assert "Collaborations (1)" in [h.value for h in app.header]
+    assert any("Plymouth Alliance Contract" in t for t in visible_text(app))
+    app.text_input(key="search:text").set_value("wigan").run()
+    assert app.query_params["text"] in ("wigan", ["wigan"])

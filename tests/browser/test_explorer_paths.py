@@ -1,0 +1,325 @@
+"""The explorer's main paths in a real browser: the address always reopens what is on screen,
+links stay in the same tab, charts and the network tell the truth in labels, the source page
+and search, and each page is titled, ordered and usable on a phone.
+
+Every path starts where a newcomer would: the Questions list, a list page, the search box.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+from browser_helpers import DATA_ROOT, screenshot
+from playwright.sync_api import Page, expect
+
+from collabkg.catalogue import Catalogue
+
+pytestmark = pytest.mark.browser
+
+CATALOGUE = Catalogue.load(DATA_ROOT)
+CHARTED = [q.id for q in CATALOGUE if not q.internal and q.chart is not None]
+_IDENTIFIER = re.compile(r"https?://|\bckd:[a-z]|\bckc:[a-z]|\?id=")
+
+
+def wait_idle(tab: Page) -> None:
+    tab.wait_for_function(
+        """() => !document.querySelector(
+            '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
+        )""",
+        timeout=60_000,
+    )
+    tab.wait_for_timeout(600)
+
+
+def open_at(tab: Page, path: str, heading: str) -> None:
+    tab.goto(f"/{path}")
+    expect(tab.get_by_role("heading", name=heading, exact=True).first).to_be_visible(timeout=60_000)
+    wait_idle(tab)
+
+
+def main_text(tab: Page) -> str:
+    return tab.locator('[data-testid="stMain"]').inner_text()
+
+
+def mark_tab(tab: Page) -> None:
+    """A marker in the page's JavaScript: it survives only if the page is not reloaded."""
+    tab.evaluate("window.__notReloaded = true")
+
+
+def still_same_tab(tab: Page) -> None:
+    assert len(tab.context.pages) == 1, "a link opened another tab"
+    assert tab.evaluate("window.__notReloaded === true"), "the page was reloaded"
+
+
+def address(tab: Page) -> dict[str, list[str]]:
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(tab.url).query)
+
+
+def test_a_question_opened_from_the_questions_list_keeps_its_place(tab: Page):
+    """Regression: from the Questions list the address stayed /questions, so the next click
+    (Row by row, Chart, Download CSV) threw the user back to the list."""
+    open_at(tab, "questions", "Questions")
+    question = CATALOGUE.get("rationales")
+    tab.get_by_role("link", name=question.summary).first.click()
+    expect(tab.get_by_role("heading", name=question.summary)).to_be_visible(timeout=30_000)
+    wait_idle(tab)
+    expect(tab).to_have_url(re.compile(r"/questions\?q=rationales"))
+    for view, shown in (("Row by row", "list"), ("Table", "table"), ("Chart", None)):
+        tab.get_by_role("radio", name=view, exact=True).click()
+        wait_idle(tab)
+        expect(tab.get_by_role("heading", name=question.summary)).to_be_visible()
+        assert address(tab)["q"] == ["rationales"]
+        if shown and shown != question.default_view:
+            assert address(tab)["view"] == [shown]
+    with tab.expect_download():
+        tab.get_by_role("button", name="Download CSV").click()
+    wait_idle(tab)
+    expect(tab.get_by_role("heading", name=question.summary)).to_be_visible()
+    tab.get_by_role("radio", name="Row by row", exact=True).click()
+    wait_idle(tab)
+    kept = tab.url
+    tab.reload()
+    expect(tab.get_by_role("heading", name=question.summary)).to_be_visible(timeout=60_000)
+    wait_idle(tab)
+    assert tab.url == kept
+    expect(tab.get_by_role("radio", name="Row by row", exact=True)).to_have_attribute(
+        "aria-checked", "true"
+    )
+    screenshot(tab, "path-questions-list-row-by-row")
+
+
+def test_a_question_with_a_choice_from_the_list_keeps_choice_and_view(tab: Page):
+    open_at(tab, "questions", "Questions")
+    question = CATALOGUE.get("collaboration-profile")
+    tab.get_by_role("link", name=question.summary).first.click()
+    expect(tab.get_by_role("heading", name=question.summary)).to_be_visible(timeout=30_000)
+    wait_idle(tab)
+    box = tab.get_by_role("combobox", name="Collaboration")
+    box.click()
+    box.fill("Plymouth Alliance Contract")
+    tab.keyboard.press("Enter")
+    wait_idle(tab)
+    tab.get_by_role("radio", name="Row by row", exact=True).click()
+    wait_idle(tab)
+    assert address(tab)["collaboration"] == ["ckd:plymouth-alliance-contract"]
+    assert address(tab)["view"] == ["list"]
+    tab.goto(tab.url)  # the permalink, opened fresh
+    expect(tab.get_by_role("combobox", name="Collaboration")).to_have_value(
+        "Plymouth Alliance Contract", timeout=60_000
+    )
+    wait_idle(tab)
+    assert "Plymouth Alliance Contract" in main_text(tab)
+
+
+def test_a_broken_choice_in_a_link_never_answers_for_another(tab: Page):
+    open_at(
+        tab,
+        "questions?q=accountability-chain&organisation=ckd:no-such-organisation",
+        CATALOGUE.get("accountability-chain").summary,
+    )
+    expect(tab.get_by_text("not in the graph")).to_be_visible()
+    assert "Download CSV" not in main_text(tab), "no answer for a different organisation"
+
+
+def test_links_between_pages_stay_in_the_same_tab(tab: Page):
+    open_at(tab, "collaborations?id=ckd:plymouth-alliance-contract", "Plymouth Alliance Contract")
+    mark_tab(tab)
+    # a name inside a fact (Markdown link), then the source of a quotation (HTML link)
+    link = tab.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"] a')
+    link = link.filter(has_text=re.compile(r"\w")).and_(tab.locator('a[href*="organisations?id="]'))
+    name = link.first.inner_text()
+    link.first.click()
+    expect(tab.get_by_role("heading", name=name, exact=True).first).to_be_visible(timeout=30_000)
+    wait_idle(tab)
+    still_same_tab(tab)
+    assert "/organisations?id=" in tab.url
+    tab.locator('.ck-src a[href*="sources?id="]').filter(visible=True).first.click()
+    expect(tab.locator("h1").first).not_to_have_text(name, timeout=30_000)
+    wait_idle(tab)
+    still_same_tab(tab)
+    assert "/sources?id=" in tab.url
+    tab.go_back()
+    expect(tab.get_by_role("heading", name=name, exact=True).first).to_be_visible(timeout=30_000)
+    still_same_tab(tab)
+
+
+def test_selecting_a_table_row_opens_the_profile_in_the_same_tab(tab: Page):
+    """Regression: every name link in a table opened a new tab with a full reload (and the
+    table's text for screen readers was the raw link)."""
+    open_at(tab, "collaborations", "Collaborations")
+    mark_tab(tab)
+    grid = tab.get_by_test_id("stDataFrame")
+    expect(grid).to_contain_text("Plymouth Alliance Contract")
+    assert "?id=" not in grid.inner_text() and "ckd" not in grid.inner_text()
+    box = grid.bounding_box()
+    assert box is not None
+    tab.mouse.move(box["x"] + 60, box["y"] + 35 + 17)
+    tab.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box
+    expect(tab).to_have_url(re.compile(r"/collaborations\?id=ckd"), timeout=30_000)
+    expect(tab.locator("h1").first).not_to_have_text("Collaborations")
+    wait_idle(tab)
+    expect(tab.get_by_text("recorded facts")).to_be_visible()
+    still_same_tab(tab)
+
+
+@pytest.mark.parametrize("query_id", CHARTED)
+def test_the_chart_of_every_chartable_question(tab: Page, query_id: str):
+    query = CATALOGUE.get(query_id)
+    open_at(tab, f"questions?q={query_id}&view=chart", query.summary)
+    chart = tab.get_by_test_id("stVegaLiteChart")
+    expect(chart.first).to_be_visible()
+    assert query.chart is not None
+    expect(tab.get_by_text(query.chart.label).first).to_be_visible()
+    assert _IDENTIFIER.findall(main_text(tab)) == []
+    tab.get_by_text("The numbers behind this chart").click()
+    table = tab.get_by_test_id("stTable")
+    expect(table.first).to_be_visible()
+    assert _IDENTIFIER.findall(table.first.inner_text()) == []
+    screenshot(tab, f"chart-{query_id}")
+
+
+def test_the_network_panel_names_things_and_the_cap_is_kept(tab: Page):
+    open_at(tab, "network?cap=12", "Network")
+    expect(tab.get_by_text("showing the 12 most connected")).to_be_visible()
+    frame = next(f for f in tab.frames if "st_link_analysis" in f.url)
+    frame.wait_for_function("() => document.getElementById('cy')?._cyreg?.cy?.nodes().length > 0")
+    tab.wait_for_timeout(1500)
+    count = frame.evaluate("() => document.getElementById('cy')._cyreg.cy.nodes().length")
+    assert count == 12
+    x, y = frame.evaluate(
+        """() => { const cy = document.getElementById('cy')._cyreg.cy;
+        const node = cy.nodes().max(n => n.degree()).ele; const at = node.renderedPosition();
+        return [at.x, at.y]; }"""
+    )
+    box = tab.locator("iframe").first.bounding_box()
+    assert box is not None
+    tab.mouse.click(box["x"] + x, box["y"] + y)
+    tab.wait_for_timeout(1200)
+    panel = frame.evaluate("() => document.getElementById('infopanel').innerText")
+    assert "Name" in panel and "Kind" in panel
+    assert not re.search(r"https?://|\bckd:|\bfull_name\b|^id$", panel, re.M), panel
+    size = frame.evaluate(
+        """() => { const cy = document.getElementById('cy')._cyreg.cy;
+        return parseFloat(cy.nodes()[0].style('font-size')) * cy.zoom(); }"""
+    )
+    assert size >= 9, f"names drawn at {size:.1f} px"
+    # the filters are in the address: reopening it draws the same
+    tab.get_by_role("button", name="Funds").click()
+    wait_idle(tab)
+    assert "funds" not in address(tab).get("relation", [])
+    kept = tab.url
+    tab.goto(kept)
+    wait_idle(tab)
+    expect(tab.get_by_role("button", name="Funds")).to_have_attribute("aria-pressed", "false")
+    expect(tab.get_by_role("button", name="Member of")).to_have_attribute("aria-pressed", "true")
+    expect(tab.get_by_text("showing the 12 most connected")).to_be_visible()
+    assert tab.url == kept
+    screenshot(tab, "path-network-panel")
+
+
+def test_list_filters_survive_a_reload(tab: Page):
+    open_at(tab, "collaborations", "Collaborations")
+    tab.get_by_role("textbox", name="Search").fill("council")
+    tab.keyboard.press("Enter")
+    wait_idle(tab)
+    assert address(tab)["search"] == ["council"]
+    shown = tab.get_by_text(re.compile(r"\d+ of \d+ collaborations")).inner_text()
+    tab.reload()
+    wait_idle(tab)
+    expect(tab.get_by_role("textbox", name="Search")).to_have_value("council", timeout=30_000)
+    expect(tab.get_by_text(shown)).to_be_visible()
+
+
+def test_search_finds_and_leads_to_a_profile(tab: Page):
+    open_at(tab, "search", "Search")
+    mark_tab(tab)
+    tab.get_by_label("Search the graph").fill("wigan")
+    tab.keyboard.press("Enter")
+    wait_idle(tab)
+    for kind in ("Collaborations", "Organisations", "Places", "Quotations"):
+        expect(tab.get_by_role("heading", name=re.compile(rf"^{kind} \(\d+\)"))).to_be_visible()
+    assert address(tab)["text"] == ["wigan"]
+    tab.get_by_role("link", name="Wigan council", exact=True).click()
+    expect(tab.get_by_role("heading", name="Wigan council")).to_be_visible(timeout=30_000)
+    still_same_tab(tab)
+    screenshot(tab, "path-search")
+
+
+def test_the_source_page_shows_each_quotation_in_its_passage(tab: Page):
+    open_at(tab, "sources", "Sources")
+    source = "Findings from Are We Rallying Together?"
+    tab.get_by_role("link", name=source).click()
+    expect(tab.get_by_role("heading", name=source)).to_be_visible(timeout=30_000)
+    wait_idle(tab)
+    expect(tab.get_by_text(re.compile(r"\d+ facts"))).to_be_visible()
+    marks = tab.locator(".ck-quote mark")
+    expect(marks.first).to_be_visible()
+    assert _IDENTIFIER.findall(main_text(tab)) == []
+    assert "sources?id=ckd" in tab.url.replace("%3A", ":")
+    screenshot(tab, "path-source-page")
+
+
+def test_a_sparql_permalink_reruns_its_query(tab: Page):
+    query = "SELECT ?org WHERE { ?org a ck:LocalAuthority } ORDER BY ?org LIMIT 3"
+    from urllib.parse import quote
+
+    open_at(tab, f"sparql?query={quote(query)}&run=1", "SPARQL")
+    expect(tab.get_by_text("3 rows.")).to_be_visible()
+    expect(tab.get_by_label("Query")).to_have_value(query)
+
+
+PAGES_TO_TITLE = {
+    "": "Collaborations in public services",
+    "questions": "Questions",
+    "collaborations": "Collaborations",
+    "organisations": "Organisations",
+    "network": "Network",
+    "sources": "Sources",
+    "search": "Search",
+    "check": "Check a case file",
+    "sparql": "SPARQL",
+}
+
+
+def test_each_page_has_its_own_title_and_ordered_headings(tab: Page):
+    titles = set()
+    for path, heading in PAGES_TO_TITLE.items():
+        open_at(tab, path, heading)
+        titles.add(tab.title())
+        levels = tab.evaluate(
+            """() => [...document.querySelectorAll('[data-testid="stMain"] h1, '
+                + '[data-testid="stMain"] h2, [data-testid="stMain"] h3')]
+                .filter(h => h.offsetParent !== null).map(h => Number(h.tagName[1]))"""
+        )
+        assert levels[0] == 1, (path, levels)
+        for before, after in itertools.pairwise(levels):
+            assert after <= before + 1, f"{path or 'home'}: heading H{before} then H{after}"
+    assert len(titles) == len(PAGES_TO_TITLE), titles
+
+
+def test_keyboard_focus_on_a_question_link_is_visible(tab: Page):
+    open_at(tab, "questions", "Questions")
+    link = tab.get_by_role("link", name=CATALOGUE.get("rationales").summary).first
+    link.focus()
+    tab.keyboard.press("Shift+Tab")
+    tab.keyboard.press("Tab")
+    outline = link.evaluate(
+        "a => getComputedStyle(a).outlineStyle + ' ' + getComputedStyle(a).outlineWidth"
+    )
+    assert not outline.startswith("none"), outline
+
+
+def test_usable_on_a_375_pixel_screen(tab: Page):
+    tab.set_viewport_size({"width": 375, "height": 800})
+    query = CATALOGUE.get("accountable-for-transferred-assets")
+    open_at(tab, f"questions?q={query.id}&view=list", query.summary)
+    text = main_text(tab)
+    for column in ("Accountable", "Mechanism", "Asset"):
+        assert column in text, column
+    width = tab.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 375 + 2, f"the page is {width} px wide: it scrolls sideways"
+    screenshot(tab, "path-375px-row-by-row")
