@@ -5,8 +5,9 @@ One process, one port, on loopback. The graph is held in an in-memory Oxigraph s
 collabkg). Each request:
 
 1. is read with limits (request line and body up to :data:`MAX_BODY_BYTES`, else 413;
-   connections idle for :data:`IDLE_TIMEOUT_S` are closed; at most
-   :data:`MAX_CONNECTIONS` are served at once by a fixed pool of threads, more get 503);
+   connections idle for :data:`IDLE_TIMEOUT_S` are closed; they wait for their first
+   bytes in one selector, without a thread, and at most :data:`MAX_CONNECTIONS` are then
+   served at once by a fixed pool of threads, more get 503);
 2. has its query read ONCE by :func:`collabkg.sparql_safety.check_query`: SERVICE and
    updates are refused (403), unreadable text is refused (400), and what runs is the
    canonical text the check produced, never the text as sent;
@@ -32,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import selectors
 import shutil
 import signal
 import socket
@@ -83,6 +85,8 @@ IDLE_TIMEOUT_S: Final[float] = 10.0
 """A connection that sends nothing for this long is closed."""
 MAX_CONNECTIONS: Final[int] = 32
 """Connections served at once (a fixed pool of threads); more are answered 503 at once."""
+MAX_WAITING: Final[int] = 1000
+"""Connections that may wait for their first bytes at once (no thread is used for them)."""
 MAX_RUNNING: Final[int] = 4
 """Queries evaluated at once (isolated worker processes); others wait their turn."""
 _HEADER_LIMIT: Final[int] = 100
@@ -325,7 +329,16 @@ class QueryFilter(HTTPServer):
         self._log_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max_connections)
         self._pool = ThreadPoolExecutor(max_connections, thread_name_prefix="collabkg-serve")
+        self._selector = selectors.DefaultSelector()
+        self._waiting: dict[int, tuple[socket.socket, object, float]] = {}
+        self._waiting_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._max_waiting = _max_waiting()
         super().__init__(address, _FilterHandler)
+        self._waiter = threading.Thread(
+            target=self._wait_for_requests, name="collabkg-serve-waiter", daemon=True
+        )
+        self._waiter.start()
         self.workers = IsolatedPool(functools.partial(_answer, store, self.url), max_running)
 
     @property
@@ -339,8 +352,51 @@ class QueryFilter(HTTPServer):
         with self._log_lock, contextlib.suppress(Exception):
             print(line, file=self.log, flush=True)
 
-    # a fixed pool of threads instead of one thread per connection
+    # connections wait for their first bytes without a thread (one selector for all);
+    # then a fixed pool of threads serves them
     def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        with self._waiting_lock:
+            room = len(self._waiting) < self._max_waiting and not self._stopping.is_set()
+            if room:
+                self._waiting[request.fileno()] = (request, client_address, time.monotonic())
+                self._selector.register(request, selectors.EVENT_READ)
+        if not room:
+            self.stats.busy += 1
+            with contextlib.suppress(OSError):
+                request.sendall(_busy_reply())
+            self.shutdown_request(request)
+
+    def _wait_for_requests(self) -> None:
+        """The waiter thread: hand connections that sent something to the pool, close
+        those idle for IDLE_TIMEOUT_S."""
+        while not self._stopping.is_set():
+            try:
+                events = self._selector.select(timeout=0.25)
+            except (OSError, ValueError):
+                events = []
+                time.sleep(0.05)
+            now = time.monotonic()
+            ready: list[tuple[socket.socket, object]] = []
+            expired: list[socket.socket] = []
+            with self._waiting_lock:
+                for key, _mask in events:
+                    entry = self._waiting.pop(key.fd, None)
+                    if entry is not None:
+                        with contextlib.suppress(KeyError, ValueError, OSError):
+                            self._selector.unregister(entry[0])
+                        ready.append((entry[0], entry[1]))
+                for fd, (sock, _address, since) in list(self._waiting.items()):
+                    if now - since > IDLE_TIMEOUT_S:
+                        del self._waiting[fd]
+                        with contextlib.suppress(KeyError, ValueError, OSError):
+                            self._selector.unregister(sock)
+                        expired.append(sock)
+            for sock in expired:
+                self.shutdown_request(sock)
+            for sock, address in ready:
+                self._dispatch(sock, address)
+
+    def _dispatch(self, request: socket.socket, client_address: object) -> None:
         if not self._slots.acquire(blocking=False):
             self.stats.busy += 1
             with contextlib.suppress(OSError):
@@ -367,6 +423,19 @@ class QueryFilter(HTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
+        stopping = getattr(self, "_stopping", None)
+        if stopping is not None:
+            stopping.set()
+            waiter = getattr(self, "_waiter", None)
+            if waiter is not None:
+                waiter.join(2)
+            with self._waiting_lock:
+                waiting = [sock for sock, _a, _t in self._waiting.values()]
+                self._waiting.clear()
+            for sock in waiting:
+                self.shutdown_request(sock)
+            with contextlib.suppress(Exception):
+                self._selector.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
         workers = getattr(self, "workers", None)  # None when the port could not be bound
         if workers is not None:
@@ -391,6 +460,20 @@ def _answer(store: ox.Store, base_iri: str, request: object) -> bytes:
     """What a worker does with a request (runs in the isolated worker process)."""
     assert isinstance(request, Request)
     return evaluate(store, request, base_iri)(None)
+
+
+def _max_waiting() -> int:
+    """Connections allowed to wait for their first bytes: MAX_WAITING, or half the open
+    files this process may have (so accepting never runs out of descriptors)."""
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):
+        return 256
+    if soft == resource.RLIM_INFINITY:
+        return MAX_WAITING
+    return max(16, min(MAX_WAITING, soft // 2))
 
 
 def _busy_reply() -> bytes:

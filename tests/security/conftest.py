@@ -1,12 +1,21 @@
-"""Fixtures for the attack tests: a counting loopback listener, the mini graph."""
+"""Fixtures for the attack tests: a counting loopback listener and collabkg serve over the
+mini project."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from collabkg.graph import KnowledgeGraph
+from collabkg.server import RunningEndpoint, free_port, running_endpoint
+
 from .listener import CountingListener
+
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 
 
 @pytest.fixture(scope="module")
@@ -14,16 +23,6 @@ def listener() -> Iterator[CountingListener]:
     server = CountingListener()
     yield server
     server.close()
-
-
-import threading  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from collabkg.graph import KnowledgeGraph  # noqa: E402
-from collabkg.server import RunningEndpoint, free_port, running_endpoint  # noqa: E402
-
-MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 
 
 @dataclass
