@@ -11,7 +11,8 @@ from rdflib import Literal, URIRef
 
 from collabkg import explorer as ex
 from collabkg.catalogue import Catalogue, ChartSpec, CountSpec, metadata_problems, parse_query_file
-from collabkg.graph import KnowledgeGraph, QueryResult, open_graph
+from collabkg.graph import KnowledgeGraph, QueryResult
+from collabkg.project import open_graph
 
 CATALOGUE = Catalogue.load(DATA_ROOT)
 QUESTIONS = [q for q in CATALOGUE if not q.internal]

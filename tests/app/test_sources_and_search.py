@@ -9,7 +9,7 @@ from apptest_helpers import DATA_ROOT, Opener, identifiers_on_screen, visible_te
 
 from collabkg import explorer as ex
 from collabkg.explorer.sources import passage, texts_folder
-from collabkg.graph import open_graph
+from collabkg.project import open_graph
 
 SOURCES = "views/sources.py"
 SEARCH = "views/search.py"

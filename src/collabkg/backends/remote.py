@@ -1,7 +1,7 @@
 """The remote backend: a SPARQL 1.1 endpoint queried through SPARQLWrapper.
 
 Configured by ``COLLABKG_ENDPOINT=URL`` (or the CLI's global ``--endpoint URL``), see
-:func:`collabkg.graph.open_graph`. What it does:
+:func:`collabkg.project.open_graph`. What it does:
 
 - short queries are sent with GET, long ones with a form-encoded POST
   (``application/x-www-form-urlencoded``: Virtuoso never answers a POST with
