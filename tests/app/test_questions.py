@@ -28,7 +28,7 @@ def test_catalogue_grouped_by_topic(open_page: Opener):
 def test_the_catalogue_reaches_what_the_sources_advise_and_ask(open_page: Opener):
     """Issue 17: the new questions are in the explorer's catalogue under their own topics."""
     app = open_page(PAGE)
-    topics = [s.value for s in app.subheader]
+    topics = [s.value for s in app.header]  # H2 under the page title
     assert "Recommendations and tactics" in topics
     assert "Research: study designs, disagreements and open questions" in topics
     targets = {params.get("q") for _label, page, params in page_links(app) if page == "questions"}
