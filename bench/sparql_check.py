@@ -143,10 +143,10 @@ def main() -> None:
     for name, line in figures["check"].items():  # type: ignore[union-attr]
         print(f"check, {name}: {line}")
 
-    from collabkg.graph import KnowledgeGraph
+    from collabkg.project import load_graph
     from collabkg.server import running_endpoint
 
-    graph = KnowledgeGraph.load(args.root, allow_invalid=True)
+    graph = load_graph(args.root, allow_invalid=True)
     queries = [p.read_text(encoding="utf-8") for p in sorted((args.root / "queries").glob("*.rq"))]
     print(f"graph: {len(graph.backend.store)} quads; {len(queries)} canned queries x "
           f"{args.rounds} rounds, each a new text")

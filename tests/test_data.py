@@ -148,7 +148,7 @@ def unsourced_facts(root: Path) -> list[str]:
 
 def case_problems(root: Path) -> list[str]:
     """One ck:Case per case file, named after the file; every case file is loaded."""
-    from collabkg.graph import KnowledgeGraph
+    from collabkg.project import load_graph
 
     problems = []
     expected: dict[str, Path] = {}
@@ -159,7 +159,7 @@ def case_problems(root: Path) -> list[str]:
             problems.append(f"{path.name}: {len(cases)} ck:Case, expected exactly one")
             continue
         expected[str(cases[0])] = path
-    loaded = KnowledgeGraph.load(root)
+    loaded = load_graph(root)
     try:
         found = {
             str(row["case"])

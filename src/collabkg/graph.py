@@ -2,7 +2,7 @@
 
 The CLI, the tests and the explorer all go through it::
 
-    kg = KnowledgeGraph.load()                      # ontology + concepts + data
+    kg = collabkg.project.load_graph()              # validated ontology + concepts + data
     result = kg.select("SELECT ?org WHERE { ?org a ck:Organisation }")
     result.to_dataframe(kg)                         # labels, not IRIs
 """

@@ -337,7 +337,7 @@ def test_analyst_queries_mean_the_same_on_every_engine(
 
     from .conftest import DATA_GRAPH
 
-    on_virtuoso = KnowledgeGraph.load(
+    on_virtuoso = load_graph(
         REPO, backend=RemoteBackend(virtuoso.sparql_url, default_graph=DATA_GRAPH)
     )
     query = (

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from collabkg.errors import CollabkgError, QueryError
 from collabkg.graph import KnowledgeGraph
+from collabkg.project import load_graph
 from collabkg.sparql_safety import check_query
 
 from .attacks import (
@@ -154,7 +155,7 @@ _LISTENER = _Lazy(CountingListener)
 def _mini() -> KnowledgeGraph:
     from pathlib import Path
 
-    return KnowledgeGraph.load(Path(__file__).resolve().parents[1] / "fixtures" / "mini")
+    return load_graph(Path(__file__).resolve().parents[1] / "fixtures" / "mini")
 
 
 _GRAPH = _Lazy(_mini)
