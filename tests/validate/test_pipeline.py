@@ -154,7 +154,7 @@ ckd:fx-good-council a ck:LocalAuthority ;
     # an error (issue 16): a second name would list the council twice in profiles
     assert issue.code == "vocabulary.conflicting-labels" and issue.severity is Severity.VIOLATION
     assert issue.related == ["data/cases/good.ttl:26"]
-    assert "“Fixton Council” in data/cases/good.ttl line 26" in issue.message
+    assert "“Fixton Council” in data/cases/good.ttl line 27" in issue.message
     retyped = shared.replace(
         "ckd:fx-good-council a ck:LocalAuthority", "ckd:fx-good-council a ck:Charity"
     )
