@@ -31,7 +31,8 @@ def mini_graph() -> KnowledgeGraph:
 def mini_copy(tmp_path: Path) -> Path:
     """A writable copy of the mini project."""
     target = tmp_path / "mini"
-    shutil.copytree(MINI, target)
+    # without the cache: no last valid graph comes with the copy
+    shutil.copytree(MINI, target, ignore=shutil.ignore_patterns(".collabkg-cache"))
     return target
 
 

@@ -25,7 +25,6 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from collabkg.sources import (
-    TextStatus,
     collect_sources,
     normalise,
     read_triples,
@@ -66,12 +65,19 @@ def _source_states(root: Path, seeds: Path) -> dict[str, object]:
 
 
 def source_text_problems(root: Path, seeds: Path) -> list[str]:
-    """Every source names its text and records its SHA-256, and the text is that text."""
+    """Every source's text is in the folder of texts, and is the text recorded (SHA-256).
+
+    A source with no SHA-256 recorded yet passes here (``collabkg validate`` warns and gives
+    the line to add); a text that is missing or changed fails, saying where to put it.
+    """
     problems = []
     for iri, state in _source_states(root, seeds).items():
         status = state.status  # type: ignore[attr-defined]
-        if status is not TextStatus.AVAILABLE:
-            problems.append(f"{iri}: its text is {status.value} (looked in {seeds})")
+        if not status.usable:
+            problems.append(
+                f"{iri}: its text is {status.value} (looked in {seeds}; put the text file "
+                "there, or set COLLABKG_SEEDS to the folder that has it)"
+            )
     return problems
 
 

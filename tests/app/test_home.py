@@ -57,7 +57,7 @@ def test_home_shows_no_identifiers(open_page: Opener):
 
 def test_home_explains_a_broken_graph(open_page: Opener, tmp_path: Path):
     broken = tmp_path / "mini"
-    shutil.copytree(MINI, broken)
+    shutil.copytree(MINI, broken, ignore=shutil.ignore_patterns(".collabkg-cache"))
     (broken / "data" / "x.ttl").write_text("ckd:a ckd:b ckd:c .\n", encoding="utf-8")
     app = open_page(root=broken)
     assert app.error, "a graph that cannot load is explained"
