@@ -852,7 +852,12 @@ NOTE_TIMES = (
 def markdown(results: dict[str, object]) -> str:
     info = results["machine"]
     lines = [
-        f"Run on {results['date']} with `{results['command']}`.",
+        f"Run on {results['date']} with `{results['command']}`."
+        + (
+            " Raw figures: " + ", ".join(f"`{name}`" for name in results["files"]) + "."
+            if results.get("files")
+            else ""
+        ),
         "",
         f"**Machine**: {info['cpu']}, {info['nproc']} cores (`nproc`), "
         f"{info['memory_gb']} GB RAM, {info['system']}, Python {info['python']}; "
@@ -1096,7 +1101,7 @@ def merge_results(runs: list[dict], names: list[str]) -> dict:
     """Several saved runs as one: the sizes of all, in size order, each keeping the date,
     command and load average of its own run (shown with its tables)."""
     if len(runs) == 1:
-        return runs[0]
+        return {**runs[0], "files": names}
     merged = {**runs[0], "sizes": [], "files": names}
     for run, name in zip(runs, names, strict=True):
         for size in run["sizes"]:
@@ -1279,6 +1284,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in [s for s in SIZES if s in args.size]:
             results["sizes"].append(bench_size(size, args, progress, checkpoint))  # type: ignore[union-attr]
     results["load_after"] = load_average()
+    results["files"] = [out.relative_to(ROOT).as_posix() if out.is_relative_to(ROOT) else str(out)]
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     partial.unlink(missing_ok=True)
     print(markdown(results))
