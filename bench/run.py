@@ -590,7 +590,11 @@ def empty_answers(found: dict | None) -> list[str]:
     )
 
 
-def bench_size(size: str, args: argparse.Namespace, progress: object) -> dict[str, object]:
+def bench_size(
+    size: str, args: argparse.Namespace, progress: object, checkpoint=None
+) -> dict[str, object]:
+    """Every operation at one size; ``checkpoint(out)`` is called after each one (the run
+    is saved as it goes: a run stopped half-way keeps what it measured)."""
     root = ensure_data(size, args.data)
     shutil.rmtree(root / "data" / "cases" / "new", ignore_errors=True)
     cache = root / ".collabkg-cache"
@@ -611,6 +615,8 @@ def bench_size(size: str, args: argparse.Namespace, progress: object) -> dict[st
     ops: dict[str, object] = out["ops"]  # type: ignore[assignment]
 
     def step(name: str) -> None:
+        if checkpoint is not None:
+            checkpoint(out)
         progress.stage(f"{size}: {name}")  # type: ignore[attr-defined]
 
     def repeat(op: str, count: int, **kw: object) -> list[dict[str, object]]:
@@ -694,28 +700,38 @@ def bench_size(size: str, args: argparse.Namespace, progress: object) -> dict[st
     # ---- the naive baseline
     if baseline:
         base_args = argparse.Namespace(**{**vars(args), "runs": baseline_runs})
-        ops["baseline-load"] = summarise(
-            [
-                run_child("baseline-load", root, base_args)
-                for _ in _steps(step, "baseline load", baseline_runs)
-            ]
-        )
-        ops["baseline-validate"] = summarise(
-            [
-                run_child("baseline-validate", root, base_args)
-                for _ in _steps(step, "baseline validation (rdflib + pySHACL)", baseline_runs)
-            ]
-        )
-        results = []
-        for number in _steps(step, "baseline one file (pySHACL focus_nodes)", baseline_runs):
+
+        def one_file(number: int) -> dict[str, object]:
             path = new_case_file(root, number + 1)  # the files of our validate-one runs
-            results.append(
-                run_child("baseline-validate-one", root, base_args, extra=["--file", str(path)])
-            )
-            path.unlink()
-        ops["baseline-validate-one"] = summarise(results)
+            try:
+                return run_child(
+                    "baseline-validate-one", root, base_args, extra=["--file", str(path)]
+                )
+            finally:
+                path.unlink()
+
+        for op, name, run_one in (
+            (
+                "baseline-load",
+                "baseline load",
+                lambda _n: run_child("baseline-load", root, base_args),
+            ),
+            (
+                "baseline-validate",
+                "baseline validation (rdflib + pySHACL)",
+                lambda _n: run_child("baseline-validate", root, base_args),
+            ),
+            ("baseline-validate-one", "baseline one file (pySHACL focus_nodes)", one_file),
+        ):
+            try:  # a failed baseline is reported; what was measured is kept
+                ops[op] = summarise([run_one(n) for n in _steps(step, name, baseline_runs)])
+            except Exception as exc:
+                ops[op] = {"error": str(exc)[-2000:]}
         step("baseline queries (rdflib)")
-        ops["baseline-queries"] = run_child("baseline-queries", root, base_args)
+        try:
+            ops["baseline-queries"] = run_child("baseline-queries", root, base_args)
+        except Exception as exc:
+            ops["baseline-queries"] = {"error": str(exc)[-2000:]}
     shutil.rmtree(root / "data" / "cases" / "new", ignore_errors=True)
     return out
 
@@ -836,7 +852,12 @@ NOTE_TIMES = (
 def markdown(results: dict[str, object]) -> str:
     info = results["machine"]
     lines = [
-        f"Run on {results['date']} with `{results['command']}`.",
+        f"Run on {results['date']} with `{results['command']}`."
+        + (
+            " Raw figures: " + ", ".join(f"`{name}`" for name in results["files"]) + "."
+            if results.get("files")
+            else ""
+        ),
         "",
         f"**Machine**: {info['cpu']}, {info['nproc']} cores (`nproc`), "
         f"{info['memory_gb']} GB RAM, {info['system']}, Python {info['python']}; "
@@ -1080,7 +1101,7 @@ def merge_results(runs: list[dict], names: list[str]) -> dict:
     """Several saved runs as one: the sizes of all, in size order, each keeping the date,
     command and load average of its own run (shown with its tables)."""
     if len(runs) == 1:
-        return runs[0]
+        return {**runs[0], "files": names}
     merged = {**runs[0], "sizes": [], "files": names}
     for run, name in zip(runs, names, strict=True):
         for size in run["sizes"]:
@@ -1248,14 +1269,24 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": [],
     }
     args.data.mkdir(parents=True, exist_ok=True)
-    with Progress.start("bench") as progress:
-        for size in [s for s in SIZES if s in args.size]:
-            results["sizes"].append(bench_size(size, args, progress))  # type: ignore[union-attr]
-    results["load_after"] = load_average()
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M")
     out = args.out / f"{stamp}.json"
+    partial = args.out / f"{stamp}.partial.json"
+
+    def checkpoint(current: dict[str, object]) -> None:
+        """The run so far (the size being measured included), saved after every step."""
+        sizes = [*results["sizes"], current]  # type: ignore[misc]
+        so_far = {**results, "sizes": sizes, "load_after": load_average()}
+        partial.write_text(json.dumps(so_far, indent=1), encoding="utf-8")
+
+    with Progress.start("bench") as progress:
+        for size in [s for s in SIZES if s in args.size]:
+            results["sizes"].append(bench_size(size, args, progress, checkpoint))  # type: ignore[union-attr]
+    results["load_after"] = load_average()
+    results["files"] = [out.relative_to(ROOT).as_posix() if out.is_relative_to(ROOT) else str(out)]
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    partial.unlink(missing_ok=True)
     print(markdown(results))
     print(targets(results))
     print(f"\nResults: {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
