@@ -26,11 +26,17 @@ from collabkg.explorer import (
     Fact,
     Network,
     Profile,
+    ResultTable,
     Segment,
+    SourcePage,
+    entity_table,
     graph_styles,
     plain_text,
+    profile,
     profile_target,
+    result_table,
     sentence_case,
+    source_page,
     to_curie,
 )
 from collabkg.graph import KnowledgeGraph, QueryResult
@@ -169,6 +175,28 @@ def run_canned(root: str, query_id: str, params: tuple[tuple[str, str], ...]) ->
     query = catalogue(root).get(query_id)
     bindings = query.bind(dict(params))
     return load_graph(root).select(query.text, bindings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def answer_table(root: str, query_id: str, params: tuple[tuple[str, str], ...]) -> ResultTable:
+    """The answer by label (made once per question and choices; pages only read it)."""
+    return result_table(explorer_index(root), run_canned(root, query_id, params))
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def cached_profile(root: str, iri: str) -> Profile:
+    """A profile (made once per entity; pages only read it)."""
+    return profile(explorer_index(root), iri)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def cached_source_page(root: str, iri: str) -> SourcePage | None:
+    return source_page(explorer_index(root), iri)
+
+
+@st.cache_resource(show_spinner=False)
+def cached_entity_table(root: str, kind: str) -> pd.DataFrame:
+    return entity_table(explorer_index(root), kind)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from ui import (
     PAGE_FILES,
+    answer_table,
     bars_html,
     catalogue,
     context,
@@ -46,7 +47,6 @@ from collabkg.explorer import (
     link_parts,
     param_choices,
     result_network,
-    result_table,
     row_height,
     sentence_case,
     shown_frame,
@@ -311,26 +311,26 @@ def show_question(query: CannedQuery) -> None:
             st.info(
                 f"Choose {' and '.join(missing)} to see the answer.", icon=":material/touch_app:"
             )
-            show_sparql(query)
+            show_sparql(query, raw)
             return
         try:
             result = run_canned(root, query.id, tuple(sorted(raw.items())))
         except CollabkgError as exc:
             show_error(exc, what="This question could not be answered")
-            show_sparql(query)
+            show_sparql(query, raw)
             return
         view = show_answer(query, result, raw)
         if view is not None:
             address["view"] = view
         show_downloads(query, result, address)
-        show_sparql(query)
+        show_sparql(query, raw)
     finally:
         keep_address(address)
 
 
 def show_answer(query: CannedQuery, result, raw: dict[str, str]) -> str | None:  # type: ignore[no-untyped-def]
     """The answer in the chosen view; returns the view when it is not the default."""
-    table = result_table(index, result)
+    table = answer_table(root, query.id, tuple(sorted(raw.items())))
     if not len(result):
         st.info(
             "No answer: the graph records nothing for this question"
@@ -430,13 +430,19 @@ def show_downloads(query: CannedQuery, result, address: dict[str, str]) -> None:
         )
 
 
-def show_sparql(query: CannedQuery) -> None:
-    with st.expander("Show the SPARQL"):
-        st.caption(
-            "The query behind this question. Analysts can run it on the SPARQL page or with "
-            f"`collabkg query {query.id}`."
-        )
-        st.code(query.text, language="sparql")
+def show_sparql(query: CannedQuery, raw: dict[str, str] | None = None) -> None:
+    """A link to the question's SPARQL, opened in the analysts' editor with its choices.
+
+    (A link rather than the text itself: a code block is one more thing every visitor's
+    browser would load and draw for what only analysts read.)"""
+    choices = "\n".join(f"{name}={value}" for name, value in (raw or {}).items())
+    st.page_link(
+        PAGE_FILES["sparql"],
+        label="The SPARQL behind this answer (for analysts)",
+        icon=":material/code:",
+        query_params={"query": query.text, **({"params": choices} if choices else {})},
+    )
+    st.caption(f"Or from the command line: `collabkg query {query.id}`.")
 
 
 if query_id and query_id in cat.ids:

@@ -30,7 +30,7 @@ def test_home_has_the_three_charts(open_page: Opener):
     drawn = " ".join(getattr(e.proto, "body", "") for e in app.get("html"))
     assert drawn.count('class="ck-bars"') == 2
     assert drawn.count('class="ck-matrix"') == 1
-    assert "<th scope=\"row\">" in drawn
+    assert '<th scope="row">' in drawn
     subjects = " ".join(m.value for m in app.markdown)
     assert "Collaborations by structure type" in subjects
     assert "Organisations by sector" in subjects

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from apptest_helpers import Opener, identifiers_on_screen, page_links, shown_cell, visible_text
 
 PAGE = "views/questions.py"
@@ -35,8 +37,9 @@ def test_who_is_accountable_for_transferred_assets(open_page: Opener):
     assert "none recorded" in shown, "where no one is accountable, the answer says so"
     assert any("Accountable: none recorded" in w.value for w in app.warning)
     assert [b.proto.label for b in app.download_button] == ["Download CSV", "Download JSON"]
-    assert "SELECT" in app.code[0].value  # inside "Show the SPARQL"
-    assert [e.label for e in app.expander][-1] == "Show the SPARQL"
+    sparql = [p for p in app.page_link if p.proto.page == "sparql"]
+    assert len(sparql) == 1, "a link opens the question's SPARQL in the analysts' editor"
+    assert "SELECT" in parse_qs(sparql[0].proto.query_string)["query"][0]
     assert identifiers_on_screen(app) == []
     # the permalink is the address itself
     assert (
