@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 from ui import (
+    cached_entity_table,
+    cached_profile,
     context,
     keep_address,
     page_title,
@@ -17,10 +19,8 @@ from collabkg.explorer import (
     Kind,
     ListFilters,
     column_widths,
-    entity_table,
     filter_entities,
     filter_options,
-    profile,
     resolve_id,
     to_curie,
 )
@@ -113,7 +113,7 @@ def show_list(kind: Kind) -> None:
 
     filters = ListFilters(text=search, **chosen)
     entities = filter_entities(index, kind, filters)
-    table = entity_table(index, kind)
+    table = cached_entity_table(_root, kind)
     table = table[table["iri"].isin({e.iri for e in entities})]
 
     total = len(index.collaborations() if kind == "collaboration" else index.organisations())
@@ -170,7 +170,7 @@ def show(kind: Kind) -> None:
         show_list(kind)
         return
     page = PAGE_OF_KIND[kind]
-    shown = profile(index, iri)
+    shown = cached_profile(_root, iri)
     page_title(shown.label, TEXT[kind]["title"])
     keep_address({"id": to_curie(iri)})
     render_profile(shown, index, page, TEXT[kind]["back"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -60,4 +63,13 @@ PAGES = {
 
 page = st.navigation(PAGES)
 same_tab_links()
-page.run()
+if os.environ.get("COLLABKG_EXPLORER_TIMING"):  # bench/browser.py: server work per run
+    started = time.perf_counter()
+    page.run()
+    print(
+        f"collabkg-timing {page.url_path or 'home'} {time.perf_counter() - started:.4f}",
+        file=sys.stderr,
+        flush=True,
+    )
+else:
+    page.run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -25,14 +26,23 @@ from collabkg.explorer import (
     Fact,
     Network,
     Profile,
+    ResultTable,
     Segment,
+    SourcePage,
+    entity_table,
     graph_styles,
     plain_text,
+    profile,
     profile_target,
+    result_table,
     sentence_case,
+    source_page,
     to_curie,
 )
 from collabkg.graph import KnowledgeGraph, QueryResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Url paths of the pages (see streamlit_app.py); links between pages use these.
 PAGE_FILES = {
@@ -167,6 +177,28 @@ def run_canned(root: str, query_id: str, params: tuple[tuple[str, str], ...]) ->
     return load_graph(root).select(query.text, bindings)
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def answer_table(root: str, query_id: str, params: tuple[tuple[str, str], ...]) -> ResultTable:
+    """The answer by label (made once per question and choices; pages only read it)."""
+    return result_table(explorer_index(root), run_canned(root, query_id, params))
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def cached_profile(root: str, iri: str) -> Profile:
+    """A profile (made once per entity; pages only read it)."""
+    return profile(explorer_index(root), iri)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def cached_source_page(root: str, iri: str) -> SourcePage | None:
+    return source_page(explorer_index(root), iri)
+
+
+@st.cache_resource(show_spinner=False)
+def cached_entity_table(root: str, kind: str) -> pd.DataFrame:
+    return entity_table(explorer_index(root), kind)  # type: ignore[arg-type]
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def run_choices(root: str, query_id: str, name: str) -> QueryResult:
     """The values a parameter of a canned query may take (its ``choices`` header)."""
@@ -269,6 +301,19 @@ STYLE = """
   font-size: .9rem; color: #1f2937; background: #f8fafc; }
 .ck-src { font-size: .8rem; color: #475569; margin-top: .15rem; }
 .ck-context { color: #64748b; }
+table.ck-bars, table.ck-matrix { border-collapse: collapse; width: 100%; font-size: .9rem; }
+table.ck-bars caption { caption-side: top; text-align: left; font-weight: 600; padding: .2rem 0; }
+table.ck-bars th, table.ck-bars td, table.ck-matrix th, table.ck-matrix td {
+  padding: .25rem .4rem; border-bottom: 1px solid #e5e7eb; text-align: left;
+  vertical-align: middle; font-weight: normal; }
+table.ck-bars thead th, table.ck-matrix thead th { font-weight: 600; color: #475569; }
+table.ck-bars th[scope="row"] { width: 45%; }
+.ck-bar-cell { white-space: nowrap; }
+.ck-bar { display: inline-block; height: .9rem; vertical-align: middle; border-radius: 2px;
+  max-width: calc(100% - 3rem); }
+.ck-bar-value { margin-left: .4rem; font-variant-numeric: tabular-nums; }
+td.ck-yes { background: #2f7d4f; color: #fff; text-align: center; }
+td.ck-no { background: #f1f5f9; color: #374151; text-align: center; }
 .ck-quote mark { background: #fef3c7; color: #1f2937; padding: 0 .1rem; }
 .ck-fact { border-top: 1px solid #e2e8f0; padding: .5rem 0 .2rem 0; }
 .ck-fact-title { font-weight: 600; margin-bottom: .2rem; }
@@ -408,6 +453,53 @@ def draw_graph(network: Network, *, key: str, height: int = 700, events=()):  # 
         height=height,
         key=key,
         events=list(events),
+    )
+
+
+def bars_html(
+    frame: pd.DataFrame, category: str, measure: str, *, colour: str = "#1f4e79", caption: str = ""
+) -> str:
+    """A bar chart drawn in HTML: each bar is a row with its name and its number as text.
+
+    The words and numbers are the chart's own text alternative (screen readers read them;
+    they can be selected and copied), and it draws at once: no chart library to load.
+    """
+    top = max([float(v) for v in frame[measure].tolist()] or [0]) or 1.0
+    rows = []
+    for name, value in zip(frame[category].tolist(), frame[measure].tolist(), strict=True):
+        width = 100 * float(value) / top
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        rows.append(
+            "<tr>"
+            f'<th scope="row">{html.escape(str(name))}</th>'
+            f'<td class="ck-bar-cell"><span class="ck-bar" style="width:{width:.1f}%;'
+            f'background:{colour}"></span><span class="ck-bar-value">{shown}</span></td>'
+            "</tr>"
+        )
+    title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    head = (
+        f'<thead><tr><th scope="col">{html.escape(category)}</th>'
+        f'<th scope="col">{html.escape(measure)}</th></tr></thead>'
+    )
+    return f'<table class="ck-bars">{title}{head}<tbody>{"".join(rows)}</tbody></table>'
+
+
+def matrix_html(matrix: pd.DataFrame) -> str:
+    """A table of "observed"/"not observed" cells (rows by columns), coloured and in words."""
+    columns = list(dict.fromkeys(matrix["Column"]))
+    head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
+    body = []
+    for row, part in matrix.groupby("Row", sort=False):
+        values = dict(zip(part["Column"], part["Value"], strict=True))
+        cells = "".join(
+            f'<td class="{"ck-yes" if values.get(c) == "observed" else "ck-no"}">'
+            f"{html.escape(str(values.get(c, '')))}</td>"
+            for c in columns
+        )
+        body.append(f'<tr><th scope="row">{html.escape(str(row))}</th>{cells}</tr>')
+    return (
+        '<table class="ck-matrix"><thead><tr><th scope="col">Structure type</th>'
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
 

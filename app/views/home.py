@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 from state import overview
 from ui import (
     FLAGSHIP_QUESTIONS,
     PAGE_FILES,
+    bars_html,
     catalogue,
     context,
+    matrix_html,
     md_escape,
     page_title,
     run_canned,
@@ -68,17 +69,7 @@ with left:
     if by_type.empty:
         st.info("No collaborations yet.")
     else:
-        chart = (
-            alt.Chart(by_type)
-            .mark_bar(color="#1f4e79")
-            .encode(
-                x=alt.X("Collaborations:Q", title="Collaborations", axis=alt.Axis(tickMinStep=1)),
-                y=alt.Y("Structure type:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
-                tooltip=["Structure type", "Collaborations"],
-            )
-            .properties(height=34 * len(by_type) + 40)
-        )
-        st.altair_chart(chart, width="stretch")
+        st.html(bars_html(by_type, "Structure type", "Collaborations"))
         st.caption(
             "Structure types are the GO Lab typology. “Not recorded”: the source does not "
             "place the collaboration in the typology."
@@ -89,17 +80,7 @@ with right:
     if by_sector.empty:
         st.info("No organisations yet.")
     else:
-        chart = (
-            alt.Chart(by_sector)
-            .mark_bar(color="#2f7d4f")
-            .encode(
-                x=alt.X("Organisations:Q", title="Organisations", axis=alt.Axis(tickMinStep=1)),
-                y=alt.Y("Sector:N", sort=None, title=None, axis=alt.Axis(labelLimit=240)),
-                tooltip=["Sector", "Organisations"],
-            )
-            .properties(height=34 * len(by_sector) + 40)
-        )
-        st.altair_chart(chart, width="stretch")
+        st.html(bars_html(by_sector, "Sector", "Organisations", colour="#2f7d4f"))
         st.caption("A hybrid organisation counts once in each of its sectors.")
 
 st.markdown("**Co-creation observed in each type of collaboration** (the sources’ Table 1)")
@@ -112,37 +93,7 @@ if "co-creation-by-structure-type" in ids:
 if matrix is None or matrix.empty:
     st.info("The co-creation table is not available.")
 else:
-    chart = (
-        alt.Chart(matrix)
-        .mark_rect(stroke="white", strokeWidth=2)
-        .encode(
-            x=alt.X(
-                "Column:N",
-                title=None,
-                sort=list(dict.fromkeys(matrix["Column"])),
-                axis=alt.Axis(orient="top", labelAngle=0),
-            ),
-            y=alt.Y("Row:N", title=None, axis=alt.Axis(labelLimit=240)),
-            color=alt.Color(
-                "Value:N",
-                title=None,
-                scale=alt.Scale(domain=["observed", "not observed"], range=["#2f7d4f", "#e5e7eb"]),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            tooltip=[
-                alt.Tooltip("Row:N", title="Structure type"),
-                alt.Tooltip("Column:N", title="Kind"),
-                alt.Tooltip("Value:N", title="Seen"),
-            ],
-        )
-    )
-    text = chart.mark_text(fontSize=13).encode(
-        text="Value:N",
-        color=alt.condition(
-            alt.datum.Value == "observed", alt.value("white"), alt.value("#374151")
-        ),
-    )
-    st.altair_chart((chart + text).properties(height=60 * matrix["Row"].nunique()), width="stretch")
+    st.html(matrix_html(matrix))
     st.caption(
         "“Observed”: the researchers classify an activity of a collaboration of that type as "
         "that kind of co-creation. Claims made by councils do not count here."

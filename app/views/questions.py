@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
-import altair as alt
 import streamlit as st
 from ui import (
     PAGE_FILES,
+    answer_table,
+    bars_html,
     catalogue,
     context,
     draw_graph,
@@ -34,6 +36,7 @@ from ui import (
 from collabkg.catalogue import CannedQuery, ParamSpec
 from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import (
+    PAGE_OF_KIND,
     ExplorerIndex,
     answer_count,
     chart_data,
@@ -44,7 +47,6 @@ from collabkg.explorer import (
     link_parts,
     param_choices,
     result_network,
-    result_table,
     row_height,
     sentence_case,
     shown_frame,
@@ -248,27 +250,14 @@ def show_chart(query: CannedQuery, result) -> bool:  # type: ignore[no-untyped-d
     data = chart_data(index, result, query.chart)
     if data.frame.empty:
         return False
-    encoding = {
-        "x": alt.X(f"{data.measure}:Q", title=data.measure, axis=alt.Axis(tickMinStep=1)),
-        "y": alt.Y(
-            f"{data.category}:N",
-            sort=None,
-            title=None,
-            axis=alt.Axis(labelLimit=360, labelFontSize=12),
-        ),
-        "tooltip": [c for c in (data.category, data.measure, data.colour) if c],
-    }
-    if data.colour:
-        encoding["color"] = alt.Color(f"{data.colour}:N", legend=alt.Legend(orient="bottom"))
-    chart = (
-        alt.Chart(data.frame, title=alt.Title(f"{data.measure}, by {data.category.lower()}"))
-        .mark_bar(color="#1f4e79")
-        .encode(**encoding)
-        .properties(height=alt.Step(30))
+    st.html(
+        bars_html(
+            data.frame,
+            data.category,
+            data.measure,
+            caption=f"{data.measure}, by {data.category.lower()}",
+        )
     )
-    st.altair_chart(chart, width="stretch")
-    with st.expander("The numbers behind this chart (text alternative)"):
-        st.table(data.frame.set_index(data.category))
     return True
 
 
@@ -324,26 +313,26 @@ def show_question(query: CannedQuery) -> None:
             st.info(
                 f"Choose {' and '.join(missing)} to see the answer.", icon=":material/touch_app:"
             )
-            show_sparql(query)
+            show_sparql(query, raw)
             return
         try:
             result = run_canned(root, query.id, tuple(sorted(raw.items())))
         except CollabkgError as exc:
             show_error(exc, what="This question could not be answered")
-            show_sparql(query)
+            show_sparql(query, raw)
             return
         view = show_answer(query, result, raw)
         if view is not None:
             address["view"] = view
         show_downloads(query, result, address)
-        show_sparql(query)
+        show_sparql(query, raw)
     finally:
         keep_address(address)
 
 
 def show_answer(query: CannedQuery, result, raw: dict[str, str]) -> str | None:  # type: ignore[no-untyped-def]
     """The answer in the chosen view; returns the view when it is not the default."""
-    table = result_table(index, result)
+    table = answer_table(root, query.id, tuple(sorted(raw.items())))
     if not len(result):
         st.info(
             "No answer: the graph records nothing for this question"
@@ -390,23 +379,17 @@ def show_answer(query: CannedQuery, result, raw: dict[str, str]) -> str | None: 
 
 
 def show_profile_links(profiles: list[tuple[str, str, str]]) -> None:
-    st.markdown("**Profiles in this answer**")
+    """One line of links (same tab): lighter to draw than a button per profile."""
     shown = profiles[:PROFILE_LINKS_SHOWN]
-    columns = st.columns(3)
-    for number, (label, iri, kind) in enumerate(shown):
-        page = "collaborations" if kind == "collaboration" else "organisations"
-        with columns[number % 3]:
-            st.page_link(
-                PAGE_FILES[page],
-                label=label,
-                icon=":material/handshake:" if kind == "collaboration" else ":material/apartment:",
-                query_params={"id": to_curie(iri)},
-            )
+    links = " · ".join(
+        f"[{md_escape(label)}]({PAGE_OF_KIND[kind]}?{urlencode({'id': to_curie(iri)})})"
+        for label, iri, kind in shown
+        if kind in PAGE_OF_KIND
+    )
+    more = ""
     if len(profiles) > len(shown):
-        st.caption(
-            f"and {len(profiles) - len(shown)} more — see the Collaborations and "
-            "Organisations pages."
-        )
+        more = f" · and {len(profiles) - len(shown)} more (Collaborations and Organisations pages)"
+    st.markdown(f"**Profiles in this answer:** {links}{more}")
 
 
 def show_downloads(query: CannedQuery, result, address: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
@@ -449,13 +432,19 @@ def show_downloads(query: CannedQuery, result, address: dict[str, str]) -> None:
         )
 
 
-def show_sparql(query: CannedQuery) -> None:
-    with st.expander("Show the SPARQL"):
-        st.caption(
-            "The query behind this question. Analysts can run it on the SPARQL page or with "
-            f"`collabkg query {query.id}`."
-        )
-        st.code(query.text, language="sparql")
+def show_sparql(query: CannedQuery, raw: dict[str, str] | None = None) -> None:
+    """A link to the question's SPARQL, opened in the analysts' editor with its choices.
+
+    (A link rather than the text itself: a code block is one more thing every visitor's
+    browser would load and draw for what only analysts read.)"""
+    choices = "\n".join(f"{name}={value}" for name, value in (raw or {}).items())
+    st.page_link(
+        PAGE_FILES["sparql"],
+        label="The SPARQL behind this answer (for analysts)",
+        icon=":material/code:",
+        query_params={"query": query.text, **({"params": choices} if choices else {})},
+    )
+    st.caption(f"Or from the command line: `collabkg query {query.id}`.")
 
 
 if query_id and query_id in cat.ids:

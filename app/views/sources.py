@@ -7,10 +7,18 @@ import html
 from urllib.parse import urlencode
 
 import streamlit as st
-from ui import PAGE_FILES, context, inject_style, keep_address, md_escape, page_title
+from ui import (
+    PAGE_FILES,
+    cached_source_page,
+    context,
+    inject_style,
+    keep_address,
+    md_escape,
+    page_title,
+)
 
 from collabkg.errors import ParameterError
-from collabkg.explorer import PAGE_OF_KIND, SourcePage, from_curie, source_page, to_curie
+from collabkg.explorer import PAGE_OF_KIND, SourcePage, from_curie, to_curie
 
 root, graph, index = context()
 inject_style()
@@ -121,7 +129,7 @@ wanted = st.query_params.get("id")
 chosen = None
 if wanted:
     try:
-        chosen = source_page(index, from_curie(wanted))
+        chosen = cached_source_page(root, from_curie(wanted))
     except ParameterError:
         chosen = None
     if chosen is None:
