@@ -50,7 +50,11 @@ def test_queries_lists_ids_and_summaries_by_tag(cli):
     assert code == 0
     assert "accountability:" in out and "co-creation:" in out
     assert re.search(r"accountable-for-transferred-assets +Who is accountable for transferred", out)
-    assert "choices/" not in out and "internal" not in out
+    # the helper queries under queries/choices/ (tag "internal") are not questions
+    assert "choices/" not in out and not re.search(r"^\s*internal:", out, re.M)
+    helpers = [p.stem for p in (REPO / "queries" / "choices").glob("*.rq")]
+    assert helpers
+    assert not any(re.search(rf"^\s+choices/{h}\b", out, re.M) for h in helpers)
 
 
 NO_PARAMS = [

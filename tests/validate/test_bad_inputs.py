@@ -72,9 +72,9 @@ EXPECTED_ADVICE: dict[str, tuple[str, str | None]] = {
     "89-role-misspelt.ttl": ("did you mean ckc:lead?", None),
     "90-two-english-names.ttl": ('skos:altLabel "Friends of Fixton"', None),
     "91-council-redescribed-as-charity.ttl": (
-        "as a local authority in data/cases/good.ttl line 25", None
+        "as a local authority in data/cases/good.ttl line 26", None
     ),
-    "92-council-renamed.ttl": ("“Fixton Council” in data/cases/good.ttl line 26", None),
+    "92-council-renamed.ttl": ("“Fixton Council” in data/cases/good.ttl line 27", None),
     "93-unclosed-long-text-before-another.ttl": ("93-unclosed-long-text-before-another.ttl:19:16",
                                                 None),
     "81-double-dot.ttl": ("two ' .' in a row", None),
