@@ -175,7 +175,12 @@ EXPECTED: dict[str, set[Expected]] = {
     },
     "PeriodShape": {
         (15, "ckd:fx-period-reversed", "ck:hasEndDate", "violation"),
-        (18, "ckd:fx-period-empty", "ck:hasStartDate or ck:hasEndDate or ck:hasDuration", "violation"),
+        (
+            18,
+            "ckd:fx-period-empty",
+            "ck:hasStartDate or ck:hasEndDate or ck:hasDuration",
+            "violation",
+        ),
         (18, "ckd:fx-period-empty", "rdfs:label", "warning"),
         (23, "ckd:fx-period-text", "ck:hasStartDate", "violation"),
     },
