@@ -10,6 +10,14 @@ The one entry point is :func:`check_consistency`::
     report.inferred                          # "Wigan collaborative council → cross-sector ..."
     print(report.to_text())
 
+By default the real W3C ORG and PROV-O files are loaded too (:mod:`collabkg.vocabularies`:
+``../shared/vocabularies`` beside the project, or ``COLLABKG_VOCABULARIES``), so their
+domains, ranges, inverses and disjointness are checked; ``vocabularies=False`` uses only the
+bare declarations of their terms. ``report.unexpected`` lists items inferred to be of a
+kind the data did not give them (other than the defined classes): it should be empty.
+Given ``origins`` (IRI → files), each explanation names the files describing its items,
+and each axiom the file that states it.
+
 HermiT only says *that* a graph is inconsistent (owlready2 raises an exception with an
 empty message). The explanation is ours, in two steps:
 
@@ -92,7 +100,7 @@ WELL_KNOWN_LABELS: dict[str, str] = {
     "http://www.w3.org/2002/07/owl#Thing": "thing",
     "http://www.w3.org/2002/07/owl#Nothing": "nothing",
 }
-"""Labels for the reused W3C terms (their vocabularies are not loaded, so they have none)."""
+"""Labels for the reused W3C terms, for when their vocabularies are not loaded."""
 
 # The OWL 2 datatype map: HermiT refuses any other datatype in a data property value.
 OWL2_DATATYPES: frozenset[str] = frozenset(

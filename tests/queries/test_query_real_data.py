@@ -337,3 +337,34 @@ def test_every_label_column_is_filled_on_the_real_data(run_real: Runner, query_i
             if column.endswith("Label"):
                 assert value not in (None, ""), f"{query_id}: empty {column}"
                 assert not str(value).startswith("http"), f"{query_id}: an IRI in {column}"
+
+
+# --------------------------------------------------------------------------- groups
+
+
+@pytest.mark.parametrize(
+    ("query", "column"),
+    [
+        ("cross-sector-collaborations", "collaborationLabel"),
+        ("collaborations-by-structure-type", None),
+        ("organisations-in-many-collaborations", "organisationLabel"),
+    ],
+)
+def test_groups_spoken_of_together_are_not_counted_as_one_collaboration_or_organisation(
+    run_real: Runner, query: str, column: str | None
+):
+    """Regression: "LSPs in general", "PCTs", "local councils" and "some of the
+    collaborations studied" were single ck:Partnership / ck:LocalAuthority / ck:Collaboration
+    nodes, so counting queries counted each as one collaboration or organisation."""
+    rows = _rows(run_real(query))
+    text = " ".join(str(value) for row in rows for value in row.values())
+    for group in (
+        "Local Strategic Partnerships (in general",
+        "PCTs (local statutory bodies",
+        "local councils (local statutory bodies",
+        "some of the collaborations studied",
+        "most of the collaborations the researchers spoke to",
+    ):
+        assert group not in text, f"{query} counts the group {group!r}"
+    if column is not None:
+        assert rows, f"{query} has no rows at all"
