@@ -1567,23 +1567,33 @@ def _with_files(explanation: Explanation, origins: Mapping[str, Sequence[str]]) 
     return _replace(explanation, files=tuple(files)) if files else explanation
 
 
+def _fits_defined(graph: _Graph, cls: Node, defined: set[Node], asserted: set[Node]) -> bool:
+    """A defined class inferred for an item that already is of every kind above it."""
+    above = set(graph.super_paths(cls)) - {cls}
+    return cls in defined and above <= asserted
+
+
 def _unexpected(graph: _Graph, inferred: list[Classification]) -> list[Classification]:
-    """Inferred kinds other than the ontology's defined classes (and their superclasses):
-    those the data did not give."""
-    defined = {
+    """Inferred kinds the data did not give: every inferred class except the ontology's
+    defined classes themselves (cross-sector, co-creating collaboration), which are meant
+    to be inferred. (``inferred`` already leaves out the superclasses of asserted types;
+    a superclass of a defined class, such as collaboration, is not allowed here: an
+    organisation inferred to be a collaboration is exactly what must not happen.)"""
+    allowed = {
         s
         for s, o in graph._pairs(OWL.equivalentClass)
         if isinstance(s, URIRef) and isinstance(o, BNode)
     }
-    allowed: set[Node] = set()
-    for cls in defined:
-        allowed |= set(graph.super_paths(cls))
     out: list[Classification] = []
     for item in inferred:
+        asserted: set[Node] = set()
+        for cls in graph.values(URIRef(item.individual), RDF.type):
+            asserted |= set(graph.super_paths(cls))
+
         kept = [
             (iri, label)
             for iri, label in zip(item.classes, item.class_labels, strict=True)
-            if URIRef(iri) not in allowed
+            if not _fits_defined(graph, URIRef(iri), allowed, asserted)
         ]
         if kept:
             out.append(
