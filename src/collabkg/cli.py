@@ -663,17 +663,26 @@ def cmd_explore(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_reason(args: argparse.Namespace, out: TextIO) -> int:
     """OWL reasoning with HermiT: consistency (explained), unsatisfiable classes, inferences."""
+    from collabkg.paths import ProjectPaths
     from collabkg.reasoning import check_consistency, load_project_graph
+    from collabkg.vocabularies import file_origins
 
+    project = ProjectPaths.discover(args.root)
+    files = project.expand(args.paths) if args.paths else project.graph_files()
     graph = load_project_graph(args.root, paths=args.paths or None)
     report = check_consistency(
-        graph, root=args.root, explain=not args.no_explain, budget=args.budget
+        graph,
+        root=args.root,
+        explain=not args.no_explain,
+        budget=args.budget,
+        vocabularies=not args.without_vocabularies,
+        origins=file_origins(files, args.root),
     )
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), file=out)
     else:
         print(report.to_text(), file=out)
-    if not report.consistent or (args.strict and report.unsatisfiable):
+    if not report.consistent or (args.strict and (report.unsatisfiable or report.unexpected)):
         return EXIT_INVALID
     return EXIT_OK
 
@@ -839,12 +848,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "reason",
         help="OWL reasoning (HermiT): consistency explained, unsatisfiable classes, inferences",
-        description="Run HermiT over the ontology and data. Exit 0 when consistent, 1 when "
-        "inconsistent (the report says which individuals and axioms clash).",
+        description="Run HermiT over the ontology, the data and the real W3C ORG and PROV-O "
+        "files. Exit 0 when consistent, 1 when inconsistent (the report says which items, "
+        "in which files, and which axioms clash).",
     )
     p.add_argument("paths", nargs="*", help="data files or folders (default: the whole project)")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--strict", action="store_true", help="fail on unsatisfiable classes too")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on unsatisfiable classes and on kinds the data did not give, too",
+    )
+    p.add_argument(
+        "--without-vocabularies",
+        action="store_true",
+        help="do not load the W3C ORG and PROV-O files (../shared/vocabularies or "
+        "COLLABKG_VOCABULARIES): only their bare declarations are used (weaker)",
+    )
     p.add_argument(
         "--no-explain", action="store_true", help="do not spend time explaining an inconsistency"
     )

@@ -10,6 +10,14 @@ The one entry point is :func:`check_consistency`::
     report.inferred                          # "Wigan collaborative council → cross-sector ..."
     print(report.to_text())
 
+By default the real W3C ORG and PROV-O files are loaded too (:mod:`collabkg.vocabularies`:
+``../shared/vocabularies`` beside the project, or ``COLLABKG_VOCABULARIES``), so their
+domains, ranges, inverses and disjointness are checked; ``vocabularies=False`` uses only the
+bare declarations of their terms. ``report.unexpected`` lists items inferred to be of a
+kind the data did not give them (other than the defined classes): it should be empty.
+Given ``origins`` (IRI → files), each explanation names the files describing its items,
+and each axiom the file that states it.
+
 HermiT only says *that* a graph is inconsistent (owlready2 raises an exception with an
 empty message). The explanation is ours, in two steps:
 
@@ -39,9 +47,10 @@ import os
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import rdflib
 from rdflib import BNode, Literal, URIRef
@@ -91,7 +100,7 @@ WELL_KNOWN_LABELS: dict[str, str] = {
     "http://www.w3.org/2002/07/owl#Thing": "thing",
     "http://www.w3.org/2002/07/owl#Nothing": "nothing",
 }
-"""Labels for the reused W3C terms (their vocabularies are not loaded, so they have none)."""
+"""Labels for the reused W3C terms, for when their vocabularies are not loaded."""
 
 # The OWL 2 datatype map: HermiT refuses any other datatype in a data property value.
 OWL2_DATATYPES: frozenset[str] = frozenset(
@@ -271,11 +280,14 @@ class Explanation:
     a proof by itself)."""
     minimal: bool = True
     """No individual could be left out (bisection ran to the end within the budget)."""
+    files: tuple[str, ...] = ()
+    """The files that describe the individuals involved."""
 
     def to_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
             "message": self.message,
+            "files": list(self.files),
             "individuals": [
                 {"iri": iri, "label": label}
                 for iri, label in zip(self.individuals, self.individual_labels, strict=False)
@@ -338,6 +350,12 @@ class ReasoningReport:
     """Wall time of the main HermiT run (consistency, classification, realisation)."""
     explain_seconds: float = 0.0
     reasoner_calls: int = 0
+    vocabularies: list[str] = field(default_factory=list)
+    """The W3C vocabulary files reasoned with (their real axioms), as file names."""
+    unexpected: list[Classification] = field(default_factory=list)
+    """Inferred kinds that neither the data's asserted types (up the class hierarchy) nor
+    one of the ontology's defined classes (cross-sector, co-creating) account for: an item
+    inferred to be of a kind the data did not give it. Should be empty."""
 
     @property
     def ok(self) -> bool:
@@ -352,6 +370,8 @@ class ReasoningReport:
                 {"iri": u.iri, "label": u.label, "reason": u.reason} for u in self.unsatisfiable
             ],
             "inferred_classifications": [c.to_dict() for c in self.inferred],
+            "unexpected_kinds": [c.to_dict() for c in self.unexpected],
+            "vocabularies": list(self.vocabularies),
             "notes": list(self.notes),
             "triples": self.triples,
             "individuals": self.individuals,
@@ -366,12 +386,21 @@ class ReasoningReport:
             f"HermiT reasoned over {self.triples} triples ({self.individuals} data "
             f"individuals) in {self.seconds:.1f} s."
         ]
+        if self.vocabularies:
+            lines.append(f"With the W3C axioms of: {', '.join(self.vocabularies)}.")
+        else:
+            lines.append(
+                "Without the W3C vocabularies: only the bare declarations of ORG and PROV-O "
+                "terms were used, so their domains, ranges and disjointness were not checked."
+            )
         if self.consistent:
             lines.append("Consistent: yes.")
         else:
             lines.append("Consistent: NO — the graph contradicts itself. Why:")
             for number, item in enumerate(self.explanations, 1):
                 lines.append(f"  {number}. {item.message}")
+                if item.files:
+                    lines.append(f"     described in: {', '.join(item.files)}")
                 if item.individuals:
                     names = ", ".join(
                         f"{label} ({compact(iri)})"
@@ -404,6 +433,14 @@ class ReasoningReport:
                 lines.extend(f"  {c}" for c in self.inferred)
             else:
                 lines.append("Inferred classifications: none.")
+            if self.unexpected:
+                lines.append(
+                    f"Kinds the data did not give ({len(self.unexpected)}) — an axiom gives "
+                    "these items a kind nobody asserted; check the data or the ontology:"
+                )
+                lines.extend(f"  {c}" for c in self.unexpected)
+            else:
+                lines.append("Kinds the data did not give: none.")
         if self.notes:
             lines.append("Notes:")
             lines.extend(f"  {note}" for note in self.notes)
@@ -517,8 +554,10 @@ def _is_vocabulary(node: Node) -> bool:
 class _Graph:
     """The triples with indexes, labels and the ontology's axioms, for explaining."""
 
-    def __init__(self, triples: Sequence[Triple]) -> None:
+    def __init__(self, triples: Sequence[Triple], origin: dict[Triple, str] | None = None) -> None:
         self.triples = list(triples)
+        self.origin: dict[Triple, str] = origin or {}
+        """Where a statement was made (file name), for the ontology and vocabulary files."""
         self.spo: dict[Node, dict[Node, list[Node]]] = defaultdict(lambda: defaultdict(list))
         self.refs: dict[Node, list[Triple]] = defaultdict(list)
         self.labels = LabelIndex()
@@ -776,7 +815,8 @@ class _Graph:
             words = f"{self.named(s)} is {self.a(o)}"
         else:
             words = f"{self.name(s)} {self.name(p)} {self.name(o)}"
-        return f"{words} ({turtle})"
+        where = self.origin.get(triple)
+        return f"{words} ({turtle}{'; in ' + where if where else ''})"
 
     def turtle(self, triple: Triple) -> str:
         s, p, o = triple
@@ -1415,22 +1455,56 @@ def _quickxplain(inconsistent: Callable[[list[int]], bool], items: list[int]) ->
 # =========================================================================== entry point
 
 
-def _assemble(graph: rdflib.Graph, with_ontology: bool | None, root) -> list[Triple]:
-    triples = _flatten(graph)
-    if with_ontology is None:
-        with_ontology = (ONTOLOGY_IRI, RDF.type, OWL.Ontology) not in set(triples)
-    if with_ontology:
-        from collabkg.ontology import load_ontology
+def _assemble(
+    graph: rdflib.Graph,
+    with_ontology: bool | None,
+    root: str | os.PathLike[str] | None,
+    vocabularies: bool | Sequence[str | os.PathLike[str]],
+) -> tuple[list[Triple], dict[Triple, str], set[Node], list[str]]:
+    """The triples to reason over, where the ontology's and vocabularies' ones come from,
+    the vocabularies' own terms (not data individuals), and the vocabulary file names."""
+    from collabkg.ontology import ontology_files, parse_files
+    from collabkg.vocabularies import display_path, find_vocabularies
 
-        present = set(triples)
-        triples += [t for t in load_ontology(root) if t not in present]
-    return triples
+    triples = _flatten(graph)
+    present = set(triples)
+    origin: dict[Triple, str] = {}
+    if with_ontology is None:
+        with_ontology = (ONTOLOGY_IRI, RDF.type, OWL.Ontology) not in present
+    if with_ontology:
+        for path in ontology_files(root):
+            name = display_path(path, root)
+            for triple in _flatten(parse_files([path])):
+                origin.setdefault(triple, name)
+                if triple not in present:
+                    present.add(triple)
+                    triples.append(triple)
+    foreign: set[Node] = set()
+    used: list[str] = []
+    if vocabularies is True:
+        files = find_vocabularies(root)
+    elif vocabularies is False:
+        files = []
+    else:
+        files = [Path(f) for f in vocabularies]
+    for path in files:
+        name = display_path(path, root)
+        used.append(name)
+        for triple in _flatten(parse_files([path])):
+            origin.setdefault(triple, name)
+            foreign.add(triple[0])
+            if triple not in present:
+                present.add(triple)
+                triples.append(triple)
+    return triples, origin, foreign, used
 
 
 def check_consistency(
     graph: rdflib.Graph,
     *,
     with_ontology: bool | None = None,
+    vocabularies: bool | Sequence[str | os.PathLike[str]] = True,
+    origins: Mapping[str, Sequence[str]] | None = None,
     explain: bool = True,
     budget: int = DEFAULT_BUDGET,
     root: str | os.PathLike[str] | None = None,
@@ -1440,15 +1514,23 @@ def check_consistency(
     ``graph`` is an rdflib Graph (or Dataset) of data, with or without the ontology:
     ``with_ontology=None`` adds ``ontology/*.ttl`` and ``ontology/concepts/*.ttl`` from
     the project (``root``) when the graph does not declare the collabkg ontology itself.
+    ``vocabularies``: True (default) reasons with the real W3C ORG and PROV-O files (see
+    :mod:`collabkg.vocabularies`; missing files raise ReasonerError), False with the
+    bare declarations only, or a list of files. ``origins`` maps an item's IRI to the
+    files that describe it, so that explanations can name them.
     ``budget`` caps the extra HermiT runs spent explaining an inconsistency.
 
     Raises :class:`~collabkg.errors.ReasonerError` when Java or HermiT cannot run.
     """
-    triples = _assemble(graph, with_ontology, root)
-    indexed = _Graph(triples)
+    triples, origin, foreign, used = _assemble(graph, with_ontology, root, vocabularies)
+    indexed = _Graph(triples, origin)
     prepared = _prepare(indexed)
     partition = _Partition(indexed, prepared.triples)
-    individuals = [n for n in partition.groups if isinstance(n, URIRef)]
+    individuals = [
+        n
+        for n in partition.groups
+        if isinstance(n, URIRef) and n not in foreign and not _is_vocabulary(n)
+    ]
     outcome = _run_hermit(prepared.triples, classify=True, classify_iris=map(str, individuals))
     report = ReasoningReport(
         consistent=outcome.consistent and not prepared.value_problems,
@@ -1457,23 +1539,72 @@ def check_consistency(
         individuals=len(individuals),
         seconds=outcome.seconds,
         reasoner_calls=1,
+        vocabularies=used,
     )
     report.explanations.extend(prepared.value_problems)
     if outcome.consistent:
         report.unsatisfiable = _unsatisfiable(indexed, outcome.unsatisfiable)
         report.inferred = _inferred(indexed, outcome.types)
-        return report
-    if explain:
+        report.unexpected = _unexpected(indexed, report.inferred)
+    elif explain:
         started = time.perf_counter()
         reasoner = _Reasoner(budget)
         report.explanations.extend(_explain(indexed, prepared, partition, reasoner))
         report.explain_seconds = time.perf_counter() - started
         report.reasoner_calls += reasoner.calls
-    report.notes.append(
-        "Unsatisfiable classes and inferred classifications are not computed for an "
-        "inconsistent graph (everything follows from a contradiction)."
-    )
+    if not outcome.consistent:
+        report.notes.append(
+            "Unsatisfiable classes and inferred classifications are not computed for an "
+            "inconsistent graph (everything follows from a contradiction)."
+        )
+    if origins:
+        report.explanations = [_with_files(e, origins) for e in report.explanations]
     return report
+
+
+def _with_files(explanation: Explanation, origins: Mapping[str, Sequence[str]]) -> Explanation:
+    files = sorted({f for iri in explanation.individuals for f in origins.get(iri, ())})
+    return _replace(explanation, files=tuple(files)) if files else explanation
+
+
+def _fits_defined(graph: _Graph, cls: Node, defined: set[Node], asserted: set[Node]) -> bool:
+    """A defined class inferred for an item that already is of every kind above it."""
+    above = set(graph.super_paths(cls)) - {cls}
+    return cls in defined and above <= asserted
+
+
+def _unexpected(graph: _Graph, inferred: list[Classification]) -> list[Classification]:
+    """Inferred kinds the data did not give: every inferred class except the ontology's
+    defined classes themselves (cross-sector, co-creating collaboration), which are meant
+    to be inferred. (``inferred`` already leaves out the superclasses of asserted types;
+    a superclass of a defined class, such as collaboration, is not allowed here: an
+    organisation inferred to be a collaboration is exactly what must not happen.)"""
+    allowed = {
+        s
+        for s, o in graph._pairs(OWL.equivalentClass)
+        if isinstance(s, URIRef) and isinstance(o, BNode)
+    }
+    out: list[Classification] = []
+    for item in inferred:
+        asserted: set[Node] = set()
+        for cls in graph.values(URIRef(item.individual), RDF.type):
+            asserted |= set(graph.super_paths(cls))
+
+        kept = [
+            (iri, label)
+            for iri, label in zip(item.classes, item.class_labels, strict=True)
+            if not _fits_defined(graph, URIRef(iri), allowed, asserted)
+        ]
+        if kept:
+            out.append(
+                Classification(
+                    individual=item.individual,
+                    label=item.label,
+                    classes=tuple(i for i, _l in kept),
+                    class_labels=tuple(lab for _i, lab in kept),
+                )
+            )
+    return out
 
 
 def _explain(

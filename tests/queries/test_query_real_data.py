@@ -481,3 +481,34 @@ def test_what_the_sources_say_about_the_big_society(run_real: Runner):
     assert _where(rows, "quoteText", "cannot be seen to fail")
     carried = _rows(run_real("claims-by-policy", policy="ckc:internalMarkets"))
     assert "Blair’s ‘Third Way’" in str(_one(carried, "itemLabel", "carried")["quoteText"])
+
+
+# --------------------------------------------------------------------------- groups
+
+
+@pytest.mark.parametrize(
+    ("query", "column"),
+    [
+        ("cross-sector-collaborations", "collaborationLabel"),
+        ("collaborations-by-structure-type", None),
+        ("organisations-in-many-collaborations", "organisationLabel"),
+    ],
+)
+def test_groups_spoken_of_together_are_not_counted_as_one_collaboration_or_organisation(
+    run_real: Runner, query: str, column: str | None
+):
+    """Regression: "LSPs in general", "PCTs", "local councils" and "some of the
+    collaborations studied" were single ck:Partnership / ck:LocalAuthority / ck:Collaboration
+    nodes, so counting queries counted each as one collaboration or organisation."""
+    rows = _rows(run_real(query))
+    text = " ".join(str(value) for row in rows for value in row.values())
+    for group in (
+        "Local Strategic Partnerships (in general",
+        "PCTs (local statutory bodies",
+        "local councils (local statutory bodies",
+        "some of the collaborations studied",
+        "most of the collaborations the researchers spoke to",
+    ):
+        assert group not in text, f"{query} counts the group {group!r}"
+    if column is not None:
+        assert rows, f"{query} has no rows at all"
