@@ -111,6 +111,7 @@ def faulty_10k(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     return out, inject(out)
 
 
+@pytest.mark.slow
 def test_every_bad_file_at_once(small_project: Path) -> None:
     pyshacl, sparql = both(small_project, sorted(BAD.glob("*.ttl")))
     assert sparql == pyshacl
@@ -126,6 +127,7 @@ def _beyond_syntax() -> list[Path]:
     return [BAD / name for name in sorted(names)]
 
 
+@pytest.mark.slow
 def test_each_bad_file_alone(small_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One file against the graph: in memory, then with the persistent store."""
     differences = []
@@ -145,6 +147,7 @@ def test_each_bad_file_alone(small_copy: Path, monkeypatch: pytest.MonkeyPatch) 
     assert differences == []
 
 
+@pytest.mark.slow
 def test_generated_data_with_faults_whole_graph(faulty_10k: tuple[Path, dict[str, str]]) -> None:
     root, where = faulty_10k
     pyshacl, sparql = both(root)
@@ -154,6 +157,7 @@ def test_generated_data_with_faults_whole_graph(faulty_10k: tuple[Path, dict[str
         assert any(i["file"] == file and i["severity"] != "info" for i in issues), what
 
 
+@pytest.mark.slow
 def test_generated_data_with_faults_one_file_against_the_graph(
     faulty_10k: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -176,6 +180,7 @@ def _codes_by_fault(root: Path, where: dict[str, str]) -> dict[str, list[tuple[s
     return found
 
 
+@pytest.mark.slow
 def test_the_same_faults_are_found_whatever_the_size(
     faulty_10k: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
