@@ -256,3 +256,17 @@ def test_a_rule_without_a_pre_filter_selects_every_file(monkeypatch: pytest.Monk
     )
     chosen, _facts = rules.select_local(parsed, ctx)
     assert "no-filter" in chosen
+
+
+def test_a_cached_report_depends_on_every_module_of_the_validator() -> None:
+    """Regression: the code version hashed validate/*.py only, so editing a vocabulary rule
+    (validate/rules/*.py) would have served reports made by the old rule."""
+    from collabkg import cache
+
+    package = REPO / "src" / "collabkg"
+    hashed = {p.resolve() for p in cache.code_files()}
+    validator = {p.resolve() for p in (package / "validate").rglob("*.py")}
+    assert (package / "validate" / "rules" / "statements.py").resolve() in validator
+    assert validator <= hashed
+    for name in ("shacl_sparql.py", "rdfterms.py", "xsd.py"):
+        assert (package / name).resolve() in hashed
