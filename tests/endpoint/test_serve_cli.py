@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 
 from collabkg.server import TEMP_PREFIX, free_port
-
-from .conftest import MINI
+from tests.support.endpoints import MINI
 
 
 @dataclass

@@ -16,9 +16,9 @@ from collabkg.backends.remote import RemoteBackend
 from collabkg.errors import EndpointError
 from collabkg.graph import KnowledgeGraph
 from collabkg.project import load_graph
+from tests.support.endpoints import REPO, Served
 from tests.support.waiting import stays_false
 
-from .conftest import REPO, Served
 from .servers import Listener
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

@@ -13,7 +13,7 @@ from rdflib import OWL, RDF
 from collabkg.docs import build_docs
 from collabkg.ontology import defined_terms, used_terms
 from collabkg.reasoning import ReasoningReport, check_consistency, load_project_graph
-from tests.ontology.conftest import FIXTURES, PREFIXES, REPO
+from tests.support.ontology import FIXTURES, PREFIXES, REPO
 
 EXAMPLE = REPO / "docs" / "examples" / "wigan-community-fund.ttl"
 GUIDE = REPO / "docs" / "ontology.md"

@@ -12,7 +12,7 @@ import rdflib
 
 from collabkg.ontology import ontology_files
 from collabkg.turtle import format_file_text
-from tests.ontology.conftest import FIXTURES, REPO
+from tests.support.ontology import FIXTURES, REPO
 
 JAVA_SOURCE = Path(__file__).with_name("DlProfile.java")
 

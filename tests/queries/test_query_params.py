@@ -13,8 +13,7 @@ from collabkg.graph import KnowledgeGraph
 from collabkg.sparql_safety import with_inline_values
 from collabkg.terms import CKD
 from tests.support.paths import REPO
-
-from .conftest import FIXTURE, rows_of
+from tests.support.queries import FIXTURE, rows_of
 
 ONE_IRI_PARAMETER = [
     q.id
