@@ -270,3 +270,25 @@ def test_a_cached_report_depends_on_every_module_of_the_validator() -> None:
     assert validator <= hashed
     for name in ("shacl_sparql.py", "rdfterms.py", "xsd.py"):
         assert (package / name).resolve() in hashed
+
+
+def test_reason_only_adds_the_consistency_stage(
+    small_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--reason runs the same pipeline (it once switched to another engine): the same
+    issues, plus whatever the consistency stage finds (HermiT replaced by a stub here)."""
+    calls: list[int] = []
+
+    def stub(workspace: object) -> tuple[list, list[str]]:
+        calls.append(1)
+        return [], ["consistency checked (stub)"]
+
+    monkeypatch.setattr(pipeline_module, "check_consistency", stub)
+    project = ProjectPaths.discover(small_project)
+    inputs = project_inputs(project, sorted(BAD.glob("3*.ttl")))
+    plain = run(inputs, project)
+    reasoned = run(inputs, project, reason=True)
+    assert calls == [1]
+    assert reasoned.stages == [*plain.stages, "consistency"]
+    assert norm(reasoned)["issues"] == norm(plain)["issues"]
+    assert "consistency checked (stub)" in reasoned.notes
