@@ -780,7 +780,7 @@ def run_one(
         store,
         query,
         use_default_graph_as_union=union_default_graph,
-        substitutions={ox.Variable("this"): this} if this is not None else None,  # type: ignore[dict-item]
+        substitutions={ox.Variable("this"): this} if this is not None else None,
     )
     if c.component == SH.SPARQLConstraintComponent:
         names = [v.value for v in solutions.variables]

@@ -123,7 +123,7 @@ def shared_filter(scope: GraphScope) -> set[str]:
     """Pre-filter: the files giving a type to an item that another file types too."""
     reduced = f"<{REDUCED_GRAPH}>"
     found = {
-        row["g"].value  # type: ignore[index]
+        row["g"].value
         for row in solutions(
             scope.store,
             "SELECT DISTINCT ?g WHERE { { SELECT ?s WHERE { GRAPH ?h { ?s a ?t } FILTER(isIRI(?s) "

@@ -135,9 +135,9 @@ def disjoint_filter(scope: GraphScope) -> set[str]:
         + reduced
         + " && isIRI(?u) && ?u != ?t) } }",
     ):
-        key = str(row["s"])  # type: ignore[index]
-        nodes[key] = row["s"]  # type: ignore[index]
-        multi.setdefault(key, set()).add(row["t"].value)  # type: ignore[index]
+        key = str(row["s"])
+        nodes[key] = row["s"]
+        multi.setdefault(key, set()).add(row["t"].value)
     found: set[str] = set()
     type_ = ox.NamedNode(str(RDF.type))
     for key, types in multi.items():
