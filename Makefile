@@ -12,12 +12,13 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8501
 LINT_DIRS := $(wildcard src tests app bench)
 
-.PHONY: help .venv venv run test lint docs clean distclean system-deps
+.PHONY: help .venv venv run test test-fast lint docs clean distclean system-deps
 
 help:
 	@echo "make run    - validate the data, then start the explorer on http://$(HOST):$(PORT)"
-	@echo "make test   - install what is missing and run the whole test suite"
-	@echo "make lint   - ruff check"
+	@echo "make test   - install what is missing, lint, and run the whole test suite"
+	@echo "make test-fast - the tests that need no browser, Java or Virtuoso and are not slow"
+	@echo "make lint   - ruff check and mypy"
 	@echo "make docs   - ontology documentation (pyLODE) into docs/ontology/"
 	@echo "make clean  - remove caches and generated files (distclean also removes .venv)"
 
@@ -52,11 +53,18 @@ run: venv
 	$(BIN)/collabkg validate --errors-only || echo "make: the data has errors (above); the explorer serves the last graph that validated, if there is one"
 	$(BIN)/collabkg explore --host $(HOST) --port $(PORT)
 
-test: venv system-deps
+FAST := not slow and not browser and not java and not virtuoso
+
+test: venv system-deps lint
 	$(BIN)/pytest tests
+
+# under two minutes on the development machine (2 cores): see the markers in tests/conftest.py
+test-fast: venv
+	$(BIN)/pytest tests -q -m "$(FAST)"
 
 lint: venv
 	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/mypy
 
 docs: venv
 	@if [ -f ontology/collabkg.ttl ]; then \

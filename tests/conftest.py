@@ -1,4 +1,11 @@
-"""Shared fixtures: the tiny 'mini' project under tests/fixtures/mini."""
+"""Shared fixtures (the tiny 'mini' project under tests/fixtures/mini) and the markers.
+
+Markers (registered in pyproject.toml, ``--strict-markers``): ``browser`` (a real Chromium),
+``virtuoso`` (a Virtuoso server), ``java`` (HermiT or the OWL API, on Java), ``slow`` (more
+than a few seconds here). They are applied here by directory and by the fixtures a test
+uses, and explicitly (``@pytest.mark.slow``) in the test modules; ``make test-fast`` leaves
+all four out.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,8 @@ from collabkg.cli import main
 from collabkg.graph import KnowledgeGraph
 from collabkg.project import load_graph
 
-FIXTURES = Path(__file__).parent / "fixtures"
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
 MINI = FIXTURES / "mini"
 REPO = Path(__file__).resolve().parents[1]
 
@@ -49,3 +57,29 @@ def cli(capsys: pytest.CaptureFixture[str]) -> CliRunner:
         return code, captured.out, captured.err
 
     return run
+
+
+MARK_BY_FOLDER = {"browser": ("browser", "slow")}
+"""Every test under tests/<folder>/ gets these markers."""
+MARK_BY_FIXTURE = {
+    "virtuoso": ("virtuoso", "slow"),
+    "ontology_report": ("java",),
+    "data_report": ("java",),
+    "defined_classes_report": ("java",),
+}
+"""A test that uses this fixture (directly or through another) gets these markers."""
+MARK_BY_FILE = {"ontology/test_reasoning.py": ("java",)}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        try:
+            relative = item.path.relative_to(TESTS)
+        except ValueError:
+            continue
+        names: set[str] = set(MARK_BY_FOLDER.get(relative.parts[0], ()))
+        names |= set(MARK_BY_FILE.get(relative.as_posix(), ()))
+        for fixture in getattr(item, "fixturenames", ()):
+            names |= set(MARK_BY_FIXTURE.get(fixture, ()))
+        for name in sorted(names):
+            item.add_marker(getattr(pytest.mark, name))

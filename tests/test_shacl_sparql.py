@@ -164,6 +164,7 @@ def faulty_10k(tmp_path_factory: pytest.TempPathFactory) -> Graph:
     return graph
 
 
+@pytest.mark.slow
 def test_engine_equals_pyshacl_on_10k_generated_triples_with_injected_faults(
     faulty_10k: Graph,
 ) -> None:

@@ -42,12 +42,24 @@ _CODE_FILES = (
     "errors.py",
     "labels.py",
     "paths.py",
+    "rdfterms.py",
     "reasoning.py",
     "shacl_sparql.py",
     "terms.py",
+    "xsd.py",
 )
-"""Besides validate/*.py, the modules whose code decides what a validation reports."""
+"""Besides validate/**/*.py, the modules whose code decides what a validation reports."""
 _LOCK = threading.Lock()
+
+
+def code_files() -> list[Path]:
+    """The source files whose code decides what a validation reports (every module of the
+    validator, rules included, and the modules it relies on)."""
+    package = Path(__file__).resolve().parent
+    return sorted(
+        [*(package / name for name in _CODE_FILES), *(package / "validate").rglob("*.py")],
+        key=lambda p: p.as_posix(),
+    )
 
 
 def code_version() -> str:
@@ -59,16 +71,9 @@ def code_version() -> str:
 
         digest = hashlib.sha256()
         package = Path(__file__).resolve().parent
-        sources = sorted(
-            [
-                *(package / name for name in _CODE_FILES),
-                *(package / "validate").glob("*.py"),
-            ],
-            key=lambda p: p.as_posix(),
-        )
-        for path in sources:
+        for path in code_files():
             if path.is_file():
-                digest.update(path.name.encode())
+                digest.update(path.relative_to(package).as_posix().encode())
                 digest.update(path.read_bytes())
         try:
             from importlib.metadata import version

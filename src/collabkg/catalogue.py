@@ -42,6 +42,7 @@ from typing import Final, Protocol
 
 import yaml
 from rdflib import URIRef
+from rdflib.term import Node
 
 from collabkg.bindings import PARAM_TYPES, Term, parse_iri, to_term, variable_name
 from collabkg.errors import LoadError, ParameterError, QueryError, UsageError
@@ -59,7 +60,7 @@ class QueryableGraph(Protocol):
 
     def select(self, query: str, bindings: Mapping[str, object] | None = None) -> QueryResult: ...
 
-    def label(self, iri: object) -> str: ...
+    def label(self, term: Node | str | None) -> str: ...
 
 HEADER_MARK: Final[str] = "#+"
 UNTAGGED: Final[str] = "other"
@@ -477,7 +478,7 @@ def _header_problems(query: CannedQuery) -> list[str]:
         else:
             problems += [
                 f"unknown audience {a!r} (use {', '.join(AUDIENCES)})"
-                for a in audience  # type: ignore[union-attr]
+                for a in audience  # type: ignore[attr-defined]
                 if a not in AUDIENCES
             ]
     if "tags" in meta and not _string_list(meta["tags"]):
@@ -523,7 +524,8 @@ def _certainly_binds(node: object, var: str) -> bool:
         return False
     name = node.name
     if name == "BGP":
-        return any(Variable(var) in triple for triple in node.get("triples", []))
+        triples: list[tuple[object, ...]] = node.get("triples") or []
+        return any(Variable(var) in triple for triple in triples)
     if name == "Union":
         return _certainly_binds(node.p1, var) and _certainly_binds(node.p2, var)
     if name in ("Join",):
@@ -573,7 +575,7 @@ def _text_problems(query: CannedQuery) -> list[str]:
     problems: list[str] = []
     if "ORDER BY" not in " ".join(query.text.upper().split()):
         problems.append("the query has no ORDER BY, so its rows come in no fixed order")
-    projected = {str(v) for v in algebra.get("PV", [])}
+    projected = {str(v) for v in algebra.get("PV") or []}
     named = [("chart", v) for v in (query.chart.variables if query.chart else ())]
     if query.counts is not None:
         named.append(("counts", query.counts.variable))

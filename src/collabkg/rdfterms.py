@@ -66,4 +66,12 @@ def node_to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | None:
     return None
 
 
-__all__ = ["OxTerm", "node_to_oxigraph", "to_oxigraph", "to_rdflib"]
+def solutions(store: ox.Store, query: str, **options: object) -> ox.QuerySolutions:
+    """The rows of a SELECT query on a pyoxigraph store (typed as rows)."""
+    result = store.query(query, **options)  # type: ignore[arg-type]
+    if not isinstance(result, ox.QuerySolutions):  # pragma: no cover - a SELECT was asked
+        raise TypeError("not a SELECT query")
+    return result
+
+
+__all__ = ["OxTerm", "node_to_oxigraph", "solutions", "to_oxigraph", "to_rdflib"]

@@ -32,6 +32,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from collabkg.errors import CollabkgError
+from collabkg.rdfterms import solutions as select_rows
 from collabkg.rdfterms import to_rdflib
 from collabkg.xsd import XSD_STRING
 
@@ -120,7 +121,7 @@ _PREFIXES = (
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 )
 
-_NODE_KIND_TESTS = {
+_NODE_KIND_TESTS: dict[Node, str] = {
     SH.IRI: "isIRI(?v)",
     SH.BlankNode: "isBlank(?v)",
     SH.Literal: "isLiteral(?v)",
@@ -129,7 +130,7 @@ _NODE_KIND_TESTS = {
     SH.IRIOrLiteral: "(isIRI(?v) || isLiteral(?v))",
 }
 
-_COMPARISONS = {
+_COMPARISONS: dict[Node, tuple[str, URIRef]] = {
     SH.minInclusive: (">=", SH.MinInclusiveConstraintComponent),
     SH.maxInclusive: ("<=", SH.MaxInclusiveConstraintComponent),
     SH.minExclusive: (">", SH.MinExclusiveConstraintComponent),
@@ -307,7 +308,7 @@ def _distinct_values(var: str, path: str, n: int) -> str:
 def _property_tests(shapes: Graph, prop: Node, var: str) -> list[str]:
     """Boolean tests true when ``var`` conforms to the property shape ``prop`` (as a value of
     sh:node or an alternative of sh:or): sh:hasValue, sh:minCount, sh:maxCount, sh:class."""
-    path = _path_sparql(shapes, shapes.value(prop, SH.path))
+    path = _path_sparql(shapes, _given(shapes.value(prop, SH.path), f"sh:path of {prop}"))
     tests: list[str] = []
     for pred, obj in shapes.predicate_objects(prop):
         if pred in (SH.path, RDF.type, SH.name, SH.description, SH.message, SH.severity) or str(
@@ -316,11 +317,11 @@ def _property_tests(shapes: Graph, prop: Node, var: str) -> list[str]:
             continue
         if pred == SH.hasValue:
             tests.append(f"EXISTS {{ {var} {path} {_n3(obj)} }}")
-        elif pred == SH.minCount and int(obj) <= _MAX_COUNTED:
-            if int(obj) >= 1:
-                tests.append(f"EXISTS {{ {_distinct_values(var, path, int(obj))} }}")
-        elif pred == SH.maxCount and int(obj) < _MAX_COUNTED:
-            tests.append(f"NOT EXISTS {{ {_distinct_values(var, path, int(obj) + 1)} }}")
+        elif pred == SH.minCount and _int(obj) <= _MAX_COUNTED:
+            if _int(obj) >= 1:
+                tests.append(f"EXISTS {{ {_distinct_values(var, path, _int(obj))} }}")
+        elif pred == SH.maxCount and _int(obj) < _MAX_COUNTED:
+            tests.append(f"NOT EXISTS {{ {_distinct_values(var, path, _int(obj) + 1)} }}")
         elif pred == SH["class"]:
             inner = _fresh("n")
             tests.append(
@@ -332,7 +333,7 @@ def _property_tests(shapes: Graph, prop: Node, var: str) -> list[str]:
     return tests
 
 
-def _value_filter(shapes: Graph, pred: URIRef, obj: Node) -> tuple[str, URIRef] | None:
+def _value_filter(shapes: Graph, pred: Node, obj: Node) -> tuple[str, URIRef] | None:
     """A FILTER expression true for a value ?v that VIOLATES the constraint, and its component."""
     if pred == SH.node:
         return f"!{_conforms(shapes, obj, '?v')}", SH.NodeConstraintComponent
@@ -341,7 +342,7 @@ def _value_filter(shapes: Graph, pred: URIRef, obj: Node) -> tuple[str, URIRef] 
     if pred == SH.datatype:
         return (f"(!isLiteral(?v) || datatype(?v) != {_n3(obj)})", SH.DatatypeConstraintComponent)
     if pred == SH.nodeKind:
-        test = _NODE_KIND_TESTS.get(obj)  # type: ignore[arg-type]
+        test = _NODE_KIND_TESTS.get(obj)
         if test is None:
             raise UnsupportedShape(f"unknown sh:nodeKind {obj}")
         return f"!{test}", SH.NodeKindConstraintComponent
@@ -353,19 +354,19 @@ def _value_filter(shapes: Graph, pred: URIRef, obj: Node) -> tuple[str, URIRef] 
         op, component = _COMPARISONS[pred]
         return f"!COALESCE(?v {op} {_n3(obj)}, false)", component
     if pred == SH.minLength:
-        return f"(isBlank(?v) || STRLEN(STR(?v)) < {int(obj)})", SH.MinLengthConstraintComponent
+        return f"(isBlank(?v) || STRLEN(STR(?v)) < {_int(obj)})", SH.MinLengthConstraintComponent
     if pred == SH.maxLength:
-        return f"(isBlank(?v) || STRLEN(STR(?v)) > {int(obj)})", SH.MaxLengthConstraintComponent
+        return f"(isBlank(?v) || STRLEN(STR(?v)) > {_int(obj)})", SH.MaxLengthConstraintComponent
     if pred == SH["or"]:
         alternatives = []
         for alt in Collection(shapes, obj):
             props = {p for p in shapes.predicates(alt) if p not in (RDF.type,)}
             if props == {SH.datatype}:
-                alternatives.append(
-                    f"(isLiteral(?v) && datatype(?v) = {_n3(shapes.value(alt, SH.datatype))})"
-                )
+                datatype = _given(shapes.value(alt, SH.datatype), "sh:datatype")
+                alternatives.append(f"(isLiteral(?v) && datatype(?v) = {_n3(datatype)})")
             elif props == {SH["class"]}:
-                alternatives.append(f"EXISTS {{ {_isa('?v', shapes.value(alt, SH['class']))} }}")
+                cls = _given(shapes.value(alt, SH["class"]), "sh:class")
+                alternatives.append(f"EXISTS {{ {_isa('?v', cls)} }}")
             elif SH.path in props:
                 # an alternative that is a property shape: ?v conforms to its constraints
                 tests = _property_tests(shapes, alt, "?v")
@@ -437,7 +438,7 @@ def _compile_constraints(
         if pred not in _HANDLED:
             raise UnsupportedShape(f"{pred} on shape {shape} is not compiled")
         if pred == SH.minCount and path is not None:
-            n = int(obj)
+            n = _int(obj)
             if n == 0:
                 continue
             if n == 1:
@@ -458,7 +459,7 @@ def _compile_constraints(
         elif pred == SH.maxCount and path is not None:
             q = (
                 f"{_PREFIXES}SELECT ?this WHERE {{ {target} {values} }} GROUP BY ?this "
-                f"HAVING (COUNT(DISTINCT ?v) > {int(obj)})"
+                f"HAVING (COUNT(DISTINCT ?v) > {_int(obj)})"
             )
             yield CompiledConstraint(
                 q, shape, path, severity, SH.MaxCountConstraintComponent, msg, False
@@ -545,7 +546,7 @@ def compile_shapes(shapes: Graph, *, class_closure: bool = True) -> CompiledShap
 
 
 def _compile_node_shape(shapes: Graph, shape: Node, target: str) -> list[CompiledConstraint]:
-    severity = shapes.value(shape, SH.severity, default=SH.Violation)
+    severity = _iri(shapes.value(shape, SH.severity, default=SH.Violation))
     out = list(_compile_constraints(shapes, shape, target, severity, None, shape))
     for prop in sorted(shapes.objects(shape, SH.property), key=str):
         if shapes.value(prop, SH.deactivated) == Literal(True):
@@ -553,9 +554,35 @@ def _compile_node_shape(shapes: Graph, shape: Node, target: str) -> list[Compile
         path = shapes.value(prop, SH.path)
         if path is None:
             raise UnsupportedShape(f"property shape {prop} has no sh:path")
-        psev = shapes.value(prop, SH.severity, default=severity)
+        psev = _iri(shapes.value(prop, SH.severity, default=severity))
         out.extend(_compile_constraints(shapes, prop, target, psev, path, shape))
     return out
+
+
+def _rdf(term: object) -> Term:
+    """A pyoxigraph term of a result as an rdflib term."""
+    node = to_rdflib(term)
+    assert isinstance(node, URIRef | BNode | Literal)
+    return node
+
+
+def _int(node: Node) -> int:
+    """The integer a shape gives (sh:minCount 1)."""
+    if isinstance(node, Literal) and isinstance(node.toPython(), int):
+        return int(node.toPython())
+    raise UnsupportedShape(f"{node} is not an integer")
+
+
+def _iri(node: Node | None) -> URIRef:
+    if not isinstance(node, URIRef):
+        raise UnsupportedShape(f"{node} is not an IRI")
+    return node
+
+
+def _given(node: Node | None, what: str) -> Node:
+    if node is None:
+        raise UnsupportedShape(f"{what} is missing")
+    return node
 
 
 def _focus_values(nodes: Sequence[Term]) -> str:
@@ -593,7 +620,7 @@ def class_closures(
         + " } ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c }"
     )
     found: dict[str, list[str] | None] = {c: [] for c in wanted}
-    for row in store.query(query, use_default_graph_as_union=union_default_graph):
+    for row in select_rows(store, query, use_default_graph_as_union=union_default_graph):
         cls, sub = row["c"], row["t"]
         members = found[cls.value]
         if members is None:
@@ -707,7 +734,7 @@ def prepare(
     ]
 
 
-def _format_message(template: str | None, bound: dict[str, Term]) -> str | None:
+def _format_message(template: str | None, bound: dict[str, Node]) -> str | None:
     """pySHACL's substitution of ``{?var}`` / ``{$var}`` in a SHACL-SPARQL message."""
     if template is None:
         return None
@@ -749,24 +776,25 @@ def run_one(
     bound to (a pyoxigraph term), if any."""
     c = constraint
     results: list[ShaclResult] = []
-    solutions = store.query(
+    solutions = select_rows(
+        store,
         query,
         use_default_graph_as_union=union_default_graph,
-        substitutions={ox.Variable("this"): this} if this is not None else None,  # type: ignore[dict-item]
+        substitutions={ox.Variable("this"): this} if this is not None else None,
     )
     if c.component == SH.SPARQLConstraintComponent:
-        names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+        names = [v.value for v in solutions.variables]
         seen: set[tuple[object, ...]] = set()
         for row in solutions:
             bound = {
-                name: to_rdflib(row[name])
+                name: _rdf(row[name])
                 for name in names
                 if row[name] is not None and name not in ("this", "path", "value", "failure")
             }
-            this = to_rdflib(row["this"])
-            path = to_rdflib(row["path"]) if row["path"] is not None else c.path
+            this = _rdf(row["this"])
+            path = _rdf(row["path"]) if row["path"] is not None else c.path
             raw = row["value"]
-            stored = to_rdflib(raw) if raw is not None else (this if c.value_is_focus else None)
+            stored = _rdf(raw) if raw is not None else (this if c.value_is_focus else None)
             for value in _as_written(this, stored, lexical):
                 key = (this, row["path"], value, tuple(sorted(bound.items())))
                 if key in seen:
@@ -777,7 +805,7 @@ def run_one(
                     {
                         **bound,
                         "this": this,
-                        **({"path": path} if row["path"] is not None else {}),
+                        **({"path": path} if row["path"] is not None and path is not None else {}),
                         **({"value": value} if value is not None else {}),
                     },
                 )
@@ -786,10 +814,10 @@ def run_one(
                 )
         return results
     for row in solutions:
-        this = to_rdflib(row["this"])
+        this = _rdf(row["this"])
         values: list[Term | None] = [None]
         if c.reports_value:
-            values = _as_written(this, to_rdflib(row["v"]), lexical)
+            values = _as_written(this, _rdf(row["v"]), lexical)
         for value in values:
             matches = (
                 c.pattern is not None

@@ -67,14 +67,14 @@ def _date_ok(lexical: str) -> bool:
 
 def _year_month_ok(lexical: str) -> bool:
     match = re.fullmatch(rf"{_YEAR}-(\d\d){_TZ}", lexical)
-    return bool(match) and 1 <= int(match.group(1)) <= 12
+    return match is not None and 1 <= int(match.group(1)) <= 12
 
 
 def _datetime_ok(lexical: str) -> bool:
     match = re.fullmatch(
         rf"({_YEAR}-\d\d-\d\d)T([01]\d|2[0-4]):[0-5]\d:[0-5]\d(?:\.\d+)?{_TZ}", lexical
     )
-    return bool(match) and _date_ok(match.group(1))
+    return match is not None and _date_ok(match.group(1))
 
 
 def _int_check(sign: str) -> Callable[[str], bool]:

@@ -14,22 +14,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from collabkg.backends.remote import RemoteBackend
 from collabkg.graph import KnowledgeGraph
 from collabkg.project import load_graph
-from collabkg.server import RunningEndpoint, free_port, running_endpoint
+from collabkg.server import free_port, running_endpoint
+from tests.support.endpoints import DATA_GRAPH, MINI, REPO, Served
 
 from .servers import Listener, OxigraphWritable, Virtuoso, virtuoso_available
-
-REPO = Path(__file__).resolve().parents[2]
-MINI = REPO / "tests" / "fixtures" / "mini"
-DATA_GRAPH = "https://w3id.org/collabkg/graph"
-"""The named graph the Virtuoso fixture loads the project into (= publish's default)."""
 
 TIMINGS: dict[str, float] = {}
 """Start-up times of the servers, shown at the end of the session."""
@@ -43,19 +37,6 @@ def project_graph() -> KnowledgeGraph:
 @pytest.fixture(scope="package")
 def project_nt(project_graph: KnowledgeGraph) -> str:
     return project_graph.export("nt")
-
-
-@dataclass
-class Served:
-    endpoint: RunningEndpoint
-    thread: threading.Thread
-
-    @property
-    def url(self) -> str:
-        return self.endpoint.url
-
-    def graph(self) -> KnowledgeGraph:
-        return load_graph(REPO, backend=RemoteBackend(self.url))
 
 
 def _serve_in_thread(graph: KnowledgeGraph, timeout_s: float) -> Iterator[Served]:

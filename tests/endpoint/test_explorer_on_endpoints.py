@@ -114,7 +114,7 @@ def test_the_explorer_app_runs_on_virtuoso(
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from .conftest import DATA_GRAPH, REPO
+    from tests.support.endpoints import DATA_GRAPH, REPO
 
     monkeypatch.setenv("COLLABKG_HOME", str(REPO))
     monkeypatch.setenv("COLLABKG_ENDPOINT", virtuoso_graph.endpoint or "")

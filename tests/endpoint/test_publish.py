@@ -21,9 +21,9 @@ from collabkg.errors import EndpointError, UsageError
 from collabkg.graph import KnowledgeGraph
 from collabkg.project import load_graph
 from collabkg.publish import DEFAULT_GRAPH, TerminalProgress, check_endpoint, prepare, send
+from tests.support.endpoints import MINI, REPO
 
 from .compare import answer, raw_params
-from .conftest import MINI, REPO
 from .servers import Listener, OxigraphWritable, Virtuoso
 
 DBA = Credentials(user="dba", password="dba")

@@ -24,8 +24,8 @@ from collabkg.backends.remote import (
 from collabkg.errors import EndpointError, ParameterError
 from collabkg.graph import KnowledgeGraph
 from collabkg.project import load_graph, open_graph
+from tests.support.endpoints import DATA_GRAPH, MINI, REPO, Served
 
-from .conftest import DATA_GRAPH, MINI, REPO, Served
 from .servers import Virtuoso
 
 ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"

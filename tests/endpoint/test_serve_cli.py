@@ -23,8 +23,7 @@ from pathlib import Path
 import pytest
 
 from collabkg.server import free_port
-
-from .conftest import MINI
+from tests.support.endpoints import MINI
 
 
 @dataclass

@@ -12,7 +12,7 @@ import pytest
 import rdflib
 
 from collabkg.ontology import load_checks, run_check
-from tests.ontology.conftest import FIXTURES, REPO, expected_terms, parse
+from tests.support.ontology import FIXTURES, REPO, expected_terms, parse
 
 CHECKS = load_checks(REPO)
 IDS = [c.id for c in CHECKS]

@@ -6,13 +6,14 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import rdflib
 from rdflib import OWL, RDF
 
 from collabkg.docs import build_docs
 from collabkg.ontology import defined_terms, used_terms
 from collabkg.reasoning import ReasoningReport, check_consistency, load_project_graph
-from tests.ontology.conftest import FIXTURES, PREFIXES, REPO
+from tests.support.ontology import FIXTURES, PREFIXES, REPO
 
 EXAMPLE = REPO / "docs" / "examples" / "wigan-community-fund.ttl"
 GUIDE = REPO / "docs" / "ontology.md"
@@ -53,6 +54,7 @@ def test_example_passes_the_shapes_with_no_error():
     assert errors == []
 
 
+@pytest.mark.java
 def test_example_is_consistent_and_cross_sector_but_not_co_creating():
     report = _example_report()
     assert report.consistent, report.to_text()
@@ -142,6 +144,7 @@ def test_html_documentation_is_the_same_every_time(tmp_path: Path):
 # ---------------------------------------------------------------- collabkg reason
 
 
+@pytest.mark.java
 def test_reason_command_on_the_project(cli):
     code, out, _err = cli("--root", str(REPO), "reason")
     assert code == 0, out
@@ -149,6 +152,7 @@ def test_reason_command_on_the_project(cli):
     assert "Unsatisfiable classes: none." in out
 
 
+@pytest.mark.java
 def test_reason_command_json(cli):
     code, out, _err = cli(
         "--root", str(REPO), "reason", str(FIXTURES / "defined-classes.ttl"), "--format", "json"
@@ -162,6 +166,7 @@ def test_reason_command_json(cli):
     assert labels["Two sectors"] == ["cross-sector collaboration"]
 
 
+@pytest.mark.java
 def test_reason_command_exits_1_on_inconsistency(cli):
     code, out, _err = cli(
         "--root", str(REPO), "reason", str(FIXTURES / "inconsistent-clashes.ttl"), "--no-explain"

@@ -12,7 +12,7 @@ import rdflib
 
 from collabkg.ontology import ontology_files
 from collabkg.turtle import format_file_text
-from tests.ontology.conftest import FIXTURES, REPO
+from tests.support.ontology import FIXTURES, REPO
 
 JAVA_SOURCE = Path(__file__).with_name("DlProfile.java")
 
@@ -51,12 +51,14 @@ def _merged(tmp_path: Path) -> Path:
 
 
 @pytest.mark.skipif(not _jdk(), reason="the OWL 2 DL profile check needs a JDK (javac)")
+@pytest.mark.java
 def test_ontology_is_owl2_dl(tmp_path: Path):
     violations = _violations(_merged(tmp_path), tmp_path)
     assert violations == [], "\n".join(violations)
 
 
 @pytest.mark.skipif(not _jdk(), reason="the OWL 2 DL profile check needs a JDK (javac)")
+@pytest.mark.java
 def test_profile_check_can_fail(tmp_path: Path):
     violations = " ".join(_violations(FIXTURES / "not-dl.ttl", tmp_path))
     assert "IllegalPunning" in violations

@@ -6,7 +6,7 @@ from __future__ import annotations
 import rdflib
 
 from collabkg.reasoning import ReasoningReport, check_consistency
-from tests.ontology.conftest import FIXTURES, PREFIXES, REPO, parse
+from tests.support.ontology import FIXTURES, PREFIXES, REPO, parse
 
 CK = PREFIXES["ck"]
 CKD = PREFIXES["ckd"]

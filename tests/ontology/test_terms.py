@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from collabkg.ontology import defined_terms, files_using_terms, undefined_terms, used_terms
-from tests.ontology.conftest import FIXTURES, REPO
+from tests.support.ontology import FIXTURES, REPO
 
 FILES = files_using_terms(REPO)
 

@@ -24,8 +24,7 @@ from collabkg.catalogue import (
     parse_query_file,
 )
 from collabkg.graph import KnowledgeGraph
-
-from .conftest import REPO
+from tests.support.queries import REPO
 
 QUERY_FILES = sorted((REPO / "queries").glob("*.rq")) + sorted(
     (REPO / "queries" / "choices").glob("*.rq")

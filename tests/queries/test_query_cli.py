@@ -20,8 +20,7 @@ import collabkg.cli
 from collabkg.errors import QueryError
 from collabkg.graph import KnowledgeGraph
 from collabkg.sparql_safety import ISOLATION_ENV, isolation_mode, run_with_timeout
-
-from .conftest import REPO
+from tests.support.queries import REPO
 
 MINI = REPO / "tests" / "fixtures" / "mini"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"

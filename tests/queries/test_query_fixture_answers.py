@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Runner, rows_of
+from tests.support.queries import Runner, rows_of
 
 EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple[object, ...]]]] = [
     (

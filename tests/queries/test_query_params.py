@@ -12,8 +12,15 @@ from collabkg.errors import ParameterError
 from collabkg.graph import KnowledgeGraph
 from collabkg.sparql_safety import with_inline_values
 from collabkg.terms import CKD
+from tests.support.paths import REPO
+from tests.support.queries import FIXTURE, rows_of
 
-from .conftest import FIXTURE, rows_of
+ONE_IRI_PARAMETER = [
+    q.id
+    for q in Catalogue.load(REPO).all()
+    if len(q.params) == 1 and q.params[0].type == "iri" and q.params[0].choices_query
+]
+"""The canned queries that take one IRI, chosen from a list (from the catalogue)."""
 
 TYPED = FIXTURE / "typed"
 XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
@@ -166,9 +173,7 @@ def _values_clause(name: str, iri: URIRef) -> str:
     return f"\nVALUES ?{name} {{ <{iri}> }}\n"
 
 
-@pytest.mark.parametrize(
-    "query_id", ["accountability-chain", "collaboration-profile", "evidence-for"]
-)
+@pytest.mark.parametrize("query_id", ONE_IRI_PARAMETER)
 @pytest.mark.parametrize("graph_name", ["fixture_graph", "real_graph"])
 def test_pre_binding_and_a_trailing_values_clause_agree(
     request: pytest.FixtureRequest, catalogue: Catalogue, query_id: str, graph_name: str
@@ -192,9 +197,7 @@ def test_pre_binding_and_a_trailing_values_clause_agree(
     assert tried > 0
 
 
-@pytest.mark.parametrize(
-    "query_id", ["accountability-chain", "collaboration-profile", "evidence-for"]
-)
+@pytest.mark.parametrize("query_id", ONE_IRI_PARAMETER)
 def test_an_unknown_iri_gives_no_rows(
     catalogue: Catalogue, fixture_graph: KnowledgeGraph, query_id
 ):
@@ -205,9 +208,7 @@ def test_an_unknown_iri_gives_no_rows(
         assert len(fixture_graph.select(query.text, bound)) == 0
 
 
-@pytest.mark.parametrize(
-    "query_id", ["accountability-chain", "collaboration-profile", "evidence-for"]
-)
+@pytest.mark.parametrize("query_id", ONE_IRI_PARAMETER)
 def test_inline_values_binding_agrees_with_pre_binding(
     catalogue: Catalogue, fixture_graph: KnowledgeGraph, query_id: str
 ):
@@ -262,3 +263,8 @@ def test_inline_values_go_inside_the_where_group(query: str, expected: str):
     from rdflib.plugins.sparql.parser import parseQuery
 
     parseQuery(bound)
+
+
+def test_the_catalogue_has_queries_with_one_iri_parameter() -> None:
+    """The parameter lists above come from the catalogue: they must not be empty."""
+    assert ONE_IRI_PARAMETER

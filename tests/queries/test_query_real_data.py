@@ -13,8 +13,7 @@ from collections.abc import Iterable
 import pytest
 
 from collabkg.graph import QueryResult
-
-from .conftest import Row, Runner, rows_of
+from tests.support.queries import Row, Runner, rows_of
 
 GO_LAB_TYPES = {
     "collaborative council",

@@ -111,6 +111,7 @@ def faulty_10k(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     return out, inject(out)
 
 
+@pytest.mark.slow
 def test_every_bad_file_at_once(small_project: Path) -> None:
     pyshacl, sparql = both(small_project, sorted(BAD.glob("*.ttl")))
     assert sparql == pyshacl
@@ -126,6 +127,7 @@ def _beyond_syntax() -> list[Path]:
     return [BAD / name for name in sorted(names)]
 
 
+@pytest.mark.slow
 def test_each_bad_file_alone(small_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One file against the graph: in memory, then with the persistent store."""
     differences = []
@@ -145,6 +147,7 @@ def test_each_bad_file_alone(small_copy: Path, monkeypatch: pytest.MonkeyPatch) 
     assert differences == []
 
 
+@pytest.mark.slow
 def test_generated_data_with_faults_whole_graph(faulty_10k: tuple[Path, dict[str, str]]) -> None:
     root, where = faulty_10k
     pyshacl, sparql = both(root)
@@ -154,6 +157,7 @@ def test_generated_data_with_faults_whole_graph(faulty_10k: tuple[Path, dict[str
         assert any(i["file"] == file and i["severity"] != "info" for i in issues), what
 
 
+@pytest.mark.slow
 def test_generated_data_with_faults_one_file_against_the_graph(
     faulty_10k: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -176,6 +180,7 @@ def _codes_by_fault(root: Path, where: dict[str, str]) -> dict[str, list[tuple[s
     return found
 
 
+@pytest.mark.slow
 def test_the_same_faults_are_found_whatever_the_size(
     faulty_10k: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
@@ -251,3 +256,39 @@ def test_a_rule_without_a_pre_filter_selects_every_file(monkeypatch: pytest.Monk
     )
     chosen, _facts = rules.select_local(parsed, ctx)
     assert "no-filter" in chosen
+
+
+def test_a_cached_report_depends_on_every_module_of_the_validator() -> None:
+    """Regression: the code version hashed validate/*.py only, so editing a vocabulary rule
+    (validate/rules/*.py) would have served reports made by the old rule."""
+    from collabkg import cache
+
+    package = REPO / "src" / "collabkg"
+    hashed = {p.resolve() for p in cache.code_files()}
+    validator = {p.resolve() for p in (package / "validate").rglob("*.py")}
+    assert (package / "validate" / "rules" / "statements.py").resolve() in validator
+    assert validator <= hashed
+    for name in ("shacl_sparql.py", "rdfterms.py", "xsd.py"):
+        assert (package / name).resolve() in hashed
+
+
+def test_reason_only_adds_the_consistency_stage(
+    small_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--reason runs the same pipeline (it once switched to another engine): the same
+    issues, plus whatever the consistency stage finds (HermiT replaced by a stub here)."""
+    calls: list[int] = []
+
+    def stub(workspace: object) -> tuple[list, list[str]]:
+        calls.append(1)
+        return [], ["consistency checked (stub)"]
+
+    monkeypatch.setattr(pipeline_module, "check_consistency", stub)
+    project = ProjectPaths.discover(small_project)
+    inputs = project_inputs(project, sorted(BAD.glob("3*.ttl")))
+    plain = run(inputs, project)
+    reasoned = run(inputs, project, reason=True)
+    assert calls == [1]
+    assert reasoned.stages == [*plain.stages, "consistency"]
+    assert norm(reasoned)["issues"] == norm(plain)["issues"]
+    assert "consistency checked (stub)" in reasoned.notes

@@ -315,6 +315,8 @@ def test_the_real_data_can_be_validated_and_every_problem_is_located():
 # --------------------------------------------------------------------------- OWL
 
 
+@pytest.mark.java
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs Java")
 def test_reason_reports_an_inconsistency_at_the_item(small_project: Path, tmp_path: Path):
     # the council "operates in" another organisation: by the ontology's range that makes it a

@@ -10,6 +10,7 @@ reports: same focus node, path, constraint component, severity and value.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from pathlib import Path
@@ -33,6 +34,7 @@ NOT_XPATH = re.compile(r"\(\?|\\[AZzbBGKQE]|[*+?}]\+|\$.")
 quantifiers, and ``$`` anywhere but at the end."""
 
 
+@functools.cache
 def _shapes() -> Graph:
     graph = Graph()
     for path in sorted((REPO / "shapes").glob("*.ttl")):
@@ -40,6 +42,7 @@ def _shapes() -> Graph:
     return graph
 
 
+@functools.cache
 def _ontology_classes() -> Graph:
     """The ontology's rdf:type and rdfs:subClassOf statements (what the validator gives
     the shapes)."""
@@ -56,13 +59,11 @@ def _ontology_classes() -> Graph:
     return reduced
 
 
-SHAPES = _shapes()
-ONTOLOGY = _ontology_classes()
 FIXTURE_FILES = sorted(SHAPE_FIXTURES.glob("*/*.ttl"))
 
 
 def test_every_pattern_is_an_xpath_regular_expression() -> None:
-    patterns = [str(o) for o in SHAPES.objects(None, SH.pattern)]
+    patterns = [str(o) for o in _shapes().objects(None, SH.pattern)]
     assert patterns, "the shapes have no sh:pattern: this test checks nothing"
     for pattern in patterns:
         assert not NOT_XPATH.search(pattern), pattern
@@ -80,8 +81,8 @@ def test_the_quotation_pattern_refuses_exactly_surrounding_quote_marks() -> None
     typographic quotes."""
     (pattern,) = [
         str(o)
-        for s in SHAPES.subjects(SH.path, URIRef("https://w3id.org/collabkg/ontology#hasText"))
-        for o in SHAPES.objects(s, SH.pattern)
+        for s in _shapes().subjects(SH.path, URIRef("https://w3id.org/collabkg/ontology#hasText"))
+        for o in _shapes().objects(s, SH.pattern)
     ]
     for size in range(7):
         for chars in itertools.product('a"“”\n', repeat=size):
@@ -106,7 +107,7 @@ def _term(node: Node | None) -> str:
 
 def _pyshacl(data: Graph) -> set[Result]:
     _conforms, report, _text = pyshacl.validate(
-        data, shacl_graph=SHAPES, inference="none", advanced=True, allow_warnings=True
+        data, shacl_graph=_shapes(), inference="none", advanced=True, allow_warnings=True
     )
     assert isinstance(report, Graph)
     return {
@@ -155,7 +156,7 @@ def _rudof_term(text: object) -> str:
 def _pyrudof(data: Graph) -> set[Result]:
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     rudof.read_data(data.serialize(format="nt"), format=pyrudof.RDFFormat.NTriples)
-    rudof.read_shacl(SHAPES.serialize(format="turtle"))
+    rudof.read_shacl(_shapes().serialize(format="turtle"))
     found: set[Result] = set()
     for entry in rudof.validate_shacl():
         value = _rudof_term(entry.value)
@@ -171,10 +172,11 @@ def _pyrudof(data: Graph) -> set[Result]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_pyrudof_reports_what_pyshacl_reports(fixture: Path) -> None:
     data = Graph()
-    data += ONTOLOGY
+    data += _ontology_classes()
     data.parse(SHAPE_FIXTURES / "context.ttl", format="turtle")
     data.parse(fixture, format="turtle")
     expected = _pyshacl(data)

@@ -144,9 +144,9 @@ class Ontology:
             from rdflib.collection import Collection
 
             members = [str(m) for m in Collection(graph, members_list) if isinstance(m, URIRef)]
-            for i, a in enumerate(members):
-                for b in members[i + 1 :]:
-                    self.disjoint.add(frozenset((a, b)))
+            for i, first in enumerate(members):
+                for second in members[i + 1 :]:
+                    self.disjoint.add(frozenset((first, second)))
 
     # ---------------------------------------------------------------- kinds of terms
 

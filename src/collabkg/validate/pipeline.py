@@ -163,6 +163,7 @@ def _replace_variants(
                 t.object.value
                 for t in target.triples
                 if isinstance(t.subject, ox.NamedNode)
+                and isinstance(t.object, ox.Literal)
                 and t.subject.value == case
                 and t.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label"
             ),
@@ -313,9 +314,9 @@ class _Run:
             return self._run(ox.Store(), None)
         assert self.cache is not None
         with self.cache.store_lock():
-            keeper = PersistentStore(self.cache)
+            keeper: PersistentStore | None = PersistentStore(self.cache)
             try:
-                store = keeper.open()
+                store = keeper.open()  # type: ignore[union-attr]
             except OSError:
                 keeper = None  # the cached store cannot be opened: work in memory
                 store = ox.Store()
@@ -459,7 +460,7 @@ class _Run:
         focus = None if everything else [ref.graph for ref in self.refs if ref.target]
         raw = shacl_results(shapes, store, workspace, focus, self.progress, engine=self.engine)
         self.progress.stage("placing the results in the files")
-        workspace.prefetch(r[0] for r in raw)
+        workspace.prefetch(r[0] for r in raw if r[0] is not None)
         shacl = run_shacl(
             workspace, shapes, raw, skip_values=self.skip_values, skip_triples=self.skip_triples
         )
@@ -514,13 +515,13 @@ class _Run:
                 parsed_files.append((parsed, True))
         kept = {id(p) for p, _t in _replace_variants(parsed_files, self.report)}
         for parsed, _target in parsed_files:
-            ref = by_id.get(id(parsed))
-            if ref is not None and id(parsed) not in kept:
-                self.refs.remove(ref)
+            original = by_id.get(id(parsed))
+            if original is not None and id(parsed) not in kept:
+                self.refs.remove(original)
                 if keeper is not None:
-                    keeper.remove(ref.graph)
+                    keeper.remove(original.graph)
                 else:
-                    store.remove_graph(ox.NamedNode(ref.graph))
+                    store.remove_graph(ox.NamedNode(original.graph))
 
     def _candidates(
         self, tasks: Sequence[tuple[Path, str, bool]], store: ox.Store, ontology: Ontology
@@ -562,12 +563,12 @@ class _Run:
         sharing = sharing_graphs(store, list(items.values())) - set(items)
         by_graph = {ref.graph: ref for ref in self.refs}
         for graph in sharing:
-            ref = by_graph.get(graph)
-            if ref is None:
+            sharer = by_graph.get(graph)
+            if sharer is None:
                 continue
-            parsed, _issues = read_turtle(ref.path, ref.display, context=True)
+            parsed, _issues = read_turtle(sharer.path, sharer.display, context=True)
             if parsed is not None:
-                items[graph] = file_data(parsed, graph, target=ref.target)
+                items[graph] = file_data(parsed, graph, target=sharer.target)
         return [items[ref.graph] for ref in self.refs if ref.graph in items]
 
 

@@ -24,7 +24,7 @@ from collabkg.validate.report import Issue, Severity, Stage
 from collabkg.validate.workspace import Workspace
 from collabkg.xsd import is_numeric
 
-_SEVERITY = {
+_SEVERITY: dict[Node, Severity] = {
     SH.Violation: Severity.VIOLATION,
     SH.Warning: Severity.WARNING,
     SH.Info: Severity.INFO,
@@ -110,7 +110,7 @@ class _Enricher:
 
 
 RawResult = tuple[
-    Node, Node | None, Node | None, Node | None, Node | None, Node | None, Node | None
+    Node | None, Node | None, Node | None, Node | None, Node | None, Node | None, Node | None
 ]
 """(focus, path, value, source shape, constraint component, severity, message)."""
 
@@ -237,7 +237,9 @@ def _issues(
     # on the order the engine gave them in (pySHACL's changes from run to run)
     ordered = sorted(raw, key=lambda r: (str(r[4]), str(r[3]), str(r[0]), str(r[1]), str(r[2])))
     for focus, path, value, shape, component, raw_severity, message in ordered:
-        severity = _SEVERITY.get(raw_severity, Severity.VIOLATION)  # type: ignore[arg-type]
+        severity = Severity.VIOLATION
+        if raw_severity is not None:
+            severity = _SEVERITY.get(raw_severity, Severity.VIOLATION)
         if focus is None:
             continue
         if value is None and (focus, path, None) in skip_triples:
@@ -288,7 +290,9 @@ def _issues(
                 file=item.display,
                 line=line,
                 source_line=item.parsed.index.source_line(line),
-                hint=enricher.hint(shape, component, value) if shape is not None else None,
+                hint=enricher.hint(shape, component, value)
+                if shape is not None and component is not None
+                else None,
                 focus=focus_shown,
                 focus_label=workspace.label_of(focus),
                 focus_kind=workspace.kind_of(focus),
@@ -302,7 +306,7 @@ def _issues(
     # results about many blank nodes of one statement (e.g. [ ] inside [ ]) read as one
     grouped: dict[tuple[object, ...], list[Issue]] = {}
     for issue in result.issues:
-        key = (
+        group = (
             issue.file,
             issue.line,
             issue.message,
@@ -310,7 +314,7 @@ def _issues(
             issue.severity,
             issue.focus if not (issue.focus or "").startswith("the [ ]") else "[ ]",
         )
-        grouped.setdefault(key, []).append(issue)
+        grouped.setdefault(group, []).append(issue)
     result.issues = []
     for same in grouped.values():
         # the one shown does not depend on the order results came in (pySHACL's varies)

@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from collabkg.progress import Progress
 from collabkg.rdfterms import to_rdflib
+from collabkg.shacl_sparql import ShaclResult
 from collabkg.validate.model import quiet_rdflib
 from collabkg.validate.reading import workers
 from collabkg.validate.shacl import RawResult, run_pyshacl
@@ -34,12 +35,12 @@ _FORK_STORE: ox.Store | None = None
 _FORK_PREPARED: list | None = None
 
 
-def _run_constraints(indices: list[int]) -> list[object]:
+def _run_constraints(indices: list[int]) -> list[ShaclResult]:
     """In a forked worker: the results of some prepared constraints, values as stored."""
     from collabkg.shacl_sparql import run_one
 
     assert _FORK_STORE is not None and _FORK_PREPARED is not None
-    results: list[object] = []
+    results: list[ShaclResult] = []
     for index in indices:
         constraint, query, this = _FORK_PREPARED[index]
         results.extend(run_one(constraint, query, _FORK_STORE, this=this))
@@ -103,6 +104,7 @@ def shacl_results(
             add(run_one(constraint, query, store, lexical=workspace.lexical_forms, this=this))
             progress.advance()
         if pending is not None:
+            stored: ShaclResult
             for stored in pending.get()[0]:
                 for value in _as_written(stored.focus, stored.value, workspace.lexical_forms):
                     add([replace(stored, value=value)])

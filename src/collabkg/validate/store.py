@@ -16,7 +16,7 @@ from rdflib.namespace import RDF, RDFS
 
 from collabkg.cache import Cache, key_of
 from collabkg.progress import Progress
-from collabkg.rdfterms import to_oxigraph
+from collabkg.rdfterms import solutions, to_oxigraph
 from collabkg.terms import CK
 from collabkg.validate.model import FileData, Ontology
 from collabkg.validate.reading import canonical_triples
@@ -210,7 +210,6 @@ class PersistentStore:
         self.store = None
 
 
-
 def sharing_graphs(store: ox.Store, files: Sequence[FileData]) -> set[str]:
     """Graphs that give a type to an IRI typed in one of ``files`` (for the checks of items
     described in several files)."""
@@ -226,8 +225,9 @@ def sharing_graphs(store: ox.Store, files: Sequence[FileData]) -> set[str]:
     for start in range(0, len(typed), 500):
         values = " ".join(f"<{iri}>" for iri in typed[start : start + 500])
         found |= graphs_of(
-            store.query(
-                "SELECT DISTINCT ?g WHERE { VALUES ?s { " + values + " } GRAPH ?g { ?s a ?t } }"
+            solutions(
+                store,
+                "SELECT DISTINCT ?g WHERE { VALUES ?s { " + values + " } GRAPH ?g { ?s a ?t } }",
             )
         )
     found.discard(REDUCED_GRAPH)
@@ -241,12 +241,13 @@ def case_sharing_graphs(store: ox.Store, cases: Iterable[str]) -> set[str]:
         return set()
     values = " ".join(f"<{iri}>" for iri in wanted)
     found = graphs_of(
-        store.query(
+        solutions(
+            store,
             "SELECT DISTINCT ?g WHERE { VALUES ?s { "
             + values
             + " } GRAPH ?g { ?s a <"
             + CASE
-            + "> } }"
+            + "> } }",
         )
     )
     found.discard(REDUCED_GRAPH)

@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -49,7 +50,7 @@ class ParsedFile:
         return self._index
 
 
-def _issue(display: str, code: str, message: str, **kw: object) -> Issue:
+def _issue(display: str, code: str, message: str, **kw: Any) -> Issue:
     return Issue(
         Severity.VIOLATION,
         Stage.SYNTAX if code.startswith("syntax") else Stage.FILE,
@@ -57,7 +58,7 @@ def _issue(display: str, code: str, message: str, **kw: object) -> Issue:
         message,
         file=display,
         **kw,
-    )  # type: ignore[arg-type]
+    )
 
 
 # --------------------------------------------------------------------------- reading

@@ -19,7 +19,7 @@ from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Node
 
 from collabkg.labels import LabelIndex
-from collabkg.rdfterms import node_to_oxigraph, to_rdflib
+from collabkg.rdfterms import node_to_oxigraph, solutions, to_rdflib
 from collabkg.validate.model import FileData, Ontology, quiet_rdflib
 from collabkg.validate.reading import file_data, scan_positions, workers
 from collabkg.validate.store import OX_REDUCED, OX_TYPE, FileRef
@@ -32,9 +32,10 @@ class _Types:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
 
-    def get(self, node: Node, default: object = None) -> object:
+    def get(self, node: Node, default: set[str] | None = None) -> set[str]:
+        """The classes of ``node`` (``default``, else an empty set, when it has none)."""
         found = self.ws.types_of(node)
-        return found if found else default
+        return found if found else (default if default is not None else set())
 
     def __contains__(self, node: object) -> bool:
         return bool(self.ws.types_of(node))  # type: ignore[arg-type]
@@ -72,8 +73,10 @@ class _Subjects:
     def __iter__(self) -> Iterator[Node]:
         seen: set[Node] = {URIRef(s) for s in self.ws.ontology_subjects}
         yield from seen
-        for row in self.ws.store.query(
-            "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } }", use_default_graph_as_union=False
+        for row in solutions(
+            self.ws.store,
+            "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } }",
+            use_default_graph_as_union=False,
         ):
             node = to_rdflib(row["s"])
             if node not in seen:
@@ -93,9 +96,9 @@ class _Parents:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
 
-    def get(self, node: Node, default: object = None) -> object:
-        found = self.ws.parent_of(node)
-        return found if found is not None else default
+    def get(self, node: Node) -> tuple[Node, Node] | None:
+        """(subject, property) of a statement pointing to the blank node ``node``."""
+        return self.ws.parent_of(node)
 
 
 class Workspace:
@@ -193,8 +196,8 @@ class Workspace:
         ]
         pairs = {(q.subject, q.predicate) for q in quads}
         if len(pairs) == 1:
-            s, p = next(iter(pairs))
-            found = (to_rdflib(s), to_rdflib(p))
+            subject, predicate = next(iter(pairs))
+            found = (to_rdflib(subject), to_rdflib(predicate))
         elif quads:
             # several statements point to it: the first written, as the files read
             item = self.file_of(quads[0].graph_name.value)  # type: ignore[union-attr]

@@ -8,6 +8,7 @@ from rdflib import URIRef
 from rdflib.namespace import ORG, RDF, RDFS
 from rdflib.term import Node
 
+from collabkg.rdfterms import solutions
 from collabkg.terms import compact
 from collabkg.validate.model import FileData, a, show
 from collabkg.validate.report import Severity
@@ -122,12 +123,13 @@ def shared_filter(scope: GraphScope) -> set[str]:
     """Pre-filter: the files giving a type to an item that another file types too."""
     reduced = f"<{REDUCED_GRAPH}>"
     found = {
-        row["g"].value  # type: ignore[index]
-        for row in scope.store.query(
+        row["g"].value
+        for row in solutions(
+            scope.store,
             "SELECT DISTINCT ?g WHERE { { SELECT ?s WHERE { GRAPH ?h { ?s a ?t } FILTER(isIRI(?s) "
             "&& ?h != "
             + reduced
-            + ") } GROUP BY ?s HAVING (COUNT(DISTINCT ?h) > 1) } GRAPH ?g { ?s a ?x } }"
+            + ") } GROUP BY ?s HAVING (COUNT(DISTINCT ?h) > 1) } GRAPH ?g { ?s a ?x } }",
         )
     }
     found.discard(REDUCED_GRAPH)

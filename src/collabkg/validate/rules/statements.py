@@ -13,6 +13,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from collabkg.rdfterms import solutions
 from collabkg.terms import CK, CKD, compact
 from collabkg.validate.model import FileData, a, show
 from collabkg.validate.report import Severity
@@ -126,16 +127,17 @@ def disjoint_filter(scope: GraphScope) -> set[str]:
     reduced = f"<{REDUCED_GRAPH}>"
     multi: dict[str, set[str]] = {}
     nodes: dict[str, object] = {}
-    for row in scope.store.query(
+    for row in solutions(
+        scope.store,
         "SELECT DISTINCT ?s ?t WHERE { GRAPH ?g { ?s a ?t } FILTER(?g != "
         + reduced
         + " && isIRI(?t)) FILTER EXISTS { GRAPH ?h { ?s a ?u } FILTER(?h != "
         + reduced
-        + " && isIRI(?u) && ?u != ?t) } }"
+        + " && isIRI(?u) && ?u != ?t) } }",
     ):
-        key = str(row["s"])  # type: ignore[index]
-        nodes[key] = row["s"]  # type: ignore[index]
-        multi.setdefault(key, set()).add(row["t"].value)  # type: ignore[index]
+        key = str(row["s"])
+        nodes[key] = row["s"]
+        multi.setdefault(key, set()).add(row["t"].value)
     found: set[str] = set()
     type_ = ox.NamedNode(str(RDF.type))
     for key, types in multi.items():
@@ -161,8 +163,8 @@ def type_values(chk: Checker, item: FileData, s: Node, p: Node, o: Node) -> bool
             line, column, width, also = chk.at_statement(item, s, p, obj)
             chk.result.bad_values.add(o)
             ours = [c for c in ont.classes if c.startswith(str(CK))]
-            guess = str(CK) + _local(obj)
-            guess = guess if guess in ours else closest(guess, ours)
+            written = str(CK) + _local(obj)
+            guess = written if written in ours else closest(written, ours)
             message = (
                 f"{compact(obj)} follows 'a', so it should be a kind of thing, but ckd: "
                 f"is the prefix of item IDs{also}"
