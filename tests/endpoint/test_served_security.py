@@ -335,7 +335,7 @@ def test_analyst_queries_mean_the_same_on_every_engine(
     alike by the embedded store, collabkg serve and Virtuoso."""
     from collabkg.backends.remote import RemoteBackend
 
-    from .conftest import DATA_GRAPH
+    from tests.support.endpoints import DATA_GRAPH
 
     on_virtuoso = load_graph(
         REPO, backend=RemoteBackend(virtuoso.sparql_url, default_graph=DATA_GRAPH)

@@ -16,7 +16,7 @@ from collabkg.errors import ReasonerError
 from collabkg.paths import ProjectPaths
 from collabkg.reasoning import ReasoningReport, check_consistency, load_project_graph
 from collabkg.vocabularies import ENV_VOCABULARIES, file_origins, find_vocabularies
-from tests.ontology.conftest import FIXTURES, PREFIXES, REPO, parse
+from tests.support.ontology import FIXTURES, PREFIXES, REPO, parse
 
 CK = PREFIXES["ck"]
 CKD = PREFIXES["ckd"]
