@@ -334,7 +334,6 @@ def test_analyst_queries_mean_the_same_on_every_engine(
     """The canonical text (IRIs with '#' written as \\u0023, prefixed names in full) is read
     alike by the embedded store, collabkg serve and Virtuoso."""
     from collabkg.backends.remote import RemoteBackend
-
     from tests.support.endpoints import DATA_GRAPH
 
     on_virtuoso = load_graph(
