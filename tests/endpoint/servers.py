@@ -68,7 +68,7 @@ Charset              = UTF-8
 EnabledDavVSP        = 0
 
 [SPARQL]
-ResultSetMaxRows           = 10000
+ResultSetMaxRows           = 100000
 MaxQueryExecutionTime      = 60
 MaxQueryCostEstimationTime = 400
 """

@@ -296,8 +296,9 @@ def test_virtuosos_silent_row_cap_is_an_error(virtuoso: Virtuoso) -> None:
     big = "SELECT ?a ?b WHERE { ?a a ?x . ?b a ?y }"
     with pytest.raises(EndpointError) as caught:
         graph.select(big)
-    assert "10000 rows" in caught.value.message and "ResultSetMaxRows" in caught.value.one_line()
+    assert "100000 rows" in caught.value.message and "ResultSetMaxRows" in caught.value.one_line()
     assert len(graph.select(big, limit=50)) == 50  # a limit below the cap is fine
+
 
 
 # --------------------------------------------------------------------------- configuration

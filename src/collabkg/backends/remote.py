@@ -585,6 +585,14 @@ class RemoteBackend:
         from collabkg.backends.embedded import to_rdflib
 
         result, wait = self._run(query, bindings, "CONSTRUCT", TURTLE, timeout_s)
+        cap = result.response.headers.get(TRUNCATION_HEADER)
+        if cap is not None:
+            raise EndpointError(
+                f"the SPARQL endpoint {self.url} cut the answer short at {cap} triples "
+                f"({TRUNCATION_HEADER})",
+                hint="raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini, "
+                "or make the query more selective",
+            )
         try:
             raw = result.response.read()
             content_type = result.response.headers.get("Content-Type", "") or ""
