@@ -41,7 +41,7 @@ def test_the_explorer_sparql_page_makes_no_request(
     monkeypatch.setenv("COLLABKG_HOME", str(REPO))
     app = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=120)
     app.run()
-    app.switch_page("pages/sparql.py").run()
+    app.switch_page("views/sparql.py").run()
     assert not app.exception
     before = listener.seen(0)
     for attack in REACHING:
