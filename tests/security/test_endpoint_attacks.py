@@ -109,7 +109,8 @@ def test_a_runaway_query_is_stopped_and_its_memory_freed(endpoint):
     gone = before - set(pool.pids())
     assert len(gone) == 1  # the worker that ran it was killed (its memory freed) ...
     assert not gone & set(_children())
-    assert set(_children()) == set(pool.pids()) and len(pool.pids()) == pool.size  # replaced
+    # replaced (other tests' children, e.g. a shared fixture's server, may also be alive)
+    assert set(pool.pids()) <= set(_children()) and len(pool.pids()) == pool.size
     _alive(endpoint.url)
 
 
@@ -127,7 +128,7 @@ def test_two_runaways_at_once_leave_the_endpoint_serving(endpoint):
     assert sorted(answers) in ([503, 503], [500, 503], [500, 500])
     time.sleep(0.2)
     pool = endpoint.endpoint.filter.workers
-    assert set(_children()) == set(pool.pids()) and len(pool.pids()) == pool.size
+    assert set(pool.pids()) <= set(_children()) and len(pool.pids()) == pool.size
     _alive(endpoint.url)
 
 
