@@ -19,7 +19,14 @@ from collabkg import __version__
 from collabkg.errors import CollabkgError, LoadError, ParameterError, UsageError
 
 if TYPE_CHECKING:
+    from rdflib import URIRef
+
+    from collabkg.bindings import Bindings
+    from collabkg.catalogue import CannedQuery, ParamSpec
     from collabkg.graph import KnowledgeGraph
+    from collabkg.results import Labeller
+    from collabkg.sparql_safety import Limits
+    from collabkg.validate import Report
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -122,13 +129,12 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     return code
 
 
-def _errors_only(report: object) -> object:
+def _errors_only(report: Report) -> Report:
     """The report with its errors only, and a note of how many warnings and notes were left out."""
     import dataclasses
 
-    from collabkg.validate import Report, Severity
+    from collabkg.validate import Severity
 
-    assert isinstance(report, Report)
     kept = [i for i in report.issues if i.severity is Severity.VIOLATION]
     left = len(report.issues) - len(kept)
     notes = list(report.notes)
@@ -152,7 +158,7 @@ def _raw_params(assignments: Sequence[str]) -> tuple[dict[str, str], dict[str, s
     return values, types
 
 
-def _write_result(result: object, graph: object, fmt: str, out: TextIO) -> None:
+def _write_result(result: object, graph: Labeller, fmt: str, out: TextIO) -> None:
     import rdflib
 
     from collabkg.graph import QueryResult
@@ -171,7 +177,7 @@ def _write_result(result: object, graph: object, fmt: str, out: TextIO) -> None:
     # a ?x column with a ?xLabel beside it is shown by its label only (IRI in x_iri for csv/json)
     labelled = {v for v in result.vars if f"{v}Label" in result.vars}
     if fmt == "table":
-        rows = result.to_labelled(graph, with_iris=False, unlabelled=labelled)  # type: ignore[arg-type]
+        rows = result.to_labelled(graph, with_iris=False, unlabelled=labelled)
         shown = [v for v in result.vars if v not in labelled]
         print(format_table(shown, [[r[v] for v in shown] for r in rows]), file=out)
         noun = "row" if len(result) == 1 else "rows"
@@ -194,7 +200,7 @@ def _write_result(result: object, graph: object, fmt: str, out: TextIO) -> None:
     first = True
     for start in range(0, len(result.rows), STREAM_CHUNK):
         chunk = QueryResult(result.vars, result.rows[start : start + STREAM_CHUNK])
-        rows = chunk.to_labelled(graph, with_iris=True, unlabelled=labelled)  # type: ignore[arg-type]
+        rows = chunk.to_labelled(graph, with_iris=True, unlabelled=labelled)
         for row, raw in zip(rows, chunk.rows, strict=True):
             for var in added:
                 value = raw.get(var)
@@ -228,7 +234,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     loaded, and runs with a row limit (default 1000) and a timeout (default 10 s).
     """
     from collabkg.bindings import infer_type, to_term
-    from collabkg.catalogue import CannedQuery, Catalogue, parse_query_file
+    from collabkg.catalogue import Catalogue, parse_query_file
     from collabkg.sparql_safety import USER_LIMITS, Limits, check_read_only
 
     if (args.ref is None) == (args.sparql is None):
@@ -307,36 +313,35 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
 QUERIES_CHOICES_SHOWN = 5
 
 
-def _choice_lister(args: argparse.Namespace) -> Callable[[object], list[tuple[object, str]] | None]:
-    """A function listing a parameter's choices from the graph (None when it cannot load)."""
-    from collabkg.catalogue import Catalogue, choices
+class _ChoiceLister:
+    """Lists a parameter's choices from the graph, loaded on first use (None when it cannot
+    load: :attr:`why` then says why)."""
 
-    state: dict[str, object] = {}
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.loaded = False
+        self.graph: KnowledgeGraph | None = None
+        self.why: str | None = None
 
-    def lister(spec: object) -> list[tuple[object, str]] | None:
-        if "graph" not in state:
+    def __call__(self, spec: ParamSpec) -> list[tuple[URIRef, str]] | None:
+        from collabkg.catalogue import Catalogue, choices
+
+        if not self.loaded:
+            self.loaded = True
             try:
-                state["graph"] = _load_graph(args)
+                self.graph = _load_graph(self.args)
             except CollabkgError as exc:
-                state["graph"] = None
-                state["why"] = exc.one_line()
-        graph = state["graph"]
-        if graph is None:
+                self.why = exc.one_line()
+        if self.graph is None:
             return None
-        return choices(graph, spec, Catalogue.load(args.root))  # type: ignore[arg-type]
-
-    lister.state = state  # type: ignore[attr-defined]
-    return lister
+        return choices(self.graph, spec, Catalogue.load(self.args.root))
 
 
-def _print_params(query: object, lister: Callable[[object], object], out: TextIO,
+def _print_params(query: CannedQuery, lister: _ChoiceLister, out: TextIO,
                   *, indent: str, shown: int | None) -> None:
-    from collabkg.catalogue import CannedQuery, ParamSpec
     from collabkg.terms import compact
 
-    assert isinstance(query, CannedQuery)
     for spec in query.params:
-        assert isinstance(spec, ParamSpec)
         needed = "required" if (spec.required or spec.picks_an_item) else (
             f"optional, default {spec.default}"
         )
@@ -348,7 +353,7 @@ def _print_params(query: object, lister: Callable[[object], object], out: TextIO
         if options is None:
             print(f"{indent}    choices: {spec.describe_choices()}", file=out)
             continue
-        items = list(options)  # type: ignore[call-overload]
+        items = list(options)
         listed = items if shown is None else items[:shown]
         for iri, text in listed:
             print(f"{indent}    {compact(str(iri))}  {text}", file=out)
@@ -364,9 +369,9 @@ def _print_params(query: object, lister: Callable[[object], object], out: TextIO
 def _write_page(
     graph: KnowledgeGraph,
     text: str,
-    bindings: dict,
+    bindings: Bindings,
     args: argparse.Namespace,
-    limits: object,
+    limits: Limits,
     out: TextIO,
     *,
     trusted: bool,
@@ -385,10 +390,10 @@ def _write_page(
     offset = args.offset if args.offset is not None else (args.page - 1) * args.page_size
     if trusted:
         page = graph.select_page(
-            text, bindings, offset=offset, size=args.page_size, timeout_s=limits.timeout_s  # type: ignore[attr-defined]
+            text, bindings, offset=offset, size=args.page_size, timeout_s=limits.timeout_s
         )
     else:
-        whole = graph.user_query(text, bindings, limits=limits)  # type: ignore[arg-type]
+        whole = graph.user_query(text, bindings, limits=limits)
         assert isinstance(whole, QueryResult)
         rows = whole.rows[offset : offset + args.page_size]
         page = Page(QueryResult(whole.vars, rows), offset, args.page_size, len(whole))
@@ -408,7 +413,7 @@ def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
     from collabkg.catalogue import Catalogue
 
     catalogue = Catalogue.load(args.root)
-    lister = _choice_lister(args)
+    lister = _ChoiceLister(args)
     if getattr(args, "ids", None):
         for query_id in args.ids:
             query = catalogue.get(query_id)
@@ -433,9 +438,8 @@ def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
                           shown=QUERIES_CHOICES_SHOWN)
     print(f"({len(catalogue)} queries; run one with '{PROG} query ID --param NAME=VALUE')",
           file=out)
-    why = lister.state.get("why")  # type: ignore[attr-defined]
-    if why:
-        print(f"{PROG}: note: choices are not listed: the graph did not load ({why})",
+    if lister.why:
+        print(f"{PROG}: note: choices are not listed: the graph did not load ({lister.why})",
               file=sys.stderr)
     return EXIT_OK
 

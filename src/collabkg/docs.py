@@ -21,6 +21,7 @@ import html
 import logging
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import rdflib
@@ -36,7 +37,7 @@ OUTPUT_FOLDER = Path("docs") / "ontology"
 def _patch_pylode() -> None:
     import pylode.utils as utils
 
-    if getattr(utils.intersperse, "_collabkg", False):
+    if utils.intersperse.__name__ == "_sorted_intersperse":  # patched already
         return
     original = utils.intersperse
 
@@ -45,11 +46,10 @@ def _patch_pylode() -> None:
             return "".join(rendered(part) for part in item)
         return str(item)  # dominate elements render as their HTML
 
-    def intersperse(items, separator):  # type: ignore[no-untyped-def]
+    def _sorted_intersperse(items: Iterable[object], separator: object) -> tuple[object, ...]:
         return tuple(original(sorted(items, key=rendered), separator))
 
-    intersperse._collabkg = True  # type: ignore[attr-defined]
-    utils.intersperse = intersperse
+    utils.intersperse = _sorted_intersperse
 
 
 def build_ontology_page(source: Path, destination: Path) -> Path:

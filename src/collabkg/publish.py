@@ -187,7 +187,9 @@ def _authorization(upload: Upload, put: urllib.request.Request, timeout_s: float
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         manager.add_password(None, upload.endpoint, creds.user, creds.password or "")
         digest = urllib.request.HTTPDigestAuthHandler(manager)
-        chal = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(rest)))
+        chal = urllib.request.parse_keqv_list(
+            [part for part in urllib.request.parse_http_list(rest) if part]
+        )
         check = urllib.request.Request(upload.url, method="HEAD")
         answer = digest.get_authorization(check, chal)
         if answer:
@@ -238,7 +240,7 @@ def send(
 ) -> int:
     """PUT the graph; returns the HTTP status. Raises EndpointError on any failure."""
     request = urllib.request.Request(
-        upload.url, data=_Body(upload.body, progress), method="PUT"  # type: ignore[arg-type]
+        upload.url, data=_Body(upload.body, progress), method="PUT"
     )
     request.add_header("Content-Type", CONTENT_TYPE)
     request.add_header("Content-Length", str(len(upload.body)))

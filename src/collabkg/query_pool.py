@@ -30,7 +30,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from collabkg import sandbox
 from collabkg.errors import QueryError, QueryTimeout
@@ -198,7 +198,8 @@ class IsolatedPool:
             answer = worker._frame(time.monotonic() + _START_WAIT_S)
         except QueryTimeout:
             answer = None  # hung at start (a lock held at the fork): killed below
-        kind, detail = pickle.loads(answer) if answer else ("died", None)
+        outcome: tuple[str, Any] = pickle.loads(answer) if answer else ("died", None)
+        kind, detail = outcome
         if kind != "value":
             self._discard(worker)
             from collabkg.sparql_safety import _decode_error

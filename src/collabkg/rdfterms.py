@@ -66,12 +66,26 @@ def node_to_oxigraph(node: Node) -> ox.NamedNode | ox.BlankNode | None:
     return None
 
 
-def solutions(store: ox.Store, query: str, **options: object) -> ox.QuerySolutions:
+Substitutions = dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
+"""Variables bound before a query runs (SEP-0007), as pyoxigraph takes them."""
+
+
+def solutions(
+    store: ox.Store,
+    query: str,
+    *,
+    use_default_graph_as_union: bool = False,
+    substitutions: Substitutions | None = None,
+) -> ox.QuerySolutions:
     """The rows of a SELECT query on a pyoxigraph store (typed as rows)."""
-    result = store.query(query, **options)  # type: ignore[arg-type]
+    result = store.query(
+        query,
+        use_default_graph_as_union=use_default_graph_as_union,
+        substitutions=substitutions,
+    )
     if not isinstance(result, ox.QuerySolutions):  # pragma: no cover - a SELECT was asked
         raise TypeError("not a SELECT query")
     return result
 
 
-__all__ = ["OxTerm", "node_to_oxigraph", "solutions", "to_oxigraph", "to_rdflib"]
+__all__ = ["OxTerm", "Substitutions", "node_to_oxigraph", "solutions", "to_oxigraph", "to_rdflib"]

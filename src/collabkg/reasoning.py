@@ -48,6 +48,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -1567,7 +1568,9 @@ def _with_files(explanation: Explanation, origins: Mapping[str, Sequence[str]]) 
     return _replace(explanation, files=tuple(files)) if files else explanation
 
 
-def _fits_defined(graph: _Graph, cls: Node, defined: set[Node], asserted: set[Node]) -> bool:
+def _fits_defined(
+    graph: _Graph, cls: Node, defined: AbstractSet[Node], asserted: AbstractSet[Node]
+) -> bool:
     """A defined class inferred for an item that already is of every kind above it."""
     above = set(graph.super_paths(cls)) - {cls}
     return cls in defined and above <= asserted
@@ -1724,7 +1727,7 @@ _UPWARD = frozenset(
 
 
 def _module(
-    graph: _Graph, groups: list[list[Triple]], signature: set[Node], *, upward: bool
+    graph: _Graph, groups: list[list[Triple]], signature: AbstractSet[Node], *, upward: bool
 ) -> list[list[Triple]]:
     """The axiom groups reachable from a signature.
 
@@ -1732,7 +1735,7 @@ def _module(
     (what a data individual's types and properties imply), which keeps the set small;
     otherwise any shared name pulls an axiom in.
     """
-    names_of = [
+    names_of: list[set[Node]] = [
         {
             x
             for t in g
@@ -1752,7 +1755,7 @@ def _module(
             triggers.append({s, *(x for x in graph.rdf_list(group[0][2]) if isinstance(x, URIRef))})
         else:
             triggers.append(names)
-    signature = set(signature)
+    reached = set(signature)
     chosen: list[int] = []
     left = list(range(len(groups)))
     changed = True
@@ -1760,9 +1763,9 @@ def _module(
         changed = False
         keep: list[int] = []
         for index in left:
-            if triggers[index] & signature:
+            if triggers[index] & reached:
                 chosen.append(index)
-                signature |= names_of[index]
+                reached |= names_of[index]
                 changed = True
             else:
                 keep.append(index)

@@ -343,7 +343,7 @@ class QueryFilter(HTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self.socket.getsockname()[:2]
         return f"http://{host}:{port}{QUERY_PATH}"
 
     def note(self, line: str) -> None:
@@ -411,7 +411,7 @@ class QueryFilter(HTTPServer):
 
     def _serve_one(self, request: socket.socket, client_address: object) -> None:
         try:
-            self.finish_request(request, client_address)  # type: ignore[arg-type]
+            self.finish_request(request, client_address)
         except Exception as exc:
             self.note(f"{_client(client_address)} connection ended: {type(exc).__name__}")
         finally:
@@ -706,7 +706,7 @@ class _FilterHandler(BaseHTTPRequestHandler):
                                  "the query is empty: send a SELECT, ASK, CONSTRUCT or "
                                  "DESCRIBE query")
         checked = screen_query(query)
-        fmt = (params.get("format") or params.get("output") or [None])[0]
+        fmt = next(iter(params.get("format") or params.get("output") or []), None)
         media, format_name = negotiate(checked.form, self.headers.get("Accept"), fmt)
         for name in ("default-graph-uri", "named-graph-uri"):
             _graphs(params.get(name, []), name)  # refused here (400) when not IRIs

@@ -650,7 +650,7 @@ def expand_classes(query: str, closures: dict[str, list[str] | None]) -> str:
     return _ISA.sub(replace, query)
 
 
-Prepared = tuple[CompiledConstraint, str, "Term | None"]
+Prepared = tuple[CompiledConstraint, str, ox.BlankNode | None]
 """A constraint, the query it runs, and the focus node ``?this`` is bound to (or None)."""
 
 
@@ -720,7 +720,7 @@ def prepare(
                 prepared.append((c, query.replace(_FOCUS_MARK, placeholder), None))
             for bnode in bnodes:
                 query = c.query.replace(c.target, _focused_target(c, None))
-                prepared.append((c, query.replace(_FOCUS_MARK, ""), bnode))  # type: ignore[arg-type]
+                prepared.append((c, query.replace(_FOCUS_MARK, ""), bnode))
         else:
             prepared.append((c, c.query.replace(_FOCUS_MARK, fallback_focus or ""), None))
     closures = class_closures(
@@ -769,7 +769,7 @@ def run_one(
     *,
     union_default_graph: bool = True,
     lexical: LexicalForms | None = None,
-    this: object = None,
+    this: ox.BlankNode | None = None,
 ) -> list[ShaclResult]:
     """The results of one prepared constraint (see :func:`prepare`); ``lexical`` gives back
     the literals as written (see :func:`_as_written`); ``this``: the focus node ?this is
@@ -791,12 +791,12 @@ def run_one(
                 for name in names
                 if row[name] is not None and name not in ("this", "path", "value", "failure")
             }
-            this = _rdf(row["this"])
+            focus = _rdf(row["this"])
             path = _rdf(row["path"]) if row["path"] is not None else c.path
             raw = row["value"]
-            stored = _rdf(raw) if raw is not None else (this if c.value_is_focus else None)
-            for value in _as_written(this, stored, lexical):
-                key = (this, row["path"], value, tuple(sorted(bound.items())))
+            stored = _rdf(raw) if raw is not None else (focus if c.value_is_focus else None)
+            for value in _as_written(focus, stored, lexical):
+                key = (focus, row["path"], value, tuple(sorted(bound.items())))
                 if key in seen:
                     continue
                 seen.add(key)
@@ -804,20 +804,20 @@ def run_one(
                     c.message,
                     {
                         **bound,
-                        "this": this,
+                        "this": focus,
                         **({"path": path} if row["path"] is not None and path is not None else {}),
                         **({"value": value} if value is not None else {}),
                     },
                 )
                 results.append(
-                    ShaclResult(this, path, value, c.severity, c.component, c.shape, message)
+                    ShaclResult(focus, path, value, c.severity, c.component, c.shape, message)
                 )
         return results
     for row in solutions:
-        this = _rdf(row["this"])
+        focus = _rdf(row["this"])
         values: list[Term | None] = [None]
         if c.reports_value:
-            values = _as_written(this, _rdf(row["v"]), lexical)
+            values = _as_written(focus, _rdf(row["v"]), lexical)
         for value in values:
             matches = (
                 c.pattern is not None
@@ -828,7 +828,7 @@ def run_one(
             if matches:
                 continue
             results.append(
-                ShaclResult(this, c.path, value, c.severity, c.component, c.shape, c.message)
+                ShaclResult(focus, c.path, value, c.severity, c.component, c.shape, c.message)
             )
     return results
 

@@ -37,7 +37,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 from collabkg import sandbox as _sandbox
 from collabkg.errors import CollabkgError, EngineCrashed, QueryError, QueryTimeout
@@ -177,13 +177,14 @@ def _timeout_error(what: str, timeout_s: float) -> QueryError:
 
 def _in_thread(work: Callable[[threading.Event], T], timeout_s: float, what: str) -> T:
     cancel = threading.Event()
-    box: dict[str, object] = {}
+    values: list[T] = []
+    errors: list[BaseException] = []
 
     def target() -> None:
         try:
-            box["value"] = work(cancel)
+            values.append(work(cancel))
         except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
+            errors.append(exc)
 
     thread = threading.Thread(target=target, name="collabkg-query", daemon=True)
     thread.start()
@@ -191,26 +192,31 @@ def _in_thread(work: Callable[[threading.Event], T], timeout_s: float, what: str
     if thread.is_alive():
         cancel.set()  # the worker stops at its next solution; pyoxigraph itself cannot stop
         raise _timeout_error(what, timeout_s)
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box["value"]  # type: ignore[return-value]
+    if errors:
+        raise errors[0]
+    return values[0]
 
 
-def _encode_error(exc: BaseException) -> tuple[str, object]:
+_EncodedError = (
+    tuple[Literal["collabkg"], tuple[type[CollabkgError], str, dict[str, object]]]
+    | tuple[Literal["other"], tuple[str, str]]
+)
+
+
+def _encode_error(exc: BaseException) -> _EncodedError:
     if isinstance(exc, CollabkgError):
         return ("collabkg", (type(exc), exc.message, dict(vars(exc))))
     return ("other", (type(exc).__name__, str(exc)))
 
 
-def _decode_error(payload: object) -> BaseException:
-    kind, data = payload  # type: ignore[misc]
-    if kind == "collabkg":
-        cls, message, attributes = data
+def _decode_error(payload: _EncodedError) -> BaseException:
+    if payload[0] == "collabkg":
+        cls, message, attributes = payload[1]
         exc = cls.__new__(cls)
         Exception.__init__(exc, message)
         exc.__dict__.update(attributes)
         return exc
-    name, text = data
+    name, text = payload[1]
     return QueryError(f"the query failed: {name}: {text}")
 
 
@@ -352,7 +358,7 @@ def _in_process(
     kind, payload = pickle.loads(bytes(received[_PREFIX:]))
     if kind == "error":
         raise _decode_error(payload)
-    return payload  # type: ignore[no-any-return]
+    return payload
 
 
 def run_with_timeout(

@@ -19,44 +19,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Protocol
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from collabkg.terms import CK, CKC, compact
+from collabkg.validate.filelike import FileLike, Names
 from collabkg.validate.report import Issue, Severity, Stage
-
-
-class _Index(Protocol):
-    lines: list[str]
-
-    def property_line(self, subject: str, prop: str) -> int | None: ...
-    def subject_line(self, iri: str) -> int | None: ...
-    def source_line(self, line: int | None) -> str | None: ...
-
-
-class _Parsed(Protocol):
-    @property
-    def index(self) -> _Index: ...
-
-
-class FileLike(Protocol):
-    @property
-    def display(self) -> str: ...
-    @property
-    def parsed(self) -> _Parsed: ...
-    @property
-    def triples(self) -> list[tuple[Node, Node, Node]]: ...
-
-
-class Names(Protocol):
-    """How the workspace names items (optional: issues then carry the IRI only)."""
-
-    def label_of(self, node: Node) -> str | None: ...
-    def kind_of(self, node: Node) -> str | None: ...
-
 
 IsA = Callable[[Iterable[str], str], bool]
 NAME_PROPERTIES = (RDFS.label, SKOS.prefLabel)
@@ -277,14 +247,14 @@ def blank_node_cycles(item: FileLike, names: Names | None = None) -> list[Issue]
         if (match := _BNODE_SUBJECT.match(text))
     ]
     line = labelled[0][0] if labelled else None
-    names = ", ".join(dict.fromkeys(name for _n, name in labelled[:4]))
+    shown = ", ".join(dict.fromkeys(name for _n, name in labelled[:4]))
     return [
         _issue(
             item,
             Severity.WARNING,
             "vocabulary.blank-node-cycle",
             "Unnamed items ([ ] or _:labels) point to each other in a loop"
-            + (f" ({names})" if names else "")
+            + (f" ({shown})" if shown else "")
             + ": nothing outside the loop can name them, and queries that follow the links "
             "go round it.",
             line=line,

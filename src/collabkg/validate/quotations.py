@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Protocol
 
 from rdflib import URIRef
 from rdflib.term import Node
@@ -39,6 +38,7 @@ from collabkg.sources import (
     text_state,
 )
 from collabkg.terms import compact
+from collabkg.validate.filelike import FileLike, Names
 from collabkg.validate.report import Issue, Severity, Stage
 
 SOURCES_QUERY = """
@@ -64,35 +64,6 @@ SELECT ?s ?p ?o WHERE {
 
 SHOWN_PASSAGE = 240
 """Characters of the closest passage shown in a message."""
-
-
-class _Index(Protocol):
-    def property_line(self, subject: str, prop: str) -> int | None: ...
-    def subject_line(self, iri: str) -> int | None: ...
-    def source_line(self, line: int | None) -> str | None: ...
-
-
-class _Parsed(Protocol):
-    @property
-    def index(self) -> _Index: ...
-
-
-class FileLike(Protocol):
-    """What the rule needs of a file asked about."""
-
-    @property
-    def display(self) -> str: ...
-    @property
-    def parsed(self) -> _Parsed: ...
-    @property
-    def triples(self) -> list[tuple[Node, Node, Node]]: ...
-
-
-class Names(Protocol):
-    """What the rule needs of the workspace: how items are named."""
-
-    def label_of(self, node: Node) -> str | None: ...
-    def kind_of(self, node: Node) -> str | None: ...
 
 
 def _shorten(text: str, limit: int = SHOWN_PASSAGE) -> str:

@@ -239,6 +239,9 @@ class WorkspaceView(Protocol):
 
     ontology: Ontology
     files: list[FileData]
+    store: ox.Store
+    texts: Path | None
+    """The folder of source texts the quotations are checked against (None: the default)."""
 
     @property
     def targets(self) -> list[FileData]: ...

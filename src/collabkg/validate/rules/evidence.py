@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from collabkg.rdfterms import solutions
 from collabkg.sources import (
     HAS_TEXT,
     HAS_TEXT_FILE,
     HAS_TEXT_SHA256,
     PROV_QUOTED_FROM,
+    SourceRecord,
     collect_sources,
     texts_folder,
 )
@@ -34,23 +36,23 @@ def has_evidence(scan: FileScan, ctx: Context) -> bool:
     return any(ctx.is_a(types, _SOURCE) for types in scan.types.values())
 
 
-def _sources(chk: Checker) -> tuple[dict, set[str]]:
-    cached = getattr(chk, "_sources16", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    rows = chk.ws.store.query(SOURCES_QUERY, use_default_graph_as_union=True)
-    triples = [(r["s"].value, r["p"].value, r["o"].value) for r in rows]  # type: ignore[index]
+def _sources(chk: Checker) -> tuple[dict[str, SourceRecord], set[str]]:
+    """The sources of the whole graph (by IRI), and those some quotation cites."""
+    triples = [
+        (str(r["s"].value), str(r["p"].value), str(r["o"].value))
+        for r in solutions(chk.ws.store, SOURCES_QUERY, use_default_graph_as_union=True)
+    ]
     kinds = {o for _s, p, o in triples if p.endswith("#type")}
-    source_kinds = {k for k in kinds if chk.ont.is_a([k], "https://w3id.org/collabkg/ontology#Source")}
-    records = collect_sources(triples, source_kinds | {"https://w3id.org/collabkg/ontology#Source"})
+    source_kinds = {k for k in kinds if chk.ont.is_a([k], _SOURCE)}
+    records = collect_sources(triples, source_kinds | {_SOURCE})
     quoted = {
-        r["s"].value  # type: ignore[index]
-        for r in chk.ws.store.query(
+        str(r["s"].value)
+        for r in solutions(
+            chk.ws.store,
             f"SELECT DISTINCT ?s WHERE {{ ?q <{PROV_QUOTED_FROM}> ?s }}",
             use_default_graph_as_union=True,
         )
     }
-    chk._sources16 = (records, quoted)  # type: ignore[attr-defined]
     return records, quoted
 
 
@@ -58,12 +60,9 @@ def check_evidence(chk: Checker) -> None:
     """Every file asked about at once: where a source's text is missing is then said once,
     at the source's entry when it is asked about, else at the first quotation from it."""
     records, quoted = _sources(chk)
-    folder: Path = getattr(chk.ws, "texts", None) or texts_folder()
-    targets = list(chk.ws.targets)
+    folder: Path = chk.ws.texts or texts_folder()
     chk.result.issues.extend(
-        check_quotations(
-            targets, records, folder, names=chk.ws, quoted_sources=quoted  # type: ignore[arg-type]
-        )
+        check_quotations(chk.ws.targets, records, folder, names=chk.ws, quoted_sources=quoted)
     )
 
 
