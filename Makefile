@@ -55,9 +55,8 @@ run: venv
 
 FAST := not slow and not browser and not java and not virtuoso
 
-# mypy (in make lint) is not yet clean outside the validator: see docs/CONTRACT.md
-test: venv system-deps
-	$(BIN)/ruff check $(LINT_DIRS)
+# lint first (ruff and mypy): a type error fails the build before the suite runs
+test: venv system-deps lint
 	$(BIN)/pytest tests
 
 # under two minutes on the development machine (2 cores): see the markers in tests/conftest.py
