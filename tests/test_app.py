@@ -3,7 +3,6 @@ run headless with Streamlit's AppTest."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,14 @@ ROUTER = APP_DIR / "streamlit_app.py"
 
 @pytest.fixture
 def app_env(monkeypatch: pytest.MonkeyPatch, mini_root: Path) -> Path:
-    """COLLABKG_HOME on the mini project and app/ importable, as under `streamlit run`."""
+    """COLLABKG_HOME on the mini project (app/ is importable as ``app``: the repository's
+    root is on pytest's path)."""
     monkeypatch.setenv("COLLABKG_HOME", str(mini_root))
-    monkeypatch.syspath_prepend(str(APP_DIR))
     return mini_root
 
 
 def test_state_overview_counts_come_from_the_facade(app_env: Path):
-    import state
+    from app import state
 
     assert state.project_root() == str(app_env)
     counts = state.overview(str(app_env))
@@ -34,7 +33,8 @@ def test_state_overview_counts_come_from_the_facade(app_env: Path):
 
 def _broken_page() -> None:
     import streamlit as st
-    from state import graph_or_stop
+
+    from app.state import graph_or_stop
 
     graph_or_stop()
     st.write("not reached")
@@ -43,7 +43,6 @@ def _broken_page() -> None:
 def test_a_broken_graph_is_explained_on_screen(monkeypatch: pytest.MonkeyPatch, mini_copy: Path):
     (mini_copy / "data" / "x.ttl").write_text("ckd:a ckd:b ckd:c .\n", encoding="utf-8")
     monkeypatch.setenv("COLLABKG_HOME", str(mini_copy))
-    monkeypatch.setattr(sys, "path", [str(APP_DIR), *sys.path])
     app = AppTest.from_function(_broken_page, default_timeout=60)
     app.run()
     assert not app.exception

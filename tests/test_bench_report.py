@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +22,7 @@ DOCS = REPO / "docs" / "performance.md"
 
 
 def _module(name: str):
-    sys.path.insert(0, str(REPO / "bench"))
+    """A bench script loaded by its path (bench/run.py puts bench/ on its own path)."""
     spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

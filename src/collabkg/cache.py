@@ -43,12 +43,14 @@ _CODE_FILES = (
     "labels.py",
     "paths.py",
     "rdfterms.py",
-    "reasoning.py",
     "shacl_sparql.py",
     "terms.py",
     "xsd.py",
 )
-"""Besides validate/**/*.py, the modules whose code decides what a validation reports."""
+"""Besides the packages in _CODE_PACKAGES, the modules whose code decides what a validation
+reports."""
+_CODE_PACKAGES = ("validate", "reasoning")
+"""Packages whose every module decides what a validation reports (rules, HermiT's use)."""
 _LOCK = threading.Lock()
 
 
@@ -57,7 +59,10 @@ def code_files() -> list[Path]:
     validator, rules included, and the modules it relies on)."""
     package = Path(__file__).resolve().parent
     return sorted(
-        [*(package / name for name in _CODE_FILES), *(package / "validate").rglob("*.py")],
+        [
+            *(package / name for name in _CODE_FILES),
+            *(path for folder in _CODE_PACKAGES for path in (package / folder).rglob("*.py")),
+        ],
         key=lambda p: p.as_posix(),
     )
 

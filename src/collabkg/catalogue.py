@@ -38,7 +38,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeGuard
 
 import yaml
 from rdflib import URIRef
@@ -450,7 +450,7 @@ def _is_text(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _string_list(value: object) -> bool:
+def _string_list(value: object) -> TypeGuard[list[str]]:
     return isinstance(value, list) and bool(value) and all(_is_text(v) for v in value)
 
 
@@ -478,7 +478,7 @@ def _header_problems(query: CannedQuery) -> list[str]:
         else:
             problems += [
                 f"unknown audience {a!r} (use {', '.join(AUDIENCES)})"
-                for a in audience  # type: ignore[attr-defined]
+                for a in audience
                 if a not in AUDIENCES
             ]
     if "tags" in meta and not _string_list(meta["tags"]):

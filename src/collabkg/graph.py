@@ -300,9 +300,11 @@ class KnowledgeGraph:
             if self._labels is None:
                 _names, rows = self._backend.select(LABELS_QUERY)
                 self._labels = LabelIndex.from_rows(
-                    (row["s"], row["p"], row["label"])  # type: ignore[misc]
+                    (s, p, label)
                     for row in rows
-                    if row.get("s") is not None and row.get("label") is not None
+                    if (s := row.get("s")) is not None
+                    and (p := row.get("p")) is not None
+                    and (label := row.get("label")) is not None
                 )
             return self._labels
 

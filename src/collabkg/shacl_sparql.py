@@ -371,8 +371,10 @@ def _value_filter(shapes: Graph, pred: Node, obj: Node) -> tuple[str, URIRef] | 
                 # an alternative that is a property shape: ?v conforms to its constraints
                 tests = _property_tests(shapes, alt, "?v")
                 alternatives.append("(" + " && ".join(tests) + ")" if tests else "true")
-            elif props == {SH.nodeKind}:
-                alternatives.append(_NODE_KIND_TESTS[shapes.value(alt, SH.nodeKind)])  # type: ignore[index]
+            elif props == {SH.nodeKind} and (
+                (kind := shapes.value(alt, SH.nodeKind)) in _NODE_KIND_TESTS
+            ):
+                alternatives.append(_NODE_KIND_TESTS[kind])
             else:
                 raise UnsupportedShape(
                     f"sh:or alternatives other than datatype/class/nodeKind/property on {obj}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
 
 GRACE_SECONDS = 5.0
@@ -45,7 +45,7 @@ def run_until_stopped(
     """Run ``command``; return its exit code, or 128 + the signal that stopped us (the child
     is stopped first, never left behind)."""
     child = subprocess.Popen(list(command), env=dict(env) if env is not None else None)
-    previous: dict[int, object] = {}
+    previous: dict[int, Callable[[int, FrameType | None], object] | int | None] = {}
 
     def handler(signum: int, _frame: FrameType | None) -> None:
         raise _Stopped(signum)
@@ -63,7 +63,8 @@ def run_until_stopped(
         return 128 + signal.SIGINT
     finally:
         for sig, old in previous.items():
-            signal.signal(sig, old)  # type: ignore[arg-type]
+            if old is not None:  # None: set outside Python, so nothing of ours to restore
+                signal.signal(sig, old)
         if child.poll() is None:
             stop_child(child, grace)
 

@@ -33,6 +33,32 @@ NUMERIC: frozenset[str] = frozenset(
 )
 """The numeric datatypes case data can use."""
 
+INTEGER_TYPES: frozenset[str] = frozenset(
+    XSD + name
+    for name in (
+        "integer",
+        "nonNegativeInteger",
+        "nonPositiveInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+)
+"""XML Schema's integer datatypes (every one derived from xsd:integer)."""
+
+STRING_TYPES: frozenset[str] = frozenset(
+    XSD + name
+    for name in ("string", "normalizedString", "token", "language", "Name", "NCName", "NMTOKEN")
+)
+"""XML Schema's string datatypes (xsd:string and those derived from it)."""
+
 SHOWN_BARE: frozenset[str] = frozenset(XSD + n for n in ("integer", "decimal", "double", "boolean"))
 """Datatypes whose values Turtle writes without quotes (``42``, ``true``)."""
 
@@ -143,7 +169,6 @@ def lexical_problem(lexical: str, datatype: str) -> str | None:
     if check is None or check[0](lexical):
         return None
     return check[1]
-
 
 
 __all__ = [

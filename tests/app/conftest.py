@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptest_helpers import APP, DATA_ROOT, Opener
 from streamlit.testing.v1 import AppTest
+
+from tests.support.apptest import APP, DATA_ROOT, Opener
 
 
 @pytest.fixture

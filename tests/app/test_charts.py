@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from apptest_helpers import DATA_ROOT
 from rdflib import Literal, URIRef
 
 from collabkg import explorer as ex
 from collabkg.catalogue import Catalogue, ChartSpec, CountSpec, metadata_problems, parse_query_file
 from collabkg.graph import KnowledgeGraph, QueryResult
 from collabkg.project import open_graph
+from tests.support.apptest import DATA_ROOT
 
 CATALOGUE = Catalogue.load(DATA_ROOT)
 QUESTIONS = [q for q in CATALOGUE if not q.internal]

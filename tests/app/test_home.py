@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from apptest_helpers import MINI, Opener, identifiers_on_screen, page_links, visible_text
+from tests.support.apptest import MINI, Opener, identifiers_on_screen, page_links, visible_text
 
 
 def test_home_counts_and_explains(open_page: Opener):

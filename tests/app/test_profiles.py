@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from apptest_helpers import Opener, identifiers_on_screen, page_links, shown_cell, visible_text
+from tests.support.apptest import (
+    Opener,
+    identifiers_on_screen,
+    page_links,
+    shown_cell,
+    visible_text,
+)
 
 COLLABS = "views/collaborations.py"
 ORGS = "views/organisations.py"
@@ -75,10 +81,9 @@ def test_wigan_profile_shows_the_deal_what_it_asks_and_the_quote(open_page: Open
 def test_asset_transfers_profile_says_no_one_is_accountable(open_page: Opener):
     app = open_page(COLLABS)
     # a collaboration with a recorded asset transfer, if the data has one
-    from apptest_helpers import DATA_ROOT
-
     from collabkg.explorer import ExplorerIndex, profile
     from collabkg.project import load_graph
+    from tests.support.apptest import DATA_ROOT
 
     index = ExplorerIndex(load_graph(DATA_ROOT))
     for entity in index.collaborations():

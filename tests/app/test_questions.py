@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from apptest_helpers import Opener, identifiers_on_screen, page_links, shown_cell, visible_text
+from tests.support.apptest import (
+    Opener,
+    identifiers_on_screen,
+    page_links,
+    shown_cell,
+    visible_text,
+)
 
 PAGE = "views/questions.py"
 
@@ -150,9 +156,8 @@ def test_views_table_and_graph(open_page: Opener):
 
 
 def test_chart_view_when_the_query_asks_for_it(open_page: Opener):
-    from apptest_helpers import DATA_ROOT
-
     from collabkg.catalogue import Catalogue
+    from tests.support.apptest import DATA_ROOT
 
     charts = [q.id for q in Catalogue.load(DATA_ROOT) if q.default_view == "chart"]
     for query_id in charts:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from apptest_helpers import DATA_ROOT, Opener, identifiers_on_screen, visible_text
 
 from collabkg import explorer as ex
 from collabkg.explorer.sources import passage, texts_folder
 from collabkg.project import open_graph
+from tests.support.apptest import DATA_ROOT, Opener, identifiers_on_screen, visible_text
 
 SOURCES = "views/sources.py"
 SEARCH = "views/search.py"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apptest_helpers import Opener, identifiers_on_screen
+from tests.support.apptest import Opener, identifiers_on_screen
 
 REPO = Path(__file__).resolve().parents[2]
 

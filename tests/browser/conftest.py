@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import ARTEFACTS, DATA_ROOT, REPO
+
+from tests.support.browser import ARTEFACTS, DATA_ROOT, REPO
 
 APP = REPO / "app" / "streamlit_app.py"
 CHROMIUM = Path(os.environ.get("COLLABKG_CHROMIUM", "/usr/bin/chromium"))

@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_helpers import DATA_ROOT, screenshot
 from playwright.sync_api import Page, expect
 
 from collabkg.catalogue import Catalogue
+from tests.support.browser import DATA_ROOT, screenshot
 
 PAGES = {
     # name: (address, heading, text shown once the page has its data)

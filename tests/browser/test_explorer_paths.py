@@ -11,11 +11,11 @@ import itertools
 import re
 
 import pytest
-from browser_helpers import DATA_ROOT, screenshot
 from playwright.sync_api import Page, expect
 
 from collabkg.catalogue import Catalogue
 from collabkg.sources import texts_folder
+from tests.support.browser import DATA_ROOT, screenshot
 
 pytestmark = pytest.mark.browser
 

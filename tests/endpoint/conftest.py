@@ -21,9 +21,8 @@ from collabkg.backends.remote import RemoteBackend
 from collabkg.graph import KnowledgeGraph
 from collabkg.project import load_graph
 from collabkg.server import free_port, running_endpoint
+from tests.support.endpoint_servers import Listener, OxigraphWritable, Virtuoso, virtuoso_available
 from tests.support.endpoints import DATA_GRAPH, MINI, REPO, Served
-
-from .servers import Listener, OxigraphWritable, Virtuoso, virtuoso_available
 
 TIMINGS: dict[str, float] = {}
 """Start-up times of the servers, shown at the end of the session."""

@@ -16,9 +16,15 @@ import pytest
 from collabkg.catalogue import Catalogue
 from collabkg.errors import EndpointError
 from collabkg.graph import KnowledgeGraph
+from tests.support.endpoint_compare import (
+    answer,
+    describe_difference,
+    raw_params,
+    replace_sameterm,
+    row_set,
+    separators,
+)
 from tests.support.endpoints import REPO
-
-from .compare import answer, describe_difference, raw_params, replace_sameterm, row_set, separators
 
 CATALOGUE = Catalogue.load(REPO)
 QUERY_IDS = [query.id for query in CATALOGUE.all()]

@@ -21,10 +21,9 @@ from collabkg.errors import EndpointError, UsageError
 from collabkg.graph import KnowledgeGraph
 from collabkg.project import load_graph
 from collabkg.publish import DEFAULT_GRAPH, TerminalProgress, check_endpoint, prepare, send
+from tests.support.endpoint_compare import answer, raw_params
+from tests.support.endpoint_servers import Listener, OxigraphWritable, Virtuoso
 from tests.support.endpoints import MINI, REPO
-
-from .compare import answer, raw_params
-from .servers import Listener, OxigraphWritable, Virtuoso
 
 DBA = Credentials(user="dba", password="dba")
 

@@ -24,9 +24,8 @@ from collabkg.backends.remote import (
 from collabkg.errors import EndpointError, ParameterError
 from collabkg.graph import KnowledgeGraph
 from collabkg.project import load_graph, open_graph
+from tests.support.endpoint_servers import Virtuoso
 from tests.support.endpoints import DATA_GRAPH, MINI, REPO, Served
-
-from .servers import Virtuoso
 
 ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")

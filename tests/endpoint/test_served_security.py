@@ -17,10 +17,9 @@ from collabkg.backends.remote import RemoteBackend
 from collabkg.errors import EndpointError
 from collabkg.graph import KnowledgeGraph
 from collabkg.project import load_graph
+from tests.support.endpoint_servers import Listener
 from tests.support.endpoints import REPO, Served
-from tests.support.waiting import stays_false
-
-from .servers import Listener
+from tests.support.waiting import stays_false, wait_until
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -296,7 +295,8 @@ def test_the_log_is_one_line_per_request_without_tracebacks(project_graph) -> No
             for _ in range(20):  # clients that connect and leave, or send half a request
                 with socket.create_connection((host, int(port))) as sock:
                     sock.sendall(b"GET /query?query=ASK")
-            time.sleep(0.5)
+            # watched, not slept: fails at once if a traceback is logged
+            assert stays_false(lambda: "Traceback" in log.getvalue(), within=0.5)
         finally:
             endpoint.filter.shutdown()
             thread.join(10)
@@ -318,13 +318,13 @@ def test_connections_are_served_by_a_bounded_pool(served: Served) -> None:
     before = threading.active_count()
     idle = [socket.create_connection((host, int(port))) for _ in range(200)]
     try:
-        time.sleep(0.5)
-        assert threading.active_count() - before <= MAX_CONNECTIONS
+        assert stays_false(
+            lambda: threading.active_count() - before > MAX_CONNECTIONS, within=0.5
+        )
     finally:
         for sock in idle:
             sock.close()
-    time.sleep(0.3)
-    assert get_query(served, COUNT)[0] == 200
+    assert wait_until(lambda: get_query(served, COUNT)[0] == 200, timeout=10)
 
 
 @pytest.mark.virtuoso

@@ -3,17 +3,14 @@ mini project."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from collabkg.graph import KnowledgeGraph
-from collabkg.server import RunningEndpoint, free_port, running_endpoint
-
-from .listener import CountingListener
+from tests.support.listener import CountingListener
+from tests.support.serving import Endpoint, serve_in_thread
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 
@@ -23,28 +20,6 @@ def listener() -> Iterator[CountingListener]:
     server = CountingListener()
     yield server
     server.close()
-
-
-@dataclass
-class Endpoint:
-    endpoint: RunningEndpoint
-
-    @property
-    def url(self) -> str:
-        return self.endpoint.url
-
-
-def serve_in_thread(graph: KnowledgeGraph, timeout_s: float) -> Iterator[Endpoint]:
-    with running_endpoint(graph, port=free_port(), timeout_s=timeout_s) as endpoint:
-        thread = threading.Thread(
-            target=endpoint.filter.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        thread.start()
-        try:
-            yield Endpoint(endpoint)
-        finally:
-            endpoint.filter.shutdown()
-            thread.join(10)
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from .attacks import CORPUS, Attack
-from .listener import CountingListener
+from tests.support.attacks import CORPUS, Attack
+from tests.support.listener import CountingListener
 
 REPO = Path(__file__).resolve().parents[2]
 MINI = REPO / "tests" / "fixtures" / "mini"
@@ -22,14 +22,14 @@ REACHING = [a for a in CORPUS if a.bare]
 @pytest.mark.slow
 @pytest.mark.parametrize("attack", REACHING, ids=lambda a: a.name)
 def test_collabkg_query_sparql_makes_no_request(attack: Attack, listener: CountingListener):
-    before = listener.seen(0)
+    before = listener.count()
     done = subprocess.run(
         [sys.executable, "-m", "collabkg", "--root", str(MINI), "query", "--sparql",
          attack.text(listener.url)],
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert "REMOTE" not in done.stdout
-    assert listener.seen() == before, done.stderr
+    assert listener.stays_at(before), done.stderr
 
 
 @pytest.mark.slow
@@ -43,11 +43,11 @@ def test_the_explorer_sparql_page_makes_no_request(
     app.run()
     app.switch_page("views/sparql.py").run()
     assert not app.exception
-    before = listener.seen(0)
+    before = listener.count()
     for attack in REACHING:
         app.text_area(key="sparql:text").input(attack.text(listener.url))
         app.button(key="sparql:run").click().run()
         assert not app.exception, attack.name
         shown = " ".join(str(frame.value) for frame in app.dataframe)
         assert "REMOTE" not in shown, attack.name
-    assert listener.seen() == before
+    assert listener.stays_at(before)

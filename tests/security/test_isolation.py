@@ -16,8 +16,7 @@ from collabkg.sandbox import isolate
 from collabkg.server import Request, evaluate
 from collabkg.sparql_safety import run_with_timeout
 from collabkg.sparql_text import CheckedQuery
-
-from .listener import CountingListener
+from tests.support.listener import CountingListener
 
 
 def _service(url: str) -> str:
@@ -25,17 +24,17 @@ def _service(url: str) -> str:
 
 
 def test_control_unisolated_children_do_call_out(listener: CountingListener):
-    before = listener.seen(0)
+    before = listener.count()
 
     def work(cancel: threading.Event) -> int:
         return len(list(ox.Store().query(_service(listener.url))))
 
     assert run_with_timeout(work, 10, sandbox=False) == 1  # the listener's one row
-    assert listener.seen() > before
+    assert listener.arrives_after(before)
 
 
 def test_a_service_sent_past_the_filter_makes_no_request(listener: CountingListener):
-    before = listener.seen(0)
+    before = listener.count()
 
     def work(cancel: threading.Event) -> int:
         return len(list(ox.Store().query(_service(listener.url))))
@@ -43,7 +42,7 @@ def test_a_service_sent_past_the_filter_makes_no_request(listener: CountingListe
     with pytest.raises(QueryError) as caught:
         run_with_timeout(work, 10)
     assert "Permission denied" in caught.value.message or "refused" in caught.value.message
-    assert listener.seen() == before
+    assert listener.stays_at(before)
 
 
 def test_no_socket_can_be_made_in_the_isolated_child(listener: CountingListener):
@@ -72,14 +71,14 @@ def test_the_endpoint_engine_makes_no_request_even_for_an_unchecked_service(
     listener: CountingListener, endpoint
 ):
     """A test hook: a SERVICE query handed to the endpoint's runner as if checked."""
-    before = listener.seen(0)
+    before = listener.count()
     forged = Request(CheckedQuery(_service(listener.url), "SELECT"),
                      "application/sparql-results+json", "JSON")
     with pytest.raises(QueryError):
         endpoint.endpoint.filter.run(forged)
     # the same work, unisolated, does call out (so the hook would have shown a leak)
     store = endpoint.endpoint.filter.store
-    assert listener.seen() == before
+    assert listener.stays_at(before)
     with contextlib.suppress(QueryError):
         evaluate(store, forged, endpoint.url)(None)  # in this process: not isolated
-    assert listener.seen() > before
+    assert listener.arrives_after(before)

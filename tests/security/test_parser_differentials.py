@@ -20,17 +20,16 @@ from collabkg.errors import CollabkgError, QueryError
 from collabkg.graph import KnowledgeGraph
 from collabkg.project import load_graph
 from collabkg.sparql_safety import check_query
-
-from .attacks import (
+from tests.support.attacks import (
     CORPUS,
     FRAGMENT_BREAKS,
     FRAGMENT_IRIS,
-    FRAGMENT_KEYWORDS,
     FRAGMENT_STRINGS,
     Attack,
     fill,
 )
-from .listener import CountingListener
+from tests.support.listener import CountingListener
+from tests.support.variants import LISTENER, Lazy, variants
 
 
 def _run_bare(text: str) -> None:
@@ -44,20 +43,23 @@ def _run_bare(text: str) -> None:
 
 
 def _filtered_requests(text: str, listener: CountingListener) -> int:
-    before = listener.seen(0)
+    """Requests the filtered text makes (watched for 0.05 s after it ran: a late one counts)."""
+    before = listener.count()
     try:
         checked = check_query(text)
     except QueryError:
-        return listener.seen(0.05) - before
-    _run_bare(checked.text)
-    return listener.seen(0.05) - before
+        checked = None
+    if checked is not None:
+        _run_bare(checked.text)
+    listener.stays_at(before, within=0.05)
+    return listener.count() - before
 
 
 @pytest.mark.parametrize("attack", [a for a in CORPUS if a.bare], ids=lambda a: a.name)
 def test_control_bare_oxigraph_does_call_out(attack: Attack, listener: CountingListener):
-    before = listener.seen(0)
+    before = listener.count()
     _run_bare(attack.text(listener.url))
-    assert listener.seen(0.05) > before, "this attempt no longer reaches bare Oxigraph"
+    assert listener.arrives_after(before), "this attempt no longer reaches bare Oxigraph"
 
 
 @pytest.mark.parametrize("attack", CORPUS, ids=lambda a: a.name)
@@ -69,10 +71,10 @@ def test_the_filter_alone_lets_no_request_out(attack: Attack, listener: Counting
 def test_user_query_makes_no_request(
     attack: Attack, listener: CountingListener, mini_graph: KnowledgeGraph
 ):
-    before = listener.seen(0)
+    before = listener.count()
     with contextlib.suppress(CollabkgError):
         mini_graph.user_query(attack.text(listener.url))
-    assert listener.seen() == before
+    assert listener.stays_at(before)
 
 
 def test_what_runs_is_the_canonical_text():
@@ -93,63 +95,24 @@ def test_prefixed_names_are_written_in_full():
     assert "<urn:x:a>" in checked.text
 
 
-def _variant(draw: st.DrawFn, url: str) -> str:
-    def pick(options: tuple[str, ...]) -> str:
-        return fill(draw(st.sampled_from(options)), url)
-
-    keyword = pick(FRAGMENT_KEYWORDS)
-    form = draw(st.sampled_from(("SELECT *", "ASK", "CONSTRUCT { ?s ?p ?o }")))
-    where = draw(st.sampled_from(("WHERE ", "")))
-    if form == "CONSTRUCT { ?s ?p ?o }":
-        where = "WHERE "
-    return (
-        f"PREFIX e: <{url}/> PREFIX : <{url}/c>{pick(FRAGMENT_BREAKS)}{form} {where}{{"
-        f"{pick(FRAGMENT_BREAKS)}BIND({pick(FRAGMENT_STRINGS)} AS ?x){pick(FRAGMENT_BREAKS)}"
-        f"{keyword}{pick(FRAGMENT_BREAKS)}{pick(FRAGMENT_IRIS)}{pick(FRAGMENT_BREAKS)}"
-        f"{{ ?s ?p ?o }}{pick(FRAGMENT_BREAKS)}BIND({pick(FRAGMENT_STRINGS)} AS ?y)"
-        f"{pick(FRAGMENT_BREAKS)}}}"
-    )
-
-
-@st.composite
-def _variants(draw: st.DrawFn, url: str) -> str:
-    return _variant(draw, url)
-
-
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_generated_variants_pass_the_filter_only_without_requests(data: st.DataObject):
-    listener = _LISTENER.get()
-    text = data.draw(_variants(listener.url))
+    listener = LISTENER.get()
+    text = data.draw(variants(listener.url))
     assert _filtered_requests(text, listener) == 0, text
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_generated_variants_make_no_request_through_user_query(data: st.DataObject):
-    listener = _LISTENER.get()
+    listener = LISTENER.get()
     graph = _GRAPH.get()
-    text = data.draw(_variants(listener.url))
-    before = listener.seen(0)
+    text = data.draw(variants(listener.url))
+    before = listener.count()
     with contextlib.suppress(CollabkgError):
         graph.user_query(text)
-    assert listener.seen(0.02) == before, text
-
-
-class _Lazy:
-    """Module-wide objects for hypothesis tests (fixtures are not reset between examples)."""
-
-    def __init__(self, make):  # type: ignore[no-untyped-def]
-        self._make = make
-        self._value = None
-
-    def get(self):  # type: ignore[no-untyped-def]
-        if self._value is None:
-            self._value = self._make()
-        return self._value
-
-
-_LISTENER = _Lazy(CountingListener)
+    assert listener.stays_at(before, within=0.02), text
 
 
 def _mini() -> KnowledgeGraph:
@@ -158,14 +121,14 @@ def _mini() -> KnowledgeGraph:
     return load_graph(Path(__file__).resolve().parents[1] / "fixtures" / "mini")
 
 
-_GRAPH = _Lazy(_mini)
+_GRAPH = Lazy(_mini)
 
 
 def test_some_generated_variants_would_reach_bare_oxigraph():
     """Control for the generator: unfiltered, a fair share of its texts do call out."""
     import random
 
-    listener = _LISTENER.get()
+    listener = LISTENER.get()
     rng = random.Random(7)
     reached = 0
     for _ in range(60):
@@ -175,9 +138,9 @@ def test_some_generated_variants_would_reach_bare_oxigraph():
             f"{rng.choice(FRAGMENT_IRIS)} {{ ?s ?p ?o }} }}",
             listener.url,
         )
-        before = listener.seen(0)
+        before = listener.count()
         _run_bare(text)
-        reached += listener.seen(0.02) > before
+        reached += listener.arrives_after(before, within=0.02)
     assert reached >= 10
 
 

@@ -9,8 +9,7 @@ import pytest
 
 from collabkg.errors import QueryError, ReadOnlyViolation
 from collabkg.sparql_text import canonical_query
-
-from .w3c import suite_dir, suite_queries
+from tests.support.w3c import suite_dir, suite_queries
 
 pytestmark = pytest.mark.skipif(
     not suite_dir().is_dir(), reason=f"the W3C SPARQL test suites are not at {suite_dir()}"

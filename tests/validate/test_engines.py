@@ -272,6 +272,19 @@ def test_a_cached_report_depends_on_every_module_of_the_validator() -> None:
         assert (package / name).resolve() in hashed
 
 
+def test_a_cached_report_depends_on_every_module_of_the_reasoner() -> None:
+    """Regression: reasoning.py became a package (reasoning/*.py); the code version named
+    the old file, so a change to HermiT's use (``validate --reason``) would have served
+    reports made by the old code."""
+    from collabkg import cache
+
+    package = REPO / "src" / "collabkg"
+    hashed = {p.resolve() for p in cache.code_files()}
+    reasoner = {p.resolve() for p in (package / "reasoning").rglob("*.py")}
+    assert (package / "reasoning" / "explain.py").resolve() in reasoner
+    assert reasoner <= hashed
+
+
 def test_reason_only_adds_the_consistency_stage(
     small_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,8 +4,9 @@ request from a query would reach."""
 from __future__ import annotations
 
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.support.waiting import stays_false, wait_until
 
 
 class CountingListener:
@@ -43,10 +44,19 @@ class CountingListener:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def seen(self, settle_s: float = 0.2) -> int:
-        """Connections and requests so far (after letting anything in flight arrive)."""
-        time.sleep(settle_s)
+    def count(self) -> int:
+        """Connections and requests so far."""
         return self.connections + len(self.requests)
+
+    def stays_at(self, before: int, *, within: float = 0.2) -> bool:
+        """True when nothing more than ``before`` arrives within ``within`` seconds (watched,
+        not slept: False the moment something arrives)."""
+        return stays_false(lambda: self.count() > before, within=within)
+
+    def arrives_after(self, before: int, *, within: float = 2.0) -> bool:
+        """True as soon as something more than ``before`` has arrived; False after
+        ``within`` seconds."""
+        return wait_until(lambda: self.count() > before, timeout=within)
 
     def close(self) -> None:
         self.server.shutdown()
