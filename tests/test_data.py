@@ -358,6 +358,7 @@ def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path,
     return root, seeds
 
 
+@pytest.mark.slow
 def test_a_new_case_with_a_new_source_passes_the_data_checks(
     project_copy: tuple[Path, Path],
 ) -> None:

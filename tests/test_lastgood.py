@@ -68,6 +68,7 @@ def test_errors_serve_the_last_valid_graph_with_a_notice_naming_the_file(project
         graph.close()
 
 
+@pytest.mark.slow
 def test_a_syntax_error_also_serves_the_last_valid_graph(project: Path) -> None:
     open_serving_graph(project)[0].close()
     (project / "data" / "cases" / "oldham.ttl").write_text(
@@ -81,6 +82,7 @@ def test_a_syntax_error_also_serves_the_last_valid_graph(project: Path) -> None:
         open_serving_graph(project)
 
 
+@pytest.mark.slow
 def test_the_explorer_shows_the_banner_over_the_last_valid_graph(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -125,6 +127,7 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the child process")
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_collabkg_explore_stops_its_streamlit_child(project: Path, stop: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import rdflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -148,6 +149,7 @@ SHIPPED = sorted(
 )
 
 
+@pytest.mark.slow
 def test_every_shipped_turtle_file_is_canonical(cli, monkeypatch):
     monkeypatch.chdir(Path(__file__).resolve().parents[1])
     assert SHIPPED

@@ -308,6 +308,7 @@ def test_the_log_is_one_line_per_request_without_tracebacks(project_graph) -> No
     assert any(" 403 " in line for line in lines)
 
 
+@pytest.mark.slow
 def test_connections_are_served_by_a_bounded_pool(served: Served) -> None:
     import socket
     import threading

@@ -122,6 +122,7 @@ def test_readme_links_the_guide():
 # ---------------------------------------------------------------- HTML documentation
 
 
+@pytest.mark.slow
 def test_html_documentation_is_built_offline(tmp_path: Path):
     written = build_docs(REPO, tmp_path)
     assert [p.name for p in written] == ["index.html", "concepts.html"]
@@ -134,6 +135,7 @@ def test_html_documentation_is_built_offline(tmp_path: Path):
         assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"https?://", page)
 
 
+@pytest.mark.slow
 def test_html_documentation_is_the_same_every_time(tmp_path: Path):
     build_docs(REPO, tmp_path / "a")
     build_docs(REPO, tmp_path / "b")

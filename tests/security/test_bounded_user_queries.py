@@ -48,6 +48,7 @@ def test_a_query_too_long_for_the_engine_is_refused_before_it_runs(mini_graph: K
     _works(mini_graph)
 
 
+@pytest.mark.slow
 def test_an_engine_crash_is_a_plain_error(mini_graph: KnowledgeGraph):
     """Past the checker (the text is run as it is): the child dies, the caller does not."""
     deep = "SELECT (" + " + ".join(["1"] * 8000) + " AS ?x) WHERE {}"

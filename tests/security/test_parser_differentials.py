@@ -95,6 +95,7 @@ def test_prefixed_names_are_written_in_full():
     assert "<urn:x:a>" in checked.text
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_generated_variants_pass_the_filter_only_without_requests(data: st.DataObject):

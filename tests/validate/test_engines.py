@@ -192,6 +192,7 @@ def test_the_same_faults_are_found_whatever_the_size(
     assert _codes_by_fault(large, where_large) == _codes_by_fault(small, where_small)
 
 
+@pytest.mark.slow
 def test_the_cache_does_not_serve_stale_results(small_copy: Path) -> None:
     """Edit a file between two runs: the second run sees the edit (hashes, not dates)."""
     from collabkg.validate import validate
@@ -226,6 +227,7 @@ cksh:QualifiedFunderShape a sh:NodeShape ;
 """
 
 
+@pytest.mark.slow
 def test_a_shape_the_compiler_cannot_translate_is_run_by_pyshacl(small_copy: Path) -> None:
     """The SPARQL engine hands the shapes it cannot translate to pySHACL over the store's
     data, and reports what the pyshacl engine reports."""
@@ -285,6 +287,7 @@ def test_a_cached_report_depends_on_every_module_of_the_reasoner() -> None:
     assert reasoner <= hashed
 
 
+@pytest.mark.slow
 def test_reason_only_adds_the_consistency_stage(
     small_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -120,6 +120,7 @@ def test_a_file_inside_data_replaces_its_on_disk_version(small_copy: Path):
     assert issue.focus_kind == "funding stream"
 
 
+@pytest.mark.slow
 def test_only_the_named_files_are_reported(small_copy: Path, tmp_path: Path):
     good = small_copy / "data" / "cases" / "good.ttl"
     good.write_text(good.read_text().replace('    rdfs:label "Fixton" ;\n', ""), encoding="utf-8")
@@ -134,6 +135,7 @@ def test_only_the_named_files_are_reported(small_copy: Path, tmp_path: Path):
     assert "collabkg validate data/cases/good.ttl" in text
 
 
+@pytest.mark.slow
 def test_an_organisation_shared_by_two_files_is_allowed_when_they_agree(
     small_project: Path, tmp_path: Path
 ):
@@ -182,6 +184,7 @@ def test_a_sector_outside_the_scheme_lists_the_allowed_values(small_project: Pat
 # --------------------------------------------------------------------------- template
 
 
+@pytest.mark.slow
 def test_the_template_is_never_loaded_and_copies_list_every_placeholder(small_copy: Path):
     shutil.copy(REPO / "data" / "TEMPLATE.ttl", small_copy / "data" / "TEMPLATE.ttl")
     graph = load_graph(small_copy)
