@@ -106,8 +106,12 @@ def test_a_runaway_query_is_stopped_and_its_memory_freed(endpoint):
     assert status in (500, 503), text  # the time limit, or the memory ceiling first
     assert "stopped" in text or "could not be answered" in text
     assert took < endpoint.endpoint.filter.timeout_s + 3
-    # the killed worker is replaced in the background: wait for it (bounded)
-    wait_until(lambda: bool(before - set(pool.pids())) and len(pool.pids()) == pool.size)
+    # the killed worker is reaped and replaced in the background: wait for both (bounded)
+    wait_until(
+        lambda: bool(before - set(pool.pids()))
+        and not (before - set(pool.pids())) & set(_children())
+        and len(pool.pids()) == pool.size
+    )
     gone = before - set(pool.pids())
     assert len(gone) == 1  # the worker that ran it was killed (its memory freed) ...
     assert not gone & set(_children())
