@@ -95,6 +95,40 @@ class Read:
     every rule may apply)."""
     has_bnodes: bool = True
     facts: Facts | None = None
+    mentions: frozenset[str] | None = None
+    """The IRIs the file names as a subject or an object (what an incremental run follows
+    from a changed file to the files its change can affect)."""
+
+
+VOCABULARIES = (
+    "https://w3id.org/collabkg/ontology#",
+    "https://w3id.org/collabkg/concept/",
+    "http://www.w3.org/",
+    "http://purl.org/dc/",
+    "http://xmlns.com/foaf/",
+)
+"""IRIs of terms rather than items: nearly every file names them, so :func:`mentions_of`
+leaves them out."""
+DESCRIBES_TERM = " describes a term"
+"""In :func:`mentions_of`'s answer when the file describes a term (one as a subject)."""
+
+
+def mentions_of(triples: Iterable[ox.Triple]) -> frozenset[str]:
+    """The items (IRIs) named as a subject or an object in ``triples``; terms of the
+    vocabularies are left out, and :data:`DESCRIBES_TERM` added when one is a subject."""
+    triples = list(triples)
+    named: set[str] = set()
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode):
+            named.add(t.subject.value)
+        if isinstance(t.object, ox.NamedNode):
+            named.add(t.object.value)
+    terms = {iri for iri in named if iri.startswith(VOCABULARIES)}
+    for t in triples if terms else ():
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value in terms:
+            named.add(DESCRIBES_TERM)
+            break
+    return frozenset(named - terms)
 
 
 _WORKER_CTX: Context | None = None
@@ -109,7 +143,9 @@ def _read_one(task: tuple[str, str, bool]) -> Read:
     facts = None
     if not context and _WORKER_CTX is not None:
         selected, facts = select_local(parsed, _WORKER_CTX)
-    return Read(issues, True, selected, has_bnodes(parsed.triples), facts)
+    return Read(
+        issues, True, selected, has_bnodes(parsed.triples), facts, mentions_of(parsed.triples)
+    )
 
 
 def workers(count: int) -> int:
@@ -190,11 +226,14 @@ def scan_positions(task: tuple[str, str]) -> ParsedFile | None:
 
 
 __all__ = [
+    "DESCRIBES_TERM",
+    "VOCABULARIES",
     "Read",
     "bnode_prefix",
     "canonical_triples",
     "file_data",
     "has_bnodes",
+    "mentions_of",
     "rdflib_triples",
     "read_files",
     "scan_positions",
