@@ -68,7 +68,6 @@ def base_key(inputs: Inputs, project: ProjectPaths, cache: Cache, engine: str) -
         str(Path.cwd()),
         str(folder),
         len(inputs.ontology),
-        len(inputs.targets) > len(inputs.data),  # the ontology files reported on too
         *(f"{s.path}={s.sha256}" for s in states),
     )
 
@@ -107,7 +106,14 @@ def save_base(
     report: Report,
     mentions: dict[str, frozenset[str]],
 ) -> None:
-    """Remember a whole-project ``report`` (and what each file names) as the next base."""
+    """Remember a whole-project ``report`` (and what each file names) as the next base.
+
+    ``collabkg validate`` also reports on the ontology files, loading the graph does not: the
+    reports differ only by the ontology files' own issues (they are only read), so one base
+    serves both while the ontology reads without an issue."""
+    ontology = {_display(project, p, str(resolved(p))) for p in inputs.ontology}
+    if any(issue.file in ontology for issue in report.issues):
+        return
     states = cache.states(inputs.data)
     shas: dict[str, str] = {}
     displays: dict[str, str] = {}

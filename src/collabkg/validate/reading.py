@@ -70,7 +70,6 @@ def has_bnodes(triples: Iterable[ox.Triple]) -> bool:
     )
 
 
-
 def rdflib_triples(parsed: ParsedFile) -> FileData:
     """A parsed file whose blank nodes are named already, as the checker sees it."""
     with quiet_rdflib():
@@ -174,11 +173,22 @@ def read_files(
     cached: dict[str, object] = {}
     if cache is not None:
         states = cache.states(path for path, _d, _c in tasks)
+        as_target: dict[str, str] = {}
         for index, ((_path, display, context), state) in enumerate(zip(tasks, states, strict=True)):
             shas[index] = state.sha256
             if state.sha256:
                 keys[index] = key_of("read", code_version(), salt, display, context, state.sha256)
+                if context:  # a file read as a target serves as context too (it was checked more)
+                    as_target[key_of("read", code_version(), salt, display, True, state.sha256)] = (
+                        key_of("read", code_version(), salt, display, False, state.sha256)
+                    )
         cached = cache.get_many(k for k in keys if k is not None)
+        missing = {k: t for k, t in as_target.items() if not isinstance(cached.get(k), Read)}
+        if missing:
+            found = cache.get_many(missing.values())
+            for context_key, target_key in missing.items():
+                if isinstance(found.get(target_key), Read):
+                    cached[context_key] = found[target_key]
     todo = [i for i, key in enumerate(keys) if key is None or not isinstance(cached.get(key), Read)]
     fresh: dict[int, Read] = {}
     _WORKER_CTX = ctx
@@ -212,7 +222,6 @@ def read_files(
         _WORKER_CTX = None
         if cache is not None and fresh:
             cache.put_many((keys[i], r) for i, r in fresh.items() if keys[i] is not None)  # type: ignore[misc]
-
 
 
 def scan_positions(task: tuple[str, str]) -> ParsedFile | None:
