@@ -81,9 +81,11 @@ def run_cached(
             found_now = run_incremental(
                 inputs, project, cache, base, engine=chosen, progress=progress
             )
-        mentions: dict[str, frozenset[str]] = {}
+        mentions: dict[str, dict[str, str]] = {}
+        only: set[str] | None = None
+        carried: dict[str, frozenset[str]] | None = None
         if found_now is not None:
-            report, mentions = found_now
+            report, mentions, only, carried = found_now
         else:
             report = run(
                 inputs, project, reason=reason, engine=chosen, progress=progress, mentions=mentions
@@ -91,7 +93,9 @@ def run_cached(
         if key is not None and cache is not None:
             cache.put(key, report)
             if base is not None:
-                save_base(cache, base, inputs, project, report, mentions)
+                save_base(
+                    cache, base, inputs, project, report, mentions, only=only, carried=carried
+                )
         return report
     finally:
         if cache is not None:

@@ -40,6 +40,13 @@ MAX_CHANGED = 20
 """More data files changed than this since the base: a full run."""
 
 
+ONCE_PER_SOURCE = frozenset(
+    {"quotation.text-unavailable", "quotation.text-changed", "quotation.sha256-unrecorded"}
+)
+"""Issues said once per source (validate/quotations.py): at the source's entry when its file
+is asked about, else at the first quotation from it."""
+
+
 @dataclass
 class Base:
     """What the last whole-project run left for the next one."""
@@ -47,7 +54,8 @@ class Base:
     shas: dict[str, str]
     """Resolved path of each data file -> its sha256."""
     mentions: dict[str, frozenset[str]]
-    """Resolved path of each data file -> the items (IRIs) it names."""
+    """Resolved path of each data file -> the items (IRIs) it names (the signatures of the
+    triples naming each are kept by the file's content, see :func:`save_base`)."""
     report: Report
     displays: dict[str, str] = field(default_factory=dict)
     """Resolved path -> the name the report gives the file."""
@@ -90,7 +98,11 @@ def _display(project: ProjectPaths, path: Path, resolved_path: str) -> str:
     return display_name(project, path)
 
 
-def _new_mentions(path: Path) -> frozenset[str] | None:
+def _signatures_key(sha: str) -> str:
+    return key_of("incremental-signatures", code_version(), sha)
+
+
+def _new_mentions(path: Path) -> dict[str, str] | None:
     """The items a changed file names now (None: it cannot be parsed, so it names none)."""
     try:
         return mentions_of(list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)))
@@ -104,9 +116,14 @@ def save_base(
     inputs: Inputs,
     project: ProjectPaths,
     report: Report,
-    mentions: dict[str, frozenset[str]],
+    mentions: dict[str, dict[str, str]],
+    *,
+    only: set[str] | None = None,
+    carried: dict[str, frozenset[str]] | None = None,
 ) -> None:
-    """Remember a whole-project ``report`` (and what each file names) as the next base.
+    """Remember a whole-project ``report`` (and what each file names) as the next base; the
+    signatures of what each file names are kept by content (for the files in ``only``, when
+    given: the others are kept already).
 
     ``collabkg validate`` also reports on the ontology files, loading the graph does not: the
     reports differ only by the ontology files' own issues (they are only read), so one base
@@ -121,7 +138,25 @@ def save_base(
         name = str(resolved(path))
         shas[name] = state.sha256
         displays[name] = _display(project, path, name)
-    cache.put(key, Base(shas, {k: v for k, v in mentions.items() if k in shas}, report, displays))
+    named = dict(carried or {})
+    named.update({k: frozenset(v) for k, v in mentions.items() if k in shas})
+    cache.put_many(
+        (_signatures_key(shas[k]), v)
+        for k, v in mentions.items()
+        if k in shas and (only is None or k in only)
+    )
+    cache.put(key, Base(shas, {k: v for k, v in named.items() if k in shas}, report, displays))
+
+
+def _with_files(report: Report, project: ProjectPaths, inputs: Inputs) -> Report:
+    return Report(
+        files=[_display(project, path, str(resolved(path))) for path in inputs.targets],
+        issues=list(report.issues),
+        context_files=report.context_files,
+        stages=list(report.stages),
+        notes=list(report.notes),
+        other_files_problems=report.other_files_problems,
+    )
 
 
 def run_incremental(
@@ -132,9 +167,10 @@ def run_incremental(
     *,
     engine: str,
     progress: Progress | None = None,
-) -> tuple[Report, dict[str, frozenset[str]]] | None:
+) -> tuple[Report, dict[str, dict[str, str]], set[str], dict[str, frozenset[str]]] | None:
     """The whole-project report from the base under ``key`` and a check of the files the
-    change can affect; None when a full run is needed. Also what each file names now."""
+    change can affect; None when a full run is needed. Also what the changed files name now
+    (for :func:`save_base`), their names, and what the others name."""
     started = time.perf_counter()
     base = cache.get(key)
     if not isinstance(base, Base):
@@ -147,27 +183,52 @@ def run_incremental(
         now[str(resolved(path))] = (path, state.sha256)
     changed = [name for name, (_p, sha) in now.items() if base.shas.get(name) != sha]
     deleted = [name for name in base.shas if name not in now]
-    if not changed and not deleted:
-        return None  # the same files (the report key differs for another reason)
+    if not changed and not deleted:  # the same files, asked about in the other way
+        same = _with_files(base.report, project, inputs)
+        same.seconds = time.perf_counter() - started
+        return same, {}, set(), dict(base.mentions)
     if len(changed) + len(deleted) > MAX_CHANGED:
         return None
-    mentions = dict(base.mentions)
+    # what changed, item by item: the items whose triples differ before and after
+    old_shas = [base.shas[name] for name in [*changed, *deleted] if name in base.shas]
+    old = cache.get_many(_signatures_key(sha) for sha in old_shas)
+    fresh: dict[str, dict[str, str]] = {}
     followed: set[str] = set()
-    for name in [*deleted, *changed]:
-        followed |= mentions.pop(name, frozenset())
+    for name in [*changed, *deleted]:
+        before: dict[str, str] = {}
+        if name in base.shas:
+            found = old.get(_signatures_key(base.shas[name]))
+            if not isinstance(found, dict):
+                if name in base.mentions:
+                    return None  # the base's signatures are gone: check everything
+                found = {}  # a file that could not be read names nothing
+            before = found
+        after: dict[str, str] = {}
         if name in now:
-            fresh = _new_mentions(now[name][0])
-            if fresh is not None:
-                mentions[name] = fresh
-                followed |= fresh
+            after = _new_mentions(now[name][0]) or {}
+            fresh[name] = after
+        followed |= {
+            iri for iri in before.keys() | after.keys() if before.get(iri) != after.get(iri)
+        }
     if DESCRIBES_TERM in followed:
         return None  # a file that describes a term of the vocabulary: check everything
+    # ... and the files whose issues can change: the changed files, the files naming such
+    # an item, those whose issues point into a changed file (related: "file:line")
+    shown = {base.displays.get(name, "") for name in [*changed, *deleted]}
+    shown |= {_display(project, now[name][0], name) for name in changed}
     affected = set(changed)
-    for name, named in mentions.items():
-        if name not in affected and not named.isdisjoint(followed):
+    for name, named in base.mentions.items():
+        if name in now and name not in affected and not named.isdisjoint(followed):
             affected.add(name)
+    # ... and those with a "did you mean" among the items described anywhere
+    pointing = {
+        issue.file
+        for issue in base.report.issues
+        if any(r.rsplit(":", 1)[0] in shown for r in issue.related)
+        or "did you mean" in issue.message
+    }
+    affected |= {name for name in now if base.displays.get(name) in pointing}
     targets = tuple(now[name][0] for name in sorted(affected))
-    fresh_mentions: dict[str, frozenset[str]] = {}
     checked = run(
         Inputs(inputs.ontology, inputs.data, targets, inputs.shapes),
         project,
@@ -175,21 +236,25 @@ def run_incremental(
         progress=progress,
         many_targets=max(len(targets), 1),
         replace_variants=False,
-        mentions=fresh_mentions,
     )
-    mentions.update({k: v for k, v in fresh_mentions.items() if k in now})
-    redone = {base.displays.get(name, "") for name in (*affected, *deleted)}
+    redone = shown | {base.displays.get(name, "") for name in affected}
     redone |= {_display(project, now[name][0], name) for name in affected}
+    kept = [i for i in base.report.issues if i.file not in redone]
+    # said once per source, at its entry when that is asked about (else at the first
+    # quotation from it): where the entry's file was not checked again, its issue stands
+    once = {(i.code, i.message) for i in kept if i.code in ONCE_PER_SOURCE}
+    new = [i for i in checked.issues if (i.code, i.message) not in once]
     merged = Report(
         files=[_display(project, path, str(resolved(path))) for path in inputs.targets],
-        issues=[i for i in base.report.issues if i.file not in redone] + checked.issues,
+        issues=kept + new,
         context_files=checked.context_files,
         stages=list(checked.stages),
         notes=list(base.report.notes),
         other_files_problems=base.report.other_files_problems,
     )
     merged.seconds = time.perf_counter() - started
-    return merged, mentions
+    carried = {k: v for k, v in base.mentions.items() if k in now and k not in fresh}
+    return merged, fresh, set(fresh), carried
 
 
 __all__ = ["MAX_CHANGED", "Base", "base_key", "run_incremental", "save_base", "whole_project"]

@@ -107,8 +107,6 @@ def _ontology_graph(parsed: Sequence[ParsedFile]) -> Graph:
     return graph
 
 
-
-
 def _subjects(parsed: ParsedFile) -> tuple[set[str], set[str]]:
     """(IRIs described, IRIs typed ck:Case) in a parsed file."""
     described: set[str] = set()
@@ -221,7 +219,7 @@ class _Run:
         prefilter: bool = True,
         many_targets: int = MANY_TARGETS,
         replace_variants: bool = True,
-        mentions: dict[str, frozenset[str]] | None = None,
+        mentions: dict[str, dict[str, str]] | None = None,
     ) -> None:
         self.inputs = inputs
         self.many_targets = many_targets
@@ -593,7 +591,7 @@ def run(
     progress: Progress | None = None,
     many_targets: int = MANY_TARGETS,
     replace_variants: bool = True,
-    mentions: dict[str, frozenset[str]] | None = None,
+    mentions: dict[str, dict[str, str]] | None = None,
 ) -> Report:
     """Run the pipeline on ``inputs`` (see the module docstring).
 
@@ -602,7 +600,8 @@ def run(
     (exact and slower: the tests compare the two). The incremental run
     (:mod:`.incremental`) asks about up to ``many_targets`` files in the persistent store,
     never replaces a file by a variant (a whole-project run does not either), and has each
-    file's ``mentions`` (resolved path: the IRIs it names) filled in.
+    file's ``mentions`` (resolved path: the items it names, see
+    :func:`.reading.mentions_of`) filled in.
     """
     own = progress is None and current() is None
     progress = progress or current() or Progress.disabled()
@@ -627,7 +626,6 @@ def run(
             cache.close()
         if own:
             progress.close()
-
 
 
 __all__ = ["ENGINES", "MANY_TARGETS", "STAGES", "choose_engine", "run"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -94,9 +95,10 @@ class Read:
     every rule may apply)."""
     has_bnodes: bool = True
     facts: Facts | None = None
-    mentions: frozenset[str] | None = None
-    """The IRIs the file names as a subject or an object (what an incremental run follows
-    from a changed file to the files its change can affect)."""
+    mentions: dict[str, str] | None = None
+    """The items the file names, with a signature of the triples naming each (see
+    :func:`mentions_of`; what an incremental run follows from a changed file to the files its
+    change can affect)."""
 
 
 VOCABULARIES = (
@@ -109,25 +111,40 @@ VOCABULARIES = (
 """IRIs of terms rather than items: nearly every file names them, so :func:`mentions_of`
 leaves them out."""
 DESCRIBES_TERM = " describes a term"
+_BLANK = re.compile(r"_:[A-Za-z0-9_.-]+")
 """In :func:`mentions_of`'s answer when the file describes a term (one as a subject)."""
 
 
-def mentions_of(triples: Iterable[ox.Triple]) -> frozenset[str]:
-    """The items (IRIs) named as a subject or an object in ``triples``; terms of the
-    vocabularies are left out, and :data:`DESCRIBES_TERM` added when one is a subject."""
+def mentions_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
+    """The items (IRIs) named as a subject or an object in ``triples``, each with a signature
+    of the triples that name it (a digest: it differs when one of them is added or removed,
+    or a blank node it points to changes). Terms of the vocabularies are left out, and
+    :data:`DESCRIBES_TERM` added when one is a subject."""
     triples = list(triples)
-    named: set[str] = set()
+    blank_lines = (str(t) for t in triples if isinstance(t.subject, ox.BlankNode))
+    blank = hashlib.sha256(  # the file's blank nodes, whatever the parser named them
+        "\n".join(sorted(_BLANK.sub("_:", line) for line in blank_lines)).encode()
+    ).hexdigest()[:16]
+    touching: dict[str, list[str]] = {}
+    describes_term = False
     for t in triples:
-        if isinstance(t.subject, ox.NamedNode):
-            named.add(t.subject.value)
-        if isinstance(t.object, ox.NamedNode):
-            named.add(t.object.value)
-    terms = {iri for iri in named if iri.startswith(VOCABULARIES)}
-    for t in triples if terms else ():
-        if isinstance(t.subject, ox.NamedNode) and t.subject.value in terms:
-            named.add(DESCRIBES_TERM)
-            break
-    return frozenset(named - terms)
+        s, o = t.subject, t.object
+        text = f"{s if isinstance(s, ox.NamedNode) else '_:' + blank} {t.predicate} "
+        text += str(o) if not isinstance(o, ox.BlankNode) else "_:" + blank
+        if isinstance(s, ox.NamedNode):
+            if s.value.startswith(VOCABULARIES):
+                describes_term = True
+            else:
+                touching.setdefault(s.value, []).append(text)
+        if isinstance(o, ox.NamedNode) and not o.value.startswith(VOCABULARIES):
+            touching.setdefault(o.value, []).append(text)
+    named = {
+        iri: hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:16]
+        for iri, lines in touching.items()
+    }
+    if describes_term:
+        named[DESCRIBES_TERM] = ""
+    return named
 
 
 _WORKER_CTX: Context | None = None
