@@ -6,7 +6,10 @@ writes a project-like folder (``ontology/`` copied from this checkout, ``data/so
 ``data/organisations/*.ttl`` and ``data/cases/*.ttl``) that ``collabkg`` can load with
 ``COLLABKG_HOME=<out>``. Every case follows docs/modelling.md: a collaboration with 3-8 members
 across sectors, memberships with roles, funding streams, accountability lines, activities with
-claimed and classified kinds, asset transfers, sources and quotations. The same ``--size`` and
+claimed and classified kinds, asset transfers, sources and quotations; one case in ten also
+what its source found, argued, advised and asked (studies, a discrepancy between two sources'
+accounts, claims, comparisons, recommendations, tactics, open questions). Every canned query
+has rows at every size (tests/test_bench_generate.py). The same ``--size`` and
 ``--seed`` always give byte-identical files.
 """
 
@@ -109,8 +112,58 @@ EVERY = 10
 funder undermines the recipient of its funding: so that every canned query has rows at every
 size (engagement-levels, policy-context, contradictory-relations), in the proportions of a
 few cases, as the real data has."""
+FINDINGS = 5
+"""Case ``i`` with ``i % EVERY == FINDINGS`` also records what its source found, argued,
+advised and asked (shaped like data/cases/golab-findings.ttl and voluntary-sector-tactics.ttl):
+the research study as this source and as the next source report it, the discrepancy between
+the two accounts, a claim, a comparative statement, a recommendation, a tactic tied to a
+hype-cycle stage and an open question, each with a topic and a policy; the claim carries an
+inference note. So the research questions (claims-by-policy, claims-by-topic,
+comparative-statements, recommendations, tactics-by-hype-cycle-stage, open-questions,
+source-disagreements, study-designs, inferences) have rows at every size. The first such case
+names the Big Society and leadership (the queries' default choices)."""
+TOPICS = [
+    "leadership",
+    "dataCapture",
+    "coLocation",
+    "communityInvolvement",
+    "partnershipTensions",
+    "democraticAccountability",
+    "policyImplementation",
+]
+METHODS = ["semiStructuredInterviews", "interviews", "observation", "groupDiscussion"]
 RATIONALES = ["shareResponsibility", "biggerCommunityRole", "betterImpactValue", "capacityBuilding"]
-WORDS = ["we", "worked", "together", "on", "the", "service", "and", "learned", "from", "each", "other", "while", "the", "funding", "lasted", "and", "the", "council", "listened", "to", "what", "residents", "said", "about", "the", "centre", "and", "its", "future"]
+WORDS = [
+    "we",
+    "worked",
+    "together",
+    "on",
+    "the",
+    "service",
+    "and",
+    "learned",
+    "from",
+    "each",
+    "other",
+    "while",
+    "the",
+    "funding",
+    "lasted",
+    "and",
+    "the",
+    "council",
+    "listened",
+    "to",
+    "what",
+    "residents",
+    "said",
+    "about",
+    "the",
+    "centre",
+    "and",
+    "its",
+    "future",
+]
 
 
 @dataclass(frozen=True)
@@ -124,10 +177,10 @@ class Plan:
 
 
 def plan_for(triples: int) -> Plan:
-    """About 134.5 data triples a case, counting its share of the organisations, places and
-    sources (10k, 100k and 1M give 10,002, 99,522 and 999,811 data triples; the ontology adds
+    """About 143.5 data triples a case, counting its share of the organisations, places,
+    sources and findings (10k and 100k give 10,273 and 100,216 data triples; the ontology adds
     about 2,300)."""
-    cases = max(4, round(triples / 134.5))
+    cases = max(4, round(triples / 143.5))
     return Plan(
         cases=cases,
         organisations=max(12, cases // 2),
@@ -266,6 +319,8 @@ def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Rando
                 f"    ck:hasHypeCycleStage ckc:{HYPE_STAGES[(i // EVERY) % len(HYPE_STAGES)]} ;\n"
                 f"    ck:isReportedBy {funder} ;\n    ck:isEvidencedBy {quotes[1]} ;\n{derived}\n"
             )
+    if i % EVERY == FINDINGS:
+        out.extend(findings_blocks(i, plan, c, funder, members[-1][0], quotes))
     for a in range(rng.randint(1, 3)):
         forum, mech = FORUMS[rng.randrange(len(FORUMS))]
         target = streams[a % len(streams)]
@@ -317,6 +372,70 @@ def case_text(i: int, plan: Plan, orgs: list[tuple[str, str]], rng: random.Rando
     return "\n".join(out)
 
 
+def findings_blocks(
+    i: int, plan: Plan, collab: str, reporter: str, addressee: str, quotes: list[str]
+) -> list[str]:
+    """What case ``i``'s source found, argued, advised and asked (see FINDINGS). Uses no random
+    numbers, so the rest of the data is the same as without it."""
+    n = i // EVERY
+    src = f"ckd:syn-src-{i % plan.sources}"
+    other = f"ckd:syn-src-{(i + 1) % plan.sources}"
+    topic = f"ckc:{TOPICS[n % len(TOPICS)]}"
+    policy = f"ckc:{POLICIES[n % len(POLICIES)]}"
+    stage = f"ckc:{HYPE_STAGES[n % len(HYPE_STAGES)]}"
+    study, account = f"ckd:syn-study-{i}", f"ckd:syn-study-{i}-other"
+    other_quote = f"ckd:syn-quote-{i}-other"
+    about = f"    ck:hasTopic {topic} ;\n    ck:concernsPolicy {policy} ;\n"
+    said = f"    ck:isReportedBy {reporter} ;\n    ck:isEvidencedBy {quotes[1]} ;\n"
+    derived = f"    prov:wasDerivedFrom {src} ."
+    return [
+        f"{other_quote} a ck:Quotation ;\n    rdfs:label {_lit(f'Quotation from another source for case {i}')} ;\n"
+        f"    ck:hasText {_lit(f'we spoke to {12 + n % 7} people in the partnership')} ;\n"
+        f'    ck:hasSpeakerRole "researcher" ;\n    prov:wasQuotedFrom {other} .\n',
+        f"{study} a ck:ResearchStudy ;\n    rdfs:label {_lit(f'Study of partnership {i}')} ;\n"
+        f"    ck:usesMethod ckc:{METHODS[n % len(METHODS)]} ;\n"
+        f"    ck:hasParticipantDescription {_lit(f'staff and residents of partnership {i}')} ;\n"
+        f'    ck:hasInterviewCount "{20 + n % 11}"^^xsd:nonNegativeInteger ;\n'
+        f'    ck:hasStudiedCollaborationCount "1"^^xsd:nonNegativeInteger ;\n'
+        f"    ck:hasPeriod ckd:syn-period-{i} ;\n    ck:isConductedIn ckd:syn-place-{i % plan.places} ;\n"
+        f"    ck:studiesCollaboration {collab} ;\n    prov:wasAssociatedWith {reporter} ;\n"
+        f"    ck:isEvidencedBy {quotes[0]} ;\n    dcterms:source {src} .\n",
+        f"{account} a ck:ResearchStudy ;\n"
+        f"    rdfs:label {_lit(f'Study of partnership {i}, as another source reports it')} ;\n"
+        f'    ck:hasInterviewCount "{12 + n % 7}"^^xsd:nonNegativeInteger ;\n'
+        f"    ck:studiesCollaboration {collab} ;\n    ck:isEvidencedBy {other_quote} ;\n"
+        f"    dcterms:source {other} .\n",
+        f"ckd:syn-discrepancy-{i} a ck:SourceDiscrepancy ;\n"
+        f"    rdfs:label {_lit(f'How many people the study of partnership {i} interviewed')} ;\n"
+        f'    ck:hasAspect "number of interviews" ;\n    ck:concernsAccount {study}, {account} ;\n'
+        f"    dcterms:description {_lit('The two sources give different counts; neither explains it.')} ;\n"
+        f"    ck:isEvidencedBy {quotes[0]}, {other_quote} ;\n    prov:wasDerivedFrom {src}, {other} .\n",
+        f"ckd:syn-claim-{i} a ck:Claim ;\n    rdfs:label {_lit(f'Partnership {i} relied on its lead')} ;\n"
+        f"{about}"
+        f'    ck:hasQualifier "sometimes" ;\n    ck:isFindingOf {study} ;\n'
+        f"    ck:hasInferenceNote {_lit('The source names the agenda only by its effects.')} ;\n"
+        f"{said}{derived}\n",
+        f"ckd:syn-compare-{i} a ck:ComparativeStatement ;\n"
+        f"    rdfs:label {_lit(f'Partnership {i} compared with grant-funded ones')} ;\n"
+        f'    ck:hasComparedGroup "collaborations with outcomes-based payments" ;\n'
+        f'    ck:hasComparedAttribute "more defined reporting requirements" ;\n'
+        f'    ck:hasComparisonGroup "those with grant funding" ;\n    ck:hasQualifier "usually" ;\n'
+        f"    ck:concernsCollaboration {collab} ;\n{about}{said}{derived}\n",
+        f"ckd:syn-rec-{i} a ck:Recommendation ;\n"
+        f"    rdfs:label {_lit(f'Partnerships like {i} should share their data')} ;\n"
+        f"    ck:isAddressedTo {addressee} ;\n"
+        f'    ck:hasCondition "when funding is short" ;\n    ck:hasListPosition 1 ;\n'
+        f"{about}{said}{derived}\n",
+        f"ckd:syn-tactic-{i} a ck:Tactic ;\n"
+        f"    rdfs:label {_lit(f'Partnerships like {i} should tell personal stories')} ;\n"
+        f"    ck:isAddressedTo {addressee} ;\n    ck:concernsHypeCycleStage {stage} ;\n"
+        f"    ck:hasListPosition 2 ;\n{about}{said}{derived}\n",
+        f"ckd:syn-question-{i} a ck:OpenQuestion ;\n"
+        f"    rdfs:label {_lit(f'Will partnership {i} outlast its funding?')} ;\n"
+        f"    ck:hasListPosition 3 ;\n{about}{said}{derived}\n",
+    ]
+
+
 def generate(out: Path, triples: int, seed: int = 20261122, ontology: Path | None = None) -> Plan:
     """Write a synthetic project of about ``triples`` data triples into ``out``."""
     rng = random.Random(seed)
@@ -326,9 +445,9 @@ def generate(out: Path, triples: int, seed: int = 20261122, ontology: Path | Non
     (out / "data" / "cases").mkdir(parents=True)
     src_ontology = ontology or Path(__file__).resolve().parent.parent / "ontology"
     shutil.copytree(src_ontology, out / "ontology")
-    for folder in ("shapes", "queries"):  # the model, and the canned questions (explorer)
-        if (src_ontology.parent / folder).is_dir():
-            shutil.copytree(src_ontology.parent / folder, out / folder)
+    for name in ("shapes", "queries"):  # the model, and the canned questions (explorer)
+        if (src_ontology.parent / name).is_dir():
+            shutil.copytree(src_ontology.parent / name, out / name)
     write_sources(out, plan)
     orgs = write_shared(out, plan, rng)
     for i in range(plan.cases):

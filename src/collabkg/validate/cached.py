@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from collabkg.cache import Cache, code_version, key_of
 from collabkg.paths import ProjectPaths
+from collabkg.validate.incremental import base_key, run_incremental, save_base, whole_project
 from collabkg.validate.inputs import Inputs, project_inputs, resolved
 from collabkg.validate.pipeline import choose_engine, run
 from collabkg.validate.report import Report
@@ -21,8 +22,7 @@ if TYPE_CHECKING:
     from collabkg.progress import Progress
 
 
-def report_key(
-    inputs: Inputs, project: ProjectPaths, cache: Cache, *parts: object) -> str | None:
+def report_key(inputs: Inputs, project: ProjectPaths, cache: Cache, *parts: object) -> str | None:
     """A key for the report of ``inputs``: every file's path and content hash, the code, and
     where the command runs from (files outside the project are named from there)."""
     files = [*inputs.ontology, *inputs.data, *inputs.targets, *inputs.shapes]
@@ -58,7 +58,11 @@ def run_cached(
     progress: Progress | None = None,
 ) -> Report:
     """:func:`collabkg.validate.pipeline.run`, remembered by the content of every file
-    involved: validating unchanged files again (e.g. loading the graph) costs a lookup."""
+    involved: validating unchanged files again (e.g. loading the graph) costs a lookup.
+
+    A whole-project run after a few data files changed checks only the files the change can
+    affect and carries the rest of the last whole-project report over
+    (:mod:`collabkg.validate.incremental`)."""
     started = time.perf_counter()
     chosen = choose_engine(engine)
     cache = None if reason else Cache.open(project.root)
@@ -69,9 +73,29 @@ def run_cached(
             if isinstance(found, Report):
                 found.seconds = time.perf_counter() - started
                 return found
-        report = run(inputs, project, reason=reason, engine=chosen, progress=progress)
+        base = None
+        if key is not None and cache is not None and whole_project(inputs):
+            base = base_key(inputs, project, cache, chosen)
+        found_now = None
+        if base is not None and cache is not None:
+            found_now = run_incremental(
+                inputs, project, cache, base, engine=chosen, progress=progress
+            )
+        mentions: dict[str, dict[str, str]] = {}
+        only: set[str] | None = None
+        carried: dict[str, frozenset[str]] | None = None
+        if found_now is not None:
+            report, mentions, only, carried = found_now
+        else:
+            report = run(
+                inputs, project, reason=reason, engine=chosen, progress=progress, mentions=mentions
+            )
         if key is not None and cache is not None:
             cache.put(key, report)
+            if base is not None:
+                save_base(
+                    cache, base, inputs, project, report, mentions, only=only, carried=carried
+                )
         return report
     finally:
         if cache is not None:

@@ -107,8 +107,6 @@ def _ontology_graph(parsed: Sequence[ParsedFile]) -> Graph:
     return graph
 
 
-
-
 def _subjects(parsed: ParsedFile) -> tuple[set[str], set[str]]:
     """(IRIs described, IRIs typed ck:Case) in a parsed file."""
     described: set[str] = set()
@@ -219,8 +217,14 @@ class _Run:
         reason: bool = False,
         engine: str = "sparql",
         prefilter: bool = True,
+        many_targets: int = MANY_TARGETS,
+        replace_variants: bool = True,
+        mentions: dict[str, dict[str, str]] | None = None,
     ) -> None:
         self.inputs = inputs
+        self.many_targets = many_targets
+        self.replace_variants = replace_variants
+        self.mentions = mentions
         self.reason = reason
         self.engine = engine
         self.prefilter = prefilter
@@ -303,7 +307,7 @@ class _Run:
         if inputs.ontology and len(ontology_parsed) == len(inputs.ontology):
             self.ontology = Ontology(_ontology_graph(ontology_parsed))
             self.ctx = Context.of(self.ontology, self.case_rules)
-        self.many = len(self.targets) + len(inputs.texts) > MANY_TARGETS
+        self.many = len(self.targets) + len(inputs.texts) > self.many_targets
         persistent = (
             self.cache is not None
             and not self.many
@@ -349,6 +353,8 @@ class _Run:
             self.reads[index] = result
             path, shown, is_context = tasks[index]
             graph = self.graph(path)
+            if self.mentions is not None and result.mentions is not None:
+                self.mentions[self.resolved(path)] = result.mentions
             if is_context:
                 if not result.usable:
                     report.notes.append(
@@ -417,7 +423,8 @@ class _Run:
                     insert(store, self.parsed[ref.graph].triples, ref.graph)
 
         # ---- an edited copy of a data file is checked in place of it
-        self._replace_variants(store, keeper)
+        if self.replace_variants:
+            self._replace_variants(store, keeper)
 
         # ---- 2. vocabulary, 3. SHACL, 4. OWL consistency
         workspace = self._vocabulary(tasks, store, ontology)
@@ -582,12 +589,19 @@ def run(
     engine: str | None = None,
     prefilter: bool = True,
     progress: Progress | None = None,
+    many_targets: int = MANY_TARGETS,
+    replace_variants: bool = True,
+    mentions: dict[str, dict[str, str]] | None = None,
 ) -> Report:
     """Run the pipeline on ``inputs`` (see the module docstring).
 
     ``engine``: how stage 3 runs the shapes (``sparql``, the default, or ``pyshacl``, the
     reference). ``prefilter=False`` gives every file asked about to the vocabulary rules
-    (exact and slower: the tests compare the two).
+    (exact and slower: the tests compare the two). The incremental run
+    (:mod:`.incremental`) asks about up to ``many_targets`` files in the persistent store,
+    never replaces a file by a variant (a whole-project run does not either), and has each
+    file's ``mentions`` (resolved path: the items it names, see
+    :func:`.reading.mentions_of`) filled in.
     """
     own = progress is None and current() is None
     progress = progress or current() or Progress.disabled()
@@ -603,13 +617,15 @@ def run(
             reason=reason,
             engine=choose_engine(engine),
             prefilter=prefilter,
+            many_targets=many_targets,
+            replace_variants=replace_variants,
+            mentions=mentions,
         ).run()
     finally:
         if cache is not None:
             cache.close()
         if own:
             progress.close()
-
 
 
 __all__ = ["ENGINES", "MANY_TARGETS", "STAGES", "choose_engine", "run"]

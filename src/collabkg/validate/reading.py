@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -70,7 +71,6 @@ def has_bnodes(triples: Iterable[ox.Triple]) -> bool:
     )
 
 
-
 def rdflib_triples(parsed: ParsedFile) -> FileData:
     """A parsed file whose blank nodes are named already, as the checker sees it."""
     with quiet_rdflib():
@@ -95,6 +95,56 @@ class Read:
     every rule may apply)."""
     has_bnodes: bool = True
     facts: Facts | None = None
+    mentions: dict[str, str] | None = None
+    """The items the file names, with a signature of the triples naming each (see
+    :func:`mentions_of`; what an incremental run follows from a changed file to the files its
+    change can affect)."""
+
+
+VOCABULARIES = (
+    "https://w3id.org/collabkg/ontology#",
+    "https://w3id.org/collabkg/concept/",
+    "http://www.w3.org/",
+    "http://purl.org/dc/",
+    "http://xmlns.com/foaf/",
+)
+"""IRIs of terms rather than items: nearly every file names them, so :func:`mentions_of`
+leaves them out."""
+DESCRIBES_TERM = " describes a term"
+_BLANK = re.compile(r"_:[A-Za-z0-9_.-]+")
+"""In :func:`mentions_of`'s answer when the file describes a term (one as a subject)."""
+
+
+def mentions_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
+    """The items (IRIs) named as a subject or an object in ``triples``, each with a signature
+    of the triples that name it (a digest: it differs when one of them is added or removed,
+    or a blank node it points to changes). Terms of the vocabularies are left out, and
+    :data:`DESCRIBES_TERM` added when one is a subject."""
+    triples = list(triples)
+    blank_lines = (str(t) for t in triples if isinstance(t.subject, ox.BlankNode))
+    blank = hashlib.sha256(  # the file's blank nodes, whatever the parser named them
+        "\n".join(sorted(_BLANK.sub("_:", line) for line in blank_lines)).encode()
+    ).hexdigest()[:16]
+    touching: dict[str, list[str]] = {}
+    describes_term = False
+    for t in triples:
+        s, o = t.subject, t.object
+        text = f"{s if isinstance(s, ox.NamedNode) else '_:' + blank} {t.predicate} "
+        text += str(o) if not isinstance(o, ox.BlankNode) else "_:" + blank
+        if isinstance(s, ox.NamedNode):
+            if s.value.startswith(VOCABULARIES):
+                describes_term = True
+            else:
+                touching.setdefault(s.value, []).append(text)
+        if isinstance(o, ox.NamedNode) and not o.value.startswith(VOCABULARIES):
+            touching.setdefault(o.value, []).append(text)
+    named = {
+        iri: hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:16]
+        for iri, lines in touching.items()
+    }
+    if describes_term:
+        named[DESCRIBES_TERM] = ""
+    return named
 
 
 _WORKER_CTX: Context | None = None
@@ -109,7 +159,9 @@ def _read_one(task: tuple[str, str, bool]) -> Read:
     facts = None
     if not context and _WORKER_CTX is not None:
         selected, facts = select_local(parsed, _WORKER_CTX)
-    return Read(issues, True, selected, has_bnodes(parsed.triples), facts)
+    return Read(
+        issues, True, selected, has_bnodes(parsed.triples), facts, mentions_of(parsed.triples)
+    )
 
 
 def workers(count: int) -> int:
@@ -138,11 +190,23 @@ def read_files(
     cached: dict[str, object] = {}
     if cache is not None:
         states = cache.states(path for path, _d, _c in tasks)
+        as_target: dict[str, str] = {}
         for index, ((_path, display, context), state) in enumerate(zip(tasks, states, strict=True)):
             shas[index] = state.sha256
             if state.sha256:
                 keys[index] = key_of("read", code_version(), salt, display, context, state.sha256)
+                if context:  # a file read as a target serves as context too (it was checked more)
+                    as_target[key_of("read", code_version(), salt, display, True, state.sha256)] = (
+                        key_of("read", code_version(), salt, display, False, state.sha256)
+                    )
         cached = cache.get_many(k for k in keys if k is not None)
+        missing = {k: t for k, t in as_target.items() if not isinstance(cached.get(k), Read)}
+        if missing:
+            found = cache.get_many(missing.values())
+            for context_key, target_key in missing.items():
+                hit = found.get(target_key)
+                if isinstance(hit, Read):  # as a context file reads: no issues of its own
+                    cached[context_key] = replace(hit, issues=[] if hit.usable else hit.issues)
     todo = [i for i, key in enumerate(keys) if key is None or not isinstance(cached.get(key), Read)]
     fresh: dict[int, Read] = {}
     _WORKER_CTX = ctx
@@ -178,7 +242,6 @@ def read_files(
             cache.put_many((keys[i], r) for i, r in fresh.items() if keys[i] is not None)  # type: ignore[misc]
 
 
-
 def scan_positions(task: tuple[str, str]) -> ParsedFile | None:
     """In a worker: a file parsed and its positions scanned (its triples left out)."""
     parsed, _issues = read_turtle(Path(task[0]), task[1], context=True)
@@ -190,11 +253,14 @@ def scan_positions(task: tuple[str, str]) -> ParsedFile | None:
 
 
 __all__ = [
+    "DESCRIBES_TERM",
+    "VOCABULARIES",
     "Read",
     "bnode_prefix",
     "canonical_triples",
     "file_data",
     "has_bnodes",
+    "mentions_of",
     "rdflib_triples",
     "read_files",
     "scan_positions",

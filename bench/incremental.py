@@ -1,0 +1,134 @@
+"""What one edited, added or deleted case file costs the next command, in a generated project.
+
+    python bench/generate.py --size 1M --out /work/gen1M
+    collabkg validate                   # once, in that project: the whole-project report
+    python bench/incremental.py --root /work/gen1M --runs 3
+
+For each of ``collabkg validate`` and ``collabkg query sources`` (a whole command, in a fresh
+process, as a person waits for it: start-up, validation, and for the query the load and the
+answer) the wall time is measured
+
+- with nothing changed (the report is found in .collabkg-cache/ by the files' content);
+- after one case file was edited (a label changed), a case file added (a copy of a case under
+  new IDs) or a case file deleted: a different change each run, so that no report is cached.
+
+Every change is undone after its run. Prints the median, minimum and maximum of ``--runs``
+runs, with the machine's load average beside each (the machine may be shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+COMMANDS = {
+    "validate": ["validate", "--format", "json"],
+    "query": ["query", "sources", "--format", "csv"],
+}
+
+
+def _timed(root: Path, command: list[str]) -> float:
+    env = dict(os.environ, COLLABKG_HOME=str(root))
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "collabkg", *command],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"collabkg {' '.join(command)} failed: {done.stderr.decode()[-2000:]}")
+    return seconds
+
+
+def _cases(root: Path) -> list[Path]:
+    return sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))
+
+
+def _edit(root: Path, run: int) -> Callable[[], None]:
+    """Change the label of one case's collaboration; returns how to undo it."""
+    path = _cases(root)[100 + run]
+    before = path.read_bytes()
+    text = before.decode("utf-8")
+    path.write_text(
+        re.sub(r'"Synthetic partnership (\d+)"', rf'"Synthetic partnership \1, {run}"', text),
+        encoding="utf-8",
+    )
+    return lambda: path.write_bytes(before)
+
+
+def _add(root: Path, run: int) -> Callable[[], None]:
+    """A new case file: a copy of a case under new IDs."""
+    source = _cases(root)[200 + run]
+    text = source.read_text(encoding="utf-8")
+    stem = f"added-case-{run}-{time.time_ns()}"
+    text = re.sub(r"ckd:case-syn-case-\d+", f"ckd:case-{stem}", text)
+    text = re.sub(r"ckd:syn-(\w+)-(\d+)", rf"ckd:syn-\1-\2-{stem}", text)
+    text = re.sub(r"ckd:syn-(org|place|src)-(\d+)-" + re.escape(stem), r"ckd:syn-\1-\2", text)
+    path = source.parent / f"{stem}.ttl"
+    path.write_text(text, encoding="utf-8")
+    return path.unlink
+
+
+def _delete(root: Path, run: int) -> Callable[[], None]:
+    """Delete one case file (put back afterwards)."""
+    path = _cases(root)[300 + run]
+    before = path.read_bytes()
+    path.unlink()
+    return lambda: path.write_bytes(before)
+
+
+CHANGES: dict[str, Callable[[Path, int], Callable[[], None]]] = {
+    "edited": _edit,
+    "added": _add,
+    "deleted": _delete,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    for name, command in COMMANDS.items():
+        _timed(root, command)  # the report for this command's file set, cached
+        rows: list[tuple[str, list[float], list[float]]] = []
+        times, loads = [], []
+        for _ in range(args.runs):
+            loads.append(os.getloadavg()[0])
+            times.append(_timed(root, command))
+        rows.append(("nothing changed", times, loads))
+        for change, apply in CHANGES.items():
+            times, loads = [], []
+            for run in range(args.runs):
+                undo = apply(root, run + (0 if name == "validate" else 50))
+                try:
+                    loads.append(os.getloadavg()[0])
+                    times.append(_timed(root, command))
+                    print(f"  {name} after one case file {change}: {times[-1]:.2f} s", flush=True)
+                finally:
+                    undo()
+                _timed(root, command)  # the files as they were: the next change is the only one
+            rows.append((f"one case file {change}", times, loads))
+        for what, times, loads in rows:
+            print(
+                f"{name:9} {what:26} median {statistics.median(times):6.2f} s "
+                f"(min {min(times):.2f}, max {max(times):.2f}; "
+                f"load {min(loads):.1f}-{max(loads):.1f})",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,165 @@
+"""The whole project's report after a few edits equals a full run's (validate/incremental.py).
+
+Random edits, additions and deletions (seeded, so a failure can be replayed) are applied to a
+small generated project and to a copy of the real data; after each, ``validate()`` (which
+checks only the files the change can affect and carries the rest of the last report over)
+must give exactly the issues of a full run of the pipeline: same files, lines, messages.
+The edits include ones that create or remove errors in OTHER files: deleting an
+organisation that other files' memberships name, copying a case (its ID then used twice),
+pointing a link at another item.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from collabkg.paths import ProjectPaths
+from collabkg.validate import Inputs, cached, project_inputs, run, validate
+from collabkg.validate.report import Report
+from tests.support.paths import REPO
+from tests.support.synthetic import generate
+
+pytestmark = pytest.mark.slow
+
+ITEM = re.compile(r"ckd:[A-Za-z0-9_-]+")
+
+
+def _seen(report: Report) -> tuple[list[str], list[dict[str, object]], dict[str, int]]:
+    return report.files, [i.to_dict() for i in report.sorted_issues()], report.counts()
+
+
+def _blocks(text: str) -> tuple[str, list[str]]:
+    """(prefixes, the subject blocks) of a file written in the canonical layout."""
+    parts = text.split("\n\n")
+    head = [p for p in parts if p.lstrip().startswith(("@prefix", "PREFIX", "#"))]
+    body = [p for p in parts if p not in head and p.strip()]
+    return "\n\n".join(head), body
+
+
+def _data_files(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "data").rglob("*.ttl") if p.name != "TEMPLATE.ttl")
+
+
+def _mutate(root: Path, rng: random.Random, step: int) -> str:
+    """One random change to the project's data; what it was."""
+    files = _data_files(root)
+    victim = rng.choice(files)
+    text = victim.read_text(encoding="utf-8")
+    kind = rng.choice(["delete-file", "drop-block", "drop-block", "copy-file", "relink", "edit"])
+    head, body = _blocks(text)
+    if kind == "delete-file" and len(files) > 3:
+        victim.unlink()
+        return f"deleted {victim.name}"
+    if kind == "drop-block" and len(body) > 1:
+        body.pop(rng.randrange(len(body)))
+        victim.write_text(head + "\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
+        return f"dropped a block of {victim.name}"
+    if kind == "copy-file":
+        copy = victim.with_name(f"added-{step}-{victim.name}")
+        copy.write_text(text, encoding="utf-8")
+        return f"copied {victim.name}"
+    if kind == "relink":
+        others = sorted(
+            {
+                m
+                for f in rng.sample(files, min(3, len(files)))
+                for m in ITEM.findall(f.read_text(encoding="utf-8"))
+            }
+        )
+        spots = [m for m in ITEM.finditer(text) if m.start() > 0 and text[m.start() - 1] in " ,"]
+        if others and spots:
+            spot = rng.choice(spots)
+            other = rng.choice(others)
+            if other != spot.group(0):
+                new = text[: spot.start()] + other + text[spot.end() :]
+                victim.write_text(new, encoding="utf-8")
+                return f"relinked {spot.group(0)} to {other} in {victim.name}"
+    # an edit that keeps the graph as it is but changes the lines (a comment on top)
+    victim.write_text(f"# edited at step {step}\n" + text, encoding="utf-8")
+    return f"edited {victim.name}"
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each validation was incremental (True) or a full run (False)."""
+    used: list[bool] = []
+    real = cached.run_incremental
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real(*args, **kwargs)
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(cached, "run_incremental", spy)
+    return used
+
+
+def _compare(root: Path, rng: random.Random, steps: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    used = _spy(monkeypatch)
+    first = validate(root=root)  # the base
+    assert not used or not used[-1]
+    project = ProjectPaths.discover(root)
+    full = run(project_inputs(project), project)
+    assert _seen(first) == _seen(full)
+    for step in range(steps):
+        what = _mutate(root, rng, step)
+        inputs = project_inputs(project)  # what `collabkg validate` asks about
+        if step % 2:  # what loading the graph asks about: the data files only
+            inputs = Inputs(inputs.ontology, inputs.data, inputs.data, inputs.shapes)
+        incremental = cached.run_cached(inputs, project)
+        assert used and used[-1], f"step {step} ({what}) was not incremental"
+        full = run(inputs, project)
+        assert _seen(incremental) == _seen(full), f"step {step}: {what}"
+
+
+def test_incremental_reports_equal_full_runs_on_a_generated_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    generate.generate(root, 4_000)
+    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    _compare(root, random.Random(19), 14, monkeypatch)
+
+
+def test_deleting_an_organisation_reports_the_memberships_elsewhere_that_name_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    generate.generate(root, 4_000)
+    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    used = _spy(monkeypatch)
+    assert validate(root=root).violations == 0
+    organisations = root / "data" / "organisations" / "organisations-0000.ttl"
+    head, body = _blocks(organisations.read_text(encoding="utf-8"))
+    named = next(b for b in body if re.search(r"\bsyn-org-\d+ a ", b))
+    iri = named.split()[0]
+    organisations.write_text(
+        head + "\n\n" + "\n\n".join(b for b in body if b != named), encoding="utf-8"
+    )
+    after = validate(root=root)
+    assert used == [False, True]  # a full run first (no base yet), then incremental
+    project = ProjectPaths.discover(root)
+    assert _seen(after) == _seen(run(project_inputs(project), project))
+    elsewhere = {i.file for i in after.issues if i.severity.value == "violation"}
+    users = {
+        str(p.relative_to(root))
+        for p in _data_files(root)
+        if re.search(rf"org:member {re.escape(iri)} ;", p.read_text(encoding="utf-8"))
+    }
+    # the error is in another file than the one edited: one whose membership names it
+    assert elsewhere & users
+    assert str(organisations.relative_to(root)) not in elsewhere
+
+
+def test_incremental_reports_equal_full_runs_on_the_real_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "project"
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(REPO / folder, root / folder)
+    monkeypatch.setenv("COLLABKG_SEEDS", str(REPO.parent / "shared" / "seeds"))
+    _compare(root, random.Random(2026), 8, monkeypatch)
