@@ -107,6 +107,32 @@ def _ontology_graph(parsed: Sequence[ParsedFile]) -> Graph:
     return graph
 
 
+_ONTOLOGIES: dict[tuple[tuple[str, str], ...], Ontology] = {}
+"""Ontologies built in this process, by the content of their files: the ontology is read
+(and indexed) once per process, not once per run (the explorer, the tests and a server
+validate many times over the same ontology). An :class:`Ontology` is never changed."""
+_ONTOLOGIES_KEPT = 4
+
+
+def _ontology_key(paths: Sequence[Path]) -> tuple[tuple[str, str], ...] | None:
+    """The files' names and SHA-256 digests, or None if one cannot be read (the run then
+    reads them itself and reports the problem)."""
+    key: list[tuple[str, str]] = []
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return None
+        key.append((str(path), hashlib.sha256(data).hexdigest()))
+    return tuple(key) if key else None
+
+
+def _remember_ontology(key: tuple[tuple[str, str], ...], ontology: Ontology) -> None:
+    while _ONTOLOGIES and len(_ONTOLOGIES) >= _ONTOLOGIES_KEPT:
+        _ONTOLOGIES.pop(next(iter(_ONTOLOGIES)))
+    _ONTOLOGIES[key] = ontology
+
+
 def _subjects(parsed: ParsedFile) -> tuple[set[str], set[str]]:
     """(IRIs described, IRIs typed ck:Case) in a parsed file."""
     described: set[str] = set()
@@ -289,7 +315,9 @@ class _Run:
         inputs, report = self.inputs, self.report
         # ---- 1. syntax: the ontology first (small, in this process)
         ontology_parsed: list[ParsedFile] = []
-        for path in inputs.ontology:
+        memo_key = _ontology_key(inputs.ontology)
+        remembered = _ONTOLOGIES.get(memo_key) if memo_key is not None else None
+        for path in inputs.ontology if remembered is None else ():
             parsed, issues = read_turtle(path, self.display(path))
             if parsed is None:
                 report.add(issues)
@@ -304,8 +332,13 @@ class _Run:
         self.targets = [p for p in inputs.targets if self.resolved(p) not in ontology_set]
         self.ontology: Ontology | None = None
         self.ctx: Context | None = None
-        if inputs.ontology and len(ontology_parsed) == len(inputs.ontology):
+        if remembered is not None:
+            self.ontology = remembered
+            self.ctx = Context.of(self.ontology, self.case_rules)
+        elif inputs.ontology and len(ontology_parsed) == len(inputs.ontology):
             self.ontology = Ontology(_ontology_graph(ontology_parsed))
+            if memo_key is not None:
+                _remember_ontology(memo_key, self.ontology)
             self.ctx = Context.of(self.ontology, self.case_rules)
         self.many = len(self.targets) + len(inputs.texts) > self.many_targets
         persistent = (
