@@ -130,8 +130,9 @@ def same_tab_links() -> None:
     import json
 
     values = {"pages": json.dumps(["", *PAGE_FILES]), "hidden": json.dumps(PANEL_HIDDEN_KEYS)}
-    st.html(SAME_TAB_SCRIPT % values, unsafe_allow_javascript=True)
-    inject_style()
+    st.session_state["_ck_style_sent"] = True
+    # one element for the script and the stylesheet: each element drawn costs the browser
+    st.html(STYLE + SAME_TAB_SCRIPT % values, unsafe_allow_javascript=True)
 
 
 def page_title(*parts: str) -> None:
@@ -321,6 +322,33 @@ td.ck-no { background: #f1f5f9; color: #374151; text-align: center; }
 a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-visible,
 [data-testid="stPageLink"] a:focus-visible { outline: 3px solid #1d4ed8 !important;
   outline-offset: 2px; border-radius: 3px; }
+.ck-table-wrap { overflow-x: auto; max-height: 40rem; overflow-y: auto;
+  border: 1px solid #e5e7eb; border-radius: .4rem; margin-bottom: .5rem; }
+table.ck-answer { border-collapse: collapse; width: 100%; font-size: .9rem; }
+table.ck-answer th, table.ck-answer td { padding: .35rem .5rem; text-align: left;
+  vertical-align: top; border-bottom: 1px solid #e5e7eb; white-space: normal;
+  overflow-wrap: anywhere; min-width: 6rem; max-width: 32rem; font-weight: normal; }
+table.ck-answer thead th { position: sticky; top: 0; background: #f8fafc; font-weight: 600;
+  color: #334155; z-index: 1; }
+table.ck-answer tbody th { font-weight: 600; }
+table.ck-answer td.ck-num { text-align: right; font-variant-numeric: tabular-nums;
+  min-width: 3rem; }
+table.ck-answer a { color: #1d4ed8; }
+@media (max-width: 640px) {
+  .ck-table-wrap { max-height: none; border: none; }
+  table.ck-answer thead { position: absolute; width: 1px; height: 1px; overflow: hidden;
+    clip: rect(0 0 0 0); }
+  table.ck-answer, table.ck-answer tbody, table.ck-answer tr,
+  table.ck-answer th, table.ck-answer td { display: block; width: auto; max-width: none;
+    min-width: 0; }
+  table.ck-answer tr { border: 1px solid #e2e8f0; border-radius: .4rem; margin: 0 0 .6rem 0;
+    padding: .3rem .5rem; }
+  table.ck-answer th, table.ck-answer td { border: none; padding: .15rem 0;
+    text-align: left; }
+  table.ck-answer td::before { content: attr(data-label) ": "; font-weight: 600;
+    color: #475569; }
+  table.ck-answer td.ck-num { text-align: left; }
+}
 .ck-flag { font-size: .9rem; color: #92400e; background: #fffbeb; border-left: 3px solid #f59e0b;
   padding: .2rem .6rem; margin: .2rem 0 .4rem 0; }
 </style>
@@ -328,7 +356,10 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-v
 
 
 def inject_style() -> None:
-    st.html(STYLE)
+    """The stylesheet is sent once per run with the same-tab script (``same_tab_links``);
+    pages opened without the router (tests) get it here."""
+    if not st.session_state.get("_ck_style_sent"):
+        st.html(STYLE)
 
 
 # --------------------------------------------------------------------------- facts & profiles

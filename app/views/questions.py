@@ -37,19 +37,18 @@ from collabkg.catalogue import CannedQuery, ParamSpec
 from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import (
     PAGE_OF_KIND,
+    ROWS_PER_PAGE,
     ExplorerIndex,
     answer_count,
     chart_data,
-    column_widths,
     download_frame,
     from_curie,
     gap_summary,
-    link_parts,
     param_choices,
     result_network,
-    row_height,
     sentence_case,
     shown_frame,
+    table_html,
     to_curie,
 )
 
@@ -178,43 +177,27 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
     return value or None
 
 
-def show_table(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """The answer as a table of labels; selecting a row offers the profiles it names."""
-    shown = shown_frame(frame, link_columns)
-    widths = column_widths(shown)
-    config = {
-        column: st.column_config.Column(column, width=widths[column], pinned=number == 0)
-        for number, column in enumerate(shown.columns)
-    }
-    height_of_row = row_height(shown, widths)
-    per_row = height_of_row or 35
-    event = st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        height=min(40 + per_row * max(len(shown), 1), 620),
-        row_height=height_of_row,
-        column_config=config,
-        key="answer",
-        on_select="rerun" if link_columns else "ignore",
-        selection_mode="single-row",
-    )
-    if not link_columns:
-        return
-    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    if not rows:
-        st.caption("Select a row to open the profiles it names.")
-        return
-    targets = [link_parts(frame.iloc[rows[0]][c]) for c in link_columns]
-    links = list(dict.fromkeys(t for t in targets if t is not None))
-    columns = st.columns(max(len(links), 1))
-    for column, (page, curie, label) in zip(columns, links, strict=False):
-        column.page_link(
-            PAGE_FILES[page],
-            label=f"Open {label}",
-            icon=":material/arrow_forward:",
-            query_params={"id": curie},
+def shown_rows() -> int:
+    """How many rows of the table the address asks for (``rows=``; 100 by default)."""
+    wanted = st.query_params.get("rows", "")
+    rows = int(wanted) if wanted.isdigit() else ROWS_PER_PAGE
+    return min(max(rows, ROWS_PER_PAGE), 100_000)
+
+
+def show_table(frame, link_columns: list[str], address: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """The answer as a table of labels: names link to their profiles (same tab), every cell
+    shown whole; the first rows at once, more on request (the address keeps how many)."""
+    rows = shown_rows()
+    st.html(table_html(shown_frame(frame, []), link_columns, rows=rows))
+    if len(frame) > rows:
+        more = {**address, "rows": str(rows + ROWS_PER_PAGE)}
+        st.markdown(
+            f"Rows 1–{rows} of {len(frame)}. "
+            f"[Show {min(ROWS_PER_PAGE, len(frame) - rows)} more rows](questions?{urlencode(more)})"
+            " · the downloads have every row."
         )
+    if rows > ROWS_PER_PAGE:
+        address["rows"] = str(rows)
 
 
 def show_list(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -321,7 +304,7 @@ def show_question(query: CannedQuery) -> None:
             show_error(exc, what="This question could not be answered")
             show_sparql(query, raw)
             return
-        view = show_answer(query, result, raw)
+        view = show_answer(query, result, raw, address)
         if view is not None:
             address["view"] = view
         show_downloads(query, result, address)
@@ -330,7 +313,9 @@ def show_question(query: CannedQuery) -> None:
         keep_address(address)
 
 
-def show_answer(query: CannedQuery, result, raw: dict[str, str]) -> str | None:  # type: ignore[no-untyped-def]
+def show_answer(  # type: ignore[no-untyped-def]
+    query: CannedQuery, result, raw: dict[str, str], address: dict[str, str]
+) -> str | None:
     """The answer in the chosen view; returns the view when it is not the default."""
     table = answer_table(root, query.id, tuple(sorted(raw.items())))
     if not len(result):
@@ -366,13 +351,15 @@ def show_answer(query: CannedQuery, result, raw: dict[str, str]) -> str | None: 
         or default_view
     )
     remember_url(key, view)
+    if view != default_view:
+        address["view"] = view
     shown = (view == "chart" and show_chart(query, result)) or (
         view == "graph" and show_graph(result)
     )
     if view == "list":
         show_list(table.frame, table.link_columns)
     elif not shown:
-        show_table(table.frame, table.link_columns)
+        show_table(table.frame, table.link_columns, address)
     if table.profiles:
         show_profile_links(table.profiles)
     return None if view == default_view else view

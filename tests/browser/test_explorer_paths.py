@@ -336,3 +336,52 @@ def test_usable_on_a_375_pixel_screen(tab: Page):
     width = tab.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375 + 2, f"the page is {width} px wide: it scrolls sideways"
     screenshot(tab, "path-375px-row-by-row")
+
+
+def test_at_375_pixels_the_answer_table_reads_row_by_row(tab: Page):
+    """Regression: at 375 px the answer table showed 2 of 10 columns; now each row is a card
+    whose lines name their column, with every value whole."""
+    tab.set_viewport_size({"width": 375, "height": 800})
+    query = CATALOGUE.get("accountable-for-transferred-assets")
+    open_at(tab, f"questions?q={query.id}", query.summary)
+    table = tab.locator("table.ck-answer")
+    expect(table).to_be_visible()
+    first = table.locator("tbody tr").first
+    cells = first.locator("td")
+    assert cells.count() >= 2
+    for number in range(cells.count()):
+        cell = cells.nth(number)
+        label = cell.get_attribute("data-label")
+        before = cell.evaluate("(td) => getComputedStyle(td, '::before').content")
+        assert label and label in before, (label, before)
+        box = cell.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 375 + 1, "a cell is cut at the right"
+    width = tab.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 375 + 2, f"the page is {width} px wide: it scrolls sideways"
+    screenshot(tab, "path-375px-table-cards")
+
+
+def test_answer_cells_are_shown_whole_and_names_open_in_the_same_tab(tab: Page):
+    """Regression: multi-line cells were clipped to five lines in the grid, and table names
+    were raw links opening a new tab."""
+    query = CATALOGUE.get("barriers")  # long quotations
+    open_at(tab, f"questions?q={query.id}", query.summary)
+    table = tab.locator("table.ck-answer")
+    expect(table).to_be_visible()
+    clipped = table.evaluate(
+        """(t) => [...t.querySelectorAll('td')].filter(
+            td => td.scrollHeight > td.clientHeight + 1 || td.scrollWidth > td.clientWidth + 1
+        ).length"""
+    )
+    assert clipped == 0, f"{clipped} cells cut"
+    assert "?id=" not in table.inner_text()
+    query = CATALOGUE.get("collaborations-by-structure-type")  # names with profiles
+    open_at(tab, f"questions?q={query.id}", query.summary)
+    mark_tab(tab)
+    link = tab.locator('table.ck-answer a[href*="?id="]').first
+    name = link.inner_text()
+    link.click()
+    expect(tab.get_by_role("heading", name=name, exact=True).first).to_be_visible(timeout=30_000)
+    wait_idle(tab)
+    still_same_tab(tab)
+
