@@ -7,12 +7,12 @@ address of an answer is its permalink.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from urllib.parse import urlencode
 
 import streamlit as st
 from ui import (
-    PAGE_FILES,
     answer_table,
     bars_html,
     catalogue,
@@ -21,6 +21,7 @@ from ui import (
     first_sentence,
     keep_address,
     legend_html,
+    link_md,
     md_escape,
     network_links_table,
     network_summary,
@@ -100,13 +101,8 @@ def show_catalogue() -> None:
     groups = cat.by_tag()
     for tag, queries in groups.items():
         st.header(TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))), anchor=tag)
-        for query in queries:
-            st.page_link(
-                PAGE_FILES["questions"],
-                label=query.summary,
-                icon=":material/arrow_forward:",
-                query_params={"q": query.id},
-            )
+        # one Markdown list per topic: a list of links draws at once (no element per link)
+        st.markdown("\n".join(f"- {link_md(q.summary, 'questions', {'q': q.id})}" for q in queries))
 
 
 def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> str | None:
@@ -265,14 +261,16 @@ def available_views(query: CannedQuery, result) -> list[str]:  # type: ignore[no
 
 
 def show_question(query: CannedQuery) -> None:
-    st.page_link(PAGE_FILES["questions"], label="All questions", icon=":material/arrow_back:")
     page_title(query.summary, "Questions")
+    st.markdown(f"← {link_md('All questions', 'questions')}")
     st.title(query.summary)
     description = plain(query.description, index)
     if description:
         st.markdown(first_sentence(description))
-        with st.expander("How this answer is worked out"):
-            st.write(description)
+        st.html(
+            '<details class="ck-details"><summary>How this answer is worked out</summary>'
+            f"<p>{html.escape(description)}</p></details>"
+        )
 
     raw: dict[str, str] = {}
     missing: list[str] = []
@@ -409,14 +407,10 @@ def show_downloads(query: CannedQuery, result, address: dict[str, str]) -> None:
         key="download-json",
         on_click="ignore",
     )
-    with right:
-        st.page_link(
-            PAGE_FILES["questions"],
-            label="Permalink to this answer",
-            icon=":material/link:",
-            query_params=address,
-            help="This link (and the address in your browser) reopens this answer.",
-        )
+    right.markdown(
+        f"{link_md('Permalink to this answer', 'questions', address)} "
+        "(it, and the address in your browser, reopen this answer)"
+    )
 
 
 def show_sparql(query: CannedQuery, raw: dict[str, str] | None = None) -> None:
@@ -425,13 +419,11 @@ def show_sparql(query: CannedQuery, raw: dict[str, str] | None = None) -> None:
     (A link rather than the text itself: a code block is one more thing every visitor's
     browser would load and draw for what only analysts read.)"""
     choices = "\n".join(f"{name}={value}" for name, value in (raw or {}).items())
-    st.page_link(
-        PAGE_FILES["sparql"],
-        label="The SPARQL behind this answer (for analysts)",
-        icon=":material/code:",
-        query_params={"query": query.text, **({"params": choices} if choices else {})},
+    target = {"query": query.text, **({"params": choices} if choices else {})}
+    st.markdown(
+        f"{link_md('The SPARQL behind this answer (for analysts)', 'sparql', target)} · "
+        f"or from the command line: `collabkg query {query.id}`"
     )
-    st.caption(f"Or from the command line: `collabkg query {query.id}`.")
 
 
 if query_id and query_id in cat.ids:

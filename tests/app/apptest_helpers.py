@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from collections.abc import Callable
@@ -19,6 +20,8 @@ DATA_ROOT = Path(os.environ.get("COLLABKG_EXPLORER_TEST_ROOT", REPO))
 Opener = Callable[..., AppTest]
 """The ``open_page`` fixture: open a page with URL parameters, run it, return the AppTest."""
 
+_TAG = re.compile(r"<[^>]*>")
+_MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\(([a-z]*)(?:\?([^)]*))?\)")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _IDENTIFIER = re.compile(r"https?://|\b(?:ckd|ckc|ck|org|prov|skos|rdfs):[A-Za-z]")
 
@@ -48,6 +51,10 @@ def visible_text(app: AppTest) -> list[str]:
     ):
         for element in getattr(app, kind):
             texts.append(str(getattr(element, "label", "")) + " " + str(element.value))
+    for element in app.get("html"):  # drawn HTML (answer tables, charts): its text only
+        body = str(getattr(element.proto, "body", ""))
+        if "<script" not in body and "<style" not in body:
+            texts.append(html.unescape(_TAG.sub(" ", body)))
     for frame in app.dataframe:
         df = frame.value
         texts += [str(c) for c in df.columns]
@@ -61,10 +68,15 @@ def identifiers_on_screen(app: AppTest) -> list[str]:
 
 
 def page_links(app: AppTest) -> list[tuple[str, str, dict[str, str]]]:
-    """(label, page url path, query parameters) of every st.page_link on the page."""
+    """(label, page url path, query parameters) of every link to a page of the explorer:
+    st.page_link elements and Markdown links (``[label](page?query)``, same tab)."""
     out = []
     for element in app.page_link:
         proto = element.proto
         params = {k: v[0] for k, v in parse_qs(proto.query_string).items()}
         out.append((proto.label, proto.page, params))
+    for element in app.markdown:
+        for label, page, query in _MD_LINK.findall(str(element.value)):
+            params = {k: v[0] for k, v in parse_qs(query).items()}
+            out.append((re.sub(r"\\(.)", r"\1", label), page, params))
     return out
