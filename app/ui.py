@@ -401,7 +401,7 @@ def render_fact(fact: Fact, index: ExplorerIndex, current: str = "") -> None:
 
 def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_label: str) -> None:
     inject_style()
-    st.page_link(PAGE_FILES[back_page], label=back_label, icon=":material/arrow_back:")
+    st.markdown(f"← {link_md(back_label, back_page)}")
     st.title(profile.label)
     kind_word = "Collaboration" if profile.kind == "collaboration" else "Organisation"
     summary = " · ".join(
@@ -410,8 +410,10 @@ def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_
     st.markdown(f"{kind_word}" + (f" · {summary}" if summary else ""))
     evidence = index.evidence(profile.node)
     if evidence:
-        with st.expander("Where this comes from", expanded=False):
-            st.html(evidence_html(evidence))
+        st.html(
+            '<details class="ck-details"><summary>Where this comes from</summary>'
+            f"{evidence_html(evidence)}</details>"
+        )
     for note in profile.notes:
         st.caption(note)
 
