@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from apptest_helpers import Opener, identifiers_on_screen, page_links, shown_cell, visible_text
+from apptest_helpers import (
+    Opener,
+    answer_tables,
+    column,
+    identifiers_on_screen,
+    page_links,
+    visible_text,
+)
 
 COLLABS = "views/collaborations.py"
 ORGS = "views/organisations.py"
 
 
 def _names(app) -> list[str]:  # type: ignore[no-untyped-def]
-    return [shown_cell(v) for v in app.dataframe[0].value["Name"]]
+    [table] = answer_tables(app)
+    return column(table, "Name")
 
 
 def test_collaborations_list_filters_by_structure_type(open_page: Opener):
@@ -22,7 +30,10 @@ def test_collaborations_list_filters_by_structure_type(open_page: Opener):
     markets = _names(app)
     assert "Plymouth Alliance Contract" in markets
     assert "Wigan collaborative council" not in markets
-    assert all(v == "Collaborative market" for v in app.dataframe[0].value["Structure type"])
+    [table] = answer_tables(app)
+    assert all(v == "Collaborative market" for v in column(table, "Structure type"))
+    links = [row[0][1] for row in table.rows]
+    assert all(link.startswith("collaborations?id=ckd%3A") for link in links), "names link"
     assert identifiers_on_screen(app) == []
 
 
@@ -31,7 +42,7 @@ def test_collaborations_list_search_and_empty_result(open_page: Opener):
     app.text_input(key="search:collaboration").input("wigan").run()
     assert _names(app) == ["Wigan collaborative council"]
     app.text_input(key="search:collaboration").input("no such words at all").run()
-    assert not app.dataframe
+    assert not answer_tables(app)
     assert any("No collaboration matches" in i.value for i in app.info)
 
 
@@ -110,7 +121,7 @@ def test_organisations_list_by_sector(open_page: Opener):
     app = open_page(ORGS)
     sector = app.multiselect(key="filter:organisation:sectors")
     sector.set_value(["Public sector"]).run()
-    sectors = app.dataframe[0].value["Sector"]
+    sectors = column(answer_tables(app)[0], "Sector")
     assert all("Public sector" in s for s in sectors)
     assert identifiers_on_screen(app) == []
 

@@ -2,65 +2,16 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
-from apptest_helpers import Opener, identifiers_on_screen, page_links, visible_text
+from apptest_helpers import (
+    Opener,
+    answer_tables,
+    column,
+    identifiers_on_screen,
+    page_links,
+    visible_text,
+)
 
 PAGE = "views/questions.py"
-
-
-class _Table(HTMLParser):
-    """The answer table drawn as HTML: its header, and each row's cells as (text, href)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.columns: list[str] = []
-        self.rows: list[list[tuple[str, str]]] = []
-        self._cell: list[str] | None = None
-        self._href = ""
-        self._head = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "thead":
-            self._head = True
-        elif tag == "tr" and not self._head:
-            self.rows.append([])
-        elif tag in ("th", "td"):
-            self._cell, self._href = [], ""
-        elif tag == "a" and self._cell is not None:
-            self._href = dict(attrs).get("href") or ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "thead":
-            self._head = False
-        elif tag in ("th", "td") and self._cell is not None:
-            text = "".join(self._cell)
-            if self._head:
-                self.columns.append(text)
-            else:
-                self.rows[-1].append((text, self._href))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def answer_tables(app) -> list[_Table]:  # type: ignore[no-untyped-def]
-    """The answer tables on the page (HTML tables of class ck-answer)."""
-    tables = []
-    for element in app.get("html"):
-        body = getattr(element.proto, "body", "")
-        if 'class="ck-answer"' in body:
-            table = _Table()
-            table.feed(body)
-            tables.append(table)
-    return tables
-
-
-def column(table: _Table, name: str) -> list[str]:
-    number = table.columns.index(name)
-    return [row[number][0] for row in table.rows]
 
 
 def test_catalogue_grouped_by_topic(open_page: Opener):
