@@ -129,9 +129,9 @@ def test_a_broken_choice_in_a_link_never_answers_for_another(tab: Page):
 def test_links_between_pages_stay_in_the_same_tab(tab: Page):
     open_at(tab, "collaborations?id=ckd:plymouth-alliance-contract", "Plymouth Alliance Contract")
     mark_tab(tab)
-    # a name inside a fact (Markdown link), then the source of a quotation (HTML link)
-    link = tab.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"] a')
-    link = link.filter(has_text=re.compile(r"\w")).and_(tab.locator('a[href*="organisations?id="]'))
+    # a name inside a fact, then the source of a quotation (both links in drawn HTML)
+    link = tab.locator('[data-testid="stMain"] .ck-card-main a[href*="organisations?id="]')
+    link = link.filter(has_text=re.compile(r"\w"))
     name = link.first.inner_text()
     link.first.click()
     expect(tab.get_by_role("heading", name=name, exact=True).first).to_be_visible(timeout=30_000)
