@@ -18,10 +18,10 @@ from collabkg.explorer import (
     PAGE_OF_KIND,
     Kind,
     ListFilters,
-    column_widths,
     filter_entities,
     filter_options,
     resolve_id,
+    table_html,
     to_curie,
 )
 
@@ -121,28 +121,9 @@ def show_list(kind: Kind) -> None:
     if table.empty:
         st.info(f"No {words['one']} matches. Clear a filter or change the search.")
         return
-    iris = table["iri"].tolist()
-    shown = table.drop(columns=["iri", "link"])
-    widths = column_widths(shown, keep=["Name", "Kind"])
-    config = {
-        column: st.column_config.Column(column, width=widths[column], pinned=column == "Name")
-        for column in shown.columns
-    }
-    st.caption("Select a row to open its profile.")
-    event = st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        height=min(40 + 35 * len(shown), 720),
-        column_config=config,
-        key=f"list:{kind}",
-        on_select="rerun",
-        selection_mode="single-row",
-    )
-    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    if rows:  # the same page shows the profile when the address names one
-        st.query_params.from_dict({"id": to_curie(iris[rows[0]])})
-        st.rerun()
+    # names link to their profiles (same tab); every cell whole; a card per row when narrow
+    shown = table.drop(columns=["iri", "Name"]).rename(columns={"link": "Name"})
+    st.html(table_html(shown, ["Name"], rows=len(shown)))
     labels = {e.iri: e.label for e in entities}
     key = f"open:{kind}"
     st.selectbox(

@@ -130,8 +130,16 @@ def same_tab_links() -> None:
     import json
 
     values = {"pages": json.dumps(["", *PAGE_FILES]), "hidden": json.dumps(PANEL_HIDDEN_KEYS)}
-    st.html(SAME_TAB_SCRIPT % values, unsafe_allow_javascript=True)
-    inject_style()
+    st.session_state["_ck_style_sent"] = True
+    # one element for the script and the stylesheet: each element drawn costs the browser
+    st.html(STYLE + SAME_TAB_SCRIPT % values, unsafe_allow_javascript=True)
+
+
+def link_md(label: str, page: str, params: dict[str, str] | None = None) -> str:
+    """A Markdown link to a page of the explorer (opened in the same tab by the router's
+    script). Lighter for the browser than ``st.page_link``: no element of its own."""
+    query = f"?{urlencode(params)}" if params else ""
+    return f"[{md_escape(label)}]({page}{query})"
 
 
 def page_title(*parts: str) -> None:
@@ -321,6 +329,43 @@ td.ck-no { background: #f1f5f9; color: #374151; text-align: center; }
 a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-visible,
 [data-testid="stPageLink"] a:focus-visible { outline: 3px solid #1d4ed8 !important;
   outline-offset: 2px; border-radius: 3px; }
+.ck-table-wrap { overflow-x: auto; max-height: 40rem; overflow-y: auto;
+  border: 1px solid #e5e7eb; border-radius: .4rem; margin-bottom: .5rem; }
+table.ck-answer { border-collapse: collapse; width: 100%; font-size: .9rem; }
+table.ck-answer th, table.ck-answer td { padding: .35rem .5rem; text-align: left;
+  vertical-align: top; border-bottom: 1px solid #e5e7eb; white-space: normal;
+  overflow-wrap: anywhere; min-width: 6rem; max-width: 32rem; font-weight: normal; }
+table.ck-answer thead th { position: sticky; top: 0; background: #f8fafc; font-weight: 600;
+  color: #334155; z-index: 1; }
+table.ck-answer tbody th { font-weight: 600; }
+table.ck-answer td.ck-num { text-align: right; font-variant-numeric: tabular-nums;
+  min-width: 3rem; }
+table.ck-answer a { color: #1d4ed8; }
+@media (max-width: 640px) {
+  .ck-table-wrap { max-height: none; border: none; }
+  table.ck-answer thead { position: absolute; width: 1px; height: 1px; overflow: hidden;
+    clip: rect(0 0 0 0); }
+  table.ck-answer, table.ck-answer tbody, table.ck-answer tr,
+  table.ck-answer th, table.ck-answer td { display: block; width: auto; max-width: none;
+    min-width: 0; }
+  table.ck-answer tr { border: 1px solid #e2e8f0; border-radius: .4rem; margin: 0 0 .6rem 0;
+    padding: .3rem .5rem; }
+  table.ck-answer th, table.ck-answer td { border: none; padding: .15rem 0;
+    text-align: left; }
+  table.ck-answer td::before { content: attr(data-label) ": "; font-weight: 600;
+    color: #475569; }
+  table.ck-answer td.ck-num { text-align: left; }
+}
+.ck-card { display: grid; grid-template-columns: 3fr 2fr; gap: 1rem; border: 1px solid #e2e8f0;
+  border-radius: .5rem; padding: .6rem .8rem; margin: 0 0 .6rem 0; }
+.ck-card-title { font-weight: 600; margin-bottom: .2rem; }
+.ck-card ul { margin: .1rem 0 .2rem 1.1rem; padding: 0; }
+.ck-card a { color: #1d4ed8; }
+.ck-note { font-size: .85rem; color: #64748b; margin-top: .2rem; }
+@media (max-width: 640px) { .ck-card { grid-template-columns: 1fr; gap: .4rem; } }
+details.ck-details { margin: 0 0 .6rem 0; font-size: .95rem; }
+details.ck-details summary { cursor: pointer; color: #1f4e79; }
+details.ck-details p { margin: .4rem 0 0 0; }
 .ck-flag { font-size: .9rem; color: #92400e; background: #fffbeb; border-left: 3px solid #f59e0b;
   padding: .2rem .6rem; margin: .2rem 0 .4rem 0; }
 </style>
@@ -328,39 +373,62 @@ a:focus-visible, button:focus-visible, [role="tab"]:focus-visible, input:focus-v
 
 
 def inject_style() -> None:
-    st.html(STYLE)
+    """The stylesheet is sent once per run with the same-tab script (``same_tab_links``);
+    pages opened without the router (tests) get it here."""
+    if not st.session_state.get("_ck_style_sent"):
+        st.html(STYLE)
 
 
 # --------------------------------------------------------------------------- facts & profiles
 
 
-def fact_markdown(fact: Fact, index: ExplorerIndex, current: str = "") -> str:
-    lines = [segments_md(fact.title, index, bold=True, current=current)]
-    for label, value in fact.details:
-        lines.append(f"- {md_escape(label)}: {segments_md(value, index, current=current)}")
-    for label, items in fact.lists:
-        lines.append(f"- {md_escape(label)}:")
-        lines.extend(f"    - {md_escape(item)}" for item in items)
-    return "\n".join(lines)
+def segments_html(segments: Sequence[Segment], index: ExplorerIndex, *, current: str = "") -> str:
+    """HTML for a fact's text: named things with a profile become (same-tab) links."""
+    out: list[str] = []
+    for segment in segments:
+        if isinstance(segment, tuple):
+            label, iri = segment
+            link = href_for(iri, index) if iri != current else None
+            text = html.escape(label)
+            out.append(f'<a href="{html.escape(link, quote=True)}">{text}</a>' if link else text)
+        else:
+            out.append(html.escape(segment))
+    return "".join(out)
+
+
+def fact_html(fact: Fact, index: ExplorerIndex, current: str = "") -> str:
+    """One fact as one element: what is recorded on the left, its evidence on the right
+    (stacked on a narrow screen). One element per fact is much lighter for the browser than
+    a bordered container with two columns, a Markdown block and an HTML block."""
+    lines = [
+        f'<div class="ck-card-title">{segments_html(fact.title, index, current=current)}</div>'
+    ]
+    items = [
+        f"<li>{html.escape(label)}: {segments_html(value, index, current=current)}</li>"
+        for label, value in fact.details
+    ]
+    for label, values in fact.lists:
+        inner = "".join(f"<li>{html.escape(item)}</li>" for item in values)
+        items.append(f"<li>{html.escape(label)}:<ul>{inner}</ul></li>")
+    if items:
+        lines.append(f"<ul>{''.join(items)}</ul>")
+    if fact.flag:
+        lines.append(f'<div class="ck-flag">{html.escape(fact.flag)}</div>')
+    lines.extend(f'<div class="ck-note">{html.escape(note)}</div>' for note in fact.notes)
+    evidence = evidence_html(index.evidence(fact.node)) if fact.node is not None else ""
+    return (
+        f'<div class="ck-card"><div class="ck-card-main">{"".join(lines)}</div>'
+        f'<div class="ck-card-evidence">{evidence}</div></div>'
+    )
 
 
 def render_fact(fact: Fact, index: ExplorerIndex, current: str = "") -> None:
-    with st.container(border=True):
-        left, right = st.columns([3, 2], gap="medium")
-        with left:
-            st.markdown(fact_markdown(fact, index, current))
-            if fact.flag:
-                st.html(f'<div class="ck-flag">{html.escape(fact.flag)}</div>')
-            for note in fact.notes:
-                st.caption(note)
-        with right:
-            if fact.node is not None:
-                st.html(evidence_html(index.evidence(fact.node)))
+    st.html(fact_html(fact, index, current))
 
 
 def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_label: str) -> None:
     inject_style()
-    st.page_link(PAGE_FILES[back_page], label=back_label, icon=":material/arrow_back:")
+    st.markdown(f"← {link_md(back_label, back_page)}")
     st.title(profile.label)
     kind_word = "Collaboration" if profile.kind == "collaboration" else "Organisation"
     summary = " · ".join(
@@ -369,8 +437,10 @@ def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_
     st.markdown(f"{kind_word}" + (f" · {summary}" if summary else ""))
     evidence = index.evidence(profile.node)
     if evidence:
-        with st.expander("Where this comes from", expanded=False):
-            st.html(evidence_html(evidence))
+        st.html(
+            '<details class="ck-details"><summary>Where this comes from</summary>'
+            f"{evidence_html(evidence)}</details>"
+        )
     for note in profile.notes:
         st.caption(note)
 

@@ -29,33 +29,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from machine import describe, one_line
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app" / "streamlit_app.py"
-CHROMIUM = Path(os.environ.get("COLLABKG_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))  # Chromium and the server are started as the browser tests do
+
+from tests.support.browser_chromium import (  # noqa: E402
+    APP,
+    CHROMIUM,
+    launch_options,
+    streamlit_server,
+)
+
 PAGE_TARGET_S = 1.0
 SESSIONS_TARGET_S = 3.0
 BARE_APP = """import streamlit as st
@@ -130,59 +123,22 @@ READY_JS = """([heading, ready]) => {
 # --------------------------------------------------------------------------- servers
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def streamlit_server(script: Path, home: Path, log: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "COLLABKG_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-        "--global.developmentMode",
-        "false",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited early; see {log}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"streamlit did not start; see {log}") from None
-                    time.sleep(0.3)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+def server_work(log: Path) -> dict[str, dict[str, float]]:
+    """Server work per script run, by page (the explorer prints it with
+    COLLABKG_EXPLORER_TIMING): median and max of the runs after each page's first."""
+    runs: dict[str, list[float]] = {}
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "collabkg-timing":
+            runs.setdefault(parts[1], []).append(float(parts[2]))
+    return {
+        page: {
+            "median_s": round(statistics.median(times[1:] or times), 4),
+            "max_s": round(max(times[1:] or times), 4),
+            "runs": len(times),
+        }
+        for page, times in runs.items()
+    }
 
 
 # --------------------------------------------------------------------------- measuring
@@ -299,14 +255,13 @@ async def run(args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
         "runs": args.runs,
         "targets": {"page_s": PAGE_TARGET_S, "sessions_s": SESSIONS_TARGET_S},
     }
+    timing = {"COLLABKG_EXPLORER_TIMING": "1"}  # the explorer logs its work per run
     with (
-        streamlit_server(APP, home, logs / "explorer.log") as explorer,
+        streamlit_server(APP, home, logs / "explorer.log", env=timing) as explorer,
         streamlit_server(bare_script, home, logs / "bare.log") as bare,
     ):
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
+            browser = await playwright.chromium.launch(**launch_options())
             try:
                 print("Bare Streamlit page", file=sys.stderr)
                 report["bare"] = (await measure_pages(browser, bare, [BARE], args.runs))[BARE.name]
@@ -330,6 +285,7 @@ async def run(args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
             finally:
                 await browser.close()
     report["load_after"] = load_average()
+    report["server_work"] = server_work(logs / "explorer.log")
     return report
 
 
@@ -358,6 +314,12 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
         f"\n{len(report['pages']) - over} of {len(report['pages'])} pages within "
         f"{PAGE_TARGET_S:.1f} s."
     )
+    work = report.get("server_work", {})
+    if work:
+        print("\nServer work per script run (median, max), by page:")
+        for page, row in sorted(work.items()):
+            median, most = row["median_s"], row["max_s"]
+            print(f"  {page:20s} {median:.3f} s  {most:.3f} s  ({row['runs']} runs)")
     for name, row in report.get("sessions", {}).items():
         slowest = row["slowest"]
         mark = "" if slowest["median_s"] <= SESSIONS_TARGET_S else "  over"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 from state import overview
 from ui import (
     FLAGSHIP_QUESTIONS,
-    PAGE_FILES,
     bars_html,
     catalogue,
     context,
+    link_md,
     matrix_html,
     md_escape,
     page_title,
@@ -44,22 +46,15 @@ for column, (label, value) in zip(st.columns(len(counts)), counts.items(), stric
 st.header("Start with a question")
 ids = set(catalogue(root).ids)
 wigan = find_activity(index, "Wigan Deal")
+# Markdown links (same tab): a list of links draws at once, with no element per link
+starts: list[str] = []
 for text, query_id in FLAGSHIP_QUESTIONS:
     if query_id == "co-creation-claims-vs-practice" and wigan is not None:
-        st.page_link(
-            PAGE_FILES["collaborations"],
-            label=text,
-            icon=":material/arrow_forward:",
-            query_params={"id": to_curie(wigan[1])},
-        )
+        starts.append(link_md(text, "collaborations", {"id": to_curie(wigan[1])}))
     elif query_id in ids:
-        st.page_link(
-            PAGE_FILES["questions"],
-            label=text,
-            icon=":material/arrow_forward:",
-            query_params={"q": query_id},
-        )
-st.page_link(PAGE_FILES["questions"], label="All questions", icon=":material/list:")
+        starts.append(link_md(text, "questions", {"q": query_id}))
+starts.append(link_md("All questions", "questions"))
+st.markdown("\n".join(f"- {line}" for line in starts))
 
 st.header("What the graph holds")
 left, right = st.columns(2, gap="large")
@@ -98,11 +93,8 @@ else:
         "“Observed”: the researchers classify an activity of a collaboration of that type as "
         "that kind of co-creation. Claims made by councils do not count here."
     )
-    st.page_link(
-        PAGE_FILES["questions"],
-        label="The table behind this chart",
-        icon=":material/table:",
-        query_params={"q": "co-creation-by-structure-type"},
+    st.markdown(
+        link_md("The table behind this chart", "questions", {"q": "co-creation-by-structure-type"})
     )
 
 st.header("Where the data comes from")
@@ -112,22 +104,19 @@ st.markdown(
     "graph says so (“not named in the source”)."
 )
 sources = sorted(index.sources.values(), key=lambda s: (s.date or "9999", s.label))
+lines = []
 for source in sources:
     who = ", ".join(source.creators) if source.creators else "author not named in the text"
     bits = [b for b in (source.kind, who, source.publisher, source.date) if b]
-    st.page_link(
-        PAGE_FILES["sources"],
-        label=source.label,
-        icon=":material/description:",
-        query_params={"id": to_curie(source.iri)},
-    )
-    st.caption(md_escape(" · ".join(bits)))
+    link = link_md(source.label, "sources", {"id": to_curie(source.iri)})
+    lines.append(f"- {link} — {md_escape(' · '.join(bits))}")
+st.markdown("\n".join(lines))
 
-with st.expander("About the graph (for analysts)"):
-    numbers = overview(root)
-    files = f" from {len(numbers.per_file)} files" if numbers.per_file else ""
-    st.write(f"{numbers.triples:,} facts (triples){files}.")
-    st.write(
-        "Analysts can ask their own questions on the SPARQL page, or run the same queries "
-        "from the command line with `collabkg query`."
-    )
+numbers = overview(root)
+files = f" from {len(numbers.per_file)} files" if numbers.per_file else ""
+st.html(
+    '<details class="ck-details"><summary>About the graph (for analysts)</summary>'
+    f"<p>{numbers.triples:,} facts (triples){html.escape(files)}.</p>"
+    "<p>Analysts can ask their own questions on the SPARQL page, or run the same queries "
+    "from the command line with <code>collabkg query</code>.</p></details>"
+)

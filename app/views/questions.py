@@ -7,12 +7,12 @@ address of an answer is its permalink.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from urllib.parse import urlencode
 
 import streamlit as st
 from ui import (
-    PAGE_FILES,
     answer_table,
     bars_html,
     catalogue,
@@ -21,6 +21,7 @@ from ui import (
     first_sentence,
     keep_address,
     legend_html,
+    link_md,
     md_escape,
     network_links_table,
     network_summary,
@@ -37,19 +38,18 @@ from collabkg.catalogue import CannedQuery, ParamSpec
 from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import (
     PAGE_OF_KIND,
+    ROWS_PER_PAGE,
     ExplorerIndex,
     answer_count,
     chart_data,
-    column_widths,
     download_frame,
     from_curie,
     gap_summary,
-    link_parts,
     param_choices,
     result_network,
-    row_height,
     sentence_case,
     shown_frame,
+    table_html,
     to_curie,
 )
 
@@ -101,13 +101,8 @@ def show_catalogue() -> None:
     groups = cat.by_tag()
     for tag, queries in groups.items():
         st.header(TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))), anchor=tag)
-        for query in queries:
-            st.page_link(
-                PAGE_FILES["questions"],
-                label=query.summary,
-                icon=":material/arrow_forward:",
-                query_params={"q": query.id},
-            )
+        # one Markdown list per topic: a list of links draws at once (no element per link)
+        st.markdown("\n".join(f"- {link_md(q.summary, 'questions', {'q': q.id})}" for q in queries))
 
 
 def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> str | None:
@@ -178,43 +173,27 @@ def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> s
     return value or None
 
 
-def show_table(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """The answer as a table of labels; selecting a row offers the profiles it names."""
-    shown = shown_frame(frame, link_columns)
-    widths = column_widths(shown)
-    config = {
-        column: st.column_config.Column(column, width=widths[column], pinned=number == 0)
-        for number, column in enumerate(shown.columns)
-    }
-    height_of_row = row_height(shown, widths)
-    per_row = height_of_row or 35
-    event = st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        height=min(40 + per_row * max(len(shown), 1), 620),
-        row_height=height_of_row,
-        column_config=config,
-        key="answer",
-        on_select="rerun" if link_columns else "ignore",
-        selection_mode="single-row",
-    )
-    if not link_columns:
-        return
-    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    if not rows:
-        st.caption("Select a row to open the profiles it names.")
-        return
-    targets = [link_parts(frame.iloc[rows[0]][c]) for c in link_columns]
-    links = list(dict.fromkeys(t for t in targets if t is not None))
-    columns = st.columns(max(len(links), 1))
-    for column, (page, curie, label) in zip(columns, links, strict=False):
-        column.page_link(
-            PAGE_FILES[page],
-            label=f"Open {label}",
-            icon=":material/arrow_forward:",
-            query_params={"id": curie},
+def shown_rows() -> int:
+    """How many rows of the table the address asks for (``rows=``; 100 by default)."""
+    wanted = st.query_params.get("rows", "")
+    rows = int(wanted) if wanted.isdigit() else ROWS_PER_PAGE
+    return min(max(rows, ROWS_PER_PAGE), 100_000)
+
+
+def show_table(frame, link_columns: list[str], address: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """The answer as a table of labels: names link to their profiles (same tab), every cell
+    shown whole; the first rows at once, more on request (the address keeps how many)."""
+    rows = shown_rows()
+    st.html(table_html(shown_frame(frame, []), link_columns, rows=rows))
+    if len(frame) > rows:
+        more = {**address, "rows": str(rows + ROWS_PER_PAGE)}
+        st.markdown(
+            f"Rows 1–{rows} of {len(frame)}. "
+            f"[Show {min(ROWS_PER_PAGE, len(frame) - rows)} more rows](questions?{urlencode(more)})"
+            " · the downloads have every row."
         )
+    if rows > ROWS_PER_PAGE:
+        address["rows"] = str(rows)
 
 
 def show_list(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -282,14 +261,16 @@ def available_views(query: CannedQuery, result) -> list[str]:  # type: ignore[no
 
 
 def show_question(query: CannedQuery) -> None:
-    st.page_link(PAGE_FILES["questions"], label="All questions", icon=":material/arrow_back:")
     page_title(query.summary, "Questions")
+    st.markdown(f"← {link_md('All questions', 'questions')}")
     st.title(query.summary)
     description = plain(query.description, index)
     if description:
         st.markdown(first_sentence(description))
-        with st.expander("How this answer is worked out"):
-            st.write(description)
+        st.html(
+            '<details class="ck-details"><summary>How this answer is worked out</summary>'
+            f"<p>{html.escape(description)}</p></details>"
+        )
 
     raw: dict[str, str] = {}
     missing: list[str] = []
@@ -321,7 +302,7 @@ def show_question(query: CannedQuery) -> None:
             show_error(exc, what="This question could not be answered")
             show_sparql(query, raw)
             return
-        view = show_answer(query, result, raw)
+        view = show_answer(query, result, raw, address)
         if view is not None:
             address["view"] = view
         show_downloads(query, result, address)
@@ -330,7 +311,9 @@ def show_question(query: CannedQuery) -> None:
         keep_address(address)
 
 
-def show_answer(query: CannedQuery, result, raw: dict[str, str]) -> str | None:  # type: ignore[no-untyped-def]
+def show_answer(  # type: ignore[no-untyped-def]
+    query: CannedQuery, result, raw: dict[str, str], address: dict[str, str]
+) -> str | None:
     """The answer in the chosen view; returns the view when it is not the default."""
     table = answer_table(root, query.id, tuple(sorted(raw.items())))
     if not len(result):
@@ -366,13 +349,15 @@ def show_answer(query: CannedQuery, result, raw: dict[str, str]) -> str | None: 
         or default_view
     )
     remember_url(key, view)
+    if view != default_view:
+        address["view"] = view
     shown = (view == "chart" and show_chart(query, result)) or (
         view == "graph" and show_graph(result)
     )
     if view == "list":
         show_list(table.frame, table.link_columns)
     elif not shown:
-        show_table(table.frame, table.link_columns)
+        show_table(table.frame, table.link_columns, address)
     if table.profiles:
         show_profile_links(table.profiles)
     return None if view == default_view else view
@@ -422,14 +407,10 @@ def show_downloads(query: CannedQuery, result, address: dict[str, str]) -> None:
         key="download-json",
         on_click="ignore",
     )
-    with right:
-        st.page_link(
-            PAGE_FILES["questions"],
-            label="Permalink to this answer",
-            icon=":material/link:",
-            query_params=address,
-            help="This link (and the address in your browser) reopens this answer.",
-        )
+    right.markdown(
+        f"{link_md('Permalink to this answer', 'questions', address)} "
+        "(it, and the address in your browser, reopen this answer)"
+    )
 
 
 def show_sparql(query: CannedQuery, raw: dict[str, str] | None = None) -> None:
@@ -438,13 +419,11 @@ def show_sparql(query: CannedQuery, raw: dict[str, str] | None = None) -> None:
     (A link rather than the text itself: a code block is one more thing every visitor's
     browser would load and draw for what only analysts read.)"""
     choices = "\n".join(f"{name}={value}" for name, value in (raw or {}).items())
-    st.page_link(
-        PAGE_FILES["sparql"],
-        label="The SPARQL behind this answer (for analysts)",
-        icon=":material/code:",
-        query_params={"query": query.text, **({"params": choices} if choices else {})},
+    target = {"query": query.text, **({"params": choices} if choices else {})}
+    st.markdown(
+        f"{link_md('The SPARQL behind this answer (for analysts)', 'sparql', target)} · "
+        f"or from the command line: `collabkg query {query.id}`"
     )
-    st.caption(f"Or from the command line: `collabkg query {query.id}`.")
 
 
 if query_id and query_id in cat.ids:

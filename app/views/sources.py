@@ -8,11 +8,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 from ui import (
-    PAGE_FILES,
     cached_source_page,
     context,
     inject_style,
     keep_address,
+    link_md,
     md_escape,
     page_title,
 )
@@ -37,15 +37,13 @@ def show_all() -> None:
         "it says, each quotation in its place in the text."
     )
     keep_address({})
+    lines = []  # one Markdown list (same-tab links): no element per source
     for source in sorted(index.sources.values(), key=lambda s: (s.date or "9999", s.label)):
         who = ", ".join(source.creators) if source.creators else "author not named in the text"
-        st.page_link(
-            PAGE_FILES["sources"],
-            label=source.label,
-            icon=":material/description:",
-            query_params={"id": to_curie(source.iri)},
-        )
-        st.caption(source_line(source.label, [source.kind, who, source.publisher, source.date]))
+        line = source_line(source.label, [source.kind, who, source.publisher, source.date])
+        link = link_md(source.label, "sources", {"id": to_curie(source.iri)})
+        lines.append(f"- {link}  \n  {md_escape(line)}")
+    st.markdown("\n".join(lines))
 
 
 def _href(page: str, **params: str) -> str:
@@ -100,7 +98,7 @@ def show_source(page: SourcePage) -> None:
     info = page.info
     page_title(info.label, "Sources")
     keep_address({"id": to_curie(info.iri)})
-    st.page_link(PAGE_FILES["sources"], label="All sources", icon=":material/arrow_back:")
+    st.markdown(f"← {link_md('All sources', 'sources')}")
     st.title(info.label)
     who = ", ".join(info.creators) if info.creators else "author not named in the text"
     st.markdown(md_escape(source_line(info.label, [info.kind, who, info.publisher, info.date])))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from tests.support.apptest import (
     Opener,
+    answer_tables,
+    column,
     identifiers_on_screen,
     page_links,
-    shown_cell,
     visible_text,
 )
 
@@ -15,7 +16,8 @@ ORGS = "views/organisations.py"
 
 
 def _names(app) -> list[str]:  # type: ignore[no-untyped-def]
-    return [shown_cell(v) for v in app.dataframe[0].value["Name"]]
+    [table] = answer_tables(app)
+    return column(table, "Name")
 
 
 def test_collaborations_list_filters_by_structure_type(open_page: Opener):
@@ -28,7 +30,10 @@ def test_collaborations_list_filters_by_structure_type(open_page: Opener):
     markets = _names(app)
     assert "Plymouth Alliance Contract" in markets
     assert "Wigan collaborative council" not in markets
-    assert all(v == "Collaborative market" for v in app.dataframe[0].value["Structure type"])
+    [table] = answer_tables(app)
+    assert all(v == "Collaborative market" for v in column(table, "Structure type"))
+    links = [row[0][1] for row in table.rows]
+    assert all(link.startswith("collaborations?id=ckd%3A") for link in links), "names link"
     assert identifiers_on_screen(app) == []
 
 
@@ -37,7 +42,7 @@ def test_collaborations_list_search_and_empty_result(open_page: Opener):
     app.text_input(key="search:collaboration").input("wigan").run()
     assert _names(app) == ["Wigan collaborative council"]
     app.text_input(key="search:collaboration").input("no such words at all").run()
-    assert not app.dataframe
+    assert not answer_tables(app)
     assert any("No collaboration matches" in i.value for i in app.info)
 
 
@@ -70,10 +75,9 @@ def test_wigan_profile_shows_the_deal_what_it_asks_and_the_quote(open_page: Open
     assert "council executive" in quotes
     assert "Rallying together" in quotes  # the source beside the quotation
     assert identifiers_on_screen(app) == []
-    # members link to their own profiles
-    assert any(
-        "[**Wigan council**](organisations?id=ckd%3Awigan-council)" in m.value for m in app.markdown
-    )
+    # members link to their own profiles (same tab: links in the drawn facts)
+    drawn = " ".join(h.proto.body for h in app.get("html"))
+    assert '<a href="organisations?id=ckd%3Awigan-council">Wigan council</a>' in drawn
     back = [label for label, page, _ in page_links(app) if page == "collaborations"]
     assert back == ["All collaborations"]
 
@@ -105,9 +109,8 @@ def test_organisation_profile(open_page: Opener):
     text = "\n".join(visible_text(app))
     assert "Local authority" in text
     assert "Collaborations" in text
-    assert any(
-        "(collaborations?id=ckd%3Awigan-collaborative-council)" in m.value for m in app.markdown
-    )
+    drawn = " ".join(h.proto.body for h in app.get("html"))
+    assert 'href="collaborations?id=ckd%3Awigan-collaborative-council"' in drawn
     assert identifiers_on_screen(app) == []
 
 
@@ -115,7 +118,7 @@ def test_organisations_list_by_sector(open_page: Opener):
     app = open_page(ORGS)
     sector = app.multiselect(key="filter:organisation:sectors")
     sector.set_value(["Public sector"]).run()
-    sectors = app.dataframe[0].value["Sector"]
+    sectors = column(answer_tables(app)[0], "Sector")
     assert all("Public sector" in s for s in sectors)
     assert identifiers_on_screen(app) == []
 

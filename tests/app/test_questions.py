@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from tests.support.apptest import (
     Opener,
+    answer_tables,
+    column,
     identifiers_on_screen,
     page_links,
-    shown_cell,
     visible_text,
 )
 
@@ -55,16 +54,18 @@ def test_the_catalogue_reaches_what_the_sources_advise_and_ask(open_page: Opener
 def test_who_is_accountable_for_transferred_assets(open_page: Opener):
     app = open_page(PAGE, q="accountable-for-transferred-assets")
     assert app.title[0].value == "Who is accountable for transferred assets?"
-    frame = app.dataframe[0].value
-    assert "Asset" in frame.columns
-    assert "Accountable" in frame.columns
-    shown = [shown_cell(v) for v in frame["Accountable"]]
+    [table] = answer_tables(app)
+    assert "Asset" in table.columns
+    assert "Accountable" in table.columns
+    shown = column(table, "Accountable")
     assert "none recorded" in shown, "where no one is accountable, the answer says so"
+    cells = [text for row in table.rows for text, _href in row] + table.columns
+    assert not [c for c in cells if "ckd:" in c or "https://" in c], "names only, no identifiers"
     assert any("Accountable: none recorded" in w.value for w in app.warning)
     assert [b.proto.label for b in app.download_button] == ["Download CSV", "Download JSON"]
-    sparql = [p for p in app.page_link if p.proto.page == "sparql"]
+    sparql = [params for _label, page, params in page_links(app) if page == "sparql"]
     assert len(sparql) == 1, "a link opens the question's SPARQL in the analysts' editor"
-    assert "SELECT" in parse_qs(sparql[0].proto.query_string)["query"][0]
+    assert "SELECT" in sparql[0]["query"]
     assert identifiers_on_screen(app) == []
     # the permalink is the address itself
     assert (
@@ -75,17 +76,18 @@ def test_who_is_accountable_for_transferred_assets(open_page: Opener):
 
 def test_collaborative_markets_link_to_profiles(open_page: Opener):
     app = open_page(PAGE, q="collaborations-by-structure-type")
-    frame = app.dataframe[0].value
-    by_type = {}
-    for _, row in frame.iterrows():
-        by_type.setdefault(shown_cell(row["Structure type"]), []).append(row["Collaboration"])
-    markets = by_type["collaborative market"]
-    names = {shown_cell(v) for v in markets}
-    assert "Plymouth Alliance Contract" in names
-    # the table shows names only (its text is what screen readers read); the profiles are
-    # opened by selecting a row, or from the links under the table (same tab)
-    assert "Plymouth Alliance Contract" in markets
-    assert not any("?id=" in str(v) for v in frame.to_numpy().ravel())
+    [table] = answer_tables(app)
+    kind = table.columns.index("Structure type")
+    name = table.columns.index("Collaboration")
+    by_type: dict[str, list[tuple[str, str]]] = {}
+    for row in table.rows:
+        by_type.setdefault(row[kind][0], []).append(row[name])
+    markets = dict(by_type["collaborative market"])
+    # the table shows names only; each name links to its profile (same tab)
+    assert markets["Plymouth Alliance Contract"] == (
+        "collaborations?id=ckd%3Aplymouth-alliance-contract"
+    )
+    assert not any("?id=" in text for row in table.rows for text, _href in row)
     [line] = [m.value for m in app.markdown if m.value.startswith("**Profiles in this answer")]
     assert (
         "[Plymouth Alliance Contract](collaborations?id=ckd%3Aplymouth-alliance-contract)" in line
@@ -104,7 +106,7 @@ def test_a_parameter_is_chosen_by_label_and_kept_in_the_url(open_page: Opener):
     assert not any("ckd:" in label or "https://" in label for label in labels)
     box.select_index(labels.index("Plymouth Alliance Contract")).run()
     assert not app.exception
-    assert app.dataframe, "choosing a collaboration answers the question"
+    assert answer_tables(app), "choosing a collaboration answers the question"
     assert _flat(app.query_params) == {
         "q": "collaboration-profile",
         "collaboration": "ckd:plymouth-alliance-contract",
@@ -112,7 +114,7 @@ def test_a_parameter_is_chosen_by_label_and_kept_in_the_url(open_page: Opener):
     # clearing the choice asks for one (nothing is answered without it)
     app.selectbox[0].set_value(None).run()
     assert any("Choose" in i.value for i in app.info)
-    assert not app.dataframe
+    assert not answer_tables(app)
 
 
 def test_a_permalink_reopens_the_same_answer(open_page: Opener):

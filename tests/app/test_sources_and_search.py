@@ -9,7 +9,7 @@ import pytest
 from collabkg import explorer as ex
 from collabkg.explorer.sources import passage, texts_folder
 from collabkg.project import open_graph
-from tests.support.apptest import DATA_ROOT, Opener, identifiers_on_screen, visible_text
+from tests.support.apptest import DATA_ROOT, Opener, identifiers_on_screen, page_links, visible_text
 
 SOURCES = "views/sources.py"
 SEARCH = "views/search.py"
@@ -95,7 +95,8 @@ def test_the_source_page(open_page: Opener, index: ex.ExplorerIndex):
     assert identifiers_on_screen(app) == []
     listing = open_page(SOURCES)
     assert listing.title[0].value == "Sources"
-    assert len(listing.page_link) == len(index.sources)
+    opened = {params["id"] for _label, page, params in page_links(listing) if page == "sources"}
+    assert opened == {ex.to_curie(iri) for iri in index.sources}, "a link to each source"
 
 
 def test_a_broken_source_link_says_so(open_page: Opener):

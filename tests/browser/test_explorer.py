@@ -98,7 +98,7 @@ def test_every_page_opens_without_errors_or_identifiers(tab: Page, name: str):
         expect(frame.locator("canvas").first).to_be_visible(timeout=30_000)
         tab.wait_for_timeout(1500)  # let the layout settle for the screenshot
     if name in ("collaborations", "organisations", "question-transferred-assets"):
-        expect(tab.get_by_test_id("stDataFrame").first).to_be_visible()
+        expect(tab.locator("table.ck-answer").first).to_be_visible()
     screenshot(tab, name)
     outside = [
         url
@@ -118,7 +118,7 @@ def test_who_is_accountable_for_transferred_assets_and_download(tab: Page):
         tab.get_by_role("heading", name="Who is accountable for transferred assets?")
     ).to_be_visible(timeout=30_000)
     wait_idle(tab)
-    table = tab.get_by_test_id("stDataFrame")
+    table = tab.locator("table.ck-answer")
     expect(table).to_contain_text("none recorded")
     expect(tab.get_by_text("Accountable: none recorded", exact=False)).to_be_visible()
     with tab.expect_download() as download_info:
@@ -140,7 +140,7 @@ def test_follow_a_result_to_a_profile_and_see_the_quotation(tab: Page):
         summary("collaborations-by-structure-type"),
         "Download CSV",
     )
-    expect(tab.get_by_test_id("stDataFrame")).to_contain_text("collaborative market")
+    expect(tab.locator("table.ck-answer")).to_contain_text("collaborative market")
     tab.get_by_role("link", name="Plymouth Alliance Contract").first.click()
     expect(tab.get_by_role("heading", name="Plymouth Alliance Contract")).to_be_visible(
         timeout=30_000
@@ -183,7 +183,7 @@ def test_a_permalink_reopens_the_answer(tab: Page):
     expect(tab.get_by_role("combobox", name="Collaboration")).to_have_value(
         "Wigan collaborative council"
     )
-    expect(tab.get_by_test_id("stDataFrame")).to_contain_text("Wigan council")
+    expect(tab.locator("table.ck-answer")).to_contain_text("Wigan council")
     expect(tab).to_have_url(re.compile(r"collaboration=ckd(%3A|:)wigan-collaborative-council"))
     screenshot(tab, "flow-permalink")
 

@@ -129,9 +129,9 @@ def test_a_broken_choice_in_a_link_never_answers_for_another(tab: Page):
 def test_links_between_pages_stay_in_the_same_tab(tab: Page):
     open_at(tab, "collaborations?id=ckd:plymouth-alliance-contract", "Plymouth Alliance Contract")
     mark_tab(tab)
-    # a name inside a fact (Markdown link), then the source of a quotation (HTML link)
-    link = tab.locator('[data-testid="stMain"] [data-testid="stMarkdownContainer"] a')
-    link = link.filter(has_text=re.compile(r"\w")).and_(tab.locator('a[href*="organisations?id="]'))
+    # a name inside a fact, then the source of a quotation (both links in drawn HTML)
+    link = tab.locator('[data-testid="stMain"] .ck-card-main a[href*="organisations?id="]')
+    link = link.filter(has_text=re.compile(r"\w"))
     name = link.first.inner_text()
     link.first.click()
     expect(tab.get_by_role("heading", name=name, exact=True).first).to_be_visible(timeout=30_000)
@@ -148,20 +148,17 @@ def test_links_between_pages_stay_in_the_same_tab(tab: Page):
     still_same_tab(tab)
 
 
-def test_selecting_a_table_row_opens_the_profile_in_the_same_tab(tab: Page):
+def test_a_name_in_the_list_opens_the_profile_in_the_same_tab(tab: Page):
     """Regression: every name link in a table opened a new tab with a full reload (and the
     table's text for screen readers was the raw link)."""
     open_at(tab, "collaborations", "Collaborations")
     mark_tab(tab)
-    grid = tab.get_by_test_id("stDataFrame")
-    expect(grid).to_contain_text("Plymouth Alliance Contract")
-    assert "?id=" not in grid.inner_text() and "ckd" not in grid.inner_text()
-    box = grid.bounding_box()
-    assert box is not None
-    tab.mouse.move(box["x"] + 60, box["y"] + 35 + 17)
-    tab.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box
+    table = tab.locator("table.ck-answer")
+    expect(table).to_contain_text("Plymouth Alliance Contract")
+    assert "?id=" not in table.inner_text() and "ckd" not in table.inner_text()
+    table.get_by_role("link", name="Plymouth Alliance Contract", exact=True).click()
     expect(tab).to_have_url(re.compile(r"/collaborations\?id=ckd"), timeout=30_000)
-    expect(tab.locator("h1").first).not_to_have_text("Collaborations")
+    expect(tab.get_by_role("heading", name="Plymouth Alliance Contract")).to_be_visible()
     wait_idle(tab)
     expect(tab.get_by_text("recorded facts")).to_be_visible()
     still_same_tab(tab)
@@ -336,3 +333,52 @@ def test_usable_on_a_375_pixel_screen(tab: Page):
     width = tab.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375 + 2, f"the page is {width} px wide: it scrolls sideways"
     screenshot(tab, "path-375px-row-by-row")
+
+
+def test_at_375_pixels_the_answer_table_reads_row_by_row(tab: Page):
+    """Regression: at 375 px the answer table showed 2 of 10 columns; now each row is a card
+    whose lines name their column, with every value whole."""
+    tab.set_viewport_size({"width": 375, "height": 800})
+    query = CATALOGUE.get("accountable-for-transferred-assets")
+    open_at(tab, f"questions?q={query.id}", query.summary)
+    table = tab.locator("table.ck-answer")
+    expect(table).to_be_visible()
+    first = table.locator("tbody tr").first
+    cells = first.locator("td")
+    assert cells.count() >= 2
+    for number in range(cells.count()):
+        cell = cells.nth(number)
+        label = cell.get_attribute("data-label")
+        before = cell.evaluate("(td) => getComputedStyle(td, '::before').content")
+        assert label and label in before, (label, before)
+        box = cell.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 375 + 1, "a cell is cut at the right"
+    width = tab.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 375 + 2, f"the page is {width} px wide: it scrolls sideways"
+    screenshot(tab, "path-375px-table-cards")
+
+
+def test_answer_cells_are_shown_whole_and_names_open_in_the_same_tab(tab: Page):
+    """Regression: multi-line cells were clipped to five lines in the grid, and table names
+    were raw links opening a new tab."""
+    query = CATALOGUE.get("barriers")  # long quotations
+    open_at(tab, f"questions?q={query.id}", query.summary)
+    table = tab.locator("table.ck-answer")
+    expect(table).to_be_visible()
+    clipped = table.evaluate(
+        """(t) => [...t.querySelectorAll('td')].filter(
+            td => td.scrollHeight > td.clientHeight + 1 || td.scrollWidth > td.clientWidth + 1
+        ).length"""
+    )
+    assert clipped == 0, f"{clipped} cells cut"
+    assert "?id=" not in table.inner_text()
+    query = CATALOGUE.get("collaborations-by-structure-type")  # names with profiles
+    open_at(tab, f"questions?q={query.id}", query.summary)
+    mark_tab(tab)
+    link = tab.locator('table.ck-answer a[href*="?id="]').first
+    name = link.inner_text()
+    link.click()
+    expect(tab.get_by_role("heading", name=name, exact=True).first).to_be_visible(timeout=30_000)
+    wait_idle(tab)
+    still_same_tab(tab)
+

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +21,8 @@ DATA_ROOT = Path(os.environ.get("COLLABKG_EXPLORER_TEST_ROOT", REPO))
 Opener = Callable[..., AppTest]
 """The ``open_page`` fixture: open a page with URL parameters, run it, return the AppTest."""
 
+_TAG = re.compile(r"<[^>]*>")
+_MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\(([a-z]*)(?:\?([^)]*))?\)")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _IDENTIFIER = re.compile(r"https?://|\b(?:ckd|ckc|ck|org|prov|skos|rdfs):[A-Za-z]")
 
@@ -48,6 +52,10 @@ def visible_text(app: AppTest) -> list[str]:
     ):
         for element in getattr(app, kind):
             texts.append(str(getattr(element, "label", "")) + " " + str(element.value))
+    for element in app.get("html"):  # drawn HTML (answer tables, charts): its text only
+        body = str(getattr(element.proto, "body", ""))
+        if "<script" not in body and "<style" not in body:
+            texts.append(html.unescape(_TAG.sub(" ", body)))
     for frame in app.dataframe:
         df = frame.value
         texts += [str(c) for c in df.columns]
@@ -61,10 +69,69 @@ def identifiers_on_screen(app: AppTest) -> list[str]:
 
 
 def page_links(app: AppTest) -> list[tuple[str, str, dict[str, str]]]:
-    """(label, page url path, query parameters) of every st.page_link on the page."""
+    """(label, page url path, query parameters) of every link to a page of the explorer:
+    st.page_link elements and Markdown links (``[label](page?query)``, same tab)."""
     out = []
     for element in app.page_link:
         proto = element.proto
         params = {k: v[0] for k, v in parse_qs(proto.query_string).items()}
         out.append((proto.label, proto.page, params))
+    for element in app.markdown:
+        for label, page, query in _MD_LINK.findall(str(element.value)):
+            params = {k: v[0] for k, v in parse_qs(query).items()}
+            out.append((re.sub(r"\\(.)", r"\1", label), page, params))
     return out
+
+
+class HtmlTable(HTMLParser):
+    """The answer table drawn as HTML: its header, and each row's cells as (text, href)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.columns: list[str] = []
+        self.rows: list[list[tuple[str, str]]] = []
+        self._cell: list[str] | None = None
+        self._href = ""
+        self._head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "thead":
+            self._head = True
+        elif tag == "tr" and not self._head:
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self._cell, self._href = [], ""
+        elif tag == "a" and self._cell is not None:
+            self._href = dict(attrs).get("href") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "thead":
+            self._head = False
+        elif tag in ("th", "td") and self._cell is not None:
+            text = "".join(self._cell)
+            if self._head:
+                self.columns.append(text)
+            else:
+                self.rows[-1].append((text, self._href))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def answer_tables(app) -> list[HtmlTable]:  # type: ignore[no-untyped-def]
+    """The tables drawn as HTML on the page (class ck-answer: answers and lists)."""
+    tables = []
+    for element in app.get("html"):
+        body = getattr(element.proto, "body", "")
+        if 'class="ck-answer"' in body:
+            table = HtmlTable()
+            table.feed(body)
+            tables.append(table)
+    return tables
+
+
+def column(table: HtmlTable, name: str) -> list[str]:
+    number = table.columns.index(name)
+    return [row[number][0] for row in table.rows]

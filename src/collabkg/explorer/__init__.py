@@ -83,6 +83,7 @@ from collabkg.explorer.search import Hit, SearchResults, search
 from collabkg.explorer.sources import FactGroup, Passage, SourcedFact, SourcePage, source_page
 from collabkg.explorer.style import GROUP_COLOURS, RELATION_COLOURS, SECTOR_GROUPS, graph_styles
 from collabkg.explorer.tables import (
+    ROWS_PER_PAGE,
     ResultTable,
     column_widths,
     download_frame,
@@ -90,6 +91,7 @@ from collabkg.explorer.tables import (
     param_choices,
     result_table,
     row_height,
+    table_html,
 )
 
 __all__ = [
@@ -104,6 +106,7 @@ __all__ = [
     "PANEL_HIDDEN_KEYS",
     "RELATIONS",
     "RELATION_COLOURS",
+    "ROWS_PER_PAGE",
     "SECTOR_GROUPS",
     "ChartData",
     "Entity",
@@ -163,6 +166,7 @@ __all__ = [
     "sentence_case",
     "shown_frame",
     "source_page",
+    "table_html",
     "to_curie",
     "verdict_on_claim",
 ]

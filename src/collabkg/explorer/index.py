@@ -105,9 +105,7 @@ Q_QUOTES = _q(
 }"""
 )
 Q_ALL_QUOTATIONS = _q("""SELECT DISTINCT ?q WHERE { ?q a ck:Quotation }""")
-Q_DERIVED = _q(
-    """SELECT DISTINCT ?x ?src WHERE { ?x prov:wasDerivedFrom|dcterms:source ?src }"""
-)
+Q_DERIVED = _q("""SELECT DISTINCT ?x ?src WHERE { ?x prov:wasDerivedFrom|dcterms:source ?src }""")
 Q_SOURCES = _q(
     """SELECT ?s ?type ?creator ?date ?publisher WHERE {
   ?s a ?type . ?type rdfs:subClassOf* ck:Source .
@@ -190,15 +188,15 @@ class ExplorerIndex:
             needed.update(item.get("type", []))
         self._labels: dict[str, str] = kg.labels(needed)
 
-        for iri, item in source_rows.items():
-            kind = _most_specific(_unique(item.get("type", [])), parents)
-            self.sources[iri] = SourceInfo(
-                iri=iri,
-                label=self.label(iri),
-                kind=sentence_case(self.label(kind)) if kind else "",
-                creators=tuple(sorted(_unique(item.get("creator", [])))),
-                date=min(item.get("date", [""])),
-                publisher=(_unique(item.get("publisher", [])) or [""])[0],
+        for source_iri, source_item in source_rows.items():
+            source_kind = _most_specific(_unique(source_item.get("type", [])), parents)
+            self.sources[source_iri] = SourceInfo(
+                iri=source_iri,
+                label=self.label(source_iri),
+                kind=sentence_case(self.label(source_kind)) if source_kind else "",
+                creators=tuple(sorted(_unique(source_item.get("creator", [])))),
+                date=min(source_item.get("date", [""])),
+                publisher=(_unique(source_item.get("publisher", [])) or [""])[0],
             )
 
         def own_sectors(iri: str) -> list[str]:
@@ -211,39 +209,49 @@ class ExplorerIndex:
 
         # entities
         self.entities: dict[str, Entity] = {}
-        for iri, kind in kinds.items():
-            item = facts.get(iri, {})
-            specific = _most_specific(_unique(types.get(iri, [])), parents)
-            links = memberships.get(iri, []) if kind == "collaboration" else member_of.get(iri, [])
-            sectors = own_sectors(iri)
-            if kind == "collaboration":
-                sectors = [s for member in memberships.get(iri, []) for s in own_sectors(member)]
-            self.entities[iri] = Entity(
-                iri=iri,
-                label=self.label(iri),
-                kind=kind,
+        for entity_iri, entity_kind in kinds.items():
+            entity_facts = facts.get(entity_iri, {})
+            specific = _most_specific(_unique(types.get(entity_iri, [])), parents)
+            links = (
+                memberships.get(entity_iri, [])
+                if entity_kind == "collaboration"
+                else member_of.get(entity_iri, [])
+            )
+            sectors = own_sectors(entity_iri)
+            if entity_kind == "collaboration":
+                sectors = [
+                    s for member in memberships.get(entity_iri, []) for s in own_sectors(member)
+                ]
+            self.entities[entity_iri] = Entity(
+                iri=entity_iri,
+                label=self.label(entity_iri),
+                kind=entity_kind,
                 type_label=sentence_case(self.label(specific)) if specific else "",
                 structure_types=sorted(
-                    _unique(self.label(v) for v in item.get(str(CK.hasStructureType), []))
+                    _unique(self.label(v) for v in entity_facts.get(str(CK.hasStructureType), []))
                 ),
                 sectors=sorted(_unique(self.label(v) for v in sectors)),
-                places=sorted(_unique(self.label(v) for v in item.get(str(CK.operatesIn), []))),
+                places=sorted(
+                    _unique(self.label(v) for v in entity_facts.get(str(CK.operatesIn), []))
+                ),
                 sources=sorted(
                     _unique(
                         self.label(v)
                         for p in (PROV.wasDerivedFrom, DCTERMS.source)
-                        for v in item.get(str(p), [])
+                        for v in entity_facts.get(str(p), [])
                     )
                 ),
                 links=_unique(links),
-                unnamed="true" in item.get(str(CK.isUnnamedInSource), []),
+                unnamed="true" in entity_facts.get(str(CK.isUnnamedInSource), []),
             )
         self._sector_iris = {iri: _unique(own_sectors(iri)) for iri in kinds}
         self._structure_iris = {
             iri: _unique(facts.get(iri, {}).get(str(CK.hasStructureType), [])) for iri in kinds
         }
         self._parent_unit = {
-            iri: values[0] for iri, item in facts.items() if (values := item.get(str(ORG.unitOf)))
+            unit: parents_of[0]
+            for unit, unit_facts in facts.items()
+            if (parents_of := unit_facts.get(str(ORG.unitOf)))
         }
 
         # evidence

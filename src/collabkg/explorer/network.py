@@ -145,7 +145,7 @@ def build_network(
     nodes_used = _unique([n for e in chosen for n in (e.source, e.target)])
     labels = {n: index.label(n) for n in nodes_used}
     ids = {n: f"n{number}" for number, n in enumerate(nodes_used)}
-    nodes = [
+    nodes: list[dict[str, object]] = [
         {
             "data": {
                 "id": ids[n],
@@ -157,7 +157,7 @@ def build_network(
         }
         for n in nodes_used
     ]
-    edge_elements = [
+    edge_elements: list[dict[str, object]] = [
         {
             "data": {
                 "id": f"e{i}",
@@ -170,7 +170,7 @@ def build_network(
         }
         for i, e in enumerate(chosen)
     ]
-    groups = sorted({str(n["data"]["label"]) for n in nodes}, key=list(GROUP_COLOURS).index)
+    groups = sorted({node_group(index, n) for n in nodes_used}, key=list(GROUP_COLOURS).index)
     return Network(
         elements={"nodes": nodes, "edges": edge_elements},
         groups=groups,
@@ -236,7 +236,10 @@ def result_network(
         for row in result.rows
         if isinstance(row.get(first), URIRef) and isinstance(row.get(second), URIRef)
     )
-    net_edges = [NetEdge(*pair.split("\n"), relation=relation) for pair in edges]
+    net_edges = [
+        NetEdge(source=source, target=target, relation=relation)
+        for source, target in (pair.split("\n", 1) for pair in edges)
+    ]
     index.add_labels({e.source for e in net_edges} | {e.target for e in net_edges})
     return build_network(index, net_edges, relations={relation}, cap=cap)
 

@@ -174,7 +174,7 @@ class _Builder:
         title: list[Segment] = [self.ref(target)]
         if role:
             title.append(f" — {role}")
-        details = []
+        details: list[tuple[str, list[Segment]]] = []
         if side == "member" and target is not None:
             sectors = self.index.sectors_of(str(target))
             entity = self.index.entities.get(str(target))
@@ -348,7 +348,7 @@ class _Builder:
     def policy(self, policy: Node, assessments: Sequence[_Node]) -> Fact:
         """A policy behind a collaboration, with the hype-cycle stage a source gives it."""
         about = [a for a in assessments if policy in a.all(CK.assessesPolicy)]
-        details = [
+        details: list[tuple[str, list[Segment]]] = [
             ("Stage of the hype cycle", [self.concepts(a.all(CK.hasHypeCycleStage))])
             for a in about
             if a.has(CK.hasHypeCycleStage)

@@ -2,13 +2,13 @@
 its passage of the source text when that text is available.
 
 The source's text file is named by the source itself (``ck:hasTextFile``) and looked for in
-the folder of source texts: ``COLLABKG_SEEDS`` when set, else ``../shared/seeds`` beside
-the project folder (the same rule as ``collabkg.sources`` where that module exists).
+the folder of source texts, found the one way the project finds it
+(``collabkg.sources.texts_folder``: ``COLLABKG_SEEDS`` when set, else ``../shared/seeds``
+beside the project folder).
 """
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,9 +18,9 @@ from rdflib import URIRef
 
 from collabkg.explorer.common import _q, _text, _unique, sentence_case
 from collabkg.explorer.index import ExplorerIndex, Quote, SourceInfo
+from collabkg.sources import texts_folder
 from collabkg.terms import CK
 
-ENV_SEEDS = "COLLABKG_SEEDS"
 CONTEXT_CHARS = 280
 """Characters of the source text shown on each side of a quotation."""
 
@@ -77,15 +77,6 @@ class SourcePage:
     @property
     def quotation_count(self) -> int:
         return sum(len(f.quotes) for g in self.groups for f in g.facts)
-
-
-def texts_folder(root: str | os.PathLike[str] | None) -> Path:
-    """The folder of source texts: ``COLLABKG_SEEDS``, else ``../shared/seeds`` beside root."""
-    env = os.environ.get(ENV_SEEDS)
-    if env:
-        return Path(env).expanduser()
-    base = Path(root) if root is not None else Path.cwd()
-    return base.resolve().parent / "shared" / "seeds"
 
 
 @lru_cache(maxsize=16)

@@ -238,3 +238,61 @@ def gap_summary(frame: pd.DataFrame) -> list[str]:
             rows = "row" if total == 1 else "rows"
             out.append(f"{column}: none recorded in {count} of {total} {rows}.")
     return out
+
+
+# --------------------------------------------------------------------------- the table as HTML
+
+ROWS_PER_PAGE = 100
+"""Rows of an answer drawn at once; the next ones follow a "show more" link."""
+
+
+def table_html(
+    frame: pd.DataFrame, link_columns: Sequence[str], *, rows: int = ROWS_PER_PAGE
+) -> str:
+    """An answer as a plain HTML table: every cell whole (long text wraps), names as links.
+
+    Drawn by the browser at once (no grid library to load, nothing clipped). Each cell
+    carries its column's name (``data-label``), so on a narrow screen the stylesheet shows
+    each row as a card of "column: value" lines instead of a table cut at the right. Only
+    the first ``rows`` rows are drawn.
+    """
+    import html as _html
+
+    import pandas as pd
+
+    links = set(link_columns)
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
+    head = "".join(f'<th scope="col">{_html.escape(str(c))}</th>' for c in frame.columns)
+    body: list[str] = []
+    for values in frame.head(max(rows, 0)).itertuples(index=False, name=None):
+        cells: list[str] = []
+        for number, (column, value) in enumerate(zip(frame.columns, values, strict=True)):
+            label = _html.escape(str(column), quote=True)
+            text = _cell_html(value, column in links)
+            kind = ' class="ck-num"' if column in numeric else ""
+            tag = "th" if number == 0 else "td"
+            scope = ' scope="row"' if number == 0 else ""
+            cells.append(f'<{tag}{scope}{kind} data-label="{label}">{text}</{tag}>')
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        '<div class="ck-table-wrap"><table class="ck-answer">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def _cell_html(value: object, is_link: bool) -> str:
+    import html as _html
+
+    from collabkg.explorer.common import link_parts
+
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if is_link and (parts := link_parts(value)) is not None:
+        page, curie, label = parts
+        from urllib.parse import urlencode
+
+        href = f"{page}?{urlencode({'id': curie})}"
+        return f'<a href="{_html.escape(href, quote=True)}">{_html.escape(label)}</a>'
+    if isinstance(value, float):
+        return f"{value:g}"
+    return _html.escape(str(value))
