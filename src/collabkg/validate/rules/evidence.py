@@ -10,48 +10,98 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
+
+from collabkg.rdfterms import solutions
 from collabkg.sources import (
     HAS_TEXT,
     HAS_TEXT_FILE,
     HAS_TEXT_SHA256,
     PROV_QUOTED_FROM,
+    SourceRecord,
+    SourceState,
+    TextStatus,
     collect_sources,
+    text_state,
     texts_folder,
 )
+from collabkg.validate.model import Ontology
 from collabkg.validate.quotations import SOURCES_QUERY, check_quotations
-from collabkg.validate.rules.base import Context, FileScan
+from collabkg.validate.rules.base import Context, FileScan, GraphScope
 from collabkg.validate.rules.checker import Checker, GraphRule
 
-_EVIDENCE = (HAS_TEXT, HAS_TEXT_FILE, HAS_TEXT_SHA256)
+_EVIDENCE = (HAS_TEXT_FILE, HAS_TEXT_SHA256)
 _SOURCE = "https://w3id.org/collabkg/ontology#Source"
 
 
-def has_evidence(scan: FileScan, ctx: Context) -> bool:
-    """Pre-filter: the file has a quotation's text, names a source's text, or describes a
-    source (where a warning about the source's text is given)."""
+def describes_source(scan: FileScan, ctx: Context) -> bool:
+    """Pre-filter (local): the file names a source's text or describes a source (where a
+    warning about the source's text is given)."""
     if any(p in _EVIDENCE for p, _literal in scan.kinds):
         return True
     return any(ctx.is_a(types, _SOURCE) for types in scan.types.values())
 
 
-def _sources(chk: Checker) -> tuple[dict, set[str]]:
-    cached = getattr(chk, "_sources16", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    rows = chk.ws.store.query(SOURCES_QUERY, use_default_graph_as_union=True)
-    triples = [(r["s"].value, r["p"].value, r["o"].value) for r in rows]  # type: ignore[index]
+def has_evidence(scan: FileScan, ctx: Context) -> bool:
+    """Any quotation's text, a source's text named, or a source described (the broad test,
+    kept for callers that only ask whether the rule could concern a file)."""
+    return any(p == HAS_TEXT for p, _literal in scan.kinds) or describes_source(scan, ctx)
+
+
+def sources_of(store: ox.Store, ontology: Ontology) -> tuple[dict[str, SourceRecord], set[str]]:
+    """The sources of the whole graph (by IRI) and the sources some quotation cites."""
+    rows = solutions(store, SOURCES_QUERY, use_default_graph_as_union=True)
+    triples = [(r["s"].value, r["p"].value, r["o"].value) for r in rows]
     kinds = {o for _s, p, o in triples if p.endswith("#type")}
-    source_kinds = {k for k in kinds if chk.ont.is_a([k], "https://w3id.org/collabkg/ontology#Source")}
-    records = collect_sources(triples, source_kinds | {"https://w3id.org/collabkg/ontology#Source"})
+    source_kinds = {k for k in kinds if ontology.is_a([k], _SOURCE)}
+    records = collect_sources(triples, source_kinds | {_SOURCE})
     quoted = {
-        r["s"].value  # type: ignore[index]
-        for r in chk.ws.store.query(
+        r["s"].value
+        for r in solutions(
+            store,
             f"SELECT DISTINCT ?s WHERE {{ ?q <{PROV_QUOTED_FROM}> ?s }}",
             use_default_graph_as_union=True,
         )
     }
-    chk._sources16 = (records, quoted)  # type: ignore[attr-defined]
     return records, quoted
+
+
+_QUOTES = (
+    f"SELECT ?g ?q ?t ?s WHERE {{ GRAPH ?g {{ ?q <{HAS_TEXT}> ?t . ?q <{PROV_QUOTED_FROM}> ?s }} }}"
+)
+
+
+def quotations_in_doubt(scope: GraphScope) -> set[str]:
+    """Pre-filter (graph-wide): the files with a quotation that is not in its source's text,
+    or quoted from a source whose text is missing, changed or unrecorded. The texts are
+    matched here, on the store, so a file whose quotations are all found is never read
+    again (a file with several texts for one quotation is selected if any is not found)."""
+    records, _quoted = sources_of(scope.store, scope.ontology)
+    folder = scope.texts or texts_folder()
+    states: dict[str, SourceState] = {}
+    found: set[str] = set()
+    for row in solutions(scope.store, _QUOTES):
+        graph = row["g"].value
+        if graph in found:
+            continue
+        record = records.get(row["s"].value)
+        if record is None:
+            continue  # a source described nowhere: the vocabulary stage reports the link
+        state = states.get(record.iri)
+        if state is None:
+            state = states[record.iri] = text_state(record, folder)
+        text = state.text if state.status is TextStatus.AVAILABLE else None
+        if text is None or not text.find(row["t"].value).found:
+            found.add(graph)
+    return found
+
+
+def _sources(chk: Checker) -> tuple[dict[str, SourceRecord], set[str]]:
+    cached: tuple[dict[str, SourceRecord], set[str]] | None = getattr(chk, "_sources16", None)
+    if cached is None:
+        cached = sources_of(chk.ws.store, chk.ont)
+        setattr(chk, "_sources16", cached)  # noqa: B010 - once per run of the checker
+    return cached
 
 
 def check_evidence(chk: Checker) -> None:
@@ -59,14 +109,23 @@ def check_evidence(chk: Checker) -> None:
     at the source's entry when it is asked about, else at the first quotation from it."""
     records, quoted = _sources(chk)
     folder: Path = getattr(chk.ws, "texts", None) or texts_folder()
-    targets = list(chk.ws.targets)
+    targets = [item for item in chk.ws.targets if chk.selects("quotations", item)]
     chk.result.issues.extend(
         check_quotations(
-            targets, records, folder, names=chk.ws, quoted_sources=quoted  # type: ignore[arg-type]
+            targets, records, folder, names=chk.ws, quoted_sources=quoted
         )
     )
 
 
-QUOTATIONS = GraphRule("quotations", check_evidence, local=has_evidence)
+QUOTATIONS = GraphRule(
+    "quotations", check_evidence, local=describes_source, graph=quotations_in_doubt
+)
 
-__all__ = ["QUOTATIONS", "check_evidence", "has_evidence"]
+__all__ = [
+    "QUOTATIONS",
+    "check_evidence",
+    "describes_source",
+    "has_evidence",
+    "quotations_in_doubt",
+    "sources_of",
+]
