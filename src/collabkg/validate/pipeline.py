@@ -566,7 +566,10 @@ class _Run:
             if not tasks[i][2] and read.usable
         ]
         self.progress.stage("finding files with possible vocabulary problems")
-        by_rule = select_graphs_by_rule(GraphScope(store, ontology, self.ctx, facts, texts))
+        order = [ref.graph for ref in targets]
+        by_rule = select_graphs_by_rule(
+            GraphScope(store, ontology, self.ctx, facts, texts, order)
+        )
         display = {ref.graph: ref.display for ref in targets}
         for name, graphs in by_rule.items():
             for graph in graphs:

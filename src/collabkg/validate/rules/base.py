@@ -202,9 +202,12 @@ class GraphScope:
         ctx: Context,
         facts: list[tuple[str, Facts | None]],
         texts: Path | None = None,
+        order: Iterable[str] | None = None,
     ) -> None:
         self.texts = texts
         """The folder of source texts (None: the project's default)."""
+        self.rank = {graph: i for i, graph in enumerate(order or (g for g, _f in facts))}
+        """The files asked about, in the order the rules see them."""
         self.store = store
         self.ontology = ontology
         self.ctx = ctx

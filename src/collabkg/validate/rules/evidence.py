@@ -73,26 +73,47 @@ _QUOTES = (
 
 def quotations_in_doubt(scope: GraphScope) -> set[str]:
     """Pre-filter (graph-wide): the files with a quotation that is not in its source's text,
-    or quoted from a source whose text is missing, changed or unrecorded. The texts are
-    matched here, on the store, so a file whose quotations are all found is never read
-    again (a file with several texts for one quotation is selected if any is not found)."""
+    and, for each source whose text is missing, changed or unrecorded, the first file asked
+    about that quotes it (the warning is said once, there or at the source's entry). The
+    texts are matched here, on the store, so a file whose quotations are all found is never
+    read again (a file with several texts for one quotation is selected if any is not
+    found)."""
     records, _quoted = sources_of(scope.store, scope.ontology)
     folder = scope.texts or texts_folder()
     states: dict[str, SourceState] = {}
     found: set[str] = set()
+    rank = scope.rank
+    # (file, quotation) -> the sources it is quoted from: the check takes the first one
+    # written, which the store does not tell, so a quotation from several sources is
+    # "maybe" the first to quote each
+    cited: dict[tuple[str, str], set[str]] = {}
     for row in solutions(scope.store, _QUOTES):
-        graph = row["g"].value
-        if graph in found:
-            continue
-        record = records.get(row["s"].value)
+        graph, source = row["g"].value, row["s"].value
+        cited.setdefault((graph, row["q"].value), set()).add(source)
+        record = records.get(source)
         if record is None:
             continue  # a source described nowhere: the vocabulary stage reports the link
         state = states.get(record.iri)
         if state is None:
             state = states[record.iri] = text_state(record, folder)
-        text = state.text if state.status is TextStatus.AVAILABLE else None
-        if text is None or not text.find(row["t"].value).found:
+        if graph in found or state.text is None:
+            continue
+        if not state.text.find(row["t"].value).found:
             found.add(graph)
+    quoting: dict[str, list[tuple[int, bool, str]]] = {}
+    for (graph, _quote), sources in cited.items():
+        if graph not in rank:
+            continue
+        for source in sources:
+            state = states.get(source)
+            if state is not None and state.status is not TextStatus.AVAILABLE:
+                quoting.setdefault(source, []).append((rank[graph], len(sources) > 1, graph))
+    for places in quoting.values():
+        # the first file certain to quote the source, and any that may, before it
+        for _rank, maybe, graph in sorted(places):
+            found.add(graph)
+            if not maybe:
+                break
     return found
 
 
