@@ -160,3 +160,47 @@ def test_a_file_selected_only_by_the_quotations_pre_filter_skips_the_other_rules
             assert shown in selection and name in selection[shown], (name, shown)
     # the sound case is not selected by the quotations or the integrity pre-filter
     assert not {"quotations", "integrity"} & selection.get("data/cases/good.ttl", frozenset())
+
+
+def test_a_missing_source_text_selects_one_quoting_file_not_all(
+    small_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: every file quoting a source whose text is missing went to the quotations
+    rule (a generated project, whose texts are not beside it, read every case file again),
+    though the warning is said once. Now the first quoting file is selected; the report is
+    the reference's."""
+    seeds = small_copy.parent / "shared" / "seeds"
+    for text in seeds.rglob("*.txt"):
+        text.unlink()
+    cases = small_copy / "data" / "cases"
+    original = GOOD.read_text(encoding="utf-8")
+    for name in ("copy-a", "copy-b", "copy-c"):
+        copy = original.replace("ckd:case-good ", f"ckd:case-{name} ").replace(
+            "ckd:fx-good-", f"ckd:fx-{name}-"
+        )
+        (cases / f"{name}.ttl").write_text(copy, encoding="utf-8")
+
+    selections: list[dict[str, frozenset[str]] | None] = []
+    vocabulary = pipeline_module.check_vocabulary
+
+    def recording(workspace, **options):  # type: ignore[no-untyped-def]
+        selections.append(workspace.selection)
+        return vocabulary(workspace, **options)
+
+    project = ProjectPaths.discover(small_copy)
+    inputs = project_inputs(project)
+    reference = _norm(run(inputs, project, prefilter=False, many_targets=0))
+    monkeypatch.setattr(pipeline_module, "check_vocabulary", recording)
+    fast = _norm(run(inputs, project, many_targets=0))
+
+    assert fast == reference
+    issues = [json.loads(i) for i in fast["issues"]]  # type: ignore[union-attr]
+    assert any(i["code"] == "quotation.text-unavailable" for i in issues)
+    [selection] = selections
+    assert selection is not None
+    quoting = [
+        shown
+        for shown, chosen in selection.items()
+        if shown.startswith("data/cases/") and "quotations" in chosen
+    ]
+    assert len(quoting) == 1, quoting
