@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     loads.append(os.getloadavg()[0])
                     times.append(_timed(root, command))
+                    print(f"  {name} after one case file {change}: {times[-1]:.2f} s", flush=True)
                 finally:
                     undo()
                 _timed(root, command)  # the files as they were: the next change is the only one

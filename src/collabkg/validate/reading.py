@@ -12,7 +12,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -204,8 +204,9 @@ def read_files(
         if missing:
             found = cache.get_many(missing.values())
             for context_key, target_key in missing.items():
-                if isinstance(found.get(target_key), Read):
-                    cached[context_key] = found[target_key]
+                hit = found.get(target_key)
+                if isinstance(hit, Read):  # as a context file reads: no issues of its own
+                    cached[context_key] = replace(hit, issues=[] if hit.usable else hit.issues)
     todo = [i for i, key in enumerate(keys) if key is None or not isinstance(cached.get(key), Read)]
     fresh: dict[int, Read] = {}
     _WORKER_CTX = ctx
