@@ -42,12 +42,6 @@ def describes_source(scan: FileScan, ctx: Context) -> bool:
     return any(ctx.is_a(types, _SOURCE) for types in scan.types.values())
 
 
-def has_evidence(scan: FileScan, ctx: Context) -> bool:
-    """Any quotation's text, a source's text named, or a source described (the broad test,
-    kept for callers that only ask whether the rule could concern a file)."""
-    return any(p == HAS_TEXT for p, _literal in scan.kinds) or describes_source(scan, ctx)
-
-
 def sources_of(store: ox.Store, ontology: Ontology) -> tuple[dict[str, SourceRecord], set[str]]:
     """The sources of the whole graph (by IRI) and the sources some quotation cites."""
     rows = solutions(store, SOURCES_QUERY, use_default_graph_as_union=True)
@@ -146,7 +140,6 @@ __all__ = [
     "QUOTATIONS",
     "check_evidence",
     "describes_source",
-    "has_evidence",
     "quotations_in_doubt",
     "sources_of",
 ]
