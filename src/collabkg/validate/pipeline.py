@@ -49,7 +49,12 @@ from collabkg.validate.reading import (
     read_files,
 )
 from collabkg.validate.report import Issue, Report, Severity, Stage
-from collabkg.validate.rules import Context, GraphScope, check_vocabulary, select_graphs
+from collabkg.validate.rules import (
+    Context,
+    GraphScope,
+    check_vocabulary,
+    select_graphs_by_rule,
+)
 from collabkg.validate.shacl import load_shapes, run_shacl
 from collabkg.validate.shacl_run import SHACL_ENGINES, shacl_results
 from collabkg.validate.store import (
@@ -471,9 +476,11 @@ class _Run:
     ) -> Workspace:
         """Stage 2: the vocabulary rules on the files some pre-filter selects."""
         self.progress.stage("checking terms")
-        candidates = self._candidates(tasks, store, ontology)
+        texts = texts_folder(self.project.root)
+        candidates, selection = self._candidates(tasks, store, ontology, texts)
         workspace = Workspace(ontology, self._local_files(candidates, store), store, self.refs)
-        workspace.texts = texts_folder(self.project.root)
+        workspace.texts = texts
+        workspace.selection = selection
         if "vocabulary" in self.stages:
             vocabulary = check_vocabulary(
                 workspace, case_rules=self.case_rules, quotations="quotations" in self.stages
@@ -564,17 +571,27 @@ class _Run:
                     store.remove_graph(ox.NamedNode(original.graph))
 
     def _candidates(
-        self, tasks: Sequence[tuple[Path, str, bool]], store: ox.Store, ontology: Ontology
-    ) -> list[FileRef]:
-        """The targets the vocabulary checker must read (all of them when they are few)."""
+        self,
+        tasks: Sequence[tuple[Path, str, bool]],
+        store: ox.Store,
+        ontology: Ontology,
+        texts: Path | None = None,
+    ) -> tuple[list[FileRef], dict[str, frozenset[str]] | None]:
+        """The targets the vocabulary checker must read (all of them when they are few),
+        and the rules each goes through (by the name the report gives the file: the rules
+        whose own pre-filter, local or graph-wide, selected it; None: every rule)."""
         targets = [ref for ref in self.refs if ref.target]
         if not self.many or not self.prefilter:
-            return targets
-        selected = {
-            tasks[i][1]
-            for i, read in self.reads.items()
-            if not tasks[i][2] and (read.selected is None or read.selected)
-        }
+            return targets, None
+        chosen: dict[str, set[str]] = {}
+        unknown: set[str] = set()  # no local selection known: every rule
+        for i, read in self.reads.items():
+            if tasks[i][2]:
+                continue
+            if read.selected is None:
+                unknown.add(tasks[i][1])
+            elif read.selected:
+                chosen[tasks[i][1]] = set(read.selected)
         assert self.ctx is not None
         facts = [
             (self.graph(tasks[i][0]), read.facts)
@@ -582,12 +599,24 @@ class _Run:
             if not tasks[i][2] and read.usable
         ]
         self.progress.stage("finding files with possible vocabulary problems")
-        graphs = select_graphs(GraphScope(store, ontology, self.ctx, facts))
+        order = [ref.graph for ref in targets]
+        by_rule = select_graphs_by_rule(
+            GraphScope(store, ontology, self.ctx, facts, texts, order)
+        )
+        display = {ref.graph: ref.display for ref in targets}
+        for name, graphs in by_rule.items():
+            for graph in graphs:
+                shown = display.get(graph)
+                if shown is not None:
+                    chosen.setdefault(shown, set()).add(name)
+        selection = {
+            shown: frozenset(names) for shown, names in chosen.items() if shown not in unknown
+        }
         return [
             ref
             for ref in targets
-            if ref.display in selected or ref.graph in graphs or ref.graph in self.parsed
-        ]
+            if ref.display in chosen or ref.display in unknown or ref.graph in self.parsed
+        ], selection
 
     def _local_files(self, candidates: Sequence[FileRef], store: ox.Store) -> list[FileData]:
         """FileData for the candidates and for the files sharing typed items with them."""

@@ -121,6 +121,9 @@ class Workspace:
         self.store = store
         self.texts: Path | None = None
         """The folder of source texts the quotations are checked against."""
+        self.selection: dict[str, frozenset[str]] | None = None
+        """The rules each file asked about goes through (by the name the report gives it),
+        as the pre-filters chose them; None, or a file not in it: every rule."""
         self.order = list(order)
         self._rank = {ref.graph: i for i, ref in enumerate(self.order)}
         self._by_graph = {ref.graph: ref for ref in self.order}

@@ -17,8 +17,9 @@ file-content (files)      no collabkg data, no/several cases, case    local
 integrity (integrity)     two names in one language on one item;      local
                           a line accountable to itself; kind and
                           sector disagree; a blank-node cycle
-quotations (evidence)     ck:hasText not in its source's text; a      local
-                          source's text missing or changed
+quotations (evidence)     ck:hasText not in its source's text; a      local and graph
+                          source's text missing or changed            (texts matched on
+                                                                      the store)
 shared-items (files)      same case ID in two files; an item two      graph
                           files give different kinds or names
 ========================  ==========================================  ====================
@@ -72,7 +73,10 @@ def check_vocabulary(
         chk.wrong_ns = set()
         chk.first_use = {}
         for rule in FILE_RULES:
-            rule.check(chk, item)
+            # a rule runs where its own pre-filter selected the file (the statements unit
+            # where one of its statement rules did: each is then asked again)
+            if rule is STATEMENTS or chk.selects(rule.name, item):
+                rule.check(chk, item)
     for graph_rule in GRAPH_RULES:
         if graph_rule is QUOTATIONS and not quotations:
             continue  # the quotations stage was not asked for
@@ -97,10 +101,14 @@ def select_local(parsed: ParsedFile, ctx: Context) -> tuple[frozenset[str], Fact
 def select_graphs(scope: GraphScope) -> set[str]:
     """The named graphs (files) some rule's graph-wide pre-filter selects."""
     found: set[str] = set()
-    for rule in RULES:
-        if rule.graph is not None:
-            found |= rule.graph(scope)
+    for graphs in select_graphs_by_rule(scope).values():
+        found |= graphs
     return found
+
+
+def select_graphs_by_rule(scope: GraphScope) -> dict[str, set[str]]:
+    """Each rule with a graph-wide pre-filter, and the named graphs (files) it selects."""
+    return {rule.name: rule.graph(scope) for rule in RULES if rule.graph is not None}
 
 
 def rule_names(rules: Iterable[Rule] = RULES) -> list[str]:
@@ -120,5 +128,6 @@ __all__ = [
     "closest",
     "rule_names",
     "select_graphs",
+    "select_graphs_by_rule",
     "select_local",
 ]

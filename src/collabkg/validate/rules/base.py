@@ -11,11 +11,14 @@ kinds of pre-filter, and a rule has either or both:
   (:class:`GraphScope`) and returns the named graphs (files) it selects.
 
 A file that no pre-filter selects cannot have a vocabulary issue, so the checker never
-reads it (this is what makes a million triples fast); a file that any pre-filter selects
-goes through every rule, in order (a rule may rely on an earlier one, e.g. the terms
-rule on the prefixes rule). ``tests/validate/test_engines.py`` proves the pre-filters
-right: the reports with and without them are compared on the bad-input corpus and on
-generated data with faults injected.
+reads it (this is what makes a million triples fast); a file that some pre-filter selects
+goes through the rules whose own pre-filter selected it, in order (and through the rules
+with no pre-filter at all). A rule that relies on an earlier one relies on what that rule
+found, which is nothing where its pre-filter did not select the file (the terms rule on
+the prefixes rule: no prefix bound to another namespace). With ``prefilter=False`` every
+file goes through every rule: the exact reference. ``tests/validate/test_engines.py``
+proves the pre-filters right: the reports with and without them are compared on the
+bad-input corpus and on generated data with faults injected.
 """
 
 from __future__ import annotations
@@ -198,7 +201,13 @@ class GraphScope:
         ontology: Ontology,
         ctx: Context,
         facts: list[tuple[str, Facts | None]],
+        texts: Path | None = None,
+        order: Iterable[str] | None = None,
     ) -> None:
+        self.texts = texts
+        """The folder of source texts (None: the project's default)."""
+        self.rank = {graph: i for i, graph in enumerate(order or (g for g, _f in facts))}
+        """The files asked about, in the order the rules see them."""
         self.store = store
         self.ontology = ontology
         self.ctx = ctx
@@ -242,6 +251,9 @@ class WorkspaceView(Protocol):
     store: ox.Store
     texts: Path | None
     """The folder of source texts the quotations are checked against (None: the default)."""
+    selection: dict[str, frozenset[str]] | None
+    """The rules each file asked about goes through (by the name the report gives the
+    file); None, or a file not in it: every rule."""
 
     @property
     def targets(self) -> list[FileData]: ...

@@ -49,6 +49,15 @@ class Checker:
         """Term -> (subject, property) of its first statement in the file being checked."""
         self.reported: dict[str, set[object]] = {}
         """What a statement rule reported already in the file being checked (by rule)."""
+        self.selection = getattr(workspace, "selection", None)
+
+    def selects(self, rule: str, item: FileData) -> bool:
+        """Does ``rule`` run on ``item`` (its pre-filter selected it, or there was no
+        selection: every rule on every file)?"""
+        if self.selection is None:
+            return True
+        chosen = self.selection.get(item.display)
+        return chosen is None or rule in chosen
 
     # ------------------------------------------------------------------ helpers
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from collabkg.rdfterms import solutions
 from collabkg.sources import (
     HAS_TEXT,
@@ -17,38 +19,40 @@ from collabkg.sources import (
     HAS_TEXT_SHA256,
     PROV_QUOTED_FROM,
     SourceRecord,
+    SourceState,
+    TextStatus,
     collect_sources,
+    text_state,
     texts_folder,
 )
+from collabkg.validate.model import Ontology
 from collabkg.validate.quotations import SOURCES_QUERY, check_quotations
-from collabkg.validate.rules.base import Context, FileScan
+from collabkg.validate.rules.base import Context, FileScan, GraphScope
 from collabkg.validate.rules.checker import Checker, GraphRule
 
-_EVIDENCE = (HAS_TEXT, HAS_TEXT_FILE, HAS_TEXT_SHA256)
+_EVIDENCE = (HAS_TEXT_FILE, HAS_TEXT_SHA256)
 _SOURCE = "https://w3id.org/collabkg/ontology#Source"
 
 
-def has_evidence(scan: FileScan, ctx: Context) -> bool:
-    """Pre-filter: the file has a quotation's text, names a source's text, or describes a
-    source (where a warning about the source's text is given)."""
+def describes_source(scan: FileScan, ctx: Context) -> bool:
+    """Pre-filter (local): the file names a source's text or describes a source (where a
+    warning about the source's text is given)."""
     if any(p in _EVIDENCE for p, _literal in scan.kinds):
         return True
     return any(ctx.is_a(types, _SOURCE) for types in scan.types.values())
 
 
-def _sources(chk: Checker) -> tuple[dict[str, SourceRecord], set[str]]:
-    """The sources of the whole graph (by IRI), and those some quotation cites."""
-    triples = [
-        (str(r["s"].value), str(r["p"].value), str(r["o"].value))
-        for r in solutions(chk.ws.store, SOURCES_QUERY, use_default_graph_as_union=True)
-    ]
+def sources_of(store: ox.Store, ontology: Ontology) -> tuple[dict[str, SourceRecord], set[str]]:
+    """The sources of the whole graph (by IRI) and the sources some quotation cites."""
+    rows = solutions(store, SOURCES_QUERY, use_default_graph_as_union=True)
+    triples = [(str(r["s"].value), str(r["p"].value), str(r["o"].value)) for r in rows]
     kinds = {o for _s, p, o in triples if p.endswith("#type")}
-    source_kinds = {k for k in kinds if chk.ont.is_a([k], _SOURCE)}
+    source_kinds = {k for k in kinds if ontology.is_a([k], _SOURCE)}
     records = collect_sources(triples, source_kinds | {_SOURCE})
     quoted = {
-        str(r["s"].value)
+        r["s"].value
         for r in solutions(
-            chk.ws.store,
+            store,
             f"SELECT DISTINCT ?s WHERE {{ ?q <{PROV_QUOTED_FROM}> ?s }}",
             use_default_graph_as_union=True,
         )
@@ -56,16 +60,84 @@ def _sources(chk: Checker) -> tuple[dict[str, SourceRecord], set[str]]:
     return records, quoted
 
 
+_QUOTES = (
+    f"SELECT ?g ?q ?t ?s WHERE {{ GRAPH ?g {{ ?q <{HAS_TEXT}> ?t . ?q <{PROV_QUOTED_FROM}> ?s }} }}"
+)
+
+
+def quotations_in_doubt(scope: GraphScope) -> set[str]:
+    """Pre-filter (graph-wide): the files with a quotation that is not in its source's text,
+    and, for each source whose text is missing, changed or unrecorded, the first file asked
+    about that quotes it (the warning is said once, there or at the source's entry). The
+    texts are matched here, on the store, so a file whose quotations are all found is never
+    read again (a file with several texts for one quotation is selected if any is not
+    found)."""
+    records, _quoted = sources_of(scope.store, scope.ontology)
+    folder = scope.texts or texts_folder()
+    states: dict[str, SourceState] = {}
+    found: set[str] = set()
+    rank = scope.rank
+    # (file, quotation) -> the sources it is quoted from: the check takes the first one
+    # written, which the store does not tell, so a quotation from several sources is
+    # "maybe" the first to quote each
+    cited: dict[tuple[str, str], set[str]] = {}
+    for row in solutions(scope.store, _QUOTES):
+        graph, source = row["g"].value, row["s"].value
+        cited.setdefault((graph, row["q"].value), set()).add(source)
+        record = records.get(source)
+        if record is None:
+            continue  # a source described nowhere: the vocabulary stage reports the link
+        state = states.get(record.iri)
+        if state is None:
+            state = states[record.iri] = text_state(record, folder)
+        if graph in found or state.text is None:
+            continue
+        if not state.text.find(row["t"].value).found:
+            found.add(graph)
+    quoting: dict[str, list[tuple[int, bool, str]]] = {}
+    for (graph, _quote), sources in cited.items():
+        if graph not in rank:
+            continue
+        for source in sources:
+            state = states.get(source)
+            if state is not None and state.status is not TextStatus.AVAILABLE:
+                quoting.setdefault(source, []).append((rank[graph], len(sources) > 1, graph))
+    for places in quoting.values():
+        # the first file certain to quote the source, and any that may, before it
+        for _rank, maybe, graph in sorted(places):
+            found.add(graph)
+            if not maybe:
+                break
+    return found
+
+
+def _sources(chk: Checker) -> tuple[dict[str, SourceRecord], set[str]]:
+    cached: tuple[dict[str, SourceRecord], set[str]] | None = getattr(chk, "_sources16", None)
+    if cached is None:
+        cached = sources_of(chk.ws.store, chk.ont)
+        setattr(chk, "_sources16", cached)  # noqa: B010 - once per run of the checker
+    return cached
+
+
 def check_evidence(chk: Checker) -> None:
     """Every file asked about at once: where a source's text is missing is then said once,
     at the source's entry when it is asked about, else at the first quotation from it."""
     records, quoted = _sources(chk)
     folder: Path = chk.ws.texts or texts_folder()
+    targets = [item for item in chk.ws.targets if chk.selects("quotations", item)]
     chk.result.issues.extend(
-        check_quotations(chk.ws.targets, records, folder, names=chk.ws, quoted_sources=quoted)
+        check_quotations(targets, records, folder, names=chk.ws, quoted_sources=quoted)
     )
 
 
-QUOTATIONS = GraphRule("quotations", check_evidence, local=has_evidence)
+QUOTATIONS = GraphRule(
+    "quotations", check_evidence, local=describes_source, graph=quotations_in_doubt
+)
 
-__all__ = ["QUOTATIONS", "check_evidence", "has_evidence"]
+__all__ = [
+    "QUOTATIONS",
+    "check_evidence",
+    "describes_source",
+    "quotations_in_doubt",
+    "sources_of",
+]

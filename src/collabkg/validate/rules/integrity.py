@@ -5,9 +5,11 @@ and sector disagree, a blank-node cycle (warnings)."""
 from __future__ import annotations
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from collabkg.terms import CK
 from collabkg.validate.integrity import (
+    KIND_SECTORS,
     NAME_PROPERTIES,
     accountable_to_itself,
     blank_node_cycles,
@@ -20,24 +22,76 @@ from collabkg.validate.rules.checker import Checker, FileRule
 
 _NAMES = {str(p) for p in NAME_PROPERTIES}
 _PARTY, _TO, _SECTOR = str(CK.hasAccountableParty), str(CK.isAccountableTo), str(CK.hasSector)
+_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _language(literal: ox.Literal) -> str:
+    return (literal.language or "en").lower().split("-", 1)[0]
+
+
+def _has_cycle(edges: dict[ox.BlankNode, set[ox.BlankNode]]) -> bool:
+    """Do the blank-node links loop (a node pointing to itself included)? Kahn's order: a
+    graph has a loop when some node never loses all its incoming links."""
+    incoming: dict[ox.BlankNode, int] = {}
+    for source, targets in edges.items():
+        incoming.setdefault(source, 0)
+        for target in targets:
+            incoming[target] = incoming.get(target, 0) + 1
+    ready = [node for node, count in incoming.items() if count == 0]
+    done = 0
+    while ready:
+        node = ready.pop()
+        done += 1
+        for target in edges.get(node, ()):
+            incoming[target] -= 1
+            if incoming[target] == 0:
+                ready.append(target)
+    return done < len(incoming)
 
 
 def may_break_integrity(scan: FileScan, ctx: Context) -> bool:
-    """Pre-filter: an item with two names, a line with a party and a forum, a sector, or
-    a blank node pointing to a blank node."""
-    named: set[str] = set()
+    """Pre-filter, exact: the integrity checks' own tests on the file's parsed triples (two
+    names in one language on one item; a party accountable to itself; a kind whose sector
+    disagrees, with the kinds given in this file; a blank-node loop), without building
+    rdflib triples or line indexes."""
+    names: dict[tuple[ox.NamedNode, str, str], set[str]] = {}
+    parties: dict[object, set[object]] = {}
+    forums: dict[object, set[object]] = {}
+    sectors: dict[object, set[object]] = {}
+    types: dict[object, set[str]] = {}
+    edges: dict[ox.BlankNode, set[ox.BlankNode]] = {}
     for t in scan.parsed.triples:
-        p = t.predicate.value
-        if p in (_SECTOR, _TO):
-            return True
-        if isinstance(t.subject, ox.BlankNode) and isinstance(t.object, ox.BlankNode):
-            return True
+        s, p, o = t.subject, t.predicate.value, t.object
         if p in _NAMES:
-            key = f"{t.subject}|{p}"
-            if key in named:
-                return True
-            named.add(key)
-    return False
+            if isinstance(s, ox.NamedNode) and isinstance(o, ox.Literal):
+                written = names.setdefault((s, p, _language(o)), set())
+                written.add(o.value)
+                if len(written) > 1:
+                    return True
+        elif p == _PARTY:
+            parties.setdefault(s, set()).add(o)
+        elif p == _TO:
+            forums.setdefault(s, set()).add(o)
+        elif p == _SECTOR:
+            sectors.setdefault(s, set()).add(o)
+        elif p == _TYPE:
+            types.setdefault(s, set()).add(o.value)  # type: ignore[union-attr]
+        if isinstance(s, ox.BlankNode) and isinstance(o, ox.BlankNode):
+            edges.setdefault(s, set()).add(o)
+    if any(parties.get(s, set()) & forum for s, forum in forums.items()):
+        return True
+    for subject, given in sectors.items():
+        kinds = types.get(subject)
+        if not kinds:
+            continue
+        # the sectors as the check compares them (an IRI as rdflib's, anything else unequal)
+        compared = {URIRef(o.value) if isinstance(o, ox.NamedNode) else (o,) for o in given}
+        if any(
+            ctx.is_a(kinds, str(kind)) and disagree(compared)  # type: ignore[arg-type]
+            for kind, _word, disagree in KIND_SECTORS
+        ):
+            return True
+    return bool(edges) and _has_cycle(edges)
 
 
 def check_integrity(chk: Checker, item: FileData) -> None:

@@ -394,8 +394,11 @@ STATEMENT_RULES: tuple[StatementRule, ...] = (
 def check_statements(chk: Checker, item: FileData) -> None:
     """Every statement of ``item`` through :data:`STATEMENT_RULES`."""
     chk.reported = {}
+    rules = [rule for rule in STATEMENT_RULES if chk.selects(rule.name, item)]
+    if not rules:
+        return
     for s, p, o in item.triples:
-        for rule in STATEMENT_RULES:
+        for rule in rules:
             if rule.check(chk, item, s, p, o):
                 break
 
