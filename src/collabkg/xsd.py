@@ -59,6 +59,34 @@ STRING_TYPES: frozenset[str] = frozenset(
 )
 """XML Schema's string datatypes (xsd:string and those derived from it)."""
 
+OWL2_DATATYPES: frozenset[str] = frozenset(
+    {
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#PlainLiteral",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral",
+        RDF_LANGSTRING,
+        "http://www.w3.org/2000/01/rdf-schema#Literal",
+        "http://www.w3.org/2002/07/owl#real",
+        "http://www.w3.org/2002/07/owl#rational",
+    }
+    | INTEGER_TYPES
+    | STRING_TYPES
+    | {
+        XSD + name
+        for name in (
+            "decimal",
+            "double",
+            "float",
+            "boolean",
+            "hexBinary",
+            "base64Binary",
+            "anyURI",
+            "dateTime",
+            "dateTimeStamp",
+        )
+    }
+)
+"""The OWL 2 datatype map: HermiT refuses any other datatype in a data property value."""
+
 SHOWN_BARE: frozenset[str] = frozenset(XSD + n for n in ("integer", "decimal", "double", "boolean"))
 """Datatypes whose values Turtle writes without quotes (``42``, ``true``)."""
 

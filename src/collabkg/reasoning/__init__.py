@@ -44,13 +44,13 @@ from __future__ import annotations
 from collabkg.reasoning.check import check_consistency
 from collabkg.reasoning.hermit import DEFAULT_BUDGET
 from collabkg.reasoning.loading import load_project_graph
-from collabkg.reasoning.owl import OWL2_DATATYPES
 from collabkg.reasoning.report import (
     Classification,
     Explanation,
     ReasoningReport,
     UnsatisfiableClass,
 )
+from collabkg.xsd import OWL2_DATATYPES
 
 __all__ = [
     "DEFAULT_BUDGET",

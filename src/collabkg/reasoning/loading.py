@@ -15,10 +15,11 @@ import rdflib
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from collabkg.reasoning.owl import META_NAMESPACES, OWL2_DATATYPES, Triple
+from collabkg.reasoning.owl import META_NAMESPACES, Triple
 from collabkg.reasoning.report import Explanation
 from collabkg.reasoning.words import AxiomGraph, literal_text
 from collabkg.terms import ONTOLOGY_IRI, OWL, RDF, compact
+from collabkg.xsd import OWL2_DATATYPES
 
 
 def flatten(graph: rdflib.Graph) -> list[Triple]:

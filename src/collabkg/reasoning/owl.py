@@ -43,47 +43,6 @@ WELL_KNOWN_LABELS: dict[str, str] = {
 """Labels for the reused W3C terms, for when their vocabularies are not loaded."""
 
 
-# The OWL 2 datatype map: HermiT refuses any other datatype in a data property value.
-OWL2_DATATYPES: frozenset[str] = frozenset(
-    [str(RDF.PlainLiteral), str(RDF.XMLLiteral), str(RDF.langString), str(RDFS.Literal)]
-    + [str(OWL.real), str(OWL.rational)]
-    + [
-        str(XSD[name])
-        for name in (
-            "decimal",
-            "integer",
-            "nonNegativeInteger",
-            "nonPositiveInteger",
-            "positiveInteger",
-            "negativeInteger",
-            "long",
-            "int",
-            "short",
-            "byte",
-            "unsignedLong",
-            "unsignedInt",
-            "unsignedShort",
-            "unsignedByte",
-            "double",
-            "float",
-            "string",
-            "normalizedString",
-            "token",
-            "language",
-            "Name",
-            "NCName",
-            "NMTOKEN",
-            "boolean",
-            "hexBinary",
-            "base64Binary",
-            "anyURI",
-            "dateTime",
-            "dateTimeStamp",
-        )
-    ]
-)
-
-
 BUILTIN_ANNOTATIONS = frozenset(
     str(p)
     for p in (
@@ -199,7 +158,6 @@ __all__ = [
     "DECLARATION_TYPES",
     "LOGICAL_PREDICATES",
     "META_NAMESPACES",
-    "OWL2_DATATYPES",
     "VOCABULARY_NAMESPACES",
     "WELL_KNOWN_LABELS",
     "Triple",
