@@ -59,8 +59,9 @@ FAST := not slow and not browser and not java and not virtuoso
 test: venv system-deps lint
 	$(BIN)/pytest tests
 
-# markers in tests/conftest.py. Not yet under two minutes here: 1,405 tests, 5.3 min of CPU
-# (15.8 min wall at load 10-19, 5 Dec 2026); most of it is the shape-fixture and bad-input sweeps
+# markers in tests/conftest.py. Not yet under two minutes here: 1,414 tests in 3 min 58 s wall
+# (load 2-4, 5 Dec 2026, after the ontology is read once per process); most of it is the
+# shape-fixture and bad-input sweeps, each a whole validation run
 test-fast: venv
 	$(BIN)/pytest tests -q -m "$(FAST)"
 
