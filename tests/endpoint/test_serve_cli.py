@@ -42,6 +42,10 @@ class ServeProcess:
         return self.process.returncode
 
 
+def _foreground_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_serve(root: Path, tmpdir: Path, *extra: str) -> ServeProcess:
     port = free_port()
     env = dict(os.environ, TMPDIR=str(tmpdir), PYTHONUNBUFFERED="1")
@@ -53,6 +57,9 @@ def start_serve(root: Path, tmpdir: Path, *extra: str) -> ServeProcess:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # as a terminal runs it in the foreground: a test run started in the background
+        # (`make test &`, nohup) ignores SIGINT, and a child would inherit that
+        preexec_fn=_foreground_signals,
     )
     assert process.stdout is not None
     first = process.stdout.readline()  # blocks until the endpoint is up (or the command ends)
@@ -157,6 +164,22 @@ def test_serve_stops_on_ctrl_c(serving: ServeProcess, serve_tmp: Path) -> None:
     assert serving.stop(signal.SIGINT) == 0
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
     assert list(serve_tmp.iterdir()) == []
+
+
+def test_ctrl_c_stops_serve_when_the_test_run_itself_ignores_sigint(serve_tmp: Path) -> None:
+    """A suite started in the background (``make test &``) ignores SIGINT, and its children
+    inherited that: the Ctrl+C test then hung for 15 s. serve starts as in a terminal."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        served = start_serve(MINI, serve_tmp)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        assert served.stop(signal.SIGINT) == 0
+    finally:
+        if served.process.poll() is None:
+            served.process.kill()
+            served.process.communicate(timeout=10)
 
 
 def test_serve_refuses_invalid_data(mini_copy: Path, serve_tmp: Path) -> None:
