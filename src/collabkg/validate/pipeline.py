@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -117,6 +118,7 @@ _ONTOLOGIES: dict[tuple[tuple[str, str], ...], Ontology] = {}
 (and indexed) once per process, not once per run (the explorer, the tests and a server
 validate many times over the same ontology). An :class:`Ontology` is never changed."""
 _ONTOLOGIES_KEPT = 4
+_ONTOLOGIES_LOCK = threading.Lock()
 
 
 def _ontology_key(paths: Sequence[Path]) -> tuple[tuple[str, str], ...] | None:
@@ -133,9 +135,10 @@ def _ontology_key(paths: Sequence[Path]) -> tuple[tuple[str, str], ...] | None:
 
 
 def _remember_ontology(key: tuple[tuple[str, str], ...], ontology: Ontology) -> None:
-    while _ONTOLOGIES and len(_ONTOLOGIES) >= _ONTOLOGIES_KEPT:
-        _ONTOLOGIES.pop(next(iter(_ONTOLOGIES)))
-    _ONTOLOGIES[key] = ontology
+    with _ONTOLOGIES_LOCK:  # the explorer's sessions validate in threads of one process
+        while _ONTOLOGIES and len(_ONTOLOGIES) >= _ONTOLOGIES_KEPT:
+            _ONTOLOGIES.pop(next(iter(_ONTOLOGIES)))
+        _ONTOLOGIES[key] = ontology
 
 
 def _subjects(parsed: ParsedFile) -> tuple[set[str], set[str]]:
