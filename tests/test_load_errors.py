@@ -91,3 +91,39 @@ def test_non_utf8_file_is_a_load_error(mini_copy: Path):
     assert info.value.file == "data/cases/latin1.ttl"
     assert info.value.line == 2
     assert "UTF-8" in info.value.message
+
+
+def test_the_graph_is_built_only_after_validation_so_peak_memory_is_not_the_sum_of_both(
+    mini_copy: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Regression: load_graph used to build the served store first and then validate into a
+    second one, both alive at once (9.9 GB at 10M). Data with errors now never gets a
+    store built, and valid data gets one only after validation has finished."""
+    from collabkg import project
+    from collabkg.errors import ValidationFailed
+    from collabkg.graph import KnowledgeGraph
+
+    events: list[str] = []
+    real_validate = project.validate_graph_files
+    real_from_files = KnowledgeGraph.from_files.__func__  # type: ignore[attr-defined]
+
+    def validate(*args, **kwargs):
+        events.append("validate")
+        return real_validate(*args, **kwargs)
+
+    def from_files(cls, *args, **kwargs):
+        events.append("load")
+        return real_from_files(cls, *args, **kwargs)
+
+    monkeypatch.setattr(project, "validate_graph_files", validate)
+    monkeypatch.setattr(KnowledgeGraph, "from_files", classmethod(from_files))
+
+    load_graph(mini_copy).close()
+    assert events == ["validate", "load"]
+
+    events.clear()
+    bad = Path(__file__).parent / "fixtures" / "bad" / "49-missing-funder.ttl"
+    _write(mini_copy, "data/cases/missing-funder.ttl", bad.read_text(encoding="utf-8"))
+    with pytest.raises(ValidationFailed):
+        load_graph(mini_copy)
+    assert events == ["validate"]  # nothing loaded for data with errors
