@@ -8,9 +8,11 @@ checked on its own is checked against the sources of ``data/sources.ttl``.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from collabkg.rdfterms import solutions
 from collabkg.sources import (
@@ -25,8 +27,14 @@ from collabkg.sources import (
     text_state,
     texts_folder,
 )
+from collabkg.validate.filelike import FileLike
 from collabkg.validate.model import Ontology
-from collabkg.validate.quotations import SOURCES_QUERY, check_quotations
+from collabkg.validate.quotations import (
+    QUOTED_AMONG_QUERY,
+    SOURCES_AMONG_QUERY,
+    SOURCES_QUERY,
+    check_quotations,
+)
 from collabkg.validate.rules.base import Context, FileScan, GraphScope
 from collabkg.validate.rules.checker import Checker, GraphRule
 
@@ -42,22 +50,56 @@ def describes_source(scan: FileScan, ctx: Context) -> bool:
     return any(ctx.is_a(types, _SOURCE) for types in scan.types.values())
 
 
-def sources_of(store: ox.Store, ontology: Ontology) -> tuple[dict[str, SourceRecord], set[str]]:
-    """The sources of the whole graph (by IRI) and the sources some quotation cites."""
-    rows = solutions(store, SOURCES_QUERY, use_default_graph_as_union=True)
-    triples = [(str(r["s"].value), str(r["p"].value), str(r["o"].value)) for r in rows]
-    kinds = {o for _s, p, o in triples if p.endswith("#type")}
-    source_kinds = {k for k in kinds if ontology.is_a([k], _SOURCE)}
-    records = collect_sources(triples, source_kinds | {_SOURCE})
-    quoted = {
-        r["s"].value
-        for r in solutions(
+def sources_of(
+    store: ox.Store, ontology: Ontology, among: Collection[str] | None = None
+) -> tuple[dict[str, SourceRecord], set[str]]:
+    """The sources of the whole graph (by IRI) and the sources some quotation cites; with
+    ``among``, only those among these IRIs (the same records for them, found from them
+    rather than by reading every quotation of the graph)."""
+    if among is None:
+        rows = solutions(store, SOURCES_QUERY, use_default_graph_as_union=True)
+        cited = solutions(
             store,
             f"SELECT DISTINCT ?s WHERE {{ ?q <{PROV_QUOTED_FROM}> ?s }}",
             use_default_graph_as_union=True,
         )
-    }
+    else:
+        values = " ".join(_iris(among))
+        rows = solutions(store, SOURCES_AMONG_QUERY % values, use_default_graph_as_union=True)
+        cited = solutions(store, QUOTED_AMONG_QUERY % values, use_default_graph_as_union=True)
+    triples = [(str(r["s"].value), str(r["p"].value), str(r["o"].value)) for r in rows]
+    kinds = {o for _s, p, o in triples if p.endswith("#type")}
+    source_kinds = {k for k in kinds if ontology.is_a([k], _SOURCE)}
+    records = collect_sources(triples, source_kinds | {_SOURCE})
+    quoted = {r["s"].value for r in cited}
     return records, quoted
+
+
+def _iris(values: Iterable[str]) -> list[str]:
+    """``<iri>`` for each value that is an IRI the store can hold (others cannot be in it)."""
+    written = []
+    for value in sorted(set(values)):
+        try:
+            written.append(str(ox.NamedNode(value)))
+        except ValueError:
+            continue
+    return written or ["<urn:collabkg:none>"]
+
+
+def candidate_sources(items: Iterable[FileLike]) -> set[str]:
+    """Every IRI the files describe or quote from: the only sources their check can name."""
+    found: set[str] = set()
+    for item in items:
+        for s, p, o in item.triples:
+            if isinstance(s, URIRef):
+                found.add(str(s))
+            if isinstance(o, URIRef) and str(p) == PROV_QUOTED_FROM:
+                found.add(str(o))
+    return found
+
+
+FEW_SOURCES = 5000
+"""Up to this many candidate IRIs, the sources are looked up by IRI; beyond, all are read."""
 
 
 _QUOTES = (
@@ -111,20 +153,16 @@ def quotations_in_doubt(scope: GraphScope) -> set[str]:
     return found
 
 
-def _sources(chk: Checker) -> tuple[dict[str, SourceRecord], set[str]]:
-    cached: tuple[dict[str, SourceRecord], set[str]] | None = getattr(chk, "_sources16", None)
-    if cached is None:
-        cached = sources_of(chk.ws.store, chk.ont)
-        setattr(chk, "_sources16", cached)  # noqa: B010 - once per run of the checker
-    return cached
-
-
 def check_evidence(chk: Checker) -> None:
     """Every file asked about at once: where a source's text is missing is then said once,
     at the source's entry when it is asked about, else at the first quotation from it."""
-    records, quoted = _sources(chk)
-    folder: Path = chk.ws.texts or texts_folder()
     targets = [item for item in chk.ws.targets if chk.selects("quotations", item)]
+    if not targets:
+        return
+    candidates = candidate_sources(targets)
+    among = candidates if len(candidates) <= FEW_SOURCES else None
+    records, quoted = sources_of(chk.ws.store, chk.ont, among)
+    folder: Path = chk.ws.texts or texts_folder()
     chk.result.issues.extend(
         check_quotations(targets, records, folder, names=chk.ws, quoted_sources=quoted)
     )
