@@ -179,10 +179,11 @@ def context() -> tuple[str, KnowledgeGraph, ExplorerIndex]:
 
 @st.cache_data(show_spinner="Finding the answer…", max_entries=256)
 def run_canned(root: str, query_id: str, params: tuple[tuple[str, str], ...]) -> QueryResult:
-    """The answer of a canned query (cached per query and parameter values)."""
+    """The answer of a canned query (cached per query and parameter values), its columns in
+    the order the question's ``#+ answer`` gives (table, row-by-row cards and downloads)."""
     query = catalogue(root).get(query_id)
     bindings = query.bind(dict(params))
-    return load_graph(root).select(query.text, bindings)
+    return query.ordered(load_graph(root).select(query.text, bindings))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
