@@ -29,6 +29,7 @@ from collabkg.explorer import (
     ResultTable,
     Segment,
     SourcePage,
+    chart_data,
     entity_table,
     graph_styles,
     plain_text,
@@ -37,6 +38,7 @@ from collabkg.explorer import (
     result_table,
     sentence_case,
     source_page,
+    table_html,
     to_curie,
 )
 from collabkg.graph import KnowledgeGraph, QueryResult
@@ -177,10 +179,13 @@ def context() -> tuple[str, KnowledgeGraph, ExplorerIndex]:
     return root, graph, explorer_index(root)
 
 
-@st.cache_data(show_spinner="Finding the answer…", max_entries=256)
+@st.cache_resource(show_spinner="Finding the answer…", max_entries=256)
 def run_canned(root: str, query_id: str, params: tuple[tuple[str, str], ...]) -> QueryResult:
     """The answer of a canned query (cached per query and parameter values), its columns in
-    the order the question's ``#+ answer`` gives (table, row-by-row cards and downloads)."""
+    the order the question's ``#+ answer`` gives (table, row-by-row cards and downloads).
+
+    Kept as one shared object (``cache_resource``, not a copy unpickled on every run of
+    every session): pages only read it."""
     query = catalogue(root).get(query_id)
     bindings = query.bind(dict(params))
     return query.ordered(load_graph(root).select(query.text, bindings))
@@ -190,6 +195,28 @@ def run_canned(root: str, query_id: str, params: tuple[tuple[str, str], ...]) ->
 def answer_table(root: str, query_id: str, params: tuple[tuple[str, str], ...]) -> ResultTable:
     """The answer by label (made once per question and choices; pages only read it)."""
     return result_table(explorer_index(root), run_canned(root, query_id, params))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def answer_table_html(
+    root: str, query_id: str, params: tuple[tuple[str, str], ...], rows: int
+) -> str:
+    """The answer's first ``rows`` rows as the HTML table drawn (made once, not per run)."""
+    table = answer_table(root, query_id, params)
+    return table_html(table.frame, table.link_columns, rows=rows)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def answer_chart_html(root: str, query_id: str, params: tuple[tuple[str, str], ...]) -> str | None:
+    """The question's bar chart (from its ``#+ chart``) as HTML; None when it draws no bar."""
+    query = catalogue(root).get(query_id)
+    if query.chart is None:
+        return None
+    data = chart_data(explorer_index(root), run_canned(root, query_id, params), query.chart)
+    if data.frame.empty:
+        return None
+    caption = f"{data.measure}, by {data.category.lower()}"
+    return bars_html(data.frame, data.category, data.measure, caption=caption)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
@@ -208,7 +235,7 @@ def cached_entity_table(root: str, kind: str) -> pd.DataFrame:
     return entity_table(explorer_index(root), kind)  # type: ignore[arg-type]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def run_choices(root: str, query_id: str, name: str) -> QueryResult:
     """The values a parameter of a canned query may take (its ``choices`` header)."""
     cat = catalogue(root)

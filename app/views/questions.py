@@ -13,8 +13,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 from ui import (
+    answer_chart_html,
     answer_table,
-    bars_html,
+    answer_table_html,
     catalogue,
     context,
     draw_graph,
@@ -41,15 +42,12 @@ from collabkg.explorer import (
     ROWS_PER_PAGE,
     ExplorerIndex,
     answer_count,
-    chart_data,
     download_frame,
     from_curie,
     gap_summary,
     param_choices,
     result_network,
     sentence_case,
-    shown_frame,
-    table_html,
     to_curie,
 )
 
@@ -180,16 +178,18 @@ def shown_rows() -> int:
     return min(max(rows, ROWS_PER_PAGE), 100_000)
 
 
-def show_table(frame, link_columns: list[str], address: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def show_table(
+    query: CannedQuery, raw: dict[str, str], total: int, address: dict[str, str]
+) -> None:
     """The answer as a table of labels: names link to their profiles (same tab), every cell
     shown whole; the first rows at once, more on request (the address keeps how many)."""
     rows = shown_rows()
-    st.html(table_html(shown_frame(frame, []), link_columns, rows=rows))
-    if len(frame) > rows:
+    st.html(answer_table_html(root, query.id, tuple(sorted(raw.items())), rows))
+    if total > rows:
         more = {**address, "rows": str(rows + ROWS_PER_PAGE)}
         st.markdown(
-            f"Rows 1–{rows} of {len(frame)}. "
-            f"[Show {min(ROWS_PER_PAGE, len(frame) - rows)} more rows](questions?{urlencode(more)})"
+            f"Rows 1–{rows} of {total}. "
+            f"[Show {min(ROWS_PER_PAGE, total - rows)} more rows](questions?{urlencode(more)})"
             " · the downloads have every row."
         )
     if rows > ROWS_PER_PAGE:
@@ -222,21 +222,12 @@ def cell_markdown(value: object, is_link: bool) -> str:
     return md_escape(str(value))
 
 
-def show_chart(query: CannedQuery, result) -> bool:  # type: ignore[no-untyped-def]
+def show_chart(query: CannedQuery, raw: tuple[tuple[str, str], ...]) -> bool:
     """The bar chart the question's metadata declares, with the table behind it."""
-    if query.chart is None:
+    drawn = answer_chart_html(root, query.id, raw)
+    if drawn is None:
         return False
-    data = chart_data(index, result, query.chart)
-    if data.frame.empty:
-        return False
-    st.html(
-        bars_html(
-            data.frame,
-            data.category,
-            data.measure,
-            caption=f"{data.measure}, by {data.category.lower()}",
-        )
-    )
+    st.html(drawn)
     return True
 
 
@@ -351,13 +342,13 @@ def show_answer(  # type: ignore[no-untyped-def]
     remember_url(key, view)
     if view != default_view:
         address["view"] = view
-    shown = (view == "chart" and show_chart(query, result)) or (
+    shown = (view == "chart" and show_chart(query, tuple(sorted(raw.items())))) or (
         view == "graph" and show_graph(result)
     )
     if view == "list":
         show_list(table.frame, table.link_columns)
     elif not shown:
-        show_table(table.frame, table.link_columns, address)
+        show_table(query, raw, len(table.frame), address)
     if table.profiles:
         show_profile_links(table.profiles)
     return None if view == default_view else view

@@ -18,6 +18,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from collabkg.cli import EXPLORER_STREAMLIT_FLAGS
+
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app" / "streamlit_app.py"
 CHROMIUM = Path(os.environ.get("COLLABKG_CHROMIUM", "/usr/bin/chromium"))
@@ -86,6 +88,7 @@ def streamlit_server(
         "false",
         "--global.developmentMode",
         "false",
+        *EXPLORER_STREAMLIT_FLAGS,
     ]
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
