@@ -36,6 +36,7 @@ from collabkg.explorer import (
     profile,
     profile_target,
     result_table,
+    rows_html,
     sentence_case,
     source_page,
     table_html,
@@ -204,6 +205,15 @@ def answer_table_html(
     """The answer's first ``rows`` rows as the HTML table drawn (made once, not per run)."""
     table = answer_table(root, query_id, params)
     return table_html(table.frame, table.link_columns, rows=rows)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def answer_rows_html(
+    root: str, query_id: str, params: tuple[tuple[str, str], ...], rows: int
+) -> str:
+    """The answer row by row (a card per row) as HTML, made once per question and choices."""
+    table = answer_table(root, query_id, params)
+    return rows_html(table.frame, table.link_columns, rows=rows)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -394,6 +404,23 @@ table.ck-answer a { color: #1d4ed8; }
 details.ck-details { margin: 0 0 .6rem 0; font-size: .95rem; }
 details.ck-details summary { cursor: pointer; color: #1f4e79; }
 details.ck-details p { margin: .4rem 0 0 0; }
+nav.ck-views { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem;
+  margin: .2rem 0 .6rem 0; font-size: .95rem; }
+nav.ck-views ul { display: flex; flex-wrap: wrap; gap: .3rem; list-style: none; margin: 0;
+  padding: 0; }
+nav.ck-views li { margin: 0; }
+nav.ck-views a, nav.ck-views [aria-current] { display: inline-block; padding: .2rem .75rem;
+  border: 1px solid #cbd5e1; border-radius: .5rem; text-decoration: none; color: #1d4ed8; }
+nav.ck-views [aria-current] { background: #1f4e79; border-color: #1f4e79; color: #fff;
+  font-weight: 600; }
+.ck-views-label { color: #475569; }
+ol.ck-rows { list-style: none; margin: 0 0 .5rem 0; padding: 0; }
+ol.ck-rows > li { border: 1px solid #e2e8f0; border-radius: .5rem; padding: .5rem .8rem;
+  margin: 0 0 .6rem 0; }
+ol.ck-rows ul { margin: .2rem 0 0 1.1rem; padding: 0; }
+ol.ck-rows a { color: #1d4ed8; }
+.ck-row-title { font-weight: 600; margin: 0; }
+.ck-row-key { font-weight: 600; color: #475569; }
 .ck-flag { font-size: .9rem; color: #92400e; background: #fffbeb; border-left: 3px solid #f59e0b;
   padding: .2rem .6rem; margin: .2rem 0 .4rem 0; }
 </style>

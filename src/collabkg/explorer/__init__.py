@@ -91,6 +91,7 @@ from collabkg.explorer.tables import (
     param_choices,
     result_table,
     row_height,
+    rows_html,
     table_html,
 )
 
@@ -162,6 +163,7 @@ __all__ = [
     "result_network",
     "result_table",
     "row_height",
+    "rows_html",
     "search",
     "sentence_case",
     "shown_frame",

@@ -294,6 +294,35 @@ def table_html(
     )
 
 
+def rows_html(
+    frame: pd.DataFrame, link_columns: Sequence[str], *, rows: int = ROWS_PER_PAGE
+) -> str:
+    """An answer read row by row: a card per row, the first column as the card's title and
+    every other column named ("Column: value"), in the table's order; empty cells left out.
+
+    One HTML list (drawn at once, as the table is), for reading on a narrow screen or
+    aloud; only the first ``rows`` rows are drawn."""
+    import html as _html
+
+    links = set(link_columns)
+    columns = list(frame.columns)
+    cards: list[str] = []
+    for values in frame.head(max(rows, 0)).itertuples(index=False, name=None):
+        title = ""
+        lines: list[str] = []
+        for number, (column, value) in enumerate(zip(columns, values, strict=True)):
+            text = _cell_html(value, column in links)
+            if not text.strip():
+                continue
+            if number == 0:
+                title = f'<p class="ck-row-title">{text}</p>'
+            else:
+                key = _html.escape(str(column))
+                lines.append(f'<li><span class="ck-row-key">{key}:</span> {text}</li>')
+        cards.append(f"<li>{title}<ul>{''.join(lines)}</ul></li>")
+    return f'<ol class="ck-rows">{"".join(cards)}</ol>'
+
+
 def _cell_html(value: object, is_link: bool) -> str:
     import html as _html
 
