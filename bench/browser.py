@@ -14,7 +14,10 @@ cache already holds Streamlit's scripts, as for anyone who has opened the explor
 before) until the page's heading and its ready text are visible
 and Streamlit shows no spinner, skeleton or running indicator. Every page is opened once
 to warm the server's caches, then ``--runs`` times; the figure is the median (min and max
-beside it). Every canned question is measured the same way (``--questions all``).
+beside it). Every canned question is measured the same way (``--questions all``). Each
+load is preceded by a load of the bare page, so every row also shows the bare page's
+median at the same moments and the median difference (the page's cost over the floor):
+on a shared machine the load changes from one page to the next.
 
 **Sessions at once**: ``--sessions`` browser contexts (separate sessions, as separate
 people) open the same page at the same moment; the figure is the slowest session's time to
@@ -173,20 +176,36 @@ def _stats(values: list[float]) -> dict[str, float]:
     }
 
 
-async def measure_pages(browser, base: str, cases: list[Case], runs: int) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+async def measure_pages(  # type: ignore[no-untyped-def]
+    browser, base: str, cases: list[Case], runs: int, bare: tuple[str, Case] | None = None
+) -> dict[str, dict]:
     """Warm: one browser context (its cache holds Streamlit's scripts after the first
-    load, as for anyone who has opened the explorer before), a new tab per load."""
+    load, as for anyone who has opened the explorer before), a new tab per load.
+
+    With ``bare`` (its server and case), each load of a page follows a load of the bare
+    page in the same context, so that the two are measured at the same moments and under
+    the same load: each page's row carries the bare page's median beside its own and the
+    median of the pairwise differences (the page's cost over the floor)."""
     results: dict[str, dict] = {}
     context = await new_context(browser)
     for number, case in enumerate(cases, start=1):
         print(f"  [{number}/{len(cases)}] {case.name}", file=sys.stderr, flush=True)
         try:
             await time_to_content(context, base, case)  # warm the server's caches
-            times = [await time_to_content(context, base, case) for _ in range(runs)]
+            times: list[float] = []
+            floors: list[float] = []
+            for _ in range(runs):
+                if bare is not None:
+                    floors.append(await time_to_content(context, bare[0], bare[1]))
+                times.append(await time_to_content(context, base, case))
         except Exception as exc:  # a page that never shows its content is a finding
             results[case.name] = {"path": case.path, "error": str(exc).splitlines()[0]}
             continue
         results[case.name] = {"path": case.path, **_stats(times)}
+        if floors:
+            over = [t - f for t, f in zip(times, floors, strict=True)]
+            results[case.name]["bare_median_s"] = round(statistics.median(floors), 3)
+            results[case.name]["over_bare_s"] = round(statistics.median(over), 3)
     await context.close()
     return results
 
@@ -266,7 +285,9 @@ async def run(args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
                 print("Bare Streamlit page", file=sys.stderr)
                 report["bare"] = (await measure_pages(browser, bare, [BARE], args.runs))[BARE.name]
                 print("Explorer pages (warm)", file=sys.stderr)
-                report["pages"] = await measure_pages(browser, explorer, cases, args.runs)
+                report["pages"] = await measure_pages(
+                    browser, explorer, cases, args.runs, bare=(bare, BARE)
+                )
                 if args.sessions:
                     print(f"{args.sessions} sessions at once", file=sys.stderr)
                     together = {
@@ -294,10 +315,13 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
     print(f"Load average before {report['load_before']}, after {report['load_after']}")
     print(f"Median of {report['runs']} runs after one warm-up; time to content visible.\n")
     bare = report["bare"]
-    print(f"{'page':60s} {'median':>8s} {'min':>7s} {'max':>7s}  target {PAGE_TARGET_S:.1f} s")
     print(
-        f"{'Bare Streamlit page (the floor)':60s} {bare['median_s']:8.2f} {bare['min_s']:7.2f} "
-        f"{bare['max_s']:7.2f}"
+        f"{'page':52s} {'median':>7s} {'min':>6s} {'max':>6s} | {'bare, same moments':>18s} "
+        f"{'page - bare':>11s}  target {PAGE_TARGET_S:.1f} s"
+    )
+    print(
+        f"{'Bare Streamlit page (the floor), alone':52s} {bare['median_s']:7.2f} "
+        f"{bare['min_s']:6.2f} {bare['max_s']:6.2f} |"
     )
     over = 0
     for name, row in report["pages"].items():
@@ -307,8 +331,11 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
             continue
         mark = "" if row["median_s"] <= PAGE_TARGET_S else "  over"
         over += bool(mark)
+        floor = row.get("bare_median_s")
+        beside = f"{floor:18.2f} {row['over_bare_s']:+11.2f}" if floor is not None else " " * 30
         print(
-            f"{name[:60]:60s} {row['median_s']:8.2f} {row['min_s']:7.2f} {row['max_s']:7.2f}{mark}"
+            f"{name[:52]:52s} {row['median_s']:7.2f} {row['min_s']:6.2f} {row['max_s']:6.2f} |"
+            f" {beside}{mark}"
         )
     print(
         f"\n{len(report['pages']) - over} of {len(report['pages'])} pages within "
