@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -177,7 +178,12 @@ def _stats(values: list[float]) -> dict[str, float]:
 
 
 async def measure_pages(  # type: ignore[no-untyped-def]
-    browser, base: str, cases: list[Case], runs: int, bare: tuple[str, Case] | None = None
+    browser,
+    base: str,
+    cases: list[Case],
+    runs: int,
+    bare: tuple[str, Case] | None = None,
+    baseline: str | None = None,
 ) -> dict[str, dict]:
     """Warm: one browser context (its cache holds Streamlit's scripts after the first
     load, as for anyone who has opened the explorer before), a new tab per load.
@@ -185,7 +191,9 @@ async def measure_pages(  # type: ignore[no-untyped-def]
     With ``bare`` (its server and case), each load of a page follows a load of the bare
     page in the same context, so that the two are measured at the same moments and under
     the same load: each page's row carries the bare page's median beside its own and the
-    median of the pairwise differences (the page's cost over the floor)."""
+    median of the pairwise differences (the page's cost over the floor). With ``baseline``
+    (the server of another checkout, e.g. the code before a change), the same page is
+    loaded there too, between the bare page and this one."""
     results: dict[str, dict] = {}
     context = await new_context(browser)
     for number, case in enumerate(cases, start=1):
@@ -194,9 +202,14 @@ async def measure_pages(  # type: ignore[no-untyped-def]
             await time_to_content(context, base, case)  # warm the server's caches
             times: list[float] = []
             floors: list[float] = []
+            before: list[float] = []
+            if baseline is not None:
+                await time_to_content(context, baseline, case)
             for _ in range(runs):
                 if bare is not None:
                     floors.append(await time_to_content(context, bare[0], bare[1]))
+                if baseline is not None:
+                    before.append(await time_to_content(context, baseline, case))
                 times.append(await time_to_content(context, base, case))
         except Exception as exc:  # a page that never shows its content is a finding
             results[case.name] = {"path": case.path, "error": str(exc).splitlines()[0]}
@@ -206,6 +219,11 @@ async def measure_pages(  # type: ignore[no-untyped-def]
             over = [t - f for t, f in zip(times, floors, strict=True)]
             results[case.name]["bare_median_s"] = round(statistics.median(floors), 3)
             results[case.name]["over_bare_s"] = round(statistics.median(over), 3)
+        if before:
+            results[case.name]["baseline"] = _stats(before)
+            if floors:
+                gap = [t - f for t, f in zip(before, floors, strict=True)]
+                results[case.name]["baseline_over_bare_s"] = round(statistics.median(gap), 3)
     await context.close()
     return results
 
@@ -275,10 +293,26 @@ async def run(args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
         "targets": {"page_s": PAGE_TARGET_S, "sessions_s": SESSIONS_TARGET_S},
     }
     timing = {"COLLABKG_EXPLORER_TIMING": "1"}  # the explorer logs its work per run
-    with (
-        streamlit_server(APP, home, logs / "explorer.log", env=timing) as explorer,
-        streamlit_server(bare_script, home, logs / "bare.log") as bare,
-    ):
+    with contextlib.ExitStack() as servers:
+        explorer = servers.enter_context(
+            streamlit_server(APP, home, logs / "explorer.log", env=timing)
+        )
+        bare = servers.enter_context(streamlit_server(bare_script, home, logs / "bare.log"))
+        baseline = None
+        if args.baseline:
+            # another checkout (the code before a change), run as it ran: its own app and
+            # package, Streamlit's default options
+            other = Path(args.baseline).resolve()
+            baseline = servers.enter_context(
+                streamlit_server(
+                    other / "app" / "streamlit_app.py",
+                    home,
+                    logs / "baseline.log",
+                    src=other / "src",
+                    flags=(),
+                )
+            )
+            report["baseline"] = str(other)
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(**launch_options())
             try:
@@ -286,7 +320,7 @@ async def run(args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
                 report["bare"] = (await measure_pages(browser, bare, [BARE], args.runs))[BARE.name]
                 print("Explorer pages (warm)", file=sys.stderr)
                 report["pages"] = await measure_pages(
-                    browser, explorer, cases, args.runs, bare=(bare, BARE)
+                    browser, explorer, cases, args.runs, bare=(bare, BARE), baseline=baseline
                 )
                 if args.sessions:
                     print(f"{args.sessions} sessions at once", file=sys.stderr)
@@ -337,6 +371,14 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
             f"{name[:52]:52s} {row['median_s']:7.2f} {row['min_s']:6.2f} {row['max_s']:6.2f} |"
             f" {beside}{mark}"
         )
+        if "baseline" in row:
+            old = row["baseline"]
+            gap = row.get("baseline_over_bare_s")
+            print(
+                f"{'  the baseline, same moments':52s} {old['median_s']:7.2f} "
+                f"{old['min_s']:6.2f} {old['max_s']:6.2f} | {'':18s} "
+                + (f"{gap:+11.2f}" if gap is not None else "")
+            )
     print(
         f"\n{len(report['pages']) - over} of {len(report['pages'])} pages within "
         f"{PAGE_TARGET_S:.1f} s."
@@ -366,6 +408,12 @@ def main() -> None:
     parser.add_argument("--questions", default="all", help="all, none, or comma-separated ids")
     parser.add_argument("--root", default=str(ROOT), help="the project whose data is served")
     parser.add_argument("--out", default="", help="save the figures as JSON here")
+    parser.add_argument(
+        "--baseline",
+        default="",
+        help="another checkout (e.g. 'git archive' of the code before a change) whose "
+        "explorer is measured beside this one, load by load",
+    )
     args = parser.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"no Chromium at {CHROMIUM} (apt-get install chromium)")

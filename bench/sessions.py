@@ -24,6 +24,9 @@ text) are served side by side by two servers started the same way
 interleaved rounds, so that both see the same load. Every page is opened once first (warm
 caches, as for the browser bench).
 
+``--baseline DIR`` adds another checkout's explorer (e.g. the code before a change, from
+``git archive``), each of its pages measured in the same rounds just before this one's.
+
 Reported per page: one session alone (median over rounds); N sessions at once: the median
 session and the slowest session of each round (median and max over rounds); bytes sent per
 page. Target (issue 18): N = 20 sessions all served within 3 s.
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import sys
@@ -217,12 +221,30 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     bare_script = logs / "bare_app.py"
     bare_script.write_text(BARE_APP, encoding="utf-8")
     report: dict[str, object] = {"machine": describe(), "load_before": load_average()}
-    with (
-        streamlit_server(APP, home, logs / "explorer.log") as explorer,
-        streamlit_server(bare_script, home, logs / "bare.log") as bare,
-    ):
-        servers = {"explorer": explorer, "bare": bare}
-        cases = [("bare", BARE), *(("explorer", p) for p in pages)]
+    with contextlib.ExitStack() as stack:
+        servers = {
+            "explorer": stack.enter_context(streamlit_server(APP, home, logs / "explorer.log")),
+            "bare": stack.enter_context(streamlit_server(bare_script, home, logs / "bare.log")),
+        }
+        cases = [("bare", BARE)]
+        if args.baseline:
+            # another checkout (the code before a change), run as it ran: its own app and
+            # package, Streamlit's default options; measured in the same rounds
+            other = Path(args.baseline).resolve()
+            servers["baseline"] = stack.enter_context(
+                streamlit_server(
+                    other / "app" / "streamlit_app.py",
+                    home,
+                    logs / "baseline.log",
+                    src=other / "src",
+                    flags=(),
+                )
+            )
+            report["baseline"] = str(other)
+        for page in pages:
+            if args.baseline:
+                cases.append(("baseline", Page(f"{page.name} (baseline)", page.page, page.query)))
+            cases.append(("explorer", page))
         report["pages"] = await measure(servers, cases, args.sessions, args.rounds)
     report["load_after"] = load_average()
     report["sessions"] = args.sessions
@@ -268,6 +290,12 @@ def main() -> None:
     parser.add_argument("--pages", default="", help="comma-separated page names (default all)")
     parser.add_argument("--root", default=str(ROOT), help="the project whose data is served")
     parser.add_argument("--out", default="", help="save the figures as JSON here")
+    parser.add_argument(
+        "--baseline",
+        default="",
+        help="another checkout (e.g. 'git archive' of the code before a change) measured "
+        "in the same rounds, page by page",
+    )
     args = parser.parse_args()
     report = asyncio.run(run(args))
     print_report(report)
