@@ -94,6 +94,21 @@ SAME_TAB_SCRIPT = """
     event.stopPropagation();
     go(url);
   }, true);
+  // A list page's search and filters are a plain GET form: its submission becomes an
+  // address change in the same way (the page draws the list from the address).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("ck-filters")) return;
+    var url = new URL(form.getAttribute("action"), window.location.href);
+    if (!inApp(url)) return;
+    event.preventDefault();
+    var query = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (String(value).trim() !== "") query.append(name, value);
+    });
+    url.search = query.toString();
+    go(url);
+  }, true);
   // The network drawing's details panel lists every field of the clicked element;
   // the fields the drawing needs (ids) are hidden there, only names are shown.
   var HIDDEN = %(hidden)s;
@@ -421,6 +436,24 @@ ol.ck-rows ul { margin: .2rem 0 0 1.1rem; padding: 0; }
 ol.ck-rows a { color: #1d4ed8; }
 .ck-row-title { font-weight: 600; margin: 0; }
 .ck-row-key { font-weight: 600; color: #475569; }
+form.ck-filters { margin: .2rem 0 .6rem 0; font-size: .95rem; }
+.ck-filter-search { display: flex; flex-direction: column; gap: .2rem; max-width: 40rem; }
+.ck-filter-search input { padding: .4rem .6rem; border: 1px solid #94a3b8;
+  border-radius: .4rem; font-size: 1rem; }
+.ck-filter-fields { display: flex; flex-wrap: wrap; gap: .4rem 1rem; margin: .5rem 0; }
+details.ck-filter summary { cursor: pointer; color: #1f4e79; }
+.ck-filter-state { color: #64748b; }
+details.ck-filter fieldset { border: 1px solid #e2e8f0; border-radius: .4rem;
+  margin: .3rem 0; padding: .3rem .6rem; max-height: 16rem; overflow-y: auto; }
+details.ck-filter legend { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); }
+details.ck-filter label { display: block; padding: .1rem 0; }
+.ck-filter-actions { display: flex; gap: 1rem; align-items: center; }
+.ck-filter-actions button { padding: .3rem 1rem; border: 1px solid #1f4e79;
+  border-radius: .4rem; background: #1f4e79; color: #fff; cursor: pointer; }
+.ck-filter-actions a { color: #1d4ed8; }
+input:focus-visible, summary:focus-visible { outline: 3px solid #1d4ed8 !important;
+  outline-offset: 2px; }
 .ck-flag { font-size: .9rem; color: #92400e; background: #fffbeb; border-left: 3px solid #f59e0b;
   padding: .2rem .6rem; margin: .2rem 0 .4rem 0; }
 </style>

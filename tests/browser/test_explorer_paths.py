@@ -228,15 +228,26 @@ def test_the_network_panel_names_things_and_the_cap_is_kept(tab: Page):
 
 def test_list_filters_survive_a_reload(tab: Page):
     open_at(tab, "collaborations", "Collaborations")
-    tab.get_by_role("textbox", name="Search").fill("council")
+    mark_tab(tab)
+    tab.get_by_role("searchbox", name="Search").fill("council")
     tab.keyboard.press("Enter")
     wait_idle(tab)
     assert address(tab)["search"] == ["council"]
     shown = tab.get_by_text(re.compile(r"\d+ of \d+ collaborations")).inner_text()
+    tab.locator("details.ck-filter summary", has_text="Structure type").click()  # opens its boxes
+    tab.get_by_role("checkbox", name="Collaborative council").check()
+    tab.get_by_role("button", name="Apply").click()
+    wait_idle(tab)
+    assert address(tab)["structure"] == ["Collaborative council"]
+    assert address(tab)["search"] == ["council"]
+    still_same_tab(tab)  # the form changed the address without reloading the app
+    narrowed = tab.get_by_text(re.compile(r"\d+ of \d+ collaborations")).inner_text()
     tab.reload()
     wait_idle(tab)
-    expect(tab.get_by_role("textbox", name="Search")).to_have_value("council", timeout=30_000)
-    expect(tab.get_by_text(shown)).to_be_visible()
+    expect(tab.get_by_role("searchbox", name="Search")).to_have_value("council", timeout=30_000)
+    expect(tab.get_by_role("checkbox", name="Collaborative council")).to_be_checked()
+    expect(tab.get_by_text(narrowed)).to_be_visible()
+    assert shown
 
 
 def test_search_finds_and_leads_to_a_profile(tab: Page):
