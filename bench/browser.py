@@ -78,8 +78,8 @@ def explorer_cases(root: Path) -> list[Case]:
     return [
         Case("Home", "", "Collaborations in public services", "Where the data comes from"),
         Case("Questions", "questions", "Questions", "Who is accountable for transferred assets?"),
-        Case("Collaborations", "collaborations", "Collaborations", "to open its profile"),
-        Case("Organisations", "organisations", "Organisations", "to open its profile"),
+        Case("Collaborations", "collaborations", "Collaborations", " collaborations."),
+        Case("Organisations", "organisations", "Organisations", " organisations."),
         Case(
             "Collaboration profile",
             "collaborations?id=ckd:wigan-collaborative-council",
