@@ -9,17 +9,17 @@ from ui import (
     context,
     keep_address,
     page_title,
-    remember_url,
     render_profile,
-    sync_from_url,
 )
 
 from collabkg.explorer import (
     PAGE_OF_KIND,
+    FilterField,
     Kind,
     ListFilters,
     filter_entities,
     filter_options,
+    filters_form_html,
     resolve_id,
     table_html,
     to_curie,
@@ -61,13 +61,6 @@ URL_FILTERS = {
 }
 
 
-def _open_profile(kind: Kind, key: str) -> None:
-    chosen = st.session_state.get(key)
-    st.session_state[key] = None
-    if chosen:  # the same page shows the profile when the address names one
-        st.query_params.from_dict({"id": to_curie(chosen)})
-
-
 def show_list(kind: Kind) -> None:
     _root, _graph, index = context()
     words = TEXT[kind]
@@ -76,40 +69,29 @@ def show_list(kind: Kind) -> None:
     st.markdown(words["intro"])
     options = filter_options(index, kind)
 
-    # the address holds the search and the filters: a link reopens the same list
-    search_key = f"search:{kind}"
-    sync_from_url(search_key, st.query_params.get("search"))
-    for param, field in URL_FILTERS.items():
-        wanted = [v for v in st.query_params.get_all(param) if v in options[field]]
-        sync_from_url(f"filter:{kind}:{field}", wanted or None)
-
-    search = st.text_input(
-        "Search",
-        placeholder="A name, a place, a kind of organisation…",
-        key=search_key,
-    )
-    fields = [("sectors", "Sector"), ("places", "Place"), ("sources", "Source")]
-    if kind == "collaboration":
-        fields.insert(0, ("structure_types", "Structure type"))
-    columns = st.columns(len(fields))
+    # the address holds the search and the filters (a link reopens the same list); the
+    # form below changes the address, and the list is drawn from it
+    search = st.query_params.get("search", "").strip()
+    labels = {
+        "structure_types": "Structure type",
+        "sectors": "Sector",
+        "places": "Place",
+        "sources": "Source",
+    }
+    fields: list[FilterField] = []
     chosen: dict[str, tuple[str, ...]] = {}
-    for column, (field, label) in zip(columns, fields, strict=True):
-        with column:
-            chosen[field] = tuple(
-                st.multiselect(
-                    label,
-                    options[field],
-                    key=f"filter:{kind}:{field}",
-                    placeholder="Any",
-                )
-            )
-    address: dict[str, str | list[str]] = {"search": search.strip()}
     for param, field in URL_FILTERS.items():
-        if field in chosen:
-            address[param] = list(chosen[field])
-            remember_url(f"filter:{kind}:{field}", list(chosen[field]) or None)
-    remember_url(search_key, search.strip() or None)
+        if field == "structure_types" and kind != "collaboration":
+            continue
+        wanted = tuple(v for v in st.query_params.get_all(param) if v in options[field])
+        chosen[field] = wanted
+        fields.append(FilterField(param, labels[field], tuple(options[field]), wanted))
+    address: dict[str, str | list[str]] = {"search": search}
+    for field in fields:
+        address[field.param] = list(field.chosen)
     keep_address(address)
+    hint = "A name, a place, a kind of organisation…"
+    st.html(filters_form_html(PAGE_OF_KIND[kind], search, fields, placeholder=hint))
 
     filters = ListFilters(text=search, **chosen)
     entities = filter_entities(index, kind, filters)
@@ -117,25 +99,13 @@ def show_list(kind: Kind) -> None:
     table = table[table["iri"].isin({e.iri for e in entities})]
 
     total = len(index.collaborations() if kind == "collaboration" else index.organisations())
-    st.caption(f"{len(table)} of {total} {words['many']}.")
+    st.caption(f"{len(table)} of {total} {words['many']}. Select a name to open its profile.")
     if table.empty:
         st.info(f"No {words['one']} matches. Clear a filter or change the search.")
         return
     # names link to their profiles (same tab); every cell whole; a card per row when narrow
     shown = table.drop(columns=["iri", "Name"]).rename(columns={"link": "Name"})
     st.html(table_html(shown, ["Name"], rows=len(shown)))
-    labels = {e.iri: e.label for e in entities}
-    key = f"open:{kind}"
-    st.selectbox(
-        f"Open the profile of {words['a']}",
-        options=list(labels),
-        index=None,
-        format_func=lambda iri: labels.get(iri, iri),
-        placeholder=f"Choose {words['a']}…",
-        key=key,
-        on_change=_open_profile,
-        args=(kind, key),
-    )
 
 
 def show(kind: Kind) -> None:

@@ -29,14 +29,17 @@ from collabkg.explorer import (
     ResultTable,
     Segment,
     SourcePage,
+    chart_data,
     entity_table,
     graph_styles,
     plain_text,
     profile,
     profile_target,
     result_table,
+    rows_html,
     sentence_case,
     source_page,
+    table_html,
     to_curie,
 )
 from collabkg.graph import KnowledgeGraph, QueryResult
@@ -89,6 +92,21 @@ SAME_TAB_SCRIPT = """
         && url.search === window.location.search) return;
     event.preventDefault();
     event.stopPropagation();
+    go(url);
+  }, true);
+  // A list page's search and filters are a plain GET form: its submission becomes an
+  // address change in the same way (the page draws the list from the address).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("ck-filters")) return;
+    var url = new URL(form.getAttribute("action"), window.location.href);
+    if (!inApp(url)) return;
+    event.preventDefault();
+    var query = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (String(value).trim() !== "") query.append(name, value);
+    });
+    url.search = query.toString();
     go(url);
   }, true);
   // The network drawing's details panel lists every field of the clicked element;
@@ -177,18 +195,53 @@ def context() -> tuple[str, KnowledgeGraph, ExplorerIndex]:
     return root, graph, explorer_index(root)
 
 
-@st.cache_data(show_spinner="Finding the answer…", max_entries=256)
+@st.cache_resource(show_spinner="Finding the answer…", max_entries=256)
 def run_canned(root: str, query_id: str, params: tuple[tuple[str, str], ...]) -> QueryResult:
-    """The answer of a canned query (cached per query and parameter values)."""
+    """The answer of a canned query (cached per query and parameter values), its columns in
+    the order the question's ``#+ answer`` gives (table, row-by-row cards and downloads).
+
+    Kept as one shared object (``cache_resource``, not a copy unpickled on every run of
+    every session): pages only read it."""
     query = catalogue(root).get(query_id)
     bindings = query.bind(dict(params))
-    return load_graph(root).select(query.text, bindings)
+    return query.ordered(load_graph(root).select(query.text, bindings))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def answer_table(root: str, query_id: str, params: tuple[tuple[str, str], ...]) -> ResultTable:
     """The answer by label (made once per question and choices; pages only read it)."""
     return result_table(explorer_index(root), run_canned(root, query_id, params))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def answer_table_html(
+    root: str, query_id: str, params: tuple[tuple[str, str], ...], rows: int
+) -> str:
+    """The answer's first ``rows`` rows as the HTML table drawn (made once, not per run)."""
+    table = answer_table(root, query_id, params)
+    return table_html(table.frame, table.link_columns, rows=rows)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def answer_rows_html(
+    root: str, query_id: str, params: tuple[tuple[str, str], ...], rows: int
+) -> str:
+    """The answer row by row (a card per row) as HTML, made once per question and choices."""
+    table = answer_table(root, query_id, params)
+    return rows_html(table.frame, table.link_columns, rows=rows)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def answer_chart_html(root: str, query_id: str, params: tuple[tuple[str, str], ...]) -> str | None:
+    """The question's bar chart (from its ``#+ chart``) as HTML; None when it draws no bar."""
+    query = catalogue(root).get(query_id)
+    if query.chart is None:
+        return None
+    data = chart_data(explorer_index(root), run_canned(root, query_id, params), query.chart)
+    if data.frame.empty:
+        return None
+    caption = f"{data.measure}, by {data.category.lower()}"
+    return bars_html(data.frame, data.category, data.measure, caption=caption)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
@@ -207,7 +260,7 @@ def cached_entity_table(root: str, kind: str) -> pd.DataFrame:
     return entity_table(explorer_index(root), kind)  # type: ignore[arg-type]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def run_choices(root: str, query_id: str, name: str) -> QueryResult:
     """The values a parameter of a canned query may take (its ``choices`` header)."""
     cat = catalogue(root)
@@ -366,6 +419,41 @@ table.ck-answer a { color: #1d4ed8; }
 details.ck-details { margin: 0 0 .6rem 0; font-size: .95rem; }
 details.ck-details summary { cursor: pointer; color: #1f4e79; }
 details.ck-details p { margin: .4rem 0 0 0; }
+nav.ck-views { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem;
+  margin: .2rem 0 .6rem 0; font-size: .95rem; }
+nav.ck-views ul { display: flex; flex-wrap: wrap; gap: .3rem; list-style: none; margin: 0;
+  padding: 0; }
+nav.ck-views li { margin: 0; }
+nav.ck-views a, nav.ck-views [aria-current] { display: inline-block; padding: .2rem .75rem;
+  border: 1px solid #cbd5e1; border-radius: .5rem; text-decoration: none; color: #1d4ed8; }
+nav.ck-views [aria-current] { background: #1f4e79; border-color: #1f4e79; color: #fff;
+  font-weight: 600; }
+.ck-views-label { color: #475569; }
+ol.ck-rows { list-style: none; margin: 0 0 .5rem 0; padding: 0; }
+ol.ck-rows > li { border: 1px solid #e2e8f0; border-radius: .5rem; padding: .5rem .8rem;
+  margin: 0 0 .6rem 0; }
+ol.ck-rows ul { margin: .2rem 0 0 1.1rem; padding: 0; }
+ol.ck-rows a { color: #1d4ed8; }
+.ck-row-title { font-weight: 600; margin: 0; }
+.ck-row-key { font-weight: 600; color: #475569; }
+form.ck-filters { margin: .2rem 0 .6rem 0; font-size: .95rem; }
+.ck-filter-search { display: flex; flex-direction: column; gap: .2rem; max-width: 40rem; }
+.ck-filter-search input { padding: .4rem .6rem; border: 1px solid #94a3b8;
+  border-radius: .4rem; font-size: 1rem; }
+.ck-filter-fields { display: flex; flex-wrap: wrap; gap: .4rem 1rem; margin: .5rem 0; }
+details.ck-filter summary { cursor: pointer; color: #1f4e79; }
+.ck-filter-state { color: #64748b; }
+details.ck-filter fieldset { border: 1px solid #e2e8f0; border-radius: .4rem;
+  margin: .3rem 0; padding: .3rem .6rem; max-height: 16rem; overflow-y: auto; }
+details.ck-filter legend { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); }
+details.ck-filter label { display: block; padding: .1rem 0; }
+.ck-filter-actions { display: flex; gap: 1rem; align-items: center; }
+.ck-filter-actions button { padding: .3rem 1rem; border: 1px solid #1f4e79;
+  border-radius: .4rem; background: #1f4e79; color: #fff; cursor: pointer; }
+.ck-filter-actions a { color: #1d4ed8; }
+input:focus-visible, summary:focus-visible { outline: 3px solid #1d4ed8 !important;
+  outline-offset: 2px; }
 .ck-flag { font-size: .9rem; color: #92400e; background: #fffbeb; border-left: 3px solid #f59e0b;
   padding: .2rem .6rem; margin: .2rem 0 .4rem 0; }
 </style>

@@ -14,7 +14,10 @@ cache already holds Streamlit's scripts, as for anyone who has opened the explor
 before) until the page's heading and its ready text are visible
 and Streamlit shows no spinner, skeleton or running indicator. Every page is opened once
 to warm the server's caches, then ``--runs`` times; the figure is the median (min and max
-beside it). Every canned question is measured the same way (``--questions all``).
+beside it). Every canned question is measured the same way (``--questions all``). Each
+load is preceded by a load of the bare page, so every row also shows the bare page's
+median at the same moments and the median difference (the page's cost over the floor):
+on a shared machine the load changes from one page to the next.
 
 **Sessions at once**: ``--sessions`` browser contexts (separate sessions, as separate
 people) open the same page at the same moment; the figure is the slowest session's time to
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -74,8 +78,8 @@ def explorer_cases(root: Path) -> list[Case]:
     return [
         Case("Home", "", "Collaborations in public services", "Where the data comes from"),
         Case("Questions", "questions", "Questions", "Who is accountable for transferred assets?"),
-        Case("Collaborations", "collaborations", "Collaborations", "Open the profile of"),
-        Case("Organisations", "organisations", "Organisations", "Open the profile of"),
+        Case("Collaborations", "collaborations", "Collaborations", " collaborations."),
+        Case("Organisations", "organisations", "Organisations", " organisations."),
         Case(
             "Collaboration profile",
             "collaborations?id=ckd:wigan-collaborative-council",
@@ -173,20 +177,53 @@ def _stats(values: list[float]) -> dict[str, float]:
     }
 
 
-async def measure_pages(browser, base: str, cases: list[Case], runs: int) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+async def measure_pages(  # type: ignore[no-untyped-def]
+    browser,
+    base: str,
+    cases: list[Case],
+    runs: int,
+    bare: tuple[str, Case] | None = None,
+    baseline: str | None = None,
+) -> dict[str, dict]:
     """Warm: one browser context (its cache holds Streamlit's scripts after the first
-    load, as for anyone who has opened the explorer before), a new tab per load."""
+    load, as for anyone who has opened the explorer before), a new tab per load.
+
+    With ``bare`` (its server and case), each load of a page follows a load of the bare
+    page in the same context, so that the two are measured at the same moments and under
+    the same load: each page's row carries the bare page's median beside its own and the
+    median of the pairwise differences (the page's cost over the floor). With ``baseline``
+    (the server of another checkout, e.g. the code before a change), the same page is
+    loaded there too, between the bare page and this one."""
     results: dict[str, dict] = {}
     context = await new_context(browser)
     for number, case in enumerate(cases, start=1):
         print(f"  [{number}/{len(cases)}] {case.name}", file=sys.stderr, flush=True)
         try:
             await time_to_content(context, base, case)  # warm the server's caches
-            times = [await time_to_content(context, base, case) for _ in range(runs)]
+            times: list[float] = []
+            floors: list[float] = []
+            before: list[float] = []
+            if baseline is not None:
+                await time_to_content(context, baseline, case)
+            for _ in range(runs):
+                if bare is not None:
+                    floors.append(await time_to_content(context, bare[0], bare[1]))
+                if baseline is not None:
+                    before.append(await time_to_content(context, baseline, case))
+                times.append(await time_to_content(context, base, case))
         except Exception as exc:  # a page that never shows its content is a finding
             results[case.name] = {"path": case.path, "error": str(exc).splitlines()[0]}
             continue
         results[case.name] = {"path": case.path, **_stats(times)}
+        if floors:
+            over = [t - f for t, f in zip(times, floors, strict=True)]
+            results[case.name]["bare_median_s"] = round(statistics.median(floors), 3)
+            results[case.name]["over_bare_s"] = round(statistics.median(over), 3)
+        if before:
+            results[case.name]["baseline"] = _stats(before)
+            if floors:
+                gap = [t - f for t, f in zip(before, floors, strict=True)]
+                results[case.name]["baseline_over_bare_s"] = round(statistics.median(gap), 3)
     await context.close()
     return results
 
@@ -256,17 +293,35 @@ async def run(args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
         "targets": {"page_s": PAGE_TARGET_S, "sessions_s": SESSIONS_TARGET_S},
     }
     timing = {"COLLABKG_EXPLORER_TIMING": "1"}  # the explorer logs its work per run
-    with (
-        streamlit_server(APP, home, logs / "explorer.log", env=timing) as explorer,
-        streamlit_server(bare_script, home, logs / "bare.log") as bare,
-    ):
+    with contextlib.ExitStack() as servers:
+        explorer = servers.enter_context(
+            streamlit_server(APP, home, logs / "explorer.log", env=timing)
+        )
+        bare = servers.enter_context(streamlit_server(bare_script, home, logs / "bare.log"))
+        baseline = None
+        if args.baseline:
+            # another checkout (the code before a change), run as it ran: its own app and
+            # package, Streamlit's default options
+            other = Path(args.baseline).resolve()
+            baseline = servers.enter_context(
+                streamlit_server(
+                    other / "app" / "streamlit_app.py",
+                    home,
+                    logs / "baseline.log",
+                    src=other / "src",
+                    flags=(),
+                )
+            )
+            report["baseline"] = str(other)
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(**launch_options())
             try:
                 print("Bare Streamlit page", file=sys.stderr)
                 report["bare"] = (await measure_pages(browser, bare, [BARE], args.runs))[BARE.name]
                 print("Explorer pages (warm)", file=sys.stderr)
-                report["pages"] = await measure_pages(browser, explorer, cases, args.runs)
+                report["pages"] = await measure_pages(
+                    browser, explorer, cases, args.runs, bare=(bare, BARE), baseline=baseline
+                )
                 if args.sessions:
                     print(f"{args.sessions} sessions at once", file=sys.stderr)
                     together = {
@@ -294,10 +349,13 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
     print(f"Load average before {report['load_before']}, after {report['load_after']}")
     print(f"Median of {report['runs']} runs after one warm-up; time to content visible.\n")
     bare = report["bare"]
-    print(f"{'page':60s} {'median':>8s} {'min':>7s} {'max':>7s}  target {PAGE_TARGET_S:.1f} s")
     print(
-        f"{'Bare Streamlit page (the floor)':60s} {bare['median_s']:8.2f} {bare['min_s']:7.2f} "
-        f"{bare['max_s']:7.2f}"
+        f"{'page':52s} {'median':>7s} {'min':>6s} {'max':>6s} | {'bare, same moments':>18s} "
+        f"{'page - bare':>11s}  target {PAGE_TARGET_S:.1f} s"
+    )
+    print(
+        f"{'Bare Streamlit page (the floor), alone':52s} {bare['median_s']:7.2f} "
+        f"{bare['min_s']:6.2f} {bare['max_s']:6.2f} |"
     )
     over = 0
     for name, row in report["pages"].items():
@@ -307,9 +365,20 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
             continue
         mark = "" if row["median_s"] <= PAGE_TARGET_S else "  over"
         over += bool(mark)
+        floor = row.get("bare_median_s")
+        beside = f"{floor:18.2f} {row['over_bare_s']:+11.2f}" if floor is not None else " " * 30
         print(
-            f"{name[:60]:60s} {row['median_s']:8.2f} {row['min_s']:7.2f} {row['max_s']:7.2f}{mark}"
+            f"{name[:52]:52s} {row['median_s']:7.2f} {row['min_s']:6.2f} {row['max_s']:6.2f} |"
+            f" {beside}{mark}"
         )
+        if "baseline" in row:
+            old = row["baseline"]
+            gap = row.get("baseline_over_bare_s")
+            print(
+                f"{'  the baseline, same moments':52s} {old['median_s']:7.2f} "
+                f"{old['min_s']:6.2f} {old['max_s']:6.2f} | {'':18s} "
+                + (f"{gap:+11.2f}" if gap is not None else "")
+            )
     print(
         f"\n{len(report['pages']) - over} of {len(report['pages'])} pages within "
         f"{PAGE_TARGET_S:.1f} s."
@@ -339,6 +408,12 @@ def main() -> None:
     parser.add_argument("--questions", default="all", help="all, none, or comma-separated ids")
     parser.add_argument("--root", default=str(ROOT), help="the project whose data is served")
     parser.add_argument("--out", default="", help="save the figures as JSON here")
+    parser.add_argument(
+        "--baseline",
+        default="",
+        help="another checkout (e.g. 'git archive' of the code before a change) whose "
+        "explorer is measured beside this one, load by load",
+    )
     args = parser.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"no Chromium at {CHROMIUM} (apt-get install chromium)")

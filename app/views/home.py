@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import streamlit as st
 from state import overview
@@ -20,6 +21,7 @@ from ui import (
 
 from collabkg.errors import CollabkgError
 from collabkg.explorer import (
+    ExplorerIndex,
     collaborations_by_structure_type,
     find_activity,
     home_counts,
@@ -27,6 +29,59 @@ from collabkg.explorer import (
     organisations_by_sector,
     to_curie,
 )
+
+
+@dataclass(frozen=True)
+class HomeParts:
+    counts: dict[str, int]
+    starts: str
+    """The flagship questions as a Markdown list of links."""
+    by_type: str | None
+    by_sector: str | None
+    matrix: str | None
+    """Table 1 as HTML (None when the question or its answer is missing)."""
+    sources: str
+
+
+@st.cache_resource(show_spinner=False)
+def home_parts(root: str, _index: ExplorerIndex) -> HomeParts:
+    """What Home draws, worked out once per project (a rerun only draws): counts, the
+    flagship links, the two bar charts, Table 1 and the list of sources."""
+    index = _index
+    ids = set(catalogue(root).ids)
+    wigan = find_activity(index, "Wigan Deal")
+    starts: list[str] = []
+    for text, query_id in FLAGSHIP_QUESTIONS:
+        if query_id == "co-creation-claims-vs-practice" and wigan is not None:
+            starts.append(link_md(text, "collaborations", {"id": to_curie(wigan[1])}))
+        elif query_id in ids:
+            starts.append(link_md(text, "questions", {"q": query_id}))
+    starts.append(link_md("All questions", "questions"))
+    by_type = collaborations_by_structure_type(index)
+    by_sector = organisations_by_sector(index)
+    matrix = None
+    if "co-creation-by-structure-type" in ids:
+        try:
+            matrix = observed_matrix(index, run_canned(root, "co-creation-by-structure-type", ()))
+        except CollabkgError:
+            matrix = None
+    lines = []
+    for source in sorted(index.sources.values(), key=lambda s: (s.date or "9999", s.label)):
+        who = ", ".join(source.creators) if source.creators else "author not named in the text"
+        bits = [b for b in (source.kind, who, source.publisher, source.date) if b]
+        link = link_md(source.label, "sources", {"id": to_curie(source.iri)})
+        lines.append(f"- {link} — {md_escape(' · '.join(bits))}")
+    return HomeParts(
+        counts=home_counts(index),
+        starts="\n".join(f"- {line}" for line in starts),
+        by_type=None if by_type.empty else bars_html(by_type, "Structure type", "Collaborations"),
+        by_sector=None
+        if by_sector.empty
+        else bars_html(by_sector, "Sector", "Organisations", colour="#2f7d4f"),
+        matrix=None if matrix is None or matrix.empty else matrix_html(matrix),
+        sources="\n".join(lines),
+    )
+
 
 page_title("Home")
 st.title("Collaborations in public services")
@@ -39,56 +94,41 @@ st.markdown(
 )
 
 root, graph, index = context()
-counts = home_counts(index)
-for column, (label, value) in zip(st.columns(len(counts)), counts.items(), strict=True):
+parts = home_parts(root, index)
+for column, (label, value) in zip(
+    st.columns(len(parts.counts)), parts.counts.items(), strict=True
+):
     column.metric(label, f"{value:,}")
 
 st.header("Start with a question")
-ids = set(catalogue(root).ids)
-wigan = find_activity(index, "Wigan Deal")
 # Markdown links (same tab): a list of links draws at once, with no element per link
-starts: list[str] = []
-for text, query_id in FLAGSHIP_QUESTIONS:
-    if query_id == "co-creation-claims-vs-practice" and wigan is not None:
-        starts.append(link_md(text, "collaborations", {"id": to_curie(wigan[1])}))
-    elif query_id in ids:
-        starts.append(link_md(text, "questions", {"q": query_id}))
-starts.append(link_md("All questions", "questions"))
-st.markdown("\n".join(f"- {line}" for line in starts))
+st.markdown(parts.starts)
 
 st.header("What the graph holds")
 left, right = st.columns(2, gap="large")
 with left:
-    by_type = collaborations_by_structure_type(index)
     st.markdown("**Collaborations by structure type**")
-    if by_type.empty:
+    if parts.by_type is None:
         st.info("No collaborations yet.")
     else:
-        st.html(bars_html(by_type, "Structure type", "Collaborations"))
+        st.html(parts.by_type)
         st.caption(
             "Structure types are the GO Lab typology. “Not recorded”: the source does not "
             "place the collaboration in the typology."
         )
 with right:
-    by_sector = organisations_by_sector(index)
     st.markdown("**Organisations by sector**")
-    if by_sector.empty:
+    if parts.by_sector is None:
         st.info("No organisations yet.")
     else:
-        st.html(bars_html(by_sector, "Sector", "Organisations", colour="#2f7d4f"))
+        st.html(parts.by_sector)
         st.caption("A hybrid organisation counts once in each of its sectors.")
 
 st.markdown("**Co-creation observed in each type of collaboration** (the sources’ Table 1)")
-matrix = None
-if "co-creation-by-structure-type" in ids:
-    try:
-        matrix = observed_matrix(index, run_canned(root, "co-creation-by-structure-type", ()))
-    except CollabkgError:
-        matrix = None
-if matrix is None or matrix.empty:
+if parts.matrix is None:
     st.info("The co-creation table is not available.")
 else:
-    st.html(matrix_html(matrix))
+    st.html(parts.matrix)
     st.caption(
         "“Observed”: the researchers classify an activity of a collaboration of that type as "
         "that kind of co-creation. Claims made by councils do not count here."
@@ -103,14 +143,7 @@ st.markdown(
     "Nothing is invented: where a source does not name an organisation or a place, the "
     "graph says so (“not named in the source”)."
 )
-sources = sorted(index.sources.values(), key=lambda s: (s.date or "9999", s.label))
-lines = []
-for source in sources:
-    who = ", ".join(source.creators) if source.creators else "author not named in the text"
-    bits = [b for b in (source.kind, who, source.publisher, source.date) if b]
-    link = link_md(source.label, "sources", {"id": to_curie(source.iri)})
-    lines.append(f"- {link} — {md_escape(' · '.join(bits))}")
-st.markdown("\n".join(lines))
+st.markdown(parts.sources)
 
 numbers = overview(root)
 files = f" from {len(numbers.per_file)} files" if numbers.per_file else ""

@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 from ui import (
+    answer_chart_html,
+    answer_rows_html,
     answer_table,
-    bars_html,
+    answer_table_html,
     catalogue,
     context,
     draw_graph,
@@ -41,15 +43,12 @@ from collabkg.explorer import (
     ROWS_PER_PAGE,
     ExplorerIndex,
     answer_count,
-    chart_data,
     download_frame,
     from_curie,
     gap_summary,
     param_choices,
     result_network,
     sentence_case,
-    shown_frame,
-    table_html,
     to_curie,
 )
 
@@ -180,63 +179,57 @@ def shown_rows() -> int:
     return min(max(rows, ROWS_PER_PAGE), 100_000)
 
 
-def show_table(frame, link_columns: list[str], address: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def show_table(
+    query: CannedQuery, raw: dict[str, str], total: int, address: dict[str, str]
+) -> None:
     """The answer as a table of labels: names link to their profiles (same tab), every cell
     shown whole; the first rows at once, more on request (the address keeps how many)."""
     rows = shown_rows()
-    st.html(table_html(shown_frame(frame, []), link_columns, rows=rows))
-    if len(frame) > rows:
+    st.html(answer_table_html(root, query.id, tuple(sorted(raw.items())), rows))
+    if total > rows:
         more = {**address, "rows": str(rows + ROWS_PER_PAGE)}
         st.markdown(
-            f"Rows 1–{rows} of {len(frame)}. "
-            f"[Show {min(ROWS_PER_PAGE, len(frame) - rows)} more rows](questions?{urlencode(more)})"
+            f"Rows 1–{rows} of {total}. "
+            f"[Show {min(ROWS_PER_PAGE, total - rows)} more rows](questions?{urlencode(more)})"
             " · the downloads have every row."
         )
     if rows > ROWS_PER_PAGE:
         address["rows"] = str(rows)
 
 
-def show_list(frame, link_columns: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """The answer read row by row: each row a card, every column named."""
-    shown = frame.head(LIST_ROWS_SHOWN)
-    for _, row in shown.iterrows():
-        lines = []
-        for number, column in enumerate(frame.columns):
-            value = row[column]
-            if value is None or (isinstance(value, float) and value != value) or value == "":
-                continue
-            text = cell_markdown(value, column in link_columns)
-            lines.append(f"**{text}**" if number == 0 else f"- {md_escape(column)}: {text}")
-        with st.container(border=True):
-            st.markdown("\n".join(lines))
-    if len(frame) > len(shown):
-        st.caption(f"The first {len(shown)} rows; the table and the downloads have them all.")
+def show_list(query: CannedQuery, raw: dict[str, str], total: int) -> None:
+    """The answer read row by row: each row a card, every column named (one HTML list)."""
+    st.html(answer_rows_html(root, query.id, tuple(sorted(raw.items())), LIST_ROWS_SHOWN))
+    if total > LIST_ROWS_SHOWN:
+        st.caption(f"The first {LIST_ROWS_SHOWN} rows; the table and the downloads have them all.")
 
 
-def cell_markdown(value: object, is_link: bool) -> str:
-    if is_link and isinstance(value, str) and "?" in value:
-        from urllib.parse import parse_qs, urlsplit
-
-        label = parse_qs(urlsplit(value).query).get("label", [""])[0]
-        return f"[{md_escape(label)}]({value.rsplit('&label=', 1)[0]})"
-    return md_escape(str(value))
-
-
-def show_chart(query: CannedQuery, result) -> bool:  # type: ignore[no-untyped-def]
-    """The bar chart the question's metadata declares, with the table behind it."""
-    if query.chart is None:
-        return False
-    data = chart_data(index, result, query.chart)
-    if data.frame.empty:
-        return False
-    st.html(
-        bars_html(
-            data.frame,
-            data.category,
-            data.measure,
-            caption=f"{data.measure}, by {data.category.lower()}",
-        )
+def views_html(views: list[str], current: str, default: str, address: dict[str, str]) -> str:
+    """"Show as": a link per view (same tab; the address names the view), the one shown
+    marked as current. Links rather than a segmented control: no widget script for the
+    browser to load, and the address changes with the view as with any other link."""
+    base = {k: v for k, v in address.items() if k not in ("view", "rows")}
+    items: list[str] = []
+    for view in views:
+        name = html.escape(VIEW_NAMES.get(view, view))
+        if view == current:
+            items.append(f'<li><span aria-current="page">{name}</span></li>')
+            continue
+        target = {**base, **({} if view == default else {"view": view})}
+        href = html.escape(f"questions?{urlencode(target)}", quote=True)
+        items.append(f'<li><a href="{href}">{name}</a></li>')
+    return (
+        '<nav class="ck-views" aria-label="Show as"><span class="ck-views-label">Show as</span>'
+        f"<ul>{''.join(items)}</ul></nav>"
     )
+
+
+def show_chart(query: CannedQuery, raw: tuple[tuple[str, str], ...]) -> bool:
+    """The bar chart the question's metadata declares, with the table behind it."""
+    drawn = answer_chart_html(root, query.id, raw)
+    if drawn is None:
+        return False
+    st.html(drawn)
     return True
 
 
@@ -333,31 +326,18 @@ def show_answer(  # type: ignore[no-untyped-def]
         )
     views = available_views(query, result)
     default_view = query.default_view if query.default_view in views else "table"
-    key = f"view:{query.id}"
     url_view = st.query_params.get("view")
-    sync_from_url(key, url_view if url_view in views else None)
-    if st.session_state.get(key) not in (None, *views):
-        del st.session_state[key]
-    view = (
-        st.segmented_control(
-            "Show as",
-            options=views,
-            default=None if key in st.session_state else default_view,
-            format_func=VIEW_NAMES.get,
-            key=key,
-        )
-        or default_view
-    )
-    remember_url(key, view)
+    view = url_view if url_view in views else default_view
     if view != default_view:
         address["view"] = view
-    shown = (view == "chart" and show_chart(query, result)) or (
+    st.html(views_html(views, view, default_view, address))
+    shown = (view == "chart" and show_chart(query, tuple(sorted(raw.items())))) or (
         view == "graph" and show_graph(result)
     )
     if view == "list":
-        show_list(table.frame, table.link_columns)
+        show_list(query, raw, len(table.frame))
     elif not shown:
-        show_table(table.frame, table.link_columns, address)
+        show_table(query, raw, len(table.frame), address)
     if table.profiles:
         show_profile_links(table.profiles)
     return None if view == default_view else view

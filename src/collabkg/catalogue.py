@@ -14,6 +14,12 @@ The header is the leading block of lines that begin with ``#+`` (grlc style)::
     #+ defaultView: table
     #+ chart: {category: organisation, measure: lineCount, label: Reporting lines}
     #+ counts: {variable: line, noun: accountability lines}
+    #+ answer: [asset, accountable, accountableTo, mechanismLabel]
+
+``answer`` names the columns that answer the question, in the order a person should read
+them: tables, row-by-row cards and downloads show them first (a variable ``x`` and its
+``xLabel`` are one column and move together; naming either moves both), the other columns
+follow in the SELECT clause's order. Every question of the user catalogue declares it.
 
 ``chart`` says how the answer is drawn as a bar chart, or ``none``: ``category`` names the
 variable whose values (by label) are the bars, and either ``measure`` a numeric variable
@@ -97,9 +103,14 @@ MAX_CANDIDATES_SHOWN: Final[int] = 8
 MISSING_CHOICES_SHOWN: Final[int] = 12
 CHART_KEYS: Final[frozenset[str]] = frozenset({"category", "measure", "count", "label", "colour"})
 COUNTS_KEYS: Final[frozenset[str]] = frozenset({"variable", "noun"})
-USER_REQUIRED_KEYS: Final[tuple[str, ...]] = ("chart",)
+USER_REQUIRED_KEYS: Final[tuple[str, ...]] = ("chart", "answer")
 """Keys every question of the user catalogue declares (helper queries need not)."""
-OPTIONAL_KEYS: Final[tuple[str, ...]] = ("chart", "counts")
+OPTIONAL_KEYS: Final[tuple[str, ...]] = ("chart", "counts", "answer")
+_REQUIRED_HINTS: Final[Mapping[str, str]] = {
+    "chart": "write 'chart: none' if the answer is not chartable",
+    "answer": "write e.g. 'answer: [asset, accountable]': the columns that answer the question",
+}
+LABEL_SUFFIX: Final[str] = "Label"
 
 
 @dataclass(frozen=True)
@@ -151,6 +162,57 @@ def _count_spec(raw: object) -> CountSpec | None:
     if not (_is_text(variable) and _is_text(noun)):
         return None
     return CountSpec(variable=str(variable), noun=str(noun))
+
+
+def _answer_columns(raw: object) -> tuple[str, ...]:
+    """The ``answer`` header entry as variable names (empty when absent or malformed)."""
+    if not isinstance(raw, list) or not all(_is_text(v) for v in raw):
+        return ()
+    return tuple(str(v).strip().lstrip("?$") for v in raw)
+
+
+def _answer_problems(meta: Mapping[str, object]) -> list[str]:
+    if "answer" not in meta:
+        return []
+    raw = meta["answer"]
+    if not isinstance(raw, list) or not raw or not all(_is_text(v) for v in raw):
+        return [
+            "'answer' must be a non-empty list of the SELECT variables that answer the "
+            "question, e.g. [asset, accountable]"
+        ]
+    names = _answer_columns(raw)
+    problems = [
+        f"'answer' names {name!r} twice" for name in sorted(set(names)) if names.count(name) > 1
+    ]
+    columns = [column_of(name, names) for name in names]
+    problems += [
+        f"'answer' names {a!r} and {b!r}, which are one column (a variable and its label)"
+        for a, b in zip(names, columns, strict=True)
+        if a != b and b in names
+    ]
+    return problems
+
+
+def column_of(name: str, names: Sequence[str]) -> str:
+    """The variable a column is named after: ``x`` for ``xLabel`` when ``x`` is among
+    ``names`` (the two are one column), else ``name`` itself."""
+    if name.endswith(LABEL_SUFFIX):
+        base = name[: -len(LABEL_SUFFIX)]
+        if base and base in names:
+            return base
+    return name
+
+
+def column_order(variables: Sequence[str], answer: Sequence[str]) -> list[str]:
+    """``variables`` reordered: the ``answer`` columns first, in their order, each variable
+    beside its label (``x`` then ``xLabel``); the rest as they were."""
+    ordered: list[str] = []
+    for name in answer:
+        base = column_of(name, variables)
+        for var in (base, f"{base}{LABEL_SUFFIX}"):
+            if var in variables and var not in ordered:
+                ordered.append(var)
+    return ordered + [v for v in variables if v not in ordered]
 
 
 def _chart_problems(meta: Mapping[str, object]) -> list[str]:
@@ -239,6 +301,8 @@ class CannedQuery:
     """How the answer is charted; None when it is not chartable (``chart: none``)."""
     counts: CountSpec | None = None
     """What the rows are about (distinct values of a variable); None: rows count."""
+    answer: tuple[str, ...] = ()
+    """The variables that answer the question, shown first and in this order."""
     extra: Mapping[str, object] = field(default_factory=dict)
     meta: Mapping[str, object] = field(default_factory=dict)
     """The header exactly as parsed (for schema checks)."""
@@ -249,6 +313,14 @@ class CannedQuery:
     def internal(self) -> bool:
         """Helper queries (choices) are not part of the user catalogue."""
         return INTERNAL_TAG in self.tags or self.id.startswith(CHOICES_FOLDER + "/")
+
+    def column_order(self, variables: Sequence[str]) -> list[str]:
+        """The answer's variables as people read them: the ``answer`` columns first."""
+        return column_order(variables, self.answer)
+
+    def ordered(self, result: QueryResult) -> QueryResult:
+        """The result with its columns in :meth:`column_order` (rows shared, not copied)."""
+        return result.reordered(self.column_order(result.vars))
 
     def param(self, name: str) -> ParamSpec:
         for spec in self.params:
@@ -437,6 +509,7 @@ def parse_query_file(
         default_view=None if meta.get("defaultView") is None else str(meta["defaultView"]),
         chart=_chart_spec(meta.get("chart")),
         counts=_count_spec(meta.get("counts")),
+        answer=_answer_columns(meta.get("answer")),
         extra={k: v for k, v in meta.items() if k not in known},
         meta=dict(meta),
         display=shown,
@@ -459,7 +532,7 @@ def _header_problems(query: CannedQuery) -> list[str]:
     problems = [f"the header has no {key!r}" for key in REQUIRED_KEYS if key not in meta]
     if not query.internal:
         problems += [
-            f"the header has no {key!r} (write '{key}: none' if the answer is not chartable)"
+            f"the header has no {key!r} ({_REQUIRED_HINTS[key]})"
             for key in USER_REQUIRED_KEYS
             if key not in meta
         ]
@@ -467,6 +540,7 @@ def _header_problems(query: CannedQuery) -> list[str]:
         if key not in REQUIRED_KEYS and key not in GRLC_KEYS and key not in OPTIONAL_KEYS:
             problems.append(f"unknown header key {key!r}")
     problems += _chart_problems(meta)
+    problems += _answer_problems(meta)
     if "summary" in meta and not _is_text(meta["summary"]):
         problems.append("'summary' must be a non-empty text (the question in plain English)")
     if "description" in meta and not _is_text(meta["description"]):
@@ -579,6 +653,7 @@ def _text_problems(query: CannedQuery) -> list[str]:
     named = [("chart", v) for v in (query.chart.variables if query.chart else ())]
     if query.counts is not None:
         named.append(("counts", query.counts.variable))
+    named += [("answer", v) for v in query.answer]
     for key, var in named:
         if var not in projected:
             problems.append(f"'{key}' names ?{var}, which is not in the SELECT clause")

@@ -235,6 +235,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     """
     from collabkg.bindings import infer_type, to_term
     from collabkg.catalogue import Catalogue, parse_query_file
+    from collabkg.graph import QueryResult
     from collabkg.sparql_safety import USER_LIMITS, Limits, check_read_only
 
     if (args.ref is None) == (args.sparql is None):
@@ -296,11 +297,13 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
             name: to_term(value, types[name] or infer_type(value)) for name, value in values.items()
         }
     if args.page is not None or args.offset is not None:
-        return _write_page(graph, text, bindings, args, limits, out, trusted=catalogue is not None)
+        return _write_page(
+            graph, text, bindings, args, limits, out, trusted=catalogue is not None, canned=canned
+        )
     result = graph.user_query(text, bindings, limits=limits)
+    if canned is not None and isinstance(result, QueryResult):
+        result = canned.ordered(result)  # the columns that answer the question first
     _write_result(result, graph, args.format, out)
-    from collabkg.graph import QueryResult
-
     if isinstance(result, QueryResult) and result.truncated:
         print(
             f"{PROG}: note: only the first {result.limit} rows are shown; "
@@ -375,6 +378,7 @@ def _write_page(
     out: TextIO,
     *,
     trusted: bool,
+    canned: CannedQuery | None = None,
 ) -> int:
     """``collabkg query ... --page N`` (or ``--offset N``): one page of a SELECT answer,
     labelled alone, and where it lies in the whole answer (on stderr for csv and json).
@@ -397,7 +401,8 @@ def _write_page(
         assert isinstance(whole, QueryResult)
         rows = whole.rows[offset : offset + args.page_size]
         page = Page(QueryResult(whole.vars, rows), offset, args.page_size, len(whole))
-    _write_result(page.result, graph, args.format, out)
+    shown = page.result if canned is None else canned.ordered(page.result)
+    _write_result(shown, graph, args.format, out)
     where = page.describe()
     if page.has_more:
         where += f"; next: --offset {offset + len(page.result)}" if args.offset is not None else (
@@ -622,6 +627,13 @@ def cmd_fmt(args: argparse.Namespace, out: TextIO) -> int:
     return status
 
 
+EXPLORER_STREAMLIT_FLAGS = ("--runner.magicEnabled", "false")
+"""Streamlit options the explorer runs with. Magic off: the pages use none (no bare
+expression is ever displayed), and with it on Streamlit rewrote each page's syntax tree
+whenever it compiled the page again (it forgets compiled pages whenever no session is
+connected): 15-90 ms of server work per page, the most on the Questions page."""
+
+
 def cmd_explore(args: argparse.Namespace, out: TextIO) -> int:
     from collabkg.paths import ENV_HOME, ProjectPaths
 
@@ -643,6 +655,7 @@ def cmd_explore(args: argparse.Namespace, out: TextIO) -> int:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *EXPLORER_STREAMLIT_FLAGS,
     ]
     env = dict(os.environ, **{ENV_HOME: str(paths.root)})
     if getattr(args, "endpoint", None):

@@ -57,6 +57,13 @@ class QueryResult:
     def column(self, name: str) -> list[Node | None]:
         return [row.get(name) for row in self.rows]
 
+    def reordered(self, variables: Iterable[str]) -> QueryResult:
+        """The same answer with its columns in this order (every variable once; rows shared)."""
+        order = list(variables)
+        if sorted(order) != sorted(self.vars):
+            raise ValueError(f"a new column order must name {self.vars}, not {order}")
+        return QueryResult(order, self.rows, truncated=self.truncated, limit=self.limit)
+
     def iris(self, variables: Iterable[str] | None = None) -> set[str]:
         """Every IRI that appears in the result (in these variables only, when given)."""
         names = self.vars if variables is None else list(variables)

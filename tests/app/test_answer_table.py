@@ -50,3 +50,24 @@ def test_every_cell_names_its_column_for_the_narrow_screen_card_view():
 def test_only_the_rows_asked_for_are_drawn():
     drawn = table_html(_frame(), ["Collaboration"], rows=2)
     assert "Alpha" in drawn and "Beta" in drawn and "Gamma" not in drawn
+
+
+def test_row_by_row_cards_name_every_column_in_the_tables_order():
+    from collabkg.explorer import rows_html
+
+    drawn = rows_html(_frame(), ["Collaboration"])
+    assert drawn.count('<p class="ck-row-title">') == 3, "one card per row, titled by its name"
+    assert '<p class="ck-row-title"><a href="collaborations?id=ckd%3Aa">Alpha &amp; Co</a></p>' in (
+        drawn
+    )
+    first, second, third = drawn.split('<p class="ck-row-title">')[1:]
+    assert first.index("Quotation:") < first.index("Reports:"), "the table's column order"
+    assert LONG in first and "&lt;b&gt;not markup&lt;/b&gt;" in second
+    assert "Quotation:" not in third and "Reports:" in third, "an empty cell is left out"
+
+
+def test_row_by_row_draws_only_the_rows_asked_for():
+    from collabkg.explorer import rows_html
+
+    drawn = rows_html(_frame(), ["Collaboration"], rows=1)
+    assert "Alpha" in drawn and "Beta" not in drawn

@@ -345,3 +345,24 @@ def test_the_node_panel_shows_names_not_identifiers(index: ex.ExplorerIndex):
         assert not any("://" in str(v) or "ckd:" in str(v) for v in data.values()), data
     node = network.elements["nodes"][0]["data"]
     assert node["Name"] == network.node_labels[network.node_iris[node["id"]]]
+
+
+def test_the_list_filters_form_holds_the_search_and_ticked_boxes_escaped():
+    from collabkg.explorer import FilterField, filters_form_html
+
+    drawn = filters_form_html(
+        "collaborations",
+        'a "quoted" <b>search</b>',
+        [
+            FilterField("sector", "Sector", ("Public sector", "Private & co"), ("Private & co",)),
+            FilterField("place", "Place", ("Wigan",)),
+        ],
+    )
+    assert drawn.startswith('<form class="ck-filters" action="collaborations" method="get"')
+    assert 'value="a &quot;quoted&quot; &lt;b&gt;search&lt;/b&gt;"' in drawn
+    assert '<label for="ck-search-collaborations">Search</label>' in drawn, "a labelled box"
+    assert 'name="sector" value="Private &amp; co" checked' in drawn
+    assert 'name="sector" value="Public sector">' in drawn, "an unticked box is not checked"
+    assert "(1 chosen)" in drawn and "(any)" in drawn
+    assert '<details class="ck-filter" open>' in drawn, "a filter in use is shown open"
+    assert drawn.count("<legend>") == 2 and '<button type="submit">Apply</button>' in drawn

@@ -20,16 +20,27 @@ def _names(app) -> list[str]:  # type: ignore[no-untyped-def]
     return column(table, "Name")
 
 
+def _form(app) -> str:  # type: ignore[no-untyped-def]
+    """The list page's search-and-filter form (HTML)."""
+    import re
+
+    drawn = " ".join(getattr(e.proto, "body", "") for e in app.get("html"))
+    form = re.search(r'<form class="ck-filters".*?</form>', drawn, flags=re.DOTALL)
+    assert form is not None, "the list has a search-and-filter form"
+    return form.group(0)
+
+
 def test_collaborations_list_filters_by_structure_type(open_page: Opener):
     app = open_page(COLLABS)
     everything = _names(app)
     assert "Wigan collaborative council" in everything
-    structure = app.multiselect(key="filter:collaboration:structure_types")
-    assert "Collaborative market" in structure.options
-    structure.set_value(["Collaborative market"]).run()
+    form = _form(app)
+    assert 'name="structure" value="Collaborative market"' in form, "a box per structure type"
+    app = open_page(COLLABS, structure="Collaborative market")
     markets = _names(app)
     assert "Plymouth Alliance Contract" in markets
     assert "Wigan collaborative council" not in markets
+    assert 'name="structure" value="Collaborative market" checked' in _form(app)
     [table] = answer_tables(app)
     assert all(v == "Collaborative market" for v in column(table, "Structure type"))
     links = [row[0][1] for row in table.rows]
@@ -38,10 +49,10 @@ def test_collaborations_list_filters_by_structure_type(open_page: Opener):
 
 
 def test_collaborations_list_search_and_empty_result(open_page: Opener):
-    app = open_page(COLLABS)
-    app.text_input(key="search:collaboration").input("wigan").run()
+    app = open_page(COLLABS, search="wigan")
     assert _names(app) == ["Wigan collaborative council"]
-    app.text_input(key="search:collaboration").input("no such words at all").run()
+    assert 'name="search" value="wigan"' in _form(app), "the box shows the search"
+    app = open_page(COLLABS, search="no such words at all")
     assert not answer_tables(app)
     assert any("No collaboration matches" in i.value for i in app.info)
 
@@ -52,13 +63,18 @@ def test_a_filter_from_the_url(open_page: Opener):
     assert "Wigan collaborative council" not in _names(app)
 
 
-def test_choosing_a_name_opens_the_profile(open_page: Opener):
+def test_a_name_in_the_list_opens_the_profile(open_page: Opener):
+    """The list's names are links to the profiles (the "Open the profile of" box, which
+    repeated them as a widget, is gone)."""
     app = open_page(COLLABS)
-    box = app.selectbox(key="open:collaboration")
-    box.select_index(box.options.index("Wigan collaborative council")).run()
+    [table] = answer_tables(app)
+    href = next(row[0][1] for row in table.rows if row[0][0] == "Wigan collaborative council")
+    from urllib.parse import parse_qs, urlsplit
+
+    target = parse_qs(urlsplit(href).query)["id"][0]
+    app = open_page(COLLABS, id=target)
     assert not app.exception
     assert app.title[0].value == "Wigan collaborative council"
-
 
 def test_wigan_profile_shows_the_deal_what_it_asks_and_the_quote(open_page: Opener):
     app = open_page(COLLABS, id="ckd:wigan-collaborative-council")
@@ -115,13 +131,11 @@ def test_organisation_profile(open_page: Opener):
 
 
 def test_organisations_list_by_sector(open_page: Opener):
-    app = open_page(ORGS)
-    sector = app.multiselect(key="filter:organisation:sectors")
-    sector.set_value(["Public sector"]).run()
+    app = open_page(ORGS, sector="Public sector")
     sectors = column(answer_tables(app)[0], "Sector")
-    assert all("Public sector" in s for s in sectors)
+    assert sectors and all("Public sector" in s for s in sectors)
+    assert 'name="sector" value="Public sector" checked' in _form(app)
     assert identifiers_on_screen(app) == []
-
 
 def test_an_unknown_profile_falls_back_to_the_list(open_page: Opener):
     app = open_page(COLLABS, id="ckd:no-such-collaboration")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from tests.support.apptest import (
     Opener,
     answer_tables,
@@ -142,19 +144,37 @@ def test_an_unknown_question(open_page: Opener):
     assert app.title[0].value == "Questions"
 
 
+def _view_links(app) -> tuple[str | None, dict[str, str]]:  # type: ignore[no-untyped-def]
+    """The "Show as" links: (the view shown, {view name: its address})."""
+    import re
+
+    drawn = " ".join(getattr(e.proto, "body", "") for e in app.get("html"))
+    nav = re.search(r'<nav class="ck-views".*?</nav>', drawn, flags=re.DOTALL)
+    assert nav is not None, "the views are offered as links"
+    current = re.search(r'<span aria-current="page">([^<]*)</span>', nav.group(0))
+    links = dict(
+        (name, html.unescape(href))
+        for href, name in re.findall(r'<a href="([^"]*)">([^<]*)</a>', nav.group(0))
+    )
+    return (current.group(1) if current else None), links
+
+
 def test_views_table_and_graph(open_page: Opener):
     app = open_page(PAGE, q="accountable-for-transferred-assets")
-    views = app.segmented_control
-    if views:
-        assert views[0].value == "table"
-        views[0].set_value("graph").run()
-        assert not app.exception
-        # the only table left is the drawing's text alternative, in its expander
-        [links] = app.dataframe
-        assert list(links.value.columns) == ["From", "Relation", "To"]
-        assert any("text alternative" in e.label for e in app.expander)
-        assert app.get("component_instance") or app.get("iframe")
-        assert _flat(app.query_params).get("view") == "graph"
+    current, links = _view_links(app)
+    assert current == "Table"
+    assert set(links) == {"Row by row", "Graph"}
+    assert links["Graph"] == "questions?q=accountable-for-transferred-assets&view=graph"
+    app = open_page(PAGE, q="accountable-for-transferred-assets", view="graph")
+    assert _view_links(app)[0] == "Graph"
+    # the only table left is the drawing's text alternative, in its expander
+    [links_table] = app.dataframe
+    assert list(links_table.value.columns) == ["From", "Relation", "To"]
+    assert any("text alternative" in e.label for e in app.expander)
+    assert app.get("component_instance") or app.get("iframe")
+    assert _flat(app.query_params).get("view") == "graph"
+    # back to the default view: its link drops view= from the address
+    assert "view=" not in _view_links(app)[1]["Table"]
 
 
 def test_chart_view_when_the_query_asks_for_it(open_page: Opener):
@@ -164,7 +184,6 @@ def test_chart_view_when_the_query_asks_for_it(open_page: Opener):
     charts = [q.id for q in Catalogue.load(DATA_ROOT) if q.default_view == "chart"]
     for query_id in charts:
         app = open_page(PAGE, q=query_id)
-        if app.segmented_control:
-            assert app.segmented_control[0].value == "chart"
-            drawn = " ".join(getattr(e.proto, "body", "") for e in app.get("html"))
-            assert 'class="ck-bars"' in drawn
+        assert _view_links(app)[0] == "Chart"
+        drawn = " ".join(getattr(e.proto, "body", "") for e in app.get("html"))
+        assert 'class="ck-bars"' in drawn

@@ -23,8 +23,8 @@ PAGES = {
     # name: (address, heading, text shown once the page has its data)
     "home": ("", "Collaborations in public services", "Where the data comes from"),
     "questions": ("questions", "Questions", "Who is accountable for transferred assets?"),
-    "collaborations": ("collaborations", "Collaborations", "Open the profile of"),
-    "organisations": ("organisations", "Organisations", "Open the profile of"),
+    "collaborations": ("collaborations", "Collaborations", "Select a name to open its profile"),
+    "organisations": ("organisations", "Organisations", "Select a name to open its profile"),
     "network": ("network", "Network", "Open the profile of"),
     "check": ("check", "Check a case file", "Start from data/TEMPLATE.ttl"),
     "sparql": ("sparql", "SPARQL", "Show names instead of identifiers"),

@@ -60,6 +60,11 @@ def address(tab: Page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(tab.url).query)
 
 
+def views_nav(tab: Page):  # type: ignore[no-untyped-def]
+    """The question's "Show as" links (a view per link; the one shown is marked current)."""
+    return tab.get_by_role("navigation", name="Show as")
+
+
 def test_a_question_opened_from_the_questions_list_keeps_its_place(tab: Page):
     """Regression: from the Questions list the address stayed /questions, so the next click
     (Row by row, Chart, Download CSV) threw the user back to the list."""
@@ -70,7 +75,7 @@ def test_a_question_opened_from_the_questions_list_keeps_its_place(tab: Page):
     wait_idle(tab)
     expect(tab).to_have_url(re.compile(r"/questions\?q=rationales"))
     for view, shown in (("Row by row", "list"), ("Table", "table"), ("Chart", None)):
-        tab.get_by_role("radio", name=view, exact=True).click()
+        views_nav(tab).get_by_role("link", name=view, exact=True).click()
         wait_idle(tab)
         expect(tab.get_by_role("heading", name=question.summary)).to_be_visible()
         assert address(tab)["q"] == ["rationales"]
@@ -80,16 +85,14 @@ def test_a_question_opened_from_the_questions_list_keeps_its_place(tab: Page):
         tab.get_by_role("button", name="Download CSV").click()
     wait_idle(tab)
     expect(tab.get_by_role("heading", name=question.summary)).to_be_visible()
-    tab.get_by_role("radio", name="Row by row", exact=True).click()
+    views_nav(tab).get_by_role("link", name="Row by row", exact=True).click()
     wait_idle(tab)
     kept = tab.url
     tab.reload()
     expect(tab.get_by_role("heading", name=question.summary)).to_be_visible(timeout=60_000)
     wait_idle(tab)
     assert tab.url == kept
-    expect(tab.get_by_role("radio", name="Row by row", exact=True)).to_have_attribute(
-        "aria-checked", "true"
-    )
+    expect(views_nav(tab).locator('[aria-current="page"]')).to_have_text("Row by row")
     screenshot(tab, "path-questions-list-row-by-row")
 
 
@@ -104,7 +107,7 @@ def test_a_question_with_a_choice_from_the_list_keeps_choice_and_view(tab: Page)
     box.fill("Plymouth Alliance Contract")
     tab.keyboard.press("Enter")
     wait_idle(tab)
-    tab.get_by_role("radio", name="Row by row", exact=True).click()
+    views_nav(tab).get_by_role("link", name="Row by row", exact=True).click()
     wait_idle(tab)
     assert address(tab)["collaboration"] == ["ckd:plymouth-alliance-contract"]
     assert address(tab)["view"] == ["list"]
@@ -225,15 +228,26 @@ def test_the_network_panel_names_things_and_the_cap_is_kept(tab: Page):
 
 def test_list_filters_survive_a_reload(tab: Page):
     open_at(tab, "collaborations", "Collaborations")
-    tab.get_by_role("textbox", name="Search").fill("council")
+    mark_tab(tab)
+    tab.get_by_role("searchbox", name="Search").fill("council")
     tab.keyboard.press("Enter")
     wait_idle(tab)
     assert address(tab)["search"] == ["council"]
     shown = tab.get_by_text(re.compile(r"\d+ of \d+ collaborations")).inner_text()
+    tab.locator("details.ck-filter summary", has_text="Structure type").click()  # opens its boxes
+    tab.get_by_role("checkbox", name="Collaborative council").check()
+    tab.get_by_role("button", name="Apply").click()
+    wait_idle(tab)
+    assert address(tab)["structure"] == ["Collaborative council"]
+    assert address(tab)["search"] == ["council"]
+    still_same_tab(tab)  # the form changed the address without reloading the app
+    narrowed = tab.get_by_text(re.compile(r"\d+ of \d+ collaborations")).inner_text()
     tab.reload()
     wait_idle(tab)
-    expect(tab.get_by_role("textbox", name="Search")).to_have_value("council", timeout=30_000)
-    expect(tab.get_by_text(shown)).to_be_visible()
+    expect(tab.get_by_role("searchbox", name="Search")).to_have_value("council", timeout=30_000)
+    expect(tab.get_by_role("checkbox", name="Collaborative council")).to_be_checked()
+    expect(tab.get_by_text(narrowed)).to_be_visible()
+    assert shown
 
 
 def test_search_finds_and_leads_to_a_profile(tab: Page):

@@ -158,7 +158,7 @@ def _write(tmp_path: Path, header: str, body: str = "") -> CannedQuery:
 
 GOOD = (
     "#+ summary: Q?\n#+ description: D.\n#+ audience: [policy]\n#+ tags: [t]\n"
-    "#+ params: []\n#+ defaultView: table\n#+ chart: none\n"
+    "#+ params: []\n#+ defaultView: table\n#+ chart: none\n#+ answer: [s]\n"
 )
 
 
@@ -259,7 +259,7 @@ def test_choices_are_declared_by_class_or_by_query(tmp_path: Path):
         GOOD.replace(
             "params: []",
             "params:\n#+   - {name: x, type: iri, label: X, choices: {class: ck:Alliance}}",
-        ),
+        ).replace("answer: [s]", "answer: [x]"),
         "SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x\n",
     )
     [spec] = by_class.params

@@ -18,6 +18,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from collabkg.cli import EXPLORER_STREAMLIT_FLAGS
+
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app" / "streamlit_app.py"
 CHROMIUM = Path(os.environ.get("COLLABKG_CHROMIUM", "/usr/bin/chromium"))
@@ -59,15 +61,22 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout
 
 @contextlib.contextmanager
 def streamlit_server(
-    script: Path, home: Path, log: Path, *, env: dict[str, str] | None = None
+    script: Path,
+    home: Path,
+    log: Path,
+    *,
+    env: dict[str, str] | None = None,
+    src: Path = REPO / "src",
+    flags: tuple[str, ...] = EXPLORER_STREAMLIT_FLAGS,
 ) -> Iterator[str]:
-    """``streamlit run script`` serving the project at ``home``; yields the base URL."""
+    """``streamlit run script`` serving the project at ``home``; yields the base URL.
+
+    ``src`` is the collabkg package the app imports (another checkout's, to compare with
+    it) and ``flags`` the Streamlit options the explorer runs with."""
     port = free_port()
     environment = {**os.environ, **(env or {}), "COLLABKG_HOME": str(home)}
     environment["PYTHONUNBUFFERED"] = "1"
-    environment["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO / "src"), environment.get("PYTHONPATH", "")]
-    )
+    environment["PYTHONPATH"] = os.pathsep.join([str(src), environment.get("PYTHONPATH", "")])
     command = [
         sys.executable,
         "-m",
@@ -86,6 +95,7 @@ def streamlit_server(
         "false",
         "--global.developmentMode",
         "false",
+        *flags,
     ]
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:

@@ -50,10 +50,12 @@ from collabkg.explorer.common import (
 from collabkg.explorer.index import Entity, Evidence, ExplorerIndex, Quote, SourceInfo
 from collabkg.explorer.lists import (
     LIST_COLUMNS,
+    FilterField,
     ListFilters,
     entity_table,
     filter_entities,
     filter_options,
+    filters_form_html,
 )
 from collabkg.explorer.network import (
     DEFAULT_NODE_CAP,
@@ -91,6 +93,7 @@ from collabkg.explorer.tables import (
     param_choices,
     result_table,
     row_height,
+    rows_html,
     table_html,
 )
 
@@ -114,6 +117,7 @@ __all__ = [
     "ExplorerIndex",
     "Fact",
     "FactGroup",
+    "FilterField",
     "Hit",
     "Kind",
     "ListFilters",
@@ -140,6 +144,7 @@ __all__ = [
     "entity_table",
     "filter_entities",
     "filter_options",
+    "filters_form_html",
     "find_activity",
     "from_curie",
     "gap_summary",
@@ -162,6 +167,7 @@ __all__ = [
     "result_network",
     "result_table",
     "row_height",
+    "rows_html",
     "search",
     "sentence_case",
     "shown_frame",

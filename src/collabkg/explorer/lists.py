@@ -112,3 +112,59 @@ def filter_entities(index: ExplorerIndex, kind: Kind, filters: ListFilters) -> l
                 continue
         out.append(e)
     return out
+
+
+@dataclass(frozen=True)
+class FilterField:
+    """One filter of a list page: its address parameter, its label, every value a person
+    may tick, and those ticked now."""
+
+    param: str
+    label: str
+    options: tuple[str, ...]
+    chosen: tuple[str, ...] = ()
+
+
+def filters_form_html(
+    page: str, search: str, fields: list[FilterField], *, placeholder: str = ""
+) -> str:
+    """The search box and filters of a list page as one plain HTML form (``GET page``).
+
+    Submitting it changes the address (the explorer's same-tab script turns the submission
+    into an address change without a reload; without the script the browser loads the
+    address itself), so the address always holds the search and the filters. A filter is a
+    ``<details>`` of labelled checkboxes, open when something in it is ticked. Drawn by the
+    browser at once: no widget script to load."""
+    import html as _html
+
+    def esc(text: str) -> str:
+        return _html.escape(text, quote=True)
+
+    box = f"ck-search-{esc(page)}"
+    parts = [
+        f'<form class="ck-filters" action="{esc(page)}" method="get" role="search" '
+        'aria-label="Search and filter the list">',
+        f'<div class="ck-filter-search"><label for="{box}">Search</label>'
+        f'<input id="{box}" type="search" name="search" value="{esc(search)}" '
+        f'placeholder="{esc(placeholder)}"></div>',
+        '<div class="ck-filter-fields">',
+    ]
+    for field in fields:
+        ticked = set(field.chosen)
+        state = f"{len(ticked)} chosen" if ticked else "any"
+        boxes = "".join(
+            f'<label><input type="checkbox" name="{esc(field.param)}" value="{esc(option)}"'
+            f'{" checked" if option in ticked else ""}> {esc(option)}</label>'
+            for option in field.options
+        )
+        parts.append(
+            f'<details class="ck-filter"{" open" if ticked else ""}>'
+            f'<summary>{esc(field.label)} <span class="ck-filter-state">({state})</span>'
+            f"</summary><fieldset><legend>{esc(field.label)}</legend>{boxes}</fieldset>"
+            "</details>"
+        )
+    parts.append(
+        '</div><div class="ck-filter-actions"><button type="submit">Apply</button> '
+        f'<a href="{esc(page)}">Clear the search and filters</a></div></form>'
+    )
+    return "".join(parts)

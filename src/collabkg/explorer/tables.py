@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rdflib import BNode, URIRef
@@ -36,6 +36,9 @@ class ResultTable:
     hidden: list[str]
     profiles: list[tuple[str, str, str]]
     """(label, iri, kind) of every entity in the answer that has a profile page."""
+    column_vars: dict[str, str] = field(default_factory=dict)
+    """The variable each shown column comes from (``x`` for a column of ``x`` and its
+    ``xLabel``), in the columns' order: the answer's order, kept from the result."""
 
 
 def _label_partner(var: str, names: Sequence[str]) -> str | None:
@@ -47,6 +50,9 @@ def _label_partner(var: str, names: Sequence[str]) -> str | None:
 
 def result_table(index: ExplorerIndex, result: QueryResult) -> ResultTable:
     """Labels instead of IRIs; IRI columns with profiles become links; helper columns hidden.
+
+    The columns keep the result's order (a canned query's answer is ordered by its
+    ``#+ answer`` before it comes here: :meth:`collabkg.catalogue.CannedQuery.ordered`).
 
     A variable ``x`` holding IRIs and a partner ``xLabel`` (or ``x_label``) are shown as one
     column (the label, linked to x's profile when it has one). Other IRI columns show labels.
@@ -66,6 +72,7 @@ def result_table(index: ExplorerIndex, result: QueryResult) -> ResultTable:
             partners[partner] = var
             hidden.append(var)
     columns: list[str] = []
+    sources: dict[str, str] = {}
     data: dict[str, list[object]] = {}
     profiles: dict[str, tuple[str, str, str]] = {}
     for var in names:
@@ -102,6 +109,7 @@ def result_table(index: ExplorerIndex, result: QueryResult) -> ResultTable:
         while title in data:
             title, n = f"{base} ({n})", n + 1
         data[title] = column
+        sources[title] = source_var
         columns.append(title)
         if linkable:
             link_columns.append(title)
@@ -111,7 +119,13 @@ def result_table(index: ExplorerIndex, result: QueryResult) -> ResultTable:
         link_columns = [c for c in link_columns if c not in empty]
     frame = pd.DataFrame({c: data[c] for c in columns}, columns=columns)
     ordered = sorted(profiles.values(), key=lambda p: (p[2], p[0].lower()))
-    return ResultTable(frame=frame, link_columns=link_columns, hidden=hidden, profiles=ordered)
+    return ResultTable(
+        frame=frame,
+        link_columns=link_columns,
+        hidden=hidden,
+        profiles=ordered,
+        column_vars={c: sources[c] for c in columns},
+    )
 
 
 def _display(index: ExplorerIndex, term: Node | None) -> object:
@@ -278,6 +292,35 @@ def table_html(
         '<div class="ck-table-wrap"><table class="ck-answer">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+def rows_html(
+    frame: pd.DataFrame, link_columns: Sequence[str], *, rows: int = ROWS_PER_PAGE
+) -> str:
+    """An answer read row by row: a card per row, the first column as the card's title and
+    every other column named ("Column: value"), in the table's order; empty cells left out.
+
+    One HTML list (drawn at once, as the table is), for reading on a narrow screen or
+    aloud; only the first ``rows`` rows are drawn."""
+    import html as _html
+
+    links = set(link_columns)
+    columns = list(frame.columns)
+    cards: list[str] = []
+    for values in frame.head(max(rows, 0)).itertuples(index=False, name=None):
+        title = ""
+        lines: list[str] = []
+        for number, (column, value) in enumerate(zip(columns, values, strict=True)):
+            text = _cell_html(value, column in links)
+            if not text.strip():
+                continue
+            if number == 0:
+                title = f'<p class="ck-row-title">{text}</p>'
+            else:
+                key = _html.escape(str(column))
+                lines.append(f'<li><span class="ck-row-key">{key}:</span> {text}</li>')
+        cards.append(f"<li>{title}<ul>{''.join(lines)}</ul></li>")
+    return f'<ol class="ck-rows">{"".join(cards)}</ol>'
 
 
 def _cell_html(value: object, is_link: bool) -> str:

@@ -1,0 +1,54 @@
+"""Server work per run that the explorer need not do (issue 18, speed): Streamlit's "magic"
+is off, so a page compiled again is not rewritten first; it is safe because no page has a
+bare expression for magic to display."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import collabkg.cli
+from tests.support.apptest import REPO
+
+APP_DIR = REPO / "app"
+
+
+def _bare_expressions(path: Path) -> list[int]:
+    """Lines of expression statements magic would display (not calls, not docstrings)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Expr):
+            continue
+        value = node.value
+        if isinstance(value, ast.Call | ast.Await | ast.Yield | ast.YieldFrom):
+            continue
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            continue  # a docstring (magic does not display those either)
+        found.append(node.lineno)
+    return found
+
+
+def test_no_page_relies_on_streamlit_magic():
+    pages = sorted(APP_DIR.rglob("*.py"))
+    assert pages
+    found = {str(p.relative_to(REPO)): _bare_expressions(p) for p in pages}
+    assert {page: lines for page, lines in found.items() if lines} == {}
+
+
+def test_the_explorer_runs_without_magic(cli, monkeypatch, tmp_path):
+    """`collabkg explore` starts Streamlit with magic off (the browser tests and benches
+    start it with the same flags)."""
+    seen: list[list[str]] = []
+
+    def fake_run(command: list[str], env: dict[str, str]) -> int:
+        seen.append(command)
+        return 0
+
+    monkeypatch.setattr("collabkg.supervise.run_until_stopped", fake_run)
+    code, _out, _err = cli("--root", str(REPO), "explore", "--port", "8599")
+    assert code == 0
+    [command] = seen
+    at = command.index("--runner.magicEnabled")
+    assert command[at + 1] == "false"
+    assert tuple(collabkg.cli.EXPLORER_STREAMLIT_FLAGS) == ("--runner.magicEnabled", "false")

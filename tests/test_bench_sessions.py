@@ -1,0 +1,55 @@
+"""bench/sessions.py's protocol-level client: it opens a real Streamlit session over the
+websocket, as a browser tab does, and says when the page's run has finished; a page that
+does not exist is not counted as served."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.browser_chromium import APP, streamlit_server
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+def _sessions_module():  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(REPO / "bench"))  # the script imports bench/machine.py
+    spec = importlib.util.spec_from_file_location("bench_sessions", REPO / "bench" / "sessions.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_session_opened_over_the_websocket_is_served_and_timed(tmp_path: Path):
+    bench = _sessions_module()
+    script = tmp_path / "bare_app.py"
+    script.write_text(bench.BARE_APP, encoding="utf-8")
+    with streamlit_server(script, REPO, tmp_path / "bare.log") as base:
+        one = asyncio.run(bench.open_session(base, bench.BARE, timeout_s=60))
+        many = asyncio.run(bench.at_once(base, bench.BARE, 3))
+    assert one.status == "ok"
+    assert one.finished_s is not None and one.first_delta_s is not None
+    assert 0 < one.first_delta_s <= one.finished_s
+    assert one.bytes > len("A bare page") and one.messages >= 3
+    assert [s.status for s in many] == ["ok"] * 3
+
+
+def test_the_explorer_pages_are_served_and_a_missing_page_is_not(tmp_path: Path):
+    bench = _sessions_module()
+    with streamlit_server(APP, REPO, tmp_path / "explorer.log") as base:
+        question = bench.Page("Question", "questions", "q=accountable-for-transferred-assets")
+        served = asyncio.run(bench.open_session(base, question, timeout_s=120))
+        missing = asyncio.run(
+            bench.open_session(base, bench.Page("Missing", "no-such-page"), timeout_s=120)
+        )
+    assert served.status == "ok" and served.finished_s is not None
+    assert served.bytes > 5_000, "the answer's table came over the websocket"
+    assert missing.status != "ok"
