@@ -5,7 +5,8 @@
 
 For each project (``--root NAME=DIR``, made by bench/generate.py) the graph is loaded once
 (``KnowledgeGraph.from_files``: the files parsed into the embedded store, no validation), then
-for every canned query (parameters chosen as bench/run.py chooses them):
+for every canned query (parameters chosen as bench/run.py chooses them), in CPU seconds of
+this process (the wall time of the full answer is kept beside it):
 
 - ``full``: the whole answer through the facade (``KnowledgeGraph.select``: what the CLI's
   ``query`` and a download run), median of ``--runs`` after one warm-up;
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import math
 import os
@@ -49,24 +51,29 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _timed(call, runs: int) -> tuple[list[float], object]:
-    """One warm-up call, then ``runs`` timed calls; (times, last answer)."""
+def _timed(call, runs: int) -> tuple[list[float], list[float], object]:
+    """One warm-up call, then ``runs`` timed calls: (CPU times, wall times, last answer).
+
+    The CPU time of this process (``time.process_time``: the engine runs in it, on one
+    thread) is the figure compared across sizes: on a shared machine the wall time also
+    holds the time spent waiting for a core, which depends on the other users' load."""
     answer = call()
-    times = []
+    cpu, wall = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         answer = call()
-        times.append(time.perf_counter() - started)
-    return times, answer
+        cpu.append(time.process_time() - started_cpu)
+        wall.append(time.perf_counter() - started)
+    return cpu, wall, answer
 
 
 def measure(root: Path, runs: int, page_size: int, only: set[str] | None) -> dict:
     import pyoxigraph as ox
+    from run import _catalogue_queries  # bench/run.py: parameters chosen the same way
 
     from collabkg.backends.embedded import _substitutions
     from collabkg.graph import KnowledgeGraph
     from collabkg.terms import PREFIXES
-    from run import _catalogue_queries  # bench/run.py: parameters chosen the same way
 
     load_before = load_average()
     started = time.perf_counter()
@@ -114,27 +121,27 @@ def measure(root: Path, runs: int, page_size: int, only: set[str] | None) -> dic
             page.result.to_labelled(graph, with_iris=False)
             return page
 
-        full_times, answer = _timed(full, runs)
-        raw_times, raw_rows = _timed(raw, runs)
-        page_times, page = _timed(first_page, runs)
-        next_times, _ = _timed(next_page, runs)
-        ui_times, _ = _timed(interaction, runs)
-        rows = len(answer)  # type: ignore[arg-type]
+        figures: dict[str, object] = {}
+        answers: dict[str, object] = {}
+        for name, call in (("full", full), ("raw", raw), ("first_page", first_page),
+                           ("next_page", next_page), ("interaction", interaction)):
+            cpu, wall, answers[name] = _timed(call, runs)
+            figures[name] = _median(cpu)
+            figures[f"{name}_wall"] = _median(wall)
+        rows = len(answers["full"])  # type: ignore[arg-type]
+        page = answers["first_page"]
         out["queries"][query_id] = {
             "rows": rows,
-            "raw_rows": raw_rows,
-            "full": _median(full_times),
-            "raw": _median(raw_times),
-            "first_page": _median(page_times),
-            "next_page": _median(next_times),
-            "interaction": _median(ui_times),
+            "raw_rows": answers["raw"],
+            **figures,
             "has_more": page.has_more,  # type: ignore[attr-defined]
         }
         q = out["queries"][query_id]
         print(
             f"{query_id:40s} rows {rows:>7,}  full {q['full'] * 1000:8.1f} ms  raw "
             f"{q['raw'] * 1000:8.1f} ms  page {q['first_page'] * 1000:8.1f} ms  next "
-            f"{q['next_page'] * 1000:6.1f} ms  interaction {q['interaction'] * 1000:8.1f} ms",
+            f"{q['next_page'] * 1000:6.1f} ms  interaction {q['interaction'] * 1000:8.1f} ms "
+            f"(CPU; full wall {q['full_wall'] * 1000:.0f} ms, load {os.getloadavg()[0]:.1f})",
             file=sys.stderr,
             flush=True,
         )
@@ -147,7 +154,7 @@ def exponents(results: dict[str, dict], key: str) -> dict[str, list[float | None
     """Growth exponent of ``key`` per query between consecutive sizes."""
     names = list(results)
     table: dict[str, list[float | None]] = {}
-    for a, b in zip(names, names[1:], strict=False):
+    for a, b in itertools.pairwise(names):
         ra, rb = results[a], results[b]
         for qid, qa in ra["queries"].items():
             qb = rb["queries"].get(qid)
@@ -166,19 +173,19 @@ def markdown(results: dict[str, dict], page_size: int) -> str:
             f"{size['load_after']} after)",
             "",
             f"| canned query | rows | full answer | raw pyoxigraph | first page ({page_size}) "
-            "| next page | server work per listing interaction |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| next page | server work per listing interaction | full answer, wall |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for qid, q in sorted(size["queries"].items(), key=lambda kv: -kv[1]["rows"]):
             lines.append(
                 f"| {qid} | {q['rows']:,} | {q['full'] * 1000:.1f} ms | {q['raw'] * 1000:.1f} ms "
                 f"| {q['first_page'] * 1000:.1f} ms | {q['next_page'] * 1000:.1f} ms "
-                f"| {q['interaction'] * 1000:.1f} ms |"
+                f"| {q['interaction'] * 1000:.1f} ms | {q['full_wall'] * 1000:.1f} ms |"
             )
         lines.append("")
     if len(results) > 1:
         names = list(results)
-        pairs = [f"{a} → {b}" for a, b in zip(names, names[1:], strict=False)]
+        pairs = [f"{a} → {b}" for a, b in itertools.pairwise(names)]
         full, raw = exponents(results, "full"), exponents(results, "raw")
         page = exponents(results, "first_page")
         lines += [
