@@ -67,7 +67,9 @@ def _timed(call, runs: int) -> tuple[list[float], list[float], object]:
     return cpu, wall, answer
 
 
-def measure(root: Path, runs: int, page_size: int, only: set[str] | None) -> dict:
+def measure(
+    root: Path, runs: int, page_size: int, only: set[str] | None, catalogue: Path | None
+) -> dict:
     import pyoxigraph as ox
     from run import _catalogue_queries  # bench/run.py: parameters chosen the same way
 
@@ -83,7 +85,7 @@ def measure(root: Path, runs: int, page_size: int, only: set[str] | None) -> dic
     triples = len(store)
     out: dict = {"root": str(root), "triples": triples, "load_seconds": round(load_s, 2),
                  "load_before": load_before, "queries": {}}
-    for query_id, text, bindings in _catalogue_queries(root, graph):
+    for query_id, text, bindings in _catalogue_queries(root, graph, catalogue_root=catalogue):
         if only and query_id not in only:
             continue
         terms = {k: v for k, v in bindings.items() if v is not None}
@@ -217,22 +219,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="rows per page (default 100, as the explorer shows)")
     parser.add_argument("--only", nargs="*", help="these canned queries only")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument("--catalogue", type=Path, default=ROOT, metavar="DIR",
+                        help="the project whose queries/ are run (default: this checkout; "
+                        "give a project's folder to run the queries it holds)")
     args = parser.parse_args(argv)
     results: dict[str, dict] = {}
     for item in args.root:
         name, _, folder = item.partition("=")
         print(f"== {name}: {folder}", file=sys.stderr, flush=True)
         results[name] = measure(Path(folder), args.runs, args.page_size,
-                                set(args.only) if args.only else None)
-    text = markdown(results, args.page_size)
-    print(text)
-    if args.out:
-        args.out.write_text(json.dumps({
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "command": " ".join(sys.argv),
-            "page_size": args.page_size,
-            "sizes": results,
-        }, indent=1))
+                                set(args.only) if args.only else None, args.catalogue)
+        if args.out:  # saved after every size: a run stopped half-way keeps what it measured
+            args.out.write_text(json.dumps({
+                "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "command": " ".join(sys.argv),
+                "page_size": args.page_size,
+                "catalogue": str(args.catalogue),
+                "sizes": results,
+            }, indent=1))
+    print(markdown(results, args.page_size))
     return 0
 
 
