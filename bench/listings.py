@@ -11,7 +11,8 @@ this process (the wall time of the full answer is kept beside it):
 - ``full``: the whole answer through the facade (``KnowledgeGraph.select``: what the CLI's
   ``query`` and a download run), median of ``--runs`` after one warm-up;
 - ``raw``: the same text on the same store with pyoxigraph alone (``Store.query``, the
-  parameters as ``substitutions``, every solution read): the engine's share, so that a time
+  parameters as ``substitutions`` and, as the embedded backend does, also as a ``VALUES``
+  block first; every solution read, nothing converted): the engine's share, so that a time
   growing faster than the data can be told apart from our layer;
 - ``first page``: ``KnowledgeGraph.select_page(..., offset=0, size=--page-size)`` on a graph
   that has not answered the query before (its answer cache is emptied before every run): what
@@ -73,7 +74,7 @@ def measure(
     import pyoxigraph as ox
     from run import _catalogue_queries  # bench/run.py: parameters chosen the same way
 
-    from collabkg.backends.embedded import _substitutions
+    from collabkg.backends.embedded import _substitutions, _with_values_first
     from collabkg.graph import KnowledgeGraph
     from collabkg.terms import PREFIXES
 
@@ -93,7 +94,10 @@ def measure(
         def full(text=text, terms=terms):
             return graph.select(text, terms)
 
-        def raw(text=text, terms=terms):
+        # the text the embedded backend runs (parameters also as a VALUES block first)
+        planned = (_with_values_first(text, terms) if terms else None) or text
+
+        def raw(text=planned, terms=terms):
             solutions = store.query(
                 text,
                 use_default_graph_as_union=True,
