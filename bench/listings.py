@@ -69,7 +69,12 @@ def _timed(call, runs: int) -> tuple[list[float], list[float], object]:
 
 
 def measure(
-    root: Path, runs: int, page_size: int, only: set[str] | None, catalogue: Path | None
+    root: Path,
+    runs: int,
+    page_size: int,
+    only: set[str] | None,
+    catalogue: Path | None,
+    full_and_raw_only: bool = False,
 ) -> dict:
     import pyoxigraph as ox
     from run import _catalogue_queries  # bench/run.py: parameters chosen the same way
@@ -129,19 +134,19 @@ def measure(
 
         figures: dict[str, object] = {}
         answers: dict[str, object] = {}
-        for name, call in (("full", full), ("raw", raw), ("first_page", first_page),
-                           ("next_page", next_page), ("interaction", interaction)):
+        calls = (("full", full), ("raw", raw), ("first_page", first_page),
+                 ("next_page", next_page), ("interaction", interaction))
+        for name, call in calls[:2] if full_and_raw_only else calls:
             cpu, wall, answers[name] = _timed(call, runs)
             figures[name] = _median(cpu)
             figures[f"{name}_wall"] = _median(wall)
         rows = len(answers["full"])  # type: ignore[arg-type]
-        page = answers["first_page"]
-        out["queries"][query_id] = {
-            "rows": rows,
-            "raw_rows": answers["raw"],
-            **figures,
-            "has_more": page.has_more,  # type: ignore[attr-defined]
-        }
+        out["queries"][query_id] = {"rows": rows, "raw_rows": answers["raw"], **figures}
+        if full_and_raw_only:
+            for name in ("first_page", "next_page", "interaction"):
+                figures[name] = out["queries"][query_id][name] = 0.0
+        else:
+            out["queries"][query_id]["has_more"] = answers["first_page"].has_more  # type: ignore[attr-defined]
         q = out["queries"][query_id]
         print(
             f"{query_id:40s} rows {rows:>7,}  full {q['full'] * 1000:8.1f} ms  raw "
@@ -223,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="rows per page (default 100, as the explorer shows)")
     parser.add_argument("--only", nargs="*", help="these canned queries only")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument("--full-and-raw-only", action="store_true",
+                        help="time the full answer and raw pyoxigraph only (growth checks)")
     parser.add_argument("--catalogue", type=Path, default=ROOT, metavar="DIR",
                         help="the project whose queries/ are run (default: this checkout; "
                         "give a project's folder to run the queries it holds)")
@@ -232,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         name, _, folder = item.partition("=")
         print(f"== {name}: {folder}", file=sys.stderr, flush=True)
         results[name] = measure(Path(folder), args.runs, args.page_size,
-                                set(args.only) if args.only else None, args.catalogue)
+                                set(args.only) if args.only else None, args.catalogue,
+                                args.full_and_raw_only)
         if args.out:  # saved after every size: a run stopped half-way keeps what it measured
             args.out.write_text(json.dumps({
                 "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
