@@ -88,15 +88,20 @@ def _emit(result: dict[str, object]) -> None:
 
 
 def _catalogue_queries(
-    root: Path, graph: object, *, raw_values: dict | None = None
+    root: Path,
+    graph: object,
+    *,
+    raw_values: dict | None = None,
+    catalogue_root: Path | None = None,
 ) -> list[tuple[str, str, dict]]:
     """(id, text, bindings) of every canned query, parameters chosen as the docstring says
-    (their values as text go into ``raw_values[id]``, for the CLI)."""
+    (their values as text go into ``raw_values[id]``, for the CLI); the queries are those of
+    ``catalogue_root`` when given (bench/listings.py: the checkout's), else the project's."""
     from rdflib import URIRef
 
     from collabkg.catalogue import Catalogue, choices
 
-    catalogue = Catalogue.load(root)
+    catalogue = Catalogue.load(catalogue_root or root)
     out = []
     for canned in catalogue:
         if canned.internal:

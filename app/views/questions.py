@@ -248,7 +248,9 @@ def available_views(query: CannedQuery, result) -> list[str]:  # type: ignore[no
     views = ["table", "list"]
     if query.chart is not None:
         views.append("chart")
-    if len([v for v in result.vars if v in set(result.iri_vars())]) >= 2:
+    # iri_vars reads every row: once per answer, not once per variable (0.26 s of CPU per
+    # rerun for the 10,433 rows of funding-at-risk at 1M triples)
+    if len(result.iri_vars()) >= 2:
         views.append("graph")
     return views
 

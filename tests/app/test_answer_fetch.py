@@ -1,0 +1,47 @@
+"""How the explorer fetches answers: once per question and choices, then read in place."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.apptest import APP, DATA_ROOT, Opener, answer_tables
+
+
+def test_a_rerun_reads_the_answer_computed_first_not_a_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression: the answer was kept with ``st.cache_data``, which unpickles a copy on every
+    rerun of the page (0.4 s of CPU for a 10,000-row answer at 1M triples, more than the rest
+    of the page's server work). The answer is now kept and shared as it is."""
+    monkeypatch.setenv("COLLABKG_HOME", str(DATA_ROOT))
+    monkeypatch.syspath_prepend(str(APP.parent))
+    import ui
+
+    first = ui.run_canned(str(DATA_ROOT), "sources", ())
+    again = ui.run_canned(str(DATA_ROOT), "sources", ())
+    assert len(first) > 0
+    assert again is first
+    other = ui.run_canned(str(DATA_ROOT), "funding-at-risk", ())
+    assert other is not first and other.vars != first.vars
+
+
+def test_a_question_page_reads_the_answer_rows_for_its_views_once(
+    open_page: Opener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the page asked which variables hold IRIs once per variable of the answer,
+    each time reading every row (9 passes over 10,433 rows for funding-at-risk at 1M: 0.26 s
+    of CPU on every rerun)."""
+    from collabkg.results import QueryResult
+
+    open_page("views/questions.py", q="funding-at-risk")  # the answer is computed and kept
+    calls: list[int] = []
+    original = QueryResult.iri_vars
+
+    def counted(self: QueryResult) -> list[str]:
+        calls.append(len(self.rows))
+        return original(self)
+
+    monkeypatch.setattr(QueryResult, "iri_vars", counted)
+    app = open_page("views/questions.py", q="funding-at-risk")
+    assert answer_tables(app), "the answer is shown"
+    assert len(calls) <= 1, f"the answer's rows were read {len(calls)} times for its views"
