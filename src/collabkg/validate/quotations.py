@@ -47,7 +47,7 @@ SELECT ?s ?p ?o WHERE {
   UNION
   { ?s <https://w3id.org/collabkg/ontology#hasTextSha256> ?any }
   UNION
-  { ?quote <http://www.w3.org/ns/prov#wasQuotedFrom> ?s }
+  { SELECT DISTINCT ?s WHERE { ?quote <http://www.w3.org/ns/prov#wasQuotedFrom> ?s } }
   ?s ?p ?o .
   VALUES ?p {
     <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>
@@ -60,7 +60,22 @@ SELECT ?s ?p ?o WHERE {
   }
 }
 """
-"""The triples :func:`collabkg.sources.collect_sources` needs, from a store (every graph)."""
+"""The triples :func:`collabkg.sources.collect_sources` needs, from a store (every graph),
+each once: a source quoted by many quotations is joined once, not once per quotation (at 1M
+triples the join per quotation gave 29,262 rows for 556 sources and took 12 s)."""
+
+SOURCE_PREDICATES = frozenset(
+    {
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        HAS_TEXT_FILE,
+        HAS_TEXT_SHA256,
+        "https://w3id.org/collabkg/ontology#hasWebAddress",
+        "http://purl.org/dc/terms/isPartOf",
+        "http://purl.org/dc/terms/publisher",
+    }
+)
+"""The predicates of :data:`SOURCES_QUERY`'s ``VALUES ?p``."""
 
 SHOWN_PASSAGE = 240
 """Characters of the closest passage shown in a message."""
@@ -265,4 +280,4 @@ def check_quotations(
     return rule.issues
 
 
-__all__ = ["SOURCES_QUERY", "check_quotations"]
+__all__ = ["SOURCES_QUERY", "SOURCE_PREDICATES", "check_quotations"]
