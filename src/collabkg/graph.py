@@ -85,7 +85,11 @@ class Page:
 
 
 def _sources(paths: ProjectPaths, files: Sequence[Path]) -> list[SourceFile]:
-    return [SourceFile(f, paths.relative(f), paths.graph_iri(f)) for f in files]
+    shown = paths.relative_many(files)
+    return [
+        SourceFile(f, name, GRAPH_BASE + name.lstrip("/"))
+        for f, name in zip(files, shown, strict=True)
+    ]
 
 
 def graph_files(

@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from collabkg.paths import ProjectPaths
-from collabkg.validate import Inputs, cached, project_inputs, run, validate
+from collabkg.terms import compact
+from collabkg.validate import Inputs, cached, incremental, project_inputs, run, validate
+from collabkg.validate import pipeline as pipeline_module
 from collabkg.validate.report import Report
 from tests.support.paths import REPO
 from tests.support.synthetic import generate
@@ -163,3 +165,80 @@ def test_incremental_reports_equal_full_runs_on_the_real_data(
         shutil.copytree(REPO / folder, root / folder)
     monkeypatch.setenv("COLLABKG_SEEDS", str(REPO.parent / "shared" / "seeds"))
     _compare(root, random.Random(2026), 8, monkeypatch)
+
+
+def _add_case(root: Path, index: int, stem: str) -> Path:
+    """A new case file: a copy of a case under new IDs, naming the same organisations,
+    place and source (what bench/incremental.py adds)."""
+    source = sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))[index]
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r"ckd:case-syn-case-\d+", f"ckd:case-{stem}", text)
+    text = re.sub(r"ckd:syn-(\w+)-(\d+)", rf"ckd:syn-\1-\2-{stem}", text)
+    text = re.sub(r"ckd:syn-(org|place|src)-(\d+)-" + re.escape(stem), r"ckd:syn-\1-\2", text)
+    path = source.parent / f"{stem}.ttl"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["in-memory", "persistent-store"])
+def test_neighbour_files_have_their_shapes_checked_only_on_linked_items(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, persistent: bool
+) -> None:
+    """Regression (issue 19, adding a case at 1M took 47 s): a file that only names an item
+    of the changed file (an organisation file, the sources) had the shapes run on every item
+    it describes. Now they run on its items linked to the change; the shapes' issues about
+    its other items are carried over. A shapes issue in such a file, about an item the change
+    does not reach, must survive; the reports must equal full runs."""
+    root = tmp_path / "project"
+    generate.generate(root, 4_000)
+    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    if persistent:  # as in a large project: the files checked against the cached store
+        monkeypatch.setattr(pipeline_module, "PERSISTENT_MIN_FILES", 0)
+    project = ProjectPaths.discover(root)
+    limits: list[dict[str, frozenset[str]]] = []
+    real_run = incremental.run
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        limits.append(dict(kwargs.get("shacl_focus") or {}))
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(incremental, "run", spy)
+    assert validate(root=root).violations == 0
+    # an organisation nothing names, with no name, place or source (a shapes issue in the
+    # organisations file, which the changes below make a neighbour)
+    cases = sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))
+    assert len(cases) > 4
+    organisations = root / "data" / "organisations" / "organisations-0000.ttl"
+    org = "ckd:syn-org-unlinked"
+    text = organisations.read_text(encoding="utf-8")
+    organisations.write_text(text + f"\n{org} a ck:Company .\n", encoding="utf-8")
+    after = validate(root=root)
+    assert _seen(after) == _seen(run(project_inputs(project), project))
+    about = [i for i in after.issues if i.focus == org and i.stage.value == "shacl"]
+    assert about, "the label-less organisation has no shapes issue to carry over"
+    # cases are added (naming shared organisations, places, sources) and deleted
+    changes = [
+        lambda: _add_case(root, 1, "added-1"),
+        lambda: _add_case(root, len(cases) - 1, "added-last"),
+        cases[2].unlink,
+        cases[-2].unlink,
+    ]
+    for step, change in enumerate(changes):
+        change()
+        inputs = project_inputs(project)
+        if step % 2:
+            inputs = Inputs(inputs.ontology, inputs.data, inputs.data, inputs.shapes)
+        now = cached.run_cached(inputs, project)
+        assert _seen(now) == _seen(run(inputs, project)), f"step {step}"
+        assert [i.to_dict() for i in now.issues if i.focus == org] == [
+            i.to_dict() for i in after.issues if i.focus == org
+        ]
+    shown = str(organisations.relative_to(root))
+    assert any(limits), "no neighbour file had its shapes limited"
+    assert all(
+        not any(
+            str(Path(name)).endswith(shown) and any(compact(i) == org for i in items)
+            for name, items in limit.items()
+        )
+        for limit in limits
+    ), "the label-less organisation was checked again though no change reached it"

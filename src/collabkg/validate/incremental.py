@@ -6,12 +6,18 @@ When the next whole-project run finds a few data files edited, added or deleted 
 ontology, the shapes and the sources' texts unchanged), only the files the change can affect
 are checked again, against the whole graph:
 
-- the changed and added files themselves;
-- every other file that names an item the old or the new version of a changed file names
-  (a membership in another case pointing to an organisation that was deleted; the
-  organisation file whose organisation a new case names as a member...).
+- the changed and added files themselves, and the files whose issues point into a changed
+  file or say "did you mean": checked whole;
+- every other file that names an item whose triples differ between the old and the new
+  version of a changed file (a membership in another case pointing to an organisation that
+  was deleted; the organisation file whose organisation a new case names as a member...):
+  the *neighbours*. Their vocabulary is checked whole, but the shapes only on their items
+  linked to such an item through the file's own statements (an organisation file of 200
+  organisations is checked on the one a new case names, see :func:`_reached`); a neighbour
+  with blank nodes is checked whole.
 
-Their issues replace the base's for those files; every other file's issues are carried over.
+Their issues replace the base's for those files (for a neighbour: its vocabulary issues, and
+its shapes issues about the items checked again); every other issue is carried over.
 Terms of the vocabularies (the ontology's, the concepts', W3C's) are not followed: nearly every
 file names them. A change that touches the vocabulary itself (a changed file describing such a
 term), more than :data:`MAX_CHANGED` files, or any doubt, means a
@@ -26,15 +32,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from collabkg.cache import Cache, code_version, key_of
 from collabkg.paths import ProjectPaths
 from collabkg.progress import Progress
 from collabkg.sources import texts_folder
-from collabkg.validate.inputs import Inputs, display_name, resolved
+from collabkg.validate.inputs import Inputs, display_name, resolved, resolved_names
+from collabkg.validate.model import show
 from collabkg.validate.pipeline import run
-from collabkg.validate.reading import DESCRIBES_TERM, mentions_of
-from collabkg.validate.report import Report
+from collabkg.validate.reading import DESCRIBES_TERM, VOCABULARIES, mentions_of
+from collabkg.validate.report import Report, Stage
 
 MAX_CHANGED = 20
 """More data files changed than this since the base: a full run."""
@@ -110,6 +118,36 @@ def _new_mentions(path: Path) -> dict[str, str] | None:
         return None
 
 
+def _reached(path: Path, followed: set[str]) -> tuple[set[str], frozenset[str]] | None:
+    """(the items a file describes, those of them linked to an item of ``followed`` through
+    the file's own statements between items, vocabulary terms left out); None when the file
+    has blank nodes or cannot be read (then every item of it is checked)."""
+    try:
+        triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    except (OSError, SyntaxError, ValueError):
+        return None
+    parent: dict[str, str] = {}
+
+    def root(iri: str) -> str:
+        while (up := parent.get(iri, iri)) != iri:
+            parent[iri] = parent.get(up, up)
+            iri = up
+        return iri
+
+    subjects: set[str] = set()
+    for t in triples:
+        s, o = t.subject, t.object
+        if not isinstance(s, ox.NamedNode) or isinstance(o, ox.BlankNode | ox.Triple):
+            return None
+        subjects.add(s.value)
+        if isinstance(o, ox.NamedNode) and not o.value.startswith(VOCABULARIES):
+            a, b = root(s.value), root(o.value)
+            if a != b:
+                parent[a] = b
+    linked = {root(iri) for iri in followed}
+    return subjects, frozenset(iri for iri in subjects if root(iri) in linked)
+
+
 def save_base(
     cache: Cache,
     key: str,
@@ -134,8 +172,7 @@ def save_base(
     states = cache.states(inputs.data)
     shas: dict[str, str] = {}
     displays: dict[str, str] = {}
-    for path, state in zip(inputs.data, states, strict=True):
-        name = str(resolved(path))
+    for path, state, name in zip(inputs.data, states, resolved_names(inputs.data), strict=True):
         shas[name] = state.sha256
         displays[name] = _display(project, path, name)
     named = dict(carried or {})
@@ -148,9 +185,15 @@ def save_base(
     cache.put(key, Base(shas, {k: v for k, v in named.items() if k in shas}, report, displays))
 
 
+def _shown(project: ProjectPaths, paths: tuple[Path, ...]) -> list[str]:
+    return [
+        _display(project, p, name) for p, name in zip(paths, resolved_names(paths), strict=True)
+    ]
+
+
 def _with_files(report: Report, project: ProjectPaths, inputs: Inputs) -> Report:
     return Report(
-        files=[_display(project, path, str(resolved(path))) for path in inputs.targets],
+        files=_shown(project, inputs.targets),
         issues=list(report.issues),
         context_files=report.context_files,
         stages=list(report.stages),
@@ -177,10 +220,10 @@ def run_incremental(
         return None
     states = cache.states(inputs.data)
     now: dict[str, tuple[Path, str]] = {}
-    for path, state in zip(inputs.data, states, strict=True):
+    for path, state, name in zip(inputs.data, states, resolved_names(inputs.data), strict=True):
         if not state.sha256:
             return None  # unreadable: the full run says so
-        now[str(resolved(path))] = (path, state.sha256)
+        now[name] = (path, state.sha256)
     changed = [name for name, (_p, sha) in now.items() if base.shas.get(name) != sha]
     deleted = [name for name in base.shas if name not in now]
     if not changed and not deleted:  # the same files, asked about in the other way
@@ -212,22 +255,39 @@ def run_incremental(
         }
     if DESCRIBES_TERM in followed:
         return None  # a file that describes a term of the vocabulary: check everything
-    # ... and the files whose issues can change: the changed files, the files naming such
-    # an item, those whose issues point into a changed file (related: "file:line")
+    # ... and the files whose issues can change: the changed files, those whose issues
+    # point into a changed file (related: "file:line") or say "did you mean" (checked
+    # whole), and the files naming such an item (the neighbours: their vocabulary checked
+    # whole, the shapes only on their items linked to a changed item, see _reached)
     shown = {base.displays.get(name, "") for name in [*changed, *deleted]}
     shown |= {_display(project, now[name][0], name) for name in changed}
-    affected = set(changed)
-    for name, named in base.mentions.items():
-        if name in now and name not in affected and not named.isdisjoint(followed):
-            affected.add(name)
-    # ... and those with a "did you mean" among the items described anywhere
+    whole = set(changed)
     pointing = {
         issue.file
         for issue in base.report.issues
         if any(r.rsplit(":", 1)[0] in shown for r in issue.related)
         or "did you mean" in issue.message
     }
-    affected |= {name for name in now if base.displays.get(name) in pointing}
+    whole |= {name for name in now if base.displays.get(name) in pointing}
+    focus: dict[str, frozenset[str]] = {}
+    for name, named in base.mentions.items():
+        if name in now and name not in whole and not named.isdisjoint(followed):
+            reached = _reached(now[name][0], followed)
+            if reached is None:
+                whole.add(name)  # blank nodes, or unreadable now: every item
+            else:
+                focus[name] = reached[1]
+    # the items whose shapes are checked again, as the issues name them: a base issue of
+    # the shapes about one of them in a neighbour is replaced, the others are carried over
+    rechecked = {iri for items in focus.values() for iri in items}
+    for name in whole:
+        subjects = _reached(now[name][0], set()) if name in now else None
+        if subjects is None:  # a file checked whole whose items are unknown: none limited
+            whole |= set(focus)
+            focus = {}
+            break
+        rechecked |= subjects[0]
+    affected = whole | set(focus)
     targets = tuple(now[name][0] for name in sorted(affected))
     checked = run(
         Inputs(inputs.ontology, inputs.data, targets, inputs.shapes),
@@ -236,16 +296,25 @@ def run_incremental(
         progress=progress,
         many_targets=max(len(targets), 1),
         replace_variants=False,
+        shacl_focus=focus,
     )
-    redone = shown | {base.displays.get(name, "") for name in affected}
-    redone |= {_display(project, now[name][0], name) for name in affected}
-    kept = [i for i in base.report.issues if i.file not in redone]
+    redone = shown | {base.displays.get(name, "") for name in whole}
+    redone |= {_display(project, now[name][0], name) for name in whole}
+    limited = {base.displays.get(name, "") for name in focus}
+    limited |= {_display(project, now[name][0], name) for name in focus}
+    again = {show(URIRef(iri)) for iri in rechecked}
+    kept = [
+        i
+        for i in base.report.issues
+        if i.file not in redone
+        and (i.file not in limited or (i.stage is Stage.SHACL and i.focus not in again))
+    ]
     # said once per source, at its entry when that is asked about (else at the first
     # quotation from it): where the entry's file was not checked again, its issue stands
     once = {(i.code, i.message) for i in kept if i.code in ONCE_PER_SOURCE}
     new = [i for i in checked.issues if (i.code, i.message) not in once]
     merged = Report(
-        files=[_display(project, path, str(resolved(path))) for path in inputs.targets],
+        files=_shown(project, inputs.targets),
         issues=kept + new,
         context_files=checked.context_files,
         stages=list(checked.stages),

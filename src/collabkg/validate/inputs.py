@@ -35,6 +35,25 @@ def resolved(path: Path) -> Path:
         return path
 
 
+def resolved_names(paths: Iterable[Path]) -> list[str]:
+    """``str(resolved(path))`` for each of ``paths``, each folder resolved once: a file that
+    is not a link resolves to its resolved folder and its name (resolving 7,000 files one by
+    one cost 0.7 s, three times over, in every incremental run at 1M)."""
+    folders: dict[str, str] = {}
+    out: list[str] = []
+    for path in paths:
+        text = str(path)
+        if not path.is_absolute() or path.name in ("", ".", "..") or os.path.islink(text):  # noqa: PTH114 - a string is faster
+            out.append(str(resolved(path)))
+            continue
+        parent, name = os.path.split(text)
+        folder = folders.get(parent)
+        if folder is None:
+            folder = folders[parent] = str(resolved(Path(parent)))
+        out.append(folder + "/" + name if folder != "/" else "/" + name)
+    return out
+
+
 def project_inputs(
     project: ProjectPaths,
     paths: Iterable[str | os.PathLike[str]] | None = None,
@@ -93,4 +112,4 @@ def display_name(project: ProjectPaths, path: Path) -> str:
     return relative
 
 
-__all__ = ["Inputs", "display_name", "project_inputs", "resolved"]
+__all__ = ["Inputs", "display_name", "project_inputs", "resolved", "resolved_names"]

@@ -73,6 +73,19 @@ SOURCES_QUERY = (
 )
 """The triples :func:`collabkg.sources.collect_sources` needs, from a store (every graph)."""
 
+SOURCE_PREDICATES = frozenset(
+    {
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        HAS_TEXT_FILE,
+        HAS_TEXT_SHA256,
+        "https://w3id.org/collabkg/ontology#hasWebAddress",
+        "http://purl.org/dc/terms/isPartOf",
+        "http://purl.org/dc/terms/publisher",
+    }
+)
+"""The predicates :data:`SOURCES_QUERY` reads (its ``FILTER(?p IN ...)``)."""
+
 SOURCES_AMONG_QUERY = (
     "SELECT DISTINCT ?s ?p ?o WHERE {\n  VALUES ?s { %s }\n  FILTER EXISTS {"
     + _IS_SOURCE
@@ -291,4 +304,10 @@ def check_quotations(
     return rule.issues
 
 
-__all__ = ["QUOTED_AMONG_QUERY", "SOURCES_AMONG_QUERY", "SOURCES_QUERY", "check_quotations"]
+__all__ = [
+    "QUOTED_AMONG_QUERY",
+    "SOURCES_AMONG_QUERY",
+    "SOURCES_QUERY",
+    "SOURCE_PREDICATES",
+    "check_quotations",
+]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
@@ -55,15 +55,21 @@ def shacl_results(
     progress: Progress,
     *,
     engine: str = "sparql",
+    focus_nodes: Sequence[URIRef] | None = None,
 ) -> list[RawResult]:
     """Every SHACL result as (focus, path, value, shape, component, severity, message).
+
+    The focus: every item described in ``focus_graphs`` and the items ``focus_nodes`` (both
+    None: every item of the store).
 
     ``engine``: ``sparql`` (the shapes compiled to SPARQL, pySHACL for any shape the
     compiler cannot translate) or ``pyshacl`` (every shape by pySHACL: the reference the
     tests compare with)."""
     if engine == "pyshacl":
         progress.stage("SHACL shapes (pySHACL)")
-        return list(dict.fromkeys(_pyshacl_results(workspace, store, shapes, focus_graphs)))
+        return list(
+            dict.fromkeys(_pyshacl_results(workspace, store, shapes, focus_graphs, focus_nodes))
+        )
     from collabkg.shacl_sparql import _as_written, compile_shapes, prepare, run_one
 
     cached = _COMPILED.get(id(shapes))
@@ -71,7 +77,14 @@ def shacl_results(
         _COMPILED.clear()
         _COMPILED[id(shapes)] = (shapes, compile_shapes(shapes))
     compiled = _COMPILED[id(shapes)][1]
-    prepared = prepare(compiled, store, focus_graphs=focus_graphs) or []  # type: ignore[arg-type]
+    if focus_nodes is None:
+        prepared = prepare(compiled, store, focus_graphs=focus_graphs) or []  # type: ignore[arg-type]
+    else:  # the graphs' items and the nodes, each focus prepared apart (never one joined)
+        prepared = []
+        if focus_graphs:
+            prepared += prepare(compiled, store, focus_graphs=focus_graphs) or []  # type: ignore[arg-type]
+        if focus_nodes:
+            prepared += prepare(compiled, store, focus_nodes=focus_nodes) or []  # type: ignore[arg-type]
     out: dict[tuple[object, ...], None] = {}
     progress.stage("SHACL shapes", total=len(prepared))
 
@@ -83,7 +96,8 @@ def shacl_results(
     # on a large graph in memory, a forked worker runs half of the constraints that need
     # nothing but the store (it shares the store's memory); this process runs the rest
     forked: list[int] = []
-    if focus_graphs is None and workers(PARALLEL_MIN_FILES) and len(store) >= PARALLEL_MIN_QUADS:
+    everything = focus_graphs is None and focus_nodes is None
+    if everything and workers(PARALLEL_MIN_FILES) and len(store) >= PARALLEL_MIN_QUADS:
         forked = [
             i
             for i, (c, _q, _this) in enumerate(prepared)
@@ -117,13 +131,17 @@ def shacl_results(
     fallback = compiled.fallback_shapes(shapes)  # type: ignore[attr-defined]
     if fallback is not None:
         progress.stage("SHACL shapes pySHACL runs (not translated to SPARQL)")
-        for item in _pyshacl_results(workspace, store, fallback, focus_graphs):
+        for item in _pyshacl_results(workspace, store, fallback, focus_graphs, focus_nodes):
             out.setdefault(item)
     return list(out)  # type: ignore[arg-type]
 
 
 def _pyshacl_results(
-    workspace: Workspace, store: ox.Store, shapes: Graph, focus_graphs: Sequence[str] | None
+    workspace: Workspace,
+    store: ox.Store,
+    shapes: Graph,
+    focus_graphs: Sequence[str] | None,
+    focus_nodes: Sequence[URIRef] | None = None,
 ) -> Iterator[RawResult]:
     """pySHACL (slow: the reference, and for shapes SPARQL cannot run) over the graph as the
     files write it (the store keeps numbers and dates in canonical form, pySHACL must see
@@ -135,8 +153,10 @@ def _pyshacl_results(
             data.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         for triple in workspace.written_triples():
             data.add(triple)
-    if focus_graphs is not None:
-        shapes = focus_on(shapes, data, _described(store, focus_graphs))
+    if focus_graphs is not None or focus_nodes is not None:
+        described = _described(store, focus_graphs or [])
+        described |= set(focus_nodes or [])
+        shapes = focus_on(shapes, data, described)
     yield from run_pyshacl(data, shapes)
 
 

@@ -31,8 +31,8 @@ from collabkg.validate.filelike import FileLike
 from collabkg.validate.model import Ontology
 from collabkg.validate.quotations import (
     QUOTED_AMONG_QUERY,
+    SOURCE_PREDICATES,
     SOURCES_AMONG_QUERY,
-    SOURCES_QUERY,
     check_quotations,
 )
 from collabkg.validate.rules.base import Context, FileScan, GraphScope
@@ -50,6 +50,36 @@ def describes_source(scan: FileScan, ctx: Context) -> bool:
     return any(ctx.is_a(types, _SOURCE) for types in scan.types.values())
 
 
+_SOURCE_SUBJECTS = f"""SELECT DISTINCT ?s WHERE {{
+  {{ ?quote <{PROV_QUOTED_FROM}> ?s }} UNION {{ ?s <{HAS_TEXT_FILE}> ?any }}
+  UNION {{ ?s <{HAS_TEXT_SHA256}> ?any }}
+}}"""
+
+
+def source_triples(store: ox.Store) -> list[tuple[str, str, str]]:
+    """The rows of :data:`SOURCES_QUERY` (each once), found subject by subject: the sources
+    first (a scan of the quotations' links), then each one's triples by its index (0.02 s at
+    1M triples; the query once joined every quotation with its source's triples: 12-43 s)."""
+    subjects = sorted(
+        (r["s"] for r in solutions(store, _SOURCE_SUBJECTS, use_default_graph_as_union=True)),
+        key=str,
+    )
+    seen: set[tuple[str, str, str]] = set()
+    out: list[tuple[str, str, str]] = []
+    for subject in subjects:
+        if not isinstance(subject, ox.NamedNode | ox.BlankNode):
+            continue
+        for quad in store.quads_for_pattern(subject, None, None, None):
+            value = quad.object
+            if quad.predicate.value not in SOURCE_PREDICATES or isinstance(value, ox.Triple):
+                continue
+            row = (str(subject.value), quad.predicate.value, str(value.value))
+            if row not in seen:
+                seen.add(row)
+                out.append(row)
+    return out
+
+
 def sources_of(
     store: ox.Store, ontology: Ontology, among: Collection[str] | None = None
 ) -> tuple[dict[str, SourceRecord], set[str]]:
@@ -57,7 +87,7 @@ def sources_of(
     ``among``, only those among these IRIs (the same records for them, found from them
     rather than by reading every quotation of the graph)."""
     if among is None:
-        rows = solutions(store, SOURCES_QUERY, use_default_graph_as_union=True)
+        triples = source_triples(store)
         cited = solutions(
             store,
             f"SELECT DISTINCT ?s WHERE {{ ?q <{PROV_QUOTED_FROM}> ?s }}",
@@ -66,8 +96,8 @@ def sources_of(
     else:
         values = " ".join(_iris(among))
         rows = solutions(store, SOURCES_AMONG_QUERY % values, use_default_graph_as_union=True)
+        triples = [(str(r["s"].value), str(r["p"].value), str(r["o"].value)) for r in rows]
         cited = solutions(store, QUOTED_AMONG_QUERY % values, use_default_graph_as_union=True)
-    triples = [(str(r["s"].value), str(r["p"].value), str(r["o"].value)) for r in rows]
     kinds = {o for _s, p, o in triples if p.endswith("#type")}
     source_kinds = {k for k in kinds if ontology.is_a([k], _SOURCE)}
     records = collect_sources(triples, source_kinds | {_SOURCE})
@@ -177,5 +207,6 @@ __all__ = [
     "check_evidence",
     "describes_source",
     "quotations_in_doubt",
+    "source_triples",
     "sources_of",
 ]

@@ -1,0 +1,51 @@
+"""ProjectPaths: the files of the graph, and their names relative to the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collabkg.paths import TEMPLATE_NAME, ProjectPaths
+
+
+def _project(tmp_path: Path) -> tuple[ProjectPaths, Path]:
+    real = tmp_path / "real"
+    for folder in ("ontology", "data/cases", "data/other"):
+        (real / folder).mkdir(parents=True)
+    (real / "ontology" / "core.ttl").write_text("", encoding="utf-8")
+    for name in ("cases/a.ttl", "cases/b.ttl", "other/c.ttl", TEMPLATE_NAME):
+        (real / "data" / name).write_text("", encoding="utf-8")
+    outside = tmp_path / "outside.ttl"
+    outside.write_text("", encoding="utf-8")
+    (real / "data" / "cases" / "linked.ttl").symlink_to(outside)  # a linked file
+    (real / "data" / "cases" / "copy-of-template.ttl").symlink_to(real / "data" / TEMPLATE_NAME)
+    (tmp_path / "link").symlink_to(real)  # the project reached through a linked folder
+    return ProjectPaths(real), tmp_path
+
+
+def test_relative_many_gives_what_relative_gives_each_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, top = _project(tmp_path)
+    monkeypatch.chdir(project.root)
+    paths = [
+        *project.graph_files(),
+        top / "link" / "data" / "cases" / "a.ttl",  # through the linked folder
+        top / "link" / "data" / "cases" / ".." / "other" / "c.ttl",
+        Path("data/cases/b.ttl"),  # relative to the working folder
+        top / "outside.ttl",
+    ]
+    assert project.relative_many(paths) == [project.relative(p) for p in paths]
+    assert project.relative_many([top / "link" / "data" / "cases" / "a.ttl"]) == [
+        "data/cases/a.ttl"
+    ]
+
+
+def test_graph_files_leave_out_the_template_and_links_to_it(tmp_path: Path) -> None:
+    project, top = _project(tmp_path)
+    names = [project.relative(p) for p in project.graph_files()]
+    assert "data/" + TEMPLATE_NAME not in names
+    assert "data/cases/copy-of-template.ttl" not in names
+    assert "data/cases/a.ttl" in names
+    assert (top / "outside.ttl").resolve().as_posix() in names  # a link: its target
