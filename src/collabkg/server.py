@@ -296,6 +296,12 @@ def evaluate(store: ox.Store, request: Request, base_iri: str) -> Callable[[obje
 # --------------------------------------------------------------------------- the server
 
 
+LISTEN_BACKLOG = 128
+"""Connections the kernel completes before the server accepts them (socketserver's default
+is 5: a burst of clients beyond that had their connection attempts dropped and retried a
+second or more later by their TCP stack)."""
+
+
 @dataclass
 class FilterStats:
     forwarded: int = 0
@@ -311,6 +317,7 @@ class QueryFilter(HTTPServer):
 
     allow_reuse_address = True
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(
         self,
