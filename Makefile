@@ -59,11 +59,11 @@ FAST := not slow and not browser and not java and not virtuoso
 test: venv system-deps lint
 	$(BIN)/pytest tests
 
-# markers in tests/conftest.py. Not yet under two minutes here: 1,414 tests in 3 min 58 s wall
-# (load 2-4, 5 Dec 2026, after the ontology is read once per process); most of it is the
-# shape-fixture and bad-input sweeps, each a whole validation run
+# markers in tests/conftest.py; in worker processes (pytest-xdist: as many as cores, at most
+# 4, each about 1 GB). WORKERS=0 runs them in this process.
+WORKERS ?= auto
 test-fast: venv
-	$(BIN)/pytest tests -q -m "$(FAST)"
+	$(BIN)/pytest tests -q -m "$(FAST)" -n $(WORKERS) --maxprocesses=4
 
 lint: venv
 	$(BIN)/ruff check $(LINT_DIRS)
