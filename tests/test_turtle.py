@@ -163,3 +163,22 @@ def test_fmt_reports_syntax_errors_with_position(cli, tmp_path: Path):
     code, _out, err = cli("fmt", str(path))
     assert code == 1
     assert f"{path}:2:" in err
+
+
+def test_the_formatter_tells_graphs_apart_by_blank_node_structure_not_names():
+    """The formatter's check that its statements add up to the file's triples: the same
+    graph with other blank node names is the same; one blank node where the file has two
+    (or a value moved to another blank node) is not. It compared with rdflib's
+    ``isomorphic``, which took minutes on the ontology (its OWL lists and restrictions)."""
+    from collabkg.turtle import _same_graph
+
+    def triples(text: str) -> list:
+        return list(_parse("@prefix : <http://example.org/> .\n" + text))
+
+    two = triples(":a :p [ :q 1 ] , [ :q 2 ] .")
+    assert _same_graph(set(triples(":a :p [ :q 2 ] , [ :q 1 ] .")), two)
+    assert not _same_graph(set(triples(":a :p [ :q 1 , 2 ] , [ :q 2 ] .")), two)
+    assert not _same_graph(set(triples(":a :p [ :q 1 ] , [ :q 3 ] .")), two)
+    listed = triples(":a :p ( :x :y ) .")
+    assert _same_graph(set(triples(":a :p ( :x :y ) .")), listed)
+    assert not _same_graph(set(triples(":a :p ( :y :x ) .")), listed)

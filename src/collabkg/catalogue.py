@@ -38,13 +38,14 @@ query under ``queries/choices/`` that returns ``?value ?label``). Helper queries
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Protocol, TypeGuard
+from typing import Any, Final, Protocol, TypeGuard
 
 import yaml
 from rdflib import URIRef
@@ -629,12 +630,24 @@ def _certainly_binds(node: object, var: str) -> bool:
     return False
 
 
-def _text_problems(query: CannedQuery) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def _algebra(text: str) -> tuple[Any, str | None]:
+    """rdflib's SPARQL algebra of a query text, or None and why it cannot be made. Its
+    parser takes a second or more per query, so each text is translated once per process
+    (the algebra is only read)."""
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
-    from collabkg.sparql_safety import check_read_only
     from collabkg.terms import PREFIXES
+
+    try:
+        return translateQuery(parseQuery(text), initNs=dict(PREFIXES)).algebra, None
+    except Exception as exc:
+        return None, str(exc)
+
+
+def _text_problems(query: CannedQuery) -> list[str]:
+    from collabkg.sparql_safety import check_read_only
 
     try:
         form = check_read_only(query.text)
@@ -642,10 +655,9 @@ def _text_problems(query: CannedQuery) -> list[str]:
         return [exc.one_line()]
     if form != "SELECT":
         return [f"a canned query must be a SELECT query, not {form}"]
-    try:
-        algebra = translateQuery(parseQuery(query.text), initNs=dict(PREFIXES)).algebra
-    except Exception as exc:
-        return [f"the query cannot be translated to SPARQL algebra: {exc}"]
+    algebra, error = _algebra(query.text)
+    if algebra is None:
+        return [f"the query cannot be translated to SPARQL algebra: {error}"]
     problems: list[str] = []
     if "ORDER BY" not in " ".join(query.text.upper().split()):
         problems.append("the query has no ORDER BY, so its rows come in no fixed order")

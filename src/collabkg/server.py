@@ -296,6 +296,12 @@ def evaluate(store: ox.Store, request: Request, base_iri: str) -> Callable[[obje
 # --------------------------------------------------------------------------- the server
 
 
+LISTEN_BACKLOG = 128
+"""Connections the kernel completes before the server accepts them (socketserver's default
+is 5: a burst of clients beyond that had their connection attempts dropped and retried a
+second or more later by their TCP stack)."""
+
+
 @dataclass
 class FilterStats:
     forwarded: int = 0
@@ -311,6 +317,7 @@ class QueryFilter(HTTPServer):
 
     allow_reuse_address = True
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(
         self,
@@ -807,8 +814,13 @@ def serve(
     require_isolation()
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        with running_endpoint(graph, host=host, port=port, timeout_s=timeout_s, log=log) as ep:
-            print(f"SPARQL endpoint (read-only): {ep.url}", file=out)
+        # from the first line announcing the address, Ctrl+C stops the server cleanly (it
+        # used to exit 130 when it came while the rest of the message was printed)
+        with (
+            running_endpoint(graph, host=host, port=port, timeout_s=timeout_s, log=log) as ep,
+            contextlib.suppress(KeyboardInterrupt),
+        ):
+            print(f"SPARQL endpoint (read-only): {ep.url}", file=out, flush=True)
             print(
                 f"  {len(graph.files)} files; queries time out after {timeout_s:g} s; "
                 "updates and SERVICE are refused; queries run cut off the network.",
@@ -820,8 +832,7 @@ def serve(
                 file=out,
             )
             print("Press Ctrl+C to stop.", file=out, flush=True)
-            with contextlib.suppress(KeyboardInterrupt):
-                ep.filter.serve_forever(poll_interval=0.2)
+            ep.filter.serve_forever(poll_interval=0.2)
         print("Stopped.", file=out, flush=True)
     finally:
         signal.signal(signal.SIGTERM, previous)

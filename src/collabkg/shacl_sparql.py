@@ -20,6 +20,7 @@ nodes or to the subjects of given named graphs (one file checked against a large
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -634,22 +635,57 @@ def class_closures(
     return {c: (sorted(set(m)) if m is not None else None) for c, m in found.items()}
 
 
+_CLASS_TESTS_KEPT_BELOW = 20_000
+"""Query texts up to this long have their class tests remembered (the compiled shapes'
+own texts; not those carrying a long list of focus graphs, which change run to run)."""
+
+
+def _class_tests(query: str) -> tuple[tuple[str, str, str, str], ...]:
+    """``query`` cut at its marked class tests: (text before, the test as written, its
+    variable, its class) for each, then (the rest, "", "", ""). The same texts come back
+    run after run (the compiled shapes do not change): each is scanned once."""
+    if len(query) < _CLASS_TESTS_KEPT_BELOW:
+        return _class_tests_kept(query)
+    return _cut_at_class_tests(query)
+
+
+def _cut_at_class_tests(query: str) -> tuple[tuple[str, str, str, str], ...]:
+    parts: list[tuple[str, str, str, str]] = []
+    end = 0
+    for match in _ISA.finditer(query):
+        parts.append((query[end : match.start()], match.group(0), match.group(1), match.group(2)))
+        end = match.end()
+    parts.append((query[end:], "", "", ""))
+    return tuple(parts)
+
+
+_class_tests_kept = functools.lru_cache(maxsize=4096)(_cut_at_class_tests)
+
+
+def classes_tested(query: str) -> Iterator[str]:
+    """The classes of the marked class tests of ``query``."""
+    return (cls for _text, _test, _var, cls in _class_tests(query) if cls)
+
+
 def expand_classes(query: str, closures: dict[str, list[str] | None]) -> str:
     """Rewrite the marked ``?x rdf:type/rdfs:subClassOf* <C>`` tests of ``query`` as
     ``?x rdf:type ?t . VALUES ?t { C and its subclasses }``."""
-
-    def replace(match: re.Match[str]) -> str:
-        members = closures.get(match.group(2))
+    out: list[str] = []
+    for text, test, var, cls in _class_tests(query):
+        out.append(text)
+        if not cls:
+            continue
+        members = closures.get(cls)
         if not members:
-            return match.group(0)
-        var = _fresh("t")
-        return (
-            f"{match.group(1)} rdf:type {var} . VALUES {var} {{ "
+            out.append(test)
+            continue
+        fresh = _fresh("t")
+        out.append(
+            f"{var} rdf:type {fresh} . VALUES {fresh} {{ "
             + " ".join(f"<{m}>" for m in members)
             + " }\n"
         )
-
-    return _ISA.sub(replace, query)
+    return "".join(out)
 
 
 Prepared = tuple[CompiledConstraint, str, ox.BlankNode | None]
@@ -725,15 +761,17 @@ def prepare(
                 prepared.append((c, query.replace(_FOCUS_MARK, ""), bnode))
         else:
             prepared.append((c, c.query.replace(_FOCUS_MARK, fallback_focus or ""), None))
+    # a constraint runs once per focus blank node with the same text: each text is
+    # scanned and expanded once
+    texts = dict.fromkeys(query for _c, query, _b in prepared)
     closures = class_closures(
         store,
-        (m.group(2) for _c, query, _b in prepared for m in _ISA.finditer(query)),
+        (cls for query in texts for cls in classes_tested(query)),
         union_default_graph=union_default_graph,
     )
-    return [
-        (c, expand_classes(query, closures).replace(placeholder, values), bound)
-        for c, query, bound in prepared
-    ]
+    expanded = {query: expand_classes(query, closures).replace(placeholder, values)
+                for query in texts}
+    return [(c, expanded[query], bound) for c, query, bound in prepared]
 
 
 def _format_message(template: str | None, bound: dict[str, Node]) -> str | None:

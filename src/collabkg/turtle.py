@@ -12,11 +12,14 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from collabkg.rdfterms import to_oxigraph
 from collabkg.terms import PREFIXES
 
 Triple = tuple[Node, Node, Node]
@@ -527,14 +530,24 @@ def _strip_strings(text: str) -> str:
 
 
 def _same_graph(ours: set[Triple], theirs: list[Triple]) -> bool:
-    from rdflib.compare import isomorphic
+    """Whether two sets of triples are the same graph, blank node names aside: both with
+    their blank nodes renamed by RDFC-1.0 (W3C RDF Dataset Canonicalization, in Oxigraph),
+    then compared. (rdflib's ``isomorphic`` took over two minutes on the ontology's 1,400
+    triples; this takes a twentieth of a second.)"""
+    return _canonical(ours) == _canonical(theirs)
 
-    left, right = Graph(), Graph()
-    for t in ours:
-        left.add(t)
-    for t in theirs:
-        right.add(t)
-    return isomorphic(left, right)
+
+def _canonical(triples: Iterable[Triple]) -> ox.Dataset:
+    blanks: dict[Node, ox.BlankNode] = {}
+
+    def term(node: Node) -> Any:
+        if isinstance(node, BNode):
+            return blanks.setdefault(node, ox.BlankNode())
+        return to_oxigraph(node)
+
+    dataset = ox.Dataset(ox.Quad(term(s), term(p), term(o)) for s, p, o in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return dataset
 
 
 def _render_statement(writer: _Writer, statement: _Statement) -> str:

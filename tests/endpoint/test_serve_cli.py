@@ -11,6 +11,7 @@ import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -208,3 +209,35 @@ def test_serve_says_when_the_port_is_taken(serving: ServeProcess, serve_tmp: Pat
     assert "cannot listen on 127.0.0.1" in done.stderr and "--port" in done.stderr
     assert time.monotonic() - started < 30
     assert list(other_tmp.iterdir()) == []
+
+
+class _InterruptedWhilePrinting(io.StringIO):
+    """An output on which Ctrl+C arrives (once) after the address line was written."""
+
+    interrupted = False
+
+    def write(self, text: str) -> int:
+        if self.interrupted or not self.getvalue().endswith("/query\n"):
+            return super().write(text)
+        self.interrupted = True
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_the_start_message_is_printed_stops_serve_cleanly(mini_graph) -> None:
+    """Regression: Ctrl+C arriving after the address was printed but before the server
+    loop started (seen under load: the test stopped serve as soon as the address showed)
+    escaped as a KeyboardInterrupt, exit code 130 instead of 0 and no "Stopped."."""
+    from collabkg.server import serve
+
+    port = free_port()
+    out = _InterruptedWhilePrinting()
+    try:
+        serve(mini_graph, port=port, out=out)  # returns: the interrupt stopped it
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl+C during the start message escaped serve (exit code 130)")
+    text = out.getvalue()
+    assert out.interrupted
+    assert text.startswith("SPARQL endpoint (read-only): http://127.0.0.1:")
+    assert text.rstrip().endswith("Stopped.")
+    with pytest.raises(OSError):  # the port is closed again
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()

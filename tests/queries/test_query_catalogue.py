@@ -293,3 +293,21 @@ def test_class_choices_include_subclass_instances(fixture_graph: KnowledgeGraph)
         "Market Alliance",
         "Untyped Project",
     ]
+
+
+def test_a_query_text_is_translated_to_algebra_once_per_process(tmp_path: Path, monkeypatch):
+    """rdflib's SPARQL parser takes a second or more per query; checking the same text
+    again (the catalogue, the chart and parameter checks) reuses its algebra, and a
+    changed text is translated again."""
+    from rdflib.plugins.sparql import parser
+
+    parsed: list[str] = []
+    real = parser.parseQuery
+    monkeypatch.setattr(parser, "parseQuery", lambda text: parsed.append(text) or real(text))
+    body = f"SELECT ?s WHERE {{ ?s ?p ?o }} ORDER BY ?s # {tmp_path.name}\n"
+    assert metadata_problems(_write(tmp_path, GOOD, body)) == []
+    assert metadata_problems(_write(tmp_path, GOOD, body)) == []
+    assert len(parsed) == 1
+    changed = body.replace("ORDER BY ?s", "ORDER BY ?p ?o ?s")
+    problems = metadata_problems(_write(tmp_path, GOOD, changed))
+    assert len(parsed) == 2 and problems == []

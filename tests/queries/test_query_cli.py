@@ -255,28 +255,30 @@ def test_timed_queries_answer_and_fail_as_usual(fixture_graph: KnowledgeGraph):
     assert run_with_timeout(lambda cancel: 42, 1.0) == 42
 
 
-def test_the_cli_returns_within_the_timeout(tmp_path: Path):
-    def timed(query: str) -> tuple[subprocess.CompletedProcess[str], float]:
-        started = time.monotonic()
-        done = subprocess.run(
-            [sys.executable, "-m", "collabkg", "--root", str(MINI), "query", "--timeout", "1",
-             "--sparql", query],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=tmp_path,
-        )
-        return done, time.monotonic() - started
+def _run_query_cli(query: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "collabkg", "--root", str(MINI), "query", "--timeout", "1",
+         "--sparql", query],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=cwd,
+    )
+    return done, time.monotonic() - started
 
-    # start-up and loading the mini project, measured now (a loaded machine makes them slow:
-    # a fixed 3 s allowance failed at load 16)
-    quick, start_up = timed("ASK { ?s ?p ?o }")
+
+def test_the_cli_returns_within_the_timeout(tmp_path: Path):
+    """The runaway query is stopped at its 1 s limit and the CLI returns then: no later
+    than twice the same CLI answering a trivial query, plus the limit, plus a margin. (The bound
+    was 4 s of wall time, start-up included, which a loaded machine exceeded.)"""
+    quick, baseline = _run_query_cli("ASK {}", tmp_path)
     assert quick.returncode == 0, quick.stderr
-    done, elapsed = timed(RUNAWAY)
+    done, elapsed = _run_query_cli(RUNAWAY, tmp_path)
     assert done.returncode == 1
     assert "took longer than 1 s and was stopped" in done.stderr
-    # stopped at the timeout, not run to the end (minutes) or left hanging
-    assert elapsed < 2 * start_up + 1 + 2.0
+    # twice the start-up: two start-ups on a loaded machine differ by seconds
+    assert elapsed < 2 * baseline + 1 + 2.0, (elapsed, baseline)
 
 
 def test_a_query_run_without_its_required_parameter_is_an_error_listing_the_choices(

@@ -236,3 +236,23 @@ def test_an_idle_connection_is_closed_after_the_idle_timeout(endpoint, monkeypat
         assert sock.recv(1) == b""  # closed by the endpoint, not by this side
         assert time.monotonic() - started < 5
     _alive(endpoint.url)
+
+
+def test_a_burst_of_connections_is_not_dropped_before_the_server_accepts_them(mini_graph):
+    """Regression: the listening socket kept socketserver's backlog of 5, so a burst of
+    clients (300 idle connections here) had their connection attempts dropped by the kernel
+    and retried a second or more later: connecting took 36 s. With the server not
+    accepting at all, the kernel must still complete a burst of 100."""
+    from collabkg.server import free_port, running_endpoint
+
+    with running_endpoint(mini_graph, port=free_port(), timeout_s=3.0) as endpoint:
+        host, port = urllib.parse.urlsplit(endpoint.url).netloc.split(":")
+        opened: list[socket.socket] = []
+        try:
+            for _ in range(100):
+                # a dropped attempt is retried after 1 s: 0.9 s tells the two apart
+                opened.append(socket.create_connection((host, int(port)), timeout=0.9))
+        finally:
+            for sock in opened:
+                sock.close()
+        assert len(opened) == 100

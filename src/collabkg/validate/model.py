@@ -125,9 +125,13 @@ class Ontology:
         self.schemes: set[str] = {
             str(s) for s in graph.subjects(RDF.type, SKOS.ConceptScheme) if isinstance(s, URIRef)
         }
+        self.subjects: frozenset[str] = frozenset(
+            str(s) for s in graph.subjects() if isinstance(s, URIRef)
+        )
+        """Every IRI the ontology says something about."""
         self.defined: set[str] = (
             self.classes | set(self.properties) | self.concepts | self.schemes
-        ) | {str(s) for s in graph.subjects() if isinstance(s, URIRef)}
+        ) | self.subjects
         self.labels = LabelIndex()
         for predicate in (SKOS.prefLabel, RDFS.label):
             for s, o in graph.subject_objects(predicate):

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +40,7 @@ from collabkg.sources import texts_folder
 from collabkg.terms import GRAPH_BASE, compact
 from collabkg.validate.consistency import check_consistency
 from collabkg.validate.inputs import Inputs, display_name, resolved
+from collabkg.validate.memo import ContentMemo, content_key
 from collabkg.validate.model import FileData, Ontology, quiet_rdflib
 from collabkg.validate.reading import (
     Read,
@@ -113,32 +113,13 @@ def _ontology_graph(parsed: Sequence[ParsedFile]) -> Graph:
     return graph
 
 
-_ONTOLOGIES: dict[tuple[tuple[str, str], ...], Ontology] = {}
+ONTOLOGIES: ContentMemo[Ontology] = ContentMemo()
 """Ontologies built in this process, by the content of their files: the ontology is read
-(and indexed) once per process, not once per run (the explorer, the tests and a server
-validate many times over the same ontology). An :class:`Ontology` is never changed."""
-_ONTOLOGIES_KEPT = 4
-_ONTOLOGIES_LOCK = threading.Lock()
-
-
-def _ontology_key(paths: Sequence[Path]) -> tuple[tuple[str, str], ...] | None:
-    """The files' names and SHA-256 digests, or None if one cannot be read (the run then
-    reads them itself and reports the problem)."""
-    key: list[tuple[str, str]] = []
-    for path in paths:
-        try:
-            data = Path(path).read_bytes()
-        except OSError:
-            return None
-        key.append((str(path), hashlib.sha256(data).hexdigest()))
-    return tuple(key) if key else None
-
-
-def _remember_ontology(key: tuple[tuple[str, str], ...], ontology: Ontology) -> None:
-    with _ONTOLOGIES_LOCK:  # the explorer's sessions validate in threads of one process
-        while _ONTOLOGIES and len(_ONTOLOGIES) >= _ONTOLOGIES_KEPT:
-            _ONTOLOGIES.pop(next(iter(_ONTOLOGIES)))
-        _ONTOLOGIES[key] = ontology
+(and indexed) once per process, not once per run or per copy of a project (the explorer,
+the tests and a server validate many times over the same ontology)."""
+SHAPES: ContentMemo[Graph] = ContentMemo()
+"""The shapes graphs read in this process, by the content of their files (the compiled
+SPARQL of a shapes graph is kept beside it by :mod:`.shacl_run`)."""
 
 
 def _subjects(parsed: ParsedFile) -> tuple[set[str], set[str]]:
@@ -223,17 +204,6 @@ def _replace_variants(
             ]
         )
     return keep
-
-
-_SHAPES_CACHE: dict[tuple[tuple[str, int, int], ...], Graph] = {}
-
-
-def _shapes_graph(files: Sequence[Path]) -> Graph:
-    key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-    if key not in _SHAPES_CACHE:
-        _SHAPES_CACHE.clear()
-        _SHAPES_CACHE[key] = load_shapes(files)
-    return _SHAPES_CACHE[key]
 
 
 def _subjects_of(store: ox.Store, graphs: Sequence[str]) -> set[str] | None:
@@ -337,8 +307,8 @@ class _Run:
         inputs, report = self.inputs, self.report
         # ---- 1. syntax: the ontology first (small, in this process)
         ontology_parsed: list[ParsedFile] = []
-        memo_key = _ontology_key(inputs.ontology)
-        remembered = _ONTOLOGIES.get(memo_key) if memo_key is not None else None
+        memo_key = content_key(inputs.ontology)
+        remembered = ONTOLOGIES.get(memo_key)
         for path in inputs.ontology if remembered is None else ():
             parsed, issues = read_turtle(path, self.display(path))
             if parsed is None:
@@ -358,9 +328,9 @@ class _Run:
             self.ontology = remembered
             self.ctx = Context.of(self.ontology, self.case_rules)
         elif inputs.ontology and len(ontology_parsed) == len(inputs.ontology):
-            self.ontology = Ontology(_ontology_graph(ontology_parsed))
-            if memo_key is not None:
-                _remember_ontology(memo_key, self.ontology)
+            self.ontology = ONTOLOGIES.remember(
+                memo_key, Ontology(_ontology_graph(ontology_parsed))
+            )
             self.ctx = Context.of(self.ontology, self.case_rules)
         self.many = len(self.targets) + len(inputs.texts) > self.many_targets
         persistent = (
@@ -527,7 +497,8 @@ class _Run:
                 "No SHACL shapes found (shapes/*.ttl): the data model was not checked."
             )
             return
-        shapes = _shapes_graph(self.inputs.shapes)
+        files = self.inputs.shapes
+        shapes = SHAPES.get_or_build(files, lambda: load_shapes(files))
         everything = all(ref.target for ref in self.refs) and not self.shacl_focus
         targets = [ref for ref in self.refs if ref.target]
         focus = None if everything else [r.graph for r in targets if self._whole(r)]

@@ -39,11 +39,16 @@ class ShaclResult:
     elsewhere: int = 0
 
 
+SHAPES_BASE = "https://w3id.org/collabkg/shapes/"
+"""The base a relative IRI in a shapes file is read against (not the file's own address:
+the graph depends on the files' content only, wherever the project is)."""
+
+
 def load_shapes(files: Iterable[Path]) -> Graph:
     """Every shapes file in one rdflib Graph (the shapes are ours: a syntax error is a bug)."""
     graph = Graph()
     for path in files:
-        graph.parse(path, format="turtle")
+        graph.parse(data=Path(path).read_bytes(), format="turtle", publicID=SHAPES_BASE)
     return graph
 
 
@@ -355,4 +360,4 @@ def shapes_in(shapes: Graph) -> list[tuple[URIRef, list[URIRef]]]:
     return sorted(found)
 
 
-__all__ = ["ShaclResult", "load_shapes", "run_shacl", "shapes_in"]
+__all__ = ["SHAPES_BASE", "ShaclResult", "load_shapes", "run_shacl", "shapes_in"]

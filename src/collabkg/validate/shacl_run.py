@@ -7,7 +7,8 @@ shapes the compiler cannot translate). What the results become in the report is
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 import pyoxigraph as ox
@@ -27,6 +28,10 @@ from collabkg.validate.workspace import Workspace
 SHACL_ENGINES = ("sparql", "pyshacl")
 
 _COMPILED: dict[int, tuple[Graph, object]] = {}
+"""The SPARQL compiled from each shapes graph used lately (by the graph's identity: a shapes
+graph is never changed, and :data:`.pipeline.SHAPES` keeps one per content)."""
+_COMPILED_KEPT = 4
+_COMPILED_LOCK = threading.Lock()
 PARALLEL_MIN_QUADS = 200_000
 """Below this many statements the constraints run in this process only."""
 PARALLEL_MIN_FILES = 64
@@ -45,6 +50,20 @@ def _run_constraints(indices: list[int]) -> list[ShaclResult]:
         constraint, query, this = _FORK_PREPARED[index]
         results.extend(run_one(constraint, query, _FORK_STORE, this=this))
     return results
+
+
+def _compiled(shapes: Graph, compile_shapes: Callable[[Graph], object]) -> object:
+    with _COMPILED_LOCK:
+        cached = _COMPILED.get(id(shapes))
+        if cached is not None and cached[0] is shapes:
+            return cached[1]
+    compiled = compile_shapes(shapes)
+    with _COMPILED_LOCK:
+        _COMPILED.pop(id(shapes), None)
+        while len(_COMPILED) >= _COMPILED_KEPT:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[id(shapes)] = (shapes, compiled)
+    return compiled
 
 
 def shacl_results(
@@ -72,11 +91,7 @@ def shacl_results(
         )
     from collabkg.shacl_sparql import _as_written, compile_shapes, prepare, run_one
 
-    cached = _COMPILED.get(id(shapes))
-    if cached is None or cached[0] is not shapes:
-        _COMPILED.clear()
-        _COMPILED[id(shapes)] = (shapes, compile_shapes(shapes))
-    compiled = _COMPILED[id(shapes)][1]
+    compiled = _compiled(shapes, compile_shapes)
     if focus_nodes is None:
         prepared = prepare(compiled, store, focus_graphs=focus_graphs) or []  # type: ignore[arg-type]
     else:  # the graphs' items and the nodes, each focus prepared apart (never one joined)

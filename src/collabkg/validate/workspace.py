@@ -133,9 +133,7 @@ class Workspace:
         self._types: dict[Node, set[str]] = {}
         self._labels: dict[Node, str | None] = {}
         self._parents: dict[Node, tuple[Node, Node] | None] = {}
-        self.ontology_subjects = {
-            str(s) for s in ontology.graph.subjects() if isinstance(s, URIRef)
-        }
+        self.ontology_subjects = ontology.subjects
 
     def _pair(self, files: list[FileData]) -> Iterator[tuple[FileRef, FileData]]:
         by_display = {ref.display: ref for ref in self.order}
