@@ -39,6 +39,7 @@ from collabkg.progress import Progress, current
 from collabkg.rdfterms import to_rdflib
 from collabkg.sources import texts_folder
 from collabkg.terms import GRAPH_BASE, compact
+from collabkg.validate.compiled_shapes import shapes_and_compiled
 from collabkg.validate.consistency import check_consistency
 from collabkg.validate.inputs import Inputs, display_name, resolved
 from collabkg.validate.model import FileData, Ontology, quiet_rdflib
@@ -56,7 +57,7 @@ from collabkg.validate.rules import (
     check_vocabulary,
     select_graphs_by_rule,
 )
-from collabkg.validate.shacl import load_shapes, run_shacl
+from collabkg.validate.shacl import run_shacl
 from collabkg.validate.shacl_run import SHACL_ENGINES, shacl_results
 from collabkg.validate.store import (
     CASE,
@@ -223,17 +224,6 @@ def _replace_variants(
             ]
         )
     return keep
-
-
-_SHAPES_CACHE: dict[tuple[tuple[str, int, int], ...], Graph] = {}
-
-
-def _shapes_graph(files: Sequence[Path]) -> Graph:
-    key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-    if key not in _SHAPES_CACHE:
-        _SHAPES_CACHE.clear()
-        _SHAPES_CACHE[key] = load_shapes(files)
-    return _SHAPES_CACHE[key]
 
 
 class _Run:
@@ -505,10 +495,12 @@ class _Run:
                 "No SHACL shapes found (shapes/*.ttl): the data model was not checked."
             )
             return
-        shapes = _shapes_graph(self.inputs.shapes)
+        shapes, compiled = shapes_and_compiled(self.inputs.shapes, self.cache)
         everything = all(ref.target for ref in self.refs)
         focus = None if everything else [ref.graph for ref in self.refs if ref.target]
-        raw = shacl_results(shapes, store, workspace, focus, self.progress, engine=self.engine)
+        raw = shacl_results(
+            shapes, store, workspace, focus, self.progress, engine=self.engine, compiled=compiled
+        )
         self.progress.stage("placing the results in the files")
         workspace.prefetch(r[0] for r in raw if r[0] is not None)
         shacl = run_shacl(

@@ -55,22 +55,25 @@ def shacl_results(
     progress: Progress,
     *,
     engine: str = "sparql",
+    compiled: object | None = None,
 ) -> list[RawResult]:
     """Every SHACL result as (focus, path, value, shape, component, severity, message).
 
     ``engine``: ``sparql`` (the shapes compiled to SPARQL, pySHACL for any shape the
     compiler cannot translate) or ``pyshacl`` (every shape by pySHACL: the reference the
-    tests compare with)."""
+    tests compare with). ``compiled``: ``shapes`` compiled already (see
+    :mod:`.compiled_shapes`); otherwise they are compiled here, once per graph."""
     if engine == "pyshacl":
         progress.stage("SHACL shapes (pySHACL)")
         return list(dict.fromkeys(_pyshacl_results(workspace, store, shapes, focus_graphs)))
     from collabkg.shacl_sparql import _as_written, compile_shapes, prepare, run_one
 
-    cached = _COMPILED.get(id(shapes))
-    if cached is None or cached[0] is not shapes:
-        _COMPILED.clear()
-        _COMPILED[id(shapes)] = (shapes, compile_shapes(shapes))
-    compiled = _COMPILED[id(shapes)][1]
+    if compiled is None:
+        cached = _COMPILED.get(id(shapes))
+        if cached is None or cached[0] is not shapes:
+            _COMPILED.clear()
+            _COMPILED[id(shapes)] = (shapes, compile_shapes(shapes))
+        compiled = _COMPILED[id(shapes)][1]
     prepared = prepare(compiled, store, focus_graphs=focus_graphs) or []  # type: ignore[arg-type]
     out: dict[tuple[object, ...], None] = {}
     progress.stage("SHACL shapes", total=len(prepared))
