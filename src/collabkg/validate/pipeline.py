@@ -379,7 +379,12 @@ class _Run:
         ]
         load_now = keeper is None
         for index, result, sha in read_files(
-            tasks, self.cache, self.ctx, salt=self._salt(), progress=progress
+            tasks,
+            self.cache,
+            self.ctx,
+            salt=self._salt(),
+            progress=progress,
+            whole_context=self.mentions is None,
         ):
             self.reads[index] = result
             path, shown, is_context = tasks[index]
