@@ -23,24 +23,31 @@ def summary_key(salt: str, context: Sequence[tuple[str, str]]) -> str:
     return key_of(KIND, code_version(), salt, len(context), *(f"{d}\x01{s}" for d, s in context))
 
 
-def stripped(read: object) -> object:
-    """A context file's result with only what a run uses of it (no pre-filter facts, no
-    rule selection, no mentions)."""
-    from dataclasses import replace
+Kept = tuple[list, bool, bool]
+"""What a run uses of a context file's syntax result: (its issues, usable, has blank
+nodes)."""
+_USABLE = 1
+_BNODES = 2
 
-    return replace(read, selected=None, facts=None, mentions=None)  # type: ignore[type-var]
 
-
-def lookup_context(cache: Cache, key: str, count: int) -> list | None:
+def lookup_context(cache: Cache, key: str, count: int) -> list[Kept] | None:
     """The kept results of ``count`` context files under ``key``, or None."""
     found = cache.get(key)
-    if isinstance(found, list) and len(found) == count:
-        return found
-    return None
+    if not (isinstance(found, tuple) and len(found) == 2):  # (flags, issues)
+        return None
+    flags, issues = found
+    if not (isinstance(flags, bytes) and isinstance(issues, dict) and len(flags) == count):
+        return None
+    return [(issues.get(i, []), bool(f & _USABLE), bool(f & _BNODES)) for i, f in enumerate(flags)]
 
 
-def keep_context(cache: Cache, key: str, reads: Sequence[object]) -> None:
-    cache.put(key, [stripped(r) for r in reads])
+def keep_context(cache: Cache, key: str, reads: Sequence[Kept]) -> None:
+    """Keep the results of the context files under ``key``: one byte of flags per file,
+    and the issues of the files that have any."""
+    flags = bytes(
+        (_USABLE if usable else 0) | (_BNODES if bnodes else 0) for _i, usable, bnodes in reads
+    )
+    cache.put(key, (flags, {i: r[0] for i, r in enumerate(reads) if r[0]}))
 
 
-__all__ = ["keep_context", "lookup_context", "stripped", "summary_key"]
+__all__ = ["Kept", "keep_context", "lookup_context", "summary_key"]

@@ -187,7 +187,7 @@ def read_files(
     computed in worker processes.
 
     ``whole_context``: the caller uses of the context files only what
-    :func:`.context_reads.stripped` keeps; their results are then looked up as one record
+    :data:`.context_reads.Kept` holds; their results are then looked up as one record
     for all of them (see :mod:`.context_reads`), each file's own only when it misses."""
     global _WORKER_CTX
     progress.stage("reading files", total=len(tasks))
@@ -202,8 +202,11 @@ def read_files(
         if whole_context and context_indices and all(states[i].sha256 for i in context_indices):
             summary = summary_key(salt, [(tasks[i][1], states[i].sha256) for i in context_indices])
             kept = lookup_context(cache, summary, len(context_indices))
-            if kept is not None and all(isinstance(r, Read) for r in kept):
-                summarised = dict(zip(context_indices, kept, strict=True))
+            if kept is not None:
+                summarised = {
+                    i: Read(issues, usable, None, bnodes)
+                    for i, (issues, usable, bnodes) in zip(context_indices, kept, strict=True)
+                }
                 summary = None
         as_target: dict[str, str] = {}
         for index, ((_path, display, context), state) in enumerate(zip(tasks, states, strict=True)):
@@ -271,7 +274,14 @@ def read_files(
             and summary is not None
             and len(context_results) == len(context_indices)
         ):
-            keep_context(cache, summary, [context_results[i] for i in context_indices])
+            keep_context(
+                cache,
+                summary,
+                [
+                    (r.issues, r.usable, r.has_bnodes)
+                    for r in (context_results[i] for i in context_indices)
+                ],
+            )
 
 
 def scan_positions(task: tuple[str, str]) -> ParsedFile | None:
