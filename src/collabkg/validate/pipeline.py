@@ -43,6 +43,7 @@ from collabkg.validate.compiled_shapes import shapes_and_compiled
 from collabkg.validate.consistency import check_consistency
 from collabkg.validate.inputs import Inputs, display_name, resolved
 from collabkg.validate.model import FileData, Ontology, quiet_rdflib
+from collabkg.validate.ontology_cache import keep_ontology, lookup_ontology
 from collabkg.validate.reading import (
     Read,
     canonical_triples,
@@ -315,6 +316,10 @@ class _Run:
         ontology_parsed: list[ParsedFile] = []
         memo_key = _ontology_key(inputs.ontology)
         remembered = _ONTOLOGIES.get(memo_key) if memo_key is not None else None
+        if remembered is None and memo_key is not None and self.cache is not None:
+            remembered = lookup_ontology(self.cache, memo_key)  # built by another process
+            if remembered is not None:
+                _remember_ontology(memo_key, remembered)
         for path in inputs.ontology if remembered is None else ():
             parsed, issues = read_turtle(path, self.display(path))
             if parsed is None:
@@ -337,6 +342,8 @@ class _Run:
             self.ontology = Ontology(_ontology_graph(ontology_parsed))
             if memo_key is not None:
                 _remember_ontology(memo_key, self.ontology)
+                if self.cache is not None:
+                    keep_ontology(self.cache, memo_key, self.ontology)
             self.ctx = Context.of(self.ontology, self.case_rules)
         self.many = len(self.targets) + len(inputs.texts) > self.many_targets
         persistent = (
