@@ -37,6 +37,8 @@ ENV_NO_CACHE = "COLLABKG_NO_CACHE"
 RACY_NS = 2_000_000_000
 """Files modified less than two seconds before they were hashed are hashed again."""
 _CODE_VERSION: str | None = None
+FEW_PATHS = 500
+"""The hashes of at most this many files are looked up by name, not by reading the table."""
 _CODE_FILES = (
     "cache.py",
     "errors.py",
@@ -167,13 +169,18 @@ class Cache:
         older than :data:`RACY_NS` when it was hashed: a file written again within the
         same clock tick keeps its modification time, and would otherwise look unchanged."""
         paths = list(paths)
+        if not paths:
+            return []
+        columns = "SELECT path, size, mtime, inode, sha256, checked FROM hashes"
         with _LOCK:
-            known = {
-                row[0]: row[1:]
-                for row in self._db.execute(
-                    "SELECT path, size, mtime, inode, sha256, checked FROM hashes"
-                )
-            }
+            if len(paths) <= FEW_PATHS:  # e.g. the ontology's files: not the whole table
+                names = [str(p) for p in paths]
+                rows = self._db.execute(
+                    f"{columns} WHERE path IN ({','.join('?' * len(names))})", names
+                ).fetchall()
+            else:
+                rows = self._db.execute(columns).fetchall()
+            known = {row[0]: row[1:] for row in rows}
         now = time.time_ns()
         out: list[FileState] = []
         changed: list[tuple[str, int, int, int, str, int]] = []

@@ -87,8 +87,13 @@ def run_cached(
         if found_now is not None:
             report, mentions, only, carried = found_now
         else:
-            report = run(
-                inputs, project, reason=reason, engine=chosen, progress=progress, mentions=mentions
+            report = run(  # mentions only for the base of a whole-project run
+                inputs,
+                project,
+                reason=reason,
+                engine=chosen,
+                progress=progress,
+                mentions=mentions if base is not None else None,
             )
         if key is not None and cache is not None:
             cache.put(key, report)

@@ -54,6 +54,33 @@ def resolved_names(paths: Iterable[Path]) -> list[str]:
     return out
 
 
+def _turtle_files(folder: Path) -> list[tuple[Path, bool]]:
+    """The ``*.ttl`` files under ``folder`` in the order ``sorted(folder.rglob("*.ttl"))``
+    gives (links to folders not followed, as there), each with whether it is a link. The
+    folders' entries say what is a file without one system call per file, and the paths are sorted
+    as strings split at "/" (Path objects compared one by one were a large part of checking
+    one file in a project of 70,000)."""
+    found: list[tuple[list[str], Path, bool]] = []
+    pending = [folder]
+    while pending:
+        here = pending.pop()
+        try:
+            entries = list(os.scandir(here))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir() and not entry.is_symlink():  # as rglob: links not followed
+                    pending.append(here / entry.name)
+                elif entry.name.endswith(".ttl") and entry.is_file():
+                    parts = entry.path.split(os.sep)  # noqa: PTH206 - strings are faster
+                    found.append((parts, here / entry.name, entry.is_symlink()))
+            except OSError:
+                continue
+    found.sort(key=lambda item: item[0])
+    return [(path, link) for _parts, path, link in found]
+
+
 def project_inputs(
     project: ProjectPaths,
     paths: Iterable[str | os.PathLike[str]] | None = None,
@@ -69,12 +96,11 @@ def project_inputs(
         template = resolved(project.template)
         # only a file named like the template, or a link, can be the template: resolving
         # every path (several system calls each) is what took time on large projects
-        data = sorted(
+        data = [
             p
-            for p in project.data.rglob("*.ttl")
-            if p.is_file()
-            and not ((p.name == template.name or p.is_symlink()) and resolved(p) == template)
-        )
+            for p, link in _turtle_files(project.data)
+            if not ((p.name == template.name or link) and resolved(p) == template)
+        ]
     shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
     if paths is None or not list(paths):
         # everything: the ontology files are reported on too (for their syntax)

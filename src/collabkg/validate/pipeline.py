@@ -38,10 +38,12 @@ from collabkg.progress import Progress, current
 from collabkg.rdfterms import to_rdflib
 from collabkg.sources import texts_folder
 from collabkg.terms import GRAPH_BASE, compact
+from collabkg.validate.compiled_shapes import shapes_and_compiled
 from collabkg.validate.consistency import check_consistency
 from collabkg.validate.inputs import Inputs, display_name, resolved
 from collabkg.validate.memo import ContentMemo, content_key
 from collabkg.validate.model import FileData, Ontology, quiet_rdflib
+from collabkg.validate.ontology_cache import keep_ontology, lookup_ontology
 from collabkg.validate.reading import (
     Read,
     canonical_triples,
@@ -117,9 +119,9 @@ ONTOLOGIES: ContentMemo[Ontology] = ContentMemo()
 """Ontologies built in this process, by the content of their files: the ontology is read
 (and indexed) once per process, not once per run or per copy of a project (the explorer,
 the tests and a server validate many times over the same ontology)."""
-SHAPES: ContentMemo[Graph] = ContentMemo()
-"""The shapes graphs read in this process, by the content of their files (the compiled
-SPARQL of a shapes graph is kept beside it by :mod:`.shacl_run`)."""
+SHAPES: ContentMemo[tuple[Graph, object]] = ContentMemo()
+"""The shapes graphs read in this process and their compiled SPARQL, by the content of their
+files (another process's are found in the project's cache: :mod:`.compiled_shapes`)."""
 
 
 def _subjects(parsed: ParsedFile) -> tuple[set[str], set[str]]:
@@ -309,6 +311,10 @@ class _Run:
         ontology_parsed: list[ParsedFile] = []
         memo_key = content_key(inputs.ontology)
         remembered = ONTOLOGIES.get(memo_key)
+        if remembered is None and memo_key is not None and self.cache is not None:
+            remembered = lookup_ontology(self.cache, memo_key)  # built by another process
+            if remembered is not None:
+                ONTOLOGIES.remember(memo_key, remembered)
         for path in inputs.ontology if remembered is None else ():
             parsed, issues = read_turtle(path, self.display(path))
             if parsed is None:
@@ -331,6 +337,8 @@ class _Run:
             self.ontology = ONTOLOGIES.remember(
                 memo_key, Ontology(_ontology_graph(ontology_parsed))
             )
+            if memo_key is not None and self.cache is not None:
+                keep_ontology(self.cache, memo_key, self.ontology)
             self.ctx = Context.of(self.ontology, self.case_rules)
         self.many = len(self.targets) + len(inputs.texts) > self.many_targets
         persistent = (
@@ -373,7 +381,12 @@ class _Run:
         ]
         load_now = keeper is None
         for index, result, sha in read_files(
-            tasks, self.cache, self.ctx, salt=self._salt(), progress=progress
+            tasks,
+            self.cache,
+            self.ctx,
+            salt=self._salt(),
+            progress=progress,
+            whole_context=self.mentions is None,
         ):
             self.reads[index] = result
             path, shown, is_context = tasks[index]
@@ -498,7 +511,11 @@ class _Run:
             )
             return
         files = self.inputs.shapes
-        shapes = SHAPES.get_or_build(files, lambda: load_shapes(files))
+        # parsed and compiled once per content: in this process (SHAPES), else from the
+        # project's cache (another process built them), else here
+        shapes, compiled = SHAPES.get_or_build(
+            files, lambda: shapes_and_compiled(files, self.cache, load_shapes)
+        )
         everything = all(ref.target for ref in self.refs) and not self.shacl_focus
         targets = [ref for ref in self.refs if ref.target]
         focus = None if everything else [r.graph for r in targets if self._whole(r)]
@@ -515,7 +532,14 @@ class _Run:
                 focus = []
             nodes = [URIRef(iri) for iri in sorted(items)]
         raw = shacl_results(
-            shapes, store, workspace, focus, self.progress, engine=self.engine, focus_nodes=nodes
+            shapes,
+            store,
+            workspace,
+            focus,
+            self.progress,
+            engine=self.engine,
+            focus_nodes=nodes,
+            compiled=compiled,
         )
         self.progress.stage("placing the results in the files")
         workspace.prefetch(r[0] for r in raw if r[0] is not None)

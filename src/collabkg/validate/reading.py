@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from collabkg.cache import Cache, code_version, key_of
 from collabkg.progress import Progress
 from collabkg.rdfterms import to_rdflib
+from collabkg.validate.context_reads import keep_context, lookup_context, summary_key
 from collabkg.validate.model import FileData, quiet_rdflib
 from collabkg.validate.rules import Context, Facts, select_local
 from collabkg.validate.syntax import ParsedFile, read_turtle
@@ -179,21 +180,38 @@ def read_files(
     *,
     salt: str,
     progress: Progress,
+    whole_context: bool = False,
 ) -> Iterator[tuple[int, Read, str]]:
     """The syntax stage of every (path, display, context) task, in order, with the file's
     sha256 ("" without a cache): results cached by content are looked up, the rest are
-    computed in worker processes."""
+    computed in worker processes.
+
+    ``whole_context``: the caller uses of the context files only what
+    :data:`.context_reads.Kept` holds; their results are then looked up as one record
+    for all of them (see :mod:`.context_reads`), each file's own only when it misses."""
     global _WORKER_CTX
     progress.stage("reading files", total=len(tasks))
     keys: list[str | None] = [None] * len(tasks)
     shas = [""] * len(tasks)
     cached: dict[str, object] = {}
+    summarised: dict[int, Read] = {}  # context files' results from the one record
+    summary: str | None = None  # the record's key when it is to be written
+    context_indices = [i for i, task in enumerate(tasks) if task[2]]
     if cache is not None:
         states = cache.states(path for path, _d, _c in tasks)
+        if whole_context and context_indices and all(states[i].sha256 for i in context_indices):
+            summary = summary_key(salt, [(tasks[i][1], states[i].sha256) for i in context_indices])
+            kept = lookup_context(cache, summary, len(context_indices))
+            if kept is not None:
+                summarised = {
+                    i: Read(issues, usable, None, bnodes)
+                    for i, (issues, usable, bnodes) in zip(context_indices, kept, strict=True)
+                }
+                summary = None
         as_target: dict[str, str] = {}
         for index, ((_path, display, context), state) in enumerate(zip(tasks, states, strict=True)):
             shas[index] = state.sha256
-            if state.sha256:
+            if state.sha256 and index not in summarised:
                 keys[index] = key_of("read", code_version(), salt, display, context, state.sha256)
                 if context:  # a file read as a target serves as context too (it was checked more)
                     as_target[key_of("read", code_version(), salt, display, True, state.sha256)] = (
@@ -207,7 +225,12 @@ def read_files(
                 hit = found.get(target_key)
                 if isinstance(hit, Read):  # as a context file reads: no issues of its own
                     cached[context_key] = replace(hit, issues=[] if hit.usable else hit.issues)
-    todo = [i for i, key in enumerate(keys) if key is None or not isinstance(cached.get(key), Read)]
+    todo = [
+        i
+        for i, key in enumerate(keys)
+        if i not in summarised and (key is None or not isinstance(cached.get(key), Read))
+    ]
+    context_results: dict[int, Read] = {}
     fresh: dict[int, Read] = {}
     _WORKER_CTX = ctx
     count = workers(len(todo))
@@ -222,15 +245,21 @@ def read_files(
     try:
         for index in range(len(tasks)):
             key = keys[index]
-            hit = cached.get(key) if key is not None else None
-            if isinstance(hit, Read):
+            known: object = summarised.get(index)
+            if known is None:
+                known = cached.get(key) if key is not None else None
+            if isinstance(known, Read):
+                if summary is not None and tasks[index][2]:
+                    context_results[index] = known
                 progress.advance()
-                yield index, hit, shas[index]
+                yield index, known, shas[index]
                 continue
             expected = next(pending)
             assert expected == index
             result = next(results)
             fresh[index] = result
+            if summary is not None and tasks[index][2]:
+                context_results[index] = result
             progress.advance()
             yield index, result, shas[index]
     finally:
@@ -240,6 +269,19 @@ def read_files(
         _WORKER_CTX = None
         if cache is not None and fresh:
             cache.put_many((keys[i], r) for i, r in fresh.items() if keys[i] is not None)  # type: ignore[misc]
+        if (
+            cache is not None
+            and summary is not None
+            and len(context_results) == len(context_indices)
+        ):
+            keep_context(
+                cache,
+                summary,
+                [
+                    (r.issues, r.usable, r.has_bnodes)
+                    for r in (context_results[i] for i in context_indices)
+                ],
+            )
 
 
 def scan_positions(task: tuple[str, str]) -> ParsedFile | None:

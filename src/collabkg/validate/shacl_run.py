@@ -75,6 +75,7 @@ def shacl_results(
     *,
     engine: str = "sparql",
     focus_nodes: Sequence[URIRef] | None = None,
+    compiled: object | None = None,
 ) -> list[RawResult]:
     """Every SHACL result as (focus, path, value, shape, component, severity, message).
 
@@ -83,7 +84,8 @@ def shacl_results(
 
     ``engine``: ``sparql`` (the shapes compiled to SPARQL, pySHACL for any shape the
     compiler cannot translate) or ``pyshacl`` (every shape by pySHACL: the reference the
-    tests compare with)."""
+    tests compare with). ``compiled``: ``shapes`` compiled already (see
+    :mod:`.compiled_shapes`); otherwise they are compiled here, once per graph."""
     if engine == "pyshacl":
         progress.stage("SHACL shapes (pySHACL)")
         return list(
@@ -91,7 +93,8 @@ def shacl_results(
         )
     from collabkg.shacl_sparql import _as_written, compile_shapes, prepare, run_one
 
-    compiled = _compiled(shapes, compile_shapes)
+    if compiled is None:
+        compiled = _compiled(shapes, compile_shapes)
     if focus_nodes is None:
         prepared = prepare(compiled, store, focus_graphs=focus_graphs) or []  # type: ignore[arg-type]
     else:  # the graphs' items and the nodes, each focus prepared apart (never one joined)
