@@ -5,13 +5,12 @@ does not exist is not counted as served."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.support.browser_chromium import APP, streamlit_server
+from tests.support.synthetic import bench_module
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -19,13 +18,7 @@ pytestmark = pytest.mark.slow
 
 
 def _sessions_module():  # type: ignore[no-untyped-def]
-    sys.path.insert(0, str(REPO / "bench"))  # the script imports bench/machine.py
-    spec = importlib.util.spec_from_file_location("bench_sessions", REPO / "bench" / "sessions.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return bench_module("sessions", "machine")  # the script imports bench/machine.py
 
 
 def test_a_session_opened_over_the_websocket_is_served_and_timed(tmp_path: Path):

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.apptest import APP, DATA_ROOT, Opener, answer_tables
+from tests.support.apptest import Opener, answer_tables
 
 
 def test_a_rerun_reads_the_answer_computed_first_not_a_copy(
-    monkeypatch: pytest.MonkeyPatch,
+    open_page: Opener, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Regression: the answer was kept with ``st.cache_data``, which unpickles a copy on every
     rerun of the page (0.4 s of CPU for a 10,000-row answer at 1M triples, more than the rest
-    of the page's server work). The answer is now kept and shared as it is."""
-    monkeypatch.setenv("COLLABKG_HOME", str(DATA_ROOT))
-    monkeypatch.syspath_prepend(str(APP.parent))
-    import ui
+    of the page's server work). The answer is now kept and shared as it is: a rerun makes no
+    copy of it."""
+    from collabkg.results import QueryResult
 
-    first = ui.run_canned(str(DATA_ROOT), "sources", ())
-    again = ui.run_canned(str(DATA_ROOT), "sources", ())
-    assert len(first) > 0
-    assert again is first
-    other = ui.run_canned(str(DATA_ROOT), "funding-at-risk", ())
-    assert other is not first and other.vars != first.vars
+    copies: list[int] = []
+
+    def setstate(self: QueryResult, state: dict[str, object]) -> None:
+        copies.append(1)
+        self.__dict__.update(state)
+
+    monkeypatch.setattr(QueryResult, "__setstate__", setstate, raising=False)
+    app = open_page("views/questions.py", q="sources")
+    app.run()  # a rerun, as any click makes
+    assert not app.exception, [e.value for e in app.exception]
+    assert answer_tables(app), "the answer is on screen"
+    assert copies == []
 
 
 def test_a_question_page_reads_the_answer_rows_for_its_views_once(

@@ -1,6 +1,7 @@
-"""The benchmark's data generator (bench/generate.py), for tests that need large graphs.
+"""The benchmark's data generator (bench/generate.py), for tests that need large graphs, and
+the other benchmark scripts (:func:`bench_module`).
 
-Loaded from its file (bench/ is not a package), without touching ``sys.path``.
+Loaded from their files (bench/ is not a package), without touching ``sys.path``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ def _load(name: str) -> ModuleType:
     return module
 
 
+def bench_module(name: str, *needs: str) -> ModuleType:
+    """``bench/<name>.py`` as a module, after the bench modules it imports by bare name."""
+    for needed in needs:
+        _load(needed)
+    return _load(name)
+
+
 generate = _load("generate")
 
-__all__ = ["generate"]
+__all__ = ["bench_module", "generate"]
