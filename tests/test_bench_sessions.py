@@ -58,9 +58,15 @@ def test_the_explorer_pages_are_served_and_a_missing_page_is_not(tmp_path: Path)
 
 def test_the_client_runs_where_an_event_loop_is_already_running():
     """Regression: in the whole suite the sessions tests failed with "asyncio.run() cannot be
-    called from a running event loop"; the coroutine now gets a thread and loop of its own."""
+    called from a running event loop"; the coroutine now gets a thread and loop of its own.
+    (The outer loop runs in a thread too, since this very thread may be running one.)"""
+
+    async def seven() -> int:
+        return 7
 
     async def inside_a_running_loop() -> int:
-        return _run(asyncio.sleep(0, result=7))
+        asyncio.get_running_loop()  # there is one here
+        return _run(seven())
 
-    assert asyncio.run(inside_a_running_loop()) == 7
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, inside_a_running_loop()).result() == 7
