@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, PROV, RDF, RDFS
 
 from collabkg.errors import ReasonerError
 from collabkg.paths import ProjectPaths
 from collabkg.reasoning import ReasoningReport, check_consistency, load_project_graph
+from collabkg.reasoning.loading import assemble, prepare
+from collabkg.reasoning.words import AxiomGraph
 from collabkg.vocabularies import ENV_VOCABULARIES, file_origins, find_vocabularies
 from tests.support.ontology import FIXTURES, PREFIXES, REPO, parse
 
@@ -129,6 +131,29 @@ def test_activity_derived_from_a_source_is_explained_with_item_file_and_prov_axi
     assert "tests/fixtures/ontology/derived-activity.ttl" in text
     assert "prov-o.ttl" in text, text
     assert "prov:wasDerivedFrom" in text
+
+
+def test_a_property_punned_as_annotation_and_object_property_is_read_one_way_every_run():
+    """Regression: PROV-O declares prov:wasRevisionOf (a sub-property of prov:wasDerivedFrom)
+    and prov:specializationOf both owl:AnnotationProperty and owl:ObjectProperty, which OWL 2 DL
+    forbids. HermiT read that input one way or the other from run to run, so the derived-activity
+    contradiction was found in most runs but missed in one. The input HermiT gets must carry one
+    reading only (object property), and the report says so."""
+    data = parse(FIXTURES / "derived-activity.ttl")
+    triples, origin, _foreign, _used = assemble(data, None, REPO, find_vocabularies(REPO))
+    graph = AxiomGraph(triples, origin)
+    punned = graph.declared_annotation_props & graph.object_props
+    assert {PROV.wasRevisionOf, PROV.specializationOf} <= punned, punned
+    prepared = prepare(graph)
+    kept = set(prepared.triples)
+    for prop in punned:
+        assert (prop, RDF.type, OWL.ObjectProperty) in kept
+        assert (prop, RDF.type, OWL.AnnotationProperty) not in kept
+        assert any(
+            note.startswith(f"prov:{prop.split('#')[-1]} is declared both") and "prov-o.ttl" in note
+            for note in prepared.notes
+        ), prepared.notes
+    assert (PROV.wasRevisionOf, RDFS.subPropertyOf, PROV.wasDerivedFrom) in kept
 
 
 def test_missing_vocabularies_are_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -34,10 +34,12 @@ class Outcome:
 
 
 def _ntriples(triples: Iterable[Triple]) -> bytes:
+    """The triples as N-Triples, lines sorted: the same set gives HermiT the same file."""
     graph = rdflib.Graph(bind_namespaces="none")
     for triple in triples:
         graph.add(triple)
-    return graph.serialize(format="nt", encoding="utf-8")
+    text = graph.serialize(format="nt", encoding="utf-8")
+    return b"\n".join(sorted(line for line in text.split(b"\n") if line)) + b"\n"
 
 
 def _java_message(text: str) -> str:

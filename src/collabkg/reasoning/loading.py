@@ -108,9 +108,12 @@ def prepare(graph: AxiomGraph) -> Prepared:
     node_on_data: dict[Node, int] = defaultdict(int)
     undeclared_props: dict[Node, int] = defaultdict(int)
     undeclared_classes: set[Node] = set()
+    punned = graph.declared_annotation_props & (graph.object_props | graph.data_props)
     for triple in graph.triples:
         s, p, o = triple
-        annotation = p in graph.annotation_props
+        if s in punned and p == RDF.type and o == OWL.AnnotationProperty:
+            continue
+        annotation = p in graph.annotation_props and p not in punned
         if isinstance(o, Literal):
             if p in graph.object_props:
                 literal_on_object[p] += 1
@@ -171,6 +174,14 @@ def prepare(graph: AxiomGraph) -> Prepared:
         notes.append(
             f"{compact(str(p))} ({count} use(s)) is not declared in the ontology: HermiT "
             "reads it as an annotation and draws nothing from it."
+        )
+    for p in sorted(punned, key=str):
+        kind = "an object" if p in graph.object_props else "a datatype"
+        where = graph.origin.get((p, RDF.type, OWL.AnnotationProperty))
+        notes.append(
+            f"{compact(str(p))} is declared both an annotation property and {kind} property"
+            f"{f' in {where}' if where else ''}, which OWL 2 DL does not allow: reasoned as "
+            f"{kind} property only, so that HermiT reads it the same way on every run."
         )
     for cls in sorted(undeclared_classes, key=str):
         notes.append(f"{compact(str(cls))} is used as a class but not declared in the ontology.")

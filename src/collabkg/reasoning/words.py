@@ -45,7 +45,8 @@ class AxiomGraph:
         self.classes = declared[str(OWL.Class)] | declared[str(RDFS.Class)]
         self.object_props = declared[str(OWL.ObjectProperty)]
         self.data_props = declared[str(OWL.DatatypeProperty)]
-        self.annotation_props = declared[str(OWL.AnnotationProperty)] | {
+        self.declared_annotation_props = declared[str(OWL.AnnotationProperty)]
+        self.annotation_props = self.declared_annotation_props | {
             URIRef(p) for p in BUILTIN_ANNOTATIONS
         }
         self.declared: set[Node] = set()
