@@ -127,6 +127,7 @@ def test_a_missing_index_is_rebuilt(tmp_path: Path) -> None:
 
 def test_the_index_is_replaced_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A write that fails leaves the old index whole and no temporary file behind."""
+    monkeypatch.setattr(file_index, "KEEP_AFTER", 0)  # rewritten after any change
     root = _project(tmp_path)
     index = tmp_path / INDEX_NAME
     scan(root, index)
@@ -136,6 +137,7 @@ def test_the_index_is_replaced_atomically(tmp_path: Path, monkeypatch: pytest.Mo
     stamp = time.time() - 60  # old enough to be worth keeping in the index
     os.utime(added, (stamp, stamp))
     tried: list[Path] = []
+    real_replace = Path.replace
 
     def fail(self: Path, target: object) -> Path:
         tried.append(self)
@@ -146,7 +148,7 @@ def test_the_index_is_replaced_atomically(tmp_path: Path, monkeypatch: pytest.Mo
     assert tried  # a new index was written, and its renaming failed
     assert index.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".files-")] == []
-    monkeypatch.undo()
+    monkeypatch.setattr(Path, "replace", real_replace)
     assert _seen(root, index) == _truth(root)
 
 
@@ -185,7 +187,10 @@ def test_a_file_written_just_now_is_hashed_again_by_the_next_scan(tmp_path: Path
     assert _seen(root, index) == _truth(root)
 
 
-def test_a_deleted_file_is_dropped_from_the_index(tmp_path: Path) -> None:
+def test_a_deleted_file_is_dropped_from_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(file_index, "KEEP_AFTER", 0)
     root = _project(tmp_path)
     index = tmp_path / INDEX_NAME
     scan(root, index)
@@ -195,3 +200,27 @@ def test_a_deleted_file_is_dropped_from_the_index(tmp_path: Path) -> None:
     assert listing.hashed == 0
     assert "data/cases/1/case-1.ttl" not in listing.names
     assert {n: listing.sha256(n) for n in listing.names} == _truth(root)
+
+
+def test_a_few_changes_are_seen_without_rewriting_the_index(tmp_path: Path) -> None:
+    """Below KEEP_AFTER the index is left as it is (stale): every later scan must still
+    see the edited, added and deleted files, and hash only those."""
+    root = _project(tmp_path, count=12)
+    index = tmp_path / INDEX_NAME
+    scan(root, index)
+    before = index.read_bytes()
+    stamp = time.time() - 60
+    edited = root / "data" / "cases" / "0" / "case-0.ttl"
+    edited.write_text("# case 0, edited\n", encoding="utf-8")
+    os.utime(edited, (stamp, stamp))
+    added = root / "data" / "cases" / "added.ttl"
+    added.write_text("# added\n", encoding="utf-8")
+    os.utime(added, (stamp, stamp))
+    (root / "data" / "cases" / "1" / "case-1.ttl").unlink()
+    for _time in range(2):
+        listing = scan(root, index)
+        assert listing.hashed == 2  # the edited and the added file, nothing else
+        assert {n: listing.sha256(n) for n in listing.names} == _truth(root)
+        assert listing.names == sorted(_truth(root), key=lambda n: n.split("/"))
+        assert _seen(root, index) == _truth(root)
+    assert index.read_bytes() == before

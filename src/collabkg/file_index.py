@@ -38,6 +38,9 @@ INDEX_NAME = "files.idx"
 MAGIC = b"collabkg-file-index 1\n"
 MODULUS = 1 << 128
 TEMPLATE_NAME = "TEMPLATE.ttl"
+KEEP_AFTER = 32
+"""The index is rewritten (8 MB at 70,000 files) when more files than this were hashed
+again or are gone: until then, those few are hashed again by each scan (a few reads)."""
 
 
 def mix(name: str, digest: bytes) -> int:
@@ -157,9 +160,15 @@ def _read_index(path: Path) -> Stored | None:
     return Stored(names, sizes, mtimes, inodes, checked, digests, mixes, total)
 
 
-def _write_index(path: Path, listing: Listing, rows: dict[str, tuple[int, int, int, int]]) -> None:
+def _write_index(
+    path: Path,
+    listing: Listing,
+    rows: dict[str, tuple[int, int, int, int]],
+    where: dict[str, int],
+) -> None:
     """Write the index of ``listing`` atomically (a temporary file renamed over the old
-    one); ``rows``: (size, mtime_ns, inode, checked_ns) of the files hashed now."""
+    one); ``rows``: (size, mtime_ns, inode, checked_ns) of the files hashed now; ``where``:
+    each stored file's place in the old index."""
     stored = listing.stored
     columns = [array("q") for _ in range(4)]
     digests: list[bytes] = []
@@ -169,8 +178,7 @@ def _write_index(path: Path, listing: Listing, rows: dict[str, tuple[int, int, i
         if row is not None:
             digest, mixed = listing.fresh[name]
         else:
-            i = _find(stored.names, name)
-            assert i is not None
+            i = where[name]
             row = (stored.sizes[i], stored.mtimes[i], stored.inodes[i], stored.checked[i])
             digest, mixed = stored.digests[32 * i : 32 * i + 32], stored.mixes[16 * i : 16 * i + 16]
         for column, value in zip(columns, row, strict=True):
@@ -215,18 +223,15 @@ def _walk(data: str, root: str) -> tuple[list[tuple[str, os.DirEntry[str]]], boo
             continue
         for entry in listed:
             try:
-                if entry.is_dir(follow_symlinks=False):
+                name = entry.name
+                if name.endswith(".ttl") and entry.is_file(follow_symlinks=False):
+                    found.append((entry.path[cut:], entry))  # a file, not a link: most of them
+                elif entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
-                elif entry.name.endswith(".ttl"):
-                    if entry.is_symlink():
-                        plain = False
-                        if not entry.is_file():
-                            continue
-                    elif not entry.is_file(follow_symlinks=False):
-                        continue
-                    found.append((entry.path[cut:], entry))
-                elif entry.is_symlink() and entry.is_dir():
-                    plain = False  # not followed (as rglob), but say the tree has links
+                elif entry.is_symlink():
+                    plain = False  # a link to a folder is not followed (as rglob)
+                    if name.endswith(".ttl") and entry.is_file():
+                        found.append((entry.path[cut:], entry))
             except OSError:
                 continue
     return found, plain
@@ -254,7 +259,7 @@ def scan(root: Path, index: Path | None) -> Listing:
     fresh: dict[str, tuple[bytes, bytes]] = {}
     rows: dict[str, tuple[int, int, int, int]] = {}
     trusted: list[str] = []
-    worth_writing = False
+    worth_writing = 0  # files hashed now that the index could vouch for next time
     for name, entry in found:
         if name == template:
             if entry.is_symlink():
@@ -283,30 +288,40 @@ def scan(root: Path, index: Path | None) -> Listing:
         digest = hashlib.sha256(content).digest()
         fresh[name] = (digest, mix(name, digest).to_bytes(16, "big"))
         rows[name] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, now)
-        worth_writing = worth_writing or stat.st_mtime_ns < now - RACY_NS
+        worth_writing += stat.st_mtime_ns < now - RACY_NS
     if not fresh and len(trusted) == len(stored.names) and stored.names:
         # nothing changed (the common case): the index as it is, no work per file
         return Listing(root_text, stored.names, stored.total, plain, stored, {})
     # files added, changed or removed: the index's order and sum, corrected
-    gone = len(stored.names) - len(trusted) - sum(1 for n in fresh if n in where)
-    if gone or not stored.names:
+    changed = [n for n in fresh if n in where]
+    gone: list[str] = []
+    if len(trusted) + len(changed) < len(stored.names):
+        vouched = set(trusted)
+        gone = [n for n in stored.names if n not in vouched and n not in fresh]
+    if not stored.names or len(fresh) + len(gone) > len(stored.names) // 4:
         names = sorted([*trusted, *fresh], key=_parts)
         total = sum(
             int.from_bytes(stored.mixes[16 * where[n] : 16 * where[n] + 16], "big") for n in trusted
         )
-    else:  # only additions and changes: each one put in its place
-        names = list(stored.names)
+    else:  # a few files: each taken out of or put in its place
         total = stored.total
+        for name in (*changed, *gone):
+            i = where[name]
+            total -= int.from_bytes(stored.mixes[16 * i : 16 * i + 16], "big")
+        if gone:
+            dropped = set(gone)
+            names = [n for n in stored.names if n not in dropped]
+        else:
+            names = list(stored.names)
         for name in fresh:
-            i = where.get(name)
-            if i is None:
+            if name not in where:
                 bisect.insort(names, name, key=_parts)
-            else:
-                total -= int.from_bytes(stored.mixes[16 * i : 16 * i + 16], "big")
     total += sum(int.from_bytes(m, "big") for _d, m in fresh.values())
     listing = Listing(root_text, names, total % MODULUS, plain, stored, fresh)
-    if index is not None and (worth_writing or gone or not stored.names):
-        _write_index(index, listing, rows)
+    if index is not None and (
+        not stored.names or worth_writing > KEEP_AFTER or len(gone) > KEEP_AFTER
+    ):
+        _write_index(index, listing, rows, where)
     return listing
 
 
