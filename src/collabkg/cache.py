@@ -42,6 +42,7 @@ FEW_PATHS = 500
 _CODE_FILES = (
     "cache.py",
     "errors.py",
+    "file_index.py",
     "labels.py",
     "paths.py",
     "rdfterms.py",
@@ -229,6 +230,15 @@ class Cache:
             return pickle.loads(row[0])
         except Exception:
             return None
+
+    def get_raw(self, key: str) -> bytes | None:
+        """The stored bytes of an entry (not unpickled), or None."""
+        with _LOCK:
+            try:
+                row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+            except sqlite3.Error:
+                return None
+        return bytes(row[0]) if row is not None else None
 
     def get_many(self, keys: Iterable[str]) -> dict[str, object]:
         keys = list(keys)

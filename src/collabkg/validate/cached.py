@@ -117,8 +117,17 @@ def validate(
 ) -> Report:
     """``collabkg validate [PATH...]``: check the named files (default: all of data/).
 
-    The report is remembered by the content of the files (see :func:`run_cached`)."""
+    The report is remembered by the content of the files (see :func:`run_cached`); a few
+    files in a large project whose other files did not change are checked as a warm run
+    (:mod:`.warm`: no work per other file)."""
     project = ProjectPaths.discover(root)
+    paths = list(paths) if paths is not None else None
+    if paths and not reason:
+        from collabkg.validate.warm import check
+
+        report = check(project, paths, engine=engine, progress=progress)
+        if report is not None:
+            return report
     inputs = project_inputs(project, paths)
     return run_cached(inputs, project, reason=reason, engine=engine, progress=progress)
 

@@ -84,15 +84,18 @@ def _turtle_files(folder: Path) -> list[tuple[Path, bool]]:
 def project_inputs(
     project: ProjectPaths,
     paths: Iterable[str | os.PathLike[str]] | None = None,
+    *,
+    list_data: bool = True,
 ) -> Inputs:
-    """Inputs for ``collabkg validate [PATH...]`` in ``project``."""
+    """Inputs for ``collabkg validate [PATH...]`` in ``project`` (``list_data=False``: the
+    data files left out, for a warm run that has them from the file index)."""
     ontology: list[Path] = []
     if project.ontology.is_dir():
         ontology += sorted(project.ontology.glob("*.ttl"))
     if project.concepts.is_dir():
         ontology += sorted(project.concepts.glob("*.ttl"))
     data: list[Path] = []
-    if project.data.is_dir():
+    if list_data and project.data.is_dir():
         template = resolved(project.template)
         # only a file named like the template, or a link, can be the template: resolving
         # every path (several system calls each) is what took time on large projects

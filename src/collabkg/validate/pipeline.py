@@ -33,6 +33,7 @@ from rdflib.term import Node
 
 from collabkg.cache import Cache, key_of
 from collabkg.errors import UsageError
+from collabkg.file_index import MODULUS, Listing, mix
 from collabkg.paths import ProjectPaths
 from collabkg.progress import Progress, current
 from collabkg.rdfterms import to_rdflib
@@ -65,6 +66,7 @@ from collabkg.validate.store import (
     REDUCED_GRAPH,
     TEXT_GRAPH,
     FileRef,
+    ListedFiles,
     PersistentStore,
     case_sharing_graphs,
     insert,
@@ -75,6 +77,7 @@ from collabkg.validate.store import (
     triples_of,
 )
 from collabkg.validate.syntax import ParsedFile, parse_bytes, read_turtle
+from collabkg.validate.warm_record import keep_record, lookup_record
 from collabkg.validate.workspace import Workspace
 
 STAGES = ("syntax", "vocabulary", "quotations", "shacl", "consistency")
@@ -220,6 +223,15 @@ def _subjects_of(store: ox.Store, graphs: Sequence[str]) -> set[str] | None:
     return found
 
 
+def unusable_note(shown: str) -> str:
+    """The note a report gives of a file left out of the graph for its errors."""
+    return f"{shown} has errors and was left out of the graph (run: collabkg validate {shown})."
+
+
+class _NotWarm(Exception):
+    """A warm run cannot vouch for the other files (see :mod:`.warm`): run the ordinary one."""
+
+
 class _Run:
     """One run of the pipeline: the stages, in order, over one store."""
 
@@ -239,8 +251,11 @@ class _Run:
         replace_variants: bool = True,
         mentions: dict[str, dict[str, str]] | None = None,
         shacl_focus: dict[str, frozenset[str]] | None = None,
+        listing: Listing | None = None,
     ) -> None:
         self.inputs = inputs
+        self.listing = listing
+        """A warm run (see :mod:`.warm`): the project's data files as the index lists them."""
         self.shacl_focus = shacl_focus or {}
         self.many_targets = many_targets
         self.replace_variants = replace_variants
@@ -266,6 +281,14 @@ class _Run:
         self.shas: dict[str, str] = {}
         self.skip_values: set[Node] = set()
         self.skip_triples: set[tuple[Node, Node, Node | None]] = set()
+        self.context_problems: dict[str, int] = {}
+        """Name shown of each context file with problems -> how many (counted, not shown)."""
+        self.unusable: dict[str, str] = {}
+        """Name shown of each context file left out (errors) -> its sha256."""
+        self.listed: ListedFiles | None = None
+        """A warm run's context files (see :mod:`.warm`); None: ``self.context`` has them."""
+        self.listed_context = 0
+        """A warm run's count of context files (those left out of the graph included)."""
 
     def _path(self, path: Path) -> tuple[str, str, str]:
         """(resolved path, name shown, named graph) of a file, worked out once (as strings:
@@ -344,9 +367,11 @@ class _Run:
         persistent = (
             self.cache is not None
             and not self.many
-            and len(self.context) >= PERSISTENT_MIN_FILES
+            and (self.listing is not None or len(self.context) >= PERSISTENT_MIN_FILES)
             and self.ontology is not None
         )
+        if self.listing is not None and (not persistent or inputs.texts):
+            raise _NotWarm
         if not persistent:
             return self._run(ox.Store(), None)
         assert self.cache is not None
@@ -355,9 +380,14 @@ class _Run:
             try:
                 store = keeper.open()  # type: ignore[union-attr]
             except OSError:
+                if self.listing is not None:
+                    raise _NotWarm from None
                 keeper = None  # the cached store cannot be opened: work in memory
                 store = ox.Store()
             try:
+                if self.listing is not None:
+                    assert keeper is not None
+                    return self._run_warm(store, keeper, self.listing)
                 return self._run(store, keeper)
             finally:
                 del store
@@ -375,11 +405,59 @@ class _Run:
         return key_of(self.case_rules, *sorted(self.ctx.defined))
 
     def _run(self, store: ox.Store, keeper: PersistentStore | None) -> Report:
-        inputs, report, progress = self.inputs, self.report, self.progress
         tasks = [(p, self.display(p), True) for p in self.context] + [
             (p, self.display(p), False) for p in self.targets
         ]
-        load_now = keeper is None
+        self._read(tasks, store, load_now=keeper is None)
+        return self._check(tasks, store, keeper)
+
+    def _run_warm(self, store: ox.Store, keeper: PersistentStore, listing: Listing) -> Report:
+        """The targets checked against a store the record says holds every other data file
+        as it is now (see :mod:`.warm`); :class:`_NotWarm` when it cannot say so."""
+        assert self.cache is not None and self.ontology is not None
+        salt = self._salt()
+        reduced = reduced_triples(self.ontology)
+        record = lookup_record(self.cache, keeper, salt, reduced_digest(reduced))
+        if record is None:
+            raise _NotWarm
+        names = list(dict.fromkeys(self.display(t) for t in self.targets))
+        total = listing.total
+        listed: list[str] = []
+        for name in names:
+            mixed = listing.mix_of(name)
+            if mixed is None:
+                continue  # not a data file: not in the sum
+            listed.append(name)
+            total -= mixed
+            graph = GRAPH_BASE + name
+            if store.contains_named_graph(ox.NamedNode(graph)):
+                held = keeper.manifest.get(graph)
+                if held is None:
+                    raise _NotWarm
+                total += mix(name, bytes.fromhex(held))
+            elif name in record.unusable:
+                total += mix(name, bytes.fromhex(record.unusable[name]))
+        if total % MODULUS != record.total:
+            raise _NotWarm  # a file other than the targets changed: the ordinary run
+        report = self.report
+        checked = set(listed)
+        for name in record.unusable:
+            if name not in checked:
+                report.notes.append(unusable_note(name))
+        report.other_files_problems += sum(
+            count for name, count in record.problems.items() if name not in checked
+        )
+        self.listed = ListedFiles(self.project.root, listing, checked | set(record.unusable))
+        self.listed_context = len(listing.names) - len(listed)
+        tasks = [(p, self.display(p), False) for p in self.targets]
+        self._read(tasks, store, load_now=False)
+        return self._check(tasks, store, keeper, reduced=reduced)
+
+    def _read(
+        self, tasks: Sequence[tuple[Path, str, bool]], store: ox.Store, *, load_now: bool
+    ) -> None:
+        """Stage 1 for every file of ``tasks`` (context files counted, targets reported)."""
+        report, progress = self.report, self.progress
         for index, result, sha in read_files(
             tasks,
             self.cache,
@@ -395,15 +473,15 @@ class _Run:
                 self.mentions[self.resolved(path)] = result.mentions
             if is_context:
                 if not result.usable:
-                    report.notes.append(
-                        f"{shown} has errors and was left out of the graph "
-                        f"(run: collabkg validate {shown})."
-                    )
+                    report.notes.append(unusable_note(shown))
                     report.other_files_problems += len(result.issues)
+                    self.context_problems[shown] = len(result.issues)
+                    self.unusable[shown] = sha
                     continue
-                report.other_files_problems += sum(
-                    1 for i in result.issues if i.severity is Severity.VIOLATION
-                )
+                found = sum(1 for i in result.issues if i.severity is Severity.VIOLATION)
+                report.other_files_problems += found
+                if found:
+                    self.context_problems[shown] = found
             else:
                 report.add(result.issues)
                 if not result.usable:
@@ -412,6 +490,17 @@ class _Run:
             self.shas[graph] = sha
             if load_now and (is_context or self.many):
                 load_file(store, path, graph, result.has_bnodes)
+
+    def _check(
+        self,
+        tasks: Sequence[tuple[Path, str, bool]],
+        store: ox.Store,
+        keeper: PersistentStore | None,
+        *,
+        reduced: list[ox.Triple] | None = None,
+    ) -> Report:
+        """Everything after stage 1: the store made ready, stages 2 to 4."""
+        inputs, report, progress = self.inputs, self.report, self.progress
         if not self.many:
             # few targets: kept in memory, their blank nodes named as in the store
             for ref in self.refs:
@@ -430,9 +519,14 @@ class _Run:
                 self.refs.append(FileRef(Path(name), name, graph, True))
                 self.parsed[graph] = parsed
         report.stages.append("syntax")
-        report.context_files = len(
-            {self.resolved(p) for p in (*inputs.ontology, *self.context, *inputs.targets)}
-        ) + len(inputs.texts)
+        if self.listed is not None:  # every listed file but the targets, as below
+            report.context_files = (
+                len(inputs.ontology) + self.listed_context + len(inputs.targets) + len(inputs.texts)
+            )
+        else:
+            report.context_files = len(
+                {self.resolved(p) for p in (*inputs.ontology, *self.context, *inputs.targets)}
+            ) + len(inputs.texts)
         if not inputs.ontology:
             report.notes.append("No ontology files (ontology/*.ttl): only the syntax was checked.")
         ontology = self.ontology
@@ -441,25 +535,41 @@ class _Run:
             return report
 
         # ---- the store: every usable file in its graph, and the reduced ontology
-        reduced = reduced_triples(ontology)
+        if reduced is None:
+            reduced = reduced_triples(ontology)
         if keeper is not None:
             # a target without blank nodes whose file is in the store as it is now stays
             # there (the neighbours of an incremental run); the others go in as temporary
             # graphs (a file with blank nodes is checked with its own blank nodes: with the
             # store's, pySHACL missed a reversed period in a [ ] at the second check)
-            wanted = {
-                ref.graph: (ref.path, self.shas[ref.graph], ref.has_bnodes)
-                for ref in self.refs
-                if not ref.target
-                or (
-                    not ref.has_bnodes
+            if self.listed is None:
+                wanted = {
+                    ref.graph: (ref.path, self.shas[ref.graph], ref.has_bnodes)
+                    for ref in self.refs
+                    if not ref.target
+                    or (
+                        not ref.has_bnodes
+                        and keeper.manifest.get(ref.graph, "") == self.shas[ref.graph]
+                    )
+                }
+                keeper.sync(wanted, (reduced, reduced_digest(reduced)), progress)
+                self._keep_warm(keeper, wanted, reduced)
+            else:
+                # a warm run: the store holds the context already (see .warm); only the
+                # targets are looked at (the manifest read only for one the store holds)
+                wanted = {
+                    ref.graph: (ref.path, self.shas[ref.graph], ref.has_bnodes)
+                    for ref in self.refs
+                    if ref.target
+                    and not ref.has_bnodes
+                    and store.contains_named_graph(ox.NamedNode(ref.graph))
                     and keeper.manifest.get(ref.graph, "") == self.shas[ref.graph]
-                )
-            }
-            keeper.sync(wanted, (reduced, reduced_digest(reduced)), progress)
+                }
             for ref in self.refs:
                 if ref.target and ref.graph not in wanted:
-                    if ref.graph in keeper.manifest:
+                    if (
+                        self.listed is None or store.contains_named_graph(ox.NamedNode(ref.graph))
+                    ) and ref.graph in keeper.manifest:
                         keeper.remove(ref.graph)
                     keeper.add_temporary(self.parsed[ref.graph], ref.graph)
         else:
@@ -479,6 +589,33 @@ class _Run:
         report.seconds = time.perf_counter() - self.started
         return report
 
+    def _keep_warm(
+        self,
+        keeper: PersistentStore,
+        wanted: dict[str, tuple[Path, str, bool]],
+        reduced: list[ox.Triple],
+    ) -> None:
+        """After the store was brought in step with every file: what a later warm run
+        (:mod:`.warm`) needs to trust it without listing the files again."""
+        if self.cache is None:
+            return
+        held = {
+            ref.display: self.shas[ref.graph]
+            for ref in self.refs
+            if ref.graph in wanted and ref.graph == GRAPH_BASE + ref.display
+        }
+        if len(held) != len(wanted):
+            return  # a file not named by its path from the root: no record
+        keep_record(
+            self.cache,
+            keeper,
+            salt=self._salt(),
+            reduced=reduced_digest(reduced),
+            held=held,
+            unusable=self.unusable,
+            problems=self.context_problems,
+        )
+
     def _vocabulary(
         self, tasks: Sequence[tuple[Path, str, bool]], store: ox.Store, ontology: Ontology
     ) -> Workspace:
@@ -486,7 +623,9 @@ class _Run:
         self.progress.stage("checking terms")
         texts = texts_folder(self.project.root)
         candidates, selection = self._candidates(tasks, store, ontology, texts)
-        workspace = Workspace(ontology, self._local_files(candidates, store), store, self.refs)
+        workspace = Workspace(
+            ontology, self._local_files(candidates, store), store, self.refs, self.listed
+        )
         workspace.texts = texts
         workspace.selection = selection
         if "vocabulary" in self.stages:
@@ -516,7 +655,9 @@ class _Run:
         shapes, compiled = SHAPES.get_or_build(
             files, lambda: shapes_and_compiled(files, self.cache, load_shapes)
         )
-        everything = all(ref.target for ref in self.refs) and not self.shacl_focus
+        everything = (
+            all(ref.target for ref in self.refs) and not self.shacl_focus and self.listed is None
+        )
         targets = [ref for ref in self.refs if ref.target]
         focus = None if everything else [r.graph for r in targets if self._whole(r)]
         nodes = None
@@ -568,7 +709,7 @@ class _Run:
     def _replace_variants(self, store: ox.Store, keeper: PersistentStore | None) -> None:
         """:func:`collabkg.validate.pipeline._replace_variants` on the only context files
         that can be an original (they give a target's case ID the type ck:Case)."""
-        if all(ref.target for ref in self.refs):
+        if all(ref.target for ref in self.refs) and self.listed is None:
             return  # no context file: nothing to replace
         targets = [ref for ref in self.refs if ref.target]
         cases: set[str] = set()
@@ -585,6 +726,13 @@ class _Run:
                     cases.add(t.subject.value)
         graphs = case_sharing_graphs(store, cases)
         originals = [ref for ref in self.refs if not ref.target and ref.graph in graphs]
+        if self.listed is not None:
+            listed = self.listed
+            found = [g for g in graphs if listed.rank(g) is not None]
+            for graph in sorted(found, key=lambda g: listed.rank(g) or 0):
+                original = listed.get(graph)
+                if original is not None:
+                    originals.append(original)
         if not originals:
             return
         parsed_files: list[tuple[ParsedFile, bool]] = []
@@ -604,7 +752,10 @@ class _Run:
         for parsed, _target in parsed_files:
             original = by_id.get(id(parsed))
             if original is not None and id(parsed) not in kept:
-                self.refs.remove(original)
+                if original in self.refs:
+                    self.refs.remove(original)
+                elif self.listed is not None:
+                    self.listed.exclude(original.graph)
                 if keeper is not None:
                     keeper.remove(original.graph)
                 else:
@@ -669,14 +820,19 @@ class _Run:
                 items[ref.graph] = file_data(parsed, ref.graph, target=True)
         sharing = sharing_graphs(store, list(items.values())) - set(items)
         by_graph = {ref.graph: ref for ref in self.refs}
+        rank = {ref.graph: i for i, ref in enumerate(self.refs)}
+        listed = self.listed
         for graph in sharing:
             sharer = by_graph.get(graph)
+            if sharer is None and listed is not None:
+                sharer = listed.get(graph)
+                rank[graph] = (listed.rank(graph) or 0) - len(listed.listing.names)
             if sharer is None:
                 continue
             parsed, _issues = read_turtle(sharer.path, sharer.display, context=True)
             if parsed is not None:
                 items[graph] = file_data(parsed, graph, target=sharer.target)
-        return [items[ref.graph] for ref in self.refs if ref.graph in items]
+        return [items[g] for g in sorted(items, key=lambda g: rank.get(g, len(rank)))]
 
 
 def run(
@@ -732,4 +888,39 @@ def run(
             progress.close()
 
 
-__all__ = ["ENGINES", "MANY_TARGETS", "STAGES", "choose_engine", "run"]
+def run_warm(
+    inputs: Inputs,
+    project: ProjectPaths,
+    listing: Listing,
+    *,
+    engine: str | None = None,
+    progress: Progress | None = None,
+) -> Report | None:
+    """The targets of ``inputs`` (its data left empty) checked as a warm run against the
+    data files ``listing`` lists (see :mod:`.warm`), or None when the cached store cannot
+    vouch for them (the caller then runs :func:`run` over every file)."""
+    own = progress is None and current() is None
+    progress = progress or current() or Progress.disabled()
+    cache = Cache.open(project.root)
+    if cache is None:
+        return None
+    try:
+        return _Run(
+            inputs,
+            project,
+            cache,
+            True,
+            STAGES,
+            progress,
+            engine=choose_engine(engine),
+            listing=listing,
+        ).run()
+    except _NotWarm:
+        return None
+    finally:
+        cache.close()
+        if own:
+            progress.close()
+
+
+__all__ = ["ENGINES", "MANY_TARGETS", "STAGES", "choose_engine", "run", "run_warm", "unusable_note"]

@@ -6,7 +6,7 @@ of the ontology the shapes see in a graph of its own, and the persistent copy un
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,9 +15,10 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
 from collabkg.cache import Cache, key_of
+from collabkg.file_index import Listing
 from collabkg.progress import Progress
 from collabkg.rdfterms import solutions, to_oxigraph
-from collabkg.terms import CK
+from collabkg.terms import CK, GRAPH_BASE
 from collabkg.validate.model import FileData, Ontology
 from collabkg.validate.reading import canonical_triples
 from collabkg.validate.syntax import ParsedFile
@@ -85,16 +86,86 @@ class FileRef:
     has_bnodes: bool = True
 
 
+class ListedFiles:
+    """The context files of a warm run (:mod:`.warm`), as the project's file index lists
+    them: a :class:`FileRef` is made only for a graph asked about, none for the other
+    70,000 (the file index is plain: each file's name shown is its path relative to the
+    root, its graph ``GRAPH_BASE`` + that path)."""
+
+    def __init__(self, root: Path, listing: Listing, left_out: Iterable[str]) -> None:
+        self.root = root
+        self.listing = listing
+        self.left_out = set(left_out)
+        """Names of listed files that are not context files (the targets, files with
+        errors left out of the graph, an original replaced by its edited copy)."""
+
+    def name_of(self, graph: str) -> str | None:
+        if not graph.startswith(GRAPH_BASE):
+            return None
+        name = graph[len(GRAPH_BASE) :]
+        return None if name in self.left_out else name
+
+    def get(self, graph: str) -> FileRef | None:
+        name = self.name_of(graph)
+        if name is None or self.rank(graph) is None:
+            return None
+        return FileRef(self.root / name, name, graph, False)
+
+    def rank(self, graph: str) -> int | None:
+        """The file's place in the pipeline's order (None: not a context file)."""
+        name = self.name_of(graph)
+        return None if name is None else self.listing.position(name)
+
+    def exclude(self, graph: str) -> None:
+        name = self.name_of(graph)
+        if name is not None:
+            self.left_out.add(name)
+
+    def __iter__(self) -> Iterator[FileRef]:
+        for name in self.listing.names:
+            if name not in self.left_out:
+                yield FileRef(self.root / name, name, GRAPH_BASE + name, False)
+
+
 class PersistentStore:
-    """The store under ``.collabkg-cache/store``, in step with the files (see :func:`sync`)."""
+    """The store under ``.collabkg-cache/store``, in step with the files (see :func:`sync`).
+
+    Its *state* is kept beside the manifest: a generation (a new random token whenever the
+    manifest changes), whether the store holds exactly the manifest's graphs (*clean*:
+    set when a run closes it, unset before anything is written), and the digest of the
+    saved manifest (a manifest saved by other code leaves a digest that no longer
+    matches). A clean store is opened without listing its 70,000 named graphs or reading
+    its manifest (read on first use); one that is not (a run stopped half-way) is cleaned
+    up as before and gets a new generation. :mod:`collabkg.validate.warm` trusts what a
+    run wrote of the store only under the same generation."""
 
     MANIFEST = "store-manifest"
+    STATE = "store-state"
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
         self.store: ox.Store | None = None
-        self.manifest: dict[str, str] = {}
+        self._manifest: dict[str, str] | None = None
         self.temporary: list[str] = []
+        self.generation = ""
+        self.clean = False
+        """Whether the store holds exactly the manifest's graphs (no run is writing)."""
+        self._written: tuple[str, bool, str] | None = None
+        self._digest: str | None = None
+        self._writing = False
+        """Set while graphs are being changed: a run stopped then leaves the store unclean."""
+
+    @property
+    def manifest(self) -> dict[str, str]:
+        """Named graph -> the sha256 of the file it holds (read when first needed)."""
+        if self._manifest is None:
+            saved = self.cache.get(self._manifest_key())
+            self._manifest = dict(saved) if isinstance(saved, dict) else {}
+        return self._manifest
+
+    @manifest.setter
+    def manifest(self, value: dict[str, str]) -> None:
+        self._manifest = value
 
     def open(self) -> ox.Store:
         """Open the store (OSError when it cannot be: the caller works in memory)."""
@@ -108,8 +179,16 @@ class PersistentStore:
                 raise
             shutil.rmtree(path, ignore_errors=True)  # a damaged cache: start again
             self.store = ox.Store(str(path))
-        saved = self.cache.get(self._manifest_key())
-        self.manifest = dict(saved) if isinstance(saved, dict) else {}
+        state = self.cache.get(self._state_key())
+        if (
+            isinstance(state, tuple)
+            and len(state) == 3
+            and state[1] is True
+            and state[2] == self._manifest_digest()
+        ):
+            self.generation, self.clean = str(state[0]), True
+            self._written = (self.generation, True, str(state[2]))
+            return self.store
         present = {g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
         unknown = present - set(self.manifest)  # left over by a run that stopped
         if len(unknown) > 100:
@@ -118,13 +197,38 @@ class PersistentStore:
         for graph in unknown & present:
             self.store.remove_graph(ox.NamedNode(graph))
         self.manifest = {g: sha for g, sha in self.manifest.items() if g in present}
+        self.save()  # a new generation: what earlier runs knew of the store is not trusted
         return self.store
 
     def _manifest_key(self) -> str:
         return key_of(self.MANIFEST, STORE_FORMAT, ox.__version__, str(self.cache.store_path))
 
+    def _state_key(self) -> str:
+        return key_of(self.STATE, STORE_FORMAT, ox.__version__, str(self.cache.store_path))
+
+    def _manifest_digest(self) -> str:
+        """The digest of the manifest as saved (read once until it is saved again)."""
+        if self._digest is None:
+            raw = self.cache.get_raw(self._manifest_key())
+            self._digest = hashlib.sha256(raw).hexdigest() if raw is not None else "-"
+        return self._digest
+
+    def _mark(self, clean: bool) -> None:
+        """Record the store's state (before writing to it: not clean; at close: clean)."""
+        self.clean = clean
+        state = (self.generation, clean, self._manifest_digest())
+        if state != self._written:
+            self.cache.put(self._state_key(), state)
+            self._written = state
+
     def save(self) -> None:
+        """Save the manifest: a new generation, not clean until the run closes the store."""
+        import secrets
+
+        self.generation = secrets.token_hex(8)
         self.cache.put(self._manifest_key(), self.manifest)
+        self._digest = None
+        self._mark(False)
 
     def sync(
         self,
@@ -145,10 +249,12 @@ class PersistentStore:
         for graph in stale:
             self.manifest.pop(graph, None)
         self.save()  # what follows may stop halfway: the next run cleans up
+        self._writing = True
         if len(missing) > max(50, len(desired) // 4):
             self._rebuild(wanted, reduced, progress)
             self.manifest = desired
             self.save()
+            self._writing = False
             return
         progress.stage("updating the cached store", total=len(stale) + len(missing))
         for graph in stale:
@@ -163,6 +269,7 @@ class PersistentStore:
             self.manifest[graph] = desired[graph]
             progress.advance()
         self.save()
+        self._writing = False
 
     def _rebuild(
         self,
@@ -191,6 +298,7 @@ class PersistentStore:
 
     def add_temporary(self, parsed: ParsedFile, graph: str) -> None:
         assert self.store is not None
+        self._mark(False)  # a run that stops now leaves the graph behind: not clean
         self.temporary.append(graph)
         insert(self.store, parsed.triples, graph)
 
@@ -199,7 +307,9 @@ class PersistentStore:
         assert self.store is not None
         self.manifest.pop(graph, None)
         self.save()
+        self._writing = True
         self.store.remove_graph(ox.NamedNode(graph))
+        self._writing = False
 
     def close(self) -> None:
         if self.store is not None:
@@ -207,6 +317,8 @@ class PersistentStore:
                 self.store.remove_graph(ox.NamedNode(graph))
             self.temporary = []
             self.store.flush()
+            if not self._writing:  # stopped while changing graphs: cleaned up next time
+                self._mark(True)
         self.store = None
 
 
@@ -258,6 +370,7 @@ __all__ = [
     "REDUCED_GRAPH",
     "TEXT_GRAPH",
     "FileRef",
+    "ListedFiles",
     "PersistentStore",
     "case_sharing_graphs",
     "insert",

@@ -22,7 +22,7 @@ from collabkg.labels import LabelIndex
 from collabkg.rdfterms import node_to_oxigraph, solutions, to_rdflib
 from collabkg.validate.model import FileData, Ontology, quiet_rdflib
 from collabkg.validate.reading import file_data, scan_positions, workers
-from collabkg.validate.store import OX_REDUCED, OX_TYPE, FileRef
+from collabkg.validate.store import OX_REDUCED, OX_TYPE, FileRef, ListedFiles
 from collabkg.validate.syntax import read_turtle
 
 _LABEL_PREDICATES = (ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(SKOS.prefLabel)))
@@ -115,6 +115,7 @@ class Workspace:
         files: list[FileData],
         store: ox.Store,
         order: Sequence[FileRef],
+        context: ListedFiles | None = None,
     ) -> None:
         self.ontology = ontology
         self.files = files
@@ -125,7 +126,10 @@ class Workspace:
         """The rules each file asked about goes through (by the name the report gives it),
         as the pre-filters chose them; None, or a file not in it: every rule."""
         self.order = list(order)
-        self._rank = {ref.graph: i for i, ref in enumerate(self.order)}
+        self.context = context
+        """The context files of a warm run, made on demand (None: ``order`` has them all)."""
+        offset = len(context.listing.names) if context is not None else 0
+        self._rank = {ref.graph: offset + i for i, ref in enumerate(self.order)}
         self._by_graph = {ref.graph: ref for ref in self.order}
         self._local = {ref.graph: f for ref, f in self._pair(files)}
         self._lazy: dict[str, FileData] = {}
@@ -134,6 +138,26 @@ class Workspace:
         self._labels: dict[Node, str | None] = {}
         self._parents: dict[Node, tuple[Node, Node] | None] = {}
         self.ontology_subjects = ontology.subjects
+
+    def ref(self, graph: str) -> FileRef | None:
+        """The file in the named graph ``graph`` (None: not a file of this run)."""
+        found = self._by_graph.get(graph)
+        if found is None and self.context is not None:
+            found = self.context.get(graph)
+            if found is not None:
+                self._by_graph[graph] = found
+        return found
+
+    def rank(self, graph: str) -> int:
+        found = self._rank.get(graph)
+        if found is None and self.context is not None:
+            found = self.context.rank(graph)
+        return (
+            found
+            if found is not None
+            else len(self._rank)
+            + (len(self.context.listing.names) if self.context is not None else 0)
+        )
 
     def _pair(self, files: list[FileData]) -> Iterator[tuple[FileRef, FileData]]:
         by_display = {ref.display: ref for ref in self.order}
@@ -240,7 +264,8 @@ class Workspace:
     def written_triples(self) -> Iterator[tuple[Node, Node, Node]]:
         """Every file's statements as the file writes them (literals not canonicalised),
         blank nodes named as in the store: reads every file (for the reference path)."""
-        for ref in self.order:
+        refs = [*self.context, *self.order] if self.context is not None else self.order
+        for ref in refs:
             item = self.file_of(ref.graph)
             if item is not None:
                 yield from item.triples
@@ -252,7 +277,7 @@ class Workspace:
             return self._local[graph]
         if graph in self._lazy:
             return self._lazy[graph]
-        ref = self._by_graph.get(graph)
+        ref = self.ref(graph)
         if ref is None:
             return None
         parsed, _issues = read_turtle(ref.path, ref.display, context=True)
@@ -271,7 +296,7 @@ class Workspace:
             return self._lazy[graph]
         if graph in self._placed:
             return self._placed[graph]
-        ref = self._by_graph.get(graph)
+        ref = self.ref(graph)
         if ref is None:
             return None
         parsed, _issues = read_turtle(ref.path, ref.display, context=True)
@@ -286,7 +311,7 @@ class Workspace:
         for focus in dict.fromkeys(f for f in foci if isinstance(f, URIRef)):
             for graph in self.graphs_describing(str(focus)):
                 if (
-                    graph in self._by_graph
+                    self.ref(graph) is not None
                     and graph not in self._local
                     and graph not in self._placed
                 ):
@@ -343,7 +368,7 @@ class Workspace:
             for q in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
             if isinstance(q.graph_name, ox.NamedNode) and q.graph_name != OX_REDUCED
         }
-        return sorted(graphs, key=lambda g: self._rank.get(g, len(self._rank)))
+        return sorted(graphs, key=self.rank)
 
     def locate(
         self, node: Node, prop: Node | None = None, *, targets_only: bool = True
@@ -360,7 +385,7 @@ class Workspace:
         if not isinstance(current, URIRef):
             return None
         iri = str(current)
-        graphs = [g for g in self.graphs_describing(iri) if g in self._by_graph]
+        graphs = [g for g in self.graphs_describing(iri) if self.ref(g) is not None]
         pools = [[g for g in graphs if self._by_graph[g].target]]
         if not targets_only:
             pools.append(graphs)
