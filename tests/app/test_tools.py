@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.apptest import Opener, identifiers_on_screen
+from tests.support.apptest import Opener, drawn_html, identifiers_on_screen
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,42 +24,69 @@ ckd:other a ck:Charity .
 # --------------------------------------------------------------------------- network
 
 
-def test_network_draws_the_graph_with_filters(open_page: Opener):
+def _drawn(app) -> str:  # type: ignore[no-untyped-def]
+    return drawn_html(app)
+
+
+def _shapes(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The accessible names of the shapes drawn ("name, kind")."""
+    import html
+    import re
+
+    return [
+        html.unescape(n)
+        for n in re.findall(r'<a class="ck-node"[^>]*aria-label="([^"]*)"', _drawn(app))
+    ]
+
+
+def test_network_draws_named_shapes_with_filters_in_a_form(open_page: Opener):
     app = open_page(NETWORK)
-    assert app.get("component_instance"), "the graph component is drawn"
-    relations = app.pills(key="net:relations")
-    assert set(relations.value) == {
-        "member of",
-        "funds",
-        "accountable to",
-        "transfers asset to",
-    }
+    drawn = _drawn(app)
+    assert '<svg class="ck-net"' in drawn, "the network is drawn as a picture on the page"
+    assert not app.get("component_instance"), "no graph component to load"
+    shapes = _shapes(app)
+    assert shapes and all(", " in name for name in shapes), "each shape named with its kind"
+    assert "Wigan council</a>" in drawn  # every kept one has its profile a link away
+    for relation in ("member of", "funds", "accountable to", "transfers asset to"):
+        assert f'name="relation" value="{relation}" checked' in drawn
     assert any("organisations and collaborations" in c.value for c in app.caption)
-    assert "Wigan council" in app.selectbox(key="net:choice").options
+    assert "Open the profile of" in drawn
     assert identifiers_on_screen(app) == []
 
 
-def test_network_cap_and_empty_filters(open_page: Opener):
-    app = open_page(NETWORK)
-    app.number_input(key="net:cap").set_value(10).run()
+def test_network_cap_and_empty_filters_from_the_address(open_page: Opener):
+    app = open_page(NETWORK, cap="10")
     assert any("showing the 10 most connected" in w.value for w in app.warning)
-    app.pills(key="net:relations").set_value([]).run()
+    assert len(_shapes(app)) in (9, 10)  # a link adds two shapes at once
+    assert 'name="cap" min="2" max="1000" step="1" value="10"' in _drawn(app)
+    app = open_page(NETWORK, relation="none")
     assert any("Nothing to show" in i.value for i in app.info)
+    assert 'value="funds" checked' not in _drawn(app)
 
 
-def test_network_structure_filter_and_profile_link(open_page: Opener):
-    app = open_page(NETWORK)
-    app.multiselect(key="net:structure").set_value(["Collaborative council"]).run()
-    box = app.selectbox(key="net:choice")
-    assert "Wigan collaborative council" in box.options
-    assert "Plymouth Alliance Contract" not in box.options
-    box.select_index(box.options.index("Wigan collaborative council")).run()
-    links = [(p.proto.label, p.proto.page, p.proto.query_string) for p in app.page_link]
-    assert (
-        "Open the profile of Wigan collaborative council",
-        "collaborations",
-        "id=ckd%3Awigan-collaborative-council",
-    ) in links
+def test_network_structure_filter_keeps_its_collaborations(open_page: Opener):
+    app = open_page(NETWORK, structure="Collaborative council")
+    names = [n.split(", ")[0] for n in _shapes(app)]
+    assert "Wigan collaborative council" in names
+    assert "Plymouth Alliance Contract" not in names
+    assert 'value="Collaborative council" checked' in _drawn(app)
+
+
+def test_a_selected_shape_shows_its_links_and_profile_in_words(open_page: Opener):
+    app = open_page(NETWORK, node="ckd:wigan-council", cap="1000")
+    drawn = _drawn(app)
+    assert '<h2 class="ck-panel-name">Wigan council</h2>' in drawn
+    assert "Open the profile of Wigan council" in drawn
+    assert 'href="organisations?id=ckd%3Awigan-council"' in drawn
+    assert 'aria-current="true"' in drawn  # the shape is marked as selected
+    assert app.query_params["node"] in ("ckd:wigan-council", ["ckd:wigan-council"])
+    assert identifiers_on_screen(app) == []
+
+
+def test_a_shape_not_in_the_drawing_is_explained_and_dropped(open_page: Opener):
+    app = open_page(NETWORK, node="ckd:no-such-thing")
+    assert any("not in this drawing" in w.value for w in app.warning)
+    assert "node" not in app.query_params
 
 
 # --------------------------------------------------------------------------- check
