@@ -466,7 +466,13 @@ fieldset.ck-relations legend { font-size: .85rem; color: #475569; padding: 0 .2r
 .ck-param select, .ck-param input { padding: .4rem .5rem; border: 1px solid #94a3b8;
   border-radius: .4rem; font-size: 1rem; background: #fff; }
 .ck-param .ck-help { font-size: .8rem; color: #64748b; }
-select:focus-visible { outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
+.ck-param.ck-wide { max-width: none; margin-bottom: .5rem; }
+.ck-param textarea { font-family: "Source Code Pro", monospace; font-size: .9rem;
+  padding: .4rem .5rem; border: 1px solid #94a3b8; border-radius: .4rem; width: 100%;
+  box-sizing: border-box; }
+label.ck-check { display: block; margin: .2rem 0 .5rem 0; }
+textarea:focus-visible, select:focus-visible { outline: 3px solid #1d4ed8 !important;
+  outline-offset: 2px; }
 </style>
 """
 

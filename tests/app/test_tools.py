@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.support.apptest import Opener, drawn_html, identifiers_on_screen
@@ -188,78 +189,125 @@ def test_check_asks_for_text(open_page: Opener):
 # --------------------------------------------------------------------------- sparql
 
 
+def _answer(app) -> str:  # type: ignore[no-untyped-def]
+    """The answer table the page drew (HTML), "" when none."""
+    import re
+
+    found = re.search(r'<table class="ck-answer">.*?</table>', drawn_html(app), flags=re.DOTALL)
+    return found[0] if found else ""
+
+
+def _editor(app) -> str:  # type: ignore[no-untyped-def]
+    import re
+
+    found = re.search(r'<form class="ck-filters ck-sparql".*?</form>', drawn_html(app), re.DOTALL)
+    assert found is not None, "the editor is one HTML form"
+    return found[0]
+
+
+def _textarea(app, name: str) -> str:  # type: ignore[no-untyped-def]
+    import html
+    import re
+
+    found = re.search(
+        rf'<textarea [^>]*name="{name}"[^>]*>(.*?)</textarea>', _editor(app), re.DOTALL
+    )
+    assert found is not None, name
+    return html.unescape(found[1])
+
+
 def test_sparql_runs_a_query_by_label(open_page: Opener):
     app = open_page(SPARQL)
-    app.button(key="sparql:run").click().run()
-    assert not app.exception
-    frame = app.dataframe[0].value
-    assert list(frame.columns) == ["Organisation", "Sector"]
-    assert "Wigan council" in set(frame["Organisation"].map(str).str.rsplit("label=").str[-1])
-    assert not any("https://" in str(v) for v in frame["Sector"])
+    assert not _answer(app), "nothing runs before Run"
+    app = open_page(SPARQL, query=_textarea(app, "query"), run="1")
+    table = _answer(app)
+    assert '<th scope="col">Organisation</th><th scope="col">Sector</th>' in table
+    shown = re.sub(r"<[^>]*>", " ", table)
+    assert "https://" not in shown and "ckd:" not in shown, "labels, not identifiers"
+    one = open_page(
+        SPARQL,
+        query="SELECT ?organisation ?sector WHERE { VALUES ?organisation { ckd:wigan-council } "
+        "?organisation ck:hasSector ?sector }",
+        run="1",
+    )
+    assert "Wigan council" in _answer(one) and "public sector" in _answer(one)
     assert [b.proto.label for b in app.download_button] == ["Download CSV", "Download JSON"]
 
 
-def test_sparql_refuses_updates_and_service(open_page: Opener):
-    app = open_page(SPARQL)
-    app.text_area(key="sparql:text").input("INSERT DATA { ckd:a ckd:b ckd:c }")
-    app.button(key="sparql:run").click().run()
-    assert "read-only" in app.error[0].value
-    assert not app.dataframe
-    app.text_area(key="sparql:text").input(
-        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+def test_sparql_shows_identifiers_when_asked(open_page: Opener):
+    app = open_page(
+        SPARQL, query="SELECT ?o WHERE { ?o a ck:LocalAuthority } LIMIT 1", names="0", run="1"
     )
-    app.button(key="sparql:run").click().run()
+    assert "https://w3id.org/collabkg/id/" in _answer(app)
+    assert 'name="names" value="1">' in _editor(app)  # the box is shown unticked
+    assert app.query_params["names"] in ("0", ["0"])
+
+
+def test_sparql_refuses_updates_and_service(open_page: Opener):
+    app = open_page(SPARQL, query="INSERT DATA { ckd:a ckd:b ckd:c }", run="1")
+    assert "read-only" in app.error[0].value
+    assert not _answer(app)
+    app = open_page(
+        SPARQL, query="SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", run="1"
+    )
     assert "SERVICE is not allowed" in app.error[0].value
 
 
 def test_sparql_syntax_error_is_located(open_page: Opener):
-    app = open_page(SPARQL)
-    app.text_area(key="sparql:text").input("SELECT ?s WHERE {\n  ?s ?p \n")
-    app.button(key="sparql:run").click().run()
+    app = open_page(SPARQL, query="SELECT ?s WHERE {\n  ?s ?p \n", run="1")
     assert "syntax error" in app.error[0].value.lower()
     assert "line" in app.error[0].value
+    assert _textarea(app, "query") == "SELECT ?s WHERE {\n  ?s ?p \n", "the text stays to fix"
 
 
 def test_sparql_examples_params_ask_and_construct(open_page: Opener):
     app = open_page(SPARQL)
-    example = app.selectbox(key="sparql:example")
-    example.set_value("accountability-chain").run()
-    assert "hasAccountableParty" in app.text_area(key="sparql:text").value
-    assert app.text_area(key="sparql:params").value.startswith("organisation=")
-    app.text_area(key="sparql:params").input("organisation=ckd:wigan-council")
-    app.button(key="sparql:run").click().run()
-    assert not app.exception
+    assert 'href="sparql?example=accountability-chain"' in drawn_html(app)
+    app = open_page(SPARQL, example="accountability-chain")
+    assert "hasAccountableParty" in _textarea(app, "query")
+    assert _textarea(app, "params").startswith("organisation=")
+    assert "example" not in app.query_params  # the address now holds the text itself
+    assert "hasAccountableParty" in str(app.query_params["query"])
+    app = open_page(
+        SPARQL,
+        query=_textarea(app, "query"),
+        params="organisation=ckd:wigan-council",
+        run="1",
+    )
     assert not app.error
 
-    app.text_area(key="sparql:params").input("")
-    app.text_area(key="sparql:text").input("ASK { ckd:wigan-council a ck:LocalAuthority }")
-    app.button(key="sparql:run").click().run()
+    app = open_page(SPARQL, query="ASK { ckd:wigan-council a ck:LocalAuthority }", run="1")
     assert any("Yes" in s.value for s in app.success)
 
-    app.text_area(key="sparql:text").input(
-        "CONSTRUCT { ckd:wigan-council rdfs:label ?l } WHERE { ckd:wigan-council rdfs:label ?l }"
+    app = open_page(
+        SPARQL,
+        query="CONSTRUCT { ckd:wigan-council rdfs:label ?l } "
+        "WHERE { ckd:wigan-council rdfs:label ?l }",
+        run="1",
     )
-    app.button(key="sparql:run").click().run()
     assert "Wigan council" in app.code[0].value
 
 
 def test_sparql_bad_parameter(open_page: Opener):
-    app = open_page(SPARQL)
-    app.text_area(key="sparql:params").input("this is not an assignment")
-    app.button(key="sparql:run").click().run()
+    app = open_page(SPARQL, params="this is not an assignment", run="1")
     assert "parameter line 1" in app.error[0].value
 
 
 def test_the_sparql_address_reopens_the_query_and_its_answer(open_page: Opener):
     query = "SELECT ?o WHERE { ?o a ck:LocalAuthority } ORDER BY ?o LIMIT 2"
-    app = open_page(SPARQL)
-    app.text_area(key="sparql:text").input(query)
-    app.button(key="sparql:run").click().run()
-    assert not app.exception
+    app = open_page(SPARQL, query=query, run="1")
     address = {k: app.query_params[k] for k in app.query_params}
     flat = {k: v[0] if isinstance(v, list) else v for k, v in address.items()}
-    assert flat["query"] == query and flat["run"] == "1"
+    assert flat == {"query": query, "run": "1"}
     again = open_page(SPARQL, **flat)
-    assert again.text_area(key="sparql:text").value == query
-    assert again.dataframe, "the link runs the query it names"
+    assert _textarea(again, "query") == query
+    assert _answer(again), "the link runs the query it names"
     assert "2 rows." in [c.value for c in again.caption]
+
+
+def test_the_sparql_editor_is_labelled_and_escaped(open_page: Opener):
+    app = open_page(SPARQL, query='SELECT ("</textarea><b>x</b>" AS ?x) {}')
+    editor = _editor(app)
+    assert '<label for="ck-sparql-query">Query</label>' in editor
+    assert "&lt;/textarea&gt;&lt;b&gt;" in editor
+    assert '<button type="submit">Run query</button>' in editor
