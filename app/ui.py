@@ -466,6 +466,11 @@ fieldset.ck-relations legend { font-size: .85rem; color: #475569; padding: 0 .2r
 .ck-param select, .ck-param input { padding: .4rem .5rem; border: 1px solid #94a3b8;
   border-radius: .4rem; font-size: 1rem; background: #fff; }
 .ck-param .ck-help { font-size: .8rem; color: #64748b; }
+dl.ck-counts { display: flex; flex-wrap: wrap; gap: .5rem 2.5rem; margin: .3rem 0 1rem 0; }
+.ck-count { display: flex; flex-direction: column-reverse; }
+.ck-count dt { font-size: .9rem; color: #475569; font-weight: normal; }
+.ck-count dd { font-size: 2.1rem; margin: 0; line-height: 1.2; color: #1f2937; }
+.ck-filter-search + .ck-filter-actions { margin-top: .4rem; }
 .ck-param.ck-wide { max-width: none; margin-bottom: .5rem; }
 .ck-param textarea { font-family: "Source Code Pro", monospace; font-size: .9rem;
   padding: .4rem .5rem; border: 1px solid #94a3b8; border-radius: .4rem; width: 100%;
@@ -655,6 +660,15 @@ def bars_html(
         f'<th scope="col">{html.escape(measure)}</th></tr></thead>'
     )
     return f'<table class="ck-bars">{title}{head}<tbody>{"".join(rows)}</tbody></table>'
+
+
+def counts_html(counts: dict[str, int]) -> str:
+    """Headline counts as one HTML description list: each number with its name, in words."""
+    items = "".join(
+        f'<div class="ck-count"><dt>{html.escape(label)}</dt><dd>{value:,}</dd></div>'
+        for label, value in counts.items()
+    )
+    return f'<dl class="ck-counts">{items}</dl>'
 
 
 def matrix_html(matrix: pd.DataFrame) -> str:

@@ -94,7 +94,7 @@ def test_a_shape_not_in_the_drawing_is_explained_and_dropped(open_page: Opener):
 
 
 def test_check_a_pasted_broken_file(open_page: Opener):
-    app = open_page(CHECK)
+    app = open_page(CHECK, how="paste")
     app.text_area(key="check:text").input(BROKEN)
     app.button(key="check:paste-run").click().run()
     assert not app.exception
@@ -134,7 +134,7 @@ ckd:explorer-test-charity a ck:Charity ;
 
 
 def test_check_a_file_without_errors(open_page: Opener):
-    app = open_page(CHECK)
+    app = open_page(CHECK, how="paste")
     app.text_area(key="check:text").input(CLEAN)
     app.button(key="check:paste-run").click().run()
     assert not app.exception
@@ -146,7 +146,7 @@ def test_check_a_file_without_errors(open_page: Opener):
 def test_a_suggested_fix_is_copyable_code(open_page: Opener):
     """Regression: "add @prefix prov: <http://www.w3.org/ns/prov#>" was drawn as a link with
     backslashes, so it could not be copied."""
-    app = open_page(CHECK)
+    app = open_page(CHECK, how="paste")
     text = CLEAN.replace("@prefix prov: <http://www.w3.org/ns/prov#> .\n", "")
     app.text_area(key="check:text").input(text)
     app.button(key="check:paste-run").click().run()
@@ -168,7 +168,7 @@ def test_a_file_over_one_megabyte_is_refused_plainly(open_page: Opener):
 
 
 def test_many_issues_show_the_first_and_say_how_many_more(open_page: Opener):
-    app = open_page(CHECK)
+    app = open_page(CHECK, how="paste")
     lines = "".join(f"ckd:thing-{n} a ck:NoSuchClass{n} .\n" for n in range(80))
     app.text_area(key="check:text").input(CLEAN + lines)
     app.button(key="check:paste-run").click().run()
@@ -181,9 +181,21 @@ def test_many_issues_show_the_first_and_say_how_many_more(open_page: Opener):
 
 
 def test_check_asks_for_text(open_page: Opener):
-    app = open_page(CHECK)
+    app = open_page(CHECK, how="paste")
     app.button(key="check:paste-run").click().run()
     assert any("Paste some Turtle first" in w.value for w in app.warning)
+
+
+def test_check_offers_upload_first_and_paste_by_a_link_kept_in_the_address(open_page: Opener):
+    app = open_page(CHECK)
+    assert app.get("file_uploader") and not app.text_area, "one widget at a time"
+    drawn = drawn_html(app)
+    assert '<span aria-current="page">Upload a file</span>' in drawn
+    assert '<a href="check?how=paste">Paste Turtle</a>' in drawn
+    app = open_page(CHECK, how="paste")
+    assert app.text_area(key="check:text") is not None and not app.get("file_uploader")
+    assert '<span aria-current="page">Paste Turtle</span>' in drawn_html(app)
+    assert app.query_params["how"] in ("paste", ["paste"])
 
 
 # --------------------------------------------------------------------------- sparql
