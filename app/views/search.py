@@ -25,7 +25,7 @@ st.markdown(
 text = st.query_params.get("text", "")
 st.html(
     '<form class="ck-filters" action="search" method="get" role="search" '
-    'aria-label="Search the graph"><div class="ck-filter-search">'
+    'aria-label="Search across the graph"><div class="ck-filter-search">'
     '<label for="ck-search-text">Search the graph</label>'
     '<input id="ck-search-text" type="search" name="text" '
     f'value="{html.escape(text, quote=True)}" '

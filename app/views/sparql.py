@@ -101,7 +101,7 @@ def editor_html() -> str:
         '<details class="ck-details"><summary>Start from an example (one of the explorer\'s '
         f'questions)</summary><ul class="ck-columns">{links}</ul></details>'
         '<form class="ck-filters ck-sparql" action="sparql" method="get" '
-        'aria-label="SPARQL query">'
+        'aria-label="SPARQL editor">'
         '<div class="ck-param ck-wide"><label for="ck-sparql-query">Query</label>'
         f'<textarea id="ck-sparql-query" name="query" rows="{rows}" spellcheck="false">'
         f"{html.escape(text)}</textarea></div>"

@@ -178,9 +178,9 @@ def test_a_permalink_reopens_the_answer(tab: Page):
         summary("collaboration-profile"),
         "Download CSV",
     )
-    expect(tab.get_by_role("combobox", name="Collaboration")).to_have_value(
-        "Wigan collaborative council"
-    )
+    box = tab.get_by_role("combobox", name="Collaboration")
+    expect(box).to_have_value("ckd:wigan-collaborative-council")
+    expect(box.locator("option:checked")).to_have_text("Wigan collaborative council")
     expect(tab.locator("table.ck-answer")).to_contain_text("Wigan council")
     expect(tab).to_have_url(re.compile(r"collaboration=ckd(%3A|:)wigan-collaborative-council"))
     screenshot(tab, "flow-permalink")
