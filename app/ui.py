@@ -452,6 +452,7 @@ svg.ck-net a.ck-node:focus-visible circle, svg.ck-net a.ck-node:focus-visible re
   stroke: #1d4ed8; stroke-width: 4px; }
 .ck-panel { border: 1px solid #e2e8f0; border-radius: .5rem; padding: .6rem .8rem;
   font-size: .95rem; }
+.ck-panel:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
 .ck-panel h2.ck-panel-name { font-size: 1.15rem; margin: 0 0 .2rem 0; padding: 0; }
 .ck-panel ul { margin: .2rem 0 .4rem 1.1rem; padding: 0; }
 .ck-panel a, ul.ck-columns a { color: #1d4ed8; }
@@ -629,7 +630,11 @@ def draw_network(
     st.html(
         f'<div class="ck-net-layout"><div id="{box}" class="ck-net-box"></div>{after}</div>'
         f'<script>(function () {{ var box = document.getElementById("{box}"); '
-        f"if (box) box.innerHTML = {markup}; }})();</script>",
+        f"if (box) box.innerHTML = {markup}; "
+        # a shape just selected: its panel is brought into view and given the focus
+        'var panel = document.getElementById("ck-net-panel"); '
+        "if (panel) { panel.scrollIntoView({block: 'nearest'}); "
+        "panel.focus({preventScroll: true}); } })();</script>",
         unsafe_allow_javascript=True,
     )
 

@@ -212,6 +212,9 @@ def test_the_network_panel_names_things_and_the_cap_is_kept(tab: Page):
     expect(tab.get_by_role("heading", name=label, exact=True)).to_be_visible(timeout=30_000)
     wait_idle(tab)
     assert address(tab).get("node"), "the selection is in the address"
+    panel_box = tab.locator("section.ck-panel")
+    expect(panel_box).to_be_in_viewport()  # brought into view, and focused for the keyboard
+    expect(panel_box).to_be_focused()
     panel = tab.locator("section.ck-panel").inner_text()
     assert "Links in this drawing" in panel
     assert not re.search(r"https?://|\bckd:|\bfull_name\b|^id$", panel, re.M), panel

@@ -405,7 +405,8 @@ def selection_html(
         else f"{esc(name)} has no profile page (it is not an organisation or collaboration)."
     )
     return (
-        '<section class="ck-panel" aria-label="The selected shape">'
+        '<section class="ck-panel ck-selected" id="ck-net-panel" tabindex="-1" '
+        'aria-label="The selected shape">'
         f'<h2 class="ck-panel-name">{esc(name)}</h2><div class="ck-note">{esc(kind)}</div>'
         f"<div>Links in this drawing ({len(links)}):</div><ul>{items}</ul>"
         f'<p>{opener} · <a href="{esc(clear, quote=True)}">Clear the selection</a></p></section>'
