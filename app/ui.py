@@ -456,6 +456,8 @@ svg.ck-net a.ck-node:focus-visible circle, svg.ck-net a.ck-node:focus-visible re
 .ck-panel h2.ck-panel-name { font-size: 1.15rem; margin: 0 0 .2rem 0; padding: 0; }
 .ck-panel ul { margin: .2rem 0 .4rem 1.1rem; padding: 0; }
 .ck-panel a, ul.ck-columns a { color: #1d4ed8; }
+.ck-topics a, ul.ck-questions a { color: #1d4ed8; }
+ul.ck-questions { margin: .2rem 0 1rem 0; }
 ul.ck-columns { columns: 16rem; margin: .4rem 0 0 1.1rem; padding: 0; }
 fieldset.ck-relations { border: 1px solid #e2e8f0; border-radius: .4rem; margin: 0;
   padding: .2rem .6rem; display: flex; flex-wrap: wrap; gap: .2rem 1rem; }

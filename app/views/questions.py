@@ -31,7 +31,7 @@ from ui import (
     show_error,
 )
 
-from collabkg.catalogue import CannedQuery, ParamSpec
+from collabkg.catalogue import CannedQuery, Catalogue, ParamSpec
 from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import (
     PAGE_OF_KIND,
@@ -93,16 +93,29 @@ def show_catalogue() -> None:
     if not len(cat):
         st.info("No questions are available: the queries/ folder is empty.")
         return
-    topics = [
-        f"[{TAG_TITLES.get(tag, sentence_case(tag.replace('-', ' ')))}](#{tag})"
-        for tag in cat.by_tag()
-    ]
-    st.markdown("Topics: " + " · ".join(topics))
+    # the whole catalogue is one HTML element (topic links, a heading and a list of links
+    # per topic): one message for the browser to draw instead of two per topic
+    st.html(catalogue_html(cat))
+
+
+def catalogue_html(cat: Catalogue) -> str:
+    """The questions by topic: a line of links to the topics, then per topic an H2 (its
+    anchor the tag) and a list of same-tab links to its questions."""
     groups = cat.by_tag()
+    title = {tag: TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))) for tag in groups}
+    esc = html.escape
+    topics = " · ".join(f'<a href="#{esc(tag)}">{esc(title[tag])}</a>' for tag in groups)
+    parts = [f'<p class="ck-topics">Topics: {topics}</p>']
     for tag, queries in groups.items():
-        st.header(TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))), anchor=tag)
-        # one Markdown list per topic: a list of links draws at once (no element per link)
-        st.markdown("\n".join(f"- {link_md(q.summary, 'questions', {'q': q.id})}" for q in queries))
+        links = "".join(
+            f'<li><a href="{esc("questions?" + urlencode({"q": q.id}), quote=True)}">'
+            f"{esc(q.summary)}</a></li>"
+            for q in queries
+        )
+        parts.append(
+            f'<h2 id="{esc(tag)}">{esc(title[tag])}</h2><ul class="ck-questions">{links}</ul>'
+        )
+    return "".join(parts)
 
 
 FIELD_KIND = {"iri": "choice", "integer": "integer", "date": "date"}
