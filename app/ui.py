@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -17,10 +17,6 @@ from state import graph_or_stop, load_graph
 from collabkg.catalogue import Catalogue, choices_result
 from collabkg.errors import CollabkgError
 from collabkg.explorer import (
-    GROUP_COLOURS,
-    NETWORK_LAYOUT,
-    PANEL_HIDDEN_KEYS,
-    RELATION_COLOURS,
     Evidence,
     ExplorerIndex,
     Fact,
@@ -31,7 +27,8 @@ from collabkg.explorer import (
     SourcePage,
     chart_data,
     entity_table,
-    graph_styles,
+    layout,
+    network_svg,
     plain_text,
     profile,
     profile_target,
@@ -109,27 +106,6 @@ SAME_TAB_SCRIPT = """
     url.search = query.toString();
     go(url);
   }, true);
-  // The network drawing's details panel lists every field of the clicked element;
-  // the fields the drawing needs (ids) are hidden there, only names are shown.
-  var HIDDEN = %(hidden)s;
-  function tidyPanels() {
-    document.querySelectorAll("iframe").forEach(function (frame) {
-      var doc;
-      try { doc = frame.contentDocument; } catch (error) { return; }
-      var props = doc && doc.getElementById("infopanelProps");
-      if (!props || props.__ckTidy) return;
-      props.__ckTidy = true;
-      var tidy = function () {
-        props.querySelectorAll(".infopanel__prop").forEach(function (row) {
-          var key = row.querySelector(".infopanel__key");
-          if (key && HIDDEN.indexOf(key.textContent.trim()) >= 0) row.remove();
-        });
-      };
-      new MutationObserver(tidy).observe(props, { childList: true });
-      tidy();
-    });
-  }
-  window.setInterval(tidyPanels, 500);
   var open = window.open;
   window.open = function (href) {
     try {
@@ -147,7 +123,7 @@ def same_tab_links() -> None:
     """Install (once per browser tab) the script that keeps page links in the same tab."""
     import json
 
-    values = {"pages": json.dumps(["", *PAGE_FILES]), "hidden": json.dumps(PANEL_HIDDEN_KEYS)}
+    values = {"pages": json.dumps(["", *PAGE_FILES])}
     st.session_state["_ck_style_sent"] = True
     # one element for the script and the stylesheet: each element drawn costs the browser
     st.html(STYLE + SAME_TAB_SCRIPT % values, unsafe_allow_javascript=True)
@@ -458,6 +434,53 @@ input:focus-visible, summary:focus-visible { outline: 3px solid #1d4ed8 !importa
   outline-offset: 2px; }
 .ck-flag { font-size: .9rem; color: #92400e; background: #fffbeb; border-left: 3px solid #f59e0b;
   padding: .2rem .6rem; margin: .2rem 0 .4rem 0; }
+.ck-legend { font-size: .85rem; line-height: 1.8; }
+.ck-key { display: inline-block; margin-right: 1rem; }
+.ck-key-node { display: inline-block; width: .8rem; height: .8rem; vertical-align: middle; }
+.ck-key-link { display: inline-block; width: 1.4rem; height: .2rem; vertical-align: middle; }
+.ck-net-layout { display: grid; grid-template-columns: minmax(0, 1fr); gap: .8rem; }
+@media (min-width: 1700px) { .ck-net-layout {
+  grid-template-columns: minmax(0, 3fr) minmax(14rem, 1fr); align-items: start; } }
+.ck-net-wrap { overflow-x: auto; border: 1px solid #e5e7eb; border-radius: .4rem; }
+svg.ck-net { display: block; width: 100%; height: auto; background: #fff; }
+svg.ck-net text { fill: #111827; paint-order: stroke; stroke: #fff; stroke-width: 3px;
+  stroke-linejoin: round; font-family: inherit; }
+svg.ck-net a.ck-node { cursor: pointer; }
+svg.ck-net a.ck-node:hover text, svg.ck-net a.ck-node:focus text { font-weight: 700; }
+svg.ck-net a.ck-node:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
+svg.ck-net a.ck-node:focus-visible circle, svg.ck-net a.ck-node:focus-visible rect {
+  stroke: #1d4ed8; stroke-width: 4px; }
+.ck-panel { border: 1px solid #e2e8f0; border-radius: .5rem; padding: .6rem .8rem;
+  font-size: .95rem; }
+.ck-panel:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
+.ck-panel h2.ck-panel-name { font-size: 1.15rem; margin: 0 0 .2rem 0; padding: 0; }
+.ck-panel ul { margin: .2rem 0 .4rem 1.1rem; padding: 0; }
+.ck-panel a, ul.ck-columns a { color: #1d4ed8; }
+.ck-topics a, ul.ck-questions a { color: #1d4ed8; }
+ul.ck-questions { margin: .2rem 0 1rem 0; }
+ul.ck-columns { columns: 16rem; margin: .4rem 0 0 1.1rem; padding: 0; }
+fieldset.ck-relations { border: 1px solid #e2e8f0; border-radius: .4rem; margin: 0;
+  padding: .2rem .6rem; display: flex; flex-wrap: wrap; gap: .2rem 1rem; }
+fieldset.ck-relations legend { font-size: .85rem; color: #475569; padding: 0 .2rem; }
+.ck-cap input { width: 5.5rem; padding: .3rem .4rem; border: 1px solid #94a3b8;
+  border-radius: .4rem; }
+.ck-param { display: flex; flex-direction: column; gap: .2rem; min-width: 16rem;
+  max-width: 32rem; }
+.ck-param select, .ck-param input { padding: .4rem .5rem; border: 1px solid #94a3b8;
+  border-radius: .4rem; font-size: 1rem; background: #fff; }
+.ck-param .ck-help { font-size: .8rem; color: #64748b; }
+dl.ck-counts { display: flex; flex-wrap: wrap; gap: .5rem 2.5rem; margin: .3rem 0 1rem 0; }
+.ck-count { display: flex; flex-direction: column-reverse; }
+.ck-count dt { font-size: .9rem; color: #475569; font-weight: normal; }
+.ck-count dd { font-size: 2.1rem; margin: 0; line-height: 1.2; color: #1f2937; }
+.ck-filter-search + .ck-filter-actions { margin-top: .4rem; }
+.ck-param.ck-wide { max-width: none; margin-bottom: .5rem; }
+.ck-param textarea { font-family: "Source Code Pro", monospace; font-size: .9rem;
+  padding: .4rem .5rem; border: 1px solid #94a3b8; border-radius: .4rem; width: 100%;
+  box-sizing: border-box; }
+label.ck-check { display: block; margin: .2rem 0 .5rem 0; }
+textarea:focus-visible, select:focus-visible { outline: 3px solid #1d4ed8 !important;
+  outline-offset: 2px; }
 </style>
 """
 
@@ -572,47 +595,49 @@ def show_error(exc: CollabkgError, *, what: str = "That did not work") -> None:
 # --------------------------------------------------------------------------- graphs
 
 
-class _Style:
-    """A ready-made Cytoscape style rule, in the shape st-link-analysis expects."""
-
-    def __init__(self, rule: dict[str, object]) -> None:
-        self.rule = rule
-
-    def dump(self) -> dict[str, object]:
-        return self.rule
+@st.cache_resource(show_spinner=False, max_entries=64)
+def network_layout(
+    nodes: tuple[str, ...], edges: tuple[tuple[str, str], ...]
+) -> dict[str, tuple[float, float]]:
+    """Where each node of a drawing goes (made once per set of nodes and links)."""
+    return layout(nodes, edges)
 
 
-def legend_html(network: Network) -> str:
-    """The colour key of a network drawing (groups of nodes, kinds of link)."""
-    nodes = " ".join(
-        '<span style="display:inline-block;margin-right:1rem">'
-        '<span style="display:inline-block;width:.8rem;height:.8rem;vertical-align:middle;'
-        f"border-radius:{'2px' if group == 'Collaboration' else '50%'};"
-        f'background:{GROUP_COLOURS.get(group, "#6b7280")}"></span> {html.escape(group)}</span>'
-        for group in network.groups
+def draw_network(
+    network: Network,
+    href: Callable[[str], str | None],
+    *,
+    selected: str | None = None,
+    after: str = "",
+) -> None:
+    """The network as a picture drawn on the server (``network_svg``), ``after`` beside it.
+
+    Streamlit's sanitiser keeps HTML only (it drops SVG), so the picture is put in place by
+    a one-line script of the element (``st.html`` runs it; the same-tab script already
+    needs that mode): the markup is made here, every name in it escaped, and is passed as a
+    JSON string. One element, drawn at once by the browser: no graph library or component
+    frame to load in each new tab."""
+    import hashlib
+    import json
+
+    edges = tuple(
+        (network.node_iris[str(e["data"]["source"])], network.node_iris[str(e["data"]["target"])])  # type: ignore[index]
+        for e in network.elements["edges"]
     )
-    edges = " ".join(
-        '<span style="display:inline-block;margin-right:1rem">'
-        '<span style="display:inline-block;width:1.4rem;height:.2rem;vertical-align:middle;'
-        f'background:{RELATION_COLOURS.get(rel, "#6b7280")}"></span> {html.escape(rel)}</span>'
-        for rel in network.relations
-    )
-    return f'<div style="font-size:.85rem;line-height:1.8">{nodes}<br>{edges}</div>'
-
-
-def draw_graph(network: Network, *, key: str, height: int = 700, events=()):  # type: ignore[no-untyped-def]
-    """Draw a network with st-link-analysis (offline); returns the component's event."""
-    from st_link_analysis import st_link_analysis
-
-    rules = [_Style(rule) for rule in graph_styles(network.groups, network.relations)]
-    return st_link_analysis(
-        network.elements,
-        layout=dict(NETWORK_LAYOUT),
-        node_styles=rules,  # type: ignore[arg-type]
-        edge_styles=[],
-        height=height,
-        key=key,
-        events=list(events),
+    positions = network_layout(tuple(network.node_labels), edges)
+    drawing = network_svg(network, href, selected=selected, positions=positions)
+    box = "ck-net-" + hashlib.sha256(drawing.encode("utf-8")).hexdigest()[:12]
+    # no "<" in the script's text: the sanitiser drops a script whose text looks like markup
+    markup = json.dumps(drawing).replace("<", "\\u003c")
+    st.html(
+        f'<div class="ck-net-layout"><div id="{box}" class="ck-net-box"></div>{after}</div>'
+        f'<script>(function () {{ var box = document.getElementById("{box}"); '
+        f"if (box) box.innerHTML = {markup}; "
+        # a shape just selected: its panel is brought into view and given the focus
+        'var panel = document.getElementById("ck-net-panel"); '
+        "if (panel) { panel.scrollIntoView({block: 'nearest'}); "
+        "panel.focus({preventScroll: true}); } })();</script>",
+        unsafe_allow_javascript=True,
     )
 
 
@@ -644,6 +669,15 @@ def bars_html(
     return f'<table class="ck-bars">{title}{head}<tbody>{"".join(rows)}</tbody></table>'
 
 
+def counts_html(counts: dict[str, int]) -> str:
+    """Headline counts as one HTML description list: each number with its name, in words."""
+    items = "".join(
+        f'<div class="ck-count"><dt>{html.escape(label)}</dt><dd>{value:,}</dd></div>'
+        for label, value in counts.items()
+    )
+    return f'<dl class="ck-counts">{items}</dl>'
+
+
 def matrix_html(matrix: pd.DataFrame) -> str:
     """A table of "observed"/"not observed" cells (rows by columns), coloured and in words."""
     columns = list(dict.fromkeys(matrix["Column"]))
@@ -661,30 +695,6 @@ def matrix_html(matrix: pd.DataFrame) -> str:
         '<table class="ck-matrix"><thead><tr><th scope="col">Structure type</th>'
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
-
-
-def network_summary(network: Network) -> str:
-    """A text alternative for a network drawing: what is drawn, in words."""
-    kinds = ", ".join(network.relations) or "no links"
-    return (
-        f"{network.shown_nodes} organisations and collaborations, "
-        f"{len(network.elements['edges'])} links ({kinds})."
-    )
-
-
-def network_links_table(network: Network) -> None:
-    """The links of a drawing as a table: the drawing's text alternative."""
-    names = {str(n["data"]["id"]): str(n["data"]["Name"]) for n in network.elements["nodes"]}
-    rows = [
-        {
-            "From": names.get(str(e["data"]["source"]), ""),
-            "Relation": str(e["data"]["label"]),
-            "To": names.get(str(e["data"]["target"]), ""),
-        }
-        for e in network.elements["edges"]
-    ]
-    with st.expander("The links in this drawing, as a table (text alternative)"):
-        st.dataframe(rows, hide_index=True, width="stretch")
 
 
 # --------------------------------------------------------------------------- the address

@@ -7,7 +7,7 @@ files, the SHACL shapes) and then discarded: nothing is stored (see ui.check_tur
 from __future__ import annotations
 
 import streamlit as st
-from ui import check_turtle, context, md_escape, page_title
+from ui import check_turtle, context, keep_address, md_escape, page_title
 
 from collabkg.errors import CollabkgError
 from collabkg.validate import Report, render
@@ -34,8 +34,26 @@ st.markdown(
     "against the current graph and then discarded."
 )
 
-upload_tab, paste_tab = st.tabs(["Upload a file", "Paste Turtle"])
-with upload_tab:
+# upload or paste: two same-tab links (the address keeps which, ``?how=paste``) rather than
+# tabs holding both widgets, so a new tab loads the code of one widget only
+how = "paste" if st.query_params.get("how") == "paste" else "upload"
+keep_address({"how": "paste" if how == "paste" else ""})
+st.html(
+    '<nav class="ck-views" aria-label="How to give the file"><ul>'
+    + "".join(
+        f'<li><span aria-current="page">{label}</span></li>'
+        if key == how
+        else f'<li><a href="{href}">{label}</a></li>'
+        for key, label, href in (
+            ("upload", "Upload a file", "check"),
+            ("paste", "Paste Turtle", "check?how=paste"),
+        )
+    )
+    + "</ul></nav>"
+)
+uploaded = None
+pasted, pasted_run = "", False
+if how == "upload":
     uploaded = st.file_uploader(
         "Your case file (.ttl, at most 1 MB)",
         type=["ttl"],
@@ -43,7 +61,7 @@ with upload_tab:
         accept_multiple_files=False,
         max_upload_size=1,
     )
-with paste_tab:
+else:
     pasted = st.text_area(
         "Turtle text",
         height=260,

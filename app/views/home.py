@@ -12,6 +12,7 @@ from ui import (
     bars_html,
     catalogue,
     context,
+    counts_html,
     link_md,
     matrix_html,
     md_escape,
@@ -95,10 +96,8 @@ st.markdown(
 
 root, graph, index = context()
 parts = home_parts(root, index)
-for column, (label, value) in zip(
-    st.columns(len(parts.counts)), parts.counts.items(), strict=True
-):
-    column.metric(label, f"{value:,}")
+# the counts as one HTML list (no metric widget script to load in each new tab)
+st.html(counts_html(parts.counts))
 
 st.header("Start with a question")
 # Markdown links (same tab): a list of links draws at once, with no element per link

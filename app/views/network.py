@@ -1,30 +1,31 @@
 """Network: organisations and collaborations, linked by membership, funding, accountability
-and asset transfers. Click a node to select it; double-click it to open its profile."""
+and asset transfers. Drawn on the server as a picture with named shapes (no graph library
+for the browser to load); select a shape to see its links, then open its profile."""
 
 from __future__ import annotations
 
-import streamlit as st
-from st_link_analysis import Event
-from ui import (
-    PAGE_FILES,
-    context,
-    draw_graph,
-    keep_address,
-    legend_html,
-    network_links_table,
-    network_summary,
-    page_title,
-    remember_url,
-    sync_from_url,
-)
+import html
+from urllib.parse import urlencode
 
+import streamlit as st
+from ui import context, draw_network, keep_address, page_title
+
+from collabkg.errors import CollabkgError
 from collabkg.explorer import (
     DEFAULT_NODE_CAP,
-    RELATIONS,
     NetEdge,
+    NetworkState,
     build_network,
     filter_options,
+    from_curie,
+    legend_html,
+    links_table_html,
+    network_address,
     network_edges,
+    network_form_html,
+    network_state,
+    profile_href,
+    selection_html,
     sentence_case,
     to_curie,
 )
@@ -32,13 +33,13 @@ from collabkg.explorer import (
 root, graph, index = context()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def _edges(root: str) -> list[NetEdge]:
     return network_edges(index)
 
 
-def _page_of(iri: str) -> str:
-    return "collaborations" if index.kind(iri) == "collaboration" else "organisations"
+def _address(state: NetworkState) -> str:
+    return "network?" + urlencode(network_address(state, default_cap=DEFAULT_NODE_CAP), doseq=True)
 
 
 page_title("Network")
@@ -47,62 +48,33 @@ st.markdown(
     "Who works with whom. Circles are organisations, coloured by sector; dark squares are "
     "collaborations. Lines show who is a **member of** a collaboration, who **funds** whom, "
     "who is **accountable to** whom and who **transfers an asset to** whom. "
-    "Click a shape to select it, double-click to open its profile; scroll to zoom, drag to "
-    "move."
+    "Select a shape (or its name) to see its links beside the drawing and open its profile."
 )
 
 options = filter_options(index, "collaboration")["structure_types"]
-# the address holds the filters: a link reopens the same drawing
-sync_from_url("net:relations", [r for r in st.query_params.get_all("relation") if r in RELATIONS])
-sync_from_url("net:structure", [s for s in st.query_params.get_all("structure") if s in options])
-url_cap = st.query_params.get("cap", "")
-sync_from_url("net:cap", int(url_cap) if url_cap.isdigit() and 2 <= int(url_cap) <= 1000 else None)
-
-left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")
-with left:
-    relations = st.pills(
-        "Relations",
-        list(RELATIONS),
-        selection_mode="multi",
-        default=None if "net:relations" in st.session_state else list(RELATIONS),
-        format_func=sentence_case,
-        key="net:relations",
-    )
-with middle:
-    structure_types = st.multiselect(
-        "Structure type of collaborations",
-        options,
-        placeholder="Any",
-        key="net:structure",
-    )
-with right:
-    cap = int(
-        st.number_input(
-            "Show at most",
-            min_value=2,
-            max_value=1000,
-            value=None if "net:cap" in st.session_state else DEFAULT_NODE_CAP,
-            step=10,
-            key="net:cap",
-            help="The most organisations and collaborations drawn at once.",
-        )
-        or DEFAULT_NODE_CAP
-    )
-all_relations = set(relations or []) == set(RELATIONS)
-remember_url("net:relations", list(relations or []) or None)
-remember_url("net:structure", list(structure_types) or None)
-remember_url("net:cap", cap)
-keep_address(
-    {
-        "relation": [] if all_relations else list(relations or []) or ["none"],
-        "structure": list(structure_types),
-        "cap": "" if cap == DEFAULT_NODE_CAP else str(cap),
-    }
-)
-
+# the address holds the filters and the selected shape: a link reopens the same drawing
+state = network_state(st.query_params.get_all, options, default_cap=DEFAULT_NODE_CAP)
 network = build_network(
-    index, _edges(root), relations=relations or [], structure_types=structure_types, cap=cap
+    index,
+    _edges(root),
+    relations=state.relations,
+    structure_types=state.structure_types,
+    cap=state.cap,
 )
+selected: str | None = None
+if state.node:
+    try:
+        wanted = str(from_curie(state.node))
+    except CollabkgError:
+        wanted = ""
+    if wanted in network.node_labels:
+        selected = wanted
+    else:
+        st.warning("The shape named in the address is not in this drawing; select another.")
+        state = NetworkState(state.relations, state.structure_types, state.cap)
+keep_address(network_address(state, default_cap=DEFAULT_NODE_CAP))
+
+st.html(network_form_html(state.relations, options, state.structure_types, state.cap))
 if network.message:
     st.warning(network.message, icon=":material/filter_alt:")
 if not network.shown_nodes:
@@ -110,46 +82,44 @@ if not network.shown_nodes:
     st.stop()
 
 st.html(legend_html(network))
-st.caption(network_summary(network))
-picked = draw_graph(
-    network,
-    key="net:graph",
-    events=[
-        Event("select_node", "click tap", "node"),
-        Event("open_node", "dblclick dbltap", "node"),
-    ],
+st.caption(
+    f"{network.shown_nodes} organisations and collaborations, "
+    f"{len(network.elements['edges'])} links ({', '.join(network.relations)})."
 )
 
-network_links_table(network)
 
-selected = None
-if isinstance(picked, dict):
-    target = network.node_iris.get(str((picked.get("data") or {}).get("target_id")))
-    if target in network.node_labels:
-        selected = target
-        if picked.get("action") == "open_node" and index.kind(target) is not None:
-            stamp = picked.get("timestamp")
-            if st.session_state.get("net:opened") != stamp:
-                st.session_state["net:opened"] = stamp
-                st.switch_page(PAGE_FILES[_page_of(target)], query_params={"id": to_curie(target)})
+def _select(iri: str) -> str:
+    chosen = NetworkState(state.relations, state.structure_types, state.cap, to_curie(iri))
+    return _address(chosen)
 
-# everything the filters keep, drawn or not (the cap may leave some out)
-labels = {iri: index.label(iri) for iri in network.matching if index.kind(iri)}
-choice = st.selectbox(
-    "Open the profile of",
-    options=sorted(labels, key=lambda iri: labels[iri].lower()),
-    index=None,
-    format_func=lambda iri: labels[iri],
-    placeholder="Choose an organisation or collaboration…",
-    key="net:choice",
-)
-target = choice or selected
-if target and index.kind(target):
-    st.page_link(
-        PAGE_FILES[_page_of(target)],
-        label=f"Open the profile of {labels.get(target, index.label(target))}",
-        icon=":material/arrow_forward:",
-        query_params={"id": to_curie(target)},
+
+if selected is not None:
+    kind = index.kind(selected)
+    entity = index.entities.get(selected)
+    panel = selection_html(
+        network,
+        selected,
+        kind=(entity.type_label if entity and entity.type_label else sentence_case(kind or "")),
+        profile=profile_href(selected, kind),
+        clear=_address(NetworkState(state.relations, state.structure_types, state.cap)),
     )
-elif target:
-    st.caption(f"{index.label(target)} has no profile page (it is not an organisation).")
+else:
+    panel = (
+        '<section class="ck-panel" aria-label="The selected shape"><p>Select a shape, or '
+        "tab to it and press Enter, to see its links here.</p></section>"
+    )
+draw_network(network, _select, selected=selected, after=panel)
+st.html(links_table_html(network))
+
+# everything the filters keep, drawn or not (the cap may leave some out): their profiles
+labels = {iri: index.label(iri) for iri in network.matching if index.kind(iri)}
+items = "".join(
+    f'<li><a href="{html.escape(profile_href(iri, index.kind(iri)) or "", quote=True)}">'
+    f"{html.escape(labels[iri])}</a></li>"
+    for iri in sorted(labels, key=lambda iri: labels[iri].lower())
+)
+st.html(
+    '<details class="ck-details"><summary>Open the profile of… '
+    f"({len(labels)} organisations and collaborations the filters keep)</summary>"
+    f'<ul class="ck-columns">{items}</ul></details>'
+)

@@ -6,7 +6,7 @@ address of an answer is its permalink.
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import html
 import json
 from urllib.parse import urlencode
@@ -19,34 +19,35 @@ from ui import (
     answer_table_html,
     catalogue,
     context,
-    draw_graph,
+    draw_network,
     first_sentence,
     keep_address,
-    legend_html,
     link_md,
     md_escape,
-    network_links_table,
-    network_summary,
     page_title,
     plain,
-    remember_url,
     run_canned,
     run_choices,
     show_error,
-    sync_from_url,
 )
 
-from collabkg.catalogue import CannedQuery, ParamSpec
+from collabkg.catalogue import CannedQuery, Catalogue, ParamSpec
 from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import (
     PAGE_OF_KIND,
     ROWS_PER_PAGE,
     ExplorerIndex,
+    ParamField,
     answer_count,
     download_frame,
     from_curie,
     gap_summary,
+    legend_html,
+    links_table_html,
     param_choices,
+    param_value,
+    params_form_html,
+    profile_href,
     result_network,
     sentence_case,
     to_curie,
@@ -92,84 +93,62 @@ def show_catalogue() -> None:
     if not len(cat):
         st.info("No questions are available: the queries/ folder is empty.")
         return
-    topics = [
-        f"[{TAG_TITLES.get(tag, sentence_case(tag.replace('-', ' ')))}](#{tag})"
-        for tag in cat.by_tag()
-    ]
-    st.markdown("Topics: " + " · ".join(topics))
+    # the whole catalogue is one HTML element (topic links, a heading and a list of links
+    # per topic): one message for the browser to draw instead of two per topic
+    st.html(catalogue_html(cat))
+
+
+def catalogue_html(cat: Catalogue) -> str:
+    """The questions by topic: a line of links to the topics, then per topic an H2 (its
+    anchor the tag) and a list of same-tab links to its questions."""
     groups = cat.by_tag()
+    title = {tag: TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))) for tag in groups}
+    esc = html.escape
+    topics = " · ".join(f'<a href="#{esc(tag)}">{esc(title[tag])}</a>' for tag in groups)
+    parts = [f'<p class="ck-topics">Topics: {topics}</p>']
     for tag, queries in groups.items():
-        st.header(TAG_TITLES.get(tag, sentence_case(tag.replace("-", " "))), anchor=tag)
-        # one Markdown list per topic: a list of links draws at once (no element per link)
-        st.markdown("\n".join(f"- {link_md(q.summary, 'questions', {'q': q.id})}" for q in queries))
+        links = "".join(
+            f'<li><a href="{esc("questions?" + urlencode({"q": q.id}), quote=True)}">'
+            f"{esc(q.summary)}</a></li>"
+            for q in queries
+        )
+        parts.append(
+            f'<h2 id="{esc(tag)}">{esc(title[tag])}</h2><ul class="ck-questions">{links}</ul>'
+        )
+    return "".join(parts)
 
 
-def param_widget(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> str | None:
-    """A widget for one parameter; returns the raw value for the catalogue (CURIE for IRIs)."""
-    key = f"param:{query.id}:{spec.name}"
-    url_value = st.query_params.get(spec.name)
+FIELD_KIND = {"iri": "choice", "integer": "integer", "date": "date"}
+
+
+def param_field(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> ParamField:
+    """One choice of the question as the address gives it (else its default); a value the
+    graph does not know is explained, and the question then asks for a choice."""
+    kind = FIELD_KIND.get(spec.type, "text")
     label = sentence_case(spec.label or spec.name)
-    helptext = spec.description or None
-    if spec.type == "iri":
+    given = st.query_params.get(spec.name)
+    options: tuple[tuple[str, str], ...] = ()
+    canonical: dict[str, str] = {}
+    default = spec.default or None
+    if kind == "choice":
         choices_result = run_choices(root, query.id, spec.name) if spec.choices else None
-        options = param_choices(index, spec.name, choices_result)
-        labels = dict((iri, text) for text, iri in options)
-        wanted = None
-        if url_value:
-            try:
-                wanted = from_curie(url_value)
-            except ParameterError:
-                wanted = None
-            if wanted not in labels:
-                st.warning(
-                    f"The link names a {label.lower()} that is not in the graph; choose one below."
-                )
-        sync_from_url(key, url_value if wanted in labels else None, wanted)
-        current = st.session_state.get(key)
-        if current is not None and current not in labels:
-            del st.session_state[key]
-        default = spec.default and str(from_curie(spec.default))
-        if url_value and wanted not in labels:
-            default = None  # a broken link asks for a choice; it never answers for another
-        value = st.selectbox(
-            label,
-            options=list(labels),
-            index=list(labels).index(default)
-            if default in labels and key not in st.session_state
-            else None,
-            format_func=lambda iri: labels.get(iri, iri),
-            placeholder=f"Choose {label.lower()}…",
-            key=key,
-            help=helptext,
+        options = tuple(
+            (to_curie(iri), text) for text, iri in param_choices(index, spec.name, choices_result)
         )
-        return to_curie(value) if value else None
-    if spec.type == "integer":
-        sync_from_url(key, url_value)
-        if key in st.session_state:
-            try:
-                st.session_state[key] = int(st.session_state[key])
-            except (TypeError, ValueError):
-                del st.session_state[key]
-        value = st.number_input(
-            label,
-            step=1,
-            value=int(spec.default) if spec.default and key not in st.session_state else None,
-            key=key,
-            help=helptext,
+        if given:
+            with contextlib.suppress(ParameterError):
+                canonical[given] = to_curie(from_curie(given))
+        if default:
+            default = to_curie(from_curie(default))
+    value, broken = param_value(kind, given, default, [v for v, _ in options], canonical=canonical)
+    if broken:
+        what = (
+            f"a {label.lower()} that is not in the graph"
+            if kind == "choice"
+            else (f"a {label.lower()} that cannot be read ({given!r})")
         )
-        return None if value is None else str(int(value))
-    if spec.type == "date":
-        sync_from_url(key, url_value)
-        if key in st.session_state and isinstance(st.session_state[key], str):
-            try:
-                st.session_state[key] = dt.date.fromisoformat(st.session_state[key])
-            except ValueError:
-                del st.session_state[key]
-        value = st.date_input(label, value=None, key=key, help=helptext)
-        return value.isoformat() if isinstance(value, dt.date) else None
-    sync_from_url(key, url_value)
-    value = st.text_input(label, value=spec.default or "", key=key, help=helptext)
-    return value or None
+        st.warning(f"The link names {what}; choose one below.")
+    return ParamField(spec.name, label, kind, value or "", options, help=spec.description or "")
 
 
 def shown_rows() -> int:
@@ -205,7 +184,7 @@ def show_list(query: CannedQuery, raw: dict[str, str], total: int) -> None:
 
 
 def views_html(views: list[str], current: str, default: str, address: dict[str, str]) -> str:
-    """"Show as": a link per view (same tab; the address names the view), the one shown
+    """ "Show as": a link per view (same tab; the address names the view), the one shown
     marked as current. Links rather than a segmented control: no widget script for the
     browser to load, and the address changes with the view as with any other link."""
     base = {k: v for k, v in address.items() if k not in ("view", "rows")}
@@ -234,13 +213,19 @@ def show_chart(query: CannedQuery, raw: tuple[tuple[str, str], ...]) -> bool:
 
 
 def show_graph(result) -> bool:  # type: ignore[no-untyped-def]
+    """The answer as a network picture drawn on the server: each shape links to its
+    profile (same tab), the links in words below it."""
     network = result_network(index, result)
     if not network.shown_nodes:
         return False
     st.html(legend_html(network))
-    draw_graph(network, key="answer-graph", height=520)
-    st.caption(network_summary(network))
-    network_links_table(network)
+    draw_network(network, lambda iri: profile_href(iri, index.kind(iri)))
+    st.caption(
+        f"{network.shown_nodes} organisations and collaborations, "
+        f"{len(network.elements['edges'])} links "
+        f"({', '.join(network.relations)}). Select a shape to open its profile."
+    )
+    st.html(links_table_html(network))
     return True
 
 
@@ -269,17 +254,15 @@ def show_question(query: CannedQuery) -> None:
 
     raw: dict[str, str] = {}
     missing: list[str] = []
-    if query.params:
-        columns = st.columns(min(len(query.params), 3))
-        for number, spec in enumerate(query.params):
-            with columns[number % len(columns)]:
-                value = param_widget(query, spec, index)
-            if value is None:  # an empty box: the question needs a choice
-                missing.append(sentence_case(spec.label or spec.name).lower())
-            else:
-                raw[spec.name] = value
-    for spec in query.params:
-        remember_url(f"param:{query.id}:{spec.name}", raw.get(spec.name))
+    fields = [param_field(query, spec, index) for spec in query.params]
+    for field in fields:
+        if field.value:
+            raw[field.name] = field.value
+        else:  # nothing chosen: the question needs a choice
+            missing.append(field.label.lower())
+    if fields:
+        view = st.query_params.get("view", "")
+        st.html(params_form_html(query.id, fields, keep={"view": view} if view else None))
 
     # the address always says what is on screen (it is the permalink): question,
     # choices, view; written on every run, also when it came from a link

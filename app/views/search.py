@@ -3,10 +3,11 @@ quotations; results by kind. The address holds the search (``?text=``)."""
 
 from __future__ import annotations
 
+import html
 from urllib.parse import urlencode
 
 import streamlit as st
-from ui import context, keep_address, md_escape, page_title, remember_url, sync_from_url
+from ui import context, keep_address, md_escape, page_title
 
 from collabkg.explorer import search
 from collabkg.explorer.search import KINDS
@@ -19,13 +20,18 @@ st.markdown(
     "quotations in the graph. Every word you type must appear; case and accents do not matter."
 )
 
-sync_from_url("search:text", st.query_params.get("text"))
-text = st.text_input(
-    "Search the graph",
-    key="search:text",
-    placeholder="e.g. Wigan, co-design, short-term funding, trust…",
+# the address holds the search; the box is a plain GET form (its submission is the
+# address, same tab), drawn at once by the browser: no widget script to load
+text = st.query_params.get("text", "")
+st.html(
+    '<form class="ck-filters" action="search" method="get" role="search" '
+    'aria-label="Search across the graph"><div class="ck-filter-search">'
+    '<label for="ck-search-text">Search the graph</label>'
+    '<input id="ck-search-text" type="search" name="text" '
+    f'value="{html.escape(text, quote=True)}" '
+    'placeholder="e.g. Wigan, co-design, short-term funding, trust…"></div>'
+    '<div class="ck-filter-actions"><button type="submit">Search</button></div></form>'
 )
-remember_url("search:text", text.strip() or None)
 keep_address({"text": text.strip()})
 
 if text.strip():

@@ -2,11 +2,18 @@
 
 The same safety as the command line: the query is parsed first and refused if it would
 change data or call another endpoint (SERVICE); a row limit and a timeout apply.
+
+The editor is one HTML form (``GET sparql``: the query, its parameters, names or
+identifiers, Run): its submission is the address (``?query=&params=&names=0&run=1``), so a
+link reopens the query and its answer, and the browser draws the form at once (no widget
+script to load in each new tab).
 """
 
 from __future__ import annotations
 
+import html
 import json
+from urllib.parse import urlencode
 
 import streamlit as st
 from ui import (
@@ -14,14 +21,12 @@ from ui import (
     context,
     keep_address,
     page_title,
-    remember_url,
     show_error,
-    sync_from_url,
 )
 
 from collabkg.bindings import infer_type, parse_assignment, to_term
 from collabkg.errors import CollabkgError, ParameterError
-from collabkg.explorer import download_frame, result_table
+from collabkg.explorer import ROWS_PER_PAGE, download_frame, result_table, table_html
 from collabkg.graph import QueryResult
 from collabkg.sparql_safety import USER_LIMITS
 from collabkg.turtle import canonical_turtle
@@ -35,10 +40,6 @@ ORDER BY ?organisation
 
 root, graph, index = context()
 cat = catalogue(root)
-st.html(
-    "<style>.st-key-sparql-text textarea, .st-key-sparql-params textarea "
-    "{ font-family: 'Source Code Pro', monospace; font-size: .9rem; }</style>"
-)
 
 page_title("SPARQL")
 st.title("SPARQL")
@@ -51,51 +52,23 @@ st.markdown(
 
 examples = {q.id: q for q in cat}
 
-
-def _load_example() -> None:
-    chosen = st.session_state.get("sparql:example")
-    if chosen in examples:
-        st.session_state["sparql:text"] = examples[chosen].text
-        st.session_state["sparql:params"] = "\n".join(
-            f"{p.name}=" + (p.default or "") for p in examples[chosen].params
-        )
-
-
-# the address holds the query, its parameters and whether it was run: a link reopens it
-sync_from_url("sparql:text", st.query_params.get("query"))
-sync_from_url("sparql:params", st.query_params.get("params"))
-if "sparql:text" not in st.session_state:
-    st.session_state["sparql:text"] = STARTER
-
-st.selectbox(
-    "Start from an example",
-    options=list(examples),
-    index=None,
-    format_func=lambda qid: examples[qid].summary,
-    placeholder="Choose one of the explorer's questions…",
-    key="sparql:example",
-    on_change=_load_example,
-)
-text = st.text_area("Query", height=320, key="sparql:text")
-params_text = st.text_area(
-    "Parameters (optional, one per line: name=value, e.g. organisation=ckd:wigan-council)",
-    height=68,
-    key="sparql:params",
-)
-labelled = st.toggle("Show names instead of identifiers", value=True, key="sparql:labels")
-run = st.button("Run query", type="primary", icon=":material/play_arrow:", key="sparql:run")
-remember_url("sparql:text", text)
-remember_url("sparql:params", params_text or None)
-if st.query_params.get("run") == "1" and st.session_state.get("sparql:ran") != text:
-    run = True  # a link to an answer runs its query once
+# the address holds the query, its parameters, names or identifiers and whether it runs
+text = st.query_params.get("query", "") or STARTER
+params_text = st.query_params.get("params", "")
+example = examples.get(st.query_params.get("example", ""))
+if example is not None:  # an example's link puts its text and parameters in the editor
+    text = example.text
+    params_text = "\n".join(f"{p.name}=" + (p.default or "") for p in example.params)
+labelled = st.query_params.get_all("names")[-1:] != ["0"]
+run = st.query_params.get("run") == "1" and example is None
 
 
 def _address() -> dict[str, str]:
-    ran = st.session_state.get("sparql:ran") == text  # the answer on screen is this query's
     return {
-        "query": text if text != STARTER or ran else "",
+        "query": text if text != STARTER or run else "",
         "params": params_text.strip(),
-        "run": "1" if ran else "",
+        "names": "" if labelled else "0",
+        "run": "1" if run else "",
     }
 
 
@@ -116,50 +89,88 @@ def _bindings(text: str) -> dict[str, object]:
     return bindings
 
 
-if run or st.session_state.get("sparql:last") is not None:
-    if run:
-        try:
-            answer = graph.user_query(text, _bindings(params_text))
-        except CollabkgError as exc:
-            st.session_state["sparql:last"] = None
-            st.session_state["sparql:ran"] = None
-            keep_address(_address())
-            show_error(exc, what="The query was not run")
-            if exc.source_line:
-                st.code(exc.source_line, language="sparql")
-            st.stop()
-        st.session_state["sparql:last"] = answer
-        st.session_state["sparql:ran"] = text
-    answer = st.session_state["sparql:last"]
+def editor_html() -> str:
+    """The query, its parameters, names or identifiers, and Run: one GET form."""
+    esc = lambda value: html.escape(value, quote=True)  # noqa: E731
+    links = "".join(
+        f'<li><a href="sparql?{esc(urlencode({"example": q.id}))}">{esc(q.summary)}</a></li>'
+        for q in examples.values()
+    )
+    rows = max(12, min(30, text.count("\n") + 2))
+    return (
+        '<details class="ck-details"><summary>Start from an example (one of the explorer\'s '
+        f'questions)</summary><ul class="ck-columns">{links}</ul></details>'
+        '<form class="ck-filters ck-sparql" action="sparql" method="get" '
+        'aria-label="SPARQL editor">'
+        '<div class="ck-param ck-wide"><label for="ck-sparql-query">Query</label>'
+        f'<textarea id="ck-sparql-query" name="query" rows="{rows}" spellcheck="false">'
+        f"{html.escape(text)}</textarea></div>"
+        '<div class="ck-param ck-wide"><label for="ck-sparql-params">Parameters (optional, one '
+        "per line: name=value, e.g. organisation=ckd:wigan-council)</label>"
+        '<textarea id="ck-sparql-params" name="params" rows="2" spellcheck="false">'
+        f"{html.escape(params_text)}</textarea></div>"
+        '<input type="hidden" name="names" value="0">'
+        '<label class="ck-check"><input type="checkbox" name="names" value="1"'
+        f"{' checked' if labelled else ''}> Show names instead of identifiers</label>"
+        '<input type="hidden" name="run" value="1">'
+        '<div class="ck-filter-actions"><button type="submit">Run query</button></div></form>'
+    )
+
+
+st.html(editor_html())
+
+if run:
+    try:
+        answer = graph.user_query(text, _bindings(params_text))
+    except CollabkgError as exc:
+        run = False
+        keep_address(_address())
+        show_error(exc, what="The query was not run")
+        if exc.source_line:
+            st.code(exc.source_line, language="sparql")
+        st.stop()
     if isinstance(answer, QueryResult):
         if answer.truncated:
             st.warning(
                 f"Only the first {answer.limit:,} rows are shown: add a LIMIT or narrow the query."
             )
         st.caption(f"{len(answer)} row{'s' if len(answer) != 1 else ''}.")
-        frame = result_table(index, answer).frame if labelled else answer.to_dataframe()
-        st.dataframe(frame, hide_index=True, width="stretch", key="sparql:answer")
-        downloads = download_frame(index, answer)
+        if labelled:
+            table = result_table(index, answer)
+            frame, links = table.frame, table.link_columns
+        else:
+            frame, links = answer.to_dataframe(), []
+        st.html(table_html(frame, links, rows=ROWS_PER_PAGE))
+        if len(frame) > ROWS_PER_PAGE:
+            st.caption(f"The first {ROWS_PER_PAGE} rows; the downloads have them all.")
+
+        def as_csv() -> bytes:
+            return download_frame(index, answer).to_csv(index=False).encode("utf-8")
+
+        def as_json() -> bytes:
+            records = json.loads(
+                download_frame(index, answer).to_json(orient="records", force_ascii=False)
+            )
+            return json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8")
+
         left, right, _ = st.columns([1, 1, 3])
         left.download_button(
             "Download CSV",
-            downloads.to_csv(index=False).encode("utf-8"),
+            as_csv,
             file_name="query.csv",
             mime="text/csv",
             icon=":material/download:",
             key="sparql:csv",
+            on_click="ignore",
         )
         right.download_button(
             "Download JSON",
-            json.dumps(
-                json.loads(downloads.to_json(orient="records", force_ascii=False)),
-                ensure_ascii=False,
-                indent=2,
-            ).encode("utf-8"),
+            as_json,
             file_name="query.json",
             mime="application/json",
             icon=":material/download:",
             key="sparql:json",
+            on_click="ignore",
         )
     elif isinstance(answer, bool):
         st.success("Yes (ASK answered true)." if answer else "No (ASK answered false).")
@@ -174,6 +185,7 @@ if run or st.session_state.get("sparql:last") is not None:
             mime="text/turtle",
             icon=":material/download:",
             key="sparql:ttl",
+            on_click="ignore",
         )
 
 keep_address(_address())

@@ -336,15 +336,23 @@ def test_the_cap_draws_as_many_nodes_as_asked(index: ex.ExplorerIndex):
 
 
 def test_the_node_panel_shows_names_not_identifiers(index: ex.ExplorerIndex):
-    """Regression: clicking a node showed its IRI and internal field names."""
+    """Regression: clicking a node showed its IRI and internal field names. The drawing
+    and the panel of the selected shape now say names and kinds only."""
+    import html
+    import re
+
     network = ex.build_network(index, ex.network_edges(index))
-    for element in network.elements["nodes"] + network.elements["edges"]:
-        data = element["data"]
-        shown = {k: v for k, v in data.items() if k not in ex.PANEL_HIDDEN_KEYS and k != "label"}
-        assert shown and all(k[:1].isupper() for k in shown), data
-        assert not any("://" in str(v) or "ckd:" in str(v) for v in data.values()), data
-    node = network.elements["nodes"][0]["data"]
-    assert node["Name"] == network.node_labels[network.node_iris[node["id"]]]
+    chosen = iri("riverside-council")
+    drawn = ex.network_svg(network, lambda node: f"network?node={ex.to_curie(node)}")
+    panel = ex.selection_html(
+        network, chosen, kind="Local authority", profile="organisations?id=x", clear="network"
+    )
+    for text in (drawn, panel):
+        visible = html.unescape(re.sub(r"<[^>]*>", " ", text))
+        assert not re.search(r"https?://|\bckd:|\bid\b", visible), visible
+    names = re.findall(r'aria-label="([^"]*), [^",]*"', drawn)
+    assert sorted(html.unescape(n) for n in names) == sorted(network.node_labels.values())
+    assert "Riverside council" in panel or network.node_labels[chosen] in panel
 
 
 def test_the_list_filters_form_holds_the_search_and_ticked_boxes_escaped():

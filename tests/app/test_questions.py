@@ -8,6 +8,7 @@ from tests.support.apptest import (
     Opener,
     answer_tables,
     column,
+    drawn_html,
     identifiers_on_screen,
     page_links,
     visible_text,
@@ -16,12 +17,28 @@ from tests.support.apptest import (
 PAGE = "views/questions.py"
 
 
+def _catalogue(app) -> tuple[list[str], list[tuple[str, str, dict[str, str]]]]:  # type: ignore[no-untyped-def]
+    """The catalogue drawn as one HTML element: its H2 topics in order, and its links as
+    (label, page, query parameters)."""
+    import re
+    from urllib.parse import parse_qs
+
+    drawn = drawn_html(app)
+    topics = [html.unescape(t) for t in re.findall(r'<h2 id="[^"]*">([^<]*)</h2>', drawn)]
+    links = [
+        (html.unescape(label), page, {k: v[0] for k, v in parse_qs(html.unescape(query)).items()})
+        for page, query, label in re.findall(r'<a href="([a-z]+)\?([^"]*)">([^<]*)</a>', drawn)
+    ]
+    return topics, links
+
+
 def test_catalogue_grouped_by_topic(open_page: Opener):
     app = open_page(PAGE)
-    topics = [s.value for s in app.header]  # H2 under the page title (headings in order)
+    topics, links = _catalogue(app)  # H2 under the page title (headings in order)
     assert "Accountability" in topics
     assert "Co-creation and community involvement" in topics
-    links = page_links(app)
+    assert '<a href="#accountability">Accountability</a>' in drawn_html(app), "topic links"
+    assert len(app.get("html")) <= 3, "the catalogue is one element, not two per topic"
     targets = {params.get("q") for _label, page, params in links if page == "questions"}
     assert {
         "accountable-for-transferred-assets",
@@ -37,10 +54,10 @@ def test_catalogue_grouped_by_topic(open_page: Opener):
 def test_the_catalogue_reaches_what_the_sources_advise_and_ask(open_page: Opener):
     """Issue 17: the new questions are in the explorer's catalogue under their own topics."""
     app = open_page(PAGE)
-    topics = [s.value for s in app.header]  # H2 under the page title
+    topics, links = _catalogue(app)  # H2 under the page title
     assert "Recommendations and tactics" in topics
     assert "Research: study designs, disagreements and open questions" in topics
-    targets = {params.get("q") for _label, page, params in page_links(app) if page == "questions"}
+    targets = {params.get("q") for _label, page, params in links if page == "questions"}
     assert {
         "tactics-by-hype-cycle-stage",
         "recommendations",
@@ -100,29 +117,64 @@ def _flat(params) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {k: v[0] if isinstance(v, list) else v for k, v in dict(params).items()}
 
 
+def _choices(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The question's choices form: {option label: option value} of its first list."""
+    import re
+
+    drawn = " ".join(str(getattr(e.proto, "body", "")) for e in app.get("html"))
+    form = re.search(r'<form class="ck-filters ck-params".*?</form>', drawn, flags=re.DOTALL)
+    assert form is not None, "the choices are one HTML form"
+    return {
+        html.unescape(label): html.unescape(value)
+        for value, label in re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', form[0])
+    }
+
+
+def _selected(app) -> str | None:  # type: ignore[no-untyped-def]
+    import re
+
+    drawn = " ".join(str(getattr(e.proto, "body", "")) for e in app.get("html"))
+    found = re.search(r'<option value="([^"]*)" selected>', drawn)
+    return html.unescape(found[1]) if found else None
+
+
 def test_a_parameter_is_chosen_by_label_and_kept_in_the_url(open_page: Opener):
     app = open_page(PAGE, q="collaboration-profile")
-    box = app.selectbox[0]
-    labels = box.options  # what the person sees: labels
+    labels = _choices(app)  # what the person sees: labels; the address gets the value
     assert "Plymouth Alliance Contract" in labels
     assert not any("ckd:" in label or "https://" in label for label in labels)
-    box.select_index(labels.index("Plymouth Alliance Contract")).run()
-    assert not app.exception
+    # the form's submission is an address: the page answers what it says
+    app = open_page(
+        PAGE, q="collaboration-profile", collaboration=labels["Plymouth Alliance Contract"]
+    )
     assert answer_tables(app), "choosing a collaboration answers the question"
+    assert _selected(app) == "ckd:plymouth-alliance-contract"
     assert _flat(app.query_params) == {
         "q": "collaboration-profile",
         "collaboration": "ckd:plymouth-alliance-contract",
     }
-    # clearing the choice asks for one (nothing is answered without it)
-    app.selectbox[0].set_value(None).run()
-    assert any("Choose" in i.value for i in app.info)
-    assert not answer_tables(app)
+
+
+def test_the_default_choice_is_shown_selected_and_answered(open_page: Opener):
+    app = open_page(PAGE, q="collaboration-profile")
+    assert _selected(app) == "ckd:wigan-collaborative-council"
+    assert answer_tables(app)
+    assert _flat(app.query_params)["collaboration"] == "ckd:wigan-collaborative-council"
+
+
+def test_a_full_iri_in_the_address_is_kept_as_its_short_form(open_page: Opener):
+    app = open_page(
+        PAGE,
+        q="collaboration-profile",
+        collaboration="https://w3id.org/collabkg/id/plymouth-alliance-contract",
+    )
+    assert _selected(app) == "ckd:plymouth-alliance-contract"
+    assert _flat(app.query_params)["collaboration"] == "ckd:plymouth-alliance-contract"
 
 
 def test_a_permalink_reopens_the_same_answer(open_page: Opener):
     app = open_page(PAGE, q="collaboration-profile", collaboration="ckd:plymouth-alliance-contract")
-    box = app.selectbox[0]
-    assert box.format_func(box.value) == "Plymouth Alliance Contract"
+    assert _selected(app) == "ckd:plymouth-alliance-contract"
     text = " ".join(visible_text(app))
     assert "Plymouth" in text
     links = {label: params for label, page, params in page_links(app)}
@@ -136,6 +188,10 @@ def test_a_bad_parameter_in_the_url_is_explained(open_page: Opener):
     app = open_page(PAGE, q="collaboration-profile", collaboration="ckd:no-such-thing")
     assert any("not in the graph" in w.value for w in app.warning)
     assert _flat(app.query_params).get("collaboration") != "ckd:no-such-thing"
+    # a broken link asks for a choice; it never answers for another collaboration
+    assert any("Choose" in i.value for i in app.info)
+    assert not answer_tables(app)
+    assert _selected(app) is None
 
 
 def test_an_unknown_question(open_page: Opener):
@@ -167,11 +223,12 @@ def test_views_table_and_graph(open_page: Opener):
     assert links["Graph"] == "questions?q=accountable-for-transferred-assets&view=graph"
     app = open_page(PAGE, q="accountable-for-transferred-assets", view="graph")
     assert _view_links(app)[0] == "Graph"
-    # the only table left is the drawing's text alternative, in its expander
-    [links_table] = app.dataframe
-    assert list(links_table.value.columns) == ["From", "Relation", "To"]
-    assert any("text alternative" in e.label for e in app.expander)
-    assert app.get("component_instance") or app.get("iframe")
+    # the drawing is a picture on the page, its text alternative a table of its links
+    drawn = drawn_html(app)
+    assert '<svg class="ck-net"' in drawn
+    assert "as a table (text alternative)</summary>" in drawn
+    assert '<th scope="col">From</th><th scope="col">Relation</th><th scope="col">To</th>' in drawn
+    assert not app.get("component_instance") and not app.dataframe
     assert _flat(app.query_params).get("view") == "graph"
     # back to the default view: its link drops view= from the address
     assert "view=" not in _view_links(app)[1]["Table"]

@@ -9,7 +9,14 @@ import pytest
 from collabkg import explorer as ex
 from collabkg.explorer.sources import passage, texts_folder
 from collabkg.project import open_graph
-from tests.support.apptest import DATA_ROOT, Opener, identifiers_on_screen, page_links, visible_text
+from tests.support.apptest import (
+    DATA_ROOT,
+    Opener,
+    drawn_html,
+    identifiers_on_screen,
+    page_links,
+    visible_text,
+)
 
 SOURCES = "views/sources.py"
 SEARCH = "views/search.py"
@@ -106,9 +113,20 @@ def test_a_broken_source_link_says_so(open_page: Opener):
 
 
 def test_the_search_page_keeps_its_text_in_the_address(open_page: Opener):
+    """The search box is a plain GET form: its submission is the address (?text=), which
+    the page searches and shows in the box again."""
     app = open_page(SEARCH, text="plymouth")
-    assert app.text_input(key="search:text").value == "plymouth"
+    drawn = drawn_html(app)
+    assert '<label for="ck-search-text">Search the graph</label>' in drawn
+    assert 'name="text" value="plymouth"' in drawn
+    assert 'action="search" method="get" role="search"' in drawn
     assert "Collaborations (1)" in [h.value for h in app.header]
     assert any("Plymouth Alliance Contract" in t for t in visible_text(app))
-    app.text_input(key="search:text").set_value("wigan").run()
+    app = open_page(SEARCH, text="wigan")
     assert app.query_params["text"] in ("wigan", ["wigan"])
+    assert 'name="text" value="wigan"' in drawn_html(app)
+
+
+def test_the_search_box_escapes_what_was_typed(open_page: Opener):
+    app = open_page(SEARCH, text='"><b>x</b>')
+    assert 'value="&quot;&gt;&lt;b&gt;x&lt;/b&gt;"' in drawn_html(app)

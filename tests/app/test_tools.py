@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from tests.support.apptest import Opener, identifiers_on_screen
+from tests.support.apptest import Opener, drawn_html, identifiers_on_screen
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,49 +25,76 @@ ckd:other a ck:Charity .
 # --------------------------------------------------------------------------- network
 
 
-def test_network_draws_the_graph_with_filters(open_page: Opener):
+def _drawn(app) -> str:  # type: ignore[no-untyped-def]
+    return drawn_html(app)
+
+
+def _shapes(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The accessible names of the shapes drawn ("name, kind")."""
+    import html
+    import re
+
+    return [
+        html.unescape(n)
+        for n in re.findall(r'<a class="ck-node"[^>]*aria-label="([^"]*)"', _drawn(app))
+    ]
+
+
+def test_network_draws_named_shapes_with_filters_in_a_form(open_page: Opener):
     app = open_page(NETWORK)
-    assert app.get("component_instance"), "the graph component is drawn"
-    relations = app.pills(key="net:relations")
-    assert set(relations.value) == {
-        "member of",
-        "funds",
-        "accountable to",
-        "transfers asset to",
-    }
+    drawn = _drawn(app)
+    assert '<svg class="ck-net"' in drawn, "the network is drawn as a picture on the page"
+    assert not app.get("component_instance"), "no graph component to load"
+    shapes = _shapes(app)
+    assert shapes and all(", " in name for name in shapes), "each shape named with its kind"
+    assert "Wigan council</a>" in drawn  # every kept one has its profile a link away
+    for relation in ("member of", "funds", "accountable to", "transfers asset to"):
+        assert f'name="relation" value="{relation}" checked' in drawn
     assert any("organisations and collaborations" in c.value for c in app.caption)
-    assert "Wigan council" in app.selectbox(key="net:choice").options
+    assert "Open the profile of" in drawn
     assert identifiers_on_screen(app) == []
 
 
-def test_network_cap_and_empty_filters(open_page: Opener):
-    app = open_page(NETWORK)
-    app.number_input(key="net:cap").set_value(10).run()
+def test_network_cap_and_empty_filters_from_the_address(open_page: Opener):
+    app = open_page(NETWORK, cap="10")
     assert any("showing the 10 most connected" in w.value for w in app.warning)
-    app.pills(key="net:relations").set_value([]).run()
+    assert len(_shapes(app)) in (9, 10)  # a link adds two shapes at once
+    assert 'name="cap" min="2" max="1000" step="1" value="10"' in _drawn(app)
+    app = open_page(NETWORK, relation="none")
     assert any("Nothing to show" in i.value for i in app.info)
+    assert 'value="funds" checked' not in _drawn(app)
 
 
-def test_network_structure_filter_and_profile_link(open_page: Opener):
-    app = open_page(NETWORK)
-    app.multiselect(key="net:structure").set_value(["Collaborative council"]).run()
-    box = app.selectbox(key="net:choice")
-    assert "Wigan collaborative council" in box.options
-    assert "Plymouth Alliance Contract" not in box.options
-    box.select_index(box.options.index("Wigan collaborative council")).run()
-    links = [(p.proto.label, p.proto.page, p.proto.query_string) for p in app.page_link]
-    assert (
-        "Open the profile of Wigan collaborative council",
-        "collaborations",
-        "id=ckd%3Awigan-collaborative-council",
-    ) in links
+def test_network_structure_filter_keeps_its_collaborations(open_page: Opener):
+    app = open_page(NETWORK, structure="Collaborative council")
+    names = [n.split(", ")[0] for n in _shapes(app)]
+    assert "Wigan collaborative council" in names
+    assert "Plymouth Alliance Contract" not in names
+    assert 'value="Collaborative council" checked' in _drawn(app)
+
+
+def test_a_selected_shape_shows_its_links_and_profile_in_words(open_page: Opener):
+    app = open_page(NETWORK, node="ckd:wigan-council", cap="1000")
+    drawn = _drawn(app)
+    assert '<h2 class="ck-panel-name">Wigan council</h2>' in drawn
+    assert "Open the profile of Wigan council" in drawn
+    assert 'href="organisations?id=ckd%3Awigan-council"' in drawn
+    assert 'aria-current="true"' in drawn  # the shape is marked as selected
+    assert app.query_params["node"] in ("ckd:wigan-council", ["ckd:wigan-council"])
+    assert identifiers_on_screen(app) == []
+
+
+def test_a_shape_not_in_the_drawing_is_explained_and_dropped(open_page: Opener):
+    app = open_page(NETWORK, node="ckd:no-such-thing")
+    assert any("not in this drawing" in w.value for w in app.warning)
+    assert "node" not in app.query_params
 
 
 # --------------------------------------------------------------------------- check
 
 
 def test_check_a_pasted_broken_file(open_page: Opener):
-    app = open_page(CHECK)
+    app = open_page(CHECK, how="paste")
     app.text_area(key="check:text").input(BROKEN)
     app.button(key="check:paste-run").click().run()
     assert not app.exception
@@ -106,7 +134,7 @@ ckd:explorer-test-charity a ck:Charity ;
 
 
 def test_check_a_file_without_errors(open_page: Opener):
-    app = open_page(CHECK)
+    app = open_page(CHECK, how="paste")
     app.text_area(key="check:text").input(CLEAN)
     app.button(key="check:paste-run").click().run()
     assert not app.exception
@@ -118,7 +146,7 @@ def test_check_a_file_without_errors(open_page: Opener):
 def test_a_suggested_fix_is_copyable_code(open_page: Opener):
     """Regression: "add @prefix prov: <http://www.w3.org/ns/prov#>" was drawn as a link with
     backslashes, so it could not be copied."""
-    app = open_page(CHECK)
+    app = open_page(CHECK, how="paste")
     text = CLEAN.replace("@prefix prov: <http://www.w3.org/ns/prov#> .\n", "")
     app.text_area(key="check:text").input(text)
     app.button(key="check:paste-run").click().run()
@@ -140,7 +168,7 @@ def test_a_file_over_one_megabyte_is_refused_plainly(open_page: Opener):
 
 
 def test_many_issues_show_the_first_and_say_how_many_more(open_page: Opener):
-    app = open_page(CHECK)
+    app = open_page(CHECK, how="paste")
     lines = "".join(f"ckd:thing-{n} a ck:NoSuchClass{n} .\n" for n in range(80))
     app.text_area(key="check:text").input(CLEAN + lines)
     app.button(key="check:paste-run").click().run()
@@ -153,86 +181,145 @@ def test_many_issues_show_the_first_and_say_how_many_more(open_page: Opener):
 
 
 def test_check_asks_for_text(open_page: Opener):
-    app = open_page(CHECK)
+    app = open_page(CHECK, how="paste")
     app.button(key="check:paste-run").click().run()
     assert any("Paste some Turtle first" in w.value for w in app.warning)
+
+
+def test_check_offers_upload_first_and_paste_by_a_link_kept_in_the_address(open_page: Opener):
+    app = open_page(CHECK)
+    assert app.get("file_uploader") and not app.text_area, "one widget at a time"
+    drawn = drawn_html(app)
+    assert '<span aria-current="page">Upload a file</span>' in drawn
+    assert '<a href="check?how=paste">Paste Turtle</a>' in drawn
+    app = open_page(CHECK, how="paste")
+    assert app.text_area(key="check:text") is not None and not app.get("file_uploader")
+    assert '<span aria-current="page">Paste Turtle</span>' in drawn_html(app)
+    assert app.query_params["how"] in ("paste", ["paste"])
 
 
 # --------------------------------------------------------------------------- sparql
 
 
+def _answer(app) -> str:  # type: ignore[no-untyped-def]
+    """The answer table the page drew (HTML), "" when none."""
+    import re
+
+    found = re.search(r'<table class="ck-answer">.*?</table>', drawn_html(app), flags=re.DOTALL)
+    return found[0] if found else ""
+
+
+def _editor(app) -> str:  # type: ignore[no-untyped-def]
+    import re
+
+    found = re.search(r'<form class="ck-filters ck-sparql".*?</form>', drawn_html(app), re.DOTALL)
+    assert found is not None, "the editor is one HTML form"
+    return found[0]
+
+
+def _textarea(app, name: str) -> str:  # type: ignore[no-untyped-def]
+    import html
+    import re
+
+    found = re.search(
+        rf'<textarea [^>]*name="{name}"[^>]*>(.*?)</textarea>', _editor(app), re.DOTALL
+    )
+    assert found is not None, name
+    return html.unescape(found[1])
+
+
 def test_sparql_runs_a_query_by_label(open_page: Opener):
     app = open_page(SPARQL)
-    app.button(key="sparql:run").click().run()
-    assert not app.exception
-    frame = app.dataframe[0].value
-    assert list(frame.columns) == ["Organisation", "Sector"]
-    assert "Wigan council" in set(frame["Organisation"].map(str).str.rsplit("label=").str[-1])
-    assert not any("https://" in str(v) for v in frame["Sector"])
+    assert not _answer(app), "nothing runs before Run"
+    app = open_page(SPARQL, query=_textarea(app, "query"), run="1")
+    table = _answer(app)
+    assert '<th scope="col">Organisation</th><th scope="col">Sector</th>' in table
+    shown = re.sub(r"<[^>]*>", " ", table)
+    assert "https://" not in shown and "ckd:" not in shown, "labels, not identifiers"
+    one = open_page(
+        SPARQL,
+        query="SELECT ?organisation ?sector WHERE { VALUES ?organisation { ckd:wigan-council } "
+        "?organisation ck:hasSector ?sector }",
+        run="1",
+    )
+    assert "Wigan council" in _answer(one) and "public sector" in _answer(one)
     assert [b.proto.label for b in app.download_button] == ["Download CSV", "Download JSON"]
 
 
-def test_sparql_refuses_updates_and_service(open_page: Opener):
-    app = open_page(SPARQL)
-    app.text_area(key="sparql:text").input("INSERT DATA { ckd:a ckd:b ckd:c }")
-    app.button(key="sparql:run").click().run()
-    assert "read-only" in app.error[0].value
-    assert not app.dataframe
-    app.text_area(key="sparql:text").input(
-        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+def test_sparql_shows_identifiers_when_asked(open_page: Opener):
+    app = open_page(
+        SPARQL, query="SELECT ?o WHERE { ?o a ck:LocalAuthority } LIMIT 1", names="0", run="1"
     )
-    app.button(key="sparql:run").click().run()
+    assert "https://w3id.org/collabkg/id/" in _answer(app)
+    assert 'name="names" value="1">' in _editor(app)  # the box is shown unticked
+    assert app.query_params["names"] in ("0", ["0"])
+
+
+def test_sparql_refuses_updates_and_service(open_page: Opener):
+    app = open_page(SPARQL, query="INSERT DATA { ckd:a ckd:b ckd:c }", run="1")
+    assert "read-only" in app.error[0].value
+    assert not _answer(app)
+    app = open_page(
+        SPARQL, query="SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", run="1"
+    )
     assert "SERVICE is not allowed" in app.error[0].value
 
 
 def test_sparql_syntax_error_is_located(open_page: Opener):
-    app = open_page(SPARQL)
-    app.text_area(key="sparql:text").input("SELECT ?s WHERE {\n  ?s ?p \n")
-    app.button(key="sparql:run").click().run()
+    app = open_page(SPARQL, query="SELECT ?s WHERE {\n  ?s ?p \n", run="1")
     assert "syntax error" in app.error[0].value.lower()
     assert "line" in app.error[0].value
+    assert _textarea(app, "query") == "SELECT ?s WHERE {\n  ?s ?p \n", "the text stays to fix"
 
 
 def test_sparql_examples_params_ask_and_construct(open_page: Opener):
     app = open_page(SPARQL)
-    example = app.selectbox(key="sparql:example")
-    example.set_value("accountability-chain").run()
-    assert "hasAccountableParty" in app.text_area(key="sparql:text").value
-    assert app.text_area(key="sparql:params").value.startswith("organisation=")
-    app.text_area(key="sparql:params").input("organisation=ckd:wigan-council")
-    app.button(key="sparql:run").click().run()
-    assert not app.exception
+    assert 'href="sparql?example=accountability-chain"' in drawn_html(app)
+    app = open_page(SPARQL, example="accountability-chain")
+    assert "hasAccountableParty" in _textarea(app, "query")
+    assert _textarea(app, "params").startswith("organisation=")
+    assert "example" not in app.query_params  # the address now holds the text itself
+    assert "hasAccountableParty" in str(app.query_params["query"])
+    app = open_page(
+        SPARQL,
+        query=_textarea(app, "query"),
+        params="organisation=ckd:wigan-council",
+        run="1",
+    )
     assert not app.error
 
-    app.text_area(key="sparql:params").input("")
-    app.text_area(key="sparql:text").input("ASK { ckd:wigan-council a ck:LocalAuthority }")
-    app.button(key="sparql:run").click().run()
+    app = open_page(SPARQL, query="ASK { ckd:wigan-council a ck:LocalAuthority }", run="1")
     assert any("Yes" in s.value for s in app.success)
 
-    app.text_area(key="sparql:text").input(
-        "CONSTRUCT { ckd:wigan-council rdfs:label ?l } WHERE { ckd:wigan-council rdfs:label ?l }"
+    app = open_page(
+        SPARQL,
+        query="CONSTRUCT { ckd:wigan-council rdfs:label ?l } "
+        "WHERE { ckd:wigan-council rdfs:label ?l }",
+        run="1",
     )
-    app.button(key="sparql:run").click().run()
     assert "Wigan council" in app.code[0].value
 
 
 def test_sparql_bad_parameter(open_page: Opener):
-    app = open_page(SPARQL)
-    app.text_area(key="sparql:params").input("this is not an assignment")
-    app.button(key="sparql:run").click().run()
+    app = open_page(SPARQL, params="this is not an assignment", run="1")
     assert "parameter line 1" in app.error[0].value
 
 
 def test_the_sparql_address_reopens_the_query_and_its_answer(open_page: Opener):
     query = "SELECT ?o WHERE { ?o a ck:LocalAuthority } ORDER BY ?o LIMIT 2"
-    app = open_page(SPARQL)
-    app.text_area(key="sparql:text").input(query)
-    app.button(key="sparql:run").click().run()
-    assert not app.exception
+    app = open_page(SPARQL, query=query, run="1")
     address = {k: app.query_params[k] for k in app.query_params}
     flat = {k: v[0] if isinstance(v, list) else v for k, v in address.items()}
-    assert flat["query"] == query and flat["run"] == "1"
+    assert flat == {"query": query, "run": "1"}
     again = open_page(SPARQL, **flat)
-    assert again.text_area(key="sparql:text").value == query
-    assert again.dataframe, "the link runs the query it names"
+    assert _textarea(again, "query") == query
+    assert _answer(again), "the link runs the query it names"
     assert "2 rows." in [c.value for c in again.caption]
+
+
+def test_the_sparql_editor_is_labelled_and_escaped(open_page: Opener):
+    app = open_page(SPARQL, query='SELECT ("</textarea><b>x</b>" AS ?x) {}')
+    editor = _editor(app)
+    assert '<label for="ck-sparql-query">Query</label>' in editor
+    assert "&lt;/textarea&gt;&lt;b&gt;" in editor
+    assert '<button type="submit">Run query</button>' in editor

@@ -135,3 +135,15 @@ def answer_tables(app) -> list[HtmlTable]:  # type: ignore[no-untyped-def]
 def column(table: HtmlTable, name: str) -> list[str]:
     number = table.columns.index(name)
     return [row[number][0] for row in table.rows]
+
+
+_PICTURE = re.compile(r"box\.innerHTML = (\"(?:[^\"\\]|\\.)*\");")
+
+
+def drawn_html(app: AppTest) -> str:
+    """Every ``st.html`` body of the page, a network picture (put in place by its element's
+    script, as a JSON string) included as the markup the browser draws."""
+    import json
+
+    bodies = [str(getattr(e.proto, "body", "")) for e in app.get("html")]
+    return " ".join(_PICTURE.sub(lambda m: json.loads(m.group(1)), body) for body in bodies)

@@ -12,8 +12,10 @@ One module per job:
 - ``profiles``  a profile per collaboration or organisation
 - ``tables``    canned-query answers by label, table layout, parameter choices
 - ``charts``    counts and chart data (home page; a question's chart from its metadata)
-- ``network``   the network drawing's elements and filters
-- ``style``     colours and Cytoscape styles
+- ``network``   the network's nodes and links, filtered and capped
+- ``drawing``   the network drawn as SVG on the server, its filter form, key and address
+- ``forms``     a question's choices as one HTML form, and their values from the address
+- ``style``     colours of the network drawings
 - ``sources``   a page per source: the facts that cite it, quotations in their passage
 - ``search``    one search across organisations, collaborations, places, concepts, quotations
 """
@@ -47,6 +49,18 @@ from collabkg.explorer.common import (
     shown_frame,
     to_curie,
 )
+from collabkg.explorer.drawing import (
+    NetworkState,
+    layout,
+    legend_html,
+    links_table_html,
+    network_address,
+    network_form_html,
+    network_state,
+    network_svg,
+    selection_html,
+)
+from collabkg.explorer.forms import ParamField, param_value, params_form_html
 from collabkg.explorer.index import Entity, Evidence, ExplorerIndex, Quote, SourceInfo
 from collabkg.explorer.lists import (
     LIST_COLUMNS,
@@ -59,8 +73,6 @@ from collabkg.explorer.lists import (
 )
 from collabkg.explorer.network import (
     DEFAULT_NODE_CAP,
-    NETWORK_LAYOUT,
-    PANEL_HIDDEN_KEYS,
     RELATIONS,
     NetEdge,
     Network,
@@ -83,7 +95,7 @@ from collabkg.explorer.profiles import (
 )
 from collabkg.explorer.search import Hit, SearchResults, search
 from collabkg.explorer.sources import FactGroup, Passage, SourcedFact, SourcePage, source_page
-from collabkg.explorer.style import GROUP_COLOURS, RELATION_COLOURS, SECTOR_GROUPS, graph_styles
+from collabkg.explorer.style import GROUP_COLOURS, RELATION_COLOURS, SECTOR_GROUPS
 from collabkg.explorer.tables import (
     ROWS_PER_PAGE,
     ResultTable,
@@ -103,10 +115,8 @@ __all__ = [
     "GROUP_COLOURS",
     "LINK_DISPLAY_REGEX",
     "LIST_COLUMNS",
-    "NETWORK_LAYOUT",
     "NONE_RECORDED",
     "PAGE_OF_KIND",
-    "PANEL_HIDDEN_KEYS",
     "RELATIONS",
     "RELATION_COLOURS",
     "ROWS_PER_PAGE",
@@ -123,6 +133,8 @@ __all__ = [
     "ListFilters",
     "NetEdge",
     "Network",
+    "NetworkState",
+    "ParamField",
     "Passage",
     "Profile",
     "Quote",
@@ -148,16 +160,24 @@ __all__ = [
     "find_activity",
     "from_curie",
     "gap_summary",
-    "graph_styles",
     "home_counts",
     "humanise",
+    "layout",
+    "legend_html",
     "link_parts",
+    "links_table_html",
+    "network_address",
     "network_edges",
+    "network_form_html",
+    "network_state",
+    "network_svg",
     "node_group",
     "observed_matrix",
     "organisation_profile",
     "organisations_by_sector",
     "param_choices",
+    "param_value",
+    "params_form_html",
     "plain_note",
     "plain_text",
     "profile",
@@ -169,6 +189,7 @@ __all__ = [
     "row_height",
     "rows_html",
     "search",
+    "selection_html",
     "sentence_case",
     "shown_frame",
     "source_page",

@@ -1,4 +1,5 @@
-"""The network of organisations and collaborations (st-link-analysis elements)."""
+"""The network of organisations and collaborations: nodes and links, filtered and capped
+(drawn by ``drawing``)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ class NetEdge:
 
 @dataclass
 class Network:
-    """Graph elements for st-link-analysis plus what the page should say about them."""
+    """Nodes and links to draw (``elements``) plus what the page should say about them."""
 
     elements: dict[str, list[dict[str, object]]]
     groups: list[str]
@@ -184,10 +185,6 @@ def build_network(
     )
 
 
-PANEL_HIDDEN_KEYS: tuple[str, ...] = ("id", "name", "source", "target")
-"""Element fields the drawing needs that the details panel does not show to people."""
-
-
 def _kind_words(index: ExplorerIndex, iri: str) -> str:
     entity = index.entities.get(iri)
     if entity is not None and entity.type_label:
@@ -242,16 +239,3 @@ def result_network(
     ]
     index.add_labels({e.source for e in net_edges} | {e.target for e in net_edges})
     return build_network(index, net_edges, relations={relation}, cap=cap)
-
-
-NETWORK_LAYOUT: dict[str, object] = {
-    "name": "fcose",
-    "animate": False,
-    "fit": True,
-    "padding": 24,
-    "nodeDimensionsIncludeLabels": True,
-    "packComponents": True,
-    "nodeRepulsion": 9000,
-    "idealEdgeLength": 70,
-}
-"""Cytoscape layout for the network (fcose ships with st-link-analysis)."""

@@ -1,0 +1,131 @@
+"""A question's choices (its parameters) as one plain HTML form, and their values read back
+from the address.
+
+The form is a ``GET questions`` form: the explorer's same-tab script turns its submission
+into an address change (without the script the browser loads the address), and the page
+answers what the address says. So the address always holds the choices, and the browser
+draws the form at once: no widget script to load in each new tab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from collabkg.errors import CollabkgError
+
+FIELD_KINDS = ("choice", "integer", "date", "text")
+
+
+@dataclass(frozen=True)
+class ParamField:
+    """One choice of a question, as the form shows it."""
+
+    name: str
+    """The parameter's name (the address's key)."""
+    label: str
+    kind: str
+    """One of ``FIELD_KINDS``: a list of names (IRIs), a whole number, a date or text."""
+    value: str = ""
+    """The value shown (a CURIE for a choice); "" when none is chosen."""
+    options: tuple[tuple[str, str], ...] = ()
+    """(value, label) of each choice, for ``kind == "choice"``."""
+    help: str = ""
+
+
+def param_value(
+    kind: str,
+    given: str | None,
+    default: str | None,
+    options: Sequence[str] = (),
+    *,
+    canonical: Mapping[str, str] | None = None,
+) -> tuple[str | None, bool]:
+    """The value of one choice from the address: (value or None, whether the address
+    named something the page cannot use).
+
+    No value in the address gives the default (None where there is none, or where a
+    choice's default is not among ``options``). A value the page cannot use gives None and
+    True: a broken link asks for a choice and never answers for another. For a choice,
+    ``canonical`` maps what the address may say (a CURIE or a full IRI) to the option's
+    value."""
+    if not given:
+        if default and (kind != "choice" or default in options):
+            return default, False
+        return None, False
+    if kind == "choice":
+        value = (canonical or {}).get(given, given)
+        return (value, False) if value in options else (None, True)
+    if kind == "integer":
+        text = given.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        return (str(int(text)), False) if digits.isdigit() else (None, True)
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(given.strip()).isoformat(), False
+        except ValueError:
+            return None, True
+    return given, False
+
+
+def params_form_html(
+    query_id: str, fields: Sequence[ParamField], *, keep: Mapping[str, str] | None = None
+) -> str:
+    """The choices of question ``query_id`` as one form: a labelled ``<select>`` per list of
+    names (a name must be chosen), an input per number, date or text, and a button.
+    ``keep`` are address parameters the answer keeps when the choices change (the view)."""
+
+    def esc(text: str) -> str:
+        return html.escape(str(text), quote=True)
+
+    parts = [
+        '<form class="ck-filters ck-params" action="questions" method="get" '
+        'aria-label="Choices for this question">',
+        f'<input type="hidden" name="q" value="{esc(query_id)}">',
+        *(
+            f'<input type="hidden" name="{esc(name)}" value="{esc(value)}">'
+            for name, value in (keep or {}).items()
+        ),
+        '<div class="ck-filter-fields">',
+    ]
+    for field in fields:
+        if field.kind not in FIELD_KINDS:
+            raise CollabkgError(f"unknown kind of choice {field.kind!r} for {field.name!r}")
+        box = f"ck-param-{esc(field.name)}"
+        described = f' aria-describedby="{box}-help"' if field.help else ""
+        if field.kind == "choice":
+            chosen = field.value if any(v == field.value for v, _ in field.options) else ""
+            prompt = (
+                f'<option value="" disabled{" selected" if not chosen else ""}>'
+                f"Choose {esc(field.label.lower())}…</option>"
+            )
+            options = "".join(
+                f'<option value="{esc(value)}"{" selected" if value == chosen else ""}>'
+                f"{esc(label)}</option>"
+                for value, label in field.options
+            )
+            control = (
+                f'<select id="{box}" name="{esc(field.name)}" required{described}>'
+                f"{prompt}{options}</select>"
+            )
+        else:
+            kind = {"integer": "number", "date": "date", "text": "text"}[field.kind]
+            step = ' step="1"' if field.kind == "integer" else ""
+            control = (
+                f'<input id="{box}" type="{kind}" name="{esc(field.name)}"{step} '
+                f'value="{esc(field.value)}"{described}>'
+            )
+        helptext = (
+            f'<span id="{box}-help" class="ck-help">{esc(field.help)}</span>' if field.help else ""
+        )
+        parts.append(
+            f'<div class="ck-param"><label for="{box}">{esc(field.label)}</label>'
+            f"{control}{helptext}</div>"
+        )
+    parts.append(
+        '</div><div class="ck-filter-actions"><button type="submit">Show the answer</button>'
+        "</div></form>"
+    )
+    return "".join(parts)

@@ -1,0 +1,288 @@
+"""The network drawn on the server (collabkg.explorer.drawing) and a question's choices as
+one HTML form (collabkg.explorer.forms): layout, picture, filters, address round trips.
+
+These replaced a graph component and Streamlit widgets whose scripts each new tab had to
+load (issue 18, item 6); what the page shows is kept in its address (item 1)."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from collabkg import explorer as ex
+from collabkg.explorer import drawing
+from collabkg.explorer.forms import ParamField, param_value, params_form_html
+from collabkg.graph import KnowledgeGraph
+from collabkg.terms import CKD
+
+REPO = Path(__file__).resolve().parents[2]
+CASE = REPO / "tests" / "fixtures" / "explorer" / "riverside.ttl"
+OPTIONS = ("Collaborative council", "Collaborative market")
+
+
+def iri(name: str) -> str:
+    return str(CKD[name])
+
+
+@pytest.fixture(scope="module")
+def network() -> ex.Network:
+    store = ox.Store()
+    files = [
+        REPO / "ontology" / "collabkg.ttl",
+        *sorted((REPO / "ontology" / "concepts").glob("*.ttl")),
+        CASE,
+    ]
+    for number, path in enumerate(files):
+        store.load(
+            path.read_bytes(),
+            format=ox.RdfFormat.TURTLE,
+            to_graph=ox.NamedNode(f"https://example.org/graph/{number}"),
+        )
+    index = ex.ExplorerIndex(KnowledgeGraph.from_store(store))
+    return ex.build_network(index, ex.network_edges(index))
+
+
+def _visible(svg: str) -> str:
+    """The words the drawing writes (its names and tooltips), without the markup."""
+    return html.unescape(re.sub(r"<[^>]*>", " ", svg))
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def test_the_layout_places_every_node_inside_the_width_the_same_each_time():
+    nodes = [f"n{i}" for i in range(30)]
+    edges = [(f"n{i}", f"n{i + 1}") for i in range(0, 20)] + [("n25", "n26"), ("n27", "n28")]
+    first = drawing.layout(nodes, edges)
+    assert set(first) == set(nodes)
+    assert all(0 < x < drawing.WIDTH and y > 0 for x, y in first.values())
+    assert drawing.layout(nodes, edges) == first, "the same graph gives the same picture"
+    # no two shapes on top of each other
+    points = list(first.values())
+    closest = min(
+        ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+        for i, a in enumerate(points)
+        for b in points[i + 1 :]
+    )
+    assert closest > 20, closest
+
+
+def test_linked_nodes_are_drawn_nearer_than_unlinked_ones():
+    nodes = ["a", "b", "c", "d", "e", "f"]
+    edges = [("a", "b"), ("b", "c"), ("d", "e"), ("e", "f")]
+    at = drawing.layout(nodes, edges)
+
+    def far(p: str, q: str) -> float:
+        return float(((at[p][0] - at[q][0]) ** 2 + (at[p][1] - at[q][1]) ** 2) ** 0.5)
+
+    assert max(far(a, b) for a, b in edges) < min(far(a, b) for a in "abc" for b in "def")
+
+
+def test_names_stay_readable_on_the_narrowest_drawing():
+    """Regression: the network's names were about 6 px on screen."""
+    assert drawing.FONT_SIZE * drawing.MIN_WIDTH_PX / drawing.WIDTH >= 9
+
+
+# --------------------------------------------------------------------------- picture
+
+
+def test_every_shape_is_a_link_named_by_its_label_and_kind(network: ex.Network):
+    svg = ex.network_svg(network, lambda node: f"organisations?id={ex.to_curie(node)}")
+    names = [
+        html.unescape(n) for n in re.findall(r'<a class="ck-node"[^>]*aria-label="([^"]*)"', svg)
+    ]
+    assert len(names) == network.shown_nodes
+    for label in network.node_labels.values():
+        assert any(name.startswith(f"{label}, ") for name in names), label
+    assert not re.search(r"https?://|\bckd:", _visible(svg)), "no identifier is written"
+    assert svg.count("<line ") == len(network.elements["edges"])
+    # each link says in words what it is
+    for edge in network.elements["edges"]:
+        data = edge["data"]
+        assert str(data["label"]) in _visible(svg)
+
+
+def test_a_shape_without_a_page_is_drawn_but_not_a_link(network: ex.Network):
+    svg = ex.network_svg(network, lambda node: None)
+    assert "<a " not in svg
+    assert svg.count('<g class="ck-node"') == network.shown_nodes
+
+
+def test_the_selected_shape_is_marked_and_its_links_come_first(network: ex.Network):
+    chosen = iri("riverside-council")
+    svg = ex.network_svg(network, lambda node: "network", selected=chosen)
+    assert svg.count('aria-current="true"') == 1
+    assert 'opacity="0.35"' in svg or all(
+        chosen
+        in (
+            network.node_iris[str(e["data"]["source"])],
+            network.node_iris[str(e["data"]["target"])],
+        )
+        for e in network.elements["edges"]
+    )
+
+
+def test_the_selection_panel_lists_its_links_in_words(network: ex.Network):
+    chosen = iri("riverside-council")
+    panel = ex.selection_html(
+        network, chosen, kind="Local authority", profile="organisations?id=ckd%3Ax", clear="network"
+    )
+    label = network.node_labels[chosen]
+    assert f'<h2 class="ck-panel-name">{html.escape(label)}</h2>' in panel
+    touching = [
+        e
+        for e in network.elements["edges"]
+        if chosen
+        in (
+            network.node_iris[str(e["data"]["source"])],
+            network.node_iris[str(e["data"]["target"])],
+        )
+    ]
+    assert f"Links in this drawing ({len(touching)})" in panel
+    assert f"Open the profile of {html.escape(label)}" in panel
+    assert '<a href="network">Clear the selection</a>' in panel
+    no_page = ex.selection_html(network, chosen, kind="Other", profile=None, clear="network")
+    assert "has no profile page" in no_page
+
+
+def test_the_links_table_is_the_drawings_text_alternative(network: ex.Network):
+    table = ex.links_table_html(network)
+    assert table.count("<tr>") == len(network.elements["edges"]) + 1
+    assert "text alternative" in table
+    assert not re.search(r"https?://|\bckd:", _visible(table))
+
+
+# --------------------------------------------------------------------------- the address
+
+
+STATES = [
+    ex.NetworkState(tuple(ex.RELATIONS), (), ex.DEFAULT_NODE_CAP),
+    ex.NetworkState((), (), ex.DEFAULT_NODE_CAP),
+    ex.NetworkState(("member of", "funds"), ("Collaborative market",), 12),
+    ex.NetworkState(("transfers asset to",), OPTIONS, 1000, "ckd:riverside-council"),
+    ex.NetworkState(tuple(ex.RELATIONS), (), 2, "ckd:x"),
+]
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_the_network_address_reopens_the_same_drawing(state: ex.NetworkState):
+    address = ex.network_address(state, default_cap=ex.DEFAULT_NODE_CAP)
+
+    def values(name: str) -> list[str]:
+        value = address.get(name, [])
+        return [value] if isinstance(value, str) else list(value)
+
+    assert ex.network_state(values, OPTIONS, default_cap=ex.DEFAULT_NODE_CAP) == state
+
+
+def test_the_default_drawing_has_a_bare_address():
+    state = ex.NetworkState(tuple(ex.RELATIONS), (), ex.DEFAULT_NODE_CAP)
+    assert ex.network_address(state, default_cap=ex.DEFAULT_NODE_CAP) == {}
+
+
+@pytest.mark.parametrize(
+    ("params", "relations", "structures", "cap"),
+    [
+        # what the form sends: its hidden relation=none beside the ticked boxes
+        ({"relation": ["none", "funds"]}, ("funds",), (), ex.DEFAULT_NODE_CAP),
+        ({"relation": ["none"]}, (), (), ex.DEFAULT_NODE_CAP),
+        ({"relation": ["none", *ex.RELATIONS]}, tuple(ex.RELATIONS), (), ex.DEFAULT_NODE_CAP),
+        # what the page cannot use is left out, never guessed
+        (
+            {"structure": ["No such type", "Collaborative council"]},
+            tuple(ex.RELATIONS),
+            ("Collaborative council",),
+            ex.DEFAULT_NODE_CAP,
+        ),
+        ({"cap": ["1"]}, tuple(ex.RELATIONS), (), ex.DEFAULT_NODE_CAP),
+        ({"cap": ["1001"]}, tuple(ex.RELATIONS), (), ex.DEFAULT_NODE_CAP),
+        ({"cap": ["ten"]}, tuple(ex.RELATIONS), (), ex.DEFAULT_NODE_CAP),
+    ],
+)
+def test_the_network_state_from_an_address(params, relations, structures, cap):
+    state = ex.network_state(
+        lambda name: params.get(name, []), OPTIONS, default_cap=ex.DEFAULT_NODE_CAP
+    )
+    assert (state.relations, state.structure_types, state.cap) == (relations, structures, cap)
+
+
+def test_the_network_form_shows_the_state_and_sends_it_to_the_address():
+    form = ex.network_form_html(("funds",), OPTIONS, ("Collaborative market",), 12)
+    assert form.startswith('<form class="ck-filters ck-net-filters" action="network" method="get"')
+    assert '<input type="hidden" name="relation" value="none">' in form
+    assert 'value="funds" checked' in form and 'value="member of" checked' not in form
+    assert 'value="Collaborative market" checked' in form
+    assert 'value="Collaborative council" checked' not in form
+    assert 'name="cap" min="2" max="1000" step="1" value="12"' in form
+    assert '<label for="ck-net-cap">Show at most</label>' in form
+    assert "<legend>Relations</legend>" in form
+    assert '<button type="submit">Apply</button>' in form
+
+
+# --------------------------------------------------------------------------- question choices
+
+
+def test_a_choice_from_the_address_or_its_default():
+    options = ["ckd:a", "ckd:b"]
+    assert param_value("choice", None, "ckd:b", options) == ("ckd:b", False)
+    assert param_value("choice", "ckd:a", "ckd:b", options) == ("ckd:a", False)
+    full = {"https://w3id.org/collabkg/id/a": "ckd:a"}
+    assert param_value(
+        "choice", "https://w3id.org/collabkg/id/a", None, options, canonical=full
+    ) == ("ckd:a", False)
+    # a broken link asks for a choice; it never answers for another (nor the default)
+    assert param_value("choice", "ckd:zzz", "ckd:b", options) == (None, True)
+    assert param_value("choice", None, "ckd:gone", options) == (None, False)
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "expected"),
+    [
+        ("integer", "12", ("12", False)),
+        ("integer", "-3", ("-3", False)),
+        ("integer", "twelve", (None, True)),
+        ("date", "2019-04-01", ("2019-04-01", False)),
+        ("date", "April 2019", (None, True)),
+        ("text", "council", ("council", False)),
+    ],
+)
+def test_other_choices_from_the_address(kind, given, expected):
+    assert param_value(kind, given, None, ()) == expected
+
+
+def test_the_choices_form_selects_the_value_shown_and_keeps_the_view():
+    fields = [
+        ParamField(
+            "collaboration",
+            "Collaboration",
+            "choice",
+            "ckd:b",
+            (("ckd:a", "Alpha & co"), ("ckd:b", "Beta")),
+        ),
+        ParamField("year", "Year", "integer", "2019", help="The year it began"),
+    ]
+    form = params_form_html("collaboration-profile", fields, keep={"view": "list"})
+    assert form.startswith('<form class="ck-filters ck-params" action="questions" method="get"')
+    assert '<input type="hidden" name="q" value="collaboration-profile">' in form
+    assert '<input type="hidden" name="view" value="list">' in form
+    assert '<label for="ck-param-collaboration">Collaboration</label>' in form
+    assert '<select id="ck-param-collaboration" name="collaboration" required>' in form
+    assert '<option value="ckd:b" selected>Beta</option>' in form
+    assert '<option value="ckd:a">Alpha &amp; co</option>' in form
+    assert '<option value="" disabled>Choose collaboration…</option>' in form
+    assert (
+        'type="number" name="year" step="1" value="2019" aria-describedby="ck-param-year-help"'
+        in form
+    )
+    assert '<button type="submit">Show the answer</button>' in form
+
+
+def test_a_choice_not_made_shows_the_prompt_selected():
+    fields = [ParamField("collaboration", "Collaboration", "choice", "", (("ckd:a", "Alpha"),))]
+    form = params_form_html("collaboration-profile", fields)
+    assert '<option value="" disabled selected>Choose collaboration…</option>' in form
+    assert " selected>Alpha" not in form
