@@ -83,7 +83,7 @@ def run_cached(
             )
         mentions: dict[str, dict[str, str]] = {}
         only: set[str] | None = None
-        carried: dict[str, frozenset[str]] | None = None
+        carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None
         if found_now is not None:
             report, mentions, only, carried = found_now
         else:

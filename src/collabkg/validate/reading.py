@@ -117,10 +117,13 @@ _BLANK = re.compile(r"_:[A-Za-z0-9_.-]+")
 
 
 def mentions_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
-    """The items (IRIs) named as a subject or an object in ``triples``, each with a signature
-    of the triples that name it (a digest: it differs when one of them is added or removed,
-    or a blank node it points to changes). Terms of the vocabularies are left out, and
-    :data:`DESCRIBES_TERM` added when one is a subject."""
+    """The ends of the statements of ``triples``, each with a signature of the statements
+    through it: the key ``s<TAB>property<TAB>iri`` for the statements with that property
+    whose subject is ``iri``, ``o<TAB>property<TAB>iri`` for those whose object it is (a
+    digest: it differs when one of them is added or removed, or a blank node it points to
+    changes). Terms of the vocabularies are left out as subjects (:data:`DESCRIBES_TERM` is
+    added when one is a subject) and kept as objects; :func:`named_items` and
+    :func:`described_items` give the items themselves."""
     triples = list(triples)
     blank_lines = (str(t) for t in triples if isinstance(t.subject, ox.BlankNode))
     blank = hashlib.sha256(  # the file's blank nodes, whatever the parser named them
@@ -130,22 +133,42 @@ def mentions_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     describes_term = False
     for t in triples:
         s, o = t.subject, t.object
+        p = t.predicate.value
         text = f"{s if isinstance(s, ox.NamedNode) else '_:' + blank} {t.predicate} "
         text += str(o) if not isinstance(o, ox.BlankNode) else "_:" + blank
         if isinstance(s, ox.NamedNode):
             if s.value.startswith(VOCABULARIES):
                 describes_term = True
             else:
-                touching.setdefault(s.value, []).append(text)
-        if isinstance(o, ox.NamedNode) and not o.value.startswith(VOCABULARIES):
-            touching.setdefault(o.value, []).append(text)
+                touching.setdefault(f"s\t{p}\t{s.value}", []).append(text)
+        if isinstance(o, ox.NamedNode):
+            touching.setdefault(f"o\t{p}\t{o.value}", []).append(text)
     named = {
-        iri: hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:16]
-        for iri, lines in touching.items()
+        key: hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:16]
+        for key, lines in touching.items()
     }
     if describes_term:
         named[DESCRIBES_TERM] = ""
     return named
+
+
+def named_items(mentions: Iterable[str]) -> frozenset[str]:
+    """The items (not terms of the vocabularies) named in :func:`mentions_of`'s keys."""
+    found = set()
+    for key in mentions:
+        parts = key.split("\t")
+        if len(parts) == 3 and not parts[2].startswith(VOCABULARIES):
+            found.add(parts[2])
+    return frozenset(found)
+
+
+def described_items(mentions: Iterable[str]) -> frozenset[str]:
+    """The items :func:`mentions_of`'s keys name as a subject."""
+    return frozenset(
+        parts[2]
+        for key in mentions
+        if key.startswith("s\t") and len(parts := key.split("\t")) == 3
+    )
 
 
 _WORKER_CTX: Context | None = None
@@ -300,9 +323,11 @@ __all__ = [
     "Read",
     "bnode_prefix",
     "canonical_triples",
+    "described_items",
     "file_data",
     "has_bnodes",
     "mentions_of",
+    "named_items",
     "rdflib_triples",
     "read_files",
     "scan_positions",
