@@ -486,6 +486,11 @@ SMALL = 2_000
 is not in step with them (a larger project then checks more widely)."""
 
 
+MISSING = 200
+"""Up to this many unchanged files that the cached store lacks as they are now are read
+beside it; more: the store is out of step (:func:`_by_links` decides)."""
+
+
 class _Graph:
     """The graph as it is now, to walk back over: the cached store when it holds every
     unchanged file as it is (the changed files' statements now are added beside it), else,
@@ -516,13 +521,21 @@ class _Graph:
             except OSError:
                 store = None
             try:
-                if store is not None and all(
-                    keeper.manifest.get(_graph_name(project, name)) == sha
-                    for name, (_path, sha) in now.items()
-                    if name not in triples and name in base.mentions
-                ):
-                    yield cls([store, changes], keeper)
-                    return
+                if store is not None:
+                    # files the store lacks as they are (left out by the last run, which
+                    # checked them): read beside it, when they are few
+                    missing = [
+                        path
+                        for name, (path, sha) in now.items()
+                        if name not in triples
+                        and name in base.mentions
+                        and keeper.manifest.get(_graph_name(project, name)) != sha
+                    ]
+                    if len(missing) <= MISSING:
+                        for path in missing:
+                            _load(changes, path)
+                        yield cls([store, changes], keeper)
+                        return
             finally:
                 keeper.close()
         if len(now) > SMALL:
@@ -530,12 +543,8 @@ class _Graph:
             return
         memory = ox.Store()
         for name, (path, _sha) in now.items():
-            if name in triples:
-                continue
-            try:
-                memory.load(path=str(path), format=ox.RdfFormat.TURTLE, lenient=True)
-            except (OSError, SyntaxError, ValueError):
-                continue  # not in the graph
+            if name not in triples:
+                _load(memory, path)
         yield cls([memory, changes], None)
 
     def back(
@@ -551,6 +560,11 @@ class _Graph:
                 for quad in store.quads_for_pattern(node, predicate, None, None):
                     if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
                         yield quad.object
+
+
+def _load(store: ox.Store, path: Path) -> None:
+    with contextlib.suppress(OSError, SyntaxError, ValueError):  # else: not in the graph
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, lenient=True)
 
 
 def _graph_name(project: ProjectPaths, name: str) -> str:

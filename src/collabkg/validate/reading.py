@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from collabkg.cache import Cache, code_version, key_of
 from collabkg.progress import Progress
 from collabkg.rdfterms import to_rdflib
-from collabkg.validate.context_reads import keep_context, lookup_context, summary_key
+from collabkg.validate.context_reads import Record, hits, keep_context, lookup_context, summary_key
 from collabkg.validate.model import FileData, quiet_rdflib
 from collabkg.validate.rules import Context, Facts, select_local
 from collabkg.validate.syntax import ParsedFile, read_turtle
@@ -165,9 +165,7 @@ def named_items(mentions: Iterable[str]) -> frozenset[str]:
 def described_items(mentions: Iterable[str]) -> frozenset[str]:
     """The items :func:`mentions_of`'s keys name as a subject."""
     return frozenset(
-        parts[2]
-        for key in mentions
-        if key.startswith("s\t") and len(parts := key.split("\t")) == 3
+        parts[2] for key in mentions if key.startswith("s\t") and len(parts := key.split("\t")) == 3
     )
 
 
@@ -218,19 +216,19 @@ def read_files(
     shas = [""] * len(tasks)
     cached: dict[str, object] = {}
     summarised: dict[int, Read] = {}  # context files' results from the one record
-    summary: str | None = None  # the record's key when it is to be written
+    summary: str | None = None  # the record's key when it is to be updated
+    record: Record = {}
     context_indices = [i for i, task in enumerate(tasks) if task[2]]
     if cache is not None:
         states = cache.states(path for path, _d, _c in tasks)
-        if whole_context and context_indices and all(states[i].sha256 for i in context_indices):
-            summary = summary_key(salt, [(tasks[i][1], states[i].sha256) for i in context_indices])
-            kept = lookup_context(cache, summary, len(context_indices))
-            if kept is not None:
-                summarised = {
-                    i: Read(issues, usable, None, bnodes)
-                    for i, (issues, usable, bnodes) in zip(context_indices, kept, strict=True)
-                }
-                summary = None
+        if whole_context and context_indices:
+            summary = summary_key(salt)
+            record = lookup_context(cache, summary)
+            recorded = hits(record, [(tasks[i][1], states[i].sha256) for i in context_indices])
+            summarised = {
+                context_indices[n]: Read(issues, usable, None, bnodes)
+                for n, (issues, usable, bnodes) in recorded.items()
+            }
         as_target: dict[str, str] = {}
         for index, ((_path, display, context), state) in enumerate(zip(tasks, states, strict=True)):
             shas[index] = state.sha256
@@ -272,7 +270,7 @@ def read_files(
             if known is None:
                 known = cached.get(key) if key is not None else None
             if isinstance(known, Read):
-                if summary is not None and tasks[index][2]:
+                if summary is not None and tasks[index][2] and index not in summarised:
                     context_results[index] = known
                 progress.advance()
                 yield index, known, shas[index]
@@ -292,18 +290,16 @@ def read_files(
         _WORKER_CTX = None
         if cache is not None and fresh:
             cache.put_many((keys[i], r) for i, r in fresh.items() if keys[i] is not None)  # type: ignore[misc]
-        if (
-            cache is not None
-            and summary is not None
-            and len(context_results) == len(context_indices)
-        ):
+        if cache is not None and summary is not None and context_results:
             keep_context(
                 cache,
                 summary,
-                [
-                    (r.issues, r.usable, r.has_bnodes)
-                    for r in (context_results[i] for i in context_indices)
-                ],
+                record,
+                {
+                    tasks[i][1]: (shas[i], (r.issues, r.usable, r.has_bnodes))
+                    for i, r in context_results.items()
+                    if shas[i]
+                },
             )
 
 
