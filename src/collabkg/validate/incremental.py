@@ -28,6 +28,7 @@ after random edits, additions and deletions.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,6 +81,68 @@ class Base:
     """Resolved path -> the name the report gives the file."""
     described: dict[str, frozenset[str]] = field(default_factory=dict)
     """Resolved path of each data file -> the items it describes (names as a subject)."""
+
+
+CHUNKS = 64
+"""The base's per-file records are kept in this many parts, each under a key made from its
+content: a run that changed a few files writes the parts holding them, not all 70,000."""
+
+
+@dataclass
+class _StoredBase:
+    report: Report
+    parts: list[str]
+    """The cache keys of the parts: each a dict resolved path -> (sha256, name shown, items
+    named or None when not read, items described)."""
+
+
+def _part_of(name: str) -> int:
+    return int(hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:6], 16) % CHUNKS
+
+
+def _store_base(cache: Cache, key: str, base: Base) -> None:
+    """Keep ``base`` under ``key``: the report, and the per-file records in parts (a part
+    already kept, by its content, is not written again)."""
+    parts: list[dict[str, tuple[str, str, frozenset[str] | None, frozenset[str]]]] = [
+        {} for _ in range(CHUNKS)
+    ]
+    for name, sha in base.shas.items():
+        parts[_part_of(name)][name] = (
+            sha,
+            base.displays.get(name, ""),
+            base.mentions.get(name),  # None: not read (the file could not be parsed)
+            base.described.get(name, frozenset()),
+        )
+    keys = [
+        key_of(
+            "incremental-base-part",
+            code_version(),
+            *(f"{n}={v[0]}={v[1]}={v[2] is None}" for n, v in sorted(part.items())),
+        )
+        for part in parts
+    ]
+    known = cache.get_many(keys)
+    cache.put_many((k, part) for k, part in zip(keys, parts, strict=True) if k not in known)
+    cache.put(key, _StoredBase(base.report, keys))
+
+
+def _load_base(cache: Cache, key: str) -> Base | None:
+    stored = cache.get(key)
+    if not isinstance(stored, _StoredBase):
+        return None
+    found = cache.get_many(stored.parts)
+    base = Base({}, {}, stored.report, {}, {})
+    for part_key in stored.parts:
+        part = found.get(part_key)
+        if not isinstance(part, dict):
+            return None
+        for name, (sha, display, named, described) in part.items():
+            base.shas[name] = sha
+            base.displays[name] = display
+            if named is not None:
+                base.mentions[name] = named
+            base.described[name] = described
+    return base
 
 
 def base_key(inputs: Inputs, project: ProjectPaths, cache: Cache, engine: str) -> str | None:
@@ -192,7 +255,8 @@ def save_base(
         for k, v in mentions.items()
         if k in shas and (only is None or k in only)
     )
-    cache.put(
+    _store_base(
+        cache,
         key,
         Base(
             shas,
@@ -242,8 +306,8 @@ def run_incremental(
     change can affect; None when a full run is needed. Also what the changed files name now
     (for :func:`save_base`), their names, and what the others name."""
     started = time.perf_counter()
-    base = cache.get(key)
-    if not isinstance(base, Base):
+    base = _load_base(cache, key)
+    if base is None:
         return None
     states = cache.states(inputs.data)
     now: dict[str, tuple[Path, str]] = {}
