@@ -1,28 +1,39 @@
 """The whole project's report after a few files changed, without checking everything again.
 
 A whole-project run (every data file asked about) leaves a *base* in the cache: each data
-file's content hash, the IRIs each file names (as a subject or an object), and the report.
-When the next whole-project run finds a few data files edited, added or deleted (and the
-ontology, the shapes and the sources' texts unchanged), only the files the change can affect
-are checked again, against the whole graph:
+file's content hash, the items it names and describes, the signatures of its statements
+(kept by content: for each statement end, subject or object, property and IRI, a digest of
+the statements through it, see :func:`.reading.mentions_of`) and the report. When the next
+whole-project run finds a few data files edited, added or deleted (and the ontology, the
+shapes and the sources' texts unchanged), the statement ends whose statements differ are
+worked out from the signatures, and only what they can affect is checked again, against
+the whole graph (:func:`_by_walks`):
 
 - the changed and added files themselves, and the files whose issues point into a changed
   file or say "did you mean": checked whole;
-- every other file that names an item whose triples differ between the old and the new
-  version of a changed file (a membership in another case pointing to an organisation that
-  was deleted; the organisation file whose organisation a new case names as a member...):
-  the *neighbours*. Their vocabulary is checked whole, but the shapes only on their items
-  linked to such an item through the file's own statements (an organisation file of 200
-  organisations is checked on the one a new case names, see :func:`_reached`); a neighbour
-  with blank nodes is checked whole.
+- the shapes, on the focus nodes a changed statement ``s p o`` can reach: those whose walks
+  (:mod:`.shape_reads`: each shape's paths, sh:class, sh:node, the statements its SPARQL
+  reads from ``$this``) read ``p`` forwards at ``s`` or backwards at ``o``, found by walking
+  the steps before it back over the graph (the cached store, beside the changed files as they
+  are now). A new membership naming an organisation thus reaches a case *about* that
+  organisation (``ck:isAbout / ^org:member``), not the other cases naming it. The files
+  describing those nodes (or holding a shapes issue about one) are checked on them;
+- the vocabulary rules read the statements about the items a file names: the files naming
+  an item whose own statements changed (or one described nowhere now) have their vocabulary
+  checked whole (and the shapes only on the nodes above).
 
-Their issues replace the base's for those files (for a neighbour: its vocabulary issues, and
-its shapes issues about the items checked again); every other issue is carried over.
-Terms of the vocabularies (the ontology's, the concepts', W3C's) are not followed: nearly every
-file names them. A change that touches the vocabulary itself (a changed file describing such a
-term), more than :data:`MAX_CHANGED` files, or any doubt, means a
-full run. ``tests/validate/test_incremental.py`` compares the merged report with a full run
-after random edits, additions and deletions.
+Their issues replace the base's for those files (for a file checked on some nodes: its
+vocabulary issues, and its shapes issues about the nodes checked again); every other issue
+is carried over. When the walks cannot be worked out (a shape reads what
+:mod:`.shape_reads` does not follow, a changed rdfs:subClassOf, a blank focus node, a cached
+store out of step in a large project), the older rule decides (:func:`_by_links`): every
+file naming an item whose statements changed, its shapes checked on its items linked to such
+an item through its own statements. Terms of the vocabularies are not followed: nearly every
+file names them. A change that touches the vocabulary itself (a changed file describing such
+a term), more than :data:`MAX_CHANGED` files, or any doubt, means a full run.
+``tests/validate/test_incremental.py`` compares the merged report with a full run after
+random edits, additions and deletions (in memory and with the cached store), and after adding
+and deleting files whose items other files name.
 """
 
 from __future__ import annotations
@@ -226,11 +237,13 @@ def save_base(
     *,
     only: set[str] | None = None,
     carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None,
+    known: dict[str, tuple[Path, str]] | None = None,
 ) -> None:
     """Remember a whole-project ``report`` (and what each file names) as the next base; the
     signatures of what each file names are kept by content (for the files in ``only``, when
     given: the others are kept already). ``carried``: (named, described) of the files whose
-    signatures were not read again.
+    signatures were not read again; ``known``: each data file's (path, sha256) by resolved
+    path, when the caller has them (else they are read).
 
     ``collabkg validate`` also reports on the ontology files, loading the graph does not: the
     reports differ only by the ontology files' own issues (they are only read), so one base
@@ -238,12 +251,15 @@ def save_base(
     ontology = {_display(project, p, str(resolved(p))) for p in inputs.ontology}
     if any(issue.file in ontology for issue in report.issues):
         return
-    states = cache.states(inputs.data)
-    shas: dict[str, str] = {}
-    displays: dict[str, str] = {}
-    for path, state, name in zip(inputs.data, states, resolved_names(inputs.data), strict=True):
-        shas[name] = state.sha256
-        displays[name] = _display(project, path, name)
+    if known is None:
+        states = cache.states(inputs.data)
+        names = resolved_names(inputs.data)
+        known = {
+            name: (path, state.sha256)
+            for path, state, name in zip(inputs.data, states, names, strict=True)
+        }
+    shas = {name: sha for name, (_path, sha) in known.items()}
+    displays = {name: _display(project, path, name) for name, (path, _sha) in known.items()}
     named = {k: v[0] for k, v in (carried or {}).items()}
     described = {k: v[1] for k, v in (carried or {}).items()}
     for k, v in mentions.items():
@@ -299,12 +315,14 @@ def run_incremental(
         dict[str, dict[str, str]],
         set[str],
         dict[str, tuple[frozenset[str], frozenset[str]]],
+        dict[str, tuple[Path, str]],
     ]
     | None
 ):
     """The whole-project report from the base under ``key`` and a check of the files the
     change can affect; None when a full run is needed. Also what the changed files name now
-    (for :func:`save_base`), their names, and what the others name."""
+    (for :func:`save_base`), their names, what the others name, and each data file's (path,
+    sha256) by resolved path."""
     started = time.perf_counter()
     base = _load_base(cache, key)
     if base is None:
@@ -321,7 +339,7 @@ def run_incremental(
         same = _with_files(base.report, project, inputs)
         same.seconds = time.perf_counter() - started
         known = {k: (v, base.described.get(k, frozenset())) for k, v in base.mentions.items()}
-        return same, {}, set(), known
+        return same, {}, set(), known, now
     if len(changed) + len(deleted) > MAX_CHANGED:
         return None
     # what changed, statement end by statement end: the (subject or object, property, IRI)
@@ -413,7 +431,7 @@ def run_incremental(
         for k, v in base.mentions.items()
         if k in now and k not in fresh
     }
-    return merged, fresh, set(fresh), carried
+    return merged, fresh, set(fresh), carried, now
 
 
 def _parsed(path: Path) -> list[ox.Triple] | None:
