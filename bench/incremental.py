@@ -111,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, help="save the figures here (JSON)")
+    parser.add_argument(
+        "--command", choices=sorted(COMMANDS), action="append", help="only this one (repeatable)"
+    )
     args = parser.parse_args(argv)
     root = args.root.resolve()
     saved: dict[str, object] = {"root": str(root), "runs": args.runs, "figures": []}
@@ -121,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         pass
     for name, command in COMMANDS.items():
+        if args.command and name not in args.command:
+            continue
         _timed(root, command)  # the report for this command's file set, cached
         rows: list[tuple[str, list[float], list[float], list[int]]] = []
         times, loads, peaks = [], [], []
