@@ -66,13 +66,19 @@ def _cases(root: Path) -> list[Path]:
     return sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))
 
 
+OFFSET = time.time_ns() % 1000
+"""Where this invocation's files to edit and delete start: another invocation edits and
+deletes other files, so that no state was validated (and its report cached) before."""
+
+
 def _edit(root: Path, run: int) -> Callable[[], None]:
     """Change the label of one case's collaboration; returns how to undo it."""
-    path = _cases(root)[100 + run]
+    path = _cases(root)[100 + OFFSET + run]
     before = path.read_bytes()
     text = before.decode("utf-8")
+    mark = f"{run}-{time.time_ns()}"
     path.write_text(
-        re.sub(r'"Synthetic partnership (\d+)"', rf'"Synthetic partnership \1, {run}"', text),
+        re.sub(r'"Synthetic partnership (\d+)"', rf'"Synthetic partnership \1, {mark}"', text),
         encoding="utf-8",
     )
     return lambda: path.write_bytes(before)
@@ -93,7 +99,7 @@ def _add(root: Path, run: int) -> Callable[[], None]:
 
 def _delete(root: Path, run: int) -> Callable[[], None]:
     """Delete one case file (put back afterwards)."""
-    path = _cases(root)[300 + run]
+    path = _cases(root)[1300 + OFFSET + run]
     before = path.read_bytes()
     path.unlink()
     return lambda: path.write_bytes(before)
