@@ -13,12 +13,15 @@ answer) the wall time is measured
   new IDs) or a case file deleted: a different change each run, so that no report is cached.
 
 Every change is undone after its run. Prints the median, minimum and maximum of ``--runs``
-runs, with the machine's load average beside each (the machine may be shared).
+runs and the largest peak memory (resident set of the command's process), with the machine's
+load average beside each (the machine may be shared); ``--out FILE`` saves them (JSON, with
+the machine) under e.g. ``bench/results/``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -34,19 +37,28 @@ COMMANDS = {
 }
 
 
+PEAKS: list[int] = []
+"""Peak resident memory (KB) of each command timed, in order."""
+
+
 def _timed(root: Path, command: list[str]) -> float:
     env = dict(os.environ, COLLABKG_HOME=str(root))
     started = time.perf_counter()
-    done = subprocess.run(
+    with subprocess.Popen(
         [sys.executable, "-m", "collabkg", *command],
         env=env,
         cwd=root,
-        capture_output=True,
-        check=False,
-    )
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stderr is not None
+        errors = process.stderr.read()
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"collabkg {' '.join(command)} failed: {done.stderr.decode()[-2000:]}")
+    PEAKS.append(usage.ru_maxrss)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"collabkg {' '.join(command)} failed: {errors.decode()[-2000:]}")
     return seconds
 
 
@@ -54,13 +66,19 @@ def _cases(root: Path) -> list[Path]:
     return sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))
 
 
+OFFSET = time.time_ns() % 1000
+"""Where this invocation's files to edit and delete start: another invocation edits and
+deletes other files, so that no state was validated (and its report cached) before."""
+
+
 def _edit(root: Path, run: int) -> Callable[[], None]:
     """Change the label of one case's collaboration; returns how to undo it."""
-    path = _cases(root)[100 + run]
+    path = _cases(root)[100 + OFFSET + run]
     before = path.read_bytes()
     text = before.decode("utf-8")
+    mark = f"{run}-{time.time_ns()}"
     path.write_text(
-        re.sub(r'"Synthetic partnership (\d+)"', rf'"Synthetic partnership \1, {run}"', text),
+        re.sub(r'"Synthetic partnership (\d+)"', rf'"Synthetic partnership \1, {mark}"', text),
         encoding="utf-8",
     )
     return lambda: path.write_bytes(before)
@@ -81,7 +99,7 @@ def _add(root: Path, run: int) -> Callable[[], None]:
 
 def _delete(root: Path, run: int) -> Callable[[], None]:
     """Delete one case file (put back afterwards)."""
-    path = _cases(root)[300 + run]
+    path = _cases(root)[1300 + OFFSET + run]
     before = path.read_bytes()
     path.unlink()
     return lambda: path.write_bytes(before)
@@ -98,35 +116,62 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, help="save the figures here (JSON)")
+    parser.add_argument(
+        "--command", choices=sorted(COMMANDS), action="append", help="only this one (repeatable)"
+    )
     args = parser.parse_args(argv)
     root = args.root.resolve()
+    saved: dict[str, object] = {"root": str(root), "runs": args.runs, "figures": []}
+    try:
+        from machine import describe  # bench/machine.py, beside this script
+
+        saved["machine"] = describe()
+    except ImportError:
+        pass
     for name, command in COMMANDS.items():
+        if args.command and name not in args.command:
+            continue
         _timed(root, command)  # the report for this command's file set, cached
-        rows: list[tuple[str, list[float], list[float]]] = []
-        times, loads = [], []
+        rows: list[tuple[str, list[float], list[float], list[int]]] = []
+        times, loads, peaks = [], [], []
         for _ in range(args.runs):
             loads.append(os.getloadavg()[0])
             times.append(_timed(root, command))
-        rows.append(("nothing changed", times, loads))
+            peaks.append(PEAKS[-1])
+        rows.append(("nothing changed", times, loads, peaks))
         for change, apply in CHANGES.items():
-            times, loads = [], []
+            times, loads, peaks = [], [], []
             for run in range(args.runs):
                 undo = apply(root, run + (0 if name == "validate" else 50))
                 try:
                     loads.append(os.getloadavg()[0])
                     times.append(_timed(root, command))
+                    peaks.append(PEAKS[-1])
                     print(f"  {name} after one case file {change}: {times[-1]:.2f} s", flush=True)
                 finally:
                     undo()
                 _timed(root, command)  # the files as they were: the next change is the only one
-            rows.append((f"one case file {change}", times, loads))
-        for what, times, loads in rows:
+            rows.append((f"one case file {change}", times, loads, peaks))
+        for what, times, loads, peaks in rows:
             print(
                 f"{name:9} {what:26} median {statistics.median(times):6.2f} s "
-                f"(min {min(times):.2f}, max {max(times):.2f}; "
+                f"(min {min(times):.2f}, max {max(times):.2f}; peak {max(peaks) / 1024:.0f} MB; "
                 f"load {min(loads):.1f}-{max(loads):.1f})",
                 flush=True,
             )
+            saved["figures"].append(  # type: ignore[union-attr]
+                {
+                    "command": name,
+                    "case": what,
+                    "seconds": times,
+                    "median": statistics.median(times),
+                    "peak_mb": round(max(peaks) / 1024),
+                    "load": loads,
+                }
+            )
+        if args.out:
+            args.out.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

@@ -100,8 +100,24 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return used
 
 
+def _walked(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each incremental run found the files to check from the shapes' walks (True)
+    or fell back to following every link of the changed items (False)."""
+    used: list[bool] = []
+    real = incremental._by_walks
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real(*args, **kwargs)
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(incremental, "_by_walks", spy)
+    return used
+
+
 def _compare(root: Path, rng: random.Random, steps: int, monkeypatch: pytest.MonkeyPatch) -> None:
     used = _spy(monkeypatch)
+    walked = _walked(monkeypatch)
     first = validate(root=root)  # the base
     assert not used or not used[-1]
     project = ProjectPaths.discover(root)
@@ -116,14 +132,19 @@ def _compare(root: Path, rng: random.Random, steps: int, monkeypatch: pytest.Mon
         assert used and used[-1], f"step {step} ({what}) was not incremental"
         full = run(inputs, project)
         assert _seen(incremental) == _seen(full), f"step {step}: {what}"
+    # the comparisons above are about the shapes' walks, not the fallback
+    assert walked.count(True) >= len(walked) - 1, walked
 
 
+@pytest.mark.parametrize("persistent", [False, True], ids=["in-memory", "persistent-store"])
 def test_incremental_reports_equal_full_runs_on_a_generated_project(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, persistent: bool
 ) -> None:
     root = tmp_path / "project"
     generate.generate(root, 4_000)
     monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    if persistent:  # as in a large project: the graph walked in the cached store
+        monkeypatch.setattr(pipeline_module, "PERSISTENT_MIN_FILES", 0)
     _compare(root, random.Random(19), 14, monkeypatch)
 
 
@@ -242,3 +263,114 @@ def test_neighbour_files_have_their_shapes_checked_only_on_linked_items(
         )
         for limit in limits
     ), "the label-less organisation was checked again though no change reached it"
+
+
+def _organisation_block(root: Path) -> tuple[Path, str, str]:
+    """(an organisations file, the block describing one organisation a case names, its
+    IRI as written)."""
+    for organisations in sorted((root / "data" / "organisations").glob("*.ttl")):
+        _head, body = _blocks(organisations.read_text(encoding="utf-8"))
+        for block in body:
+            match = re.match(r"(ckd:syn-org-\d+) a ", block)
+            if match and any(
+                f"org:member {match.group(1)} ;" in p.read_text(encoding="utf-8")
+                for p in sorted((root / "data" / "cases").rglob("*.ttl"))
+            ):
+                return organisations, block, match.group(1)
+    raise AssertionError("no organisation that a case names")
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["in-memory", "persistent-store"])
+def test_adding_a_file_that_describes_items_other_files_name_equals_a_full_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, persistent: bool
+) -> None:
+    """An organisation moved out of its file into a new file (the new file's items are
+    named by other files: the memberships of cases), then the new file deleted (a file
+    whose items other files name: those memberships now link to nothing, in files the
+    change did not touch). Each report equals a full run's, found from the shapes' walks."""
+    root = tmp_path / "project"
+    generate.generate(root, 4_000)
+    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    if persistent:
+        monkeypatch.setattr(pipeline_module, "PERSISTENT_MIN_FILES", 0)
+    used = _spy(monkeypatch)
+    walked = _walked(monkeypatch)
+    project = ProjectPaths.discover(root)
+    assert validate(root=root).violations == 0
+    organisations, block, iri = _organisation_block(root)
+    head, body = _blocks(organisations.read_text(encoding="utf-8"))
+    organisations.write_text(
+        head + "\n\n" + "\n\n".join(b for b in body if b != block) + "\n", encoding="utf-8"
+    )
+    moved = organisations.with_name("moved-organisation.ttl")
+    moved.write_text(head + "\n\n" + block + "\n", encoding="utf-8")
+    added = validate(root=root)
+    assert _seen(added) == _seen(run(project_inputs(project), project))
+    assert added.violations == 0
+    moved.unlink()
+    deleted = validate(root=root)
+    assert _seen(deleted) == _seen(run(project_inputs(project), project))
+    users = {
+        str(p.relative_to(root))
+        for p in _data_files(root)
+        if f"org:member {iri} ;" in p.read_text(encoding="utf-8")
+    }
+    assert users & {i.file for i in deleted.issues if i.severity.value == "violation"}
+    assert used == [False, True, True]
+    assert walked == [True, True]
+
+
+def test_deleting_a_whole_organisations_file_equals_a_full_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose items many other files name, deleted: every membership naming one of
+    its organisations now links to nothing, in files the change did not touch."""
+    root = tmp_path / "project"
+    generate.generate(root, 4_000)
+    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    used = _spy(monkeypatch)
+    walked = _walked(monkeypatch)
+    project = ProjectPaths.discover(root)
+    assert validate(root=root).violations == 0
+    organisations, _block, _iri = _organisation_block(root)
+    organisations.unlink()
+    after = validate(root=root)
+    assert used == [False, True] and walked == [True]
+    assert _seen(after) == _seen(run(project_inputs(project), project))
+    assert after.violations > 0
+    assert str(organisations.relative_to(root)) not in {i.file for i in after.issues}
+
+
+def test_adding_a_case_checks_no_other_case_file_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 19, adding a case at 1M took 54 s): every file naming one of the
+    new case's organisations (hundreds at 1M) was checked again, though the shapes that
+    read an organisation's memberships backwards start from a case about it, and no case of
+    the generated data is about an organisation. Now only the new file is checked (and the
+    report equals a full run's)."""
+    root = tmp_path / "project"
+    generate.generate(root, 4_000)
+    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    project = ProjectPaths.discover(root)
+    asked: list[tuple[Path, ...]] = []
+    real_run = incremental.run
+
+    def spy(inputs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(tuple(inputs.targets))
+        return real_run(inputs, *args, **kwargs)
+
+    monkeypatch.setattr(incremental, "run", spy)
+    assert validate(root=root).violations == 0
+    cases = sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))
+    added = _add_case(root, 1, "added-one")
+    shared = {
+        p
+        for p in cases
+        if set(re.findall(r"ckd:syn-org-\d+", p.read_text(encoding="utf-8")))
+        & set(re.findall(r"ckd:syn-org-\d+", added.read_text(encoding="utf-8")))
+    }
+    assert shared, "the new case names no organisation another case names"
+    now = validate(root=root)
+    assert _seen(now) == _seen(run(project_inputs(project), project))
+    assert [p.resolve() for p in asked[-1]] == [added.resolve()]

@@ -83,9 +83,10 @@ def run_cached(
             )
         mentions: dict[str, dict[str, str]] = {}
         only: set[str] | None = None
-        carried: dict[str, frozenset[str]] | None = None
+        carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None
+        known: dict[str, tuple[Path, str]] | None = None
         if found_now is not None:
-            report, mentions, only, carried = found_now
+            report, mentions, only, carried, known = found_now
         else:
             report = run(  # mentions only for the base of a whole-project run
                 inputs,
@@ -99,7 +100,15 @@ def run_cached(
             cache.put(key, report)
             if base is not None:
                 save_base(
-                    cache, base, inputs, project, report, mentions, only=only, carried=carried
+                    cache,
+                    base,
+                    inputs,
+                    project,
+                    report,
+                    mentions,
+                    only=only,
+                    carried=carried,
+                    known=known,
                 )
         return report
     finally:

@@ -1,53 +1,63 @@
 """What a run needs of its context files' syntax results, kept as ONE record per project
-state: checking one file against 70,000 others used to look up and unpickle one cached
-:class:`~collabkg.validate.reading.Read` per other file (about 7 s at 10M triples), though
-all it uses of a context file is whether it is usable, its own issues (counted) and whether
-it has blank nodes.
+(and code version, ontology and case rules): checking one file against 70,000 others used to
+look up and unpickle one cached :class:`~collabkg.validate.reading.Read` per other file
+(about 7 s at 10M triples), though all it uses of a context file is whether it is usable,
+its own issues (counted) and whether it has blank nodes.
 
-The record is keyed by the salt of the syntax results (ontology and case rules), the code
-version and every context file's name and SHA-256 digest, in order: any change to one of
-them is another record, and the run then reads the files' own results as before.
+The record holds each file's name shown, SHA-256 digest and those three; a file is taken
+from it only when its digest is the one recorded (any other: the run reads the file's own
+result as before, and the record is updated). One record serves every set of context
+files: after an added or deleted file, the next one-file check still finds the others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from collabkg.cache import Cache, code_version, key_of
 
-KIND = "context-reads"
+KIND = "context-reads-by-file"
 
 
-def summary_key(salt: str, context: Sequence[tuple[str, str]]) -> str:
-    """The key of the record for the context files ``(name shown, sha256)``, in order."""
-    return key_of(KIND, code_version(), salt, len(context), *(f"{d}\x01{s}" for d, s in context))
+def summary_key(salt: str) -> str:
+    """The key of the record (by the syntax results' salt and the code version)."""
+    return key_of(KIND, code_version(), salt)
 
 
 Kept = tuple[list, bool, bool]
 """What a run uses of a context file's syntax result: (its issues, usable, has blank
 nodes)."""
-_USABLE = 1
-_BNODES = 2
+Record = dict[str, tuple[str, Kept]]
+"""Name shown -> (sha256, kept)."""
 
 
-def lookup_context(cache: Cache, key: str, count: int) -> list[Kept] | None:
-    """The kept results of ``count`` context files under ``key``, or None."""
+def lookup_context(cache: Cache, key: str) -> Record:
+    """The record under ``key`` (empty when there is none)."""
     found = cache.get(key)
-    if not (isinstance(found, tuple) and len(found) == 2):  # (flags, issues)
-        return None
-    flags, issues = found
-    if not (isinstance(flags, bytes) and isinstance(issues, dict) and len(flags) == count):
-        return None
-    return [(issues.get(i, []), bool(f & _USABLE), bool(f & _BNODES)) for i, f in enumerate(flags)]
+    return found if isinstance(found, dict) else {}
 
 
-def keep_context(cache: Cache, key: str, reads: Sequence[Kept]) -> None:
-    """Keep the results of the context files under ``key``: one byte of flags per file,
-    and the issues of the files that have any."""
-    flags = bytes(
-        (_USABLE if usable else 0) | (_BNODES if bnodes else 0) for _i, usable, bnodes in reads
-    )
-    cache.put(key, (flags, {i: r[0] for i, r in enumerate(reads) if r[0]}))
+def hits(
+    record: Mapping[str, tuple[str, Kept]], files: Sequence[tuple[str, str]]
+) -> dict[int, Kept]:
+    """Of ``files`` (name shown, sha256), by position: those recorded with that digest."""
+    found: dict[int, Kept] = {}
+    for index, (display, sha) in enumerate(files):
+        entry = record.get(display)
+        if entry is not None and entry[0] == sha:
+            found[index] = entry[1]
+    return found
 
 
-__all__ = ["Kept", "keep_context", "lookup_context", "summary_key"]
+def keep_context(
+    cache: Cache, key: str, record: Record, new: Mapping[str, tuple[str, Kept]]
+) -> None:
+    """Add ``new`` entries to ``record`` and keep it under ``key`` (when they change it)."""
+    if all(record.get(display) == entry for display, entry in new.items()):
+        return
+    merged = dict(record)
+    merged.update(new)
+    cache.put(key, merged)
+
+
+__all__ = ["Kept", "Record", "hits", "keep_context", "lookup_context", "summary_key"]

@@ -1,33 +1,47 @@
 """The whole project's report after a few files changed, without checking everything again.
 
 A whole-project run (every data file asked about) leaves a *base* in the cache: each data
-file's content hash, the IRIs each file names (as a subject or an object), and the report.
-When the next whole-project run finds a few data files edited, added or deleted (and the
-ontology, the shapes and the sources' texts unchanged), only the files the change can affect
-are checked again, against the whole graph:
+file's content hash, the items it names and describes, the signatures of its statements
+(kept by content: for each statement end, subject or object, property and IRI, a digest of
+the statements through it, see :func:`.reading.mentions_of`) and the report. When the next
+whole-project run finds a few data files edited, added or deleted (and the ontology, the
+shapes and the sources' texts unchanged), the statement ends whose statements differ are
+worked out from the signatures, and only what they can affect is checked again, against
+the whole graph (:func:`_by_walks`):
 
 - the changed and added files themselves, and the files whose issues point into a changed
   file or say "did you mean": checked whole;
-- every other file that names an item whose triples differ between the old and the new
-  version of a changed file (a membership in another case pointing to an organisation that
-  was deleted; the organisation file whose organisation a new case names as a member...):
-  the *neighbours*. Their vocabulary is checked whole, but the shapes only on their items
-  linked to such an item through the file's own statements (an organisation file of 200
-  organisations is checked on the one a new case names, see :func:`_reached`); a neighbour
-  with blank nodes is checked whole.
+- the shapes, on the focus nodes a changed statement ``s p o`` can reach: those whose walks
+  (:mod:`.shape_reads`: each shape's paths, sh:class, sh:node, the statements its SPARQL
+  reads from ``$this``) read ``p`` forwards at ``s`` or backwards at ``o``, found by walking
+  the steps before it back over the graph (the cached store, beside the changed files as they
+  are now). A new membership naming an organisation thus reaches a case *about* that
+  organisation (``ck:isAbout / ^org:member``), not the other cases naming it. The files
+  describing those nodes (or holding a shapes issue about one) are checked on them;
+- the vocabulary rules read the statements about the items a file names: the files naming
+  an item whose own statements changed (or one described nowhere now) have their vocabulary
+  checked whole (and the shapes only on the nodes above).
 
-Their issues replace the base's for those files (for a neighbour: its vocabulary issues, and
-its shapes issues about the items checked again); every other issue is carried over.
-Terms of the vocabularies (the ontology's, the concepts', W3C's) are not followed: nearly every
-file names them. A change that touches the vocabulary itself (a changed file describing such a
-term), more than :data:`MAX_CHANGED` files, or any doubt, means a
-full run. ``tests/validate/test_incremental.py`` compares the merged report with a full run
-after random edits, additions and deletions.
+Their issues replace the base's for those files (for a file checked on some nodes: its
+vocabulary issues, and its shapes issues about the nodes checked again); every other issue
+is carried over. When the walks cannot be worked out (a shape reads what
+:mod:`.shape_reads` does not follow, a changed rdfs:subClassOf, a blank focus node, a cached
+store out of step in a large project), the older rule decides (:func:`_by_links`): every
+file naming an item whose statements changed, its shapes checked on its items linked to such
+an item through its own statements. Terms of the vocabularies are not followed: nearly every
+file names them. A change that touches the vocabulary itself (a changed file describing such
+a term), more than :data:`MAX_CHANGED` files, or any doubt, means a full run.
+``tests/validate/test_incremental.py`` compares the merged report with a full run after
+random edits, additions and deletions (in memory and with the cached store), and after adding
+and deleting files whose items other files name.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,11 +52,20 @@ from collabkg.cache import Cache, code_version, key_of
 from collabkg.paths import ProjectPaths
 from collabkg.progress import Progress
 from collabkg.sources import texts_folder
+from collabkg.terms import GRAPH_BASE
 from collabkg.validate.inputs import Inputs, display_name, resolved, resolved_names
 from collabkg.validate.model import show
 from collabkg.validate.pipeline import run
-from collabkg.validate.reading import DESCRIBES_TERM, VOCABULARIES, mentions_of
+from collabkg.validate.reading import (
+    DESCRIBES_TERM,
+    VOCABULARIES,
+    described_items,
+    mentions_of,
+    named_items,
+)
 from collabkg.validate.report import Report, Stage
+from collabkg.validate.shape_reads import Step, Walk, shape_walks
+from collabkg.validate.store import PersistentStore
 
 MAX_CHANGED = 20
 """More data files changed than this since the base: a full run."""
@@ -67,6 +90,70 @@ class Base:
     report: Report
     displays: dict[str, str] = field(default_factory=dict)
     """Resolved path -> the name the report gives the file."""
+    described: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Resolved path of each data file -> the items it describes (names as a subject)."""
+
+
+CHUNKS = 64
+"""The base's per-file records are kept in this many parts, each under a key made from its
+content: a run that changed a few files writes the parts holding them, not all 70,000."""
+
+
+@dataclass
+class _StoredBase:
+    report: Report
+    parts: list[str]
+    """The cache keys of the parts: each a dict resolved path -> (sha256, name shown, items
+    named or None when not read, items described)."""
+
+
+def _part_of(name: str) -> int:
+    return int(hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:6], 16) % CHUNKS
+
+
+def _store_base(cache: Cache, key: str, base: Base) -> None:
+    """Keep ``base`` under ``key``: the report, and the per-file records in parts (a part
+    already kept, by its content, is not written again)."""
+    parts: list[dict[str, tuple[str, str, frozenset[str] | None, frozenset[str]]]] = [
+        {} for _ in range(CHUNKS)
+    ]
+    for name, sha in base.shas.items():
+        parts[_part_of(name)][name] = (
+            sha,
+            base.displays.get(name, ""),
+            base.mentions.get(name),  # None: not read (the file could not be parsed)
+            base.described.get(name, frozenset()),
+        )
+    keys = [
+        key_of(
+            "incremental-base-part",
+            code_version(),
+            *(f"{n}={v[0]}={v[1]}={v[2] is None}" for n, v in sorted(part.items())),
+        )
+        for part in parts
+    ]
+    known = cache.get_many(keys)
+    cache.put_many((k, part) for k, part in zip(keys, parts, strict=True) if k not in known)
+    cache.put(key, _StoredBase(base.report, keys))
+
+
+def _load_base(cache: Cache, key: str) -> Base | None:
+    stored = cache.get(key)
+    if not isinstance(stored, _StoredBase):
+        return None
+    found = cache.get_many(stored.parts)
+    base = Base({}, {}, stored.report, {}, {})
+    for part_key in stored.parts:
+        part = found.get(part_key)
+        if not isinstance(part, dict):
+            return None
+        for name, (sha, display, named, described) in part.items():
+            base.shas[name] = sha
+            base.displays[name] = display
+            if named is not None:
+                base.mentions[name] = named
+            base.described[name] = described
+    return base
 
 
 def base_key(inputs: Inputs, project: ProjectPaths, cache: Cache, engine: str) -> str | None:
@@ -107,15 +194,7 @@ def _display(project: ProjectPaths, path: Path, resolved_path: str) -> str:
 
 
 def _signatures_key(sha: str) -> str:
-    return key_of("incremental-signatures", code_version(), sha)
-
-
-def _new_mentions(path: Path) -> dict[str, str] | None:
-    """The items a changed file names now (None: it cannot be parsed, so it names none)."""
-    try:
-        return mentions_of(list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)))
-    except (OSError, SyntaxError, ValueError):
-        return None
+    return key_of("incremental-edge-signatures", code_version(), sha)
 
 
 def _reached(path: Path, followed: set[str]) -> tuple[set[str], frozenset[str]] | None:
@@ -157,11 +236,14 @@ def save_base(
     mentions: dict[str, dict[str, str]],
     *,
     only: set[str] | None = None,
-    carried: dict[str, frozenset[str]] | None = None,
+    carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None,
+    known: dict[str, tuple[Path, str]] | None = None,
 ) -> None:
     """Remember a whole-project ``report`` (and what each file names) as the next base; the
     signatures of what each file names are kept by content (for the files in ``only``, when
-    given: the others are kept already).
+    given: the others are kept already). ``carried``: (named, described) of the files whose
+    signatures were not read again; ``known``: each data file's (path, sha256) by resolved
+    path, when the caller has them (else they are read).
 
     ``collabkg validate`` also reports on the ontology files, loading the graph does not: the
     reports differ only by the ontology files' own issues (they are only read), so one base
@@ -169,20 +251,37 @@ def save_base(
     ontology = {_display(project, p, str(resolved(p))) for p in inputs.ontology}
     if any(issue.file in ontology for issue in report.issues):
         return
-    states = cache.states(inputs.data)
-    shas: dict[str, str] = {}
-    displays: dict[str, str] = {}
-    for path, state, name in zip(inputs.data, states, resolved_names(inputs.data), strict=True):
-        shas[name] = state.sha256
-        displays[name] = _display(project, path, name)
-    named = dict(carried or {})
-    named.update({k: frozenset(v) for k, v in mentions.items() if k in shas})
+    if known is None:
+        states = cache.states(inputs.data)
+        names = resolved_names(inputs.data)
+        known = {
+            name: (path, state.sha256)
+            for path, state, name in zip(inputs.data, states, names, strict=True)
+        }
+    shas = {name: sha for name, (_path, sha) in known.items()}
+    displays = {name: _display(project, path, name) for name, (path, _sha) in known.items()}
+    named = {k: v[0] for k, v in (carried or {}).items()}
+    described = {k: v[1] for k, v in (carried or {}).items()}
+    for k, v in mentions.items():
+        if k in shas:
+            named[k] = named_items(v)
+            described[k] = described_items(v)
     cache.put_many(
         (_signatures_key(shas[k]), v)
         for k, v in mentions.items()
         if k in shas and (only is None or k in only)
     )
-    cache.put(key, Base(shas, {k: v for k, v in named.items() if k in shas}, report, displays))
+    _store_base(
+        cache,
+        key,
+        Base(
+            shas,
+            {k: v for k, v in named.items() if k in shas},
+            report,
+            displays,
+            {k: v for k, v in described.items() if k in shas},
+        ),
+    )
 
 
 def _shown(project: ProjectPaths, paths: tuple[Path, ...]) -> list[str]:
@@ -210,13 +309,23 @@ def run_incremental(
     *,
     engine: str,
     progress: Progress | None = None,
-) -> tuple[Report, dict[str, dict[str, str]], set[str], dict[str, frozenset[str]]] | None:
+) -> (
+    tuple[
+        Report,
+        dict[str, dict[str, str]],
+        set[str],
+        dict[str, tuple[frozenset[str], frozenset[str]]],
+        dict[str, tuple[Path, str]],
+    ]
+    | None
+):
     """The whole-project report from the base under ``key`` and a check of the files the
     change can affect; None when a full run is needed. Also what the changed files name now
-    (for :func:`save_base`), their names, and what the others name."""
+    (for :func:`save_base`), their names, what the others name, and each data file's (path,
+    sha256) by resolved path."""
     started = time.perf_counter()
-    base = cache.get(key)
-    if not isinstance(base, Base):
+    base = _load_base(cache, key)
+    if base is None:
         return None
     states = cache.states(inputs.data)
     now: dict[str, tuple[Path, str]] = {}
@@ -229,14 +338,17 @@ def run_incremental(
     if not changed and not deleted:  # the same files, asked about in the other way
         same = _with_files(base.report, project, inputs)
         same.seconds = time.perf_counter() - started
-        return same, {}, set(), dict(base.mentions)
+        known = {k: (v, base.described.get(k, frozenset())) for k, v in base.mentions.items()}
+        return same, {}, set(), known, now
     if len(changed) + len(deleted) > MAX_CHANGED:
         return None
-    # what changed, item by item: the items whose triples differ before and after
+    # what changed, statement end by statement end: the (subject or object, property, IRI)
+    # whose statements differ before and after
     old_shas = [base.shas[name] for name in [*changed, *deleted] if name in base.shas]
     old = cache.get_many(_signatures_key(sha) for sha in old_shas)
     fresh: dict[str, dict[str, str]] = {}
-    followed: set[str] = set()
+    triples: dict[str, list[ox.Triple]] = {}
+    ends: set[tuple[str, str, str]] = set()
     for name in [*changed, *deleted]:
         before: dict[str, str] = {}
         if name in base.shas:
@@ -248,17 +360,22 @@ def run_incremental(
             before = found
         after: dict[str, str] = {}
         if name in now:
-            after = _new_mentions(now[name][0]) or {}
+            parsed = _parsed(now[name][0])
+            if parsed is not None:
+                triples[name] = parsed
+                after = mentions_of(parsed)
             fresh[name] = after
-        followed |= {
-            iri for iri in before.keys() | after.keys() if before.get(iri) != after.get(iri)
-        }
-    if DESCRIBES_TERM in followed:
-        return None  # a file that describes a term of the vocabulary: check everything
+        for k in before.keys() | after.keys():
+            if before.get(k) != after.get(k):
+                if k == DESCRIBES_TERM:
+                    return None  # a file that describes a term of the vocabulary
+                role, predicate, iri = k.split("\t")
+                ends.add((role, predicate, iri))
+    followed = {iri for _r, _p, iri in ends if not iri.startswith(VOCABULARIES)}
     # ... and the files whose issues can change: the changed files, those whose issues
     # point into a changed file (related: "file:line") or say "did you mean" (checked
-    # whole), and the files naming such an item (the neighbours: their vocabulary checked
-    # whole, the shapes only on their items linked to a changed item, see _reached)
+    # whole), and the others the change reaches (their vocabulary checked whole, the
+    # shapes only on their items the change can affect)
     shown = {base.displays.get(name, "") for name in [*changed, *deleted]}
     shown |= {_display(project, now[name][0], name) for name in changed}
     whole = set(changed)
@@ -269,24 +386,11 @@ def run_incremental(
         or "did you mean" in issue.message
     }
     whole |= {name for name in now if base.displays.get(name) in pointing}
-    focus: dict[str, frozenset[str]] = {}
-    for name, named in base.mentions.items():
-        if name in now and name not in whole and not named.isdisjoint(followed):
-            reached = _reached(now[name][0], followed)
-            if reached is None:
-                whole.add(name)  # blank nodes, or unreadable now: every item
-            else:
-                focus[name] = reached[1]
-    # the items whose shapes are checked again, as the issues name them: a base issue of
-    # the shapes about one of them in a neighbour is replaced, the others are carried over
-    rechecked = {iri for items in focus.values() for iri in items}
-    for name in whole:
-        subjects = _reached(now[name][0], set()) if name in now else None
-        if subjects is None:  # a file checked whole whose items are unknown: none limited
-            whole |= set(focus)
-            focus = {}
-            break
-        rechecked |= subjects[0]
+    reached = _by_walks(inputs, project, cache, base, now, fresh, triples, ends, whole)
+    if reached is not None:
+        focus, rechecked = reached
+    else:
+        focus, rechecked = _by_links(base, now, whole, followed)
     affected = whole | set(focus)
     targets = tuple(now[name][0] for name in sorted(affected))
     checked = run(
@@ -322,8 +426,234 @@ def run_incremental(
         other_files_problems=base.report.other_files_problems,
     )
     merged.seconds = time.perf_counter() - started
-    carried = {k: v for k, v in base.mentions.items() if k in now and k not in fresh}
-    return merged, fresh, set(fresh), carried
+    carried = {
+        k: (v, base.described.get(k, frozenset()))
+        for k, v in base.mentions.items()
+        if k in now and k not in fresh
+    }
+    return merged, fresh, set(fresh), carried, now
+
+
+def _parsed(path: Path) -> list[ox.Triple] | None:
+    """A changed file's statements now (None: it cannot be parsed, so it names nothing)."""
+    try:
+        return [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _by_links(
+    base: Base, now: dict[str, tuple[Path, str]], whole: set[str], followed: set[str]
+) -> tuple[dict[str, frozenset[str]], set[str]]:
+    """The files to check again when the shapes' walks are not known: every file naming an
+    item whose statements changed, its shapes checked on its items linked to such an item
+    through its own statements (see :func:`_reached`). (limited files, items checked
+    again); ``whole`` may grow."""
+    focus: dict[str, frozenset[str]] = {}
+    for name, named in base.mentions.items():
+        if name in now and name not in whole and not named.isdisjoint(followed):
+            reached = _reached(now[name][0], followed)
+            if reached is None:
+                whole.add(name)  # blank nodes, or unreadable now: every item
+            else:
+                focus[name] = reached[1]
+    # the items whose shapes are checked again, as the issues name them: a base issue of
+    # the shapes about one of them in a neighbour is replaced, the others are carried over
+    rechecked = {iri for items in focus.values() for iri in items}
+    for name in sorted(whole):
+        subjects = _reached(now[name][0], set()) if name in now else None
+        if subjects is None:  # a file checked whole whose items are unknown: none limited
+            whole |= set(focus)
+            return {}, rechecked
+        rechecked |= subjects[0]
+    return focus, rechecked
+
+
+def _by_walks(
+    inputs: Inputs,
+    project: ProjectPaths,
+    cache: Cache,
+    base: Base,
+    now: dict[str, tuple[Path, str]],
+    fresh: dict[str, dict[str, str]],
+    triples: dict[str, list[ox.Triple]],
+    ends: set[tuple[str, str, str]],
+    whole: set[str],
+) -> tuple[dict[str, frozenset[str]], set[str]] | None:
+    """The files to check again, from what each shape reads (:mod:`.shape_reads`): the
+    focus nodes a changed statement ``s p o`` can affect are those whose walks read ``p``
+    forwards at ``s`` or backwards at ``o`` (found by walking the steps before it back,
+    over the statements as they are now); the shapes are checked again on those, in the
+    files describing them (or holding an issue about them). The vocabulary rules read the
+    statements about the items a file names: the files naming an item whose own statements
+    changed (or one described nowhere now) are checked whole. None: not worked out (the
+    shapes read what is not followed, a changed rdfs:subClassOf, no store of the graph as
+    it was...): :func:`_by_links` decides."""
+    walks = _walks(inputs, cache)
+    if walks is None or any(p == SUBCLASS for _r, p, _i in ends):
+        return None
+    steps: dict[tuple[str, bool], set[Walk]] = {}  # (property, forwards) -> the steps before
+    for walk in walks:
+        for i, step in enumerate(walk):
+            steps.setdefault((step.predicate, step.forward), set()).add(walk[:i])
+    with _Graph.of(project, cache, base, now, triples) as graph:
+        if graph is None:
+            return None
+        items: set[str] = set()
+        for role, predicate, iri in ends:
+            for before in steps.get((predicate, role == "s"), ()):
+                nodes: set[ox.NamedNode | ox.BlankNode] = {ox.NamedNode(iri)}
+                for step in reversed(before):
+                    nodes = {n for node in nodes for n in graph.back(node, step)}
+                for node in nodes:
+                    if not isinstance(node, ox.NamedNode):
+                        return None  # a blank focus node: not placed by IRI
+                    items.add(node.value)
+    described: dict[str, frozenset[str]] = {
+        name: base.described.get(name, frozenset()) for name in now if name not in fresh
+    }
+    described.update({name: described_items(fresh[name]) for name in fresh})
+    anywhere = {iri for items_ in described.values() for iri in items_}
+    changed_items = {iri for role, _p, iri in ends if role == "s"}
+    changed_items |= {iri for _r, _p, iri in ends if iri not in anywhere}  # described nowhere
+    changed_items = {iri for iri in changed_items if not iri.startswith(VOCABULARIES)}
+    shown_items = {show(URIRef(iri)): iri for iri in items}
+    issue_items: dict[str, set[str]] = {}
+    for issue in base.report.issues:
+        if issue.stage is Stage.SHACL and issue.focus is not None and issue.focus in shown_items:
+            issue_items.setdefault(issue.file or "", set()).add(shown_items[issue.focus])
+    focus: dict[str, frozenset[str]] = {}
+    for name in now:
+        if name in whole:
+            continue
+        mine = described[name] | issue_items.get(base.displays.get(name, ""), set())
+        linked = frozenset(items & mine)
+        if linked or not base.mentions.get(name, frozenset()).isdisjoint(changed_items):
+            focus[name] = linked
+    rechecked = set(items)
+    for name in whole:
+        rechecked |= described.get(name, frozenset())
+    return focus, rechecked
+
+
+SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+
+
+def _walks(inputs: Inputs, cache: Cache) -> frozenset[Walk] | None:
+    """Every shape's walks (:func:`.shape_reads.shape_walks`), kept by the shapes' content;
+    None when a shape reads what is not followed."""
+    states = cache.states(inputs.shapes)
+    if not states or any(not state.sha256 for state in states):
+        return None
+    key = key_of("shape-walks", code_version(), *(f"{s.path}={s.sha256}" for s in states))
+    found = cache.get(key)
+    if isinstance(found, frozenset):
+        return found
+    if found == "unreadable":
+        return None
+    from collabkg.validate.shacl import load_shapes
+    from collabkg.validate.shape_reads import UnreadableShapes
+
+    try:
+        walks = shape_walks(load_shapes(inputs.shapes))
+    except UnreadableShapes:
+        cache.put(key, "unreadable")
+        return None
+    cache.put(key, walks)
+    return walks
+
+
+SMALL = 2_000
+"""Data files up to this many are read into memory to walk the graph when the cached store
+is not in step with them (a larger project then checks more widely)."""
+
+
+MISSING = 200
+"""Up to this many unchanged files that the cached store lacks as they are now are read
+beside it; more: the store is out of step (:func:`_by_links` decides)."""
+
+
+class _Graph:
+    """The graph as it is now, to walk back over: the cached store when it holds every
+    unchanged file as it is (the changed files' statements now are added beside it), else,
+    in a small project, every file read into memory."""
+
+    def __init__(self, stores: list[ox.Store], keeper: PersistentStore | None) -> None:
+        self.stores = stores
+        self.keeper = keeper
+
+    @classmethod
+    @contextlib.contextmanager
+    def of(
+        cls,
+        project: ProjectPaths,
+        cache: Cache,
+        base: Base,
+        now: dict[str, tuple[Path, str]],
+        triples: dict[str, list[ox.Triple]],
+    ) -> Iterator[_Graph | None]:
+        changes = ox.Store()
+        for name, parsed in triples.items():
+            graph = ox.NamedNode(_graph_name(project, name))
+            changes.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in parsed)
+        with cache.store_lock():
+            keeper = PersistentStore(cache)
+            try:
+                store = keeper.open()
+            except OSError:
+                store = None
+            try:
+                if store is not None:
+                    # files the store lacks as they are (left out by the last run, which
+                    # checked them): read beside it, when they are few
+                    missing = [
+                        path
+                        for name, (path, sha) in now.items()
+                        if name not in triples
+                        and name in base.mentions
+                        and keeper.manifest.get(_graph_name(project, name)) != sha
+                    ]
+                    if len(missing) <= MISSING:
+                        for path in missing:
+                            _load(changes, path)
+                        yield cls([store, changes], keeper)
+                        return
+            finally:
+                keeper.close()
+        if len(now) > SMALL:
+            yield None
+            return
+        memory = ox.Store()
+        for name, (path, _sha) in now.items():
+            if name not in triples:
+                _load(memory, path)
+        yield cls([memory, changes], None)
+
+    def back(
+        self, node: ox.NamedNode | ox.BlankNode, step: Step
+    ) -> Iterator[ox.NamedNode | ox.BlankNode]:
+        """The nodes from which ``step`` leads to ``node``."""
+        predicate = ox.NamedNode(step.predicate)
+        for store in self.stores:
+            if step.forward:
+                for quad in store.quads_for_pattern(None, predicate, node, None):
+                    yield quad.subject  # type: ignore[misc]
+            else:
+                for quad in store.quads_for_pattern(node, predicate, None, None):
+                    if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
+                        yield quad.object
+
+
+def _load(store: ox.Store, path: Path) -> None:
+    with contextlib.suppress(OSError, SyntaxError, ValueError):  # else: not in the graph
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, lenient=True)
+
+
+def _graph_name(project: ProjectPaths, name: str) -> str:
+    """The named graph the pipeline gives the file of resolved path ``name``."""
+    root = str(project.root)
+    relative = name[len(root) + 1 :] if name.startswith(root + "/") else name
+    return GRAPH_BASE + relative.lstrip("/")
 
 
 __all__ = ["MAX_CHANGED", "Base", "base_key", "run_incremental", "save_base", "whole_project"]

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from collabkg.cache import Cache, code_version, key_of
 from collabkg.progress import Progress
 from collabkg.rdfterms import to_rdflib
-from collabkg.validate.context_reads import keep_context, lookup_context, summary_key
+from collabkg.validate.context_reads import Record, hits, keep_context, lookup_context, summary_key
 from collabkg.validate.model import FileData, quiet_rdflib
 from collabkg.validate.rules import Context, Facts, select_local
 from collabkg.validate.syntax import ParsedFile, read_turtle
@@ -117,10 +117,13 @@ _BLANK = re.compile(r"_:[A-Za-z0-9_.-]+")
 
 
 def mentions_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
-    """The items (IRIs) named as a subject or an object in ``triples``, each with a signature
-    of the triples that name it (a digest: it differs when one of them is added or removed,
-    or a blank node it points to changes). Terms of the vocabularies are left out, and
-    :data:`DESCRIBES_TERM` added when one is a subject."""
+    """The ends of the statements of ``triples``, each with a signature of the statements
+    through it: the key ``s<TAB>property<TAB>iri`` for the statements with that property
+    whose subject is ``iri``, ``o<TAB>property<TAB>iri`` for those whose object it is (a
+    digest: it differs when one of them is added or removed, or a blank node it points to
+    changes). Terms of the vocabularies are left out as subjects (:data:`DESCRIBES_TERM` is
+    added when one is a subject) and kept as objects; :func:`named_items` and
+    :func:`described_items` give the items themselves."""
     triples = list(triples)
     blank_lines = (str(t) for t in triples if isinstance(t.subject, ox.BlankNode))
     blank = hashlib.sha256(  # the file's blank nodes, whatever the parser named them
@@ -130,22 +133,40 @@ def mentions_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     describes_term = False
     for t in triples:
         s, o = t.subject, t.object
+        p = t.predicate.value
         text = f"{s if isinstance(s, ox.NamedNode) else '_:' + blank} {t.predicate} "
         text += str(o) if not isinstance(o, ox.BlankNode) else "_:" + blank
         if isinstance(s, ox.NamedNode):
             if s.value.startswith(VOCABULARIES):
                 describes_term = True
             else:
-                touching.setdefault(s.value, []).append(text)
-        if isinstance(o, ox.NamedNode) and not o.value.startswith(VOCABULARIES):
-            touching.setdefault(o.value, []).append(text)
+                touching.setdefault(f"s\t{p}\t{s.value}", []).append(text)
+        if isinstance(o, ox.NamedNode):
+            touching.setdefault(f"o\t{p}\t{o.value}", []).append(text)
     named = {
-        iri: hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:16]
-        for iri, lines in touching.items()
+        key: hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:16]
+        for key, lines in touching.items()
     }
     if describes_term:
         named[DESCRIBES_TERM] = ""
     return named
+
+
+def named_items(mentions: Iterable[str]) -> frozenset[str]:
+    """The items (not terms of the vocabularies) named in :func:`mentions_of`'s keys."""
+    found = set()
+    for key in mentions:
+        parts = key.split("\t")
+        if len(parts) == 3 and not parts[2].startswith(VOCABULARIES):
+            found.add(parts[2])
+    return frozenset(found)
+
+
+def described_items(mentions: Iterable[str]) -> frozenset[str]:
+    """The items :func:`mentions_of`'s keys name as a subject."""
+    return frozenset(
+        parts[2] for key in mentions if key.startswith("s\t") and len(parts := key.split("\t")) == 3
+    )
 
 
 _WORKER_CTX: Context | None = None
@@ -195,19 +216,19 @@ def read_files(
     shas = [""] * len(tasks)
     cached: dict[str, object] = {}
     summarised: dict[int, Read] = {}  # context files' results from the one record
-    summary: str | None = None  # the record's key when it is to be written
+    summary: str | None = None  # the record's key when it is to be updated
+    record: Record = {}
     context_indices = [i for i, task in enumerate(tasks) if task[2]]
     if cache is not None:
         states = cache.states(path for path, _d, _c in tasks)
-        if whole_context and context_indices and all(states[i].sha256 for i in context_indices):
-            summary = summary_key(salt, [(tasks[i][1], states[i].sha256) for i in context_indices])
-            kept = lookup_context(cache, summary, len(context_indices))
-            if kept is not None:
-                summarised = {
-                    i: Read(issues, usable, None, bnodes)
-                    for i, (issues, usable, bnodes) in zip(context_indices, kept, strict=True)
-                }
-                summary = None
+        if whole_context and context_indices:
+            summary = summary_key(salt)
+            record = lookup_context(cache, summary)
+            recorded = hits(record, [(tasks[i][1], states[i].sha256) for i in context_indices])
+            summarised = {
+                context_indices[n]: Read(issues, usable, None, bnodes)
+                for n, (issues, usable, bnodes) in recorded.items()
+            }
         as_target: dict[str, str] = {}
         for index, ((_path, display, context), state) in enumerate(zip(tasks, states, strict=True)):
             shas[index] = state.sha256
@@ -249,7 +270,7 @@ def read_files(
             if known is None:
                 known = cached.get(key) if key is not None else None
             if isinstance(known, Read):
-                if summary is not None and tasks[index][2]:
+                if summary is not None and tasks[index][2] and index not in summarised:
                     context_results[index] = known
                 progress.advance()
                 yield index, known, shas[index]
@@ -269,18 +290,16 @@ def read_files(
         _WORKER_CTX = None
         if cache is not None and fresh:
             cache.put_many((keys[i], r) for i, r in fresh.items() if keys[i] is not None)  # type: ignore[misc]
-        if (
-            cache is not None
-            and summary is not None
-            and len(context_results) == len(context_indices)
-        ):
+        if cache is not None and summary is not None and context_results:
             keep_context(
                 cache,
                 summary,
-                [
-                    (r.issues, r.usable, r.has_bnodes)
-                    for r in (context_results[i] for i in context_indices)
-                ],
+                record,
+                {
+                    tasks[i][1]: (shas[i], (r.issues, r.usable, r.has_bnodes))
+                    for i, r in context_results.items()
+                    if shas[i]
+                },
             )
 
 
@@ -300,9 +319,11 @@ __all__ = [
     "Read",
     "bnode_prefix",
     "canonical_triples",
+    "described_items",
     "file_data",
     "has_bnodes",
     "mentions_of",
+    "named_items",
     "rdflib_triples",
     "read_files",
     "scan_positions",
