@@ -380,11 +380,14 @@ class EmbeddedBackend:
         def work(cancel: threading.Event) -> tuple[list[str], ConvertedOnRead]:
             names, result = self._solutions(query, bindings)
             values: list[tuple[object, ...]] = []
+            # the same term comes back in many rows (labels, concepts): kept once
+            seen: dict[object, object] = {}
+            keep = seen.setdefault
             try:
                 for solution in result:
                     if cancel.is_set():
                         break
-                    values.append(tuple(solution))
+                    values.append(tuple([keep(v, v) for v in solution]))
             except (OSError, RuntimeError) as exc:
                 raise QueryError(f"the query failed: {exc}") from None
             return names, ConvertedOnRead(names, values, _convert, _is_iri)
