@@ -19,7 +19,13 @@ this process (the wall time of the full answer is kept beside it):
   the explorer and ``collabkg query --page 1`` wait for; ``next page``: the second page, right
   after (what "show more" waits for);
 - the explorer's server work per interaction: the package calls a listing page makes (one
-  page of the answer, and the labels of its rows).
+  page of the answer, and the labels of its rows);
+- ``download``: the whole answer written as CSV the way ``collabkg query ID --format csv``
+  writes it (``KnowledgeGraph.select_rows``: the engine's terms kept, each chunk of rows
+  converted, labelled and written in turn), with ``first chunk`` the CPU time until its
+  first 1,000 rows were written (flushed); ``download before``: the same CSV written the
+  earlier way (the whole answer converted by ``select`` first, then labelled and written a
+  chunk at a time), timed in the same run, interleaved.
 
 With two or more sizes the growth exponent k (time ∝ triples^k) is printed between
 consecutive sizes for ``full`` and ``raw``. ``uptime``'s load average is recorded before and
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import itertools
 import json
 import math
@@ -46,6 +53,23 @@ sys.path.insert(0, str(ROOT / "src"))
 
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
+
+
+class _Sink(io.StringIO):
+    """Where a timed download is written: keeps the text, and the CPU time of this process
+    from its creation to the first flush (the first chunk of rows written)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._started = time.process_time()
+        self.first_chunk_cpu: float | None = None
+
+    def flush(self) -> None:
+        if self.first_chunk_cpu is None:
+            self.first_chunk_cpu = time.process_time() - self._started
+
+    def text(self) -> str:
+        return self.getvalue()
 
 
 def _median(values: list[float]) -> float | None:
@@ -80,6 +104,7 @@ def measure(
     from run import _catalogue_queries  # bench/run.py: parameters chosen the same way
 
     from collabkg.backends.embedded import _substitutions, _with_values_first
+    from collabkg.cli import _iri_variables, _write_result, _write_rows
     from collabkg.graph import KnowledgeGraph
     from collabkg.terms import PREFIXES
 
@@ -125,6 +150,19 @@ def measure(
         def next_page(text=text, terms=terms):
             return graph.select_page(text, terms, offset=page_size, size=page_size)
 
+        def download(text=text, terms=terms):
+            graph._looked_up.clear()
+            sink = _Sink()
+            names, rows = graph.select_rows(text, terms)
+            _write_rows(names, rows, _iri_variables(names, rows), graph, "csv", sink)
+            return sink
+
+        def download_before(text=text, terms=terms):
+            graph._looked_up.clear()
+            sink = _Sink()
+            _write_result(graph.select(text, terms), graph, "csv", sink)
+            return sink
+
         def interaction(text=text, terms=terms):
             graph._answers.clear()
             graph._looked_up.clear()
@@ -135,7 +173,8 @@ def measure(
         figures: dict[str, object] = {}
         answers: dict[str, object] = {}
         calls = (("full", full), ("raw", raw), ("first_page", first_page),
-                 ("next_page", next_page), ("interaction", interaction))
+                 ("next_page", next_page), ("interaction", interaction),
+                 ("download", download), ("download_before", download_before))
         for name, call in calls[:2] if full_and_raw_only else calls:
             cpu, wall, answers[name] = _timed(call, runs)
             figures[name] = _median(cpu)
@@ -143,15 +182,22 @@ def measure(
         rows = len(answers["full"])  # type: ignore[arg-type]
         out["queries"][query_id] = {"rows": rows, "raw_rows": answers["raw"], **figures}
         if full_and_raw_only:
-            for name in ("first_page", "next_page", "interaction"):
+            for name in ("first_page", "next_page", "interaction", "download", "download_before"):
                 figures[name] = out["queries"][query_id][name] = 0.0
+            out["queries"][query_id]["download_first_chunk"] = 0.0
         else:
             out["queries"][query_id]["has_more"] = answers["first_page"].has_more  # type: ignore[attr-defined]
+            sinks = (answers["download"], answers["download_before"])
+            assert sinks[0].text() == sinks[1].text(), f"{query_id}: the two downloads differ"  # type: ignore[attr-defined]
+            out["queries"][query_id]["download_first_chunk"] = sinks[0].first_chunk_cpu  # type: ignore[attr-defined]
+            out["queries"][query_id]["download_bytes"] = len(sinks[0].text())  # type: ignore[attr-defined]
         q = out["queries"][query_id]
         print(
             f"{query_id:40s} rows {rows:>7,}  full {q['full'] * 1000:8.1f} ms  raw "
             f"{q['raw'] * 1000:8.1f} ms  page {q['first_page'] * 1000:8.1f} ms  next "
             f"{q['next_page'] * 1000:6.1f} ms  interaction {q['interaction'] * 1000:8.1f} ms "
+            f"download {q['download'] * 1000:8.1f} ms (first chunk "
+            f"{q['download_first_chunk'] * 1000:.1f}; before {q['download_before'] * 1000:.1f}) "
             f"(CPU; full wall {q['full_wall'] * 1000:.0f} ms, load {os.getloadavg()[0]:.1f})",
             file=sys.stderr,
             flush=True,
@@ -184,14 +230,17 @@ def markdown(results: dict[str, dict], page_size: int) -> str:
             f"{size['load_after']} after)",
             "",
             f"| canned query | rows | full answer | raw pyoxigraph | first page ({page_size}) "
-            "| next page | server work per listing interaction | full answer, wall |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| next page | server work per listing interaction | CSV download (first chunk) "
+            "| CSV download before | full answer, wall |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for qid, q in sorted(size["queries"].items(), key=lambda kv: -kv[1]["rows"]):
             lines.append(
                 f"| {qid} | {q['rows']:,} | {q['full'] * 1000:.1f} ms | {q['raw'] * 1000:.1f} ms "
                 f"| {q['first_page'] * 1000:.1f} ms | {q['next_page'] * 1000:.1f} ms "
-                f"| {q['interaction'] * 1000:.1f} ms | {q['full_wall'] * 1000:.1f} ms |"
+                f"| {q['interaction'] * 1000:.1f} ms | {q['download'] * 1000:.1f} ms "
+                f"({(q.get('download_first_chunk') or 0) * 1000:.1f} ms) "
+                f"| {q['download_before'] * 1000:.1f} ms | {q['full_wall'] * 1000:.1f} ms |"
             )
         lines.append("")
     if len(results) > 1:
@@ -199,12 +248,14 @@ def markdown(results: dict[str, dict], page_size: int) -> str:
         pairs = [f"{a} → {b}" for a, b in itertools.pairwise(names)]
         full, raw = exponents(results, "full"), exponents(results, "raw")
         page = exponents(results, "first_page")
+        download = exponents(results, "download")
         lines += [
             "Growth exponent k (time ∝ triples^k):",
             "",
-            "| canned query | " + " | ".join(f"full {p} | raw {p} | first page {p}" for p in pairs)
-            + " |",
-            "|---|" + "---:|---:|---:|" * len(pairs),
+            "| canned query | " + " | ".join(
+                f"full {p} | raw {p} | first page {p} | download {p}" for p in pairs
+            ) + " |",
+            "|---|" + "---:|---:|---:|---:|" * len(pairs),
         ]
 
         def cell(k: float | None) -> str:
@@ -213,7 +264,8 @@ def markdown(results: dict[str, dict], page_size: int) -> str:
         for qid in full:
             cells = []
             for i in range(len(pairs)):
-                cells += [cell(full[qid][i]), cell(raw[qid][i]), cell(page[qid][i])]
+                cells += [cell(full[qid][i]), cell(raw[qid][i]), cell(page[qid][i]),
+                          cell(download[qid][i])]
             lines.append(f"| {qid} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)

@@ -199,6 +199,10 @@ class _Recording:
         self.sent.append(query)
         return self._backend.select(query, bindings, **kw)
 
+    def select_rows(self, query, bindings=None, **kw):
+        self.sent.append(query)
+        return self._backend.select_rows(query, bindings, **kw)
+
     def __getattr__(self, name):
         return getattr(self._backend, name)
 
@@ -261,6 +265,48 @@ def test_pages_of_an_answer_are_slices_of_it_computed_once(mini_graph: Knowledge
     assert graph.select_page(query, offset=len(whole), size=7).result.rows == []
     other = graph.select_page("SELECT ?s WHERE { ?s a ck:Charity } ORDER BY ?s", size=1)
     assert other.total >= 1 and len(other.result) == 1 and other.number == 1
+
+
+def test_a_page_converts_only_its_own_rows_into_rdflib_terms(
+    mini_graph: KnowledgeGraph, monkeypatch
+) -> None:
+    """Regression: select_page turned every row of the answer into rdflib terms before
+    slicing one page, so a page of a long listing cost (and grew like) the whole answer."""
+    import collabkg.backends.embedded as embedded
+
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    whole = mini_graph.select(query).rows
+    assert len(whole) > 30
+    converted: list[object] = []
+    real = embedded.to_rdflib
+
+    def counting(term: object, *args: object) -> object:
+        converted.append(term)
+        return real(term, *args)
+
+    monkeypatch.setattr(embedded, "to_rdflib", counting)
+    graph = KnowledgeGraph(mini_graph.backend, root=mini_graph.root)
+    page = graph.select_page(query, offset=20, size=5)
+    assert page.result.rows == whole[20:25] and page.total == len(whole)
+    assert 0 < len(converted) <= 5 * 3  # at most the page's terms, never the answer's
+    converted.clear()
+    assert graph.select_page(query, offset=25, size=5).result.rows == whole[25:30]
+    assert len(converted) <= 5 * 3
+
+
+def test_an_answer_read_on_demand_equals_the_converted_answer(mini_graph: KnowledgeGraph) -> None:
+    query = (
+        "SELECT ?s ?p ?o ?none WHERE { ?s ?p ?o OPTIONAL { ?s ck:noSuchLink ?none } }"
+        " ORDER BY ?s ?p ?o"
+    )
+    whole = mini_graph.select(query)
+    names, rows = mini_graph.select_rows(query)
+    assert names == whole.vars and len(rows) == len(whole)
+    assert list(rows) == whole.rows and rows[3:9] == whole.rows[3:9] and rows[-1] == whole.rows[-1]
+    iri_vars = rows.iri_variables()  # type: ignore[attr-defined]
+    assert iri_vars == whole.iri_vars() and "none" not in iri_vars
+    timed_names, timed = mini_graph.select_rows(query, timeout_s=30)  # from a child process
+    assert timed_names == names and list(timed) == whole.rows
 
 
 def test_very_many_labels_at_once_are_read_in_one_query(

@@ -21,6 +21,7 @@ from collabkg.errors import CollabkgError, LoadError, ParameterError, UsageError
 if TYPE_CHECKING:
     from rdflib import URIRef
 
+    from collabkg.backends.base import Row
     from collabkg.bindings import Bindings
     from collabkg.catalogue import CannedQuery, ParamSpec
     from collabkg.graph import KnowledgeGraph
@@ -174,48 +175,86 @@ def _write_result(result: object, graph: Labeller, fmt: str, out: TextIO) -> Non
         print(canonical_turtle(result), end="", file=out)
         return
     assert isinstance(result, QueryResult)
-    # a ?x column with a ?xLabel beside it is shown by its label only (IRI in x_iri for csv/json)
-    labelled = {v for v in result.vars if f"{v}Label" in result.vars}
     if fmt == "table":
+        # a ?x column with a ?xLabel beside it is shown by its label only
+        labelled = {v for v in result.vars if f"{v}Label" in result.vars}
         rows = result.to_labelled(graph, with_iris=False, unlabelled=labelled)
         shown = [v for v in result.vars if v not in labelled]
         print(format_table(shown, [[r[v] for v in shown] for r in rows]), file=out)
         noun = "row" if len(result) == 1 else "rows"
         print(f"({len(result)} {noun})", file=out)
         return
-    columns = [c for c in result.columns(with_iris=True) if c not in labelled]
+    _write_rows(result.vars, result.rows, result.iri_vars(), graph, fmt, out)
+
+
+def _write_rows(
+    names: Sequence[str],
+    rows: Sequence[Row],
+    iri_vars: Sequence[str],
+    graph: Labeller,
+    fmt: str,
+    out: TextIO,
+) -> None:
+    """Write an answer as CSV or JSON, STREAM_CHUNK rows at a time.
+
+    Each chunk is read from ``rows`` (an answer converted on read turns only those rows
+    into rdflib terms), labelled on its own (the labels of the rows written, never the
+    whole graph's) and written and flushed before the next is read: a long answer streams
+    out, and its rdflib form is never held whole. ``iri_vars`` (the variables holding an
+    IRI somewhere in the answer) gives each its ``<var>_iri`` column."""
+    from collabkg.graph import QueryResult
+
+    vars_ = list(names)
+    # a ?x column with a ?xLabel beside it is shown by its label only (IRI in x_iri)
+    labelled = {v for v in vars_ if f"{v}Label" in vars_}
+    with_iri = set(iri_vars)
+    columns: list[str] = []
+    for var in vars_:
+        if var not in labelled:
+            columns.append(var)
+        if var in with_iri and f"{var}_iri" not in vars_:
+            columns.append(f"{var}_iri")
     added: list[str] = []  # labelled variables whose IRI column is added here
     for var in sorted(labelled):
         iri_column = f"{var}_iri"
-        if iri_column not in columns and iri_column not in result.vars:
+        if iri_column not in columns and iri_column not in vars_:
             columns.insert(columns.index(f"{var}Label"), iri_column)
             added.append(var)
-    # written a chunk at a time, each chunk labelled on its own: a long answer streams out
-    # (the labels looked up are those of the rows written, never the whole graph's)
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
     else:
         out.write("[")
     first = True
-    for start in range(0, len(result.rows), STREAM_CHUNK):
-        chunk = QueryResult(result.vars, result.rows[start : start + STREAM_CHUNK])
-        rows = chunk.to_labelled(graph, with_iris=True, unlabelled=labelled)
-        for row, raw in zip(rows, chunk.rows, strict=True):
+    for start in range(0, len(rows), STREAM_CHUNK):
+        chunk = QueryResult(vars_, list(rows[start : start + STREAM_CHUNK]))
+        labelled_rows = chunk.to_labelled(graph, with_iris=True, unlabelled=labelled)
+        for row, raw in zip(labelled_rows, chunk.rows, strict=True):
             for var in added:
                 value = raw.get(var)
                 row[f"{var}_iri"] = None if value is None else str(value)
-        rows = [{c: row.get(c) for c in columns} for row in rows]
+        written = [{c: row.get(c) for c in columns} for row in labelled_rows]
         if fmt == "csv":
-            writer.writerows(rows)
+            writer.writerows(written)
         else:
-            for row in rows:
+            for row in written:
                 text = json.dumps(row, ensure_ascii=False, indent=2, default=str)
                 out.write(("\n  " if first else ",\n  ") + text.replace("\n", "\n  "))
                 first = False
         out.flush()
     if fmt == "json":
         out.write("\n]\n" if not first else "]\n")
+
+
+def _iri_variables(names: Sequence[str], rows: Sequence[Row]) -> list[str]:
+    """The variables holding an IRI in some row, read without converting where possible."""
+    from rdflib import URIRef
+
+    from collabkg.backends.base import ConvertedOnRead
+
+    if isinstance(rows, ConvertedOnRead):
+        return rows.iri_variables()
+    return [v for v in names if any(isinstance(row.get(v), URIRef) for row in rows)]
 
 
 STREAM_CHUNK = 1000
@@ -300,6 +339,21 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
         return _write_page(
             graph, text, bindings, args, limits, out, trusted=catalogue is not None, canned=canned
         )
+    if catalogue is not None and canned is not None and args.format in ("csv", "json") \
+            and limits.rows is None:
+        from collabkg.sparql_safety import check_query, require_isolation
+
+        checked = check_query(text)
+        if checked.form == "SELECT":
+            # the whole answer of a canned question: streamed out, converted chunk by chunk
+            if graph.endpoint is None:
+                require_isolation()
+            timeout_s = limits.timeout_s if limits.timeout_s is not None else (
+                USER_LIMITS.timeout_s)  # as graph.user_query times it
+            names, rows = graph.select_rows(checked.text, bindings, timeout_s=timeout_s)
+            iri_vars = _iri_variables(names, rows)
+            _write_rows(canned.column_order(names), rows, iri_vars, graph, args.format, out)
+            return EXIT_OK
     result = graph.user_query(text, bindings, limits=limits)
     if canned is not None and isinstance(result, QueryResult):
         result = canned.ordered(result)  # the columns that answer the question first

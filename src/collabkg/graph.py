@@ -21,7 +21,7 @@ from rdflib import BNode, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.term import Node
 
-from collabkg.backends.base import Backend, Row, Triple
+from collabkg.backends.base import Backend, Row, RowsOnRead, Triple
 from collabkg.backends.embedded import EmbeddedBackend, SourceFile, load_store, syntax_errors
 from collabkg.bindings import Bindings, normalise_bindings
 from collabkg.errors import LoadError, UsageError
@@ -132,8 +132,9 @@ class KnowledgeGraph:
         self._some_labels = LabelIndex()
         """The labels of the IRIs looked up so far (see :meth:`labels`)."""
         self._looked_up: set[str] = set()
-        self._answers: dict[tuple[object, ...], tuple[list[str], list[Row]]] = {}
-        """Recent answers of select_page, by (query, bindings): the loaded graph never changes."""
+        self._answers: dict[tuple[object, ...], tuple[list[str], Sequence[Row]]] = {}
+        """Recent answers of select_page, by (query, bindings): the loaded graph never changes.
+        Kept as the engine's terms where the backend can (rows converted when a page is read)."""
         self._lock = threading.Lock()
         self.validation: ValidationReport | None = None
         """The validation report of the loaded files (None if not validated, e.g. remote)."""
@@ -255,13 +256,31 @@ class KnowledgeGraph:
         with self._lock:
             answer = self._answers.pop(key, None)
         if answer is None:
-            answer = self._backend.select(query, terms, timeout_s=timeout_s)
+            answer = self.select_rows(query, terms, timeout_s=timeout_s)
         with self._lock:
             self._answers[key] = answer  # most recent last
             while len(self._answers) > KEPT_ANSWERS:
                 self._answers.pop(next(iter(self._answers)))
         names, rows = answer
-        return Page(QueryResult(names, rows[offset : offset + size]), offset, size, len(rows))
+        return Page(QueryResult(names, list(rows[offset : offset + size])), offset, size, len(rows))
+
+    def select_rows(
+        self,
+        query: str,
+        bindings: Bindings | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> tuple[list[str], Sequence[Row]]:
+        """A SELECT answer whose rows are turned into rdflib terms only when read, where the
+        backend can (the embedded store); otherwise (a remote endpoint) the converted rows.
+
+        For a page or a download of a long answer: reading rows ``a`` to ``b`` converts
+        those rows only, so writing an answer chunk by chunk never holds it all as rdflib
+        terms, and a page costs the engine's time plus its own rows."""
+        terms = normalise_bindings(bindings)
+        if isinstance(self._backend, RowsOnRead):
+            return self._backend.select_rows(query, terms, timeout_s=timeout_s)
+        return self._backend.select(query, terms, timeout_s=timeout_s)
 
     def ask(
         self, query: str, bindings: Bindings | None = None, *, timeout_s: float | None = None

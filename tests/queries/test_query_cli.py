@@ -302,3 +302,62 @@ def test_queries_shows_each_querys_parameters_and_their_choices(cli, on_fixture)
     assert code == 0
     assert "parameters:" in out and "ckd:fx-charity-b  Charity B" in out
     assert "... and" not in out  # in full
+
+
+def test_a_whole_answer_streamed_as_csv_and_json_equals_the_converted_answer_written(
+    real_graph, catalogue
+) -> None:
+    """Every canned question's whole answer, as ``collabkg query ID --format csv|json``
+    writes it (rows read from the engine and converted a chunk at a time), is exactly the
+    output of the earlier path (the whole answer converted first, then written)."""
+    from collabkg.cli import _iri_variables, _write_result, _write_rows
+
+    checked = 0
+    for query in catalogue.queries:
+        if any(spec.required or spec.picks_an_item for spec in query.params):
+            continue
+        bindings = query.bind({}, graph=real_graph)
+        whole = query.ordered(real_graph.select(query.text, bindings))
+        names, rows = real_graph.select_rows(query.text, bindings)
+        for fmt in ("csv", "json"):
+            before, streamed = io.StringIO(), io.StringIO()
+            _write_result(whole, real_graph, fmt, before)
+            _write_rows(query.column_order(names), rows, _iri_variables(names, rows),
+                        real_graph, fmt, streamed)
+            assert streamed.getvalue() == before.getvalue(), (query.id, fmt)
+        checked += 1
+    assert checked >= 10
+
+
+def test_a_download_is_written_before_the_whole_answer_is_converted(
+    real_graph, catalogue, monkeypatch
+) -> None:
+    """Regression: ``collabkg query ID --format csv`` turned the whole answer into rdflib
+    terms before writing its first row; now each chunk is converted, labelled and written
+    (and flushed) before the next is read."""
+    import collabkg.backends.embedded as embedded
+    from collabkg.cli import _iri_variables, _write_rows
+
+    query = catalogue.get("barriers")
+    names, rows = real_graph.select_rows(query.text, query.bind({}, graph=real_graph))
+    assert len(rows) >= 6
+    converted: list[object] = []
+    real = embedded.to_rdflib
+    monkeypatch.setattr(embedded, "to_rdflib", lambda t, *a: converted.append(t) or real(t, *a))
+    monkeypatch.setattr(collabkg.cli, "STREAM_CHUNK", 2)
+
+    class Recorder(io.StringIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.converted_at_flush: list[int] = []
+
+        def flush(self) -> None:
+            self.converted_at_flush.append(len(converted))
+
+    out = Recorder()
+    _write_rows(query.column_order(names), rows, _iri_variables(names, rows), real_graph,
+                "csv", out)
+    width = len(names)
+    assert len(out.converted_at_flush) == -(-len(rows) // 2)
+    assert out.converted_at_flush[0] <= 2 * width < out.converted_at_flush[-1]
+    assert len(list(csv.reader(io.StringIO(out.getvalue())))) == len(rows) + 1

@@ -7,8 +7,8 @@ terms, never by formatting them into the query text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol, TypeAlias, runtime_checkable
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Protocol, TypeAlias, overload, runtime_checkable
 
 from rdflib.term import Node
 
@@ -16,6 +16,70 @@ Row: TypeAlias = dict[str, Node | None]
 """One solution: variable name -> term, or None where the variable is unbound."""
 
 Triple: TypeAlias = tuple[Node, Node, Node]
+
+
+class ConvertedOnRead(Sequence[Row]):
+    """An answer's rows as the engine gave them, turned into rdflib terms only when read.
+
+    A page of a 10,000-row answer converts its own rows, not the answer's: the cost of a
+    page no longer grows with the answer (converting every row was what made the long
+    listings grow faster than the engine from 1M to 3M triples). ``values`` holds one tuple
+    per row, in the order of ``names``; ``convert`` turns one engine term into an rdflib
+    term (each distinct term once: labels and concepts come back in many rows) and
+    ``is_iri`` tells an engine term that is an IRI. Picklable when its two functions are
+    (module-level functions), so a timed query in a child process can return one.
+    """
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        values: list[tuple[object, ...]],
+        convert: Callable[[object], Node],
+        is_iri: Callable[[object], bool],
+    ) -> None:
+        self.names = list(names)
+        self._values = values
+        self.convert = convert
+        self.is_iri = is_iri
+        self._converted: dict[object, Node] = {}
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return [self._row(values) for values in self._values[index]]
+        return self._row(self._values[index])
+
+    def __iter__(self) -> Iterator[Row]:
+        return (self._row(values) for values in self._values)
+
+    def _row(self, values: tuple[object, ...]) -> Row:
+        row: Row = {}
+        converted = self._converted
+        for name, value in zip(self.names, values, strict=True):
+            if value is None:
+                row[name] = None
+                continue
+            term = converted.get(value)
+            if term is None:
+                term = converted[value] = self.convert(value)
+            row[name] = term
+        return row
+
+    def iri_variables(self) -> list[str]:
+        """The variables holding at least one IRI in some row (read without converting)."""
+        found: list[str] = []
+        for index, name in enumerate(self.names):
+            if any(self.is_iri(values[index]) for values in self._values):
+                found.append(name)
+        return found
 
 
 @runtime_checkable
@@ -72,4 +136,19 @@ class Backend(Protocol):
         ...
 
 
-__all__ = ["Backend", "Row", "Triple"]
+@runtime_checkable
+class RowsOnRead(Protocol):
+    """A backend that can hand back an answer whose rows are converted only when read."""
+
+    def select_rows(
+        self,
+        query: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> tuple[list[str], ConvertedOnRead]:
+        """The whole answer, read from the engine; nothing converted yet."""
+        ...
+
+
+__all__ = ["Backend", "ConvertedOnRead", "Row", "RowsOnRead", "Triple"]

@@ -17,7 +17,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 from rdflib.term import Node
 
-from collabkg.backends.base import Row, Triple
+from collabkg.backends.base import ConvertedOnRead, Row, Triple
 from collabkg.errors import LoadError, ParameterError, QueryError
 from collabkg.rdfterms import to_oxigraph, to_rdflib
 from collabkg.terms import PREFIXES
@@ -260,6 +260,14 @@ def _with_values_first(query: str, bindings: Mapping[str, Node]) -> str | None:
         return None
 
 
+def _convert(value: object) -> Node:
+    return to_rdflib(value)
+
+
+def _is_iri(value: object) -> bool:
+    return isinstance(value, ox.NamedNode)
+
+
 class EmbeddedBackend:
     """A read-only SPARQL engine over an in-memory pyoxigraph Store."""
 
@@ -348,6 +356,41 @@ class EmbeddedBackend:
             except (OSError, RuntimeError) as exc:
                 raise QueryError(f"the query failed: {exc}") from None
             return names, rows
+
+        return _run_with_timeout(work, timeout_s)
+
+    def _solutions(
+        self, query: str, bindings: Mapping[str, Node] | None
+    ) -> tuple[list[str], ox.QuerySolutions]:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("this is not a SELECT query", hint="use ask() or construct()")
+        return [v.value for v in result.variables], result
+
+    def select_rows(
+        self,
+        query: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> tuple[list[str], ConvertedOnRead]:
+        """The whole answer as the engine's own terms, converted to rdflib terms only when
+        a row is read (a page of a long answer converts its own rows only)."""
+
+        def work(cancel: threading.Event) -> tuple[list[str], ConvertedOnRead]:
+            names, result = self._solutions(query, bindings)
+            values: list[tuple[object, ...]] = []
+            # the same term comes back in many rows (labels, concepts): kept once
+            seen: dict[object, object] = {}
+            keep = seen.setdefault
+            try:
+                for solution in result:
+                    if cancel.is_set():
+                        break
+                    values.append(tuple([keep(v, v) for v in solution]))
+            except (OSError, RuntimeError) as exc:
+                raise QueryError(f"the query failed: {exc}") from None
+            return names, ConvertedOnRead(names, values, _convert, _is_iri)
 
         return _run_with_timeout(work, timeout_s)
 
