@@ -156,6 +156,17 @@ def test_a_property_punned_as_annotation_and_object_property_is_read_one_way_eve
     assert (PROV.wasRevisionOf, RDFS.subPropertyOf, PROV.wasDerivedFrom) in kept
 
 
+@pytest.mark.java
+def test_an_activity_revised_from_a_report_is_a_contradiction_not_an_annotation():
+    """Regression: with PROV-O's two declarations of prov:wasRevisionOf both given to HermiT,
+    it read the statement as an annotation and called this graph consistent."""
+    path = FIXTURES / "revised-activity.ttl"
+    report = check_consistency(
+        parse(path), root=REPO, vocabularies=find_vocabularies(REPO), explain=False
+    )
+    assert not report.consistent, report.to_text()
+
+
 def test_missing_vocabularies_are_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv(ENV_VOCABULARIES, str(tmp_path))
     with pytest.raises(ReasonerError) as caught:
