@@ -3,10 +3,13 @@ run headless with Streamlit's AppTest."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.support.apptest import drawn_html
 
 APP_DIR = Path(__file__).resolve().parents[1] / "app"
 ROUTER = APP_DIR / "streamlit_app.py"
@@ -55,5 +58,7 @@ def test_the_router_opens_on_a_home_page_with_counts(app_env: Path):
     app.run()
     assert not app.exception, app.exception
     assert app.title, "the Home page has a title"
-    assert app.metric, "the Home page shows counts"
-    assert not any("https://" in m.value for m in app.metric)
+    counts = re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", drawn_html(app))
+    assert counts, "the Home page shows counts"
+    assert all(value.replace(",", "").isdigit() for _, value in counts), counts
+    assert not any("https://" in label for label, _ in counts)
