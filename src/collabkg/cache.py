@@ -295,6 +295,30 @@ class Cache:
                         found[key] = pickle.loads(value)
         return found
 
+    def has_many(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` have an entry (their values are not read)."""
+        keys = list(keys)
+        found: set[str] = set()
+        with _LOCK:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                try:
+                    rows = self._db.execute(
+                        f"SELECT key FROM entries WHERE key IN ({marks})", chunk
+                    ).fetchall()
+                except sqlite3.Error:
+                    return found
+                found.update(row[0] for row in rows)
+        return found
+
+    def discard(self, keys: Iterable[str]) -> None:
+        """Remove the entries of ``keys`` (e.g. one that can no longer be read)."""
+        rows = [(key,) for key in keys]
+        with _LOCK, contextlib.suppress(sqlite3.Error):
+            self._db.executemany("DELETE FROM entries WHERE key = ?", rows)
+            self._db.commit()
+
     def put(self, key: str, value: object) -> None:
         self.put_many([(key, value)])
 
