@@ -115,6 +115,22 @@ def cache_dir(root: Path) -> Path | None:
     return Path(configured).expanduser() if configured else root / CACHE_DIR_NAME
 
 
+_SEEN: dict[str, dict[str, tuple[int, int, int, str, int]]] = {}
+"""The hash rows :meth:`Cache.states` read or wrote in this process: cache folder ->
+absolute path -> (size, mtime_ns, inode, sha256, when hashed)."""
+
+
+def _trusted(row: tuple[int, int, int, str, int] | None, stat: os.stat_result) -> bool:
+    """Whether the hash in ``row`` holds for the file as ``stat`` sees it now: the same
+    size, modification time and inode, and hashed when the file was already older than
+    :data:`RACY_NS`."""
+    return (
+        row is not None
+        and row[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        and stat.st_mtime_ns < row[4] - RACY_NS
+    )
+
+
 @dataclass(frozen=True)
 class FileState:
     """A file as seen now: its content hash, and its bytes when they had to be read."""
@@ -168,37 +184,55 @@ class Cache:
 
         As git does with its index, a hash is trusted only for a file that was already
         older than :data:`RACY_NS` when it was hashed: a file written again within the
-        same clock tick keeps its modification time, and would otherwise look unchanged."""
+        same clock tick keeps its modification time, and would otherwise look unchanged.
+
+        The rows read or written are also kept in this process (:data:`_SEEN`, by this
+        cache's folder and the file's absolute path), under the same rule: one command
+        asks about the same 7,000 files several times (the report's key, the base's,
+        the pipeline's reads), and reading the whole table each time cost more than
+        ``stat``-ing them."""
         paths = list(paths)
         if not paths:
             return []
-        columns = "SELECT path, size, mtime, inode, sha256, checked FROM hashes"
-        with _LOCK:
-            if len(paths) <= FEW_PATHS:  # e.g. the ontology's files: not the whole table
-                names = [str(p) for p in paths]
-                rows = self._db.execute(
-                    f"{columns} WHERE path IN ({','.join('?' * len(names))})", names
-                ).fetchall()
-            else:
-                rows = self._db.execute(columns).fetchall()
-            known = {row[0]: row[1:] for row in rows}
+        seen_here = _SEEN.setdefault(str(self.folder), {})
         now = time.time_ns()
-        out: list[FileState] = []
-        changed: list[tuple[str, int, int, int, str, int]] = []
+        stats: list[os.stat_result | None] = []
+        missing: list[str] = []
         for path in paths:
             try:
                 stat = path.stat()
             except OSError:
+                stats.append(None)
+                continue
+            stats.append(stat)
+            name = str(path)
+            if not _trusted(seen_here.get(name), stat):
+                missing.append(name)
+        known: dict[str, tuple[int, int, int, str, int]] = {}
+        if missing:
+            columns = "SELECT path, size, mtime, inode, sha256, checked FROM hashes"
+            with _LOCK:
+                if len(missing) <= FEW_PATHS:  # e.g. the ontology's files: not the whole table
+                    rows = self._db.execute(
+                        f"{columns} WHERE path IN ({','.join('?' * len(missing))})", missing
+                    ).fetchall()
+                else:
+                    rows = self._db.execute(columns).fetchall()
+                known = {row[0]: row[1:] for row in rows}
+        out: list[FileState] = []
+        changed: list[tuple[str, int, int, int, str, int]] = []
+        for path, now_stat in zip(paths, stats, strict=True):
+            if now_stat is None:
                 out.append(FileState(path, ""))
                 continue
             name = str(path)
-            seen = known.get(name)
-            if (
-                seen is not None
-                and seen[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-                and stat.st_mtime_ns < seen[4] - RACY_NS
-            ):
-                out.append(FileState(path, seen[3]))
+            row = seen_here.get(name)
+            if not _trusted(row, now_stat):
+                row = known.get(name)
+            if row is not None and _trusted(row, now_stat):
+                if path.is_absolute():
+                    seen_here[name] = row
+                out.append(FileState(path, row[3]))
                 continue
             try:
                 data = path.read_bytes()
@@ -207,7 +241,10 @@ class Cache:
                 continue
             digest = sha256(data)
             out.append(FileState(path, digest, data))
-            changed.append((name, stat.st_size, stat.st_mtime_ns, stat.st_ino, digest, now))
+            row = (now_stat.st_size, now_stat.st_mtime_ns, now_stat.st_ino, digest, now)
+            changed.append((name, *row))
+            if path.is_absolute():
+                seen_here[name] = row
         if changed:
             with _LOCK, contextlib.suppress(sqlite3.Error):
                 self._db.executemany(
@@ -257,6 +294,30 @@ class Cache:
                     with contextlib.suppress(Exception):
                         found[key] = pickle.loads(value)
         return found
+
+    def has_many(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` have an entry (their values are not read)."""
+        keys = list(keys)
+        found: set[str] = set()
+        with _LOCK:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                try:
+                    rows = self._db.execute(
+                        f"SELECT key FROM entries WHERE key IN ({marks})", chunk
+                    ).fetchall()
+                except sqlite3.Error:
+                    return found
+                found.update(row[0] for row in rows)
+        return found
+
+    def discard(self, keys: Iterable[str]) -> None:
+        """Remove the entries of ``keys`` (e.g. one that can no longer be read)."""
+        rows = [(key,) for key in keys]
+        with _LOCK, contextlib.suppress(sqlite3.Error):
+            self._db.executemany("DELETE FROM entries WHERE key = ?", rows)
+            self._db.commit()
 
     def put(self, key: str, value: object) -> None:
         self.put_many([(key, value)])

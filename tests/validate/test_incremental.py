@@ -374,3 +374,43 @@ def test_adding_a_case_checks_no_other_case_file_again(
     now = validate(root=root)
     assert _seen(now) == _seen(run(project_inputs(project), project))
     assert [p.resolve() for p in asked[-1]] == [added.resolve()]
+
+
+def test_a_base_part_that_cannot_be_read_means_a_full_run_that_writes_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The base's parts are written only when their key is missing (their values are no
+    longer read back to check). A part whose entry cannot be read must not leave every
+    later run a full one: it is dropped, the full run writes it again, and the run after
+    an edit is incremental once more (and equals a full run)."""
+    from collabkg.cache import Cache
+
+    root = tmp_path / "project"
+    generate.generate(root, 1_000)
+    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    project = ProjectPaths.discover(root)
+    used = _spy(monkeypatch)
+    validate(root=root)  # the base
+    cache = Cache.open(project.root)
+    assert cache is not None
+    inputs = project_inputs(project)
+    key = incremental.base_key(inputs, project, cache, "sparql")
+    assert key is not None
+    stored = cache.get(key)
+    assert isinstance(stored, incremental._StoredBase)
+    broken = stored.parts[0]
+    cache.put(broken, "not a part")
+    cache.close()
+    rng = random.Random(5)
+    _mutate(root, rng, 0)
+    full = validate(root=root)
+    assert used[-1] is False  # the base could not be read whole: a full run
+    assert _seen(full) == _seen(run(project_inputs(project), project))
+    cache = Cache.open(project.root)
+    assert cache is not None
+    assert isinstance(cache.get(broken), dict) or broken not in cache.has_many([broken])
+    cache.close()
+    _mutate(root, rng, 1)
+    again = validate(root=root)
+    assert used[-1] is True
+    assert _seen(again) == _seen(run(project_inputs(project), project))

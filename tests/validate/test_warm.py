@@ -13,6 +13,7 @@ import random
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from collabkg.cache import Cache
@@ -217,3 +218,61 @@ def test_a_manifest_written_by_other_code_is_not_trusted(
     new = _new_case(project, 2)
     _check(project, new, monkeypatch, "after another program saved the manifest")
     assert not warm_used[-1]
+
+
+class _FlushCounter:
+    """The store, with its flushes counted."""
+
+    def __init__(self, store: object) -> None:
+        self.store = store
+        self.flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        self.store.flush()  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+def test_a_store_only_read_is_not_flushed_and_stays_clean(tmp_path: Path) -> None:
+    """Regression (issue 19): the incremental run opens the store to walk it, reads only,
+    and closing it flushed it (0.07 s at 1M). A store opened clean and not written to is
+    left as it is, still clean; one written to is flushed and marked clean again."""
+    cache = Cache(tmp_path / "cache")
+    first = PersistentStore(cache)
+    first.open()  # a new store: not clean until closed
+    assert not first.clean
+    counted = _FlushCounter(first.store)
+    first.store = counted  # type: ignore[assignment]
+    first.close()
+    assert counted.flushes == 1
+    del counted  # the store is released (one process may hold it once)
+    reader = PersistentStore(cache)
+    reader.open()
+    assert reader.clean
+    generation = reader.generation
+    counted = _FlushCounter(reader.store)
+    reader.store = counted  # type: ignore[assignment]
+    reader.close()
+    assert counted.flushes == 0
+    del counted
+    writer = PersistentStore(cache)
+    writer.open()
+    assert writer.clean and writer.generation == generation  # nothing changed it
+    parsed, _issues = parse_bytes(
+        b"<https://example.org/a> a <https://example.org/T> .\n", tmp_path / "a.ttl", "a.ttl"
+    )
+    assert parsed is not None
+    writer.add_temporary(parsed, "https://example.org/a")
+    counted = _FlushCounter(writer.store)
+    writer.store = counted  # type: ignore[assignment]
+    writer.close()
+    assert counted.flushes == 1
+    del counted  # the store is released (one process may hold it once)
+    again = PersistentStore(cache)
+    store = again.open()
+    assert again.clean
+    assert not store.contains_named_graph(ox.NamedNode("https://example.org/a"))
+    again.close()
+    cache.close()

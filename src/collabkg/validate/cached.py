@@ -31,7 +31,11 @@ def report_key(inputs: Inputs, project: ProjectPaths, cache: Cache, *parts: obje
 
     folder = texts_folder(project.root)
     texts = sorted(folder.glob("*")) if folder.is_dir() else []
-    states = cache.states(files + [p for p in texts if p.is_file()])
+    files += [p for p in texts if p.is_file()]
+    # the targets are usually the data files again: each file looked at once
+    unique = list(dict.fromkeys(files))
+    seen = dict(zip(unique, cache.states(unique), strict=True))
+    states = [seen[p] for p in files]
     if any(not state.sha256 for state in states):
         return None  # a file that cannot be read: let the pipeline say so
     return key_of(

@@ -252,6 +252,7 @@ class _Run:
         mentions: dict[str, dict[str, str]] | None = None,
         shacl_focus: dict[str, frozenset[str]] | None = None,
         listing: Listing | None = None,
+        resolved_paths: dict[Path, str] | None = None,
     ) -> None:
         self.inputs = inputs
         self.listing = listing
@@ -272,6 +273,8 @@ class _Run:
         self.report = Report()
         self._paths: dict[Path, tuple[str, str, str]] = {}
         self._folders: dict[str, str] = {}
+        self._known = resolved_paths or {}
+        """Resolved paths the caller already worked out in this command (by path)."""
         self._root = str(project.root)
         self.target_set = {self.resolved(t) for t in inputs.targets}
         self.report.files = [self.display(t) for t in inputs.targets]
@@ -310,6 +313,9 @@ class _Run:
     def _resolve(self, path: Path) -> str:
         """``str(path.resolve())``, with each folder resolved once: a file that is not a
         link resolves to its resolved folder and its name."""
+        known = self._known.get(path)
+        if known is not None:
+            return known
         text = str(path)
         if not path.is_absolute() or path.name in ("", ".", "..") or os.path.islink(text):  # noqa: PTH114 - a string is faster
             return str(resolved(path))
@@ -849,6 +855,7 @@ def run(
     replace_variants: bool = True,
     mentions: dict[str, dict[str, str]] | None = None,
     shacl_focus: dict[str, frozenset[str]] | None = None,
+    resolved_paths: dict[Path, str] | None = None,
 ) -> Report:
     """Run the pipeline on ``inputs`` (see the module docstring).
 
@@ -860,7 +867,8 @@ def run(
     file's ``mentions`` (resolved path: the items it names, see
     :func:`.reading.mentions_of`) filled in. ``shacl_focus`` (resolved path of a target:
     IRIs) limits the shapes to those items of that target (the others' results are the
-    incremental run's to carry over).
+    incremental run's to carry over). ``resolved_paths``: ``str(path.resolve())`` of
+    files, as the caller worked them out moments before (not resolved again).
     """
     own = progress is None and current() is None
     progress = progress or current() or Progress.disabled()
@@ -880,6 +888,7 @@ def run(
             replace_variants=replace_variants,
             mentions=mentions,
             shacl_focus=shacl_focus,
+            resolved_paths=resolved_paths,
         ).run()
     finally:
         if cache is not None:

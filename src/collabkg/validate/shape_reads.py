@@ -25,8 +25,6 @@ from rdflib import Graph, URIRef, Variable
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath, ZeroOrOne
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
 from collabkg.errors import CollabkgError
@@ -174,6 +172,10 @@ class _Reader:
         text = self.shapes.value(constraint, SH.select) or self.shapes.value(constraint, SH.ask)
         if text is None:
             raise UnreadableShapes(f"a SPARQL constraint without a query: {constraint}")
+        # imported here: the SPARQL parser's grammar costs 0.07 s to build, and the walks
+        # are usually found in the cache (an incremental validate needs it only then)
+        from rdflib.plugins.sparql import prepareQuery
+
         try:
             parsed = prepareQuery(self.prefixes + _with_rdf(str(text))).algebra
         except Exception as exc:  # pyparsing's errors have no common base worth naming
@@ -230,6 +232,8 @@ def _sparql_steps(p: object) -> list[Walk]:
 
 def _patterns(tree: object) -> Iterator[tuple[object, object, object]]:
     """Every triple pattern anywhere in a query's algebra (FILTER EXISTS included)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if isinstance(tree, CompValue):
         for triple in dict.get(tree, "triples") or []:
             if not isinstance(triple, list | tuple) or len(triple) != 3:
