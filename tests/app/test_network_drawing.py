@@ -286,3 +286,17 @@ def test_a_choice_not_made_shows_the_prompt_selected():
     form = params_form_html("collaboration-profile", fields)
     assert '<option value="" disabled selected>Choose collaboration…</option>' in form
     assert " selected>Alpha" not in form
+
+
+def test_a_name_with_markup_is_drawn_as_text_never_as_markup(network: ex.Network):
+    """A label is data written by authors: in the picture it is text, never markup."""
+    import copy
+
+    hostile = '<img src=x onerror="alert(1)"> & </script>'
+    changed = copy.deepcopy(network)
+    node = changed.elements["nodes"][0]["data"]
+    assert isinstance(node, dict)
+    node["Name"] = node["label"] = hostile
+    svg = drawing.network_svg(changed, lambda iri: "organisations?id=ckd%3Ax")
+    assert "<img" not in svg and "</script>" not in svg
+    assert hostile in _visible(svg)
