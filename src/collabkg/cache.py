@@ -277,40 +277,33 @@ class Cache:
                 return None
         return bytes(row[0]) if row is not None else None
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, object]:
+    def _rows_for(self, columns: str, keys: Iterable[str]) -> Iterator[tuple[object, ...]]:
+        """Rows (``columns``) of the entries among ``keys``, 500 keys a statement; stops at
+        the first database error. The caller holds ``_LOCK``."""
         keys = list(keys)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            try:
+                rows = self._db.execute(
+                    f"SELECT {columns} FROM entries WHERE key IN ({marks})", chunk
+                ).fetchall()
+            except sqlite3.Error:
+                return
+            yield from rows
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, object]:
         found: dict[str, object] = {}
         with _LOCK:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                try:
-                    rows = self._db.execute(
-                        f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk
-                    ).fetchall()
-                except sqlite3.Error:
-                    return found
-                for key, value in rows:
-                    with contextlib.suppress(Exception):
-                        found[key] = pickle.loads(value)
+            for key, value in self._rows_for("key, value", keys):
+                with contextlib.suppress(Exception):
+                    found[str(key)] = pickle.loads(value)  # type: ignore[arg-type]
         return found
 
     def has_many(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` have an entry (their values are not read)."""
-        keys = list(keys)
-        found: set[str] = set()
         with _LOCK:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                try:
-                    rows = self._db.execute(
-                        f"SELECT key FROM entries WHERE key IN ({marks})", chunk
-                    ).fetchall()
-                except sqlite3.Error:
-                    return found
-                found.update(row[0] for row in rows)
-        return found
+            return {str(row[0]) for row in self._rows_for("key", keys)}
 
     def discard(self, keys: Iterable[str]) -> None:
         """Remove the entries of ``keys`` (e.g. one that can no longer be read)."""
