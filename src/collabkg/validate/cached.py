@@ -85,7 +85,7 @@ def run_cached(
             found_now = run_incremental(
                 inputs, project, cache, base, engine=chosen, progress=progress
             )
-        mentions: dict[str, dict[str, str]] = {}
+        mentions: dict[str, bytes] = {}
         only: set[str] | None = None
         carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None
         known: dict[str, tuple[Path, str]] | None = None

@@ -62,6 +62,8 @@ from collabkg.validate.reading import (
     described_items,
     mentions_of,
     named_items,
+    pack_mentions,
+    unpack_mentions,
 )
 from collabkg.validate.report import Report, Stage
 from collabkg.validate.shape_reads import Step, Walk, shape_walks
@@ -238,7 +240,7 @@ def save_base(
     inputs: Inputs,
     project: ProjectPaths,
     report: Report,
-    mentions: dict[str, dict[str, str]],
+    mentions: dict[str, bytes],
     *,
     only: set[str] | None = None,
     carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None,
@@ -269,8 +271,9 @@ def save_base(
     described = {k: v[1] for k, v in (carried or {}).items()}
     for k, v in mentions.items():
         if k in shas:
-            named[k] = named_items(v)
-            described[k] = described_items(v)
+            unpacked = unpack_mentions(v)
+            named[k] = named_items(unpacked)
+            described[k] = described_items(unpacked)
     cache.put_many(
         (_signatures_key(shas[k]), v)
         for k, v in mentions.items()
@@ -324,7 +327,7 @@ def run_incremental(
 ) -> (
     tuple[
         Report,
-        dict[str, dict[str, str]],
+        dict[str, bytes],
         set[str],
         dict[str, tuple[frozenset[str], frozenset[str]]],
         dict[str, tuple[Path, str]],
@@ -366,11 +369,11 @@ def run_incremental(
         before: dict[str, str] = {}
         if name in base.shas:
             found = old.get(_signatures_key(base.shas[name]))
-            if not isinstance(found, dict):
-                if name in base.mentions:
-                    return None  # the base's signatures are gone: check everything
-                found = {}  # a file that could not be read names nothing
-            before = found
+            if isinstance(found, bytes):
+                before = unpack_mentions(found)
+            elif name in base.mentions:
+                return None  # the base's signatures are gone: check everything
+            # else: a file that could not be read names nothing
         after: dict[str, str] = {}
         if name in now:
             parsed = _parsed(now[name][0])
@@ -445,7 +448,8 @@ def run_incremental(
         for k, v in base.mentions.items()
         if k in now and k not in fresh
     }
-    return merged, fresh, set(fresh), carried, now
+    packed = {name: pack_mentions(named) for name, named in fresh.items()}
+    return merged, packed, set(fresh), carried, now
 
 
 def _parsed(path: Path) -> list[ox.Triple] | None:

@@ -249,7 +249,7 @@ class _Run:
         prefilter: bool = True,
         many_targets: int = MANY_TARGETS,
         replace_variants: bool = True,
-        mentions: dict[str, dict[str, str]] | None = None,
+        mentions: dict[str, bytes] | None = None,
         shacl_focus: dict[str, frozenset[str]] | None = None,
         listing: Listing | None = None,
         resolved_paths: dict[Path, str] | None = None,
@@ -853,7 +853,7 @@ def run(
     progress: Progress | None = None,
     many_targets: int = MANY_TARGETS,
     replace_variants: bool = True,
-    mentions: dict[str, dict[str, str]] | None = None,
+    mentions: dict[str, bytes] | None = None,
     shacl_focus: dict[str, frozenset[str]] | None = None,
     resolved_paths: dict[Path, str] | None = None,
 ) -> Report:

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import re
 import threading
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -96,10 +97,10 @@ class Read:
     every rule may apply)."""
     has_bnodes: bool = True
     facts: Facts | None = None
-    mentions: dict[str, str] | None = None
+    mentions: bytes | None = None
     """The items the file names, with a signature of the triples naming each (see
     :func:`mentions_of`; what an incremental run follows from a changed file to the files its
-    change can affect)."""
+    change can affect), packed by :func:`pack_mentions`."""
 
 
 VOCABULARIES = (
@@ -152,6 +153,26 @@ def mentions_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     return named
 
 
+def pack_mentions(mentions: dict[str, str]) -> bytes:
+    """:func:`mentions_of`'s answer as one compressed string: a whole-project run holds every
+    file's until it is kept, and as a dict of strings they took a third of the run's memory
+    (about 3 GB of 9.7 at ten million triples)."""
+    text = "\n".join(f"{key}\t{signature}" for key, signature in sorted(mentions.items()))
+    return zlib.compress(text.encode(), 1)
+
+
+def unpack_mentions(packed: bytes) -> dict[str, str]:
+    """The dict :func:`pack_mentions` packed (a key holds tabs, a signature none)."""
+    text = zlib.decompress(packed).decode()
+    if not text:
+        return {}
+    found = {}
+    for line in text.split("\n"):
+        key, _, signature = line.rpartition("\t")
+        found[key] = signature
+    return found
+
+
 def named_items(mentions: Iterable[str]) -> frozenset[str]:
     """The items (not terms of the vocabularies) named in :func:`mentions_of`'s keys."""
     found = set()
@@ -182,7 +203,12 @@ def _read_one(task: tuple[str, str, bool]) -> Read:
     if not context and _WORKER_CTX is not None:
         selected, facts = select_local(parsed, _WORKER_CTX)
     return Read(
-        issues, True, selected, has_bnodes(parsed.triples), facts, mentions_of(parsed.triples)
+        issues,
+        True,
+        selected,
+        has_bnodes(parsed.triples),
+        facts,
+        pack_mentions(mentions_of(parsed.triples)),
     )
 
 
@@ -324,8 +350,10 @@ __all__ = [
     "has_bnodes",
     "mentions_of",
     "named_items",
+    "pack_mentions",
     "rdflib_triples",
     "read_files",
     "scan_positions",
+    "unpack_mentions",
     "workers",
 ]
