@@ -359,3 +359,41 @@ def test_a_graph_of_chosen_files_keeps_nothing_on_disk(project: Path) -> None:
         assert graph.content is None
         graph.select_page("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", size=5)
     assert _kept_files(project) == []
+
+
+def test_the_cli_pages_and_downloads_read_the_kept_answer_and_never_a_stale_one(
+    project: Path, cli, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    """``collabkg query ID --page N`` and ``--format csv`` in one process keep the answer;
+    the next process reads it from disk and prints the same; after an edit that changes the
+    answer, what is printed is what a run without any cache prints."""
+
+    def run(*args: str) -> str:
+        code, out, err = cli("--root", str(project), "query", "funding-by-mechanism", *args)
+        assert code == 0, err
+        return out
+
+    def uncached(*args: str) -> str:
+        with monkeypatch.context() as m:
+            m.setenv("COLLABKG_NO_CACHE", "1")
+            return run(*args)
+
+    page = ("--page", "2", "--page-size", "5")
+    first, download = run(*page), run("--format", "csv")
+    stamps = {p: p.stat().st_mtime_ns for p in _kept_files(project)}
+    assert stamps  # (the page reads the canned text, the download its checked text: 1 or 2)
+    assert run(*page) == first
+    assert run("--format", "csv") == download
+    assert {p: p.stat().st_mtime_ns for p in _kept_files(project)} == stamps  # read, not redone
+    assert uncached(*page) == first and uncached("--format", "csv") == download
+    # the names in a file with funding streams change: the answer's labels change
+    victim = next(
+        p for p in sorted((project / "data").rglob("*.ttl"))
+        if "ck:FundingStream" in p.read_text()
+    )
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(text.replace('rdfs:label "', 'rdfs:label "Renamed '), encoding="utf-8")
+    after = run("--format", "csv")
+    assert after != download
+    assert after == uncached("--format", "csv")
+    assert run(*page) == uncached(*page)
