@@ -109,6 +109,7 @@ def measure(
     from collabkg.cli import _iri_variables, _write_result, _write_rows
     from collabkg.graph import KnowledgeGraph
     from collabkg.paths import ProjectPaths
+    from collabkg.sparql_safety import check_query
     from collabkg.terms import PREFIXES
 
     load_before = load_average()
@@ -165,7 +166,7 @@ def measure(
             """What keeping the answer costs at load: computed, then written to disk."""
             graph._answers.clear()
             names, rows = graph.select_rows(text, terms, keep=False)
-            key = answer_key(text, terms, content)
+            key = answer_key(check_query(text).text, terms, content)  # as the facade keys it
             return write_answer(answer_path(graph._kept_folder, key), key, names,
                                 rows.values, rows.iri_variables())
 

@@ -34,7 +34,7 @@ from collabkg.backends.base import Backend, ConvertedOnRead, Row, RowsOnRead, Tr
 from collabkg.backends.embedded import EmbeddedBackend, SourceFile, load_store, syntax_errors
 from collabkg.bindings import Bindings, normalise_bindings
 from collabkg.cache import cache_dir
-from collabkg.errors import AnswerDamaged, LoadError, UsageError
+from collabkg.errors import AnswerDamaged, LoadError, QueryError, UsageError
 from collabkg.labels import LABEL_LOOKUP_BATCH, LABELS_QUERY, LabelIndex, labels_for_query
 from collabkg.paths import ProjectPaths, graph_name_to_path
 from collabkg.results import Labeller, QueryResult
@@ -340,7 +340,13 @@ class KnowledgeGraph:
             answer = self._answers.pop(key, None)
         path = disk_key = None
         if self.content is not None and self._kept_folder is not None:
-            disk_key = answer_key(query, terms, self.content)
+            # keyed by the canonical text: a page (the canned text) and a download (its
+            # checked text) of the same question share one kept answer
+            try:
+                canonical = check_query(query).text
+            except QueryError:
+                canonical = query
+            disk_key = answer_key(canonical, terms, self.content)
             path = answer_path(self._kept_folder, disk_key)
         if damaged:
             answer = None
