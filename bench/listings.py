@@ -167,7 +167,7 @@ def measure(
             graph._answers.clear()
             names, rows = graph.select_rows(text, terms, keep=False)
             key = answer_key(check_query(text).text, terms, content)  # as the facade keys it
-            return write_answer(answer_path(graph._kept_folder, key), key, names,
+            return write_answer(answer_path(graph._kept_folder, key, content), key, names,
                                 rows.values, rows.iri_variables())
 
         def kept_first_page(text=text, terms=terms):

@@ -198,7 +198,7 @@ def test_a_damaged_kept_answer_is_computed_again_never_served(
     (_again,) = _kept_files(project)
     with KnowledgeGraph.from_files(project) as graph:
         key = _key(graph, text)
-        kept = open_answer(answer_path(project / ".collabkg-cache", key), key)
+        kept = open_answer(answer_path(project / ".collabkg-cache", key, graph.content or ""), key)
         assert kept is not None
         kept.verify()
         assert [dict(r) for r in kept] == expected
@@ -229,9 +229,10 @@ def test_a_kept_answer_of_another_question_is_not_served(project: Path) -> None:
         graph.select_page(a, size=PAGE)
         key_a = _key(graph, a)
         key_b = _key(graph, b)
+        content = graph.content or ""
     folder = project / ".collabkg-cache"
-    shutil.copy(answer_path(folder, key_a), answer_path(folder, key_b))
-    assert open_answer(answer_path(folder, key_b), key_b) is None
+    shutil.copy(answer_path(folder, key_a, content), answer_path(folder, key_b, content))
+    assert open_answer(answer_path(folder, key_b, content), key_b) is None
     with KnowledgeGraph.from_files(project) as graph:
         assert _paged(graph, b) == expected
 
@@ -403,3 +404,45 @@ def test_the_cli_pages_and_downloads_read_the_kept_answer_and_never_a_stale_one(
     assert after != download
     assert after == uncached("--format", "csv")
     assert run(*page) == uncached(*page)
+
+
+def test_answers_beyond_the_limit_go_other_contents_first_then_the_oldest(
+    project: Path,
+) -> None:
+    import os
+    import time
+
+    from collabkg.answers import prune
+
+    listings = [t for _q, t in _listings(project)][:3]
+    with KnowledgeGraph.from_files(project) as graph:
+        for text in listings:
+            graph.select_page(text, size=PAGE)
+        old_content = graph.content or ""
+    old = _kept_files(project)
+    assert len(old) == 3
+    victim = sorted((project / "data").rglob("*.ttl"))[0]
+    victim.write_text("# edited\n" + victim.read_text(encoding="utf-8"), encoding="utf-8")
+    with KnowledgeGraph.from_files(project) as graph:
+        assert graph.content not in (None, old_content)
+        new_content = graph.content or ""
+        for text in listings[:2]:
+            graph.select_page(text, size=PAGE)
+    folder = project / ".collabkg-cache"
+    new = [p for p in _kept_files(project) if p not in old]
+    assert len(new) == 2 and all(p.exists() for p in old)  # well within the limit: all kept
+    stale = folder / "answers" / ".left-by-a-stopped-process.tmp"
+    stale.write_bytes(b"half")
+    an_hour_ago = time.time() - 3700
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    os.utime(new[0], (an_hour_ago, an_hour_ago))  # this content's oldest
+    sizes = {p: p.stat().st_size for p in _kept_files(project)}
+    limit = sum(sizes[p] for p in new)
+    removed = prune(folder, new_content, limit)
+    assert set(removed) == {*old, stale}  # the other content's answers first, then stale temps
+    assert _kept_files(project) == sorted(new)
+    removed = prune(folder, new_content, limit - 1)
+    assert removed == [new[0]]  # then this content's oldest
+    with KnowledgeGraph.from_files(project) as graph:  # what is gone is computed again
+        for text in listings:
+            assert _paged(graph, text) == _afresh(graph, text)

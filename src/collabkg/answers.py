@@ -15,7 +15,8 @@ reader sees the old file or the new one, never half of one)::
     header                     JSON: names, rows, block_rows, blocks, iri_variables, key
     block offsets              blocks + 1 unsigned 64-bit integers (from the body's start)
     block checksums            blocks unsigned 32-bit crc32s
-    body                       the blocks: each ``marshal`` of a list of up to block_rows rows
+    body                       the blocks: each the ``zlib`` of the ``marshal`` of a list of
+                               up to block_rows rows
 
 A row is a tuple with one entry per variable: ``None`` (unbound), ``(0, iri)``,
 ``(1, lexical form, datatype IRI)`` or ``(2, lexical form, language)`` — the engine's terms
@@ -40,6 +41,7 @@ import re
 import struct
 import tempfile
 import threading
+import time
 import zlib
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
@@ -92,8 +94,53 @@ def decode_term(value: Encoded) -> Node | None:
     return to_rdflib(ox.Literal(str(value[1]), language=str(value[2])))
 
 
-def answer_path(folder: Path, key: str) -> Path:
-    return folder / FOLDER / f"{key}{SUFFIX}"
+def answer_path(folder: Path, key: str, content: str) -> Path:
+    """Where the answer ``key`` of the data ``content`` is kept (named after both, so that
+    :func:`prune` can tell the answers of other contents)."""
+    return folder / FOLDER / f"{content[:16]}-{key}{SUFFIX}"
+
+
+KEPT_BYTES = 512 * 1024 * 1024
+"""At most this much is kept under answers/ (about 20 MB of answers at 1M triples, 60 MB at
+3M): beyond it the answers of other contents go first, then the oldest."""
+
+
+def prune(folder: Path, content: str, limit: int = KEPT_BYTES) -> list[Path]:
+    """Remove kept answers until those left take at most ``limit`` bytes: first those of
+    other contents (files since edited), oldest first, then this content's, oldest first;
+    also temporary files left by a process that stopped while writing (older than an hour).
+    Returns what was removed. A file another process still reads stays readable to it."""
+    where = folder / FOLDER
+    try:
+        entries = list(os.scandir(where))
+    except OSError:
+        return []
+    prefix = f"{content[:16]}-"
+    now = time.time()
+    found: list[tuple[bool, float, int, Path]] = []
+    removed: list[Path] = []
+    for entry in entries:
+        try:
+            stat = entry.stat()
+        except OSError:
+            continue
+        if entry.name.endswith(".tmp") and now - stat.st_mtime > 3600:
+            with contextlib.suppress(OSError):
+                Path(entry.path).unlink()
+                removed.append(Path(entry.path))
+            continue
+        if entry.name.endswith(SUFFIX):
+            found.append((entry.name.startswith(prefix), stat.st_mtime, stat.st_size,
+                          Path(entry.path)))
+    total = sum(size for _c, _m, size, _p in found)
+    for _current, _mtime, size, path in sorted(found):  # other contents first, oldest first
+        if total <= limit:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+        total -= size
+    return removed
 
 
 _NOW = re.compile(r"\bNOW\s*\(", re.IGNORECASE)
@@ -175,7 +222,8 @@ def write_answer(
     try:
         for start in range(0, len(values), BLOCK_ROWS):
             chunk = values[start : start + BLOCK_ROWS]
-            blocks.append(marshal.dumps([tuple(encode_term(v) for v in row) for row in chunk]))
+            rows = [tuple(encode_term(v) for v in row) for row in chunk]
+            blocks.append(zlib.compress(marshal.dumps(rows), 1))
     except ValueError:
         return False
     offsets = array("Q", [0])
@@ -285,8 +333,8 @@ class KeptAnswer(Sequence[Row]):
         if zlib.crc32(data) != self._crcs[number]:
             raise AnswerDamaged(f"{self.path.name}: block {number} is damaged")
         try:
-            block = marshal.loads(data)
-        except (ValueError, EOFError, TypeError) as exc:  # pragma: no cover - crc passed
+            block = marshal.loads(zlib.decompress(data))
+        except (ValueError, EOFError, TypeError, zlib.error) as exc:  # pragma: no cover
             raise AnswerDamaged(f"{self.path.name}: block {number}: {exc}") from None
         expected = min(self.block_rows, self.rows - number * self.block_rows)
         if not isinstance(block, list) or len(block) != expected:
@@ -389,5 +437,6 @@ __all__ = [
     "decode_term",
     "encode_term",
     "open_answer",
+    "prune",
     "write_answer",
 ]

@@ -28,6 +28,7 @@ from collabkg.answers import (
     answer_path,
     content_identity,
     open_answer,
+    prune,
     write_answer,
 )
 from collabkg.backends.base import Backend, ConvertedOnRead, Row, RowsOnRead, Triple
@@ -347,7 +348,7 @@ class KnowledgeGraph:
             except QueryError:
                 canonical = query
             disk_key = answer_key(canonical, terms, self.content)
-            path = answer_path(self._kept_folder, disk_key)
+            path = answer_path(self._kept_folder, disk_key, self.content)
         if damaged:
             answer = None
             if path is not None:
@@ -363,6 +364,8 @@ class KnowledgeGraph:
             if path is not None and disk_key is not None and isinstance(rows, ConvertedOnRead):
                 with contextlib.suppress(OSError):  # a read-only or full cache: not kept
                     write_answer(path, disk_key, names, rows.values, rows.iri_variables())
+                if self._kept_folder is not None and self.content is not None:
+                    prune(self._kept_folder, self.content)
         with self._lock:
             self._answers[key] = answer  # most recent last
             while len(self._answers) > KEPT_ANSWERS:
