@@ -360,6 +360,24 @@ def test_a_file_edited_while_the_graph_loads_leaves_nothing_kept(
     assert _kept_files(project) == []
 
 
+def test_a_graph_of_every_file_listed_by_name_keeps_its_answers_like_the_project(
+    project: Path,
+) -> None:
+    """``load_graph`` may hand the files it validated to ``from_files`` by name: the same
+    content, so the same kept answers."""
+    from collabkg.paths import ProjectPaths
+
+    text = _longest(project)
+    with KnowledgeGraph.from_files(project) as graph:
+        content = graph.content
+        expected = _afresh(graph, text)
+    files = ProjectPaths.discover(project).graph_files()
+    with KnowledgeGraph.from_files(project, paths=files) as graph:
+        assert graph.content == content is not None
+        assert _paged(graph, text) == expected
+    assert len(_kept_files(project)) == 1
+
+
 def test_a_graph_of_chosen_files_keeps_nothing_on_disk(project: Path) -> None:
     files = sorted((project / "data").rglob("*.ttl"))[:3]
     with KnowledgeGraph.from_files(project, paths=files) as graph:

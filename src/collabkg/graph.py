@@ -187,8 +187,9 @@ class KnowledgeGraph:
         from collabkg.progress import current
 
         # the content the answers kept on disk are keyed by: told before and after loading
-        # (an edit while loading leaves the graph without one: nothing kept, nothing read)
-        before = content_identity(project, files) if paths is None else None
+        # (an edit while loading leaves the graph without one: nothing kept, nothing read);
+        # None unless the files are all the project's data files (``paths`` may list them)
+        before = content_identity(project, files)
         progress = current()
         if progress is not None:
             progress.stage("loading the graph", total=None)
