@@ -464,3 +464,25 @@ def test_answers_beyond_the_limit_go_other_contents_first_then_the_oldest(
     with KnowledgeGraph.from_files(project) as graph:  # what is gone is computed again
         for text in listings:
             assert _paged(graph, text) == _afresh(graph, text)
+
+
+def test_an_answer_dropped_from_memory_is_still_readable_by_whoever_holds_it(
+    project: Path,
+) -> None:
+    """Regression: a kept answer pushed out of the graph's eight most recent by other
+    questions was closed while another thread (an explorer session) still read from it."""
+    from collabkg.graph import KEPT_ANSWERS
+
+    listings = [t for _q, t in _listings(project)]
+    assert len(listings) > KEPT_ANSWERS + 1
+    with KnowledgeGraph.from_files(project) as graph:
+        for text in listings:
+            graph.select_page(text, size=PAGE)  # all kept on disk
+    with KnowledgeGraph.from_files(project) as graph:
+        text = _longest(project)
+        _names, held = graph.select_rows(text)
+        assert isinstance(held, KeptAnswer)
+        for other in listings:
+            if other != text:
+                graph.select_page(other, size=PAGE)  # pushes it out of memory
+        assert [dict(r) for r in held] == _afresh(graph, text)

@@ -370,9 +370,8 @@ class KnowledgeGraph:
         with self._lock:
             self._answers[key] = answer  # most recent last
             while len(self._answers) > KEPT_ANSWERS:
-                dropped = self._answers.pop(next(iter(self._answers)))
-                if isinstance(dropped[1], KeptAnswer):
-                    dropped[1].close()
+                # not closed here: a thread may still be reading it (closed when collected)
+                self._answers.pop(next(iter(self._answers)))
         return answer
 
     def ask(
