@@ -486,3 +486,26 @@ def test_an_answer_dropped_from_memory_is_still_readable_by_whoever_holds_it(
             if other != text:
                 graph.select_page(other, size=PAGE)  # pushes it out of memory
         assert [dict(r) for r in held] == _afresh(graph, text)
+
+
+def test_keep_answers_computes_only_what_is_not_kept_for_this_content(project: Path) -> None:
+    import threading
+
+    questions = [(t, None) for _q, t in _listings(project)]
+    with KnowledgeGraph.from_files(project) as graph:
+        graph.select_page(questions[0][0], size=PAGE)
+        assert graph.keep_answers(questions) == len(questions) - 1
+        assert graph.keep_answers(questions) == 0
+        stop = threading.Event()
+        stop.set()
+        assert graph.keep_answers(questions, stop=stop) == 0
+    assert len(_kept_files(project)) == len(questions)
+    victim = sorted((project / "data").rglob("*.ttl"))[0]
+    victim.write_text("# edited\n" + victim.read_text(encoding="utf-8"), encoding="utf-8")
+    with KnowledgeGraph.from_files(project) as graph:
+        assert graph.keep_answers(questions) == len(questions)  # another content: all again
+        graph._answers.clear()
+        for text, _b in questions:
+            assert _paged(graph, text) == _afresh(graph, text)
+    with KnowledgeGraph.from_files(project, paths=[victim]) as graph:
+        assert graph.keep_answers(questions) == 0  # nothing kept on disk for such a graph

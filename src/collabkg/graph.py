@@ -319,6 +319,43 @@ class KnowledgeGraph:
             return names, rows
         return self._computed(query, terms, timeout_s)
 
+    def keep_answers(
+        self,
+        questions: Iterable[tuple[str, Bindings | None]],
+        *,
+        stop: threading.Event | None = None,
+    ) -> int:
+        """Compute and keep on disk the answers to ``questions`` (query text, parameters)
+        that are not kept yet for this content: for a long-lived process (the explorer) to
+        call in a background thread after a load, so that no person waits for the first ask.
+        Stops between two questions when ``stop`` is set. Returns how many were computed
+        (0 when this graph keeps nothing on disk)."""
+        computed = 0
+        for query, bindings in questions:
+            if stop is not None and stop.is_set():
+                break
+            if self.content is None or self._kept_folder is None:
+                break
+            terms = normalise_bindings(bindings)
+            key = self._disk_key(query, terms)
+            path = answer_path(self._kept_folder, key, self.content)
+            kept = open_answer(path, key)
+            if kept is not None:
+                kept.close()
+                continue
+            self._answer(query, terms, None)
+            computed += 1
+        return computed
+
+    def _disk_key(self, query: str, terms: Mapping[str, Node]) -> str:
+        """The key of ``query``'s answer on disk: keyed by the canonical text, so a page (the
+        canned text) and a download (its checked text) of one question share it."""
+        try:
+            canonical = check_query(query).text
+        except QueryError:
+            canonical = query
+        return answer_key(canonical, terms, self.content or "")
+
     def _computed(
         self, query: str, terms: Mapping[str, Node], timeout_s: float | None
     ) -> tuple[list[str], Sequence[Row]]:
@@ -342,13 +379,7 @@ class KnowledgeGraph:
             answer = self._answers.pop(key, None)
         path = disk_key = None
         if self.content is not None and self._kept_folder is not None:
-            # keyed by the canonical text: a page (the canned text) and a download (its
-            # checked text) of the same question share one kept answer
-            try:
-                canonical = check_query(query).text
-            except QueryError:
-                canonical = query
-            disk_key = answer_key(canonical, terms, self.content)
+            disk_key = self._disk_key(query, terms)
             path = answer_path(self._kept_folder, disk_key, self.content)
         if damaged:
             answer = None
