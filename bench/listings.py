@@ -99,13 +99,17 @@ def measure(
     only: set[str] | None,
     catalogue: Path | None,
     full_and_raw_only: bool = False,
+    kept_only: bool = False,
 ) -> dict:
     import pyoxigraph as ox
     from run import _catalogue_queries  # bench/run.py: parameters chosen the same way
 
+    from collabkg.answers import answer_key, answer_path, content_identity, write_answer
     from collabkg.backends.embedded import _substitutions, _with_values_first
     from collabkg.cli import _iri_variables, _write_result, _write_rows
     from collabkg.graph import KnowledgeGraph
+    from collabkg.paths import ProjectPaths
+    from collabkg.sparql_safety import check_query
     from collabkg.terms import PREFIXES
 
     load_before = load_average()
@@ -116,6 +120,17 @@ def measure(
     triples = len(store)
     out: dict = {"root": str(root), "triples": triples, "load_seconds": round(load_s, 2),
                  "load_before": load_before, "queries": {}}
+    # the content identity the kept answers are keyed by: told twice per load
+    project = ProjectPaths.discover(root)
+    project_files = project.graph_files()
+    identity_cpu = []
+    for _ in range(3):
+        started_cpu = time.process_time()
+        content_identity(project, project_files)
+        identity_cpu.append(time.process_time() - started_cpu)
+    out["content_identity"] = _median(identity_cpu)
+    content = graph.content
+    out["kept"] = content is not None
     for query_id, text, bindings in _catalogue_queries(root, graph, catalogue_root=catalogue):
         if only and query_id not in only:
             continue
@@ -147,6 +162,30 @@ def measure(
             graph._answers.clear()  # a graph that has not answered this query before
             return graph.select_page(text, terms, offset=0, size=page_size)
 
+        def keep(text=text, terms=terms):
+            """What keeping the answer costs at load: computed, then written to disk."""
+            graph._answers.clear()
+            names, rows = graph.select_rows(text, terms, keep=False)
+            key = answer_key(check_query(text).text, terms, content)  # as the facade keys it
+            return write_answer(answer_path(graph._kept_folder, key, content), key, names,
+                                rows.values, rows.iri_variables())
+
+        def kept_first_page(text=text, terms=terms):
+            graph._answers.clear()  # as a new process: the answer read from disk
+            return graph.select_page(text, terms, offset=0, size=page_size)
+
+        def kept_next_page(text=text, terms=terms):
+            graph._answers.clear()  # opened from disk again: the block read, not remembered
+            return graph.select_page(text, terms, offset=page_size, size=page_size)
+
+        def kept_download(text=text, terms=terms):
+            graph._answers.clear()
+            graph._looked_up.clear()
+            sink = _Sink()
+            names, rows = graph.select_rows(text, terms)
+            _write_rows(names, rows, _iri_variables(names, rows), graph, "csv", sink)
+            return sink
+
         def next_page(text=text, terms=terms):
             return graph.select_page(text, terms, offset=page_size, size=page_size)
 
@@ -175,12 +214,45 @@ def measure(
         calls = (("full", full), ("raw", raw), ("first_page", first_page),
                  ("next_page", next_page), ("interaction", interaction),
                  ("download", download), ("download_before", download_before))
+        if kept_only:
+            calls = (("full", full),)
+        graph.content = None  # computed per ask, as before answers were kept
         for name, call in calls[:2] if full_and_raw_only else calls:
             cpu, wall, answers[name] = _timed(call, runs)
             figures[name] = _median(cpu)
             figures[f"{name}_wall"] = _median(wall)
+        graph.content = content
+        if content is not None and not full_and_raw_only:
+            kept_calls = (("keep", keep), ("kept_first_page", kept_first_page),
+                          ("kept_next_page", kept_next_page), ("kept_interaction", interaction),
+                          ("kept_download", kept_download))
+            for name, call in kept_calls:
+                cpu, wall, answers[name] = _timed(call, runs)
+                figures[name] = _median(cpu)
+                figures[f"{name}_wall"] = _median(wall)
+            page = answers["kept_first_page"]
+            assert [dict(r) for r in page.result.rows] == [  # type: ignore[attr-defined]
+                dict(r) for r in answers["full"].rows[:page_size]  # type: ignore[attr-defined]
+            ], f"{query_id}: the kept first page differs from the answer computed afresh"
+            figures["kept_download_first_chunk"] = answers["kept_download"].first_chunk_cpu  # type: ignore[attr-defined]
+            if not kept_only:
+                assert answers["kept_download"].text() == answers["download"].text(), (  # type: ignore[attr-defined]
+                    f"{query_id}: the kept download differs from the one computed afresh")
         rows = len(answers["full"])  # type: ignore[arg-type]
-        out["queries"][query_id] = {"rows": rows, "raw_rows": answers["raw"], **figures}
+        out["queries"][query_id] = {"rows": rows, "raw_rows": answers.get("raw"), **figures}
+        if kept_only:
+            q = out["queries"][query_id]
+            print(
+                f"{query_id:40s} rows {rows:>7,}  full {q['full'] * 1000:8.1f} ms  keep "
+                f"{q.get('keep', 0) * 1000:8.1f} ms  kept page "
+                f"{q.get('kept_first_page', 0) * 1000:6.2f} ms  next "
+                f"{q.get('kept_next_page', 0) * 1000:6.2f} ms  interaction "
+                f"{q.get('kept_interaction', 0) * 1000:6.2f} ms  download first chunk "
+                f"{(q.get('kept_download_first_chunk') or 0) * 1000:6.1f} ms "
+                f"(CPU; load {os.getloadavg()[0]:.1f})",
+                file=sys.stderr, flush=True,
+            )
+            continue
         if full_and_raw_only:
             for name in ("first_page", "next_page", "interaction", "download", "download_before"):
                 figures[name] = out["queries"][query_id][name] = 0.0
@@ -222,9 +294,60 @@ def exponents(results: dict[str, dict], key: str) -> dict[str, list[float | None
     return table
 
 
+def kept_markdown(results: dict[str, dict], page_size: int) -> str:
+    """The answers kept on disk: what keeping costs, and what a person then waits for."""
+    lines = []
+    for name, size in results.items():
+        queries = {k: q for k, q in size["queries"].items() if "kept_first_page" in q}
+        if not queries:
+            continue
+        keep_total = sum(q["keep"] for q in queries.values())
+        lines += [
+            f"### {name}, answers kept ({size['triples']:,} quads; load average "
+            f"{size['load_before']} before, {size['load_after']} after; content identity "
+            f"{size['content_identity'] * 1000:.0f} ms CPU, told twice per load; keeping all "
+            f"{len(queries)} listings {keep_total:.2f} s CPU)",
+            "",
+            f"| canned query | rows | computed afresh (before) | keep (compute + write) "
+            f"| first page ({page_size}), kept | next page | server work per listing "
+            "interaction | CSV download first chunk, kept | whole CSV download, kept |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for qid, q in sorted(queries.items(), key=lambda kv: -kv[1]["rows"]):
+            lines.append(
+                f"| {qid} | {q['rows']:,} | {q['full'] * 1000:.1f} ms | {q['keep'] * 1000:.1f} ms "
+                f"| {q['kept_first_page'] * 1000:.2f} ms | {q['kept_next_page'] * 1000:.2f} ms "
+                f"| {q['kept_interaction'] * 1000:.2f} ms "
+                f"| {(q.get('kept_download_first_chunk') or 0) * 1000:.1f} ms "
+                f"| {q['kept_download'] * 1000:.1f} ms |"
+            )
+        lines.append("")
+    if len(results) > 1:
+        names = list(results)
+        lines += ["Growth exponent k (time ∝ triples^k), answers kept:", "",
+                  "| canned query | " + " | ".join(
+                      f"first page kept {a} → {b} | interaction kept {a} → {b} "
+                      f"| download first chunk kept {a} → {b}"
+                      for a, b in itertools.pairwise(names)) + " |",
+                  "|---|" + "---:|---:|---:|" * (len(names) - 1)]
+        page = exponents(results, "kept_first_page")
+        act = exponents(results, "kept_interaction")
+        chunk = exponents(results, "kept_download_first_chunk")
+        for qid in page:
+            cells = []
+            for i in range(len(names) - 1):
+                cells += ["—" if v is None else f"{v:.2f}"
+                          for v in (page[qid][i], act[qid][i], chunk[qid][i])]
+            lines.append(f"| {qid} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def markdown(results: dict[str, dict], page_size: int) -> str:
     lines = []
     for name, size in results.items():
+        if any("raw" not in q for q in size["queries"].values()):
+            continue  # --kept-only: see kept_markdown
         lines += [
             f"### {name} ({size['triples']:,} quads; load average {size['load_before']} before, "
             f"{size['load_after']} after)",
@@ -243,7 +366,8 @@ def markdown(results: dict[str, dict], page_size: int) -> str:
                 f"| {q['download_before'] * 1000:.1f} ms | {q['full_wall'] * 1000:.1f} ms |"
             )
         lines.append("")
-    if len(results) > 1:
+    if len(results) > 1 and all("raw" in q and q["raw"] for s in results.values()
+                                for q in s["queries"].values()):
         names = list(results)
         pairs = [f"{a} → {b}" for a, b in itertools.pairwise(names)]
         full, raw = exponents(results, "full"), exponents(results, "raw")
@@ -282,6 +406,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     parser.add_argument("--full-and-raw-only", action="store_true",
                         help="time the full answer and raw pyoxigraph only (growth checks)")
+    parser.add_argument("--kept-only", action="store_true",
+                        help="time the full answer computed afresh and the answers kept on "
+                        "disk only (keeping, first and next page, interaction, download)")
     parser.add_argument("--catalogue", type=Path, default=ROOT, metavar="DIR",
                         help="the project whose queries/ are run (default: this checkout; "
                         "give a project's folder to run the queries it holds)")
@@ -292,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {name}: {folder}", file=sys.stderr, flush=True)
         results[name] = measure(Path(folder), args.runs, args.page_size,
                                 set(args.only) if args.only else None, args.catalogue,
-                                args.full_and_raw_only)
+                                args.full_and_raw_only, args.kept_only)
         if args.out:  # saved after every size: a run stopped half-way keeps what it measured
             args.out.write_text(json.dumps({
                 "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -302,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
                 "sizes": results,
             }, indent=1))
     print(markdown(results, args.page_size))
+    print(kept_markdown(results, args.page_size))
     return 0
 
 

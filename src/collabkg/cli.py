@@ -250,9 +250,10 @@ def _iri_variables(names: Sequence[str], rows: Sequence[Row]) -> list[str]:
     """The variables holding an IRI in some row, read without converting where possible."""
     from rdflib import URIRef
 
+    from collabkg.answers import KeptAnswer
     from collabkg.backends.base import ConvertedOnRead
 
-    if isinstance(rows, ConvertedOnRead):
+    if isinstance(rows, ConvertedOnRead | KeptAnswer):
         return rows.iri_variables()
     return [v for v in names if any(isinstance(row.get(v), URIRef) for row in rows)]
 

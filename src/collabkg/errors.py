@@ -119,7 +119,14 @@ class ReasonerError(CollabkgError):
     """The OWL reasoner (HermiT, run by owlready2 on Java) could not run or failed."""
 
 
+class AnswerDamaged(CollabkgError):
+    """A kept answer (``.collabkg-cache/answers/``) that cannot be trusted: missing, short,
+    of another format or question, or failing a checksum. The facade computes the answer
+    again and keeps it again; it never reaches a user."""
+
+
 __all__ = [
+    "AnswerDamaged",
     "CollabkgError",
     "EndpointError",
     "EngineCrashed",

@@ -9,9 +9,10 @@ The CLI, the tests and the explorer all go through it::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -21,10 +22,20 @@ from rdflib import BNode, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.term import Node
 
-from collabkg.backends.base import Backend, Row, RowsOnRead, Triple
+from collabkg.answers import (
+    KeptAnswer,
+    answer_key,
+    answer_path,
+    content_identity,
+    open_answer,
+    prune,
+    write_answer,
+)
+from collabkg.backends.base import Backend, ConvertedOnRead, Row, RowsOnRead, Triple
 from collabkg.backends.embedded import EmbeddedBackend, SourceFile, load_store, syntax_errors
 from collabkg.bindings import Bindings, normalise_bindings
-from collabkg.errors import LoadError, UsageError
+from collabkg.cache import cache_dir
+from collabkg.errors import AnswerDamaged, LoadError, QueryError, UsageError
 from collabkg.labels import LABEL_LOOKUP_BATCH, LABELS_QUERY, LabelIndex, labels_for_query
 from collabkg.paths import ProjectPaths, graph_name_to_path
 from collabkg.results import Labeller, QueryResult
@@ -136,6 +147,11 @@ class KnowledgeGraph:
         """Recent answers of select_page, by (query, bindings): the loaded graph never changes.
         Kept as the engine's terms where the backend can (rows converted when a page is read)."""
         self._lock = threading.Lock()
+        self.content: str | None = None
+        """The identity of the loaded files' content (:func:`collabkg.answers.content_identity`):
+        set when the graph was loaded from the project's files, None otherwise (then no answer
+        is kept on disk)."""
+        self._kept_folder: Path | None = None
         self.validation: ValidationReport | None = None
         """The validation report of the loaded files (None if not validated, e.g. remote)."""
         self.invalid: bool = False
@@ -170,11 +186,19 @@ class KnowledgeGraph:
         sources = _sources(project, files)
         from collabkg.progress import current
 
+        # the content the answers kept on disk are keyed by: told before and after loading
+        # (an edit while loading leaves the graph without one: nothing kept, nothing read);
+        # None unless the files are all the project's data files (``paths`` may list them)
+        before = content_identity(project, files)
         progress = current()
         if progress is not None:
             progress.stage("loading the graph", total=None)
         store = load_store(sources)
-        return cls(EmbeddedBackend(store), root=project.root, files=[s.display for s in sources])
+        graph = cls(EmbeddedBackend(store), root=project.root, files=[s.display for s in sources])
+        if before is not None and content_identity(project, files) == before:
+            graph.content = before
+            graph._kept_folder = cache_dir(project.root)
+        return graph
 
     @classmethod
     def from_store(
@@ -205,6 +229,11 @@ class KnowledgeGraph:
         return self._backend.write_nquads(str(path))
 
     def close(self) -> None:
+        with self._lock:
+            for _names, rows in self._answers.values():
+                if isinstance(rows, KeptAnswer):
+                    rows.close()
+            self._answers.clear()
         self._backend.close()
 
     def __enter__(self) -> KnowledgeGraph:
@@ -243,26 +272,25 @@ class KnowledgeGraph:
     ) -> Page:
         """Rows ``offset`` to ``offset + size - 1`` of a SELECT answer, and how many in all.
 
-        The answer is computed once and kept (the KEPT_ANSWERS most recent, by query text
-        and parameters: a loaded graph does not change), so every later page is a slice in
-        the same, stable order; label only the page's rows (``page.result.to_labelled``).
+        The answer is computed once and kept: in this process (the KEPT_ANSWERS most recent,
+        by query text and parameters: a loaded graph does not change) and, for a graph
+        loaded from the project's files, on disk by content (:mod:`collabkg.answers`: a
+        later ask in any process reads the page's rows only), so every later page is a
+        slice in the same, stable order; label only the page's rows
+        (``page.result.to_labelled``).
         """
         if offset < 0:
             raise UsageError("the offset of a page must be zero or more")
         if size < 1:
             raise UsageError("a page must hold at least one row")
         terms = normalise_bindings(bindings)
-        key = (query, tuple(sorted((name, term.n3()) for name, term in terms.items())))
-        with self._lock:
-            answer = self._answers.pop(key, None)
-        if answer is None:
-            answer = self.select_rows(query, terms, timeout_s=timeout_s)
-        with self._lock:
-            self._answers[key] = answer  # most recent last
-            while len(self._answers) > KEPT_ANSWERS:
-                self._answers.pop(next(iter(self._answers)))
-        names, rows = answer
-        return Page(QueryResult(names, list(rows[offset : offset + size])), offset, size, len(rows))
+        names, rows = self._answer(query, terms, timeout_s)
+        try:
+            page = list(rows[offset : offset + size])
+        except AnswerDamaged:  # a block of a kept answer damaged since it was opened
+            names, rows = self._answer(query, terms, timeout_s, damaged=True)
+            page = list(rows[offset : offset + size])
+        return Page(QueryResult(names, page), offset, size, len(rows))
 
     def select_rows(
         self,
@@ -270,17 +298,112 @@ class KnowledgeGraph:
         bindings: Bindings | None = None,
         *,
         timeout_s: float | None = None,
+        keep: bool = True,
     ) -> tuple[list[str], Sequence[Row]]:
         """A SELECT answer whose rows are turned into rdflib terms only when read, where the
         backend can (the embedded store); otherwise (a remote endpoint) the converted rows.
 
         For a page or a download of a long answer: reading rows ``a`` to ``b`` converts
         those rows only, so writing an answer chunk by chunk never holds it all as rdflib
-        terms, and a page costs the engine's time plus its own rows."""
+        terms. With ``keep`` (a canned question's answer) the answer kept on disk for this
+        content is read when there is one (checked whole first: nothing is written from a
+        damaged answer), and kept when there was none."""
         terms = normalise_bindings(bindings)
+        if keep:
+            names, rows = self._answer(query, terms, timeout_s)
+            if isinstance(rows, KeptAnswer):
+                try:
+                    rows.verify()
+                except AnswerDamaged:
+                    names, rows = self._answer(query, terms, timeout_s, damaged=True)
+            return names, rows
+        return self._computed(query, terms, timeout_s)
+
+    def keep_answers(
+        self,
+        questions: Iterable[tuple[str, Bindings | None]],
+        *,
+        stop: threading.Event | None = None,
+    ) -> int:
+        """Compute and keep on disk the answers to ``questions`` (query text, parameters)
+        that are not kept yet for this content: for a long-lived process (the explorer) to
+        call in a background thread after a load, so that no person waits for the first ask.
+        Stops between two questions when ``stop`` is set. Returns how many were computed
+        (0 when this graph keeps nothing on disk)."""
+        computed = 0
+        for query, bindings in questions:
+            if stop is not None and stop.is_set():
+                break
+            if self.content is None or self._kept_folder is None:
+                break
+            terms = normalise_bindings(bindings)
+            key = self._disk_key(query, terms)
+            path = answer_path(self._kept_folder, key, self.content)
+            kept = open_answer(path, key)
+            if kept is not None:
+                kept.close()
+                continue
+            self._answer(query, terms, None)
+            computed += 1
+        return computed
+
+    def _disk_key(self, query: str, terms: Mapping[str, Node]) -> str:
+        """The key of ``query``'s answer on disk: keyed by the canonical text, so a page (the
+        canned text) and a download (its checked text) of one question share it."""
+        try:
+            canonical = check_query(query).text
+        except QueryError:
+            canonical = query
+        return answer_key(canonical, terms, self.content or "")
+
+    def _computed(
+        self, query: str, terms: Mapping[str, Node], timeout_s: float | None
+    ) -> tuple[list[str], Sequence[Row]]:
         if isinstance(self._backend, RowsOnRead):
             return self._backend.select_rows(query, terms, timeout_s=timeout_s)
         return self._backend.select(query, terms, timeout_s=timeout_s)
+
+    def _answer(
+        self,
+        query: str,
+        terms: Mapping[str, Node],
+        timeout_s: float | None,
+        *,
+        damaged: bool = False,
+    ) -> tuple[list[str], Sequence[Row]]:
+        """The whole answer: kept in this process, else kept on disk for this content, else
+        computed (and then kept in both places). ``damaged``: the kept one failed a check
+        after it was opened; it is removed and the answer computed again."""
+        key = (query, tuple(sorted((name, term.n3()) for name, term in terms.items())))
+        with self._lock:
+            answer = self._answers.pop(key, None)
+        path = disk_key = None
+        if self.content is not None and self._kept_folder is not None:
+            disk_key = self._disk_key(query, terms)
+            path = answer_path(self._kept_folder, disk_key, self.content)
+        if damaged:
+            answer = None
+            if path is not None:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        if answer is None and path is not None and disk_key is not None:
+            kept = open_answer(path, disk_key)
+            if kept is not None:
+                answer = (kept.names, kept)
+        if answer is None:
+            names, rows = self._computed(query, terms, timeout_s)
+            answer = (names, rows)
+            if path is not None and disk_key is not None and isinstance(rows, ConvertedOnRead):
+                with contextlib.suppress(OSError):  # a read-only or full cache: not kept
+                    write_answer(path, disk_key, names, rows.values, rows.iri_variables())
+                if self._kept_folder is not None and self.content is not None:
+                    prune(self._kept_folder, self.content)
+        with self._lock:
+            self._answers[key] = answer  # most recent last
+            while len(self._answers) > KEPT_ANSWERS:
+                # not closed here: a thread may still be reading it (closed when collected)
+                self._answers.pop(next(iter(self._answers)))
+        return answer
 
     def ask(
         self, query: str, bindings: Bindings | None = None, *, timeout_s: float | None = None

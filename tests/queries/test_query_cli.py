@@ -329,21 +329,32 @@ def test_a_whole_answer_streamed_as_csv_and_json_equals_the_converted_answer_wri
     assert checked >= 10
 
 
+@pytest.mark.parametrize("kept", [False, True], ids=["computed", "kept-on-disk"])
 def test_a_download_is_written_before_the_whole_answer_is_converted(
-    real_graph, catalogue, monkeypatch
+    real_graph, catalogue, monkeypatch, kept
 ) -> None:
     """Regression: ``collabkg query ID --format csv`` turned the whole answer into rdflib
     terms before writing its first row; now each chunk is converted, labelled and written
-    (and flushed) before the next is read."""
+    (and flushed) before the next is read — from the engine's answer, and from the answer
+    kept on disk (collabkg/answers.py) alike."""
+    import collabkg.answers as answers
     import collabkg.backends.embedded as embedded
+    from collabkg.answers import KeptAnswer
     from collabkg.cli import _iri_variables, _write_rows
 
     query = catalogue.get("barriers")
-    names, rows = real_graph.select_rows(query.text, query.bind({}, graph=real_graph))
+    bindings = query.bind({}, graph=real_graph)
+    if kept:
+        real_graph.select_rows(query.text, bindings)  # computed and kept on disk
+        real_graph._answers.clear()  # as a new process: read from disk
+    names, rows = real_graph.select_rows(query.text, bindings, keep=kept)
+    assert isinstance(rows, KeptAnswer) is kept
     assert len(rows) >= 6
     converted: list[object] = []
     real = embedded.to_rdflib
     monkeypatch.setattr(embedded, "to_rdflib", lambda t, *a: converted.append(t) or real(t, *a))
+    decode = answers.decode_term
+    monkeypatch.setattr(answers, "decode_term", lambda t: converted.append(t) or decode(t))
     monkeypatch.setattr(collabkg.cli, "STREAM_CHUNK", 2)
 
     class Recorder(io.StringIO):

@@ -43,6 +43,11 @@ class ConvertedOnRead(Sequence[Row]):
         self.is_iri = is_iri
         self._converted: dict[object, Node] = {}
 
+    @property
+    def values(self) -> list[tuple[object, ...]]:
+        """The rows as the engine gave them (one tuple per row, in the order of names)."""
+        return self._values
+
     def __len__(self) -> int:
         return len(self._values)
 

@@ -1,0 +1,110 @@
+"""Listings after one changed case file: what a person waits for when answers are kept.
+
+    .venv/bin/python bench/listings_change.py --root /work/data19l/1M --out RESULT.json
+
+The project's graph is loaded (``KnowledgeGraph.from_files``), every canned listing without
+parameters is asked once (its answer kept on disk, if it was not already), then ONE case file
+is changed (a comment line put on top: the content identity changes, the triples do not) and
+the graph is loaded again, as the next ``collabkg query`` or explorer start would. Timed, in
+CPU seconds of this process (the load average beside them; the machine is shared):
+
+- ``identity``: telling the content identity of the files (twice per load);
+- ``after change, first page``: the first page of each listing right after the change: the
+  answers kept for the old content are not served, so each listing is computed afresh and
+  kept again (no item-level maintenance: see docs/performance.md);
+- ``after change, next ask``: the same page asked again by a new process (the answer now
+  read from disk);
+- ``reverted, first page``: the file put back as it was; the answers kept for that content
+  are read again (nothing recomputed).
+
+The file is restored at the end (also on an error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def _cpu(call) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+    started = time.process_time()
+    answer = call()
+    return time.process_time() - started, answer
+
+
+def main(argv: list[str] | None = None) -> int:
+    from collabkg.answers import content_identity
+    from collabkg.catalogue import Catalogue
+    from collabkg.graph import KnowledgeGraph
+    from collabkg.paths import ProjectPaths
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    root: Path = args.root
+    listings = [(q.id, q.text) for q in Catalogue.load(ROOT) if not q.params and not q.internal]
+    project = ProjectPaths.discover(root)
+    files = project.graph_files()
+    victim = sorted((root / "data").rglob("*.ttl"))[len(files) // 2]
+    original = victim.read_bytes()
+    out: dict = {"root": str(root), "changed": str(victim.relative_to(root)), "queries": {}}
+
+    def pages(graph: KnowledgeGraph, label: str) -> None:
+        for qid, text in listings:
+            graph._answers.clear()
+            cpu, page = _cpu(lambda text=text: graph.select_page(text, size=args.page_size))
+            out["queries"].setdefault(qid, {})[label] = cpu
+            out["queries"][qid]["rows"] = page.total  # type: ignore[attr-defined]
+
+    try:
+        out["load_before"] = [round(x, 2) for x in os.getloadavg()]
+        with KnowledgeGraph.from_files(root) as graph:
+            pages(graph, "kept_before_change")  # kept now, if they were not
+        victim.write_bytes(b"# changed by bench/listings_change.py\n" + original)
+        out["identity"], _ = _cpu(lambda: content_identity(project, files))
+        started = time.perf_counter()
+        with KnowledgeGraph.from_files(root) as graph:
+            out["load_seconds_wall"] = time.perf_counter() - started
+            pages(graph, "after_change_first_page")
+        with KnowledgeGraph.from_files(root) as graph:
+            pages(graph, "after_change_next_ask")
+    finally:
+        victim.write_bytes(original)
+    with KnowledgeGraph.from_files(root) as graph:
+        pages(graph, "reverted_first_page")
+    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    labels = ("kept_before_change", "after_change_first_page", "after_change_next_ask",
+              "reverted_first_page")
+    lines = [
+        f"Changed {out['changed']}; load average {out['load_before']} before, "
+        f"{out['load_after']} after; content identity {out['identity'] * 1000:.0f} ms CPU.",
+        "",
+        "| canned query | rows | first page, kept | after one change: first page "
+        "| after one change: next ask | reverted: first page |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    total = dict.fromkeys(labels, 0.0)
+    for qid, q in sorted(out["queries"].items(), key=lambda kv: -kv[1]["rows"]):
+        for label in labels:
+            total[label] += q[label]
+        lines.append(f"| {qid} | {q['rows']:,} | " + " | ".join(
+            f"{q[label] * 1000:.1f} ms" for label in labels) + " |")
+    lines.append("| all listings | | " + " | ".join(
+        f"{total[label]:.2f} s" for label in labels) + " |")
+    print("\n".join(lines))
+    if args.out:
+        args.out.write_text(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,442 @@
+"""Answers kept on disk by content: a listing's ordered answer, read a page at a time.
+
+A long listing (10,000 rows at 1M triples) costs the engine 100-600 ms to compute, every
+time it is asked, in every process; a person looks at its first 100 rows. So the answer,
+once computed, is kept under ``<cache>/answers/`` (see :mod:`collabkg.cache`), keyed by
+(the query text, its parameters, the content of the files the graph was loaded from and,
+for a query that reads ``NOW()``, today's date): a later ask, in this process or another,
+reads the rows it shows and no others.
+
+One file per answer, written to a temporary file and renamed over the old one (atomic: a
+reader sees the old file or the new one, never half of one)::
+
+    MAGIC                      b"collabkg-answer 1\\n"
+    header length, crc32       two unsigned 32-bit integers (little-endian)
+    header                     JSON: names, rows, block_rows, blocks, iri_variables, key
+    block offsets              blocks + 1 unsigned 64-bit integers (from the body's start)
+    block checksums            blocks unsigned 32-bit crc32s
+    body                       the blocks: each the ``zlib`` of the ``marshal`` of a list of
+                               up to block_rows rows
+
+A row is a tuple with one entry per variable: ``None`` (unbound), ``(0, iri)``,
+``(1, lexical form, datatype IRI)`` or ``(2, lexical form, language)`` — the engine's terms
+as they came, turned into rdflib terms by :func:`collabkg.rdfterms.to_rdflib` only when a row
+is read. Rows ``[a, b)`` are read by seeking to the blocks that hold them; each block read is
+checked against its crc32, the header and the block index against theirs. A file that is
+missing, short, of another format, of another key or damaged anywhere a read touches is
+:class:`AnswerDamaged`: the caller computes the answer again and writes it again; a damaged
+answer is never served. An answer holding a blank node is not kept (a blank node's name
+belongs to one load of the store).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import marshal
+import os
+import re
+import struct
+import tempfile
+import threading
+import time
+import zlib
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO, overload
+
+import pyoxigraph as ox
+from rdflib.term import Node
+
+from collabkg.backends.base import Row
+from collabkg.cache import cache_dir, key_of, sha256
+from collabkg.errors import AnswerDamaged
+from collabkg.file_index import INDEX_NAME, scan
+from collabkg.paths import ProjectPaths
+from collabkg.rdfterms import to_rdflib
+
+MAGIC = b"collabkg-answer 1\n"
+FOLDER = "answers"
+SUFFIX = ".answer"
+BLOCK_ROWS = 100
+"""Rows per block: a page of 100 rows reads one or two blocks."""
+_FIXED = struct.Struct("<II")
+_KEPT_BLOCKS = 64
+"""Decoded blocks kept per open answer (a download reads each once, in order)."""
+
+Encoded = tuple[object, ...] | None
+
+
+def encode_term(term: object) -> Encoded:
+    """One engine term as stored; raises :class:`ValueError` for a blank node."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return (0, term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return (2, term.value, term.language)
+        return (1, term.value, term.datatype.value)
+    raise ValueError(f"a {type(term).__name__} cannot be kept")
+
+
+def decode_term(value: Encoded) -> Node | None:
+    if value is None:
+        return None
+    kind = value[0]
+    if kind == 0:
+        return to_rdflib(ox.NamedNode(str(value[1])))
+    if kind == 1:
+        return to_rdflib(ox.Literal(str(value[1]), datatype=ox.NamedNode(str(value[2]))))
+    return to_rdflib(ox.Literal(str(value[1]), language=str(value[2])))
+
+
+def answer_path(folder: Path, key: str, content: str) -> Path:
+    """Where the answer ``key`` of the data ``content`` is kept (named after both, so that
+    :func:`prune` can tell the answers of other contents)."""
+    return folder / FOLDER / f"{content[:16]}-{key}{SUFFIX}"
+
+
+KEPT_BYTES = 512 * 1024 * 1024
+"""At most this much is kept under answers/ (about 20 MB of answers at 1M triples, 60 MB at
+3M): beyond it the answers of other contents go first, then the oldest."""
+
+
+def prune(folder: Path, content: str, limit: int = KEPT_BYTES) -> list[Path]:
+    """Remove kept answers until those left take at most ``limit`` bytes: first those of
+    other contents (files since edited), oldest first, then this content's, oldest first;
+    also temporary files left by a process that stopped while writing (older than an hour).
+    Returns what was removed. A file another process still reads stays readable to it."""
+    where = folder / FOLDER
+    try:
+        entries = list(os.scandir(where))
+    except OSError:
+        return []
+    prefix = f"{content[:16]}-"
+    now = time.time()
+    found: list[tuple[bool, float, int, Path]] = []
+    removed: list[Path] = []
+    for entry in entries:
+        try:
+            stat = entry.stat()
+        except OSError:
+            continue
+        if entry.name.endswith(".tmp") and now - stat.st_mtime > 3600:
+            with contextlib.suppress(OSError):
+                Path(entry.path).unlink()
+                removed.append(Path(entry.path))
+            continue
+        if entry.name.endswith(SUFFIX):
+            found.append((entry.name.startswith(prefix), stat.st_mtime, stat.st_size,
+                          Path(entry.path)))
+    total = sum(size for _c, _m, size, _p in found)
+    for _current, _mtime, size, path in sorted(found):  # other contents first, oldest first
+        if total <= limit:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+        total -= size
+    return removed
+
+
+_NOW = re.compile(r"\bNOW\s*\(", re.IGNORECASE)
+_CODE = ("answers.py", "rdfterms.py", "backends/embedded.py", "backends/base.py")
+_CODE_DIGEST: str | None = None
+
+
+def _code_digest() -> str:
+    """What an answer depends on besides the data and the question: the engine's version
+    and the code that runs the query and keeps its rows."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        package = Path(__file__).resolve().parent
+        digest = hashlib.sha256(ox.__version__.encode())
+        for name in _CODE:
+            digest.update(b"\x00" + (package / name).read_bytes())
+        _CODE_DIGEST = digest.hexdigest()
+    return _CODE_DIGEST
+
+
+def answer_key(
+    query: str, bindings: Mapping[str, Node], content: str, today: dt.date | None = None
+) -> str:
+    """The key of a kept answer: the query text, its parameters, the content identity of
+    the data (:func:`content_identity`), and today's date (UTC) when the query reads
+    ``NOW()`` (an answer that compares dates with today changes at midnight)."""
+    parameters = sorted((name, term.n3()) for name, term in bindings.items())
+    day = ""
+    if _NOW.search(query):
+        day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
+    return key_of("collabkg-answer", MAGIC, _code_digest(), query, parameters, content, day)
+
+
+def content_identity(project: ProjectPaths, files: Sequence[Path]) -> str | None:
+    """An identity of the content of ``files`` (the project's graph files): it changes when
+    any of them is edited, added or removed. The data files are read through the file
+    index (:func:`collabkg.file_index.scan`: one ``stat`` each, a file hashed only when it
+    changed), the ontology and concept files are hashed. None when it cannot be told (the
+    cache is off, ``data/`` holds links, a file could not be read, or ``files`` is not the
+    project's own file set): then no answer is kept on disk."""
+    folder = cache_dir(project.root)
+    if folder is None:
+        return None
+    try:
+        listing = scan(project.root.resolve(), folder / INDEX_NAME)
+    except OSError:
+        return None
+    if not listing.plain:
+        return None
+    data = project.data.as_posix().rstrip("/") + "/"
+    others: list[tuple[str, str]] = []
+    data_files: list[str] = []
+    try:
+        for path in files:
+            text = path.as_posix()
+            if text.startswith(data):
+                data_files.append("data/" + text[len(data) :])
+                continue
+            others.append((text, sha256(path.read_bytes())))
+    except OSError:
+        return None
+    if data_files != listing.names and sorted(data_files) != sorted(listing.names):
+        return None  # not the files the index lists: no identity to trust
+    return key_of("content", listing.total, *(part for pair in others for part in pair))
+
+
+def write_answer(
+    path: Path,
+    key: str,
+    names: Sequence[str],
+    values: Sequence[tuple[object, ...]],
+    iri_variables: Sequence[str],
+) -> bool:
+    """Keep an answer (the engine's terms, in the answer's order) at ``path``, atomically.
+
+    Returns False, writing nothing, when the answer holds a term that cannot be kept (a
+    blank node). An OSError (a full disk, a read-only cache) is the caller's to ignore."""
+    blocks: list[bytes] = []
+    try:
+        for start in range(0, len(values), BLOCK_ROWS):
+            chunk = values[start : start + BLOCK_ROWS]
+            rows = [tuple(encode_term(v) for v in row) for row in chunk]
+            blocks.append(zlib.compress(marshal.dumps(rows), 1))
+    except ValueError:
+        return False
+    offsets = array("Q", [0])
+    for block in blocks:
+        offsets.append(offsets[-1] + len(block))
+    crcs = array("I", [zlib.crc32(block) for block in blocks])
+    if offsets.itemsize != 8 or crcs.itemsize != 4:  # pragma: no cover - every platform here
+        return False
+    header = json.dumps(
+        {
+            "key": key,
+            "names": list(names),
+            "rows": len(values),
+            "block_rows": BLOCK_ROWS,
+            "blocks": len(blocks),
+            "iri_variables": list(iri_variables),
+        }
+    ).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(MAGIC)
+            out.write(_FIXED.pack(len(header), zlib.crc32(header)))
+            out.write(header)
+            index = offsets.tobytes() + crcs.tobytes()
+            out.write(struct.pack("<I", zlib.crc32(index)))
+            out.write(index)
+            for block in blocks:
+                out.write(block)
+        Path(temporary).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise
+    return True
+
+
+class KeptAnswer(Sequence[Row]):
+    """A kept answer, opened: its rows read from disk (a block at a time) and turned into
+    rdflib terms only when read. Opening reads the header and the block index only."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        try:
+            self._file: BinaryIO = path.open("rb")
+        except OSError as exc:
+            raise AnswerDamaged(f"{path.name}: {exc.strerror}") from None
+        try:
+            self._open(key)
+        except BaseException:
+            self._file.close()
+            raise
+        self._blocks: dict[int, list[tuple[Encoded, ...]]] = {}
+        self._lock = threading.Lock()
+        self._converted: dict[Encoded, Node | None] = {}
+
+    def _read_exactly(self, size: int) -> bytes:
+        data = self._file.read(size)
+        if len(data) != size:
+            raise AnswerDamaged(f"{self.path.name}: shorter than its header says")
+        return data
+
+    def _open(self, key: str) -> None:
+        if self._file.read(len(MAGIC)) != MAGIC:
+            raise AnswerDamaged(f"{self.path.name}: not a kept answer of this format")
+        size, crc = _FIXED.unpack(self._read_exactly(_FIXED.size))
+        raw = self._read_exactly(size)
+        if zlib.crc32(raw) != crc:
+            raise AnswerDamaged(f"{self.path.name}: its header is damaged")
+        try:
+            header = json.loads(raw)
+            self.names: list[str] = [str(n) for n in header["names"]]
+            self.rows = int(header["rows"])
+            self.block_rows = int(header["block_rows"])
+            blocks = int(header["blocks"])
+            self._iri_variables = [str(n) for n in header["iri_variables"]]
+            kept_key = str(header["key"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AnswerDamaged(f"{self.path.name}: its header is damaged ({exc})") from None
+        if kept_key != key:
+            raise AnswerDamaged(f"{self.path.name}: kept for another question")
+        if self.block_rows < 1 or blocks != -(-self.rows // self.block_rows):
+            raise AnswerDamaged(f"{self.path.name}: its header is damaged")
+        (index_crc,) = struct.unpack("<I", self._read_exactly(4))
+        index = self._read_exactly(8 * (blocks + 1) + 4 * blocks)
+        if zlib.crc32(index) != index_crc:
+            raise AnswerDamaged(f"{self.path.name}: its block index is damaged")
+        self._offsets = array("Q")
+        self._offsets.frombytes(index[: 8 * (blocks + 1)])
+        self._crcs = array("I")
+        self._crcs.frombytes(index[8 * (blocks + 1) :])
+        self._body = self._file.tell()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def _block(self, number: int) -> list[tuple[Encoded, ...]]:
+        block = self._blocks.get(number)
+        if block is not None:
+            return block
+        start, end = self._offsets[number], self._offsets[number + 1]
+        # pread: no shared file position, so threads (the explorer's) may read at once
+        data = os.pread(self._file.fileno(), end - start, self._body + start)
+        if len(data) != end - start:
+            raise AnswerDamaged(f"{self.path.name}: shorter than its header says")
+        if zlib.crc32(data) != self._crcs[number]:
+            raise AnswerDamaged(f"{self.path.name}: block {number} is damaged")
+        try:
+            block = marshal.loads(zlib.decompress(data))
+        except (ValueError, EOFError, TypeError, zlib.error) as exc:  # pragma: no cover
+            raise AnswerDamaged(f"{self.path.name}: block {number}: {exc}") from None
+        expected = min(self.block_rows, self.rows - number * self.block_rows)
+        if not isinstance(block, list) or len(block) != expected:
+            raise AnswerDamaged(f"{self.path.name}: block {number} is damaged")
+        with self._lock:
+            if len(self._blocks) >= _KEPT_BLOCKS:
+                self._blocks.pop(next(iter(self._blocks)), None)
+            self._blocks[number] = block
+        return block
+
+    def _row(self, encoded: tuple[Encoded, ...]) -> Row:
+        row: Row = {}
+        converted = self._converted
+        for name, value in zip(self.names, encoded, strict=True):
+            if value is None:
+                row[name] = None
+                continue
+            term = converted.get(value)
+            if term is None:
+                term = converted[value] = decode_term(value)
+            row[name] = term
+        return row
+
+    def encoded(self, start: int, stop: int) -> list[tuple[Encoded, ...]]:
+        """Rows ``[start, stop)`` as stored (clamped to the answer)."""
+        start, stop = max(0, start), min(stop, self.rows)
+        out: list[tuple[Encoded, ...]] = []
+        size = self.block_rows
+        number = start // size
+        while number * size < stop:
+            block = self._block(number)
+            first = number * size
+            out += block[max(start - first, 0) : stop - first]
+            number += 1
+        return out
+
+    def __len__(self) -> int:
+        return self.rows
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.rows)
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return [self._row(encoded) for encoded in self.encoded(start, stop)]
+        if index < 0:
+            index += self.rows
+        if not 0 <= index < self.rows:
+            raise IndexError("row index out of range")
+        return self._row(self.encoded(index, index + 1)[0])
+
+    def __iter__(self) -> Iterator[Row]:
+        for start in range(0, self.rows, self.block_rows):
+            for encoded in self.encoded(start, start + self.block_rows):
+                yield self._row(encoded)
+
+    def iri_variables(self) -> list[str]:
+        """The variables holding at least one IRI in some row (kept in the header)."""
+        return list(self._iri_variables)
+
+    def verify(self) -> None:
+        """Check every block against its crc32 (reading the file once, decoding nothing);
+        AnswerDamaged if one fails. Before a download: none of it is written from a
+        damaged answer."""
+        for number in range(len(self._crcs)):
+            start, end = self._offsets[number], self._offsets[number + 1]
+            data = os.pread(self._file.fileno(), end - start, self._body + start)
+            if zlib.crc32(data) != self._crcs[number]:
+                raise AnswerDamaged(f"{self.path.name}: block {number} is damaged")
+
+
+def open_answer(path: Path, key: str) -> KeptAnswer | None:
+    """The answer kept at ``path`` for ``key``; None when there is none or it cannot be
+    trusted (a damaged file is removed, so that it is written again)."""
+    if not path.is_file():
+        return None
+    try:
+        answer = KeptAnswer(path, key)
+        if answer.rows:
+            answer._block(0)  # the first page is what is asked first: checked now
+        return answer
+    except AnswerDamaged:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+
+__all__ = [
+    "AnswerDamaged",
+    "KeptAnswer",
+    "answer_key",
+    "answer_path",
+    "content_identity",
+    "decode_term",
+    "encode_term",
+    "open_answer",
+    "prune",
+    "write_answer",
+]
