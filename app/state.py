@@ -7,10 +7,12 @@ pyoxigraph.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import streamlit as st
 
+from collabkg.catalogue import Catalogue
 from collabkg.errors import CollabkgError
 from collabkg.graph import KnowledgeGraph
 from collabkg.lastgood import StaleNotice, open_serving_graph
@@ -28,7 +30,21 @@ def load_graph(root: str) -> KnowledgeGraph:
     # when they have errors, the last graph that validated (graph.stale says why)
     graph, notice = open_serving_graph(root)
     graph.stale = notice
+    keep_listings_in_background(root, graph)
     return graph
+
+
+def keep_listings_in_background(root: str, graph: KnowledgeGraph) -> threading.Thread:
+    """Compute and keep on disk (by the files' content) the answers of the questions that
+    take no choice, in a background thread, so that the first person to open a long listing
+    after a change reads it instead of waiting for it (a no-op for a graph that keeps
+    nothing on disk, e.g. a remote endpoint or the last graph that validated)."""
+    questions = [(q.text, None) for q in Catalogue.load(root) if not q.params]
+    worker = threading.Thread(
+        target=graph.keep_answers, args=(questions,), name="collabkg-keep-answers", daemon=True
+    )
+    worker.start()
+    return worker
 
 
 def graph_or_stop() -> tuple[str, KnowledgeGraph]:

@@ -182,7 +182,10 @@ def run_canned(root: str, query_id: str, params: tuple[tuple[str, str], ...]) ->
     page's server work.)"""
     query = catalogue(root).get(query_id)
     bindings = query.bind(dict(params))
-    return query.ordered(load_graph(root).select(query.text, bindings))
+    # the answer kept on disk for these files' content when there is one (see
+    # KnowledgeGraph.select_rows), else computed and kept
+    names, rows = load_graph(root).select_rows(query.text, bindings)
+    return query.ordered(QueryResult(names, list(rows)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.support.apptest import Opener, answer_tables
@@ -50,3 +52,48 @@ def test_a_question_page_reads_the_answer_rows_for_its_views_once(
     app = open_page("views/questions.py", q="funding-at-risk")
     assert answer_tables(app), "the answer is shown"
     assert len(calls) <= 1, f"the answer's rows were read {len(calls)} times for its views"
+
+
+def test_a_listing_opened_after_the_explorer_starts_is_read_as_kept_not_computed(
+    open_page: Opener, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The explorer keeps the answers of the questions that take no choice on disk in a
+    background thread once the graph is loaded; a listing opened after that is read from
+    what was kept (by the files' content), not computed while the person waits."""
+    import shutil
+    import threading
+
+    import streamlit as st
+
+    from collabkg.catalogue import Catalogue
+    from tests.support.paths import REPO
+
+    for folder in ("ontology", "shapes", "data", "queries"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    st.cache_resource.clear()
+    open_page(root=tmp_path)  # Home: loads the graph, starts keeping the listings
+    for thread in threading.enumerate():
+        if thread.name == "collabkg-keep-answers":
+            thread.join(timeout=300)
+    listings = [q for q in Catalogue.load(tmp_path) if not q.params]
+    assert listings, "the project has questions that take no choice"
+    kept = list((tmp_path / ".collabkg-cache" / "answers").glob("*.answer"))
+    # Home asks none of them: what is on disk was kept by the background thread
+    assert len(kept) >= len(listings), "every listing's answer was kept on disk"
+
+    st.cache_resource.clear()  # a new explorer process: nothing kept in memory
+
+    from collabkg.backends.embedded import EmbeddedBackend
+
+    listing = Catalogue.load(tmp_path).get("funding-at-risk").text
+    for method in ("select", "select_rows"):
+        original = getattr(EmbeddedBackend, method)
+
+        def guarded(self: object, query: str, *args: object, _o: object = original, **kw: object):
+            assert query != listing, "the listing was computed again, not read as kept"
+            return _o(self, query, *args, **kw)  # type: ignore[operator]
+
+        monkeypatch.setattr(EmbeddedBackend, method, guarded)
+    monkeypatch.setattr("state.keep_listings_in_background", lambda root, graph: threading.Thread())
+    app = open_page("views/questions.py", root=tmp_path, q="funding-at-risk")
+    assert answer_tables(app), "the kept answer is on screen"
