@@ -104,7 +104,7 @@ def source_body_html(page: SourcePage) -> str:
     info = page.info
     who = ", ".join(info.creators) if info.creators else "author not named in the text"
     parts = [
-        f'<p>{esc(source_line(info.label, [info.kind, who, info.publisher, info.date]))}</p>',
+        f"<p>{esc(source_line(info.label, [info.kind, who, info.publisher, info.date]))}</p>",
         f"<p><strong>{page.fact_count} facts</strong> in the graph cite this source, with "
         f"<strong>{page.quotation_count} quotations</strong>."
         + (
@@ -117,10 +117,11 @@ def source_body_html(page: SourcePage) -> str:
     if page.text_note:
         parts.append(f'<p class="ck-src">{esc(page.text_note)}</p>')
     jump = " · ".join(
-        f'<a href="#group-{n}">{esc(g.title)} ({len(g.facts)})</a>' for n, g in enumerate(page.groups)
+        f'<a href="#group-{n}">{esc(g.title)} ({len(g.facts)})</a>'
+        for n, g in enumerate(page.groups)
     )
     if jump:
-        parts.append(f'<p>{jump}</p>')
+        parts.append(f"<p>{jump}</p>")
     for number, group in enumerate(page.groups):
         parts.append(
             f'<h2 id="group-{number}">{esc(group.title)} ({len(group.facts)})</h2>'

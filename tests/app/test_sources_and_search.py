@@ -127,7 +127,9 @@ def test_the_source_page_is_a_few_elements_however_many_groups(
     elements = len(app.main.children)
     assert elements <= 5, f"{elements} elements on the source page"
     drawn = drawn_html(app)
-    missing = [f.label for g in largest.groups for f in g.facts if html.escape(f.label) not in drawn]
+    missing = [
+        f.label for g in largest.groups for f in g.facts if html.escape(f.label) not in drawn
+    ]
     assert not missing, "every fact that cites the source is on its page"
 
 
