@@ -397,6 +397,7 @@ table.ck-answer a { color: #1d4ed8; }
 details.ck-details { margin: 0 0 .6rem 0; font-size: .95rem; }
 details.ck-details summary { cursor: pointer; color: #1f4e79; }
 details.ck-details p { margin: .4rem 0 0 0; }
+.ck-count { font-size: .875rem; color: #475569; margin: 0 0 .5rem 0; }
 nav.ck-views { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem;
   margin: .2rem 0 .6rem 0; font-size: .95rem; }
 nav.ck-views ul { display: flex; flex-wrap: wrap; gap: .3rem; list-style: none; margin: 0;
