@@ -473,3 +473,22 @@ def test_every_page_is_reached_from_the_navigation_in_the_same_tab(tab: Page):
     expect(tab.get_by_role("navigation", name="Explorer pages")).to_be_visible()
     width = tab.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375 + 2, f"the page is {width} px wide: it scrolls sideways"
+
+
+def test_the_last_group_of_a_long_source_page_is_reached_by_its_link(tab: Page):
+    """The source page is one HTML element now: the jump link to its last group still lands
+    on it, with its facts shown there. (Regression: drawing far facts only when near the
+    screen, ``content-visibility: auto``, made this link land a screen too far.)"""
+    open_at(tab, "sources?id=ckd:src-golab-blog-2019", "Findings from Are We Rallying Together?")
+    jumps = tab.locator('[data-testid="stMain"] a[href^="#group-"]')
+    assert jumps.count() >= 3
+    last = jumps.nth(jumps.count() - 1)
+    anchor = (last.get_attribute("href") or "").lstrip("#")
+    last.click()
+    heading = tab.locator(f"h2#{anchor}")
+    expect(heading).to_be_in_viewport()
+    fact = tab.locator(f"h2#{anchor} + .ck-fact, h2#{anchor} ~ .ck-fact").first
+    expect(fact).to_be_visible()
+    expect(fact).to_be_in_viewport()
+    title = fact.locator(".ck-fact-title").inner_text().strip()
+    assert title and title in main_text(tab)
