@@ -164,3 +164,20 @@ def test_a_profile_is_a_few_elements_with_its_sections_as_headings(open_page: Op
         if title.endswith(")"):  # a section with facts is reached from the line of counts
             assert f'<a href="#{key}">' in drawn, key
     assert "recorded facts — " in drawn
+
+
+def test_the_list_count_agrees_with_its_rows_whatever_the_filters(open_page: Opener):
+    """The list's table is made once per search and filters (and kept): the count line and
+    the rows agree for each, also when the same filters come again, and nothing matched
+    says so with no table."""
+    import re
+
+    for params in ({}, {"structure": "Collaborative market"}, {"search": "wigan"}, {}):
+        app = open_page(COLLABS, **params)
+        [line] = [c.value for c in app.caption if " collaborations." in c.value]
+        shown = int(re.match(r"(\d+) of \d+", line)[1])  # type: ignore[index]
+        [table] = answer_tables(app)
+        assert len(table.rows) == shown, (params, line)
+    app = open_page(COLLABS, search="no such collaboration anywhere")
+    assert any("No collaboration matches" in i.value for i in app.info)
+    assert not answer_tables(app)
