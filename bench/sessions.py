@@ -30,7 +30,8 @@ caches, as for the browser bench).
 Reported per page: one session alone (median over rounds); N sessions at once: the median
 session and the slowest session of each round (median and max over rounds); bytes sent per
 page; the server process's CPU seconds for the N sessions of a round (user + system, from
-``/proc``): what the sessions cost the server, which the machine's load does not stretch. Target (issue 18): N = 20 sessions all served within 3 s.
+``/proc``): what the sessions cost the server, which the machine's load does not stretch.
+Target (issue 18): N = 20 sessions all served within 3 s.
 """
 
 from __future__ import annotations
