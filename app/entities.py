@@ -14,6 +14,7 @@ from ui import (
 
 from collabkg.explorer import (
     PAGE_OF_KIND,
+    ExplorerIndex,
     FilterField,
     Kind,
     ListFilters,
@@ -93,19 +94,34 @@ def show_list(kind: Kind) -> None:
     hint = "A name, a place, a kind of organisation…"
     st.html(filters_form_html(PAGE_OF_KIND[kind], search, fields, placeholder=hint))
 
-    filters = ListFilters(text=search, **chosen)
-    entities = filter_entities(index, kind, filters)
-    table = cached_entity_table(_root, kind)
-    table = table[table["iri"].isin({e.iri for e in entities})]
-
     total = len(index.collaborations() if kind == "collaboration" else index.organisations())
-    st.caption(f"{len(table)} of {total} {words['many']}. Select a name to open its profile.")
-    if table.empty:
+    count, drawn = list_table(_root, kind, search, tuple(sorted(chosen.items())), index)
+    st.caption(f"{count} of {total} {words['many']}. Select a name to open its profile.")
+    if not count:
         st.info(f"No {words['one']} matches. Clear a filter or change the search.")
         return
-    # names link to their profiles (same tab); every cell whole; a card per row when narrow
+    st.html(drawn)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def list_table(
+    root: str,
+    kind: Kind,
+    search: str,
+    chosen: tuple[tuple[str, tuple[str, ...]], ...],
+    _index: ExplorerIndex,
+) -> tuple[int, str]:
+    """How many entities the search and filters keep, and their table as HTML (names link to
+    their profiles, same tab; every cell whole; a card per row when narrow). Made once per
+    search and filters: filtering the table in pandas was about a fifth of the list page's
+    server work on every run, for every new session."""
+    entities = filter_entities(_index, kind, ListFilters(text=search, **dict(chosen)))
+    table = cached_entity_table(root, kind)
+    table = table[table["iri"].isin({e.iri for e in entities})]
+    if table.empty:
+        return 0, ""
     shown = table.drop(columns=["iri", "Name"]).rename(columns={"link": "Name"})
-    st.html(table_html(shown, ["Name"], rows=len(shown)))
+    return len(table), table_html(shown, ["Name"], rows=len(shown))
 
 
 def show(kind: Kind) -> None:

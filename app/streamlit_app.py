@@ -61,8 +61,14 @@ PAGES = {
     ],
 }
 
-page = st.navigation(PAGES)
-same_tab_links()
+# the pages are listed by the explorer's own navigation (one line of links drawn with the
+# same-tab script), not Streamlit's sidebar: it cost every new tab about 0.1 s of the
+# browser's CPU (bench/browser.py, docs/explorer.md)
+page = st.navigation(PAGES, position="hidden")
+same_tab_links(
+    [(section, [(p.title, p.url_path) for p in pages]) for section, pages in PAGES.items()],
+    page.url_path,
+)
 if os.environ.get("COLLABKG_EXPLORER_TIMING"):  # bench/browser.py: server work per run
     started = time.perf_counter()
     page.run()

@@ -119,14 +119,42 @@ SAME_TAB_SCRIPT = """
 """
 
 
-def same_tab_links() -> None:
-    """Install (once per browser tab) the script that keeps page links in the same tab."""
+def same_tab_links(
+    sections: Sequence[tuple[str, Sequence[tuple[str, str]]]] = (), current: str = ""
+) -> None:
+    """Install (once per browser tab) the script that keeps page links in the same tab, and
+    draw the explorer's navigation (``sections``: (section, [(page title, url path)]), the
+    page shown ``current``) in the same element."""
     import json
 
     values = {"pages": json.dumps(["", *PAGE_FILES])}
     st.session_state["_ck_style_sent"] = True
-    # one element for the script and the stylesheet: each element drawn costs the browser
-    st.html(STYLE + SAME_TAB_SCRIPT % values, unsafe_allow_javascript=True)
+    # one element for the navigation, the script and the stylesheet: each element drawn
+    # costs the browser
+    st.html(
+        nav_html(sections, current) + STYLE + SAME_TAB_SCRIPT % values,
+        unsafe_allow_javascript=True,
+    )
+
+
+def nav_html(sections: Sequence[tuple[str, Sequence[tuple[str, str]]]], current: str) -> str:
+    """The explorer's pages as one line of same-tab links (a ``<nav>`` landmark; the page
+    shown marked ``aria-current``), in place of Streamlit's sidebar navigation, which cost
+    every new tab about 0.1 s of the browser's CPU (its own scripts, the icon font)."""
+    if not sections:
+        return ""
+    groups: list[str] = []
+    for section, pages in sections:
+        items = []
+        for title, path in pages:
+            name = html.escape(title)
+            mark = ' aria-current="page"' if path == current else ""
+            items.append(f'<li><a href="{html.escape(path or "./")}"{mark}>{name}</a></li>')
+        groups.append(
+            f'<li class="ck-nav-section"><span class="ck-nav-label">{html.escape(section)}</span>'
+            f"<ul>{''.join(items)}</ul></li>"
+        )
+    return f'<nav class="ck-nav" aria-label="Explorer pages"><ul>{"".join(groups)}</ul></nav>'
 
 
 def link_md(label: str, page: str, params: dict[str, str] | None = None) -> str:
@@ -269,27 +297,6 @@ def href_for(iri: str, index: ExplorerIndex) -> str | None:
     return f"{page}?{urlencode(params)}"
 
 
-def segments_md(
-    segments: Sequence[Segment], index: ExplorerIndex, *, bold: bool = False, current: str = ""
-) -> str:
-    """Markdown for a fact's text: named things with a profile become links.
-
-    ``current`` is the entity whose profile is shown: it is named, not linked to itself.
-    """
-    out: list[str] = []
-    for segment in segments:
-        if isinstance(segment, tuple):
-            label, iri = segment
-            link = href_for(iri, index) if iri != current else None
-            text = md_escape(label)
-            if bold:
-                text = f"**{text}**"
-            out.append(f"[{text}]({link})" if link else text)
-        else:
-            out.append(md_escape(segment))
-    return "".join(out)
-
-
 def plain(text: str, index: ExplorerIndex) -> str:
     return plain_text(text, index.label)
 
@@ -400,6 +407,16 @@ table.ck-answer a { color: #1d4ed8; }
 details.ck-details { margin: 0 0 .6rem 0; font-size: .95rem; }
 details.ck-details summary { cursor: pointer; color: #1f4e79; }
 details.ck-details p { margin: .4rem 0 0 0; }
+nav.ck-nav { border-bottom: 1px solid #e2e8f0; padding: 0 0 .4rem 0; margin: 0 0 .6rem 0; }
+nav.ck-nav ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap;
+  align-items: baseline; gap: .15rem .9rem; }
+nav.ck-nav li { margin: 0; }
+nav.ck-nav .ck-nav-label { font-size: .8rem; color: #475569; margin-right: .4rem; }
+nav.ck-nav a { text-decoration: none; color: #1e3a8a; }
+nav.ck-nav a:hover { text-decoration: underline; }
+nav.ck-nav a[aria-current="page"] { font-weight: 700; color: #0f172a;
+  border-bottom: 2px solid #1d4ed8; }
+.ck-count { font-size: .875rem; color: #475569; margin: 0 0 .5rem 0; }
 nav.ck-views { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem;
   margin: .2rem 0 .6rem 0; font-size: .95rem; }
 nav.ck-views ul { display: flex; flex-wrap: wrap; gap: .3rem; list-style: none; margin: 0;
@@ -538,27 +555,32 @@ def fact_html(fact: Fact, index: ExplorerIndex, current: str = "") -> str:
     )
 
 
-def render_fact(fact: Fact, index: ExplorerIndex, current: str = "") -> None:
-    st.html(fact_html(fact, index, current))
-
-
 def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_label: str) -> None:
+    """A profile: the back link, the name, then everything else as one HTML element (what
+    it is, where that comes from, the facts by section, each beside its evidence). One
+    element instead of a heading and an element per fact: each is a render of its own for
+    the browser."""
     inject_style()
     st.markdown(f"← {link_md(back_label, back_page)}")
     st.title(profile.label)
-    kind_word = "Collaboration" if profile.kind == "collaboration" else "Organisation"
+    st.html(profile_body_html(profile, index))
+
+
+def profile_body_html(profile: Profile, index: ExplorerIndex) -> str:
+    esc = html.escape
+    kind = "Collaboration" if profile.kind == "collaboration" else "Organisation"
     summary = " · ".join(
-        f"**{md_escape(label)}:** {segments_md(value, index)}" for label, value in profile.summary
+        f"<strong>{esc(label)}:</strong> {segments_html(value, index)}"
+        for label, value in profile.summary
     )
-    st.markdown(f"{kind_word}" + (f" · {summary}" if summary else ""))
+    parts = [f"<p>{kind}" + (f" · {summary}" if summary else "") + "</p>"]
     evidence = index.evidence(profile.node)
     if evidence:
-        st.html(
+        parts.append(
             '<details class="ck-details"><summary>Where this comes from</summary>'
             f"{evidence_html(evidence)}</details>"
         )
-    for note in profile.notes:
-        st.caption(note)
+    parts.extend(f'<p class="ck-src">{esc(note)}</p>' for note in profile.notes)
 
     filled = [s for s in profile.sections if s.facts]
     # absences that are findings stay visible; other empty sections share one line
@@ -566,21 +588,28 @@ def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_
     empty = [s for s in profile.sections if not s.facts and s.key != "accountability"]
     facts_total = sum(len(s.facts) for s in filled)
     jump = " · ".join(
-        f"[{md_escape(s.title.split(':')[0])} ({len(s.facts)})](#{s.key})" for s in filled
+        f'<a href="#{esc(s.key)}">{esc(s.title.split(":")[0])} ({len(s.facts)})</a>' for s in filled
     )
-    st.markdown(f"{facts_total} recorded facts — {jump}" if jump else "No facts recorded yet.")
-    st.caption("Beside each fact: the quotation and the source it comes from.")
+    parts.append(
+        f"<p>{facts_total} recorded facts — {jump}</p>" if jump else "<p>No facts recorded yet.</p>"
+    )
+    parts.append(
+        '<p class="ck-src">Beside each fact: the quotation and the source it comes from.</p>'
+    )
     for section in shown:
         count = f" ({len(section.facts)})" if section.facts else ""
-        st.header(f"{section.title}{count}", anchor=section.key)
+        parts.append(f'<h2 id="{esc(section.key)}">{esc(section.title)}{count}</h2>')
         if not section.facts:
-            st.caption(section.empty)
+            parts.append(f'<p class="ck-src">{esc(section.empty)}</p>')
             continue
-        for fact in section.facts:
-            render_fact(fact, index, profile.iri)
+        parts.extend(fact_html(fact, index, profile.iri) for fact in section.facts)
     if empty:
         names = ", ".join(s.title.split(":")[0].lower() for s in empty)
-        st.caption(f"Not recorded in the sources for this {profile.kind}: {names}.")
+        parts.append(
+            f'<p class="ck-src">Not recorded in the sources for this {esc(profile.kind)}: '
+            f"{esc(names)}.</p>"
+        )
+    return "".join(parts)
 
 
 def kind_word(kind: str) -> str:

@@ -154,19 +154,49 @@ async def time_to_content(context, base: str, case: Case, timeout_s: float = 60)
     Each call opens a new tab, so a new Streamlit session (a new websocket, the script run
     from the start); the browser context, and so its HTTP cache, is the caller's.
     """
+    return (await load_page(context, base, case, timeout_s))[0]
+
+
+async def load_page(  # type: ignore[no-untyped-def]
+    context, base: str, case: Case, timeout_s: float = 60
+) -> tuple[float, float | None]:
+    """``time_to_content``, and the CPU seconds the tab's renderer spent until then (Chrome's
+    ``Performance`` metrics, ``ProcessTime``): what the page costs the browser, which a
+    loaded machine inflates far less than the wall time."""
     page = await context.new_page()
+    cpu_before: float | None = None
+    cdp = None
     try:
+        with contextlib.suppress(Exception):  # a browser without the metrics: wall time only
+            cdp = await context.new_cdp_session(page)
+            await cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+            cpu_before = await _process_time(cdp)
         await page.goto(f"{base}/{case.path}", wait_until="commit")
         await page.wait_for_function(
             READY_JS, arg=[case.heading, case.ready], timeout=timeout_s * 1000, polling=25
         )
-        return float(await page.evaluate("() => performance.now()")) / 1000
+        seconds = float(await page.evaluate("() => performance.now()")) / 1000
+        cpu = None
+        if cdp is not None and cpu_before is not None:
+            with contextlib.suppress(Exception):
+                cpu = await _process_time(cdp) - cpu_before
+        return seconds, cpu
     finally:
         await page.close()
 
 
+async def _process_time(cdp) -> float:  # type: ignore[no-untyped-def]
+    metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
+    return float(next(m["value"] for m in metrics if m["name"] == "ProcessTime"))
+
+
 async def new_context(browser):  # type: ignore[no-untyped-def]
     return await browser.new_context(viewport={"width": 1400, "height": 1000})
+
+
+def _keep(values: list[float], cpu: float | None) -> None:
+    if cpu is not None:
+        values.append(cpu)
 
 
 def _stats(values: list[float]) -> dict[str, float]:
@@ -203,14 +233,21 @@ async def measure_pages(  # type: ignore[no-untyped-def]
             times: list[float] = []
             floors: list[float] = []
             before: list[float] = []
+            cpu: dict[str, list[float]] = {"page": [], "bare": [], "baseline": []}
             if baseline is not None:
                 await time_to_content(context, baseline, case)
             for _ in range(runs):
                 if bare is not None:
-                    floors.append(await time_to_content(context, bare[0], bare[1]))
+                    floor, used = await load_page(context, bare[0], bare[1])
+                    floors.append(floor)
+                    _keep(cpu["bare"], used)
                 if baseline is not None:
-                    before.append(await time_to_content(context, baseline, case))
-                times.append(await time_to_content(context, base, case))
+                    old, used = await load_page(context, baseline, case)
+                    before.append(old)
+                    _keep(cpu["baseline"], used)
+                seconds, used = await load_page(context, base, case)
+                times.append(seconds)
+                _keep(cpu["page"], used)
         except Exception as exc:  # a page that never shows its content is a finding
             results[case.name] = {"path": case.path, "error": str(exc).splitlines()[0]}
             continue
@@ -224,6 +261,11 @@ async def measure_pages(  # type: ignore[no-untyped-def]
             if floors:
                 gap = [t - f for t, f in zip(before, floors, strict=True)]
                 results[case.name]["baseline_over_bare_s"] = round(statistics.median(gap), 3)
+        # the renderer's CPU seconds per load (median): the page's, the bare page's, the
+        # baseline's, measured in the same loads as the times
+        for who, values in cpu.items():
+            if values:
+                results[case.name][f"cpu_{who}_s"] = round(statistics.median(values), 3)
     await context.close()
     return results
 
@@ -344,14 +386,22 @@ async def run(args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
     return report
 
 
+def _cpu(row: dict, key: str) -> str:  # type: ignore[type-arg]
+    return f"{row[key]:.2f}" if key in row else "-"
+
+
 def print_report(report: dict) -> None:  # type: ignore[type-arg]
     print(f"Machine: {one_line(report['machine'])}")
     print(f"Load average before {report['load_before']}, after {report['load_after']}")
-    print(f"Median of {report['runs']} runs after one warm-up; time to content visible.\n")
+    print(
+        f"Median of {report['runs']} runs after one warm-up; time to content visible; CPU: the "
+        "tab's renderer CPU seconds until then (Chrome's ProcessTime), the page's and the bare "
+        "page's.\n"
+    )
     bare = report["bare"]
     print(
         f"{'page':52s} {'median':>7s} {'min':>6s} {'max':>6s} | {'bare, same moments':>18s} "
-        f"{'page - bare':>11s}  target {PAGE_TARGET_S:.1f} s"
+        f"{'page - bare':>11s} {'CPU page/bare':>14s}  target {PAGE_TARGET_S:.1f} s"
     )
     print(
         f"{'Bare Streamlit page (the floor), alone':52s} {bare['median_s']:7.2f} "
@@ -367,6 +417,7 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
         over += bool(mark)
         floor = row.get("bare_median_s")
         beside = f"{floor:18.2f} {row['over_bare_s']:+11.2f}" if floor is not None else " " * 30
+        beside += f" {_cpu(row, 'cpu_page_s')}/{_cpu(row, 'cpu_bare_s')}"
         print(
             f"{name[:52]:52s} {row['median_s']:7.2f} {row['min_s']:6.2f} {row['max_s']:6.2f} |"
             f" {beside}{mark}"
@@ -377,7 +428,8 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
             print(
                 f"{'  the baseline, same moments':52s} {old['median_s']:7.2f} "
                 f"{old['min_s']:6.2f} {old['max_s']:6.2f} | {'':18s} "
-                + (f"{gap:+11.2f}" if gap is not None else "")
+                + (f"{gap:+11.2f}" if gap is not None else " " * 11)
+                + f" {_cpu(row, 'cpu_baseline_s')}"
             )
     print(
         f"\n{len(report['pages']) - over} of {len(report['pages'])} pages within "

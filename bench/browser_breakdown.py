@@ -46,6 +46,18 @@ from tests.support.browser_chromium import (  # noqa: E402
     streamlit_server,
 )
 
+# every websocket message's arrival (performance.now()), recorded from the tab's start
+TIMELINE_INIT = """(() => {
+  window.__ckFrames = [];
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => window.__ckFrames.push(performance.now()));
+    }
+  };
+})();"""
+
 ELEMENTS_JS = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   const kinds = {};
@@ -57,8 +69,10 @@ ELEMENTS_JS = """() => {
   const scripts = performance.getEntriesByType('resource')
     .filter(e => e.initiatorType === 'script' || /\\.js(\\?|$)/.test(e.name))
     .map(e => [e.name.split('/').pop(), e.decodedBodySize]);
+  const nav = performance.getEntriesByType('navigation')[0];
   return {kinds, scripts, frames: document.querySelectorAll('iframe').length,
-          now: performance.now()};
+          now: performance.now(), dom: nav ? nav.domContentLoadedEventEnd : null,
+          ws: window.__ckFrames || []};
 }"""
 
 
@@ -74,6 +88,7 @@ async def one_load(context, base: str, case: Case) -> dict:  # type: ignore[no-u
         socket.on("framereceived", received)
 
     page.on("websocket", on_socket)
+    await page.add_init_script(TIMELINE_INIT)
     try:
         await page.goto(f"{base}/{case.path}", wait_until="commit")
         await page.wait_for_function(
@@ -90,6 +105,10 @@ async def one_load(context, base: str, case: Case) -> dict:  # type: ignore[no-u
         "ws_messages": frames["count"],
         "ws_bytes": frames["bytes"],
         "elements": dict(Counter(seen["kinds"]).most_common()),
+        # the tab's timeline: DOMContentLoaded, first and last websocket message (seconds)
+        "dom_loaded": round((seen["dom"] or 0) / 1000, 3),
+        "first_message": round(seen["ws"][0] / 1000, 3) if seen["ws"] else None,
+        "last_message": round(seen["ws"][-1] / 1000, 3) if seen["ws"] else None,
     }
 
 
@@ -118,6 +137,9 @@ def summarise(row: dict, floor: set[str]) -> dict:  # type: ignore[type-arg]
         "ws_messages": row["ws_messages"],
         "ws_kb": round(row["ws_bytes"] / 1024, 1),
         "elements": row["elements"],
+        "dom_loaded": row.get("dom_loaded"),
+        "first_message": row.get("first_message"),
+        "last_message": row.get("last_message"),
         "extra_module_names": sorted(extra),
     }
 
@@ -173,16 +195,23 @@ async def run(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
     return report
 
 
+def _s(seconds: float | None) -> str:
+    return f"{seconds:5.2f}" if seconds is not None else "    -"
+
+
 def print_report(report: dict) -> None:  # type: ignore[type-arg]
     print(f"Load average before {report['load_before']}, after {report['load_after']}")
     bare = report["bare"]
     print(
         f"Bare page: {bare['script_modules']} script modules, {bare['ws_messages']} websocket "
-        f"messages ({bare['ws_kb']} KB), {bare['seconds']:.2f} s\n"
+        f"messages ({bare['ws_kb']} KB), {bare['seconds']:.2f} s (DOMContentLoaded "
+        f"{_s(bare.get('dom_loaded')).strip()} s, websocket messages "
+        f"{_s(bare.get('first_message')).strip()}-{_s(bare.get('last_message')).strip()} s)\n"
     )
+    print("s: content visible; dom: DOMContentLoaded; ws1, wsN: first and last websocket message")
     print(
-        f"{'page':44s} {'s':>5s} {'+mod':>5s} {'+KB':>7s} {'ifr':>4s} {'msgs':>5s} "
-        f"{'ws KB':>6s}  elements"
+        f"{'page':44s} {'s':>5s} {'dom':>5s} {'ws1':>5s} {'wsN':>5s} {'+mod':>5s} {'+KB':>7s} "
+        f"{'ifr':>4s} {'msgs':>5s} {'ws KB':>6s}  elements"
     )
     for label, rows in (("", report["pages"]), ("  before: ", report.get("baseline", {}))):
         if not rows:
@@ -195,7 +224,9 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
                 continue
             kinds = ", ".join(f"{k.removeprefix('st')} {v}" for k, v in row["elements"].items())
             print(
-                f"{name[:44]:44s} {row['seconds']:5.2f} {row['extra_modules']:5d} "
+                f"{name[:44]:44s} {row['seconds']:5.2f} {_s(row.get('dom_loaded'))} "
+                f"{_s(row.get('first_message'))} {_s(row.get('last_message'))} "
+                f"{row['extra_modules']:5d} "
                 f"{row['extra_kb']:7.1f} {row['frames']:4d} {row['ws_messages']:5d} "
                 f"{row['ws_kb']:6.1f}  {kinds}"
             )

@@ -29,7 +29,9 @@ caches, as for the browser bench).
 
 Reported per page: one session alone (median over rounds); N sessions at once: the median
 session and the slowest session of each round (median and max over rounds); bytes sent per
-page. Target (issue 18): N = 20 sessions all served within 3 s.
+page; the server process's CPU seconds for the N sessions of a round (user + system, from
+``/proc``): what the sessions cost the server, which the machine's load does not stretch.
+Target (issue 18): N = 20 sessions all served within 3 s.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -144,6 +147,32 @@ async def open_session(base: str, page: Page, timeout_s: float = SESSION_TIMEOUT
     return Session(first, None, size, count, status)
 
 
+def server_pid(base: str) -> int | None:
+    """The process serving ``base`` (a ``streamlit run ... --server.port PORT`` started by
+    ``streamlit_server``), found by its port in ``/proc``; None where there is no /proc."""
+    port = base.rsplit(":", 1)[-1]
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            words = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in words and port.encode() in words and b"--server.port" in words:
+            return int(entry.name)
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds the process has used so far (all its threads)."""
+    if pid is None:
+        return None
+    try:
+        fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
 async def at_once(base: str, page: Page, sessions: int) -> list[Session]:
     return list(await asyncio.gather(*(open_session(base, page) for _ in range(sessions))))
 
@@ -177,6 +206,8 @@ async def measure(
             raise RuntimeError(f"{page.name}: {warm.status}")
     alone: dict[str, list[float]] = {p.name: [] for _, p in pages}
     together: dict[str, list[list[Session]]] = {p.name: [] for _, p in pages}
+    server_cpu: dict[str, list[float]] = {p.name: [] for _, p in pages}
+    pids = {server: server_pid(base) for server, base in servers.items()}
     sizes: dict[str, int] = {}
     loads: list[float] = []
     for number in range(rounds):
@@ -187,7 +218,11 @@ async def measure(
                 alone[page.name].append(one.finished_s)
             sizes[page.name] = one.bytes
             await asyncio.sleep(0.2)
+            used = cpu_seconds(pids[server])
             together[page.name].append(await at_once(servers[server], page, sessions))
+            after = cpu_seconds(pids[server])
+            if used is not None and after is not None:
+                server_cpu[page.name].append(after - used)
             loads.append(load_average()[0] if load_average() else 0.0)
             await asyncio.sleep(0.5)
     report: dict[str, dict[str, object]] = {}
@@ -206,6 +241,9 @@ async def measure(
             "first_element": _stats(first),
             "bytes": sizes.get(page.name, 0),
             "failed_sessions": failed,
+            # the server process's CPU seconds for the N sessions of a round (median, min,
+            # max over rounds): what they cost it, whatever the machine's load
+            "server_cpu": _stats(server_cpu[page.name]),
         }
     report["_load"] = {"during": _stats(loads)}
     return report
@@ -263,11 +301,12 @@ def print_report(report: dict[str, object]) -> None:
     )
     print(
         f"{report['rounds']} interleaved rounds after one warm-up; seconds from the websocket "
-        "connect to script_finished.\n"
+        "connect to script_finished; server CPU: the server process's CPU seconds for the "
+        f"{n} sessions of a round (median).\n"
     )
     print(
         f"{'page':48s} {'alone':>6s} | {n} at once: {'median':>6s} {'slowest':>8s} "
-        f"{'(max)':>6s} | {'KB':>6s}"
+        f"{'(max)':>6s} | {'KB':>6s} | {'server CPU':>10s}"
     )
     nan = float("nan")
     for name, row in pages.items():
@@ -277,9 +316,10 @@ def print_report(report: dict[str, object]) -> None:
         mark = "" if slowest.get("median_s", 1e9) <= SESSIONS_TARGET_S else "  over 3 s"
         failed = f"  {row['failed_sessions']} failed" if row["failed_sessions"] else ""
         typical, worst = slowest.get("median_s", nan), slowest.get("max_s", nan)
+        cpu = row.get("server_cpu", {}).get("median_s", nan)
         print(
             f"{name[:48]:48s} {alone:6.2f} | {'':>11s}{median:6.2f} {typical:8.2f} {worst:6.2f}"
-            f" | {row['bytes'] / 1024:6.1f}{mark}{failed}"
+            f" | {row['bytes'] / 1024:6.1f} | {cpu:10.2f}{mark}{failed}"
         )
 
 

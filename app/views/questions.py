@@ -158,29 +158,33 @@ def shown_rows() -> int:
     return min(max(rows, ROWS_PER_PAGE), 100_000)
 
 
-def show_table(
-    query: CannedQuery, raw: dict[str, str], total: int, address: dict[str, str]
-) -> None:
+def table_html(query: CannedQuery, raw: dict[str, str], total: int, address: dict[str, str]) -> str:
     """The answer as a table of labels: names link to their profiles (same tab), every cell
     shown whole; the first rows at once, more on request (the address keeps how many)."""
     rows = shown_rows()
-    st.html(answer_table_html(root, query.id, tuple(sorted(raw.items())), rows))
+    parts = [answer_table_html(root, query.id, tuple(sorted(raw.items())), rows)]
     if total > rows:
         more = {**address, "rows": str(rows + ROWS_PER_PAGE)}
-        st.markdown(
-            f"Rows 1–{rows} of {total}. "
-            f"[Show {min(ROWS_PER_PAGE, total - rows)} more rows](questions?{urlencode(more)})"
-            " · the downloads have every row."
+        href = html.escape(f"questions?{urlencode(more)}", quote=True)
+        parts.append(
+            f"<p>Rows 1–{rows} of {total}. "
+            f'<a href="{href}">Show {min(ROWS_PER_PAGE, total - rows)} more rows</a>'
+            " · the downloads have every row.</p>"
         )
     if rows > ROWS_PER_PAGE:
         address["rows"] = str(rows)
+    return "".join(parts)
 
 
-def show_list(query: CannedQuery, raw: dict[str, str], total: int) -> None:
+def list_html(query: CannedQuery, raw: dict[str, str], total: int) -> str:
     """The answer read row by row: each row a card, every column named (one HTML list)."""
-    st.html(answer_rows_html(root, query.id, tuple(sorted(raw.items())), LIST_ROWS_SHOWN))
+    drawn = answer_rows_html(root, query.id, tuple(sorted(raw.items())), LIST_ROWS_SHOWN)
     if total > LIST_ROWS_SHOWN:
-        st.caption(f"The first {LIST_ROWS_SHOWN} rows; the table and the downloads have them all.")
+        drawn += (
+            f'<p class="ck-src">The first {LIST_ROWS_SHOWN} rows; the table and the downloads '
+            "have them all.</p>"
+        )
+    return drawn
 
 
 def views_html(views: list[str], current: str, default: str, address: dict[str, str]) -> str:
@@ -203,29 +207,25 @@ def views_html(views: list[str], current: str, default: str, address: dict[str, 
     )
 
 
-def show_chart(query: CannedQuery, raw: tuple[tuple[str, str], ...]) -> bool:
+def chart_html(query: CannedQuery, raw: tuple[tuple[str, str], ...]) -> str | None:
     """The bar chart the question's metadata declares, with the table behind it."""
-    drawn = answer_chart_html(root, query.id, raw)
-    if drawn is None:
-        return False
-    st.html(drawn)
-    return True
+    return answer_chart_html(root, query.id, raw)
 
 
-def show_graph(result) -> bool:  # type: ignore[no-untyped-def]
+def show_graph(result, before: str = "") -> bool:  # type: ignore[no-untyped-def]
     """The answer as a network picture drawn on the server: each shape links to its
     profile (same tab), the links in words below it."""
     network = result_network(index, result)
     if not network.shown_nodes:
         return False
-    st.html(legend_html(network))
+    st.html(before + legend_html(network))
     draw_network(network, lambda iri: profile_href(iri, index.kind(iri)))
-    st.caption(
-        f"{network.shown_nodes} organisations and collaborations, "
+    st.html(
+        f'<p class="ck-src">{network.shown_nodes} organisations and collaborations, '
         f"{len(network.elements['edges'])} links "
-        f"({', '.join(network.relations)}). Select a shape to open its profile."
+        f"({html.escape(', '.join(network.relations))}). Select a shape to open its profile.</p>"
+        + links_table_html(network)
     )
-    st.html(links_table_html(network))
     return True
 
 
@@ -240,17 +240,31 @@ def available_views(query: CannedQuery, result) -> list[str]:  # type: ignore[no
     return views
 
 
-def show_question(query: CannedQuery) -> None:
-    page_title(query.summary, "Questions")
-    st.markdown(f"← {link_md('All questions', 'questions')}")
-    st.title(query.summary)
+def intro_html(query: CannedQuery, fields: list[ParamField]) -> str:
+    """What the question is (its first sentence, then how the answer is worked out) and its
+    choices: one element."""
+    parts: list[str] = []
     description = plain(query.description, index)
     if description:
-        st.markdown(first_sentence(description))
-        st.html(
+        parts.append(
+            f"<p>{html.escape(first_sentence(description))}</p>"
             '<details class="ck-details"><summary>How this answer is worked out</summary>'
             f"<p>{html.escape(description)}</p></details>"
         )
+    if fields:
+        view = st.query_params.get("view", "")
+        parts.append(params_form_html(query.id, fields, keep={"view": view} if view else None))
+    return "".join(parts)
+
+
+def show_question(query: CannedQuery) -> None:
+    """A question's page, drawn as few elements as it can be (each element is a render of
+    its own for the browser): the back link, the title, one element for the question and
+    its choices, one for the answer (count, views, table or chart, profiles), the two
+    download buttons and one element of links."""
+    page_title(query.summary, "Questions")
+    st.markdown(f"← {link_md('All questions', 'questions')}")
+    st.title(query.summary)
 
     raw: dict[str, str] = {}
     missing: list[str] = []
@@ -260,9 +274,9 @@ def show_question(query: CannedQuery) -> None:
             raw[field.name] = field.value
         else:  # nothing chosen: the question needs a choice
             missing.append(field.label.lower())
-    if fields:
-        view = st.query_params.get("view", "")
-        st.html(params_form_html(query.id, fields, keep={"view": view} if view else None))
+    intro = intro_html(query, fields)
+    if intro:
+        st.html(intro)
 
     # the address always says what is on screen (it is the permalink): question,
     # choices, view; written on every run, also when it came from a link
@@ -272,19 +286,18 @@ def show_question(query: CannedQuery) -> None:
             st.info(
                 f"Choose {' and '.join(missing)} to see the answer.", icon=":material/touch_app:"
             )
-            show_sparql(query, raw)
+            st.html(sparql_html(query, raw))
             return
         try:
             result = run_canned(root, query.id, tuple(sorted(raw.items())))
         except CollabkgError as exc:
             show_error(exc, what="This question could not be answered")
-            show_sparql(query, raw)
+            st.html(sparql_html(query, raw))
             return
         view = show_answer(query, result, raw, address)
         if view is not None:
             address["view"] = view
-        show_downloads(query, result, address)
-        show_sparql(query, raw)
+        show_downloads(query, result, address, raw)
     finally:
         keep_address(address)
 
@@ -301,9 +314,11 @@ def show_answer(  # type: ignore[no-untyped-def]
             icon=":material/info:",
         )
         return None
-    st.caption(f"{answer_count(result, query.counts)}.")
+    count = f'<p class="ck-count">{html.escape(answer_count(result, query.counts))}.</p>'
     gaps = gap_summary(table.frame)
-    if gaps:
+    if gaps:  # a warning of its own, between the count and the answer
+        st.html(count)
+        count = ""
         st.warning(
             "**What the sources do not say** (the gaps can be the finding):\n"
             + "\n".join(f"- {md_escape(gap)}" for gap in gaps),
@@ -315,34 +330,43 @@ def show_answer(  # type: ignore[no-untyped-def]
     view = url_view if url_view in views else default_view
     if view != default_view:
         address["view"] = view
-    st.html(views_html(views, view, default_view, address))
-    shown = (view == "chart" and show_chart(query, tuple(sorted(raw.items())))) or (
-        view == "graph" and show_graph(result)
-    )
-    if view == "list":
-        show_list(query, raw, len(table.frame))
-    elif not shown:
-        show_table(query, raw, len(table.frame), address)
-    if table.profiles:
-        show_profile_links(table.profiles)
+    nav = views_html(views, view, default_view, address)
+    if view == "graph" and show_graph(result, before=count + nav):
+        if table.profiles:
+            st.html(profile_links_html(table.profiles))
+        return view if view != default_view else None
+    drawn = chart_html(query, tuple(sorted(raw.items()))) if view == "chart" else None
+    if drawn is None:
+        drawn = (
+            list_html(query, raw, len(table.frame))
+            if view == "list"
+            else table_html(query, raw, len(table.frame), address)
+        )
+    # the count, the views, the answer and the profiles' links: one element
+    st.html(count + nav + drawn + profile_links_html(table.profiles))
     return None if view == default_view else view
 
 
-def show_profile_links(profiles: list[tuple[str, str, str]]) -> None:
+def profile_links_html(profiles: list[tuple[str, str, str]]) -> str:
     """One line of links (same tab): lighter to draw than a button per profile."""
+    if not profiles:
+        return ""
     shown = profiles[:PROFILE_LINKS_SHOWN]
     links = " · ".join(
-        f"[{md_escape(label)}]({PAGE_OF_KIND[kind]}?{urlencode({'id': to_curie(iri)})})"
+        f'<a href="{html.escape(PAGE_OF_KIND[kind] + "?" + urlencode({"id": to_curie(iri)}))}">'
+        f"{html.escape(label)}</a>"
         for label, iri, kind in shown
         if kind in PAGE_OF_KIND
     )
     more = ""
     if len(profiles) > len(shown):
         more = f" · and {len(profiles) - len(shown)} more (Collaborations and Organisations pages)"
-    st.markdown(f"**Profiles in this answer:** {links}{more}")
+    return f'<p class="ck-profiles"><strong>Profiles in this answer:</strong> {links}{more}</p>'
 
 
-def show_downloads(query: CannedQuery, result, address: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def show_downloads(  # type: ignore[no-untyped-def]
+    query: CannedQuery, result, address: dict[str, str], raw: dict[str, str]
+) -> None:
     # made only when a button is clicked (callables), not on every run of the page
     def as_csv() -> bytes:
         return download_frame(index, result).to_csv(index=False).encode("utf-8")
@@ -353,8 +377,9 @@ def show_downloads(query: CannedQuery, result, address: dict[str, str]) -> None:
         )
         return json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8")
 
-    left, middle, right = st.columns([1, 1, 2], vertical_alignment="center")
-    left.download_button(
+    # one row of two buttons (a horizontal container: fewer blocks than three columns)
+    buttons = st.container(horizontal=True, vertical_alignment="center")
+    buttons.download_button(
         "Download CSV",
         data=as_csv,
         file_name=f"{query.id}.csv",
@@ -363,7 +388,7 @@ def show_downloads(query: CannedQuery, result, address: dict[str, str]) -> None:
         key="download-csv",
         on_click="ignore",
     )
-    middle.download_button(
+    buttons.download_button(
         "Download JSON",
         data=as_json,
         file_name=f"{query.id}.json",
@@ -372,22 +397,24 @@ def show_downloads(query: CannedQuery, result, address: dict[str, str]) -> None:
         key="download-json",
         on_click="ignore",
     )
-    right.markdown(
-        f"{link_md('Permalink to this answer', 'questions', address)} "
-        "(it, and the address in your browser, reopen this answer)"
+    permalink = html.escape(f"questions?{urlencode(address)}", quote=True)
+    st.html(
+        f'<p><a href="{permalink}">Permalink to this answer</a> '
+        "(it, and the address in your browser, reopen this answer)</p>" + sparql_html(query, raw)
     )
 
 
-def show_sparql(query: CannedQuery, raw: dict[str, str] | None = None) -> None:
+def sparql_html(query: CannedQuery, raw: dict[str, str] | None = None) -> str:
     """A link to the question's SPARQL, opened in the analysts' editor with its choices.
 
     (A link rather than the text itself: a code block is one more thing every visitor's
     browser would load and draw for what only analysts read.)"""
     choices = "\n".join(f"{name}={value}" for name, value in (raw or {}).items())
     target = {"query": query.text, **({"params": choices} if choices else {})}
-    st.markdown(
-        f"{link_md('The SPARQL behind this answer (for analysts)', 'sparql', target)} · "
-        f"or from the command line: `collabkg query {query.id}`"
+    href = html.escape(f"sparql?{urlencode(target)}", quote=True)
+    return (
+        f'<p><a href="{href}">The SPARQL behind this answer (for analysts)</a> · '
+        f"or from the command line: <code>collabkg query {html.escape(query.id)}</code></p>"
     )
 
 

@@ -94,33 +94,56 @@ def group_html(page: SourcePage, number: int) -> str:
     return "".join(parts)
 
 
+def source_body_html(page: SourcePage) -> str:
+    """Everything below the source's title as one HTML element: what the source is, how
+    many facts cite it, links to its groups, then each group (an H2, its anchor
+    ``group-<n>``) with its facts. One element instead of a heading and a block per group
+    (about 60 websocket messages for the longest source): each element costs the browser
+    a render of its own."""
+    esc = html.escape
+    info = page.info
+    who = ", ".join(info.creators) if info.creators else "author not named in the text"
+    parts = [
+        f"<p>{esc(source_line(info.label, [info.kind, who, info.publisher, info.date]))}</p>",
+        f"<p><strong>{page.fact_count} facts</strong> in the graph cite this source, with "
+        f"<strong>{page.quotation_count} quotations</strong>."
+        + (
+            " Each quotation is shown in its place in the text, highlighted."
+            if page.text_available
+            else ""
+        )
+        + "</p>",
+    ]
+    if page.text_note:
+        parts.append(f'<p class="ck-src">{esc(page.text_note)}</p>')
+    jump = " · ".join(
+        f'<a href="#group-{n}">{esc(g.title)} ({len(g.facts)})</a>'
+        for n, g in enumerate(page.groups)
+    )
+    if jump:
+        parts.append(f"<p>{jump}</p>")
+    for number, group in enumerate(page.groups):
+        parts.append(
+            f'<h2 id="group-{number}">{esc(group.title)} ({len(group.facts)})</h2>'
+            + group_html(page, number)
+        )
+    return "".join(parts)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def cached_source_body(root: str, iri: str) -> str:
+    """The body of a source's page, made once per source (the page is the same for all)."""
+    page = cached_source_page(root, iri)
+    return source_body_html(page) if page is not None else ""
+
+
 def show_source(page: SourcePage) -> None:
     info = page.info
     page_title(info.label, "Sources")
     keep_address({"id": to_curie(info.iri)})
     st.markdown(f"← {link_md('All sources', 'sources')}")
     st.title(info.label)
-    who = ", ".join(info.creators) if info.creators else "author not named in the text"
-    st.markdown(md_escape(source_line(info.label, [info.kind, who, info.publisher, info.date])))
-    st.markdown(
-        f"**{page.fact_count} facts** in the graph cite this source, with "
-        f"**{page.quotation_count} quotations**."
-        + (
-            " Each quotation is shown in its place in the text, highlighted."
-            if page.text_available
-            else ""
-        )
-    )
-    if page.text_note:
-        st.caption(page.text_note)
-    jump = " · ".join(
-        f"[{md_escape(g.title)} ({len(g.facts)})](#group-{n})" for n, g in enumerate(page.groups)
-    )
-    if jump:
-        st.markdown(jump)
-    for number, group in enumerate(page.groups):
-        st.header(f"{group.title} ({len(group.facts)})", anchor=f"group-{number}")
-        st.html(group_html(page, number))
+    st.html(cached_source_body(root, info.iri))
 
 
 wanted = st.query_params.get("id")

@@ -77,3 +77,25 @@ def test_home_explains_a_broken_graph(open_page: Opener, tmp_path: Path):
     assert app.error, "a graph that cannot load is explained"
     assert "data/x.ttl:1:1" in app.error[0].value
     assert 'class="ck-counts"' not in drawn_html(app), "no counts of a graph that failed"
+
+
+def test_the_navigation_lists_every_page_and_marks_the_one_shown(open_page: Opener):
+    """The pages are listed by one HTML ``<nav>`` (same-tab links), not Streamlit's sidebar."""
+    app = open_page("views/questions.py")
+    drawn = drawn_html(app)
+    nav = re.search(r'<nav class="ck-nav" aria-label="Explorer pages">.*?</nav>', drawn, re.DOTALL)
+    assert nav is not None
+    links = re.findall(r'<a href="([^"]*)"( aria-current="page")?>([^<]*)</a>', nav.group(0))
+    assert [href for href, _, _ in links] == [
+        "./",
+        "questions",
+        "collaborations",
+        "organisations",
+        "network",
+        "sources",
+        "search",
+        "check",
+        "sparql",
+    ]
+    assert [name for _href, current, name in links if current] == ["Questions"]
+    assert "Tools" in nav.group(0)

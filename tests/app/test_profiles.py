@@ -6,6 +6,7 @@ from tests.support.apptest import (
     Opener,
     answer_tables,
     column,
+    drawn_html,
     identifiers_on_screen,
     page_links,
     visible_text,
@@ -146,3 +147,37 @@ def test_an_unknown_profile_falls_back_to_the_list(open_page: Opener):
     assert app.title[0].value == "Collaborations"
     app = open_page(ORGS, id="not a valid id <>")
     assert app.title[0].value == "Organisations"
+
+
+def test_a_profile_is_a_few_elements_with_its_sections_as_headings(open_page: Opener):
+    """A profile is the back link, the name and one element (it was a heading and an element
+    per section and fact: about 20 renders for the browser); each section with facts is an
+    H2 that the line of counts links to."""
+    import re
+
+    app = open_page(COLLABS, id="ckd:wigan-collaborative-council")
+    assert len(app.main.children) <= 5, f"{len(app.main.children)} elements on the profile"
+    drawn = drawn_html(app)
+    sections = re.findall(r'<h2 id="([a-z-]+)">([^<]*)</h2>', drawn)
+    assert len(sections) >= 3
+    for key, title in sections:
+        if title.endswith(")"):  # a section with facts is reached from the line of counts
+            assert f'<a href="#{key}">' in drawn, key
+    assert "recorded facts — " in drawn
+
+
+def test_the_list_count_agrees_with_its_rows_whatever_the_filters(open_page: Opener):
+    """The list's table is made once per search and filters (and kept): the count line and
+    the rows agree for each, also when the same filters come again, and nothing matched
+    says so with no table."""
+    import re
+
+    for params in ({}, {"structure": "Collaborative market"}, {"search": "wigan"}, {}):
+        app = open_page(COLLABS, **params)
+        [line] = [c.value for c in app.caption if " collaborations." in c.value]
+        shown = int(re.match(r"(\d+) of \d+", line)[1])  # type: ignore[index]
+        [table] = answer_tables(app)
+        assert len(table.rows) == shown, (params, line)
+    app = open_page(COLLABS, search="no such collaboration anywhere")
+    assert any("No collaboration matches" in i.value for i in app.info)
+    assert not answer_tables(app)

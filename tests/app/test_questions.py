@@ -82,7 +82,7 @@ def test_who_is_accountable_for_transferred_assets(open_page: Opener):
     assert not [c for c in cells if "ckd:" in c or "https://" in c], "names only, no identifiers"
     assert any("Accountable: none recorded" in w.value for w in app.warning)
     assert [b.proto.label for b in app.download_button] == ["Download CSV", "Download JSON"]
-    sparql = [params for _label, page, params in page_links(app) if page == "sparql"]
+    sparql = [params for _label, page, params in page_links(app, drawn=True) if page == "sparql"]
     assert len(sparql) == 1, "a link opens the question's SPARQL in the analysts' editor"
     assert "SELECT" in sparql[0]["query"]
     assert identifiers_on_screen(app) == []
@@ -107,9 +107,13 @@ def test_collaborative_markets_link_to_profiles(open_page: Opener):
         "collaborations?id=ckd%3Aplymouth-alliance-contract"
     )
     assert not any("?id=" in text for row in table.rows for text, _href in row)
-    [line] = [m.value for m in app.markdown if m.value.startswith("**Profiles in this answer")]
+    import re
+
+    [line] = re.findall(r'<p class="ck-profiles">.*?</p>', drawn_html(app))
+    assert line.startswith('<p class="ck-profiles"><strong>Profiles in this answer:</strong>')
     assert (
-        "[Plymouth Alliance Contract](collaborations?id=ckd%3Aplymouth-alliance-contract)" in line
+        '<a href="collaborations?id=ckd%3Aplymouth-alliance-contract">Plymouth Alliance Contract'
+        "</a>" in line
     )
 
 
@@ -177,7 +181,7 @@ def test_a_permalink_reopens_the_same_answer(open_page: Opener):
     assert _selected(app) == "ckd:plymouth-alliance-contract"
     text = " ".join(visible_text(app))
     assert "Plymouth" in text
-    links = {label: params for label, page, params in page_links(app)}
+    links = {label: params for label, page, params in page_links(app, drawn=True)}
     assert links["Permalink to this answer"] == {
         "q": "collaboration-profile",
         "collaboration": "ckd:plymouth-alliance-contract",
@@ -244,3 +248,25 @@ def test_chart_view_when_the_query_asks_for_it(open_page: Opener):
         assert _view_links(app)[0] == "Chart"
         drawn = " ".join(getattr(e.proto, "body", "") for e in app.get("html"))
         assert 'class="ck-bars"' in drawn
+
+
+def _elements(block) -> int:  # type: ignore[no-untyped-def]
+    """Elements and blocks drawn under a block (each is a render of its own in the browser)."""
+    inner = [_elements(c) if hasattr(c, "children") else 0 for c in block.children.values()]
+    return len(inner) + sum(inner)
+
+
+def test_a_question_page_is_a_few_elements(open_page: Opener):
+    """Every question's page is drawn as a handful of elements whatever its answer (the
+    question and its choices one element, the answer with its count, views and profile links
+    one, the links one): it was 16-19 elements and blocks, each a render for the browser."""
+    from collabkg.catalogue import Catalogue
+    from tests.support.apptest import DATA_ROOT
+
+    for query in Catalogue.load(DATA_ROOT):
+        if query.internal:
+            continue
+        app = open_page(PAGE, q=query.id)
+        drawn = _elements(app.main)
+        assert drawn <= 11, f"{query.id}: {drawn} elements and blocks"
+        assert [b.proto.label for b in app.download_button] == ["Download CSV", "Download JSON"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -98,12 +99,38 @@ def test_the_source_page(open_page: Opener, index: ex.ExplorerIndex):
     source = next(iter(index.sources.values()))
     app = open_page(SOURCES, id=ex.to_curie(source.iri))
     assert app.title[0].value == source.label
-    assert app.header, "facts are grouped under headings"
+    drawn = drawn_html(app)
+    page = ex.source_page(index, source.iri)
+    assert page is not None
+    headings = re.findall(r'<h2 id="group-(\d+)">([^<]*)</h2>', drawn)
+    assert [html.unescape(t) for _n, t in headings] == [
+        f"{g.title} ({len(g.facts)})" for g in page.groups
+    ], "facts are grouped under headings, in order"
+    for number, _title in headings:  # the jump links reach each group
+        assert f'href="#group-{number}"' in drawn
     assert identifiers_on_screen(app) == []
     listing = open_page(SOURCES)
     assert listing.title[0].value == "Sources"
     opened = {params["id"] for _label, page, params in page_links(listing) if page == "sources"}
     assert opened == {ex.to_curie(iri) for iri in index.sources}, "a link to each source"
+
+
+def test_the_source_page_is_a_few_elements_however_many_groups(
+    open_page: Opener, index: ex.ExplorerIndex
+):
+    """The source page with the most groups is drawn as a handful of elements (a heading and
+    a block per group was about 60 websocket messages, each a render for the browser)."""
+    pages = [ex.source_page(index, iri) for iri in index.sources]
+    largest = max((p for p in pages if p is not None), key=lambda p: len(p.groups))
+    assert len(largest.groups) >= 3
+    app = open_page(SOURCES, id=ex.to_curie(largest.info.iri))
+    elements = len(app.main.children)
+    assert elements <= 5, f"{elements} elements on the source page"
+    drawn = drawn_html(app)
+    missing = [
+        f.label for g in largest.groups for f in g.facts if html.escape(f.label) not in drawn
+    ]
+    assert not missing, "every fact that cites the source is on its page"
 
 
 def test_a_broken_source_link_says_so(open_page: Opener):

@@ -441,3 +441,54 @@ def test_answer_cells_are_shown_whole_and_names_open_in_the_same_tab(tab: Page):
     expect(tab.get_by_role("heading", name=name, exact=True).first).to_be_visible(timeout=30_000)
     wait_idle(tab)
     still_same_tab(tab)
+
+
+def test_every_page_is_reached_from_the_navigation_in_the_same_tab(tab: Page):
+    """The explorer's own navigation (one line of links in place of Streamlit's sidebar,
+    which cost every new tab about 0.1 s of the browser's CPU): on every page it lists every
+    page, marks the one shown, and each link opens its page in the same tab without a
+    reload; at 375 px it wraps instead of widening the page."""
+    open_at(tab, "", PAGES_TO_TITLE[""])
+    mark_tab(tab)
+    nav = tab.get_by_role("navigation", name="Explorer pages")
+    expect(nav).to_be_visible()
+    for path, heading in PAGES_TO_TITLE.items():
+        if not path:
+            continue
+        link = nav.get_by_role("link", name=heading, exact=False).first
+        link.click()
+        expect(tab.get_by_role("heading", name=heading, exact=True).first).to_be_visible(
+            timeout=60_000
+        )
+        still_same_tab(tab)
+        assert tab.url.rstrip("/").endswith(f"/{path}"), tab.url
+        current = nav.locator('a[aria-current="page"]')
+        expect(current).to_have_count(1)
+        assert current.get_attribute("href") == path
+    nav.get_by_role("link", name="Home", exact=True).click()
+    expect(tab.get_by_role("heading", name=PAGES_TO_TITLE[""]).first).to_be_visible()
+    still_same_tab(tab)
+    tab.set_viewport_size({"width": 375, "height": 800})
+    open_at(tab, "questions", "Questions")
+    expect(tab.get_by_role("navigation", name="Explorer pages")).to_be_visible()
+    width = tab.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 375 + 2, f"the page is {width} px wide: it scrolls sideways"
+
+
+def test_the_last_group_of_a_long_source_page_is_reached_by_its_link(tab: Page):
+    """The source page is one HTML element now: the jump link to its last group still lands
+    on it, with its facts shown there. (Regression: drawing far facts only when near the
+    screen, ``content-visibility: auto``, made this link land a screen too far.)"""
+    open_at(tab, "sources?id=ckd:src-golab-blog-2019", "Findings from Are We Rallying Together?")
+    jumps = tab.locator('[data-testid="stMain"] a[href^="#group-"]')
+    assert jumps.count() >= 3
+    last = jumps.nth(jumps.count() - 1)
+    anchor = (last.get_attribute("href") or "").lstrip("#")
+    last.click()
+    heading = tab.locator(f"h2#{anchor}")
+    expect(heading).to_be_in_viewport()
+    fact = tab.locator(f"h2#{anchor} + .ck-fact, h2#{anchor} ~ .ck-fact").first
+    expect(fact).to_be_visible()
+    expect(fact).to_be_in_viewport()
+    title = fact.locator(".ck-fact-title").inner_text().strip()
+    assert title and title in main_text(tab)

@@ -68,10 +68,22 @@ def identifiers_on_screen(app: AppTest) -> list[str]:
     return [t for t in visible_text(app) if _IDENTIFIER.search(t)]
 
 
-def page_links(app: AppTest) -> list[tuple[str, str, dict[str, str]]]:
+_NAV = re.compile(r'<nav class="ck-nav".*?</nav>', re.DOTALL)
+_HTML_LINK = re.compile(r'<a href="([a-z]*)(?:\?([^"#]*))?">(.*?)</a>', re.DOTALL)
+
+
+def page_links(app: AppTest, *, drawn: bool = False) -> list[tuple[str, str, dict[str, str]]]:
     """(label, page url path, query parameters) of every link to a page of the explorer:
-    st.page_link elements and Markdown links (``[label](page?query)``, same tab)."""
+    st.page_link elements and Markdown links (``[label](page?query)``, same tab); with
+    ``drawn``, also the links in drawn HTML (``<a href="page?query">label</a>``), the
+    explorer's navigation (the same on every page) left out."""
     out = []
+    if drawn:
+        for element in app.get("html"):
+            body = _NAV.sub("", str(getattr(element.proto, "body", "")))
+            for page, query, label in _HTML_LINK.findall(body):
+                params = {k: v[0] for k, v in parse_qs(html.unescape(query)).items()}
+                out.append((html.unescape(_TAG.sub("", label)), page, params))
     for element in app.page_link:
         proto = element.proto
         params = {k: v[0] for k, v in parse_qs(proto.query_string).items()}
