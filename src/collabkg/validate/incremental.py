@@ -48,6 +48,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from collabkg import parse_once
 from collabkg.cache import Cache, code_version, key_of
 from collabkg.paths import ProjectPaths
 from collabkg.progress import Progress
@@ -207,7 +208,7 @@ def _reached(path: Path, followed: set[str]) -> tuple[set[str], frozenset[str]] 
     the file's own statements between items, vocabulary terms left out); None when the file
     has blank nodes or cannot be read (then every item of it is checked)."""
     try:
-        triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+        triples = parse_once.parse_path(path).triples
     except (OSError, SyntaxError, ValueError):
         return None
     parent: dict[str, str] = {}
@@ -451,7 +452,7 @@ def run_incremental(
 def _parsed(path: Path) -> list[ox.Triple] | None:
     """A changed file's statements now (None: it cannot be parsed, so it names nothing)."""
     try:
-        return [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+        return parse_once.parse_path(path).triples
     except (OSError, SyntaxError, ValueError):
         return None
 
@@ -640,7 +641,7 @@ class _Graph:
         memory = ox.Store()
         for name, (path, _sha) in now.items():
             if name not in triples:
-                _load(memory, path)
+                _load(memory, path, keep=len(now) <= parse_once.KEPT_FILES)
         yield cls([memory, changes], None)
 
     def back(
@@ -658,9 +659,12 @@ class _Graph:
                         yield quad.object
 
 
-def _load(store: ox.Store, path: Path) -> None:
+def _load(store: ox.Store, path: Path, *, keep: bool = True) -> None:
+    """A file read beside the cached store or in memory to walk the graph: ``keep``
+    (a few hundred files at most) its triples for the pipeline and the load after this (it
+    is parsed once)."""
     with contextlib.suppress(OSError, SyntaxError, ValueError):  # else: not in the graph
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE, lenient=True)
+        parse_once.load(store, str(path), path.read_bytes(), None, lenient=True, keep=keep)
 
 
 def _graph_name(project: ProjectPaths, name: str) -> str:

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
+from collabkg import parse_once
 from collabkg.cache import Cache, key_of
 from collabkg.file_index import Listing
 from collabkg.progress import Progress
@@ -36,16 +37,23 @@ OX_TYPE = ox.NamedNode(str(RDF.type))
 CASE = str(CK.Case)
 
 
-def load_file(store: ox.Store, path: Path, graph: str, has_bnodes: bool) -> None:
-    """Load a file that parsed into its graph (blank nodes named canonically)."""
+def load_file(
+    store: ox.Store, path: Path, graph: str, has_bnodes: bool, *, keep: bool = False
+) -> None:
+    """Load a file that parsed into its graph (blank nodes named canonically). ``keep``:
+    its triples are kept for this process's other readers (:mod:`collabkg.parse_once`;
+    a small project, whose graph the command loads next), else the engine parses it."""
     data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not has_bnodes:
-        # it parsed with the strict parser already: skip the checks a second time
-        store.load(data, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph), lenient=True)
+    if keep:
+        triples = parse_once.parse(str(path), data).triples
+        insert(store, canonical_triples(triples, graph) if has_bnodes else triples, graph)
         return
-    triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    if not has_bnodes:
+        # it parsed with the strict parser already: skip the checks a second time (its
+        # triples taken as parsed when this process parsed it already)
+        parse_once.load(store, str(path), data, graph, lenient=True)
+        return
+    triples = parse_once.parse(str(path), data).triples
     insert(store, canonical_triples(triples, graph), graph)
 
 
