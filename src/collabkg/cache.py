@@ -116,6 +116,8 @@ def cache_dir(root: Path) -> Path | None:
 
 
 _SEEN: dict[str, dict[str, tuple[int, int, int, str, int]]] = {}
+_HELD = threading.local()
+"""``folders``: the cache folders whose store lock this thread holds."""
 _SCANS = threading.local()
 """``by_folder``: cache folder -> the files' states seen by this thread's current
 :meth:`Cache.one_scan` (absolute path as given -> FileState)."""
@@ -369,12 +371,23 @@ class Cache:
 
     @contextlib.contextmanager
     def store_lock(self) -> Iterator[None]:
-        """Hold the store for this process (other collabkg processes wait)."""
+        """Hold the store for this process (other collabkg processes wait). Taken again
+        in the same thread while held (by another :class:`Cache` of the same folder), it
+        is already held: the outer holder releases it."""
+        held: dict[str, int] | None = getattr(_HELD, "folders", None)
+        if held is None:
+            held = _HELD.folders = {}
+        folder = str(self.folder)
+        if held.get(folder):
+            yield
+            return
         with (self.folder / "store.lock").open("a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
+            held[folder] = 1
             try:
                 yield
             finally:
+                held.pop(folder, None)
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 

@@ -66,7 +66,7 @@ from collabkg.validate.reading import (
 )
 from collabkg.validate.report import Report, Stage
 from collabkg.validate.shape_reads import Step, Walk, shape_walks
-from collabkg.validate.store import PersistentStore
+from collabkg.validate.store import PersistentStore, kept_open
 
 MAX_CHANGED = 20
 """More data files changed than this since the base: a full run."""
@@ -400,23 +400,24 @@ def run_incremental(
         or "did you mean" in issue.message
     }
     whole |= {name for name in now if base.displays.get(name) in pointing}
-    reached = _by_walks(inputs, project, cache, base, now, fresh, triples, ends, whole)
-    if reached is not None:
-        focus, rechecked = reached
-    else:
-        focus, rechecked = _by_links(base, now, whole, followed)
-    affected = whole | set(focus)
-    targets = tuple(now[name][0] for name in sorted(affected))
-    checked = run(
-        Inputs(inputs.ontology, inputs.data, targets, inputs.shapes),
-        project,
-        engine=engine,
-        progress=progress,
-        many_targets=max(len(targets), 1),
-        replace_variants=False,
-        shacl_focus=focus,
-        resolved_paths=names,
-    )
+    with kept_open(cache):  # the cached store opened once: for the walk, then the check
+        reached = _by_walks(inputs, project, cache, base, now, fresh, triples, ends, whole)
+        if reached is not None:
+            focus, rechecked = reached
+        else:
+            focus, rechecked = _by_links(base, now, whole, followed)
+        affected = whole | set(focus)
+        targets = tuple(now[name][0] for name in sorted(affected))
+        checked = run(
+            Inputs(inputs.ontology, inputs.data, targets, inputs.shapes),
+            project,
+            engine=engine,
+            progress=progress,
+            many_targets=max(len(targets), 1),
+            replace_variants=False,
+            shacl_focus=focus,
+            resolved_paths=names,
+        )
     redone = shown | {base.displays.get(name, "") for name in whole}
     redone |= {_display(project, now[name][0], name) for name in whole}
     limited = {base.displays.get(name, "") for name in focus}

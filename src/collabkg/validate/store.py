@@ -5,7 +5,9 @@ of the ontology the shapes see in a graph of its own, and the persistent copy un
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +137,28 @@ class ListedFiles:
                 yield FileRef(self.root / name, name, GRAPH_BASE + name, False)
 
 
+_KEPT_OPEN = threading.local()
+"""``stores``: the cached stores this thread keeps open (store path -> Store) inside
+:func:`kept_open`."""
+
+
+@contextlib.contextmanager
+def kept_open(cache: Cache) -> Iterator[None]:
+    """Within it, the cached store is opened once however many times a run opens it (an
+    incremental run walks the graph in it, then checks the changed files in it: opening
+    it cost about 0.1 s at 1M, twice), and this process holds the store's lock throughout
+    (other processes wait, as they would for each opening)."""
+    if getattr(_KEPT_OPEN, "stores", None) is not None:  # nested: the outer one keeps it
+        yield
+        return
+    with cache.store_lock():
+        _KEPT_OPEN.stores = {}
+        try:
+            yield
+        finally:
+            _KEPT_OPEN.stores = None
+
+
 class PersistentStore:
     """The store under ``.collabkg-cache/store``, in step with the files (see :func:`sync`).
 
@@ -180,13 +204,19 @@ class PersistentStore:
         import shutil
 
         path = self.cache.store_path
-        try:
-            self.store = ox.Store(str(path))
-        except OSError as exc:
-            if "corrupt" not in str(exc).lower():
-                raise
-            shutil.rmtree(path, ignore_errors=True)  # a damaged cache: start again
-            self.store = ox.Store(str(path))
+        kept: dict[str, ox.Store] | None = getattr(_KEPT_OPEN, "stores", None)
+        if kept is not None and str(path) in kept:
+            self.store = kept[str(path)]  # opened by this run already (see kept_open)
+        else:
+            try:
+                self.store = ox.Store(str(path))
+            except OSError as exc:
+                if "corrupt" not in str(exc).lower():
+                    raise
+                shutil.rmtree(path, ignore_errors=True)  # a damaged cache: start again
+                self.store = ox.Store(str(path))
+            if kept is not None:
+                kept[str(path)] = self.store
         state = self.cache.get(self._state_key())
         if (
             isinstance(state, tuple)
