@@ -2,11 +2,13 @@
 
     python bench/generate.py --size 1M --out /work/gen1M
     collabkg validate                   # once, in that project: the whole-project report
-    python bench/incremental.py --root /work/gen1M --runs 3
+    python bench/incremental.py --root /work/gen1M --runs 3 [--command validate|query|explorer]
 
-For each of ``collabkg validate`` and ``collabkg query sources`` (a whole command, in a fresh
-process, as a person waits for it: start-up, validation, and for the query the load and the
-answer) the wall time is measured
+For each of ``collabkg validate``, ``collabkg query sources`` and the explorer's start (a
+whole command, in a fresh process, as a person waits for it: start-up, validation, and for
+the query the load and the answer; for the explorer Streamlit's run of the home page, the
+graph validated, loaded and counted, as ``AppTest`` serves it) the wall time and the CPU
+time are measured
 
 - with nothing changed (the report is found in .collabkg-cache/ by the files' content);
 - after one case file was edited (a label changed), a case file added (a copy of a case under
@@ -31,14 +33,32 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+APP = Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py"
+EXPLORER_START = f"""
+import sys
+from streamlit.testing.v1 import AppTest
+app = AppTest.from_file({str(APP)!r}, default_timeout=1800)
+app.run()
+if app.exception or app.error:
+    print([e.value for e in app.exception] + [e.value for e in app.error], file=sys.stderr)
+    sys.exit(3)
+"""
+"""The explorer's start as a person waits for it, in a fresh process: Streamlit's script
+run of the first page (the home page: the graph validated and loaded, its counts), served
+(AppTest, no browser); fails when the page shows an error."""
+
 COMMANDS = {
-    "validate": ["validate", "--format", "json"],
-    "query": ["query", "sources", "--format", "csv"],
+    "validate": ["-m", "collabkg", "validate", "--format", "json"],
+    "query": ["-m", "collabkg", "query", "sources", "--format", "csv"],
+    "explorer": ["-c", EXPLORER_START],
 }
 
 
 PEAKS: list[int] = []
 """Peak resident memory (KB) of each command timed, in order."""
+CPU: list[float] = []
+"""CPU time (user + system, seconds) of each command timed, in order: on a shared machine
+a steadier figure than the wall time."""
 
 
 def _timed(root: Path, command: list[str]) -> float:
@@ -48,7 +68,7 @@ def _timed(root: Path, command: list[str]) -> float:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
     with subprocess.Popen(
-        [sys.executable, "-m", "collabkg", *command],
+        [sys.executable, *command],
         env=env,
         cwd=root,
         stdout=subprocess.DEVNULL,
@@ -60,8 +80,9 @@ def _timed(root: Path, command: list[str]) -> float:
         process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     PEAKS.append(usage.ru_maxrss)
+    CPU.append(usage.ru_utime + usage.ru_stime)
     if process.returncode not in (0, 1):
-        raise SystemExit(f"collabkg {' '.join(command)} failed: {errors.decode()[-2000:]}")
+        raise SystemExit(f"{' '.join(command)[:200]} failed: {errors.decode()[-2000:]}")
     return seconds
 
 
@@ -108,6 +129,9 @@ def _delete(root: Path, run: int) -> Callable[[], None]:
     return lambda: path.write_bytes(before)
 
 
+SHIFT = {"validate": 0, "query": 50, "explorer": 25}
+"""Each command edits and deletes other files than the others (no state validated before)."""
+
 CHANGES: dict[str, Callable[[Path, int], Callable[[], None]]] = {
     "edited": _edit,
     "added": _add,
@@ -136,30 +160,33 @@ def main(argv: list[str] | None = None) -> int:
         if args.command and name not in args.command:
             continue
         _timed(root, command)  # the report for this command's file set, cached
-        rows: list[tuple[str, list[float], list[float], list[int]]] = []
-        times, loads, peaks = [], [], []
+        rows: list[tuple[str, list[float], list[float], list[int], list[float]]] = []
+        times, loads, peaks, cpus = [], [], [], []
         for _ in range(args.runs):
             loads.append(os.getloadavg()[0])
             times.append(_timed(root, command))
             peaks.append(PEAKS[-1])
-        rows.append(("nothing changed", times, loads, peaks))
+            cpus.append(CPU[-1])
+        rows.append(("nothing changed", times, loads, peaks, cpus))
         for change, apply in CHANGES.items():
-            times, loads, peaks = [], [], []
+            times, loads, peaks, cpus = [], [], [], []
             for run in range(args.runs):
-                undo = apply(root, run + (0 if name == "validate" else 50))
+                undo = apply(root, run + SHIFT[name])
                 try:
                     loads.append(os.getloadavg()[0])
                     times.append(_timed(root, command))
                     peaks.append(PEAKS[-1])
+                    cpus.append(CPU[-1])
                     print(f"  {name} after one case file {change}: {times[-1]:.2f} s", flush=True)
                 finally:
                     undo()
                 _timed(root, command)  # the files as they were: the next change is the only one
-            rows.append((f"one case file {change}", times, loads, peaks))
-        for what, times, loads, peaks in rows:
+            rows.append((f"one case file {change}", times, loads, peaks, cpus))
+        for what, times, loads, peaks, cpus in rows:
             print(
                 f"{name:9} {what:26} median {statistics.median(times):6.2f} s "
-                f"(min {min(times):.2f}, max {max(times):.2f}; peak {max(peaks) / 1024:.0f} MB; "
+                f"(min {min(times):.2f}, max {max(times):.2f}; CPU median "
+                f"{statistics.median(cpus):.2f} s; peak {max(peaks) / 1024:.0f} MB; "
                 f"load {min(loads):.1f}-{max(loads):.1f})",
                 flush=True,
             )
@@ -169,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
                     "case": what,
                     "seconds": times,
                     "median": statistics.median(times),
+                    "cpu_seconds": cpus,
+                    "cpu_median": statistics.median(cpus),
                     "peak_mb": round(max(peaks) / 1024),
                     "load": loads,
                 }

@@ -116,6 +116,11 @@ def cache_dir(root: Path) -> Path | None:
 
 
 _SEEN: dict[str, dict[str, tuple[int, int, int, str, int]]] = {}
+_HELD = threading.local()
+"""``folders``: the cache folders whose store lock this thread holds."""
+_SCANS = threading.local()
+"""``by_folder``: cache folder -> the files' states seen by this thread's current
+:meth:`Cache.one_scan` (absolute path as given -> FileState)."""
 """The hash rows :meth:`Cache.states` read or wrote in this process: cache folder ->
 absolute path -> (size, mtime_ns, inode, sha256, when hashed)."""
 
@@ -179,8 +184,29 @@ class Cache:
 
     # ------------------------------------------------------------------ file hashes
 
+    @contextlib.contextmanager
+    def one_scan(self) -> Iterator[None]:
+        """Within it (one command's validation, in this thread), each file is looked at
+        once: :meth:`states` answers a file it answered before from that answer, without
+        ``stat``-ing it again (one command asked about the same 7,000 files three times).
+        What the command works out then rests on one view of the files; a file edited
+        meanwhile is seen by the next command (its hash differs from the one recorded)."""
+        scans: dict[str, dict[str, FileState]] | None = getattr(_SCANS, "by_folder", None)
+        if scans is None:
+            scans = _SCANS.by_folder = {}
+        folder = str(self.folder)
+        if folder in scans:  # nested: the outer scan goes on
+            yield
+            return
+        scans[folder] = {}
+        try:
+            yield
+        finally:
+            del scans[folder]
+
     def states(self, paths: Iterable[Path]) -> list[FileState]:
-        """The sha256 of each file, read only when its size or modification time changed.
+        """The sha256 of each file, read only when its size or modification time changed
+        (inside :meth:`one_scan`, a file already looked at is not looked at again).
 
         As git does with its index, a hash is trusted only for a file that was already
         older than :data:`RACY_NS` when it was hashed: a file written again within the
@@ -192,6 +218,20 @@ class Cache:
         the pipeline's reads), and reading the whole table each time cost more than
         ``stat``-ing them."""
         paths = list(paths)
+        scan = getattr(_SCANS, "by_folder", {}).get(str(self.folder))
+        if scan is not None:
+            names = [str(path) for path in paths]
+            todo = list(
+                {
+                    name: path for name, path in zip(names, paths, strict=True) if name not in scan
+                }.values()
+            )
+            for path, state in zip(todo, self._states(todo), strict=True):
+                scan[str(path)] = state
+            return [scan[name] for name in names]
+        return self._states(paths)
+
+    def _states(self, paths: list[Path]) -> list[FileState]:
         if not paths:
             return []
         seen_here = _SEEN.setdefault(str(self.folder), {})
@@ -331,12 +371,23 @@ class Cache:
 
     @contextlib.contextmanager
     def store_lock(self) -> Iterator[None]:
-        """Hold the store for this process (other collabkg processes wait)."""
+        """Hold the store for this process (other collabkg processes wait). Taken again
+        in the same thread while held (by another :class:`Cache` of the same folder), it
+        is already held: the outer holder releases it."""
+        held: dict[str, int] | None = getattr(_HELD, "folders", None)
+        if held is None:
+            held = _HELD.folders = {}
+        folder = str(self.folder)
+        if held.get(folder):
+            yield
+            return
         with (self.folder / "store.lock").open("a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
+            held[folder] = 1
             try:
                 yield
             finally:
+                held.pop(folder, None)
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 

@@ -61,7 +61,7 @@ def load_graph(
         )
         error.report = report  # type: ignore[attr-defined]
         raise error
-    graph = KnowledgeGraph.from_files(root, paths=paths)
+    graph = KnowledgeGraph.from_files(root, paths=files)  # the files validated, not listed again
     graph.validation = report
     graph.invalid = bool(report.violations)
     return graph

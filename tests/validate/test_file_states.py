@@ -96,3 +96,59 @@ def test_states_asked_again_in_one_command_do_not_read_the_table_again(
     assert files[2].stat().st_ino == before.st_ino
     assert cache.states(files)[2].sha256 == sha256(b"# edited again!!!!!\n")
     cache.close()
+
+
+def test_within_one_scan_each_file_is_looked_at_once(
+    files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 19): one incremental run at 1M looked at its 7,000 data files
+    three times (the report's key, the incremental run, the pipeline's reads: 21,000
+    ``stat`` calls). Inside :meth:`Cache.one_scan` a file already looked at is answered
+    from that answer; outside it (the next command) an edit is seen again."""
+    cache = Cache(files[0].parent / ".collabkg-cache")
+    stats: list[str] = []
+    real = Path.stat
+    monkeypatch.setattr(
+        Path, "stat", lambda self, **kw: stats.append(self.name) or real(self, **kw)
+    )
+    with cache.one_scan():
+        first = cache.states(files)
+        assert sorted(stats) == sorted(p.name for p in files)
+        stats.clear()
+        again = cache.states([*files[:3], files[0]])
+        assert stats == []
+        assert [s.sha256 for s in again] == [s.sha256 for s in [*first[:3], first[0]]]
+        files[1].write_text("# changed meanwhile\n", encoding="utf-8")
+        assert cache.states(files[1:2])[0].sha256 == first[1].sha256  # the one view
+    after = cache.states(files[1:2])
+    assert after[0].sha256 == sha256(b"# changed meanwhile\n")
+    cache.close()
+
+
+def test_one_incremental_validation_looks_at_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole command (``collabkg validate`` after one edited file): every file is
+    looked at (stat-ed, hashed when changed) once, however many stages ask."""
+    from collabkg.validate import validate
+    from tests.support.synthetic import generate
+
+    root = tmp_path / "project"
+    generate.generate(root, 4_000)
+    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    validate(root=root)  # the base
+    case = sorted((root / "data" / "cases").rglob("*.ttl"))[0]
+    case.write_text("# edited\n" + case.read_text(encoding="utf-8"), encoding="utf-8")
+    looked: list[str] = []
+    real = Cache._states
+
+    def counting(self: Cache, paths: list[Path]) -> list[object]:
+        looked.extend(str(p) for p in paths)
+        return real(self, paths)
+
+    monkeypatch.setattr(Cache, "_states", counting)
+    report = validate(root=root)
+    assert report.files
+    data = [str(p) for p in (root / "data").rglob("*.ttl") if p.name != "TEMPLATE.ttl"]
+    assert set(data) <= set(looked)
+    assert [name for name in set(looked) if looked.count(name) > 1] == []

@@ -17,6 +17,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 from rdflib.term import Node
 
+from collabkg import parse_once
 from collabkg.backends.base import ConvertedOnRead, Row, Triple
 from collabkg.errors import LoadError, ParameterError, QueryError
 from collabkg.rdfterms import to_oxigraph, to_rdflib
@@ -187,11 +188,8 @@ def load_store(sources: Sequence[SourceFile]) -> ox.Store:
             errors.append(exc)
             continue
         try:
-            store.load(
-                data,
-                format=ox.RdfFormat.TURTLE,
-                to_graph=ox.NamedNode(source.graph_iri),
-            )
+            # a file the validation parsed in this process is not parsed again
+            parse_once.load(store, str(source.path), data, source.graph_iri)
         except SyntaxError as exc:
             errors.append(load_error_from_syntax(exc, source, text))
     if errors:

@@ -4,6 +4,7 @@ each report remembered by the content of every file involved (:func:`run_cached`
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 from collabkg.cache import Cache, code_version, key_of
 from collabkg.paths import ProjectPaths
 from collabkg.validate.incremental import base_key, run_incremental, save_base, whole_project
-from collabkg.validate.inputs import Inputs, project_inputs, resolved
+from collabkg.validate.inputs import Inputs, project_inputs, resolved, resolved_names
 from collabkg.validate.pipeline import choose_engine, run
 from collabkg.validate.report import Report
 
@@ -70,54 +71,66 @@ def run_cached(
     started = time.perf_counter()
     chosen = choose_engine(engine)
     cache = None if reason else Cache.open(project.root)
-    key = report_key(inputs, project, cache, chosen) if cache is not None else None
+    scan = cache.one_scan() if cache is not None else contextlib.nullcontext()
     try:
-        if key is not None and cache is not None:
-            found = cache.get(key)
-            if isinstance(found, Report):
-                found.seconds = time.perf_counter() - started
-                return found
-        base = None
-        if key is not None and cache is not None and whole_project(inputs):
-            base = base_key(inputs, project, cache, chosen)
-        found_now = None
-        if base is not None and cache is not None:
-            found_now = run_incremental(
-                inputs, project, cache, base, engine=chosen, progress=progress
-            )
-        mentions: dict[str, bytes] = {}
-        only: set[str] | None = None
-        carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None
-        known: dict[str, tuple[Path, str]] | None = None
-        if found_now is not None:
-            report, mentions, only, carried, known = found_now
-        else:
-            report = run(  # mentions only for the base of a whole-project run
-                inputs,
-                project,
-                reason=reason,
-                engine=chosen,
-                progress=progress,
-                mentions=mentions if base is not None else None,
-            )
-        if key is not None and cache is not None:
-            cache.put(key, report)
-            if base is not None:
-                save_base(
-                    cache,
-                    base,
-                    inputs,
-                    project,
-                    report,
-                    mentions,
-                    only=only,
-                    carried=carried,
-                    known=known,
-                )
-        return report
+        with scan:  # each file looked at once by this run (its key, the base, the pipeline)
+            return _run_cached(inputs, project, cache, chosen, reason, progress, started)
     finally:
         if cache is not None:
             cache.close()
+
+
+def _run_cached(
+    inputs: Inputs,
+    project: ProjectPaths,
+    cache: Cache | None,
+    chosen: str,
+    reason: bool,
+    progress: Progress | None,
+    started: float,
+) -> Report:
+    key = report_key(inputs, project, cache, chosen) if cache is not None else None
+    if key is not None and cache is not None:
+        found = cache.get(key)
+        if isinstance(found, Report):
+            found.seconds = time.perf_counter() - started
+            return found
+    base = None
+    if key is not None and cache is not None and whole_project(inputs):
+        base = base_key(inputs, project, cache, chosen)
+    found_now = None
+    if base is not None and cache is not None:
+        found_now = run_incremental(inputs, project, cache, base, engine=chosen, progress=progress)
+    mentions: dict[str, bytes] = {}
+    only: set[str] | None = None
+    carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None
+    known: dict[str, tuple[Path, str]] | None = None
+    if found_now is not None:
+        report, mentions, only, carried, known = found_now
+    else:
+        report = run(  # mentions only for the base of a whole-project run
+            inputs,
+            project,
+            reason=reason,
+            engine=chosen,
+            progress=progress,
+            mentions=mentions if base is not None else None,
+        )
+    if key is not None and cache is not None:
+        cache.put(key, report)
+        if base is not None:
+            save_base(
+                cache,
+                base,
+                inputs,
+                project,
+                report,
+                mentions,
+                only=only,
+                carried=carried,
+                known=known,
+            )
+    return report
 
 
 def validate(
@@ -170,19 +183,27 @@ def validate_text(
 _GRAPH_CACHE: dict[tuple[object, ...], Report] = {}
 
 
+def _seen(path: Path) -> tuple[str, int, int] | None:
+    """A file's name, modification time and size (one ``stat``); None when it is gone."""
+    try:
+        stat = os.stat(path)  # noqa: PTH116 - one call, not two
+    except OSError:
+        return None
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
 def validate_graph_files(files: Sequence[Path], project: ProjectPaths) -> Report:
     """Validate exactly the files a KnowledgeGraph is about to load (all of them reported).
 
     The result is cached in-process by the files' names, sizes and modification times, so a
     graph loaded again from unchanged files is not validated twice.
     """
-    ontology_dir = resolved(project.ontology)
-    ontology = [f for f in files if resolved(f).is_relative_to(ontology_dir)]
-    data = [f for f in files if f not in ontology]
+    ontology_dir = str(resolved(project.ontology)) + "/"
+    in_ontology = [name.startswith(ontology_dir) for name in resolved_names(files)]
+    ontology = [f for f, inside in zip(files, in_ontology, strict=True) if inside]
+    data = [f for f, inside in zip(files, in_ontology, strict=True) if not inside]
     shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
-    key: tuple[object, ...] = tuple(
-        (str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in [*files, *shapes] if p.exists()
-    )
+    key: tuple[object, ...] = tuple(_seen(p) for p in [*files, *shapes])
     if key in _GRAPH_CACHE:
         return _GRAPH_CACHE[key]
     report = run_cached(Inputs(tuple(ontology), tuple(data), tuple(data), shapes), project)

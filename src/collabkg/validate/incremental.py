@@ -48,6 +48,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from collabkg import parse_once
 from collabkg.cache import Cache, code_version, key_of
 from collabkg.paths import ProjectPaths
 from collabkg.progress import Progress
@@ -67,7 +68,7 @@ from collabkg.validate.reading import (
 )
 from collabkg.validate.report import Report, Stage
 from collabkg.validate.shape_reads import Step, Walk, shape_walks
-from collabkg.validate.store import PersistentStore
+from collabkg.validate.store import PersistentStore, kept_open
 
 MAX_CHANGED = 20
 """More data files changed than this since the base: a full run."""
@@ -209,7 +210,7 @@ def _reached(path: Path, followed: set[str]) -> tuple[set[str], frozenset[str]] 
     the file's own statements between items, vocabulary terms left out); None when the file
     has blank nodes or cannot be read (then every item of it is checked)."""
     try:
-        triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+        triples = parse_once.parse_path(path).triples
     except (OSError, SyntaxError, ValueError):
         return None
     parent: dict[str, str] = {}
@@ -402,23 +403,24 @@ def run_incremental(
         or "did you mean" in issue.message
     }
     whole |= {name for name in now if base.displays.get(name) in pointing}
-    reached = _by_walks(inputs, project, cache, base, now, fresh, triples, ends, whole)
-    if reached is not None:
-        focus, rechecked = reached
-    else:
-        focus, rechecked = _by_links(base, now, whole, followed)
-    affected = whole | set(focus)
-    targets = tuple(now[name][0] for name in sorted(affected))
-    checked = run(
-        Inputs(inputs.ontology, inputs.data, targets, inputs.shapes),
-        project,
-        engine=engine,
-        progress=progress,
-        many_targets=max(len(targets), 1),
-        replace_variants=False,
-        shacl_focus=focus,
-        resolved_paths=names,
-    )
+    with kept_open(cache):  # the cached store opened once: for the walk, then the check
+        reached = _by_walks(inputs, project, cache, base, now, fresh, triples, ends, whole)
+        if reached is not None:
+            focus, rechecked = reached
+        else:
+            focus, rechecked = _by_links(base, now, whole, followed)
+        affected = whole | set(focus)
+        targets = tuple(now[name][0] for name in sorted(affected))
+        checked = run(
+            Inputs(inputs.ontology, inputs.data, targets, inputs.shapes),
+            project,
+            engine=engine,
+            progress=progress,
+            many_targets=max(len(targets), 1),
+            replace_variants=False,
+            shacl_focus=focus,
+            resolved_paths=names,
+        )
     redone = shown | {base.displays.get(name, "") for name in whole}
     redone |= {_display(project, now[name][0], name) for name in whole}
     limited = {base.displays.get(name, "") for name in focus}
@@ -455,7 +457,7 @@ def run_incremental(
 def _parsed(path: Path) -> list[ox.Triple] | None:
     """A changed file's statements now (None: it cannot be parsed, so it names nothing)."""
     try:
-        return [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+        return parse_once.parse_path(path).triples
     except (OSError, SyntaxError, ValueError):
         return None
 
@@ -644,7 +646,7 @@ class _Graph:
         memory = ox.Store()
         for name, (path, _sha) in now.items():
             if name not in triples:
-                _load(memory, path)
+                _load(memory, path, keep=len(now) <= parse_once.KEPT_FILES)
         yield cls([memory, changes], None)
 
     def back(
@@ -662,9 +664,12 @@ class _Graph:
                         yield quad.object
 
 
-def _load(store: ox.Store, path: Path) -> None:
+def _load(store: ox.Store, path: Path, *, keep: bool = True) -> None:
+    """A file read beside the cached store or in memory to walk the graph: ``keep``
+    (a few hundred files at most) its triples for the pipeline and the load after this (it
+    is parsed once)."""
     with contextlib.suppress(OSError, SyntaxError, ValueError):  # else: not in the graph
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE, lenient=True)
+        parse_once.load(store, str(path), path.read_bytes(), None, lenient=True, keep=keep)
 
 
 def _graph_name(project: ProjectPaths, name: str) -> str:

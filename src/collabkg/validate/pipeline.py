@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from collabkg import parse_once
 from collabkg.cache import Cache, key_of
 from collabkg.errors import UsageError
 from collabkg.file_index import MODULUS, Listing, mix
@@ -464,6 +465,8 @@ class _Run:
     ) -> None:
         """Stage 1 for every file of ``tasks`` (context files counted, targets reported)."""
         report, progress = self.report, self.progress
+        # a small project's files loaded here are kept parsed for the graph's load after it
+        keep = load_now and len(tasks) <= parse_once.KEPT_FILES
         for index, result, sha in read_files(
             tasks,
             self.cache,
@@ -495,7 +498,7 @@ class _Run:
             self.refs.append(FileRef(path, shown, graph, not is_context, result.has_bnodes))
             self.shas[graph] = sha
             if load_now and (is_context or self.many):
-                load_file(store, path, graph, result.has_bnodes)
+                load_file(store, path, graph, result.has_bnodes, keep=keep)
 
     def _check(
         self,

@@ -5,7 +5,9 @@ of the ontology the shapes see in a graph of its own, and the persistent copy un
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
+from collabkg import parse_once
 from collabkg.cache import Cache, key_of
 from collabkg.file_index import Listing
 from collabkg.progress import Progress
@@ -36,16 +39,23 @@ OX_TYPE = ox.NamedNode(str(RDF.type))
 CASE = str(CK.Case)
 
 
-def load_file(store: ox.Store, path: Path, graph: str, has_bnodes: bool) -> None:
-    """Load a file that parsed into its graph (blank nodes named canonically)."""
+def load_file(
+    store: ox.Store, path: Path, graph: str, has_bnodes: bool, *, keep: bool = False
+) -> None:
+    """Load a file that parsed into its graph (blank nodes named canonically). ``keep``:
+    its triples are kept for this process's other readers (:mod:`collabkg.parse_once`;
+    a small project, whose graph the command loads next), else the engine parses it."""
     data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not has_bnodes:
-        # it parsed with the strict parser already: skip the checks a second time
-        store.load(data, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph), lenient=True)
+    if keep:
+        triples = parse_once.parse(str(path), data).triples
+        insert(store, canonical_triples(triples, graph) if has_bnodes else triples, graph)
         return
-    triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    if not has_bnodes:
+        # it parsed with the strict parser already: skip the checks a second time (its
+        # triples taken as parsed when this process parsed it already)
+        parse_once.load(store, str(path), data, graph, lenient=True)
+        return
+    triples = parse_once.parse(str(path), data).triples
     insert(store, canonical_triples(triples, graph), graph)
 
 
@@ -127,6 +137,28 @@ class ListedFiles:
                 yield FileRef(self.root / name, name, GRAPH_BASE + name, False)
 
 
+_KEPT_OPEN = threading.local()
+"""``stores``: the cached stores this thread keeps open (store path -> Store) inside
+:func:`kept_open`."""
+
+
+@contextlib.contextmanager
+def kept_open(cache: Cache) -> Iterator[None]:
+    """Within it, the cached store is opened once however many times a run opens it (an
+    incremental run walks the graph in it, then checks the changed files in it: opening
+    it cost about 0.1 s at 1M, twice), and this process holds the store's lock throughout
+    (other processes wait, as they would for each opening)."""
+    if getattr(_KEPT_OPEN, "stores", None) is not None:  # nested: the outer one keeps it
+        yield
+        return
+    with cache.store_lock():
+        _KEPT_OPEN.stores = {}
+        try:
+            yield
+        finally:
+            _KEPT_OPEN.stores = None
+
+
 class PersistentStore:
     """The store under ``.collabkg-cache/store``, in step with the files (see :func:`sync`).
 
@@ -172,13 +204,19 @@ class PersistentStore:
         import shutil
 
         path = self.cache.store_path
-        try:
-            self.store = ox.Store(str(path))
-        except OSError as exc:
-            if "corrupt" not in str(exc).lower():
-                raise
-            shutil.rmtree(path, ignore_errors=True)  # a damaged cache: start again
-            self.store = ox.Store(str(path))
+        kept: dict[str, ox.Store] | None = getattr(_KEPT_OPEN, "stores", None)
+        if kept is not None and str(path) in kept:
+            self.store = kept[str(path)]  # opened by this run already (see kept_open)
+        else:
+            try:
+                self.store = ox.Store(str(path))
+            except OSError as exc:
+                if "corrupt" not in str(exc).lower():
+                    raise
+                shutil.rmtree(path, ignore_errors=True)  # a damaged cache: start again
+                self.store = ox.Store(str(path))
+            if kept is not None:
+                kept[str(path)] = self.store
         state = self.cache.get(self._state_key())
         if (
             isinstance(state, tuple)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from collabkg import parse_once
 from collabkg.terms import PREFIXES
 from collabkg.validate.locate import LONG_STRING, FileIndex, scan
 from collabkg.validate.locate import NESTING_LIMIT as MAX_NESTING
@@ -41,13 +42,26 @@ class ParsedFile:
     issues: list[Issue] = field(default_factory=list)
     """Problems found in a file that still parsed (ill-typed literals, huge strings)."""
     _index: FileIndex | None = None
+    _once: parse_once.Parsed | None = None
+    """The process's entry for these bytes: the positions scanned once for all its readers."""
 
     @property
     def index(self) -> FileIndex:
         """Positions in the file, scanned on first use (context files rarely need them)."""
         if self._index is None:
-            self._index = scan(self.text)
+            if self._once is not None and isinstance(self._once.positions, FileIndex):
+                self._index = self._once.positions
+            else:
+                self._index = scan(self.text)
+                if self._once is not None:
+                    self._once.positions = self._index
         return self._index
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (to or from a worker process) without the process's own entry."""
+        state = dict(self.__dict__)
+        state["_once"] = None
+        return state
 
 
 def _issue(display: str, code: str, message: str, **kw: Any) -> Issue:
@@ -716,12 +730,12 @@ def parse_bytes(
             )
         ]
     try:
-        triples = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+        once = parse_once.parse(str(path), data)  # parsed once per process
     except SyntaxError as exc:
         return None, [_explained(_syntax_issue(exc, text, display), text)]
     except (ValueError, OSError) as exc:  # pragma: no cover - defensive
         return None, [_issue(display, "syntax.error", f"The file cannot be parsed: {exc}")]
-    parsed = ParsedFile(path, display, text, [t.triple for t in triples])
+    parsed = ParsedFile(path, display, text, list(once.triples), _once=once)
     if context:
         return parsed, []
     parsed.issues = _literal_issues(parsed.triples, _LazyIndex(parsed), display)  # type: ignore[arg-type]
