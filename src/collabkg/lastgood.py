@@ -1,7 +1,10 @@
 """The last graph that validated, kept so that one broken file does not take the explorer down.
 
 Every time the project's files load and validate, the graph is written (N-Quads, one named
-graph per file, as loaded) to ``.collabkg-cache/last-valid/``. When they do not — a syntax
+graph per file, as loaded) to ``.collabkg-cache/last-valid/``, unless the graph saved there
+was made from the same content (the files' content identity,
+:func:`collabkg.answers.content_identity`): rewriting a million quads on every explorer start
+cost seconds for nothing. When they do not — a syntax
 error, a validation error — :func:`open_serving_graph` serves that last valid graph instead,
 with a :class:`StaleNotice` naming each invalid file and its first error, for the explorer's
 banner. Invalid data is never loaded: the files as they are now are not served until they
@@ -69,17 +72,31 @@ class StaleNotice:
 def save(graph: KnowledgeGraph, root: Path) -> Path | None:
     """Write ``graph`` (validated, loaded from files) as the last valid graph; None if it cannot."""
     folder = snapshot_dir(root)
+    if graph.content is not None and _saved_content(folder) == graph.content:
+        return folder / DATASET  # the same files' content is saved already: not written again
     try:
         folder.mkdir(parents=True, exist_ok=True)
         partial = folder / (DATASET + ".partial")
         graph.write_dataset(partial)
         partial.replace(folder / DATASET)
-        manifest = {"saved_at": time.time(), "files": list(graph.files)}
+        manifest = {"saved_at": time.time(), "files": list(graph.files), "content": graph.content}
         (folder / (MANIFEST + ".partial")).write_text(json.dumps(manifest), encoding="utf-8")
         (folder / (MANIFEST + ".partial")).replace(folder / MANIFEST)
     except (OSError, CollabkgError):
         return None
     return folder / DATASET
+
+
+def _saved_content(folder: Path) -> str | None:
+    """The content identity the saved graph was made from (None: unknown, or nothing saved)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if not (folder / DATASET).is_file():
+            return None
+    except (OSError, ValueError):
+        return None
+    content = manifest.get("content") if isinstance(manifest, dict) else None
+    return content if isinstance(content, str) else None
 
 
 def load_saved(root: Path) -> tuple[KnowledgeGraph, float, tuple[str, ...]] | None:
