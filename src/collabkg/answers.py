@@ -51,7 +51,7 @@ from typing import BinaryIO, overload
 import pyoxigraph as ox
 from rdflib.term import Node
 
-from collabkg.backends.base import Row
+from collabkg.backends.base import Row, convert_row
 from collabkg.cache import cache_dir, key_of, sha256
 from collabkg.errors import AnswerDamaged
 from collabkg.file_index import INDEX_NAME, scan
@@ -346,17 +346,7 @@ class KeptAnswer(Sequence[Row]):
         return block
 
     def _row(self, encoded: tuple[Encoded, ...]) -> Row:
-        row: Row = {}
-        converted = self._converted
-        for name, value in zip(self.names, encoded, strict=True):
-            if value is None:
-                row[name] = None
-                continue
-            term = converted.get(value)
-            if term is None:
-                term = converted[value] = decode_term(value)
-            row[name] = term
-        return row
+        return convert_row(self.names, encoded, self._converted, decode_term)
 
     def encoded(self, start: int, stop: int) -> list[tuple[Encoded, ...]]:
         """Rows ``[start, stop)`` as stored (clamped to the answer)."""

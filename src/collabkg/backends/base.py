@@ -8,7 +8,7 @@ terms, never by formatting them into the query text.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Protocol, TypeAlias, overload, runtime_checkable
+from typing import Any, Protocol, TypeAlias, overload, runtime_checkable
 
 from rdflib.term import Node
 
@@ -16,6 +16,27 @@ Row: TypeAlias = dict[str, Node | None]
 """One solution: variable name -> term, or None where the variable is unbound."""
 
 Triple: TypeAlias = tuple[Node, Node, Node]
+
+
+def convert_row(
+    names: Sequence[str],
+    values: Sequence[object],
+    converted: dict[Any, Any],
+    convert: Callable[[Any], Node | None],
+) -> Row:
+    """One row of an answer as rdflib terms (None where a variable is unbound), each distinct
+    value converted once and remembered in ``converted``: a page or a download of a long
+    answer names the same few organisations, concepts and sources over and over."""
+    row: Row = {}
+    for name, value in zip(names, values, strict=True):
+        if value is None:
+            row[name] = None
+            continue
+        term = converted.get(value)
+        if term is None:
+            term = converted[value] = convert(value)
+        row[name] = term
+    return row
 
 
 class ConvertedOnRead(Sequence[Row]):
@@ -66,17 +87,7 @@ class ConvertedOnRead(Sequence[Row]):
         return (self._row(values) for values in self._values)
 
     def _row(self, values: tuple[object, ...]) -> Row:
-        row: Row = {}
-        converted = self._converted
-        for name, value in zip(self.names, values, strict=True):
-            if value is None:
-                row[name] = None
-                continue
-            term = converted.get(value)
-            if term is None:
-                term = converted[value] = self.convert(value)
-            row[name] = term
-        return row
+        return convert_row(self.names, values, self._converted, self.convert)
 
     def iri_variables(self) -> list[str]:
         """The variables holding at least one IRI in some row (read without converting)."""
@@ -156,4 +167,4 @@ class RowsOnRead(Protocol):
         ...
 
 
-__all__ = ["Backend", "ConvertedOnRead", "Row", "RowsOnRead", "Triple"]
+__all__ = ["Backend", "ConvertedOnRead", "Row", "RowsOnRead", "Triple", "convert_row"]
