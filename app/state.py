@@ -34,15 +34,27 @@ def load_graph(root: str) -> KnowledgeGraph:
     return graph
 
 
+first_page_served = threading.Event()
+"""Set by ``streamlit_app.py`` once a script run has drawn its page: the answers are kept in
+the background only after that (or after :data:`FIRST_PAGE_WAIT_S`, if no page is drawn)."""
+FIRST_PAGE_WAIT_S = 120.0
+
+
 def keep_listings_in_background(root: str, graph: KnowledgeGraph) -> threading.Thread:
     """Compute and keep on disk (by the files' content) the answers of the questions that
     take no choice, in a background thread, so that the first person to open a long listing
     after a change reads it instead of waiting for it (a no-op for a graph that keeps
-    nothing on disk, e.g. a remote endpoint or the last graph that validated)."""
+    nothing on disk, e.g. a remote endpoint or the last graph that validated). The thread
+    waits for the first page to be drawn (:data:`first_page_served`)."""
     questions = [(q.text, None) for q in Catalogue.load(root) if not q.params]
-    worker = threading.Thread(
-        target=graph.keep_answers, args=(questions,), name="collabkg-keep-answers", daemon=True
-    )
+
+    def keep() -> None:
+        # not before the first page is on screen: computing two dozen listings (6 s of CPU
+        # at 1M triples after a change) beside the start made the start 7-11 s slower
+        first_page_served.wait(timeout=FIRST_PAGE_WAIT_S)
+        graph.keep_answers(questions)
+
+    worker = threading.Thread(target=keep, name="collabkg-keep-answers", daemon=True)
     worker.start()
     return worker
 

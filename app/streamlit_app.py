@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import streamlit as st
+from state import first_page_served
 from ui import APP_NAME, same_tab_links
 
 # a local icon file: a ":material/...:" or emoji page icon makes the browser fetch the
@@ -69,13 +70,16 @@ same_tab_links(
     [(section, [(p.title, p.url_path) for p in pages]) for section, pages in PAGES.items()],
     page.url_path,
 )
-if os.environ.get("COLLABKG_EXPLORER_TIMING"):  # bench/browser.py: server work per run
-    started = time.perf_counter()
-    page.run()
-    print(
-        f"collabkg-timing {page.url_path or 'home'} {time.perf_counter() - started:.4f}",
-        file=sys.stderr,
-        flush=True,
-    )
-else:
-    page.run()
+try:
+    if os.environ.get("COLLABKG_EXPLORER_TIMING"):  # bench/browser.py: server work per run
+        started = time.perf_counter()
+        page.run()
+        print(
+            f"collabkg-timing {page.url_path or 'home'} {time.perf_counter() - started:.4f}",
+            file=sys.stderr,
+            flush=True,
+        )
+    else:
+        page.run()
+finally:
+    first_page_served.set()  # the listings' answers are kept in the background after this
