@@ -105,13 +105,12 @@ def test_listings_are_kept_only_after_the_first_page_is_drawn(
     """Regression: the background keeping of the listings' answers started as soon as the
     graph was loaded, beside the explorer's first page, and made the start after a changed
     file 7-11 s slower at 1M triples. It now waits until a page has been drawn."""
-    import sys
     import threading
 
+    from tests.support.apptest import app_module
     from tests.support.paths import REPO
 
-    monkeypatch.syspath_prepend(str(REPO / "app"))
-    state = __import__("state")
+    state = app_module("state")
     monkeypatch.setattr(state, "first_page_served", threading.Event())
     asked = threading.Event()
 
@@ -125,4 +124,3 @@ def test_listings_are_kept_only_after_the_first_page_is_drawn(
     state.first_page_served.set()
     worker.join(timeout=30)
     assert asked.is_set(), "keeping began once a page was drawn"
-    assert sys.modules["state"] is state

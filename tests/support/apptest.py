@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import html
+import importlib.util
 import os
 import re
+import sys
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import parse_qs, urlsplit
 
 from streamlit.testing.v1 import AppTest
@@ -159,3 +162,15 @@ def drawn_html(app: AppTest) -> str:
 
     bodies = [str(getattr(e.proto, "body", "")) for e in app.get("html")]
     return " ".join(_PICTURE.sub(lambda m: json.loads(m.group(1)), body) for body in bodies)
+
+
+def app_module(name: str) -> ModuleType:
+    """A module of ``app/`` (e.g. ``state``) loaded from its file, for a unit test of a
+    helper that takes no other module of ``app/`` (no ``sys.path`` edit: a module of its own,
+    not the one a running explorer imported)."""
+    spec = importlib.util.spec_from_file_location(f"collabkg_app_{name}", APP.parent / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module

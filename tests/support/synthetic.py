@@ -7,7 +7,9 @@ Loaded from their files (bench/ is not a package), without touching ``sys.path``
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
+from pathlib import Path
 from types import ModuleType
 
 from tests.support.paths import BENCH
@@ -33,4 +35,18 @@ def bench_module(name: str, *needs: str) -> ModuleType:
 
 generate = _load("generate")
 
-__all__ = ["bench_module", "generate"]
+
+def add_case(root: Path, index: int, stem: str) -> Path:
+    """A new case file: a copy of a case under new IDs, naming the same organisations,
+    place and source (what bench/incremental.py adds)."""
+    source = sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))[index]
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r"ckd:case-syn-case-\d+", f"ckd:case-{stem}", text)
+    text = re.sub(r"ckd:syn-(\w+)-(\d+)", rf"ckd:syn-\1-\2-{stem}", text)
+    text = re.sub(r"ckd:syn-(org|place|src)-(\d+)-" + re.escape(stem), r"ckd:syn-\1-\2", text)
+    path = source.parent / f"{stem}.ttl"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+__all__ = ["add_case", "bench_module", "generate"]

@@ -24,7 +24,7 @@ from collabkg.validate import Inputs, cached, incremental, project_inputs, run, 
 from collabkg.validate import pipeline as pipeline_module
 from collabkg.validate.report import Report
 from tests.support.paths import REPO
-from tests.support.synthetic import generate
+from tests.support.synthetic import add_case, generate
 
 pytestmark = pytest.mark.slow
 
@@ -188,19 +188,6 @@ def test_incremental_reports_equal_full_runs_on_the_real_data(
     _compare(root, random.Random(2026), 8, monkeypatch)
 
 
-def _add_case(root: Path, index: int, stem: str) -> Path:
-    """A new case file: a copy of a case under new IDs, naming the same organisations,
-    place and source (what bench/incremental.py adds)."""
-    source = sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))[index]
-    text = source.read_text(encoding="utf-8")
-    text = re.sub(r"ckd:case-syn-case-\d+", f"ckd:case-{stem}", text)
-    text = re.sub(r"ckd:syn-(\w+)-(\d+)", rf"ckd:syn-\1-\2-{stem}", text)
-    text = re.sub(r"ckd:syn-(org|place|src)-(\d+)-" + re.escape(stem), r"ckd:syn-\1-\2", text)
-    path = source.parent / f"{stem}.ttl"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize("persistent", [False, True], ids=["in-memory", "persistent-store"])
 def test_neighbour_files_have_their_shapes_checked_only_on_linked_items(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, persistent: bool
@@ -239,8 +226,8 @@ def test_neighbour_files_have_their_shapes_checked_only_on_linked_items(
     assert about, "the label-less organisation has no shapes issue to carry over"
     # cases are added (naming shared organisations, places, sources) and deleted
     changes = [
-        lambda: _add_case(root, 1, "added-1"),
-        lambda: _add_case(root, len(cases) - 1, "added-last"),
+        lambda: add_case(root, 1, "added-1"),
+        lambda: add_case(root, len(cases) - 1, "added-last"),
         cases[2].unlink,
         cases[-2].unlink,
     ]
@@ -363,7 +350,7 @@ def test_adding_a_case_checks_no_other_case_file_again(
     monkeypatch.setattr(incremental, "run", spy)
     assert validate(root=root).violations == 0
     cases = sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))
-    added = _add_case(root, 1, "added-one")
+    added = add_case(root, 1, "added-one")
     shared = {
         p
         for p in cases

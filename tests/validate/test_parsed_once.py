@@ -20,8 +20,7 @@ from collabkg import parse_once
 from collabkg.project import load_graph
 from collabkg.validate import cached, validate
 from collabkg.validate import pipeline as pipeline_module
-from tests.support.synthetic import generate
-from tests.validate.test_incremental import _add_case
+from tests.support.synthetic import add_case, generate
 
 pytestmark = pytest.mark.slow
 
@@ -108,7 +107,7 @@ def test_one_changed_file_validated_and_loaded_parses_each_file_once(
         assert edited != text
         changed.write_text(edited, encoding="utf-8")
     elif change == "added":
-        changed = _add_case(project, 1, "added-one")
+        changed = add_case(project, 1, "added-one")
     else:
         cases[3].unlink()
     _as_new_process()
