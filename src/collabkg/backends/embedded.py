@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from collabkg import parse_once
-from collabkg.backends.base import ConvertedOnRead, Row, Triple
+from collabkg.backends.base import ConvertedOnRead, Row, Triple, convert_row
 from collabkg.errors import LoadError, ParameterError, QueryError
 from collabkg.rdfterms import to_oxigraph, to_rdflib
 from collabkg.terms import PREFIXES
@@ -340,17 +340,8 @@ class EmbeddedBackend:
                 for solution in result:
                     if cancel.is_set() or (limit is not None and len(rows) >= limit):
                         break
-                    row: Row = {}
-                    for index, name in enumerate(names):
-                        value = solution[index]
-                        if value is None:
-                            row[name] = None
-                            continue
-                        term = converted.get(value)
-                        if term is None:
-                            term = converted[value] = to_rdflib(value)
-                        row[name] = term
-                    rows.append(row)
+                    values = [solution[index] for index in range(len(names))]
+                    rows.append(convert_row(names, values, converted, to_rdflib))
             except (OSError, RuntimeError) as exc:
                 raise QueryError(f"the query failed: {exc}") from None
             return names, rows
