@@ -329,10 +329,7 @@ class EmbeddedBackend:
         timeout_s: float | None = None,
     ) -> tuple[list[str], list[Row]]:
         def work(cancel: threading.Event) -> tuple[list[str], list[Row]]:
-            result = self._query(query, bindings)
-            if not isinstance(result, ox.QuerySolutions):
-                raise QueryError("this is not a SELECT query", hint="use ask() or construct()")
-            names = [v.value for v in result.variables]
+            names, result = self._solutions(query, bindings)
             rows: list[Row] = []
             # the same term comes back in many rows (labels, concepts): converted once
             converted: dict[object, Node] = {}
