@@ -125,12 +125,19 @@ class AnswerDamaged(CollabkgError):
     again and keeps it again; it never reaches a user."""
 
 
+class LoadStopped(CollabkgError):
+    """A load given a ``stop`` test was stopped part-way (its partial store thrown away):
+    the caller asked for it (e.g. a validation running beside it needs the memory); it never
+    reaches a user."""
+
+
 __all__ = [
     "AnswerDamaged",
     "CollabkgError",
     "EndpointError",
     "EngineCrashed",
     "LoadError",
+    "LoadStopped",
     "ParameterError",
     "QueryError",
     "QueryTimeout",

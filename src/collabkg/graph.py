@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -170,6 +170,7 @@ class KnowledgeGraph:
         *,
         paths: Iterable[str | os.PathLike[str]] | None = None,
         backend: Backend | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> KnowledgeGraph:
         """Load the project's files into a fresh embedded store, WITHOUT validating them:
         :func:`collabkg.project.load_graph` validates, then calls this (use that).
@@ -178,7 +179,9 @@ class KnowledgeGraph:
         file set (``ontology/*.ttl``, ``ontology/concepts/*.ttl``, ``data/**/*.ttl`` but
         not ``data/TEMPLATE.ttl``). With ``backend`` (e.g. a remote endpoint that holds the
         data already) no file is read. Loading is all-or-nothing: a LoadError is raised
-        and no graph is returned if any file fails.
+        and no graph is returned if any file fails. ``stop`` is asked now and then while
+        loading; when it answers True, :class:`~collabkg.errors.LoadStopped` is raised and
+        the partial store thrown away.
         """
         project, files = graph_files(root, paths)
         if backend is not None:
@@ -193,7 +196,7 @@ class KnowledgeGraph:
         progress = current()
         if progress is not None:
             progress.stage("loading the graph", total=None)
-        store = load_store(sources)
+        store = load_store(sources, stop=stop)
         graph = cls(EmbeddedBackend(store), root=project.root, files=[s.display for s in sources])
         if before is not None and content_identity(project, files) == before:
             graph.content = before

@@ -167,6 +167,12 @@ def current() -> Progress | None:
     return _CURRENT.get()
 
 
+def forget_current() -> None:
+    """No progress is current from now on in this context (a forked worker: its parent
+    owns the terminal's progress line)."""
+    _CURRENT.set(None)
+
+
 @contextlib.contextmanager
 def use(progress: Progress) -> Iterator[Progress]:
     """Make ``progress`` the current one while the block runs."""
@@ -177,4 +183,12 @@ def use(progress: Progress) -> Iterator[Progress]:
         _CURRENT.reset(token)
 
 
-__all__ = ["ENV_PROGRESS", "ENV_TIMINGS", "Progress", "current", "progress_enabled", "use"]
+__all__ = [
+    "ENV_PROGRESS",
+    "ENV_TIMINGS",
+    "Progress",
+    "current",
+    "forget_current",
+    "progress_enabled",
+    "use",
+]

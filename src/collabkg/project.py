@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from pathlib import Path
 
 from collabkg.backends.base import Backend
-from collabkg.errors import ValidationFailed
+from collabkg.errors import LoadError, LoadStopped, ValidationFailed
 from collabkg.graph import KnowledgeGraph, graph_files
-from collabkg.validate import Severity, Stage, summary_line, validate_graph_files
+from collabkg.validate import Severity, Stage, beside, summary_line, validate_graph_files
+from collabkg.validate.report import Report
 
 _UNREADABLE = (Stage.SYNTAX, Stage.FILE)
 
@@ -29,7 +31,11 @@ def load_graph(
     backend: Backend | None = None,
     allow_invalid: bool = False,
 ) -> KnowledgeGraph:
-    """The project's graph in a fresh embedded store, validated first.
+    """The project's graph in a fresh embedded store, validated.
+
+    The validation runs in a worker process while this one loads, where that is safe
+    (:mod:`collabkg.validate.beside`), else first; either way the graph is handed out only
+    once the report allows it.
 
     ``root`` defaults to the discovered project root; ``paths`` replaces the default file
     set (see :meth:`KnowledgeGraph.from_files`). With ``backend`` (a remote endpoint that
@@ -43,9 +49,42 @@ def load_graph(
     if backend is not None:
         return KnowledgeGraph.from_files(root, paths=paths, backend=backend)
     project, files = graph_files(root, paths)
-    # Validate first, then load: the validation's own store is gone before the graph's is
-    # built, so peak memory is the larger of the two, not their sum (10M: 9.9 GB before).
-    report = validate_graph_files(files, project)
+    worker = beside.start(files, project)
+    graph: KnowledgeGraph | None = None
+    if worker is None:
+        # Validate first, then load: the validation's own store is gone before the graph's
+        # is built, so peak memory is the larger of the two, not their sum (10M: 9.9 GB).
+        report = validate_graph_files(files, project)
+    else:
+        # A worker validates while this process loads (the graph is handed out below only
+        # when the report is clean); before a full validation it stops the load, freeing
+        # the partial store, so the two big ones still run one after the other.
+        try:
+            graph = KnowledgeGraph.from_files(root, paths=files, stop=worker.full_run_started)
+        except (LoadStopped, LoadError):
+            graph = None  # a file that cannot be read is reported (and raised) below
+        except BaseException:
+            worker.cancel()
+            raise
+        report = worker.report()
+    try:
+        return _checked(root, paths, files, report, graph, allow_invalid=allow_invalid)
+    except BaseException:
+        if graph is not None:
+            graph.close()
+        raise
+
+
+def _checked(
+    root: str | os.PathLike[str] | None,
+    paths: Iterable[str | os.PathLike[str]] | None,
+    files: list[Path],
+    report: Report,
+    graph: KnowledgeGraph | None,
+    *,
+    allow_invalid: bool,
+) -> KnowledgeGraph:
+    """The graph of ``files`` once ``report`` allows it (``graph``: loaded already)."""
     if any(i.severity is Severity.VIOLATION and i.stage in _UNREADABLE for i in report.issues):
         # A file that cannot be read at all: loading says where, as a located LoadError
         # naming every broken file (raised here; nothing is handed back).
@@ -61,7 +100,8 @@ def load_graph(
         )
         error.report = report  # type: ignore[attr-defined]
         raise error
-    graph = KnowledgeGraph.from_files(root, paths=files)  # the files validated, not listed again
+    if graph is None:  # the files validated, not listed again
+        graph = KnowledgeGraph.from_files(root, paths=files)
     graph.validation = report
     graph.invalid = bool(report.violations)
     return graph

@@ -18,7 +18,7 @@ import pytest
 
 from collabkg import parse_once
 from collabkg.project import load_graph
-from collabkg.validate import cached, validate
+from collabkg.validate import beside, cached, validate
 from collabkg.validate import pipeline as pipeline_module
 from tests.support.synthetic import add_case, generate
 
@@ -63,6 +63,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "project"
     generate.generate(root, 4_000)
     monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    # the validation in this process, as counted here (a worker beside the load parses
+    # what it validates in its own process: the changed file once there, once by the load)
+    monkeypatch.setenv(beside.ENV, "0")
     return root
 
 

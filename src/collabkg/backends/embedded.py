@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from collabkg import parse_once
 from collabkg.backends.base import ConvertedOnRead, Row, Triple, convert_row
-from collabkg.errors import LoadError, ParameterError, QueryError
+from collabkg.errors import LoadError, LoadStopped, ParameterError, QueryError
 from collabkg.rdfterms import to_oxigraph, to_rdflib
 from collabkg.terms import PREFIXES
 
@@ -173,15 +173,26 @@ def syntax_errors(sources: Iterable[SourceFile]) -> list[LoadError]:
     return errors
 
 
-def load_store(sources: Sequence[SourceFile]) -> ox.Store:
+STOP_EVERY = 64
+"""A load given a ``stop`` test asks it before every this many files."""
+
+
+def load_store(
+    sources: Sequence[SourceFile], *, stop: Callable[[], bool] | None = None
+) -> ox.Store:
     """Parse every file into a fresh in-memory Store, each into its own named graph.
 
     All-or-nothing: if any file fails, a LoadError (listing every failure in ``errors``)
-    is raised and the partly filled store is thrown away.
+    is raised and the partly filled store is thrown away. ``stop`` is asked every
+    :data:`STOP_EVERY` files: when it answers True the load stops, the partial store is
+    thrown away and :class:`~collabkg.errors.LoadStopped` is raised.
     """
     store = ox.Store()
     errors: list[LoadError] = []
-    for source in sources:
+    for number, source in enumerate(sources):
+        if stop is not None and number % STOP_EVERY == 0 and stop():
+            del store
+            raise LoadStopped(f"loading stopped after {number} of {len(sources)} files")
         try:
             data, text = _read(source)
         except LoadError as exc:

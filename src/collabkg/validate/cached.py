@@ -8,7 +8,7 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,20 +61,25 @@ def run_cached(
     engine: str | None = None,
     reason: bool = False,
     progress: Progress | None = None,
+    before_full: Callable[[], None] | None = None,
 ) -> Report:
     """:func:`collabkg.validate.pipeline.run`, remembered by the content of every file
     involved: validating unchanged files again (e.g. loading the graph) costs a lookup.
 
     A whole-project run after a few data files changed checks only the files the change can
     affect and carries the rest of the last whole-project report over
-    (:mod:`collabkg.validate.incremental`)."""
+    (:mod:`collabkg.validate.incremental`). ``before_full`` is called just before a run
+    that checks every file (neither remembered nor incremental): the costly kind, in time
+    and in memory."""
     started = time.perf_counter()
     chosen = choose_engine(engine)
     cache = None if reason else Cache.open(project.root)
     scan = cache.one_scan() if cache is not None else contextlib.nullcontext()
     try:
         with scan:  # each file looked at once by this run (its key, the base, the pipeline)
-            return _run_cached(inputs, project, cache, chosen, reason, progress, started)
+            return _run_cached(
+                inputs, project, cache, chosen, reason, progress, started, before_full
+            )
     finally:
         if cache is not None:
             cache.close()
@@ -88,6 +93,7 @@ def _run_cached(
     reason: bool,
     progress: Progress | None,
     started: float,
+    before_full: Callable[[], None] | None = None,
 ) -> Report:
     key = report_key(inputs, project, cache, chosen) if cache is not None else None
     if key is not None and cache is not None:
@@ -108,6 +114,8 @@ def _run_cached(
     if found_now is not None:
         report, mentions, only, carried, known = found_now
     else:
+        if before_full is not None:
+            before_full()
         report = run(  # mentions only for the base of a whole-project run
             inputs,
             project,
@@ -192,25 +200,52 @@ def _seen(path: Path) -> tuple[str, int, int] | None:
     return (str(path), stat.st_mtime_ns, stat.st_size)
 
 
-def validate_graph_files(files: Sequence[Path], project: ProjectPaths) -> Report:
+def validate_graph_files(
+    files: Sequence[Path],
+    project: ProjectPaths,
+    *,
+    before_full: Callable[[], None] | None = None,
+) -> Report:
     """Validate exactly the files a KnowledgeGraph is about to load (all of them reported).
 
     The result is cached in-process by the files' names, sizes and modification times, so a
-    graph loaded again from unchanged files is not validated twice.
+    graph loaded again from unchanged files is not validated twice. ``before_full``: see
+    :func:`run_cached`.
     """
     ontology_dir = str(resolved(project.ontology)) + "/"
     in_ontology = [name.startswith(ontology_dir) for name in resolved_names(files)]
     ontology = [f for f, inside in zip(files, in_ontology, strict=True) if inside]
     data = [f for f, inside in zip(files, in_ontology, strict=True) if not inside]
     shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
-    key: tuple[object, ...] = tuple(_seen(p) for p in [*files, *shapes])
+    key = _graph_key(files, shapes)
     if key in _GRAPH_CACHE:
         return _GRAPH_CACHE[key]
-    report = run_cached(Inputs(tuple(ontology), tuple(data), tuple(data), shapes), project)
+    report = run_cached(
+        Inputs(tuple(ontology), tuple(data), tuple(data), shapes), project, before_full=before_full
+    )
+    remember_graph_report(files, project, report, key=key)
+    return report
+
+
+def _graph_key(files: Sequence[Path], shapes: Sequence[Path]) -> tuple[object, ...]:
+    return tuple(_seen(p) for p in [*files, *shapes])
+
+
+def remember_graph_report(
+    files: Sequence[Path],
+    project: ProjectPaths,
+    report: Report,
+    *,
+    key: tuple[object, ...] | None = None,
+) -> None:
+    """Keep ``report`` as what :func:`validate_graph_files` answers for ``files`` in this
+    process (a report made by a worker process: :mod:`collabkg.validate.beside`)."""
+    if key is None:
+        shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
+        key = _graph_key(files, shapes)
     if len(_GRAPH_CACHE) > 16:
         _GRAPH_CACHE.clear()
     _GRAPH_CACHE[key] = report
-    return report
 
 
 def summary_line(report: Report) -> str:
@@ -222,6 +257,7 @@ def summary_line(report: Report) -> str:
 
 
 __all__ = [
+    "remember_graph_report",
     "report_key",
     "run_cached",
     "summary_line",

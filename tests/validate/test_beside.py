@@ -1,0 +1,218 @@
+"""The validation run by a worker beside the load (collabkg.validate.beside): the same
+graph and the same refusals as validating first, and a worker that fails changes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from collabkg import project as project_module
+from collabkg.backends.embedded import SourceFile, load_store
+from collabkg.errors import LoadError, LoadStopped, ValidationFailed
+from collabkg.graph import KnowledgeGraph
+from collabkg.paths import ProjectPaths
+from collabkg.project import load_graph
+from collabkg.validate import beside
+from collabkg.validate.cached import _GRAPH_CACHE
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "project"
+    for name in ("ontology", "shapes", "queries", "data"):
+        shutil.copytree(REPO / name, folder / name)
+    (folder / "pyproject.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("COLLABKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("COLLABKG_ENDPOINT", raising=False)
+    monkeypatch.delenv(beside.ENV, raising=False)
+    _GRAPH_CACHE.clear()
+    return folder
+
+
+def _quads(graph: KnowledgeGraph, tmp_path: Path, name: str) -> tuple[list[str], int]:
+    """The graph's quads without blank nodes (sorted), and how many have one."""
+    out = tmp_path / name
+    graph.write_dataset(out)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    plain = sorted(line for line in lines if "_:" not in line)
+    return plain, len(lines) - len(plain)
+
+
+def _children_left() -> bool:
+    try:
+        pid, _status = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return pid != 0
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[beside.Beside]:
+    started: list[beside.Beside] = []
+    real = beside.start
+
+    def recording(*args: object, **kwargs: object) -> beside.Beside | None:
+        worker = real(*args, **kwargs)  # type: ignore[arg-type]
+        if worker is not None:
+            started.append(worker)
+        return worker
+
+    monkeypatch.setattr(beside, "start", recording)
+    return started
+
+
+def test_the_graph_loaded_beside_the_validation_is_the_graph_loaded_after_it(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _spy(monkeypatch)
+    with load_graph(root) as graph:
+        quads, blanks = _quads(graph, tmp_path, "beside.nq")
+        issues = sorted(str(i) for i in graph.validation.issues)  # type: ignore[union-attr]
+    assert len(started) == 1, "the worker was not used: this test would prove nothing"
+    assert not _children_left()
+    monkeypatch.setenv(beside.ENV, "0")
+    _GRAPH_CACHE.clear()
+    with load_graph(root) as graph:
+        assert _quads(graph, tmp_path, "after.nq") == (quads, blanks)
+        assert sorted(str(i) for i in graph.validation.issues) == issues  # type: ignore[union-attr]
+    assert len(started) == 1
+    assert quads and blanks >= 0
+
+
+def test_data_with_an_error_is_refused_with_the_worker_as_without_it(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _spy(monkeypatch)
+    case = root / "data" / "cases" / "oldham.ttl"
+    text = case.read_text(encoding="utf-8")
+    assert "a ck:Case ;" in text
+    case.write_text(text.replace("a ck:Case ;", "a ck:Casee ;", 1), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as beside_error:
+        load_graph(root)
+    assert started, "the worker was not used"
+    assert not _children_left()
+    monkeypatch.setenv(beside.ENV, "0")
+    _GRAPH_CACHE.clear()
+    with pytest.raises(ValidationFailed) as after_error:
+        load_graph(root)
+    assert str(beside_error.value) == str(after_error.value)
+    assert "oldham.ttl" in str(beside_error.value)
+
+
+def test_a_syntax_error_is_a_located_load_error_with_the_worker_too(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _spy(monkeypatch)
+    case = root / "data" / "cases" / "oldham.ttl"
+    case.write_text(case.read_text(encoding="utf-8") + "\nckd:x ckd:y \n", encoding="utf-8")
+    with pytest.raises(LoadError) as error:
+        load_graph(root)
+    assert started
+    assert error.value.file is not None and error.value.file.endswith("oldham.ttl")
+    assert error.value.line is not None
+    assert not _children_left()
+
+
+def test_the_worker_says_when_it_checks_every_file_and_not_when_the_report_is_known(
+    root: Path,
+) -> None:
+    project = ProjectPaths.discover(root)
+    files = project.graph_files()
+    cold = beside.start(files, project)
+    assert cold is not None
+    report = cold.report()
+    assert cold.full_run_started(), (
+        "a validation with nothing cached checks every file: the load must be told"
+    )
+    assert not report.violations
+    _GRAPH_CACHE.clear()
+    warm = beside.start(files, project)
+    assert warm is not None
+    second = warm.report()
+    assert not warm.full_run_started(), "a remembered report is no reason to stop the load"
+    assert [str(i) for i in second.issues] == [str(i) for i in report.issues]
+    assert not _children_left()
+
+
+def test_a_load_whose_stop_test_answers_yes_is_stopped_and_keeps_nothing(root: Path) -> None:
+    paths = ProjectPaths.discover(root)
+    files = paths.graph_files()
+    sources = [SourceFile(f, f.name, "urn:test:" + f.name) for f in files]
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return True
+
+    with pytest.raises(LoadStopped):
+        load_store(sources, stop=stop)
+    assert asked
+    assert len(load_store(sources, stop=lambda: False)) > 0
+
+
+def test_a_worker_that_dies_means_the_validation_runs_in_this_process(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _spy(monkeypatch)
+    monkeypatch.setattr(beside, "_work", lambda *args: os._exit(7))
+    with load_graph(root) as graph:
+        assert graph.validation is not None and not graph.validation.violations
+        assert _quads(graph, tmp_path, "died.nq")[0]
+    assert started
+    assert not _children_left()
+
+
+def test_a_worker_that_raises_means_the_validation_runs_here_and_its_error_is_raised(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    real = beside.validate_graph_files
+    calls: list[int] = []
+
+    def failing(*args: object, **kwargs: object) -> object:
+        if os.getpid() != parent:
+            raise RuntimeError("the worker failed")
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(beside, "validate_graph_files", failing)
+    with load_graph(root) as graph:
+        assert graph.validation is not None and not graph.validation.violations
+    assert calls == [1], "the parent validated again after the worker failed"
+    assert not _children_left()
+
+
+def test_no_worker_is_forked_while_the_process_has_other_threads(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _spy(monkeypatch)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not beside.available()
+        with load_graph(root) as graph:
+            assert graph.validation is not None
+        assert not started
+    finally:
+        release.set()
+        other.join()
+
+
+def test_a_load_interrupted_while_the_worker_runs_collects_the_worker(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> KnowledgeGraph:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(project_module.KnowledgeGraph, "from_files", interrupted)
+    started = _spy(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        load_graph(root)
+    assert started
+    assert not _children_left()
