@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
+from collabkg import lastgood
 from collabkg.catalogue import Catalogue
 from collabkg.errors import CollabkgError
 from collabkg.graph import KnowledgeGraph
@@ -28,9 +30,9 @@ def project_root() -> str:
 def load_graph(root: str) -> KnowledgeGraph:
     # a SPARQL endpoint when COLLABKG_ENDPOINT is set (see README), else the local files;
     # when they have errors, the last graph that validated (graph.stale says why)
-    graph, notice = open_serving_graph(root)
+    graph, notice = open_serving_graph(root, save_now=False)
     graph.stale = notice
-    keep_listings_in_background(root, graph)
+    keep_listings_in_background(root, graph, save=notice is None and graph.endpoint is None)
     return graph
 
 
@@ -40,18 +42,24 @@ the background only after that (or after :data:`FIRST_PAGE_WAIT_S`, if no page i
 FIRST_PAGE_WAIT_S = 120.0
 
 
-def keep_listings_in_background(root: str, graph: KnowledgeGraph) -> threading.Thread:
+def keep_listings_in_background(
+    root: str, graph: KnowledgeGraph, *, save: bool = False
+) -> threading.Thread:
     """Compute and keep on disk (by the files' content) the answers of the questions that
     take no choice, in a background thread, so that the first person to open a long listing
     after a change reads it instead of waiting for it (a no-op for a graph that keeps
-    nothing on disk, e.g. a remote endpoint or the last graph that validated). The thread
-    waits for the first page to be drawn (:data:`first_page_served`)."""
+    nothing on disk, e.g. a remote endpoint or the last graph that validated). With
+    ``save``, the graph is first saved as the last valid graph (:func:`lastgood.save`). The
+    thread waits for the first page to be drawn (:data:`first_page_served`)."""
     questions = [(q.text, None) for q in Catalogue.load(root) if not q.params]
 
     def keep() -> None:
         # not before the first page is on screen: computing two dozen listings (6 s of CPU
-        # at 1M triples after a change) beside the start made the start 7-11 s slower
+        # at 1M triples after a change) beside the start made the start 7-11 s slower, and
+        # so did writing the last valid graph after a change (a million quads)
         first_page_served.wait(timeout=FIRST_PAGE_WAIT_S)
+        if save:
+            lastgood.save(graph, Path(root))
         graph.keep_answers(questions)
 
     worker = threading.Thread(target=keep, name="collabkg-keep-answers", daemon=True)

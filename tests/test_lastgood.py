@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from collabkg.errors import LoadError, ValidationFailed
-from collabkg.lastgood import open_serving_graph, snapshot_dir
+from collabkg.lastgood import open_serving_graph, serving_notice, snapshot_dir
 
 REPO = Path(__file__).resolve().parents[1]
 CASE = "https://w3id.org/collabkg/id/case-oldham"
@@ -92,6 +92,34 @@ def test_an_explorer_start_with_nothing_changed_does_not_rewrite_the_last_valid_
     open_serving_graph(project)[0].close()
     assert saved.stat().st_mtime_ns != edited.st_mtime_ns
     assert '"content"' in (snapshot_dir(project) / "manifest.json").read_text(encoding="utf-8")
+
+
+def test_collabkg_explore_checks_the_files_without_loading_the_graph_the_explorer_loads(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: ``collabkg explore`` loaded the whole graph to check it, closed it, then
+    started the explorer, which loaded it again (seconds at 1M triples). It validates the
+    files only; the graph is loaded to tell the notice only when they have errors."""
+    from collabkg.graph import KnowledgeGraph
+
+    loads: list[object] = []
+    real = KnowledgeGraph.from_files.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[KnowledgeGraph], *args: object, **kwargs: object) -> KnowledgeGraph:
+        loads.append(args)
+        return real(cls, *args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(KnowledgeGraph, "from_files", classmethod(counting))
+    assert serving_notice(project) is None
+    assert loads == [], "the files validate: nothing needed loading"
+    with pytest.raises(ValidationFailed):
+        _break(project)
+        serving_notice(project)  # no valid graph ever saved: refused, as the explorer is
+    shutil.copy(REPO / "data" / "cases" / "oldham.ttl", project / "data" / "cases" / "oldham.ttl")
+    open_serving_graph(project)[0].close()  # saves the last valid graph
+    _break(project)
+    notice = serving_notice(project)
+    assert notice is not None and any("oldham.ttl" in p.file for p in notice.problems)
 
 
 @pytest.mark.slow

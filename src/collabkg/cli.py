@@ -720,10 +720,10 @@ def cmd_explore(args: argparse.Namespace, out: TextIO) -> int:
     else:
         # the files, validated; when they have errors, the last graph that validated (with
         # a banner in the explorer); no valid graph ever built: refuse, as before
-        from collabkg.lastgood import open_serving_graph
+        # (validated here, loaded only by the explorer)
+        from collabkg.lastgood import serving_notice
 
-        graph, notice = open_serving_graph(paths.root)
-        graph.close()
+        notice = serving_notice(paths.root)
         if notice is not None:
             print(f"{PROG}: warning: {notice.banner()}", file=sys.stderr, flush=True)
     from collabkg.supervise import run_until_stopped

@@ -141,9 +141,15 @@ def problems_of(error: CollabkgError) -> tuple[FileProblem, ...]:
 
 def open_serving_graph(
     root: str | os.PathLike[str] | None = None,
+    *,
+    save_now: bool = True,
 ) -> tuple[KnowledgeGraph, StaleNotice | None]:
     """The graph to serve: the files when they validate (saved as the last valid graph),
-    else the last valid graph with a notice; raises the load error when there is none."""
+    else the last valid graph with a notice; raises the load error when there is none.
+
+    ``save_now=False``: the caller saves the graph itself, later (:func:`save`; the
+    explorer does it once its first page is on screen: after a change, writing a million
+    quads made the start seconds slower)."""
     from collabkg.paths import ProjectPaths
     from collabkg.project import open_graph
 
@@ -156,9 +162,27 @@ def open_serving_graph(
             raise
         stale, saved_at, files = saved
         return stale, StaleNotice(problems_of(exc), saved_at, files)
-    if graph.endpoint is None:
+    if graph.endpoint is None and save_now:
         save(graph, project.root)
     return graph, None
+
+
+def serving_notice(root: str | os.PathLike[str] | None = None) -> StaleNotice | None:
+    """What :func:`open_serving_graph` would serve, told without loading the graph when the
+    files validate (``collabkg explore`` checks before it starts the explorer, which loads
+    the graph itself: loading it twice cost the start seconds at 1M triples): None when
+    the files validate, a notice when the last valid graph would be served; raises the
+    load error when there is none. The validation's report is remembered, so the
+    explorer's own start finds it."""
+    from collabkg.graph import graph_files
+    from collabkg.validate import validate_graph_files
+
+    project, files = graph_files(root, None)
+    if not validate_graph_files(files, project).violations:
+        return None
+    graph, notice = open_serving_graph(project.root)  # the refusal, as the explorer meets it
+    graph.close()
+    return notice
 
 
 __all__ = [
@@ -168,5 +192,6 @@ __all__ = [
     "open_serving_graph",
     "problems_of",
     "save",
+    "serving_notice",
     "snapshot_dir",
 ]

@@ -80,6 +80,10 @@ def test_a_listing_opened_after_the_explorer_starts_is_read_as_kept_not_computed
     kept = list((tmp_path / ".collabkg-cache" / "answers").glob("*.answer"))
     # Home asks none of them: what is on disk was kept by the background thread
     assert len(kept) >= len(listings), "every listing's answer was kept on disk"
+    # ... which also saved the graph as the last valid one (after the first page)
+    from collabkg.lastgood import snapshot_dir
+
+    assert (snapshot_dir(tmp_path) / "graph.nq").stat().st_size > 0
 
     st.cache_resource.clear()  # a new explorer process: nothing kept in memory
 
@@ -94,7 +98,9 @@ def test_a_listing_opened_after_the_explorer_starts_is_read_as_kept_not_computed
             return _o(self, query, *args, **kw)  # type: ignore[operator]
 
         monkeypatch.setattr(EmbeddedBackend, method, guarded)
-    monkeypatch.setattr("state.keep_listings_in_background", lambda root, graph: threading.Thread())
+    monkeypatch.setattr(
+        "state.keep_listings_in_background", lambda root, graph, **kw: threading.Thread()
+    )
     app = open_page("views/questions.py", root=tmp_path, q="funding-at-risk")
     assert answer_tables(app), "the kept answer is on screen"
 
@@ -124,3 +130,42 @@ def test_listings_are_kept_only_after_the_first_page_is_drawn(
     state.first_page_served.set()
     worker.join(timeout=30)
     assert asked.is_set(), "keeping began once a page was drawn"
+
+
+def test_the_last_valid_graph_is_written_only_after_the_first_page_is_drawn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression: the explorer's start wrote the last valid graph (a million quads at 1M
+    triples) before drawing its first page whenever a file had changed: seconds of the
+    start. It is written by the background thread once a page has been drawn, before the
+    listings are kept; a graph that is not to be saved (the last valid graph itself, a
+    remote endpoint) is not."""
+    import threading
+
+    from tests.support.apptest import app_module
+    from tests.support.paths import REPO
+
+    state = app_module("state")
+    monkeypatch.setattr(state, "first_page_served", threading.Event())
+    order: list[str] = []
+
+    class Graph:
+        def keep_answers(self, questions: object) -> int:
+            order.append("kept")
+            return 0
+
+    def saving(graph: object, root: object) -> None:
+        order.append("saved")
+
+    monkeypatch.setattr(state.lastgood, "save", saving)
+    worker = state.keep_listings_in_background(str(REPO), Graph(), save=True)
+    worker.join(timeout=0.5)
+    assert order == [], "the graph was written before any page was drawn"
+    state.first_page_served.set()
+    worker.join(timeout=30)
+    assert order == ["saved", "kept"]
+
+    order.clear()
+    unsaved = state.keep_listings_in_background(str(REPO), Graph(), save=False)
+    unsaved.join(timeout=30)
+    assert order == ["kept"]

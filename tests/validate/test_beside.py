@@ -187,21 +187,50 @@ def test_a_worker_that_raises_means_the_validation_runs_here_and_its_error_is_ra
     assert not _children_left()
 
 
-def test_no_worker_is_forked_while_the_process_has_other_threads(
-    root: Path, monkeypatch: pytest.MonkeyPatch
+def test_with_other_threads_the_worker_is_a_new_interpreter_and_gives_the_same_graph(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    with load_graph(root) as graph:  # one thread: a fork
+        forked = _quads(graph, tmp_path, "forked.nq")
     started = _spy(monkeypatch)
+    _GRAPH_CACHE.clear()
     release = threading.Event()
     other = threading.Thread(target=release.wait)
     other.start()
     try:
-        assert not beside.available()
+        assert not beside.forkable()
         with load_graph(root) as graph:
-            assert graph.validation is not None
-        assert not started
+            assert graph.validation is not None and not graph.validation.violations
+            assert _quads(graph, tmp_path, "spawned.nq") == forked
+        assert len(started) == 1 and started[0]._process is not None, "not a new interpreter"
+        assert started[0]._process.returncode == 0
     finally:
         release.set()
         other.join()
+
+
+def test_a_new_interpreter_worker_also_says_when_it_checks_every_file(root: Path) -> None:
+    project = ProjectPaths.discover(root)
+    files = project.graph_files()
+    worker = beside._spawn(files, project)
+    assert worker is not None
+    report = worker.report()
+    assert worker.full_run_started()
+    assert not report.violations and report.files
+
+
+def test_an_error_in_the_data_is_found_by_a_new_interpreter_worker(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = root / "data" / "cases" / "oldham.ttl"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("a ck:Case ;", "a ck:Casee ;", 1), encoding="utf-8")
+    monkeypatch.setattr(beside, "forkable", lambda: False)
+    started = _spy(monkeypatch)
+    with pytest.raises(ValidationFailed) as error:
+        load_graph(root)
+    assert started and started[0]._process is not None
+    assert "oldham.ttl" in str(error.value)
 
 
 def test_a_load_interrupted_while_the_worker_runs_collects_the_worker(

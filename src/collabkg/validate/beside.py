@@ -15,19 +15,24 @@ frees its partial store (:meth:`Beside.full_run_started`, the ``stop`` test of t
 a full validation and a full store at once would not fit at 10M triples (6.5 GB + about
 4 GB), so those two run one after the other, as without a worker.
 
-**Only where it is safe:** Linux (``os.fork``), a process with one thread (a fork of a
-process with several may leave the child waiting on a lock another thread held: the
-explorer validates in its own process), and :data:`ENV` not ``0``. When anything goes
-wrong with the worker (it dies, its answer cannot be read, it raised) the validation runs
-again in this process, whose errors are raised from there, located as ever.
+**How the worker starts.** A process with one thread (a command) forks it. A process
+with several (the explorer under Streamlit) starts a new interpreter instead
+(``python -m collabkg.validate.beside``): a fork of it may leave the child waiting on a
+lock another thread held. :data:`ENV` set to ``0`` turns the worker off. When anything
+goes wrong with the worker (it dies, its answer cannot be read, it raised) the validation
+runs again in this process, whose errors are raised from there, located as ever.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pickle
 import select
+import signal
+import subprocess
+import sys
 import threading
 import warnings
 from collections.abc import Sequence
@@ -46,9 +51,17 @@ class Beside:
     """A validation worker running; :meth:`report` (or :meth:`cancel`) collects it."""
 
     def __init__(
-        self, pid: int, answer_fd: int, signal_fd: int, files: Sequence[Path], project: ProjectPaths
+        self,
+        pid: int,
+        answer_fd: int,
+        signal_fd: int,
+        files: Sequence[Path],
+        project: ProjectPaths,
+        process: subprocess.Popen[bytes] | None = None,
     ) -> None:
         self._pid = pid
+        self._process = process
+        """The worker when it was started as a new interpreter (else a fork, ``_pid``)."""
         self._answer_fd = answer_fd
         self._signal_fd: int | None = signal_fd
         self._files = list(files)
@@ -95,7 +108,7 @@ class Beside:
         """Stop the worker and collect it (nothing it was doing is kept in this process)."""
         if not self._done:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(self._pid, 9)
+                os.kill(self._pid, signal.SIGKILL)
         self._collect()
 
     def _collect(self) -> None:
@@ -107,24 +120,31 @@ class Beside:
                 with contextlib.suppress(OSError):
                     os.close(fd)
         self._signal_fd = None
+        if self._process is not None:
+            self._process.wait()
+            return
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self._pid, 0)
 
 
 def available() -> bool:
-    """Whether a worker can be forked safely here (see the module docstring)."""
-    return (
-        hasattr(os, "fork")
-        and os.environ.get(ENV, "").strip() != "0"
-        and threading.active_count() == 1
-    )
+    """Whether a worker can be started here (see the module docstring)."""
+    return os.name == "posix" and os.environ.get(ENV, "").strip() != "0"
+
+
+def forkable() -> bool:
+    """Whether the worker can be a fork of this process: one thread only (see the module
+    docstring); else it is a new interpreter."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def start(files: Sequence[Path], project: ProjectPaths) -> Beside | None:
-    """Fork a worker validating ``files`` (what the caller is about to load); None when
-    that is not safe here (then validate in this process, before loading)."""
+    """Start a worker validating ``files`` (what the caller is about to load); None when
+    that cannot be done here (then validate in this process, before loading)."""
     if not available():
         return None
+    if not forkable():
+        return _spawn(files, project)
     answer_read, answer_write = os.pipe()
     signal_read, signal_write = os.pipe()
     with warnings.catch_warnings():
@@ -137,6 +157,59 @@ def start(files: Sequence[Path], project: ProjectPaths) -> Beside | None:
     os.close(answer_write)
     os.close(signal_write)
     return Beside(pid, answer_read, signal_read, files, project)
+
+
+def _spawn(files: Sequence[Path], project: ProjectPaths) -> Beside | None:
+    """The worker as a new interpreter (``python -m collabkg.validate.beside``): a process
+    with several threads must not fork one that runs this much code. Its start-up (about
+    0.7 s of imports) runs beside the load too. What to check goes to its standard input
+    (from a thread: the worker reads it only once started), its answers come back on two
+    pipes it inherits."""
+    answer_read, answer_write = os.pipe()
+    signal_read, signal_write = os.pipe()
+    request = json.dumps(
+        {
+            "root": str(project.root),
+            "files": [str(f) for f in files],
+            "answer": answer_write,
+            "signal": signal_write,
+        }
+    ).encode("utf-8")
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "collabkg.validate.beside"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            pass_fds=(answer_write, signal_write),
+            close_fds=True,
+        )
+    except OSError:
+        for fd in (answer_read, answer_write, signal_read, signal_write):
+            os.close(fd)
+        return None
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(answer_write)
+        with contextlib.suppress(OSError):
+            os.close(signal_write)
+    pipe = process.stdin
+    assert pipe is not None
+
+    def feed() -> None:
+        with contextlib.suppress(OSError), pipe:
+            pipe.write(request)
+
+    threading.Thread(target=feed, name="collabkg-validation-request", daemon=True).start()
+    return Beside(process.pid, answer_read, signal_read, files, project, process)
+
+
+def _main() -> int:
+    """``python -m collabkg.validate.beside``: the worker of :func:`_spawn`."""
+    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    project = ProjectPaths.discover(request["root"])
+    files = [Path(f) for f in request["files"]]
+    _work(files, project, int(request["answer"]), int(request["signal"]))
+    return 0  # pragma: no cover - _work exits
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -172,4 +245,8 @@ def _work(files: Sequence[Path], project: ProjectPaths, answer_fd: int, signal_f
         os._exit(status)
 
 
-__all__ = ["ENV", "Beside", "available", "start"]
+__all__ = ["ENV", "Beside", "available", "forkable", "start"]
+
+
+if __name__ == "__main__":  # the worker started by _spawn
+    sys.exit(_main())
