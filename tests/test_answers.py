@@ -347,8 +347,8 @@ def test_a_file_edited_while_the_graph_loads_leaves_nothing_kept(
     real = graph_module.load_store
     victim = sorted((project / "data").rglob("*.ttl"))[-1]
 
-    def load_then_edit(sources):  # type: ignore[no-untyped-def]
-        store = real(sources)
+    def load_then_edit(sources, **kwargs):  # type: ignore[no-untyped-def]
+        store = real(sources, **kwargs)
         victim.write_text("# edited while loading\n" + victim.read_text(encoding="utf-8"),
                           encoding="utf-8")
         return store

@@ -63,6 +63,42 @@ def test_undeclared_prefix_of_ours_gets_the_exact_line_to_add(mini_copy: Path):
     )
 
 
+def test_with_a_worker_beside_the_load_a_refused_graph_stops_loading_and_is_never_handed_out(
+    mini_copy: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The validation beside the load (collabkg.validate.beside): data with errors is
+    refused as before, and the load stops once the report with its errors has come (a
+    slow load here, so the report comes first) instead of parsing every file for nothing."""
+    import time
+
+    from collabkg.backends import embedded
+    from collabkg.errors import ValidationFailed
+    from collabkg.validate import beside
+    from collabkg.validate.cached import _GRAPH_CACHE
+
+    bad = Path(__file__).parent / "fixtures" / "bad" / "49-missing-funder.ttl"
+    _write(mini_copy, "data/cases/missing-funder.ttl", bad.read_text(encoding="utf-8"))
+    with pytest.raises(ValidationFailed):
+        load_graph(mini_copy)  # the report is remembered from here on
+    _GRAPH_CACHE.clear()
+    loaded: list[str] = []
+    real_load = embedded.parse_once.load
+
+    def slow_load(store, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        loaded.append(name)
+        time.sleep(0.2)
+        return real_load(store, name, *args, **kwargs)
+
+    monkeypatch.setattr(embedded.parse_once, "load", slow_load)
+    monkeypatch.setattr(embedded, "STOP_EVERY", 1)
+    monkeypatch.setattr(beside, "forkable", lambda: True)
+    with pytest.raises(ValidationFailed) as error:
+        load_graph(mini_copy)
+    assert "missing-funder.ttl" in str(error.value)
+    files = [*(mini_copy / "ontology").rglob("*.ttl"), *(mini_copy / "data").rglob("*.ttl")]
+    assert 0 < len(loaded) < len(files) - 1, "the load went on after the refusal had come"
+
+
 def test_missing_dot_points_to_the_unfinished_statement(mini_copy: Path):
     text = (
         "@prefix ckd: <https://w3id.org/collabkg/id/> .\n"
@@ -98,10 +134,14 @@ def test_the_graph_is_built_only_after_validation_so_peak_memory_is_not_the_sum_
 ):
     """Regression: load_graph used to build the served store first and then validate into a
     second one, both alive at once (9.9 GB at 10M). Data with errors now never gets a
-    store built, and valid data gets one only after validation has finished."""
+    store built, and valid data gets one only after validation has finished (validating in
+    this process; a worker beside the load is tested next)."""
     from collabkg import project
     from collabkg.errors import ValidationFailed
     from collabkg.graph import KnowledgeGraph
+    from collabkg.validate import beside
+
+    monkeypatch.setenv(beside.ENV, "0")
 
     events: list[str] = []
     real_validate = project.validate_graph_files

@@ -57,10 +57,12 @@ def load_graph(
         report = validate_graph_files(files, project)
     else:
         # A worker validates while this process loads (the graph is handed out below only
-        # when the report is clean); before a full validation it stops the load, freeing
-        # the partial store, so the two big ones still run one after the other.
+        # when the report allows it); before a full validation it stops the load, freeing
+        # the partial store, so the two big ones still run one after the other; a report
+        # with violations stops it too (the graph will be refused: no use loading on).
+        stop = worker.full_run_started if allow_invalid else worker.stop_loading
         try:
-            graph = KnowledgeGraph.from_files(root, paths=files, stop=worker.full_run_started)
+            graph = KnowledgeGraph.from_files(root, paths=files, stop=stop)
         except (LoadStopped, LoadError):
             graph = None  # a file that cannot be read is reported (and raised) below
         except BaseException:

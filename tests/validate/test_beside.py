@@ -159,6 +159,7 @@ def test_a_worker_that_dies_means_the_validation_runs_in_this_process(
     root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started = _spy(monkeypatch)
+    monkeypatch.setattr(beside, "forkable", lambda: True)  # a fork runs the patched worker
     monkeypatch.setattr(beside, "_work", lambda *args: os._exit(7))
     with load_graph(root) as graph:
         assert graph.validation is not None and not graph.validation.violations
@@ -181,6 +182,7 @@ def test_a_worker_that_raises_means_the_validation_runs_here_and_its_error_is_ra
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(beside, "validate_graph_files", failing)
+    monkeypatch.setattr(beside, "forkable", lambda: True)  # a fork runs the patched function
     with load_graph(root) as graph:
         assert graph.validation is not None and not graph.validation.violations
     assert calls == [1], "the parent validated again after the worker failed"

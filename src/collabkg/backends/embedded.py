@@ -173,8 +173,9 @@ def syntax_errors(sources: Iterable[SourceFile]) -> list[LoadError]:
     return errors
 
 
-STOP_EVERY = 64
-"""A load given a ``stop`` test asks it before every this many files."""
+STOP_EVERY = 8
+"""A load given a ``stop`` test asks it before every this many files (a test is a
+``select`` call: microseconds)."""
 
 
 def load_store(

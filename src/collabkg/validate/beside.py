@@ -68,6 +68,8 @@ class Beside:
         self._project = project
         self._full = False
         self._done = False
+        self._found: object = None
+        """The worker's report once received."""
 
     def full_run_started(self) -> bool:
         """True once the worker has begun checking every file (never blocks)."""
@@ -83,8 +85,33 @@ class Beside:
                 self._signal_fd = None
         return self._full
 
+    def refuses(self) -> bool:
+        """True once the worker's report has come and has violations (never blocks before
+        it comes): loading on is wasted work, the graph will be refused."""
+        if not self._done:
+            ready, _w, _x = select.select([self._answer_fd], [], [], 0)
+            if not ready:
+                return False
+            self._receive()
+        return isinstance(self._found, Report) and bool(self._found.violations)
+
+    def stop_loading(self) -> bool:
+        """The load's ``stop`` test: a full validation has begun (memory) or the report has
+        come with violations (refused)."""
+        return self.full_run_started() or self.refuses()
+
     def report(self) -> Report:
         """The worker's report (waiting for it); when it has none, the validation run here."""
+        self._receive()
+        if isinstance(self._found, Report):
+            remember_graph_report(self._files, self._project, self._found)
+            return self._found
+        return validate_graph_files(self._files, self._project)  # says what went wrong
+
+    def _receive(self) -> None:
+        """Read the worker's answer to its end (it writes it whole, then exits) and collect it."""
+        if self._done:
+            return
         received = bytearray()
         try:
             while chunk := os.read(self._answer_fd, 1 << 16):
@@ -94,15 +121,10 @@ class Beside:
         finally:
             self.full_run_started()  # what the worker said before its report, kept
             self._collect()
-        found: object = None
         with contextlib.suppress(Exception):
             kind, found = pickle.loads(bytes(received))
-            if kind != "report":
-                found = None
-        if isinstance(found, Report):
-            remember_graph_report(self._files, self._project, found)
-            return found
-        return validate_graph_files(self._files, self._project)  # says what went wrong
+            if kind == "report":
+                self._found = found
 
     def cancel(self) -> None:
         """Stop the worker and collect it (nothing it was doing is kept in this process)."""
