@@ -1,12 +1,14 @@
-"""Opening the project's graph: validate, then load (nothing invalid is served).
+"""Opening the project's graph: validated and loaded (nothing invalid is served).
 
 :func:`load_graph` is what every command and the explorer use to get a
-:class:`~collabkg.graph.KnowledgeGraph` of the project's files: the files are loaded (a
-Turtle syntax error is a located :class:`~collabkg.errors.LoadError`), validated by the
-pipeline (:mod:`collabkg.validate`), and refused with
-:class:`~collabkg.errors.ValidationFailed` when they have errors (``allow_invalid`` keeps
-the graph and flags it). :func:`open_graph` picks a remote endpoint instead when one is
-configured. The facade itself (:mod:`collabkg.graph`) knows nothing of validation.
+:class:`~collabkg.graph.KnowledgeGraph` of the project's files: the files are validated by
+the pipeline (:mod:`collabkg.validate`; by a worker process while this one loads them,
+:mod:`collabkg.validate.beside`), a Turtle syntax error is a located
+:class:`~collabkg.errors.LoadError`, and files with errors are refused with
+:class:`~collabkg.errors.ValidationFailed` (``allow_invalid`` keeps the graph and flags
+it). A store loaded beside a validation that finds errors is thrown away, never handed
+out. :func:`open_graph` picks a remote endpoint instead when one is configured. The facade
+itself (:mod:`collabkg.graph`) knows nothing of validation.
 """
 
 from __future__ import annotations
