@@ -67,36 +67,51 @@ def test_with_a_worker_beside_the_load_a_refused_graph_stops_loading_and_is_neve
     mini_copy: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """The validation beside the load (collabkg.validate.beside): data with errors is
-    refused as before, and the load stops once the report with its errors has come (a
-    slow load here, so the report comes first) instead of parsing every file for nothing."""
-    import time
+    refused as before, and the load stops once the report with its errors has come (here
+    the load waits, after its first file, until the worker has answered) instead of
+    parsing every file for nothing."""
+    import select
 
     from collabkg.backends import embedded
     from collabkg.errors import ValidationFailed
     from collabkg.validate import beside
     from collabkg.validate.cached import _GRAPH_CACHE
+    from tests.support.waiting import wait_until
 
     bad = Path(__file__).parent / "fixtures" / "bad" / "49-missing-funder.ttl"
     _write(mini_copy, "data/cases/missing-funder.ttl", bad.read_text(encoding="utf-8"))
     with pytest.raises(ValidationFailed):
         load_graph(mini_copy)  # the report is remembered from here on
     _GRAPH_CACHE.clear()
+    workers: list[beside.Beside] = []
+    real_start = beside.start
+
+    def start(*args, **kwargs):  # type: ignore[no-untyped-def]
+        worker = real_start(*args, **kwargs)
+        workers.append(worker)
+        return worker
+
     loaded: list[str] = []
     real_load = embedded.parse_once.load
 
-    def slow_load(store, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def load_waiting_for_the_answer(store, name, *args, **kwargs):  # type: ignore[no-untyped-def]
         loaded.append(name)
-        time.sleep(0.2)
+        if len(loaded) == 1:
+            answered = lambda: bool(select.select([workers[0]._answer_fd], [], [], 0)[0])  # noqa: E731
+            assert wait_until(answered, timeout=120), "the worker never answered"
         return real_load(store, name, *args, **kwargs)
 
-    monkeypatch.setattr(embedded.parse_once, "load", slow_load)
-    monkeypatch.setattr(embedded, "STOP_EVERY", 1)
+    monkeypatch.setattr(beside, "start", start)
     monkeypatch.setattr(beside, "forkable", lambda: True)
+    monkeypatch.setattr(embedded.parse_once, "load", load_waiting_for_the_answer)
+    monkeypatch.setattr(embedded, "STOP_EVERY", 1)
     with pytest.raises(ValidationFailed) as error:
         load_graph(mini_copy)
+    assert workers and workers[0] is not None
     assert "missing-funder.ttl" in str(error.value)
     files = [*(mini_copy / "ontology").rglob("*.ttl"), *(mini_copy / "data").rglob("*.ttl")]
-    assert 0 < len(loaded) < len(files) - 1, "the load went on after the refusal had come"
+    assert len(files) > 2
+    assert len(loaded) <= 1, "the load went on after the refusal had come"
 
 
 def test_missing_dot_points_to_the_unfinished_statement(mini_copy: Path):
