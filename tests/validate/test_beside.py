@@ -44,12 +44,20 @@ def _quads(graph: KnowledgeGraph, tmp_path: Path, name: str) -> tuple[list[str],
     return plain, len(lines) - len(plain)
 
 
-def _children_left() -> bool:
-    try:
-        pid, _status = os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return False
-    return pid != 0
+def _left_behind(workers: list[beside.Beside]) -> list[int]:
+    """The workers' processes not collected (running, or exited and not waited for)."""
+    left = []
+    for worker in workers:
+        if worker._process is not None:
+            if worker._process.returncode is None:
+                left.append(worker._pid)
+            continue
+        try:
+            os.waitpid(worker._pid, os.WNOHANG)
+        except ChildProcessError:
+            continue  # collected
+        left.append(worker._pid)
+    return left
 
 
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[beside.Beside]:
@@ -74,7 +82,7 @@ def test_the_graph_loaded_beside_the_validation_is_the_graph_loaded_after_it(
         quads, blanks = _quads(graph, tmp_path, "beside.nq")
         issues = sorted(str(i) for i in graph.validation.issues)  # type: ignore[union-attr]
     assert len(started) == 1, "the worker was not used: this test would prove nothing"
-    assert not _children_left()
+    assert _left_behind(started) == []
     monkeypatch.setenv(beside.ENV, "0")
     _GRAPH_CACHE.clear()
     with load_graph(root) as graph:
@@ -95,7 +103,7 @@ def test_data_with_an_error_is_refused_with_the_worker_as_without_it(
     with pytest.raises(ValidationFailed) as beside_error:
         load_graph(root)
     assert started, "the worker was not used"
-    assert not _children_left()
+    assert _left_behind(started) == []
     monkeypatch.setenv(beside.ENV, "0")
     _GRAPH_CACHE.clear()
     with pytest.raises(ValidationFailed) as after_error:
@@ -115,7 +123,7 @@ def test_a_syntax_error_is_a_located_load_error_with_the_worker_too(
     assert started
     assert error.value.file is not None and error.value.file.endswith("oldham.ttl")
     assert error.value.line is not None
-    assert not _children_left()
+    assert _left_behind(started) == []
 
 
 def test_the_worker_says_when_it_checks_every_file_and_not_when_the_report_is_known(
@@ -136,7 +144,7 @@ def test_the_worker_says_when_it_checks_every_file_and_not_when_the_report_is_kn
     second = warm.report()
     assert not warm.full_run_started(), "a remembered report is no reason to stop the load"
     assert [str(i) for i in second.issues] == [str(i) for i in report.issues]
-    assert not _children_left()
+    assert _left_behind([cold, warm]) == []
 
 
 def test_a_load_whose_stop_test_answers_yes_is_stopped_and_keeps_nothing(root: Path) -> None:
@@ -165,7 +173,7 @@ def test_a_worker_that_dies_means_the_validation_runs_in_this_process(
         assert graph.validation is not None and not graph.validation.violations
         assert _quads(graph, tmp_path, "died.nq")[0]
     assert started
-    assert not _children_left()
+    assert _left_behind(started) == []
 
 
 def test_a_worker_that_raises_means_the_validation_runs_here_and_its_error_is_raised(
@@ -183,10 +191,11 @@ def test_a_worker_that_raises_means_the_validation_runs_here_and_its_error_is_ra
 
     monkeypatch.setattr(beside, "validate_graph_files", failing)
     monkeypatch.setattr(beside, "forkable", lambda: True)  # a fork runs the patched function
+    started = _spy(monkeypatch)
     with load_graph(root) as graph:
         assert graph.validation is not None and not graph.validation.violations
     assert calls == [1], "the parent validated again after the worker failed"
-    assert not _children_left()
+    assert _left_behind(started) == []
 
 
 def test_with_other_threads_the_worker_is_a_new_interpreter_and_gives_the_same_graph(
@@ -246,4 +255,4 @@ def test_a_load_interrupted_while_the_worker_runs_collects_the_worker(
     with pytest.raises(KeyboardInterrupt):
         load_graph(root)
     assert started
-    assert not _children_left()
+    assert _left_behind(started) == []
