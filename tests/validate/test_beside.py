@@ -17,7 +17,7 @@ from collabkg.graph import KnowledgeGraph
 from collabkg.paths import ProjectPaths
 from collabkg.project import load_graph
 from collabkg.validate import beside
-from collabkg.validate.cached import _GRAPH_CACHE
+from collabkg.validate.cached import _GRAPH_CACHE, graph_report_key
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -223,7 +223,7 @@ def test_with_other_threads_the_worker_is_a_new_interpreter_and_gives_the_same_g
 def test_a_new_interpreter_worker_also_says_when_it_checks_every_file(root: Path) -> None:
     project = ProjectPaths.discover(root)
     files = project.graph_files()
-    worker = beside._spawn(files, project)
+    worker = beside._spawn(files, project, graph_report_key(files, project))
     assert worker is not None
     report = worker.report()
     assert worker.full_run_started()
@@ -256,3 +256,25 @@ def test_a_load_interrupted_while_the_worker_runs_collects_the_worker(
         load_graph(root)
     assert started
     assert _left_behind(started) == []
+
+
+def test_a_file_edited_while_the_worker_validates_is_not_answered_by_its_report(
+    root: Path,
+) -> None:
+    """Regression: the worker's report was remembered in this process by the files' state
+    read after it answered, so a file edited while the worker ran (after it had read the
+    file) was answered, later in the process, with the report of its old content. The
+    state is now read before the worker starts."""
+    from collabkg.validate.cached import validate_graph_files
+
+    project = ProjectPaths.discover(root)
+    files = project.graph_files()
+    worker = beside.start(files, project)
+    assert worker is not None
+    case = root / "data" / "cases" / "oldham.ttl"
+    case.write_text(case.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    report = worker.report()
+    assert validate_graph_files(files, project) is not report, (
+        "the edited files were answered with the report made before the edit"
+    )
+    assert _left_behind([worker]) == []

@@ -39,7 +39,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from collabkg.paths import ProjectPaths
-from collabkg.validate.cached import remember_graph_report, validate_graph_files
+from collabkg.validate.cached import (
+    graph_report_key,
+    remember_graph_report,
+    validate_graph_files,
+)
 from collabkg.validate.report import Report
 
 ENV = "COLLABKG_VALIDATE_BESIDE"
@@ -57,6 +61,7 @@ class Beside:
         signal_fd: int,
         files: Sequence[Path],
         project: ProjectPaths,
+        key: tuple[object, ...],
         process: subprocess.Popen[bytes] | None = None,
     ) -> None:
         self._pid = pid
@@ -66,6 +71,8 @@ class Beside:
         self._signal_fd: int | None = signal_fd
         self._files = list(files)
         self._project = project
+        self._key = key
+        """The files' state before the worker started: what its report is remembered by."""
         self._full = False
         self._done = False
         self._found: object = None
@@ -104,7 +111,7 @@ class Beside:
         """The worker's report (waiting for it); when it has none, the validation run here."""
         self._receive()
         if isinstance(self._found, Report):
-            remember_graph_report(self._files, self._project, self._found)
+            remember_graph_report(self._key, self._found)
             return self._found
         return validate_graph_files(self._files, self._project)  # says what went wrong
 
@@ -165,8 +172,9 @@ def start(files: Sequence[Path], project: ProjectPaths) -> Beside | None:
     that cannot be done here (then validate in this process, before loading)."""
     if not available():
         return None
+    key = graph_report_key(files, project)  # before the worker reads any file
     if not forkable():
-        return _spawn(files, project)
+        return _spawn(files, project, key)
     answer_read, answer_write = os.pipe()
     signal_read, signal_write = os.pipe()
     with warnings.catch_warnings():
@@ -178,10 +186,10 @@ def start(files: Sequence[Path], project: ProjectPaths) -> Beside | None:
         _work(files, project, answer_write, signal_write)
     os.close(answer_write)
     os.close(signal_write)
-    return Beside(pid, answer_read, signal_read, files, project)
+    return Beside(pid, answer_read, signal_read, files, project, key)
 
 
-def _spawn(files: Sequence[Path], project: ProjectPaths) -> Beside | None:
+def _spawn(files: Sequence[Path], project: ProjectPaths, key: tuple[object, ...]) -> Beside | None:
     """The worker as a new interpreter (``python -m collabkg.validate.beside``): a process
     with several threads must not fork one that runs this much code. Its start-up (about
     0.7 s of imports) runs beside the load too. What to check goes to its standard input
@@ -222,7 +230,7 @@ def _spawn(files: Sequence[Path], project: ProjectPaths) -> Beside | None:
             pipe.write(request)
 
     threading.Thread(target=feed, name="collabkg-validation-request", daemon=True).start()
-    return Beside(process.pid, answer_read, signal_read, files, project, process)
+    return Beside(process.pid, answer_read, signal_read, files, project, key, process)
 
 
 def _main() -> int:

@@ -216,33 +216,34 @@ def validate_graph_files(
     in_ontology = [name.startswith(ontology_dir) for name in resolved_names(files)]
     ontology = [f for f, inside in zip(files, in_ontology, strict=True) if inside]
     data = [f for f, inside in zip(files, in_ontology, strict=True) if not inside]
-    shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
-    key = _graph_key(files, shapes)
+    shapes = _shapes(project)
+    key = graph_report_key(files, project, shapes)
     if key in _GRAPH_CACHE:
         return _GRAPH_CACHE[key]
     report = run_cached(
         Inputs(tuple(ontology), tuple(data), tuple(data), shapes), project, before_full=before_full
     )
-    remember_graph_report(files, project, report, key=key)
+    remember_graph_report(key, report)
     return report
 
 
-def _graph_key(files: Sequence[Path], shapes: Sequence[Path]) -> tuple[object, ...]:
-    return tuple(_seen(p) for p in [*files, *shapes])
+def _shapes(project: ProjectPaths) -> tuple[Path, ...]:
+    return tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
 
 
-def remember_graph_report(
-    files: Sequence[Path],
-    project: ProjectPaths,
-    report: Report,
-    *,
-    key: tuple[object, ...] | None = None,
-) -> None:
-    """Keep ``report`` as what :func:`validate_graph_files` answers for ``files`` in this
-    process (a report made by a worker process: :mod:`collabkg.validate.beside`)."""
-    if key is None:
-        shapes = tuple(sorted(project.shapes.glob("*.ttl"))) if project.shapes.is_dir() else ()
-        key = _graph_key(files, shapes)
+def graph_report_key(
+    files: Sequence[Path], project: ProjectPaths, shapes: Sequence[Path] | None = None
+) -> tuple[object, ...]:
+    """What :func:`validate_graph_files` remembers a report by in this process: each file's
+    name, modification time and size, taken BEFORE the files are validated (an edit while
+    they are makes the key stale, never the report wrong)."""
+    return tuple(_seen(p) for p in [*files, *(_shapes(project) if shapes is None else shapes)])
+
+
+def remember_graph_report(key: tuple[object, ...], report: Report) -> None:
+    """Keep ``report`` as what :func:`validate_graph_files` answers for the files of ``key``
+    (:func:`graph_report_key`) in this process (a report made by a worker process:
+    :mod:`collabkg.validate.beside`)."""
     if len(_GRAPH_CACHE) > 16:
         _GRAPH_CACHE.clear()
     _GRAPH_CACHE[key] = report
@@ -257,6 +258,7 @@ def summary_line(report: Report) -> str:
 
 
 __all__ = [
+    "graph_report_key",
     "remember_graph_report",
     "report_key",
     "run_cached",
