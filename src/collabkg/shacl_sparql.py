@@ -769,9 +769,64 @@ def prepare(
         (cls for query in texts for cls in classes_tested(query)),
         union_default_graph=union_default_graph,
     )
-    expanded = {query: expand_classes(query, closures).replace(placeholder, values)
-                for query in texts}
-    return [(c, expanded[query], bound) for c, query, bound in prepared]
+    expanded = {query: expand_classes(query, closures) for query in texts}
+    if not iris or placeholder not in "".join(expanded.values()):
+        return [(c, expanded[query].replace(placeholder, values), b) for c, query, b in prepared]
+    # each class-targeted constraint gets only the focus IRIs of its target classes (what
+    # its FILTER EXISTS keeps of them): one with none of them is not run at all
+    types = focus_types(store, iris, union_default_graph=union_default_graph)
+    kept: dict[tuple[str, ...], str] = {}
+    out: list[Prepared] = []
+    for c, query, bound in prepared:
+        text = expanded[query]
+        if placeholder in text:
+            of_target = _of_classes(iris, types, c.target_classes, closures)
+            if of_target is not None:
+                if not of_target:
+                    continue
+                chosen = kept.get(of_target)
+                if chosen is None:
+                    chosen = kept[of_target] = "VALUES ?this { " + " ".join(of_target) + " } "
+                text = text.replace(placeholder, chosen)
+            else:
+                text = text.replace(placeholder, values)
+        out.append((c, text, bound))
+    return out
+
+
+def focus_types(
+    store: ox.Store, iris: Sequence[URIRef], *, union_default_graph: bool = True
+) -> dict[str, set[str]]:
+    """The rdf:type values of each of ``iris`` in ``store`` (IRIs only)."""
+    query = (
+        "SELECT ?this ?t WHERE { VALUES ?this { "
+        + " ".join(i.n3() for i in iris)
+        + " } ?this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ?t }"
+    )
+    found: dict[str, set[str]] = {}
+    for row in select_rows(store, query, use_default_graph_as_union=union_default_graph):
+        this, cls = row["this"], row["t"]
+        if isinstance(this, ox.NamedNode) and isinstance(cls, ox.NamedNode):
+            found.setdefault(this.value, set()).add(cls.value)
+    return found
+
+
+def _of_classes(
+    iris: Sequence[URIRef],
+    types: dict[str, set[str]],
+    classes: Sequence[Node],
+    closures: dict[str, list[str] | None],
+) -> tuple[str, ...] | None:
+    """The focus IRIs (as N-Triples) typed with one of ``classes`` or a subclass, as the
+    target test ``?this rdf:type/rdfs:subClassOf* C`` finds them; None when that cannot be
+    told here (a class without its closure, or with a blank-node subclass)."""
+    members: set[str] = set()
+    for cls in classes:
+        closure = closures.get(str(cls))
+        if not closure:
+            return None
+        members.update(closure)
+    return tuple(i.n3() for i in iris if not types.get(str(i), set()).isdisjoint(members))
 
 
 def _format_message(template: str | None, bound: dict[str, Node]) -> str | None:
