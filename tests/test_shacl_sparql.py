@@ -332,3 +332,34 @@ def test_a_focused_run_asks_only_the_constraints_of_the_focus_nodes_classes(
     sub = run(compiled, store, focus_nodes=[URIRef("urn:x:sub1")])
     # it has no label, funder or period: the funding stream's shape says so
     assert sub and {str(r.focus) for r in sub} == {"urn:x:sub1"}
+
+
+def test_class_tests_are_cut_where_the_pattern_finds_them() -> None:
+    """The class tests are found by their fixed middle (fast); they must be exactly the
+    ones the marked pattern finds, in every compiled query and in generated texts."""
+    import random
+
+    from collabkg.shacl_sparql import _ISA, _cut_at_class_tests
+
+    def by_pattern(query: str) -> tuple[tuple[str, str, str, str], ...]:
+        parts, end = [], 0
+        for match in _ISA.finditer(query):
+            parts.append((query[end : match.start()], match.group(0), *match.groups()))
+            end = match.end()
+        parts.append((query[end:], "", "", ""))
+        return tuple(parts)  # type: ignore[arg-type]
+
+    shapes = Graph()
+    for path in sorted((ROOT / "shapes").glob("*.ttl")):
+        shapes.parse(path)
+    texts = [c.query for c in compile_shapes(shapes).constraints]
+    assert texts and any(len(by_pattern(t)) > 1 for t in texts)
+    pieces = [
+        "?x", "$this", " ", "\n", "{", "}", "rdf:type/rdfs:subClassOf* ", "<urn:c>", " #isa\n",
+        " rdf:type/rdfs:subClassOf* <urn:d> #isa\n", "?y rdf:type/rdfs:subClassOf* <urn:e>",
+        "a", ">", "<", "#isa", "\t",
+    ]
+    rng = random.Random(19)
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in texts:
+        assert _cut_at_class_tests(text) == by_pattern(text), text

@@ -649,12 +649,26 @@ def _class_tests(query: str) -> tuple[tuple[str, str, str, str], ...]:
     return _cut_at_class_tests(query)
 
 
+_ISA_MIDDLE = " rdf:type/rdfs:subClassOf* <"
+
+
 def _cut_at_class_tests(query: str) -> tuple[tuple[str, str, str, str], ...]:
+    # each test found by its fixed middle, then matched where its variable starts (a scan
+    # of ``_ISA`` from every position cost 0.26 ms a query: 0.12 s for the 461 of a run)
     parts: list[tuple[str, str, str, str]] = []
     end = 0
-    for match in _ISA.finditer(query):
-        parts.append((query[end : match.start()], match.group(0), match.group(1), match.group(2)))
-        end = match.end()
+    at = query.find(_ISA_MIDDLE)
+    while at != -1:
+        start = at
+        while start > end and not query[start - 1].isspace():
+            start -= 1
+        match = _ISA.match(query, start)
+        if match is not None and start < at:
+            parts.append((query[end:start], match.group(0), match.group(1), match.group(2)))
+            end = match.end()
+            at = query.find(_ISA_MIDDLE, end)
+        else:
+            at = query.find(_ISA_MIDDLE, at + 1)
     parts.append((query[end:], "", "", ""))
     return tuple(parts)
 

@@ -5,10 +5,11 @@ each report remembered by the content of every file involved (:func:`run_cached`
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,7 +107,10 @@ def _run_cached(
         base = base_key(inputs, project, cache, chosen)
     found_now = None
     if base is not None and cache is not None:
-        found_now = run_incremental(inputs, project, cache, base, engine=chosen, progress=progress)
+        with collector_paused():
+            found_now = run_incremental(
+                inputs, project, cache, base, engine=chosen, progress=progress
+            )
     mentions: dict[str, bytes] = {}
     only: set[str] | None = None
     carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None
@@ -127,18 +131,34 @@ def _run_cached(
     if key is not None and cache is not None:
         cache.put(key, report)
         if base is not None:
-            save_base(
-                cache,
-                base,
-                inputs,
-                project,
-                report,
-                mentions,
-                only=only,
-                carried=carried,
-                known=known,
-            )
+            with collector_paused() if found_now is not None else contextlib.nullcontext():
+                save_base(
+                    cache,
+                    base,
+                    inputs,
+                    project,
+                    report,
+                    mentions,
+                    only=only,
+                    carried=carried,
+                    known=known,
+                )
     return report
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for a bounded piece of work (an incremental run: a few
+    files checked; its garbage is collected afterwards). The base it reads holds about a
+    million objects, which each full collection walks: 0.28 s of a 2 s run at 1M, 0.17 s of
+    it in three full collections. Not for a full run, whose memory is large."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def validate(
