@@ -724,8 +724,12 @@ def prepare(
     focus_nodes: Iterable[Term] | None = None,
     focus_graphs: Iterable[str] | None = None,
     union_default_graph: bool = True,
+    closures: dict[str, list[str] | None] | None = None,
 ) -> list[Prepared] | None:
     """The queries the constraints run on ``store`` (None: nothing to check).
+
+    ``closures``: the classes' closures (:func:`class_closures`) found so far on this
+    store, filled in with those this call needs (a caller preparing twice asks once).
 
     With a focus, each class-targeted constraint runs once for the focus IRIs (a VALUES
     clause) and once per focus blank node (bound as ?this): far faster on a large store
@@ -778,11 +782,14 @@ def prepare(
     # a constraint runs once per focus blank node with the same text: each text is
     # scanned and expanded once
     texts = dict.fromkeys(query for _c, query, _b in prepared)
-    closures = class_closures(
-        store,
-        (cls for query in texts for cls in classes_tested(query)),
-        union_default_graph=union_default_graph,
-    )
+    wanted = {cls for query in texts for cls in classes_tested(query)}
+    if closures is None:
+        closures = {}
+    unknown = wanted - closures.keys()
+    if unknown:
+        closures.update(
+            class_closures(store, unknown, union_default_graph=union_default_graph)
+        )
     expanded = {query: expand_classes(query, closures) for query in texts}
     if not iris or placeholder not in "".join(expanded.values()):
         return [(c, expanded[query].replace(placeholder, values), b) for c, query, b in prepared]

@@ -99,10 +99,11 @@ def shacl_results(
         prepared = prepare(compiled, store, focus_graphs=focus_graphs) or []  # type: ignore[arg-type]
     else:  # the graphs' items and the nodes, each focus prepared apart (never one joined)
         prepared = []
+        closures: dict[str, list[str] | None] = {}  # the classes' closures asked once
         if focus_graphs:
-            prepared += prepare(compiled, store, focus_graphs=focus_graphs) or []  # type: ignore[arg-type]
+            prepared += prepare(compiled, store, focus_graphs=focus_graphs, closures=closures) or []  # type: ignore[arg-type]
         if focus_nodes:
-            prepared += prepare(compiled, store, focus_nodes=focus_nodes) or []  # type: ignore[arg-type]
+            prepared += prepare(compiled, store, focus_nodes=focus_nodes, closures=closures) or []  # type: ignore[arg-type]
     out: dict[tuple[object, ...], None] = {}
     progress.stage("SHACL shapes", total=len(prepared))
 
