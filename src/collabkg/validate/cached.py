@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 
 from collabkg.cache import Cache, code_version, key_of
 from collabkg.paths import ProjectPaths
-from collabkg.validate.incremental import base_key, run_incremental, save_base, whole_project
+from collabkg.validate.incremental import (
+    Kept,
+    base_key,
+    run_incremental,
+    save_base,
+    whole_project,
+)
 from collabkg.validate.inputs import Inputs, project_inputs, resolved, resolved_names
 from collabkg.validate.pipeline import choose_engine, run
 from collabkg.validate.report import Report
@@ -115,8 +121,9 @@ def _run_cached(
     only: set[str] | None = None
     carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None
     known: dict[str, tuple[Path, str]] | None = None
+    kept: Kept | None = None
     if found_now is not None:
-        report, mentions, only, carried, known = found_now
+        report, mentions, only, carried, known, kept = found_now
     else:
         if before_full is not None:
             before_full()
@@ -142,6 +149,7 @@ def _run_cached(
                     only=only,
                     carried=carried,
                     known=known,
+                    kept=kept,
                 )
     return report
 

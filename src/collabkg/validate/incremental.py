@@ -95,6 +95,23 @@ class Base:
     """Resolved path -> the name the report gives the file."""
     described: dict[str, frozenset[str]] = field(default_factory=dict)
     """Resolved path of each data file -> the items it describes (names as a subject)."""
+    parts: list[str] = field(default_factory=list)
+    """The cache keys of the parts the base was read from (see :func:`_store_base`)."""
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What a save can keep of the base it follows: its parts' keys, and the files whose
+    records changed (edited, added, deleted). A part holding none of them is the same."""
+
+    parts: list[str]
+    touched: frozenset[str]
+
+    def changed_parts(self) -> set[int]:
+        """The parts to write again (every one when the base's parts are not all known)."""
+        if len(self.parts) != CHUNKS:
+            return set(range(CHUNKS))
+        return {_part_of(name) for name in self.touched}
 
 
 CHUNKS = 64
@@ -116,9 +133,10 @@ def _part_of(name: str) -> int:
     return zlib.crc32(name.encode()) % CHUNKS
 
 
-def _store_base(cache: Cache, key: str, base: Base) -> None:
+def _store_base(cache: Cache, key: str, base: Base, kept: Kept | None = None) -> None:
     """Keep ``base`` under ``key``: the report, and the per-file records in parts (a part
-    already kept, by its content, is not written again)."""
+    already kept, by its content, is not written again). With ``kept``, ``base`` holds only
+    the records of the parts that changed; the others keep their keys."""
     parts: list[dict[str, tuple[str, str, frozenset[str] | None, frozenset[str]]]] = [
         {} for _ in range(CHUNKS)
     ]
@@ -129,16 +147,23 @@ def _store_base(cache: Cache, key: str, base: Base) -> None:
             base.mentions.get(name),  # None: not read (the file could not be parsed)
             base.described.get(name, frozenset()),
         )
+    same = set(range(CHUNKS)) - kept.changed_parts() if kept is not None else set()
     keys = [
-        key_of(
+        kept.parts[index]
+        if kept is not None and index in same
+        else key_of(
             "incremental-base-part",
             code_version(),
             *(f"{n}={v[0]}={v[1]}={v[2] is None}" for n, v in sorted(part.items())),
         )
-        for part in parts
+        for index, part in enumerate(parts)
     ]
     known = cache.has_many(keys)  # (reading them back cost 0.12 s at 1M)
-    cache.put_many((k, part) for k, part in zip(keys, parts, strict=True) if k not in known)
+    cache.put_many(
+        (k, part)
+        for index, (k, part) in enumerate(zip(keys, parts, strict=True))
+        if k not in known and index not in same
+    )
     cache.put(key, _StoredBase(base.report, keys))
 
 
@@ -147,7 +172,7 @@ def _load_base(cache: Cache, key: str) -> Base | None:
     if not isinstance(stored, _StoredBase):
         return None
     found = cache.get_many(stored.parts)
-    base = Base({}, {}, stored.report, {}, {})
+    base = Base({}, {}, stored.report, {}, {}, list(stored.parts))
     for part_key in stored.parts:
         part = found.get(part_key)
         if not isinstance(part, dict):
@@ -246,12 +271,14 @@ def save_base(
     only: set[str] | None = None,
     carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None,
     known: dict[str, tuple[Path, str]] | None = None,
+    kept: Kept | None = None,
 ) -> None:
     """Remember a whole-project ``report`` (and what each file names) as the next base; the
     signatures of what each file names are kept by content (for the files in ``only``, when
     given: the others are kept already). ``carried``: (named, described) of the files whose
     signatures were not read again; ``known``: each data file's (path, sha256) by resolved
-    path, when the caller has them (else they are read).
+    path, when the caller has them (else they are read); ``kept``: what the base this one
+    follows keeps (its parts holding no changed file are not made again).
 
     ``collabkg validate`` also reports on the ontology files, loading the graph does not: the
     reports differ only by the ontology files' own issues (they are only read), so one base
@@ -266,10 +293,14 @@ def save_base(
             name: (path, state.sha256)
             for path, state, name in zip(inputs.data, states, names, strict=True)
         }
+    if kept is not None:  # only the records of the parts to write again
+        again = kept.changed_parts()
+        known = {name: v for name, v in known.items() if _part_of(name) in again}
     shas = {name: sha for name, (_path, sha) in known.items()}
     displays = {name: _display(project, path, name) for name, (path, _sha) in known.items()}
-    named = {k: v[0] for k, v in (carried or {}).items()}
-    described = {k: v[1] for k, v in (carried or {}).items()}
+    carried = carried or {}
+    named = {k: carried[k][0] for k in shas if k in carried}
+    described = {k: carried[k][1] for k in shas if k in carried}
     for k, v in mentions.items():
         if k in shas:
             unpacked = unpack_mentions(v)
@@ -290,6 +321,7 @@ def save_base(
             displays,
             {k: v for k, v in described.items() if k in shas},
         ),
+        kept,
     )
 
 
@@ -332,13 +364,14 @@ def run_incremental(
         set[str],
         dict[str, tuple[frozenset[str], frozenset[str]]],
         dict[str, tuple[Path, str]],
+        Kept,
     ]
     | None
 ):
     """The whole-project report from the base under ``key`` and a check of the files the
     change can affect; None when a full run is needed. Also what the changed files name now
-    (for :func:`save_base`), their names, what the others name, and each data file's (path,
-    sha256) by resolved path."""
+    (for :func:`save_base`), their names, what the others name, each data file's (path,
+    sha256) by resolved path, and what the next base can keep of this one."""
     started = time.perf_counter()
     base = _load_base(cache, key)
     if base is None:
@@ -356,7 +389,7 @@ def run_incremental(
         same = _with_files(base.report, project, inputs, names)
         same.seconds = time.perf_counter() - started
         known = {k: (v, base.described.get(k, frozenset())) for k, v in base.mentions.items()}
-        return same, {}, set(), known, now
+        return same, {}, set(), known, now, Kept(base.parts, frozenset())
     if len(changed) + len(deleted) > MAX_CHANGED:
         return None
     # what changed, statement end by statement end: the (subject or object, property, IRI)
@@ -451,7 +484,7 @@ def run_incremental(
         if k in now and k not in fresh
     }
     packed = {name: pack_mentions(named) for name, named in fresh.items()}
-    return merged, packed, set(fresh), carried, now
+    return merged, packed, set(fresh), carried, now, Kept(base.parts, frozenset(changed + deleted))
 
 
 def _parsed(path: Path) -> list[ox.Triple] | None:
@@ -679,4 +712,12 @@ def _graph_name(project: ProjectPaths, name: str) -> str:
     return GRAPH_BASE + relative.lstrip("/")
 
 
-__all__ = ["MAX_CHANGED", "Base", "base_key", "run_incremental", "save_base", "whole_project"]
+__all__ = [
+    "MAX_CHANGED",
+    "Base",
+    "Kept",
+    "base_key",
+    "run_incremental",
+    "save_base",
+    "whole_project",
+]
