@@ -86,6 +86,14 @@ def _mutate(root: Path, rng: random.Random, step: int) -> str:
     return f"edited {victim.name}"
 
 
+def _generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, triples: int) -> Path:
+    """A generated project of about ``triples`` triples, its quotations' source texts absent."""
+    root = tmp_path / "project"
+    generate.generate(root, triples)
+    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    return root
+
+
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each validation was incremental (True) or a full run (False)."""
     used: list[bool] = []
@@ -140,9 +148,7 @@ def _compare(root: Path, rng: random.Random, steps: int, monkeypatch: pytest.Mon
 def test_incremental_reports_equal_full_runs_on_a_generated_project(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, persistent: bool
 ) -> None:
-    root = tmp_path / "project"
-    generate.generate(root, 4_000)
-    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    root = _generated(tmp_path, monkeypatch, 4_000)
     if persistent:  # as in a large project: the graph walked in the cached store
         monkeypatch.setattr(pipeline_module, "PERSISTENT_MIN_FILES", 0)
     _compare(root, random.Random(19), 14, monkeypatch)
@@ -151,9 +157,7 @@ def test_incremental_reports_equal_full_runs_on_a_generated_project(
 def test_deleting_an_organisation_reports_the_memberships_elsewhere_that_name_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "project"
-    generate.generate(root, 4_000)
-    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    root = _generated(tmp_path, monkeypatch, 4_000)
     used = _spy(monkeypatch)
     assert validate(root=root).violations == 0
     organisations = root / "data" / "organisations" / "organisations-0000.ttl"
@@ -197,9 +201,7 @@ def test_neighbour_files_have_their_shapes_checked_only_on_linked_items(
     it describes. Now they run on its items linked to the change; the shapes' issues about
     its other items are carried over. A shapes issue in such a file, about an item the change
     does not reach, must survive; the reports must equal full runs."""
-    root = tmp_path / "project"
-    generate.generate(root, 4_000)
-    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    root = _generated(tmp_path, monkeypatch, 4_000)
     if persistent:  # as in a large project: the files checked against the cached store
         monkeypatch.setattr(pipeline_module, "PERSISTENT_MIN_FILES", 0)
     project = ProjectPaths.discover(root)
@@ -275,9 +277,7 @@ def test_adding_a_file_that_describes_items_other_files_name_equals_a_full_run(
     named by other files: the memberships of cases), then the new file deleted (a file
     whose items other files name: those memberships now link to nothing, in files the
     change did not touch). Each report equals a full run's, found from the shapes' walks."""
-    root = tmp_path / "project"
-    generate.generate(root, 4_000)
-    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    root = _generated(tmp_path, monkeypatch, 4_000)
     if persistent:
         monkeypatch.setattr(pipeline_module, "PERSISTENT_MIN_FILES", 0)
     used = _spy(monkeypatch)
@@ -312,9 +312,7 @@ def test_deleting_a_whole_organisations_file_equals_a_full_run(
 ) -> None:
     """A file whose items many other files name, deleted: every membership naming one of
     its organisations now links to nothing, in files the change did not touch."""
-    root = tmp_path / "project"
-    generate.generate(root, 4_000)
-    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    root = _generated(tmp_path, monkeypatch, 4_000)
     used = _spy(monkeypatch)
     walked = _walked(monkeypatch)
     project = ProjectPaths.discover(root)
@@ -336,9 +334,7 @@ def test_adding_a_case_checks_no_other_case_file_again(
     read an organisation's memberships backwards start from a case about it, and no case of
     the generated data is about an organisation. Now only the new file is checked (and the
     report equals a full run's)."""
-    root = tmp_path / "project"
-    generate.generate(root, 4_000)
-    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    root = _generated(tmp_path, monkeypatch, 4_000)
     project = ProjectPaths.discover(root)
     asked: list[tuple[Path, ...]] = []
     real_run = incremental.run
@@ -372,9 +368,7 @@ def test_a_base_part_that_cannot_be_read_means_a_full_run_that_writes_it_again(
     an edit is incremental once more (and equals a full run)."""
     from collabkg.cache import Cache
 
-    root = tmp_path / "project"
-    generate.generate(root, 1_000)
-    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    root = _generated(tmp_path, monkeypatch, 1_000)
     project = ProjectPaths.discover(root)
     used = _spy(monkeypatch)
     validate(root=root)  # the base
@@ -450,9 +444,7 @@ def test_an_incremental_run_pauses_the_cycle_collector_and_turns_it_back_on(
     raises."""
     import gc
 
-    root = tmp_path / "project"
-    generate.generate(root, 2_000)
-    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    root = _generated(tmp_path, monkeypatch, 2_000)
     seen: list[tuple[str, bool]] = []
     real_incremental, real_run = cached.run_incremental, cached.run
 
@@ -488,9 +480,7 @@ def test_an_incremental_save_writes_only_the_base_parts_that_hold_a_changed_file
     next edit is incremental and equals a full run."""
     from collabkg.cache import Cache, sha256
 
-    root = tmp_path / "project"
-    generate.generate(root, 2_000)
-    monkeypatch.setenv("COLLABKG_SEEDS", str(tmp_path / "no-texts"))
+    root = _generated(tmp_path, monkeypatch, 2_000)
     project = ProjectPaths.discover(root)
     used = _spy(monkeypatch)
     validate(root=root)  # the base
