@@ -140,8 +140,46 @@ def _compare(root: Path, rng: random.Random, steps: int, monkeypatch: pytest.Mon
         assert used and used[-1], f"step {step} ({what}) was not incremental"
         full = run(inputs, project)
         assert _seen(incremental) == _seen(full), f"step {step}: {what}"
+        _index_holds(project, inputs, what)
     # the comparisons above are about the shapes' walks, not the fallback
     assert walked.count(True) >= len(walked) - 1, walked
+
+
+def _index_holds(project: ProjectPaths, inputs: Inputs, what: str) -> None:
+    """The base's index, as kept after the incremental runs, says of every item exactly which
+    files name and describe it now (as read from the files themselves)."""
+    from collabkg import parse_once
+    from collabkg.cache import Cache
+    from collabkg.validate.reading import described_items, mentions_of, named_items
+
+    cache = Cache.open(project.root)
+    assert cache is not None
+    try:
+        key = incremental.base_key(inputs, project, cache, "sparql")
+        assert key is not None
+        base = incremental._load_base(cache, key)
+        if base is None:  # not kept: the report had an issue in an ontology file
+            return
+        index = incremental._Index(cache, base)
+        index.read_all()
+        kept: dict[str, tuple[set[str], set[str]]] = {}
+        for part in index.parts.values():
+            for iri, (named, described) in part.items():
+                kept[iri] = ({index.names[n] for n in named}, {index.names[n] for n in described})
+    finally:
+        cache.close()
+    expected: dict[str, tuple[set[str], set[str]]] = {}
+    for path in inputs.data:
+        try:
+            mentions = mentions_of(parse_once.parse_path(path).triples)
+        except (OSError, SyntaxError, ValueError):
+            continue
+        name = str(path.resolve())
+        for side, items in ((0, named_items(mentions)), (1, described_items(mentions))):
+            for iri in items:
+                expected.setdefault(iri, (set(), set()))[side].add(name)
+    assert expected, "no file named an item"
+    assert kept == expected, f"the index after {what}"
 
 
 @pytest.mark.parametrize("persistent", [False, True], ids=["in-memory", "persistent-store"])
@@ -397,6 +435,77 @@ def test_a_base_part_that_cannot_be_read_means_a_full_run_that_writes_it_again(
     assert _seen(again) == _seen(run(project_inputs(project), project))
 
 
+def test_an_index_part_that_cannot_be_read_means_a_full_run_that_writes_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index of the items files name is read a part at a time, for the items a change
+    reaches. A part that cannot be read when it is needed means a full run (whose report
+    equals a full run's), which writes the part again; the run after the next edit is
+    incremental once more."""
+    from collabkg import parse_once
+    from collabkg.cache import Cache
+    from collabkg.validate.reading import described_items, mentions_of
+
+    root = _generated(tmp_path, monkeypatch, 1_000)
+    project = ProjectPaths.discover(root)
+    used = _spy(monkeypatch)
+    validate(root=root)  # the base
+    victim = sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))[1]
+    item = sorted(described_items(mentions_of(parse_once.parse_path(victim).triples)))[0]
+    cache = Cache.open(project.root)
+    assert cache is not None
+    inputs = project_inputs(project)
+    key = incremental.base_key(inputs, project, cache, "sparql")
+    assert key is not None
+    stored = cache.get(key)
+    assert isinstance(stored, incremental._StoredBase)
+    broken = stored.index[incremental._index_part_of(item)]
+    cache.put(broken, "not a part")
+    cache.close()
+    victim.unlink()  # the item it describes is described nowhere now
+    full = validate(root=root)
+    assert used[-1] is False  # the index could not be read where the change reached
+    assert _seen(full) == _seen(run(project_inputs(project), project))
+    cache = Cache.open(project.root)
+    assert cache is not None
+    assert isinstance(cache.get(broken), dict) or broken not in cache.has_many([broken])
+    cache.close()
+    _mutate(root, random.Random(3), 1)
+    again = validate(root=root)
+    assert used[-1] is True
+    assert _seen(again) == _seen(run(project_inputs(project), project))
+
+
+def test_an_edit_reads_the_index_only_for_the_items_it_reaches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The base's index is what makes a change cost what it reaches: an incremental run
+    after one file is edited reads only the index's parts holding the items the edit reaches
+    (here: the items one dropped statement block names), not the whole index; its report
+    equals a full run's."""
+    root = _generated(tmp_path, monkeypatch, 4_000)
+    project = ProjectPaths.discover(root)
+    used = _spy(monkeypatch)
+    validate(root=root)  # the base
+    read: list[int] = []
+    real = incremental._Index._read_parts
+
+    def spy(self, wanted):  # type: ignore[no-untyped-def]
+        read.extend(wanted - self.parts.keys())
+        return real(self, wanted)
+
+    monkeypatch.setattr(incremental._Index, "_read_parts", spy)
+    victim = sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))[2]
+    head, body = _blocks(victim.read_text(encoding="utf-8"))
+    assert len(body) > 1
+    victim.write_text(head + "\n\n" + "\n\n".join(body[:-1]) + "\n", encoding="utf-8")
+    report = validate(root=root)
+    assert used[-1] is True
+    assert _seen(report) == _seen(run(project_inputs(project), project))
+    assert read, "the edit reached no item"
+    assert len(set(read)) == len(read) < incremental.INDEX_CHUNKS // 2
+
+
 def test_statement_end_signatures_are_held_packed_so_a_whole_run_does_not_grow_memory() -> None:
     """Regression: a whole-project run holds every file's statement-end signatures until it
     keeps them; held as a dict of long strings they raised the peak memory of a full
@@ -474,24 +583,30 @@ def test_an_incremental_run_pauses_the_cycle_collector_and_turns_it_back_on(
 def test_an_incremental_save_writes_only_the_base_parts_that_hold_a_changed_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After one edit, the new base is made from the part holding the edited file; the
+    """After one edit, the new base's row part holding the edited file is made again; the
     other parts keep their keys (rebuilding all 64 from every file's record cost 0.1 s at
-    1M). The base read back knows every file, each with its content's sha256 now, and the
-    next edit is incremental and equals a full run."""
+    1M), and so does the index when the edit names no other item. The base read back knows
+    every file, each with its content's sha256 now, and the next edit is incremental and
+    equals a full run."""
     from collabkg.cache import Cache, sha256
 
     root = _generated(tmp_path, monkeypatch, 2_000)
     project = ProjectPaths.discover(root)
     used = _spy(monkeypatch)
     validate(root=root)  # the base
-    records: list[int] = []
-    real_store = incremental._store_base
+    inputs = project_inputs(project)
 
-    def spy(cache, key, base, kept=None):  # type: ignore[no-untyped-def]
-        records.append(len(base.shas))
-        return real_store(cache, key, base, kept)
+    def stored() -> incremental._StoredBase:
+        cache = Cache.open(project.root)
+        assert cache is not None
+        key = incremental.base_key(inputs, project, cache, "sparql")
+        assert key is not None
+        found = cache.get(key)
+        cache.close()
+        assert isinstance(found, incremental._StoredBase)
+        return found
 
-    monkeypatch.setattr(incremental, "_store_base", spy)
+    first = stored()
     victim = sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))[3]
     text = victim.read_text(encoding="utf-8")
     edited = re.sub(r'"Synthetic partnership (\d+)"', r'"Synthetic partnership \1, edited"', text)
@@ -499,11 +614,12 @@ def test_an_incremental_save_writes_only_the_base_parts_that_hold_a_changed_file
     victim.write_text(edited, encoding="utf-8")
     report = validate(root=root)
     assert used[-1] is True
-    inputs = project_inputs(project)
     assert _seen(report) == _seen(run(inputs, project))
+    second = stored()
     part = incremental._part_of(str(victim.resolve()))
-    in_part = [p for p in inputs.data if incremental._part_of(str(p.resolve())) == part]
-    assert records and records[-1] == len(in_part) < len(inputs.data)
+    pairs = enumerate(zip(first.parts, second.parts, strict=True))
+    assert [n for n, (a, b) in pairs if a != b] == [part]
+    assert second.index == first.index  # a label: no item is named or described anew
     cache = Cache.open(project.root)
     assert cache is not None
     key = incremental.base_key(inputs, project, cache, "sparql")

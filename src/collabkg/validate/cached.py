@@ -119,11 +119,10 @@ def _run_cached(
             )
     mentions: dict[str, bytes] = {}
     only: set[str] | None = None
-    carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None
     known: dict[str, tuple[Path, str]] | None = None
     kept: Kept | None = None
     if found_now is not None:
-        report, mentions, only, carried, known, kept = found_now
+        report, mentions, only, known, kept = found_now
     else:
         if before_full is not None:
             before_full()
@@ -147,7 +146,6 @@ def _run_cached(
                     report,
                     mentions,
                     only=only,
-                    carried=carried,
                     known=known,
                     kept=kept,
                 )

@@ -1,9 +1,11 @@
 """The whole project's report after a few files changed, without checking everything again.
 
 A whole-project run (every data file asked about) leaves a *base* in the cache: each data
-file's content hash, the items it names and describes, the signatures of its statements
-(kept by content: for each statement end, subject or object, property and IRI, a digest of
-the statements through it, see :func:`.reading.mentions_of`) and the report. When the next
+file's content hash, the signatures of its statements (kept by content: for each statement
+end, subject or object, property and IRI, a digest of the statements through it, see
+:func:`.reading.mentions_of`), an index of which files name and describe each item (read a
+part at a time, for the items a change reaches: a change costs what it reaches, not the
+number of files) and the report. When the next
 whole-project run finds a few data files edited, added or deleted (and the ontology, the
 shapes and the sources' texts unchanged), the statement ends whose statements differ are
 worked out from the signatures, and only what they can affect is checked again, against
@@ -39,9 +41,10 @@ and deleting files whose items other files name.
 from __future__ import annotations
 
 import contextlib
+import pickle
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,96 +86,237 @@ is asked about, else at the first quotation from it."""
 
 @dataclass
 class Base:
-    """What the last whole-project run left for the next one."""
+    """What the last whole-project run left for the next one: every data file's row (read
+    whole at each run) and the keys of the index of the items they name (read a part at a
+    time, for the items a change reaches)."""
 
     shas: dict[str, str]
     """Resolved path of each data file -> its sha256."""
-    mentions: dict[str, frozenset[str]]
-    """Resolved path of each data file -> the items (IRIs) it names (the signatures of the
-    triples naming each are kept by the file's content, see :func:`save_base`)."""
     report: Report
     displays: dict[str, str] = field(default_factory=dict)
     """Resolved path -> the name the report gives the file."""
-    described: dict[str, frozenset[str]] = field(default_factory=dict)
-    """Resolved path of each data file -> the items it describes (names as a subject)."""
+    readable: set[str] = field(default_factory=set)
+    """The files that could be read: their items are in the index (and the signatures of
+    the statements naming each are kept by the file's content, see :func:`save_base`)."""
+    ids: dict[str, int] = field(default_factory=dict)
+    """Resolved path -> the number the index knows the file by."""
     parts: list[str] = field(default_factory=list)
-    """The cache keys of the parts the base was read from (see :func:`_store_base`)."""
+    """The cache keys of the parts the rows were read from (see :func:`_store_base`)."""
+    index: list[str] = field(default_factory=list)
+    """The cache keys of the index's parts (see :class:`_Index`)."""
+    next_id: int = 0
+    """The number the next added file gets (numbers are never given twice)."""
 
 
 @dataclass(frozen=True)
 class Kept:
-    """What a save can keep of the base it follows: its parts' keys, and the files whose
-    records changed (edited, added, deleted). A part holding none of them is the same."""
+    """What a save can keep of the base it follows: the base, the files whose rows changed
+    (edited, added, deleted) and the items each of them named and described before (from
+    its signatures; none for a file added or one that could not be read)."""
 
-    parts: list[str]
+    base: Base
     touched: frozenset[str]
+    before: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    index: _Index | None = None
+    """The base's index as the run read it (its parts read once)."""
 
     def changed_parts(self) -> set[int]:
-        """The parts to write again (every one when the base's parts are not all known)."""
-        if len(self.parts) != CHUNKS:
+        """The row parts to write again (every one when the base's parts are not all known)."""
+        if len(self.base.parts) != CHUNKS:
             return set(range(CHUNKS))
         return {_part_of(name) for name in self.touched}
 
 
 CHUNKS = 64
-"""The base's per-file records are kept in this many parts, each under a key made from its
+"""The base's per-file rows are kept in this many parts, each under a key made from its
 content: a run that changed a few files writes the parts holding them, not all 70,000."""
+
+INDEX_CHUNKS = 256
+"""The index (item -> the files naming it, those describing it) is kept in this many parts,
+by the item's CRC-32: a change reads and writes the parts of the items it reaches."""
+
+
+class _Gone(Exception):
+    """A part of the base cannot be read: the run is a full one, which writes it again."""
 
 
 @dataclass
 class _StoredBase:
     report: Report
     parts: list[str]
-    """The cache keys of the parts: each a dict resolved path -> (sha256, name shown, items
-    named or None when not read, items described)."""
+    """The cache keys of the row parts: each a dict resolved path -> (sha256, name shown,
+    readable, number)."""
+    index: list[str]
+    """The cache keys of the index's :data:`INDEX_CHUNKS` parts."""
+    next_id: int
 
 
 def _part_of(name: str) -> int:
-    """The part a file's record is kept in (CRC-32 of its name: stable across runs and
+    """The part a file's row is kept in (CRC-32 of its name: stable across runs and
     processes, unlike ``hash``; a SHA-1 per name cost 0.12 s for 7,000 files)."""
     return zlib.crc32(name.encode()) % CHUNKS
 
 
-def _store_base(cache: Cache, key: str, base: Base, kept: Kept | None = None) -> None:
-    """Keep ``base`` under ``key``: the report, and the per-file records in parts (a part
-    already kept, by its content, is not written again). With ``kept``, ``base`` holds only
-    the records of the parts that changed; the others keep their keys."""
-    parts: list[dict[str, tuple[str, str, frozenset[str] | None, frozenset[str]]]] = [
-        {} for _ in range(CHUNKS)
+def _index_part_of(iri: str) -> int:
+    return zlib.crc32(iri.encode()) % INDEX_CHUNKS
+
+
+IndexPart = dict[str, tuple[tuple[int, ...], tuple[int, ...]]]
+"""Item IRI -> (the numbers of the files naming it, of those describing it), sorted."""
+
+
+class _Index:
+    """The base's index, read a part at a time: which files name an item, which describe it
+    (as the base has them: the files changed since are the caller's to look at)."""
+
+    def __init__(self, cache: Cache, base: Base) -> None:
+        self.cache = cache
+        self.keys = base.index
+        self.names = {number: name for name, number in base.ids.items()}
+        self.parts: dict[int, IndexPart] = {}
+
+    def read(self, iris: Iterable[str]) -> None:
+        """Read the parts holding ``iris`` (one query for those not read yet)."""
+        self._read_parts({_index_part_of(iri) for iri in iris})
+
+    def read_all(self) -> None:
+        """Read every part (to look at the whole index)."""
+        self._read_parts(set(range(INDEX_CHUNKS)))
+
+    def _read_parts(self, wanted: set[int]) -> None:
+        wanted -= self.parts.keys()
+        if not wanted:
+            return
+        if len(self.keys) != INDEX_CHUNKS:
+            raise _Gone
+        found = self.cache.get_many(self.keys[n] for n in wanted)
+        for n in wanted:
+            part = found.get(self.keys[n])
+            if not isinstance(part, dict):
+                # kept parts are not written again: one that cannot be read goes, so that
+                # the full run this means writes it afresh
+                self.cache.discard([self.keys[n]])
+                raise _Gone
+            self.parts[n] = part
+
+    def numbers(self, iri: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        self.read([iri])
+        return self.parts[_index_part_of(iri)].get(iri, ((), ()))
+
+    def files(self, iris: Iterable[str], *, describing: bool = False) -> dict[str, set[str]]:
+        """Item -> the files (resolved paths) that name it (``describing``: describe it)."""
+        iris = list(iris)
+        self.read(iris)
+        found: dict[str, set[str]] = {}
+        for iri in iris:
+            numbers = self.numbers(iri)[1 if describing else 0]
+            if numbers:
+                found[iri] = {self.names[n] for n in numbers if n in self.names}
+        return found
+
+
+def _index_key(part: IndexPart) -> str:
+    return key_of("incremental-index-part", code_version(), pickle.dumps(part, protocol=4))
+
+
+def _whole_index(
+    items: dict[int, tuple[frozenset[str], frozenset[str]]],
+) -> list[IndexPart]:
+    """The index of every file's (named, described) items, by the file's number."""
+    gathered: list[dict[str, tuple[list[int], list[int]]]] = [{} for _ in range(INDEX_CHUNKS)]
+    where: dict[str, dict[str, tuple[list[int], list[int]]]] = {}
+    for number in sorted(items):
+        named, described = items[number]
+        for side, iris in ((0, named), (1, described)):
+            for iri in iris:
+                part = where.get(iri)
+                if part is None:
+                    part = where[iri] = gathered[_index_part_of(iri)]
+                entry = part.get(iri)
+                if entry is None:
+                    entry = part[iri] = ([], [])
+                entry[side].append(number)
+    return [
+        {iri: (tuple(part[iri][0]), tuple(part[iri][1])) for iri in sorted(part)}
+        for part in gathered
     ]
-    for name, sha in base.shas.items():
-        parts[_part_of(name)][name] = (
-            sha,
-            base.displays.get(name, ""),
-            base.mentions.get(name),  # None: not read (the file could not be parsed)
-            base.described.get(name, frozenset()),
+
+
+def _changed_index(
+    index: _Index, changes: dict[int, tuple[tuple[frozenset[str], frozenset[str]], ...]]
+) -> dict[int, IndexPart]:
+    """The index's parts that differ after ``changes`` (file number -> (named, described)
+    before, (named, described) now), made again from the parts as they were."""
+    moves: dict[str, tuple[set[int], set[int], set[int], set[int]]] = {}
+    for number, ((named_before, described_before), (named_now, described_now)) in changes.items():
+        for side, before, now in (
+            (0, named_before, named_now),
+            (1, described_before, described_now),
+        ):
+            for iri in before - now:
+                moves.setdefault(iri, (set(), set(), set(), set()))[side * 2].add(number)
+            for iri in now - before:
+                moves.setdefault(iri, (set(), set(), set(), set()))[side * 2 + 1].add(number)
+    index.read(moves)
+    changed: dict[int, IndexPart] = {}
+    for iri, (named_out, named_in, described_out, described_in) in moves.items():
+        n = _index_part_of(iri)
+        part = changed.get(n)
+        if part is None:
+            part = changed[n] = dict(index.parts[n])
+        named, described = part.get(iri, ((), ()))
+        entry = (
+            tuple(sorted((set(named) - named_out) | named_in)),
+            tuple(sorted((set(described) - described_out) | described_in)),
         )
+        if entry == ((), ()):
+            part.pop(iri, None)
+        else:
+            part[iri] = entry
+    return {n: {iri: part[iri] for iri in sorted(part)} for n, part in changed.items()}
+
+
+def _store_base(cache: Cache, key: str, base: Base, kept: Kept | None = None) -> None:
+    """Keep ``base`` under ``key``: the report, the rows in parts (a part already kept, by
+    its content, is not written again; with ``kept``, only the parts holding a touched file
+    are made again, the others keep their keys) and the index's keys (``base.index``)."""
     same = set(range(CHUNKS)) - kept.changed_parts() if kept is not None else set()
+    parts: list[dict[str, tuple[str, str, bool, int]]] = [{} for _ in range(CHUNKS)]
+    for name, sha in base.shas.items():
+        number = _part_of(name)
+        if number not in same:
+            parts[number][name] = (
+                sha,
+                base.displays.get(name, ""),
+                name in base.readable,
+                base.ids[name],
+            )
     keys = [
-        kept.parts[index]
-        if kept is not None and index in same
+        kept.base.parts[number]
+        if kept is not None and number in same
         else key_of(
             "incremental-base-part",
             code_version(),
-            *(f"{n}={v[0]}={v[1]}={v[2] is None}" for n, v in sorted(part.items())),
+            *(f"{n}={v[0]}={v[1]}={v[2]}={v[3]}" for n, v in sorted(part.items())),
         )
-        for index, part in enumerate(parts)
+        for number, part in enumerate(parts)
     ]
     known = cache.has_many(keys)  # (reading them back cost 0.12 s at 1M)
     cache.put_many(
         (k, part)
-        for index, (k, part) in enumerate(zip(keys, parts, strict=True))
-        if k not in known and index not in same
+        for number, (k, part) in enumerate(zip(keys, parts, strict=True))
+        if k not in known and number not in same
     )
-    cache.put(key, _StoredBase(base.report, keys))
+    cache.put(key, _StoredBase(base.report, keys, list(base.index), base.next_id))
 
 
 def _load_base(cache: Cache, key: str) -> Base | None:
     stored = cache.get(key)
-    if not isinstance(stored, _StoredBase):
+    if not isinstance(stored, _StoredBase) or len(getattr(stored, "index", ())) != INDEX_CHUNKS:
         return None
     found = cache.get_many(stored.parts)
-    base = Base({}, {}, stored.report, {}, {}, list(stored.parts))
+    base = Base({}, stored.report, parts=list(stored.parts), index=list(stored.index))
+    base.next_id = stored.next_id
     for part_key in stored.parts:
         part = found.get(part_key)
         if not isinstance(part, dict):
@@ -180,12 +324,12 @@ def _load_base(cache: Cache, key: str) -> Base | None:
             # read goes, so that the full run this means writes it afresh
             cache.discard([part_key])
             return None
-        for name, (sha, display, named, described) in part.items():
+        for name, (sha, display, readable, number) in part.items():
             base.shas[name] = sha
             base.displays[name] = display
-            if named is not None:
-                base.mentions[name] = named
-            base.described[name] = described
+            if readable:
+                base.readable.add(name)
+            base.ids[name] = number
     return base
 
 
@@ -269,16 +413,16 @@ def save_base(
     mentions: dict[str, bytes],
     *,
     only: set[str] | None = None,
-    carried: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None,
     known: dict[str, tuple[Path, str]] | None = None,
     kept: Kept | None = None,
 ) -> None:
     """Remember a whole-project ``report`` (and what each file names) as the next base; the
     signatures of what each file names are kept by content (for the files in ``only``, when
-    given: the others are kept already). ``carried``: (named, described) of the files whose
-    signatures were not read again; ``known``: each data file's (path, sha256) by resolved
-    path, when the caller has them (else they are read); ``kept``: what the base this one
-    follows keeps (its parts holding no changed file are not made again).
+    given: the others are kept already). ``known``: each data file's (path, sha256) by
+    resolved path, when the caller has them (else they are read); ``kept``: what the base
+    this one follows keeps after an incremental run (``mentions`` then holds the touched
+    files still there: their rows and the index's parts holding their items are made
+    again, the rest keep their keys); without it, every file's ``mentions``.
 
     ``collabkg validate`` also reports on the ontology files, loading the graph does not: the
     reports differ only by the ontology files' own issues (they are only read), so one base
@@ -293,36 +437,85 @@ def save_base(
             name: (path, state.sha256)
             for path, state, name in zip(inputs.data, states, names, strict=True)
         }
-    if kept is not None:  # only the records of the parts to write again
-        again = kept.changed_parts()
-        known = {name: v for name, v in known.items() if _part_of(name) in again}
-    shas = {name: sha for name, (_path, sha) in known.items()}
-    displays = {name: _display(project, path, name) for name, (path, _sha) in known.items()}
-    carried = carried or {}
-    named = {k: carried[k][0] for k in shas if k in carried}
-    described = {k: carried[k][1] for k in shas if k in carried}
-    for k, v in mentions.items():
-        if k in shas:
-            unpacked = unpack_mentions(v)
-            named[k] = named_items(unpacked)
-            described[k] = described_items(unpacked)
     cache.put_many(
-        (_signatures_key(shas[k]), v)
+        (_signatures_key(known[k][1]), v)
         for k, v in mentions.items()
-        if k in shas and (only is None or k in only)
+        if k in known and (only is None or k in only)
     )
-    _store_base(
-        cache,
-        key,
-        Base(
-            shas,
-            {k: v for k, v in named.items() if k in shas},
-            report,
-            displays,
-            {k: v for k, v in described.items() if k in shas},
-        ),
-        kept,
+    if kept is None:
+        names = sorted(known)
+        ids = {name: number for number, name in enumerate(names)}
+        items = {}
+        for name, packed in mentions.items():
+            if name in ids:
+                unpacked = unpack_mentions(packed)
+                items[ids[name]] = (named_items(unpacked), described_items(unpacked))
+        index = _whole_index(items)
+        index_keys = [_index_key(part) for part in index]
+        stored = cache.has_many(index_keys)
+        cache.put_many(
+            (k, part) for k, part in zip(index_keys, index, strict=True) if k not in stored
+        )
+        _store_base(
+            cache,
+            key,
+            Base(
+                {name: sha for name, (_path, sha) in known.items()},
+                report,
+                {name: _display(project, path, name) for name, (path, _sha) in known.items()},
+                {name for name in mentions if name in ids},
+                ids,
+                index=index_keys,
+                next_id=len(names),
+            ),
+        )
+        return
+    old = kept.base
+    base = Base(
+        dict(old.shas),
+        report,
+        dict(old.displays),
+        set(old.readable),
+        dict(old.ids),
+        index=list(old.index),
+        next_id=old.next_id,
     )
+    changes: dict[int, tuple[tuple[frozenset[str], frozenset[str]], ...]] = {}
+    for name in kept.touched:
+        before = kept.before.get(name, (frozenset(), frozenset()))
+        now: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+        if name in known:
+            path, sha = known[name]
+            base.shas[name] = sha
+            base.displays[name] = _display(project, path, name)
+            if name not in base.ids:
+                base.ids[name] = base.next_id
+                base.next_id += 1
+            if name in mentions:
+                base.readable.add(name)
+                unpacked = unpack_mentions(mentions[name])
+                now = (named_items(unpacked), described_items(unpacked))
+            else:
+                base.readable.discard(name)
+        else:  # deleted
+            base.shas.pop(name, None)
+            base.displays.pop(name, None)
+            base.readable.discard(name)
+        number = base.ids.get(name)
+        if name not in known:
+            base.ids.pop(name, None)
+        if number is not None and before != now:
+            changes[number] = (before, now)
+    if changes:
+        changed = _changed_index(kept.index or _Index(cache, old), changes)
+        written = {n: _index_key(part) for n, part in changed.items()}
+        for n, part_key in written.items():
+            base.index[n] = part_key
+        stored = cache.has_many(written.values())
+        cache.put_many(
+            (written[n], part) for n, part in changed.items() if written[n] not in stored
+        )
+    _store_base(cache, key, base, kept)
 
 
 def _shown(
@@ -357,25 +550,30 @@ def run_incremental(
     *,
     engine: str,
     progress: Progress | None = None,
-) -> (
-    tuple[
-        Report,
-        dict[str, bytes],
-        set[str],
-        dict[str, tuple[frozenset[str], frozenset[str]]],
-        dict[str, tuple[Path, str]],
-        Kept,
-    ]
-    | None
-):
+) -> tuple[Report, dict[str, bytes], set[str], dict[str, tuple[Path, str]], Kept] | None:
     """The whole-project report from the base under ``key`` and a check of the files the
     change can affect; None when a full run is needed. Also what the changed files name now
-    (for :func:`save_base`), their names, what the others name, each data file's (path,
-    sha256) by resolved path, and what the next base can keep of this one."""
+    (for :func:`save_base`), their names, each data file's (path, sha256) by resolved path,
+    and what the next base can keep of this one."""
     started = time.perf_counter()
     base = _load_base(cache, key)
     if base is None:
         return None
+    try:
+        return _incremental(inputs, project, cache, base, engine, progress, started)
+    except _Gone:
+        return None
+
+
+def _incremental(
+    inputs: Inputs,
+    project: ProjectPaths,
+    cache: Cache,
+    base: Base,
+    engine: str,
+    progress: Progress | None,
+    started: float,
+) -> tuple[Report, dict[str, bytes], set[str], dict[str, tuple[Path, str]], Kept] | None:
     states = cache.states(inputs.data)
     now: dict[str, tuple[Path, str]] = {}
     names = dict(zip(inputs.data, resolved_names(inputs.data), strict=True))
@@ -388,10 +586,10 @@ def run_incremental(
     if not changed and not deleted:  # the same files, asked about in the other way
         same = _with_files(base.report, project, inputs, names)
         same.seconds = time.perf_counter() - started
-        known = {k: (v, base.described.get(k, frozenset())) for k, v in base.mentions.items()}
-        return same, {}, set(), known, now, Kept(base.parts, frozenset())
+        return same, {}, set(), now, Kept(base, frozenset())
     if len(changed) + len(deleted) > MAX_CHANGED:
         return None
+    index = _Index(cache, base)
     # what changed, statement end by statement end: the (subject or object, property, IRI)
     # whose statements differ before and after
     old_shas = [base.shas[name] for name in [*changed, *deleted] if name in base.shas]
@@ -399,15 +597,17 @@ def run_incremental(
     fresh: dict[str, dict[str, str]] = {}
     triples: dict[str, list[ox.Triple]] = {}
     ends: set[tuple[str, str, str]] = set()
+    before_items: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     for name in [*changed, *deleted]:
         before: dict[str, str] = {}
         if name in base.shas:
             found = old.get(_signatures_key(base.shas[name]))
             if isinstance(found, bytes):
                 before = unpack_mentions(found)
-            elif name in base.mentions:
+            elif name in base.readable:
                 return None  # the base's signatures are gone: check everything
             # else: a file that could not be read names nothing
+        before_items[name] = (named_items(before), described_items(before))
         after: dict[str, str] = {}
         if name in now:
             parsed = _parsed(now[name][0])
@@ -435,13 +635,15 @@ def run_incremental(
         if any(r.rsplit(":", 1)[0] in shown for r in issue.related)
         or "did you mean" in issue.message
     }
-    whole |= {name for name in now if base.displays.get(name) in pointing}
+    if pointing:
+        whole |= {name for name, display in base.displays.items() if display in pointing}
+        whole &= now.keys()
     with kept_open(cache):  # the cached store opened once: for the walk, then the check
-        reached = _by_walks(inputs, project, cache, base, now, fresh, triples, ends, whole)
+        reached = _by_walks(inputs, project, cache, base, index, now, fresh, triples, ends, whole)
         if reached is not None:
             focus, rechecked = reached
         else:
-            focus, rechecked = _by_links(base, now, whole, followed)
+            focus, rechecked = _by_links(index, now, whole, followed)
         affected = whole | set(focus)
         targets = tuple(now[name][0] for name in sorted(affected))
         checked = run(
@@ -478,13 +680,9 @@ def run_incremental(
         other_files_problems=base.report.other_files_problems,
     )
     merged.seconds = time.perf_counter() - started
-    carried = {
-        k: (v, base.described.get(k, frozenset()))
-        for k, v in base.mentions.items()
-        if k in now and k not in fresh
-    }
     packed = {name: pack_mentions(named) for name, named in fresh.items()}
-    return merged, packed, set(fresh), carried, now, Kept(base.parts, frozenset(changed + deleted))
+    touched = frozenset(changed + deleted)
+    return merged, packed, set(fresh), now, Kept(base, touched, before_items, index)
 
 
 def _parsed(path: Path) -> list[ox.Triple] | None:
@@ -496,15 +694,16 @@ def _parsed(path: Path) -> list[ox.Triple] | None:
 
 
 def _by_links(
-    base: Base, now: dict[str, tuple[Path, str]], whole: set[str], followed: set[str]
+    index: _Index, now: dict[str, tuple[Path, str]], whole: set[str], followed: set[str]
 ) -> tuple[dict[str, frozenset[str]], set[str]]:
     """The files to check again when the shapes' walks are not known: every file naming an
     item whose statements changed, its shapes checked on its items linked to such an item
     through its own statements (see :func:`_reached`). (limited files, items checked
     again); ``whole`` may grow."""
     focus: dict[str, frozenset[str]] = {}
-    for name, named in base.mentions.items():
-        if name in now and name not in whole and not named.isdisjoint(followed):
+    naming = {name for files in index.files(followed).values() for name in files}
+    for name in sorted(naming):
+        if name in now and name not in whole:
             reached = _reached(now[name][0], followed)
             if reached is None:
                 whole.add(name)  # blank nodes, or unreadable now: every item
@@ -527,6 +726,7 @@ def _by_walks(
     project: ProjectPaths,
     cache: Cache,
     base: Base,
+    index: _Index,
     now: dict[str, tuple[Path, str]],
     fresh: dict[str, dict[str, str]],
     triples: dict[str, list[ox.Triple]],
@@ -541,7 +741,8 @@ def _by_walks(
     statements about the items a file names: the files naming an item whose own statements
     changed (or one described nowhere now) are checked whole. None: not worked out (the
     shapes read what is not followed, a changed rdfs:subClassOf, no store of the graph as
-    it was...): :func:`_by_links` decides."""
+    it was...): :func:`_by_links` decides. Which unchanged file names or describes an item
+    is read from the base's index, for the items in question only."""
     walks = _walks(inputs, cache)
     if walks is None or any(p == SUBCLASS for _r, p, _i in ends):
         return None
@@ -562,31 +763,49 @@ def _by_walks(
                     if not isinstance(node, ox.NamedNode):
                         return None  # a blank focus node: not placed by IRI
                     items.add(node.value)
-    described: dict[str, frozenset[str]] = {
-        name: base.described.get(name, frozenset()) for name in now if name not in fresh
-    }
-    described.update({name: described_items(fresh[name]) for name in fresh})
-    anywhere = {iri for items_ in described.values() for iri in items_}
+    unchanged = now.keys() - fresh.keys()
+    fresh_described = {name: described_items(fresh[name]) for name in fresh}
+    end_iris = {iri for _r, _p, iri in ends}
+    describing = index.files(end_iris | items, describing=True)
+    anywhere = {iri for iri in end_iris if not describing.get(iri, set()).isdisjoint(unchanged)}
+    anywhere |= {iri for described in fresh_described.values() for iri in described}
     changed_items = {iri for role, _p, iri in ends if role == "s"}
-    changed_items |= {iri for _r, _p, iri in ends if iri not in anywhere}  # described nowhere
+    changed_items |= {iri for iri in end_iris if iri not in anywhere}  # described nowhere
     changed_items = {iri for iri in changed_items if not iri.startswith(VOCABULARIES)}
     shown_items = {show(URIRef(iri)): iri for iri in items}
     issue_items: dict[str, set[str]] = {}
     for issue in base.report.issues:
         if issue.stage is Stage.SHACL and issue.focus is not None and issue.focus in shown_items:
             issue_items.setdefault(issue.file or "", set()).add(shown_items[issue.focus])
+    linked: dict[str, set[str]] = {}  # unchanged file -> the items of ``items`` it describes
+    for iri in items:
+        for name in describing.get(iri, ()):
+            linked.setdefault(name, set()).add(iri)
+    for name, display in base.displays.items():
+        if display in issue_items:
+            linked.setdefault(name, set()).update(issue_items[display])
+    naming = {name for files in index.files(changed_items).values() for name in files}
     focus: dict[str, frozenset[str]] = {}
-    for name in now:
-        if name in whole:
-            continue
-        mine = described[name] | issue_items.get(base.displays.get(name, ""), set())
-        linked = frozenset(items & mine)
-        if linked or not base.mentions.get(name, frozenset()).isdisjoint(changed_items):
-            focus[name] = linked
+    for name in sorted(linked.keys() | naming):  # (a changed file is checked whole)
+        if name in unchanged and name not in whole:
+            focus[name] = frozenset(linked.get(name, ()))
     rechecked = set(items)
     for name in whole:
-        rechecked |= described.get(name, frozenset())
+        rechecked |= _described(cache, base, fresh, name)
     return focus, rechecked
+
+
+def _described(cache: Cache, base: Base, fresh: dict[str, dict[str, str]], name: str) -> set[str]:
+    """The items file ``name`` describes now: a changed file's from its statements now, an
+    unchanged one's from its signatures (kept by its content)."""
+    if name in fresh:
+        return set(described_items(fresh[name]))
+    if name not in base.readable:
+        return set()
+    found = cache.get(_signatures_key(base.shas[name]))
+    if not isinstance(found, bytes):
+        raise _Gone
+    return set(described_items(unpack_mentions(found)))
 
 
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -659,12 +878,13 @@ class _Graph:
                 if store is not None:
                     # files the store lacks as they are (left out by the last run, which
                     # checked them): read beside it, when they are few
+                    manifest, root = keeper.manifest, str(project.root)
                     missing = [
                         path
                         for name, (path, sha) in now.items()
                         if name not in triples
-                        and name in base.mentions
-                        and keeper.manifest.get(_graph_name(project, name)) != sha
+                        and name in base.readable
+                        and manifest.get(_graph_name(project, name, root)) != sha
                     ]
                     if len(missing) <= MISSING:
                         for path in missing:
@@ -705,9 +925,10 @@ def _load(store: ox.Store, path: Path, *, keep: bool = True) -> None:
         parse_once.load(store, str(path), path.read_bytes(), None, lenient=True, keep=keep)
 
 
-def _graph_name(project: ProjectPaths, name: str) -> str:
-    """The named graph the pipeline gives the file of resolved path ``name``."""
-    root = str(project.root)
+def _graph_name(project: ProjectPaths, name: str, root: str | None = None) -> str:
+    """The named graph the pipeline gives the file of resolved path ``name`` (``root``:
+    ``str(project.root)``, when the caller names thousands of files)."""
+    root = str(project.root) if root is None else root
     relative = name[len(root) + 1 :] if name.startswith(root + "/") else name
     return GRAPH_BASE + relative.lstrip("/")
 
