@@ -219,27 +219,26 @@ def _index_key(part: IndexPart) -> str:
     return key_of("incremental-index-part", code_version(), pickle.dumps(part, protocol=4))
 
 
-def _whole_index(
-    items: dict[int, tuple[frozenset[str], frozenset[str]]],
-) -> list[IndexPart]:
-    """The index of every file's (named, described) items, by the file's number."""
+def _whole_index(items: Iterable[tuple[int, Iterable[str], Iterable[str]]]) -> list[IndexPart]:
+    """The index of every file's (number, named, described) items, given in the order of
+    their numbers: one file at a time, so that no file's item set outlives its turn (an
+    item's text is held once, as the index's key)."""
     gathered: list[dict[str, tuple[list[int], list[int]]]] = [{} for _ in range(INDEX_CHUNKS)]
     where: dict[str, dict[str, tuple[list[int], list[int]]]] = {}
-    for number in sorted(items):
-        named, described = items[number]
+    for number, named, described in items:
         for side, iris in ((0, named), (1, described)):
             for iri in iris:
                 part = where.get(iri)
                 if part is None:
                     part = where[iri] = gathered[_index_part_of(iri)]
-                entry = part.get(iri)
-                if entry is None:
-                    entry = part[iri] = ([], [])
-                entry[side].append(number)
-    return [
-        {iri: (tuple(part[iri][0]), tuple(part[iri][1])) for iri in sorted(part)}
-        for part in gathered
-    ]
+                    part[iri] = ([], [])
+                part[iri][side].append(number)
+    where.clear()
+    parts: list[IndexPart] = []
+    for part in gathered:
+        parts.append({iri: (tuple(part[iri][0]), tuple(part[iri][1])) for iri in sorted(part)})
+        part.clear()
+    return parts
 
 
 def _changed_index(
@@ -445,17 +444,23 @@ def save_base(
     if kept is None:
         names = sorted(known)
         ids = {name: number for number, name in enumerate(names)}
-        items = {}
-        for name, packed in mentions.items():
-            if name in ids:
-                unpacked = unpack_mentions(packed)
-                items[ids[name]] = (named_items(unpacked), described_items(unpacked))
-        index = _whole_index(items)
+
+        def items() -> Iterator[tuple[int, frozenset[str], frozenset[str]]]:
+            for name in names:
+                packed = mentions.get(name)
+                if packed is not None:
+                    unpacked = unpack_mentions(packed)
+                    yield ids[name], named_items(unpacked), described_items(unpacked)
+
+        index = _whole_index(items())
         index_keys = [_index_key(part) for part in index]
         stored = cache.has_many(index_keys)
-        cache.put_many(
-            (k, part) for k, part in zip(index_keys, index, strict=True) if k not in stored
-        )
+        for start in range(0, INDEX_CHUNKS, 16):  # (written 16 parts at a time: memory)
+            cache.put_many(
+                (index_keys[n], index[n])
+                for n in range(start, start + 16)
+                if index_keys[n] not in stored
+            )
         _store_base(
             cache,
             key,
