@@ -397,6 +397,27 @@ def test_adding_a_case_checks_no_other_case_file_again(
     assert [p.resolve() for p in asked[-1]] == [added.resolve()]
 
 
+def _full_then_incremental_again(
+    root: Path, used: list[bool], broken: str, rng: random.Random
+) -> None:
+    """After a change that needs the broken cache entry ``broken``: a full run (equal to a
+    full run's report) that writes the entry again, and the next edit is incremental."""
+    from collabkg.cache import Cache
+
+    project = ProjectPaths.discover(root)
+    full = validate(root=root)
+    assert used[-1] is False  # the base could not be read where the change needed it
+    assert _seen(full) == _seen(run(project_inputs(project), project))
+    cache = Cache.open(project.root)
+    assert cache is not None
+    assert isinstance(cache.get(broken), dict) or broken not in cache.has_many([broken])
+    cache.close()
+    _mutate(root, rng, 1)
+    again = validate(root=root)
+    assert used[-1] is True
+    assert _seen(again) == _seen(run(project_inputs(project), project))
+
+
 def test_a_base_part_that_cannot_be_read_means_a_full_run_that_writes_it_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -422,17 +443,7 @@ def test_a_base_part_that_cannot_be_read_means_a_full_run_that_writes_it_again(
     cache.close()
     rng = random.Random(5)
     _mutate(root, rng, 0)
-    full = validate(root=root)
-    assert used[-1] is False  # the base could not be read whole: a full run
-    assert _seen(full) == _seen(run(project_inputs(project), project))
-    cache = Cache.open(project.root)
-    assert cache is not None
-    assert isinstance(cache.get(broken), dict) or broken not in cache.has_many([broken])
-    cache.close()
-    _mutate(root, rng, 1)
-    again = validate(root=root)
-    assert used[-1] is True
-    assert _seen(again) == _seen(run(project_inputs(project), project))
+    _full_then_incremental_again(root, used, broken, rng)
 
 
 def test_an_index_part_that_cannot_be_read_means_a_full_run_that_writes_it_again(
@@ -463,17 +474,7 @@ def test_an_index_part_that_cannot_be_read_means_a_full_run_that_writes_it_again
     cache.put(broken, "not a part")
     cache.close()
     victim.unlink()  # the item it describes is described nowhere now
-    full = validate(root=root)
-    assert used[-1] is False  # the index could not be read where the change reached
-    assert _seen(full) == _seen(run(project_inputs(project), project))
-    cache = Cache.open(project.root)
-    assert cache is not None
-    assert isinstance(cache.get(broken), dict) or broken not in cache.has_many([broken])
-    cache.close()
-    _mutate(root, random.Random(3), 1)
-    again = validate(root=root)
-    assert used[-1] is True
-    assert _seen(again) == _seen(run(project_inputs(project), project))
+    _full_then_incremental_again(root, used, broken, random.Random(3))
 
 
 def test_an_edit_reads_the_index_only_for_the_items_it_reaches(
