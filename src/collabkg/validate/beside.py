@@ -76,10 +76,10 @@ class Beside:
         self._full = False
         self._done = False
         self._found: object = None
+        """The worker's report once received."""
         self._refused: bool | None = None
         """Whether the report that came has violations (counted once: the load asks after
         every file, and counting 1,440 issues each time cost 0.3 s of a query at 1M)."""
-        """The worker's report once received."""
 
     def full_run_started(self) -> bool:
         """True once the worker has begun checking every file (never blocks)."""

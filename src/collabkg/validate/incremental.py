@@ -199,17 +199,13 @@ class _Index:
                 raise _Gone
             self.parts[n] = part
 
-    def numbers(self, iri: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        self.read([iri])
-        return self.parts[_index_part_of(iri)].get(iri, ((), ()))
-
     def files(self, iris: Iterable[str], *, describing: bool = False) -> dict[str, set[str]]:
         """Item -> the files (resolved paths) that name it (``describing``: describe it)."""
         iris = list(iris)
         self.read(iris)
         found: dict[str, set[str]] = {}
         for iri in iris:
-            numbers = self.numbers(iri)[1 if describing else 0]
+            numbers = self.parts[_index_part_of(iri)].get(iri, ((), ()))[1 if describing else 0]
             if numbers:
                 found[iri] = {self.names[n] for n in numbers if n in self.names}
         return found
