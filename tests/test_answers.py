@@ -276,7 +276,8 @@ def test_a_failed_write_leaves_the_old_answer_whole_and_no_temporary_file(
         write_answer(path, key, ["x"], [(None,)] * 20, [])
     monkeypatch.setattr(answers_module.os, "fdopen", real_fdopen)
     assert path.read_bytes() == before
-    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert _kept_files(project) == [path]
+    assert not list(path.parent.glob(".*.tmp"))  # no temporary file left
 
     real_replace = Path.replace
 
@@ -288,7 +289,8 @@ def test_a_failed_write_leaves_the_old_answer_whole_and_no_temporary_file(
         write_answer(path, key, ["x"], [], [])
     monkeypatch.setattr(Path, "replace", real_replace)
     assert path.read_bytes() == before
-    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert _kept_files(project) == [path]
+    assert not list(path.parent.glob(".*.tmp"))  # no temporary file left
     with KnowledgeGraph.from_files(project) as graph:
         assert _paged(graph, text) == expected
 
@@ -457,7 +459,10 @@ def test_answers_beyond_the_limit_go_other_contents_first_then_the_oldest(
     sizes = {p: p.stat().st_size for p in _kept_files(project)}
     limit = sum(sizes[p] for p in new)
     removed = prune(folder, new_content, limit)
-    assert set(removed) == {*old, stale}  # the other content's answers first, then stale temps
+    # the other content's answers first, then stale temps; with its last answer, what the
+    # other content was made of goes too (this content's stays)
+    assert set(removed) == {*old, stale, folder / "answers" / f"{old_content[:16]}.files"}
+    assert (folder / "answers" / f"{new_content[:16]}.files").is_file()
     assert _kept_files(project) == sorted(new)
     removed = prune(folder, new_content, limit - 1)
     assert removed == [new[0]]  # then this content's oldest

@@ -45,6 +45,7 @@ import time
 import zlib
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, overload
 
@@ -54,7 +55,7 @@ from rdflib.term import Node
 from collabkg.backends.base import Row, convert_row
 from collabkg.cache import cache_dir, key_of, sha256
 from collabkg.errors import AnswerDamaged
-from collabkg.file_index import INDEX_NAME, scan
+from collabkg.file_index import INDEX_NAME, Listing, scan
 from collabkg.paths import ProjectPaths
 from collabkg.rdfterms import to_rdflib
 
@@ -108,7 +109,8 @@ KEPT_BYTES = 512 * 1024 * 1024
 def prune(folder: Path, content: str, limit: int = KEPT_BYTES) -> list[Path]:
     """Remove kept answers until those left take at most ``limit`` bytes: first those of
     other contents (files since edited), oldest first, then this content's, oldest first;
-    also temporary files left by a process that stopped while writing (older than an hour).
+    also temporary files left by a process that stopped while writing (older than an hour),
+    and the list of files of a content none of whose answers is left.
     Returns what was removed. A file another process still reads stays readable to it."""
     where = folder / FOLDER
     try:
@@ -140,6 +142,14 @@ def prune(folder: Path, content: str, limit: int = KEPT_BYTES) -> list[Path]:
             path.unlink()
             removed.append(path)
         total -= size
+    # what a content was made of goes with its last answer
+    left = {path.name[:16] for _c, _m, _s, path in found if path not in removed}
+    left.add(content[:16])
+    for entry in entries:
+        if entry.name.endswith(MANIFEST) and entry.name[:16] not in left:
+            with contextlib.suppress(OSError):
+                Path(entry.path).unlink()
+                removed.append(Path(entry.path))
     return removed
 
 
@@ -174,13 +184,34 @@ def answer_key(
     return key_of("collabkg-answer", MAGIC, _code_digest(), query, parameters, content, day)
 
 
+@dataclass(frozen=True)
+class Content:
+    """What the graph was loaded from: its identity, and what it is made of (to tell which
+    files changed between two contents: :mod:`collabkg.answer_update`)."""
+
+    identity: str
+    listing: Listing
+    others: tuple[tuple[str, str], ...]
+    """The ontology and concept files: (path, SHA-256)."""
+
+    def files(self) -> dict[str, str]:
+        """Each data file (``data/...``) and its SHA-256."""
+        return {name: self.listing.sha256(name) or "" for name in self.listing.names}
+
+
 def content_identity(project: ProjectPaths, files: Sequence[Path]) -> str | None:
     """An identity of the content of ``files`` (the project's graph files): it changes when
-    any of them is edited, added or removed. The data files are read through the file
-    index (:func:`collabkg.file_index.scan`: one ``stat`` each, a file hashed only when it
-    changed), the ontology and concept files are hashed. None when it cannot be told (the
-    cache is off, ``data/`` holds links, a file could not be read, or ``files`` is not the
-    project's own file set): then no answer is kept on disk."""
+    any of them is edited, added or removed (see :func:`content_of`)."""
+    found = content_of(project, files)
+    return None if found is None else found.identity
+
+
+def content_of(project: ProjectPaths, files: Sequence[Path]) -> Content | None:
+    """The content of ``files`` (the project's graph files) and its identity. The data files
+    are read through the file index (:func:`collabkg.file_index.scan`: one ``stat`` each, a
+    file hashed only when it changed), the ontology and concept files are hashed. None when
+    it cannot be told (the cache is off, ``data/`` holds links, a file could not be read, or
+    ``files`` is not the project's own file set): then no answer is kept on disk."""
     folder = cache_dir(project.root)
     if folder is None:
         return None
@@ -204,7 +235,73 @@ def content_identity(project: ProjectPaths, files: Sequence[Path]) -> str | None
         return None
     if data_files != listing.names and sorted(data_files) != sorted(listing.names):
         return None  # not the files the index lists: no identity to trust
-    return key_of("content", listing.total, *(part for pair in others for part in pair))
+    identity = key_of("content", listing.total, *(part for pair in others for part in pair))
+    return Content(identity, listing, tuple(others))
+
+
+# ---------------------------------------------------------------- what a content was made of
+
+MANIFEST = ".files"
+LATEST = ".latest"
+
+
+def write_manifest(folder: Path, content: Content) -> None:
+    """Keep what ``content`` is made of beside its answers (once per content), so that a
+    later content can tell which files changed since. OSError is the caller's to ignore."""
+    path = folder / FOLDER / f"{content.identity[:16]}{MANIFEST}"
+    if path.is_file():
+        return
+    body = json.dumps([content.identity, content.files(), [list(o) for o in content.others]])
+    _write_atomically(path, zlib.compress(body.encode(), 1))
+
+
+def read_manifest(
+    folder: Path, identity: str
+) -> tuple[dict[str, str], tuple[tuple[str, str], ...]] | None:
+    """The data files (name -> SHA-256) and the other files of the content ``identity``."""
+    path = folder / FOLDER / f"{identity[:16]}{MANIFEST}"
+    try:
+        kept, files, others = json.loads(zlib.decompress(path.read_bytes()))
+    except (OSError, ValueError, zlib.error, TypeError):
+        return None
+    if kept != identity or not isinstance(files, dict):
+        return None
+    return files, tuple((str(a), str(b)) for a, b in others)
+
+
+def question_key(query: str, bindings: Mapping[str, Node]) -> str:
+    """What names a question whatever the content (its text, parameters and day)."""
+    return answer_key(query, bindings, "")
+
+
+def remember_latest(folder: Path, question: str, identity: str, key: str) -> None:
+    """Note that the latest answer kept for ``question`` is ``key`` of content ``identity``."""
+    path = folder / FOLDER / f"{question}{LATEST}"
+    _write_atomically(path, json.dumps([identity, key]).encode())
+
+
+def latest(folder: Path, question: str) -> tuple[str, str] | None:
+    """(content identity, key) of the latest answer kept for ``question``, if noted."""
+    try:
+        identity, key = json.loads((folder / FOLDER / f"{question}{LATEST}").read_bytes())
+    except (OSError, ValueError, TypeError):
+        return None
+    return str(identity), str(key)
+
+
+def _write_atomically(path: Path, *parts: bytes) -> None:
+    """Write ``parts`` to a temporary file beside ``path``, then rename it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for part in parts:
+                out.write(part)
+        Path(temporary).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise
 
 
 def write_answer(
@@ -218,48 +315,50 @@ def write_answer(
 
     Returns False, writing nothing, when the answer holds a term that cannot be kept (a
     blank node). An OSError (a full disk, a read-only cache) is the caller's to ignore."""
-    blocks: list[bytes] = []
     try:
-        for start in range(0, len(values), BLOCK_ROWS):
-            chunk = values[start : start + BLOCK_ROWS]
-            rows = [tuple(encode_term(v) for v in row) for row in chunk]
-            blocks.append(zlib.compress(marshal.dumps(rows), 1))
+        rows = [tuple(encode_term(v) for v in row) for row in values]
     except ValueError:
         return False
+    write_encoded(path, key, names, rows, iri_variables)
+    return True
+
+
+def write_encoded(
+    path: Path,
+    key: str,
+    names: Sequence[str],
+    rows: Sequence[tuple[Encoded, ...]],
+    iri_variables: Sequence[str],
+) -> None:
+    """Keep an answer whose rows are encoded already (:func:`encode_term`), atomically."""
+    blocks = [
+        zlib.compress(marshal.dumps(list(rows[start : start + BLOCK_ROWS])), 1)
+        for start in range(0, len(rows), BLOCK_ROWS)
+    ]
     offsets = array("Q", [0])
     for block in blocks:
         offsets.append(offsets[-1] + len(block))
     crcs = array("I", [zlib.crc32(block) for block in blocks])
-    if offsets.itemsize != 8 or crcs.itemsize != 4:  # pragma: no cover - every platform here
-        return False
     header = json.dumps(
         {
             "key": key,
             "names": list(names),
-            "rows": len(values),
+            "rows": len(rows),
             "block_rows": BLOCK_ROWS,
             "blocks": len(blocks),
             "iri_variables": list(iri_variables),
         }
     ).encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(MAGIC)
-            out.write(_FIXED.pack(len(header), zlib.crc32(header)))
-            out.write(header)
-            index = offsets.tobytes() + crcs.tobytes()
-            out.write(struct.pack("<I", zlib.crc32(index)))
-            out.write(index)
-            for block in blocks:
-                out.write(block)
-        Path(temporary).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
-        raise
-    return True
+    index = offsets.tobytes() + crcs.tobytes()
+    _write_atomically(
+        path,
+        MAGIC,
+        _FIXED.pack(len(header), zlib.crc32(header)),
+        header,
+        struct.pack("<I", zlib.crc32(index)),
+        index,
+        *blocks,
+    )
 
 
 class KeptAnswer(Sequence[Row]):

@@ -23,13 +23,18 @@ from rdflib import Literal as RdfLiteral
 from rdflib.term import Node
 
 from collabkg.answers import (
+    Content,
     KeptAnswer,
     answer_key,
     answer_path,
-    content_identity,
+    content_of,
     open_answer,
     prune,
+    question_key,
+    remember_latest,
     write_answer,
+    write_encoded,
+    write_manifest,
 )
 from collabkg.backends.base import Backend, ConvertedOnRead, Row, RowsOnRead, Triple
 from collabkg.backends.embedded import EmbeddedBackend, SourceFile, load_store, syntax_errors
@@ -152,6 +157,8 @@ class KnowledgeGraph:
         set when the graph was loaded from the project's files, None otherwise (then no answer
         is kept on disk)."""
         self._kept_folder: Path | None = None
+        self._content: Content | None = None
+        """What the loaded files were (to bring a kept answer of other files up to date)."""
         self.validation: ValidationReport | None = None
         """The validation report of the loaded files (None if not validated, e.g. remote)."""
         self.invalid: bool = False
@@ -192,14 +199,16 @@ class KnowledgeGraph:
         # the content the answers kept on disk are keyed by: told before and after loading
         # (an edit while loading leaves the graph without one: nothing kept, nothing read);
         # None unless the files are all the project's data files (``paths`` may list them)
-        before = content_identity(project, files)
+        before = content_of(project, files)
         progress = current()
         if progress is not None:
             progress.stage("loading the graph", total=None)
         store = load_store(sources, stop=stop)
         graph = cls(EmbeddedBackend(store), root=project.root, files=[s.display for s in sources])
-        if before is not None and content_identity(project, files) == before:
-            graph.content = before
+        after = content_of(project, files) if before is not None else None
+        if before is not None and after is not None and after.identity == before.identity:
+            graph.content = before.identity
+            graph._content = before
             graph._kept_folder = cache_dir(project.root)
         return graph
 
@@ -393,12 +402,15 @@ class KnowledgeGraph:
             kept = open_answer(path, disk_key)
             if kept is not None:
                 answer = (kept.names, kept)
+        if answer is None and path is not None and disk_key is not None and not damaged:
+            answer = self._updated(query, terms, timeout_s, path, disk_key)
         if answer is None:
             names, rows = self._computed(query, terms, timeout_s)
             answer = (names, rows)
             if path is not None and disk_key is not None and isinstance(rows, ConvertedOnRead):
                 with contextlib.suppress(OSError):  # a read-only or full cache: not kept
-                    write_answer(path, disk_key, names, rows.values, rows.iri_variables())
+                    if write_answer(path, disk_key, names, rows.values, rows.iri_variables()):
+                        self._kept(query, terms, disk_key)
                 if self._kept_folder is not None and self.content is not None:
                     prune(self._kept_folder, self.content)
         with self._lock:
@@ -407,6 +419,66 @@ class KnowledgeGraph:
                 # not closed here: a thread may still be reading it (closed when collected)
                 self._answers.pop(next(iter(self._answers)))
         return answer
+
+    def _question(self, query: str, terms: Mapping[str, Node]) -> str:
+        try:
+            canonical = check_query(query).text
+        except QueryError:
+            canonical = query
+        return question_key(canonical, terms)
+
+    def _kept(self, query: str, terms: Mapping[str, Node], disk_key: str) -> None:
+        """Note the answer just kept as the latest of its question, and what this content is
+        made of (an OSError is the caller's to ignore)."""
+        if self._kept_folder is None or self._content is None:
+            return
+        write_manifest(self._kept_folder, self._content)
+        remember_latest(
+            self._kept_folder, self._question(query, terms), self._content.identity, disk_key
+        )
+
+    def _updated(
+        self,
+        query: str,
+        terms: Mapping[str, Node],
+        timeout_s: float | None,
+        path: Path,
+        disk_key: str,
+    ) -> tuple[list[str], Sequence[Row]] | None:
+        """The answer made from the latest one kept for another content of a few files
+        (:mod:`collabkg.answer_update`), kept for this one; None when it cannot be."""
+        if self._kept_folder is None or self._content is None or self.root is None:
+            return None
+        if not isinstance(self._backend, EmbeddedBackend):
+            return None
+        from collabkg.answer_update import updated_answer
+
+        def compute(
+            bound: Mapping[str, Node],
+        ) -> tuple[list[str], Sequence[tuple[object, ...]]] | None:
+            names, rows = self._computed(query, bound, timeout_s)
+            return (names, rows.values) if isinstance(rows, ConvertedOnRead) else None
+
+        made = updated_answer(
+            folder=self._kept_folder,
+            root=self.root,
+            question=self._question(query, terms),
+            query=query,
+            terms=terms,
+            content=self._content,
+            store=self._backend.store,
+            compute=compute,
+        )
+        if made is None:
+            return None
+        names, rows, iri_variables = made
+        try:
+            write_encoded(path, disk_key, names, rows, iri_variables)
+            self._kept(query, terms, disk_key)
+        except OSError:
+            return None
+        kept = open_answer(path, disk_key)
+        return None if kept is None else (kept.names, kept)
 
     def ask(
         self, query: str, bindings: Bindings | None = None, *, timeout_s: float | None = None

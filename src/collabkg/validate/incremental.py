@@ -53,6 +53,7 @@ from rdflib import URIRef
 
 from collabkg import parse_once
 from collabkg.cache import Cache, code_version, key_of
+from collabkg.mentions import signatures_key
 from collabkg.paths import ProjectPaths
 from collabkg.progress import Progress
 from collabkg.sources import texts_folder
@@ -365,10 +366,6 @@ def _display(project: ProjectPaths, path: Path, resolved_path: str) -> str:
     return display_name(project, path)
 
 
-def _signatures_key(sha: str) -> str:
-    return key_of("incremental-edge-signatures", code_version(), sha)
-
-
 def _reached(path: Path, followed: set[str]) -> tuple[set[str], frozenset[str]] | None:
     """(the items a file describes, those of them linked to an item of ``followed`` through
     the file's own statements between items, vocabulary terms left out); None when the file
@@ -433,7 +430,7 @@ def save_base(
             for path, state, name in zip(inputs.data, states, names, strict=True)
         }
     cache.put_many(
-        (_signatures_key(known[k][1]), v)
+        (signatures_key(known[k][1]), v)
         for k, v in mentions.items()
         if k in known and (only is None or k in only)
     )
@@ -594,7 +591,7 @@ def _incremental(
     # what changed, statement end by statement end: the (subject or object, property, IRI)
     # whose statements differ before and after
     old_shas = [base.shas[name] for name in [*changed, *deleted] if name in base.shas]
-    old = cache.get_many(_signatures_key(sha) for sha in old_shas)
+    old = cache.get_many(signatures_key(sha) for sha in old_shas)
     fresh: dict[str, dict[str, str]] = {}
     triples: dict[str, list[ox.Triple]] = {}
     ends: set[tuple[str, str, str]] = set()
@@ -602,7 +599,7 @@ def _incremental(
     for name in [*changed, *deleted]:
         before: dict[str, str] = {}
         if name in base.shas:
-            found = old.get(_signatures_key(base.shas[name]))
+            found = old.get(signatures_key(base.shas[name]))
             if isinstance(found, bytes):
                 before = unpack_mentions(found)
             elif name in base.readable:
@@ -621,6 +618,7 @@ def _incremental(
                 if k == DESCRIBES_TERM:
                     return None  # a file that describes a term of the vocabulary
                 role, predicate, iri = k.split("\t")
+                role = "s" if role == "l" else role  # a literal's statement: its subject's
                 ends.add((role, predicate, iri))
     followed = {iri for _r, _p, iri in ends if not iri.startswith(VOCABULARIES)}
     # ... and the files whose issues can change: the changed files, those whose issues
@@ -803,7 +801,7 @@ def _described(cache: Cache, base: Base, fresh: dict[str, dict[str, str]], name:
         return set(described_items(fresh[name]))
     if name not in base.readable:
         return set()
-    found = cache.get(_signatures_key(base.shas[name]))
+    found = cache.get(signatures_key(base.shas[name]))
     if not isinstance(found, bytes):
         raise _Gone
     return set(described_items(unpack_mentions(found)))

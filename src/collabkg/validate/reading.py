@@ -9,9 +9,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import re
 import threading
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,6 +17,15 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from collabkg.cache import Cache, code_version, key_of
+from collabkg.mentions import (
+    DESCRIBES_TERM,
+    VOCABULARIES,
+    described_items,
+    mentions_of,
+    named_items,
+    pack_mentions,
+    unpack_mentions,
+)
 from collabkg.progress import Progress
 from collabkg.rdfterms import to_rdflib
 from collabkg.validate.context_reads import Record, hits, keep_context, lookup_context, summary_key
@@ -101,93 +108,6 @@ class Read:
     """The items the file names, with a signature of the triples naming each (see
     :func:`mentions_of`; what an incremental run follows from a changed file to the files its
     change can affect), packed by :func:`pack_mentions`."""
-
-
-VOCABULARIES = (
-    "https://w3id.org/collabkg/ontology#",
-    "https://w3id.org/collabkg/concept/",
-    "http://www.w3.org/",
-    "http://purl.org/dc/",
-    "http://xmlns.com/foaf/",
-)
-"""IRIs of terms rather than items: nearly every file names them, so :func:`mentions_of`
-leaves them out."""
-DESCRIBES_TERM = " describes a term"
-_BLANK = re.compile(r"_:[A-Za-z0-9_.-]+")
-"""In :func:`mentions_of`'s answer when the file describes a term (one as a subject)."""
-
-
-def mentions_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
-    """The ends of the statements of ``triples``, each with a signature of the statements
-    through it: the key ``s<TAB>property<TAB>iri`` for the statements with that property
-    whose subject is ``iri``, ``o<TAB>property<TAB>iri`` for those whose object it is (a
-    digest: it differs when one of them is added or removed, or a blank node it points to
-    changes). Terms of the vocabularies are left out as subjects (:data:`DESCRIBES_TERM` is
-    added when one is a subject) and kept as objects; :func:`named_items` and
-    :func:`described_items` give the items themselves."""
-    triples = list(triples)
-    blank_lines = (str(t) for t in triples if isinstance(t.subject, ox.BlankNode))
-    blank = hashlib.sha256(  # the file's blank nodes, whatever the parser named them
-        "\n".join(sorted(_BLANK.sub("_:", line) for line in blank_lines)).encode()
-    ).hexdigest()[:16]
-    touching: dict[str, list[str]] = {}
-    describes_term = False
-    for t in triples:
-        s, o = t.subject, t.object
-        p = t.predicate.value
-        text = f"{s if isinstance(s, ox.NamedNode) else '_:' + blank} {t.predicate} "
-        text += str(o) if not isinstance(o, ox.BlankNode) else "_:" + blank
-        if isinstance(s, ox.NamedNode):
-            if s.value.startswith(VOCABULARIES):
-                describes_term = True
-            else:
-                touching.setdefault(f"s\t{p}\t{s.value}", []).append(text)
-        if isinstance(o, ox.NamedNode):
-            touching.setdefault(f"o\t{p}\t{o.value}", []).append(text)
-    named = {
-        key: hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()[:16]
-        for key, lines in touching.items()
-    }
-    if describes_term:
-        named[DESCRIBES_TERM] = ""
-    return named
-
-
-def pack_mentions(mentions: dict[str, str]) -> bytes:
-    """:func:`mentions_of`'s answer as one compressed string: a whole-project run holds every
-    file's until it is kept, and as a dict of strings they took a third of the run's memory
-    (about 3 GB of 9.7 at ten million triples)."""
-    text = "\n".join(f"{key}\t{signature}" for key, signature in sorted(mentions.items()))
-    return zlib.compress(text.encode(), 1)
-
-
-def unpack_mentions(packed: bytes) -> dict[str, str]:
-    """The dict :func:`pack_mentions` packed (a key holds tabs, a signature none)."""
-    text = zlib.decompress(packed).decode()
-    if not text:
-        return {}
-    found = {}
-    for line in text.split("\n"):
-        key, _, signature = line.rpartition("\t")
-        found[key] = signature
-    return found
-
-
-def named_items(mentions: Iterable[str]) -> frozenset[str]:
-    """The items (not terms of the vocabularies) named in :func:`mentions_of`'s keys."""
-    found = set()
-    for key in mentions:
-        parts = key.split("\t")
-        if len(parts) == 3 and not parts[2].startswith(VOCABULARIES):
-            found.add(parts[2])
-    return frozenset(found)
-
-
-def described_items(mentions: Iterable[str]) -> frozenset[str]:
-    """The items :func:`mentions_of`'s keys name as a subject."""
-    return frozenset(
-        parts[2] for key in mentions if key.startswith("s\t") and len(parts := key.split("\t")) == 3
-    )
 
 
 _WORKER_CTX: Context | None = None

@@ -1,0 +1,513 @@
+"""Which items of a listing a change of the data can reach: the query read as walks.
+
+A canned listing names the thing each row is about (its ``counts`` variable: a funding
+stream, a collaboration). After a few case files change, the rows of most items are what
+they were; :func:`plan_of` reads a query's triple patterns as a graph whose nodes are its
+variables, and :func:`reached` finds, from the statement ends a change touched (subject or
+object, property, IRI: :func:`collabkg.mentions.mentions_of`), the items whose rows
+can differ, by following the query's own patterns over the graph as it is now.
+
+Why that finds every such item: a row of item ``x`` is made of statements matched by the
+query's patterns, joined through shared variables. When the change adds or removes a
+statement ``d`` that one of those rows uses (or that an OPTIONAL, MINUS or NOT EXISTS of
+it tests), take, along the patterns from ``x`` to ``d``, the changed statement nearest to
+``x``: the statements between them are unchanged, so they are in the graph as it is now,
+and the end of that statement facing ``x`` is one the change touched. Walking back from
+every touched end along every path of patterns not through the pattern it matched reaches
+``x``. This holds only for queries built so that a row's statements are joined through
+variables bound on both sides; :func:`plan_of` refuses the others (None), and then the
+whole answer is computed again:
+
+- joins (group, OPTIONAL, MINUS, EXISTS, a sub-select) on no variable, or on one that may be
+  unbound on a side, or bound by an expression (BIND, an aggregate);
+- a sub-select aggregating without GROUP BY (a total over everything), or grouping by an
+  expression; LIMIT or OFFSET anywhere; GRAPH, SERVICE; a variable as predicate, a negated
+  property set;
+- an item variable that is not certainly bound, or not grouped by at the top.
+
+A statement whose object is a literal touches only its subject's end: where a pattern's
+literal side could lead to the item by another path, :func:`reached` gives up (None), as it
+does when more than ``limit`` items are reached or paths are too many to follow.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef, Variable
+from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+
+_LOG = logging.getLogger(__name__)
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+MAX_PATHS = 256
+"""Paths from one touched end to the item followed at most (then: computed again)."""
+
+
+class _Unsupported(Exception):
+    """The query is not one whose rows can be told apart by item."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One triple pattern (or one step of a property path) of the query."""
+
+    number: int
+    subject: str
+    """A node: a variable in its scope (``?name@scope``) or a constant (``=`` and its N3)."""
+    object: str
+    predicates: frozenset[str]
+    closure: str = ""
+    """``*``, ``+`` or ``?`` for a path repeated, else empty."""
+
+
+@dataclass
+class Plan:
+    """A query read as walks: its steps, and the node of the item variable."""
+
+    item: str
+    item_name: str
+    steps: list[Step]
+    never_literal: dict[int, set[str]] = field(default_factory=dict)
+    """By step: the nodes that cannot be literals in a solution where the step matches."""
+    by_predicate: dict[str, list[Step]] = field(default_factory=dict)
+    around: dict[str, list[tuple[Step, bool, str]]] = field(default_factory=dict)
+    """Each node's steps: (step, forwards from this node, the node at its other end)."""
+
+
+@dataclass
+class _Part:
+    certain: set[str]
+    possible: set[str]
+    patterns: bool
+    subjects: set[str] = field(default_factory=set)
+    """Nodes the subject of a pattern in every solution: never a literal."""
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+        self.computed: set[str] = set()
+        """Nodes bound by an expression (BIND, an aggregate)."""
+        self.local: dict[int, set[str]] = {}
+        """Each step's group's subjects (a node there is never a literal where it matches)."""
+        self._scopes = itertools.count(1)
+        self._fresh = itertools.count(1)
+
+    # -- terms
+    def node(self, term: object, scope: dict[str, str], number: int) -> str:
+        if isinstance(term, Variable):
+            return self.var(str(term), scope, number)
+        if isinstance(term, BNode):
+            return self.var(f"_b{term}", scope, number)
+        if isinstance(term, URIRef | Literal):
+            return "=" + term.n3()
+        raise _Unsupported(f"a term {term!r}")
+
+    @staticmethod
+    def var(name: str, scope: dict[str, str], number: int) -> str:
+        found = scope.get(name)
+        if found is None:
+            found = scope[name] = f"?{name}@{number}"
+        return found
+
+    def step(
+        self, subject: str, predicates: Iterable[str], object_: str, closure: str = ""
+    ) -> None:
+        self.steps.append(Step(len(self.steps), subject, object_, frozenset(predicates), closure))
+
+    def path(self, subject: str, path: object, object_: str, scope: int) -> set[str]:
+        """Add a triple pattern's steps; returns the fresh nodes a sequence put between."""
+        if isinstance(path, URIRef):
+            self.step(subject, [str(path)], object_)
+            return set()
+        if isinstance(path, InvPath):
+            return self.path(object_, path.arg, subject, scope)
+        if isinstance(path, SequencePath):
+            fresh: set[str] = set()
+            here = subject
+            for number, part in enumerate(path.args):
+                there = object_
+                if number < len(path.args) - 1:
+                    there = f"?_seq{next(self._fresh)}@{scope}"
+                    fresh.add(there)
+                fresh |= self.path(here, part, there, scope)
+                here = there
+            return fresh
+        if isinstance(path, AlternativePath):
+            fresh = set()
+            for part in path.args:
+                fresh |= self.path(subject, part, object_, scope)
+            return fresh
+        if isinstance(path, MulPath):
+            inner = path.path
+            names = inner.args if isinstance(inner, AlternativePath) else [inner]
+            if not all(isinstance(name, URIRef) for name in names):
+                raise _Unsupported("a repeated path of more than properties")
+            self.step(subject, [str(n) for n in names], object_, path.mod)
+            return set()
+        if isinstance(path, NegatedPath | Path):
+            raise _Unsupported("a negated property set")
+        raise _Unsupported("a variable as predicate")
+
+    # -- patterns
+    def part(self, node: CompValue, scope: dict[str, str], number: int) -> _Part:
+        name = node.name
+        if name == "BGP":
+            return self.bgp(node.triples, scope, number)
+        if name in ("Join", "LeftJoin", "Minus"):
+            if name == "LeftJoin" and _has_exists(node.expr):
+                raise _Unsupported("EXISTS in an OPTIONAL's filter")
+            a = self.part(node.p1, scope, number)
+            b = self.part(node.p2, scope, number)
+            self.joined(a, b)
+            if name == "Join":
+                return _Part(
+                    a.certain | b.certain, a.possible | b.possible, True, a.subjects | b.subjects
+                )
+            if name == "LeftJoin":
+                return _Part(a.certain, a.possible | b.possible, True, a.subjects)
+            return a
+        if name == "Union":
+            a = self.part(node.p1, scope, number)
+            b = self.part(node.p2, scope, number)
+            return _Part(
+                a.certain & b.certain,
+                a.possible | b.possible,
+                a.patterns or b.patterns,
+                a.subjects & b.subjects,
+            )
+        if name == "Filter":
+            inner = self.part(node.p, scope, number)
+            for graph in _exists(node.expr):
+                self.joined(inner, self.part(graph, scope, number))
+            return inner
+        if name == "Extend":
+            inner = self.part(node.p, scope, number)
+            for graph in _exists(node.expr):
+                self.joined(inner, self.part(graph, scope, number))
+            bound = self.var(str(node.var), scope, number)
+            self.computed.add(bound)
+            return _Part(inner.certain, inner.possible | {bound}, inner.patterns, inner.subjects)
+        if name in ("Distinct", "Reduced", "OrderBy"):
+            return self.part(node.p, scope, number)
+        if name == "ToMultiSet":
+            if node.p.name == "values":
+                return self.values(node.p.res, scope, number)
+            return self.subselect(node.p, scope, number)
+        if name == "values":
+            return self.values(node.res, scope, number)
+        raise _Unsupported(f"{name}")
+
+    def bgp(
+        self, triples: list[tuple[object, object, object]], scope: dict[str, str], number: int
+    ) -> _Part:
+        nodes: set[str] = set()
+        parent: dict[str, str] = {}
+        first_step = len(self.steps)
+
+        def root(n: str) -> str:
+            while parent.get(n, n) != n:
+                n = parent[n]
+            return n
+
+        for s, p, o in triples:
+            a, b = self.node(s, scope, number), self.node(o, scope, number)
+            fresh = self.path(a, p, b, number)
+            ends = {n for n in (a, b, *fresh) if not n.startswith("=")}
+            if not ends:
+                raise _Unsupported("a pattern without a variable")
+            first = next(iter(ends))
+            for n in ends:
+                parent[root(n)] = root(first)
+            nodes |= ends
+        if len({root(n) for n in nodes}) > 1:
+            raise _Unsupported("patterns joined on no variable")
+        if nodes & self.computed:
+            raise _Unsupported(
+                f"a pattern reading a variable bound by an expression: {nodes & self.computed}"
+            )
+        subjects = {step.subject for step in self.steps[first_step:]}
+        for step in self.steps[first_step:]:
+            self.local[step.number] = subjects
+        return _Part(set(nodes), set(nodes), bool(triples), subjects & nodes)
+
+    def values(
+        self, rows: list[dict[Variable, object]], scope: dict[str, str], number: int
+    ) -> _Part:
+        names = {str(v) for row in rows for v in row}
+        certain = {n for n in names if all(Variable(n) in row for row in rows)}
+        nodes = {n: self.var(n, scope, number) for n in names}
+        return _Part({nodes[n] for n in certain}, set(nodes.values()), False)
+
+    def joined(self, a: _Part, b: _Part) -> None:
+        shared = a.possible & b.possible
+        if a.patterns and b.patterns and not shared:
+            raise _Unsupported("a join on no variable")
+        if not shared <= (a.certain & b.certain):
+            raise _Unsupported(
+                f"a join on a variable that may be unbound: {shared - (a.certain & b.certain)}"
+            )
+        if shared & self.computed:
+            raise _Unsupported("a join on a variable bound by an expression")
+
+    def grouped(
+        self, names: set[str], scope: dict[str, str], number: int, part: _Part, shared: set[str]
+    ) -> None:
+        """A group's members must be joined through a variable bound by a pattern in every
+        one of them (and seen outside: ``shared``); the other keys may be computed."""
+        nodes = {n: self.var(n, scope, number) for n in names}
+        if any(v not in part.certain and v not in self.computed for v in nodes.values()):
+            raise _Unsupported("grouped by a variable that may be unbound")
+        if not any(nodes[n] in part.certain and nodes[n] not in self.computed for n in shared):
+            raise _Unsupported("no group key bound by a pattern")
+
+    def subselect(self, node: CompValue, outer: dict[str, str], outer_number: int) -> _Part:
+        while node.name in ("Distinct", "Reduced", "OrderBy"):
+            node = node.p
+        if node.name != "Project":
+            raise _Unsupported(f"a sub-select's {node.name}")
+        projected = {str(v) for v in node.PV}
+        body, grouped = _below_aggregates(node.p)
+        number = next(self._scopes)
+        shared = projected if grouped is None else projected & grouped
+        outside = {name: self.var(name, outer, outer_number) for name in projected}
+        inner = {name: outside[name] for name in shared}
+        part = self.part(body, inner, number)
+        if grouped is not None:
+            self.grouped(grouped, inner, number, part, shared)
+        for name in projected - shared:  # an aggregate or an expression: computed
+            self.computed.add(outside[name])
+        certain = {outside[n] for n in shared if inner[n] in part.certain}
+        subjects = {outside[n] for n in shared if inner[n] in part.subjects}
+        return _Part(certain, set(outside.values()), part.patterns, subjects)
+
+
+def _below_aggregates(node: CompValue) -> tuple[CompValue, set[str] | None]:
+    """The pattern under a (sub-)select's aggregation and the variables grouped by (None:
+    no aggregation; HAVING is a filter on each group)."""
+    top = node
+    exists = False
+    while node.name in ("Extend", "Filter"):
+        exists = exists or _has_exists(node.expr)
+        node = node.p
+    if node.name != "AggregateJoin":
+        return top, None  # BINDs and FILTERs of the pattern itself
+    if exists:
+        raise _Unsupported("EXISTS in a projected expression or HAVING")
+    group = node.p
+    if group.name != "Group" or not group.expr:
+        raise _Unsupported("an aggregate over everything")
+    if not all(isinstance(e, Variable) for e in group.expr):
+        raise _Unsupported("grouped by an expression")
+    return group.p, {str(e) for e in group.expr}
+
+
+def _exists(expr: object) -> Iterator[CompValue]:
+    """The patterns of the EXISTS and NOT EXISTS in an expression."""
+    if isinstance(expr, CompValue):
+        if expr.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            yield expr.graph
+            return
+        for value in expr.values():
+            yield from _exists(value)
+    elif isinstance(expr, list | tuple):
+        for value in expr:
+            yield from _exists(value)
+
+
+def _has_exists(expr: object) -> bool:
+    return next(_exists(expr), None) is not None
+
+
+@functools.lru_cache(maxsize=128)
+def plan_of(query: str, item: str) -> Plan | None:
+    """``query`` read as walks to its item variable ``item``; None when its rows cannot be
+    told apart by item (see the module docstring)."""
+    try:
+        algebra = prepareQuery(query).algebra
+    except Exception:  # whatever the parser cannot read is not followed
+        return None
+    try:
+        return _plan(algebra, item)
+    except _Unsupported:
+        return None
+
+
+def _plan(algebra: CompValue, item: str) -> Plan:
+    if algebra.name != "SelectQuery":
+        raise _Unsupported("not a SELECT")
+    node = algebra.p
+    while node.name in ("Distinct", "Reduced"):
+        node = node.p
+    if node.name != "Project" or item not in {str(v) for v in node.PV}:
+        raise _Unsupported("the item is not in the answer")
+    node = node.p
+    while node.name == "OrderBy":
+        node = node.p
+    body, grouped = _below_aggregates(node)
+    if grouped is not None and item not in grouped:
+        raise _Unsupported("the item is not grouped by")
+    reader = _Reader()
+    scope: dict[str, str] = {}
+    part = reader.part(body, scope, 0)
+    target = scope.get(item)
+    if target is None or target not in part.certain or target in reader.computed:
+        raise _Unsupported("the item may be unbound")
+    if grouped is not None:
+        reader.grouped(grouped, scope, 0, part, {item})
+    plan = Plan(target, item, reader.steps)
+    plan.never_literal = {
+        step.number: reader.local.get(step.number, set()) | part.subjects for step in reader.steps
+    }
+    for step in reader.steps:
+        for predicate in step.predicates:
+            plan.by_predicate.setdefault(predicate, []).append(step)
+        plan.around.setdefault(step.subject, []).append((step, True, step.object))
+        plan.around.setdefault(step.object, []).append((step, False, step.subject))
+    reachable = {target}
+    frontier = [target]
+    while frontier:
+        here = frontier.pop()
+        for _step, _forwards, there in plan.around.get(here, ()):
+            if there not in reachable and not there.startswith("="):
+                reachable.add(there)
+                frontier.append(there)
+    if any(s.subject not in reachable and s.object not in reachable for s in reader.steps):
+        raise _Unsupported("a pattern not joined to the item")
+    return plan
+
+
+# ---------------------------------------------------------------- walking the graph
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _paths(plan: Plan, start: str, avoid: Step) -> list[list[tuple[Step, bool, str]]]:
+    """Every simple path of steps from ``start`` to the item, not through ``avoid``."""
+    found: list[list[tuple[Step, bool, str]]] = []
+    if start == plan.item:
+        found.append([])
+    trail: list[tuple[Step, bool, str]] = []
+    seen = {start}
+
+    def go(here: str) -> None:
+        for step, forwards, there in plan.around.get(here, ()):
+            if step is avoid or there in seen:
+                continue
+            trail.append((step, forwards, there))
+            if there == plan.item:
+                found.append(list(trail))
+                if len(found) > MAX_PATHS:
+                    raise _TooMany
+            elif not there.startswith("="):
+                seen.add(there)
+                go(there)
+                seen.discard(there)
+            trail.pop()
+
+    go(start)
+    return found
+
+
+def _follow(store: ox.Store, terms: set[Term], step: Step, forwards: bool) -> set[Term]:
+    predicates = [ox.NamedNode(p) for p in step.predicates]
+    out: set[Term] = set()
+
+    def one(frontier: set[Term]) -> set[Term]:
+        found: set[Term] = set()
+        for term in frontier:
+            for predicate in predicates:
+                if not forwards:
+                    quads = store.quads_for_pattern(None, predicate, term)
+                    found.update(q.subject for q in quads if not isinstance(q.subject, ox.Triple))
+                elif not isinstance(term, ox.Literal):  # a literal is the subject of nothing
+                    quads = store.quads_for_pattern(term, predicate, None)
+                    found.update(q.object for q in quads if not isinstance(q.object, ox.Triple))
+        return found
+
+    if not step.closure:
+        return one(terms)
+    if step.closure in ("*", "?"):
+        out |= terms
+    frontier = one(terms)
+    out |= frontier
+    while step.closure != "?" and frontier:
+        frontier = one(frontier) - out
+        out |= frontier
+    return out
+
+
+def reached(
+    plan: Plan, ends: Iterable[tuple[str, str, str]], store: ox.Store, limit: int
+) -> set[ox.NamedNode] | None:
+    """The items whose rows the touched statement ends can change, found over ``store`` (the
+    graph as it is now); None when that cannot be told or they are more than ``limit``."""
+    items: set[Term] = set()
+    try:
+        for role, predicate, iri in ends:
+            literal = role == "l"  # statements with a literal object: their subject's end
+            for step in plan.by_predicate.get(predicate, ()):
+                start = step.object if role == "o" else step.subject
+                other = step.subject if role == "o" else step.object
+                if (
+                    literal
+                    and not other.startswith("=")
+                    and other not in plan.never_literal[step.number]
+                    and _paths(plan, other, step)
+                ):
+                    _LOG.debug("%s: a literal of %s may be joined on", plan.item_name, predicate)
+                    return None  # its object may be a literal joined on by another path
+                if start.startswith("="):
+                    continue  # a path enters a pattern at a variable: the other end's
+                at: set[Term] = {ox.NamedNode(iri)}
+                if step.closure:  # the statement may sit inside the chain: walk to the end
+                    at = _follow(store, at, step, role == "o")
+                for path in _paths(plan, start, step):
+                    terms = at
+                    for along, forwards, _there in path:
+                        terms = _follow(store, terms, along, forwards)
+                        if not terms:
+                            break
+                    items |= terms
+                    if len(items) > limit:
+                        _LOG.debug("%s: more than %d items", plan.item_name, limit)
+                        return None
+    except _TooMany:
+        _LOG.debug("%s: too many paths", plan.item_name)
+        return None
+    if any(not isinstance(t, ox.NamedNode) for t in items):
+        return None
+    return {t for t in items if isinstance(t, ox.NamedNode)}
+
+
+_COUNTS = re.compile(r"^#\+\s*counts:\s*\{\s*variable:\s*\??(\w+)", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=128)
+def plan_for(query: str) -> Plan | None:
+    """``query`` read as walks to the variable its rows are about: the one its metadata
+    counts (``#+ counts: {variable: ...}``), else the first variable of the answer that is
+    the subject of a pattern and for which :func:`plan_of` can tell rows apart."""
+    try:
+        projected = [str(v) for v in prepareQuery(query).algebra.get("PV") or []]
+    except Exception:  # whatever the parser cannot read is not followed
+        return None
+    counted = _COUNTS.search(query)
+    candidates = ([counted.group(1)] if counted else []) + projected
+    for name in dict.fromkeys(candidates):
+        plan = plan_of(query, name)
+        if plan is not None and plan.item in {step.subject for step in plan.steps}:
+            return plan
+    return None

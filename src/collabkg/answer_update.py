@@ -1,0 +1,186 @@
+"""A kept answer brought up to date after a few case files changed, item by item.
+
+An answer is kept on disk by the content of the files the graph was loaded from
+(:mod:`collabkg.answers`), so after one case file is edited, added or deleted every listing
+used to be computed afresh at its next ask (up to 0.9 s at 1M triples). Now, when the
+latest answer kept for the same question belongs to a content that differs from the
+loaded one by at most :data:`MAX_FILES` data files (the ontology and concepts unchanged):
+
+1. the statement ends the change touched come from what each changed file named then (kept
+   by content by the validation, :func:`collabkg.mentions.kept_mentions`) and
+   names now (:func:`collabkg.mentions.mentions_of`);
+2. the items whose rows they can change are found by walking the query's own patterns over
+   the graph as it is now (:func:`collabkg.answer_reach.reached`);
+3. the rows of those items are dropped from the old answer, the query is run again for
+   each of them alone (the item bound as a parameter) and its rows are put in their places
+   in the answer's order (:func:`collabkg.answer_order.row_sort_key`).
+
+Anything that cannot be followed (a query :func:`~collabkg.answer_reach.plan_of` refuses, a
+change that describes a term of the vocabularies, signatures no longer kept, more than
+:data:`MAX_ITEMS` items reached, rows that cannot be ordered here, a file that changed
+again since the graph was loaded) gives None: the answer is then computed afresh, as
+before. ``tests/test_answer_update.py`` compares every updated answer with the answer
+computed afresh after seeded random edits, additions and deletions of case files.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.term import Node
+
+from collabkg import parse_once
+from collabkg.answer_order import Unorderable, row_sort_key
+from collabkg.answer_reach import plan_for, reached
+from collabkg.answers import (
+    Content,
+    Encoded,
+    answer_path,
+    encode_term,
+    latest,
+    open_answer,
+    read_manifest,
+)
+from collabkg.cache import Cache, sha256
+from collabkg.errors import AnswerDamaged
+from collabkg.mentions import DESCRIBES_TERM, kept_mentions, mentions_of
+
+_LOG = logging.getLogger(__name__)
+
+MAX_FILES = 8
+"""Changed data files followed at most (more: the answer is computed afresh)."""
+MAX_ITEMS = 64
+"""Items computed again at most (more: the whole answer is computed afresh)."""
+
+Ends = set[tuple[str, str, str]]
+Compute = Callable[[Mapping[str, Node]], tuple[list[str], Sequence[tuple[object, ...]]] | None]
+
+
+def changed_ends(root: Path, cache: Cache, before: Mapping[str, str], now: Content) -> Ends | None:
+    """The statement ends (role, property, IRI) whose statements differ between the data
+    files ``before`` (name -> SHA-256) and ``now``; None when that cannot be told."""
+    files = now.files()
+    changed = [name for name, sha in files.items() if before.get(name) != sha]
+    deleted = [name for name in before if name not in files]
+    if len(changed) + len(deleted) > MAX_FILES:
+        return None
+    ends: Ends = set()
+    for name in changed + deleted:
+        old: dict[str, str] = {}
+        if name in before:
+            found = kept_mentions(cache, before[name])
+            if found is None:
+                return None
+            old = found
+        new: dict[str, str] = {}
+        if name in files:
+            try:
+                parsed = parse_once.parse_path(root / name)
+            except (OSError, SyntaxError, ValueError):
+                return None
+            if sha256(parsed.data) != files[name]:
+                return None  # edited again since the graph was loaded
+            new = mentions_of(parsed.triples)
+        if DESCRIBES_TERM in old or DESCRIBES_TERM in new:
+            return None  # statements about a term of the vocabularies are not followed
+        for key in old.keys() | new.keys():
+            if old.get(key) != new.get(key):
+                role, predicate, iri = key.split("\t")
+                ends.add((role, predicate, iri))
+    return ends
+
+
+def updated_answer(
+    *,
+    folder: Path,
+    root: Path,
+    question: str,
+    query: str,
+    terms: Mapping[str, Node],
+    content: Content,
+    store: ox.Store,
+    compute: Compute,
+) -> tuple[list[str], list[tuple[Encoded, ...]], list[str]] | None:
+    """The answer to ``query`` (with parameters ``terms``) for ``content``, made from the
+    latest answer kept for ``question`` under another content; None when it cannot be."""
+    found = latest(folder, question)
+    if found is None or found[0] == content.identity:
+        return None
+    identity, key = found
+    manifest = read_manifest(folder, identity)
+    if manifest is None or manifest[1] != content.others:
+        return None
+    plan = plan_for(query)
+    if plan is None or plan.item_name in terms:
+        return None
+    kept = open_answer(answer_path(folder, key, identity), key)
+    if kept is None:
+        return None
+    try:
+        names = list(kept.names)
+        rows = kept.encoded(0, len(kept))
+    except AnswerDamaged:
+        return None
+    finally:
+        kept.close()
+    column = names.index(plan.item_name)
+    items_of = [_iri(row[column]) for row in rows]
+    if any(iri is None for iri in items_of):
+        return None  # a row about no item, or about a literal
+    sort_key = row_sort_key(query, names)
+    if sort_key is None:
+        _LOG.debug("%s: its order cannot be followed", plan.item_name)
+        return None
+    cache = Cache.open(root)
+    if cache is None:
+        return None
+    try:
+        ends = changed_ends(root, cache, manifest[0], content)
+    finally:
+        cache.close()
+    if ends is None:
+        _LOG.debug("%s: the change cannot be told", plan.item_name)
+        return None
+    items = reached(plan, ends, store, MAX_ITEMS)
+    if items is None:
+        _LOG.debug("%s: the items reached cannot be told (%d ends)", plan.item_name, len(ends))
+        return None
+    iris = {item.value for item in items}
+    try:
+        # every kept row's place under the key, checked against the order the engine gave
+        keys: list[Any] = [sort_key(row) for row in rows]
+        if any(after < before for before, after in itertools.pairwise(keys)):
+            _LOG.debug("%s: the kept order is not the key's", plan.item_name)
+            return None
+        staying = [n for n, iri in enumerate(items_of) if iri not in iris]
+        rows = [rows[n] for n in staying]
+        keys = [keys[n] for n in staying]
+        for iri in sorted(iris):
+            answer = compute({**terms, plan.item_name: URIRef(iri)})
+            if answer is None or answer[0] != names:
+                return None
+            for values in answer[1]:
+                row = tuple(encode_term(v) for v in values)
+                place = sort_key(row)
+                at = bisect.bisect_right(keys, place)
+                keys.insert(at, place)
+                rows.insert(at, row)
+    except (Unorderable, ValueError):
+        _LOG.debug("%s: rows that cannot be placed", plan.item_name)
+        return None
+    holding_iris = [
+        name for n, name in enumerate(names) if any(_iri(row[n]) is not None for row in rows)
+    ]
+    return names, rows, holding_iris
+
+
+def _iri(term: Encoded) -> str | None:
+    """The IRI an encoded term is (None: unbound or a literal)."""
+    return str(term[1]) if term is not None and term[0] == 0 else None
