@@ -1,0 +1,189 @@
+"""A kept listing brought up to date after a few case files change (collabkg/answer_update.py).
+
+What a user checks: after an edit, an addition or a deletion of a case file, every listing a
+new graph serves is the answer the query gives when run afresh on the changed files (the
+same rows, in the query's order); the update is really made (not a silent recomputation)
+where the change can be followed; anything it cannot follow is computed afresh.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import collabkg.answer_update as answer_update
+from collabkg.answer_order import row_sort_key
+from collabkg.answers import encode_term
+from collabkg.catalogue import Catalogue
+from collabkg.graph import KnowledgeGraph
+from collabkg.validate.cached import validate
+from tests.support.synthetic import generate
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("update") / "project"
+    generate.generate(root, 6_000)
+    return root
+
+
+@pytest.fixture
+def project(generated: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(generated, root, ignore=shutil.ignore_patterns(".collabkg-cache"))
+    return root
+
+
+@pytest.fixture
+def updates(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many answers were brought up to date ("made") and how many could not be."""
+    counts: Counter[str] = Counter()
+    real = answer_update.updated_answer
+
+    def counted(**kwargs: object) -> object:
+        made = real(**kwargs)  # type: ignore[arg-type]
+        counts["made" if made is not None else "not made"] += 1
+        return made
+
+    monkeypatch.setattr(answer_update, "updated_answer", counted)
+    return counts
+
+
+def _listings(root: Path) -> list[tuple[str, str]]:
+    return [(q.id, q.text) for q in Catalogue.load(root) if not q.params and not q.internal]
+
+
+def _cases(root: Path) -> list[Path]:
+    return sorted((root / "data" / "cases").rglob("*.ttl"))
+
+
+def _served_and_afresh(graph: KnowledgeGraph, text: str) -> Iterator[tuple[list, list, list]]:
+    names, served = graph.select_rows(text)
+    _names, afresh = graph.select_rows(text, keep=False)
+    yield names, [dict(row) for row in served], [dict(row) for row in afresh]
+
+
+def _same_answer(names: list[str], text: str, served: list[dict], afresh: list[dict]) -> bool:
+    """The same rows, each in a place the query's order allows (rows the order cannot tell
+    apart may come in either order)."""
+    if served == afresh:
+        return True
+    key = row_sort_key(text, names)
+    if key is None or sorted(map(repr, served)) != sorted(map(repr, afresh)):
+        return False
+
+    def keys(rows: list[dict]) -> list[object]:
+        return [key(tuple(encode_term(_engine(row.get(n))) for n in names)) for row in rows]
+
+    return keys(served) == keys(afresh)
+
+
+def _engine(term: object) -> object:
+    from collabkg.rdfterms import to_oxigraph
+
+    return None if term is None else to_oxigraph(term)  # type: ignore[arg-type]
+
+
+def _change(root: Path, rng: random.Random, step: int) -> str:
+    cases = _cases(root)
+    victim = rng.choice(cases)
+    text = victim.read_text(encoding="utf-8")
+    kind = ["label", "block", "added", "deleted"][step % 4]
+    if kind == "label":
+        edited = re.sub(r'(rdfs:label\s+")([^"]*)"', rf'\1\2, edit {step}"', text, count=1)
+        victim.write_text(edited, encoding="utf-8")
+    elif kind == "block":
+        blocks = text.split("\n\n")
+        blocks.pop(rng.randrange(1, len(blocks)))
+        victim.write_text("\n\n".join(blocks), encoding="utf-8")
+    elif kind == "added":  # a new case under new IDs, naming the same organisations
+        copy = re.sub(r"ckd:syn-(\w+)-(\d+)", rf"ckd:syn-\1-\2-copy{step}", text)
+        copy = re.sub(r"ckd:syn-(org|place|src)-(\d+)-copy\d+", r"ckd:syn-\1-\2", copy)
+        victim.with_name(f"added-{step}-{victim.name}").write_text(copy, encoding="utf-8")
+    else:
+        victim.unlink()
+    return f"{kind} {victim.name}"
+
+
+def _keep_all(root: Path) -> None:
+    with KnowledgeGraph.from_files(root) as graph:
+        for _qid, text in _listings(root):
+            graph.select_page(text, size=10)
+
+
+def test_a_label_edit_brings_the_kept_listings_up_to_date_with_the_answers_run_afresh(
+    project: Path, updates: Counter[str]
+) -> None:
+    validate(root=project)  # what each file names is kept by content
+    _keep_all(project)
+    victim = next(p for p in _cases(project) if "Synthetic partnership" in p.read_text())
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(
+        re.sub(r'"Synthetic partnership (\d+)"', r'"Synthetic partnership \1, renamed"', text),
+        encoding="utf-8",
+    )
+    renamed = 0
+    with KnowledgeGraph.from_files(project) as graph:
+        for qid, query in _listings(project):
+            for names, served, afresh in _served_and_afresh(graph, query):
+                assert _same_answer(names, query, served, afresh), qid
+                renamed += "renamed" in repr(served)
+    assert renamed >= 3  # the new name is in the listings that show it
+    assert updates["made"] >= 10, updates  # most listings were brought up to date
+
+
+@pytest.mark.slow
+def test_after_random_edits_additions_and_deletions_every_listing_equals_the_query_run_afresh(
+    project: Path, updates: Counter[str]
+) -> None:
+    """Seeded: a label edited, a block dropped, a case added, a case deleted, in turn; the
+    project validated after each (as ``collabkg query`` and the explorer do); then a new
+    graph serves every listing, updated where the change can be followed."""
+    rng = random.Random(20261206)
+    listings = _listings(project)
+    validate(root=project)
+    _keep_all(project)
+    made = Counter[str]()
+    for step in range(8):
+        what = _change(project, rng, step)
+        validate(root=project)
+        before = updates["made"]
+        with KnowledgeGraph.from_files(project) as graph:
+            for qid, text in listings:
+                for names, served, afresh in _served_and_afresh(graph, text):
+                    assert _same_answer(names, text, served, afresh), (step, what, qid)
+        made[what.split()[0]] += updates["made"] - before
+    assert all(made[kind] > 0 for kind in ("label", "block", "added", "deleted")), made
+
+
+def test_without_what_the_files_named_before_the_answer_is_computed_afresh(
+    project: Path, updates: Counter[str]
+) -> None:
+    """No whole-project validation kept what each file named: nothing to follow."""
+    _keep_all(project)
+    _change(project, random.Random(2), 0)
+    with KnowledgeGraph.from_files(project) as graph:
+        for qid, text in _listings(project):
+            for names, served, afresh in _served_and_afresh(graph, text):
+                assert _same_answer(names, text, served, afresh), qid
+    assert updates["made"] == 0 and updates["not made"] > 0, updates
+
+
+def test_a_changed_ontology_file_means_every_answer_is_computed_afresh(
+    project: Path, updates: Counter[str]
+) -> None:
+    validate(root=project)
+    _keep_all(project)
+    ontology = sorted((project / "ontology").glob("*.ttl"))[0]
+    ontology.write_text("# edited\n" + ontology.read_text(encoding="utf-8"), encoding="utf-8")
+    with KnowledgeGraph.from_files(project) as graph:
+        for qid, text in _listings(project):
+            for names, served, afresh in _served_and_afresh(graph, text):
+                assert _same_answer(names, text, served, afresh), qid
+    assert updates["made"] == 0 and updates["not made"] > 0, updates
