@@ -336,7 +336,7 @@ def test_every_canned_query_order_is_followed_when_its_forms_are() -> None:
     missed, unexpected, ordered = [], [], 0
     for path in sorted(QUERIES.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        algebra = answer_order._algebra(text)
+        algebra = answer_order.algebra_of(text)
         assert algebra is not None, path.name
         names = [str(v) for v in algebra["PV"]]
         conditions = answer_order._order_conditions(text)

@@ -218,8 +218,13 @@ _FALSE: Encoded = (1, "false", XSD_BOOLEAN)
 _Evaluate = Callable[[Sequence[Encoded]], Encoded]
 
 
-def _condition(expr: Any, names: Sequence[str]) -> _Evaluate | None:
-    """How to compute one order expression from a row; None if not an accepted form."""
+Condition = tuple[str, int, int, int | None]
+"""One order condition as data: (kind, column, SUBSTR start, SUBSTR length); kind is
+``value``, ``substr`` or ``unbound`` (``!BOUND``)."""
+
+
+def _condition(expr: Any, names: Sequence[str]) -> Condition | None:
+    """One order expression as data; None if not an accepted form."""
     from rdflib.term import Literal, Variable
 
     columns = list(names)
@@ -239,8 +244,7 @@ def _condition(expr: Any, names: Sequence[str]) -> _Evaluate | None:
 
     index = column(expr)
     if index is not None:
-        at = index
-        return lambda row: row[at]
+        return ("value", index, 0, None)
     name = getattr(expr, "name", None)
     if name == "Builtin_SUBSTR":
         index = column(expr["arg"])
@@ -249,20 +253,27 @@ def _condition(expr: Any, names: Sequence[str]) -> _Evaluate | None:
         length = None if raw_length is None else integer(raw_length)
         if index is None or start is None or (raw_length is not None and length is None):
             return None
-        at = index
-        return lambda row: _substring(row[at], start, length)
+        return ("substr", index, start, length)
     if name == "UnaryNot":
         inner = expr["expr"]
         if getattr(inner, "name", None) == "Builtin_BOUND":
             index = column(inner["arg"])
             if index is not None:
-                at = index
-                return lambda row: _FALSE if row[at] is not None else _TRUE
+                return ("unbound", index, 0, None)
     return None
 
 
+def _evaluate(condition: Condition) -> _Evaluate:
+    kind, at, start, length = condition
+    if kind == "substr":
+        return lambda row: _substring(row[at], start, length)
+    if kind == "unbound":
+        return lambda row: _FALSE if row[at] is not None else _TRUE
+    return lambda row: row[at]
+
+
 @functools.lru_cache(maxsize=64)
-def _algebra(query: str) -> Any:
+def algebra_of(query: str) -> Any:
     """rdflib's algebra of a query (its parser takes a few tenths of a second, so each text
     is read once per process); None if rdflib cannot read it."""
     from rdflib.plugins.sparql import prepareQuery
@@ -276,7 +287,7 @@ def _algebra(query: str) -> Any:
 def _order_conditions(query: str) -> list[tuple[Any, bool]] | None:
     """The top-level ORDER BY as (expression, descending) pairs; None if there is none or
     rdflib cannot read the query."""
-    algebra = _algebra(query)
+    algebra = algebra_of(query)
     if algebra is None or algebra.name != "SelectQuery":
         return None
     node = algebra["p"]
@@ -293,26 +304,33 @@ def _order_conditions(query: str) -> list[tuple[Any, bool]] | None:
     return conditions
 
 
-def row_sort_key(
-    query: str, names: Sequence[str]
-) -> Callable[[tuple[Encoded, ...]], object] | None:
-    """A key function for rows (tuples of encoded terms, one per name in ``names``) that
-    sorts them as the query's top-level ORDER BY does in oxigraph; None when the query has
-    no ORDER BY or an order condition this cannot follow.
+OrderSpec = tuple[tuple[Condition, bool], ...]
+"""A query's top-level ORDER BY as data (each condition and whether it is DESC): what
+:func:`key_of` needs, kept by :mod:`collabkg.answer_update` so no query is parsed twice."""
 
-    The key function raises :class:`Unorderable` for a value whose order oxigraph does not
-    make certain; it remembers the kinds of literal each condition has met, so use one key
-    function for all the rows to be ordered together.
-    """
+
+def order_spec(query: str, names: Sequence[str]) -> OrderSpec | None:
+    """The query's top-level ORDER BY over the columns ``names``; None when it has none or
+    an order condition this cannot follow."""
     conditions = _order_conditions(query)
     if not conditions:
         return None
-    evaluations: list[tuple[_Evaluate, bool]] = []
+    spec: list[tuple[Condition, bool]] = []
     for expr, descending in conditions:
-        evaluate = _condition(expr, names)
-        if evaluate is None:
+        condition = _condition(expr, names)
+        if condition is None:
             return None
-        evaluations.append((evaluate, descending))
+        spec.append((condition, descending))
+    return tuple(spec)
+
+
+def key_of(spec: OrderSpec) -> Callable[[tuple[Encoded, ...]], object]:
+    """A key function for rows that sorts them as the ORDER BY ``spec`` does in oxigraph.
+
+    The key function raises :class:`Unorderable` for a value whose order oxigraph does not
+    make certain; it remembers the kinds of literal each condition has met, so use one key
+    function for all the rows to be ordered together."""
+    evaluations = [(_evaluate(condition), descending) for condition, descending in spec]
     kinds = [_Kinds() for _ in evaluations]
 
     def key(row: tuple[Encoded, ...]) -> object:
@@ -323,3 +341,13 @@ def row_sort_key(
         return tuple(parts)
 
     return key
+
+
+def row_sort_key(
+    query: str, names: Sequence[str]
+) -> Callable[[tuple[Encoded, ...]], object] | None:
+    """A key function for rows (tuples of encoded terms, one per name in ``names``) that
+    sorts them as the query's top-level ORDER BY does in oxigraph (:func:`key_of`); None
+    when the query has no ORDER BY or an order condition this cannot follow."""
+    spec = order_spec(query, names)
+    return None if spec is None else key_of(spec)

@@ -25,9 +25,12 @@ whole answer is computed again:
   property set;
 - an item variable that is not certainly bound, or not grouped by at the top.
 
-A statement whose object is a literal touches only its subject's end: where a pattern's
-literal side could lead to the item by another path, :func:`reached` gives up (None), as it
-does when more than ``limit`` items are reached or paths are too many to follow.
+A statement whose object is a literal touches only its subject's end (an ``l`` end): where
+the object side of a pattern it matches could be a literal leading to the item by another
+path (a join on a literal), :func:`reached` gives up (None), as it does when more than
+``limit`` items are reached or paths are too many to follow. Paths go through variables
+only: a row's statements are joined through variables, so a path through a constant is
+never needed (and would reach every item naming it).
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
+
+from collabkg.answer_order import algebra_of
 
 _LOG = logging.getLogger(__name__)
 
@@ -236,8 +240,23 @@ class _Reader:
             raise _Unsupported(
                 f"a pattern reading a variable bound by an expression: {nodes & self.computed}"
             )
-        subjects = {step.subject for step in self.steps[first_step:]}
-        for step in self.steps[first_step:]:
+        added = self.steps[first_step:]
+        for step in added:  # ``?a p* ?b`` alone matches every node of the graph with itself
+            if step.closure in ("*", "?") and not any(
+                end.startswith("=")
+                or any(
+                    other is not step
+                    and other.closure in ("", "+")
+                    and end in (other.subject, other.object)
+                    for other in added
+                )
+                for end in (step.subject, step.object)
+            ):
+                raise _Unsupported(
+                    "a path of length zero between two variables bound by nothing else"
+                )
+        subjects = {step.subject for step in added}
+        for step in added:
             self.local[step.number] = subjects
         return _Part(set(nodes), set(nodes), bool(triples), subjects & nodes)
 
@@ -333,9 +352,8 @@ def _has_exists(expr: object) -> bool:
 def plan_of(query: str, item: str) -> Plan | None:
     """``query`` read as walks to its item variable ``item``; None when its rows cannot be
     told apart by item (see the module docstring)."""
-    try:
-        algebra = prepareQuery(query).algebra
-    except Exception:  # whatever the parser cannot read is not followed
+    algebra = algebra_of(query)
+    if algebra is None:
         return None
     try:
         return _plan(algebra, item)
@@ -421,7 +439,11 @@ def _paths(plan: Plan, start: str, avoid: Step) -> list[list[tuple[Step, bool, s
     return found
 
 
-def _follow(store: ox.Store, terms: set[Term], step: Step, forwards: bool) -> set[Term]:
+def _follow(
+    store: ox.Store, terms: set[Term], step: Step, forwards: bool, *, reflexive: bool = False
+) -> set[Term]:
+    """The terms one step (a repeated path: every length it allows) from ``terms``;
+    ``reflexive``: length zero too, whatever the path allows."""
     predicates = [ox.NamedNode(p) for p in step.predicates]
     out: set[Term] = set()
 
@@ -439,7 +461,7 @@ def _follow(store: ox.Store, terms: set[Term], step: Step, forwards: bool) -> se
 
     if not step.closure:
         return one(terms)
-    if step.closure in ("*", "?"):
+    if reflexive or step.closure in ("*", "?"):
         out |= terms
     frontier = one(terms)
     out |= frontier
@@ -472,8 +494,8 @@ def reached(
                 if start.startswith("="):
                     continue  # a path enters a pattern at a variable: the other end's
                 at: set[Term] = {ox.NamedNode(iri)}
-                if step.closure:  # the statement may sit inside the chain: walk to the end
-                    at = _follow(store, at, step, role == "o")
+                if step.closure:  # the statement may sit anywhere in the chain, or be all of it
+                    at = _follow(store, at, step, role == "o", reflexive=True)
                 for path in _paths(plan, start, step):
                     terms = at
                     for along, forwards, _there in path:
@@ -500,10 +522,10 @@ def plan_for(query: str) -> Plan | None:
     """``query`` read as walks to the variable its rows are about: the one its metadata
     counts (``#+ counts: {variable: ...}``), else the first variable of the answer that is
     the subject of a pattern and for which :func:`plan_of` can tell rows apart."""
-    try:
-        projected = [str(v) for v in prepareQuery(query).algebra.get("PV") or []]
-    except Exception:  # whatever the parser cannot read is not followed
+    algebra = algebra_of(query)
+    if algebra is None:
         return None
+    projected = [str(v) for v in algebra.get("PV") or []]
     counted = _COUNTS.search(query)
     candidates = ([counted.group(1)] if counted else []) + projected
     for name in dict.fromkeys(candidates):

@@ -37,8 +37,9 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from collabkg import parse_once
-from collabkg.answer_order import Unorderable, row_sort_key
-from collabkg.answer_reach import plan_for, reached
+from collabkg.answer_order import OrderSpec, Unorderable, order_spec
+from collabkg.answer_order import key_of as key_of_spec
+from collabkg.answer_reach import Plan, plan_for, reached
 from collabkg.answers import (
     Content,
     Encoded,
@@ -48,7 +49,7 @@ from collabkg.answers import (
     open_answer,
     read_manifest,
 )
-from collabkg.cache import Cache, sha256
+from collabkg.cache import Cache, code_version, key_of, sha256
 from collabkg.errors import AnswerDamaged
 from collabkg.mentions import DESCRIBES_TERM, kept_mentions, mentions_of
 
@@ -117,34 +118,64 @@ def updated_answer(
     manifest = read_manifest(folder, identity)
     if manifest is None or manifest[1] != content.others:
         return None
-    plan = plan_for(query)
-    if plan is None or plan.item_name in terms:
-        return None
     kept = open_answer(answer_path(folder, key, identity), key)
     if kept is None:
         return None
+    cache = Cache.open(root)
     try:
         names = list(kept.names)
+        ready = None if cache is None else prepared(cache, query, names)
+        if cache is None or ready is None:
+            _LOG.debug("not followed: its patterns or its order")
+            return None
         rows = kept.encoded(0, len(kept))
+        return _updated(
+            cache, root, ready, terms, names, rows, manifest[0], content, store, compute
+        )
     except AnswerDamaged:
         return None
     finally:
         kept.close()
+        if cache is not None:
+            cache.close()
+
+
+def prepared(cache: Cache, query: str, names: Sequence[str]) -> tuple[Plan, OrderSpec] | None:
+    """The query read as walks and its ORDER BY as data (None: not followed), kept on disk
+    by the query's text: rdflib's parser takes a few tenths of a second a query, so each
+    text is read once per version of the code, not at every change."""
+    key = key_of("answer-update-plan", code_version(), query, *names)
+    found = cache.get(key)
+    if isinstance(found, tuple) and len(found) == 2:
+        return None if found[0] is None else (found[0], found[1])
+    plan = plan_for(query)
+    spec = order_spec(query, names) if plan is not None else None
+    made = (plan, spec) if plan is not None and spec is not None else None
+    cache.put(key, made if made is not None else (None, None))
+    return made
+
+
+def _updated(
+    cache: Cache,
+    root: Path,
+    ready: tuple[Plan, OrderSpec],
+    terms: Mapping[str, Node],
+    names: list[str],
+    rows: list[tuple[Encoded, ...]],
+    before: Mapping[str, str],
+    content: Content,
+    store: ox.Store,
+    compute: Compute,
+) -> tuple[list[str], list[tuple[Encoded, ...]], list[str]] | None:
+    plan, spec = ready
+    if plan.item_name in terms or plan.item_name not in names:
+        return None
     column = names.index(plan.item_name)
     items_of = [_iri(row[column]) for row in rows]
     if any(iri is None for iri in items_of):
         return None  # a row about no item, or about a literal
-    sort_key = row_sort_key(query, names)
-    if sort_key is None:
-        _LOG.debug("%s: its order cannot be followed", plan.item_name)
-        return None
-    cache = Cache.open(root)
-    if cache is None:
-        return None
-    try:
-        ends = changed_ends(root, cache, manifest[0], content)
-    finally:
-        cache.close()
+    sort_key = key_of_spec(spec)
+    ends = changed_ends(root, cache, before, content)
     if ends is None:
         _LOG.debug("%s: the change cannot be told", plan.item_name)
         return None

@@ -1,0 +1,401 @@
+"""collabkg.answer_reach: which queries are read as walks, and which items a change reaches.
+
+The refused and accepted query forms are checked one by one, :func:`reached` on small
+hand-made stores, and its soundness by brute force: random small stores get a random
+change, both versions are queried by oxigraph, and every item whose rows differ must be
+among the items :func:`reached` finds from the changed statement ends (those
+:func:`collabkg.mentions.mentions_of` tells apart).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pyoxigraph as ox
+import pytest
+from rdflib.plugins.sparql import prepareQuery
+
+from collabkg import answer_reach
+from collabkg.answer_reach import Plan, plan_for, plan_of, reached
+from collabkg.mentions import DESCRIBES_TERM, VOCABULARIES, mentions_of
+
+EX = "http://example.org/"
+PREFIX = f"PREFIX ex: <{EX}>\n"
+
+
+def _q(body: str) -> str:
+    return PREFIX + body
+
+
+def _n(name: str) -> ox.NamedNode:
+    return ox.NamedNode(EX + name)
+
+
+def _store(*triples: tuple[str, str, str | ox.Literal]) -> ox.Store:
+    """A store of ``(subject, property, object)`` local names (an object may be a literal)."""
+    store = ox.Store()
+    for s, p, o in triples:
+        obj = o if isinstance(o, ox.Literal) else _n(o)
+        store.add(ox.Quad(_n(s), _n(p), obj))
+    return store
+
+
+def _plan(body: str, item: str = "x") -> Plan:
+    plan = plan_of(_q(body), item)
+    assert plan is not None, body
+    return plan
+
+
+# ---------------------------------------------------------------- plan_of: refused forms
+
+REFUSED = [
+    pytest.param(
+        "SELECT ?x WHERE { ?x ex:p ?a . ?y ex:q ?b }",
+        "joined on no variable",
+        id="cross-product",
+    ),
+    pytest.param(
+        "SELECT ?x WHERE { ?x ex:p ?a OPTIONAL { ?a ex:q ?b } OPTIONAL { ?b ex:r ?c } }",
+        "may be unbound",
+        id="optional-on-maybe-unbound",
+    ),
+    pytest.param(
+        "SELECT ?x ?n WHERE { ?x ex:p ?a . { SELECT ?a (COUNT(?y) AS ?n) WHERE { ?y ex:q ?a } } }",
+        "aggregate over everything",
+        id="subselect-aggregate-without-group-by",
+    ),
+    pytest.param(
+        "SELECT ?x (COUNT(?a) AS ?n) WHERE { ?x ex:p ?a } GROUP BY ?x (STR(?a))",
+        "grouped by an expression",
+        id="group-by-expression",
+    ),
+    pytest.param(
+        "SELECT ?x WHERE { ?x ex:p ?a BIND(?a AS ?b) ?b ex:q ?c }",
+        "bound by an expression",
+        id="bind-then-pattern",
+    ),
+    pytest.param(
+        "SELECT ?x WHERE { ?x ex:p ?a { SELECT ?a WHERE { ?a ex:q ?b } LIMIT 1 } }",
+        "Slice",
+        id="limit-in-subselect",
+    ),
+    pytest.param("SELECT ?x WHERE { GRAPH ?g { ?x ex:p ?a } }", "Graph", id="graph"),
+    pytest.param("SELECT ?x WHERE { ?x ?p ?a }", "variable as predicate", id="variable-predicate"),
+    pytest.param("SELECT ?x WHERE { ?x !ex:p ?a }", "negated property set", id="negated-set"),
+    pytest.param("SELECT ?a WHERE { ?x ex:p ?a }", "not in the answer", id="item-not-projected"),
+    pytest.param(
+        "SELECT ?x ?a WHERE { ?a ex:q ?b OPTIONAL { ?x ex:p ?a } }",
+        "may be unbound",
+        id="item-only-in-optional",
+    ),
+    pytest.param(
+        "SELECT ?x (COUNT(?a) AS ?n) WHERE { ?x ex:p ?a } GROUP BY ?a",
+        "not grouped by",
+        id="group-by-without-item",
+    ),
+    pytest.param(
+        "SELECT ?x WHERE { ?x ex:p ?a { ?a ex:q ?b } UNION { ?b ex:r ?c } }",
+        "may be unbound",
+        id="union-join-variable-in-one-branch",
+    ),
+    pytest.param(
+        "SELECT ?x (COUNT(?a) AS ?n) WHERE { ?x ex:p ?a } GROUP BY ?x HAVING EXISTS { ?x ex:q ?b }",
+        "EXISTS",
+        id="exists-in-having",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "reason"), REFUSED)
+def test_plan_of_refuses(body: str, reason: str) -> None:
+    assert plan_of(_q(body), "x") is None
+    # refused for the reason meant, not by accident
+    with pytest.raises(answer_reach._Unsupported, match=reason):
+        answer_reach._plan(prepareQuery(_q(body)).algebra, "x")
+
+
+def test_plan_of_unparsable_is_none() -> None:
+    assert plan_of(_q("SELECT ?x WHERE { ?x ex:p "), "x") is None
+    assert plan_for(_q("SELECT ?x WHERE { ?x ex:p ")) is None
+
+
+# ---------------------------------------------------------------- plan_of: accepted forms
+
+ACCEPTED = [
+    pytest.param("SELECT ?x ?a WHERE { ?x ex:p ?a . ?a ex:q ?b }", id="bgp"),
+    pytest.param(
+        "SELECT ?x ?b WHERE { ?x ex:p ?a OPTIONAL { ?a ex:q ?b } }", id="optional-on-certain"
+    ),
+    pytest.param(
+        "SELECT ?x WHERE { ?x ex:p ?a { ?a ex:q ?b } UNION { ?c ex:r ?a } }",
+        id="union-join-variable-in-both",
+    ),
+    pytest.param(
+        "SELECT ?x ?n WHERE { ?x ex:p ?a"
+        " { SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ex:q ?b } GROUP BY ?a } }",
+        id="grouped-subselect",
+    ),
+    pytest.param(
+        "SELECT ?x WHERE { ?x ex:p ?a FILTER NOT EXISTS { ?a ex:q ?b } }", id="not-exists"
+    ),
+    pytest.param("SELECT ?x WHERE { ?x ex:p ?a MINUS { ?a ex:q ?x } }", id="minus"),
+    pytest.param("SELECT ?x ?y WHERE { ?x ex:p/ex:q ?y }", id="sequence-path"),
+    pytest.param("SELECT ?x ?y WHERE { ?x ^ex:p ?y }", id="inverse-path"),
+    pytest.param("SELECT ?x ?y WHERE { ?x ex:p|ex:q ?y }", id="alternative-path"),
+    pytest.param("SELECT ?x ?y WHERE { ?x ex:p* ?y . ?y ex:q ?z }", id="star-path"),
+    pytest.param("SELECT ?x WHERE { VALUES ?a { ex:a ex:b } ?x ex:p ?a }", id="values"),
+    pytest.param(
+        "SELECT ?x (COUNT(?a) AS ?n) WHERE { ?x ex:p ?a } GROUP BY ?x ORDER BY ?n",
+        id="top-level-group-by-item",
+    ),
+]
+
+
+@pytest.mark.parametrize("body", ACCEPTED)
+def test_plan_of_accepts(body: str) -> None:
+    plan = plan_of(_q(body), "x")
+    assert isinstance(plan, Plan)
+    assert plan.item_name == "x"
+    assert plan.item in plan.around
+
+
+def test_plan_of_paths_become_steps() -> None:
+    plan = _plan("SELECT ?x ?y WHERE { ?x ex:p/^ex:q ?y . ?y ex:r* ?z }")
+    assert {p for step in plan.steps for p in step.predicates} == {EX + "p", EX + "q", EX + "r"}
+    (star,) = plan.by_predicate[EX + "r"]
+    assert star.closure == "*"
+    (inverse,) = plan.by_predicate[EX + "q"]
+    assert inverse.object.startswith("?_seq")  # ^q: the middle node is its subject's other end
+
+
+def test_plan_for_prefers_counted_variable() -> None:
+    query = _q("#+ counts: {variable: m}\nSELECT ?x ?m WHERE { ?x ex:member ?m . ?m ex:l ?l }")
+    plan = plan_for(query)
+    assert plan is not None and plan.item_name == "m"
+    plan = plan_for(_q("SELECT ?l ?x WHERE { ?x ex:member ?m . ?m ex:l ?l }"))
+    assert plan is not None and plan.item_name == "x"  # ?l is the subject of nothing
+
+
+# ---------------------------------------------------------------- reached on small stores
+
+
+def test_reached_direct_change_of_item() -> None:
+    plan = _plan("SELECT ?x ?a WHERE { ?x ex:p ?a }")
+    store = _store(("x1", "p", "a1"), ("x2", "p", "a2"))
+    assert reached(plan, [("s", EX + "p", EX + "x1")], store, 100) == {_n("x1")}
+    assert reached(plan, [("l", EX + "p", EX + "x2")], store, 100) == {_n("x2")}
+
+
+def test_reached_one_hop_literal_change() -> None:
+    plan = _plan("SELECT ?x ?l WHERE { ?x ex:member ?m . ?m ex:label ?l }")
+    store = _store(
+        ("x1", "member", "m1"),
+        ("x2", "member", "m1"),
+        ("x3", "member", "m2"),
+        ("m1", "label", ox.Literal("one")),
+        ("m2", "label", ox.Literal("two")),
+    )
+    assert reached(plan, [("l", EX + "label", EX + "m1")], store, 100) == {_n("x1"), _n("x2")}
+    # x3 ex:member m1 added: x3 only (its o end at m1 leads nowhere but through itself)
+    ends = [("s", EX + "member", EX + "x3"), ("o", EX + "member", EX + "m1")]
+    assert reached(plan, ends, store, 100) == {_n("x3")}
+
+
+def test_reached_through_object_end() -> None:
+    plan = _plan("SELECT ?x ?o WHERE { ?x ex:p ?a . ?o ex:owns ?a }")
+    store = _store(("x1", "p", "a1"), ("x2", "p", "a2"), ("x3", "p", "a1"), ("o1", "owns", "a2"))
+    # o1 ex:owns a1 added or removed: the o end at a1 leads back to the x with p a1
+    assert reached(plan, [("o", EX + "owns", EX + "a1")], store, 100) == {_n("x1"), _n("x3")}
+    # its s end at o1 faces away from every x: nothing through it
+    assert reached(plan, [("s", EX + "owns", EX + "o1")], store, 100) == set()
+
+
+def test_reached_inside_repeated_path() -> None:
+    plan = _plan("SELECT ?x ?t WHERE { ?x ex:partOf* ?t . ?t ex:title ?l }")
+    store = _store(
+        ("a", "partOf", "b"),
+        ("b", "partOf", "c"),
+        ("c", "partOf", "d"),
+        ("z", "partOf", "d"),
+        ("d", "title", ox.Literal("D")),
+    )
+    # b ex:partOf c removed or added: a and b see a different set of ancestors
+    found = reached(plan, [("s", EX + "partOf", EX + "b")], store, 100)
+    assert found == {_n("a"), _n("b")}
+    # the title of d changed: everything below d (and d itself)
+    found = reached(plan, [("l", EX + "title", EX + "d")], store, 100)
+    assert found == {_n("a"), _n("b"), _n("c"), _n("d"), _n("z")}
+
+
+def test_reached_through_grouped_subselect() -> None:
+    plan = _plan(
+        "SELECT ?x ?n WHERE { ?x ex:team ?t"
+        " { SELECT ?t (COUNT(?m) AS ?n) WHERE { ?t ex:member ?m } GROUP BY ?t } }"
+    )
+    store = _store(
+        ("x1", "team", "t1"),
+        ("x2", "team", "t2"),
+        ("x3", "team", "t1"),
+        ("t1", "member", "m1"),
+        ("t2", "member", "m2"),
+    )
+    found = reached(
+        plan, [("s", EX + "member", EX + "t1"), ("o", EX + "member", EX + "m9")], store, 9
+    )
+    assert found == {_n("x1"), _n("x3")}
+
+
+def test_reached_gives_up_on_literal_joined_elsewhere() -> None:
+    plan = _plan("SELECT ?x ?y WHERE { ?x ex:name ?n . ?y ex:alias ?n . ?y ex:about ?x }")
+    store = _store(("x1", "name", ox.Literal("N")), ("y1", "alias", ox.Literal("N")))
+    assert reached(plan, [("l", EX + "name", EX + "x1")], store, 100) is None
+    # y1 ex:about x1 added: followed from y1 through the literal both share
+    assert reached(plan, [("s", EX + "about", EX + "y1")], store, 100) == {_n("x1")}
+
+
+def test_reached_gives_up_beyond_limit() -> None:
+    plan = _plan("SELECT ?x ?l WHERE { ?x ex:member ?m . ?m ex:label ?l }")
+    store = _store(*[(f"x{i}", "member", "m") for i in range(5)])
+    ends = [("l", EX + "label", EX + "m")]
+    assert reached(plan, ends, store, 5) == {_n(f"x{i}") for i in range(5)}
+    assert reached(plan, ends, store, 4) is None
+
+
+def test_reached_property_never_read_reaches_nothing() -> None:
+    plan = _plan("SELECT ?x ?l WHERE { ?x ex:member ?m . ?m ex:label ?l }")
+    store = _store(("x1", "member", "m1"), ("m1", "other", "x1"))
+    ends = [("s", EX + "other", EX + "m1"), ("o", EX + "other", EX + "x1")]
+    assert reached(plan, ends, store, 100) == set()
+
+
+def test_a_path_of_length_zero_between_variables_bound_by_nothing_else_is_refused() -> None:
+    """``?x ex:p* ?y`` alone matches ``(n, n)`` for every node ``n`` of the graph, so adding
+    ``a ex:p b`` with ``b`` new gives ``b`` a row that no walk from the change reaches: such
+    a query is not followed (its answer is computed afresh). Bound on one side by another
+    pattern, the zero-length rows are those of that side's nodes, which walks do reach."""
+    after = _store(("a", "p", "b"))
+    assert {r["x"] for r in after.query(_q("SELECT ?x ?y WHERE { ?x ex:p* ?y }"))} == {
+        _n("a"),
+        _n("b"),
+    }
+    assert plan_of(_q("SELECT ?x ?y WHERE { ?x ex:p* ?y }"), "x") is None
+    assert plan_of(_q("SELECT ?x ?y WHERE { ?x ex:p? ?y }"), "x") is None
+    assert plan_of(_q("SELECT ?x ?y WHERE { ?x ex:p* ?y . ?y ex:q ?z }"), "x") is not None
+
+
+def test_reached_one_or_more_path_includes_the_changed_end() -> None:
+    """``?x ex:p+ ?y``: adding ``a ex:p b`` gives ``a`` the row ``(a, b)``; the changed
+    statement may be the whole chain, so its own end is a start of the walk."""
+    query = _q("SELECT ?x ?y WHERE { ?x ex:p+ ?y }")
+    plan = _plan("SELECT ?x ?y WHERE { ?x ex:p+ ?y }")
+    after = _store(("a", "p", "b"))
+    assert {r["x"] for r in after.query(query)} == {_n("a")}  # before: no rows
+    found = reached(plan, [("s", EX + "p", EX + "a"), ("o", EX + "p", EX + "b")], after, 100)
+    assert found is None or _n("a") in found
+
+
+# ---------------------------------------------------------------- soundness by brute force
+
+SOUNDNESS = [
+    pytest.param("SELECT ?x ?a ?b WHERE { ?x ex:p ?a OPTIONAL { ?a ex:q ?b } }", id="optional"),
+    pytest.param(
+        "SELECT ?x ?a ?b WHERE { ?x ex:p ?a { ?a ex:q ?b } UNION { ?b ex:r ?a } }", id="union"
+    ),
+    pytest.param(
+        "SELECT ?x ?a WHERE { ?x ex:p ?a FILTER NOT EXISTS { ?a ex:q ?c . ?c ex:r ?x } }",
+        id="not-exists",
+    ),
+    pytest.param(
+        "SELECT ?x ?a ?n WHERE { ?x ex:p ?a"
+        " { SELECT ?a (COUNT(?b) AS ?n) WHERE { ?a ex:q ?b } GROUP BY ?a } }",
+        id="grouped-subselect",
+    ),
+    pytest.param("SELECT ?x ?y ?l WHERE { ?x ex:p ?a . ?a ex:q* ?y . ?y ex:r ?l }", id="star-path"),
+    pytest.param(
+        "SELECT ?x (COUNT(?a) AS ?n) WHERE { ?x ex:p ?a MINUS { ?a ex:q ?x } } GROUP BY ?x",
+        id="minus-grouped",
+    ),
+    pytest.param("SELECT ?x ?y WHERE { ?x ex:p ?a . ?y ex:q+ ?x }", id="plus-path"),
+    pytest.param("SELECT ?x ?z WHERE { ?x ex:p/^ex:q ?y . ?y ex:p|ex:r ?z }", id="paths"),
+    pytest.param("SELECT ?x ?y WHERE { ?x ex:p ?n . ?y ex:q ?n . ?y ex:r ?x }", id="literal-join"),
+]
+
+SEEDS = 300
+IRIS = [_n(f"i{i}") for i in range(12)]
+NEW_IRIS = [_n("new0"), _n("new1")]
+"""Named only by a change: a node that enters or leaves the graph."""
+LITERALS = [ox.Literal("a"), ox.Literal("b"), ox.Literal("1", datatype=ox.NamedNode(EX + "n"))]
+OTHER = _n("other")
+"""A property no query reads."""
+
+
+def _triple(rng: random.Random, predicates: list[ox.NamedNode], nodes: list) -> ox.Triple:
+    obj = rng.choice(LITERALS) if rng.random() < 0.25 else rng.choice(nodes)
+    return ox.Triple(rng.choice(nodes), rng.choice(predicates), obj)
+
+
+def _rows_by_item(store: ox.Store, query: str, item: str) -> dict[object, Counter]:
+    solutions = store.query(query)
+    names = [v.value for v in solutions.variables]
+    found: dict[object, Counter] = {}
+    for solution in solutions:
+        row = tuple(str(solution[n]) if solution[n] is not None else None for n in names)
+        found.setdefault(solution[item], Counter())[row] += 1
+    return found
+
+
+def _changed_ends(before: list[ox.Triple], after: list[ox.Triple]) -> list[tuple[str, str, str]]:
+    old, new = mentions_of(before), mentions_of(after)
+    keys = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+    keys.discard(DESCRIBES_TERM)
+    return [tuple(key.split("\t")) for key in sorted(keys)]  # type: ignore[misc]
+
+
+def _load(triples: set[ox.Triple]) -> ox.Store:
+    store = ox.Store()
+    store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
+    return store
+
+
+def _counterexample(body: str, seed: int) -> tuple[bool, str | None]:
+    """Whether the seed tested anything (rows differ and :func:`reached` answered), and the
+    items whose rows differ but that :func:`reached` misses, described (None: none)."""
+    query = _q(body)
+    plan = _plan(body)
+    predicates = [*sorted({ox.NamedNode(p) for p in plan.by_predicate}, key=str), OTHER]
+    rng = random.Random(seed)
+    before = {_triple(rng, predicates, IRIS) for _ in range(40)}
+    after = set(before)
+    for _ in range(rng.randint(1, 3)):
+        if after and rng.random() < 0.5:
+            after.discard(rng.choice(sorted(after, key=str)))
+        else:
+            after.add(_triple(rng, predicates, IRIS + NEW_IRIS))
+    ends = _changed_ends(sorted(before, key=str), sorted(after, key=str))
+    old_store, new_store = _load(before), _load(after)
+    found = reached(plan, ends, new_store, 10**6)
+    if found is None:
+        return False, None
+    old, new = _rows_by_item(old_store, query, "x"), _rows_by_item(new_store, query, "x")
+    differ = {i for i in old.keys() | new.keys() if old.get(i) != new.get(i)}
+    missed = differ - found
+    if not missed:
+        return bool(differ), None
+    return True, (
+        f"seed {seed}: missed {sorted(map(str, missed))}; removed "
+        f"{sorted(map(str, before - after))}, added {sorted(map(str, after - before))}; "
+        f"ends {ends}"
+    )
+
+
+def test_example_iris_are_not_vocabulary() -> None:
+    assert not EX.startswith(VOCABULARIES)
+
+
+@pytest.mark.parametrize("body", SOUNDNESS)
+def test_reached_is_sound_by_brute_force(body: str) -> None:
+    results = [_counterexample(body, seed) for seed in range(SEEDS)]
+    failures = [failure for _, failure in results if failure is not None]
+    assert not failures, f"{len(failures)} of {SEEDS}; first: {failures[0]}"
+    assert sum(tested for tested, _ in results) >= SEEDS // 50  # not vacuous
