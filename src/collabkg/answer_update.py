@@ -67,7 +67,7 @@ Compute = Callable[[Mapping[str, Node]], tuple[list[str], Sequence[tuple[object,
 def changed_ends(root: Path, cache: Cache, before: Mapping[str, str], now: Content) -> Ends | None:
     """The statement ends (role, property, IRI) whose statements differ between the data
     files ``before`` (name -> SHA-256) and ``now``; None when that cannot be told."""
-    files = now.files()
+    files = now.files
     changed = [name for name, sha in files.items() if before.get(name) != sha]
     deleted = [name for name in before if name not in files]
     if len(changed) + len(deleted) > MAX_FILES:
@@ -129,8 +129,9 @@ def updated_answer(
             _LOG.debug("not followed: its patterns or its order")
             return None
         rows = kept.encoded(0, len(kept))
+        held = set(kept.iri_variables())
         return _updated(
-            cache, root, ready, terms, names, rows, manifest[0], content, store, compute
+            cache, root, ready, terms, names, rows, held, manifest[0], content, store, compute
         )
     except AnswerDamaged:
         return None
@@ -162,6 +163,7 @@ def _updated(
     terms: Mapping[str, Node],
     names: list[str],
     rows: list[tuple[Encoded, ...]],
+    held: set[str],
     before: Mapping[str, str],
     content: Content,
     store: ox.Store,
@@ -190,6 +192,7 @@ def _updated(
         if any(after < before for before, after in itertools.pairwise(keys)):
             _LOG.debug("%s: the kept order is not the key's", plan.item_name)
             return None
+        new_rows: list[tuple[Encoded, ...]] = []
         staying = [n for n, iri in enumerate(items_of) if iri not in iris]
         rows = [rows[n] for n in staying]
         keys = [keys[n] for n in staying]
@@ -199,6 +202,7 @@ def _updated(
                 return None
             for values in answer[1]:
                 row = tuple(encode_term(v) for v in values)
+                new_rows.append(row)
                 place = sort_key(row)
                 at = bisect.bisect_right(keys, place)
                 keys.insert(at, place)
@@ -206,8 +210,11 @@ def _updated(
     except (Unorderable, ValueError):
         _LOG.debug("%s: rows that cannot be placed", plan.item_name)
         return None
+    # the columns that may hold an IRI: those that did, and those of the rows computed again
     holding_iris = [
-        name for n, name in enumerate(names) if any(_iri(row[n]) is not None for row in rows)
+        name
+        for n, name in enumerate(names)
+        if name in held or any(_iri(row[n]) is not None for row in new_rows)
     ]
     return names, rows, holding_iris
 

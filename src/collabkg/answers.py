@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import marshal
@@ -132,8 +133,9 @@ def prune(folder: Path, content: str, limit: int = KEPT_BYTES) -> list[Path]:
                 removed.append(Path(entry.path))
             continue
         if entry.name.endswith(SUFFIX):
-            found.append((entry.name.startswith(prefix), stat.st_mtime, stat.st_size,
-                          Path(entry.path)))
+            found.append(
+                (entry.name.startswith(prefix), stat.st_mtime, stat.st_size, Path(entry.path))
+            )
     total = sum(size for _c, _m, size, _p in found)
     for _current, _mtime, size, path in sorted(found):  # other contents first, oldest first
         if total <= limit:
@@ -194,9 +196,22 @@ class Content:
     others: tuple[tuple[str, str], ...]
     """The ontology and concept files: (path, SHA-256)."""
 
+    @functools.cached_property
     def files(self) -> dict[str, str]:
-        """Each data file (``data/...``) and its SHA-256."""
-        return {name: self.listing.sha256(name) or "" for name in self.listing.names}
+        """Each data file (``data/...``) and its SHA-256 (from the index as read and the files
+        hashed by the scan: no lookup per file)."""
+        stored = self.listing.stored
+        known = dict(zip(stored.names, range(len(stored.names)), strict=True))
+        found: dict[str, str] = {}
+        for name in self.listing.names:
+            fresh = self.listing.fresh.get(name)
+            if fresh is not None:
+                found[name] = fresh[0].hex()
+            elif (at := known.get(name)) is not None:
+                found[name] = stored.digests[32 * at : 32 * at + 32].hex()
+            else:  # pragma: no cover - a listed file is fresh or in the index
+                found[name] = ""
+        return found
 
 
 def content_identity(project: ProjectPaths, files: Sequence[Path]) -> str | None:
@@ -251,7 +266,7 @@ def write_manifest(folder: Path, content: Content) -> None:
     path = folder / FOLDER / f"{content.identity[:16]}{MANIFEST}"
     if path.is_file():
         return
-    body = json.dumps([content.identity, content.files(), [list(o) for o in content.others]])
+    body = json.dumps([content.identity, content.files, [list(o) for o in content.others]])
     _write_atomically(path, zlib.compress(body.encode(), 1))
 
 
