@@ -50,7 +50,7 @@ from collabkg.answers import (
     read_manifest,
 )
 from collabkg.cache import Cache, code_version, key_of, sha256
-from collabkg.errors import AnswerDamaged
+from collabkg.errors import AnswerDamaged, QueryError
 from collabkg.mentions import DESCRIBES_TERM, kept_mentions, mentions_of
 
 _LOG = logging.getLogger(__name__)
@@ -61,7 +61,10 @@ MAX_ITEMS = 64
 """Items computed again at most (more: the whole answer is computed afresh)."""
 
 Ends = set[tuple[str, str, str]]
-Compute = Callable[[Mapping[str, Node]], tuple[list[str], Sequence[tuple[object, ...]]] | None]
+Compute = Callable[
+    [Sequence[Mapping[str, Node]]], Sequence[tuple[list[str], Sequence[tuple[object, ...]]]]
+]
+"""Runs the query once for each set of parameters: (names, the engine's rows) each."""
 
 
 def changed_ends(root: Path, cache: Cache, before: Mapping[str, str], now: Content) -> Ends | None:
@@ -196,11 +199,13 @@ def _updated(
         staying = [n for n, iri in enumerate(items_of) if iri not in iris]
         rows = [rows[n] for n in staying]
         keys = [keys[n] for n in staying]
-        for iri in sorted(iris):
-            answer = compute({**terms, plan.item_name: URIRef(iri)})
-            if answer is None or answer[0] != names:
+        answers = compute([{**terms, plan.item_name: URIRef(iri)} for iri in sorted(iris)])
+        if len(answers) != len(iris):
+            return None
+        for found, values_of in answers:
+            if found != names:
                 return None
-            for values in answer[1]:
+            for values in values_of:
                 row = tuple(encode_term(v) for v in values)
                 new_rows.append(row)
                 place = sort_key(row)
@@ -209,6 +214,9 @@ def _updated(
                 rows.insert(at, row)
     except (Unorderable, ValueError):
         _LOG.debug("%s: rows that cannot be placed", plan.item_name)
+        return None
+    except QueryError:
+        _LOG.debug("%s: the items' rows could not be computed", plan.item_name)
         return None
     # the columns that may hold an IRI: those that did, and those of the rows computed again
     holding_iris = [

@@ -453,11 +453,12 @@ class KnowledgeGraph:
             return None
         from collabkg.answer_update import updated_answer
 
+        backend = self._backend
+
         def compute(
-            bound: Mapping[str, Node],
-        ) -> tuple[list[str], Sequence[tuple[object, ...]]] | None:
-            names, rows = self._computed(query, bound, timeout_s)
-            return (names, rows.values) if isinstance(rows, ConvertedOnRead) else None
+            each: Sequence[Mapping[str, Node]],
+        ) -> list[tuple[list[str], list[tuple[object, ...]]]]:
+            return backend.select_each(query, each, timeout_s=timeout_s)
 
         made = updated_answer(
             folder=self._kept_folder,

@@ -392,6 +392,31 @@ class EmbeddedBackend:
 
         return _run_with_timeout(work, timeout_s)
 
+    def select_each(
+        self,
+        query: str,
+        each: Sequence[Mapping[str, Node]],
+        *,
+        timeout_s: float | None = None,
+    ) -> list[tuple[list[str], list[tuple[object, ...]]]]:
+        """The answer (the engine's terms) for each set of parameters in ``each``, all run
+        as one timed piece of work: many small questions about one item each (a kept
+        answer brought up to date) without the cost of timing each one apart."""
+
+        def work(cancel: threading.Event) -> list[tuple[list[str], list[tuple[object, ...]]]]:
+            answers: list[tuple[list[str], list[tuple[object, ...]]]] = []
+            for bindings in each:
+                if cancel.is_set():
+                    break
+                names, result = self._solutions(query, bindings)
+                try:
+                    answers.append((names, [tuple(solution) for solution in result]))
+                except (OSError, RuntimeError) as exc:
+                    raise QueryError(f"the query failed: {exc}") from None
+            return answers
+
+        return _run_with_timeout(work, timeout_s)
+
     def ask(
         self,
         query: str,
