@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -199,7 +200,15 @@ def _updated(
         staying = [n for n, iri in enumerate(items_of) if iri not in iris]
         rows = [rows[n] for n in staying]
         keys = [keys[n] for n in staying]
+        started = time.perf_counter()
         answers = compute([{**terms, plan.item_name: URIRef(iri)} for iri in sorted(iris)])
+        _LOG.debug(
+            "%s: %d items reached by %d statement ends, computed again in %.3f s",
+            plan.item_name,
+            len(iris),
+            len(ends),
+            time.perf_counter() - started,
+        )
         if len(answers) != len(iris):
             return None
         for found, values_of in answers:
