@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             pages(graph, "kept_before_change")  # kept now, if they were not
         change()
         out["identity"], _ = _cpu(lambda: content_identity(project, files))
+        validate(root=root)  # as the next ``collabkg query`` or explorer start does
         started = time.perf_counter()
         with KnowledgeGraph.from_files(root) as graph:
             out["load_seconds_wall"] = time.perf_counter() - started

@@ -187,3 +187,36 @@ def test_a_changed_ontology_file_means_every_answer_is_computed_afresh(
             for names, served, afresh in _served_and_afresh(graph, text):
                 assert _same_answer(names, text, served, afresh), qid
     assert updates["made"] == 0 and updates["not made"] > 0, updates
+
+
+def test_after_a_file_is_put_back_the_next_change_starts_from_the_answer_read_last(
+    project: Path, updates: Counter[str]
+) -> None:
+    """Regression: the latest answer of a question was noted only when one was written, so
+    after an edit was undone (the old content's answer read again) the next change started
+    from the undone content's answer, whose files' ends were never kept: nothing made."""
+    validate(root=project)
+    _keep_all(project)
+    first, second = [p for p in _cases(project) if "Synthetic partnership" in p.read_text()][:2]
+    original = first.read_bytes()
+    _rename(first)
+    validate(root=project)
+    _keep_all(project)
+    first.write_bytes(original)  # put back: the first content's answers are read again
+    validate(root=project)
+    _keep_all(project)
+    updates.clear()
+    _rename(second)
+    with KnowledgeGraph.from_files(project) as graph:
+        for qid, text in _listings(project):
+            for names, served, afresh in _served_and_afresh(graph, text):
+                assert _same_answer(names, text, served, afresh), qid
+    assert updates["made"] >= 10, updates
+
+
+def _rename(case: Path) -> None:
+    text = case.read_text(encoding="utf-8")
+    case.write_text(
+        re.sub(r'"Synthetic partnership (\d+)"', r'"Synthetic partnership \1, renamed"', text),
+        encoding="utf-8",
+    )

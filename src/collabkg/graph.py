@@ -28,6 +28,7 @@ from collabkg.answers import (
     answer_key,
     answer_path,
     content_of,
+    latest,
     open_answer,
     prune,
     question_key,
@@ -402,6 +403,8 @@ class KnowledgeGraph:
             kept = open_answer(path, disk_key)
             if kept is not None:
                 answer = (kept.names, kept)
+                with contextlib.suppress(OSError):  # the next content starts from this one
+                    self._kept(query, terms, disk_key)
         if answer is None and path is not None and disk_key is not None and not damaged:
             answer = self._updated(query, terms, timeout_s, path, disk_key)
         if answer is None:
@@ -428,14 +431,15 @@ class KnowledgeGraph:
         return question_key(canonical, terms)
 
     def _kept(self, query: str, terms: Mapping[str, Node], disk_key: str) -> None:
-        """Note the answer just kept as the latest of its question, and what this content is
-        made of (an OSError is the caller's to ignore)."""
+        """Note the answer just kept or read as the latest of its question (the one the next
+        content of the files starts from), and what this content is made of (an OSError is
+        the caller's to ignore)."""
         if self._kept_folder is None or self._content is None:
             return
         write_manifest(self._kept_folder, self._content)
-        remember_latest(
-            self._kept_folder, self._question(query, terms), self._content.identity, disk_key
-        )
+        question = self._question(query, terms)
+        if latest(self._kept_folder, question) != (self._content.identity, disk_key):
+            remember_latest(self._kept_folder, question, self._content.identity, disk_key)
 
     def _updated(
         self,
