@@ -26,6 +26,7 @@ computed afresh after seeded random edits, additions and deletions of case files
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import logging
 import time
@@ -63,9 +64,17 @@ MAX_ITEMS = 64
 
 Ends = set[tuple[str, str, str]]
 Compute = Callable[
-    [Sequence[Mapping[str, Node]]], Sequence[tuple[list[str], Sequence[tuple[object, ...]]]]
+    [Sequence[Mapping[str, Node]], float],
+    Sequence[tuple[list[str], Sequence[tuple[object, ...]]]],
 ]
-"""Runs the query once for each set of parameters: (names, the engine's rows) each."""
+"""Runs the query once for each set of parameters: (names, the engine's rows) each; none
+(an empty list) when that would take more than the seconds given."""
+SHARE = 0.5
+"""The items' rows are computed again only when that takes at most this share of the time
+the whole answer took to compute afresh (else the answer is computed afresh: an attempt
+costs at most half as much again)."""
+UNKNOWN_SECONDS = 1.0
+"""What an answer is taken to cost to compute afresh when that was not noted."""
 
 
 def changed_ends(root: Path, cache: Cache, before: Mapping[str, str], now: Content) -> Ends | None:
@@ -116,13 +125,9 @@ def updated_answer(
     """The answer to ``query`` (with parameters ``terms``) for ``content``, made from the
     latest answer kept for ``question`` under another content; None when it cannot be."""
     found = latest(folder, question)
-    if found is None or found[0] == content.identity:
+    if found is None or found.identity == content.identity:
         return None
-    identity, key = found
-    manifest = read_manifest(folder, identity)
-    if manifest is None or manifest[1] != content.others:
-        return None
-    kept = open_answer(answer_path(folder, key, identity), key)
+    kept = open_answer(answer_path(folder, found.key, found.identity), found.key)
     if kept is None:
         return None
     cache = Cache.open(root)
@@ -132,10 +137,24 @@ def updated_answer(
         if cache is None or ready is None:
             _LOG.debug("not followed: its patterns or its order")
             return None
+        manifest = _manifest(folder, found.identity)
+        if manifest is None or manifest[1] != content.others:
+            return None
         rows = kept.encoded(0, len(kept))
         held = set(kept.iri_variables())
+        seconds = found.seconds if found.seconds is not None else UNKNOWN_SECONDS
         return _updated(
-            cache, root, ready, terms, names, rows, held, manifest[0], content, store, compute
+            cache,
+            root,
+            ready,
+            terms,
+            names,
+            rows,
+            held,
+            manifest[0],
+            content,
+            store,
+            lambda each: compute(each, SHARE * seconds),
         )
     except AnswerDamaged:
         return None
@@ -143,6 +162,14 @@ def updated_answer(
         kept.close()
         if cache is not None:
             cache.close()
+
+
+@functools.lru_cache(maxsize=4)
+def _manifest(
+    folder: Path, identity: str
+) -> tuple[dict[str, str], tuple[tuple[str, str], ...]] | None:
+    """:func:`read_manifest`, once per content in a process (every listing asks for it)."""
+    return read_manifest(folder, identity)
 
 
 def prepared(cache: Cache, query: str, names: Sequence[str]) -> tuple[Plan, OrderSpec] | None:
@@ -171,7 +198,9 @@ def _updated(
     before: Mapping[str, str],
     content: Content,
     store: ox.Store,
-    compute: Compute,
+    compute: Callable[
+        [Sequence[Mapping[str, Node]]], Sequence[tuple[list[str], Sequence[tuple[object, ...]]]]
+    ],
 ) -> tuple[list[str], list[tuple[Encoded, ...]], list[str]] | None:
     plan, spec = ready
     if plan.item_name in terms or plan.item_name not in names:
@@ -210,6 +239,7 @@ def _updated(
             time.perf_counter() - started,
         )
         if len(answers) != len(iris):
+            _LOG.debug("%s: computing the items again would take longer", plan.item_name)
             return None
         for found, values_of in answers:
             if found != names:

@@ -48,7 +48,7 @@ from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, overload
+from typing import BinaryIO, NamedTuple, overload
 
 import pyoxigraph as ox
 from rdflib.term import Node
@@ -289,19 +289,31 @@ def question_key(query: str, bindings: Mapping[str, Node]) -> str:
     return answer_key(query, bindings, "")
 
 
-def remember_latest(folder: Path, question: str, identity: str, key: str) -> None:
-    """Note that the latest answer kept for ``question`` is ``key`` of content ``identity``."""
+class Latest(NamedTuple):
+    """The latest answer kept or read for a question: its content, its key, and how long it
+    took to compute afresh (None: not known)."""
+
+    identity: str
+    key: str
+    seconds: float | None
+
+
+def remember_latest(
+    folder: Path, question: str, identity: str, key: str, seconds: float | None
+) -> None:
+    """Note that the latest answer of ``question`` is ``key`` of content ``identity``, which
+    took ``seconds`` to compute afresh."""
     path = folder / FOLDER / f"{question}{LATEST}"
-    _write_atomically(path, json.dumps([identity, key]).encode())
+    _write_atomically(path, json.dumps([identity, key, seconds]).encode())
 
 
-def latest(folder: Path, question: str) -> tuple[str, str] | None:
-    """(content identity, key) of the latest answer kept for ``question``, if noted."""
+def latest(folder: Path, question: str) -> Latest | None:
+    """The latest answer noted for ``question``, if any."""
     try:
-        identity, key = json.loads((folder / FOLDER / f"{question}{LATEST}").read_bytes())
+        identity, key, seconds = json.loads((folder / FOLDER / f"{question}{LATEST}").read_bytes())
     except (OSError, ValueError, TypeError):
         return None
-    return str(identity), str(key)
+    return Latest(str(identity), str(key), float(seconds) if seconds is not None else None)
 
 
 def _write_atomically(path: Path, *parts: bytes) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -408,12 +409,14 @@ class KnowledgeGraph:
         if answer is None and path is not None and disk_key is not None and not damaged:
             answer = self._updated(query, terms, timeout_s, path, disk_key)
         if answer is None:
+            started = time.perf_counter()
             names, rows = self._computed(query, terms, timeout_s)
+            seconds = time.perf_counter() - started
             answer = (names, rows)
             if path is not None and disk_key is not None and isinstance(rows, ConvertedOnRead):
                 with contextlib.suppress(OSError):  # a read-only or full cache: not kept
                     if write_answer(path, disk_key, names, rows.values, rows.iri_variables()):
-                        self._kept(query, terms, disk_key)
+                        self._kept(query, terms, disk_key, seconds)
                 if self._kept_folder is not None and self.content is not None:
                     prune(self._kept_folder, self.content)
         with self._lock:
@@ -430,16 +433,26 @@ class KnowledgeGraph:
             canonical = query
         return question_key(canonical, terms)
 
-    def _kept(self, query: str, terms: Mapping[str, Node], disk_key: str) -> None:
+    def _kept(
+        self,
+        query: str,
+        terms: Mapping[str, Node],
+        disk_key: str,
+        seconds: float | None = None,
+    ) -> None:
         """Note the answer just kept or read as the latest of its question (the one the next
-        content of the files starts from), and what this content is made of (an OSError is
-        the caller's to ignore)."""
+        content of the files starts from), with how long it took to compute afresh (``None``:
+        as noted before), and what this content is made of (an OSError is the caller's to
+        ignore)."""
         if self._kept_folder is None or self._content is None:
             return
         write_manifest(self._kept_folder, self._content)
         question = self._question(query, terms)
-        if latest(self._kept_folder, question) != (self._content.identity, disk_key):
-            remember_latest(self._kept_folder, question, self._content.identity, disk_key)
+        before = latest(self._kept_folder, question)
+        if seconds is None and before is not None:
+            seconds = before.seconds
+        if before != (self._content.identity, disk_key, seconds):
+            remember_latest(self._kept_folder, question, self._content.identity, disk_key, seconds)
 
     def _updated(
         self,
@@ -460,9 +473,11 @@ class KnowledgeGraph:
         backend = self._backend
 
         def compute(
-            each: Sequence[Mapping[str, Node]],
+            each: Sequence[Mapping[str, Node]], give_up_after: float
         ) -> list[tuple[list[str], list[tuple[object, ...]]]]:
-            return backend.select_each(query, each, timeout_s=timeout_s)
+            return backend.select_each(
+                query, each, timeout_s=timeout_s, give_up_after=give_up_after
+            )
 
         made = updated_answer(
             folder=self._kept_folder,
