@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
             victim.write_bytes(b"# changed by bench/listings_change.py\n" + original)
         elif args.change == "label":
             victim.write_text(
-                re.sub(r'"Synthetic partnership (\d+)"', r'"Synthetic partnership \1, renamed"',
-                       text),
+                re.sub(r'"Synthetic partnership (\d+)"',
+                       rf'"Synthetic partnership \1, renamed {time.time_ns()}"', text),
                 encoding="utf-8",
             )
         elif args.change == "added":
