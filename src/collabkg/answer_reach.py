@@ -55,6 +55,8 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 MAX_PATHS = 256
 """Paths from one touched end to the item followed at most (then: computed again)."""
+MAX_TERMS = 5_000
+"""Terms one step of a walk may reach at most (then: computed again)."""
 
 
 class _Unsupported(Exception):
@@ -453,10 +455,16 @@ def _follow(
             for predicate in predicates:
                 if not forwards:
                     quads = store.quads_for_pattern(None, predicate, term)
-                    found.update(q.subject for q in quads if not isinstance(q.subject, ox.Triple))
-                elif not isinstance(term, ox.Literal):  # a literal is the subject of nothing
+                elif isinstance(term, ox.Literal):
+                    continue  # a literal is the subject of nothing
+                else:
                     quads = store.quads_for_pattern(term, predicate, None)
-                    found.update(q.object for q in quads if not isinstance(q.object, ox.Triple))
+                for quad in quads:
+                    end = quad.object if forwards else quad.subject
+                    if not isinstance(end, ox.Triple):
+                        found.add(end)
+                        if len(found) > MAX_TERMS:
+                            raise _TooMany  # through a node most items share: not worth it
         return found
 
     if not step.closure:
