@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--change", choices=["comment", "label", "added", "deleted"], default="comment"
     )
+    parser.add_argument(
+        "--pick", type=int, help="which case file to change, by its place (default: the middle)"
+    )
     args = parser.parse_args(argv)
     import collabkg.answer_update as answer_update
     from collabkg.validate.cached import validate
@@ -74,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     listings = [(q.id, q.text) for q in Catalogue.load(ROOT) if not q.params and not q.internal]
     project = ProjectPaths.discover(root)
     files = project.graph_files()
-    victim = sorted((root / "data").rglob("*.ttl"))[len(files) // 2]
+    cases = sorted((root / "data").rglob("*.ttl"))
+    victim = cases[args.pick if args.pick is not None else len(files) // 2]
     original = victim.read_bytes()
     out: dict = {
         "root": str(root),
