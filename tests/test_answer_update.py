@@ -114,6 +114,14 @@ def _change(root: Path, rng: random.Random, step: int) -> str:
     return f"{kind} {victim.name}"
 
 
+def _every_listing_as_afresh(root: Path) -> None:
+    """A new graph (a new process's) serves every listing as the query run afresh gives it."""
+    with KnowledgeGraph.from_files(root) as graph:
+        for qid, text in _listings(root):
+            for names, served, afresh in _served_and_afresh(graph, text):
+                assert _same_answer(names, text, served, afresh), qid
+
+
 def _keep_all(root: Path) -> None:
     with KnowledgeGraph.from_files(root) as graph:
         for _qid, text in _listings(root):
@@ -171,10 +179,7 @@ def test_without_what_the_files_named_before_the_answer_is_computed_afresh(
     """No whole-project validation kept what each file named: nothing to follow."""
     _keep_all(project)
     _change(project, random.Random(2), 0)
-    with KnowledgeGraph.from_files(project) as graph:
-        for qid, text in _listings(project):
-            for names, served, afresh in _served_and_afresh(graph, text):
-                assert _same_answer(names, text, served, afresh), qid
+    _every_listing_as_afresh(project)
     assert updates["made"] == 0 and updates["not made"] > 0, updates
 
 
@@ -185,10 +190,7 @@ def test_a_changed_ontology_file_means_every_answer_is_computed_afresh(
     _keep_all(project)
     ontology = sorted((project / "ontology").glob("*.ttl"))[0]
     ontology.write_text("# edited\n" + ontology.read_text(encoding="utf-8"), encoding="utf-8")
-    with KnowledgeGraph.from_files(project) as graph:
-        for qid, text in _listings(project):
-            for names, served, afresh in _served_and_afresh(graph, text):
-                assert _same_answer(names, text, served, afresh), qid
+    _every_listing_as_afresh(project)
     assert updates["made"] == 0 and updates["not made"] > 0, updates
 
 
@@ -210,10 +212,7 @@ def test_after_a_file_is_put_back_the_next_change_starts_from_the_answer_read_la
     _keep_all(project)
     updates.clear()
     _rename(second)
-    with KnowledgeGraph.from_files(project) as graph:
-        for qid, text in _listings(project):
-            for names, served, afresh in _served_and_afresh(graph, text):
-                assert _same_answer(names, text, served, afresh), qid
+    _every_listing_as_afresh(project)
     assert updates["made"] >= 10, updates
 
 
@@ -235,9 +234,6 @@ def test_an_update_that_would_cost_more_than_computing_afresh_is_not_made(
     _keep_all(project)
     victim = next(p for p in _cases(project) if "Synthetic partnership" in p.read_text())
     _rename(victim)
-    with KnowledgeGraph.from_files(project) as graph:
-        for qid, text in _listings(project):
-            for names, served, afresh in _served_and_afresh(graph, text):
-                assert _same_answer(names, text, served, afresh), qid
+    _every_listing_as_afresh(project)
     # made only where the rename reaches no item of the listing (nothing to compute again)
     assert updates["not made"] >= 10, updates

@@ -150,7 +150,7 @@ def _index_holds(project: ProjectPaths, inputs: Inputs, what: str) -> None:
     files name and describe it now (as read from the files themselves)."""
     from collabkg import parse_once
     from collabkg.cache import Cache
-    from collabkg.validate.reading import described_items, mentions_of, named_items
+    from collabkg.mentions import described_items, mentions_of, named_items
 
     cache = Cache.open(project.root)
     assert cache is not None
@@ -455,7 +455,7 @@ def test_an_index_part_that_cannot_be_read_means_a_full_run_that_writes_it_again
     incremental once more."""
     from collabkg import parse_once
     from collabkg.cache import Cache
-    from collabkg.validate.reading import described_items, mentions_of
+    from collabkg.mentions import described_items, mentions_of
 
     root = _generated(tmp_path, monkeypatch, 1_000)
     project = ProjectPaths.discover(root)
@@ -516,13 +516,8 @@ def test_statement_end_signatures_are_held_packed_so_a_whole_run_does_not_grow_m
 
     import pyoxigraph as ox
 
-    from collabkg.validate.reading import (
-        DESCRIBES_TERM,
-        _read_one,
-        mentions_of,
-        pack_mentions,
-        unpack_mentions,
-    )
+    from collabkg.mentions import DESCRIBES_TERM, mentions_of, pack_mentions, unpack_mentions
+    from collabkg.validate.reading import _read_one
 
     case = sorted((REPO / "data" / "cases").glob("*.ttl"))[0]
     triples = [q.triple for q in ox.parse(path=str(case), format=ox.RdfFormat.TURTLE)]

@@ -53,7 +53,16 @@ from rdflib import URIRef
 
 from collabkg import parse_once
 from collabkg.cache import Cache, code_version, key_of
-from collabkg.mentions import signatures_key
+from collabkg.mentions import (
+    DESCRIBES_TERM,
+    VOCABULARIES,
+    described_items,
+    mentions_of,
+    named_items,
+    pack_mentions,
+    signatures_key,
+    unpack_mentions,
+)
 from collabkg.paths import ProjectPaths
 from collabkg.progress import Progress
 from collabkg.sources import texts_folder
@@ -61,15 +70,6 @@ from collabkg.terms import GRAPH_BASE
 from collabkg.validate.inputs import Inputs, display_name, resolved, resolved_names
 from collabkg.validate.model import show
 from collabkg.validate.pipeline import run
-from collabkg.validate.reading import (
-    DESCRIBES_TERM,
-    VOCABULARIES,
-    described_items,
-    mentions_of,
-    named_items,
-    pack_mentions,
-    unpack_mentions,
-)
 from collabkg.validate.report import Report, Stage
 from collabkg.validate.shape_reads import Step, Walk, shape_walks
 from collabkg.validate.store import PersistentStore, kept_open

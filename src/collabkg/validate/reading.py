@@ -17,15 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from collabkg.cache import Cache, code_version, key_of
-from collabkg.mentions import (
-    DESCRIBES_TERM,
-    VOCABULARIES,
-    described_items,
-    mentions_of,
-    named_items,
-    pack_mentions,
-    unpack_mentions,
-)
+from collabkg.mentions import mentions_of, pack_mentions
 from collabkg.progress import Progress
 from collabkg.rdfterms import to_rdflib
 from collabkg.validate.context_reads import Record, hits, keep_context, lookup_context, summary_key
@@ -260,20 +252,13 @@ def scan_positions(task: tuple[str, str]) -> ParsedFile | None:
 
 
 __all__ = [
-    "DESCRIBES_TERM",
-    "VOCABULARIES",
     "Read",
     "bnode_prefix",
     "canonical_triples",
-    "described_items",
     "file_data",
     "has_bnodes",
-    "mentions_of",
-    "named_items",
-    "pack_mentions",
     "rdflib_triples",
     "read_files",
     "scan_positions",
-    "unpack_mentions",
     "workers",
 ]
