@@ -237,3 +237,29 @@ def test_an_update_that_would_cost_more_than_computing_afresh_is_not_made(
     _every_listing_as_afresh(project)
     # made only where the rename reaches no item of the listing (nothing to compute again)
     assert updates["not made"] >= 10, updates
+
+
+def test_a_question_with_parameters_leaves_no_note_and_is_computed_afresh(
+    project: Path, updates: Counter[str]
+) -> None:
+    """One note of the latest answer per listing, not one per profile asked: the notes stay
+    as few as the listings (a profile's answer is cheap to compute afresh)."""
+    validate(root=project)
+    _keep_all(project)
+    folder = project / ".collabkg-cache" / "answers"
+    notes = set(folder.glob("*.latest"))
+    assert len(notes) == len(_listings(project))
+    profile = next(q for q in Catalogue.load(project) if q.id == "collaboration-profile")
+    with KnowledgeGraph.from_files(project) as graph:
+        listing = next(t for q, t in _listings(project) if q == "collaborations-by-structure-type")
+        _names, rows = graph.select_rows(listing)
+        for row in list(rows)[:3]:
+            page = graph.select_page(profile.text, {"collaboration": row["collaboration"]})
+            assert page.total > 0
+    assert set(folder.glob("*.latest")) == notes
+    updates.clear()
+    _rename(next(p for p in _cases(project) if "Synthetic partnership" in p.read_text()))
+    with KnowledgeGraph.from_files(project) as graph:
+        for row in list(rows)[:3]:
+            graph.select_page(profile.text, {"collaboration": row["collaboration"]})
+    assert updates["made"] == 0 and updates["not made"] == 0, updates  # not even tried

@@ -444,8 +444,8 @@ class KnowledgeGraph:
         content of the files starts from), with how long it took to compute afresh (``None``:
         as noted before), and what this content is made of (an OSError is the caller's to
         ignore)."""
-        if self._kept_folder is None or self._content is None:
-            return
+        if self._kept_folder is None or self._content is None or terms:
+            return  # a question with parameters (a profile) is cheap: computed afresh
         write_manifest(self._kept_folder, self._content)
         question = self._question(query, terms)
         before = latest(self._kept_folder, question)
@@ -463,8 +463,10 @@ class KnowledgeGraph:
         disk_key: str,
     ) -> tuple[list[str], Sequence[Row]] | None:
         """The answer made from the latest one kept for another content of a few files
-        (:mod:`collabkg.answer_update`), kept for this one; None when it cannot be."""
-        if self._kept_folder is None or self._content is None or self.root is None:
+        (:mod:`collabkg.answer_update`), kept for this one; None when it cannot be. Only for
+        listings (no parameters): an answer about one item is cheap to compute afresh, and
+        one note of the latest answer per listing keeps their number small."""
+        if self._kept_folder is None or self._content is None or self.root is None or terms:
             return None
         if not isinstance(self._backend, EmbeddedBackend):
             return None
