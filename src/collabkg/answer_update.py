@@ -219,10 +219,12 @@ def _updated(
         _LOG.debug("%s: the items reached cannot be told (%d ends)", plan.item_name, len(ends))
         return None
     iris = {item.value for item in items}
+    if not iris:  # the change reaches no item of this listing: its rows are as they were
+        return names, rows, [name for name in names if name in held]
     try:
         # every kept row's place under the key, checked against the order the engine gave
         keys: list[Any] = [sort_key(row) for row in rows]
-        if any(after < before for before, after in itertools.pairwise(keys)):
+        if any(right < left for left, right in itertools.pairwise(keys)):
             _LOG.debug("%s: the kept order is not the key's", plan.item_name)
             return None
         new_rows: list[tuple[Encoded, ...]] = []
