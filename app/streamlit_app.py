@@ -5,16 +5,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
 
 import streamlit as st
 from state import first_page_served
-from ui import APP_NAME, same_tab_links
+from ui import APP_NAME, icon_url, same_tab_links
 
-# a local icon file: a ":material/...:" or emoji page icon makes the browser fetch the
-# favicon from the internet, and the explorer must work offline
-ICON = Path(__file__).parent / "assets" / "icon.png"
-st.set_page_config(page_title=APP_NAME, page_icon=str(ICON), layout="wide")
+st.set_page_config(page_title=APP_NAME, page_icon=icon_url(), layout="wide")
 
 PAGES = {
     "Explore": [

@@ -5,9 +5,12 @@ Pages call these and the collabkg package, never rdflib or a store directly.
 
 from __future__ import annotations
 
+import base64
+import functools
 import html
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -58,6 +61,16 @@ PAGE_FILES = {
 }
 
 APP_NAME = "collabkg explorer"
+
+
+@functools.cache
+def icon_url() -> str:
+    """The explorer's icon (a local file: a ":material/...:" or emoji page icon makes the
+    browser fetch the favicon from the internet) as a ``data:`` URL, read once per server.
+    Given as a file, Streamlit read it and registered it as a media file on every run."""
+    data = (Path(__file__).parent / "assets" / "icon.png").read_bytes()
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
 
 SAME_TAB_SCRIPT = """
 <script>
