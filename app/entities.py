@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 from ui import (
     cached_entity_table,
     cached_profile,
     context,
     keep_address,
+    more_rows_html,
     page_title,
     render_profile,
+    shown_rows,
 )
 
 from collabkg.explorer import (
     PAGE_OF_KIND,
+    ROWS_PER_PAGE,
     ExplorerIndex,
     FilterField,
     Kind,
@@ -25,6 +30,9 @@ from collabkg.explorer import (
     table_html,
     to_curie,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TEXT = {
     "collaboration": {
@@ -90,38 +98,68 @@ def show_list(kind: Kind) -> None:
     address: dict[str, str | list[str]] = {"search": search}
     for field in fields:
         address[field.param] = list(field.chosen)
+    rows = shown_rows()
+    page = PAGE_OF_KIND[kind]
+    key = tuple(sorted(chosen.items()))
+    count, drawn = list_table(_root, kind, search, key, rows, index)
+    drawn += more_rows_html(page, address, rows, count, "the download has every one")
+    if rows > ROWS_PER_PAGE:
+        address["rows"] = str(rows)
     keep_address(address)
     hint = "A name, a place, a kind of organisation…"
-    st.html(filters_form_html(PAGE_OF_KIND[kind], search, fields, placeholder=hint))
+    st.html(filters_form_html(page, search, fields, placeholder=hint))
 
     total = len(index.collaborations() if kind == "collaboration" else index.organisations())
-    count, drawn = list_table(_root, kind, search, tuple(sorted(chosen.items())), index)
     st.caption(f"{count} of {total} {words['many']}. Select a name to open its profile.")
     if not count:
         st.info(f"No {words['one']} matches. Clear a filter or change the search.")
         return
     st.html(drawn)
 
+    def as_csv() -> bytes:  # made when the button is clicked, not on every run
+        listed = filtered_list(_root, kind, search, key, index)
+        return listed.drop(columns=["iri", "link"]).to_csv(index=False).encode("utf-8")
+
+    st.download_button(
+        f"Download the {count} {words['many'] if count != 1 else words['one']} (CSV)",
+        data=as_csv,
+        file_name=f"{words['many']}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="download-list-csv",
+        on_click="ignore",
+    )
+
+
+Chosen = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def filtered_list(
+    root: str, kind: Kind, search: str, chosen: Chosen, _index: ExplorerIndex
+) -> pd.DataFrame:
+    """The entities the search and filters keep, as the list's table (``iri``, ``Name``, the
+    name as a profile ``link``, and the list's other columns), in the list's order."""
+    entities = filter_entities(_index, kind, ListFilters(text=search, **dict(chosen)))
+    table = cached_entity_table(root, kind)
+    return table[table["iri"].isin({e.iri for e in entities})]
+
 
 @st.cache_resource(show_spinner=False, max_entries=128)
 def list_table(
-    root: str,
-    kind: Kind,
-    search: str,
-    chosen: tuple[tuple[str, tuple[str, ...]], ...],
-    _index: ExplorerIndex,
+    root: str, kind: Kind, search: str, chosen: Chosen, rows: int, _index: ExplorerIndex
 ) -> tuple[int, str]:
-    """How many entities the search and filters keep, and their table as HTML (names link to
-    their profiles, same tab; every cell whole; a card per row when narrow). Made once per
-    search and filters: filtering the table in pandas was about a fifth of the list page's
-    server work on every run, for every new session."""
-    entities = filter_entities(_index, kind, ListFilters(text=search, **dict(chosen)))
-    table = cached_entity_table(root, kind)
-    table = table[table["iri"].isin({e.iri for e in entities})]
+    """How many entities the search and filters keep, and the first ``rows`` of their table
+    as HTML (names link to their profiles, same tab; every cell whole; a card per row when
+    narrow). Made once per search, filters and length: filtering the table in pandas was
+    about a fifth of the list page's server work on every run, for every new session; and a
+    list is drawn a page at a time (at a million triples, every collaboration at once was
+    4 MB for the browser to draw)."""
+    table = filtered_list(root, kind, search, chosen, _index)
     if table.empty:
         return 0, ""
     shown = table.drop(columns=["iri", "Name"]).rename(columns={"link": "Name"})
-    return len(table), table_html(shown, ["Name"], rows=len(shown))
+    return len(table), table_html(shown, ["Name"], rows=rows)
 
 
 def show(kind: Kind) -> None:

@@ -20,6 +20,7 @@ from state import graph_or_stop, load_graph
 from collabkg.catalogue import Catalogue, choices_result
 from collabkg.errors import CollabkgError
 from collabkg.explorer import (
+    ROWS_PER_PAGE,
     Evidence,
     ExplorerIndex,
     Fact,
@@ -287,6 +288,30 @@ def run_choices(root: str, query_id: str, name: str) -> QueryResult:
     """The values a parameter of a canned query may take (its ``choices`` header)."""
     cat = catalogue(root)
     return choices_result(load_graph(root), cat.get(query_id).param(name), cat)
+
+
+def shown_rows() -> int:
+    """How many rows of a table the address asks for (``rows=``; 100 by default)."""
+    wanted = st.query_params.get("rows", "")
+    rows = int(wanted) if wanted.isdigit() else ROWS_PER_PAGE
+    return min(max(rows, ROWS_PER_PAGE), 100_000)
+
+
+def more_rows_html(
+    page: str, address: dict[str, str | list[str]], rows: int, total: int, note: str
+) -> str:
+    """ "Rows 1-N of M" and a same-tab link to the same address with a page more rows
+    (empty when every row is drawn)."""
+    if total <= rows:
+        return ""
+    more = {k: v for k, v in address.items() if v not in ("", [])}
+    more["rows"] = str(rows + ROWS_PER_PAGE)
+    href = html.escape(f"{page}?{urlencode(more, doseq=True)}", quote=True)
+    return (
+        f"<p>Rows 1–{rows} of {total}. "
+        f'<a href="{href}">Show {min(ROWS_PER_PAGE, total - rows)} more rows</a>'
+        f" · {html.escape(note)}.</p>"
+    )
 
 
 # --------------------------------------------------------------------------- text & links

@@ -24,11 +24,13 @@ from ui import (
     keep_address,
     link_md,
     md_escape,
+    more_rows_html,
     page_title,
     plain,
     run_canned,
     run_choices,
     show_error,
+    shown_rows,
 )
 
 from collabkg.catalogue import CannedQuery, Catalogue, ParamSpec
@@ -151,29 +153,15 @@ def param_field(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> Pa
     return ParamField(spec.name, label, kind, value or "", options, help=spec.description or "")
 
 
-def shown_rows() -> int:
-    """How many rows of the table the address asks for (``rows=``; 100 by default)."""
-    wanted = st.query_params.get("rows", "")
-    rows = int(wanted) if wanted.isdigit() else ROWS_PER_PAGE
-    return min(max(rows, ROWS_PER_PAGE), 100_000)
-
-
 def table_html(query: CannedQuery, raw: dict[str, str], total: int, address: dict[str, str]) -> str:
     """The answer as a table of labels: names link to their profiles (same tab), every cell
     shown whole; the first rows at once, more on request (the address keeps how many)."""
     rows = shown_rows()
-    parts = [answer_table_html(root, query.id, tuple(sorted(raw.items())), rows)]
-    if total > rows:
-        more = {**address, "rows": str(rows + ROWS_PER_PAGE)}
-        href = html.escape(f"questions?{urlencode(more)}", quote=True)
-        parts.append(
-            f"<p>Rows 1–{rows} of {total}. "
-            f'<a href="{href}">Show {min(ROWS_PER_PAGE, total - rows)} more rows</a>'
-            " · the downloads have every row.</p>"
-        )
+    drawn = answer_table_html(root, query.id, tuple(sorted(raw.items())), rows)
+    drawn += more_rows_html("questions", dict(address), rows, total, "the downloads have every row")
     if rows > ROWS_PER_PAGE:
         address["rows"] = str(rows)
-    return "".join(parts)
+    return drawn
 
 
 def list_html(query: CannedQuery, raw: dict[str, str], total: int) -> str:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
+
+from collabkg.explorer import ROWS_PER_PAGE
 from tests.support.apptest import (
     Opener,
     answer_tables,
@@ -11,6 +17,7 @@ from tests.support.apptest import (
     page_links,
     visible_text,
 )
+from tests.support.synthetic import generate
 
 COLLABS = "views/collaborations.py"
 ORGS = "views/organisations.py"
@@ -77,6 +84,7 @@ def test_a_name_in_the_list_opens_the_profile(open_page: Opener):
     assert not app.exception
     assert app.title[0].value == "Wigan collaborative council"
 
+
 def test_wigan_profile_shows_the_deal_what_it_asks_and_the_quote(open_page: Opener):
     app = open_page(COLLABS, id="ckd:wigan-collaborative-council")
     assert app.title[0].value == "Wigan collaborative council"
@@ -138,6 +146,7 @@ def test_organisations_list_by_sector(open_page: Opener):
     assert 'name="sector" value="Public sector" checked' in _form(app)
     assert identifiers_on_screen(app) == []
 
+
 def test_an_unknown_profile_falls_back_to_the_list(open_page: Opener):
     app = open_page(COLLABS, id="ckd:no-such-collaboration")
     assert any("no collaboration with that identifier" in w.value for w in app.warning)
@@ -181,3 +190,62 @@ def test_the_list_count_agrees_with_its_rows_whatever_the_filters(open_page: Ope
     app = open_page(COLLABS, search="no such collaboration anywhere")
     assert any("No collaboration matches" in i.value for i in app.info)
     assert not answer_tables(app)
+
+
+@pytest.fixture(scope="module")
+def long_lists(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated project with more collaborations than one page of a list (139)."""
+    root = tmp_path_factory.mktemp("long-lists") / "project"
+    generate.generate(root, 20_000)
+    return root
+
+
+def _count_line(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """("N of M collaborations") from the list's caption."""
+    [caption] = [c.value for c in app.caption if " of " in c.value]
+    found = re.match(r"(\d+) of (\d+) ", caption)
+    assert found, caption
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_a_long_list_is_drawn_a_page_at_a_time(open_page: Opener, long_lists: Path):
+    """Regression: the Collaborations and Organisations lists drew every row at once (4 MB
+    of HTML for the browser at a million triples). A page of rows, the address keeps how
+    many, a same-tab link shows more, and the download has every one."""
+    app = open_page(COLLABS, root=long_lists)
+    count, total = _count_line(app)
+    assert count == total > ROWS_PER_PAGE
+    [table] = answer_tables(app)
+    assert len(table.rows) == ROWS_PER_PAGE
+    drawn = drawn_html(app)
+    assert f"Rows 1–{ROWS_PER_PAGE} of {count}." in drawn
+    more = [
+        (page, params) for _label, page, params in page_links(app, drawn=True) if "rows" in params
+    ]
+    assert more == [("collaborations", {"rows": str(2 * ROWS_PER_PAGE)})]
+    [button] = app.download_button
+    assert button.proto.label == f"Download the {count} collaborations (CSV)"
+
+    app = open_page(COLLABS, root=long_lists, rows=str(2 * ROWS_PER_PAGE))
+    [table] = answer_tables(app)
+    assert len(table.rows) == min(count, 2 * ROWS_PER_PAGE)
+    assert app.query_params["rows"] == str(2 * ROWS_PER_PAGE), "the address keeps the length"
+    assert identifiers_on_screen(app) == []
+
+
+def test_a_searched_long_list_keeps_its_search_when_more_rows_are_shown(
+    open_page: Opener, long_lists: Path
+):
+    app = open_page(COLLABS, root=long_lists, search="partnership")
+    kept, _total = _count_line(app)
+    assert kept > ROWS_PER_PAGE, "the generated partnerships fill more than a page"
+    [table] = answer_tables(app)
+    assert len(table.rows) == ROWS_PER_PAGE
+    assert all("partnership" in name.lower() for name in column(table, "Name"))
+    more = [(page, ps) for _label, page, ps in page_links(app, drawn=True) if "rows" in ps]
+    wanted = {"search": "partnership", "rows": str(2 * ROWS_PER_PAGE)}
+    assert more == [("collaborations", wanted)]
+    app = open_page(COLLABS, root=long_lists, **wanted)
+    assert _count_line(app)[0] == kept, "the next page keeps the search"
+    [table] = answer_tables(app)
+    assert len(table.rows) == min(kept, 2 * ROWS_PER_PAGE)
