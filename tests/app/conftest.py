@@ -26,3 +26,15 @@ def open_page(monkeypatch: pytest.MonkeyPatch) -> Opener:
         return app
 
     return opener
+
+
+@pytest.fixture(scope="session")
+def long_lists(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated project whose lists are longer than a page (about 280 collaborations and
+    140 organisations), and whose network keeps more than the drawing and its list of
+    profiles show."""
+    from tests.support.synthetic import generate
+
+    root = tmp_path_factory.mktemp("long-lists") / "project"
+    generate.generate(root, 40_000)
+    return root

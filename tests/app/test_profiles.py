@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from collabkg.explorer import ROWS_PER_PAGE
 from tests.support.apptest import (
     Opener,
@@ -17,7 +15,6 @@ from tests.support.apptest import (
     page_links,
     visible_text,
 )
-from tests.support.synthetic import generate
 
 COLLABS = "views/collaborations.py"
 ORGS = "views/organisations.py"
@@ -190,14 +187,6 @@ def test_the_list_count_agrees_with_its_rows_whatever_the_filters(open_page: Ope
     app = open_page(COLLABS, search="no such collaboration anywhere")
     assert any("No collaboration matches" in i.value for i in app.info)
     assert not answer_tables(app)
-
-
-@pytest.fixture(scope="module")
-def long_lists(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A generated project with more collaborations than one page of a list (139)."""
-    root = tmp_path_factory.mktemp("long-lists") / "project"
-    generate.generate(root, 20_000)
-    return root
 
 
 def _count_line(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]

@@ -55,6 +55,30 @@ def test_network_draws_named_shapes_with_filters_in_a_form(open_page: Opener):
     assert identifiers_on_screen(app) == []
 
 
+def test_a_large_network_lists_the_profiles_of_its_drawn_shapes(open_page: Opener, long_lists):
+    """Regression: "Open the profile of…" listed everything the filters keep, drawn or not
+    (10,452 names, 0.9 MB for the browser at a million triples). Past a few hundred, it
+    lists the shapes drawn and points to the lists for the others."""
+    import html
+
+    app = open_page(NETWORK, root=long_lists)
+    drawn = _drawn(app)
+    shapes = _shapes(app)
+    assert 0 < len(shapes) < 300
+    box = re.search(
+        r"<summary>Open the profile of… \((\d+) drawn of the (\d+) (.*?)</details>", drawn
+    )
+    assert box, "the list says how many of the kept ones it holds"
+    listed, kept = int(box.group(1)), int(box.group(2))
+    names = [
+        html.unescape(n) for n in re.findall(r'<li><a href="[^"]*">([^<]*)</a></li>', box.group(3))
+    ]
+    assert listed == len(names) == len(shapes) < kept
+    assert sorted(names) == sorted(s.rsplit(", ", 1)[0] for s in shapes)
+    assert f"The other {kept - listed} are not drawn" in box.group(3)
+    assert identifiers_on_screen(app) == []
+
+
 def test_network_cap_and_empty_filters_from_the_address(open_page: Opener):
     app = open_page(NETWORK, cap="10")
     assert any("showing the 10 most connected" in w.value for w in app.warning)
