@@ -554,6 +554,9 @@ fieldset.ck-relations legend { font-size: .85rem; color: #475569; padding: 0 .2r
 .ck-param select, .ck-param input { padding: .4rem .5rem; border: 1px solid #94a3b8;
   border-radius: .4rem; font-size: 1rem; background: #fff; }
 .ck-param .ck-help { font-size: .8rem; color: #64748b; }
+.ck-param .ck-find { display: flex; flex-wrap: wrap; align-items: center; gap: .3rem;
+  font-size: .85rem; color: #475569; }
+.ck-param .ck-find input { flex: 1 1 10rem; }
 dl.ck-counts { display: flex; flex-wrap: wrap; gap: .5rem 2.5rem; margin: .3rem 0 1rem 0; }
 .ck-count { display: flex; flex-direction: column-reverse; }
 .ck-count dt { font-size: .9rem; color: #475569; font-weight: normal; }

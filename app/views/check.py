@@ -12,10 +12,10 @@ from ui import check_turtle, context, keep_address, md_escape, page_title
 from collabkg.errors import CollabkgError
 from collabkg.validate import Report, render
 
+# the largest file checked here (1 MB); bigger files are checked with `collabkg validate`
 MAX_BYTES = 1_000_000
-"""The largest file checked here (1 MB); bigger files are checked with `collabkg validate`."""
+# issues drawn on the page; the downloadable report has all of them
 ISSUES_SHOWN = 50
-"""Issues drawn on the page; the downloadable report has all of them."""
 
 SEVERITY_LOOK = {
     "violation": (":material/error:", "Error", st.error),

@@ -57,8 +57,8 @@ options = filter_options(index, "collaboration")["structure_types"]
 state = network_state(st.query_params.get_all, options, default_cap=DEFAULT_NODE_CAP)
 
 
+# at most this many names in "Open the profile of…" when more than the drawing's
 PROFILES_LISTED = 300
-"""At most this many names in "Open the profile of…" when more than the drawing's."""
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -37,6 +37,7 @@ from ui import (
 from collabkg.catalogue import CannedQuery, Catalogue, ParamSpec
 from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import (
+    FIND_PREFIX,
     PAGE_OF_KIND,
     ROWS_PER_PAGE,
     ExplorerIndex,
@@ -45,6 +46,7 @@ from collabkg.explorer import (
     from_curie,
     legend_html,
     links_table_html,
+    narrow_options,
     param_choices,
     param_value,
     params_form_html,
@@ -131,17 +133,15 @@ def param_field(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> Pa
     options: tuple[tuple[str, str], ...] = ()
     canonical: dict[str, str] = {}
     default = spec.default or None
+    values: frozenset[str] = frozenset()
     if kind == "choice":
-        choices_result = run_choices(root, query.id, spec.name) if spec.choices else None
-        options = tuple(
-            (to_curie(iri), text) for text, iri in param_choices(index, spec.name, choices_result)
-        )
+        options, values = choice_options(root, query.id, spec.name, index)
         if given:
             with contextlib.suppress(ParameterError):
                 canonical[given] = to_curie(from_curie(given))
         if default:
             default = to_curie(from_curie(default))
-    value, broken = param_value(kind, given, default, [v for v, _ in options], canonical=canonical)
+    value, broken = param_value(kind, given, default, values, canonical=canonical)
     if broken:
         what = (
             f"a {label.lower()} that is not in the graph"
@@ -149,7 +149,40 @@ def param_field(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> Pa
             else (f"a {label.lower()} that cannot be read ({given!r})")
         )
         st.warning(f"The link names {what}; choose one below.")
+    find = st.query_params.get(FIND_PREFIX + spec.name, "").strip()
+    if kind == "choice" and (len(options) > CHOICES_LISTED or find):
+        listed, matching = narrow_options(options, find, value or "", CHOICES_LISTED)
+        return ParamField(
+            spec.name,
+            label,
+            kind,
+            value or "",
+            listed,
+            help=spec.description or "",
+            find=find,
+            total=len(options),
+            matching=matching,
+        )
     return ParamField(spec.name, label, kind, value or "", options, help=spec.description or "")
+
+
+# at most this many names in a choice's list; past that, a box finds them by name
+CHOICES_LISTED = 300
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def choice_options(
+    root: str, query_id: str, name: str, _index: ExplorerIndex
+) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+    """(value, label) of every name a choice may take, sorted by label, and the values: made
+    once per question and choice, not on every run (1.7 s a run for evidence-for's list of
+    every documented thing at a million triples)."""
+    spec = catalogue(root).get(query_id).param(name)
+    choices_result = run_choices(root, query_id, name) if spec.choices else None
+    options = tuple(
+        (to_curie(iri), text) for text, iri in param_choices(_index, name, choices_result)
+    )
+    return options, frozenset(value for value, _ in options)
 
 
 def table_html(query: CannedQuery, raw: dict[str, str], total: int, address: dict[str, str]) -> str:
@@ -268,6 +301,7 @@ def show_question(query: CannedQuery) -> None:
     # the address always says what is on screen (it is the permalink): question,
     # choices, view; written on every run, also when it came from a link
     address: dict[str, str] = {"q": query.id, **raw}
+    address.update({FIND_PREFIX + f.name: f.find for f in fields if f.find})
     try:
         if missing:
             st.info(

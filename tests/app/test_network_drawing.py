@@ -15,7 +15,7 @@ import pytest
 
 from collabkg import explorer as ex
 from collabkg.explorer import drawing
-from collabkg.explorer.forms import ParamField, param_value, params_form_html
+from collabkg.explorer.forms import ParamField, narrow_options, param_value, params_form_html
 from collabkg.graph import KnowledgeGraph
 from collabkg.terms import CKD
 
@@ -252,6 +252,41 @@ def test_a_choice_from_the_address_or_its_default():
 )
 def test_other_choices_from_the_address(kind, given, expected):
     assert param_value(kind, given, None, ()) == expected
+
+
+def test_a_long_list_of_choices_is_narrowed_by_part_of_a_name():
+    options = [(f"ckd:o{i}", f"Org {i:03d}") for i in range(500)] + [("ckd:w", "Wigan council")]
+    listed, matching = narrow_options(options, "", "", 300)
+    assert (len(listed), matching) == (300, 501)
+    assert listed == tuple(options[:300]), "in the list's order"
+    listed, matching = narrow_options(options, "WIGAN", "", 300)
+    assert (listed, matching) == ((("ckd:w", "Wigan council"),), 1), "any case"
+    # the one chosen is always listed, first when the search does not keep it
+    listed, matching = narrow_options(options, "org 00", "ckd:w", 300)
+    assert listed[0] == ("ckd:w", "Wigan council")
+    assert all("Org 00" in label for _v, label in listed[1:]) and matching == 10
+    assert narrow_options(options, "no such name", "", 300) == ((), 0)
+
+
+def test_a_narrowed_choice_has_a_box_to_find_a_name_and_needs_no_choice_yet():
+    field = ParamField(
+        "thing",
+        "Thing",
+        "choice",
+        "",
+        (("ckd:w", "Wigan council"),),
+        find="wigan",
+        total=10_452,
+        matching=1,
+    )
+    form = params_form_html("evidence-for", [field])
+    assert 'name="find-thing" value="wigan"' in form
+    assert "1 of 10,452 names hold “wigan”." in form
+    assert '<select id="ck-param-thing" name="thing">' in form, "not required: find first"
+    assert '<option value="ckd:w">Wigan council</option>' in form
+    whole = ParamField("thing", "Thing", "choice", "", (("ckd:w", "Wigan council"),))
+    assert "find-thing" not in params_form_html("evidence-for", [whole])
+    assert "required" in params_form_html("evidence-for", [whole])
 
 
 def test_the_choices_form_selects_the_value_shown_and_keeps_the_view():

@@ -60,7 +60,13 @@ from collabkg.explorer.drawing import (
     network_svg,
     selection_html,
 )
-from collabkg.explorer.forms import ParamField, param_value, params_form_html
+from collabkg.explorer.forms import (
+    FIND_PREFIX,
+    ParamField,
+    narrow_options,
+    param_value,
+    params_form_html,
+)
 from collabkg.explorer.index import Entity, Evidence, ExplorerIndex, Quote, SourceInfo
 from collabkg.explorer.lists import (
     LIST_COLUMNS,
@@ -112,6 +118,7 @@ from collabkg.explorer.tables import (
 __all__ = [
     "COCREATION_KINDS",
     "DEFAULT_NODE_CAP",
+    "FIND_PREFIX",
     "GROUP_COLOURS",
     "LINK_DISPLAY_REGEX",
     "LIST_COLUMNS",
@@ -166,6 +173,7 @@ __all__ = [
     "legend_html",
     "link_parts",
     "links_table_html",
+    "narrow_options",
     "network_address",
     "network_edges",
     "network_form_html",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from collabkg.errors import CollabkgError
@@ -31,15 +31,41 @@ class ParamField:
     value: str = ""
     """The value shown (a CURIE for a choice); "" when none is chosen."""
     options: tuple[tuple[str, str], ...] = ()
-    """(value, label) of each choice, for ``kind == "choice"``."""
+    """(value, label) of each choice listed, for ``kind == "choice"``."""
     help: str = ""
+    find: str = ""
+    """Part of a name that narrows a long list of choices (the address's ``find-<name>``)."""
+    total: int = 0
+    """How many choices there are when ``options`` lists only some (0: it lists them all)."""
+    matching: int = 0
+    """How many choices ``find`` keeps (when ``total`` is set)."""
+
+
+FIND_PREFIX = "find-"
+"""The address's key for the text that narrows a choice's list: ``find-<name>``."""
+
+
+def narrow_options(
+    options: Sequence[tuple[str, str]], find: str, chosen: str, limit: int
+) -> tuple[tuple[tuple[str, str], ...], int]:
+    """The choices to list out of ``options`` ((value, label), in their order): those whose
+    label holds ``find`` (any case), at most ``limit``, and the one ``chosen`` always
+    (first, when it is not among them); and how many ``find`` keeps. A list of every name
+    in a large graph (10,000 at a million triples) is more than a person reads or a page
+    should carry."""
+    wanted = find.casefold().strip()
+    kept = [o for o in options if wanted in o[1].casefold()] if wanted else list(options)
+    shown = kept[: max(limit, 0)]
+    if chosen and all(value != chosen for value, _ in shown):
+        shown = [o for o in options if o[0] == chosen][:1] + shown
+    return tuple(shown), len(kept)
 
 
 def param_value(
     kind: str,
     given: str | None,
     default: str | None,
-    options: Sequence[str] = (),
+    options: Collection[str] = (),
     *,
     canonical: Mapping[str, str] | None = None,
 ) -> tuple[str | None, bool]:
@@ -106,8 +132,21 @@ def params_form_html(
                 f"{esc(label)}</option>"
                 for value, label in field.options
             )
+            finder = ""
+            required = " required"
+            if field.total:  # a long list: a box narrows it (nothing need be chosen yet)
+                required = ""
+                finder = (
+                    f'<span class="ck-find"><label for="{box}-find">Find '
+                    f"{esc(field.label.lower())} by name</label> "
+                    f'<input id="{box}-find" type="search" '
+                    f'name="{FIND_PREFIX}{esc(field.name)}" value="{esc(field.find)}" '
+                    f'placeholder="Part of a name"> <button type="submit">Find</button> '
+                    f"<span>{_listed_note(field)}</span></span>"
+                )
             control = (
-                f'<select id="{box}" name="{esc(field.name)}" required{described}>'
+                f"{finder}"
+                f'<select id="{box}" name="{esc(field.name)}"{required}{described}>'
                 f"{prompt}{options}</select>"
             )
         else:
@@ -129,3 +168,14 @@ def params_form_html(
         "</div></form>"
     )
     return "".join(parts)
+
+
+def _listed_note(field: ParamField) -> str:
+    """How many of a long list's choices there are, and how many are listed."""
+    if field.find:
+        kept = f"{field.matching:,} of {field.total:,} names hold “{field.find}”"
+    else:
+        kept = f"{field.total:,} names"
+    if field.matching > len(field.options):
+        return html.escape(f"{kept}; the first {len(field.options):,} are listed.")
+    return html.escape(f"{kept}.")
