@@ -9,6 +9,7 @@ from ui import (
     cached_entity_table,
     cached_profile,
     context,
+    download_buttons,
     keep_address,
     more_rows_html,
     page_title,
@@ -116,18 +117,14 @@ def show_list(kind: Kind) -> None:
         return
     st.html(drawn)
 
-    def as_csv() -> bytes:  # made when the button is clicked, not on every run
+    def as_csv() -> bytes:
         listed = filtered_list(_root, kind, search, key, index)
         return listed.drop(columns=["iri", "link"]).to_csv(index=False).encode("utf-8")
 
-    st.download_button(
-        f"Download the {count} {words['many'] if count != 1 else words['one']} (CSV)",
-        data=as_csv,
-        file_name=f"{words['many']}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key="download-list-csv",
-        on_click="ignore",
+    noun = words["many"] if count != 1 else words["one"]
+    label = f"Download the {count} {noun} (CSV)"
+    download_buttons(
+        [st.container()], [(label, as_csv, f"{words['many']}.csv", "text/csv")], "list"
     )
 
 

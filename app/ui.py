@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -32,6 +32,7 @@ from collabkg.explorer import (
     SourcePage,
     answer_count,
     chart_data,
+    download_frame,
     entity_table,
     gap_summary,
     layout,
@@ -339,6 +340,49 @@ def more_rows_html(
         f'<a href="{href}">Show {min(ROWS_PER_PAGE, total - rows)} more rows</a>'
         f" · {html.escape(note)}.</p>"
     )
+
+
+def download_buttons(
+    where: Sequence[Any],
+    files: Sequence[tuple[str, Callable[[], bytes], str, str]],
+    key: str,
+) -> None:
+    """A download button per file ((label, make the bytes, file name, MIME type)), in
+    ``where`` (one place per button: a container, a column, or ``st`` itself). The bytes
+    are made when the button is clicked, never on a run of the page, and clicking does not
+    run the page again."""
+    for place, (label, make, file_name, mime) in zip(where, files, strict=True):
+        place.download_button(
+            label,
+            data=make,
+            file_name=file_name,
+            mime=mime,
+            icon=":material/download:",
+            key=f"{key}:{file_name}",
+            on_click="ignore",
+        )
+
+
+def answer_files(
+    index: ExplorerIndex, result: QueryResult, stem: str
+) -> list[tuple[str, Callable[[], bytes], str, str]]:
+    """An answer's CSV and JSON downloads (by label; the identifiers in their own columns),
+    for :func:`download_buttons`."""
+    import json
+
+    def as_csv() -> bytes:
+        return download_frame(index, result).to_csv(index=False).encode("utf-8")
+
+    def as_json() -> bytes:
+        records = json.loads(
+            download_frame(index, result).to_json(orient="records", force_ascii=False)
+        )
+        return json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8")
+
+    return [
+        ("Download CSV", as_csv, f"{stem}.csv", "text/csv"),
+        ("Download JSON", as_json, f"{stem}.json", "application/json"),
+    ]
 
 
 # --------------------------------------------------------------------------- text & links

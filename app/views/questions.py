@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import html
-import json
 from urllib.parse import urlencode
 
 import streamlit as st
 from ui import (
     answer_chart_html,
     answer_facts,
+    answer_files,
     answer_rows_html,
     answer_table,
     answer_table_html,
     catalogue,
     context,
+    download_buttons,
     draw_network,
     first_sentence,
     keep_address,
@@ -42,7 +43,6 @@ from collabkg.explorer import (
     ROWS_PER_PAGE,
     ExplorerIndex,
     ParamField,
-    download_frame,
     from_curie,
     legend_html,
     links_table_html,
@@ -389,36 +389,9 @@ def profile_links_html(profiles: list[tuple[str, str, str]]) -> str:
 def show_downloads(  # type: ignore[no-untyped-def]
     query: CannedQuery, result, address: dict[str, str], raw: dict[str, str]
 ) -> None:
-    # made only when a button is clicked (callables), not on every run of the page
-    def as_csv() -> bytes:
-        return download_frame(index, result).to_csv(index=False).encode("utf-8")
-
-    def as_json() -> bytes:
-        records = json.loads(
-            download_frame(index, result).to_json(orient="records", force_ascii=False)
-        )
-        return json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8")
-
     # one row of two buttons (a horizontal container: fewer blocks than three columns)
     buttons = st.container(horizontal=True, vertical_alignment="center")
-    buttons.download_button(
-        "Download CSV",
-        data=as_csv,
-        file_name=f"{query.id}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key="download-csv",
-        on_click="ignore",
-    )
-    buttons.download_button(
-        "Download JSON",
-        data=as_json,
-        file_name=f"{query.id}.json",
-        mime="application/json",
-        icon=":material/download:",
-        key="download-json",
-        on_click="ignore",
-    )
+    download_buttons([buttons, buttons], answer_files(index, result, query.id), "download")
     permalink = html.escape(f"questions?{urlencode(address)}", quote=True)
     st.html(
         f'<p><a href="{permalink}">Permalink to this answer</a> '

@@ -12,13 +12,14 @@ script to load in each new tab).
 from __future__ import annotations
 
 import html
-import json
 from urllib.parse import urlencode
 
 import streamlit as st
 from ui import (
+    answer_files,
     catalogue,
     context,
+    download_buttons,
     keep_address,
     page_title,
     show_error,
@@ -26,7 +27,7 @@ from ui import (
 
 from collabkg.bindings import infer_type, parse_assignment, to_term
 from collabkg.errors import CollabkgError, ParameterError
-from collabkg.explorer import ROWS_PER_PAGE, download_frame, result_table, table_html
+from collabkg.explorer import ROWS_PER_PAGE, result_table, table_html
 from collabkg.graph import QueryResult
 from collabkg.sparql_safety import USER_LIMITS
 from collabkg.turtle import canonical_turtle
@@ -144,34 +145,8 @@ if run:
         if len(frame) > ROWS_PER_PAGE:
             st.caption(f"The first {ROWS_PER_PAGE} rows; the downloads have them all.")
 
-        def as_csv() -> bytes:
-            return download_frame(index, answer).to_csv(index=False).encode("utf-8")
-
-        def as_json() -> bytes:
-            records = json.loads(
-                download_frame(index, answer).to_json(orient="records", force_ascii=False)
-            )
-            return json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8")
-
         left, right, _ = st.columns([1, 1, 3])
-        left.download_button(
-            "Download CSV",
-            as_csv,
-            file_name="query.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            key="sparql:csv",
-            on_click="ignore",
-        )
-        right.download_button(
-            "Download JSON",
-            as_json,
-            file_name="query.json",
-            mime="application/json",
-            icon=":material/download:",
-            key="sparql:json",
-            on_click="ignore",
-        )
+        download_buttons([left, right], answer_files(index, answer, "query"), "sparql")
     elif isinstance(answer, bool):
         st.success("Yes (ASK answered true)." if answer else "No (ASK answered false).")
     else:
