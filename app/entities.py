@@ -123,9 +123,7 @@ def show_list(kind: Kind) -> None:
 
     noun = words["many"] if count != 1 else words["one"]
     label = f"Download the {count} {noun} (CSV)"
-    download_buttons(
-        [st.container()], [(label, as_csv, f"{words['many']}.csv", "text/csv")], "list"
-    )
+    download_buttons([st], [(label, as_csv, f"{words['many']}.csv", "text/csv")], "list")
 
 
 Chosen = tuple[tuple[str, tuple[str, ...]], ...]

@@ -93,9 +93,8 @@ def test_the_downloads_keep_the_answer_order(graph, index):
 def test_the_cli_table_and_csv_keep_the_answer_order(cli, monkeypatch, graph):
     monkeypatch.setattr(collabkg.cli, "_load_graph", lambda args: graph)
     query = CATALOGUE.get("accountable-for-transferred-assets")
-    expected = [
-        f"{column_of(v, query.answer)}Label".replace("LabelLabel", "Label") for v in query.answer
-    ]
+    expected = [f"{column_of(v, query.answer)}Label".replace("LabelLabel", "Label")
+                for v in query.answer]
     assert expected == ["assetLabel", "accountableLabel", "accountableToLabel", "mechanismLabel"]
     code, out, _err = cli("--root", str(DATA_ROOT), "query", query.id, "--format", "csv")
     assert code == 0

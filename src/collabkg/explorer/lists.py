@@ -154,7 +154,7 @@ def filters_form_html(
         state = f"{len(ticked)} chosen" if ticked else "any"
         boxes = "".join(
             f'<label><input type="checkbox" name="{esc(field.param)}" value="{esc(option)}"'
-            f"{' checked' if option in ticked else ''}> {esc(option)}</label>"
+            f'{" checked" if option in ticked else ""}> {esc(option)}</label>'
             for option in field.options
         )
         parts.append(
