@@ -15,23 +15,20 @@ from playwright.sync_api import Page, expect
 
 from collabkg.catalogue import Catalogue
 from collabkg.sources import texts_folder
-from tests.support.browser import DATA_ROOT, screenshot
+from tests.support.browser import (
+    DATA_ROOT,
+    address,
+    mark_tab,
+    screenshot,
+    still_same_tab,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 
 CATALOGUE = Catalogue.load(DATA_ROOT)
 CHARTED = [q.id for q in CATALOGUE if not q.internal and q.chart is not None]
 _IDENTIFIER = re.compile(r"https?://|\bckd:[a-z]|\bckc:[a-z]|\?id=")
-
-
-def wait_idle(tab: Page) -> None:
-    tab.wait_for_function(
-        """() => !document.querySelector(
-            '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
-        )""",
-        timeout=60_000,
-    )
-    tab.wait_for_timeout(600)
 
 
 def open_at(tab: Page, path: str, heading: str) -> None:
@@ -42,22 +39,6 @@ def open_at(tab: Page, path: str, heading: str) -> None:
 
 def main_text(tab: Page) -> str:
     return tab.locator('[data-testid="stMain"]').inner_text()
-
-
-def mark_tab(tab: Page) -> None:
-    """A marker in the page's JavaScript: it survives only if the page is not reloaded."""
-    tab.evaluate("window.__notReloaded = true")
-
-
-def still_same_tab(tab: Page) -> None:
-    assert len(tab.context.pages) == 1, "a link opened another tab"
-    assert tab.evaluate("window.__notReloaded === true"), "the page was reloaded"
-
-
-def address(tab: Page) -> dict[str, list[str]]:
-    from urllib.parse import parse_qs, urlsplit
-
-    return parse_qs(urlsplit(tab.url).query)
 
 
 def views_nav(tab: Page):  # type: ignore[no-untyped-def]

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_explorer_paths import address, mark_tab, still_same_tab, wait_idle
-from tests.support.browser import ARTEFACTS
+from tests.support.browser import ARTEFACTS, address, mark_tab, still_same_tab, wait_idle
 from tests.support.browser_chromium import APP, CHROMIUM, streamlit_server
 from tests.support.synthetic import generate
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parents[2]
 ARTEFACTS = REPO / "test-artefacts"
@@ -32,3 +36,31 @@ def screenshot(tab, name: str, *, max_height: int = 6000) -> Path:  # type: igno
     tab.screenshot(path=str(path), full_page=True)
     tab.set_viewport_size(size)
     return path
+
+
+def wait_idle(tab: Page) -> None:
+    """Wait until Streamlit shows no running indicator, spinner or skeleton."""
+    tab.wait_for_function(
+        """() => !document.querySelector(
+            '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
+        )""",
+        timeout=60_000,
+    )
+    tab.wait_for_timeout(600)
+
+
+def mark_tab(tab: Page) -> None:
+    """A marker in the page's JavaScript: it survives only if the page is not reloaded."""
+    tab.evaluate("window.__notReloaded = true")
+
+
+def still_same_tab(tab: Page) -> None:
+    assert len(tab.context.pages) == 1, "a link opened another tab"
+    assert tab.evaluate("window.__notReloaded === true"), "the page was reloaded"
+
+
+def address(tab: Page) -> dict[str, list[str]]:
+    """The query parameters of the tab's address."""
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(tab.url).query)
