@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from collabkg.catalogue import Catalogue
 from tests.support.browser import DATA_ROOT, screenshot
+from tests.support.browser import wait_idle as settled
 
 PAGES = {
     # name: (address, heading, text shown once the page has its data)
@@ -67,13 +68,7 @@ def open_app(tab: Page, path: str, heading: str, ready: str | None = None) -> No
 
 def wait_idle(tab: Page) -> None:
     """Wait until Streamlit has finished running the script and drawing."""
-    tab.wait_for_function(
-        """() => !document.querySelector(
-            '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
-        )""",
-        timeout=60_000,
-    )
-    tab.wait_for_timeout(800)
+    settled(tab, settle_ms=800)
 
 
 def summary(query_id: str) -> str:

@@ -38,15 +38,16 @@ def screenshot(tab, name: str, *, max_height: int = 6000) -> Path:  # type: igno
     return path
 
 
-def wait_idle(tab: Page) -> None:
-    """Wait until Streamlit shows no running indicator, spinner or skeleton."""
+def wait_idle(tab: Page, *, settle_ms: int = 600) -> None:
+    """Wait until Streamlit shows no running indicator, spinner or skeleton (it has finished
+    running the script and drawing), then ``settle_ms`` more."""
     tab.wait_for_function(
         """() => !document.querySelector(
             '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
         )""",
         timeout=60_000,
     )
-    tab.wait_for_timeout(600)
+    tab.wait_for_timeout(settle_ms)
 
 
 def mark_tab(tab: Page) -> None:
