@@ -324,6 +324,31 @@ def order_spec(query: str, names: Sequence[str]) -> OrderSpec | None:
     return tuple(spec)
 
 
+def order_spec_through(query: str, names: Sequence[str], item: str) -> OrderSpec | None:
+    """The query's top-level ORDER BY up to and including its first plain ``?item``
+    condition (``item`` a column of ``names``); None when a condition before it cannot be
+    followed, or when the order has no such condition.
+
+    For an answer whose order goes on past the item with conditions this cannot follow (a
+    column not returned, an expression): rows of two different items are ordered by this
+    prefix alone (they differ on the item at the latest), so an item's rows, computed by the
+    query itself and so in its order, can be put back among the others as one block per
+    prefix value."""
+    conditions = _order_conditions(query)
+    if not conditions or item not in names:
+        return None
+    at = list(names).index(item)
+    spec: list[tuple[Condition, bool]] = []
+    for expr, descending in conditions:
+        condition = _condition(expr, names)
+        if condition is None:
+            return None
+        spec.append((condition, descending))
+        if condition == ("value", at, 0, None):
+            return tuple(spec)
+    return None
+
+
 def key_of(spec: OrderSpec) -> Callable[[tuple[Encoded, ...]], object]:
     """A key function for rows that sorts them as the ORDER BY ``spec`` does in oxigraph.
 

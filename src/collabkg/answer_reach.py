@@ -74,6 +74,10 @@ class Step:
     predicates: frozenset[str]
     closure: str = ""
     """``*``, ``+`` or ``?`` for a path repeated, else empty."""
+    same: str | None = None
+    """Not a pattern: the object node is the subject node's term (``BIND(?a AS ?b)``, a
+    sub-select's ``(?a AS ?b)`` grouped by ``?a``), or, where the subject is unbound, this
+    IRI (``BIND(COALESCE(?a, <iri>) AS ?b)``; "" when there is none). None: a pattern."""
 
 
 @dataclass
@@ -201,6 +205,21 @@ class _Reader:
             inner = self.part(node.p, scope, number)
             for graph in _exists(node.expr):
                 self.joined(inner, self.part(graph, scope, number))
+            alias = _alias(node.expr)
+            if alias is not None and str(node.var) not in scope:
+                source = self.var(alias[0], scope, number)
+                if source in inner.possible and source not in self.computed:
+                    bound = self.var(str(node.var), scope, number)
+                    self.steps.append(
+                        Step(len(self.steps), source, bound, frozenset(), same=alias[1])
+                    )
+                    certain = source in inner.certain or alias[1] != ""
+                    return _Part(
+                        inner.certain | ({bound} if certain else set()),
+                        inner.possible | {bound},
+                        inner.patterns,
+                        inner.subjects,
+                    )
             bound = self.var(str(node.var), scope, number)
             self.computed.add(bound)
             return _Part(inner.certain, inner.possible | {bound}, inner.patterns, inner.subjects)
@@ -300,16 +319,21 @@ class _Reader:
         projected = {str(v) for v in node.PV}
         body, grouped = _below_aggregates(node.p)
         number = next(self._scopes)
-        shared = projected if grouped is None else projected & grouped
+        # each variable of the sub-select seen outside, and the name it is seen by
+        seen_as = {name: name for name in (projected if grouped is None else projected & grouped)}
+        if grouped is not None:  # ``(?key AS ?other)`` of a key grouped by: the same term
+            for name, key in _renamed_keys(node.p, grouped).items():
+                if name in projected and key not in seen_as:
+                    seen_as[key] = name
         outside = {name: self.var(name, outer, outer_number) for name in projected}
-        inner = {name: outside[name] for name in shared}
+        inner = {key: outside[name] for key, name in seen_as.items()}
         part = self.part(body, inner, number)
         if grouped is not None:
-            self.grouped(grouped, inner, number, part, shared)
-        for name in projected - shared:  # an aggregate or an expression: computed
+            self.grouped(grouped, inner, number, part, set(seen_as))
+        for name in projected - set(seen_as.values()):  # an aggregate or an expression
             self.computed.add(outside[name])
-        certain = {outside[n] for n in shared if inner[n] in part.certain}
-        subjects = {outside[n] for n in shared if inner[n] in part.subjects}
+        certain = {inner[key] for key in seen_as if inner[key] in part.certain}
+        subjects = {inner[key] for key in seen_as if inner[key] in part.subjects}
         return _Part(certain, set(outside.values()), part.patterns, subjects)
 
 
@@ -331,6 +355,47 @@ def _below_aggregates(node: CompValue) -> tuple[CompValue, set[str] | None]:
     if not all(isinstance(e, Variable) for e in group.expr):
         raise _Unsupported("grouped by an expression")
     return group.p, {str(e) for e in group.expr}
+
+
+def _renamed_keys(node: CompValue, grouped: set[str]) -> dict[str, str]:
+    """The names a (sub-)select gives keys it groups by (``(?key AS ?name)``, which rdflib
+    reads as the ``SAMPLE`` of the key): name -> key."""
+    renames: dict[str, str] = {}
+    while node.name in ("Extend", "Filter"):
+        if node.name == "Extend" and isinstance(node.expr, Variable):
+            renames[str(node.var)] = str(node.expr)
+        node = node.p
+    if node.name != "AggregateJoin":
+        return {}
+    sampled = {
+        str(agg.res): str(agg.vars)
+        for agg in node.A
+        if agg.name == "Aggregate_Sample" and isinstance(agg.vars, Variable)
+    }
+    found: dict[str, str] = {}
+    for name, source in renames.items():
+        key = sampled.get(source, source)
+        if key in grouped and name not in grouped:
+            found[name] = key
+    return found
+
+
+def _alias(expr: object) -> tuple[str, str] | None:
+    """``BIND(?a AS ?b)``: ("a", ""); ``BIND(COALESCE(?a, <iri>) AS ?b)``: ("a", iri);
+    else None."""
+    if isinstance(expr, Variable):
+        return str(expr), ""
+    if isinstance(expr, CompValue) and expr.name == "Builtin_COALESCE":
+        args = expr.arg
+        if (
+            isinstance(args, list)
+            and len(args) == 2
+            and isinstance(args[0], Variable)
+            and isinstance(args[1], URIRef)
+            and str(args[1])
+        ):
+            return str(args[0]), str(args[1])
+    return None
 
 
 def _exists(expr: object) -> Iterator[CompValue]:
@@ -446,6 +511,10 @@ def _follow(
 ) -> set[Term]:
     """The terms one step (a repeated path: every length it allows) from ``terms``;
     ``reflexive``: length zero too, whatever the path allows."""
+    if step.same is not None:  # the same term on both sides, but for an unbound one's stand-in
+        if step.same and ox.NamedNode(step.same) in terms:
+            raise _TooMany  # a stand-in for no term: which rows it joins cannot be walked back
+        return set(terms)
     predicates = [ox.NamedNode(p) for p in step.predicates]
     out: set[Term] = set()
 

@@ -13,7 +13,10 @@ loaded one by at most :data:`MAX_FILES` data files (the ontology and concepts un
    the graph as it is now (:func:`collabkg.answer_reach.reached`);
 3. the rows of those items are dropped from the old answer, the query is run again for
    each of them alone (the item bound as a parameter) and its rows are put in their places
-   in the answer's order (:func:`collabkg.answer_order.row_sort_key`).
+   in the answer's order (:func:`collabkg.answer_order.row_sort_key`), or, where that order
+   goes on past the item with conditions Python cannot follow (a column not returned), by
+   the order's conditions up to the item, the item's rows kept in the engine's order
+   (:func:`collabkg.answer_order.order_spec_through`).
 
 Anything that cannot be followed (a query :func:`~collabkg.answer_reach.plan_of` refuses, a
 change that describes a term of the vocabularies, signatures no longer kept, more than
@@ -39,7 +42,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from collabkg import parse_once
-from collabkg.answer_order import OrderSpec, Unorderable, order_spec
+from collabkg.answer_order import OrderSpec, Unorderable, order_spec, order_spec_through
 from collabkg.answer_order import key_of as key_of_spec
 from collabkg.answer_reach import Plan, plan_for, reached
 from collabkg.answers import (
@@ -181,7 +184,9 @@ def prepared(cache: Cache, query: str, names: Sequence[str]) -> tuple[Plan, Orde
     if isinstance(found, tuple) and len(found) == 2:
         return None if found[0] is None else (found[0], found[1])
     plan = plan_for(query)
-    spec = order_spec(query, names) if plan is not None else None
+    spec = None
+    if plan is not None:
+        spec = order_spec(query, names) or order_spec_through(query, names, plan.item_name)
     made = (plan, spec) if plan is not None and spec is not None else None
     cache.put(key, made if made is not None else (None, None))
     return made
