@@ -231,6 +231,38 @@ def test_the_same_kinds_in_other_conditions_do_not_raise() -> None:
     assert [row[0] for row in sorted(rows, key=key)] == [None, rows[0][0], rows[1][0]]
 
 
+def test_a_key_restored_from_another_keys_state_still_refuses_a_mix_of_kinds() -> None:
+    """An update keys only the new rows and the few kept rows the search looks at: what the
+    kept rows met is restored from the state kept beside them (answer_update)."""
+    spec = answer_order.order_spec("SELECT ?a WHERE { ?s ?p ?a } ORDER BY ?a", ["a"])
+    assert spec is not None
+    first = answer_order.RowKey(spec)
+    first((_literal("9", XSD + "integer"),))
+    first((_literal(str(2**40), XSD + "integer"),))
+    state = first.state()
+    restored = answer_order.RowKey(spec, state)
+    assert restored.state() == state
+    restored((_literal("10", XSD + "integer"),))  # the same kind: fine
+    with pytest.raises(Unorderable):
+        restored((_literal("x", XSD + "string"),))  # text against the numbers met before
+    with pytest.raises(ValueError):
+        answer_order.RowKey(spec, (*state, *state))  # the state of another order
+
+
+def test_order_through_the_item_stops_at_the_item_and_needs_what_precedes_it() -> None:
+    query = "SELECT ?l ?x WHERE { ?x ?p ?l . ?x ?q ?h } ORDER BY SUBSTR(?l, 1, 5) ?x ?h ?l"
+    names = ["l", "x"]
+    assert answer_order.order_spec(query, names) is None  # ?h is not returned
+    spec = answer_order.order_spec_through(query, names, "x")
+    assert spec == ((("substr", 0, 1, 5), False), (("value", 1, 0, None), False))
+    before = "SELECT ?l ?x WHERE { ?x ?p ?l . ?x ?q ?h } ORDER BY ?h ?x"
+    assert answer_order.order_spec_through(before, names, "x") is None
+    assert (
+        answer_order.order_spec_through("SELECT ?l ?x WHERE { ?x ?p ?l } ORDER BY ?l", names, "x")
+        is None
+    )
+
+
 def _cmp(store_values: tuple[ox.Literal, ox.Literal]) -> str:
     """Oxigraph's comparison of two values: "<", ">" or "=" (a tie is told apart by a
     second condition that puts them one way and then the other)."""

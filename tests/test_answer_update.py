@@ -263,3 +263,40 @@ def test_a_question_with_parameters_leaves_no_note_and_is_computed_afresh(
         for row in list(rows)[:3]:
             graph.select_page(profile.text, {"collaboration": row["collaboration"]})
     assert updates["made"] == 0 and updates["not made"] == 0, updates  # not even tried
+
+
+def test_an_answer_made_by_an_update_is_not_keyed_whole_again_at_the_next_change(
+    project: Path, updates: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (bench/listings_change.py at 1M): every update keyed every kept row to check
+    its order (0.1 s for 10,000 rows). An answer an update made is in order by construction:
+    what its order met is kept beside it, and the next update keys only the new rows and the
+    kept rows its searches look at; the answers still equal the queries run afresh."""
+    validate(root=project)
+    _keep_all(project)
+    first, second = [p for p in _cases(project) if "Synthetic partnership" in p.read_text()][:2]
+    _rename(first)
+    validate(root=project)
+    _every_listing_as_afresh(project)  # updates: their order's state is kept
+    made_before = updates["made"]
+    assert made_before >= 10, updates
+    keyed = Counter[int]()
+
+    class Counting(answer_update.RowKey):
+        __slots__ = ()
+
+        def __call__(self, row: tuple[object, ...]) -> object:  # type: ignore[override]
+            keyed[0] += 1
+            return super().__call__(row)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(answer_update, "RowKey", Counting)
+    _rename(second)
+    validate(root=project)
+    rows = 0
+    with KnowledgeGraph.from_files(project) as graph:
+        for qid, text in _listings(project):
+            for names, served, afresh in _served_and_afresh(graph, text):
+                assert _same_answer(names, text, served, afresh), qid
+                rows += len(served)
+    assert updates["made"] - made_before >= 10, updates
+    assert 0 < keyed[0] < rows / 2, (keyed[0], rows)  # keying every row: more than rows

@@ -112,9 +112,9 @@ class _Kinds:
 
     __slots__ = ("biggest", "kinds")
 
-    def __init__(self) -> None:
-        self.kinds: set[str] = set()
-        self.biggest = 0
+    def __init__(self, kinds: Sequence[str] = (), biggest: int = 0) -> None:
+        self.kinds: set[str] = set(kinds)
+        self.biggest = biggest
 
     def add(self, kind: str, magnitude: int = 0) -> None:
         if kind in self.kinds and magnitude <= self.biggest:
@@ -349,23 +349,43 @@ def order_spec_through(query: str, names: Sequence[str], item: str) -> OrderSpec
     return None
 
 
-def key_of(spec: OrderSpec) -> Callable[[tuple[Encoded, ...]], object]:
+KindsState = tuple[tuple[tuple[str, ...], int], ...]
+"""What :class:`RowKey` has met, per condition: the kinds of literal, the biggest integer."""
+
+
+class RowKey:
     """A key function for rows that sorts them as the ORDER BY ``spec`` does in oxigraph.
 
-    The key function raises :class:`Unorderable` for a value whose order oxigraph does not
-    make certain; it remembers the kinds of literal each condition has met, so use one key
-    function for all the rows to be ordered together."""
-    evaluations = [(_evaluate(condition), descending) for condition, descending in spec]
-    kinds = [_Kinds() for _ in evaluations]
+    It raises :class:`Unorderable` for a value whose order oxigraph does not make certain;
+    it remembers the kinds of literal each condition has met, so use one key function for
+    all the rows to be ordered together. ``state``: what another key function met over
+    rows these are ordered with (:meth:`state`), so that they need not be keyed again."""
 
-    def key(row: tuple[Encoded, ...]) -> object:
+    __slots__ = ("_evaluations", "_kinds")
+
+    def __init__(self, spec: OrderSpec, state: KindsState | None = None) -> None:
+        self._evaluations = [(_evaluate(condition), descending) for condition, descending in spec]
+        if state is None:
+            self._kinds = [_Kinds() for _ in self._evaluations]
+        else:
+            if len(state) != len(self._evaluations):
+                raise ValueError("a state of another order")
+            self._kinds = [_Kinds(kinds, biggest) for kinds, biggest in state]
+
+    def __call__(self, row: tuple[Encoded, ...]) -> Any:
         parts: list[object] = []
-        for (evaluate, descending), seen in zip(evaluations, kinds, strict=True):
+        for (evaluate, descending), seen in zip(self._evaluations, self._kinds, strict=True):
             part = _term_key(evaluate(row), seen)
             parts.append(_Desc(part) if descending else part)
         return tuple(parts)
 
-    return key
+    def state(self) -> KindsState:
+        return tuple((tuple(sorted(seen.kinds)), seen.biggest) for seen in self._kinds)
+
+
+def key_of(spec: OrderSpec) -> Callable[[tuple[Encoded, ...]], object]:
+    """:class:`RowKey` of ``spec``, met nothing yet."""
+    return RowKey(spec)
 
 
 def row_sort_key(

@@ -41,13 +41,17 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from collabkg.answer_order import algebra_of
+
+if TYPE_CHECKING:  # rdflib's SPARQL package takes 0.15-0.3 s to import: only when a query
+    # is read (a plan is kept on disk by the query's text), not for every update
+    from rdflib.plugins.sparql.parserutils import CompValue
 
 _LOG = logging.getLogger(__name__)
 
@@ -385,6 +389,8 @@ def _alias(expr: object) -> tuple[str, str] | None:
     else None."""
     if isinstance(expr, Variable):
         return str(expr), ""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if isinstance(expr, CompValue) and expr.name == "Builtin_COALESCE":
         args = expr.arg
         if (
@@ -400,6 +406,8 @@ def _alias(expr: object) -> tuple[str, str] | None:
 
 def _exists(expr: object) -> Iterator[CompValue]:
     """The patterns of the EXISTS and NOT EXISTS in an expression."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if isinstance(expr, CompValue):
         if expr.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
             yield expr.graph

@@ -29,6 +29,7 @@ computed afresh after seeded random edits, additions and deletions of case files
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import itertools
 import logging
@@ -42,8 +43,14 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from collabkg import parse_once
-from collabkg.answer_order import OrderSpec, Unorderable, order_spec, order_spec_through
-from collabkg.answer_order import key_of as key_of_spec
+from collabkg.answer_order import (
+    KindsState,
+    OrderSpec,
+    RowKey,
+    Unorderable,
+    order_spec,
+    order_spec_through,
+)
 from collabkg.answer_reach import Plan, plan_for, reached
 from collabkg.answers import (
     Content,
@@ -146,7 +153,8 @@ def updated_answer(
         rows = kept.encoded(0, len(kept))
         held = set(kept.iri_variables())
         seconds = found.seconds if found.seconds is not None else UNKNOWN_SECONDS
-        return _updated(
+        state = cache.get(_state_key(question, found.identity, ready[1]))
+        made = _updated(
             cache,
             root,
             ready,
@@ -158,13 +166,27 @@ def updated_answer(
             content,
             store,
             lambda each: compute(each, SHARE * seconds),
+            state if isinstance(state, tuple) else None,
         )
+        if made is None:
+            return None
+        if made[3] is not None:
+            with contextlib.suppress(OSError):
+                cache.put(_state_key(question, content.identity, ready[1]), made[3])
+        return made[0], made[1], made[2]
     except AnswerDamaged:
         return None
     finally:
         kept.close()
         if cache is not None:
             cache.close()
+
+
+def _state_key(question: str, identity: str, spec: OrderSpec) -> str:
+    """Where the order's kinds met over the rows of ``question``'s answer for the content
+    ``identity`` are kept: an answer made by an update is in order by construction, so the
+    next update need not key its every row again (0.1 s for 10,000 rows) to check that."""
+    return key_of("answer-order-state", code_version(), question, identity, repr(spec))
 
 
 @functools.lru_cache(maxsize=4)
@@ -206,7 +228,10 @@ def _updated(
     compute: Callable[
         [Sequence[Mapping[str, Node]]], Sequence[tuple[list[str], Sequence[tuple[object, ...]]]]
     ],
-) -> tuple[list[str], list[tuple[Encoded, ...]], list[str]] | None:
+    state: KindsState | None,
+) -> tuple[list[str], list[tuple[Encoded, ...]], list[str], KindsState | None] | None:
+    """The answer updated, with the order's kinds met over its rows (None: not known);
+    ``state``: those of the kept answer when known (its rows are then not keyed again)."""
     plan, spec = ready
     if plan.item_name in terms or plan.item_name not in names:
         return None
@@ -214,7 +239,10 @@ def _updated(
     items_of = [_iri(row[column]) for row in rows]
     if any(iri is None for iri in items_of):
         return None  # a row about no item, or about a literal
-    sort_key = key_of_spec(spec)
+    try:
+        sort_key = RowKey(spec, state)
+    except ValueError:
+        sort_key = RowKey(spec)
     ends = changed_ends(root, cache, before, content)
     if ends is None:
         _LOG.debug("%s: the change cannot be told", plan.item_name)
@@ -225,17 +253,20 @@ def _updated(
         return None
     iris = {item.value for item in items}
     if not iris:  # the change reaches no item of this listing: its rows are as they were
-        return names, rows, [name for name in names if name in held]
+        return names, rows, [name for name in names if name in held], state
     try:
-        # every kept row's place under the key, checked against the order the engine gave
-        keys: list[Any] = [sort_key(row) for row in rows]
-        if any(right < left for left, right in itertools.pairwise(keys)):
-            _LOG.debug("%s: the kept order is not the key's", plan.item_name)
-            return None
+        keys: list[Any] | None = None
+        if state is None:
+            # every kept row's place under the key, checked against the order the engine gave
+            keys = [sort_key(row) for row in rows]
+            if any(right < left for left, right in itertools.pairwise(keys)):
+                _LOG.debug("%s: the kept order is not the key's", plan.item_name)
+                return None
         new_rows: list[tuple[Encoded, ...]] = []
         staying = [n for n, iri in enumerate(items_of) if iri not in iris]
         rows = [rows[n] for n in staying]
-        keys = [keys[n] for n in staying]
+        if keys is not None:
+            keys = [keys[n] for n in staying]
         started = time.perf_counter()
         answers = compute([{**terms, plan.item_name: URIRef(iri)} for iri in sorted(iris)])
         _LOG.debug(
@@ -255,8 +286,11 @@ def _updated(
                 row = tuple(encode_term(v) for v in values)
                 new_rows.append(row)
                 place = sort_key(row)
-                at = bisect.bisect_right(keys, place)
-                keys.insert(at, place)
+                if keys is None:  # the kept rows' keys, only where the search looks
+                    at = bisect.bisect_right(rows, place, key=sort_key)
+                else:
+                    at = bisect.bisect_right(keys, place)
+                    keys.insert(at, place)
                 rows.insert(at, row)
     except (Unorderable, ValueError):
         _LOG.debug("%s: rows that cannot be placed", plan.item_name)
@@ -270,7 +304,7 @@ def _updated(
         for n, name in enumerate(names)
         if name in held or any(_iri(row[n]) is not None for row in new_rows)
     ]
-    return names, rows, holding_iris
+    return names, rows, holding_iris, sort_key.state()
 
 
 def _iri(term: Encoded) -> str | None:
