@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import collabkg.answer_update as answer_update
+import collabkg.answers as answers
 from collabkg.answer_order import row_sort_key
 from collabkg.answers import encode_term
 from collabkg.catalogue import Catalogue
@@ -46,6 +47,9 @@ def updates(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     project this small every answer computes in a few milliseconds, about what computing
     its items again costs: the update is made whatever it costs, so that it is tested."""
     monkeypatch.setattr(answer_update, "SHARE", 1000.0)
+    # small blocks, so that an update copies some blocks, rewrites others and splits some
+    monkeypatch.setattr(answers, "BLOCK_ROWS", 4)
+    monkeypatch.setattr(answer_update, "MAX_BLOCK_ROWS", 6)
     counts: Counter[str] = Counter()
     real = answer_update.updated_answer
 
@@ -300,3 +304,42 @@ def test_an_answer_made_by_an_update_is_not_keyed_whole_again_at_the_next_change
                 rows += len(served)
     assert updates["made"] - made_before >= 10, updates
     assert 0 < keyed[0] < rows / 2, (keyed[0], rows)  # keying every row: more than rows
+
+
+def test_an_update_copies_the_blocks_the_change_does_not_touch(
+    project: Path, updates: Counter[str]
+) -> None:
+    """An update rewrites only the blocks holding rows of the items the change reaches (and
+    where new rows go); the others are copied as they were, and the item column kept beside
+    the rows says which rows are an item's without decoding every block."""
+    validate(root=project)
+    _keep_all(project)
+    folder = project / ".collabkg-cache"
+    with KnowledgeGraph.from_files(project) as graph:
+        listing = max(_listings(project), key=lambda q: graph.select_page(q[1]).total)
+        text = listing[1]
+        old = _opened(graph, folder, text)
+        assert old.item_column() is not None  # kept beside an answer computed afresh
+        old_blocks = {old.raw_block(n)[0] for n in range(old.blocks)}
+    victim = next(p for p in _cases(project) if "Synthetic partnership" in p.read_text())
+    _rename(victim)
+    validate(root=project)
+    with KnowledgeGraph.from_files(project) as graph:
+        for names, served, afresh in _served_and_afresh(graph, text):
+            assert _same_answer(names, text, served, afresh), listing[0]
+        new = _opened(graph, folder, text)
+        copied = sum(new.raw_block(n)[0] in old_blocks for n in range(new.blocks))
+        column = new.item_column()
+        assert column is not None
+        assert column[1] == [
+            answers.item_of(row[names.index(column[0])]) for row in new.encoded(0, len(new))
+        ]
+    assert updates["made"] >= 1, updates
+    assert new.blocks > 4 and 0 < copied < new.blocks, (copied, new.blocks)
+
+
+def _opened(graph: KnowledgeGraph, folder: Path, text: str) -> answers.KeptAnswer:
+    key = graph._disk_key(text, {})
+    kept = answers.open_answer(answers.answer_path(folder, key, graph.content or ""), key)
+    assert kept is not None
+    return kept

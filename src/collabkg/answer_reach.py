@@ -38,7 +38,6 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -48,6 +47,7 @@ from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
 
 from collabkg.answer_order import algebra_of
+from collabkg.answers import counted_variable
 
 if TYPE_CHECKING:  # rdflib's SPARQL package takes 0.15-0.3 s to import: only when a query
     # is read (a plan is kept on disk by the query's text), not for every update
@@ -599,9 +599,6 @@ def reached(
     return {t for t in items if isinstance(t, ox.NamedNode)}
 
 
-_COUNTS = re.compile(r"^#\+\s*counts:\s*\{\s*variable:\s*\??(\w+)", re.MULTILINE)
-
-
 @functools.lru_cache(maxsize=128)
 def plan_for(query: str) -> Plan | None:
     """``query`` read as walks to the variable its rows are about: the one its metadata
@@ -611,8 +608,8 @@ def plan_for(query: str) -> Plan | None:
     if algebra is None:
         return None
     projected = [str(v) for v in algebra.get("PV") or []]
-    counted = _COUNTS.search(query)
-    candidates = ([counted.group(1)] if counted else []) + projected
+    counted = counted_variable(query)
+    candidates = ([counted] if counted else []) + projected
     for name in dict.fromkeys(candidates):
         plan = plan_of(query, name)
         if plan is not None and plan.item in {step.subject for step in plan.steps}:

@@ -35,6 +35,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,15 @@ from collabkg.answer_order import (
 )
 from collabkg.answer_reach import Plan, plan_for, reached
 from collabkg.answers import (
+    MAX_BLOCK_ROWS,
+    Block,
     Content,
     Encoded,
+    KeptAnswer,
     answer_path,
+    encode_block,
     encode_term,
+    item_of,
     latest,
     open_answer,
     read_manifest,
@@ -131,7 +137,7 @@ def updated_answer(
     content: Content,
     store: ox.Store,
     compute: Compute,
-) -> tuple[list[str], list[tuple[Encoded, ...]], list[str]] | None:
+) -> Updated | None:
     """The answer to ``query`` (with parameters ``terms``) for ``content``, made from the
     latest answer kept for ``question`` under another content; None when it cannot be."""
     found = latest(folder, question)
@@ -150,8 +156,6 @@ def updated_answer(
         manifest = _manifest(folder, found.identity)
         if manifest is None or manifest[1] != content.others:
             return None
-        rows = kept.encoded(0, len(kept))
-        held = set(kept.iri_variables())
         seconds = found.seconds if found.seconds is not None else UNKNOWN_SECONDS
         state = cache.get(_state_key(question, found.identity, ready[1]))
         made = _updated(
@@ -159,9 +163,7 @@ def updated_answer(
             root,
             ready,
             terms,
-            names,
-            rows,
-            held,
+            kept,
             manifest[0],
             content,
             store,
@@ -170,10 +172,10 @@ def updated_answer(
         )
         if made is None:
             return None
-        if made[3] is not None:
+        if made.state is not None:
             with contextlib.suppress(OSError):
-                cache.put(_state_key(question, content.identity, ready[1]), made[3])
-        return made[0], made[1], made[2]
+                cache.put(_state_key(question, content.identity, ready[1]), made.state)
+        return made
     except AnswerDamaged:
         return None
     finally:
@@ -214,14 +216,44 @@ def prepared(cache: Cache, query: str, names: Sequence[str]) -> tuple[Plan, Orde
     return made
 
 
+@dataclass
+class Updated:
+    """An answer brought up to date, ready to be written (:func:`collabkg.answers.write_blocks`)."""
+
+    names: list[str]
+    blocks: list[Block]
+    """The kept answer's blocks the change did not touch, as they were; the others anew."""
+    iri_variables: list[str]
+    items: tuple[str, list[str | None]]
+    """The item column and its IRIs, one per row."""
+    state: KindsState | None
+    """What the order met over the rows (None: not known)."""
+
+
+class _Rows:
+    """The kept answer's rows, each decoded (and keyed) only when looked at."""
+
+    def __init__(self, kept: KeptAnswer, sort_key: RowKey) -> None:
+        self._kept = kept
+        self._key = sort_key
+        self._keys: dict[int, Any] = {}
+
+    def row(self, index: int) -> tuple[Encoded, ...]:
+        return self._kept.encoded(index, index + 1)[0]
+
+    def key(self, index: int) -> Any:
+        found = self._keys.get(index)
+        if found is None:
+            found = self._keys[index] = self._key(self.row(index))
+        return found
+
+
 def _updated(
     cache: Cache,
     root: Path,
     ready: tuple[Plan, OrderSpec],
     terms: Mapping[str, Node],
-    names: list[str],
-    rows: list[tuple[Encoded, ...]],
-    held: set[str],
+    kept: KeptAnswer,
     before: Mapping[str, str],
     content: Content,
     store: ox.Store,
@@ -229,14 +261,20 @@ def _updated(
         [Sequence[Mapping[str, Node]]], Sequence[tuple[list[str], Sequence[tuple[object, ...]]]]
     ],
     state: KindsState | None,
-) -> tuple[list[str], list[tuple[Encoded, ...]], list[str], KindsState | None] | None:
-    """The answer updated, with the order's kinds met over its rows (None: not known);
-    ``state``: those of the kept answer when known (its rows are then not keyed again)."""
+) -> Updated | None:
+    """The kept answer updated; ``state``: what its order met over its rows when known (its
+    rows are then not keyed again: only the new rows and those their searches look at)."""
     plan, spec = ready
+    names = list(kept.names)
     if plan.item_name in terms or plan.item_name not in names:
         return None
     column = names.index(plan.item_name)
-    items_of = [_iri(row[column]) for row in rows]
+    held = set(kept.iri_variables())
+    kept_items = kept.item_column()
+    if kept_items is not None and kept_items[0] == plan.item_name:
+        items_of = kept_items[1]
+    else:  # an answer kept without its item column: every block is read once
+        items_of = [item_of(row[column]) for row in kept.encoded(0, len(kept))]
     if any(iri is None for iri in items_of):
         return None  # a row about no item, or about a literal
     try:
@@ -252,46 +290,44 @@ def _updated(
         _LOG.debug("%s: the items reached cannot be told (%d ends)", plan.item_name, len(ends))
         return None
     iris = {item.value for item in items}
-    if not iris:  # the change reaches no item of this listing: its rows are as they were
-        return names, rows, [name for name in names if name in held], state
+    rows = _Rows(kept, sort_key)
     try:
-        keys: list[Any] | None = None
-        if state is None:
+        if state is None and iris:
             # every kept row's place under the key, checked against the order the engine gave
-            keys = [sort_key(row) for row in rows]
+            keys = [rows.key(n) for n in range(len(kept))]
             if any(right < left for left, right in itertools.pairwise(keys)):
                 _LOG.debug("%s: the kept order is not the key's", plan.item_name)
                 return None
-        new_rows: list[tuple[Encoded, ...]] = []
         staying = [n for n, iri in enumerate(items_of) if iri not in iris]
-        rows = [rows[n] for n in staying]
-        if keys is not None:
-            keys = [keys[n] for n in staying]
-        started = time.perf_counter()
-        answers = compute([{**terms, plan.item_name: URIRef(iri)} for iri in sorted(iris)])
-        _LOG.debug(
-            "%s: %d items reached by %d statement ends, computed again in %.3f s",
-            plan.item_name,
-            len(iris),
-            len(ends),
-            time.perf_counter() - started,
-        )
-        if len(answers) != len(iris):
-            _LOG.debug("%s: computing the items again would take longer", plan.item_name)
-            return None
-        for found, values_of in answers:
-            if found != names:
+        new_rows: list[tuple[Any, tuple[Encoded, ...]]] = []
+        if iris:
+            started = time.perf_counter()
+            answers = compute([{**terms, plan.item_name: URIRef(iri)} for iri in sorted(iris)])
+            _LOG.debug(
+                "%s: %d items reached by %d statement ends, computed again in %.3f s",
+                plan.item_name,
+                len(iris),
+                len(ends),
+                time.perf_counter() - started,
+            )
+            if len(answers) != len(iris):
+                _LOG.debug("%s: computing the items again would take longer", plan.item_name)
                 return None
-            for values in values_of:
-                row = tuple(encode_term(v) for v in values)
-                new_rows.append(row)
-                place = sort_key(row)
-                if keys is None:  # the kept rows' keys, only where the search looks
-                    at = bisect.bisect_right(rows, place, key=sort_key)
-                else:
-                    at = bisect.bisect_right(keys, place)
-                    keys.insert(at, place)
-                rows.insert(at, row)
+            for found, values_of in answers:
+                if found != names:
+                    return None
+                for values in values_of:
+                    row = tuple(encode_term(v) for v in values)
+                    new_rows.append((sort_key(row), row))
+        # in the key's order; rows with equal keys: kept rows first, new rows as computed
+        new_rows.sort(key=lambda pair: pair[0])
+        # new rows by the kept row they go before (len(kept): after the last)
+        before_row: dict[int, list[tuple[Encoded, ...]]] = {}
+        for place, row in new_rows:
+            at = bisect.bisect_right(range(len(staying)), place, key=lambda i: rows.key(staying[i]))
+            where = staying[at] if at < len(staying) else len(kept)
+            before_row.setdefault(where, []).append(row)
+        blocks, out_items = _blocks(kept, set(staying), before_row, items_of, column)
     except (Unorderable, ValueError):
         _LOG.debug("%s: rows that cannot be placed", plan.item_name)
         return None
@@ -302,11 +338,49 @@ def _updated(
     holding_iris = [
         name
         for n, name in enumerate(names)
-        if name in held or any(_iri(row[n]) is not None for row in new_rows)
+        if name in held or any(item_of(row[n]) is not None for _k, row in new_rows)
     ]
-    return names, rows, holding_iris, sort_key.state()
+    return Updated(
+        names,
+        blocks,
+        holding_iris,
+        (plan.item_name, out_items),
+        sort_key.state() if (state is not None or iris) else None,
+    )
 
 
-def _iri(term: Encoded) -> str | None:
-    """The IRI an encoded term is (None: unbound or a literal)."""
-    return str(term[1]) if term is not None and term[0] == 0 else None
+def _blocks(
+    kept: KeptAnswer,
+    staying: set[int],
+    before_row: Mapping[int, list[tuple[Encoded, ...]]],
+    items_of: Sequence[str | None],
+    column: int,
+) -> tuple[list[Block], list[str | None]]:
+    """The updated answer's blocks: a kept block no row left and no new row entered is
+    copied as it is; the others are written anew from their rows."""
+    blocks: list[Block] = []
+    out_items: list[str | None] = []
+    last = kept.blocks - 1
+    for number in range(kept.blocks):
+        start, stop = kept.block_rows(number)
+        entering = [n for n in before_row if start <= n < stop or (n == stop and number == last)]
+        if not entering and all(n in staying for n in range(start, stop)):
+            blocks.append(kept.raw_block(number))
+            out_items += items_of[start:stop]
+            continue
+        fresh: list[tuple[Encoded, ...]] = []
+        block = kept.encoded(start, stop)
+        for n in range(start, stop + (1 if number == last else 0)):
+            for row in before_row.get(n, ()):
+                fresh.append(row)
+            if n < stop and n in staying:
+                fresh.append(block[n - start])
+        for at in range(0, len(fresh), MAX_BLOCK_ROWS):
+            blocks.append(encode_block(fresh[at : at + MAX_BLOCK_ROWS]))
+        out_items += [item_of(row[column]) for row in fresh]
+    if kept.blocks == 0 and before_row.get(0):
+        fresh = before_row[0]
+        for at in range(0, len(fresh), MAX_BLOCK_ROWS):
+            blocks.append(encode_block(fresh[at : at + MAX_BLOCK_ROWS]))
+        out_items += [item_of(row[column]) for row in fresh]
+    return blocks, out_items

@@ -10,13 +10,23 @@ reads the rows it shows and no others.
 One file per answer, written to a temporary file and renamed over the old one (atomic: a
 reader sees the old file or the new one, never half of one)::
 
-    MAGIC                      b"collabkg-answer 1\\n"
+    MAGIC                      b"collabkg-answer 2\\n"
     header length, crc32       two unsigned 32-bit integers (little-endian)
-    header                     JSON: names, rows, block_rows, blocks, iri_variables, key
-    block offsets              blocks + 1 unsigned 64-bit integers (from the body's start)
-    block checksums            blocks unsigned 32-bit crc32s
+    header                     JSON: names, rows, blocks, iri_variables, key, items
+    index crc32                an unsigned 32-bit integer
+    index                      blocks + 1 unsigned 64-bit block offsets (from the body's
+                               start), blocks unsigned 32-bit crc32s, blocks + 1 unsigned
+                               64-bit row numbers (where each block starts; the last: rows)
+    item column                optional (header ``items``: its column, length and crc32):
+                               the ``zlib`` of the ``marshal`` of the list of that column's
+                               IRIs, one per row (None where it holds none)
     body                       the blocks: each the ``zlib`` of the ``marshal`` of a list of
-                               up to block_rows rows
+                               rows (about BLOCK_ROWS; a block an update rewrote may hold
+                               more or fewer)
+
+Blocks may hold different numbers of rows so that an update of a few items
+(:mod:`collabkg.answer_update`) copies the blocks it does not touch as they are, and the item
+column tells it which rows are an item's without decoding every block.
 
 A row is a tuple with one entry per variable: ``None`` (unbound), ``(0, iri)``,
 ``(1, lexical form, datatype IRI)`` or ``(2, lexical form, language)`` — the engine's terms
@@ -31,10 +41,12 @@ belongs to one load of the store).
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import marshal
 import os
@@ -60,11 +72,13 @@ from collabkg.file_index import INDEX_NAME, Listing, scan
 from collabkg.paths import ProjectPaths
 from collabkg.rdfterms import to_rdflib
 
-MAGIC = b"collabkg-answer 1\n"
+MAGIC = b"collabkg-answer 2\n"
 FOLDER = "answers"
 SUFFIX = ".answer"
 BLOCK_ROWS = 100
-"""Rows per block: a page of 100 rows reads one or two blocks."""
+"""Rows per block as written afresh: a page of 100 rows reads one or two blocks."""
+MAX_BLOCK_ROWS = 2 * BLOCK_ROWS
+"""A block an update rewrote holds at most this many rows (more: split)."""
 _FIXED = struct.Struct("<II")
 _KEPT_BLOCKS = 64
 """Decoded blocks kept per open answer (a download reads each once, in order)."""
@@ -331,14 +345,26 @@ def _write_atomically(path: Path, *parts: bytes) -> None:
         raise
 
 
+_COUNTS = re.compile(r"^#\+\s*counts:\s*\{\s*variable:\s*\??(\w+)", re.MULTILINE)
+
+
+def counted_variable(query: str) -> str | None:
+    """The variable a canned query's rows are about, as its metadata names it
+    (``#+ counts: {variable: ...}``); None when it names none."""
+    found = _COUNTS.search(query)
+    return found.group(1) if found else None
+
+
 def write_answer(
     path: Path,
     key: str,
     names: Sequence[str],
     values: Sequence[tuple[object, ...]],
     iri_variables: Sequence[str],
+    item_column: str | None = None,
 ) -> bool:
-    """Keep an answer (the engine's terms, in the answer's order) at ``path``, atomically.
+    """Keep an answer (the engine's terms, in the answer's order) at ``path``, atomically;
+    ``item_column``: the column whose IRIs are kept apart too (see :func:`write_encoded`).
 
     Returns False, writing nothing, when the answer holds a term that cannot be kept (a
     blank node). An OSError (a full disk, a read-only cache) is the caller's to ignore."""
@@ -346,8 +372,22 @@ def write_answer(
         rows = [tuple(encode_term(v) for v in row) for row in values]
     except ValueError:
         return False
-    write_encoded(path, key, names, rows, iri_variables)
+    write_encoded(path, key, names, rows, iri_variables, item_column)
     return True
+
+
+Block = tuple[bytes, int, int]
+"""A block as stored: its bytes, their crc32 and how many rows it holds."""
+
+
+def encode_block(rows: Sequence[tuple[Encoded, ...]]) -> Block:
+    data = zlib.compress(marshal.dumps(list(rows)), 1)
+    return data, zlib.crc32(data), len(rows)
+
+
+def item_of(term: Encoded) -> str | None:
+    """The IRI an encoded term is (None: unbound or a literal)."""
+    return str(term[1]) if term is not None and term[0] == 0 else None
 
 
 def write_encoded(
@@ -356,27 +396,56 @@ def write_encoded(
     names: Sequence[str],
     rows: Sequence[tuple[Encoded, ...]],
     iri_variables: Sequence[str],
+    item_column: str | None = None,
 ) -> None:
-    """Keep an answer whose rows are encoded already (:func:`encode_term`), atomically."""
+    """Keep an answer whose rows are encoded already (:func:`encode_term`), atomically;
+    with ``item_column`` (one of ``names``) that column's IRIs are kept apart too."""
     blocks = [
-        zlib.compress(marshal.dumps(list(rows[start : start + BLOCK_ROWS])), 1)
-        for start in range(0, len(rows), BLOCK_ROWS)
+        encode_block(rows[start : start + BLOCK_ROWS]) for start in range(0, len(rows), BLOCK_ROWS)
     ]
+    items = None
+    if item_column is not None and item_column in names:
+        at = list(names).index(item_column)
+        items = (item_column, [item_of(row[at]) for row in rows])
+    write_blocks(path, key, names, blocks, iri_variables, items)
+
+
+def write_blocks(
+    path: Path,
+    key: str,
+    names: Sequence[str],
+    blocks: Sequence[Block],
+    iri_variables: Sequence[str],
+    items: tuple[str, Sequence[str | None]] | None = None,
+) -> None:
+    """Keep an answer made of ``blocks`` (:func:`encode_block`, or copied from a kept answer
+    by :meth:`KeptAnswer.raw_block`) and, optionally, its item column, atomically."""
     offsets = array("Q", [0])
-    for block in blocks:
-        offsets.append(offsets[-1] + len(block))
-    crcs = array("I", [zlib.crc32(block) for block in blocks])
+    starts = array("Q", [0])
+    for data, _crc, count in blocks:
+        if count < 1:
+            raise ValueError("an empty block")
+        offsets.append(offsets[-1] + len(data))
+        starts.append(starts[-1] + count)
+    crcs = array("I", [crc for _data, crc, _count in blocks])
+    column = b""
+    described = None
+    if items is not None:
+        if len(items[1]) != starts[-1]:
+            raise ValueError("an item column of another length than the answer")
+        column = zlib.compress(marshal.dumps(list(items[1])), 1)
+        described = {"column": items[0], "length": len(column), "crc": zlib.crc32(column)}
     header = json.dumps(
         {
             "key": key,
             "names": list(names),
-            "rows": len(rows),
-            "block_rows": BLOCK_ROWS,
+            "rows": starts[-1],
             "blocks": len(blocks),
             "iri_variables": list(iri_variables),
+            "items": described,
         }
     ).encode()
-    index = offsets.tobytes() + crcs.tobytes()
+    index = offsets.tobytes() + crcs.tobytes() + starts.tobytes()
     _write_atomically(
         path,
         MAGIC,
@@ -384,7 +453,8 @@ def write_encoded(
         header,
         struct.pack("<I", zlib.crc32(index)),
         index,
-        *blocks,
+        column,
+        *(data for data, _crc, _count in blocks),
     )
 
 
@@ -424,33 +494,51 @@ class KeptAnswer(Sequence[Row]):
             header = json.loads(raw)
             self.names: list[str] = [str(n) for n in header["names"]]
             self.rows = int(header["rows"])
-            self.block_rows = int(header["block_rows"])
             blocks = int(header["blocks"])
             self._iri_variables = [str(n) for n in header["iri_variables"]]
             kept_key = str(header["key"])
+            items = header["items"]
+            self._items: tuple[str, int, int] | None = (
+                None
+                if items is None
+                else (str(items["column"]), int(items["length"]), int(items["crc"]))
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise AnswerDamaged(f"{self.path.name}: its header is damaged ({exc})") from None
         if kept_key != key:
             raise AnswerDamaged(f"{self.path.name}: kept for another question")
-        if self.block_rows < 1 or blocks != -(-self.rows // self.block_rows):
+        if blocks < 0 or self.rows < 0 or (self._items is not None and self._items[1] < 0):
             raise AnswerDamaged(f"{self.path.name}: its header is damaged")
         (index_crc,) = struct.unpack("<I", self._read_exactly(4))
-        index = self._read_exactly(8 * (blocks + 1) + 4 * blocks)
+        index = self._read_exactly(8 * (blocks + 1) + 4 * blocks + 8 * (blocks + 1))
         if zlib.crc32(index) != index_crc:
             raise AnswerDamaged(f"{self.path.name}: its block index is damaged")
         self._offsets = array("Q")
         self._offsets.frombytes(index[: 8 * (blocks + 1)])
         self._crcs = array("I")
-        self._crcs.frombytes(index[8 * (blocks + 1) :])
-        self._body = self._file.tell()
+        self._crcs.frombytes(index[8 * (blocks + 1) : 8 * (blocks + 1) + 4 * blocks])
+        self._starts = array("Q")
+        self._starts.frombytes(index[8 * (blocks + 1) + 4 * blocks :])
+        if self._starts[0] != 0 or self._starts[-1] != self.rows:
+            raise AnswerDamaged(f"{self.path.name}: its block index is damaged")
+        if any(b <= a for a, b in itertools.pairwise(self._starts)):
+            raise AnswerDamaged(f"{self.path.name}: its block index is damaged")
+        self._items_at = self._file.tell()
+        self._body = self._items_at + (self._items[1] if self._items is not None else 0)
 
     def close(self) -> None:
         self._file.close()
 
-    def _block(self, number: int) -> list[tuple[Encoded, ...]]:
-        block = self._blocks.get(number)
-        if block is not None:
-            return block
+    @property
+    def blocks(self) -> int:
+        return len(self._crcs)
+
+    def block_rows(self, number: int) -> tuple[int, int]:
+        """The rows ``[start, stop)`` block ``number`` holds."""
+        return self._starts[number], self._starts[number + 1]
+
+    def raw_block(self, number: int) -> Block:
+        """Block ``number`` as stored (checked against its crc32): to copy it as it is."""
         start, end = self._offsets[number], self._offsets[number + 1]
         # pread: no shared file position, so threads (the explorer's) may read at once
         data = os.pread(self._file.fileno(), end - start, self._body + start)
@@ -458,11 +546,34 @@ class KeptAnswer(Sequence[Row]):
             raise AnswerDamaged(f"{self.path.name}: shorter than its header says")
         if zlib.crc32(data) != self._crcs[number]:
             raise AnswerDamaged(f"{self.path.name}: block {number} is damaged")
+        return data, self._crcs[number], self._starts[number + 1] - self._starts[number]
+
+    def item_column(self) -> tuple[str, list[str | None]] | None:
+        """The column whose IRIs were kept apart, and those IRIs, one per row (None: none
+        kept); AnswerDamaged if they fail their check."""
+        if self._items is None:
+            return None
+        name, length, crc = self._items
+        data = os.pread(self._file.fileno(), length, self._items_at)
+        if len(data) != length or zlib.crc32(data) != crc:
+            raise AnswerDamaged(f"{self.path.name}: its item column is damaged")
+        try:
+            items = marshal.loads(zlib.decompress(data))
+        except (ValueError, EOFError, TypeError, zlib.error) as exc:  # pragma: no cover
+            raise AnswerDamaged(f"{self.path.name}: its item column: {exc}") from None
+        if not isinstance(items, list) or len(items) != self.rows:
+            raise AnswerDamaged(f"{self.path.name}: its item column is damaged")
+        return name, items
+
+    def _block(self, number: int) -> list[tuple[Encoded, ...]]:
+        block = self._blocks.get(number)
+        if block is not None:
+            return block
+        data, _crc, expected = self.raw_block(number)
         try:
             block = marshal.loads(zlib.decompress(data))
         except (ValueError, EOFError, TypeError, zlib.error) as exc:  # pragma: no cover
             raise AnswerDamaged(f"{self.path.name}: block {number}: {exc}") from None
-        expected = min(self.block_rows, self.rows - number * self.block_rows)
         if not isinstance(block, list) or len(block) != expected:
             raise AnswerDamaged(f"{self.path.name}: block {number} is damaged")
         with self._lock:
@@ -478,11 +589,12 @@ class KeptAnswer(Sequence[Row]):
         """Rows ``[start, stop)`` as stored (clamped to the answer)."""
         start, stop = max(0, start), min(stop, self.rows)
         out: list[tuple[Encoded, ...]] = []
-        size = self.block_rows
-        number = start // size
-        while number * size < stop:
+        if start >= stop:
+            return out
+        number = bisect.bisect_right(self._starts, start) - 1
+        while number < self.blocks and self._starts[number] < stop:
             block = self._block(number)
-            first = number * size
+            first = self._starts[number]
             out += block[max(start - first, 0) : stop - first]
             number += 1
         return out
@@ -509,8 +621,8 @@ class KeptAnswer(Sequence[Row]):
         return self._row(self.encoded(index, index + 1)[0])
 
     def __iter__(self) -> Iterator[Row]:
-        for start in range(0, self.rows, self.block_rows):
-            for encoded in self.encoded(start, start + self.block_rows):
+        for number in range(self.blocks):
+            for encoded in self.encoded(*self.block_rows(number)):
                 yield self._row(encoded)
 
     def iri_variables(self) -> list[str]:
@@ -522,10 +634,7 @@ class KeptAnswer(Sequence[Row]):
         AnswerDamaged if one fails. Before a download: none of it is written from a
         damaged answer."""
         for number in range(len(self._crcs)):
-            start, end = self._offsets[number], self._offsets[number + 1]
-            data = os.pread(self._file.fileno(), end - start, self._body + start)
-            if zlib.crc32(data) != self._crcs[number]:
-                raise AnswerDamaged(f"{self.path.name}: block {number} is damaged")
+            self.raw_block(number)
 
 
 def open_answer(path: Path, key: str) -> KeptAnswer | None:
@@ -550,9 +659,12 @@ __all__ = [
     "answer_key",
     "answer_path",
     "content_identity",
+    "counted_variable",
     "decode_term",
     "encode_term",
     "open_answer",
     "prune",
     "write_answer",
+    "write_blocks",
+    "write_encoded",
 ]

@@ -29,13 +29,14 @@ from collabkg.answers import (
     answer_key,
     answer_path,
     content_of,
+    counted_variable,
     latest,
     open_answer,
     prune,
     question_key,
     remember_latest,
     write_answer,
-    write_encoded,
+    write_blocks,
     write_manifest,
 )
 from collabkg.backends.base import Backend, ConvertedOnRead, Row, RowsOnRead, Triple
@@ -415,7 +416,9 @@ class KnowledgeGraph:
             answer = (names, rows)
             if path is not None and disk_key is not None and isinstance(rows, ConvertedOnRead):
                 with contextlib.suppress(OSError):  # a read-only or full cache: not kept
-                    if write_answer(path, disk_key, names, rows.values, rows.iri_variables()):
+                    item = counted_variable(query)
+                    values, holding = rows.values, rows.iri_variables()
+                    if write_answer(path, disk_key, names, values, holding, item):
                         self._kept(query, terms, disk_key, seconds)
                 if self._kept_folder is not None and self.content is not None:
                     prune(self._kept_folder, self.content)
@@ -493,9 +496,8 @@ class KnowledgeGraph:
         )
         if made is None:
             return None
-        names, rows, iri_variables = made
         try:
-            write_encoded(path, disk_key, names, rows, iri_variables)
+            write_blocks(path, disk_key, made.names, made.blocks, made.iri_variables, made.items)
             self._kept(query, terms, disk_key)
         except OSError:
             return None
