@@ -184,6 +184,36 @@ def updated_answer(
             cache.close()
 
 
+def note_order(
+    root: Path,
+    question: str,
+    identity: str,
+    query: str,
+    names: Sequence[str],
+    rows: Sequence[tuple[Encoded, ...]],
+) -> None:
+    """Key every row of an answer just computed afresh and, when they are in the key's
+    order, keep what the order met beside it (:func:`_state_key`): the answer's first update
+    then keys only the rows it looks at. Nothing is kept for a query whose walks or order
+    cannot be followed, or whose rows the key cannot order as the engine did."""
+    cache = Cache.open(root)
+    if cache is None:
+        return
+    try:
+        ready = prepared(cache, query, names)
+        if ready is None:
+            return
+        sort_key = RowKey(ready[1])
+        keys = [sort_key(row) for row in rows]
+        if any(right < left for left, right in itertools.pairwise(keys)):
+            return
+        cache.put(_state_key(question, identity, ready[1]), sort_key.state())
+    except (Unorderable, OSError):
+        return
+    finally:
+        cache.close()
+
+
 def _state_key(question: str, identity: str, spec: OrderSpec) -> str:
     """Where the order's kinds met over the rows of ``question``'s answer for the content
     ``identity`` are kept: an answer made by an update is in order by construction, so the

@@ -368,12 +368,19 @@ def write_answer(
 
     Returns False, writing nothing, when the answer holds a term that cannot be kept (a
     blank node). An OSError (a full disk, a read-only cache) is the caller's to ignore."""
-    try:
-        rows = [tuple(encode_term(v) for v in row) for row in values]
-    except ValueError:
+    rows = encode_rows(values)
+    if rows is None:
         return False
     write_encoded(path, key, names, rows, iri_variables, item_column)
     return True
+
+
+def encode_rows(values: Sequence[tuple[object, ...]]) -> list[tuple[Encoded, ...]] | None:
+    """The engine's rows as stored; None when one holds a term that cannot be kept."""
+    try:
+        return [tuple(encode_term(v) for v in row) for row in values]
+    except ValueError:
+        return None
 
 
 Block = tuple[bytes, int, int]
@@ -661,6 +668,7 @@ __all__ = [
     "content_identity",
     "counted_variable",
     "decode_term",
+    "encode_rows",
     "encode_term",
     "open_answer",
     "prune",

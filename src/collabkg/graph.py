@@ -25,18 +25,20 @@ from rdflib.term import Node
 
 from collabkg.answers import (
     Content,
+    Encoded,
     KeptAnswer,
     answer_key,
     answer_path,
     content_of,
     counted_variable,
+    encode_rows,
     latest,
     open_answer,
     prune,
     question_key,
     remember_latest,
-    write_answer,
     write_blocks,
+    write_encoded,
     write_manifest,
 )
 from collabkg.backends.base import Backend, ConvertedOnRead, Row, RowsOnRead, Triple
@@ -415,11 +417,13 @@ class KnowledgeGraph:
             seconds = time.perf_counter() - started
             answer = (names, rows)
             if path is not None and disk_key is not None and isinstance(rows, ConvertedOnRead):
+                encoded = encode_rows(rows.values)
                 with contextlib.suppress(OSError):  # a read-only or full cache: not kept
-                    item = counted_variable(query)
-                    values, holding = rows.values, rows.iri_variables()
-                    if write_answer(path, disk_key, names, values, holding, item):
+                    if encoded is not None:
+                        item = counted_variable(query)
+                        write_encoded(path, disk_key, names, encoded, rows.iri_variables(), item)
                         self._kept(query, terms, disk_key, seconds)
+                        self._note_order(query, terms, names, encoded)
                 if self._kept_folder is not None and self.content is not None:
                     prune(self._kept_folder, self.content)
         with self._lock:
@@ -456,6 +460,23 @@ class KnowledgeGraph:
             seconds = before.seconds
         if before != (self._content.identity, disk_key, seconds):
             remember_latest(self._kept_folder, question, self._content.identity, disk_key, seconds)
+
+    def _note_order(
+        self,
+        query: str,
+        terms: Mapping[str, Node],
+        names: list[str],
+        rows: Sequence[tuple[Encoded, ...]],
+    ) -> None:
+        """For a listing just computed afresh: what its order meets, kept beside it, so that
+        its first update after a change keys only the rows it looks at
+        (:func:`collabkg.answer_update.note_order`)."""
+        if self._content is None or self.root is None or terms:
+            return
+        from collabkg.answer_update import note_order
+
+        question = self._question(query, terms)
+        note_order(self.root, question, self._content.identity, query, names, rows)
 
     def _updated(
         self,

@@ -17,7 +17,8 @@ from collabkg.graph import KnowledgeGraph
 from collabkg.paths import ProjectPaths
 from collabkg.project import load_graph
 from collabkg.validate import beside
-from collabkg.validate.cached import _GRAPH_CACHE, graph_report_key
+from collabkg.validate import store as store_module
+from collabkg.validate.cached import _GRAPH_CACHE, graph_report_key, validate
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -305,3 +306,28 @@ def test_a_file_edited_while_the_worker_validates_is_not_answered_by_its_report(
         "the edited files were answered with the report made before the edit"
     )
     assert _left_behind([worker]) == []
+
+
+def test_a_process_that_opened_the_store_on_disk_starts_the_worker_as_a_new_interpreter(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a process that had validated in-process (the store on disk opened:
+    RocksDB's own threads, unseen by ``threading``) and then loaded the graph forked the
+    worker, whose opening of the store waited for ever for a background flush that no thread
+    of the child would run (the CLI's tests hung after the answer-update tests had run in
+    the same pytest worker). Such a process now starts a new interpreter."""
+    monkeypatch.setattr(store_module, "_OPENED", [False])
+    monkeypatch.setattr(beside.threading, "active_count", lambda: 1)
+    assert beside.forkable()
+    files = sorted((root / "data").rglob("*.ttl"))
+    validate(root=root)  # in this process: the whole project
+    files[-2].write_text("# edited\n" + files[-2].read_text(encoding="utf-8"), encoding="utf-8")
+    validate(root=root)  # in this process: the change, over the store on disk
+    assert store_module.opened_in_this_process()
+    assert not beside.forkable()
+    files[-1].write_text("# edited\n" + files[-1].read_text(encoding="utf-8"), encoding="utf-8")
+    started = _spy(monkeypatch)
+    _GRAPH_CACHE.clear()
+    with load_graph(root) as graph:
+        assert graph.validation is not None and not graph.validation.violations
+    assert len(started) == 1 and started[0]._process is not None, "not a new interpreter"

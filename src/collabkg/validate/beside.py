@@ -18,7 +18,10 @@ a full validation and a full store at once would not fit at 10M triples (6.5 GB 
 **How the worker starts.** A process with one thread (a command) forks it. A process
 with several (the explorer under Streamlit) starts a new interpreter instead
 (``python -m collabkg.validate.beside``): a fork of it may leave the child waiting on a
-lock another thread held. :data:`ENV` set to ``0`` turns the worker off. When anything
+lock another thread held. So does a process that has opened the store on disk (RocksDB
+runs threads of its own, which :mod:`threading` does not count): a child of one that
+validated in-process, then loaded, waited for ever for a flush no thread of its would run.
+:data:`ENV` set to ``0`` turns the worker off. When anything
 goes wrong with the worker (it dies, its answer cannot be read, it raised) the validation
 runs again in this process, whose errors are raised from there, located as ever.
 """
@@ -45,6 +48,7 @@ from collabkg.validate.cached import (
     validate_graph_files,
 )
 from collabkg.validate.report import Report
+from collabkg.validate.store import opened_in_this_process
 
 ENV = "COLLABKG_VALIDATE_BESIDE"
 """``0`` turns the worker off: validation, then the load, one after the other."""
@@ -167,9 +171,10 @@ def available() -> bool:
 
 
 def forkable() -> bool:
-    """Whether the worker can be a fork of this process: one thread only (see the module
-    docstring); else it is a new interpreter."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether the worker can be a fork of this process: one thread only, and no store on
+    disk opened here (RocksDB's threads are threads too: see the module docstring and
+    :func:`collabkg.validate.store.opened_in_this_process`); else it is a new interpreter."""
+    return hasattr(os, "fork") and threading.active_count() == 1 and not opened_in_this_process()
 
 
 def start(files: Sequence[Path], project: ProjectPaths) -> Beside | None:

@@ -138,6 +138,18 @@ class ListedFiles:
 
 
 _KEPT_OPEN = threading.local()
+_OPENED = [False]
+"""Whether this process has opened a store on disk (RocksDB) at any time."""
+
+
+def opened_in_this_process() -> bool:
+    """Whether this process has opened the store on disk: RocksDB then runs threads of its
+    own, unseen by :mod:`threading`, and a fork of this process may wait for ever on what they
+    held or were to do (a child opening a store waited for a background flush that no thread
+    of the child would run): :func:`collabkg.validate.beside.forkable` says no."""
+    return _OPENED[0]
+
+
 """``stores``: the cached stores this thread keeps open (store path -> Store) inside
 :func:`kept_open`."""
 
@@ -208,6 +220,7 @@ class PersistentStore:
         if kept is not None and str(path) in kept:
             self.store = kept[str(path)]  # opened by this run already (see kept_open)
         else:
+            _OPENED[0] = True
             try:
                 self.store = ox.Store(str(path))
             except OSError as exc:
