@@ -312,16 +312,7 @@ OrderSpec = tuple[tuple[Condition, bool], ...]
 def order_spec(query: str, names: Sequence[str]) -> OrderSpec | None:
     """The query's top-level ORDER BY over the columns ``names``; None when it has none or
     an order condition this cannot follow."""
-    conditions = _order_conditions(query)
-    if not conditions:
-        return None
-    spec: list[tuple[Condition, bool]] = []
-    for expr, descending in conditions:
-        condition = _condition(expr, names)
-        if condition is None:
-            return None
-        spec.append((condition, descending))
-    return tuple(spec)
+    return _spec(query, names, None)
 
 
 def order_spec_through(query: str, names: Sequence[str], item: str) -> OrderSpec | None:
@@ -334,19 +325,25 @@ def order_spec_through(query: str, names: Sequence[str], item: str) -> OrderSpec
     prefix alone (they differ on the item at the latest), so an item's rows, computed by the
     query itself and so in its order, can be put back among the others as one block per
     prefix value."""
-    conditions = _order_conditions(query)
-    if not conditions or item not in names:
+    if item not in names:
         return None
-    at = list(names).index(item)
+    return _spec(query, names, ("value", list(names).index(item), 0, None))
+
+
+def _spec(query: str, names: Sequence[str], through: Condition | None) -> OrderSpec | None:
+    """The order's conditions as data, all of them or (``through``) up to that one."""
+    conditions = _order_conditions(query)
+    if not conditions:
+        return None
     spec: list[tuple[Condition, bool]] = []
     for expr, descending in conditions:
         condition = _condition(expr, names)
         if condition is None:
             return None
         spec.append((condition, descending))
-        if condition == ("value", at, 0, None):
+        if condition == through:
             return tuple(spec)
-    return None
+    return tuple(spec) if through is None else None
 
 
 KindsState = tuple[tuple[tuple[str, ...], int], ...]
