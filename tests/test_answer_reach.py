@@ -82,9 +82,9 @@ REFUSED = [
         id="alias-of-maybe-unbound-joined",
     ),
     pytest.param(
-        "SELECT ?x WHERE { ?x ex:p ?a BIND(COALESCE(?a, ?x) AS ?k) ?k ex:q ?c }",
+        'SELECT ?x WHERE { ?x ex:p ?a BIND(COALESCE(?a, "none") AS ?k) ?k ex:q ?c }',
         "bound by an expression",
-        id="coalesce-with-a-variable",
+        id="coalesce-with-a-literal",
     ),
     pytest.param(
         "SELECT ?x WHERE { ?x ex:p ?r ; ex:s ?k"
@@ -356,6 +356,19 @@ SOUNDNESS = [
         " OPTIONAL { SELECT (?r AS ?k) (GROUP_CONCAT(STR(?s)) AS ?n)"
         " WHERE { ?y ex:q ?r . ?r ex:r ?s } GROUP BY ?r } }",
         id="coalesce-key",
+    ),
+    # the shape of contradictory-relations: the parent if there is one, else the thing
+    # itself, met by two sub-selects
+    pytest.param(
+        "SELECT ?x ?o ?l WHERE { ?x ex:p ?s OPTIONAL { ?s ex:q ?par }"
+        " BIND(COALESCE(?par, ?s) AS ?o) OPTIONAL { ?o ex:r ?l } }",
+        id="coalesce-of-two-variables",
+    ),
+    pytest.param(
+        "SELECT ?x ?o ?y WHERE {"
+        " { SELECT ?x ?o WHERE { ?x ex:p ?s OPTIONAL { ?s ex:q ?par } BIND(COALESCE(?par, ?s) AS ?o) } }"
+        " { SELECT ?y ?o WHERE { ?y ex:r ?u OPTIONAL { ?u ex:q ?up } BIND(COALESCE(?up, ?u) AS ?o) } } }",
+        id="coalesce-keys-of-two-subselects",
     ),
     pytest.param(
         "SELECT ?x ?n WHERE { ?x ex:p ?a OPTIONAL { ?a ex:q ?r } BIND(COALESCE(?r, ex:i0) AS ?k)"

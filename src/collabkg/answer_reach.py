@@ -210,21 +210,22 @@ class _Reader:
             for graph in _exists(node.expr):
                 self.joined(inner, self.part(graph, scope, number))
             alias = _alias(node.expr)
-            if alias is not None and str(node.var) not in scope:
-                source = self.var(alias[0], scope, number)
-                if source in inner.possible and source not in self.computed:
-                    bound = self.var(str(node.var), scope, number)
-                    self.steps.append(
-                        Step(len(self.steps), source, bound, frozenset(), same=alias[1])
-                    )
-                    certain = source in inner.certain or alias[1] != ""
+            bound = self.var(str(node.var), scope, number)
+            if alias is not None and bound not in inner.possible:
+                names, fallback = alias
+                sources = [self.var(name, scope, number) for name in names]
+                if all(n in inner.possible and n not in self.computed for n in sources):
+                    for source in sources:  # the term is one of theirs (or the fallback's)
+                        self.steps.append(
+                            Step(len(self.steps), source, bound, frozenset(), same=fallback)
+                        )
+                    certain = fallback != "" or any(n in inner.certain for n in sources)
                     return _Part(
                         inner.certain | ({bound} if certain else set()),
                         inner.possible | {bound},
                         inner.patterns,
                         inner.subjects,
                     )
-            bound = self.var(str(node.var), scope, number)
             self.computed.add(bound)
             return _Part(inner.certain, inner.possible | {bound}, inner.patterns, inner.subjects)
         if name in ("Distinct", "Reduced", "OrderBy"):
@@ -384,24 +385,23 @@ def _renamed_keys(node: CompValue, grouped: set[str]) -> dict[str, str]:
     return found
 
 
-def _alias(expr: object) -> tuple[str, str] | None:
-    """``BIND(?a AS ?b)``: ("a", ""); ``BIND(COALESCE(?a, <iri>) AS ?b)``: ("a", iri);
-    else None."""
+def _alias(expr: object) -> tuple[list[str], str] | None:
+    """The variables whose term a BIND gives, and the IRI it gives when they are all
+    unbound ("": none): ``BIND(?a AS ?b)``: (["a"], ""); ``BIND(COALESCE(?a, ?c) AS ?b)``:
+    (["a", "c"], ""); ``BIND(COALESCE(?a, <iri>) AS ?b)``: (["a"], iri); else None."""
     if isinstance(expr, Variable):
-        return str(expr), ""
+        return [str(expr)], ""
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    if isinstance(expr, CompValue) and expr.name == "Builtin_COALESCE":
-        args = expr.arg
-        if (
-            isinstance(args, list)
-            and len(args) == 2
-            and isinstance(args[0], Variable)
-            and isinstance(args[1], URIRef)
-            and str(args[1])
-        ):
-            return str(args[0]), str(args[1])
-    return None
+    if not (isinstance(expr, CompValue) and expr.name == "Builtin_COALESCE"):
+        return None
+    args = list(expr.arg) if isinstance(expr.arg, list) else []
+    fallback = ""
+    if args and isinstance(args[-1], URIRef) and str(args[-1]):
+        fallback = str(args.pop())
+    if not args or not all(isinstance(arg, Variable) for arg in args):
+        return None
+    return [str(arg) for arg in args], fallback
 
 
 def _exists(expr: object) -> Iterator[CompValue]:
