@@ -345,3 +345,26 @@ def _opened(graph: KnowledgeGraph, folder: Path, text: str) -> answers.KeptAnswe
     kept = answers.open_answer(answers.answer_path(folder, key, graph.content or ""), key)
     assert kept is not None
     return kept
+
+
+@pytest.mark.parametrize("module", ["answer_reach.py", "answer_order.py", "answer_update.py"])
+def test_a_plan_kept_by_another_version_of_the_code_is_not_used(
+    module: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: plans and order states were kept under the validation's code version,
+    which does not cover the code that reads queries as walks and orders rows; a plan kept
+    by an older reader (one that refused contradictory-relations) was used after the reader
+    changed. Their key now changes with that code."""
+    before = answer_update.plan_code()
+    real = Path.read_bytes
+
+    def edited(path: Path) -> bytes:
+        data = real(path)
+        return data + b"\n# edited\n" if path.name == module else data
+
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    answer_update.plan_code.cache_clear()
+    try:
+        assert answer_update.plan_code() != before
+    finally:
+        answer_update.plan_code.cache_clear()

@@ -31,6 +31,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import hashlib
 import itertools
 import logging
 import time
@@ -214,11 +215,26 @@ def note_order(
         cache.close()
 
 
+_PLAN_CODE = ("answer_reach.py", "answer_order.py", "answer_update.py", "mentions.py")
+
+
+@functools.cache
+def plan_code() -> str:
+    """What a kept plan and a kept order's state depend on besides the query: the code that
+    reads queries as walks and orders rows (the validation's :func:`code_version` does not
+    cover it: a plan kept by an older reader was used after the reader changed)."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(code_version().encode())
+    for name in _PLAN_CODE:
+        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _state_key(question: str, identity: str, spec: OrderSpec) -> str:
     """Where the order's kinds met over the rows of ``question``'s answer for the content
     ``identity`` are kept: an answer made by an update is in order by construction, so the
     next update need not key its every row again (0.1 s for 10,000 rows) to check that."""
-    return key_of("answer-order-state", code_version(), question, identity, repr(spec))
+    return key_of("answer-order-state", plan_code(), question, identity, repr(spec))
 
 
 @functools.lru_cache(maxsize=4)
@@ -233,7 +249,7 @@ def prepared(cache: Cache, query: str, names: Sequence[str]) -> tuple[Plan, Orde
     """The query read as walks and its ORDER BY as data (None: not followed), kept on disk
     by the query's text: rdflib's parser takes a few tenths of a second a query, so each
     text is read once per version of the code, not at every change."""
-    key = key_of("answer-update-plan", code_version(), query, *names)
+    key = key_of("answer-update-plan", plan_code(), query, *names)
     found = cache.get(key)
     if isinstance(found, tuple) and len(found) == 2:
         return None if found[0] is None else (found[0], found[1])
