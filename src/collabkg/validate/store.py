@@ -138,6 +138,8 @@ class ListedFiles:
 
 
 _KEPT_OPEN = threading.local()
+"""``stores``: the cached stores this thread keeps open (store path -> Store) inside
+:func:`kept_open`."""
 _OPENED = [False]
 """Whether this process has opened a store on disk (RocksDB) at any time."""
 
@@ -148,10 +150,6 @@ def opened_in_this_process() -> bool:
     held or were to do (a child opening a store waited for a background flush that no thread
     of the child would run): :func:`collabkg.validate.beside.forkable` says no."""
     return _OPENED[0]
-
-
-"""``stores``: the cached stores this thread keeps open (store path -> Store) inside
-:func:`kept_open`."""
 
 
 @contextlib.contextmanager
