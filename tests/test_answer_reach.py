@@ -366,8 +366,10 @@ SOUNDNESS = [
     ),
     pytest.param(
         "SELECT ?x ?o ?y WHERE {"
-        " { SELECT ?x ?o WHERE { ?x ex:p ?s OPTIONAL { ?s ex:q ?par } BIND(COALESCE(?par, ?s) AS ?o) } }"
-        " { SELECT ?y ?o WHERE { ?y ex:r ?u OPTIONAL { ?u ex:q ?up } BIND(COALESCE(?up, ?u) AS ?o) } } }",
+        " { SELECT ?x ?o WHERE { ?x ex:p ?s OPTIONAL { ?s ex:q ?par }"
+        " BIND(COALESCE(?par, ?s) AS ?o) } }"
+        " { SELECT ?y ?o WHERE { ?y ex:r ?u OPTIONAL { ?u ex:q ?up }"
+        " BIND(COALESCE(?up, ?u) AS ?o) } } }",
         id="coalesce-keys-of-two-subselects",
     ),
     pytest.param(
