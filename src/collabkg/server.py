@@ -401,7 +401,10 @@ class QueryFilter(HTTPServer):
             for sock in expired:
                 self.shutdown_request(sock)
             for sock, address in ready:
-                self._dispatch(sock, address)
+                if _hung_up(sock):  # closed while waiting: it takes no slot
+                    self.shutdown_request(sock)
+                else:
+                    self._dispatch(sock, address)
 
     def _dispatch(self, request: socket.socket, client_address: object) -> None:
         if not self._slots.acquire(blocking=False):
@@ -481,6 +484,19 @@ def _max_waiting() -> int:
     if soft == resource.RLIM_INFINITY:
         return MAX_WAITING
     return max(16, min(MAX_WAITING, soft // 2))
+
+
+def _hung_up(sock: socket.socket) -> bool:
+    """Whether a connection that became readable was closed (or reset) by its client
+    before sending anything. Such connections used to take a serving slot each: a client
+    closing many idle connections at once filled every slot, and the next real request
+    was answered 503."""
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 def _busy_reply() -> bytes:

@@ -184,6 +184,31 @@ def test_idle_connections_neither_block_nor_flood(endpoint):
     _alive(endpoint.url)
 
 
+def test_idle_connections_closed_at_once_take_no_serving_slot(endpoint, monkeypatch):
+    """Regression: a client closing many idle connections at once handed each to a serving
+    slot (they became readable at end of file); with all 32 slots taken, the next real
+    request was answered 503 "the endpoint is busy" (seen once in CI)."""
+    query_filter = endpoint.endpoint.filter
+    dispatched: list[object] = []
+    real_dispatch = query_filter._dispatch
+    monkeypatch.setattr(
+        query_filter,
+        "_dispatch",
+        lambda request, address: (dispatched.append(address), real_dispatch(request, address)),
+    )
+    host, port = urllib.parse.urlsplit(endpoint.url).netloc.split(":")
+    busy_before = query_filter.stats.busy
+    idle = [socket.create_connection((host, int(port))) for _ in range(100)]
+    assert wait_until(lambda: len(query_filter._waiting) >= len(idle), timeout=5)
+    for sock in idle:
+        sock.close()
+    assert wait_until(lambda: not query_filter._waiting, timeout=5)
+    assert dispatched == []
+    assert query_filter.stats.busy == busy_before
+    _alive(endpoint.url)
+    assert len(dispatched) == 1  # the real request was served
+
+
 def test_an_answer_that_fails_half_way_is_never_a_200(mini_graph, monkeypatch):
     """Regression: errors during streaming came back as 200 with a broken body. The answer
     is built in full first; here it passes the memory ceiling half way."""
