@@ -378,6 +378,27 @@ SOUNDNESS = [
         " WHERE { ?y ex:q ?r . ?r ex:r ?s } GROUP BY ?r } }",
         id="coalesce-key-standing-in-for-a-node-of-the-data",
     ),
+    # a sub-select grouped by a key that may be unbound (an OPTIONAL's): the solutions without
+    # it form a group of their own
+    pytest.param(
+        "SELECT ?x ?b ?n WHERE { ?x ex:s ?z"
+        " { SELECT ?x ?b (COUNT(?a) AS ?n) WHERE { ?x ex:p ?a OPTIONAL { ?a ex:q ?b } }"
+        " GROUP BY ?x ?b } }",
+        id="grouped-by-an-optional-key",
+    ),
+    # the shape of reporting-burden: one branch a sub-select grouped by an optional key, the
+    # other patterns; the same names computed in both; the whole grouped by the item
+    pytest.param(
+        "SELECT ?x (COUNT(DISTINCT ?c) AS ?n) (MAX(?l) AS ?ls) WHERE {"
+        " { { SELECT ?x ?a ?b (MAX(?v) AS ?w) WHERE { ?a ex:p ?x OPTIONAL { ?a ex:q ?b"
+        " OPTIONAL { ?b ex:r ?v } } } GROUP BY ?x ?a ?b }"
+        ' BIND(STR(COALESCE(?b, ?a)) AS ?c) BIND(COALESCE(STR(?w), "-") AS ?l) }'
+        " UNION { { ?x ex:s ?a } UNION { ?f ex:q ?x ; ex:s ?a }"
+        " OPTIONAL { ?a ex:r ?b OPTIONAL { ?b ex:p ?u } }"
+        ' BIND(STR(?b) AS ?c) BIND(COALESCE(STR(?u), "-") AS ?l) } }'
+        " GROUP BY ?x HAVING (COUNT(DISTINCT ?c) >= 2)",
+        id="union-of-a-grouped-subselect-and-patterns",
+    ),
 ]
 
 SEEDS = 300

@@ -309,10 +309,10 @@ class _Reader:
         self, names: set[str], scope: dict[str, str], number: int, part: _Part, shared: set[str]
     ) -> None:
         """A group's members must be joined through a variable bound by a pattern in every
-        one of them (and seen outside: ``shared``); the other keys may be computed."""
+        one of them (and seen outside: ``shared``); the other keys may be computed, or
+        unbound in some solutions (those then form groups of their own, each still about
+        one term of the joining key)."""
         nodes = {n: self.var(n, scope, number) for n in names}
-        if any(v not in part.certain and v not in self.computed for v in nodes.values()):
-            raise _Unsupported("grouped by a variable that may be unbound")
         if not any(nodes[n] in part.certain and nodes[n] not in self.computed for n in shared):
             raise _Unsupported("no group key bound by a pattern")
 

@@ -35,10 +35,27 @@ def _rows(graph: KnowledgeGraph, text: str) -> tuple[list[str], list[tuple[str |
     ]
 
 
+SORTED_LISTS = {"reporting-burden": "reportsTo"}
+"""Rewrites that also put a "; "-separated list in alphabetical order (its order was the
+engine's, which differed between the whole listing and one party's rows computed again):
+the same rows but for the order within that list, which is now sorted."""
+
+
+def _sorted_list(cell: str | None) -> str | None:
+    if cell is None:
+        return None
+    text = cell[1 : cell.rindex('"')]
+    return '"' + "; ".join(sorted(text.split("; "))) + cell[cell.rindex('"') :]
+
+
 def _compare(graph: KnowledgeGraph, earlier: str, now: str, query_id: str) -> int:
     before_vars, before = _rows(graph, earlier)
     after_vars, after = _rows(graph, now)
     assert after_vars == before_vars
+    if query_id in SORTED_LISTS:
+        at = after_vars.index(SORTED_LISTS[query_id])
+        assert all(row[at] == _sorted_list(row[at]) for row in after), f"{query_id}: not sorted"
+        before = [(*row[:at], _sorted_list(row[at]), *row[at + 1 :]) for row in before]
     assert after == before, f"{query_id}: the rewritten query gives other rows"
     return len(before)
 
