@@ -438,6 +438,7 @@ EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple[object, ..
             "kindLabel",
             "placeLabel",
             "sourceLabel",
+            "depth",
         ),
         [
             (
@@ -448,6 +449,7 @@ EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple[object, ..
                 "partnership",
                 "none recorded",
                 "Source B",
+                1,
             ),
             (
                 "ckc:instrumentalEngagement",
@@ -457,6 +459,7 @@ EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple[object, ..
                 "alliance",
                 "none recorded",
                 "Source A",
+                2,
             ),
             (
                 "ckc:committedEngagement",
@@ -466,6 +469,7 @@ EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple[object, ..
                 "collaboration",
                 "Place X",
                 "Source A",
+                3,
             ),
         ],
     ),
@@ -1102,6 +1106,8 @@ EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple[object, ..
             "sourceLabel",
             "quoteText",
             "inferenceNote",
+            "stageOrder",
+            "position",
         ),
         [
             (
@@ -1118,6 +1124,8 @@ EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple[object, ..
                 "Source B",
                 "set the agenda",
                 "",
+                "1",
+                1,
             ),
             (
                 "ckc:peakOfInflatedExpectations",
@@ -1133,6 +1141,8 @@ EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple[object, ..
                 "Source A",
                 "ride the hype",
                 "addressee read from the context",
+                "2",
+                2,
             ),
         ],
     ),
