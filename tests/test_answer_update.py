@@ -368,3 +368,46 @@ def test_a_plan_kept_by_another_version_of_the_code_is_not_used(
         assert answer_update.plan_code() != before
     finally:
         answer_update.plan_code.cache_clear()
+
+
+def test_the_way_and_the_cost_of_asking_about_one_item_are_noted_and_used(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: every update asked its first item twice (to find the faster of two ways),
+    and one whose items cost more than its share found that out only by asking (0.12 s lost
+    at every change for co-creation-by-structure-type at 1M). The way and the cost are noted;
+    the next update asks each item once, the faster way, or not at all when it would take
+    longer (a cost that says so is taken as a little less each time, to be tried again)."""
+    from collabkg.backends.embedded import ItemCost
+
+    query = next(t for q, t in _listings(project) if q == "collaborations-by-structure-type")
+    with KnowledgeGraph.from_files(project) as graph:
+        backend = graph._backend
+        _names, rows = graph.select_rows(query, keep=False)
+        each = [{"collaboration": row["collaboration"]} for row in list(rows)[:3]]
+        assert len(each) == 3
+        asked: list[bool] = []
+        real = backend._solutions
+
+        def counted(text: str, bindings: object, *, values_first: bool = True) -> object:
+            asked.append(values_first)
+            return real(text, bindings, values_first=values_first)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(backend, "_solutions", counted)
+        notes: list[ItemCost] = []
+        first = backend.select_each(query, each, noted=notes.append)
+        assert sorted(asked) == [False, False, False, True]  # the first item both ways
+        assert len(notes) == 1
+        asked.clear()
+        again = backend.select_each(query, each, known=notes[0], noted=notes.append)
+        assert again == first
+        assert asked == [notes[0].values_first] * 3
+        assert len(notes) == 2 and notes[1].seconds > 0
+        asked.clear()
+        too_slow = ItemCost(values_first=True, seconds=10.0)
+        assert (
+            backend.select_each(query, each, give_up_after=1.0, known=too_slow, noted=notes.append)
+            == []
+        )
+        assert asked == []
+        assert notes[-1] == ItemCost(True, 9.0)

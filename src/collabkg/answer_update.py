@@ -68,6 +68,7 @@ from collabkg.answers import (
     open_answer,
     read_manifest,
 )
+from collabkg.backends.embedded import ItemCost
 from collabkg.cache import Cache, code_version, key_of, sha256
 from collabkg.errors import AnswerDamaged, QueryError
 from collabkg.mentions import DESCRIBES_TERM, kept_mentions, mentions_of
@@ -81,11 +82,13 @@ MAX_ITEMS = 64
 
 Ends = set[tuple[str, str, str]]
 Compute = Callable[
-    [Sequence[Mapping[str, Node]], float],
+    [Sequence[Mapping[str, Node]], float, ItemCost | None, Callable[[ItemCost], None]],
     Sequence[tuple[list[str], Sequence[tuple[object, ...]]]],
 ]
 """Runs the query once for each set of parameters: (names, the engine's rows) each; none
-(an empty list) when that would take more than the seconds given."""
+(an empty list) when that would take more than the seconds given. Given what an item cost
+when last measured, and told what it costs now
+(:meth:`collabkg.backends.embedded.EmbeddedBackend.select_each`)."""
 SHARE = 0.5
 """The items' rows are computed again only when that takes at most this share of the time
 the whole answer took to compute afresh (else the answer is computed afresh: an attempt
@@ -159,6 +162,15 @@ def updated_answer(
             return None
         seconds = found.seconds if found.seconds is not None else UNKNOWN_SECONDS
         state = cache.get(_state_key(question, found.identity, ready[1]))
+        cost_key = key_of("answer-item-cost", plan_code(), question)
+        cost = cache.get(cost_key)
+        known = ItemCost(*cost) if isinstance(cost, tuple) and len(cost) == 2 else None
+
+        def noted(measured: ItemCost) -> None:
+            if cache is not None:
+                with contextlib.suppress(OSError):
+                    cache.put(cost_key, (measured.values_first, measured.seconds))
+
         made = _updated(
             cache,
             root,
@@ -168,7 +180,7 @@ def updated_answer(
             manifest[0],
             content,
             store,
-            lambda each: compute(each, SHARE * seconds),
+            lambda each: compute(each, SHARE * seconds, known, noted),
             state if isinstance(state, tuple) else None,
         )
         if made is None:

@@ -42,7 +42,13 @@ from collabkg.answers import (
     write_manifest,
 )
 from collabkg.backends.base import Backend, ConvertedOnRead, Row, RowsOnRead, Triple
-from collabkg.backends.embedded import EmbeddedBackend, SourceFile, load_store, syntax_errors
+from collabkg.backends.embedded import (
+    EmbeddedBackend,
+    ItemCost,
+    SourceFile,
+    load_store,
+    syntax_errors,
+)
 from collabkg.bindings import Bindings, normalise_bindings
 from collabkg.cache import cache_dir
 from collabkg.errors import AnswerDamaged, LoadError, QueryError, UsageError
@@ -499,10 +505,18 @@ class KnowledgeGraph:
         backend = self._backend
 
         def compute(
-            each: Sequence[Mapping[str, Node]], give_up_after: float
+            each: Sequence[Mapping[str, Node]],
+            give_up_after: float,
+            known: ItemCost | None,
+            noted: Callable[[ItemCost], None],
         ) -> list[tuple[list[str], list[tuple[object, ...]]]]:
             return backend.select_each(
-                query, each, timeout_s=timeout_s, give_up_after=give_up_after
+                query,
+                each,
+                timeout_s=timeout_s,
+                give_up_after=give_up_after,
+                known=known,
+                noted=noted,
             )
 
         made = updated_answer(

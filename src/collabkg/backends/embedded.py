@@ -46,6 +46,20 @@ def _substitutions(
 # --------------------------------------------------------------------------- loading
 
 
+RECONSIDER = 0.9
+"""A cost that made asking about the items look too slow is taken as this much of itself
+the next time: a measure taken under load is tried again after a few changes."""
+
+
+@dataclass(frozen=True)
+class ItemCost:
+    """What asking a query about one item cost when last measured, and the way that was
+    faster (:meth:`EmbeddedBackend.select_each`)."""
+
+    values_first: bool
+    seconds: float
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """A Turtle file to load: where it is, how to name it, and which graph gets it."""
@@ -402,16 +416,28 @@ class EmbeddedBackend:
         *,
         timeout_s: float | None = None,
         give_up_after: float | None = None,
+        known: ItemCost | None = None,
+        noted: Callable[[ItemCost], None] | None = None,
     ) -> list[tuple[list[str], list[tuple[object, ...]]]]:
         """The answer (the engine's terms) for each set of parameters in ``each``, all run
         as one timed piece of work: many small questions about one item each (a kept
         answer brought up to date) without the cost of timing each one apart.
 
-        The first is asked twice: with the parameters pre-bound only (Oxigraph substitutes
-        them in the sub-selects too) and with the VALUES blocks of :func:`_with_values_first`
-        as well; the faster way asks the others (either can be ten times the other,
-        depending on the query). With ``give_up_after`` (seconds), nothing is returned
-        (an empty list) as soon as all of them would take longer."""
+        Unless ``known`` says which, the first is asked twice: with the parameters pre-bound
+        only (Oxigraph substitutes them in the sub-selects too) and with the VALUES blocks of
+        :func:`_with_values_first` as well; the faster way asks the others (either can be ten
+        times the other, depending on the query). ``noted`` is told the way taken and what
+        an item cost. With ``give_up_after`` (seconds), nothing is returned (an empty list)
+        as soon as all of them would take longer, or at once when ``known`` says they
+        would."""
+        if (
+            known is not None
+            and give_up_after is not None
+            and known.seconds * len(each) > give_up_after
+        ):
+            if noted is not None:  # measured under load, perhaps: tried again in a while
+                noted(ItemCost(known.values_first, known.seconds * RECONSIDER))
+            return []
 
         def one(
             bindings: Mapping[str, Node], values_first: bool
@@ -425,23 +451,32 @@ class EmbeddedBackend:
         def work(cancel: threading.Event) -> list[tuple[list[str], list[tuple[object, ...]]]]:
             answers: list[tuple[list[str], list[tuple[object, ...]]]] = []
             started = time.perf_counter()
-            values_first = False
+            values_first = known.values_first if known is not None else False
+            first_cost: float | None = None
             for number, bindings in enumerate(each):
                 if cancel.is_set():
                     break
-                if number == 0:
+                if number == 0 and known is None:
                     answers.append(one(bindings, False))
                     pre_bound = time.perf_counter() - started
                     one(bindings, True)
                     with_blocks = time.perf_counter() - started - pre_bound
                     values_first = with_blocks < pre_bound
-                    fastest = min(pre_bound, with_blocks)
-                    if give_up_after is not None and fastest * len(each) > give_up_after:
+                    first_cost = min(pre_bound, with_blocks)
+                    if noted is not None:
+                        noted(ItemCost(values_first, first_cost))
+                    if give_up_after is not None and first_cost * len(each) > give_up_after:
                         return []
                 else:
                     answers.append(one(bindings, values_first))
-                if give_up_after is not None and time.perf_counter() - started > give_up_after:
+                spent = time.perf_counter() - started
+                if give_up_after is not None and spent > give_up_after:
+                    if noted is not None and first_cost is None:
+                        noted(ItemCost(values_first, spent / len(answers)))
                     return []
+            if noted is not None and answers and first_cost is None:
+                spent = time.perf_counter() - started
+                noted(ItemCost(values_first, spent / len(answers)))
             return answers
 
         return _run_with_timeout(work, timeout_s)
