@@ -376,8 +376,9 @@ def test_the_way_and_the_cost_of_asking_about_one_item_are_noted_and_used(
     """Regression: every update asked its first item twice (to find the faster of two ways),
     and one whose items cost more than its share found that out only by asking (0.12 s lost
     at every change for co-creation-by-structure-type at 1M). The way and the cost are noted;
-    the next update asks each item once, the faster way, or not at all when it would take
-    longer (a cost that says so is taken as a little less each time, to be tried again)."""
+    the next update asks each item once the faster way (the VALUES-first way: all items in
+    one query), or not at all when it would take longer (a cost that says so is taken as a
+    little less each time, to be tried again)."""
     from collabkg.backends.embedded import ItemCost
 
     query = next(t for q, t in _listings(project) if q == "collaborations-by-structure-type")
@@ -398,11 +399,14 @@ def test_the_way_and_the_cost_of_asking_about_one_item_are_noted_and_used(
         first = backend.select_each(query, each, noted=notes.append)
         assert sorted(asked) == [False, False, False, True]  # the first item both ways
         assert len(notes) == 1
-        asked.clear()
-        again = backend.select_each(query, each, known=notes[0], noted=notes.append)
-        assert again == first
-        assert asked == [notes[0].values_first] * 3
-        assert len(notes) == 2 and notes[1].seconds > 0
+        for values_first in (False, True):
+            asked.clear()
+            known = ItemCost(values_first, notes[0].seconds)
+            again = backend.select_each(query, each, known=known, noted=notes.append)
+            assert again == first
+            # pre-bound: each item once; VALUES first: all of them in one query
+            assert asked == ([] if values_first else [False] * 3)
+            assert notes[-1].values_first == values_first and notes[-1].seconds > 0
         asked.clear()
         too_slow = ItemCost(values_first=True, seconds=10.0)
         assert (
@@ -411,3 +415,24 @@ def test_the_way_and_the_cost_of_asking_about_one_item_are_noted_and_used(
         )
         assert asked == []
         assert notes[-1] == ItemCost(True, 9.0)
+
+
+def test_items_asked_together_give_the_rows_each_gives_alone(project: Path) -> None:
+    """Several items computed again in one query (a VALUES block of them, its rows split by
+    item) give, for every listing, the rows each item's own query gives, in its order."""
+    with KnowledgeGraph.from_files(project) as graph:
+        backend = graph._backend
+        tried = 0
+        for qid, query in _listings(project):
+            plan = answer_update.plan_for(query)
+            if plan is None:
+                continue
+            names, rows = graph.select_rows(query, keep=False)
+            items = list(dict.fromkeys(row[plan.item_name] for row in rows))[::7][:6]
+            each = [{plan.item_name: item} for item in items]
+            together = backend._together(query, each)
+            assert together is not None, qid
+            alone = [backend.select_each(query, [bindings])[0] for bindings in each]
+            assert [r for _n, r in together] == [a[1] for a in alone], qid
+            tried += len(items) > 1
+        assert tried >= 10

@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
@@ -441,15 +441,24 @@ def _scan(text: str, variables: bool = False) -> Iterator[tuple[int, str]]:
             i += 1
 
 
-def values_block(bindings: Mapping[str, Node]) -> str:
-    """``VALUES (?a ?b) { (<iri> "text") }`` for validated terms (rdflib's n3(), escaped)."""
+def values_block(
+    bindings: Mapping[str, Node], rows: Sequence[Mapping[str, Node]] | None = None
+) -> str:
+    """``VALUES (?a ?b) { (<iri> "text") }`` for validated terms (rdflib's n3(), escaped);
+    with ``rows``, one row for each (of the names of ``bindings``; repeated rows once)."""
     names = list(bindings)
-    row = " ".join(bindings[name].n3() for name in names)
     heads = " ".join(f"?{name}" for name in names)
-    return f"VALUES ({heads}) {{ ({row}) }}"
+    lines = dict.fromkeys(
+        " ".join(row[name].n3() for name in names) for row in (rows or [bindings])
+    )
+    return f"VALUES ({heads}) {{ " + " ".join(f"({line})" for line in lines) + " }"
 
 
-def with_inline_values(query_text: str, bindings: Mapping[str, Node]) -> str:
+def with_inline_values(
+    query_text: str,
+    bindings: Mapping[str, Node],
+    rows: Sequence[Mapping[str, Node]] | None = None,
+) -> str:
     """The query with its parameters bound by a VALUES block INSIDE the WHERE group.
 
     Equivalent to pre-binding for parameters used in the main group pattern (the canned
@@ -457,6 +466,7 @@ def with_inline_values(query_text: str, bindings: Mapping[str, Node]) -> str:
     7, which mishandles a trailing VALUES clause in any query that uses BIND. The block goes
     right after the brace that opens the outermost WHERE group (after a CONSTRUCT template);
     if that group is itself a sub-select, the sub-select is wrapped in a group first.
+    With ``rows``, the block holds a row for each (several items asked at once).
     """
     if not bindings:
         return query_text
@@ -480,7 +490,7 @@ def with_inline_values(query_text: str, bindings: Mapping[str, Node]) -> str:
     if opening is None or tokens[opening][1] != "{":
         raise QueryError("cannot find the WHERE clause to bind the parameters in")
     start = tokens[opening][0]
-    block = " " + values_block(bindings) + " "
+    block = " " + values_block(bindings, rows) + " "
     following = tokens[opening + 1][1] if opening + 1 < len(tokens) else ""
     if following == "SELECT":  # WHERE { SELECT ... }: wrap the sub-select in its own group
         close = tokens[_matching(tokens, opening)][0]
@@ -495,7 +505,11 @@ def with_inline_values(query_text: str, bindings: Mapping[str, Node]) -> str:
     return query_text[: start + 1] + block + query_text[start + 1 :]
 
 
-def with_values_in_subselects(query_text: str, bindings: Mapping[str, Node]) -> str:
+def with_values_in_subselects(
+    query_text: str,
+    bindings: Mapping[str, Node],
+    rows: Sequence[Mapping[str, Node]] | None = None,
+) -> str:
     """The query with its parameters' VALUES block also opening every sub-select that
     projects them (and whose enclosing sub-selects project them too).
 
@@ -539,7 +553,7 @@ def with_values_in_subselects(query_text: str, bindings: Mapping[str, Node]) -> 
             if all(f"?{name}" in p or "*" in p for p in [*enclosing, projected])
         ]
         if names:
-            block = " " + values_block({name: bindings[name] for name in names}) + " "
+            block = " " + values_block({name: bindings[name] for name in names}, rows) + " "
             insertions.append((tokens[opening][0] + 1, block))
     for position, block in sorted(insertions, reverse=True):
         query_text = query_text[:position] + block + query_text[position:]

@@ -265,19 +265,24 @@ def _run_with_timeout(
     return run_with_timeout(work, timeout_s, what)
 
 
-def _with_values_first(query: str, bindings: Mapping[str, Node]) -> str | None:
+def _with_values_first(
+    query: str, bindings: Mapping[str, Node], rows: Sequence[Mapping[str, Node]] | None = None
+) -> str | None:
     """The query with its parameters ALSO given as a VALUES block opening its WHERE group
     and the sub-selects that project them.
 
     The parameters stay pre-bound (``substitutions``): the blocks only repeat their values,
     so the answers are the same, but Oxigraph then starts from them instead of evaluating
     the whole pattern first (a query about one item in a 1M-triple graph: 330 ms -> 1 ms).
-    None when the block cannot be placed (the query runs as written)."""
+    None when the block cannot be placed (the query runs as written). With ``rows``, the
+    blocks hold a row for each (nothing is pre-bound then)."""
     from collabkg.sparql_safety import with_inline_values, with_values_in_subselects
     from collabkg.sparql_text import canonical_query
 
     try:
-        planned = with_inline_values(with_values_in_subselects(query, bindings), bindings)
+        planned = with_inline_values(
+            with_values_in_subselects(query, bindings, rows), bindings, rows
+        )
         # the blocks are text: the planned query is read again, and its canonical text
         # is what runs (it holds nothing the check did not see)
         return canonical_query(planned, PREFIXES).text
@@ -456,6 +461,11 @@ class EmbeddedBackend:
             for number, bindings in enumerate(each):
                 if cancel.is_set():
                     break
+                if values_first and (number > 0 or known is not None) and len(each) - number > 1:
+                    together = self._together(query, each[number:])
+                    if together is not None:  # the rest in one query
+                        answers += together
+                        break
                 if number == 0 and known is None:
                     answers.append(one(bindings, False))
                     pre_bound = time.perf_counter() - started
@@ -480,6 +490,41 @@ class EmbeddedBackend:
             return answers
 
         return _run_with_timeout(work, timeout_s)
+
+    def _together(
+        self, query: str, each: Sequence[Mapping[str, Node]]
+    ) -> list[tuple[list[str], list[tuple[object, ...]]]] | None:
+        """The answers for several values of one parameter (an item each), asked at once:
+        one query whose VALUES blocks hold them all, its rows split by that parameter's
+        column (each keeps the query's order). None when they are not values of one
+        parameter the answer shows, or the blocks cannot be placed."""
+        names = {name for bindings in each for name in bindings}
+        if len(names) != 1 or any(len(bindings) != 1 for bindings in each):
+            return None
+        (name,) = names
+        planned = _with_values_first(query, each[0], list(each))
+        if planned is None:
+            return None
+        try:
+            result = self._store.query(
+                planned, use_default_graph_as_union=True, prefixes=dict(PREFIXES)
+            )
+        except (SyntaxError, RuntimeError):
+            return None
+        if not isinstance(result, ox.QuerySolutions):
+            return None
+        variables = [v.value for v in result.variables]
+        if name not in variables:
+            return None
+        column = variables.index(name)
+        rows: dict[object, list[tuple[object, ...]]] = {}
+        try:
+            for solution in result:
+                row = tuple(solution)
+                rows.setdefault(row[column], []).append(row)
+        except (OSError, RuntimeError) as exc:
+            raise QueryError(f"the query failed: {exc}") from None
+        return [(variables, rows.get(to_oxigraph(bindings[name]), [])) for bindings in each]
 
     def ask(
         self,
