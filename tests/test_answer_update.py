@@ -427,7 +427,7 @@ def test_items_asked_together_give_the_rows_each_gives_alone(project: Path) -> N
             plan = answer_update.plan_for(query)
             if plan is None:
                 continue
-            names, rows = graph.select_rows(query, keep=False)
+            _names, rows = graph.select_rows(query, keep=False)
             items = list(dict.fromkeys(row[plan.item_name] for row in rows))[::7][:6]
             each = [{plan.item_name: item} for item in items]
             together = backend._together(query, each)
