@@ -433,8 +433,9 @@ class EmbeddedBackend:
         :func:`_with_values_first` as well; the faster way asks the others (either can be ten
         times the other, depending on the query). ``noted`` is told the way taken and what
         an item cost. With ``give_up_after`` (seconds), nothing is returned (an empty list)
-        as soon as all of them would take longer, or at once when ``known`` says they
-        would."""
+        as soon as asking them one by one would take longer, or at once when ``known`` says
+        they would. Where the VALUES-first way is the faster, the items after the first
+        are asked together (:meth:`_together`): one query, whatever their number."""
         if (
             known is not None
             and give_up_after is not None
@@ -457,36 +458,36 @@ class EmbeddedBackend:
             answers: list[tuple[list[str], list[tuple[object, ...]]]] = []
             started = time.perf_counter()
             values_first = known.values_first if known is not None else False
-            first_cost: float | None = None
-            for number, bindings in enumerate(each):
+            rest = list(each)
+            if known is None and rest:  # the first item both ways
+                answers.append(one(rest[0], False))
+                pre_bound = time.perf_counter() - started
+                one(rest[0], True)
+                with_blocks = time.perf_counter() - started - pre_bound
+                values_first = with_blocks < pre_bound
+                first = min(pre_bound, with_blocks)
+                if noted is not None:
+                    noted(ItemCost(values_first, first))
+                rest = rest[1:]
+                # one by one, the others would take longer (together, they may not)
+                slow = give_up_after is not None and first * len(each) > give_up_after
+                if slow and not values_first:
+                    return []
+            rest_started = time.perf_counter()
+            if values_first and len(rest) > 1:
+                together = self._together(query, rest)
+                if together is not None:  # the rest in one query
+                    answers += together
+                    rest = []
+            for bindings in rest:
                 if cancel.is_set():
                     break
-                if values_first and (number > 0 or known is not None) and len(each) - number > 1:
-                    together = self._together(query, each[number:])
-                    if together is not None:  # the rest in one query
-                        answers += together
-                        break
-                if number == 0 and known is None:
-                    answers.append(one(bindings, False))
-                    pre_bound = time.perf_counter() - started
-                    one(bindings, True)
-                    with_blocks = time.perf_counter() - started - pre_bound
-                    values_first = with_blocks < pre_bound
-                    first_cost = min(pre_bound, with_blocks)
-                    if noted is not None:
-                        noted(ItemCost(values_first, first_cost))
-                    if give_up_after is not None and first_cost * len(each) > give_up_after:
-                        return []
-                else:
-                    answers.append(one(bindings, values_first))
-                spent = time.perf_counter() - started
-                if give_up_after is not None and spent > give_up_after:
-                    if noted is not None and first_cost is None:
-                        noted(ItemCost(values_first, spent / len(answers)))
+                answers.append(one(bindings, values_first))
+                if give_up_after is not None and time.perf_counter() - started > give_up_after:
                     return []
-            if noted is not None and answers and first_cost is None:
-                spent = time.perf_counter() - started
-                noted(ItemCost(values_first, spent / len(answers)))
+            asked = len(each) - (1 if known is None else 0)
+            if noted is not None and asked > 0 and len(answers) == len(each):
+                noted(ItemCost(values_first, (time.perf_counter() - rest_started) / asked))
             return answers
 
         return _run_with_timeout(work, timeout_s)
