@@ -77,7 +77,7 @@ _LOG = logging.getLogger(__name__)
 
 MAX_FILES = 8
 """Changed data files followed at most (more: the answer is computed afresh)."""
-MAX_ITEMS = 64
+MAX_ITEMS = 256
 """Items computed again at most (more: the whole answer is computed afresh)."""
 
 Ends = set[tuple[str, str, str]]

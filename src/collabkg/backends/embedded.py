@@ -469,12 +469,23 @@ class EmbeddedBackend:
                 if noted is not None:
                     noted(ItemCost(values_first, first))
                 rest = rest[1:]
-                # one by one, the others would take longer (together, they may not)
-                slow = give_up_after is not None and first * len(each) > give_up_after
-                if slow and not values_first:
-                    return []
+                if give_up_after is not None and first * len(each) > give_up_after:
+                    # one by one, the others would take longer; together, they may not:
+                    # two asked together first, and the rest only if two cost less than
+                    # one and a half (a plan whose cost grows with the block is not tried)
+                    if with_blocks > give_up_after or len(rest) < 3:
+                        return []
+                    probed = time.perf_counter()
+                    pair = self._together(query, rest[:2])
+                    if not pair or time.perf_counter() - probed > 1.5 * with_blocks:
+                        return []
+                    answers += pair
+                    rest = rest[2:]
+                    values_first = True
             rest_started = time.perf_counter()
             if values_first and len(rest) > 1:
+                # one query, which cannot be stopped half way (its rows come once sorted):
+                # what it cost is noted, and the next update is refused at once if too much
                 together = self._together(query, rest)
                 if together is not None:  # the rest in one query
                     answers += together
