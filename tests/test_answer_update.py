@@ -416,6 +416,16 @@ def test_the_way_and_the_cost_of_asking_about_one_item_are_noted_and_used(
         )
         assert asked == []
         assert notes[-1] == ItemCost(True, 9.0)
+        # one by one too slow the pre-bound way: two asked together first, as cheap as
+        # one here, so the third too (alone: the VALUES-first way)
+        asked.clear()
+        slow_alone = ItemCost(values_first=False, seconds=10.0)
+        together = backend.select_each(
+            query, each, give_up_after=1.0, known=slow_alone, noted=notes.append
+        )
+        assert together == first
+        assert asked == [True]
+        assert notes[-1].values_first is True and notes[-1].seconds < 1.0
 
 
 def test_items_asked_together_give_the_rows_each_gives_alone(project: Path) -> None:

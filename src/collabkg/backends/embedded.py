@@ -432,17 +432,13 @@ class EmbeddedBackend:
         only (Oxigraph substitutes them in the sub-selects too) and with the VALUES blocks of
         :func:`_with_values_first` as well; the faster way asks the others (either can be ten
         times the other, depending on the query). ``noted`` is told the way taken and what
-        an item cost. With ``give_up_after`` (seconds), nothing is returned (an empty list)
-        as soon as asking them one by one would take longer, or at once when ``known`` says
-        they would. Where the VALUES-first way is the faster, the items after the first
-        are asked together (:meth:`_together`): one query, whatever their number."""
-        if (
-            known is not None
-            and give_up_after is not None
-            and known.seconds * len(each) > give_up_after
-        ):
-            if noted is not None:  # measured under load, perhaps: tried again in a while
-                noted(ItemCost(known.values_first, known.seconds * RECONSIDER))
+        an item cost. Where the VALUES-first way is the faster, the items after the first
+        are asked together (:meth:`_together`): one query, whatever their number. With
+        ``give_up_after`` (seconds), nothing is returned (an empty list) when asking them
+        one by one would take longer (as measured on the first, or as ``known`` says) and
+        two of them asked together cost more than one and a half, or as soon as the time
+        is past."""
+        if not each:
             return []
 
         def one(
@@ -454,35 +450,42 @@ class EmbeddedBackend:
             except (OSError, RuntimeError) as exc:
                 raise QueryError(f"the query failed: {exc}") from None
 
+        def refused() -> list[tuple[list[str], list[tuple[object, ...]]]]:
+            if known is not None and noted is not None:  # measured under load, perhaps
+                noted(ItemCost(known.values_first, known.seconds * RECONSIDER))
+            return []
+
         def work(cancel: threading.Event) -> list[tuple[list[str], list[tuple[object, ...]]]]:
             answers: list[tuple[list[str], list[tuple[object, ...]]]] = []
             started = time.perf_counter()
-            values_first = known.values_first if known is not None else False
             rest = list(each)
-            if known is None and rest:  # the first item both ways
+            if known is None:  # the first item both ways
                 answers.append(one(rest[0], False))
                 pre_bound = time.perf_counter() - started
                 one(rest[0], True)
                 with_blocks = time.perf_counter() - started - pre_bound
                 values_first = with_blocks < pre_bound
-                first = min(pre_bound, with_blocks)
+                single = min(pre_bound, with_blocks)
                 if noted is not None:
-                    noted(ItemCost(values_first, first))
+                    noted(ItemCost(values_first, single))
                 rest = rest[1:]
-                if give_up_after is not None and first * len(each) > give_up_after:
-                    # one by one, the others would take longer; together, they may not:
-                    # two asked together first, and the rest only if two cost less than
-                    # one and a half (a plan whose cost grows with the block is not tried)
-                    if with_blocks > give_up_after or len(rest) < 3:
-                        return []
-                    probed = time.perf_counter()
-                    pair = self._together(query, rest[:2])
-                    if not pair or time.perf_counter() - probed > 1.5 * with_blocks:
-                        return []
-                    answers += pair
-                    rest = rest[2:]
-                    values_first = True
-            rest_started = time.perf_counter()
+            else:
+                values_first, single = known.values_first, known.seconds
+                with_blocks = single if values_first else 0.0
+            if give_up_after is not None and single * len(each) > give_up_after:
+                # one by one, they would take longer; together, they may not: two asked
+                # together first, and the rest only if two cost less than one and a half
+                # (a plan whose cost grows with the block is not tried)
+                if values_first or len(rest) < 3 or with_blocks > give_up_after:
+                    return refused()
+                probed = time.perf_counter()
+                pair = self._together(query, rest[:2])
+                if not pair or time.perf_counter() - probed > 1.5 * max(with_blocks, single):
+                    return refused()
+                answers += pair
+                rest = rest[2:]
+                values_first = True
+            rest_started, asked = time.perf_counter(), len(rest)
             if values_first and len(rest) > 1:
                 # one query, which cannot be stopped half way (its rows come once sorted):
                 # what it cost is noted, and the next update is refused at once if too much
@@ -496,7 +499,6 @@ class EmbeddedBackend:
                 answers.append(one(bindings, values_first))
                 if give_up_after is not None and time.perf_counter() - started > give_up_after:
                     return []
-            asked = len(each) - (1 if known is None else 0)
             if noted is not None and asked > 0 and len(answers) == len(each):
                 noted(ItemCost(values_first, (time.perf_counter() - rest_started) / asked))
             return answers
