@@ -432,12 +432,12 @@ class EmbeddedBackend:
         only (Oxigraph substitutes them in the sub-selects too) and with the VALUES blocks of
         :func:`_with_values_first` as well; the faster way asks the others (either can be ten
         times the other, depending on the query). ``noted`` is told the way taken and what
-        an item cost. Where the VALUES-first way is the faster, the items after the first
-        are asked together (:meth:`_together`): one query, whatever their number. With
-        ``give_up_after`` (seconds), nothing is returned (an empty list) when asking them
-        one by one would take longer (as measured on the first, or as ``known`` says) and
-        two of them asked together cost more than one and a half, or as soon as the time
-        is past."""
+        an item cost. Where the VALUES-first way is the faster, or one by one they would
+        take longer than ``give_up_after`` (as measured on the first, or as ``known`` says),
+        the items after the first are asked together (:meth:`_together`), in queries of 2,
+        4, 8... items: a handful of queries, given up between two once the time is past. With
+        ``give_up_after`` (seconds), nothing is returned (an empty list) as soon as the
+        time is past, or at once for one item known to take longer."""
         if not each:
             return []
 
@@ -458,6 +458,10 @@ class EmbeddedBackend:
         def work(cancel: threading.Event) -> list[tuple[list[str], list[tuple[object, ...]]]]:
             answers: list[tuple[list[str], list[tuple[object, ...]]]] = []
             started = time.perf_counter()
+
+            def past() -> bool:
+                return give_up_after is not None and time.perf_counter() - started > give_up_after
+
             rest = list(each)
             if known is None:  # the first item both ways
                 answers.append(one(rest[0], False))
@@ -471,33 +475,30 @@ class EmbeddedBackend:
                 rest = rest[1:]
             else:
                 values_first, single = known.values_first, known.seconds
-                with_blocks = single if values_first else 0.0
-            if give_up_after is not None and single * len(each) > give_up_after:
-                # one by one, they would take longer; together, they may not: two asked
-                # together first, and the rest only if two cost less than one and a half
-                # (a plan whose cost grows with the block is not tried)
-                if values_first or len(rest) < 3 or with_blocks > give_up_after:
-                    return refused()
-                probed = time.perf_counter()
-                pair = self._together(query, rest[:2])
-                if not pair or time.perf_counter() - probed > 1.5 * max(with_blocks, single):
-                    return refused()
-                answers += pair
-                rest = rest[2:]
-                values_first = True
+            slow = give_up_after is not None and single * len(each) > give_up_after
+            if slow and len(rest) < 2:
+                return refused()
             rest_started, asked = time.perf_counter(), len(rest)
-            if values_first and len(rest) > 1:
-                # one query, which cannot be stopped half way (its rows come once sorted):
-                # what it cost is noted, and the next update is refused at once if too much
-                together = self._together(query, rest)
-                if together is not None:  # the rest in one query
+            if len(rest) > 1 and (values_first or slow):
+                # one by one, the VALUES-first way is the faster, or they would take too
+                # long; together they may not: in queries of 2, 4, 8... items (each query
+                # runs to its end: its rows come once sorted), given up once past the time
+                size = 2
+                while rest and not cancel.is_set():
+                    together = self._together(query, rest[:size])
+                    if together is None:
+                        break  # cannot be asked together: one by one, below
+                    values_first = True  # the way noted: together
                     answers += together
-                    rest = []
+                    rest = rest[size:]
+                    size *= 2
+                    if past():
+                        return refused() if known is not None else []
             for bindings in rest:
                 if cancel.is_set():
                     break
                 answers.append(one(bindings, values_first))
-                if give_up_after is not None and time.perf_counter() - started > give_up_after:
+                if past():
                     return []
             if noted is not None and asked > 0 and len(answers) == len(each):
                 noted(ItemCost(values_first, (time.perf_counter() - rest_started) / asked))
