@@ -435,7 +435,8 @@ class EmbeddedBackend:
         an item cost. Where the VALUES-first way is the faster, or one by one they would
         take longer than ``give_up_after`` (as measured on the first, or as ``known`` says),
         the items after the first are asked together (:meth:`_together`), in queries of 2,
-        4, 8... items: a handful of queries, given up between two once the time is past. With
+        4, 8... items: a handful of queries, given up between two once the time is past or
+        the next would take it past, were it to cost twice the last. With
         ``give_up_after`` (seconds), nothing is returned (an empty list) as soon as the
         time is past, or at once for one item known to take longer."""
         if not each:
@@ -483,11 +484,17 @@ class EmbeddedBackend:
                 # one by one, the VALUES-first way is the faster, or they would take too
                 # long; together they may not: in queries of 2, 4, 8... items (each query
                 # runs to its end: its rows come once sorted), given up once past the time
-                size = 2
+                size, last = 2, 0.0
                 while rest and not cancel.is_set():
+                    if give_up_after is not None and (
+                        time.perf_counter() - started + 2 * last > give_up_after
+                    ):  # the next query, twice as many, would take it past the time
+                        return refused() if known is not None else []
+                    asked_at = time.perf_counter()
                     together = self._together(query, rest[:size])
                     if together is None:
                         break  # cannot be asked together: one by one, below
+                    last = time.perf_counter() - asked_at
                     values_first = True  # the way noted: together
                     answers += together
                     rest = rest[size:]
