@@ -379,7 +379,7 @@ def test_the_way_and_the_cost_of_asking_about_one_item_are_noted_and_used(
     the next update asks each item once the faster way (the VALUES-first way: items
     together, in queries of 2, 4, 8...), or not at all when one item would take longer (a
     cost that says so is taken as a little less each time, to be tried again)."""
-    from collabkg.backends.embedded import ItemCost
+    from collabkg.backends.base import ItemCost
 
     query = next(t for q, t in _listings(project) if q == "collaborations-by-structure-type")
     with KnowledgeGraph.from_files(project) as graph:

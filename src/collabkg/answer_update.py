@@ -68,7 +68,7 @@ from collabkg.answers import (
     open_answer,
     read_manifest,
 )
-from collabkg.backends.embedded import ItemCost
+from collabkg.backends.base import ItemCost
 from collabkg.cache import Cache, code_version, key_of, sha256
 from collabkg.errors import AnswerDamaged, QueryError
 from collabkg.mentions import DESCRIBES_TERM, kept_mentions, mentions_of

@@ -41,14 +41,8 @@ from collabkg.answers import (
     write_encoded,
     write_manifest,
 )
-from collabkg.backends.base import Backend, ConvertedOnRead, Row, RowsOnRead, Triple
-from collabkg.backends.embedded import (
-    EmbeddedBackend,
-    ItemCost,
-    SourceFile,
-    load_store,
-    syntax_errors,
-)
+from collabkg.backends.base import Backend, ConvertedOnRead, ItemCost, Row, RowsOnRead, Triple
+from collabkg.backends.embedded import EmbeddedBackend, SourceFile, load_store, syntax_errors
 from collabkg.bindings import Bindings, normalise_bindings
 from collabkg.cache import cache_dir
 from collabkg.errors import AnswerDamaged, LoadError, QueryError, UsageError

@@ -8,6 +8,7 @@ terms, never by formatting them into the query text.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias, overload, runtime_checkable
 
 from rdflib.term import Node
@@ -16,6 +17,15 @@ Row: TypeAlias = dict[str, Node | None]
 """One solution: variable name -> term, or None where the variable is unbound."""
 
 Triple: TypeAlias = tuple[Node, Node, Node]
+
+
+@dataclass(frozen=True)
+class ItemCost:
+    """What asking a query about one item cost when last measured, and the way that was
+    faster (:meth:`collabkg.backends.embedded.EmbeddedBackend.select_each`)."""
+
+    values_first: bool
+    seconds: float
 
 
 def convert_row(
@@ -167,4 +177,12 @@ class RowsOnRead(Protocol):
         ...
 
 
-__all__ = ["Backend", "ConvertedOnRead", "Row", "RowsOnRead", "Triple", "convert_row"]
+__all__ = [
+    "Backend",
+    "ConvertedOnRead",
+    "ItemCost",
+    "Row",
+    "RowsOnRead",
+    "Triple",
+    "convert_row",
+]

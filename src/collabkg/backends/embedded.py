@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from collabkg import parse_once
-from collabkg.backends.base import ConvertedOnRead, Row, Triple, convert_row
+from collabkg.backends.base import ConvertedOnRead, ItemCost, Row, Triple, convert_row
 from collabkg.errors import LoadError, LoadStopped, ParameterError, QueryError
 from collabkg.rdfterms import to_oxigraph, to_rdflib
 from collabkg.terms import PREFIXES
@@ -49,15 +49,6 @@ def _substitutions(
 RECONSIDER = 0.9
 """A cost that made asking about the items look too slow is taken as this much of itself
 the next time: a measure taken under load is tried again after a few changes."""
-
-
-@dataclass(frozen=True)
-class ItemCost:
-    """What asking a query about one item cost when last measured, and the way that was
-    faster (:meth:`EmbeddedBackend.select_each`)."""
-
-    values_first: bool
-    seconds: float
 
 
 @dataclass(frozen=True)
