@@ -422,6 +422,11 @@ def test_the_way_and_the_cost_of_asking_about_one_item_are_noted_and_used(
         )
         assert together == first
         assert asked == []  # none of them alone
+        # given up once past the time: what was asked is noted as measured, not as known
+        cheap = ItemCost(values_first=True, seconds=1e-12)
+        late = backend.select_each(query, each, give_up_after=1e-9, known=cheap, noted=notes.append)
+        assert late == []
+        assert notes[-1].values_first is True and notes[-1].seconds > 1e-9
         assert notes[-1].values_first is True and notes[-1].seconds < 1.0
 
 

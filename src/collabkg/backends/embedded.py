@@ -471,6 +471,15 @@ class EmbeddedBackend:
             if slow and len(rest) < 2:
                 return refused()
             rest_started, asked = time.perf_counter(), len(rest)
+
+            def measured() -> list[tuple[list[str], list[tuple[object, ...]]]]:
+                """Given up past the time: what the items asked so far cost is noted."""
+                done = len(answers) - (1 if known is None else 0)
+                if noted is not None and done > 0:
+                    spent = time.perf_counter() - rest_started
+                    noted(ItemCost(values_first, spent / done))
+                return []
+
             if len(rest) > 1 and (values_first or slow):
                 # one by one, the VALUES-first way is the faster, or they would take too
                 # long; together they may not: in queries of 2, 4, 8... items (each query
@@ -480,7 +489,7 @@ class EmbeddedBackend:
                     if give_up_after is not None and (
                         time.perf_counter() - started + 2 * last > give_up_after
                     ):  # the next query, twice as many, would take it past the time
-                        return refused() if known is not None else []
+                        return measured()
                     asked_at = time.perf_counter()
                     together = self._together(query, rest[:size])
                     if together is None:
@@ -491,13 +500,13 @@ class EmbeddedBackend:
                     rest = rest[size:]
                     size *= 2
                     if past():
-                        return refused() if known is not None else []
+                        return measured()
             for bindings in rest:
                 if cancel.is_set():
                     break
                 answers.append(one(bindings, values_first))
                 if past():
-                    return []
+                    return measured()
             if noted is not None and asked > 0 and len(answers) == len(each):
                 noted(ItemCost(values_first, (time.perf_counter() - rest_started) / asked))
             return answers
