@@ -422,12 +422,22 @@ def test_the_way_and_the_cost_of_asking_about_one_item_are_noted_and_used(
         )
         assert together == first
         assert asked == []  # none of them alone
+        assert notes[-1].values_first is True and notes[-1].seconds < 1.0
         # given up once past the time: what was asked is noted as measured, not as known
         cheap = ItemCost(values_first=True, seconds=1e-12)
         late = backend.select_each(query, each, give_up_after=1e-9, known=cheap, noted=notes.append)
         assert late == []
         assert notes[-1].values_first is True and notes[-1].seconds > 1e-9
-        assert notes[-1].values_first is True and notes[-1].seconds < 1.0
+        # one by one (pre-bound), given up after the first item: its cost is noted
+        asked.clear()
+        before = len(notes)
+        cheap_alone = ItemCost(values_first=False, seconds=1e-12)
+        late = backend.select_each(
+            query, each, give_up_after=1e-9, known=cheap_alone, noted=notes.append
+        )
+        assert late == [] and asked == [False]
+        assert len(notes) == before + 1
+        assert notes[-1] == ItemCost(False, notes[-1].seconds) and notes[-1].seconds > 1e-9
 
 
 def test_items_asked_together_give_the_rows_each_gives_alone(project: Path) -> None:

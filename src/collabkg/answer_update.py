@@ -166,10 +166,11 @@ def updated_answer(
         cost = cache.get(cost_key)
         known = ItemCost(*cost) if isinstance(cost, tuple) and len(cost) == 2 else None
 
+        kept_in = cache
+
         def noted(measured: ItemCost) -> None:
-            if cache is not None:
-                with contextlib.suppress(OSError):
-                    cache.put(cost_key, (measured.values_first, measured.seconds))
+            with contextlib.suppress(OSError):
+                kept_in.put(cost_key, (measured.values_first, measured.seconds))
 
         made = _updated(
             cache,

@@ -492,7 +492,8 @@ def _hung_up(sock: socket.socket) -> bool:
     closing many idle connections at once filled every slot, and the next real request
     was answered 503."""
     try:
-        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        # readable, so the peek does not wait (MSG_DONTWAIT, where there is one, makes sure)
+        return sock.recv(1, socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0)) == b""
     except BlockingIOError:
         return False
     except OSError:

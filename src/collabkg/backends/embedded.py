@@ -442,11 +442,6 @@ class EmbeddedBackend:
             except (OSError, RuntimeError) as exc:
                 raise QueryError(f"the query failed: {exc}") from None
 
-        def refused() -> list[tuple[list[str], list[tuple[object, ...]]]]:
-            if known is not None and noted is not None:  # measured under load, perhaps
-                noted(ItemCost(known.values_first, known.seconds * RECONSIDER))
-            return []
-
         def work(cancel: threading.Event) -> list[tuple[list[str], list[tuple[object, ...]]]]:
             answers: list[tuple[list[str], list[tuple[object, ...]]]] = []
             started = time.perf_counter()
@@ -468,8 +463,10 @@ class EmbeddedBackend:
             else:
                 values_first, single = known.values_first, known.seconds
             slow = give_up_after is not None and single * len(each) > give_up_after
-            if slow and len(rest) < 2:
-                return refused()
+            if slow and len(rest) < 2:  # one item, known to take longer: not asked
+                if known is not None and noted is not None:  # measured under load, perhaps
+                    noted(ItemCost(known.values_first, known.seconds * RECONSIDER))
+                return []
             rest_started, asked = time.perf_counter(), len(rest)
 
             def measured() -> list[tuple[list[str], list[tuple[object, ...]]]]:
@@ -483,12 +480,13 @@ class EmbeddedBackend:
             if len(rest) > 1 and (values_first or slow):
                 # one by one, the VALUES-first way is the faster, or they would take too
                 # long; together they may not: in queries of 2, 4, 8... items (each query
-                # runs to its end: its rows come once sorted), given up once past the time
+                # runs to its end: its rows come once sorted), none started once past the
+                # time or when, twice as many, it would take it past
                 size, last = 2, 0.0
                 while rest and not cancel.is_set():
                     if give_up_after is not None and (
                         time.perf_counter() - started + 2 * last > give_up_after
-                    ):  # the next query, twice as many, would take it past the time
+                    ):
                         return measured()
                     asked_at = time.perf_counter()
                     together = self._together(query, rest[:size])
@@ -499,8 +497,6 @@ class EmbeddedBackend:
                     answers += together
                     rest = rest[size:]
                     size *= 2
-                    if past():
-                        return measured()
             for bindings in rest:
                 if cancel.is_set():
                     break
