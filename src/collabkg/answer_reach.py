@@ -113,6 +113,9 @@ class _Reader:
         self.computed: set[str] = set()
         """Nodes bound by an expression (BIND, an aggregate)."""
         self.local: dict[int, set[str]] = {}
+        self.alternative: set[int] = set()
+        """Steps of an alternative of more than properties: a row matches only one side, so
+        their subjects are not certainly subjects."""
         """Each step's group's subjects (a node there is never a literal where it matches)."""
         self._scopes = itertools.count(1)
         self._fresh = itertools.count(1)
@@ -158,9 +161,16 @@ class _Reader:
                 here = there
             return fresh
         if isinstance(path, AlternativePath):
+            if all(isinstance(part, URIRef) for part in path.args):
+                # one step, as a row matches one of them: two steps between the same nodes
+                # would make a way back through the other (every item of a shared end)
+                self.step(subject, [str(part) for part in path.args], object_)
+                return set()
+            first = len(self.steps)
             fresh = set()
             for part in path.args:
                 fresh |= self.path(subject, part, object_, scope)
+            self.alternative.update(range(first, len(self.steps)))
             return fresh
         if isinstance(path, MulPath):
             inner = path.path
@@ -281,7 +291,7 @@ class _Reader:
                 raise _Unsupported(
                     "a path of length zero between two variables bound by nothing else"
                 )
-        subjects = {step.subject for step in added}
+        subjects = {step.subject for step in added if step.number not in self.alternative}
         for step in added:
             self.local[step.number] = subjects
         return _Part(set(nodes), set(nodes), bool(triples), subjects & nodes)
