@@ -380,6 +380,24 @@ SOUNDNESS = [
         "SELECT ?x ?z WHERE { ?x ex:p|^ex:q ?y . ?y ex:r ?z }",
         id="alternative-of-paths",
     ),
+    pytest.param(
+        "SELECT ?x ?l WHERE { { ?x ex:p ?c } UNION { ?x ex:p ?c . ?c ex:q ?d } ?c ex:r ?l }",
+        id="union-branches-sharing-nodes",
+    ),
+    pytest.param(
+        "SELECT ?x (COUNT(?c) AS ?n) WHERE { { ?x ex:p ?c } UNION { ?c ex:q ?x } } GROUP BY ?x",
+        id="grouped-over-union",
+    ),
+    pytest.param(
+        "SELECT ?x ?y ?n WHERE { ?x ex:t ?y { SELECT ?x ?y (COUNT(?c) AS ?n) WHERE"
+        " { { ?x ex:p ?c . ?c ex:q ?y } UNION { ?y ex:r ?x } } GROUP BY ?x ?y } }",
+        id="subselect-over-union-two-keys",
+    ),
+    pytest.param(
+        "SELECT ?x ?a WHERE { { ?x ex:p ?a } UNION { ?a ex:q ?x } ?a ex:r ?b"
+        " { ?b ex:p ?c } UNION { ?c ex:q ?b } ?c ex:t ?x }",
+        id="two-unions-in-a-cycle",
+    ),
     pytest.param("SELECT ?x ?y WHERE { ?x ex:p ?n . ?y ex:q ?n . ?y ex:r ?x }", id="literal-join"),
     pytest.param("SELECT ?x ?c WHERE { ?x ex:p ?a BIND(?a AS ?b) ?b ex:q ?c }", id="alias"),
     pytest.param(

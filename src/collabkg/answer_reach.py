@@ -82,6 +82,9 @@ class Step:
     """Not a pattern: the object node is the subject node's term (``BIND(?a AS ?b)``, a
     sub-select's ``(?a AS ?b)`` grouped by ``?a``), or, where the subject is unbound, this
     IRI (``BIND(COALESCE(?a, <iri>) AS ?b)``; "" when there is none). None: a pattern."""
+    branches: frozenset[tuple[int, int]] = frozenset()
+    """The branches it sits in: (a UNION or an alternative of paths, which side). A row is
+    made on one side of each: no path goes through two sides of one."""
 
 
 @dataclass
@@ -118,6 +121,9 @@ class _Reader:
         their subjects are not certainly subjects."""
         """Each step's group's subjects (a node there is never a literal where it matches)."""
         self._scopes = itertools.count(1)
+        self._unions = itertools.count(1)
+        self.branch: list[tuple[int, int]] = []
+        """The branches the patterns being read sit in."""
         self._fresh = itertools.count(1)
 
     # -- terms
@@ -140,7 +146,16 @@ class _Reader:
     def step(
         self, subject: str, predicates: Iterable[str], object_: str, closure: str = ""
     ) -> None:
-        self.steps.append(Step(len(self.steps), subject, object_, frozenset(predicates), closure))
+        self.steps.append(
+            Step(
+                len(self.steps),
+                subject,
+                object_,
+                frozenset(predicates),
+                closure,
+                branches=frozenset(self.branch),
+            )
+        )
 
     def path(self, subject: str, path: object, object_: str, scope: int) -> set[str]:
         """Add a triple pattern's steps; returns the fresh nodes a sequence put between."""
@@ -168,8 +183,11 @@ class _Reader:
                 return set()
             first = len(self.steps)
             fresh = set()
-            for part in path.args:
+            union = next(self._unions)
+            for side, part in enumerate(path.args):
+                self.branch.append((union, side))
                 fresh |= self.path(subject, part, object_, scope)
+                self.branch.pop()
             self.alternative.update(range(first, len(self.steps)))
             return fresh
         if isinstance(path, MulPath):
@@ -202,8 +220,12 @@ class _Reader:
                 return _Part(a.certain, a.possible | b.possible, True, a.subjects)
             return a
         if name == "Union":
+            union = next(self._unions)
+            self.branch.append((union, 0))
             a = self.part(node.p1, scope, number)
+            self.branch[-1] = (union, 1)
             b = self.part(node.p2, scope, number)
+            self.branch.pop()
             return _Part(
                 a.certain & b.certain,
                 a.possible | b.possible,
@@ -227,7 +249,14 @@ class _Reader:
                 if all(n in inner.possible and n not in self.computed for n in sources):
                     for source in sources:  # the term is one of theirs (or the fallback's)
                         self.steps.append(
-                            Step(len(self.steps), source, bound, frozenset(), same=fallback)
+                            Step(
+                                len(self.steps),
+                                source,
+                                bound,
+                                frozenset(),
+                                same=fallback,
+                                branches=frozenset(self.branch),
+                            )
                         )
                     certain = fallback != "" or any(n in inner.certain for n in sources)
                     return _Part(
@@ -498,17 +527,25 @@ class _TooMany(Exception):
 
 
 def _paths(plan: Plan, start: str, avoid: Step) -> list[list[tuple[Step, bool, str]]]:
-    """Every simple path of steps from ``start`` to the item, not through ``avoid``."""
+    """Every simple path of steps from ``start`` to the item, not through ``avoid``, and on
+    the same side of each branch as ``avoid`` and as each other (the statements of one
+    solution join the changed one to the item: a solution is made on one side)."""
     found: list[list[tuple[Step, bool, str]]] = []
     if start == plan.item:
         found.append([])
     trail: list[tuple[Step, bool, str]] = []
     seen = {start}
+    sides: dict[int, tuple[int, int]] = {union: (side, 1) for union, side in avoid.branches}
+    """Each branch the path is in: its side, and how many of the path's steps hold it."""
 
     def go(here: str) -> None:
         for step, forwards, there in plan.around.get(here, ()):
             if step is avoid or there in seen:
                 continue
+            if any(sides.get(union, (side, 0))[0] != side for union, side in step.branches):
+                continue  # the other side of a branch the path is in
+            for union, side in step.branches:
+                sides[union] = (side, sides.get(union, (side, 0))[1] + 1)
             trail.append((step, forwards, there))
             if there == plan.item:
                 found.append(list(trail))
@@ -519,6 +556,12 @@ def _paths(plan: Plan, start: str, avoid: Step) -> list[list[tuple[Step, bool, s
                 go(there)
                 seen.discard(there)
             trail.pop()
+            for union, _side in step.branches:
+                side, held = sides[union]
+                if held == 1:
+                    del sides[union]
+                else:
+                    sides[union] = (side, held - 1)
 
     go(start)
     return found
