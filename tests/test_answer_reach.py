@@ -21,7 +21,11 @@ from collabkg.answer_reach import Plan, plan_for, plan_of, reached
 from collabkg.mentions import DESCRIBES_TERM, VOCABULARIES, mentions_of
 
 EX = "http://example.org/"
-PREFIX = f"PREFIX ex: <{EX}>\n"
+CK = "https://w3id.org/collabkg/ontology#"
+PREFIX = f"PREFIX ex: <{EX}>\nPREFIX ck: <{CK}>\n"
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _q(body: str) -> str:
@@ -349,6 +353,25 @@ def test_the_subjects_of_an_alternative_of_paths_may_be_literals() -> None:
     assert reached(plan, [("l", EX + "p", EX + "x2")], store, 100) is None
 
 
+def test_a_change_of_what_an_item_is_reaches_only_queries_about_that_kind() -> None:
+    """An added quotation (``new a ck:Quote``) touched ``?x a ck:Study`` through its ``s``
+    end: every new node of an added case was an item of every listing typed so, 21 items
+    asked again each time (listings_change at 1M). The changed statements to terms say
+    which term: only the listing about quotations is touched."""
+    store = _store(("s1", "p", "a1"))
+    store.add(ox.Quad(_n("s1"), ox.NamedNode(RDF_TYPE), ox.NamedNode(CK + "Study")))
+    added = [ox.Triple(_n("new"), ox.NamedNode(RDF_TYPE), ox.NamedNode(CK + "Quote"))]
+    store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in added])
+    ends, to_terms = _changed_ends([], added)
+    assert to_terms == {(RDF_TYPE, EX + "new", CK + "Quote")}
+    studies = _plan("SELECT ?x ?a WHERE { ?x a ck:Study ; ex:p ?a }")
+    quotes = _plan("SELECT ?x WHERE { ?x a ck:Quote }")
+    assert reached(studies, ends, store, 100, to_terms=to_terms) == set()
+    assert reached(quotes, ends, store, 100, to_terms=to_terms) == {_n("new")}
+    # without the terms (not known), every typed listing is touched, as before
+    assert reached(studies, ends, store, 100) == {_n("new")}
+
+
 # ---------------------------------------------------------------- soundness by brute force
 
 SOUNDNESS = [
@@ -379,6 +402,20 @@ SOUNDNESS = [
     pytest.param(
         "SELECT ?x ?z WHERE { ?x ex:p|^ex:q ?y . ?y ex:r ?z }",
         id="alternative-of-paths",
+    ),
+    pytest.param("SELECT ?x ?a WHERE { ?x a ck:A ; ex:p ?a }", id="typed-item"),
+    pytest.param(
+        "SELECT ?x ?y WHERE { ?x ex:p ?y . ?y ex:q ck:A OPTIONAL { ?y ex:r ck:B } }",
+        id="statements-to-terms",
+    ),
+    pytest.param(
+        "SELECT ?x ?a WHERE { ?x ex:p ?a FILTER NOT EXISTS { ?a ex:q ck:B } }",
+        id="not-exists-a-term",
+    ),
+    pytest.param(
+        "SELECT ?x (COUNT(?a) AS ?n) WHERE { ?x ex:p ?a { ?a ex:q ck:A } UNION { ?a ex:r ck:B } }"
+        " GROUP BY ?x",
+        id="term-in-a-union-grouped",
     ),
     pytest.param(
         "SELECT ?x ?l WHERE { { ?x ex:p ?c } UNION { ?x ex:p ?c . ?c ex:q ?d } ?c ex:r ?l }",
@@ -463,12 +500,23 @@ IRIS = [_n(f"i{i}") for i in range(12)]
 NEW_IRIS = [_n("new0"), _n("new1")]
 """Named only by a change: a node that enters or leaves the graph."""
 LITERALS = [ox.Literal("a"), ox.Literal("b"), ox.Literal("1", datatype=ox.NamedNode(EX + "n"))]
+TERMS = [ox.NamedNode(CK + "A"), ox.NamedNode(CK + "B")]
+"""Terms of the vocabularies (classes, concepts) as objects."""
 OTHER = _n("other")
 """A property no query reads."""
 
 
-def _triple(rng: random.Random, predicates: list[ox.NamedNode], nodes: list) -> ox.Triple:
-    obj = rng.choice(LITERALS) if rng.random() < 0.25 else rng.choice(nodes)
+def _triple(
+    rng: random.Random, predicates: list[ox.NamedNode], nodes: list, terms: list
+) -> ox.Triple:
+    """A random statement; its object a term of ``terms`` (those the query names) at times."""
+    chance = rng.random()
+    if not terms:
+        obj = rng.choice(LITERALS) if chance < 0.25 else rng.choice(nodes)
+    elif chance < 0.2:
+        obj = rng.choice(LITERALS)
+    else:
+        obj = rng.choice(terms) if chance < 0.4 else rng.choice(nodes)
     return ox.Triple(rng.choice(nodes), rng.choice(predicates), obj)
 
 
@@ -482,11 +530,17 @@ def _rows_by_item(store: ox.Store, query: str, item: str) -> dict[object, Counte
     return found
 
 
-def _changed_ends(before: list[ox.Triple], after: list[ox.Triple]) -> list[tuple[str, str, str]]:
+def _changed_ends(
+    before: list[ox.Triple], after: list[ox.Triple]
+) -> tuple[list[tuple[str, str, str]], set[tuple[str, str, str]]]:
+    """The changed ends, and the changed statements to a term of the vocabularies, as
+    :func:`collabkg.answer_update.changed_ends` reads them."""
     old, new = mentions_of(before), mentions_of(after)
     keys = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
     keys.discard(DESCRIBES_TERM)
-    return [tuple(key.split("\t")) for key in sorted(keys)]  # type: ignore[misc]
+    parts = [key.split("\t") for key in sorted(keys)]
+    ends = [(p[0], p[1], p[2]) for p in parts if len(p) == 3]
+    return ends, {(p[1], p[2], p[3]) for p in parts if len(p) == 4}
 
 
 def _load(triples: set[ox.Triple]) -> ox.Store:
@@ -502,16 +556,17 @@ def _counterexample(body: str, seed: int) -> tuple[bool, str | None]:
     plan = _plan(body)
     predicates = [*sorted({ox.NamedNode(p) for p in plan.by_predicate}, key=str), OTHER]
     rng = random.Random(seed)
-    before = {_triple(rng, predicates, IRIS) for _ in range(40)}
+    terms = [term for term in TERMS if f"ck:{term.value[len(CK) :]}" in body]
+    before = {_triple(rng, predicates, IRIS, terms) for _ in range(40)}
     after = set(before)
     for _ in range(rng.randint(1, 3)):
         if after and rng.random() < 0.5:
             after.discard(rng.choice(sorted(after, key=str)))
         else:
-            after.add(_triple(rng, predicates, IRIS + NEW_IRIS))
-    ends = _changed_ends(sorted(before, key=str), sorted(after, key=str))
+            after.add(_triple(rng, predicates, IRIS + NEW_IRIS, terms))
+    ends, to_terms = _changed_ends(sorted(before, key=str), sorted(after, key=str))
     old_store, new_store = _load(before), _load(after)
-    found = reached(plan, ends, new_store, 10**6)
+    found = reached(plan, ends, new_store, 10**6, to_terms=to_terms)
     if found is None:
         return False, None
     old, new = _rows_by_item(old_store, query, "x"), _rows_by_item(new_store, query, "x")

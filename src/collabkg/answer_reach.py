@@ -38,7 +38,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -48,6 +48,7 @@ from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, S
 
 from collabkg.answer_order import algebra_of
 from collabkg.answers import counted_variable
+from collabkg.mentions import VOCABULARIES
 
 if TYPE_CHECKING:  # rdflib's SPARQL package takes 0.15-0.3 s to import: only when a query
     # is read (a plan is kept on disk by the query's text), not for every update
@@ -610,15 +611,25 @@ def _follow(
 
 
 def reached(
-    plan: Plan, ends: Iterable[tuple[str, str, str]], store: ox.Store, limit: int
+    plan: Plan,
+    ends: Iterable[tuple[str, str, str]],
+    store: ox.Store,
+    limit: int,
+    *,
+    to_terms: Collection[tuple[str, str, str]] | None = None,
 ) -> set[ox.NamedNode] | None:
     """The items whose rows the touched statement ends can change, found over ``store`` (the
-    graph as it is now); None when that cannot be told or they are more than ``limit``."""
+    graph as it is now); None when that cannot be told or they are more than ``limit``.
+    ``to_terms``: the changed statements to a term of the vocabularies (property, IRI,
+    term), when known: an ``s`` end then touches a pattern to such a term only if one of
+    them is to that term."""
     items: set[Term] = set()
     try:
         for role, predicate, iri in ends:
             literal = role == "l"  # statements with a literal object: their subject's end
             for step in plan.by_predicate.get(predicate, ()):
+                if role == "s" and to_terms is not None and _to_other_term(step, iri, to_terms):
+                    continue
                 start = step.object if role == "o" else step.subject
                 other = step.subject if role == "o" else step.object
                 if (
@@ -650,6 +661,17 @@ def reached(
     if any(not isinstance(t, ox.NamedNode) for t in items):
         return None
     return {t for t in items if isinstance(t, ox.NamedNode)}
+
+
+def _to_other_term(step: Step, iri: str, to_terms: Collection[tuple[str, str, str]]) -> bool:
+    """Whether ``step`` reads a statement from ``iri`` to a term of the vocabularies that no
+    changed statement of its property from ``iri`` is to."""
+    if not step.object.startswith("=<") or step.closure:
+        return False
+    term = step.object[2:-1]
+    return term.startswith(VOCABULARIES) and not any(
+        (predicate, iri, term) in to_terms for predicate in step.predicates
+    )
 
 
 @functools.lru_cache(maxsize=128)

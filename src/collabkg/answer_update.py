@@ -81,6 +81,9 @@ MAX_ITEMS = 256
 """Items computed again at most (more: the whole answer is computed afresh)."""
 
 Ends = set[tuple[str, str, str]]
+"""Statement ends (role, property, IRI): :func:`collabkg.mentions.mentions_of`."""
+ToTerms = set[tuple[str, str, str]]
+"""Statements to a term of the vocabularies (property, IRI, term)."""
 Compute = Callable[
     [Sequence[Mapping[str, Node]], float, ItemCost | None, Callable[[ItemCost], None]],
     Sequence[tuple[list[str], Sequence[tuple[object, ...]]]],
@@ -97,15 +100,19 @@ UNKNOWN_SECONDS = 1.0
 """What an answer is taken to cost to compute afresh when that was not noted."""
 
 
-def changed_ends(root: Path, cache: Cache, before: Mapping[str, str], now: Content) -> Ends | None:
+def changed_ends(
+    root: Path, cache: Cache, before: Mapping[str, str], now: Content
+) -> tuple[Ends, ToTerms] | None:
     """The statement ends (role, property, IRI) whose statements differ between the data
-    files ``before`` (name -> SHA-256) and ``now``; None when that cannot be told."""
+    files ``before`` (name -> SHA-256) and ``now``, and the statements to a term of the
+    vocabularies among them; None when that cannot be told."""
     files = now.files
     changed = [name for name, sha in files.items() if before.get(name) != sha]
     deleted = [name for name in before if name not in files]
     if len(changed) + len(deleted) > MAX_FILES:
         return None
     ends: Ends = set()
+    to_terms: ToTerms = set()
     for name in changed + deleted:
         old: dict[str, str] = {}
         if name in before:
@@ -126,9 +133,12 @@ def changed_ends(root: Path, cache: Cache, before: Mapping[str, str], now: Conte
             return None  # statements about a term of the vocabularies are not followed
         for key in old.keys() | new.keys():
             if old.get(key) != new.get(key):
-                role, predicate, iri = key.split("\t")
-                ends.add((role, predicate, iri))
-    return ends
+                role, predicate, iri, *term = key.split("\t")
+                if term:
+                    to_terms.add((predicate, iri, term[0]))
+                else:
+                    ends.add((role, predicate, iri))
+    return ends, to_terms
 
 
 def updated_answer(
@@ -340,11 +350,12 @@ def _updated(
         sort_key = RowKey(spec, state)
     except ValueError:
         sort_key = RowKey(spec)
-    ends = changed_ends(root, cache, before, content)
-    if ends is None:
+    changed = changed_ends(root, cache, before, content)
+    if changed is None:
         _LOG.debug("%s: the change cannot be told", plan.item_name)
         return None
-    items = reached(plan, ends, store, MAX_ITEMS)
+    ends, to_terms = changed
+    items = reached(plan, ends, store, MAX_ITEMS, to_terms=to_terms)
     if items is None:
         _LOG.debug("%s: the items reached cannot be told (%d ends)", plan.item_name, len(ends))
         return None

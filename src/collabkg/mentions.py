@@ -2,11 +2,13 @@
 
 A statement end is (role, property, IRI): ``s`` for the statements with that property whose
 subject is the IRI and whose object is not a literal, ``l`` for those whose object is a
-literal, ``o`` for those whose object is the IRI. Two versions of a file differ exactly at
-the ends whose signatures differ. The validation's incremental run follows changed ends to
-the files and focus nodes they can affect (:mod:`collabkg.validate.incremental`); a kept
-answer is brought up to date from them (:mod:`collabkg.answer_update`). Whole-project runs
-keep each file's ends by its content (:func:`signatures_key`).
+literal, ``o`` for those whose object is the IRI; and ``t`` for the one statement with that
+property from the IRI to a term of the vocabularies (a class, a concept: the term is in the
+key). Two versions of a file differ exactly at the ends whose signatures differ. The
+validation's incremental run follows changed ends to the files and focus nodes they can
+affect (:mod:`collabkg.validate.incremental`); a kept answer is brought up to date from
+them (:mod:`collabkg.answer_update`). Whole-project runs keep each file's ends by its
+content (:func:`signatures_key`).
 """
 
 from __future__ import annotations
@@ -42,9 +44,12 @@ def mentions_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     their object: :mod:`collabkg.answer_reach`), ``o<TAB>property<TAB>iri`` for those whose
     object it is (a
     digest: it differs when one of them is added or removed, or a blank node it points to
-    changes). Terms of the vocabularies are left out as subjects (:data:`DESCRIBES_TERM` is
-    added when one is a subject) and kept as objects; :func:`named_items` and
-    :func:`described_items` give the items themselves."""
+    changes), and ``t<TAB>property<TAB>iri<TAB>term`` for the statement from ``iri`` to a
+    term of the vocabularies (its ``s`` key tells that one of the subject's statements of
+    that property changed, this one which: a query reading ``?x a ck:Study`` is not
+    affected by a change of ``?x a ck:Quote``). Terms of the vocabularies are left out as
+    subjects (:data:`DESCRIBES_TERM` is added when one is a subject) and kept as objects;
+    :func:`named_items` and :func:`described_items` give the items themselves."""
     triples = list(triples)
     blank_lines = (str(t) for t in triples if isinstance(t.subject, ox.BlankNode))
     blank = hashlib.sha256(  # the file's blank nodes, whatever the parser named them
@@ -63,6 +68,8 @@ def mentions_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
             else:
                 role = "l" if isinstance(o, ox.Literal) else "s"
                 touching.setdefault(f"{role}\t{p}\t{s.value}", []).append(text)
+                if isinstance(o, ox.NamedNode) and o.value.startswith(VOCABULARIES):
+                    touching.setdefault(f"t\t{p}\t{s.value}\t{o.value}", []).append(text)
         if isinstance(o, ox.NamedNode):
             touching.setdefault(f"o\t{p}\t{o.value}", []).append(text)
     named = {

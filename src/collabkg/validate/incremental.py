@@ -617,6 +617,8 @@ def _incremental(
             if before.get(k) != after.get(k):
                 if k == DESCRIBES_TERM:
                     return None  # a file that describes a term of the vocabulary
+                if k.startswith("t\t"):
+                    continue  # which term: its subject's ``s`` end changed with it
                 role, predicate, iri = k.split("\t")
                 role = "s" if role == "l" else role  # a literal's statement: its subject's
                 ends.add((role, predicate, iri))
