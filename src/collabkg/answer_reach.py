@@ -86,6 +86,8 @@ class Step:
     branches: frozenset[tuple[int, int]] = frozenset()
     """The branches it sits in: (a UNION or an alternative of paths, which side). A row is
     made on one side of each: no path goes through two sides of one."""
+    mandatory: bool = False
+    """Matched in every solution: in no OPTIONAL, MINUS, EXISTS or branch."""
 
 
 @dataclass
@@ -125,6 +127,8 @@ class _Reader:
         self._unions = itertools.count(1)
         self.branch: list[tuple[int, int]] = []
         """The branches the patterns being read sit in."""
+        self.optional = 0
+        """How deep in OPTIONALs, MINUSes and EXISTSes the patterns being read are."""
         self._fresh = itertools.count(1)
 
     # -- terms
@@ -155,6 +159,7 @@ class _Reader:
                 frozenset(predicates),
                 closure,
                 branches=frozenset(self.branch),
+                mandatory=not self.optional and not self.branch,
             )
         )
 
@@ -211,7 +216,9 @@ class _Reader:
             if name == "LeftJoin" and _has_exists(node.expr):
                 raise _Unsupported("EXISTS in an OPTIONAL's filter")
             a = self.part(node.p1, scope, number)
+            self.optional += name != "Join"
             b = self.part(node.p2, scope, number)
+            self.optional -= name != "Join"
             self.joined(a, b)
             if name == "Join":
                 return _Part(
@@ -235,13 +242,11 @@ class _Reader:
             )
         if name == "Filter":
             inner = self.part(node.p, scope, number)
-            for graph in _exists(node.expr):
-                self.joined(inner, self.part(graph, scope, number))
+            self.tested(inner, node.expr, scope, number)
             return inner
         if name == "Extend":
             inner = self.part(node.p, scope, number)
-            for graph in _exists(node.expr):
-                self.joined(inner, self.part(graph, scope, number))
+            self.tested(inner, node.expr, scope, number)
             alias = _alias(node.expr)
             bound = self.var(str(node.var), scope, number)
             if alias is not None and bound not in inner.possible:
@@ -344,6 +349,13 @@ class _Reader:
             )
         if shared & self.computed:
             raise _Unsupported("a join on a variable bound by an expression")
+
+    def tested(self, inner: _Part, expr: object, scope: dict[str, str], number: int) -> None:
+        """The patterns of an expression's EXISTS, joined to the part they test."""
+        self.optional += 1
+        for graph in _exists(expr):
+            self.joined(inner, self.part(graph, scope, number))
+        self.optional -= 1
 
     def grouped(
         self, names: set[str], scope: dict[str, str], number: int, part: _Part, shared: set[str]
@@ -672,6 +684,29 @@ def _to_other_term(step: Step, iri: str, to_terms: Collection[tuple[str, str, st
     return term.startswith(VOCABULARIES) and not any(
         (predicate, iri, term) in to_terms for predicate in step.predicates
     )
+
+
+def holds(plan: Plan, item: ox.NamedNode, store: ox.Store) -> bool:
+    """Whether ``item`` matches, in ``store``, each pattern every row of it matches (the
+    item's own patterns in no OPTIONAL, MINUS, EXISTS or branch: ``?x a ck:Study``,
+    ``?x ck:hasFunder ?f``). An item reached that does not, and had no rows before, has
+    none now either: nothing to ask again."""
+    for step, forwards, other in plan.around.get(plan.item, ()):
+        if not step.mandatory or step.closure or step.same is not None:
+            continue
+        term = _constant(other)
+        subject, object_ = (item, term) if forwards else (term, item)
+        if not any(
+            next(store.quads_for_pattern(subject, ox.NamedNode(p), object_), None) is not None
+            for p in step.predicates
+        ):
+            return False
+    return True
+
+
+def _constant(node: str) -> ox.NamedNode | None:
+    """A node's IRI when it is a constant IRI (else None: any term)."""
+    return ox.NamedNode(node[2:-1]) if node.startswith("=<") else None
 
 
 @functools.lru_cache(maxsize=128)

@@ -53,7 +53,7 @@ from collabkg.answer_order import (
     order_spec,
     order_spec_through,
 )
-from collabkg.answer_reach import Plan, plan_for, reached
+from collabkg.answer_reach import Plan, holds, plan_for, reached
 from collabkg.answers import (
     MAX_BLOCK_ROWS,
     Block,
@@ -359,7 +359,9 @@ def _updated(
     if items is None:
         _LOG.debug("%s: the items reached cannot be told (%d ends)", plan.item_name, len(ends))
         return None
-    iris = {item.value for item in items}
+    known = set(items_of)
+    # an item with no rows before that cannot have any now: nothing to ask
+    iris = {item.value for item in items if item.value in known or holds(plan, item, store)}
     rows = _Rows(kept, sort_key)
     try:
         if state is None and iris:
