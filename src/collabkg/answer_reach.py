@@ -86,8 +86,8 @@ class Step:
     branches: frozenset[tuple[int, int]] = frozenset()
     """The branches it sits in: (a UNION or an alternative of paths, which side). A row is
     made on one side of each: no path goes through two sides of one."""
-    mandatory: bool = False
-    """Matched in every solution: in no OPTIONAL, MINUS, EXISTS or branch."""
+    optional: bool = True
+    """In an OPTIONAL, MINUS or EXISTS: not matched in every solution (of its branches)."""
 
 
 @dataclass
@@ -101,6 +101,8 @@ class Plan:
     """By step: the nodes that cannot be literals in a solution where the step matches."""
     by_predicate: dict[str, list[Step]] = field(default_factory=dict)
     around: dict[str, list[tuple[Step, bool, str]]] = field(default_factory=dict)
+    sides: dict[int, int] = field(default_factory=dict)
+    """Each branch (UNION, alternative of paths): how many sides it has."""
     """Each node's steps: (step, forwards from this node, the node at its other end)."""
 
 
@@ -128,6 +130,8 @@ class _Reader:
         self.branch: list[tuple[int, int]] = []
         """The branches the patterns being read sit in."""
         self.optional = 0
+        self.sides: dict[int, int] = {}
+        """Each branch (UNION, alternative of paths): how many sides it has."""
         """How deep in OPTIONALs, MINUSes and EXISTSes the patterns being read are."""
         self._fresh = itertools.count(1)
 
@@ -159,7 +163,7 @@ class _Reader:
                 frozenset(predicates),
                 closure,
                 branches=frozenset(self.branch),
-                mandatory=not self.optional and not self.branch,
+                optional=self.optional > 0,
             )
         )
 
@@ -190,6 +194,7 @@ class _Reader:
             first = len(self.steps)
             fresh = set()
             union = next(self._unions)
+            self.sides[union] = len(path.args)
             for side, part in enumerate(path.args):
                 self.branch.append((union, side))
                 fresh |= self.path(subject, part, object_, scope)
@@ -229,6 +234,7 @@ class _Reader:
             return a
         if name == "Union":
             union = next(self._unions)
+            self.sides[union] = 2
             self.branch.append((union, 0))
             a = self.part(node.p1, scope, number)
             self.branch[-1] = (union, 1)
@@ -510,7 +516,7 @@ def _plan(algebra: CompValue, item: str) -> Plan:
         raise _Unsupported("the item may be unbound")
     if grouped is not None:
         reader.grouped(grouped, scope, 0, part, {item})
-    plan = Plan(target, item, reader.steps)
+    plan = Plan(target, item, reader.steps, sides=reader.sides)
     plan.never_literal = {
         step.number: reader.local.get(step.number, set()) | part.subjects for step in reader.steps
     }
@@ -687,21 +693,27 @@ def _to_other_term(step: Step, iri: str, to_terms: Collection[tuple[str, str, st
 
 
 def holds(plan: Plan, item: ox.NamedNode, store: ox.Store) -> bool:
-    """Whether ``item`` matches, in ``store``, each pattern every row of it matches (the
-    item's own patterns in no OPTIONAL, MINUS, EXISTS or branch: ``?x a ck:Study``,
-    ``?x ck:hasFunder ?f``). An item reached that does not, and had no rows before, has
-    none now either: nothing to ask again."""
+    """Whether ``item`` matches, in ``store``, the patterns of its own that each row of it
+    matches: those in no OPTIONAL, MINUS or EXISTS (``?x a ck:Study``, ``?x ck:hasFunder
+    ?f``), and in a UNION, those of one side or the other. An item reached that does not,
+    and had no rows before, has none now either: nothing to ask again."""
+    failed: dict[int, set[int]] = {}
+    """By branch: the sides whose patterns the item does not match."""
     for step, forwards, other in plan.around.get(plan.item, ()):
-        if not step.mandatory or step.closure or step.same is not None:
+        if step.optional or step.closure or step.same is not None or len(step.branches) > 1:
             continue
         term = _constant(other)
         subject, object_ = (item, term) if forwards else (term, item)
-        if not any(
+        if any(
             next(store.quads_for_pattern(subject, ox.NamedNode(p), object_), None) is not None
             for p in step.predicates
         ):
+            continue
+        if not step.branches:
             return False
-    return True
+        ((union, side),) = step.branches
+        failed.setdefault(union, set()).add(side)
+    return all(len(sides) < plan.sides[union] for union, sides in failed.items())
 
 
 def _constant(node: str) -> ox.NamedNode | None:
