@@ -429,6 +429,16 @@ SOUNDNESS = [
         "SELECT ?x ?z WHERE { ?x ex:p|^ex:q ?y . ?y ex:r ?z }",
         id="alternative-of-paths",
     ),
+    pytest.param(
+        "SELECT ?x ?a ?b WHERE { { { ?x ex:p ?a } UNION { ?a ex:q ?x } } UNION { ?x ex:r ?a }"
+        " OPTIONAL { ?x ex:t ?b } }",
+        id="unions-within-unions",
+    ),
+    pytest.param(
+        "SELECT ?x ?k WHERE { { SELECT DISTINCT ?x WHERE { { ?a ex:p ?x } UNION { ?b ex:q ?x } } }"
+        " UNION { SELECT DISTINCT ?x WHERE { ?a ex:r ?x } } OPTIONAL { ?x ex:t ?k } }",
+        id="unions-of-subselects-of-unions",
+    ),
     pytest.param("SELECT ?x ?a WHERE { ?x a ck:A ; ex:p ?a }", id="typed-item"),
     pytest.param(
         "SELECT ?x ?y WHERE { ?x ex:p ?y . ?y ex:q ck:A OPTIONAL { ?y ex:r ck:B } }",

@@ -103,6 +103,8 @@ class Plan:
     around: dict[str, list[tuple[Step, bool, str]]] = field(default_factory=dict)
     sides: dict[int, int] = field(default_factory=dict)
     """Each branch (UNION, alternative of paths): how many sides it has."""
+    within: dict[int, tuple[int, int] | None] = field(default_factory=dict)
+    """Each branch: the side of the branch it sits in (None: in none)."""
     """Each node's steps: (step, forwards from this node, the node at its other end)."""
 
 
@@ -132,6 +134,8 @@ class _Reader:
         self.optional = 0
         self.sides: dict[int, int] = {}
         """Each branch (UNION, alternative of paths): how many sides it has."""
+        self.within: dict[int, tuple[int, int] | None] = {}
+        """Each branch: the side of the branch it sits in (None: in none)."""
         """How deep in OPTIONALs, MINUSes and EXISTSes the patterns being read are."""
         self._fresh = itertools.count(1)
 
@@ -193,8 +197,7 @@ class _Reader:
                 return set()
             first = len(self.steps)
             fresh = set()
-            union = next(self._unions)
-            self.sides[union] = len(path.args)
+            union = self.union(len(path.args))
             for side, part in enumerate(path.args):
                 self.branch.append((union, side))
                 fresh |= self.path(subject, part, object_, scope)
@@ -211,6 +214,13 @@ class _Reader:
         if isinstance(path, NegatedPath | Path):
             raise _Unsupported("a negated property set")
         raise _Unsupported("a variable as predicate")
+
+    def union(self, sides: int) -> int:
+        """A new branch of ``sides`` sides, within the branch being read."""
+        union = next(self._unions)
+        self.sides[union] = sides
+        self.within[union] = self.branch[-1] if self.branch else None
+        return union
 
     # -- patterns
     def part(self, node: CompValue, scope: dict[str, str], number: int) -> _Part:
@@ -233,8 +243,7 @@ class _Reader:
                 return _Part(a.certain, a.possible | b.possible, True, a.subjects)
             return a
         if name == "Union":
-            union = next(self._unions)
-            self.sides[union] = 2
+            union = self.union(2)
             self.branch.append((union, 0))
             a = self.part(node.p1, scope, number)
             self.branch[-1] = (union, 1)
@@ -516,7 +525,7 @@ def _plan(algebra: CompValue, item: str) -> Plan:
         raise _Unsupported("the item may be unbound")
     if grouped is not None:
         reader.grouped(grouped, scope, 0, part, {item})
-    plan = Plan(target, item, reader.steps, sides=reader.sides)
+    plan = Plan(target, item, reader.steps, sides=reader.sides, within=reader.within)
     plan.never_literal = {
         step.number: reader.local.get(step.number, set()) | part.subjects for step in reader.steps
     }
@@ -695,12 +704,13 @@ def _to_other_term(step: Step, iri: str, to_terms: Collection[tuple[str, str, st
 def holds(plan: Plan, item: ox.NamedNode, store: ox.Store) -> bool:
     """Whether ``item`` matches, in ``store``, the patterns of its own that each row of it
     matches: those in no OPTIONAL, MINUS or EXISTS (``?x a ck:Study``, ``?x ck:hasFunder
-    ?f``), and in a UNION, those of one side or the other. An item reached that does not,
-    and had no rows before, has none now either: nothing to ask again."""
+    ?f``), and in a UNION, those of one side or another (branches within branches too). An
+    item reached that does not, and had no rows before, has none now either: nothing to ask
+    again."""
     failed: dict[int, set[int]] = {}
-    """By branch: the sides whose patterns the item does not match."""
+    """By branch: the sides the item cannot match."""
     for step, forwards, other in plan.around.get(plan.item, ()):
-        if step.optional or step.closure or step.same is not None or len(step.branches) > 1:
+        if step.optional or step.closure or step.same is not None:
             continue
         term = _constant(other)
         subject, object_ = (item, term) if forwards else (term, item)
@@ -711,9 +721,25 @@ def holds(plan: Plan, item: ox.NamedNode, store: ox.Store) -> bool:
             continue
         if not step.branches:
             return False
-        ((union, side),) = step.branches
+        union, side = max(step.branches, key=lambda branch: _depth(plan, branch[0]))
         failed.setdefault(union, set()).add(side)
-    return all(len(sides) < plan.sides[union] for union, sides in failed.items())
+    for union in sorted(plan.sides, key=lambda union: -_depth(plan, union)):
+        if len(failed.get(union, ())) == plan.sides[union]:  # no side can be matched
+            within = plan.within.get(union)
+            if within is None:
+                return False
+            failed.setdefault(within[0], set()).add(within[1])
+    return True
+
+
+def _depth(plan: Plan, union: int) -> int:
+    """How many branches ``union`` sits in."""
+    depth = 0
+    within = plan.within.get(union)
+    while within is not None:
+        depth += 1
+        within = plan.within.get(within[0])
+    return depth
 
 
 def _constant(node: str) -> ox.NamedNode | None:
