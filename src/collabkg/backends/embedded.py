@@ -425,9 +425,10 @@ class EmbeddedBackend:
         times the other, depending on the query). ``noted`` is told the way taken and what
         an item cost. Where the VALUES-first way is the faster, or one by one they would
         take longer than ``give_up_after`` (as measured on the first, or as ``known`` says),
-        the items after the first are asked together (:meth:`_together`), in queries of 2,
-        4, 8... items: a handful of queries, given up between two once the time is past or
-        the next would take it past, were it to cost twice the last. With
+        the items after the first are asked together (:meth:`_together`), in queries of n,
+        2n, 4n... items (n: 2, or as many as one by one would take an eighth of the time
+        given): a handful of queries, given up between two once the time is past or
+        the next would take it past, were it to cost, item for item, what the last did. With
         ``give_up_after`` (seconds), nothing is returned (an empty list) as soon as the
         time is past, or at once for one item known to take longer."""
         if not each:
@@ -481,18 +482,22 @@ class EmbeddedBackend:
                 # one by one, the VALUES-first way is the faster, or they would take too
                 # long; together they may not: in queries of 2, 4, 8... items (each query
                 # runs to its end: its rows come once sorted), none started once past the
-                # time or when, twice as many, it would take it past
-                size, last = 2, 0.0
+                # time or when, at the last one's cost per item, it would take it past; the
+                # first of as many as one by one would take an eighth of the time
+                size, last, last_items = 2, 0.0, 1
+                if give_up_after is not None:
+                    size = max(2, min(len(rest), int(give_up_after / 8 / max(single, 1e-4))))
                 while rest and not cancel.is_set():
+                    items = min(size, len(rest))
                     if give_up_after is not None and (
-                        time.perf_counter() - started + 2 * last > give_up_after
+                        time.perf_counter() - started + last * items / last_items > give_up_after
                     ):
                         return measured()
                     asked_at = time.perf_counter()
                     together = self._together(query, rest[:size])
                     if together is None:
                         break  # cannot be asked together: one by one, below
-                    last = time.perf_counter() - asked_at
+                    last, last_items = time.perf_counter() - asked_at, items
                     values_first = True  # the way noted: together
                     answers += together
                     rest = rest[size:]
