@@ -25,6 +25,15 @@ whole answer is computed again:
   property set;
 - an item variable that is not certainly bound, or not grouped by at the top.
 
+Three things keep the walks short, each sound by the same argument. The statements of one
+solution are on one side of each UNION (or alternative of paths: ``p|q`` of properties is
+one step), so no path goes through two sides of one (:func:`_paths`). A statement to a term
+of the vocabularies (``?x a ck:Study``) has an end of its own naming the term (``t``, in
+:func:`collabkg.mentions.mentions_of`): a change of ``?x a ck:Quote`` touches no pattern to
+``ck:Study``. And an item reached that had no rows before is asked again only if it
+matches the patterns of its own that every row of it matches (:func:`holds`): a new node
+with a label is not an item of every listing that reads its item's label.
+
 A statement whose object is a literal touches only its subject's end (an ``l`` end): where
 the object side of a pattern it matches could be a literal leading to the item by another
 path (a join on a literal), :func:`reached` gives up (None), as it does when more than
