@@ -440,6 +440,35 @@ def test_the_way_and_the_cost_of_asking_about_one_item_are_noted_and_used(
         assert notes[-1] == ItemCost(False, notes[-1].seconds) and notes[-1].seconds > 1e-9
 
 
+def test_items_asked_with_a_time_limit_are_asked_in_a_child_that_writes_nothing(
+    project: Path, updates: Counter[str]
+) -> None:
+    """Regression: with a time limit (every ``collabkg query``), the items are asked in a
+    forked child process, and the child wrote what an item cost to the project's cache
+    through the parent's SQLite connection: it waited on a lock until the time was up
+    (10 s), the update failed and the listing was computed afresh (``collabkg query`` at 1M
+    took 15 s after one edited file instead of 5 s). The child returns the cost; this
+    process notes it."""
+    from collabkg.backends.base import ItemCost
+
+    validate(root=project)
+    _keep_all(project)
+    query = next(t for q, t in _listings(project) if q == "collaborations-by-structure-type")
+    with KnowledgeGraph.from_files(project) as graph:
+        _names, rows = graph.select_rows(query, keep=False)
+        each = [{"collaboration": row["collaboration"]} for row in list(rows)[:3]]
+        notes: list[ItemCost] = []
+        asked = graph._backend.select_each(query, each, timeout_s=60, noted=notes.append)
+        assert len(asked) == 3 and notes  # noted here, not in the child
+    _rename(next(p for p in _cases(project) if "Synthetic partnership" in p.read_text()))
+    validate(root=project)
+    updates.clear()
+    with KnowledgeGraph.from_files(project) as graph:
+        for _qid, text in _listings(project):
+            graph.select_rows(text, timeout_s=30)  # as ``collabkg query`` asks
+    assert updates["made"] >= 10, updates
+
+
 def test_items_asked_together_give_the_rows_each_gives_alone(project: Path) -> None:
     """Several items computed again in one query (a VALUES block of them, its rows split by
     item) give, for every listing, the rows each item's own query gives, in its order."""

@@ -443,7 +443,13 @@ class EmbeddedBackend:
             except (OSError, RuntimeError) as exc:
                 raise QueryError(f"the query failed: {exc}") from None
 
-        def work(cancel: threading.Event) -> list[tuple[list[str], list[tuple[object, ...]]]]:
+        costs: list[ItemCost] = []
+        """What an item cost, as measured: told to ``noted`` by this process once the work
+        is done (it may run in a child process, which must not write to the cache)."""
+
+        def work(
+            cancel: threading.Event,
+        ) -> tuple[list[tuple[list[str], list[tuple[object, ...]]]], list[ItemCost]]:
             answers: list[tuple[list[str], list[tuple[object, ...]]]] = []
             started = time.perf_counter()
 
@@ -458,25 +464,26 @@ class EmbeddedBackend:
                 with_blocks = time.perf_counter() - started - pre_bound
                 values_first = with_blocks < pre_bound
                 single = min(pre_bound, with_blocks)
-                if noted is not None:
-                    noted(ItemCost(values_first, single))
+                costs.append(ItemCost(values_first, single))
                 rest = rest[1:]
             else:
                 values_first, single = known.values_first, known.seconds
             slow = give_up_after is not None and single * len(each) > give_up_after
             if slow and len(rest) < 2:  # one item, known to take longer: not asked
-                if known is not None and noted is not None:  # measured under load, perhaps
-                    noted(ItemCost(known.values_first, known.seconds * RECONSIDER))
-                return []
+                if known is not None:  # measured under load, perhaps
+                    costs.append(ItemCost(known.values_first, known.seconds * RECONSIDER))
+                return [], costs
             rest_started, asked = time.perf_counter(), len(rest)
 
-            def measured() -> list[tuple[list[str], list[tuple[object, ...]]]]:
+            def measured() -> tuple[
+                list[tuple[list[str], list[tuple[object, ...]]]], list[ItemCost]
+            ]:
                 """Given up past the time: what the items asked so far cost is noted."""
                 done = len(answers) - (1 if known is None else 0)
-                if noted is not None and done > 0:
+                if done > 0:
                     spent = time.perf_counter() - rest_started
-                    noted(ItemCost(values_first, spent / done))
-                return []
+                    costs.append(ItemCost(values_first, spent / done))
+                return [], costs
 
             if len(rest) > 1 and (values_first or slow):
                 # one by one, the VALUES-first way is the faster, or they would take too
@@ -508,11 +515,15 @@ class EmbeddedBackend:
                 answers.append(one(bindings, values_first))
                 if past():
                     return measured()
-            if noted is not None and asked > 0 and len(answers) == len(each):
-                noted(ItemCost(values_first, (time.perf_counter() - rest_started) / asked))
-            return answers
+            if asked > 0 and len(answers) == len(each):
+                costs.append(ItemCost(values_first, (time.perf_counter() - rest_started) / asked))
+            return answers, costs
 
-        return _run_with_timeout(work, timeout_s)
+        answers, measured_costs = _run_with_timeout(work, timeout_s)
+        if noted is not None:
+            for cost in measured_costs:
+                noted(cost)
+        return answers
 
     def _together(
         self, query: str, each: Sequence[Mapping[str, Node]]
