@@ -44,10 +44,16 @@ _CODE_FILES = (
     "errors.py",
     "file_index.py",
     "labels.py",
+    "mentions.py",
+    "ontology.py",
+    "parse_once.py",
     "paths.py",
+    "progress.py",
     "rdfterms.py",
     "shacl_sparql.py",
+    "sources.py",
     "terms.py",
+    "vocabularies.py",
     "xsd.py",
 )
 """Besides the packages in _CODE_PACKAGES, the modules whose code decides what a validation

@@ -274,6 +274,30 @@ def test_a_cached_report_depends_on_every_module_of_the_validator() -> None:
         assert (package / name).resolve() in hashed
 
 
+def test_a_cached_report_depends_on_every_module_the_validator_imports() -> None:
+    """Regression: mentions.py (what each file names, kept by the validation for its
+    incremental runs and for bringing answers up to date) was not hashed, so a change of
+    what it records would have been compared with what the old code kept. Every module of
+    the package that the validator or the reasoner imports is hashed."""
+    import re
+
+    from collabkg import cache
+
+    package = REPO / "src" / "collabkg"
+    hashed = {p.resolve() for p in cache.code_files()}
+    imported: set[str] = set()
+    for folder in ("validate", "reasoning"):
+        for path in (package / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            imported |= set(re.findall(r"^\s*from collabkg\.(\w+)", text, flags=re.MULTILINE))
+            for names in re.findall(r"^\s*from collabkg import ([\w, ]+)", text, re.MULTILINE):
+                imported |= {name.strip() for name in names.split(",")}
+    modules = {name for name in imported if (package / f"{name}.py").is_file()}
+    assert "mentions" in modules and "parse_once" in modules  # the scan finds them
+    missing = sorted(name for name in modules if (package / f"{name}.py").resolve() not in hashed)
+    assert not missing
+
+
 def test_a_cached_report_depends_on_every_module_of_the_reasoner() -> None:
     """Regression: reasoning.py became a package (reasoning/*.py); the code version named
     the old file, so a change to HermiT's use (``validate --reason``) would have served
