@@ -110,11 +110,11 @@ class Plan:
     """By step: the nodes that cannot be literals in a solution where the step matches."""
     by_predicate: dict[str, list[Step]] = field(default_factory=dict)
     around: dict[str, list[tuple[Step, bool, str]]] = field(default_factory=dict)
+    """Each node's steps: (step, forwards from this node, the node at its other end)."""
     sides: dict[int, int] = field(default_factory=dict)
     """Each branch (UNION, alternative of paths): how many sides it has."""
     within: dict[int, tuple[int, int] | None] = field(default_factory=dict)
     """Each branch: the side of the branch it sits in (None: in none)."""
-    """Each node's steps: (step, forwards from this node, the node at its other end)."""
 
 
 @dataclass
@@ -132,20 +132,20 @@ class _Reader:
         self.computed: set[str] = set()
         """Nodes bound by an expression (BIND, an aggregate)."""
         self.local: dict[int, set[str]] = {}
+        """Each step's group's subjects (a node there is never a literal where it matches)."""
         self.alternative: set[int] = set()
         """Steps of an alternative of more than properties: a row matches only one side, so
         their subjects are not certainly subjects."""
-        """Each step's group's subjects (a node there is never a literal where it matches)."""
         self._scopes = itertools.count(1)
         self._unions = itertools.count(1)
         self.branch: list[tuple[int, int]] = []
         """The branches the patterns being read sit in."""
         self.optional = 0
+        """How deep in OPTIONALs, MINUSes and EXISTSes the patterns being read are."""
         self.sides: dict[int, int] = {}
         """Each branch (UNION, alternative of paths): how many sides it has."""
         self.within: dict[int, tuple[int, int] | None] = {}
         """Each branch: the side of the branch it sits in (None: in none)."""
-        """How deep in OPTIONALs, MINUSes and EXISTSes the patterns being read are."""
         self._fresh = itertools.count(1)
 
     # -- terms
