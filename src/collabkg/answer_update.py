@@ -79,7 +79,7 @@ MAX_FILES = 8
 """Changed data files followed at most (more: the answer is computed afresh)."""
 MAX_ITEMS = 1024
 """Items computed again at most (more: the whole answer is computed afresh). Asked together
-(in queries of 2, 4, 8... items), 432 recommendations cost 0.11 s at 1M, a quarter of the
+(in a handful of queries), 432 recommendations cost 0.09-0.10 s at 1M, a quarter of the
 listing afresh; the time they may take is bounded anyway (:data:`SHARE`)."""
 
 Ends = set[tuple[str, str, str]]

@@ -487,7 +487,7 @@ class EmbeddedBackend:
 
             if len(rest) > 1 and (values_first or slow):
                 # one by one, the VALUES-first way is the faster, or they would take too
-                # long; together they may not: in queries of 2, 4, 8... items (each query
+                # long; together they may not: in queries of n, 2n, 4n... items (each query
                 # runs to its end: its rows come once sorted), none started once past the
                 # time or when, at the last one's cost per item, it would take it past; the
                 # first of as many as one by one would take an eighth of the time
