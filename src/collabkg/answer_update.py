@@ -71,7 +71,7 @@ from collabkg.answers import (
 from collabkg.backends.base import ItemCost
 from collabkg.cache import Cache, code_version, key_of, sha256
 from collabkg.errors import AnswerDamaged, QueryError
-from collabkg.mentions import DESCRIBES_TERM, kept_mentions, mentions_of
+from collabkg.mentions import DESCRIBES_TERM, end_of, kept_mentions, mentions_of
 
 _LOG = logging.getLogger(__name__)
 
@@ -135,9 +135,9 @@ def changed_ends(
             return None  # statements about a term of the vocabularies are not followed
         for key in old.keys() | new.keys():
             if old.get(key) != new.get(key):
-                role, predicate, iri, *term = key.split("\t")
-                if term:
-                    to_terms.add((predicate, iri, term[0]))
+                role, predicate, iri, term = end_of(key)
+                if term is not None:
+                    to_terms.add((predicate, iri, term))
                 else:
                     ends.add((role, predicate, iri))
     return ends, to_terms

@@ -81,6 +81,13 @@ def mentions_of(triples: Iterable[ox.Triple]) -> dict[str, str]:
     return named
 
 
+def end_of(key: str) -> tuple[str, str, str, str | None]:
+    """A key of :func:`mentions_of` (not :data:`DESCRIBES_TERM`) read back: its role,
+    property and IRI, and for a ``t`` key the term (else None)."""
+    role, predicate, iri, *term = key.split("\t")
+    return role, predicate, iri, term[0] if term else None
+
+
 def pack_mentions(mentions: dict[str, str]) -> bytes:
     """:func:`mentions_of`'s answer as one compressed string: a whole-project run holds every
     file's until it is kept, and as a dict of strings they took a third of the run's memory

@@ -57,6 +57,7 @@ from collabkg.mentions import (
     DESCRIBES_TERM,
     VOCABULARIES,
     described_items,
+    end_of,
     mentions_of,
     named_items,
     pack_mentions,
@@ -617,9 +618,9 @@ def _incremental(
             if before.get(k) != after.get(k):
                 if k == DESCRIBES_TERM:
                     return None  # a file that describes a term of the vocabulary
-                if k.startswith("t\t"):
+                role, predicate, iri, term = end_of(k)
+                if term is not None:
                     continue  # which term: its subject's ``s`` end changed with it
-                role, predicate, iri = k.split("\t")
                 role = "s" if role == "l" else role  # a literal's statement: its subject's
                 ends.add((role, predicate, iri))
     followed = {iri for _r, _p, iri in ends if not iri.startswith(VOCABULARIES)}
