@@ -7,7 +7,9 @@ pyoxigraph.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,15 +56,28 @@ def keep_listings_in_background(
     questions = [(q.text, None) for q in Catalogue.load(root) if not q.params]
 
     def keep() -> None:
-        # not before the first page is on screen: computing two dozen listings (6 s of CPU
-        # at 1M triples after a change) beside the start made the start 7-11 s slower, and
-        # so did writing the last valid graph after a change (a million quads)
-        first_page_served.wait(timeout=FIRST_PAGE_WAIT_S)
+        # not before the first page is on screen (after_first_page): computing two dozen
+        # listings (6 s of CPU at 1M triples after a change) beside the start made the start
+        # 7-11 s slower, and so did writing the last valid graph after a change (a million
+        # quads)
         if save:
             lastgood.save(graph, Path(root))
         graph.keep_answers(questions)
 
-    worker = threading.Thread(target=keep, name="collabkg-keep-answers", daemon=True)
+    return after_first_page(keep, "collabkg-keep-answers")
+
+
+def after_first_page(work: Callable[[], None], name: str) -> threading.Thread:
+    """Run ``work`` in a background thread once the first page is drawn
+    (:data:`first_page_served`, or after :data:`FIRST_PAGE_WAIT_S`); an OSError it raises
+    (a full disk, a read-only cache) is ignored: what it keeps is only kept to be faster."""
+
+    def run() -> None:
+        first_page_served.wait(timeout=FIRST_PAGE_WAIT_S)
+        with contextlib.suppress(OSError):
+            work()
+
+    worker = threading.Thread(target=run, name=name, daemon=True)
     worker.start()
     return worker
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import streamlit as st
-from state import graph_or_stop, load_graph
+from state import after_first_page, graph_or_stop, load_graph
 
 from collabkg.catalogue import Catalogue, choices_result
 from collabkg.errors import CollabkgError
@@ -35,6 +35,7 @@ from collabkg.explorer import (
     download_frame,
     entity_table,
     gap_summary,
+    index_for,
     layout,
     network_svg,
     plain_text,
@@ -203,7 +204,12 @@ FLAGSHIP_QUESTIONS = (
 
 @st.cache_resource(show_spinner="Reading the knowledge graph…")
 def explorer_index(root: str) -> ExplorerIndex:
-    return ExplorerIndex(load_graph(root))
+    # kept on disk by the files' content, brought up to date after a change of a few files
+    # (collabkg.explorer.kept_index); kept again once the first page is on screen
+    index, keep = index_for(load_graph(root))
+    if keep is not None:
+        after_first_page(keep, "collabkg-keep-index")
+    return index
 
 
 @st.cache_resource(show_spinner=False)

@@ -278,8 +278,11 @@ def algebra_of(query: str) -> Any:
     is read once per process); None if rdflib cannot read it."""
     from rdflib.plugins.sparql import prepareQuery
 
+    from collabkg.sparql_text import RDFLIB_PARSER
+
     try:
-        return prepareQuery(query).algebra
+        with RDFLIB_PARSER:
+            return prepareQuery(query).algebra
     except Exception:
         return None
 

@@ -52,6 +52,7 @@ _CODE_FILES = (
     "rdfterms.py",
     "shacl_sparql.py",
     "sources.py",
+    "sparql_text.py",
     "terms.py",
     "vocabularies.py",
     "xsd.py",

@@ -638,10 +638,12 @@ def _algebra(text: str) -> tuple[Any, str | None]:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
+    from collabkg.sparql_text import RDFLIB_PARSER
     from collabkg.terms import PREFIXES
 
     try:
-        return translateQuery(parseQuery(text), initNs=dict(PREFIXES)).algebra, None
+        with RDFLIB_PARSER:
+            return translateQuery(parseQuery(text), initNs=dict(PREFIXES)).algebra, None
     except Exception as exc:
         return None, str(exc)
 

@@ -217,6 +217,14 @@ class KnowledgeGraph:
             graph._kept_folder = cache_dir(project.root)
         return graph
 
+    def kept_content(self) -> tuple[Path, Path, Content] | None:
+        """For what is kept on disk by the content of the loaded files: the project root, its
+        cache folder and that content; None when nothing is (a graph not loaded from the
+        project's files, the cache turned off, a file edited while loading)."""
+        if self.root is None or self._kept_folder is None or self._content is None:
+            return None
+        return self.root, self._kept_folder, self._content
+
     @classmethod
     def from_store(
         cls,

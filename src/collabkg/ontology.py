@@ -145,7 +145,13 @@ def load_checks(root: str | os.PathLike[str] | None = None) -> list[CannedQuery]
 
 def run_check(graph: rdflib.Graph, check: CannedQuery) -> CheckResult:
     """Run one check over ``graph`` (rdflib's engine; the queries are self-contained)."""
-    result = graph.query(check.text)
+    from rdflib.plugins.sparql import prepareQuery
+
+    from collabkg.sparql_text import RDFLIB_PARSER
+
+    with RDFLIB_PARSER:  # the parse only: the evaluation is safe in threads
+        prepared = prepareQuery(check.text)
+    result = graph.query(prepared)
     names = tuple(str(v) for v in (result.vars or ()))
     rows: list[dict[str, str]] = []
     for row in result:

@@ -25,12 +25,20 @@ column. The work is linear in the text and bounded by :data:`MAX_QUERY_BYTES`.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from collabkg.errors import QueryError, ReadOnlyViolation
+
+RDFLIB_PARSER = threading.RLock()
+"""Held around every use of rdflib's SPARQL parser: it is built on pyparsing, which is not
+thread-safe (RDFLib/rdflib#1282). The explorer reads query texts in a background thread
+(the answers it keeps, their order) while a page reads others; two parses at once failed
+with "<lambda>() missing 1 required positional argument", and the failure was cached as
+the text's answer for the life of the process."""
 
 MAX_QUERY_BYTES: Final[int] = 512 * 1024
 """Longest query text accepted (UTF-8 bytes)."""

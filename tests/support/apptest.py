@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import importlib.util
 import os
@@ -66,9 +67,33 @@ def visible_text(app: AppTest) -> list[str]:
     return [_LINK_TARGET.sub("]", t) for t in texts]
 
 
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'()]+[^\s<>\"'().,;:]")
+_IRI_IN_TURTLE = re.compile(r"<[^<>\s]*>")
+
+
+@functools.cache
+def _printed_addresses(root: Path) -> frozenset[str]:
+    """Web addresses the sources print, copied into the data's text as they stand (in a
+    quotation or a label that quotes its source: none of them is an identifier of ours)."""
+    found: set[str] = set()
+    for path in sorted((root / "data").rglob("*.ttl")):
+        text = _IRI_IN_TURTLE.sub(" ", path.read_text(encoding="utf-8"))
+        found.update(_WEB_ADDRESS.findall(text))
+    return frozenset(found)
+
+
 def identifiers_on_screen(app: AppTest) -> list[str]:
-    """Visible texts that show an IRI or a prefixed identifier."""
-    return [t for t in visible_text(app) if _IDENTIFIER.search(t)]
+    """Visible texts that show an IRI or a prefixed identifier (a web address that the
+    sources print, shown as quoted, is not one)."""
+    printed = sorted(_printed_addresses(DATA_ROOT), key=len, reverse=True)
+    found = []
+    for text in visible_text(app):
+        shown = text
+        for address in printed:
+            shown = shown.replace(address, " ")
+        if _IDENTIFIER.search(shown):
+            found.append(text)
+    return found
 
 
 _NAV = re.compile(r'<nav class="ck-nav".*?</nav>', re.DOTALL)

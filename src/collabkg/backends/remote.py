@@ -181,8 +181,11 @@ def _has_trailing_values(query: str) -> bool:
     a canned query, so each text is parsed once.)"""
     from rdflib.plugins.sparql.parser import parseQuery
 
+    from collabkg.sparql_text import RDFLIB_PARSER
+
     try:
-        parsed = parseQuery(query)
+        with RDFLIB_PARSER:
+            parsed = parseQuery(query)
     except Exception:
         return False  # the endpoint will report the syntax error itself
     query_part = parsed[1]

@@ -68,6 +68,7 @@ from collabkg.explorer.forms import (
     params_form_html,
 )
 from collabkg.explorer.index import Entity, Evidence, ExplorerIndex, Quote, SourceInfo
+from collabkg.explorer.kept_index import index_for
 from collabkg.explorer.lists import (
     LIST_COLUMNS,
     FilterField,
@@ -169,6 +170,7 @@ __all__ = [
     "gap_summary",
     "home_counts",
     "humanise",
+    "index_for",
     "layout",
     "legend_html",
     "link_parts",

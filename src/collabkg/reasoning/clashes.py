@@ -103,7 +103,13 @@ SELECT DISTINCT ?x ?p ?v1 ?v2 WHERE {
 
 def _rows(graph: rdflib.Graph, query: str) -> Iterator[tuple[Node, ...]]:
     """The rows of a SELECT query on an rdflib graph, as tuples of terms."""
-    for row in graph.query(query):
+    from rdflib.plugins.sparql import prepareQuery
+
+    from collabkg.sparql_text import RDFLIB_PARSER
+
+    with RDFLIB_PARSER:  # the parse only: the evaluation is safe in threads
+        prepared = prepareQuery(query)
+    for row in graph.query(prepared):
         if isinstance(row, ResultRow):
             yield tuple(row)
 

@@ -153,7 +153,9 @@ def run_pyshacl(data: Graph, shapes: Graph) -> list[RawResult]:
     """pySHACL over ``data`` (changed in place: no inference), as raw results."""
     import pyshacl
 
-    with quiet_rdflib():
+    from collabkg.sparql_text import RDFLIB_PARSER
+
+    with quiet_rdflib(), RDFLIB_PARSER:  # pySHACL parses its SPARQL with rdflib's parser
         _conforms, report, _text = pyshacl.validate(
             data,
             shacl_graph=shapes,

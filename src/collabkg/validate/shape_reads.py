@@ -176,8 +176,11 @@ class _Reader:
         # are usually found in the cache (an incremental validate needs it only then)
         from rdflib.plugins.sparql import prepareQuery
 
+        from collabkg.sparql_text import RDFLIB_PARSER
+
         try:
-            parsed = prepareQuery(self.prefixes + _with_rdf(str(text))).algebra
+            with RDFLIB_PARSER:
+                parsed = prepareQuery(self.prefixes + _with_rdf(str(text))).algebra
         except Exception as exc:  # pyparsing's errors have no common base worth naming
             raise UnreadableShapes(f"a SPARQL constraint not read: {exc}") from exc
         this, path_var = Variable("this"), Variable("PATH")
