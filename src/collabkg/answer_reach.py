@@ -97,6 +97,10 @@ class Step:
     made on one side of each: no path goes through two sides of one."""
     optional: bool = True
     """In an OPTIONAL, MINUS or EXISTS: not matched in every solution (of its branches)."""
+    groups: tuple[int, ...] = ()
+    """The OPTIONAL, MINUS and EXISTS groups it sits in, outermost first: where a solution
+    matches a step, it matches every step of the same groups (or of groups around them)
+    that is in no other branch (:func:`reached_added`)."""
 
 
 @dataclass
@@ -142,6 +146,9 @@ class _Reader:
         """The branches the patterns being read sit in."""
         self.optional = 0
         """How deep in OPTIONALs, MINUSes and EXISTSes the patterns being read are."""
+        self.groups: list[int] = []
+        """Which OPTIONALs, MINUSes and EXISTSes (outermost first)."""
+        self._groups = itertools.count(1)
         self.sides: dict[int, int] = {}
         """Each branch (UNION, alternative of paths): how many sides it has."""
         self.within: dict[int, tuple[int, int] | None] = {}
@@ -177,6 +184,7 @@ class _Reader:
                 closure,
                 branches=frozenset(self.branch),
                 optional=self.optional > 0,
+                groups=tuple(self.groups),
             )
         )
 
@@ -240,9 +248,13 @@ class _Reader:
             if name == "LeftJoin" and _has_exists(node.expr):
                 raise _Unsupported("EXISTS in an OPTIONAL's filter")
             a = self.part(node.p1, scope, number)
-            self.optional += name != "Join"
+            if name != "Join":
+                self.optional += 1
+                self.groups.append(next(self._groups))
             b = self.part(node.p2, scope, number)
-            self.optional -= name != "Join"
+            if name != "Join":
+                self.optional -= 1
+                self.groups.pop()
             self.joined(a, b)
             if name == "Join":
                 return _Part(
@@ -378,7 +390,9 @@ class _Reader:
         """The patterns of an expression's EXISTS, joined to the part they test."""
         self.optional += 1
         for graph in _exists(expr):
+            self.groups.append(next(self._groups))
             self.joined(inner, self.part(graph, scope, number))
+            self.groups.pop()
         self.optional -= 1
 
     def grouped(
@@ -697,6 +711,103 @@ def reached(
     if any(not isinstance(t, ox.NamedNode) for t in items):
         return None
     return {t for t in items if isinstance(t, ox.NamedNode)}
+
+
+def _certain(along: Step, changed: Step) -> bool:
+    """Whether every solution that matches ``changed`` also matches ``along``: a pattern (not
+    a stand-in's equality) in no branch ``changed`` is not in, and in no OPTIONAL, MINUS or
+    EXISTS group but those around ``changed``."""
+    return (
+        along.same is None
+        and along.branches <= changed.branches
+        and along.groups == changed.groups[: len(along.groups)]
+    )
+
+
+def reached_added(
+    plan: Plan,
+    added: Iterable[ox.Triple],
+    store: ox.Store,
+    limit: int,
+) -> set[ox.NamedNode] | None:
+    """The items whose rows the statements ``added`` can change, when statements were only
+    added (nothing removed or changed), found over ``store`` (the graph as it is now, which
+    then holds every statement of every row before and after): like :func:`reached`, but
+    each statement is followed from both its ends at once. A row that changed matches an
+    added statement at some step and matches, in the graph as it is now, every step that
+    any solution matching that step matches (:func:`_certain`); so its item is at the end
+    of every walk from the statement's two ends along such steps only, and the items are
+    those common to all of them (where there is none, every walk's, as :func:`reached`
+    gives them). A shared source cited by the new statements no longer leads back to every
+    item citing it. None when that cannot be told or they are more than ``limit``."""
+    items: set[Term] = set()
+    try:
+        for triple in added:
+            subject, predicate, object_ = triple.subject, triple.predicate, triple.object
+            if not isinstance(subject, ox.NamedNode) or not isinstance(
+                object_, ox.NamedNode | ox.Literal
+            ):
+                return None  # a blank node's name belongs to one load: not found in the store
+            for step in plan.by_predicate.get(predicate.value, ()):
+                if any(
+                    node.startswith("=") and node != "=" + _n3(term)
+                    for node, term in ((step.subject, subject), (step.object, object_))
+                    if not step.closure
+                ):
+                    continue  # a constant the statement does not have: not matched here
+                common: set[Term] | None = None
+                for node, term, forwards in (
+                    (step.subject, subject, False),
+                    (step.object, object_, True),
+                ):
+                    if node.startswith("="):
+                        continue
+                    at: set[Term] = {term}
+                    if step.closure:  # the statement anywhere in the chain
+                        at = _follow(store, at, step, forwards, reflexive=True)
+                    for path in _paths(plan, node, step):
+                        if not all(_certain(along, step) for along, _f, _t in path):
+                            continue
+                        terms = at
+                        for along, ahead, _there in path:
+                            terms = _follow(store, terms, along, ahead)
+                            if not terms:
+                                break
+                        common = terms if common is None else common & terms
+                if common is None:  # no walk every such row takes: each one's items
+                    found = reached(plan, _ends_of(triple), store, limit)
+                    if found is None:
+                        return None
+                    common = set(found)
+                items |= common
+                if len(items) > limit:
+                    _LOG.debug("%s: more than %d items", plan.item_name, limit)
+                    return None
+    except _TooMany:
+        _LOG.debug("%s: too many paths", plan.item_name)
+        return None
+    if any(not isinstance(t, ox.NamedNode) for t in items):
+        return None
+    return {t for t in items if isinstance(t, ox.NamedNode)}
+
+
+def _n3(term: Term) -> str:
+    """A constant term as the plan writes it (rdflib's N3)."""
+    from collabkg.rdfterms import to_rdflib
+
+    return str(to_rdflib(term).n3())
+
+
+def _ends_of(triple: ox.Triple) -> list[tuple[str, str, str]]:
+    """A statement's ends, as :func:`collabkg.mentions.mentions_of` names them."""
+    predicate = triple.predicate.value
+    ends = []
+    if isinstance(triple.subject, ox.NamedNode):
+        role = "l" if isinstance(triple.object, ox.Literal) else "s"
+        ends.append((role, predicate, triple.subject.value))
+    if isinstance(triple.object, ox.NamedNode):
+        ends.append(("o", predicate, triple.object.value))
+    return ends
 
 
 def _to_other_term(step: Step, iri: str, to_terms: Collection[tuple[str, str, str]]) -> bool:

@@ -53,7 +53,7 @@ from collabkg.answer_order import (
     order_spec,
     order_spec_through,
 )
-from collabkg.answer_reach import Plan, holds, plan_for, reached
+from collabkg.answer_reach import Plan, holds, plan_for, reached, reached_added
 from collabkg.answers import (
     MAX_BLOCK_ROWS,
     Block,
@@ -141,6 +141,29 @@ def changed_ends(
                 else:
                     ends.add((role, predicate, iri))
     return ends, to_terms
+
+
+def added_triples(root: Path, before: Mapping[str, str], now: Content) -> list[ox.Triple] | None:
+    """The statements of the data files that are new since ``before`` when the change is
+    only that (no file edited or deleted: every statement of the graph before is in it now,
+    :func:`collabkg.answer_reach.reached_added`); None otherwise, or when a new file
+    changed again since the graph was loaded."""
+    files = now.files
+    if any(name not in files for name in before):
+        return None
+    added = [name for name, sha in files.items() if before.get(name) != sha]
+    if any(name in before for name in added) or len(added) > MAX_FILES:
+        return None
+    triples: list[ox.Triple] = []
+    for name in added:
+        try:
+            parsed = parse_once.parse_path(root / name)
+        except (OSError, SyntaxError, ValueError):
+            return None
+        if sha256(parsed.data) != files[name]:
+            return None
+        triples.extend(parsed.triples)
+    return triples
 
 
 def updated_answer(
@@ -357,7 +380,11 @@ def _updated(
         _LOG.debug("%s: the change cannot be told", plan.item_name)
         return None
     ends, to_terms = changed
-    items = reached(plan, ends, store, MAX_ITEMS, to_terms=to_terms)
+    added = added_triples(root, before, content)
+    if added is not None:  # only new files: each statement followed from both its ends
+        items = reached_added(plan, added, store, MAX_ITEMS)
+    else:
+        items = reached(plan, ends, store, MAX_ITEMS, to_terms=to_terms)
     if items is None:
         _LOG.debug("%s: the items reached cannot be told (%d ends)", plan.item_name, len(ends))
         return None
