@@ -438,6 +438,12 @@ def test_the_way_and_the_cost_of_asking_about_one_item_are_noted_and_used(
         assert late == [] and asked == [False]
         assert len(notes) == before + 1
         assert notes[-1] == ItemCost(False, notes[-1].seconds) and notes[-1].seconds > 1e-9
+        # regression: one item of unknown cost, asked both ways to learn it, past the time:
+        # its answer was thrown away (bench/listings_change.py, contradictory-relations
+        # computed afresh at 1M after an added case: 160-310 ms instead of 40)
+        asked.clear()
+        one = backend.select_each(query, each[:1], give_up_after=1e-9, noted=notes.append)
+        assert one == first[:1] and sorted(asked) == [False, True]
 
 
 def test_items_asked_with_a_time_limit_are_asked_in_a_child_that_writes_nothing(

@@ -430,7 +430,8 @@ class EmbeddedBackend:
         given): a handful of queries, given up between two once the time is past or
         the next would take it past, were it to cost, item for item, what the last did. With
         ``give_up_after`` (seconds), nothing is returned (an empty list) as soon as the
-        time is past, or at once for one item known to take longer."""
+        time is past (but every item answered is: a lone item of unknown cost, asked both
+        ways to learn it), or at once for one item known to take longer."""
         if not each:
             return []
 
@@ -468,6 +469,8 @@ class EmbeddedBackend:
                 rest = rest[1:]
             else:
                 values_first, single = known.values_first, known.seconds
+            if not rest:  # the one item, asked both ways: answered, whatever it cost
+                return answers, costs
             slow = give_up_after is not None and single * len(each) > give_up_after
             if slow and len(rest) < 2:  # one item, known to take longer: not asked
                 if known is not None:  # measured under load, perhaps
