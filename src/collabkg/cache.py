@@ -9,7 +9,10 @@ is rebuilt on demand; ``COLLABKG_CACHE_DIR`` moves it, ``COLLABKG_NO_CACHE=1`` t
   validation report of a whole set of files;
 - ``store/`` — a persistent Oxigraph store mirroring the graph's files, so that checking one
   file against a large graph does not load the whole graph again (see
-  :mod:`collabkg.validate.store`); ``store.lock`` serialises its users.
+  :mod:`collabkg.validate.store`); ``store.lock`` serialises its users;
+- ``answers/`` — the canned listings' answers by content (:mod:`collabkg.answers`);
+- ``explorer-index/`` — the explorer's index by content
+  (:mod:`collabkg.explorer.kept_index`).
 
 Nothing is trusted beyond its key: the key of an entry includes the code version (the
 sources of the validator and the versions of pyoxigraph, rdflib and pySHACL), so changing
