@@ -207,6 +207,14 @@ def updated_answer(
             with contextlib.suppress(OSError):
                 kept_in.put(cost_key, (measured.values_first, measured.seconds))
 
+        if known is not None and known.seconds > SHARE * seconds:
+            # one item alone takes longer than the time given (a listing of a few rows,
+            # each a count over much of the graph): not worth finding which (the walks cost
+            # as much as computing it afresh)
+            _LOG.debug("not followed: one item costs %.3f s", known.seconds)
+            noted(known.reconsidered())
+            return None
+
         made = _updated(
             cache,
             root,

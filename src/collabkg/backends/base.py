@@ -27,6 +27,17 @@ class ItemCost:
     values_first: bool
     seconds: float
 
+    def reconsidered(self) -> ItemCost:
+        """The cost to note when it made asking about the items look too slow: a little
+        less (:data:`RECONSIDER`), so that a measure taken under load is tried again after
+        a few changes."""
+        return ItemCost(self.values_first, self.seconds * RECONSIDER)
+
+
+RECONSIDER = 0.9
+"""A cost that made asking about the items look too slow is taken as this much of itself
+the next time."""
+
 
 def convert_row(
     names: Sequence[str],

@@ -46,10 +46,6 @@ def _substitutions(
 # --------------------------------------------------------------------------- loading
 
 
-RECONSIDER = 0.9
-"""A cost that made asking about the items look too slow is taken as this much of itself
-the next time: a measure taken under load is tried again after a few changes."""
-
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -474,7 +470,7 @@ class EmbeddedBackend:
             slow = give_up_after is not None and single * len(each) > give_up_after
             if slow and len(rest) < 2:  # one item, known to take longer: not asked
                 if known is not None:  # measured under load, perhaps
-                    costs.append(ItemCost(known.values_first, known.seconds * RECONSIDER))
+                    costs.append(known.reconsidered())
                 return [], costs
             rest_started, asked = time.perf_counter(), len(rest)
 
