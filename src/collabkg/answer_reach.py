@@ -696,21 +696,32 @@ def reached(
                 if step.closure:  # the statement may sit anywhere in the chain, or be all of it
                     at = _follow(store, at, step, role == "o", reflexive=True)
                 for path in _paths(plan, start, step):
-                    terms = at
-                    for along, forwards, _there in path:
-                        terms = _follow(store, terms, along, forwards)
-                        if not terms:
-                            break
-                    items |= terms
+                    items |= _walk(store, at, path)
                     if len(items) > limit:
                         _LOG.debug("%s: more than %d items", plan.item_name, limit)
                         return None
     except _TooMany:
         _LOG.debug("%s: too many paths", plan.item_name)
         return None
-    if any(not isinstance(t, ox.NamedNode) for t in items):
+    return _items(items)
+
+
+def _walk(store: ox.Store, at: set[Term], path: list[tuple[Step, bool, str]]) -> set[Term]:
+    """The terms at the end of ``path`` from ``at``."""
+    terms = at
+    for along, forwards, _there in path:
+        terms = _follow(store, terms, along, forwards)
+        if not terms:
+            break
+    return terms
+
+
+def _items(found: set[Term]) -> set[ox.NamedNode] | None:
+    """The items found, when every one is an IRI (else None: a row about a literal or a
+    blank node cannot be asked about)."""
+    if any(not isinstance(t, ox.NamedNode) for t in found):
         return None
-    return {t for t in items if isinstance(t, ox.NamedNode)}
+    return {t for t in found if isinstance(t, ox.NamedNode)}
 
 
 def _certain(along: Step, changed: Step) -> bool:
@@ -768,11 +779,7 @@ def reached_added(
                     for path in _paths(plan, node, step):
                         if not all(_certain(along, step) for along, _f, _t in path):
                             continue
-                        terms = at
-                        for along, ahead, _there in path:
-                            terms = _follow(store, terms, along, ahead)
-                            if not terms:
-                                break
+                        terms = _walk(store, at, path)
                         common = terms if common is None else common & terms
                 if common is None:  # no walk every such row takes: each one's items
                     found = reached(plan, _ends_of(triple), store, limit)
@@ -786,9 +793,7 @@ def reached_added(
     except _TooMany:
         _LOG.debug("%s: too many paths", plan.item_name)
         return None
-    if any(not isinstance(t, ox.NamedNode) for t in items):
-        return None
-    return {t for t in items if isinstance(t, ox.NamedNode)}
+    return _items(items)
 
 
 def _n3(term: Term) -> str:

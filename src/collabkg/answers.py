@@ -281,7 +281,7 @@ def write_manifest(folder: Path, content: Content) -> None:
     if path.is_file():
         return
     body = json.dumps([content.identity, content.files, [list(o) for o in content.others]])
-    _write_atomically(path, zlib.compress(body.encode(), 1))
+    write_atomically(path, zlib.compress(body.encode(), 1))
 
 
 def read_manifest(
@@ -318,7 +318,7 @@ def remember_latest(
     """Note that the latest answer of ``question`` is ``key`` of content ``identity``, which
     took ``seconds`` to compute afresh."""
     path = folder / FOLDER / f"{question}{LATEST}"
-    _write_atomically(path, json.dumps([identity, key, seconds]).encode())
+    write_atomically(path, json.dumps([identity, key, seconds]).encode())
 
 
 def latest(folder: Path, question: str) -> Latest | None:
@@ -330,7 +330,7 @@ def latest(folder: Path, question: str) -> Latest | None:
     return Latest(str(identity), str(key), float(seconds) if seconds is not None else None)
 
 
-def _write_atomically(path: Path, *parts: bytes) -> None:
+def write_atomically(path: Path, *parts: bytes) -> None:
     """Write ``parts`` to a temporary file beside ``path``, then rename it over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
@@ -453,7 +453,7 @@ def write_blocks(
         }
     ).encode()
     index = offsets.tobytes() + crcs.tobytes() + starts.tobytes()
-    _write_atomically(
+    write_atomically(
         path,
         MAGIC,
         _FIXED.pack(len(header), zlib.crc32(header)),

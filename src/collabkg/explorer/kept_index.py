@@ -28,14 +28,13 @@ import hashlib
 import logging
 import marshal
 import os
-import tempfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collabkg.answer_update import changed_ends
-from collabkg.answers import Content
+from collabkg.answers import Content, write_atomically
 from collabkg.cache import Cache, code_version
 from collabkg.explorer.index import ExplorerIndex, NotFollowed
 
@@ -126,18 +125,8 @@ def _write(path: Path, content: Content, index: ExplorerIndex) -> None:
     body = zlib.compress(
         marshal.dumps((content.identity, dict(content.files), others, index.state())), 1
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(MAGIC + _key(content.identity) + b" " + content.identity.encode() + b"\n")
-            out.write(zlib.crc32(body).to_bytes(4, "little"))
-            out.write(body)
-        Path(temporary).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
-        raise
+    header = MAGIC + _key(content.identity) + b" " + content.identity.encode() + b"\n"
+    write_atomically(path, header, zlib.crc32(body).to_bytes(4, "little"), body)
     for old in _newest(path.parent)[KEEP:]:
         with contextlib.suppress(OSError):
             old.unlink()
