@@ -275,3 +275,12 @@ def test_a_changed_thing_is_shown_changed_wherever_the_index_shows_it(
         assert shown in repr(served.state())
     # a class is in the type hierarchy, read once in full: its change is not followed
     assert made["made"] == (0 if "kind" in shown else 1), made
+
+
+def test_an_iri_sparql_cannot_hold_is_not_pasted_into_a_query() -> None:
+    from collabkg.explorer.index import Q_ENTITY_FACTS, NotFollowed, _restricted
+
+    (query,) = _restricted(Q_ENTITY_FACTS, "e", ["https://example.org/a"])
+    assert "VALUES ?e { <https://example.org/a> }" in query
+    with pytest.raises(NotFollowed):
+        list(_restricted(Q_ENTITY_FACTS, "e", ["https://example.org/a> } . ?s ?p ?o { <x"]))

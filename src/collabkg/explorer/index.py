@@ -163,13 +163,18 @@ BATCH = 2000
 def _restricted(query: str, variable: str, iris: Iterable[str]) -> Iterator[str]:
     """``query`` with a VALUES block of ``iris`` for ``variable`` opening its WHERE group, in
     batches of :data:`BATCH` (each IRI written by ``URIRef.n3()``, which refuses characters an
-    IRI cannot hold: nothing is pasted)."""
+    IRI cannot hold: nothing is pasted; :class:`NotFollowed` for such an IRI)."""
     items = sorted(set(iris))
     head, found, tail = query.partition("WHERE {")
     assert found, "an index query opens its WHERE group"
     for start in range(0, len(items), BATCH):
-        values = " ".join(URIRef(iri).n3() for iri in items[start : start + BATCH])
-        yield f"{head}WHERE {{ VALUES ?{variable} {{ {values} }}{tail}"
+        written = []
+        for iri in items[start : start + BATCH]:
+            try:
+                written.append(URIRef(iri).n3())
+            except Exception as exc:  # rdflib raises a bare Exception for such an IRI
+                raise NotFollowed(f"an IRI SPARQL cannot hold: {iri!r}") from exc
+        yield f"{head}WHERE {{ VALUES ?{variable} {{ {' '.join(written)} }}{tail}"
 
 
 def _most_specific(types: Iterable[str], parents: Mapping[str, set[str]]) -> str:
