@@ -145,7 +145,7 @@ st.markdown(
 st.markdown(parts.sources)
 
 numbers = overview(root)
-files = f" from {len(numbers.per_file)} files" if numbers.per_file else ""
+files = f" from {numbers.files} files" if numbers.files else ""
 st.html(
     '<details class="ck-details"><summary>About the graph (for analysts)</summary>'
     f"<p>{numbers.triples:,} facts (triples){html.escape(files)}.</p>"

@@ -732,15 +732,19 @@ def resolve_id(index: ExplorerIndex, value: str | None, kind: Kind) -> str | Non
 
 
 def find_activity(index: ExplorerIndex, words: str) -> tuple[str, str] | None:
-    """(activity IRI, collaboration IRI) of the first activity whose label has ``words``."""
+    """(activity IRI, collaboration IRI) of the first activity whose label has ``words``
+    (the words a bound parameter: the engine finds the few labels that have them; reading
+    every activity's label cost Home 0.85 s at 1M triples)."""
     query = _q(
-        """SELECT ?act ?c ?label WHERE {
+        """SELECT ?act ?c ?label ?words WHERE {
   { ?act ck:isActivityOf ?c } UNION { ?c ck:hasActivity ?act }
   ?act rdfs:label ?label .
+  FILTER(CONTAINS(LCASE(STR(?label)), ?words))
 }"""
     )
     wanted = words.lower()
-    for row in sorted(index.kg.select(query).rows, key=lambda r: _text(r["label"])):
+    rows = index.kg.select(query, {"words": RdfLiteral(wanted)}).rows
+    for row in sorted(rows, key=lambda r: _text(r["label"])):
         if wanted in _text(row["label"]).lower() and index.kind(row["c"]) == "collaboration":
             return _text(row["act"]), _text(row["c"])
     return None
