@@ -45,13 +45,19 @@ if app.exception or app.error:
     print([e.value for e in app.exception] + [e.value for e in app.error], file=sys.stderr)
     sys.exit(3)
 print(f"drawn {{drawn!r}}", flush=True)
+import threading
+for thread in threading.enumerate():
+    if thread.name.startswith("collabkg-keep"):
+        thread.join()
 """
 """The explorer's start as a person waits for it, in a fresh process: Streamlit's script
 run of the first page (the home page: the graph validated and loaded, its counts), served
 (AppTest, no browser); fails when the page shows an error. It prints when the page was
-drawn: after that, the explorer saves the last valid graph and keeps the listings' answers
-in a background thread (``app/state.py``), which a person does not wait for but which the
-process's end (and its CPU time) includes."""
+drawn: after that, the explorer saves the last valid graph, keeps the listings' answers and
+keeps its index (``app/state.py``, ``app/ui.py``) in background threads, which a person does
+not wait for but which the process's end (and its CPU time) includes: the process waits for
+them, as a server that goes on serving would finish them (before the sixteenth session it
+did not, and the threads were cut short at its exit)."""
 
 COMMANDS = {
     "validate": ["-m", "collabkg", "validate", "--format", "json"],
