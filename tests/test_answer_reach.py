@@ -585,15 +585,24 @@ def _load(triples: set[ox.Triple]) -> ox.Store:
     return store
 
 
-def _counterexample(body: str, seed: int) -> tuple[bool, str | None]:
-    """Whether the seed tested anything (rows differ and :func:`reached` answered), and the
-    items whose rows differ but that :func:`reached` misses, described (None: none)."""
+def _random_store(
+    body: str, seed: int
+) -> tuple[str, Plan, random.Random, list[ox.NamedNode], list[ox.NamedNode], set[ox.Triple]]:
+    """The query, its plan, the seeded generator, the properties and terms a change may
+    use, and the random statements of the store before the change."""
     query = _q(body)
     plan = _plan(body)
     predicates = [*sorted({ox.NamedNode(p) for p in plan.by_predicate}, key=str), OTHER]
     rng = random.Random(seed)
     terms = [term for term in TERMS if f"ck:{term.value[len(CK) :]}" in body]
     before = {_triple(rng, predicates, IRIS, terms) for _ in range(40)}
+    return query, plan, rng, predicates, terms, before
+
+
+def _counterexample(body: str, seed: int) -> tuple[bool, str | None]:
+    """Whether the seed tested anything (rows differ and :func:`reached` answered), and the
+    items whose rows differ but that :func:`reached` misses, described (None: none)."""
+    query, plan, rng, predicates, terms, before = _random_store(body, seed)
     after = set(before)
     for _ in range(rng.randint(1, 3)):
         if after and rng.random() < 0.5:
@@ -656,12 +665,7 @@ ADDED_ONLY = [
 def _counterexample_added(body: str, seed: int) -> tuple[bool, str | None]:
     """As :func:`_counterexample`, for a change that only adds statements, followed by
     :func:`reached_added` (statement by statement, both ends at once)."""
-    query = _q(body)
-    plan = _plan(body)
-    predicates = [*sorted({ox.NamedNode(p) for p in plan.by_predicate}, key=str), OTHER]
-    rng = random.Random(seed)
-    terms = [term for term in TERMS if f"ck:{term.value[len(CK) :]}" in body]
-    before = {_triple(rng, predicates, IRIS, terms) for _ in range(40)}
+    query, plan, rng, predicates, terms, before = _random_store(body, seed)
     added = {_triple(rng, predicates, IRIS + NEW_IRIS, terms) for _ in range(rng.randint(1, 3))}
     added -= before
     after = before | added

@@ -124,12 +124,9 @@ def changed_ends(
             old = found
         new: dict[str, str] = {}
         if name in files:
-            try:
-                parsed = parse_once.parse_path(root / name)
-            except (OSError, SyntaxError, ValueError):
+            parsed = _parsed_as_loaded(root, name, files[name])
+            if parsed is None:
                 return None
-            if sha256(parsed.data) != files[name]:
-                return None  # edited again since the graph was loaded
             new = mentions_of(parsed.triples)
         if DESCRIBES_TERM in old or DESCRIBES_TERM in new:
             return None  # statements about a term of the vocabularies are not followed
@@ -141,6 +138,15 @@ def changed_ends(
                 else:
                     ends.add((role, predicate, iri))
     return ends, to_terms
+
+
+def _parsed_as_loaded(root: Path, name: str, sha: str) -> parse_once.Parsed | None:
+    """The data file ``name`` parsed, if it is still as the graph loaded it (``sha``)."""
+    try:
+        parsed = parse_once.parse_path(root / name)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    return parsed if sha256(parsed.data) == sha else None  # else edited again since
 
 
 def added_triples(root: Path, before: Mapping[str, str], now: Content) -> list[ox.Triple] | None:
@@ -156,11 +162,8 @@ def added_triples(root: Path, before: Mapping[str, str], now: Content) -> list[o
         return None
     triples: list[ox.Triple] = []
     for name in added:
-        try:
-            parsed = parse_once.parse_path(root / name)
-        except (OSError, SyntaxError, ValueError):
-            return None
-        if sha256(parsed.data) != files[name]:
+        parsed = _parsed_as_loaded(root, name, files[name])
+        if parsed is None:
             return None
         triples.extend(parsed.triples)
     return triples
