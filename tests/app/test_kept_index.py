@@ -95,6 +95,14 @@ def _start(root: Path) -> Iterator[tuple[ExplorerIndex, ExplorerIndex]]:
         yield served, ExplorerIndex(graph)
 
 
+def _kept_once(root: Path) -> None:
+    """The project validated (what each file names kept) and an explorer started once (its
+    index kept): where the change under test starts from."""
+    validate(root=root)
+    for _served, _afresh in _start(root):
+        pass
+
+
 def _cases(root: Path) -> list[Path]:
     return sorted(p for p in (root / "data").rglob("*.ttl") if p.name != "TEMPLATE.ttl")
 
@@ -159,9 +167,7 @@ def test_after_random_edits_the_index_brought_up_to_date_equals_the_index_built_
     """Seeded: each kind of edit in turn, the project validated after each (as the explorer
     does before it loads the graph), then an explorer start."""
     rng = random.Random(20261207)
-    validate(root=project)
-    for _served, _afresh in _start(project):
-        pass
+    _kept_once(project)
     kinds = Counter[str]()
     for step in range(12):
         what = _change(project, rng, step)
@@ -177,9 +183,7 @@ def test_after_random_edits_the_index_brought_up_to_date_equals_the_index_built_
 def test_a_damaged_index_file_is_built_afresh_and_kept_again(
     project: Path, made: Counter[str]
 ) -> None:
-    validate(root=project)
-    for _served, _afresh in _start(project):
-        pass
+    _kept_once(project)
     (kept,) = (project / ".collabkg-cache" / kept_index.FOLDER).iterdir()
     data = bytearray(kept.read_bytes())
     data[-100] ^= 0xFF
@@ -193,9 +197,7 @@ def test_a_damaged_index_file_is_built_afresh_and_kept_again(
 def test_a_changed_ontology_means_the_index_is_built_afresh(
     project: Path, made: Counter[str]
 ) -> None:
-    validate(root=project)
-    for _served, _afresh in _start(project):
-        pass
+    _kept_once(project)
     ontology = sorted((project / "ontology").glob("*.ttl"))[0]
     ontology.write_text("# edited\n" + ontology.read_text(encoding="utf-8"), encoding="utf-8")
     for served, afresh in _start(project):
@@ -265,9 +267,7 @@ def test_a_changed_thing_is_shown_changed_wherever_the_index_shows_it(
     project = _seed_project(tmp_path / "project")
     chain = project / "data" / "cases" / "chain.ttl"
     chain.write_text(CHAIN, encoding="utf-8")
-    validate(root=project)
-    for _served, _afresh in _start(project):
-        pass
+    _kept_once(project)
     chain.write_text(CHAIN.replace(*edit), encoding="utf-8")
     validate(root=project)
     for served, afresh in _start(project):
