@@ -24,6 +24,13 @@ people) open the same page at the same moment; the figure is the slowest session
 content visible, median over ``--runs`` rounds, for the explorer's home page, a question
 and the bare page.
 
+**Two kinds of browser** (``--browser profile|private|both``, both by default), every figure
+given for each: a **profile** kept on disk, as a person's own browser is (Chromium keeps
+what it has fetched and the scripts it has compiled between tabs), and a **private**
+context (Playwright's default, like a private window: nothing is kept on disk, so each new
+tab compiles Streamlit's sixty-odd script modules again from their text). The bare page
+is measured in the same browser, so its floor moves with it.
+
 Targets (issue 18): every page and question within 1.0 s warm; 20 sessions all served
 within 3 s. The machine and its load average are printed and saved with the figures.
 """
@@ -190,8 +197,52 @@ async def _process_time(cdp) -> float:  # type: ignore[no-untyped-def]
     return float(next(m["value"] for m in metrics if m["name"] == "ProcessTime"))
 
 
+VIEWPORT = {"width": 1400, "height": 1000}
+BROWSERS = ("profile", "private")
+
+
 async def new_context(browser):  # type: ignore[no-untyped-def]
-    return await browser.new_context(viewport={"width": 1400, "height": 1000})
+    return await browser.new_context(viewport=VIEWPORT)
+
+
+@dataclass
+class Tabs:
+    """Where the tabs are opened: one browser profile kept on disk (``profile``, a
+    persistent context: every tab in it, as in a person's own browser) or a private
+    context per person (``browser``)."""
+
+    kind: str
+    browser: object = None
+    profile: object = None
+
+    async def contexts(self, people: int) -> list:  # type: ignore[type-arg]
+        if self.profile is not None:  # one person's browser: a new tab is a new session
+            return [self.profile] * people
+        return [await new_context(self.browser) for _ in range(people)]
+
+    async def release(self, contexts: list) -> None:  # type: ignore[type-arg]
+        if self.profile is None:
+            for context in contexts:
+                await context.close()
+
+
+@contextlib.asynccontextmanager
+async def tabs_in(playwright, kind: str, folder: Path):  # type: ignore[no-untyped-def]
+    """A browser of the kind asked for (``BROWSERS``), closed on leaving."""
+    if kind == "profile":
+        profile = await playwright.chromium.launch_persistent_context(
+            str(folder / "profile"), viewport=VIEWPORT, **launch_options()
+        )
+        try:
+            yield Tabs(kind, profile=profile)
+        finally:
+            await profile.close()
+    else:
+        browser = await playwright.chromium.launch(**launch_options())
+        try:
+            yield Tabs(kind, browser=browser)
+        finally:
+            await browser.close()
 
 
 def _keep(values: list[float], cpu: float | None) -> None:
@@ -208,7 +259,7 @@ def _stats(values: list[float]) -> dict[str, float]:
 
 
 async def measure_pages(  # type: ignore[no-untyped-def]
-    browser,
+    tabs: Tabs,
     base: str,
     cases: list[Case],
     runs: int,
@@ -225,7 +276,7 @@ async def measure_pages(  # type: ignore[no-untyped-def]
     (the server of another checkout, e.g. the code before a change), the same page is
     loaded there too, between the bare page and this one."""
     results: dict[str, dict] = {}
-    context = await new_context(browser)
+    [context] = await tabs.contexts(1)
     for number, case in enumerate(cases, start=1):
         print(f"  [{number}/{len(cases)}] {case.name}", file=sys.stderr, flush=True)
         try:
@@ -266,18 +317,19 @@ async def measure_pages(  # type: ignore[no-untyped-def]
         for who, values in cpu.items():
             if values:
                 results[case.name][f"cpu_{who}_s"] = round(statistics.median(values), 3)
-    await context.close()
+    await tabs.release([context])
     return results
 
 
-async def measure_sessions(browser, base: str, case: Case, sessions: int, runs: int) -> dict:  # type: ignore[no-untyped-def]
+async def measure_sessions(tabs: Tabs, base: str, case: Case, sessions: int, runs: int) -> dict:  # type: ignore[no-untyped-def]
     """The slowest of ``sessions`` simultaneous fresh sessions, per round.
 
     A session that shows nothing within two minutes counts as not served (and the round's
     slowest time is then "over two minutes").
     """
-    # one context per person, each having opened the page once before (a warm cache)
-    contexts = [await new_context(browser) for _ in range(sessions)]
+    # one context per person (a private one each, or tabs of one profile), each having
+    # opened the page once before (a warm cache)
+    contexts = await tabs.contexts(sessions)
     for context in contexts:
         await time_to_content(context, base, case, timeout_s=120)
     slowest: list[float] = []
@@ -292,8 +344,7 @@ async def measure_sessions(browser, base: str, case: Case, sessions: int, runs: 
         failed += len(outcomes) - len(times)
         slowest.append(max(times) if len(times) == len(outcomes) else float("inf"))
         medians.append(statistics.median(times) if times else float("inf"))
-    for context in contexts:
-        await context.close()
+    await tabs.release(contexts)
     return {
         "path": case.path,
         "sessions": sessions,
@@ -301,6 +352,34 @@ async def measure_sessions(browser, base: str, case: Case, sessions: int, runs: 
         "median_session_s": round(statistics.median(medians), 3),
         "not_served": failed,
     }
+
+
+async def measure_browser(  # type: ignore[no-untyped-def]
+    tabs: Tabs, args, cases: list[Case], question: Case | None, explorer: str, bare: str, baseline
+) -> dict:  # type: ignore[type-arg]
+    """Every figure in one kind of browser: the bare page alone, every page beside it, and
+    ``--sessions`` people at once."""
+    found: dict = {}  # type: ignore[type-arg]
+    print(f"In a browser with a {tabs.kind} context: the bare Streamlit page", file=sys.stderr)
+    found["bare"] = (await measure_pages(tabs, bare, [BARE], args.runs))[BARE.name]
+    print("Explorer pages (warm)", file=sys.stderr)
+    found["pages"] = await measure_pages(
+        tabs, explorer, cases, args.runs, bare=(bare, BARE), baseline=baseline
+    )
+    if args.sessions:
+        print(f"{args.sessions} sessions at once", file=sys.stderr)
+        together = {
+            "Bare Streamlit page": await measure_sessions(
+                tabs, bare, BARE, args.sessions, args.runs
+            ),
+            "Home": await measure_sessions(tabs, explorer, cases[0], args.sessions, args.runs),
+        }
+        if question is not None:
+            together[question.name] = await measure_sessions(
+                tabs, explorer, question, args.sessions, args.runs
+            )
+        found["sessions"] = together
+    return found
 
 
 def load_average() -> list[float]:
@@ -333,6 +412,7 @@ async def run(args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
         "load_before": load_average(),
         "runs": args.runs,
         "targets": {"page_s": PAGE_TARGET_S, "sessions_s": SESSIONS_TARGET_S},
+        "browsers": {},
     }
     timing = {"COLLABKG_EXPLORER_TIMING": "1"}  # the explorer logs its work per run
     with contextlib.ExitStack() as servers:
@@ -355,32 +435,13 @@ async def run(args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
                 )
             )
             report["baseline"] = str(other)
+        kinds = BROWSERS if args.browser == "both" else (args.browser,)
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(**launch_options())
-            try:
-                print("Bare Streamlit page", file=sys.stderr)
-                report["bare"] = (await measure_pages(browser, bare, [BARE], args.runs))[BARE.name]
-                print("Explorer pages (warm)", file=sys.stderr)
-                report["pages"] = await measure_pages(
-                    browser, explorer, cases, args.runs, bare=(bare, BARE), baseline=baseline
-                )
-                if args.sessions:
-                    print(f"{args.sessions} sessions at once", file=sys.stderr)
-                    together = {
-                        "Bare Streamlit page": await measure_sessions(
-                            browser, bare, BARE, args.sessions, args.runs
-                        ),
-                        "Home": await measure_sessions(
-                            browser, explorer, cases[0], args.sessions, args.runs
-                        ),
-                    }
-                    if question is not None:
-                        together[question.name] = await measure_sessions(
-                            browser, explorer, question, args.sessions, args.runs
-                        )
-                    report["sessions"] = together
-            finally:
-                await browser.close()
+            for kind in kinds:
+                async with tabs_in(playwright, kind, logs / kind) as tabs:
+                    report["browsers"][kind] = await measure_browser(
+                        tabs, args, cases, question, explorer, bare, baseline
+                    )
     report["load_after"] = load_average()
     report["server_work"] = server_work(logs / "explorer.log")
     return report
@@ -396,9 +457,28 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
     print(
         f"Median of {report['runs']} runs after one warm-up; time to content visible; CPU: the "
         "tab's renderer CPU seconds until then (Chrome's ProcessTime), the page's and the bare "
-        "page's.\n"
+        "page's."
     )
-    bare = report["bare"]
+    for kind, found in report["browsers"].items():
+        print(f"\n=== In a browser with a {kind} context ({BROWSER_WORDS[kind]})\n")
+        print_browser(found)
+    work = report.get("server_work", {})
+    if work:
+        print("\nServer work per script run (median, max), by page:")
+        for page, row in sorted(work.items()):
+            median, most = row["median_s"], row["max_s"]
+            print(f"  {page:20s} {median:.3f} s  {most:.3f} s  ({row['runs']} runs)")
+
+
+BROWSER_WORDS = {
+    "profile": "kept on disk, as a person's own browser",
+    "private": "nothing kept on disk, as a private window",
+}
+
+
+def print_browser(found: dict) -> None:  # type: ignore[type-arg]
+    """One kind of browser's figures: every page beside the bare page, and the sessions."""
+    bare = found["bare"]
     print(
         f"{'page':52s} {'median':>7s} {'min':>6s} {'max':>6s} | {'bare, same moments':>18s} "
         f"{'page - bare':>11s} {'CPU page/bare':>14s}  target {PAGE_TARGET_S:.1f} s"
@@ -408,7 +488,7 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
         f"{bare['min_s']:6.2f} {bare['max_s']:6.2f} |"
     )
     over = 0
-    for name, row in report["pages"].items():
+    for name, row in found["pages"].items():
         if "error" in row:
             print(f"{name[:60]:60s} failed: {row['error']}")
             over += 1
@@ -432,16 +512,10 @@ def print_report(report: dict) -> None:  # type: ignore[type-arg]
                 + f" {_cpu(row, 'cpu_baseline_s')}"
             )
     print(
-        f"\n{len(report['pages']) - over} of {len(report['pages'])} pages within "
+        f"\n{len(found['pages']) - over} of {len(found['pages'])} pages within "
         f"{PAGE_TARGET_S:.1f} s."
     )
-    work = report.get("server_work", {})
-    if work:
-        print("\nServer work per script run (median, max), by page:")
-        for page, row in sorted(work.items()):
-            median, most = row["median_s"], row["max_s"]
-            print(f"  {page:20s} {median:.3f} s  {most:.3f} s  ({row['runs']} runs)")
-    for name, row in report.get("sessions", {}).items():
+    for name, row in found.get("sessions", {}).items():
         slowest = row["slowest"]
         mark = "" if slowest["median_s"] <= SESSIONS_TARGET_S else "  over"
         print(
@@ -460,6 +534,12 @@ def main() -> None:
     parser.add_argument("--questions", default="all", help="all, none, or comma-separated ids")
     parser.add_argument("--root", default=str(ROOT), help="the project whose data is served")
     parser.add_argument("--out", default="", help="save the figures as JSON here")
+    parser.add_argument(
+        "--browser",
+        choices=(*BROWSERS, "both"),
+        default="both",
+        help="a profile kept on disk (as a person's browser), a private context, or both",
+    )
     parser.add_argument(
         "--baseline",
         default="",
