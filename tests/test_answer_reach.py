@@ -18,7 +18,16 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 
 from collabkg import answer_reach
-from collabkg.answer_reach import Plan, holds, plan_for, plan_of, reached, reached_added
+from collabkg.answer_reach import (
+    Plan,
+    WithStatements,
+    holds,
+    plan_for,
+    plan_of,
+    reached,
+    reached_added,
+    reached_removed,
+)
 from collabkg.mentions import DESCRIBES_TERM, VOCABULARIES, mentions_of
 
 EX = "http://example.org/"
@@ -715,3 +724,78 @@ def test_a_new_quotation_of_a_shared_source_reaches_only_the_item_it_evidences()
     ends = sorted({end for t in added for end in answer_reach._ends_of(t)})
     assert len(reached(plan, ends, store, 10**6) or ()) > 50  # each end alone: all of them
     assert reached_added(plan, added, store, 10**6) == {new}
+
+
+# ----------------------------------------------- statements only removed: the mirror image
+
+
+def _counterexample_removed(body: str, seed: int) -> tuple[bool, str | None]:
+    """As :func:`_counterexample_added`, for a change that only removes statements (a case
+    file deleted), followed by :func:`reached_removed` over the graph as it is now."""
+    query, plan, rng, _predicates, _terms, before = _random_store(body, seed)
+    if not before:
+        return False, None
+    removed = set(rng.sample(sorted(before, key=str), min(len(before), rng.randint(1, 3))))
+    after = before - removed
+    new_store = _load(after)
+    found = reached_removed(plan, sorted(removed, key=str), new_store, 10**6)
+    if found is None:
+        return False, None
+    old, new = _rows_by_item(_load(before), query, "x"), _rows_by_item(new_store, query, "x")
+    found = {i for i in found if i in old or holds(plan, i, new_store)}
+    differ = {i for i in old.keys() | new.keys() if old.get(i) != new.get(i)}
+    missed = differ - found
+    if not missed:
+        return bool(differ), None
+    return True, (
+        f"seed {seed}: missed {sorted(map(str, missed))}; removed {sorted(map(str, removed))}"
+    )
+
+
+@pytest.mark.parametrize("body", ADDED_ONLY)
+def test_reached_removed_is_sound_by_brute_force(body: str) -> None:
+    _assert_sound(_counterexample_removed, body)
+
+
+def test_a_deleted_quotation_of_a_shared_source_reaches_only_the_item_it_evidenced() -> None:
+    """Regression (bench/listings_change.py at 1M: recommendations took 467-504 ms after a
+    case was deleted, computed afresh): the deleted quotation's source is cited by every
+    recommendation of that source, and each end of its statements alone, walked over the
+    graph as it is now, leads back to all of them; both ends together, over the graph as it
+    was, lead to the one it evidenced."""
+    body = (
+        "SELECT ?x ?s ?t WHERE { ?x ex:p ?s OPTIONAL { SELECT ?x ?s (COUNT(?q) AS ?t)"
+        " WHERE { ?x ex:q ?q . ?q ex:r ?s } GROUP BY ?x ?s } }"
+    )
+    plan = _plan(body)
+    source, quote, gone = _n("source"), _n("quote"), _n("gone")
+    cited = [ox.Triple(_n(f"r{i}"), _n("p"), source) for i in range(50)]
+    removed = [
+        ox.Triple(gone, _n("p"), source),
+        ox.Triple(gone, _n("q"), quote),
+        ox.Triple(quote, _n("r"), source),
+    ]
+    store = _load(set(cited))
+    ends = sorted({end for t in removed for end in answer_reach._ends_of(t)})
+    assert len(reached(plan, ends, store, 10**6) or ()) > 50  # each end alone: all of them
+    assert reached_removed(plan, removed, store, 10**6) == {gone}
+
+
+def test_the_graph_before_a_removal_reads_as_the_store_and_the_removed_statements() -> None:
+    """Every pattern a walk asks, over :class:`WithStatements`, gives what a store holding
+    both gives (as a set: a statement in both may come twice)."""
+    rng = random.Random(7)
+    nodes = [_n(f"n{i}") for i in range(6)]
+    props = [_n("p"), _n("q")]
+    kept = {ox.Triple(rng.choice(nodes), rng.choice(props), rng.choice(nodes)) for _ in range(20)}
+    removed = {ox.Triple(rng.choice(nodes), rng.choice(props), rng.choice(nodes)) for _ in range(8)}
+    view, both = WithStatements(_load(kept), sorted(removed, key=str)), _load(kept | removed)
+    patterns = 0
+    for subject in (None, *nodes):
+        for predicate in (None, *props):
+            for object_ in (None, *nodes):
+                got = {q.triple for q in view.quads_for_pattern(subject, predicate, object_)}
+                want = {q.triple for q in both.quads_for_pattern(subject, predicate, object_)}
+                assert got == want, (subject, predicate, object_)
+                patterns += 1
+    assert patterns == 7 * 3 * 7

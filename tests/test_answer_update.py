@@ -517,7 +517,7 @@ def test_a_listing_whose_one_item_costs_more_than_the_time_given_is_not_walked(
     cache.put(cost_key, (True, 1000.0))
     cache.close()
     walks: list[str] = []
-    for name in ("reached", "reached_added"):
+    for name in ("reached", "reached_added", "reached_removed"):
         real = getattr(answer_update, name)
 
         def walked(*args: object, _real: object = real, **kwargs: object) -> object:
@@ -534,3 +534,28 @@ def test_a_listing_whose_one_item_costs_more_than_the_time_given_is_not_walked(
     assert cache is not None
     assert cache.get(cost_key) == (True, 900.0)
     cache.close()
+
+
+def test_a_deleted_case_is_followed_from_both_ends_of_the_statements_it_had(
+    project: Path, updates: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (bench/listings_change.py at 1M: recommendations took 467-504 ms after a
+    case was deleted, computed afresh: the deleted statements' ends, walked over the graph
+    as it is now, led back to every item citing a shared source). The deleted file's
+    content, kept by the validation, gives its statements, each followed from both ends
+    over the graph as it was; every listing still equals the query run afresh."""
+    validate(root=project)
+    _keep_all(project)
+    followed: list[int] = []
+    real = answer_update.reached_removed
+
+    def counted(plan: object, removed: list, *args: object) -> object:
+        followed.append(len(removed))
+        return real(plan, removed, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(answer_update, "reached_removed", counted)
+    _cases(project)[0].unlink()
+    validate(root=project)
+    _every_listing_as_afresh(project)
+    assert followed and all(n > 0 for n in followed)
+    assert updates["made"] > 0, updates

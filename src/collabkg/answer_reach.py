@@ -47,9 +47,9 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef, Variable
@@ -71,6 +71,55 @@ MAX_PATHS = 256
 """Paths from one touched end to the item followed at most (then: computed again)."""
 MAX_TERMS = 5_000
 """Terms one step of a walk may reach at most (then: computed again)."""
+
+
+class Quads(Protocol):
+    """What a walk reads: a store, or :class:`WithStatements`."""
+
+    def quads_for_pattern(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        object_: Term | None,
+        /,
+    ) -> Iterator[ox.Quad]: ...
+
+
+class WithStatements:
+    """``store`` and ``triples`` read as one graph: the graph as it was before ``triples``
+    were removed from it, for :func:`reached_removed`."""
+
+    def __init__(self, store: Quads, triples: Iterable[ox.Triple]) -> None:
+        self._store = store
+        self._from: dict[tuple[ox.NamedNode, object], list[ox.Triple]] = {}
+        self._to: dict[tuple[ox.NamedNode, object], list[ox.Triple]] = {}
+        self._all: list[ox.Triple] = []
+        for t in triples:
+            self._all.append(t)
+            self._from.setdefault((t.predicate, t.subject), []).append(t)
+            self._to.setdefault((t.predicate, t.object), []).append(t)
+
+    def quads_for_pattern(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        object_: Term | None,
+        /,
+    ) -> Iterator[ox.Quad]:
+        yield from self._store.quads_for_pattern(subject, predicate, object_)
+        if predicate is not None and subject is not None:
+            candidates = self._from.get((predicate, subject), [])
+        elif predicate is not None and object_ is not None:
+            candidates = self._to.get((predicate, object_), [])
+        else:
+            candidates = self._all
+        for t in candidates:
+            if (
+                (subject is None or t.subject == subject)
+                and (predicate is None or t.predicate == predicate)
+                and (object_ is None or t.object == object_)
+            ):
+                yield ox.Quad(t.subject, t.predicate, t.object)
 
 
 class _Unsupported(Exception):
@@ -618,8 +667,24 @@ def _paths(plan: Plan, start: str, avoid: Step) -> list[list[tuple[Step, bool, s
     return found
 
 
+class _Paths:
+    """:func:`_paths` of one plan, each worked out once (a change's statements meet the same
+    steps again and again: 976 enumerations, 0.12 s, for one deleted case at 1M)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._found: dict[tuple[str, int], list[list[tuple[Step, bool, str]]]] = {}
+
+    def __call__(self, start: str, avoid: Step) -> list[list[tuple[Step, bool, str]]]:
+        key = (start, avoid.number)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = _paths(self.plan, start, avoid)
+        return found
+
+
 def _follow(
-    store: ox.Store, terms: set[Term], step: Step, forwards: bool, *, reflexive: bool = False
+    store: Quads, terms: set[Term], step: Step, forwards: bool, *, reflexive: bool = False
 ) -> set[Term]:
     """The terms one step (a repeated path: every length it allows) from ``terms``;
     ``reflexive``: length zero too, whatever the path allows."""
@@ -663,16 +728,18 @@ def _follow(
 def reached(
     plan: Plan,
     ends: Iterable[tuple[str, str, str]],
-    store: ox.Store,
+    store: Quads,
     limit: int,
     *,
     to_terms: Collection[tuple[str, str, str]] | None = None,
+    paths: _Paths | None = None,
 ) -> set[ox.NamedNode] | None:
     """The items whose rows the touched statement ends can change, found over ``store`` (the
     graph as it is now); None when that cannot be told or they are more than ``limit``.
     ``to_terms``: the changed statements to a term of the vocabularies (property, IRI,
     term), when known: an ``s`` end then touches a pattern to such a term only if one of
-    them is to that term."""
+    them is to that term. ``paths``: the plan's paths as worked out so far."""
+    paths_of = paths if paths is not None else _Paths(plan)
     items: set[Term] = set()
     try:
         for role, predicate, iri in ends:
@@ -686,7 +753,7 @@ def reached(
                     literal
                     and not other.startswith("=")
                     and other not in plan.never_literal[step.number]
-                    and _paths(plan, other, step)
+                    and paths_of(other, step)
                 ):
                     _LOG.debug("%s: a literal of %s may be joined on", plan.item_name, predicate)
                     return None  # its object may be a literal joined on by another path
@@ -695,7 +762,7 @@ def reached(
                 at: set[Term] = {ox.NamedNode(iri)}
                 if step.closure:  # the statement may sit anywhere in the chain, or be all of it
                     at = _follow(store, at, step, role == "o", reflexive=True)
-                for path in _paths(plan, start, step):
+                for path in paths_of(start, step):
                     items |= _walk(store, at, path)
                     if len(items) > limit:
                         _LOG.debug("%s: more than %d items", plan.item_name, limit)
@@ -706,7 +773,7 @@ def reached(
     return _items(items)
 
 
-def _walk(store: ox.Store, at: set[Term], path: list[tuple[Step, bool, str]]) -> set[Term]:
+def _walk(store: Quads, at: set[Term], path: list[tuple[Step, bool, str]]) -> set[Term]:
     """The terms at the end of ``path`` from ``at``."""
     terms = at
     for along, forwards, _there in path:
@@ -738,7 +805,7 @@ def _certain(along: Step, changed: Step) -> bool:
 def reached_added(
     plan: Plan,
     added: Iterable[ox.Triple],
-    store: ox.Store,
+    store: Quads,
     limit: int,
 ) -> set[ox.NamedNode] | None:
     """The items whose rows the statements ``added`` can change, when statements were only
@@ -751,6 +818,7 @@ def reached_added(
     those common to all of them (where there is none, every walk's, as :func:`reached`
     gives them). A shared source cited by the new statements no longer leads back to every
     item citing it. None when that cannot be told or they are more than ``limit``."""
+    paths_of = _Paths(plan)
     items: set[Term] = set()
     try:
         for triple in added:
@@ -776,13 +844,13 @@ def reached_added(
                     at: set[Term] = {term}
                     if step.closure:  # the statement anywhere in the chain
                         at = _follow(store, at, step, forwards, reflexive=True)
-                    for path in _paths(plan, node, step):
+                    for path in paths_of(node, step):
                         if not all(_certain(along, step) for along, _f, _t in path):
                             continue
                         terms = _walk(store, at, path)
                         common = terms if common is None else common & terms
                 if common is None:  # no walk every such row takes: each one's items
-                    found = reached(plan, _ends_of(triple), store, limit)
+                    found = reached(plan, _ends_of(triple), store, limit, paths=paths_of)
                     if found is None:
                         return None
                     common = set(found)
@@ -794,6 +862,22 @@ def reached_added(
         _LOG.debug("%s: too many paths", plan.item_name)
         return None
     return _items(items)
+
+
+def reached_removed(
+    plan: Plan,
+    removed: Sequence[ox.Triple],
+    store: ox.Store,
+    limit: int,
+) -> set[ox.NamedNode] | None:
+    """The items whose rows the statements ``removed`` can change, when statements were only
+    removed (nothing added or changed; ``store`` is the graph as it is now). The mirror of
+    :func:`reached_added`: the graph before the change (``store`` with ``removed``,
+    :class:`WithStatements`) held every statement of every row before and after, so each
+    removed statement is followed from both its ends over that graph, by the same argument.
+    A deleted case's quotation of a shared source no longer leads back to every item citing
+    the source."""
+    return reached_added(plan, removed, WithStatements(store, removed), limit)
 
 
 def _n3(term: Term) -> str:

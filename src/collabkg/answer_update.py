@@ -53,7 +53,14 @@ from collabkg.answer_order import (
     order_spec,
     order_spec_through,
 )
-from collabkg.answer_reach import Plan, holds, plan_for, reached, reached_added
+from collabkg.answer_reach import (
+    Plan,
+    holds,
+    plan_for,
+    reached,
+    reached_added,
+    reached_removed,
+)
 from collabkg.answers import (
     MAX_BLOCK_ROWS,
     Block,
@@ -71,6 +78,7 @@ from collabkg.answers import (
 from collabkg.backends.base import ItemCost
 from collabkg.cache import Cache, code_version, key_of, sha256
 from collabkg.errors import AnswerDamaged, QueryError
+from collabkg.kept_files import kept_triples
 from collabkg.mentions import DESCRIBES_TERM, end_of, kept_mentions, mentions_of
 
 _LOG = logging.getLogger(__name__)
@@ -166,6 +174,28 @@ def added_triples(root: Path, before: Mapping[str, str], now: Content) -> list[o
         if parsed is None:
             return None
         triples.extend(parsed.triples)
+    return triples
+
+
+def removed_triples(
+    cache: Cache, before: Mapping[str, str], now: Content
+) -> list[ox.Triple] | None:
+    """The statements of the data files deleted since ``before`` when the change is only
+    that (no file added or edited: every statement of the graph now was in it before,
+    :func:`collabkg.answer_reach.reached_removed`), parsed from the content the validation
+    kept (:mod:`collabkg.kept_files`); None otherwise, or when one was not kept."""
+    files = now.files
+    if any(before.get(name) != sha for name, sha in files.items()):
+        return None
+    deleted = [name for name in before if name not in files]
+    if len(deleted) > MAX_FILES:
+        return None
+    triples: list[ox.Triple] = []
+    for name in deleted:
+        found = kept_triples(cache, before[name])
+        if found is None:
+            return None
+        triples.extend(found)
     return triples
 
 
@@ -392,8 +422,12 @@ def _updated(
         return None
     ends, to_terms = changed
     added = added_triples(root, before, content)
-    if added is not None:  # only new files: each statement followed from both its ends
+    removed = None if added is not None else removed_triples(cache, before, content)
+    # only new files, or only files deleted: each statement followed from both its ends
+    if added is not None:
         items = reached_added(plan, added, store, MAX_ITEMS)
+    elif removed is not None:
+        items = reached_removed(plan, removed, store, MAX_ITEMS)
     else:
         items = reached(plan, ends, store, MAX_ITEMS, to_terms=to_terms)
     if items is None:

@@ -53,6 +53,7 @@ from rdflib import URIRef
 
 from collabkg import parse_once
 from collabkg.cache import Cache, code_version, key_of
+from collabkg.kept_files import keep_files
 from collabkg.mentions import (
     DESCRIBES_TERM,
     VOCABULARIES,
@@ -435,6 +436,8 @@ def save_base(
         for k, v in mentions.items()
         if k in known and (only is None or k in only)
     )
+    # and their content (what a deleted file said: collabkg.answer_update follows it)
+    keep_files(cache, {k: known[k] for k in mentions if k in known and (only is None or k in only)})
     if kept is None:
         names = sorted(known)
         ids = {name: number for number, name in enumerate(names)}
