@@ -559,3 +559,22 @@ def test_a_deleted_case_is_followed_from_both_ends_of_the_statements_it_had(
     _every_listing_as_afresh(project)
     assert followed and all(n > 0 for n in followed)
     assert updates["made"] > 0, updates
+
+
+def test_a_deleted_case_with_a_blank_node_is_followed_from_its_changed_ends(
+    project: Path, updates: Counter[str]
+) -> None:
+    """A blank node's name belongs to one parse, so a deleted file's statements with one
+    cannot be walked from both ends; its changed ends are walked instead, as before
+    (regression: the listings were computed afresh)."""
+    case = _cases(project)[0]
+    case.write_text(
+        case.read_text(encoding="utf-8") + '\n[] rdfs:label "a note with no name of its own" .\n',
+        encoding="utf-8",
+    )
+    validate(root=project)
+    _keep_all(project)
+    case.unlink()
+    validate(root=project)
+    _every_listing_as_afresh(project)
+    assert updates["made"] > 0, updates

@@ -423,12 +423,14 @@ def _updated(
     ends, to_terms = changed
     added = added_triples(root, before, content)
     removed = None if added is not None else removed_triples(cache, before, content)
-    # only new files, or only files deleted: each statement followed from both its ends
+    # only new files, or only files deleted: each statement followed from both its ends;
+    # else, or where that cannot be told (a blank node), from the changed ends
+    items = None
     if added is not None:
         items = reached_added(plan, added, store, MAX_ITEMS)
     elif removed is not None:
         items = reached_removed(plan, removed, store, MAX_ITEMS)
-    else:
+    if items is None:
         items = reached(plan, ends, store, MAX_ITEMS, to_terms=to_terms)
     if items is None:
         _LOG.debug("%s: the items reached cannot be told (%d ends)", plan.item_name, len(ends))
