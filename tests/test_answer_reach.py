@@ -609,6 +609,28 @@ def _random_store(
     return query, plan, rng, predicates, terms, before
 
 
+def _missed(
+    query: str,
+    plan: Plan,
+    before: set[ox.Triple],
+    new_store: ox.Store,
+    found: set[ox.NamedNode] | None,
+    change: str,
+) -> tuple[bool, str | None]:
+    """Whether the change tested anything (rows differ and the walk answered), and the items
+    whose rows differ but that were not ``found``, described (None: none)."""
+    if found is None:
+        return False, None
+    old, new = _rows_by_item(_load(before), query, "x"), _rows_by_item(new_store, query, "x")
+    # as an update asks them: an item with no rows before only if it can have rows now
+    found = {i for i in found if i in old or holds(plan, i, new_store)}
+    differ = {i for i in old.keys() | new.keys() if old.get(i) != new.get(i)}
+    missed = differ - found
+    if not missed:
+        return bool(differ), None
+    return True, f"{change}; missed {sorted(map(str, missed))}"
+
+
 def _counterexample(body: str, seed: int) -> tuple[bool, str | None]:
     """Whether the seed tested anything (rows differ and :func:`reached` answered), and the
     items whose rows differ but that :func:`reached` misses, described (None: none)."""
@@ -620,21 +642,16 @@ def _counterexample(body: str, seed: int) -> tuple[bool, str | None]:
         else:
             after.add(_triple(rng, predicates, IRIS + NEW_IRIS, terms))
     ends, to_terms = _changed_ends(sorted(before, key=str), sorted(after, key=str))
-    old_store, new_store = _load(before), _load(after)
+    new_store = _load(after)
     found = reached(plan, ends, new_store, 10**6, to_terms=to_terms)
-    if found is None:
-        return False, None
-    old, new = _rows_by_item(old_store, query, "x"), _rows_by_item(new_store, query, "x")
-    # as an update asks them: an item with no rows before only if it can have rows now
-    found = {i for i in found if i in old or holds(plan, i, new_store)}
-    differ = {i for i in old.keys() | new.keys() if old.get(i) != new.get(i)}
-    missed = differ - found
-    if not missed:
-        return bool(differ), None
-    return True, (
-        f"seed {seed}: missed {sorted(map(str, missed))}; removed "
-        f"{sorted(map(str, before - after))}, added {sorted(map(str, after - before))}; "
-        f"ends {ends}"
+    return _missed(
+        query,
+        plan,
+        before,
+        new_store,
+        found,
+        f"seed {seed}: removed {sorted(map(str, before - after))}, added "
+        f"{sorted(map(str, after - before))}; ends {ends}",
     )
 
 
@@ -687,15 +704,9 @@ def _counterexample_added(body: str, seed: int) -> tuple[bool, str | None]:
     after = before | added
     new_store = _load(after)
     found = reached_added(plan, sorted(added, key=str), new_store, 10**6)
-    if found is None:
-        return False, None
-    old, new = _rows_by_item(_load(before), query, "x"), _rows_by_item(new_store, query, "x")
-    found = {i for i in found if i in old or holds(plan, i, new_store)}
-    differ = {i for i in old.keys() | new.keys() if old.get(i) != new.get(i)}
-    missed = differ - found
-    if not missed:
-        return bool(differ), None
-    return True, f"seed {seed}: missed {sorted(map(str, missed))}; added {sorted(map(str, added))}"
+    return _missed(
+        query, plan, before, new_store, found, f"seed {seed}: added {sorted(map(str, added))}"
+    )
 
 
 @pytest.mark.parametrize("body", ADDED_ONLY)
@@ -708,22 +719,29 @@ def test_a_new_quotation_of_a_shared_source_reaches_only_the_item_it_evidences()
     was added): the new quotation's source is cited by every recommendation of that source,
     and each end of the statement alone leads back to all of them; both ends together lead
     to the one the quotation evidences."""
-    body = (
-        "SELECT ?x ?s ?t WHERE { ?x ex:p ?s OPTIONAL { SELECT ?x ?s (COUNT(?q) AS ?t)"
-        " WHERE { ?x ex:q ?q . ?q ex:r ?s } GROUP BY ?x ?s } }"
-    )
-    plan = _plan(body)
-    source, quote, new = _n("source"), _n("quote"), _n("new")
-    cited = [ox.Triple(_n(f"r{i}"), _n("p"), source) for i in range(50)]
-    added = [
-        ox.Triple(new, _n("p"), source),
-        ox.Triple(new, _n("q"), quote),
-        ox.Triple(quote, _n("r"), source),
-    ]
+    plan, cited, added = _shared_source("new")
     store = _load(set(cited) | set(added))
     ends = sorted({end for t in added for end in answer_reach._ends_of(t)})
     assert len(reached(plan, ends, store, 10**6) or ()) > 50  # each end alone: all of them
-    assert reached_added(plan, added, store, 10**6) == {new}
+    assert reached_added(plan, added, store, 10**6) == {_n("new")}
+
+
+def _shared_source(item: str) -> tuple[Plan, list[ox.Triple], list[ox.Triple]]:
+    """recommendations.rq's shape (the item's quotations joined to its own source, in an
+    OPTIONAL grouped sub-select); 50 items citing one source; and the statements of
+    ``item``: it cites the source, and a quotation of it is from the source."""
+    plan = _plan(
+        "SELECT ?x ?s ?t WHERE { ?x ex:p ?s OPTIONAL { SELECT ?x ?s (COUNT(?q) AS ?t)"
+        " WHERE { ?x ex:q ?q . ?q ex:r ?s } GROUP BY ?x ?s } }"
+    )
+    source, quote = _n("source"), _n("quote")
+    cited = [ox.Triple(_n(f"r{i}"), _n("p"), source) for i in range(50)]
+    own = [
+        ox.Triple(_n(item), _n("p"), source),
+        ox.Triple(_n(item), _n("q"), quote),
+        ox.Triple(quote, _n("r"), source),
+    ]
+    return plan, cited, own
 
 
 # ----------------------------------------------- statements only removed: the mirror image
@@ -739,16 +757,8 @@ def _counterexample_removed(body: str, seed: int) -> tuple[bool, str | None]:
     after = before - removed
     new_store = _load(after)
     found = reached_removed(plan, sorted(removed, key=str), new_store, 10**6)
-    if found is None:
-        return False, None
-    old, new = _rows_by_item(_load(before), query, "x"), _rows_by_item(new_store, query, "x")
-    found = {i for i in found if i in old or holds(plan, i, new_store)}
-    differ = {i for i in old.keys() | new.keys() if old.get(i) != new.get(i)}
-    missed = differ - found
-    if not missed:
-        return bool(differ), None
-    return True, (
-        f"seed {seed}: missed {sorted(map(str, missed))}; removed {sorted(map(str, removed))}"
+    return _missed(
+        query, plan, before, new_store, found, f"seed {seed}: removed {sorted(map(str, removed))}"
     )
 
 
@@ -763,22 +773,11 @@ def test_a_deleted_quotation_of_a_shared_source_reaches_only_the_item_it_evidenc
     recommendation of that source, and each end of its statements alone, walked over the
     graph as it is now, leads back to all of them; both ends together, over the graph as it
     was, lead to the one it evidenced."""
-    body = (
-        "SELECT ?x ?s ?t WHERE { ?x ex:p ?s OPTIONAL { SELECT ?x ?s (COUNT(?q) AS ?t)"
-        " WHERE { ?x ex:q ?q . ?q ex:r ?s } GROUP BY ?x ?s } }"
-    )
-    plan = _plan(body)
-    source, quote, gone = _n("source"), _n("quote"), _n("gone")
-    cited = [ox.Triple(_n(f"r{i}"), _n("p"), source) for i in range(50)]
-    removed = [
-        ox.Triple(gone, _n("p"), source),
-        ox.Triple(gone, _n("q"), quote),
-        ox.Triple(quote, _n("r"), source),
-    ]
+    plan, cited, removed = _shared_source("gone")
     store = _load(set(cited))
     ends = sorted({end for t in removed for end in answer_reach._ends_of(t)})
     assert len(reached(plan, ends, store, 10**6) or ()) > 50  # each end alone: all of them
-    assert reached_removed(plan, removed, store, 10**6) == {gone}
+    assert reached_removed(plan, removed, store, 10**6) == {_n("gone")}
 
 
 def test_the_graph_before_a_removal_reads_as_the_store_and_the_removed_statements() -> None:
