@@ -7,8 +7,8 @@ over the graph as it is now, where a shared source or concept leads back to ever
 citing it. With the file's content kept, its statements are parsed again as they were
 loaded, and each is followed from both its ends over the graph as it was
 (:func:`collabkg.answer_reach.reached_removed`). A whole-project run keeps every data file
-whose content is not kept yet (the seed files' bytes compressed: about a sixth of the data
-folder); an incremental run keeps the files it read.
+whose content is not kept yet (compressed: 15 MB for the 59 MB of a 1M-triple project's
+data, 0.77 s once); an incremental run keeps the files it read.
 """
 
 from __future__ import annotations
