@@ -46,6 +46,7 @@ _CODE_FILES = (
     "cache.py",
     "errors.py",
     "file_index.py",
+    "kept_files.py",
     "labels.py",
     "mentions.py",
     "ontology.py",
