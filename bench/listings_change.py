@@ -9,8 +9,10 @@ after any ``collabkg query`` or explorer start), its graph is loaded
 from disk), then ONE case file is changed and the graph is loaded again, as the next
 ``collabkg query`` or explorer start would. ``--change``:
 ``comment`` (a comment line put on top: the content identity changes, the triples do not),
-``label`` (a collaboration renamed), ``added`` (a copy of a case under new IDs) or
-``deleted``. Timed, in CPU seconds of this process (the load average beside them):
+``label`` (a collaboration renamed), ``source`` (the case's statements moved from the
+source it cites to another: statements removed and added, each of a source many cases cite),
+``added`` (a copy of a case under new IDs) or ``deleted``. Timed, in CPU seconds of this
+process (the load average beside them):
 
 - ``identity``: telling the content identity of the files (twice per load);
 - ``after change, first page``: the first page of each listing right after the change: the
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--out", type=Path)
     parser.add_argument(
-        "--change", choices=["comment", "label", "added", "deleted"], default="comment"
+        "--change", choices=["comment", "label", "source", "added", "deleted"], default="comment"
     )
     parser.add_argument(
         "--again", action="store_true", help="a second change (a label) before the revert"
@@ -105,16 +107,28 @@ def main(argv: list[str] | None = None) -> int:
             victim.write_bytes(b"# changed by bench/listings_change.py\n" + original)
         elif args.change == "label":
             victim.write_text(
-                re.sub(r'"Synthetic partnership (\d+)"',
-                       rf'"Synthetic partnership \1, renamed {time.time_ns()}"', text),
+                re.sub(
+                    r'"Synthetic partnership (\d+)"',
+                    rf'"Synthetic partnership \1, renamed {time.time_ns()}"',
+                    text,
+                ),
                 encoding="utf-8",
+            )
+        elif args.change == "source":
+            cited = re.search(r"ckd:syn-src-(\d+)\b", text)
+            assert cited is not None, victim
+            number = int(cited.group(1))  # sources are numbered from 0: another one
+            other = f"ckd:syn-src-{number - 1 if number else 1}"
+            victim.write_text(
+                re.sub(re.escape(cited.group(0)) + r"\b", other, text), encoding="utf-8"
             )
         elif args.change == "added":
             stem = added.stem
             text = re.sub(r"ckd:case-syn-case-\d+", f"ckd:case-{stem}", text)
             text = re.sub(r"ckd:syn-(\w+)-(\d+)", rf"ckd:syn-\1-\2-{stem}", text)
-            text = re.sub(r"ckd:syn-(org|place|src)-(\d+)-" + re.escape(stem), r"ckd:syn-\1-\2",
-                          text)
+            text = re.sub(
+                r"ckd:syn-(org|place|src)-(\d+)-" + re.escape(stem), r"ckd:syn-\1-\2", text
+            )
             added.write_text(text, encoding="utf-8")
         else:
             victim.unlink()
@@ -153,9 +167,11 @@ def main(argv: list[str] | None = None) -> int:
             pages(graph, "after_change_next_ask")
         if args.again:
             second.write_text(
-                re.sub(r'"Synthetic partnership (\d+)"',
-                       rf'"Synthetic partnership \1, renamed {time.time_ns()}"',
-                       second_original.decode("utf-8")),
+                re.sub(
+                    r'"Synthetic partnership (\d+)"',
+                    rf'"Synthetic partnership \1, renamed {time.time_ns()}"',
+                    second_original.decode("utf-8"),
+                ),
                 encoding="utf-8",
             )
             validate(root=root)
@@ -168,9 +184,13 @@ def main(argv: list[str] | None = None) -> int:
     with KnowledgeGraph.from_files(root) as graph:
         pages(graph, "reverted_first_page")
     out["load_after"] = [round(x, 2) for x in os.getloadavg()]
-    labels: tuple[str, ...] = ("computed_before_change", "kept_before_change",
-                               "after_change_first_page",
-                               "after_change_next_ask", "reverted_first_page")
+    labels: tuple[str, ...] = (
+        "computed_before_change",
+        "kept_before_change",
+        "after_change_first_page",
+        "after_change_next_ask",
+        "reverted_first_page",
+    )
     if args.again:
         labels += ("second_change_first_page",)
     lines = [
@@ -188,13 +208,18 @@ def main(argv: list[str] | None = None) -> int:
     for qid, q in sorted(out["queries"].items(), key=lambda kv: -kv[1]["rows"]):
         for label in labels:
             total[label] += q[label]
-        lines.append(f"| {qid} | {q['rows']:,} | " + " | ".join(
-            f"{q[label] * 1000:.1f} ms" for label in labels)
+        lines.append(
+            f"| {qid} | {q['rows']:,} | "
+            + " | ".join(f"{q[label] * 1000:.1f} ms" for label in labels)
             + f" | {'yes' if q.get('updated') else 'no'}"
-            + (f", {'yes' if q.get('updated_again') else 'no'}" if args.again else "") + " |")
-    lines.append("| all listings | | " + " | ".join(
-        f"{total[label]:.2f} s" for label in labels)
-        + f" | {sum(1 for q in out['queries'].values() if q.get('updated'))} |")
+            + (f", {'yes' if q.get('updated_again') else 'no'}" if args.again else "")
+            + " |"
+        )
+    lines.append(
+        "| all listings | | "
+        + " | ".join(f"{total[label]:.2f} s" for label in labels)
+        + f" | {sum(1 for q in out['queries'].values() if q.get('updated'))} |"
+    )
     print("\n".join(lines))
     if args.out:
         args.out.write_text(json.dumps(out, indent=1))

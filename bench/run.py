@@ -477,6 +477,15 @@ def load_average() -> list[float]:
         return []
 
 
+def _failed(summary: object) -> str | None:
+    """"failed (exit N)" where a run of a command exited with an error: its time is not a
+    measure of anything (the 10M run of 7 December printed 61.55 s for a `collabkg query`
+    that had failed); None where every run succeeded."""
+    runs = summary.get("runs") if isinstance(summary, dict) else None
+    codes = sorted({r.get("exit") for r in runs or () if r.get("exit") not in (None, 0)})
+    return f"failed (exit {', '.join(map(str, codes))})" if codes else None
+
+
 def run_child(
     op: str,
     root: Path,
@@ -515,6 +524,8 @@ def run_child(
         if line.startswith("BENCH-RESULT "):
             result = json.loads(line[len("BENCH-RESULT ") :])
             result["process_wall_seconds"] = wall
+            if result.get("exit") not in (None, 0):  # a command that failed: what it said
+                result["stderr"] = done.stderr[-2000:]
             return result
     raise RuntimeError(
         f"{op} failed (exit {done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
@@ -933,7 +944,7 @@ def markdown(results: dict[str, object]) -> str:
                     mine.get("seconds"), base.get("seconds"), ours_answer, their_answer, shown
                 )
             lines.append(
-                f"| {name} | {_cell(mine.get('seconds'))} | "
+                f"| {name} | {_failed(mine) or _cell(mine.get('seconds'))} | "
                 f"{_rss(mine.get('peak_rss_mb'))} | "
                 f"{_cell(base and base.get('seconds'))} | "
                 f"{_rss(base and base.get('peak_rss_mb'))} | {ratio} |"
@@ -1000,7 +1011,7 @@ def markdown(results: dict[str, object]) -> str:
                         (base_item.get("rows"), base_item.get("digest")),
                         lambda answer: _rows_text(answer[0]),
                     )
-            cli_cell = _cell((cli_q.get(qid) or {}).get("seconds"))
+            cli_cell = _failed(cli_q.get(qid)) or _cell((cli_q.get(qid) or {}).get("seconds"))
             lines.append(
                 f"| {qid} | {rows} | {mine} | {cli_cell} | {http} | {base_text} | {ratio} |"
             )

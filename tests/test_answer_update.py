@@ -101,7 +101,7 @@ def _change(root: Path, rng: random.Random, step: int) -> str:
     cases = _cases(root)
     victim = rng.choice(cases)
     text = victim.read_text(encoding="utf-8")
-    kind = ["label", "block", "added", "deleted"][step % 4]
+    kind = ["label", "block", "added", "deleted", "source"][step % 5]
     if kind == "label":
         edited = re.sub(r'(rdfs:label\s+")([^"]*)"', rf'\1\2, edit {step}"', text, count=1)
         victim.write_text(edited, encoding="utf-8")
@@ -113,8 +113,10 @@ def _change(root: Path, rng: random.Random, step: int) -> str:
         copy = re.sub(r"ckd:syn-(\w+)-(\d+)", rf"ckd:syn-\1-\2-copy{step}", text)
         copy = re.sub(r"ckd:syn-(org|place|src)-(\d+)-copy\d+", r"ckd:syn-\1-\2", copy)
         victim.with_name(f"added-{step}-{victim.name}").write_text(copy, encoding="utf-8")
-    else:
+    elif kind == "deleted":
         victim.unlink()
+    else:
+        _other_source(victim, root)
     return f"{kind} {victim.name}"
 
 
@@ -157,7 +159,8 @@ def test_a_label_edit_brings_the_kept_listings_up_to_date_with_the_answers_run_a
 def test_after_random_edits_additions_and_deletions_every_listing_equals_the_query_run_afresh(
     project: Path, updates: Counter[str]
 ) -> None:
-    """Seeded: a label edited, a block dropped, a case added, a case deleted, in turn; the
+    """Seeded: a label edited, a block dropped, a case added, a case deleted, a case moved to
+    another source, in turn; the
     project validated after each (as ``collabkg query`` and the explorer do); then a new
     graph serves every listing, updated where the change can be followed."""
     rng = random.Random(20261206)
@@ -165,7 +168,7 @@ def test_after_random_edits_additions_and_deletions_every_listing_equals_the_que
     validate(root=project)
     _keep_all(project)
     made = Counter[str]()
-    for step in range(8):
+    for step in range(10):
         what = _change(project, rng, step)
         validate(root=project)
         before = updates["made"]
@@ -174,7 +177,8 @@ def test_after_random_edits_additions_and_deletions_every_listing_equals_the_que
                 for names, served, afresh in _served_and_afresh(graph, text):
                     assert _same_answer(names, text, served, afresh), (step, what, qid)
         made[what.split()[0]] += updates["made"] - before
-    assert all(made[kind] > 0 for kind in ("label", "block", "added", "deleted")), made
+    kinds = ("label", "block", "added", "deleted", "source")
+    assert all(made[kind] > 0 for kind in kinds), made
 
 
 def test_without_what_the_files_named_before_the_answer_is_computed_afresh(
@@ -517,7 +521,7 @@ def test_a_listing_whose_one_item_costs_more_than_the_time_given_is_not_walked(
     cache.put(cost_key, (True, 1000.0))
     cache.close()
     walks: list[str] = []
-    for name in ("reached", "reached_added", "reached_removed"):
+    for name in ("reached", "reached_changed"):
         real = getattr(answer_update, name)
 
         def walked(*args: object, _real: object = real, **kwargs: object) -> object:
@@ -536,6 +540,19 @@ def test_a_listing_whose_one_item_costs_more_than_the_time_given_is_not_walked(
     cache.close()
 
 
+def _followed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """How many statements added and removed each :func:`reached_changed` call was given."""
+    followed: list[tuple[int, int]] = []
+    real = answer_update.reached_changed
+
+    def counted(plan: object, added: list, removed: list, *args: object) -> object:
+        followed.append((len(added), len(removed)))
+        return real(plan, added, removed, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(answer_update, "reached_changed", counted)
+    return followed
+
+
 def test_a_deleted_case_is_followed_from_both_ends_of_the_statements_it_had(
     project: Path, updates: Counter[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -546,18 +563,41 @@ def test_a_deleted_case_is_followed_from_both_ends_of_the_statements_it_had(
     over the graph as it was; every listing still equals the query run afresh."""
     validate(root=project)
     _keep_all(project)
-    followed: list[int] = []
-    real = answer_update.reached_removed
-
-    def counted(plan: object, removed: list, *args: object) -> object:
-        followed.append(len(removed))
-        return real(plan, removed, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(answer_update, "reached_removed", counted)
+    followed = _followed(monkeypatch)
     _cases(project)[0].unlink()
     validate(root=project)
     _every_listing_as_afresh(project)
-    assert followed and all(n > 0 for n in followed)
+    assert followed and all(added == 0 and removed > 0 for added, removed in followed)
+    assert updates["made"] > 0, updates
+
+
+def _other_source(case: Path, root: Path) -> None:
+    """The case's statements moved from the source it cites to another one of the project's."""
+    text = case.read_text(encoding="utf-8")
+    cited = sorted(set(re.findall(r"ckd:syn-src-\d+\b", text)))
+    assert cited
+    sources = (root / "data" / "sources.ttl").read_text(encoding="utf-8")
+    other = next(
+        s for s in sorted(set(re.findall(r"ckd:syn-src-\d+\b", sources))) if s not in cited
+    )
+    case.write_text(re.sub(re.escape(cited[0]) + r"\b", other, text), encoding="utf-8")
+
+
+def test_an_edited_case_is_followed_from_both_ends_of_the_statements_it_changed(
+    project: Path, updates: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (an edit was walked from its changed ends over the graph as it is now: a
+    case moved from one shared source to another led back to every item citing either, and
+    recommendations was computed afresh). What the file had (kept by the validation) and
+    what it has give the statements added and removed, each followed from both its ends;
+    every listing still equals the query run afresh."""
+    validate(root=project)
+    _keep_all(project)
+    followed = _followed(monkeypatch)
+    _other_source(_cases(project)[0], project)
+    validate(root=project)
+    _every_listing_as_afresh(project)
+    assert followed and all(added > 0 and removed > 0 for added, removed in followed)
     assert updates["made"] > 0, updates
 
 

@@ -126,14 +126,22 @@ def _line(text: str, start: str) -> str:
 
 def test_the_same_answer_from_two_engines_has_the_same_digest(answers) -> None:
     ours = [
-        {"x": URIRef("https://e/a"), "n": Literal("5000", datatype=XSD.decimal),
-         "s": Literal("a; b", datatype=XSD.string), "b": BNode("ox1")},
+        {
+            "x": URIRef("https://e/a"),
+            "n": Literal("5000", datatype=XSD.decimal),
+            "s": Literal("a; b", datatype=XSD.string),
+            "b": BNode("ox1"),
+        },
         {"x": URIRef("https://e/b"), "n": None, "s": Literal("c"), "b": None},
     ]
     theirs = [  # another order, another way of writing the same values
         {"x": URIRef("https://e/b"), "s": Literal("c")},
-        {"x": URIRef("https://e/a"), "n": Literal(Decimal("5000.00")), "s": Literal("b; a"),
-         "b": BNode("rdflib9")},
+        {
+            "x": URIRef("https://e/a"),
+            "n": Literal(Decimal("5000.00")),
+            "s": Literal("b; a"),
+            "b": BNode("rdflib9"),
+        },
     ]
     variables = ["x", "n", "s", "b"]
     assert answers.digest(variables, ours) == answers.digest(variables, theirs)
@@ -143,10 +151,13 @@ def test_the_same_answer_from_two_engines_has_the_same_digest(answers) -> None:
 def test_different_answers_have_different_digests(answers) -> None:
     row = {"x": URIRef("https://e/a")}
     assert answers.digest(["x"], [row])[1] != answers.digest(["x"], [row, row])[1]
-    assert answers.digest(["x"], [row])[1] != answers.digest(["x"], [{"x": URIRef("https://e/b")}])[1]
-    assert answers.digest(["x"], [{"x": Literal("1")}])[1] != answers.digest(
-        ["x"], [{"x": Literal("1", datatype=XSD.integer)}]
-    )[1]
+    assert (
+        answers.digest(["x"], [row])[1] != answers.digest(["x"], [{"x": URIRef("https://e/b")}])[1]
+    )
+    assert (
+        answers.digest(["x"], [{"x": Literal("1")}])[1]
+        != answers.digest(["x"], [{"x": Literal("1", datatype=XSD.integer)}])[1]
+    )
 
 
 # --------------------------------------------------------------------------- ratios
@@ -183,6 +194,19 @@ def test_whole_commands_and_the_one_file_baseline_are_stated(bench_run) -> None:
     assert _line(text, "| agrees |").split("|")[4].strip() == "4.00 s"  # collabkg query
     assert "interpreter start and imports excluded" in text
     assert "focus_nodes" in text and "4.00 s of its time" in text
+
+
+def test_a_command_that_failed_is_reported_as_failed_not_timed(bench_run) -> None:
+    """Regression: the 10M run of 7 December printed 61.55 s for a `collabkg query` that had
+    exited with an error, and 0.84 s would have been printed for a failed validation alike."""
+    text = bench_run.markdown(
+        _results(
+            **{"cli-query": {"agrees": _op(4.0, exit=1)}, "cli-validate-one": _op(2.5, exit=2)}
+        )
+    )
+    assert _line(text, "| agrees |").split("|")[4].strip() == "failed (exit 1)"
+    row = _line(text, "| `collabkg validate FILE`")
+    assert "failed (exit 2)" in row and "2.50 s" not in row
 
 
 # --------------------------------------------------------------------------- empty answers

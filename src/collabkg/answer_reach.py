@@ -86,8 +86,8 @@ class Quads(Protocol):
 
 
 class WithStatements:
-    """``store`` and ``triples`` read as one graph: the graph as it was before ``triples``
-    were removed from it, for :func:`reached_removed`."""
+    """``store`` and ``triples`` read as one graph: one that holds the graph as it was before
+    ``triples`` were removed from it, for :func:`reached_changed`."""
 
     def __init__(self, store: Quads, triples: Iterable[ox.Triple]) -> None:
         self._store = store
@@ -864,20 +864,26 @@ def reached_added(
     return _items(items)
 
 
-def reached_removed(
+def reached_changed(
     plan: Plan,
+    added: Sequence[ox.Triple],
     removed: Sequence[ox.Triple],
     store: ox.Store,
     limit: int,
 ) -> set[ox.NamedNode] | None:
-    """The items whose rows the statements ``removed`` can change, when statements were only
-    removed (nothing added or changed; ``store`` is the graph as it is now). The mirror of
-    :func:`reached_added`: the graph before the change (``store`` with ``removed``,
-    :class:`WithStatements`) held every statement of every row before and after, so each
-    removed statement is followed from both its ends over that graph, by the same argument.
-    A deleted case's quotation of a shared source no longer leads back to every item citing
-    the source."""
-    return reached_added(plan, removed, WithStatements(store, removed), limit)
+    """The items whose rows a change can change that added the statements ``added`` and
+    removed ``removed`` (``store`` is the graph as it is now): a case file edited, added or
+    deleted. The graph before the change is within ``store`` with ``removed``
+    (:class:`WithStatements`), and so is the graph after it: a row that changed matches,
+    in the graph before or in the graph after, a statement that is in one and not the other,
+    and every step any solution matching that statement's step matches, all within that
+    union. So :func:`reached_added`'s argument holds over the union for every statement of
+    either list: each is followed from both its ends over it. The lists may hold more than
+    the change (a statement another file also has, whose removal changed nothing): that only
+    walks more. A deleted case's quotation of a shared source, or an edit that moves a
+    case's statements from one shared source to another, no longer leads back to every item
+    citing those sources."""
+    return reached_added(plan, [*added, *removed], WithStatements(store, removed), limit)
 
 
 def _n3(term: Term) -> str:

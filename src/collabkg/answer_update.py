@@ -9,8 +9,13 @@ loaded one by at most :data:`MAX_FILES` data files (the ontology and concepts un
 1. the statement ends the change touched come from what each changed file named then (kept
    by content by the validation, :func:`collabkg.mentions.kept_mentions`) and
    names now (:func:`collabkg.mentions.mentions_of`);
-2. the items whose rows they can change are found by walking the query's own patterns over
-   the graph as it is now (:func:`collabkg.answer_reach.reached`);
+2. the items whose rows they can change are found by walking the query's own patterns:
+   each statement a changed file has now and had not, or had and has not, from both its ends
+   over the graph as it is now with the statements removed
+   (:func:`collabkg.answer_reach.reached_changed`, what each file had parsed again from the
+   content the validation kept, :mod:`collabkg.kept_files`), or where that cannot be told
+   (a blank node), from the changed ends over the graph as it is now
+   (:func:`collabkg.answer_reach.reached`);
 3. the rows of those items are dropped from the old answer, the query is run again for
    each of them alone (the item bound as a parameter) and its rows are put in their places
    in the answer's order (:func:`collabkg.answer_order.row_sort_key`), or, where that order
@@ -58,8 +63,7 @@ from collabkg.answer_reach import (
     holds,
     plan_for,
     reached,
-    reached_added,
-    reached_removed,
+    reached_changed,
 )
 from collabkg.answers import (
     MAX_BLOCK_ROWS,
@@ -157,46 +161,40 @@ def _parsed_as_loaded(root: Path, name: str, sha: str) -> parse_once.Parsed | No
     return parsed if sha256(parsed.data) == sha else None  # else edited again since
 
 
-def added_triples(root: Path, before: Mapping[str, str], now: Content) -> list[ox.Triple] | None:
-    """The statements of the data files that are new since ``before`` when the change is
-    only that (no file edited or deleted: every statement of the graph before is in it now,
-    :func:`collabkg.answer_reach.reached_added`); None otherwise, or when a new file
-    changed again since the graph was loaded."""
+def changed_triples(
+    root: Path, cache: Cache, before: Mapping[str, str], now: Content
+) -> tuple[list[ox.Triple], list[ox.Triple]] | None:
+    """The statements the data files changed since ``before`` (name -> SHA-256) have now and
+    had not (added), and had and have not (removed), file by file: what each had is parsed
+    again from the content the validation kept (:mod:`collabkg.kept_files`), what each has
+    from the file as the graph loaded it. A statement another file also has may be in either
+    list though the graph did not change there: :func:`collabkg.answer_reach.reached_changed`
+    only walks more for it. None when a file's earlier content was not kept, a file changed
+    again since the graph was loaded, or more than :data:`MAX_FILES` files changed."""
     files = now.files
-    if any(name not in files for name in before):
+    changed = [name for name, sha in files.items() if before.get(name) != sha]
+    changed += [name for name in before if name not in files]
+    if len(changed) > MAX_FILES:
         return None
-    added = [name for name, sha in files.items() if before.get(name) != sha]
-    if any(name in before for name in added) or len(added) > MAX_FILES:
-        return None
-    triples: list[ox.Triple] = []
-    for name in added:
-        parsed = _parsed_as_loaded(root, name, files[name])
-        if parsed is None:
-            return None
-        triples.extend(parsed.triples)
-    return triples
-
-
-def removed_triples(
-    cache: Cache, before: Mapping[str, str], now: Content
-) -> list[ox.Triple] | None:
-    """The statements of the data files deleted since ``before`` when the change is only
-    that (no file added or edited: every statement of the graph now was in it before,
-    :func:`collabkg.answer_reach.reached_removed`), parsed from the content the validation
-    kept (:mod:`collabkg.kept_files`); None otherwise, or when one was not kept."""
-    files = now.files
-    if any(before.get(name) != sha for name, sha in files.items()):
-        return None
-    deleted = [name for name in before if name not in files]
-    if len(deleted) > MAX_FILES:
-        return None
-    triples: list[ox.Triple] = []
-    for name in deleted:
-        found = kept_triples(cache, before[name])
-        if found is None:
-            return None
-        triples.extend(found)
-    return triples
+    added: list[ox.Triple] = []
+    removed: list[ox.Triple] = []
+    for name in changed:
+        old: list[ox.Triple] = []
+        if name in before:
+            found = kept_triples(cache, before[name])
+            if found is None:
+                return None
+            old = found
+        new: list[ox.Triple] = []
+        if name in files:
+            parsed = _parsed_as_loaded(root, name, files[name])
+            if parsed is None:
+                return None
+            new = parsed.triples
+        had, has = set(old), set(new)
+        added += [t for t in dict.fromkeys(new) if t not in had]
+        removed += [t for t in dict.fromkeys(old) if t not in has]
+    return added, removed
 
 
 def updated_answer(
@@ -421,15 +419,12 @@ def _updated(
         _LOG.debug("%s: the change cannot be told", plan.item_name)
         return None
     ends, to_terms = changed
-    added = added_triples(root, before, content)
-    removed = None if added is not None else removed_triples(cache, before, content)
-    # only new files, or only files deleted: each statement followed from both its ends;
-    # else, or where that cannot be told (a blank node), from the changed ends
+    # each changed statement followed from both its ends; where that cannot be told (a blank
+    # node, a file's earlier content not kept), from the changed ends
     items = None
-    if added is not None:
-        items = reached_added(plan, added, store, MAX_ITEMS)
-    elif removed is not None:
-        items = reached_removed(plan, removed, store, MAX_ITEMS)
+    statements = changed_triples(root, cache, before, content)
+    if statements is not None:
+        items = reached_changed(plan, *statements, store, MAX_ITEMS)
     if items is None:
         items = reached(plan, ends, store, MAX_ITEMS, to_terms=to_terms)
     if items is None:

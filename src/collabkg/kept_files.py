@@ -1,14 +1,15 @@
 """Each data file's content, kept by its SHA-256 when a whole-project run validates it: what a
 deleted file said.
 
-When a case file is deleted, its statements are in no graph any more, so a kept answer
-brought up to date (:mod:`collabkg.answer_update`) could only walk back from their ends
-over the graph as it is now, where a shared source or concept leads back to every item
-citing it. With the file's content kept, its statements are parsed again as they were
-loaded, and each is followed from both its ends over the graph as it was
-(:func:`collabkg.answer_reach.reached_removed`). A whole-project run keeps every data file
-whose content is not kept yet (compressed: 15 MB for the 59 MB of a 1M-triple project's
-data, 0.77 s once); an incremental run keeps the files it read.
+When a case file is deleted or edited, the statements it had are in no graph any more, so a
+kept answer brought up to date (:mod:`collabkg.answer_update`) could only walk back from
+their ends over the graph as it is now, where a shared source or concept leads back to every
+item citing it. With the file's content kept, its statements are parsed again as they were
+loaded, and each statement added or removed is followed from both its ends over the graph as
+it is now with the removed ones (:func:`collabkg.answer_reach.reached_changed`). A
+whole-project run keeps every data file whose content is not kept yet (compressed: 15 MB for
+the 59 MB of a 1M-triple project's data, 0.77 s once); an incremental run keeps the files it
+read.
 """
 
 from __future__ import annotations

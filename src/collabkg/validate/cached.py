@@ -22,7 +22,13 @@ from collabkg.validate.incremental import (
     save_base,
     whole_project,
 )
-from collabkg.validate.inputs import Inputs, project_inputs, resolved, resolved_names
+from collabkg.validate.inputs import (
+    Inputs,
+    named_from_here,
+    project_inputs,
+    resolved,
+    resolved_names,
+)
 from collabkg.validate.pipeline import choose_engine, run
 from collabkg.validate.report import Report
 
@@ -32,7 +38,8 @@ if TYPE_CHECKING:
 
 def report_key(inputs: Inputs, project: ProjectPaths, cache: Cache, *parts: object) -> str | None:
     """A key for the report of ``inputs``: every file's path and content hash, the code, and
-    where the command runs from (files outside the project are named from there)."""
+    where the command runs from when the report names a file from there (one outside the
+    project: :func:`~collabkg.validate.inputs.named_from_here`)."""
     files = [*inputs.ontology, *inputs.data, *inputs.targets, *inputs.shapes]
     # the quotations are checked against the sources' texts: their contents count too
     from collabkg.sources import texts_folder
@@ -51,7 +58,7 @@ def report_key(inputs: Inputs, project: ProjectPaths, cache: Cache, *parts: obje
         code_version(),
         *parts,
         str(project.root),
-        str(Path.cwd()),
+        str(Path.cwd()) if named_from_here(project, unique) else "",
         str(folder),
         len(inputs.ontology),
         len(inputs.data),

@@ -69,7 +69,13 @@ from collabkg.paths import ProjectPaths
 from collabkg.progress import Progress
 from collabkg.sources import texts_folder
 from collabkg.terms import GRAPH_BASE
-from collabkg.validate.inputs import Inputs, display_name, resolved, resolved_names
+from collabkg.validate.inputs import (
+    Inputs,
+    display_name,
+    named_from_here,
+    resolved,
+    resolved_names,
+)
 from collabkg.validate.model import show
 from collabkg.validate.pipeline import run
 from collabkg.validate.report import Report, Stage
@@ -343,7 +349,7 @@ def base_key(inputs: Inputs, project: ProjectPaths, cache: Cache, engine: str) -
         code_version(),
         engine,
         str(project.root),
-        str(Path.cwd()),
+        str(Path.cwd()) if named_from_here(project, [*inputs.ontology, *inputs.data]) else "",
         str(folder),
         len(inputs.ontology),
         *(f"{s.path}={s.sha256}" for s in states),
