@@ -110,6 +110,14 @@ SHARE = 0.5
 """The items' rows are computed again only when that takes at most this share of the time
 the whole answer took to compute afresh (else the answer is computed afresh: an attempt
 costs at most half as much again)."""
+QUICK = 0.1
+"""An answer computed afresh within this many seconds is not tried again by an update once
+one of its items was found to cost more than the time given: the attempt (the walks, an item
+asked until the time runs out) could only add to a wait that is short anyway
+(co-creation-by-structure-type at 1M: 61-77 ms afresh, 108-160 ms where an attempt came
+first). A longer answer's noted cost is taken a little lower each time
+(:meth:`~collabkg.backends.base.ItemCost.reconsidered`), so that an item measured under
+load is tried again after a few changes."""
 UNKNOWN_SECONDS = 1.0
 """What an answer is taken to cost to compute afresh when that was not noted."""
 
@@ -243,7 +251,8 @@ def updated_answer(
             # each a count over much of the graph): not worth finding which (the walks cost
             # as much as computing it afresh)
             _LOG.debug("not followed: one item costs %.3f s", known.seconds)
-            noted(known.reconsidered())
+            if seconds > QUICK:  # else not tried again: computed afresh, it is quick anyway
+                noted(known.reconsidered())
             return None
 
         made = _updated(
