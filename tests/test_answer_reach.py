@@ -813,14 +813,8 @@ def _counterexample_changed(body: str, seed: int) -> tuple[bool, str | None]:
         said_removed.append(rng.choice(staying))
     new_store = _load(after)
     found = reached_changed(plan, said_added, said_removed, new_store, 10**6)
-    return _missed(
-        query,
-        plan,
-        before,
-        new_store,
-        found,
-        f"seed {seed}: removed {sorted(map(str, removed))}, added {sorted(map(str, added))}",
-    )
+    change = f"seed {seed}: removed {sorted(map(str, removed))}, added {sorted(map(str, added))}"
+    return _missed(query, plan, before, new_store, found, change)
 
 
 @pytest.mark.parametrize("body", ADDED_ONLY)

@@ -98,9 +98,14 @@ def test_a_path_is_named_in_the_project_only_when_written_under_its_root(tmp_pat
         Path("data/a.ttl"),  # relative: read from where the command runs
     ):
         assert named_in_project(project, elsewhere) is None, elsewhere
-    # a link in the project is named as itself, from any folder
+    # a link in the project to a file outside it is named as itself, from any folder; one
+    # to a file in the project, as that file (the names the incremental base keeps)
     target = tmp_path / "elsewhere.ttl"
     target.write_text("", encoding="utf-8")
     link = project.root / "data" / "link.ttl"
     link.symlink_to(target)
     assert display_name(project, link) == "data/link.ttl"
+    inner = project.root / "data" / "inner.ttl"
+    inner.symlink_to(inside)
+    assert display_name(project, inner) == "data/a.ttl"
+    assert named_in_project(project, inner) is not None  # from any folder alike

@@ -133,9 +133,9 @@ def project_inputs(
 
 def named_in_project(project: ProjectPaths, path: Path) -> str | None:
     """``path``'s name relative to the project's root when it is written as an absolute path
-    under the root (a link there named as itself, not as what it points to): a name that reads
-    the same from any folder. None otherwise: :func:`display_name` then names it from where
-    the command runs."""
+    under the root: what :func:`display_name` gives such a path (that name, or the name in the
+    project of what a link points to) reads the same from any folder. None otherwise:
+    :func:`display_name` may then name it from where the command runs."""
     text = str(path)
     if not os.path.isabs(text):  # noqa: PTH117 - a string is faster
         return None
@@ -157,18 +157,20 @@ def named_from_here(project: ProjectPaths, paths: Iterable[Path]) -> bool:
 
 
 def display_name(project: ProjectPaths, path: Path) -> str:
-    """How a report names ``path``: relative to the project's root where it is inside it,
-    else relative to the folder the command runs in (as the person typed it)."""
+    """How a report names ``path``: relative to the project's root where it is inside it (a
+    link, where what it points to is: the names the incremental base keeps), a link in the
+    project to a file outside it as itself, anything else relative to the folder the command
+    runs in (as the person typed it)."""
+    relative = project.relative(path)
+    if not relative.startswith("/"):
+        return relative
     named = named_in_project(project, path)
     if named is not None:
         return named
-    relative = project.relative(path)
-    if relative.startswith("/"):
-        try:
-            return Path(os.path.relpath(path, Path.cwd())).as_posix()
-        except ValueError:  # pragma: no cover - other drive on Windows
-            return relative
-    return relative
+    try:
+        return Path(os.path.relpath(path, Path.cwd())).as_posix()
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return relative
 
 
 __all__ = [
