@@ -160,9 +160,9 @@ def test_after_random_edits_additions_and_deletions_every_listing_equals_the_que
     project: Path, updates: Counter[str]
 ) -> None:
     """Seeded: a label edited, a block dropped, a case added, a case deleted, a case moved to
-    another source, in turn; the
-    project validated after each (as ``collabkg query`` and the explorer do); then a new
-    graph serves every listing, updated where the change can be followed."""
+    another source, in turn; the project validated after each (as ``collabkg query`` and the
+    explorer do); then a new graph serves every listing, updated where the change can be
+    followed."""
     rng = random.Random(20261206)
     listings = _listings(project)
     validate(root=project)
