@@ -36,9 +36,18 @@ def _names(report: object) -> list[tuple[str | None, int | None, str]]:
     return [(i.file, i.line, i.message) for i in report.issues]  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("texts", [False, True], ids=["no-source-texts", "source-texts-beside"])
 def test_a_report_is_remembered_whatever_folder_the_command_runs_from(
-    mini_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    mini_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, texts: bool
 ) -> None:
+    """The source texts sit outside the project (``../shared/seeds``): their contents key
+    the report, but the report names none of them by a path from where the command runs
+    (regression: with texts beside the project, the folder was in the key again)."""
+    monkeypatch.delenv("COLLABKG_SEEDS", raising=False)
+    if texts:
+        seeds = mini_copy.parent / "shared" / "seeds"
+        seeds.mkdir(parents=True)
+        (seeds / "a-source.txt").write_text("A source's words.\n", encoding="utf-8")
     runs = _runs(monkeypatch)
     broken = mini_copy / "data" / "cases" / "broken.ttl"
     shutil.copy(FIXTURES / "bad" / "01-missing-final-dot.ttl", broken)

@@ -41,6 +41,10 @@ def report_key(inputs: Inputs, project: ProjectPaths, cache: Cache, *parts: obje
     where the command runs from when the report names a file from there (one outside the
     project: :func:`~collabkg.validate.inputs.named_from_here`)."""
     files = [*inputs.ontology, *inputs.data, *inputs.targets, *inputs.shapes]
+    # the files a report may name by a path (the source texts below are named by their
+    # folder, which is in the key, and their file names): only these can make it read
+    # differently from another folder
+    named = named_from_here(project, files)
     # the quotations are checked against the sources' texts: their contents count too
     from collabkg.sources import texts_folder
 
@@ -58,7 +62,7 @@ def report_key(inputs: Inputs, project: ProjectPaths, cache: Cache, *parts: obje
         code_version(),
         *parts,
         str(project.root),
-        str(Path.cwd()) if named_from_here(project, unique) else "",
+        str(Path.cwd()) if named else "",
         str(folder),
         len(inputs.ontology),
         len(inputs.data),

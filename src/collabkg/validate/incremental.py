@@ -349,7 +349,9 @@ def base_key(inputs: Inputs, project: ProjectPaths, cache: Cache, engine: str) -
         code_version(),
         engine,
         str(project.root),
-        str(Path.cwd()) if named_from_here(project, [*inputs.ontology, *inputs.data]) else "",
+        str(Path.cwd())
+        if named_from_here(project, [*inputs.ontology, *inputs.shapes, *inputs.data])
+        else "",
         str(folder),
         len(inputs.ontology),
         *(f"{s.path}={s.sha256}" for s in states),
