@@ -808,12 +808,13 @@ def reached_added(
     store: Quads,
     limit: int,
 ) -> set[ox.NamedNode] | None:
-    """The items whose rows the statements ``added`` can change, when statements were only
-    added (nothing removed or changed), found over ``store`` (the graph as it is now, which
-    then holds every statement of every row before and after): like :func:`reached`, but
-    each statement is followed from both its ends at once. A row that changed matches an
-    added statement at some step and matches, in the graph as it is now, every step that
-    any solution matching that step matches (:func:`_certain`); so its item is at the end
+    """The items whose rows the changed statements ``added`` can change, found over
+    ``store``, a graph that holds every statement of every row before and after the change
+    (the graph as it is now when statements were only added; the union of the two graphs in
+    :func:`reached_changed`, which passes the removed statements here too): like
+    :func:`reached`, but each statement is followed from both its ends at once. A row that
+    changed matches a changed statement at some step and matches, in ``store``, every step
+    that any solution matching that step matches (:func:`_certain`); so its item is at the end
     of every walk from the statement's two ends along such steps only, and the items are
     those common to all of them (where there is none, every walk's, as :func:`reached`
     gives them). A shared source cited by the new statements no longer leads back to every
