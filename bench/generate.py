@@ -16,6 +16,7 @@ has rows at every size (tests/test_bench_generate.py). The same ``--size`` and
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import shutil
 from dataclasses import dataclass
@@ -459,14 +460,36 @@ def generate(out: Path, triples: int, seed: int = 20261122, ontology: Path | Non
     return plan
 
 
+def size_of(text: str) -> int:
+    """A number of triples as a person writes it: ``10k``, ``3M``, ``2.5M``, ``1500000`` or
+    ``1_000_000`` (argparse shows the ValueError's message as a usage error)."""
+    cleaned = text.strip().replace("_", "").replace(",", "")
+    scale = {"k": 1_000, "m": 1_000_000}.get(cleaned[-1:].lower(), 1)
+    number = cleaned[:-1] if scale != 1 else cleaned
+    try:
+        value = float(number) * scale
+    except ValueError:
+        value = 0.0
+    if not math.isfinite(value) or round(value) <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size: write a number of triples, e.g. 10k, 3M or 1500000"
+        )
+    triples = round(value)
+    return triples
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="10k", help="10k, 100k, 1M, 10M or a number of triples")
+    parser.add_argument(
+        "--size",
+        type=size_of,
+        default="10k",
+        help="triples: 10k, 100k, 1M, 3M, 10M or any number (1500000)",
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=20261122)
     args = parser.parse_args(argv)
-    triples = SIZES.get(args.size) or int(args.size)
-    plan = generate(args.out, triples, args.seed)
+    plan = generate(args.out, args.size, args.seed)
     print(f"wrote {plan.cases} cases, {plan.organisations} organisations to {args.out}")
     return 0
 

@@ -81,3 +81,30 @@ def test_generated_data_is_byte_identical_for_the_same_size_and_seed(tmp_path: P
     assert len(first) > 10
     assert first == _tree_digest(tmp_path / "b")
     assert first != _tree_digest(tmp_path / "c")
+
+
+@pytest.mark.parametrize(
+    ("written", "triples"),
+    [
+        ("10k", 10_000),
+        ("3M", 3_000_000),
+        ("2.5M", 2_500_000),
+        ("1500000", 1_500_000),
+        ("1_000_000", 1_000_000),
+        ("250K", 250_000),
+        ("10m", 10_000_000),
+    ],
+)
+def test_a_size_written_like_3m_is_read_not_a_traceback(written: str, triples: int) -> None:
+    assert generate.size_of(written) == triples
+
+
+@pytest.mark.parametrize("written", ["", "M", "three", "-1M", "0", "nanM", "1e400M"])
+def test_a_size_that_is_not_one_is_a_usage_error(
+    written: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        generate.main([f"--size={written}", "--out", str(tmp_path / "out")])
+    assert stopped.value.code == 2
+    assert "is not a size" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
