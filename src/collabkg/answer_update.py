@@ -288,25 +288,30 @@ def note_order(
     query: str,
     names: Sequence[str],
     rows: Sequence[tuple[Encoded, ...]],
-) -> None:
+) -> str | None:
     """Key every row of an answer just computed afresh and, when they are in the key's
     order, keep what the order met beside it (:func:`_state_key`): the answer's first update
     then keys only the rows it looks at. Nothing is kept for a query whose walks or order
-    cannot be followed, or whose rows the key cannot order as the engine did."""
+    cannot be followed, or whose rows the key cannot order as the engine did.
+
+    Returns the variable the answer's updates follow (the plan's item), for the answer to
+    keep its column apart (:func:`collabkg.answers.write_encoded`); None when its walks or
+    order cannot be followed. Without that column a first update read every row of the
+    answer to find its items (0.27 s for rationales-ranked's 69,686 rows at 10M)."""
     cache = Cache.open(root)
     if cache is None:
-        return
+        return None
     try:
         ready = prepared(cache, query, names)
         if ready is None:
-            return
+            return None
         sort_key = RowKey(ready[1])
         keys = [sort_key(row) for row in rows]
-        if any(right < left for left, right in itertools.pairwise(keys)):
-            return
-        cache.put(_state_key(question, identity, ready[1]), sort_key.state())
+        if not any(right < left for left, right in itertools.pairwise(keys)):
+            cache.put(_state_key(question, identity, ready[1]), sort_key.state())
+        return ready[0].item_name
     except (Unorderable, OSError):
-        return
+        return None
     finally:
         cache.close()
 

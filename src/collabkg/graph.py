@@ -428,10 +428,12 @@ class KnowledgeGraph:
                 encoded = encode_rows(rows.values)
                 with contextlib.suppress(OSError):  # a read-only or full cache: not kept
                     if encoded is not None:
-                        item = counted_variable(query)
+                        # the column its updates follow, kept apart (the metadata's counted
+                        # variable where its walks cannot be followed)
+                        followed = self._note_order(query, terms, names, encoded)
+                        item = followed or counted_variable(query)
                         write_encoded(path, disk_key, names, encoded, rows.iri_variables(), item)
                         self._kept(query, terms, disk_key, seconds)
-                        self._note_order(query, terms, names, encoded)
                 if self._kept_folder is not None and self.content is not None:
                     prune(self._kept_folder, self.content)
         with self._lock:
@@ -475,16 +477,16 @@ class KnowledgeGraph:
         terms: Mapping[str, Node],
         names: list[str],
         rows: Sequence[tuple[Encoded, ...]],
-    ) -> None:
+    ) -> str | None:
         """For a listing just computed afresh: what its order meets, kept beside it, so that
-        its first update after a change keys only the rows it looks at
-        (:func:`collabkg.answer_update.note_order`)."""
+        its first update after a change keys only the rows it looks at, and the variable
+        its updates follow (:func:`collabkg.answer_update.note_order`; None: not followed)."""
         if self._content is None or self.root is None or terms:
-            return
+            return None
         from collabkg.answer_update import note_order
 
         question = self._question(query, terms)
-        note_order(self.root, question, self._content.identity, query, names, rows)
+        return note_order(self.root, question, self._content.identity, query, names, rows)
 
     def _updated(
         self,
