@@ -39,6 +39,7 @@ import functools
 import hashlib
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -205,6 +206,40 @@ def changed_triples(
     return added, removed
 
 
+Changes = tuple[tuple[Ends, ToTerms] | None, tuple[list[ox.Triple], list[ox.Triple]] | None]
+"""What :func:`changed_ends` and :func:`changed_triples` tell of one change."""
+_CHANGES: dict[tuple[str, str, str], Changes] = {}
+_CHANGES_LOCK = threading.Lock()
+_CHANGES_KEPT = 4
+
+
+def _changes(
+    root: Path, cache: Cache, before_identity: str, before: Mapping[str, str], now: Content
+) -> Changes:
+    """:func:`changed_ends` and :func:`changed_triples` from the content ``before_identity``
+    (its files ``before``) to ``now``, worked out once per process for every listing brought
+    up to date across that change (each listing asked for them again: about 0.1 s at 10M
+    triples, for each of twenty listings). What could not be told is not kept (the
+    validation may keep what a file named a moment later); the caller gets copies."""
+    key = (str(root), before_identity, now.identity)
+    with _CHANGES_LOCK:
+        found = _CHANGES.get(key)
+    if found is None:
+        ends = changed_ends(root, cache, before, now)
+        statements = None if ends is None else changed_triples(root, cache, before, now)
+        found = (ends, statements)
+        if ends is not None and statements is not None:
+            with _CHANGES_LOCK:
+                _CHANGES[key] = found
+                while len(_CHANGES) > _CHANGES_KEPT:
+                    _CHANGES.pop(next(iter(_CHANGES)))
+    ends, statements = found
+    return (
+        None if ends is None else (set(ends[0]), set(ends[1])),
+        None if statements is None else (list(statements[0]), list(statements[1])),
+    )
+
+
 def updated_answer(
     *,
     folder: Path,
@@ -261,6 +296,7 @@ def updated_answer(
             ready,
             terms,
             kept,
+            found.identity,
             manifest[0],
             content,
             store,
@@ -401,6 +437,7 @@ def _updated(
     ready: tuple[Plan, OrderSpec],
     terms: Mapping[str, Node],
     kept: KeptAnswer,
+    before_identity: str,
     before: Mapping[str, str],
     content: Content,
     store: ox.Store,
@@ -428,7 +465,7 @@ def _updated(
         sort_key = RowKey(spec, state)
     except ValueError:
         sort_key = RowKey(spec)
-    changed = changed_ends(root, cache, before, content)
+    changed, statements = _changes(root, cache, before_identity, before, content)
     if changed is None:
         _LOG.debug("%s: the change cannot be told", plan.item_name)
         return None
@@ -436,7 +473,6 @@ def _updated(
     # each changed statement followed from both its ends; where that cannot be told (a blank
     # node, a file's earlier content not kept), from the changed ends
     items = None
-    statements = changed_triples(root, cache, before, content)
     if statements is not None:
         items = reached_changed(plan, *statements, store, MAX_ITEMS)
     if items is None:
