@@ -392,10 +392,9 @@ class _Reader:
             nodes |= ends
         if len({root(n) for n in nodes}) > 1:
             raise _Unsupported("patterns joined on no variable")
-        if nodes & self.computed:
-            raise _Unsupported(
-                f"a pattern reading a variable bound by an expression: {nodes & self.computed}"
-            )
+        # a pattern may read a variable bound by an expression (or an aggregate) elsewhere:
+        # the join that meets it must also join on a variable bound by a pattern on both
+        # sides (:meth:`joined`), so that its statements lead to the item through patterns
         added = self.steps[first_step:]
         for step in added:  # ``?a p* ?b`` alone matches every node of the graph with itself
             if step.closure in ("*", "?") and not any(
@@ -425,15 +424,23 @@ class _Reader:
         return _Part({nodes[n] for n in certain}, set(nodes.values()), False)
 
     def joined(self, a: _Part, b: _Part) -> None:
+        """Two parts joined: on variables bound by patterns on both sides (a walk goes from
+        one side's statements to the other's through them), and on variables bound by an
+        expression only beside such a variable. Such a variable (inferences' kind, a sample
+        of the item's types, read again by a pattern) only narrows the join: the statements
+        of a solution still meet through the other; joined on it alone, a pattern reading it
+        would be reached from nothing but the expression, which a walk cannot go back
+        through."""
         shared = a.possible & b.possible
         if a.patterns and b.patterns and not shared:
             raise _Unsupported("a join on no variable")
-        if not shared <= (a.certain & b.certain):
+        key = shared - self.computed
+        if not key <= (a.certain & b.certain):
             raise _Unsupported(
-                f"a join on a variable that may be unbound: {shared - (a.certain & b.certain)}"
+                f"a join on a variable that may be unbound: {key - (a.certain & b.certain)}"
             )
-        if shared & self.computed:
-            raise _Unsupported("a join on a variable bound by an expression")
+        if shared & self.computed and not key:
+            raise _Unsupported("a join on a variable bound by an expression alone")
 
     def tested(self, inner: _Part, expr: object, scope: dict[str, str], number: int) -> None:
         """The patterns of an expression's EXISTS, joined to the part they test."""
