@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from collabkg.cli import main
+from collabkg.cli import run
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -6,14 +6,16 @@ Exit codes: 0 success, 1 invalid data or a failed query, 2 usage error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
+import logging
 import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from collabkg import __version__
 from collabkg.errors import CollabkgError, LoadError, ParameterError, UsageError
@@ -75,6 +77,22 @@ def _show_error(exc: CollabkgError, *, also: int = 0) -> None:
             f"{PROG}: ...and {also} more problem(s); run '{PROG} validate' to see them all",
             file=sys.stderr,
         )
+
+
+_HELD_TO_EXIT: list[object] = []
+"""What a one-shot command loaded, held until :func:`run` ends the process (not freed)."""
+_LEAVING_AT_ONCE = False
+"""Set by :func:`run`: the process ends right after the command (``main()`` called from
+Python, as the tests do, holds nothing)."""
+
+
+def _held_to_exit(graph: KnowledgeGraph) -> KnowledgeGraph:
+    """``graph``, held until the process ends when it ends at once after this command
+    (:func:`run`): freeing a graph's store statement by statement is the last thing the
+    command would otherwise wait for. Not for a server's graphs, which are reloaded."""
+    if _LEAVING_AT_ONCE:
+        _HELD_TO_EXIT.append(graph)
+    return graph
 
 
 def _load_graph(args: argparse.Namespace) -> KnowledgeGraph:
@@ -322,7 +340,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     if canned is not None:
         for name in values:
             canned.param(name)  # an unknown parameter is refused before loading anything
-    graph = _load_graph(args)
+    graph = _held_to_exit(_load_graph(args))
     if canned is not None and canned.params:
         from collabkg.catalogue import choices, missing_parameter_error, missing_parameters
 
@@ -554,7 +572,7 @@ def _words(camel: str) -> str:
 
 
 def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
-    graph = _load_graph(args)
+    graph = _held_to_exit(_load_graph(args))
     per_file = graph.triples_per_file()
     print("Triples per file", file=out)
     if per_file or graph.endpoint is None:
@@ -605,7 +623,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     if args.timeout <= 0:
         raise UsageError("--timeout must be more than zero seconds")
     with Progress.start("collabkg publish") as loading, use(loading):
-        graph = _validated_local_graph(args)
+        graph = _held_to_exit(_validated_local_graph(args))
         loading.stage("preparing the upload")
         upload = prepare(graph, args.gsp_endpoint, args.graph)
     if args.dry_run:
@@ -630,7 +648,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from collabkg.progress import Progress, use
 
     with Progress.start("collabkg export") as progress, use(progress):
-        graph = _load_graph(args)
+        graph = _held_to_exit(_load_graph(args))
         progress.stage(f"writing {args.format}")
         text = graph.export(args.format)
     if args.output:
@@ -985,5 +1003,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
 
 
+def run() -> NoReturn:
+    """The console script and ``python -m collabkg``: :func:`main`, then leave at once.
+
+    Left to the interpreter, the end of a command frees everything it held one object at a
+    time, a graph's store above all: 0.42 s of a 4.7 s ``collabkg query`` at 1M triples,
+    6.1 s of 49 s at 10M, after the answer is out. Every file a command writes is closed by
+    then (``with`` blocks) and the cache's writes are committed, so the output streams and
+    the log are flushed and the process ends with the command's exit code, holding what it
+    loaded (:func:`_held_to_exit`)."""
+    global _LEAVING_AT_ONCE
+    _LEAVING_AT_ONCE = True
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head)
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
