@@ -49,3 +49,34 @@ def test_graph_files_leave_out_the_template_and_links_to_it(tmp_path: Path) -> N
     assert "data/cases/copy-of-template.ttl" not in names
     assert "data/cases/a.ttl" in names
     assert (top / "outside.ttl").resolve().as_posix() in names  # a link: its target
+
+
+def test_files_already_found_are_not_looked_at_again_when_the_graph_is_loaded(
+    mini_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (a query at 10M stat-ed its 70,000 files again to tell files from folders,
+    1.6 s, after the validation had found them): the files a project's graph is made of,
+    found once, are loaded as they are; folders named on a command line are still
+    expanded."""
+    from collabkg.graph import graph_files
+    from collabkg.paths import GraphFiles, ProjectPaths
+    from collabkg.project import load_graph
+
+    found = ProjectPaths.discover(mini_root).graph_files()
+    assert isinstance(found, GraphFiles) and found
+    looked_at: list[object] = []
+    real_is_dir = Path.is_dir
+
+    def is_dir(self: Path) -> bool:
+        looked_at.append(self)
+        return real_is_dir(self)
+
+    monkeypatch.setattr(Path, "is_dir", is_dir)
+    _project, again = graph_files(mini_root, found)
+    assert again == found and not looked_at
+    with load_graph(mini_root) as graph:
+        assert graph.files
+    assert not [p for p in looked_at if str(p).endswith(".ttl")], looked_at
+    _project, expanded = graph_files(mini_root, [mini_root / "data"])
+    assert expanded and all(p.suffix == ".ttl" for p in expanded)
+    assert set(expanded) <= set(found)
