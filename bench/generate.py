@@ -462,7 +462,7 @@ def generate(out: Path, triples: int, seed: int = 20261122, ontology: Path | Non
 
 def size_of(text: str) -> int:
     """A number of triples as a person writes it: ``10k``, ``3M``, ``2.5M``, ``1500000`` or
-    ``1_000_000`` (argparse shows the ValueError's message as a usage error)."""
+    ``1_000_000``; anything else an ArgumentTypeError (argparse shows it as a usage error)."""
     cleaned = text.strip().replace("_", "").replace(",", "")
     scale = {"k": 1_000, "m": 1_000_000}.get(cleaned[-1:].lower(), 1)
     number = cleaned[:-1] if scale != 1 else cleaned
@@ -474,8 +474,7 @@ def size_of(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a size: write a number of triples, e.g. 10k, 3M or 1500000"
         )
-    triples = round(value)
-    return triples
+    return round(value)
 
 
 def main(argv: list[str] | None = None) -> int:
