@@ -20,9 +20,15 @@ the whole graph (:func:`_by_walks`):
   are now). A new membership naming an organisation thus reaches a case *about* that
   organisation (``ck:isAbout / ^org:member``), not the other cases naming it. The files
   describing those nodes (or holding a shapes issue about one) are checked on them;
-- the vocabulary rules read the statements about the items a file names: the files naming
-  an item whose own statements changed (or one described nowhere now) have their vocabulary
-  checked whole (and the shapes only on the nodes above).
+- the vocabulary rules read, of an item a file names, its kinds, whether it is described at
+  all and what makes it a source (:data:`READ_BY_NAMERS`); of an item a file describes, also
+  its names and whether it is quoted: the files naming an item whose kinds or source
+  statements changed (or that is described nowhere now, or was before), those describing an
+  item whose other statements changed or whose quotations did (a source no longer quoted, or
+  first quoted), and those whose issues' words name such an item have their vocabulary
+  checked whole (and the shapes only on the nodes above). A file with a link to an ID
+  described nowhere is checked whole after any change (its suggestions are drawn from every
+  item described).
 
 Their issues replace the base's for those files (for a file checked on some nodes: its
 vocabulary issues, and its shapes issues about the nodes checked again); every other issue
@@ -67,8 +73,8 @@ from collabkg.mentions import (
 )
 from collabkg.paths import ProjectPaths
 from collabkg.progress import Progress
-from collabkg.sources import texts_folder
-from collabkg.terms import GRAPH_BASE
+from collabkg.sources import PROV_QUOTED_FROM, texts_folder
+from collabkg.terms import GRAPH_BASE, compact
 from collabkg.validate.inputs import (
     Inputs,
     display_name,
@@ -78,12 +84,29 @@ from collabkg.validate.inputs import (
 )
 from collabkg.validate.model import show
 from collabkg.validate.pipeline import run
+from collabkg.validate.quotations import SOURCE_PREDICATES
 from collabkg.validate.report import Report, Stage
 from collabkg.validate.shape_reads import Step, Walk, shape_walks
 from collabkg.validate.store import PersistentStore, kept_open
 
+TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
 MAX_CHANGED = 20
 """More data files changed than this since the base: a full run."""
+
+SUGGESTING = frozenset({"vocabulary.undefined-item"})
+"""Issues whose words depend on every item described anywhere (a link to an ID described
+nowhere suggests the close IDs of the right kind): their files are checked whole after any
+change, since an item added or retyped in any file can be the suggestion."""
+
+READ_BY_NAMERS = frozenset({TYPE, *(SOURCE_PREDICATES - {LABEL})})
+"""What the vocabulary rules read about an item a file names but need not describe: its kinds
+(a link's range, clashing kinds, the kind in a message) and what makes it a source whose
+text quotations are looked for in. A change of any other statement of an item (a name, a
+date, a link from it) changes other files' issues only where they describe the item (one ID
+one name), where their words name it (a source's name in a quotation's warning), or where
+its being described at all changes (a link to nothing): see :func:`_by_walks`."""
 
 
 ONCE_PER_SOURCE = frozenset(
@@ -647,6 +670,7 @@ def _incremental(
         for issue in base.report.issues
         if any(r.rsplit(":", 1)[0] in shown for r in issue.related)
         or "did you mean" in issue.message
+        or issue.code in SUGGESTING
     }
     if pointing:
         whole |= {name for name, display in base.displays.items() if display in pointing}
@@ -750,9 +774,11 @@ def _by_walks(
     focus nodes a changed statement ``s p o`` can affect are those whose walks read ``p``
     forwards at ``s`` or backwards at ``o`` (found by walking the steps before it back,
     over the statements as they are now); the shapes are checked again on those, in the
-    files describing them (or holding an issue about them). The vocabulary rules read the
-    statements about the items a file names: the files naming an item whose own statements
-    changed (or one described nowhere now) are checked whole. None: not worked out (the
+    files describing them (or holding an issue about them). The vocabulary is checked
+    whole in the files naming an item whose kinds or source statements changed or which is
+    described nowhere now (or was before), in those describing an item whose other
+    statements changed or that was first quoted or is no longer quoted, and in those whose
+    issues name such an item. None: not worked out (the
     shapes read what is not followed, a changed rdfs:subClassOf, no store of the graph as
     it was...): :func:`_by_links` decides. Which unchanged file names or describes an item
     is read from the base's index, for the items in question only."""
@@ -776,15 +802,37 @@ def _by_walks(
                     if not isinstance(node, ox.NamedNode):
                         return None  # a blank focus node: not placed by IRI
                     items.add(node.value)
+        # a source quoted or no longer quoted: where it is described, its text is asked for
+        # (or no longer) when it has quotations; one quoted by a file not changed stays so
+        touched = {
+            _graph_name(project, name) for name in (base.shas.keys() - now.keys()) | fresh.keys()
+        }
+        quoted = {
+            iri
+            for role, predicate, iri in ends
+            if role == "o"
+            and predicate == PROV_QUOTED_FROM
+            and not graph.quoted_unchanged(iri, touched)
+        }
     unchanged = now.keys() - fresh.keys()
     fresh_described = {name: described_items(fresh[name]) for name in fresh}
     end_iris = {iri for _r, _p, iri in ends}
     describing = index.files(end_iris | items, describing=True)
     anywhere = {iri for iri in end_iris if not describing.get(iri, set()).isdisjoint(unchanged)}
     anywhere |= {iri for described in fresh_described.values() for iri in described}
-    changed_items = {iri for role, _p, iri in ends if role == "s"}
+    # the files whose vocabulary is checked whole: those naming an item whose kinds or
+    # source statements changed, or that is described nowhere now or was before (a link to
+    # nothing); those describing an item whose other statements changed (one ID one name)
+    # or whose quotations changed (a source's text is asked for when it is quoted); those
+    # whose issues name such an item (their words: its name, its kind)
+    own = {iri for role, _p, iri in ends if role == "s"}
+    changed_items = {iri for role, p, iri in ends if role == "s" and p in READ_BY_NAMERS}
+    changed_items |= {iri for iri in end_iris if (iri in anywhere) != bool(describing.get(iri))}
     changed_items |= {iri for iri in end_iris if iri not in anywhere}  # described nowhere
     changed_items = {iri for iri in changed_items if not iri.startswith(VOCABULARIES)}
+    described_again = {
+        iri for iri in own | quoted if iri not in changed_items and not iri.startswith(VOCABULARIES)
+    }
     shown_items = {show(URIRef(iri)): iri for iri in items}
     issue_items: dict[str, set[str]] = {}
     for issue in base.report.issues:
@@ -798,6 +846,8 @@ def _by_walks(
         if display in issue_items:
             linked.setdefault(name, set()).update(issue_items[display])
     naming = {name for files in index.files(changed_items).values() for name in files}
+    naming |= {name for iri in described_again for name in describing.get(iri, ())}
+    naming |= _naming_in_words(base, own - changed_items)
     focus: dict[str, frozenset[str]] = {}
     for name in sorted(linked.keys() | naming):  # (a changed file is checked whole)
         if name in unchanged and name not in whole:
@@ -806,6 +856,25 @@ def _by_walks(
     for name in whole:
         rechecked |= _described(cache, base, fresh, name)
     return focus, rechecked
+
+
+def _naming_in_words(base: Base, iris: set[str]) -> set[str]:
+    """The files (resolved paths) of the base's issues whose words name one of ``iris``
+    (as a report writes an ID: ``ckd:x``; a longer ID that begins the same way also counts)."""
+    written = [compact(iri) for iri in iris if not iri.startswith(VOCABULARIES)]
+    if not written:
+        return set()
+    files = {
+        issue.file
+        for issue in base.report.issues
+        if any(
+            w in text
+            for text in (issue.message, issue.hint, issue.focus, issue.value)
+            if text
+            for w in written
+        )
+    }
+    return {name for name, display in base.displays.items() if display in files}
 
 
 def _described(cache: Cache, base: Base, fresh: dict[str, dict[str, str]], name: str) -> set[str]:
@@ -863,9 +932,14 @@ class _Graph:
     unchanged file as it is (the changed files' statements now are added beside it), else,
     in a small project, every file read into memory."""
 
-    def __init__(self, stores: list[ox.Store], keeper: PersistentStore | None) -> None:
+    def __init__(
+        self, stores: list[ox.Store], keeper: PersistentStore | None, stale: set[str] | None = None
+    ) -> None:
         self.stores = stores
         self.keeper = keeper
+        self.stale = stale or set()
+        """The named graphs of the first store that hold a file as it was, not as it is (read
+        again into the second)."""
 
     @classmethod
     @contextlib.contextmanager
@@ -893,16 +967,17 @@ class _Graph:
                     # checked them): read beside it, when they are few
                     manifest, root = keeper.manifest, str(project.root)
                     missing = [
-                        path
+                        (name, path)
                         for name, (path, sha) in now.items()
                         if name not in triples
                         and name in base.readable
                         and manifest.get(_graph_name(project, name, root)) != sha
                     ]
                     if len(missing) <= MISSING:
-                        for path in missing:
+                        for _name, path in missing:
                             _load(changes, path)
-                        yield cls([store, changes], keeper)
+                        stale = {_graph_name(project, name, root) for name, _path in missing}
+                        yield cls([store, changes], keeper, stale)
                         return
             finally:
                 keeper.close()
@@ -914,6 +989,19 @@ class _Graph:
             if name not in triples:
                 _load(memory, path, keep=len(now) <= parse_once.KEPT_FILES)
         yield cls([memory, changes], None)
+
+    def quoted_unchanged(self, iri: str, touched: set[str]) -> bool:
+        """Whether a file other than those of the named graphs ``touched`` (the files changed
+        or deleted) quotes from ``iri``, as the files are now (a file read beside the cached
+        store or into memory is in the default graph: one not changed)."""
+        predicate, source = ox.NamedNode(PROV_QUOTED_FROM), ox.NamedNode(iri)
+        for number, store in enumerate(self.stores):
+            skip = touched | self.stale if number == 0 else touched
+            for quad in store.quads_for_pattern(None, predicate, source, None):
+                graph = quad.graph_name
+                if not isinstance(graph, ox.NamedNode) or graph.value not in skip:
+                    return True
+        return False
 
     def back(
         self, node: ox.NamedNode | ox.BlankNode, step: Step
