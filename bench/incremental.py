@@ -1,4 +1,4 @@
-"""What one edited, added or deleted case file costs the next command, in a generated project.
+"""What one edited, added or deleted file costs the next command, in a generated project.
 
     python bench/generate.py --size 1M --out /work/gen1M
     collabkg validate                   # once, in that project: the whole-project report
@@ -12,7 +12,8 @@ time are measured
 
 - with nothing changed (the report is found in .collabkg-cache/ by the files' content);
 - after one case file was edited (a label changed), a case file added (a copy of a case under
-  new IDs) or a case file deleted: a different change each run, so that no report is cached.
+  new IDs) or a case file deleted, a source renamed in data/sources.ttl (a source many cases
+  quote) or a source added there: a different change each run, so that no report is cached.
 
 Every change is undone after its run. Prints the median, minimum and maximum of ``--runs``
 runs and the largest peak memory (resident set of the command's process), with the machine's
@@ -81,13 +82,16 @@ def _timed(root: Path, command: list[str]) -> float:
     # each command compile ~50 modules again, 0.17 s, more on the incremental path)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.monotonic()  # the clock the explorer's "drawn" is read on
-    with tempfile.TemporaryFile() as said, subprocess.Popen(
-        [sys.executable, *command],
-        env=env,
-        cwd=root,
-        stdout=said,
-        stderr=subprocess.PIPE,
-    ) as process:
+    with (
+        tempfile.TemporaryFile() as said,
+        subprocess.Popen(
+            [sys.executable, *command],
+            env=env,
+            cwd=root,
+            stdout=said,
+            stderr=subprocess.PIPE,
+        ) as process,
+    ):
         assert process.stderr is not None
         errors = process.stderr.read()
         _pid, status, usage = os.wait4(process.pid, 0)  # reaped here: its resource usage
@@ -147,14 +151,45 @@ def _delete(root: Path, run: int) -> Callable[[], None]:
     return lambda: path.write_bytes(before)
 
 
+def _rename_source(root: Path, run: int) -> Callable[[], None]:
+    """Change the name of one source in data/sources.ttl (a source that many cases quote:
+    every source of the generated data is); returns how to undo it."""
+    path = root / "data" / "sources.ttl"
+    before = path.read_bytes()
+    text = before.decode("utf-8")
+    names = list(re.finditer(r'rdfs:label "([^"]+)"', text))
+    name = names[(OFFSET + run) % len(names)]
+    mark = f"{run}-{time.time_ns()}"
+    path.write_text(text[: name.end(1)] + f", {mark}" + text[name.end(1) :], encoding="utf-8")
+    return lambda: path.write_bytes(before)
+
+
+def _add_source(root: Path, run: int) -> Callable[[], None]:
+    """A new source at the end of data/sources.ttl (as an academic adds one before the case
+    that cites it); returns how to undo it."""
+    path = root / "data" / "sources.ttl"
+    before = path.read_bytes()
+    stem = f"added-src-{run}-{time.time_ns()}"
+    path.write_text(
+        before.decode("utf-8")
+        + f'\nckd:{stem} a ck:Report ;\n    rdfs:label "An added report {run}" ;\n'
+        + f'    dcterms:title "An added report {run}" .\n',
+        encoding="utf-8",
+    )
+    return lambda: path.write_bytes(before)
+
+
 SHIFT = {"validate": 0, "query": 50, "explorer": 25}
 """Each command edits and deletes other files than the others (no state validated before)."""
 
 CHANGES: dict[str, Callable[[Path, int], Callable[[], None]]] = {
-    "edited": _edit,
-    "added": _add,
-    "deleted": _delete,
+    "one case file edited": _edit,
+    "one case file added": _add,
+    "one case file deleted": _delete,
+    "a source renamed": _rename_source,
+    "a source added": _add_source,
 }
+"""Each a change to one file; the last two to data/sources.ttl, which every case cites."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,11 +232,11 @@ def main(argv: list[str] | None = None) -> int:
                     peaks.append(PEAKS[-1])
                     cpus.append(CPU[-1])
                     drawn.append(DRAWN[-1])
-                    print(f"  {name} after one case file {change}: {times[-1]:.2f} s", flush=True)
+                    print(f"  {name} after {change}: {times[-1]:.2f} s", flush=True)
                 finally:
                     undo()
                 _timed(root, command)  # the files as they were: the next change is the only one
-            rows.append((f"one case file {change}", times, loads, peaks, cpus, drawn))
+            rows.append((change, times, loads, peaks, cpus, drawn))
         for what, times, loads, peaks, cpus, drawn in rows:
             shown = [d for d in drawn if d is not None]
             print(

@@ -194,6 +194,26 @@ class Workspace:
         self._types[node] = found
         return found
 
+    def described_as(self, kind: str) -> set[str]:
+        """The IRIs any file gives a class that is ``kind`` or below it: one scan of the
+        type statements (asking each described item for its types took 6.8 s at 1M)."""
+        found: set[str] = set()
+        fits: dict[str, bool] = {}
+        for quad in self.store.quads_for_pattern(None, OX_TYPE, None, None):
+            cls, subject = quad.object, quad.subject
+            if (
+                quad.graph_name == OX_REDUCED
+                or not isinstance(cls, ox.NamedNode)
+                or not isinstance(subject, ox.NamedNode)
+            ):
+                continue
+            fit = fits.get(cls.value)
+            if fit is None:
+                fit = fits[cls.value] = self.ontology.is_a([cls.value], kind)
+            if fit:
+                found.add(subject.value)
+        return found
+
     def label_of(self, node: Node) -> str | None:
         if not isinstance(node, URIRef | BNode):
             return None

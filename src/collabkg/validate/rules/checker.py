@@ -185,14 +185,12 @@ class Checker:
         # the subject's other links are not what it meant (a membership's member is not
         # its own collaboration)
         linked = {str(y) for x, q, y in item.triples if x == s and q != p}
-        described = [
-            str(x)
-            for x in ws.subjects
-            if isinstance(x, URIRef)
-            and str(x).startswith(str(CKD))
-            and str(x) not in linked
-            and (kind is None or self.ont.is_a(ws.types.get(x, set()), kind))
-        ]
+        pool = (
+            {str(x) for x in ws.subjects if isinstance(x, URIRef)}
+            if kind is None
+            else ws.described_as(kind)  # every item with a type of that kind is described
+        )
+        described = sorted(x for x in pool if x.startswith(str(CKD)) and x not in linked)
         suggestions = close_matches(str(o), described)
         line, column, width, also = self.where(item, str(o))
         shown = compact(str(o))

@@ -97,11 +97,15 @@ def close_matches(iri: str, candidates: Iterable[str], *, cutoff: float = 0.75) 
     """Up to three candidates whose local names are close to ``iri``'s, best first (all those
     about as close as the best, so that a report can offer the real alternatives)."""
     target = _local(iri).lower()
-    scored = sorted(
-        (-difflib.SequenceMatcher(None, target, _local(c).lower()).ratio(), c)
-        for c in candidates
-        if c != iri
-    )
+    scored = []
+    for c in candidates:
+        if c == iri:
+            continue
+        matcher = difflib.SequenceMatcher(None, target, _local(c).lower())
+        # (the quick ratios bound the ratio from above: below the cutoff, so is the ratio)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            scored.append((-matcher.ratio(), c))
+    scored.sort()
     if not scored or -scored[0][0] < cutoff:
         return []
     best = -scored[0][0]
