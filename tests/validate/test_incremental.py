@@ -803,3 +803,27 @@ def test_retyping_an_organisation_checks_again_the_files_that_name_it(
     assert {i.file for i in after.issues if i.severity.value == "violation"} - {
         str(organisations.relative_to(root))
     }
+
+
+def test_the_files_whose_issues_name_an_item_are_those_naming_that_very_id() -> None:
+    """A renamed item's name is in the words of the issues that name it: those files are
+    checked again, and not the ones naming a longer ID that begins the same way."""
+    from collabkg.validate.report import Issue, Severity, Stage
+
+    def issue(file: str, message: str = "A warning.", **words: str) -> Issue:
+        return Issue(Severity.WARNING, Stage.QUOTATIONS, "code", message, file=file, **words)  # type: ignore[arg-type]
+
+    report = Report(
+        issues=[
+            issue("a.ttl", message="Quotations from “R” (ckd:syn-src-1) are not verified."),
+            issue("b.ttl", message="Quotations from “S” (ckd:syn-src-10) are not verified."),
+            issue("c.ttl", focus="ckd:syn-src-1"),
+            issue("d.ttl", hint="use ckd:syn-src-1-a"),
+            issue("e.ttl", value="ckd:syn-src-1"),
+            issue("f.ttl", focus="the [ ] value of ck:hasPeriod on ckd:syn-src-1"),
+        ]
+    )
+    base = incremental.Base({}, report, displays={f"/p/{n}.ttl": f"{n}.ttl" for n in "abcdef"})
+    found = incremental._naming_in_words(base, {"https://w3id.org/collabkg/id/syn-src-1"})
+    assert found == {"/p/a.ttl", "/p/c.ttl", "/p/e.ttl", "/p/f.ttl"}
+    assert incremental._naming_in_words(base, set()) == set()

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import contextlib
 import pickle
+import re
 import time
 import zlib
 from collections.abc import Iterable, Iterator
@@ -860,18 +861,18 @@ def _by_walks(
 
 def _naming_in_words(base: Base, iris: set[str]) -> set[str]:
     """The files (resolved paths) of the base's issues whose words name one of ``iris``
-    (as a report writes an ID: ``ckd:x``; a longer ID that begins the same way also counts)."""
-    written = [compact(iri) for iri in iris if not iri.startswith(VOCABULARIES)]
+    (as a report writes an ID: ``ckd:x``, not followed by more of an ID)."""
+    written = sorted(compact(iri) for iri in iris if not iri.startswith(VOCABULARIES))
     if not written:
         return set()
+    named = re.compile("(?:" + "|".join(map(re.escape, written)) + r")(?![\w-])")
     files = {
         issue.file
         for issue in base.report.issues
         if any(
-            w in text
+            named.search(text)
             for text in (issue.message, issue.hint, issue.focus, issue.value)
             if text
-            for w in written
         )
     }
     return {name for name, display in base.displays.items() if display in files}
