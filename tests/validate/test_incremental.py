@@ -98,8 +98,10 @@ def _mutate(root: Path, rng: random.Random, step: int) -> str:
         if kinds and used:
             spot = rng.choice(kinds)
             other = rng.choice(used)
-            victim.write_text(text[: spot.start(1)] + other + text[spot.end(1) :], encoding="utf-8")
-            return f"retyped {spot.group(1)} as {other} in {victim.name}"
+            if other != spot.group(1):
+                new = text[: spot.start(1)] + other + text[spot.end(1) :]
+                victim.write_text(new, encoding="utf-8")
+                return f"retyped {spot.group(1)} as {other} in {victim.name}"
     # an edit that keeps the graph as it is but changes the lines (a comment on top)
     victim.write_text(f"# edited at step {step}\n" + text, encoding="utf-8")
     return f"edited {victim.name}"
@@ -155,10 +157,15 @@ def _compare(root: Path, rng: random.Random, steps: int, monkeypatch: pytest.Mon
         inputs = project_inputs(project)  # what `collabkg validate` asks about
         if step % 2:  # what loading the graph asks about: the data files only
             inputs = Inputs(inputs.ontology, inputs.data, inputs.data, inputs.shapes)
+        calls = len(used)
         incremental = cached.run_cached(inputs, project)
-        assert used and used[-1], f"step {step} ({what}) was not incremental"
         full = run(inputs, project)
         assert _seen(incremental) == _seen(full), f"step {step}: {what}"
+        if len(used) == calls:
+            # the files as they were at an earlier step (a copy made, then deleted): that
+            # step's report, found by content; the base stays the last one worked out
+            continue
+        assert used[-1], f"step {step} ({what}) was not incremental"
         _index_holds(project, inputs, what)
     # the comparisons above are about the shapes' walks, not the fallback
     assert walked.count(True) >= len(walked) - 1, walked
@@ -827,3 +834,33 @@ def test_the_files_whose_issues_name_an_item_are_those_naming_that_very_id() -> 
     found = incremental._naming_in_words(base, {"https://w3id.org/collabkg/id/syn-src-1"})
     assert found == {"/p/a.ttl", "/p/c.ttl", "/p/e.ttl", "/p/f.ttl"}
     assert incremental._naming_in_words(base, set()) == set()
+
+
+def test_an_issue_whose_hint_names_a_line_of_an_edited_file_gives_the_line_it_moved_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (found by random edits): a shapes issue's hint places the wrong item it
+    links to ("... is described as a quotation (FILE line N)"); when that file was edited
+    so its lines moved, the issue kept the old line: only issues pointing into a changed
+    file by their ``related`` places were said again."""
+    root = _generated(tmp_path, monkeypatch, 4_000)
+    cases = sorted((root / "data" / "cases").rglob("syn-case-*.ttl"))
+    member_file, quote_file = cases[0], cases[1]
+    quote = re.search(r"(ckd:syn-quote-[\w-]+) a ck:Quotation", quote_file.read_text("utf-8"))
+    assert quote is not None
+    text = member_file.read_text(encoding="utf-8")
+    period = re.search(r"org:memberDuring (ckd:[\w-]+) ;", text)
+    assert period is not None
+    member_file.write_text(
+        text.replace(period.group(0), f"org:memberDuring {quote.group(1)} ;", 1), "utf-8"
+    )
+    before = validate(root=root)
+    hinted = [i for i in before.issues if i.hint and quote_file.name in i.hint]
+    assert hinted, "the issue's hint names the file describing the quotation"
+    quote_file.write_text("# a note\n# on two lines\n" + quote_file.read_text("utf-8"), "utf-8")
+    used = _spy(monkeypatch)
+    after = _equals_a_full_run(root)
+    assert used == [True]
+    assert [i.hint for i in after.issues if i.hint and quote_file.name in i.hint] != [
+        i.hint for i in hinted
+    ]

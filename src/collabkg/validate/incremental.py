@@ -660,7 +660,8 @@ def _incremental(
                 ends.add((role, predicate, iri))
     followed = {iri for _r, _p, iri in ends if not iri.startswith(VOCABULARIES)}
     # ... and the files whose issues can change: the changed files, those whose issues
-    # point into a changed file (related: "file:line") or say "did you mean" (checked
+    # point into a changed file (related: "file:line", or its name and a line in their
+    # words: "described as a quotation (FILE line N)") or say "did you mean" (checked
     # whole), and the others the change reaches (their vocabulary checked whole, the
     # shapes only on their items the change can affect)
     shown = {base.displays.get(name, "") for name in [*changed, *deleted]}
@@ -672,6 +673,9 @@ def _incremental(
         if any(r.rsplit(":", 1)[0] in shown for r in issue.related)
         or "did you mean" in issue.message
         or issue.code in SUGGESTING
+        or any(
+            name and name in text for text in (issue.message, issue.hint) if text for name in shown
+        )
     }
     if pointing:
         whole |= {name for name, display in base.displays.items() if display in pointing}
