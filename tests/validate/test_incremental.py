@@ -91,12 +91,11 @@ def _mutate(root: Path, rng: random.Random, step: int) -> str:
             victim.write_text(new, encoding="utf-8")
             return f"renamed {name.group(1)!r} in {victim.name}"
     if kind == "retype":  # an item given another kind, one some file of the project uses
-        kinds = list(re.finditer(r" a (ck:[A-Za-z]+)", text))
-        used = sorted(
-            {m for f in rng.sample(files, min(3, len(files))) for m in KIND.findall(f.read_text())}
-        )
-        if kinds and used:
-            spot = rng.choice(kinds)
+        typed = list(KIND.finditer(text))
+        sample = rng.sample(files, min(3, len(files)))
+        used = sorted({m for f in sample for m in KIND.findall(f.read_text(encoding="utf-8"))})
+        if typed and used:
+            spot = rng.choice(typed)
             other = rng.choice(used)
             if other != spot.group(1):
                 new = text[: spot.start(1)] + other + text[spot.end(1) :]
