@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import RDF, RDFS, URIRef
 
 from collabkg import parse_once
 from collabkg.cache import Cache, code_version, key_of
@@ -90,9 +90,6 @@ from collabkg.validate.report import Report, Stage
 from collabkg.validate.shape_reads import Step, Walk, shape_walks
 from collabkg.validate.store import PersistentStore, kept_open
 
-TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-
 MAX_CHANGED = 20
 """More data files changed than this since the base: a full run."""
 
@@ -101,7 +98,7 @@ SUGGESTING = frozenset({"vocabulary.undefined-item"})
 nowhere suggests the close IDs of the right kind): their files are checked whole after any
 change, since an item added or retyped in any file can be the suggestion."""
 
-READ_BY_NAMERS = frozenset({TYPE, *(SOURCE_PREDICATES - {LABEL})})
+READ_BY_NAMERS = frozenset({str(RDF.type), *(SOURCE_PREDICATES - {str(RDFS.label)})})
 """What the vocabulary rules read about an item a file names but need not describe: its kinds
 (a link's range, clashing kinds, the kind in a message) and what makes it a source whose
 text quotations are looked for in. A change of any other statement of an item (a name, a
