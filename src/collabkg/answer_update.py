@@ -145,7 +145,7 @@ def changed_ends(
             old = found
         new: dict[str, str] = {}
         if name in files:
-            parsed = _parsed_as_loaded(root, name, files[name])
+            parsed = parsed_as_loaded(root, name, files[name])
             if parsed is None:
                 return None
             new = mentions_of(parsed.triples)
@@ -161,7 +161,7 @@ def changed_ends(
     return ends, to_terms
 
 
-def _parsed_as_loaded(root: Path, name: str, sha: str) -> parse_once.Parsed | None:
+def parsed_as_loaded(root: Path, name: str, sha: str) -> parse_once.Parsed | None:
     """The data file ``name`` parsed, if it is still as the graph loaded it (``sha``)."""
     try:
         parsed = parse_once.parse_path(root / name)
@@ -196,7 +196,7 @@ def changed_triples(
             old = found
         new: list[ox.Triple] = []
         if name in files:
-            parsed = _parsed_as_loaded(root, name, files[name])
+            parsed = parsed_as_loaded(root, name, files[name])
             if parsed is None:
                 return None
             new = parsed.triples

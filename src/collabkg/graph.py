@@ -662,7 +662,18 @@ class KnowledgeGraph:
         return dict(sorted(counts.items()))
 
     def triple_count(self) -> int:
-        """Distinct triples in the whole graph."""
+        """Distinct triples in the whole graph. For a graph loaded from the project's files
+        the count is kept on disk by their content, and brought up to date after a change of
+        a few files (:mod:`collabkg.kept_count`): counted afresh, it reads the whole store."""
+        kept = self.kept_content()
+        if kept is not None and isinstance(self._backend, EmbeddedBackend):
+            from collabkg.kept_count import kept_count
+
+            return kept_count(self._backend.store, kept, self._count_triples)
+        return self._count_triples()
+
+    def _count_triples(self) -> int:
+        """Distinct triples in the whole graph, counted by the engine."""
         _names, rows = self._backend.select(
             "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
         )

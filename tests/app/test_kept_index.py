@@ -25,6 +25,8 @@ import collabkg.explorer.kept_index as kept_index
 from collabkg.explorer import ExplorerIndex, index_for
 from collabkg.graph import KnowledgeGraph
 from collabkg.validate.cached import validate
+from tests.support.case_edits import case_files as _cases
+from tests.support.case_edits import change_a_case as _change
 from tests.support.paths import REPO
 from tests.support.synthetic import generate
 
@@ -101,52 +103,6 @@ def _kept_once(root: Path) -> None:
     validate(root=root)
     for _served, _afresh in _start(root):
         pass
-
-
-def _cases(root: Path) -> list[Path]:
-    return sorted(p for p in (root / "data").rglob("*.ttl") if p.name != "TEMPLATE.ttl")
-
-
-_OBJECT_LINE = re.compile(r"^(\s+\S+\s+)(ckd:[\w-]+)(\s*[;.,]\s*)$", re.MULTILINE)
-_TYPE = re.compile(r"\ba ((?:ck|org|prov):\w+)")
-
-
-def _change(root: Path, rng: random.Random, step: int) -> str:
-    """One seeded edit of a case file, of the kind the step says."""
-    cases = _cases(root)
-    victim = rng.choice(cases)
-    text = victim.read_text(encoding="utf-8")
-    kind = ["label", "moved", "block", "retyped", "added", "deleted"][step % 6]
-    if kind == "label":
-        labels = list(re.finditer(r'(rdfs:label|skos:prefLabel)(\s+")([^"]*)"', text))
-        if labels:
-            at = rng.choice(labels)
-            text = text[: at.end(3)] + f", edit {step}" + text[at.end(3) :]
-    elif kind == "moved":  # a reference (member, parent, speaker, source...) to another item
-        lines = list(_OBJECT_LINE.finditer(text))
-        names = sorted(set(re.findall(r"ckd:[\w-]+", text)))
-        if lines:
-            at = rng.choice(lines)
-            text = text[: at.start(2)] + rng.choice(names) + text[at.end(2) :]
-    elif kind == "block":
-        blocks = text.split("\n\n")
-        blocks.pop(rng.randrange(1, len(blocks)))
-        text = "\n\n".join(blocks)
-    elif kind == "retyped":
-        found = list(_TYPE.finditer(text))
-        types = sorted({m.group(1) for m in _TYPE.finditer(text)} | {"org:Organization"})
-        if found:
-            at = rng.choice(found)
-            text = text[: at.start(1)] + rng.choice(types) + text[at.end(1) :]
-    elif kind == "added":  # a new case under new IDs, naming the same things it names
-        copy = re.sub(r"ckd:([\w-]+)", rf"ckd:\1-copy{step}", text, count=rng.randrange(5, 40))
-        victim.with_name(f"added-{step}-{victim.name}").write_text(copy, encoding="utf-8")
-        return f"{kind} {victim.name}"
-    else:
-        victim.unlink()
-        return f"{kind} {victim.name}"
-    victim.write_text(text, encoding="utf-8")
-    return f"{kind} {victim.name}"
 
 
 def test_with_nothing_changed_the_kept_index_is_read_as_it_was_kept(
