@@ -12,7 +12,9 @@ is rebuilt on demand; ``COLLABKG_CACHE_DIR`` moves it, ``COLLABKG_NO_CACHE=1`` t
   :mod:`collabkg.validate.store`); ``store.lock`` serialises its users;
 - ``answers/`` — the canned listings' answers by content (:mod:`collabkg.answers`);
 - ``explorer-index/`` — the explorer's index by content
-  (:mod:`collabkg.explorer.kept_index`).
+  (:mod:`collabkg.explorer.kept_index`);
+- ``triple-count/`` — the graph's count of distinct triples by content
+  (:mod:`collabkg.kept_count`).
 
 Nothing is trusted beyond its key: the key of an entry includes the code version (the
 sources of the validator and the versions of pyoxigraph, rdflib and pySHACL), so changing
