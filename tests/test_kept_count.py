@@ -214,3 +214,18 @@ def test_statements_with_blank_nodes_are_each_files_own() -> None:
     store.remove_graph(ox.NamedNode(GRAPH_BASE + "data/a.ttl"))  # then a deleted
     assert _distinct(store) == 3
     assert kept_count.updated_count(store, 5, {"data/a.ttl": parse()}, {}) == 3
+
+
+def test_a_store_not_holding_the_files_as_said_gives_no_count() -> None:
+    """A count is brought up to date only for the store it describes: a file said to be added
+    whose graph the store has not (or said to be deleted whose graph it still has) means the
+    count is taken afresh, not guessed."""
+    triples = [
+        q.triple for q in ox.parse(b"<urn:x:a> <urn:x:p> <urn:x:b> .", format=ox.RdfFormat.TURTLE)
+    ]
+    store = ox.Store()
+    store.extend(_quads("data/a.ttl", triples))
+    assert kept_count.updated_count(store, 0, {}, {"data/a.ttl": triples}) == 1
+    assert kept_count.updated_count(store, 0, {}, {"data/b.ttl": triples}) is None
+    assert kept_count.updated_count(store, 1, {"data/a.ttl": triples}, {}) is None
+    assert kept_count.updated_count(store, 1, {"data/b.ttl": triples}, {}) == 1

@@ -35,7 +35,7 @@ import json
 import logging
 import os
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -112,13 +112,18 @@ def updated_count(
     store: ox.Store,
     count: int,
     old: Mapping[str, Iterable[ox.Triple]],
-    new: Mapping[str, Iterable[ox.Triple]],
-) -> int:
+    new: Mapping[str, Collection[ox.Triple]],
+) -> int | None:
     """The distinct triples of ``store`` (the union of its graphs, one per file, named
     ``GRAPH_BASE + name``) from ``count``, those of the files as they were: ``old`` and
     ``new`` give, for each data file that changed (added, edited or deleted), its statements
-    before and now (a file absent from one: none). ``store`` holds the files as they are."""
-    changed = {ox.NamedNode(GRAPH_BASE + name.lstrip("/")) for name in old.keys() | new.keys()}
+    before and now (a file absent from one: none). ``store`` holds the files as they are;
+    None when it does not (a file said to be there and not in it, or the other way round)."""
+    graphs = {name: ox.NamedNode(GRAPH_BASE + name.lstrip("/")) for name in old.keys() | new.keys()}
+    for name, graph in graphs.items():
+        if (name in new and len(new[name]) > 0) != store.contains_named_graph(graph):
+            return None
+    changed = set(graphs.values())
 
     def outside(statements: Iterable[ox.Triple]) -> int:
         """How many distinct statements of these are in no unchanged file."""
