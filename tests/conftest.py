@@ -35,6 +35,17 @@ def mini_graph() -> KnowledgeGraph:
     return load_graph(MINI)
 
 
+@pytest.fixture(scope="session")
+def small_generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project of about 6,000 triples made by the benchmark's generator, once per session
+    (per worker): copy it before changing it (``tests.support.case_edits.project_copy``)."""
+    from tests.support.synthetic import generate
+
+    root = tmp_path_factory.mktemp("generated") / "project"
+    generate.generate(root, 6_000)
+    return root
+
+
 @pytest.fixture
 def mini_copy(tmp_path: Path) -> Path:
     """A writable copy of the mini project."""

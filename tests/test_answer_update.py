@@ -24,6 +24,7 @@ from collabkg.answers import encode_term
 from collabkg.catalogue import Catalogue
 from collabkg.graph import KnowledgeGraph
 from collabkg.validate.cached import validate
+from tests.support.case_edits import count_outcomes
 from tests.support.synthetic import generate
 
 
@@ -50,16 +51,7 @@ def updates(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     # small blocks, so that an update copies some blocks, rewrites others and splits some
     monkeypatch.setattr(answers, "BLOCK_ROWS", 4)
     monkeypatch.setattr(answer_update, "MAX_BLOCK_ROWS", 6)
-    counts: Counter[str] = Counter()
-    real = answer_update.updated_answer
-
-    def counted(**kwargs: object) -> object:
-        made = real(**kwargs)  # type: ignore[arg-type]
-        counts["made" if made is not None else "not made"] += 1
-        return made
-
-    monkeypatch.setattr(answer_update, "updated_answer", counted)
-    return counts
+    return count_outcomes(monkeypatch, answer_update, "updated_answer")
 
 
 def _listings(root: Path) -> list[tuple[str, str]]:

@@ -12,10 +12,8 @@ counted afresh.
 from __future__ import annotations
 
 import random
-import shutil
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -25,44 +23,27 @@ from collabkg.answer_update import MAX_FILES
 from collabkg.graph import KnowledgeGraph
 from collabkg.terms import GRAPH_BASE
 from collabkg.validate.cached import validate
-from tests.support.case_edits import KINDS, case_files, change_a_case
-from tests.support.paths import REPO
-from tests.support.synthetic import generate
+from tests.support.case_edits import (
+    KINDS,
+    PROJECTS,
+    case_files,
+    change_a_case,
+    count_outcomes,
+    project_copy,
+)
 
 EDITS = (*KINDS, "copied", "shared")
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("kept-count") / "project"
-    generate.generate(root, 6_000)
-    return root
-
-
-@pytest.fixture(params=["seed", "synthetic"])
-def project(request: pytest.FixtureRequest, generated: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    if request.param == "seed":
-        for folder in ("ontology", "data", "shapes"):
-            shutil.copytree(REPO / folder, root / folder)
-        return root
-    shutil.copytree(generated, root, ignore=shutil.ignore_patterns(".collabkg-cache"))
-    return root
+@pytest.fixture(params=PROJECTS)
+def project(request: pytest.FixtureRequest, small_generated: Path, tmp_path: Path) -> Path:
+    return project_copy(request.param, small_generated, tmp_path / "project")
 
 
 @pytest.fixture
 def made(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """How often the count was brought up to date ("made"), and how often it could not be."""
-    counts: Counter[str] = Counter()
-    real = kept_count._brought_up_to_date
-
-    def counted(*args: Any) -> int | None:
-        found = real(*args)
-        counts["made" if found is not None else "not made"] += 1
-        return found
-
-    monkeypatch.setattr(kept_count, "_brought_up_to_date", counted)
-    return counts
+    return count_outcomes(monkeypatch, kept_count, "_brought_up_to_date")
 
 
 def _counts(root: Path) -> tuple[int, int]:

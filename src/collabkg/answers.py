@@ -345,6 +345,28 @@ def write_atomically(path: Path, *parts: bytes) -> None:
         raise
 
 
+def newest(where: Path, suffix: str) -> list[Path]:
+    """The files under ``where`` whose names end in ``suffix``, newest first (none when the
+    folder cannot be read)."""
+    try:
+        entries = [e for e in os.scandir(where) if e.name.endswith(suffix)]
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            found.append((entry.stat().st_mtime_ns, Path(entry.path)))
+    return [path for _mtime, path in sorted(found, reverse=True)]
+
+
+def keep_newest(where: Path, suffix: str, keep: int) -> None:
+    """Remove all but the ``keep`` newest files of :func:`newest` (one still read by another
+    process stays readable to it)."""
+    for old in newest(where, suffix)[keep:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
 _COUNTS = re.compile(r"^#\+\s*counts:\s*\{\s*variable:\s*\??(\w+)", re.MULTILINE)
 
 

@@ -28,12 +28,10 @@ count brought up to date with the count afresh after seeded random edits.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
 import logging
-import os
 import zlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
@@ -41,7 +39,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from collabkg.answer_update import MAX_FILES, parsed_as_loaded
-from collabkg.answers import Content, write_atomically
+from collabkg.answers import Content, keep_newest, newest, write_atomically
 from collabkg.cache import Cache, code_version
 from collabkg.kept_files import kept_triples
 from collabkg.terms import GRAPH_BASE
@@ -90,22 +88,7 @@ def _write(path: Path, content: Content, count: int) -> None:
     """Keep ``count`` (of ``content``) at ``path``; then only the :data:`KEEP` newest."""
     body = [content.identity, _code(), count, content.files, [list(o) for o in content.others]]
     write_atomically(path, zlib.compress(json.dumps(body).encode(), 1))
-    for old in _newest(path.parent)[KEEP:]:
-        with contextlib.suppress(OSError):
-            old.unlink()
-
-
-def _newest(where: Path) -> list[Path]:
-    """The count files under ``where``, newest first."""
-    try:
-        entries = [e for e in os.scandir(where) if e.name.endswith(SUFFIX)]
-    except OSError:
-        return []
-    found = []
-    for entry in entries:
-        with contextlib.suppress(OSError):
-            found.append((entry.stat().st_mtime_ns, Path(entry.path)))
-    return [path for _mtime, path in sorted(found, reverse=True)]
+    keep_newest(path.parent, SUFFIX, KEEP)
 
 
 def updated_count(
@@ -145,7 +128,7 @@ def updated_count(
 def _brought_up_to_date(store: ox.Store, root: Path, folder: Path, content: Content) -> int | None:
     """The newest count kept for another content, brought up to date with ``store`` (which
     holds ``content``); None when there is none or the change cannot be followed."""
-    for path in _newest(folder / FOLDER):
+    for path in newest(folder / FOLDER, SUFFIX):
         found = _read(path)
         if found is None or found[0] == content.identity:
             continue

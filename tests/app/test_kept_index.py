@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,47 +24,22 @@ import collabkg.explorer.kept_index as kept_index
 from collabkg.explorer import ExplorerIndex, index_for
 from collabkg.graph import KnowledgeGraph
 from collabkg.validate.cached import validate
+from tests.support.case_edits import PROJECTS, count_outcomes, project_copy
 from tests.support.case_edits import case_files as _cases
 from tests.support.case_edits import change_a_case as _change
+from tests.support.case_edits import seed_project as _seed_project
 from tests.support.paths import REPO
-from tests.support.synthetic import generate
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("kept-index") / "project"
-    generate.generate(root, 6_000)
-    return root
-
-
-def _seed_project(root: Path) -> Path:
-    for folder in ("ontology", "data", "shapes"):
-        shutil.copytree(REPO / folder, root / folder)
-    return root
-
-
-@pytest.fixture(params=["seed", "synthetic"])
-def project(request: pytest.FixtureRequest, generated: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    if request.param == "seed":
-        return _seed_project(root)
-    shutil.copytree(generated, root, ignore=shutil.ignore_patterns(".collabkg-cache"))
-    return root
+@pytest.fixture(params=PROJECTS)
+def project(request: pytest.FixtureRequest, small_generated: Path, tmp_path: Path) -> Path:
+    return project_copy(request.param, small_generated, tmp_path / "project")
 
 
 @pytest.fixture
 def made(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """How many indexes were brought up to date ("made") and how many could not be."""
-    counts: Counter[str] = Counter()
-    real = kept_index._updated
-
-    def counted(*args: Any) -> ExplorerIndex | None:
-        found = real(*args)
-        counts["made" if found is not None else "not made"] += 1
-        return found
-
-    monkeypatch.setattr(kept_index, "_updated", counted)
-    return counts
+    return count_outcomes(monkeypatch, kept_index, "_updated")
 
 
 def _comparable(index: ExplorerIndex) -> dict[str, Any]:

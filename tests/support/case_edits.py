@@ -6,15 +6,39 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
+import pytest
 
+from tests.support.paths import REPO
+
+PROJECTS = ("seed", "synthetic")
+"""The projects such tests run on: the repository's own and a generated one."""
 KINDS = ("label", "moved", "block", "retyped", "added", "deleted")
 """The edits :func:`change_a_case` makes by default, one per step in turn."""
 
 _OBJECT_LINE = re.compile(r"^(\s+\S+\s+)(ckd:[\w-]+)(\s*[;.,]\s*)$", re.MULTILINE)
 _TYPE = re.compile(r"\ba ((?:ck|org|prov):\w+)")
+
+
+def seed_project(root: Path) -> Path:
+    """``root`` made a project of the repository's ontology, data and shapes."""
+    for folder in ("ontology", "data", "shapes"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def project_copy(kind: str, generated: Path, root: Path) -> Path:
+    """``root`` made a copy of the repository's project (``kind`` "seed") or of the
+    ``generated`` one ("synthetic"), nothing of its cache copied."""
+    if kind == "seed":
+        return seed_project(root)
+    shutil.copytree(generated, root, ignore=shutil.ignore_patterns(".collabkg-cache"))
+    return root
 
 
 def case_files(root: Path) -> list[Path]:
@@ -77,3 +101,18 @@ def change_a_case(root: Path, rng: random.Random, step: int, kinds: tuple[str, .
         return f"{kind} {victim.name}"
     victim.write_text(text, encoding="utf-8")
     return f"{kind} {victim.name}"
+
+
+def count_outcomes(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> Counter[str]:
+    """How often ``module.name`` (what brings a kept thing up to date, None when it cannot)
+    gave something ("made") and how often it could not ("not made"), from now on."""
+    counts: Counter[str] = Counter()
+    real = getattr(module, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        counts["made" if found is not None else "not made"] += 1
+        return found
+
+    monkeypatch.setattr(module, name, counted)
+    return counts

@@ -22,19 +22,17 @@ chooses (the explorer: once its first page is drawn); the :data:`KEEP` newest ar
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import logging
 import marshal
-import os
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collabkg.answer_update import changed_ends
-from collabkg.answers import Content, write_atomically
+from collabkg.answers import Content, keep_newest, newest, write_atomically
 from collabkg.cache import Cache, code_version
 from collabkg.explorer.index import ExplorerIndex, NotFollowed
 from collabkg.validate.cached import collector_paused
@@ -128,22 +126,7 @@ def _write(path: Path, content: Content, index: ExplorerIndex) -> None:
     )
     header = MAGIC + _key(content.identity) + b" " + content.identity.encode() + b"\n"
     write_atomically(path, header, zlib.crc32(body).to_bytes(4, "little"), body)
-    for old in _newest(path.parent)[KEEP:]:
-        with contextlib.suppress(OSError):
-            old.unlink()
-
-
-def _newest(where: Path) -> list[Path]:
-    """The index files under ``where``, newest first."""
-    try:
-        entries = [e for e in os.scandir(where) if e.name.endswith(SUFFIX)]
-    except OSError:
-        return []
-    found = []
-    for entry in entries:
-        with contextlib.suppress(OSError):
-            found.append((entry.stat().st_mtime_ns, Path(entry.path)))
-    return [path for _mtime, path in sorted(found, reverse=True)]
+    keep_newest(path.parent, SUFFIX, KEEP)
 
 
 def _updated(
@@ -151,7 +134,7 @@ def _updated(
 ) -> ExplorerIndex | None:
     """The newest index kept for another content, brought up to date with ``kg``; None when
     there is none or the change is not followed."""
-    for path in _newest(folder / FOLDER):
+    for path in newest(folder / FOLDER, SUFFIX):
         identity = _identity_in(path)
         if identity is None or identity == content.identity:
             continue
