@@ -35,7 +35,6 @@ from collabkg.answer_update import changed_ends
 from collabkg.answers import Content, keep_newest, newest, write_atomically
 from collabkg.cache import Cache, code_version
 from collabkg.explorer.index import ExplorerIndex, NotFollowed
-from collabkg.validate.cached import collector_paused
 
 if TYPE_CHECKING:
     from collabkg.graph import KnowledgeGraph
@@ -173,13 +172,10 @@ def index_for(kg: KnowledgeGraph) -> tuple[ExplorerIndex, Callable[[], None] | N
         return ExplorerIndex(kg), None
     root, folder, content = kept
     path = index_path(folder, content.identity)
-    # the index read is about a million objects: Python's cycle collector walked them all
-    # several times while they were made (0.35 s of a 5.3 s explorer start at 1M triples)
-    with collector_paused():
-        found = _read(path, content.identity)
-        if found is not None:
-            return ExplorerIndex.from_state(found[2], kg), None
-        index = _updated(kg, root, folder, content)
+    found = _read(path, content.identity)
+    if found is not None:
+        return ExplorerIndex.from_state(found[2], kg), None
+    index = _updated(kg, root, folder, content)
     if index is None:
         index = ExplorerIndex(kg)
     if not index.keepable:
