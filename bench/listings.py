@@ -106,7 +106,8 @@ def measure(
 
     from collabkg.answers import answer_key, answer_path, content_identity, write_answer
     from collabkg.backends.embedded import _substitutions, _with_values_first
-    from collabkg.cli import _iri_variables, _write_result, _write_rows
+    from collabkg.cli import _write_result, _write_rows
+    from collabkg.results import iri_variables
     from collabkg.graph import KnowledgeGraph
     from collabkg.paths import ProjectPaths
     from collabkg.sparql_safety import check_query
@@ -183,7 +184,7 @@ def measure(
             graph._looked_up.clear()
             sink = _Sink()
             names, rows = graph.select_rows(text, terms)
-            _write_rows(names, rows, _iri_variables(names, rows), graph, "csv", sink)
+            _write_rows(names, rows, iri_variables(names, rows), graph, "csv", sink)
             return sink
 
         def next_page(text=text, terms=terms):
@@ -193,7 +194,7 @@ def measure(
             graph._looked_up.clear()
             sink = _Sink()
             names, rows = graph.select_rows(text, terms)
-            _write_rows(names, rows, _iri_variables(names, rows), graph, "csv", sink)
+            _write_rows(names, rows, iri_variables(names, rows), graph, "csv", sink)
             return sink
 
         def download_before(text=text, terms=terms):

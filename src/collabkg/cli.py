@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import json
 import logging
 import os
@@ -213,67 +212,14 @@ def _write_rows(
     fmt: str,
     out: TextIO,
 ) -> None:
-    """Write an answer as CSV or JSON, STREAM_CHUNK rows at a time.
+    """Write an answer as CSV or JSON (:func:`collabkg.results.answer_chunks`), each chunk
+    written and flushed before the next is read: a long answer streams out."""
+    from collabkg.results import answer_chunks
 
-    Each chunk is read from ``rows`` (an answer converted on read turns only those rows
-    into rdflib terms), labelled on its own (the labels of the rows written, never the
-    whole graph's) and written and flushed before the next is read: a long answer streams
-    out, and its rdflib form is never held whole. ``iri_vars`` (the variables holding an
-    IRI somewhere in the answer) gives each its ``<var>_iri`` column."""
-    from collabkg.graph import QueryResult
-
-    vars_ = list(names)
-    # a ?x column with a ?xLabel beside it is shown by its label only (IRI in x_iri)
-    labelled = {v for v in vars_ if f"{v}Label" in vars_}
-    with_iri = set(iri_vars)
-    columns: list[str] = []
-    for var in vars_:
-        if var not in labelled:
-            columns.append(var)
-        if var in with_iri and f"{var}_iri" not in vars_:
-            columns.append(f"{var}_iri")
-    added: list[str] = []  # labelled variables whose IRI column is added here
-    for var in sorted(labelled):
-        iri_column = f"{var}_iri"
-        if iri_column not in columns and iri_column not in vars_:
-            columns.insert(columns.index(f"{var}Label"), iri_column)
-            added.append(var)
-    if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-    else:
-        out.write("[")
-    first = True
-    for start in range(0, len(rows), STREAM_CHUNK):
-        chunk = QueryResult(vars_, list(rows[start : start + STREAM_CHUNK]))
-        labelled_rows = chunk.to_labelled(graph, with_iris=True, unlabelled=labelled)
-        for row, raw in zip(labelled_rows, chunk.rows, strict=True):
-            for var in added:
-                value = raw.get(var)
-                row[f"{var}_iri"] = None if value is None else str(value)
-        written = [{c: row.get(c) for c in columns} for row in labelled_rows]
-        if fmt == "csv":
-            writer.writerows(written)
-        else:
-            for row in written:
-                text = json.dumps(row, ensure_ascii=False, indent=2, default=str)
-                out.write(("\n  " if first else ",\n  ") + text.replace("\n", "\n  "))
-                first = False
-        out.flush()
-    if fmt == "json":
-        out.write("\n]\n" if not first else "]\n")
-
-
-def _iri_variables(names: Sequence[str], rows: Sequence[Row]) -> list[str]:
-    """The variables holding an IRI in some row, read without converting where possible."""
-    from rdflib import URIRef
-
-    from collabkg.answers import KeptAnswer
-    from collabkg.backends.base import ConvertedOnRead
-
-    if isinstance(rows, ConvertedOnRead | KeptAnswer):
-        return rows.iri_variables()
-    return [v for v in names if any(isinstance(row.get(v), URIRef) for row in rows)]
+    for text in answer_chunks(names, rows, graph, fmt, iri_vars=iri_vars, chunk=STREAM_CHUNK):
+        if text:
+            out.write(text)
+            out.flush()
 
 
 STREAM_CHUNK = 1000
@@ -370,7 +316,9 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
             timeout_s = limits.timeout_s if limits.timeout_s is not None else (
                 USER_LIMITS.timeout_s)  # as graph.user_query times it
             names, rows = graph.select_rows(checked.text, bindings, timeout_s=timeout_s)
-            iri_vars = _iri_variables(names, rows)
+            from collabkg.results import iri_variables
+
+            iri_vars = iri_variables(names, rows)
             _write_rows(canned.column_order(names), rows, iri_vars, graph, args.format, out)
             return EXIT_OK
     result = graph.user_query(text, bindings, limits=limits)

@@ -4,7 +4,10 @@ and the explorer, none of which needs the others to read a result."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
@@ -132,5 +135,90 @@ class QueryResult:
         return pd.DataFrame(self.to_labelled(graph, with_iris=with_iris), columns=columns)
 
 
+ANSWER_CHUNK = 1000
+"""Rows labelled and written at a time by :func:`answer_chunks`."""
 
-__all__ = ["Labeller", "QueryResult"]
+
+def iri_variables(names: Sequence[str], rows: Sequence[Row]) -> list[str]:
+    """The variables holding an IRI in some row, read without converting where the rows
+    can say so themselves (an answer converted on read, an answer kept on disk)."""
+    said = getattr(rows, "iri_variables", None)
+    if callable(said):
+        return list(said())
+    return [v for v in names if any(isinstance(row.get(v), URIRef) for row in rows)]
+
+
+def answer_chunks(
+    names: Sequence[str],
+    rows: Sequence[Row],
+    labeller: Labeller,
+    fmt: str,
+    *,
+    iri_vars: Sequence[str] | None = None,
+    chunk: int = ANSWER_CHUNK,
+) -> Iterator[str]:
+    """A whole answer as CSV or JSON text, ``chunk`` rows at a time: the one form of a
+    downloaded answer, written by ``collabkg query --format csv|json`` and streamed by the
+    explorer's download links.
+
+    Each chunk is read from ``rows`` (an answer converted on read turns only those rows
+    into rdflib terms), labelled on its own (the labels of the rows written, never the
+    whole graph's) and yielded before the next is read: a long answer streams out, and its
+    rdflib form is never held whole. A ``?x`` column with a ``?xLabel`` beside it is shown
+    by its label only; every variable holding an IRI (``iri_vars``, found from the rows when
+    not given) has its IRI in a ``<var>_iri`` column. The header (CSV) or the opening
+    bracket (JSON) is the first chunk, so that something is sent before any row is read."""
+    if fmt not in ("csv", "json"):
+        raise ValueError(f"an answer is written as csv or json, not {fmt!r}")
+    vars_ = list(names)
+    labelled = {v for v in vars_ if f"{v}Label" in vars_}
+    with_iri = set(iri_variables(vars_, rows) if iri_vars is None else iri_vars)
+    columns: list[str] = []
+    for var in vars_:
+        if var not in labelled:
+            columns.append(var)
+        if var in with_iri and f"{var}_iri" not in vars_:
+            columns.append(f"{var}_iri")
+    added: list[str] = []  # labelled variables whose IRI column is added here
+    for var in sorted(labelled):
+        iri_column = f"{var}_iri"
+        if iri_column not in columns and iri_column not in vars_:
+            columns.insert(columns.index(f"{var}Label"), iri_column)
+            added.append(var)
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
+    if fmt == "csv":
+        writer.writeheader()
+    else:
+        text.write("[")
+    yield _taken(text)
+    first = True
+    for start in range(0, len(rows), chunk):
+        part = QueryResult(vars_, list(rows[start : start + chunk]))
+        labelled_rows = part.to_labelled(labeller, with_iris=True, unlabelled=labelled)
+        for row, raw in zip(labelled_rows, part.rows, strict=True):
+            for var in added:
+                value = raw.get(var)
+                row[f"{var}_iri"] = None if value is None else str(value)
+        written = [{c: row.get(c) for c in columns} for row in labelled_rows]
+        if fmt == "csv":
+            writer.writerows(written)
+        else:
+            for row in written:
+                item = json.dumps(row, ensure_ascii=False, indent=2, default=str)
+                text.write(("\n  " if first else ",\n  ") + item.replace("\n", "\n  "))
+                first = False
+        yield _taken(text)
+    if fmt == "json":
+        yield "\n]\n" if not first else "]\n"
+
+
+def _taken(text: io.StringIO) -> str:
+    """What was written to ``text`` since it was last taken (``text`` is emptied)."""
+    written = text.getvalue()
+    text.seek(0)
+    text.truncate()
+    return written
+
+
+__all__ = ["ANSWER_CHUNK", "Labeller", "QueryResult", "answer_chunks", "iri_variables"]

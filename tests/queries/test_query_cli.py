@@ -310,7 +310,8 @@ def test_a_whole_answer_streamed_as_csv_and_json_equals_the_converted_answer_wri
     """Every canned question's whole answer, as ``collabkg query ID --format csv|json``
     writes it (rows read from the engine and converted a chunk at a time), is exactly the
     output of the earlier path (the whole answer converted first, then written)."""
-    from collabkg.cli import _iri_variables, _write_result, _write_rows
+    from collabkg.cli import _write_result, _write_rows
+    from collabkg.results import iri_variables
 
     checked = 0
     for query in catalogue.queries:
@@ -322,7 +323,7 @@ def test_a_whole_answer_streamed_as_csv_and_json_equals_the_converted_answer_wri
         for fmt in ("csv", "json"):
             before, streamed = io.StringIO(), io.StringIO()
             _write_result(whole, real_graph, fmt, before)
-            _write_rows(query.column_order(names), rows, _iri_variables(names, rows),
+            _write_rows(query.column_order(names), rows, iri_variables(names, rows),
                         real_graph, fmt, streamed)
             assert streamed.getvalue() == before.getvalue(), (query.id, fmt)
         checked += 1
@@ -340,7 +341,8 @@ def test_a_download_is_written_before_the_whole_answer_is_converted(
     import collabkg.answers as answers
     import collabkg.backends.embedded as embedded
     from collabkg.answers import KeptAnswer
-    from collabkg.cli import _iri_variables, _write_rows
+    from collabkg.cli import _write_rows
+    from collabkg.results import iri_variables
 
     query = catalogue.get("barriers")
     bindings = query.bind({}, graph=real_graph)
@@ -366,9 +368,11 @@ def test_a_download_is_written_before_the_whole_answer_is_converted(
             self.converted_at_flush.append(len(converted))
 
     out = Recorder()
-    _write_rows(query.column_order(names), rows, _iri_variables(names, rows), real_graph,
+    _write_rows(query.column_order(names), rows, iri_variables(names, rows), real_graph,
                 "csv", out)
     width = len(names)
-    assert len(out.converted_at_flush) == -(-len(rows) // 2)
-    assert out.converted_at_flush[0] <= 2 * width < out.converted_at_flush[-1]
+    # the header first, before any row is read; then one flush per chunk of two rows
+    assert len(out.converted_at_flush) == 1 + -(-len(rows) // 2)
+    assert out.converted_at_flush[0] == 0
+    assert out.converted_at_flush[1] <= 2 * width < out.converted_at_flush[-1]
     assert len(list(csv.reader(io.StringIO(out.getvalue())))) == len(rows) + 1
