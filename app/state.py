@@ -35,7 +35,20 @@ def load_graph(root: str) -> KnowledgeGraph:
     graph, notice = open_serving_graph(root, save_now=False)
     graph.stale = notice
     keep_listings_in_background(root, graph, save=notice is None and graph.endpoint is None)
+    _served[root] = graph
     return graph
+
+
+_served: dict[str, KnowledgeGraph] = {}
+"""The graph :func:`load_graph` gave for each project root, for the server's own routes
+(``downloads.py``), which run outside any page's script and so outside Streamlit's caches."""
+
+
+def served_graph(root: str) -> KnowledgeGraph:
+    """The graph the pages read for ``root``; loaded as a page would load it when no page has
+    yet (``CollabkgError`` when it cannot be)."""
+    graph = _served.get(root)
+    return graph if graph is not None else load_graph(root)
 
 
 first_page_served = threading.Event()

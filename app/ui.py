@@ -552,6 +552,10 @@ nav.ck-views a, nav.ck-views [aria-current] { display: inline-block; padding: .2
 nav.ck-views [aria-current] { background: #1f4e79; border-color: #1f4e79; color: #fff;
   font-weight: 600; }
 .ck-views-label { color: #475569; }
+p.ck-downloads { display: flex; flex-wrap: wrap; gap: .5rem; margin: .4rem 0 .6rem 0; }
+p.ck-downloads a { display: inline-block; padding: .35rem .9rem; border: 1px solid #cbd5e1;
+  border-radius: .5rem; text-decoration: none; color: #1f2937; background: #fff; }
+p.ck-downloads a:hover { border-color: #1f4e79; color: #1f4e79; }
 ol.ck-rows { list-style: none; margin: 0 0 .5rem 0; padding: 0; }
 ol.ck-rows > li { border: 1px solid #e2e8f0; border-radius: .5rem; padding: .5rem .8rem;
   margin: 0 0 .6rem 0; }

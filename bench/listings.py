@@ -107,9 +107,9 @@ def measure(
     from collabkg.answers import answer_key, answer_path, content_identity, write_answer
     from collabkg.backends.embedded import _substitutions, _with_values_first
     from collabkg.cli import _write_result, _write_rows
-    from collabkg.results import iri_variables
     from collabkg.graph import KnowledgeGraph
     from collabkg.paths import ProjectPaths
+    from collabkg.results import iri_variables
     from collabkg.sparql_safety import check_query
     from collabkg.terms import PREFIXES
 

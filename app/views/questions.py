@@ -11,16 +11,15 @@ import html
 from urllib.parse import urlencode
 
 import streamlit as st
+from downloads import download_href
 from ui import (
     answer_chart_html,
     answer_facts,
-    answer_files,
     answer_rows_html,
     answer_table,
     answer_table_html,
     catalogue,
     context,
-    download_buttons,
     draw_network,
     first_sentence,
     keep_address,
@@ -280,8 +279,8 @@ def intro_html(query: CannedQuery, fields: list[ParamField]) -> str:
 def show_question(query: CannedQuery) -> None:
     """A question's page, drawn as few elements as it can be (each element is a render of
     its own for the browser): the back link, the title, one element for the question and
-    its choices, one for the answer (count, views, table or chart, profiles), the two
-    download buttons and one element of links."""
+    its choices, one for the answer (count, views, table or chart, profiles) and one of
+    links (the downloads, the permalink, the SPARQL)."""
     page_title(query.summary, "Questions")
     st.markdown(f"← {link_md('All questions', 'questions')}")
     st.title(query.summary)
@@ -318,7 +317,7 @@ def show_question(query: CannedQuery) -> None:
         view = show_answer(query, result, raw, address)
         if view is not None:
             address["view"] = view
-        show_downloads(query, result, address, raw)
+        show_downloads(query, address, raw)
     finally:
         keep_address(address)
 
@@ -386,14 +385,18 @@ def profile_links_html(profiles: list[tuple[str, str, str]]) -> str:
     return f'<p class="ck-profiles"><strong>Profiles in this answer:</strong> {links}{more}</p>'
 
 
-def show_downloads(  # type: ignore[no-untyped-def]
-    query: CannedQuery, result, address: dict[str, str], raw: dict[str, str]
-) -> None:
-    # one row of two buttons (a horizontal container: fewer blocks than three columns)
-    buttons = st.container(horizontal=True, vertical_alignment="center")
-    download_buttons([buttons, buttons], answer_files(index, result, query.id), "download")
+def show_downloads(query: CannedQuery, address: dict[str, str], raw: dict[str, str]) -> None:
+    """The whole answer's downloads, the permalink and the SPARQL, as one element. The
+    downloads are links to the server's download route (``app/downloads.py``): the file is
+    streamed as it is written, the same file as ``collabkg query ID --format csv|json``."""
+    links = " ".join(
+        f'<a href="{html.escape(download_href(query.id, fmt, raw), quote=True)}" download '
+        f'type="{mime}">Download {fmt.upper()}</a>'
+        for fmt, mime in (("csv", "text/csv"), ("json", "application/json"))
+    )
     permalink = html.escape(f"questions?{urlencode(address)}", quote=True)
     st.html(
+        f'<p class="ck-downloads">{links}</p>'
         f'<p><a href="{permalink}">Permalink to this answer</a> '
         "(it, and the address in your browser, reopen this answer)</p>" + sparql_html(query, raw)
     )

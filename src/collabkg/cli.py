@@ -655,11 +655,16 @@ whenever it compiled the page again (it forgets compiled pages whenever no sessi
 connected): 15-90 ms of server work per page, the most on the Questions page."""
 
 
+EXPLORER_SERVER = "serve.py"
+"""The script ``collabkg explore`` serves (in the project's ``app/``): Streamlit's pages and,
+beside them, the route that streams a question's whole answer (``app/downloads.py``)."""
+
+
 def cmd_explore(args: argparse.Namespace, out: TextIO) -> int:
     from collabkg.paths import ENV_HOME, ProjectPaths
 
     paths = ProjectPaths.discover(args.root)
-    app = paths.app / "streamlit_app.py"
+    app = paths.app / EXPLORER_SERVER
     if not app.is_file():
         raise UsageError(f"the explorer app is missing: {app}", hint="run from the project")
     command = [

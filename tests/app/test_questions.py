@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+from urllib.parse import urlencode
 
 from tests.support.apptest import (
     Opener,
     answer_tables,
     column,
+    download_links,
     drawn_html,
     identifiers_on_screen,
     page_links,
@@ -81,7 +83,10 @@ def test_who_is_accountable_for_transferred_assets(open_page: Opener):
     cells = [text for row in table.rows for text, _href in row] + table.columns
     assert not [c for c in cells if "ckd:" in c or "https://" in c], "names only, no identifiers"
     assert any("Accountable: none recorded" in w.value for w in app.warning)
-    assert [b.proto.label for b in app.download_button] == ["Download CSV", "Download JSON"]
+    assert download_links(app) == [
+        ("Download CSV", "download/accountable-for-transferred-assets.csv"),
+        ("Download JSON", "download/accountable-for-transferred-assets.json"),
+    ]
     sparql = [params for _label, page, params in page_links(app, drawn=True) if page == "sparql"]
     assert len(sparql) == 1, "a link opens the question's SPARQL in the analysts' editor"
     assert "SELECT" in sparql[0]["query"]
@@ -269,7 +274,7 @@ def test_a_question_page_is_a_few_elements(open_page: Opener):
         app = open_page(PAGE, q=query.id)
         drawn = _elements(app.main)
         assert drawn <= 11, f"{query.id}: {drawn} elements and blocks"
-        assert [b.proto.label for b in app.download_button] == ["Download CSV", "Download JSON"]
+        assert [label for label, _href in download_links(app)] == ["Download CSV", "Download JSON"]
 
 
 def test_a_choice_among_thousands_of_names_is_found_by_name(open_page: Opener, long_lists):
@@ -298,6 +303,10 @@ def test_a_choice_among_thousands_of_names_is_found_by_name(open_page: Opener, l
         PAGE, root=long_lists, q="evidence-for", entity=chosen, **{"find-entity": "partnership 1"}
     )
     assert app.query_params["entity"] == chosen
-    assert [b.proto.label for b in app.download_button] == ["Download CSV", "Download JSON"]
+    # the downloads answer for the choice made (and not for what was typed to find it)
+    assert download_links(app) == [
+        (f"Download {fmt.upper()}", f"download/evidence-for.{fmt}?{urlencode({'entity': chosen})}")
+        for fmt in ("csv", "json")
+    ]
     form = " ".join(getattr(e.proto, "body", "") for e in app.get("html"))
     assert f'<option value="{chosen}" selected>' in form

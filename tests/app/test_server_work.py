@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import collabkg.cli
 from tests.support.apptest import REPO
 
@@ -73,17 +75,20 @@ def test_the_explorer_runs_without_magic(cli, monkeypatch, tmp_path):
     code, _out, _err = cli("--root", str(REPO), "explore", "--port", "8599")
     assert code == 0
     [command] = seen
+    assert command[command.index("run") + 1] == str(APP_DIR / "serve.py")
     at = command.index("--runner.magicEnabled")
     assert command[at + 1] == "false"
     assert tuple(collabkg.cli.EXPLORER_STREAMLIT_FLAGS) == ("--runner.magicEnabled", "false")
 
 
-def test_a_script_run_does_not_collect_the_whole_heap(tmp_path):
+@pytest.mark.parametrize("script", ["serve.py", "streamlit_app.py"])
+def test_a_script_run_does_not_collect_the_whole_heap(tmp_path, script):
     """Regression: Streamlit runs ``gc.collect(2)`` after every script run unless told not
     to; over the explorer's caches that was about 80% of the server's CPU for 20 sessions
     opened at once (1.5-1.9 s a round, 0.2-0.5 s without it; bench/sessions.py). The app's
     own config file turns it off, however the app is started: read here as ``streamlit
-    run app/streamlit_app.py`` reads it, from a folder with no config of its own."""
+    run app/serve.py`` (``collabkg explore``) and ``streamlit run app/streamlit_app.py`` read
+    it, from a folder with no config of its own."""
     read = (
         "import sys\n"
         "from streamlit import config\n"
@@ -91,7 +96,7 @@ def test_a_script_run_does_not_collect_the_whole_heap(tmp_path):
         "config.get_config_options(force_reparse=True)\n"
         "print(config.get_option('runner.postScriptGC'))\n"
     )
-    app = APP_DIR / "streamlit_app.py"
+    app = APP_DIR / script
     done = subprocess.run(
         [sys.executable, "-c", read, str(app)],
         cwd=tmp_path,

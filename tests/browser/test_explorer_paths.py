@@ -63,7 +63,7 @@ def test_a_question_opened_from_the_questions_list_keeps_its_place(tab: Page):
         if shown and shown != question.default_view:
             assert address(tab)["view"] == [shown]
     with tab.expect_download():
-        tab.get_by_role("button", name="Download CSV").click()
+        tab.get_by_role("link", name="Download CSV").click()
     wait_idle(tab)
     expect(tab.get_by_role("heading", name=question.summary)).to_be_visible()
     views_nav(tab).get_by_role("link", name="Row by row", exact=True).click()

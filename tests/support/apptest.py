@@ -123,6 +123,18 @@ def page_links(app: AppTest, *, drawn: bool = False) -> list[tuple[str, str, dic
     return out
 
 
+_DOWNLOAD_LINK = re.compile(r'<a href="([^"]*)" download(?: [^>]*)?>(.*?)</a>', re.DOTALL)
+
+
+def download_links(app: AppTest) -> list[tuple[str, str]]:
+    """(label, address) of every download link drawn (``<a href=… download>``), in order."""
+    return [
+        (html.unescape(_TAG.sub("", label)), html.unescape(href))
+        for element in app.get("html")
+        for href, label in _DOWNLOAD_LINK.findall(str(getattr(element.proto, "body", "")))
+    ]
+
+
 class HtmlTable(HTMLParser):
     """The answer table drawn as HTML: its header, and each row's cells as (text, href)."""
 

@@ -18,10 +18,11 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from collabkg.cli import EXPLORER_STREAMLIT_FLAGS
+from collabkg.cli import EXPLORER_SERVER, EXPLORER_STREAMLIT_FLAGS
 
 REPO = Path(__file__).resolve().parents[2]
-APP = REPO / "app" / "streamlit_app.py"
+APP = REPO / "app" / EXPLORER_SERVER
+"""The explorer as ``collabkg explore`` serves it: the pages and the download route."""
 CHROMIUM = Path(os.environ.get("COLLABKG_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",

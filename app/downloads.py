@@ -1,0 +1,148 @@
+"""A question's whole answer, streamed as CSV or JSON: the route behind the download links of
+the explorer's question pages (``download/<question>.csv?<choices>``, served beside the pages
+by ``serve.py``).
+
+Streamlit's own download button cannot stream: whatever it is given is read whole into the
+server's memory and sent from there, after the whole file is made. This route sends the
+header at once and then the answer a thousand rows at a time, each chunk labelled on its own
+as it is written (:func:`collabkg.results.answer_chunks`, the very writer of ``collabkg
+query ID --format csv|json``, so both give the same file).
+
+Only canned questions are answered, by id; their choices are bound as typed terms
+(:meth:`collabkg.catalogue.CannedQuery.bind`), never put into the query's text; an unknown
+question, an unknown choice or a value that does not fit is refused with a plain message
+and nothing is run. The graph is the one the pages read (``state.load_graph``, cached for
+the server's life: ``state.served_graph``), loaded here when no page has loaded it yet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import BaseRoute
+
+    from collabkg.catalogue import CannedQuery
+
+DOWNLOAD_PATH = "download"
+"""The route's first path segment: ``download/<question>.<format>``."""
+
+FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+"""The formats a whole answer is downloaded in, and their media types."""
+
+_FILE = re.compile(r"(?P<id>[A-Za-z0-9][A-Za-z0-9_-]{0,99})\.(?P<fmt>csv|json)")
+
+
+def download_href(query_id: str, fmt: str, choices: dict[str, str]) -> str:
+    """The address (relative to a page's) of a question's whole answer in ``fmt``."""
+    from urllib.parse import quote, urlencode
+
+    query = f"?{urlencode(sorted(choices.items()))}" if choices else ""
+    return f"{DOWNLOAD_PATH}/{quote(query_id)}.{fmt}{query}"
+
+
+def routes(base_url_path: str = "") -> list[BaseRoute]:
+    """The download route, under the server's base path (Streamlit's ``server.baseUrlPath``:
+    routes added beside Streamlit's are not put under it by Streamlit)."""
+    from starlette.routing import Route
+
+    base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
+    return [Route(f"{base}/{DOWNLOAD_PATH}/{{file}}", download, methods=["GET", "HEAD"])]
+
+
+def _plain(status: int, message: str) -> Response:
+    from starlette.responses import PlainTextResponse
+
+    return PlainTextResponse(
+        message + "\n", status_code=status, headers={"X-Content-Type-Options": "nosniff"}
+    )
+
+
+async def download(request: Request) -> Response:
+    """``download/<question>.<csv|json>?<choice>=<value>…``: the whole answer, streamed."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import StreamingResponse
+
+    matched = _FILE.fullmatch(request.path_params["file"])
+    if matched is None:
+        return _plain(404, "No such download: ask for <question>.csv or <question>.json.")
+    query_id, fmt = matched["id"], matched["fmt"]
+    choices: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        if name in choices:
+            return _plain(400, f"The choice {name!r} is given twice: give it once.")
+        choices[name] = value
+    try:
+        chunks = await run_in_threadpool(answer_text, query_id, fmt, choices)
+    except _Refused as refused:
+        return _plain(refused.status, refused.message)
+    return StreamingResponse(
+        (text.encode("utf-8") for text in chunks if text),
+        media_type=FORMATS[fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{query_id}.{fmt}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[str]:
+    """The whole answer of a canned question as text chunks. The question is found, its
+    choices bound and its answer asked of the engine here (a refusal raises before anything
+    is sent); the rows are labelled and written as the chunks are read."""
+    from collabkg.catalogue import missing_parameters
+    from collabkg.errors import CollabkgError, ParameterError
+    from collabkg.results import answer_chunks, iri_variables
+
+    try:
+        root, query = _question(query_id)
+    except CollabkgError as exc:
+        raise _Refused(503, f"The knowledge graph could not be read: {exc.one_line()}") from None
+    if query is None:
+        raise _Refused(404, f"No question {query_id!r}: see the Questions page for the list.")
+    for name in choices:
+        if name not in {spec.name for spec in query.params}:
+            raise _Refused(400, f"The question {query_id!r} has no choice {name!r}.")
+    missing = missing_parameters(query, choices)
+    if missing:  # as on the question's page, and as the CLI: the answer needs the choice
+        what = " and ".join((spec.label or spec.name).lower() for spec in missing)
+        raise _Refused(400, f"Choose {what} first: this answer is made for a choice.")
+    from state import served_graph
+
+    try:
+        graph = served_graph(root)
+        bindings = query.bind(choices, graph=graph)
+    except ParameterError as exc:
+        raise _Refused(400, f"This answer cannot be made: {exc.one_line()}") from None
+    except CollabkgError as exc:
+        raise _Refused(503, f"The knowledge graph could not be loaded: {exc.one_line()}") from None
+    try:
+        names, rows = graph.select_rows(query.text, bindings)
+    except CollabkgError as exc:
+        raise _Refused(500, f"This answer could not be made: {exc.one_line()}") from None
+    iri_vars = iri_variables(names, rows)
+    return answer_chunks(query.column_order(names), rows, graph, fmt, iri_vars=iri_vars)
+
+
+def _question(query_id: str) -> tuple[str, CannedQuery | None]:
+    """The project root and its canned question ``query_id`` (None when there is none; the
+    catalogue's helper queries are not questions and are never served)."""
+    from state import project_root
+
+    from collabkg.catalogue import Catalogue
+
+    root = project_root()
+    found = Catalogue.load(root)
+    return root, (found.get(query_id) if query_id in found.ids else None)

@@ -1,0 +1,181 @@
+"""A question's whole answer downloaded from the explorer (issue 19, item 3: "the full download
+streamed"): the route ``download/<question>.<csv|json>`` that ``app/serve.py`` serves beside
+the pages, as ``collabkg explore`` runs it. Tried on a real server: the file is the one
+``collabkg query ID --format csv|json`` writes, sent in chunks as it is written; anything
+that is not a question and its choices is refused with a plain message, and runs nothing."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from urllib.parse import quote, urlencode
+
+import pytest
+
+from collabkg.catalogue import Catalogue
+from tests.support.apptest import DATA_ROOT, app_module
+from tests.support.browser_chromium import APP, streamlit_server
+
+pytestmark = pytest.mark.slow  # a real server, and every question downloaded twice
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("downloads") / "server.log"
+    with streamlit_server(APP, DATA_ROOT, log) as url:
+        yield url
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-case names) and body of a GET."""
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:
+            return (
+                response.status,
+                {k.lower(): v for k, v in response.headers.items()},
+                (response.read()),
+            )
+    except urllib.error.HTTPError as refused:
+        return refused.code, {k.lower(): v for k, v in refused.headers.items()}, refused.read()
+
+
+def questions() -> list[str]:
+    """The canned questions answered without a choice."""
+    found = [
+        query.id
+        for query in Catalogue.load(DATA_ROOT)
+        if not any(spec.required or spec.picks_an_item for spec in query.params)
+    ]
+    assert len(found) >= 10
+    return found
+
+
+def test_every_question_downloads_as_the_cli_writes_it(server: str, cli) -> None:
+    for query_id in questions():
+        for fmt in ("csv", "json"):
+            status, headers, body = fetch(f"{server}/download/{query_id}.{fmt}")
+            assert status == 200, (query_id, fmt, body[:200])
+            code, written, err = cli("--root", str(DATA_ROOT), "query", query_id, "--format", fmt)
+            assert code == 0, err
+            assert body.decode("utf-8") == written, (query_id, fmt)
+            assert headers["content-disposition"] == f'attachment; filename="{query_id}.{fmt}"'
+            assert headers["content-type"].startswith(
+                "text/csv" if fmt == "csv" else "application/json"
+            )
+            assert "content-length" not in headers, "streamed (chunked), not made whole first"
+            if fmt == "json":
+                assert isinstance(json.loads(body), list)
+
+
+def test_a_question_with_a_choice_downloads_its_answer_for_that_choice(server: str, cli) -> None:
+    """The choice is bound as a term, by CURIE or by name, as on the question's page."""
+    chosen = {"organisation": "ckd:local-strategic-partnerships-local-councils"}
+    status, _headers, body = fetch(
+        f"{server}/download/accountability-chain.csv?{urlencode(chosen)}"
+    )
+    code, written, _err = cli(
+        "--root", str(DATA_ROOT), "query", "accountability-chain", "--param",
+        "organisation=ckd:local-strategic-partnerships-local-councils", "--format", "csv",
+    )  # fmt: skip
+    assert status == 200 and code == 0
+    assert body.decode("utf-8") == written
+    rows = body.decode("utf-8").splitlines()
+    assert len(rows) > 1 and all("local-councils" in row for row in rows[1:])
+    # the page's own link gives the same file
+    page = app_module("downloads").download_href("accountability-chain", "csv", chosen)
+    assert fetch(f"{server}/{page}")[2] == body
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "says"),
+    [
+        ("download/no-such-question.csv", 404, "No question 'no-such-question'"),
+        ("download/funding-at-risk.xml", 404, "ask for <question>.csv or <question>.json"),
+        ("download/funding-at-risk", 404, "ask for <question>.csv"),
+        ("download/..%2F..%2Fetc%2Fpasswd.csv", 400, "Bad Request"),  # Streamlit's own guard
+        ("download/funding-at-risk.csv?status=x&status=y", 400, "given twice"),
+        ("download/funding-at-risk.csv?nonsense=1", 400, "has no choice 'nonsense'"),
+        ("download/accountability-chain.json", 400, "Choose organisation or collaboration first"),
+        (
+            "download/accountability-chain.csv?organisation=%22%3E%20%7D%20DROP%20ALL",
+            400,
+            "cannot be made",
+        ),
+    ],
+    ids=[
+        "unknown",
+        "format",
+        "no-format",
+        "traversal",
+        "twice",
+        "unknown-choice",
+        "no-choice",
+        "injection",
+    ],
+)
+def test_what_is_not_a_question_and_its_choices_is_refused_plainly(
+    server: str, path: str, status: int, says: str
+) -> None:
+    got, headers, body = fetch(f"{server}/{path}")
+    text = body.decode("utf-8")
+    assert got == status, text
+    assert says in text
+    assert headers.get("content-type", "text/plain").startswith("text/plain")
+    assert "content-disposition" not in headers
+    assert "Traceback" not in text and 'File "' not in text
+
+
+def test_the_helper_queries_are_not_downloads(server: str) -> None:
+    """The catalogue's internal queries (labels, choices) are not questions: never served
+    (an id with a slash is not even the route's: the pages' own address answers it)."""
+    internal = [q.id for q in Catalogue.load(DATA_ROOT).internal]
+    assert internal
+    for query_id in internal:
+        status, headers, body = fetch(f"{server}/download/{quote(query_id)}.csv")
+        assert "content-disposition" not in headers, (query_id, body[:200])
+        assert status == 404 or headers["content-type"].startswith("text/html"), query_id
+
+
+def test_generated_requests_are_answered_or_refused_never_failed(server: str) -> None:
+    """Random names, choices and values (quotes, braces, SPARQL keywords, non-ASCII): each is
+    a question's answer or a 4xx with a plain message; the server never fails, and the data
+    it serves is the same after them all."""
+    before = fetch(f"{server}/download/sources.csv")[2]
+    assert before.count(b"\n") > 1
+    rng = random.Random(19)
+    pieces = [
+        "funding-at-risk", "accountability-chain", "evidence-for", "organisation", "entity",
+        "ckd:wigan-council", "}", "{", "\"", "'", "<", ">", "DROP ALL", "INSERT DATA",
+        "SERVICE <http://x>", "é", "\u202e", "%00", " ", "#", "..", "/",
+    ]  # fmt: skip
+    alphabet = string.ascii_letters + string.digits + "-_."
+
+    def word() -> str:
+        if rng.random() < 0.5:
+            return rng.choice(pieces)
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+
+    for _ in range(60):
+        name = word() + rng.choice([".csv", ".json", ".txt", ""])
+        choices = [(word(), word()) for _ in range(rng.randint(0, 3))]
+        status, _headers, body = fetch(
+            f"{server}/download/{quote(name, safe='')}?{urlencode(choices)}"
+        )
+        assert status in (200, 400, 404), (name, choices, status, body[:300])
+        assert b"Traceback" not in body
+    assert fetch(f"{server}/download/sources.csv")[2] == before
+
+
+def test_the_route_sits_under_the_servers_base_path() -> None:
+    """Streamlit does not put routes added beside its own under ``server.baseUrlPath``; the
+    route is put there itself, so that the pages' relative links reach it."""
+    downloads = app_module("downloads")
+    assert [r.path for r in downloads.routes("")] == ["/download/{file}"]
+    assert [r.path for r in downloads.routes("/explorer/")] == ["/explorer/download/{file}"]
+    assert downloads.download_href("a-question", "json", {"b": "x y", "a": "ckd:z"}) == (
+        "download/a-question.json?a=ckd%3Az&b=x+y"
+    )
