@@ -10,8 +10,8 @@ query ID --format csv|json``, so both give the same file).
 
 Only canned questions are answered, by id; their choices are bound as typed terms
 (:meth:`collabkg.catalogue.CannedQuery.bind`), never put into the query's text; an unknown
-question, an unknown choice or a value that does not fit is refused with a plain message
-and nothing is run. The graph is the one the pages read (``state.load_graph``, cached for
+question, an unknown or missing choice or a value that does not fit is refused with a plain
+message and nothing is run. The graph is the one the pages read (``state.load_graph``, cached for
 the server's life: ``state.served_graph``), loaded here when no page has loaded it yet.
 """
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -77,10 +78,9 @@ async def download(request: Request) -> Response:
         if name in choices:
             return _plain(400, f"The choice {name!r} is given twice: give it once.")
         choices[name] = value
-    try:
-        chunks = await run_in_threadpool(answer_text, query_id, fmt, choices)
-    except _Refused as refused:
-        return _plain(refused.status, refused.message)
+    chunks = await run_in_threadpool(answer_text, query_id, fmt, choices)
+    if isinstance(chunks, Refusal):
+        return _plain(chunks.status, chunks.message)
     return StreamingResponse(
         (text.encode("utf-8") for text in chunks if text),
         media_type=FORMATS[fmt],
@@ -92,17 +92,18 @@ async def download(request: Request) -> Response:
     )
 
 
-class _Refused(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+@dataclass(frozen=True)
+class Refusal:
+    """Why a download is not made: the HTTP status and one line of plain text for people."""
+
+    status: int
+    message: str
 
 
-def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[str]:
-    """The whole answer of a canned question as text chunks. The question is found, its
-    choices bound and its answer asked of the engine here (a refusal raises before anything
-    is sent); the rows are labelled and written as the chunks are read."""
+def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[str] | Refusal:
+    """The whole answer of a canned question as text chunks, or why it is not made. The
+    question is found, its choices bound and its answer asked of the engine here, before
+    anything is sent; the rows are labelled and written as the chunks are read."""
     from collabkg.catalogue import missing_parameters
     from collabkg.errors import CollabkgError, ParameterError
     from collabkg.results import answer_chunks, iri_variables
@@ -110,29 +111,29 @@ def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[st
     try:
         root, query = _question(query_id)
     except CollabkgError as exc:
-        raise _Refused(503, f"The knowledge graph could not be read: {exc.one_line()}") from None
+        return Refusal(503, f"The knowledge graph could not be read: {exc.one_line()}")
     if query is None:
-        raise _Refused(404, f"No question {query_id!r}: see the Questions page for the list.")
+        return Refusal(404, f"No question {query_id!r}: see the Questions page for the list.")
     for name in choices:
         if name not in {spec.name for spec in query.params}:
-            raise _Refused(400, f"The question {query_id!r} has no choice {name!r}.")
+            return Refusal(400, f"The question {query_id!r} has no choice {name!r}.")
     missing = missing_parameters(query, choices)
     if missing:  # as on the question's page, and as the CLI: the answer needs the choice
         what = " and ".join((spec.label or spec.name).lower() for spec in missing)
-        raise _Refused(400, f"Choose {what} first: this answer is made for a choice.")
+        return Refusal(400, f"Choose {what} first: this answer is made for a choice.")
     from state import served_graph
 
     try:
         graph = served_graph(root)
         bindings = query.bind(choices, graph=graph)
     except ParameterError as exc:
-        raise _Refused(400, f"This answer cannot be made: {exc.one_line()}") from None
+        return Refusal(400, f"This answer cannot be made: {exc.one_line()}")
     except CollabkgError as exc:
-        raise _Refused(503, f"The knowledge graph could not be loaded: {exc.one_line()}") from None
+        return Refusal(503, f"The knowledge graph could not be loaded: {exc.one_line()}")
     try:
         names, rows = graph.select_rows(query.text, bindings)
     except CollabkgError as exc:
-        raise _Refused(500, f"This answer could not be made: {exc.one_line()}") from None
+        return Refusal(500, f"This answer could not be made: {exc.one_line()}")
     iri_vars = iri_variables(names, rows)
     return answer_chunks(query.column_order(names), rows, graph, fmt, iri_vars=iri_vars)
 
