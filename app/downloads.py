@@ -1,6 +1,7 @@
-"""A question's whole answer, streamed as CSV or JSON: the route behind the download links of
-the explorer's question pages (``download/<question>.csv?<choices>``, served beside the pages
-by ``serve.py``).
+"""A question's whole answer, streamed as CSV or JSON, and a whole list of collaborations or
+organisations as CSV: the routes behind the download links of the explorer's question and
+list pages (``download/<question>.csv?<choices>``, ``download/list/<list>.csv?<search and
+filters>``), served beside the pages by ``serve.py``.
 
 Streamlit's own download button cannot stream: whatever it is given is read whole into the
 server's memory and sent from there, after the whole file is made. This route sends the
@@ -24,11 +25,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pandas as pd
     from starlette.requests import Request
     from starlette.responses import Response
     from starlette.routing import BaseRoute
 
     from collabkg.catalogue import CannedQuery, Catalogue
+    from collabkg.explorer import ExplorerIndex
 
 DOWNLOAD_PATH = "download"
 """The route's first path segment: ``download/<question>.<format>``."""
@@ -47,13 +50,43 @@ def download_href(query_id: str, fmt: str, choices: dict[str, str]) -> str:
     return f"{DOWNLOAD_PATH}/{quote(query_id)}.{fmt}{query}"
 
 
+LISTS = {"collaborations": "collaboration", "organisations": "organisation"}
+"""The lists downloaded whole (``download/list/<name>.csv``), and the kind of each."""
+
+LIST_FILTERS = {
+    "structure": "structure_types",
+    "sector": "sectors",
+    "place": "places",
+    "source": "sources",
+}
+"""The filters of a list in its address (as on its page, ``entities.URL_FILTERS``)."""
+
+
+def list_download_href(kind: str, address: dict[str, str | list[str]]) -> str:
+    """The address (relative to a page's) of a list's whole CSV with the page's search and
+    filters (``address``: the page's own, empty values left out)."""
+    from urllib.parse import urlencode
+
+    name = next(name for name, of in LISTS.items() if of == kind)
+    pairs: list[tuple[str, str]] = []
+    for key, value in address.items():
+        for item in [value] if isinstance(value, str) else value:
+            if item:
+                pairs.append((key, item))
+    query = f"?{urlencode(pairs)}" if pairs else ""
+    return f"{DOWNLOAD_PATH}/list/{name}.csv{query}"
+
+
 def routes(base_url_path: str = "") -> list[BaseRoute]:
-    """The download route, under the server's base path (Streamlit's ``server.baseUrlPath``:
+    """The download routes, under the server's base path (Streamlit's ``server.baseUrlPath``:
     routes added beside Streamlit's are not put under it by Streamlit)."""
     from starlette.routing import Route
 
     base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
-    return [Route(f"{base}/{DOWNLOAD_PATH}/{{file}}", download, methods=["GET", "HEAD"])]
+    return [
+        Route(f"{base}/{DOWNLOAD_PATH}/list/{{file}}", download_list, methods=["GET", "HEAD"]),
+        Route(f"{base}/{DOWNLOAD_PATH}/{{file}}", download, methods=["GET", "HEAD"]),
+    ]
 
 
 def _plain(status: int, message: str) -> Response:
@@ -67,7 +100,6 @@ def _plain(status: int, message: str) -> Response:
 async def download(request: Request) -> Response:
     """``download/<question>.<csv|json>?<choice>=<value>…``: the whole answer, streamed."""
     from starlette.concurrency import run_in_threadpool
-    from starlette.responses import StreamingResponse
 
     matched = _FILE.fullmatch(request.path_params["file"])
     if matched is None:
@@ -81,15 +113,92 @@ async def download(request: Request) -> Response:
     chunks = await run_in_threadpool(answer_text, query_id, fmt, choices)
     if isinstance(chunks, Refusal):
         return _plain(chunks.status, chunks.message)
+    return _streamed(chunks, f"{query_id}.{fmt}", FORMATS[fmt])
+
+
+def _streamed(chunks: Iterator[str], file_name: str, media_type: str) -> Response:
+    from starlette.responses import StreamingResponse
+
     return StreamingResponse(
         (text.encode("utf-8") for text in chunks if text),
-        media_type=FORMATS[fmt],
+        media_type=media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{query_id}.{fmt}"',
+            "Content-Disposition": f'attachment; filename="{file_name}"',
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "no-store",
         },
     )
+
+
+async def download_list(request: Request) -> Response:
+    """``download/list/<collaborations|organisations>.csv?search=…&<filter>=…``: the whole list
+    the page shows for that search and those filters, streamed."""
+    from starlette.concurrency import run_in_threadpool
+
+    file = request.path_params["file"]
+    name = file.removesuffix(".csv")
+    if not file.endswith(".csv") or name not in LISTS:
+        return _plain(404, "No such list: ask for collaborations.csv or organisations.csv.")
+    chunks = await run_in_threadpool(list_text, LISTS[name], request.query_params.multi_items())
+    if isinstance(chunks, Refusal):
+        return _plain(chunks.status, chunks.message)
+    return _streamed(chunks, file, FORMATS["csv"])
+
+
+LIST_CHUNK = 1000
+"""Rows of a list written at a time."""
+
+
+def list_text(kind: str, params: list[tuple[str, str]]) -> Iterator[str] | Refusal:
+    """The whole list of ``kind`` for a search and filters (the address of its page) as CSV
+    chunks, the columns of the page's table; or why it is not made. A filter value no entity
+    of the list has is refused (the page's own links never hold one)."""
+    from collabkg.errors import CollabkgError
+    from collabkg.explorer import ListFilters, filter_entities, filter_options
+
+    search: str | None = None
+    chosen: dict[str, list[str]] = {}
+    for key, value in params:
+        if key == "search":
+            if search is not None:
+                return Refusal(400, "The search is given twice: give it once.")
+            search = value
+        elif key in LIST_FILTERS and (key != "structure" or kind == "collaboration"):
+            chosen.setdefault(LIST_FILTERS[key], []).append(value)
+        else:
+            return Refusal(400, f"The {kind} list has no filter {key!r}.")
+    try:
+        from state import project_root
+        from ui import served_index
+
+        index = served_index(project_root())
+    except CollabkgError as exc:
+        return Refusal(503, f"The knowledge graph could not be loaded: {exc.one_line()}")
+    options = filter_options(index, kind)  # type: ignore[arg-type]
+    for field, values in chosen.items():
+        for value in values:
+            if value not in options[field]:
+                return Refusal(400, f"No {kind} in the list has {value!r} for this filter.")
+    filters = ListFilters(text=(search or "").strip(), **{k: tuple(v) for k, v in chosen.items()})
+    kept = {entity.iri for entity in filter_entities(index, kind, filters)}  # type: ignore[arg-type]
+    table = _entity_table(index, kind)
+    rows = table[table["iri"].isin(kept)].drop(columns=["iri", "link"])
+    return _list_chunks(rows)
+
+
+def _list_chunks(rows: pd.DataFrame) -> Iterator[str]:
+    """``rows.to_csv(index=False)``, a chunk of rows at a time (the header first)."""
+    yield rows.iloc[:0].to_csv(index=False)
+    for start in range(0, len(rows), LIST_CHUNK):
+        yield rows.iloc[start : start + LIST_CHUNK].to_csv(index=False, header=False)
+
+
+@functools.lru_cache(maxsize=8)
+def _entity_table(index: ExplorerIndex, kind: str) -> pd.DataFrame:
+    """A list's whole table (as the page's ``cached_entity_table``), made once per index."""
+    from collabkg.explorer import entity_table
+
+    return entity_table(index, kind)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

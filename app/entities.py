@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 import streamlit as st
+from downloads import list_download_href
 from ui import (
     cached_entity_table,
     cached_profile,
     context,
-    download_buttons,
     keep_address,
     more_rows_html,
     page_title,
@@ -117,13 +118,12 @@ def show_list(kind: Kind) -> None:
         return
     st.html(drawn)
 
-    def as_csv() -> bytes:
-        listed = filtered_list(_root, kind, search, key, index)
-        return listed.drop(columns=["iri", "link"]).to_csv(index=False).encode("utf-8")
-
     noun = words["many"] if count != 1 else words["one"]
-    label = f"Download the {count} {noun} (CSV)"
-    download_buttons([st], [(label, as_csv, f"{words['many']}.csv", "text/csv")], "list")
+    href = list_download_href(kind, {k: v for k, v in address.items() if k != "rows"})
+    st.html(
+        f'<p class="ck-downloads"><a href="{html.escape(href, quote=True)}" download '
+        f'type="text/csv">Download the {count} {noun} (CSV)</a></p>'
+    )
 
 
 Chosen = tuple[tuple[str, tuple[str, ...]], ...]

@@ -1,9 +1,9 @@
 """The explorer's server: the pages (``streamlit_app.py``, Streamlit's own routes) and, beside
-them, the route that streams a question's whole answer (``downloads.py``).
+them, the routes that stream a question's whole answer and a whole list (``downloads.py``).
 
 ``collabkg explore`` runs ``streamlit run app/serve.py``; Streamlit finds ``app`` below and
 serves it (Streamlit's ``st.App``). The pages alone (``streamlit run app/streamlit_app.py``,
-and Streamlit's AppTest) work as before, without the download route.
+and Streamlit's AppTest) work as before, without the download routes.
 """
 
 from __future__ import annotations

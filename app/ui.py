@@ -219,7 +219,19 @@ def explorer_index(root: str) -> ExplorerIndex:
         gc.freeze()
     if keep is not None:
         after_first_page(keep, "collabkg-keep-index")
+    _served_indexes[root] = index
     return index
+
+
+_served_indexes: dict[str, ExplorerIndex] = {}
+"""The index :func:`explorer_index` made for each project root, for the server's own routes
+(``downloads.py``), which run outside any page's script and so outside Streamlit's caches."""
+
+
+def served_index(root: str) -> ExplorerIndex:
+    """The index the pages read for ``root``; made as a page would make it when no page has."""
+    index = _served_indexes.get(root)
+    return index if index is not None else explorer_index(root)
 
 
 @st.cache_resource(show_spinner=False)

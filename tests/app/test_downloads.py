@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from collabkg.catalogue import Catalogue
-from tests.support.apptest import DATA_ROOT, app_module
+from tests.support.apptest import DATA_ROOT, Opener, answer_tables, app_module, download_links
 from tests.support.browser_chromium import APP, streamlit_server
 
 pytestmark = pytest.mark.slow  # a real server, and every question downloaded twice
@@ -141,14 +141,15 @@ def test_the_helper_queries_are_not_downloads(server: str) -> None:
 
 
 def test_generated_requests_are_answered_or_refused_never_failed(server: str) -> None:
-    """Random names, choices and values (quotes, braces, SPARQL keywords, non-ASCII): each is
-    a question's answer or a 4xx with a plain message; the server never fails, and the data
-    it serves is the same after them all."""
+    """Random names, choices and values (quotes, braces, SPARQL keywords, non-ASCII), of
+    questions and of lists: each is an answer or a 4xx with a plain message; the server never
+    fails, and the data it serves is the same after them all."""
     before = fetch(f"{server}/download/sources.csv")[2]
     assert before.count(b"\n") > 1
     rng = random.Random(19)
     pieces = [
         "funding-at-risk", "accountability-chain", "evidence-for", "organisation", "entity",
+        "list/collaborations", "list/organisations", "search", "sector", "Public sector",
         "ckd:wigan-council", "}", "{", "\"", "'", "<", ">", "DROP ALL", "INSERT DATA",
         "SERVICE <http://x>", "é", "\u202e", "%00", " ", "#", "..", "/",
     ]  # fmt: skip
@@ -159,7 +160,7 @@ def test_generated_requests_are_answered_or_refused_never_failed(server: str) ->
             return rng.choice(pieces)
         return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
 
-    for _ in range(60):
+    for _ in range(120):
         name = word() + rng.choice([".csv", ".json", ".txt", ""])
         choices = [(word(), word()) for _ in range(rng.randint(0, 3))]
         status, _headers, body = fetch(
@@ -172,10 +173,73 @@ def test_generated_requests_are_answered_or_refused_never_failed(server: str) ->
 
 def test_the_route_sits_under_the_servers_base_path() -> None:
     """Streamlit does not put routes added beside its own under ``server.baseUrlPath``; the
-    route is put there itself, so that the pages' relative links reach it."""
+    routes are put there themselves, so that the pages' relative links reach them."""
     downloads = app_module("downloads")
-    assert [r.path for r in downloads.routes("")] == ["/download/{file}"]
-    assert [r.path for r in downloads.routes("/explorer/")] == ["/explorer/download/{file}"]
+    assert [r.path for r in downloads.routes("")] == ["/download/list/{file}", "/download/{file}"]
+    assert [r.path for r in downloads.routes("/explorer/")] == [
+        "/explorer/download/list/{file}",
+        "/explorer/download/{file}",
+    ]
     assert downloads.download_href("a-question", "json", {"b": "x y", "a": "ckd:z"}) == (
         "download/a-question.json?a=ckd%3Az&b=x+y"
     )
+    assert downloads.list_download_href(
+        "organisation", {"search": "", "sector": ["Public sector", "Private sector"]}
+    ) == ("download/list/organisations.csv?sector=Public+sector&sector=Private+sector")
+
+
+@pytest.mark.parametrize(
+    ("page", "address"),
+    [
+        ("views/collaborations.py", {}),
+        ("views/collaborations.py", {"search": "partnership"}),
+        ("views/organisations.py", {"sector": "Public sector", "search": "council"}),
+        ("views/organisations.py", {"sector": "Voluntary and community sector"}),
+    ],
+    ids=["collaborations", "searched", "searched-and-filtered", "filtered"],
+)
+def test_a_list_downloads_as_its_page_lists_it(
+    server: str, open_page: Opener, page: str, address: dict[str, str]
+) -> None:
+    """The Collaborations and Organisations lists: the page's download link (its search and
+    filters in it) gives every row the page counts, in the page's order and columns."""
+    import csv
+    import io
+    import re
+
+    app = open_page(page, **address)
+    [caption] = [c.value for c in app.caption if " of " in c.value]
+    count = int(re.match(r"(\d+) of ", caption).group(1))  # type: ignore[union-attr]
+    assert count > 0
+    [(label, href)] = download_links(app)
+    assert label.startswith(f"Download the {count} ")
+    status, headers, body = fetch(f"{server}/{href}")
+    assert status == 200 and "content-length" not in headers
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+    [table] = answer_tables(app)
+    assert rows[0] == table.columns
+    assert len(rows) - 1 == count
+    shown = [[text for text, _href in row] for row in table.rows]
+    assert [row[0] for row in rows[1 : 1 + len(shown)]] == [row[0] for row in shown]
+    for name, value in address.items():
+        if name == "sector":
+            column = rows[0].index("Sector")
+            assert all(value in row[column] for row in rows[1:])
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "says"),
+    [
+        ("download/list/people.csv", 404, "No such list"),
+        ("download/list/collaborations.json", 404, "No such list"),
+        ("download/list/organisations.csv?structure=Alliance", 400, "has no filter 'structure'"),
+        ("download/list/collaborations.csv?sector=Nobody", 400, "has 'Nobody' for this filter"),
+        ("download/list/collaborations.csv?search=a&search=b", 400, "given twice"),
+        ("download/list/collaborations.csv?id=ckd:wigan-council", 400, "has no filter 'id'"),
+    ],
+    ids=["unknown-list", "json", "structure-of-organisations", "unknown-value", "twice", "id"],
+)
+def test_a_list_download_refuses_plainly(server: str, path: str, status: int, says: str) -> None:
+    got, headers, body = fetch(f"{server}/{path}")
+    assert got == status and says in body.decode("utf-8")
+    assert "content-disposition" not in headers

@@ -10,6 +10,7 @@ from tests.support.apptest import (
     Opener,
     answer_tables,
     column,
+    download_links,
     drawn_html,
     identifiers_on_screen,
     page_links,
@@ -212,8 +213,10 @@ def test_a_long_list_is_drawn_a_page_at_a_time(open_page: Opener, long_lists: Pa
         (page, params) for _label, page, params in page_links(app, drawn=True) if "rows" in params
     ]
     assert more == [("collaborations", {"rows": str(2 * ROWS_PER_PAGE)})]
-    [button] = app.download_button
-    assert button.proto.label == f"Download the {count} collaborations (CSV)"
+    # the whole list, from the server's download route (tests/app/test_downloads.py)
+    assert download_links(app) == [
+        (f"Download the {count} collaborations (CSV)", "download/list/collaborations.csv")
+    ]
 
     app = open_page(COLLABS, root=long_lists, rows=str(2 * ROWS_PER_PAGE))
     [table] = answer_tables(app)
