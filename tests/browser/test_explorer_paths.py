@@ -277,6 +277,28 @@ def test_list_filters_survive_a_reload(tab: Page):
     assert shown
 
 
+def test_a_searched_list_downloads_the_rows_it_counts(tab: Page):
+    """The list's download link carries its search and filters: the file has every row the
+    page counts (streamed by the server's route), and the page keeps its place."""
+    import csv
+    import io
+    from pathlib import Path
+
+    open_at(tab, "collaborations?search=council", "Collaborations")
+    counted = tab.get_by_text(re.compile(r"\d+ of \d+ collaborations")).inner_text()
+    count = int(counted.split(" of ")[0])
+    assert count > 0
+    with tab.expect_download() as download_info:
+        tab.get_by_role("link", name=re.compile(r"^Download the \d+ collaboration")).click()
+    download = download_info.value
+    assert download.suggested_filename == "collaborations.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert len(rows) == count
+    assert all(row["Name"] for row in rows)
+    wait_idle(tab)
+    assert address(tab)["search"] == ["council"], "the page keeps its place"
+
+
 def test_search_finds_and_leads_to_a_profile(tab: Page):
     open_at(tab, "search", "Search")
     mark_tab(tab)
