@@ -9,6 +9,9 @@ download loads its graph first (timed apart). Then, for every canned question an
 without a choice, ``download/<id>.csv`` is read over HTTP as a browser reads it, ``--runs``
 times: seconds to the first bytes of the body (the header), to the first 1,000 rows, and to
 the end of the file, and the file's size and rows (checked against the answer's own rows).
+With ``--lists``, the Collaborations and Organisations lists too (``download/list/…``, no
+search or filter: every row), against their download button's ``to_csv()`` of the same
+table.
 
 *Before* is the way the explorer downloaded until this route: Streamlit's download button
 ran ``download_frame(index, result).to_csv()`` on the click, over the answer the page had
@@ -42,8 +45,9 @@ ROWS_FIRST = 1000
 
 
 def read_download(base: str, query_id: str) -> dict[str, float | int]:
-    """One download of ``query_id``'s CSV: seconds to the first body bytes, to the first
-    1,000 rows and to the end; bytes and rows (the header not counted)."""
+    """One download of ``query_id``'s CSV (``list/<name>`` for a whole list): seconds to the
+    first body bytes, to the first 1,000 rows and to the end; bytes and rows (the header not
+    counted)."""
     where = urlsplit(base)
     connection = http.client.HTTPConnection(where.hostname, where.port, timeout=3600)
     started = time.perf_counter()
@@ -106,17 +110,45 @@ def before(root: Path, runs: int, only: set[str] | None) -> dict[str, dict[str, 
     return out
 
 
+def lists_before(root: Path, runs: int) -> dict[str, dict[str, float | int]]:
+    """The Collaborations and Organisations lists' whole CSV made as their download button
+    made it (``entity_table(...).to_csv()``), median seconds."""
+    from collabkg.explorer import entity_table, index_for
+    from collabkg.graph import KnowledgeGraph
+
+    index, _keep = index_for(KnowledgeGraph.from_files(root))
+    out: dict[str, dict[str, float | int]] = {}
+    for name, kind in (("collaborations", "collaboration"), ("organisations", "organisation")):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            table = entity_table(index, kind)  # type: ignore[arg-type]
+            made = table.drop(columns=["iri", "link"]).to_csv(index=False).encode("utf-8")
+            times.append(time.perf_counter() - started)
+        out[f"list/{name}"] = {
+            "made_s": statistics.median(times),
+            "rows": len(table),
+            "bytes": len(made),
+        }
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, required=True, help="the project to serve")
     parser.add_argument("--runs", type=int, default=3, help="downloads per question (median)")
     parser.add_argument("--only", help="these questions only (ids, comma-separated)")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--lists", action="store_true", help="also the Collaborations and Organisations lists"
+    )
     args = parser.parse_args(argv)
     only = set(args.only.split(",")) if args.only else None
 
     print(one_line(describe()), file=sys.stderr, flush=True)
     made = before(args.root, args.runs, only)
+    if args.lists:
+        made.update(lists_before(args.root, args.runs))
     results: dict[str, object] = {}
     with (
         tempfile.TemporaryDirectory() as logs,
