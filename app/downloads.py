@@ -181,24 +181,29 @@ def list_text(kind: str, params: list[tuple[str, str]]) -> Iterator[str] | Refus
                 return Refusal(400, f"No {kind} in the list has {value!r} for this filter.")
     filters = ListFilters(text=(search or "").strip(), **{k: tuple(v) for k, v in chosen.items()})
     kept = {entity.iri for entity in filter_entities(index, kind, filters)}  # type: ignore[arg-type]
-    table = _entity_table(index, kind)
-    rows = table[table["iri"].isin(kept)].drop(columns=["iri", "link"])
-    return _list_chunks(rows)
+    iris, shown = _entity_table(index, kind)
+    return _list_chunks(shown, [at for at, iri in enumerate(iris) if iri in kept])
 
 
-def _list_chunks(rows: pd.DataFrame) -> Iterator[str]:
-    """``rows.to_csv(index=False)``, a chunk of rows at a time (the header first)."""
-    yield rows.iloc[:0].to_csv(index=False)
-    for start in range(0, len(rows), LIST_CHUNK):
-        yield rows.iloc[start : start + LIST_CHUNK].to_csv(index=False, header=False)
+def _list_chunks(shown: pd.DataFrame, positions: list[int]) -> Iterator[str]:
+    """The rows of ``shown`` at ``positions`` as CSV (``to_csv(index=False)``), the header
+    first, then a chunk of rows at a time."""
+    yield shown.iloc[:0].to_csv(index=False)
+    for start in range(0, len(positions), LIST_CHUNK):
+        part = shown.iloc[positions[start : start + LIST_CHUNK]]
+        yield part.to_csv(index=False, header=False)
 
 
 @functools.lru_cache(maxsize=8)
-def _entity_table(index: ExplorerIndex, kind: str) -> pd.DataFrame:
-    """A list's whole table (as the page's ``cached_entity_table``), made once per index."""
+def _entity_table(index: ExplorerIndex, kind: str) -> tuple[list[str], pd.DataFrame]:
+    """A list's whole table as its page shows it (the page's ``cached_entity_table``
+    without the identifier and link columns), and the entity of each row; made once per
+    index. (Rows are picked by position: pandas' ``isin`` over a set of identifiers took
+    60 ms for the 6,969 collaborations at 1M, before the first row.)"""
     from collabkg.explorer import entity_table
 
-    return entity_table(index, kind)  # type: ignore[arg-type]
+    table = entity_table(index, kind)  # type: ignore[arg-type]
+    return table["iri"].tolist(), table.drop(columns=["iri", "link"])
 
 
 @dataclass(frozen=True)
