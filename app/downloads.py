@@ -59,7 +59,8 @@ LIST_FILTERS = {
     "place": "places",
     "source": "sources",
 }
-"""The filters of a list in its address (as on its page, ``entities.URL_FILTERS``)."""
+"""The filters of a list in its address (``?structure=Collaborative+market``), and the field
+of :class:`collabkg.explorer.ListFilters` each sets: the list pages' and the download's."""
 
 
 def list_download_href(kind: str, address: dict[str, str | list[str]]) -> str:

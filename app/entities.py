@@ -6,7 +6,7 @@ import html
 from typing import TYPE_CHECKING
 
 import streamlit as st
-from downloads import list_download_href
+from downloads import LIST_FILTERS, list_download_href
 from ui import (
     cached_entity_table,
     cached_profile,
@@ -63,14 +63,6 @@ TEXT = {
     },
 }
 
-# URL parameters that hold the list's filters (e.g. ?structure=Collaborative+market)
-URL_FILTERS = {
-    "structure": "structure_types",
-    "sector": "sectors",
-    "place": "places",
-    "source": "sources",
-}
-
 
 def show_list(kind: Kind) -> None:
     _root, _graph, index = context()
@@ -91,7 +83,7 @@ def show_list(kind: Kind) -> None:
     }
     fields: list[FilterField] = []
     chosen: dict[str, tuple[str, ...]] = {}
-    for param, field in URL_FILTERS.items():
+    for param, field in LIST_FILTERS.items():
         if field == "structure_types" and kind != "collaboration":
             continue
         wanted = tuple(v for v in st.query_params.get_all(param) if v in options[field])
