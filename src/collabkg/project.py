@@ -17,13 +17,17 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from collabkg import file_state
 from collabkg.backends.base import Backend
 from collabkg.errors import LoadError, LoadStopped, ValidationFailed
 from collabkg.graph import KnowledgeGraph, graph_files
+from collabkg.paths import ProjectPaths
 from collabkg.validate import Severity, Stage, beside, summary_line, validate_graph_files
 from collabkg.validate.report import Report
 
 _UNREADABLE = (Stage.SYNTAX, Stage.FILE)
+ATTEMPTS = 3
+"""How many times the files are validated and loaded again when they changed meanwhile."""
 
 
 def load_graph(
@@ -51,32 +55,91 @@ def load_graph(
     if backend is not None:
         return KnowledgeGraph.from_files(root, paths=paths, backend=backend)
     project, files = graph_files(root, paths)
+    # the validation and the load each read the files: a file saved between the two reads
+    # would give a graph of one version validated as another, so the files' state is taken
+    # before both and compared after; when it changed, both run again
+    watched = [*files, *(sorted(project.shapes.glob("*.ttl")) if project.shapes.is_dir() else [])]
+    for _attempt in range(ATTEMPTS):
+        taken = file_state.take(watched)
+        graph, report = _validated_load(root, files, project, allow_invalid=allow_invalid)
+        if taken.holds():
+            try:
+                return _checked(root, paths, files, report, graph, allow_invalid=allow_invalid)
+            except BaseException:
+                if graph is not None:
+                    graph.close()
+                raise
+        if graph is not None:
+            graph.close()
+    changed = taken.changed()
+    raise LoadError(
+        f"the data files changed while they were being read ({ATTEMPTS} tries), so nothing"
+        " was loaded",
+        file=_shown(changed[0], project) if changed else None,
+        hint="run the command again once the files are saved",
+    )
+
+
+def _shown(path: Path, project: ProjectPaths) -> str:
+    """A file as messages name it: relative to the project's root where it is inside it."""
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _validated_load(
+    root: str | os.PathLike[str] | None,
+    files: list[Path],
+    project: ProjectPaths,
+    *,
+    allow_invalid: bool,
+) -> tuple[KnowledgeGraph | None, Report]:
+    """The report of ``files`` and, where a worker validated beside, the graph loaded
+    meanwhile (None when validated first, or when the load stopped or failed)."""
     worker = beside.start(files, project)
-    graph: KnowledgeGraph | None = None
     if worker is None:
         # Validate first, then load: the validation's own store is gone before the graph's
         # is built, so peak memory is the larger of the two, not their sum (10M: 9.9 GB).
         report = validate_graph_files(files, project)
-    else:
-        # A worker validates while this process loads (the graph is handed out below only
-        # when the report allows it); before a full validation it stops the load, freeing
-        # the partial store, so the two big ones still run one after the other; a report
-        # with violations stops it too (the graph will be refused: no use loading on).
-        stop = worker.full_run_started if allow_invalid else worker.stop_loading
-        try:
-            graph = KnowledgeGraph.from_files(root, paths=files, stop=stop)
-        except (LoadStopped, LoadError):
-            graph = None  # a file that cannot be read is reported (and raised) below
-        except BaseException:
-            worker.cancel()
-            raise
-        report = worker.report()
+        return _loaded_if_allowed(root, files, report, allow_invalid=allow_invalid), report
+    # A worker validates while this process loads (the graph is handed out by the caller
+    # only when the report allows it); before a full validation it stops the load, freeing
+    # the partial store, so the two big ones still run one after the other; a report with
+    # violations stops it too (the graph will be refused: no use loading on).
+    stop = worker.full_run_started if allow_invalid else worker.stop_loading
+    graph: KnowledgeGraph | None = None
     try:
-        return _checked(root, paths, files, report, graph, allow_invalid=allow_invalid)
+        graph = KnowledgeGraph.from_files(root, paths=files, stop=stop)
+    except (LoadStopped, LoadError):
+        graph = None  # a file that cannot be read is reported (and raised) by the caller
+    except BaseException:
+        worker.cancel()
+        raise
+    try:
+        report = worker.report()
+        if graph is None:  # stopped for a full validation (memory): loaded after it
+            graph = _loaded_if_allowed(root, files, report, allow_invalid=allow_invalid)
     except BaseException:
         if graph is not None:
             graph.close()
         raise
+    return graph, report
+
+
+def _loaded_if_allowed(
+    root: str | os.PathLike[str] | None,
+    files: list[Path],
+    report: Report,
+    *,
+    allow_invalid: bool,
+) -> KnowledgeGraph | None:
+    """The graph of ``files`` when ``report`` lets it be handed out, else None."""
+    if any(i.severity is Severity.VIOLATION and i.stage in _UNREADABLE for i in report.issues):
+        return None
+    if report.violations and not allow_invalid:
+        return None
+    return KnowledgeGraph.from_files(root, paths=files)
 
 
 def _checked(
@@ -132,7 +195,6 @@ def open_graph(
         return load_graph(root, allow_invalid=allow_invalid)
     graph = default_graph or os.environ.get(ENV_GRAPH, "").strip() or None
     return load_graph(root, backend=RemoteBackend(url, default_graph=graph))
-
 
 
 __all__ = ["load_graph", "open_graph"]
