@@ -158,3 +158,53 @@ def test_a_chosen_organisation_binds_the_chains_grouping() -> None:
     grouping = planned.index("GROUP BY ?organisation")
     sub_select = planned.rindex("SELECT ?organisation", 0, grouping)
     assert "VALUES (?organisation) { (<urn:x>) }" in planned[sub_select:grouping]
+
+
+# -------------------------------------------------------------- FROM names the default graph
+
+MINI_CASE_GRAPH = "https://w3id.org/collabkg/graph/data/cases/riverside.ttl"
+COUNT_FROM = "SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}"
+
+
+def _count(graph: KnowledgeGraph, query: str) -> int:
+    result = graph.user_query(query)
+    assert isinstance(result, QueryResult)
+    return int(result.rows[0]["n"])
+
+
+def test_a_from_clause_names_the_default_graph_instead_of_being_ignored(
+    mini_graph: KnowledgeGraph,
+) -> None:
+    everything = _count(mini_graph, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    in_file = _count(
+        mini_graph,
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{MINI_CASE_GRAPH}> {{ ?s ?p ?o }} }}",
+    )
+    assert 0 < in_file < everything
+    assert _count(mini_graph, COUNT_FROM.format(graph=MINI_CASE_GRAPH)) == in_file
+    assert _count(mini_graph, COUNT_FROM.format(graph="http://example.org/nothing")) == 0
+    # FROM NAMED alone leaves the default graph the union
+    named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{MINI_CASE_GRAPH}> WHERE {{ ?s ?p ?o }}"
+    assert _count(mini_graph, named) == everything
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("SELECT * FROM <http://g> WHERE { ?s ?p ?o }", True),
+        ("select * from<http://g>{ ?s ?p ?o }", True),
+        ("PREFIX g: <http://g/> SELECT * FROM g:x WHERE { ?s ?p ?o }", True),
+        ("SELECT * FROM NAMED <http://g> FROM <http://h> WHERE { ?s ?p ?o }", True),
+        ("SELECT * FROM # a comment\n <http://g> WHERE { ?s ?p ?o }", True),
+        ("SELECT * FROM NAMED <http://g> WHERE { ?s ?p ?o }", False),
+        ("SELECT * from named <http://g> WHERE { ?s ?p ?o }", False),
+        ('SELECT * WHERE { ?s ?p "FROM <http://g>" }', False),
+        ("SELECT * WHERE { ?s ?p ?o } # FROM <http://g>", False),
+        ("SELECT * WHERE { ?s <http://x/FROM> ?o }", False),
+        ("SELECT ?from WHERE { ?from ?p ?o }", False),
+    ],
+)
+def test_the_from_clause_is_read_by_the_checks_tokens(query: str, names: bool) -> None:
+    from collabkg.sparql_text import canonical_query
+
+    assert canonical_query(query).names_default_graph is names

@@ -266,7 +266,7 @@ def evaluate(store: ox.Store, request: Request, base_iri: str) -> Callable[[obje
         options: dict[str, object] = {"base_iri": base_iri, "prefixes": dict(PREFIXES)}
         if request.default_graphs:
             options["default_graph"] = _graphs(request.default_graphs, "default-graph-uri")
-        else:
+        elif not request.checked.names_default_graph:  # FROM <g> names it (else ignored)
             options["use_default_graph_as_union"] = True
         if request.named_graphs:
             options["named_graphs"] = _graphs(request.named_graphs, "named-graph-uri")

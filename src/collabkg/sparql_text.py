@@ -24,6 +24,7 @@ column. The work is linear in the text and bounded by :data:`MAX_QUERY_BYTES`.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -126,6 +127,9 @@ class CheckedQuery:
     """The canonical text (see the module docstring): what the engine receives."""
     form: str
     """SELECT, ASK, CONSTRUCT or DESCRIBE."""
+    names_default_graph: bool = False
+    """The query says what its default graph is (``FROM <g>``): the engine must take it
+    from there, not as the union of every graph (the default everywhere else)."""
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -242,6 +246,8 @@ def canonical_query(
     values_next = False  # VALUES seen: its data block ("V") holds no expression
     pending_prefix: str | None = None  # PREFIX name: waiting for its IRI
     expect_prefix_name = False
+    after_from = False  # FROM seen: NAMED next, or the default graph's IRI
+    names_default_graph = False
     while position < end:
         match = _TOKEN.match(text, position)
         if match is None:
@@ -266,8 +272,12 @@ def canonical_query(
         if kind == "comment":
             glued = False
             continue
+        if after_from:
+            after_from = False
+            names_default_graph = names_default_graph or raw.upper() != "NAMED"
         if kind == "word":
             word = raw.upper()
+            after_from = word == "FROM"
             if word == "VALUES":
                 values_next = True
             if word == "SERVICE":
@@ -375,7 +385,25 @@ def canonical_query(
                              "DESCRIBE query")
         raise QueryError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE",
                          hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    return CheckedQuery("".join(out), form)
+    return CheckedQuery("".join(out), form, names_default_graph)
 
 
-__all__ = ["MAX_CHECK_S", "MAX_QUERY_BYTES", "QUERY_FORMS", "CheckedQuery", "canonical_query"]
+@functools.lru_cache(maxsize=1024)
+def names_default_graph(text: str, prefixes: tuple[tuple[str, str], ...] = ()) -> bool:
+    """Whether ``text`` names its default graph (``FROM <g>``; see
+    :attr:`CheckedQuery.names_default_graph`), read by the same tokens as the check; False
+    for a text that cannot be read (the engine says why when it runs it)."""
+    try:
+        return canonical_query(text, dict(prefixes)).names_default_graph
+    except QueryError:
+        return False
+
+
+__all__ = [
+    "MAX_CHECK_S",
+    "MAX_QUERY_BYTES",
+    "QUERY_FORMS",
+    "CheckedQuery",
+    "canonical_query",
+    "names_default_graph",
+]

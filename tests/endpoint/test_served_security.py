@@ -143,6 +143,23 @@ def test_from_and_default_graph_uri_do_not_fetch_anything(
     assert stays_false(lambda: bool(listener.requests))
 
 
+def test_a_from_clause_names_the_default_graph_on_the_endpoint_too(
+    served: Served, project_graph: KnowledgeGraph
+) -> None:
+    graph = "https://w3id.org/collabkg/graph/data/cases/wigan.ttl"
+    in_file = project_graph.select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    ).rows[0]["n"]
+    assert 0 < int(in_file) < project_graph.triple_count()
+    for query, expected in [
+        (f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}", str(in_file)),
+        ("SELECT (COUNT(*) AS ?n) FROM <http://example.org/nothing> WHERE { ?s ?p ?o }", "0"),
+    ]:
+        status, text = get_query(served, query)
+        assert status == 200, text
+        assert f'"value":"{expected}"' in text.replace(" ", "")
+
+
 def test_queries_work_by_get_post_and_form(served: Served, project_graph: KnowledgeGraph) -> None:
     expected = str(project_graph.triple_count())
     for send in (get_query, post_direct, post_form):

@@ -22,8 +22,11 @@ from collabkg import parse_once
 from collabkg.backends.base import ConvertedOnRead, ItemCost, Row, Triple, convert_row
 from collabkg.errors import LoadError, LoadStopped, ParameterError, QueryError
 from collabkg.rdfterms import to_oxigraph, to_rdflib
+from collabkg.sparql_text import names_default_graph
 from collabkg.terms import PREFIXES
 
+_PREFIX_ITEMS = tuple(PREFIXES.items())
+"""The predeclared prefixes, hashable (the FROM test is cached by text and prefixes)."""
 _QUERY_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 T = TypeVar("T")
@@ -308,13 +311,16 @@ class EmbeddedBackend:
     ) -> object:
         if self._closed:
             raise QueryError("the graph has been closed")
+        # the default graph is the union of the files' graphs, unless the query names its own
+        # with FROM (the engine would ignore the FROM: a whole-graph answer, silently)
+        union = not names_default_graph(query, _PREFIX_ITEMS)
         if bindings and values_first:
             planned = _with_values_first(query, bindings)
             if planned is not None:
                 try:
                     return self._store.query(
                         planned,
-                        use_default_graph_as_union=True,
+                        use_default_graph_as_union=union,
                         prefixes=dict(PREFIXES),
                         substitutions=_substitutions(bindings),
                     )
@@ -323,7 +329,7 @@ class EmbeddedBackend:
         try:
             return self._store.query(
                 query,
-                use_default_graph_as_union=True,
+                use_default_graph_as_union=union,
                 prefixes=dict(PREFIXES),
                 substitutions=_substitutions(bindings),
             )
@@ -540,7 +546,9 @@ class EmbeddedBackend:
             return None
         try:
             result = self._store.query(
-                planned, use_default_graph_as_union=True, prefixes=dict(PREFIXES)
+                planned,
+                use_default_graph_as_union=not names_default_graph(query, _PREFIX_ITEMS),
+                prefixes=dict(PREFIXES),
             )
         except (SyntaxError, RuntimeError):
             return None
