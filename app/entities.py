@@ -64,8 +64,9 @@ TEXT = {
 }
 
 
-def show_list(kind: Kind) -> None:
-    _root, _graph, index = context()
+def show_list(kind: Kind, _root: str, index: ExplorerIndex) -> None:
+    """The list of ``kind``. The root and index are the page's, from its one call of
+    :func:`context`, which draws the banner about the data (a second call drew it twice)."""
     words = TEXT[kind]
     page_title(words["title"])
     st.title(words["title"])
@@ -159,7 +160,7 @@ def show(kind: Kind) -> None:
             f"There is no {TEXT[kind]['one']} with that identifier. Choose one from the list below."
         )
     if iri is None:
-        show_list(kind)
+        show_list(kind, _root, index)
         return
     page = PAGE_OF_KIND[kind]
     shown = cached_profile(_root, iri)

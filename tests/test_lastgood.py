@@ -60,7 +60,10 @@ def test_errors_serve_the_last_valid_graph_with_a_notice_naming_the_file(project
         assert notice is not None
         assert [p.file for p in notice.problems] == ["data/cases/oldham.ttl"]
         banner = notice.banner()
-        assert "data/cases/oldham.ttl" in banner and "last version that validated" in banner
+        assert (
+            "data/cases/oldham.ttl" in banner
+            and "last version the explorer loaded without errors" in banner
+        )
         # the invalid file as it is now is not loaded: its typo is nowhere in the graph
         assert graph.ask(ASK_BROKEN) is False
         assert graph.ask(f"ASK {{ <{CASE}> a <https://w3id.org/collabkg/ontology#Case> }}")
@@ -149,8 +152,31 @@ def test_the_explorer_shows_the_banner_over_the_last_valid_graph(
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     warnings = " ".join(str(w.value) for w in app.warning)
-    assert "data/cases/oldham.ttl" in warnings and "last version that validated" in warnings
+    assert "data/cases/oldham.ttl" in warnings
+    assert "last version the explorer loaded without errors" in warnings
     assert not app.error
+
+
+@pytest.mark.slow
+def test_the_banner_over_the_last_valid_graph_is_drawn_once_on_every_page(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    open_serving_graph(project)[0].close()
+    _break(project)
+    monkeypatch.setenv("COLLABKG_HOME", str(project))
+    pages = sorted(
+        p.relative_to(project / "app").as_posix() for p in (project / "app" / "views").glob("*.py")
+    )
+    assert pages
+    for page in pages:
+        app = AppTest.from_file(str(project / "app" / "streamlit_app.py"), default_timeout=120)
+        app.switch_page(page)
+        app.run()
+        assert not app.exception, (page, [e.value for e in app.exception])
+        banners = [w for w in app.warning if "data/cases/oldham.ttl" in str(w.value)]
+        assert len(banners) == 1, (page, len(banners))  # the lists drew it twice
 
 
 def _free_port() -> int:
@@ -186,11 +212,16 @@ def _alive(pid: int) -> bool:
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_collabkg_explore_stops_its_streamlit_child(project: Path, stop: int) -> None:
     port = _free_port()
-    env = dict(os.environ, COLLABKG_HOME=str(project),
-               PYTHONPATH=str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(
+        os.environ,
+        COLLABKG_HOME=str(project),
+        PYTHONPATH=str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    )
     parent = subprocess.Popen(
         [sys.executable, "-m", "collabkg", "explore", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     children: list[int] = []
     try:

@@ -59,12 +59,14 @@ class StaleNotice:
         """Plain English for the explorer: what is wrong, and what is shown instead."""
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
         lines = [
-            f"The data has errors, so this is the last version that validated ({when}). "
-            "Fix these files and restart the explorer to see the current data:"
+            f"The data has errors, so this is the last version the explorer loaded without "
+            f"errors ({when}). Fix these files and restart the explorer to see the current "
+            "data:"
         ]
         for problem in self.problems:
             more = f" (and {problem.errors - 1} more)" if problem.errors > 1 else ""
             lines.append(f"- {problem.file}: {problem.first_error}{more}")
+        lines.append("")  # a paragraph of its own, not a line of the last file's item
         lines.append("Run `collabkg validate` in a terminal to see every problem.")
         return "\n".join(lines)
 
