@@ -91,8 +91,8 @@ def show_list(kind: Kind, _root: str, index: ExplorerIndex) -> None:
         chosen[field] = wanted
         fields.append(FilterField(param, labels[field], tuple(options[field]), wanted))
     address: dict[str, str | list[str]] = {"search": search}
-    for field in fields:
-        address[field.param] = list(field.chosen)
+    for asked in fields:
+        address[asked.param] = list(asked.chosen)
     rows = shown_rows()
     page = PAGE_OF_KIND[kind]
     key = tuple(sorted(chosen.items()))
