@@ -256,18 +256,18 @@ def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[st
 def _question(query_id: str) -> tuple[str, CannedQuery | None]:
     """The project root and its canned question ``query_id`` (None when there is none; the
     catalogue's helper queries are not questions and are never served)."""
-    from state import project_root
+    from state import data_generation, project_root
 
     root = project_root()
-    found = _catalogue(root)
+    found = _catalogue(root, data_generation())
     return root, (found.get(query_id) if query_id in found.ids else None)
 
 
-@functools.cache
-def _catalogue(root: str) -> Catalogue:
-    """The project's questions, read once for the server's life, as the pages read them
-    (``ui.catalogue``): reading them costs 30 ms, which every download paid before its
-    first byte."""
+@functools.lru_cache(maxsize=4)
+def _catalogue(root: str, _generation: int) -> Catalogue:
+    """The project's questions, read once for each generation of the data the pages read
+    (``ui.catalogue``; ``state.data_generation``): reading them costs 30 ms, which every
+    download paid before its first byte."""
     from collabkg.catalogue import Catalogue
 
     return Catalogue.load(root)

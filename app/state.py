@@ -8,6 +8,7 @@ pyoxigraph.
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from collabkg import lastgood
+from collabkg import file_state, lastgood
 from collabkg.catalogue import Catalogue
 from collabkg.errors import CollabkgError
 from collabkg.graph import KnowledgeGraph
@@ -32,11 +33,68 @@ def project_root() -> str:
 def load_graph(root: str) -> KnowledgeGraph:
     # a SPARQL endpoint when COLLABKG_ENDPOINT is set (see README), else the local files;
     # when they have errors, the last graph that validated (graph.stale says why)
+    project = ProjectPaths.discover(root)
+    taken = file_state.take(file_state.project_files(project))  # before the files are read
     graph, notice = open_serving_graph(root, save_now=False)
     graph.stale = notice
     keep_listings_in_background(root, graph, save=notice is None and graph.endpoint is None)
     _served[root] = graph
+    if graph.endpoint is None:  # an endpoint's data is not these files
+        previous = _watches.pop(root, None)
+        if previous is not None:
+            previous.stop()
+        _watches[root] = file_state.Watch(project, taken)
     return graph
+
+
+_watches: dict[str, file_state.Watch] = {}
+"""The project's files watched since its graph was loaded, by project root."""
+_generation = [0]
+"""How many times the data was loaded again (:func:`load_again`): what the server's own
+routes keep outside Streamlit's caches is kept for one generation."""
+
+
+def data_generation() -> int:
+    """The generation of the data the pages read (see :func:`load_again`)."""
+    return _generation[0]
+
+
+def changed_files(root: str) -> list[str]:
+    """The files changed, added or gone since the graph of ``root`` was loaded (as a watch
+    last saw them; empty when it saw none, or nothing is watched)."""
+    watch = _watches.get(root)
+    return list(watch.changed) if watch is not None else []
+
+
+def load_again() -> None:
+    """Forget every graph, index, answer and table made from the files (they are made again
+    from the files as they are now, checked first, on the next run)."""
+    for watch in _watches.values():
+        watch.stop()
+    _watches.clear()
+    _served.clear()
+    _generation[0] += 1
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    gc.unfreeze()  # the old index was set aside from the collector (ui.explorer_index)
+
+
+def offer_to_load_again(root: str) -> None:
+    """When the files changed since the graph was loaded: say which, and offer to load them."""
+    changed = changed_files(root)
+    if not changed:
+        return
+    shown = ", ".join(f"`{name}`" for name in changed[:3])
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    st.info(
+        f"The data files changed since the explorer loaded them ({shown}{more}): what you see"
+        " is the data as it was. Load the changed files to see them (they are checked first;"
+        " with errors, this page says which).",
+        icon="🔄",
+    )
+    if st.button("Load the changed files", key="collabkg-load-again"):
+        load_again()
+        st.rerun()
 
 
 _served: dict[str, KnowledgeGraph] = {}
@@ -107,6 +165,7 @@ def graph_or_stop() -> tuple[str, KnowledgeGraph]:
         raise  # unreachable: st.stop() raises
     if isinstance(graph.stale, StaleNotice):
         st.warning(graph.stale.banner(), icon="⚠️")
+    offer_to_load_again(root)
     return root, graph
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import streamlit as st
-from state import after_first_page, graph_or_stop, load_graph
+from state import after_first_page, data_generation, graph_or_stop, load_graph
 
 from collabkg.catalogue import Catalogue, choices_result
 from collabkg.errors import CollabkgError
@@ -219,19 +219,21 @@ def explorer_index(root: str) -> ExplorerIndex:
         gc.freeze()
     if keep is not None:
         after_first_page(keep, "collabkg-keep-index")
-    _served_indexes[root] = index
+    _served_indexes[root] = (data_generation(), index)
     return index
 
 
-_served_indexes: dict[str, ExplorerIndex] = {}
+_served_indexes: dict[str, tuple[int, ExplorerIndex]] = {}
 """The index :func:`explorer_index` made for each project root, for the server's own routes
 (``downloads.py``), which run outside any page's script and so outside Streamlit's caches."""
 
 
 def served_index(root: str) -> ExplorerIndex:
     """The index the pages read for ``root``; made as a page would make it when no page has."""
-    index = _served_indexes.get(root)
-    return index if index is not None else explorer_index(root)
+    found = _served_indexes.get(root)
+    if found is not None and found[0] == data_generation():
+        return found[1]
+    return explorer_index(root)
 
 
 @st.cache_resource(show_spinner=False)
