@@ -43,12 +43,12 @@ def test_relative_many_gives_what_relative_gives_each_path(
 
 
 def test_graph_files_leave_out_the_template_and_links_to_it(tmp_path: Path) -> None:
-    project, top = _project(tmp_path)
+    project, _top = _project(tmp_path)
     names = [project.relative(p) for p in project.graph_files()]
     assert "data/" + TEMPLATE_NAME not in names
     assert "data/cases/copy-of-template.ttl" not in names
     assert "data/cases/a.ttl" in names
-    assert (top / "outside.ttl").resolve().as_posix() in names  # a link: its target
+    assert "data/cases/linked.ttl" in names  # a link to a file outside: where the link is
 
 
 def test_files_already_found_are_not_looked_at_again_when_the_graph_is_loaded(
@@ -80,3 +80,13 @@ def test_files_already_found_are_not_looked_at_again_when_the_graph_is_loaded(
     _project, expanded = graph_files(mini_root, [mini_root / "data"])
     assert expanded and all(p.suffix == ".ttl" for p in expanded)
     assert set(expanded) <= set(found)
+
+
+def test_a_link_in_the_project_to_a_file_outside_it_is_named_where_the_link_is(
+    tmp_path: Path,
+) -> None:
+    project, _top = _project(tmp_path)
+    link = project.root / "data" / "cases" / "linked.ttl"
+    assert project.relative(link) == "data/cases/linked.ttl"  # was the target's /…/outside.ttl
+    assert project.relative_many([link]) == ["data/cases/linked.ttl"]
+    assert project.graph_iri(link).endswith("/graph/data/cases/linked.ttl")

@@ -125,3 +125,22 @@ def test_sources_command_fails_on_an_unverified_quotation(
     code, out, _err = cli("--root", str(root), "sources")
     assert code == 1
     assert "available" in out
+
+
+def test_sources_reads_a_file_with_a_byte_order_mark_and_says_which_it_leaves_out(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLLABKG_SEEDS", str(texts_folder(REPO)))
+    root = tmp_path / "p"
+    for folder in ("ontology", "data"):
+        shutil.copytree(REPO / folder, root / folder)
+    code, before, _err = cli("--root", str(root), "sources")
+    assert code == 0
+    wigan = root / "data" / "cases" / "wigan.ttl"
+    wigan.write_bytes(b"\xef\xbb\xbf" + wigan.read_bytes())  # as some editors save
+    code, out, err = cli("--root", str(root), "sources")
+    assert (code, out, err) == (0, before, "")  # read as the graph reads it: nothing lost
+    wigan.write_text("@prefix ck: <x> .\nck:a ck:b", encoding="utf-8")  # cannot be parsed
+    code, out, err = cli("--root", str(root), "sources")
+    assert code == 1
+    assert "data/cases/wigan.ttl was left out" in err and "collabkg validate" in err

@@ -133,10 +133,16 @@ class ProjectPaths:
         return out
 
     def relative(self, path: str | os.PathLike[str]) -> str:
-        """The path relative to the root, with forward slashes (or absolute if outside)."""
+        """The path relative to the root, with forward slashes (or absolute if outside). A
+        link in the project to a file outside it is named by where the link is (its named
+        graph was ``graph/tmp/...`` and ``collabkg stats`` listed it twice)."""
         resolved = Path(path).resolve()
         try:
             return resolved.relative_to(self.root).as_posix()
+        except ValueError:
+            pass
+        try:
+            return Path(os.path.abspath(path)).relative_to(self.root).as_posix()  # noqa: PTH100 - the link itself, not its target
         except ValueError:
             return resolved.as_posix()
 

@@ -402,15 +402,24 @@ def collect_quotations(triples: Iterable[tuple[str, str, str]]) -> list[Quotatio
     return [Quotation(iri, text, sources.get(iri)) for iri, text in texts.items()]
 
 
-def read_triples(paths: Iterable[Path]) -> list[tuple[str, str, str]]:
-    """The triples of Turtle files, as strings (files that do not parse are left out)."""
+def read_triples(
+    paths: Iterable[Path], left_out: list[Path] | None = None
+) -> list[tuple[str, str, str]]:
+    """The triples of Turtle files, as strings, read as the graph reads them (a UTF-8 byte
+    order mark allowed); a file that cannot be read or parsed is left out, and put in
+    ``left_out`` when given (for the caller to say so)."""
     import pyoxigraph as ox
 
     out: list[tuple[str, str, str]] = []
     for path in paths:
         try:
-            parsed = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+            data = path.read_bytes()
+            if data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+            parsed = list(ox.parse(data, format=ox.RdfFormat.TURTLE))
         except (SyntaxError, OSError, ValueError):
+            if left_out is not None:
+                left_out.append(path)
             continue
         for t in parsed:
             out.append((_value(t.subject), _value(t.predicate), _value(t.object)))
