@@ -215,6 +215,10 @@ class Refusal:
     message: str
 
 
+DESCRIBED = "ASK { ?s ?p ?o }"
+"""Whether a name is described in the graph (a choice of a question names something)."""
+
+
 def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[str] | Refusal:
     """The whole answer of a canned question as text chunks, or why it is not made. The
     question is found, its choices bound and its answer asked of the engine here, before
@@ -245,6 +249,15 @@ def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[st
         return Refusal(400, f"This answer cannot be made: {exc.one_line()}")
     except CollabkgError as exc:
         return Refusal(503, f"The knowledge graph could not be loaded: {exc.one_line()}")
+    for spec in query.params:  # as the page: a name the graph does not know is not answered
+        chosen = bindings.get(spec.name)
+        if spec.type == "iri" and chosen is not None and not graph.ask(DESCRIBED, {"s": chosen}):
+            what = (spec.label or spec.name).lower()
+            return Refusal(
+                404,
+                f"The {what} {choices[spec.name]!r} is not in the graph: choose one on the "
+                "question's page.",
+            )
     try:
         names, rows = graph.select_rows(query.text, bindings)
     except CollabkgError as exc:

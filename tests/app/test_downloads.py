@@ -105,6 +105,10 @@ def test_a_question_with_a_choice_downloads_its_answer_for_that_choice(server: s
             400,
             "cannot be made",
         ),
+        # a name the graph does not know: the page says so and answers nothing; so does this
+        # (it answered a header alone, without the columns a real answer has)
+        ("download/evidence-for.csv?entity=ckd%3Anope", 404, "is not in the graph"),
+        ("download/accountability-chain.json?organisation=ckd%3Anope", 404, "not in the graph"),
     ],
     ids=[
         "unknown",
@@ -115,6 +119,8 @@ def test_a_question_with_a_choice_downloads_its_answer_for_that_choice(server: s
         "unknown-choice",
         "no-choice",
         "injection",
+        "unknown-name",
+        "unknown-organisation",
     ],
 )
 def test_what_is_not_a_question_and_its_choices_is_refused_plainly(
