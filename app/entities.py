@@ -84,12 +84,20 @@ def show_list(kind: Kind, _root: str, index: ExplorerIndex) -> None:
     }
     fields: list[FilterField] = []
     chosen: dict[str, tuple[str, ...]] = {}
+    unknown: list[str] = []
     for param, field in LIST_FILTERS.items():
         if field == "structure_types" and kind != "collaboration":
             continue
-        wanted = tuple(v for v in st.query_params.get_all(param) if v in options[field])
+        asked_for = st.query_params.get_all(param)
+        wanted = tuple(v for v in asked_for if v in options[field])
+        unknown += [f"{labels[field].lower()} “{v}”" for v in asked_for if v not in wanted]
         chosen[field] = wanted
         fields.append(FilterField(param, labels[field], tuple(options[field]), wanted))
+    if unknown:  # never quietly: the list below is not filtered by what the link asked
+        st.warning(
+            f"The link asks for {' and '.join(unknown)}, which no {words['one']} in the list"
+            " has: the list below is not filtered by it. Choose from the filters below."
+        )
     address: dict[str, str | list[str]] = {"search": search}
     for asked in fields:
         address[asked.param] = list(asked.chosen)

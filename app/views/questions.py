@@ -34,6 +34,7 @@ from ui import (
     shown_rows,
 )
 
+from collabkg.bindings import parse_iri
 from collabkg.catalogue import CannedQuery, Catalogue, ParamSpec
 from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import (
@@ -142,12 +143,7 @@ def param_field(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> Pa
             default = to_curie(from_curie(default))
     value, broken = param_value(kind, given, default, values, canonical=canonical)
     if broken:
-        what = (
-            f"a {label.lower()} that is not in the graph"
-            if kind == "choice"
-            else (f"a {label.lower()} that cannot be read ({given!r})")
-        )
-        st.warning(f"The link names {what}; choose one below.")
+        st.warning(f"The link names {broken_choice(kind, label, given)}; choose one below.")
     find = st.query_params.get(FIND_PREFIX + spec.name, "").strip()
     if kind == "choice" and (len(options) > CHOICES_LISTED or find):
         listed, matching = narrow_options(options, find, value or "", CHOICES_LISTED)
@@ -163,6 +159,21 @@ def param_field(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> Pa
             matching=matching,
         )
     return ParamField(spec.name, label, kind, value or "", options, help=spec.description or "")
+
+
+def broken_choice(kind: str, label: str, given: str | None) -> str:
+    """What a link's value of a choice is, when the question cannot answer for it: a name
+    the graph describes but the question does not offer, a name the graph does not know,
+    or a value that cannot be read."""
+    noun = label.lower()
+    article = "an" if noun[:1] in "aeiou" else "a"
+    if kind != "choice":
+        return f"{article} {noun} that cannot be read ({given!r})"
+    with contextlib.suppress(ParameterError):
+        iri = parse_iri(given or "")  # a term: a text is bound as a literal
+        if graph.ask("ASK { ?s ?p ?o }", {"s": iri}):
+            return f"“{index.label(iri)}”, which is not one of this question's choices of {noun}"
+    return f"{article} {noun} that is not in the graph"
 
 
 # at most this many names in a choice's list; past that, a box finds them by name

@@ -69,6 +69,17 @@ def test_a_filter_from_the_url(open_page: Opener):
     assert "Wigan collaborative council" not in _names(app)
 
 
+def test_a_filter_value_no_entity_has_is_said_never_quietly_dropped(open_page: Opener):
+    app = open_page(COLLABS, sector="nope", structure="Collaborative market")
+    [warning] = [w.value for w in app.warning]
+    assert "sector “nope”" in warning and "not filtered by it" in warning
+    # the filter that exists still applies; the one that does not is named above
+    assert "Plymouth Alliance Contract" in _names(app)
+    assert "Wigan collaborative council" not in _names(app)
+    app = open_page(COLLABS, structure="Collaborative market")
+    assert not app.warning
+
+
 def test_a_name_in_the_list_opens_the_profile(open_page: Opener):
     """The list's names are links to the profiles (the "Open the profile of" box, which
     repeated them as a widget, is gone)."""

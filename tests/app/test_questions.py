@@ -203,6 +203,21 @@ def test_a_bad_parameter_in_the_url_is_explained(open_page: Opener):
     assert _selected(app) is None
 
 
+def test_a_name_the_graph_has_but_the_question_does_not_offer_is_told_as_such(
+    open_page: Opener,
+):
+    # Wigan council has a profile, but the chain is asked of the parties the question lists
+    app = open_page(PAGE, q="accountability-chain", organisation="ckd:wigan-council")
+    [warning] = [w.value for w in app.warning]
+    assert "not in the graph" not in warning  # it is: it was said to be missing
+    assert "not one of this question's choices of organisation" in warning
+    assert "ckd:" not in warning and "Wigan" in warning
+    assert not answer_tables(app)
+    app = open_page(PAGE, q="accountability-chain", organisation="ckd:no-such-thing")
+    [warning] = [w.value for w in app.warning]
+    assert "an organisation or collaboration that is not in the graph" in warning  # not "a o…"
+
+
 def test_an_unknown_question(open_page: Opener):
     app = open_page(PAGE, q="no-such-question")
     assert any("does not exist" in w.value for w in app.warning)
@@ -310,3 +325,18 @@ def test_a_choice_among_thousands_of_names_is_found_by_name(open_page: Opener, l
     ]
     form = " ".join(getattr(e.proto, "body", "") for e in app.get("html"))
     assert f'<option value="{chosen}" selected>' in form
+
+
+def test_no_question_shows_an_identifier_in_any_of_its_views(open_page: Opener):
+    """Every question, in every view it offers (with its default choices): labels only.
+    The inferences question's notes named concepts as ``ckc:attitudesEgos``."""
+    from collabkg.catalogue import Catalogue
+    from tests.support.apptest import DATA_ROOT
+
+    questions = list(Catalogue.load(DATA_ROOT))
+    assert questions
+    for query in questions:
+        views = ["table", "list"] + (["chart"] if query.chart is not None else [])
+        for view in views:
+            app = open_page(PAGE, q=query.id, view=view)
+            assert identifiers_on_screen(app) == [], (query.id, view)

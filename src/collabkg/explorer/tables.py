@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from collabkg.explorer.common import (
     humanise,
 )
 from collabkg.explorer.index import ExplorerIndex
+from collabkg.terms import PREFIXES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -140,7 +142,22 @@ def _display(index: ExplorerIndex, term: Node | None) -> object:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value
-    return str(term)
+    text = str(term)
+    if _OUR_TERM.search(text):  # a contributor's note naming our terms: their labels instead
+        return _OUR_TERM.sub(
+            lambda m: f"“{index.label(_NAMESPACES[m.group(1)] + m.group(2))}”", text
+        )
+    return text
+
+
+_NAMESPACES = {
+    name: PREFIXES[name] for name in ("ck", "ckc", "ckd", "org", "prov", "skos", "rdfs", "dcterms")
+}
+_OUR_TERM = re.compile(
+    r"(?<![\w/#:.@-])(" + "|".join(_NAMESPACES) + r"):([A-Za-z][\w\-]*[\w])"
+)
+"""A term written as a prefixed name in a text (``ckc:attitudesEgos``, ``org:memberOf``): a
+contributor's note's words, never a quotation's (sources do not write these names)."""
 
 
 def download_frame(index: ExplorerIndex, result: QueryResult) -> pd.DataFrame:
