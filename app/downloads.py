@@ -225,6 +225,7 @@ def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[st
     anything is sent; the rows are labelled and written as the chunks are read."""
     from collabkg.catalogue import missing_parameters
     from collabkg.errors import CollabkgError, ParameterError
+    from collabkg.explorer import column_title
     from collabkg.results import answer_chunks, iri_variables
 
     try:
@@ -263,7 +264,10 @@ def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[st
     except CollabkgError as exc:
         return Refusal(500, f"This answer could not be made: {exc.one_line()}")
     iri_vars = iri_variables(names, rows)
-    return answer_chunks(query.column_order(names), rows, graph, fmt, iri_vars=iri_vars)
+    # the CLI's file, but a CSV for people: each column by its title, not its variable
+    return answer_chunks(
+        query.column_order(names), rows, graph, fmt, iri_vars=iri_vars, header=column_title
+    )
 
 
 def _question(query_id: str) -> tuple[str, CannedQuery | None]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
@@ -148,6 +148,19 @@ def iri_variables(names: Sequence[str], rows: Sequence[Row]) -> list[str]:
     return [v for v in names if any(isinstance(row.get(v), URIRef) for row in rows)]
 
 
+def _distinct(titles: Sequence[str]) -> list[str]:
+    """``titles`` with a repeated one numbered ("Source", "Source (2)")."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for title in titles:
+        shown, n = title, 2
+        while shown in seen:
+            shown, n = f"{title} ({n})", n + 1
+        seen.add(shown)
+        out.append(shown)
+    return out
+
+
 def answer_chunks(
     names: Sequence[str],
     rows: Sequence[Row],
@@ -156,6 +169,7 @@ def answer_chunks(
     *,
     iri_vars: Sequence[str] | None = None,
     chunk: int = ANSWER_CHUNK,
+    header: Callable[[str], str] | None = None,
 ) -> Iterator[str]:
     """A whole answer as CSV or JSON text, ``chunk`` rows at a time: the one form of a
     downloaded answer, written by ``collabkg query --format csv|json`` and streamed by the
@@ -167,7 +181,9 @@ def answer_chunks(
     rdflib form is never held whole. A ``?x`` column with a ``?xLabel`` beside it is shown
     by its label only; every variable holding an IRI (``iri_vars``, found from the rows when
     not given) has its IRI in a ``<var>_iri`` column. The header (CSV) or the opening
-    bracket (JSON) is the first chunk, so that something is sent before any row is read."""
+    bracket (JSON) is the first chunk, so that something is sent before any row is read.
+    With ``header`` (a file for people: the explorer's), the CSV's header row gives each
+    column by ``header(column)`` instead of its variable name; the rows are the same."""
     if fmt not in ("csv", "json"):
         raise ValueError(f"an answer is written as csv or json, not {fmt!r}")
     vars_ = list(names)
@@ -187,7 +203,9 @@ def answer_chunks(
             added.append(var)
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
-    if fmt == "csv":
+    if fmt == "csv" and header is not None:  # a file for people: each column by its title
+        csv.writer(text, lineterminator="\n").writerow(_distinct([header(c) for c in columns]))
+    elif fmt == "csv":
         writer.writeheader()
     else:
         text.write("[")

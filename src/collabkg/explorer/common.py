@@ -45,6 +45,14 @@ def humanise(name: str) -> str:
     return sentence_case(text) or name
 
 
+def column_title(column: str) -> str:
+    """A downloaded answer's column for people: ``accountableToLabel`` -> "Accountable to",
+    ``asset_iri`` -> "Asset (identifier)" (the identifiers stay, named as such)."""
+    if column.endswith("_iri"):
+        return f"{humanise(column[: -len('_iri')])} (identifier)"
+    return humanise(column)
+
+
 def plain_note(text: str) -> str | None:
     """A contributor's note fit for policy readers, or None when it talks in terms/IRIs."""
     text = " ".join(str(text).split())
