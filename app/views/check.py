@@ -14,6 +14,12 @@ from collabkg.validate import Report, render
 
 # the largest file checked here (1 MB); bigger files are checked with `collabkg validate`
 MAX_BYTES = 1_000_000
+# what the widgets accept, well over MAX_BYTES: a bigger file or paste reaches the page,
+# which refuses it with its own plain message (below). At the limit itself the browser
+# refused it silently: a paste over the text area's max_chars was dropped whole (the box
+# stayed empty, "Paste some Turtle first."), a file over the uploader's max_upload_size got
+# Streamlit's "File must be 1.0MB or smaller." and the page never saw it.
+UPLOAD_ACCEPTED_MB = 50
 # issues drawn on the page; the downloadable report has all of them
 ISSUES_SHOWN = 50
 
@@ -54,18 +60,24 @@ st.html(
 uploaded = None
 pasted, pasted_run = "", False
 if how == "upload":
+    # the uploader's own "50MB per file" would contradict its label (at most 1 MB); a
+    # style alone goes to Streamlit's event container, which takes no room on the page
+    st.html(
+        '<style>.st-key-check-upload [data-testid="stFileUploaderDropzoneInstructions"]'
+        "{display:none}</style>"
+    )
     uploaded = st.file_uploader(
         "Your case file (.ttl, at most 1 MB)",
         type=["ttl"],
         key="check:upload",
         accept_multiple_files=False,
-        max_upload_size=1,
+        max_upload_size=UPLOAD_ACCEPTED_MB,
     )
 else:
+    # no max_chars: the browser drops a paste over it whole, without a word (see above)
     pasted = st.text_area(
-        "Turtle text",
+        "Turtle text (at most 1 MB)",
         height=260,
-        max_chars=MAX_BYTES,
         key="check:text",
         placeholder="@prefix ck: <https://w3id.org/collabkg/ontology#> .\n…",
     )
@@ -83,8 +95,10 @@ elif pasted_run:
     st.warning("Paste some Turtle first.")
 
 if data is not None and len(data) > MAX_BYTES:
+    # the size in bytes too: "1.0 MB; … up to 1 MB" read as within the limit
     st.error(
-        f"{name} is {len(data) / 1_000_000:.1f} MB; this page checks files of up to 1 MB. "
+        f"{name} is {len(data):,} bytes ({len(data) / 1_000_000:.2f} MB); this page checks "
+        f"files of up to 1 MB ({MAX_BYTES:,} bytes). Nothing was checked. "
         "Split the case into smaller files, or check it in a terminal with "
         "`collabkg validate FILE`, which has no limit.",
         icon=":material/block:",

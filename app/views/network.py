@@ -27,9 +27,9 @@ from collabkg.explorer import (
     network_state,
     profile_href,
     selection_html,
-    sentence_case,
     to_curie,
 )
+from collabkg.explorer.network import coverage_words, network_groups, shapes_words
 
 root, graph, index = context()
 
@@ -37,6 +37,13 @@ root, graph, index = context()
 @st.cache_resource(show_spinner=False)
 def _edges(root: str) -> list[NetEdge]:
     return network_edges(index)
+
+
+@st.cache_resource(show_spinner=False)
+def _groups(root: str) -> dict[str, str]:
+    """The groups the sources speak of without naming their members (by IRI): neither
+    organisations nor collaborations, and counted as neither."""
+    return network_groups(index)
 
 
 def _address(state: NetworkState) -> str:
@@ -71,7 +78,12 @@ def _network(
     drawn, the others counted and found in the Collaborations and Organisations lists (at a
     million triples they were 10,000 names, about 0.9 MB for every visitor's browser)."""
     built = build_network(
-        index, _edges(root), relations=relations, structure_types=structure_types, cap=cap
+        index,
+        _edges(root),
+        relations=relations,
+        structure_types=structure_types,
+        cap=cap,
+        groups=_groups(root),
     )
     kept = [iri for iri in built.matching if index.kind(iri)]
     drawn = [iri for iri in kept if iri in built.node_labels]
@@ -127,9 +139,11 @@ if not network.shown_nodes:
     st.stop()
 
 st.html(legend_html(network))
+links = len(network.elements["edges"])
 st.caption(
-    f"{network.shown_nodes} organisations and collaborations, "
-    f"{len(network.elements['edges'])} links ({', '.join(network.relations)})."
+    f"Drawn: {shapes_words(network.drawn_counts())} and {links} link{'' if links == 1 else 's'}"
+    f"{' (' + ', '.join(network.relations) + ')' if network.relations else ''}. "
+    + coverage_words(network.kept_counts(), len(index.organisations()), len(index.collaborations()))
 )
 
 
@@ -139,13 +153,11 @@ def _select(iri: str) -> str:
 
 
 if selected is not None:
-    kind = index.kind(selected)
-    entity = index.entities.get(selected)
     panel = selection_html(
         network,
         selected,
-        kind=(entity.type_label if entity and entity.type_label else sentence_case(kind or "")),
-        profile=profile_href(selected, kind),
+        kind=network.kind_words(selected),
+        profile=profile_href(selected, index.kind(selected)),
         clear=_address(NetworkState(state.relations, state.structure_types, state.cap)),
     )
 else:

@@ -35,7 +35,7 @@ from ui import (
 )
 
 from collabkg.bindings import parse_iri
-from collabkg.catalogue import CannedQuery, Catalogue, ParamSpec
+from collabkg.catalogue import CannedQuery, Catalogue, GraphSpec, ParamSpec
 from collabkg.errors import CollabkgError, ParameterError
 from collabkg.explorer import (
     FIND_PREFIX,
@@ -55,6 +55,7 @@ from collabkg.explorer import (
     sentence_case,
     to_curie,
 )
+from collabkg.results import QueryResult
 
 TAG_TITLES = {
     "accountability": "Accountability",
@@ -242,30 +243,35 @@ def chart_html(query: CannedQuery, raw: tuple[tuple[str, str], ...]) -> str | No
     return answer_chart_html(root, query.id, raw)
 
 
-def show_graph(result, before: str = "") -> bool:  # type: ignore[no-untyped-def]
-    """The answer as a network picture drawn on the server: each shape links to its
-    profile (same tab), the links in words below it."""
-    network = result_network(index, result)
+def show_graph(result: QueryResult, spec: GraphSpec, before: str = "") -> bool:
+    """The answer as a network picture drawn on the server, as the question declares it
+    (``spec``: who links to whom, and how): each shape links to its profile (same tab),
+    the links in words below it."""
+    network = result_network(index, result, link=(spec.source, spec.target, spec.relation))
     if not network.shown_nodes:
         return False
     st.html(before + legend_html(network))
     draw_network(network, lambda iri: profile_href(iri, index.kind(iri)))
+    shapes, links = network.shown_nodes, len(network.elements["edges"])
     st.html(
-        f'<p class="ck-src">{network.shown_nodes} organisations and collaborations, '
-        f"{len(network.elements['edges'])} links "
-        f"({html.escape(', '.join(network.relations))}). Select a shape to open its profile.</p>"
+        f'<p class="ck-src">{shapes} {"shape" if shapes == 1 else "shapes"}, {links} '
+        f'{"link" if links == 1 else "links"}: an arrow from one to another says that it '
+        f"{html.escape(spec.relation)} the other. Select a shape to open its profile.</p>"
         + links_table_html(network)
     )
     return True
 
 
 def available_views(query: CannedQuery, names_two_things: bool) -> list[str]:
-    """The views of an answer; "graph" when two or more of its columns hold identifiers
-    (read from every row once per answer: :func:`ui.answer_facts`)."""
+    """The views of an answer; "graph" when the question declares how its answer is drawn
+    as a network (``#+ graph``: which column links to which, and how, in words) and two of
+    its columns hold identifiers (read once per answer: :func:`ui.answer_facts`). Drawing
+    any two columns of names as linked misled: an asset "linked" to its transfer, a
+    recommendation to its source, each link called by the column's name."""
     views = ["table", "list"]
     if query.chart is not None:
         views.append("chart")
-    if names_two_things:
+    if query.graph is not None and names_two_things:
         views.append("graph")
     return views
 
@@ -330,11 +336,11 @@ def show_question(query: CannedQuery) -> None:
             address["view"] = view
         show_downloads(query, address, raw)
     finally:
-        keep_address(address)
+        keep_address(dict(address))
 
 
-def show_answer(  # type: ignore[no-untyped-def]
-    query: CannedQuery, result, raw: dict[str, str], address: dict[str, str]
+def show_answer(
+    query: CannedQuery, result: QueryResult, raw: dict[str, str], address: dict[str, str]
 ) -> str | None:
     """The answer in the chosen view; returns the view when it is not the default."""
     table = answer_table(root, query.id, tuple(sorted(raw.items())))
@@ -363,7 +369,7 @@ def show_answer(  # type: ignore[no-untyped-def]
     if view != default_view:
         address["view"] = view
     nav = views_html(views, view, default_view, address)
-    if view == "graph" and show_graph(result, before=count + nav):
+    if view == "graph" and query.graph and show_graph(result, query.graph, before=count + nav):
         if table.profiles:
             st.html(profile_links_html(table.profiles))
         return view if view != default_view else None

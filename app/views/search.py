@@ -10,14 +10,15 @@ import streamlit as st
 from ui import context, keep_address, md_escape, page_title
 
 from collabkg.explorer import search
-from collabkg.explorer.search import KINDS
+from collabkg.explorer.search import KINDS, ONE_OF_KIND, terms
 
 root, graph, index = context()
 page_title("Search")
 st.title("Search")
 st.markdown(
     "One search across the organisations, collaborations, places, concepts, sources and "
-    "quotations in the graph. Every word you type must appear; case and accents do not matter."
+    "quotations in the graph. Every word you type must appear; case and accents do not matter. "
+    'Put words in double quotes to find them together, in that order: "wigan council".'
 )
 
 # the address holds the search; the box is a plain GET form (its submission is the
@@ -37,9 +38,19 @@ keep_address({"text": text.strip()})
 if text.strip():
     results = search(index, text)
     if not results.total:
-        st.info("Nothing matches every word. Try fewer or other words.")
+        if any(" " in term for term in terms(text)):
+            st.info(
+                "Nothing matches every word and quoted phrase. Try fewer or other words, "
+                "or the words without quotes."
+            )
+        else:
+            st.info("Nothing matches every word. Try fewer or other words.")
     else:
-        found = ", ".join(f"{results.counts[k]} {k.lower()}" for k in KINDS if k in results.counts)
+        found = ", ".join(
+            f"{results.counts[k]} {ONE_OF_KIND[k] if results.counts[k] == 1 else k.lower()}"
+            for k in KINDS
+            if k in results.counts
+        )
         st.caption(f"Found: {found}.")
         for kind in KINDS:
             hits = results.groups.get(kind)

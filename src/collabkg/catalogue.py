@@ -27,7 +27,9 @@ giving each bar's length or ``count`` a variable whose distinct values are count
 ``label`` titles the axis, an optional ``colour`` variable colours the bars. ``counts``
 (optional) names the variable whose distinct values are the things the question is about,
 so that "12 rows" can be told as "4 activities". Every question of the user catalogue
-declares ``chart``.
+declares ``chart``. ``graph`` (optional) says that the answer can be drawn as a network:
+``{from: VAR, to: VAR, relation: TEXT}`` links, for each row, the thing in ``from`` to the
+thing in ``to`` ("funds", "is accountable to"); a question without it is not drawn as one.
 
 A parameter ``name`` binds the SPARQL variable ``?name`` (as a term, never as text). Its
 ``choices`` say how to list the values a person may pick: ``{class: ck:Collaboration}``
@@ -106,7 +108,8 @@ CHART_KEYS: Final[frozenset[str]] = frozenset({"category", "measure", "count", "
 COUNTS_KEYS: Final[frozenset[str]] = frozenset({"variable", "noun"})
 USER_REQUIRED_KEYS: Final[tuple[str, ...]] = ("chart", "answer")
 """Keys every question of the user catalogue declares (helper queries need not)."""
-OPTIONAL_KEYS: Final[tuple[str, ...]] = ("chart", "counts", "answer")
+OPTIONAL_KEYS: Final[tuple[str, ...]] = ("chart", "counts", "answer", "graph")
+GRAPH_KEYS: Final[frozenset[str]] = frozenset({"from", "to", "relation"})
 _REQUIRED_HINTS: Final[Mapping[str, str]] = {
     "chart": "write 'chart: none' if the answer is not chartable",
     "answer": "write e.g. 'answer: [asset, accountable]': the columns that answer the question",
@@ -137,6 +140,30 @@ class CountSpec:
 
     variable: str
     noun: str
+
+
+@dataclass(frozen=True)
+class GraphSpec:
+    """How a question's answer is drawn as a network: each row links the thing named by
+    ``source`` to the thing named by ``target``; ``relation`` says how, in words."""
+
+    source: str
+    target: str
+    relation: str
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return (self.source, self.target)
+
+
+def _graph_spec(raw: object) -> GraphSpec | None:
+    """The ``graph`` header entry, or None when absent or malformed (problems say why)."""
+    if not isinstance(raw, Mapping):
+        return None
+    source, target, relation = raw.get("from"), raw.get("to"), raw.get("relation")
+    if not (_is_text(source) and _is_text(target) and _is_text(relation)):
+        return None
+    return GraphSpec(str(source), str(target), str(relation))
 
 
 def _chart_spec(raw: object) -> ChartSpec | None:
@@ -238,6 +265,15 @@ def _chart_problems(meta: Mapping[str, object]) -> list[str]:
                     "'chart' needs exactly one of 'measure' (a numeric variable) and 'count' "
                     "(a variable whose distinct values are counted)"
                 )
+    if "graph" in meta:
+        raw = meta["graph"]
+        if not isinstance(raw, Mapping) or _graph_spec(raw) is None:
+            problems.append(
+                "'graph' must be {from: VAR, to: VAR, relation: TEXT}: each row links the "
+                "thing in ?from to the thing in ?to, and the relation says how in words"
+            )
+        else:
+            problems += [f"'graph' has unknown key {k!r}" for k in raw if k not in GRAPH_KEYS]
     if "counts" in meta and _count_spec(meta["counts"]) is None:
         problems.append("'counts' must be {variable: VAR, noun: TEXT} (e.g. noun: activities)")
     return problems
@@ -304,6 +340,8 @@ class CannedQuery:
     """What the rows are about (distinct values of a variable); None: rows count."""
     answer: tuple[str, ...] = ()
     """The variables that answer the question, shown first and in this order."""
+    graph: GraphSpec | None = None
+    """How the answer is drawn as a network; None: it is not (no ``graph`` declared)."""
     extra: Mapping[str, object] = field(default_factory=dict)
     meta: Mapping[str, object] = field(default_factory=dict)
     """The header exactly as parsed (for schema checks)."""
@@ -511,6 +549,7 @@ def parse_query_file(
         chart=_chart_spec(meta.get("chart")),
         counts=_count_spec(meta.get("counts")),
         answer=_answer_columns(meta.get("answer")),
+        graph=_graph_spec(meta.get("graph")),
         extra={k: v for k, v in meta.items() if k not in known},
         meta=dict(meta),
         display=shown,
@@ -665,6 +704,7 @@ def _text_problems(query: CannedQuery) -> list[str]:
         problems.append("the query has no ORDER BY, so its rows come in no fixed order")
     projected = {str(v) for v in algebra.get("PV") or []}
     named = [("chart", v) for v in (query.chart.variables if query.chart else ())]
+    named += [("graph", v) for v in (query.graph.variables if query.graph else ())]
     if query.counts is not None:
         named.append(("counts", query.counts.variable))
     named += [("answer", v) for v in query.answer]
@@ -945,6 +985,7 @@ __all__ = [
     "VIEWS",
     "CannedQuery",
     "Catalogue",
+    "GraphSpec",
     "ParamSpec",
     "choices",
     "choices_result",

@@ -240,13 +240,19 @@ def _view_links(app) -> tuple[str | None, dict[str, str]]:  # type: ignore[no-un
 
 
 def test_views_table_and_graph(open_page: Opener):
+    # an asset and its transfer are two names, not two parties one of which acts on the
+    # other: no graph (it was drawn, each "link" called by a column's name)
     app = open_page(PAGE, q="accountable-for-transferred-assets")
     current, links = _view_links(app)
     assert current == "Table"
-    assert set(links) == {"Row by row", "Graph"}
-    assert links["Graph"] == "questions?q=accountable-for-transferred-assets&view=graph"
-    app = open_page(PAGE, q="accountable-for-transferred-assets", view="graph")
+    assert set(links) == {"Row by row"}
+    app = open_page(PAGE, q="funding-by-mechanism")
+    current, links = _view_links(app)
+    assert set(links) == {"Row by row", "Chart", "Graph"}
+    assert links["Graph"] == "questions?q=funding-by-mechanism&view=graph"
+    app = open_page(PAGE, q="funding-by-mechanism", view="graph")
     assert _view_links(app)[0] == "Graph"
+    assert "it funds the other" in " ".join(visible_text(app))
     # the drawing is a picture on the page, its text alternative a table of its links
     drawn = drawn_html(app)
     assert '<svg class="ck-net"' in drawn
@@ -254,8 +260,23 @@ def test_views_table_and_graph(open_page: Opener):
     assert '<th scope="col">From</th><th scope="col">Relation</th><th scope="col">To</th>' in drawn
     assert not app.get("component_instance") and not app.dataframe
     assert _flat(app.query_params).get("view") == "graph"
+    assert identifiers_on_screen(app) == []
     # back to the default view: its link drops view= from the address
     assert "view=" not in _view_links(app)[1]["Table"]
+
+
+def test_a_graph_is_offered_only_where_the_question_declares_one(open_page: Opener):
+    from collabkg.catalogue import Catalogue
+    from tests.support.apptest import DATA_ROOT
+
+    questions = list(Catalogue.load(DATA_ROOT))
+    declared = [q for q in questions if q.graph is not None]
+    assert declared and len(declared) < len(questions)
+    for query in questions:
+        chosen = {spec.name: spec.default for spec in query.params if spec.default}
+        app = open_page(PAGE, q=query.id, **chosen)
+        offered = "Graph" in _view_links(app)[1] or _view_links(app)[0] == "Graph"
+        assert offered == (query.graph is not None), query.id
 
 
 def test_chart_view_when_the_query_asks_for_it(open_page: Opener):

@@ -167,3 +167,92 @@ def test_no_source_page_shows_an_identifier(open_page: Opener, index: ex.Explore
     for source in index.sources.values():
         app = open_page(SOURCES, id=ex.to_curie(source.iri))
         assert identifiers_on_screen(app) == [], source.iri
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _listed(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The results the search page lists, as shown (title and detail, Markdown escapes and
+    link targets left out)."""
+    return [
+        re.sub(r"\\(.)", r"\1", line.strip()[2:])
+        for text in visible_text(app)
+        for line in text.splitlines()
+        if line.strip().startswith("- ")
+    ]
+
+
+def _shows(listed: list[str], title: str) -> bool:
+    return any(line.startswith((title, f"[{title}]")) for line in listed)
+
+
+@pytest.mark.parametrize("quoted", ['"wigan council"', "\u201cwigan council\u201d"])
+def test_a_quoted_phrase_finds_its_words_together_in_order(
+    open_page: Opener, index: ex.ExplorerIndex, quoted: str
+):
+    """Regression: `/search?text="wigan council"` found nothing ("Nothing matches every
+    word…"; the quotes were searched for as part of the words), where `wigan council`
+    found a collaboration, an organisation and 2 quotations."""
+    words = open_page(SEARCH, text="wigan council")
+    # what has the phrase, from the unquoted results: its title or detail holds the words
+    # next to each other, in that order
+    found = ex.search(index, "wigan council")
+    expected: dict[str, list[str]] = {}
+    apart: list[str] = []
+    for kind, hits in found.groups.items():
+        for hit in hits:
+            if "wigan council" in _norm(hit.title + "\n" + hit.detail):
+                expected.setdefault(kind, []).append(hit.title)
+            else:
+                apart.append(hit.title)
+    assert expected and apart, "the seed data has both, or this test says nothing"
+    assert all(_shows(_listed(words), t) for t in apart), "the unquoted search lists them"
+
+    app = open_page(SEARCH, text=quoted)
+    assert not app.info, [i.value for i in app.info]
+    assert [h.value for h in app.header] == [
+        f"{kind} ({len(titles)})" for kind, titles in expected.items()
+    ]
+    listed = _listed(app)
+    assert all(_shows(listed, t) for titles in expected.values() for t in titles), listed
+    assert not any(_shows(listed, t) for t in apart), "the words apart are not the phrase"
+    assert any("double quotes" in m.value for m in app.markdown), "the page says so"
+
+
+def test_a_phrase_needs_its_words_in_order_and_in_one_field(index: ex.ExplorerIndex):
+    assert ex.search(index, "council wigan").total > 0
+    assert ex.search(index, '"council wigan"').total == 0
+    assert (
+        ex.search(index, '"wigan    COUNCIL"').counts == ex.search(index, '"wigan council"').counts
+    )
+    # a phrase is a phrase with other words too, and a quote left open runs to the end
+    both = ex.search(index, 'local "wigan council"')
+    assert [h.title for h in both.groups["Organisations"]] == ["Wigan council"]
+    assert ex.search(index, '"wigan council').counts == ex.search(index, '"wigan council"').counts
+    # the label and the detail of an entry are two fields: no phrase across them
+    # ("Wigan council" then "Local authority · Wigan")
+    assert not any(
+        h.title == "Wigan council"
+        for h in ex.search(index, '"council local"').groups.get("Organisations", [])
+    )
+    assert ex.search(index, '""').total == 0
+
+
+def test_nothing_found_for_a_phrase_says_so(open_page: Opener):
+    app = open_page(SEARCH, text='"council wigan"')
+    assert any("every word and quoted phrase" in i.value for i in app.info)
+
+
+@pytest.mark.parametrize("text", ["plymouth", "wigan", "wigan council"])
+def test_the_counts_say_one_in_the_singular(open_page: Opener, index: ex.ExplorerIndex, text: str):
+    """Regression: "Found: 1 collaborations, 1 organisations, 1 places"."""
+    counts = ex.search(index, text).counts
+    assert 1 in counts.values(), "a count of one, or this test says nothing"
+    app = open_page(SEARCH, text=text)
+    found = ", ".join(
+        f"{n} {kind.lower()[:-1] if n == 1 else kind.lower()}" for kind, n in counts.items()
+    )
+    assert [c.value for c in app.caption if c.value.startswith("Found:")] == [f"Found: {found}."]
+    assert not re.search(r"\b1 \w+s\b", found)

@@ -82,7 +82,7 @@ def test_a_large_network_lists_the_profiles_of_its_drawn_shapes(open_page: Opene
 def test_network_cap_and_empty_filters_from_the_address(open_page: Opener):
     app = open_page(NETWORK, cap="10")
     assert any("showing the 10 most connected" in w.value for w in app.warning)
-    assert len(_shapes(app)) in (9, 10)  # a link adds two shapes at once
+    assert len(_shapes(app)) == 10  # exactly as asked (it was 9 where a link adds two)
     assert 'name="cap" min="2" max="1000" step="1" value="10"' in _drawn(app)
     app = open_page(NETWORK, relation="none")
     assert any("Nothing to show" in i.value for i in app.info)
@@ -188,6 +188,87 @@ def test_a_file_over_one_megabyte_is_refused_plainly(open_page: Opener):
     app.run()
     assert not app.exception
     assert any("up to 1 MB" in e.value for e in app.error)
+    assert not app.download_button, "nothing is checked"
+
+
+CHECK_LIMIT = 1_000_000
+"""The most the Check page checks (1 MB; app/views/check.py MAX_BYTES)."""
+
+
+def _padded(text: str, size: int) -> str:
+    """``text`` and comment lines after it, ``size`` bytes in all (UTF-8; ASCII padding)."""
+    line = "# " + "x" * 97 + "\n"
+    gap = size - len(text.encode("utf-8"))
+    assert gap >= 2
+    whole, rest = divmod(gap, len(line))
+    tail = "#" + "x" * (rest - 2) + "\n" if rest >= 2 else ""
+    text = text + line * whole + tail + " " * (gap - whole * len(line) - len(tail))
+    assert len(text.encode("utf-8")) == size
+    return text
+
+
+def _paste_and_check(app, text: str):  # type: ignore[no-untyped-def]
+    app.text_area(key="check:text").input(text)
+    app.button(key="check:paste-run").click().run()
+    assert not app.exception
+    return app
+
+
+def test_a_paste_over_one_megabyte_is_refused_plainly_not_dropped(open_page: Opener):
+    """Regression: a paste of 1,084,957 characters (a valid case file and comment lines) was
+    dropped whole by the browser (the text area's max_chars was 1,000,000): the box stayed
+    empty and the page said "Paste some Turtle first." It reaches the page, which refuses it
+    with the message an upload over the limit gets, and checks nothing."""
+    text = _padded(CLEAN, CHECK_LIMIT + 84_957)
+    app = _paste_and_check(open_page(CHECK, how="paste"), text)
+    assert app.text_area(key="check:text").value == text, "the paste is kept whole"
+    assert not any("Paste some Turtle first" in w.value for w in app.warning)
+    refused = [e.value for e in app.error]
+    assert len(refused) == 1
+    assert "pasted.ttl is 1,084,957 bytes (1.08 MB)" in refused[0]
+    assert "up to 1 MB" in refused[0] and "collabkg validate FILE" in refused[0]
+    assert not app.download_button and not app.success, "nothing is checked"
+    # one byte over is refused too, in bytes (not "1.0 MB; … up to 1 MB")
+    app = _paste_and_check(open_page(CHECK, how="paste"), _padded(CLEAN, CHECK_LIMIT + 1))
+    assert any("is 1,000,001 bytes" in e.value for e in app.error)
+    assert not app.download_button
+    # under a million characters but over 1 MB of UTF-8: refused as well
+    wide = CLEAN + ("# " + "é" * 97 + "\n") * 5_200
+    assert len(wide) < CHECK_LIMIT < len(wide.encode("utf-8"))
+    app = _paste_and_check(open_page(CHECK, how="paste"), wide)
+    assert any("up to 1 MB" in e.value for e in app.error)
+    assert not app.download_button
+
+
+def test_a_paste_of_one_megabyte_is_checked(open_page: Opener):
+    text = _padded(CLEAN, CHECK_LIMIT)
+    app = _paste_and_check(open_page(CHECK, how="paste"), text)
+    assert not app.error
+    summary = [w.value for w in app.warning] + [s.value for s in app.success]
+    assert any("**pasted.ttl**: 0 errors" in t for t in summary), summary
+    assert [b.proto.label for b in app.download_button] == ["Download this report"]
+
+
+def test_an_upload_over_one_megabyte_reaches_the_page_and_its_message(open_page: Opener):
+    """Regression: a 1,020,008-byte upload got Streamlit's own "File must be 1.0MB or
+    smaller." (the uploader's max_upload_size was 1 MB, checked in the browser): the page
+    never saw the file, and its plain message (what to do instead) was not shown. The
+    uploader takes far more than the page checks; the page refuses it."""
+    app = open_page(CHECK)
+    uploader = app.file_uploader(key="check:upload")
+    # the browser refuses files over max_upload_size_mb (10^6 or 2^20 bytes a MB)
+    assert uploader.proto.max_upload_size_mb * 1_000_000 >= 10 * CHECK_LIMIT
+    assert "at most 1 MB" in uploader.proto.label
+    drawn = drawn_html(app)
+    assert '.st-key-check-upload [data-testid="stFileUploaderDropzoneInstructions"]' in drawn, (
+        "the uploader's own limit (not the page's) is not shown"
+    )
+    uploader.upload("big.ttl", _padded(CLEAN, 1_020_008).encode(), "text/turtle")
+    app.run()
+    assert not app.exception
+    refused = [e.value for e in app.error]
+    assert len(refused) == 1 and "big.ttl is 1,020,008 bytes (1.02 MB)" in refused[0]
+    assert "up to 1 MB" in refused[0]
     assert not app.download_button, "nothing is checked"
 
 

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from collabkg.explorer.network import RELATIONS, Network
+from collabkg.explorer.network import RELATIONS, Network, shapes_words
 from collabkg.explorer.style import GROUP_COLOURS, RELATION_COLOURS
 
 WIDTH = 1000
@@ -271,8 +271,9 @@ def network_svg(
         else:
             nodes.append(f'<g class="ck-node" data-node="{element_id}">{inner}</g>')
     description = (
-        f"{network.shown_nodes} organisations and collaborations and "
-        f"{len(edges)} links between them; the table of links below says the same in words."
+        f"{shapes_words(network.drawn_counts())} and {len(edges)} "
+        f"link{'' if len(edges) == 1 else 's'} between them; the table of links below says "
+        "the same in words."
     )
     return (
         f'<div class="ck-net-wrap"><svg class="ck-net" viewBox="0 0 {WIDTH} {height:.0f}" '
@@ -398,12 +399,13 @@ def selection_html(
                 f"{esc(network.node_labels[source])} {esc(str(data['label']))} "
                 f"{esc(network.node_labels[target])}"
             )
-    items = "".join(f"<li>{text}</li>" for text in links) or "<li>No links drawn.</li>"
-    opener = (
-        f'<a href="{esc(profile, quote=True)}">Open the profile of {esc(name)}</a>'
-        if profile
-        else f"{esc(name)} has no profile page (it is not an organisation or collaboration)."
+    items = "".join(f"<li>{text}</li>" for text in links) or (
+        "<li>None drawn: its links go to shapes left out; draw more shapes to see them.</li>"
     )
+    if profile:
+        opener = f'<a href="{esc(profile, quote=True)}">Open the profile of {esc(name)}</a>'
+    else:
+        opener = f"{esc(name)} has no profile page: {esc(_no_profile(network, selected))}."
     return (
         '<section class="ck-panel ck-selected" id="ck-net-panel" tabindex="-1" '
         'aria-label="The selected shape">'
@@ -411,6 +413,13 @@ def selection_html(
         f"<div>Links in this drawing ({len(links)}):</div><ul>{items}</ul>"
         f'<p>{opener} · <a href="{esc(clear, quote=True)}">Clear the selection</a></p></section>'
     )
+
+
+def _no_profile(network: Network, node: str) -> str:
+    """Why a shape has no profile page, in words."""
+    if network.parties.get(node) == "group":
+        return "it is a group the sources speak of without naming its members"
+    return "it is neither an organisation nor a collaboration"
 
 
 # --------------------------------------------------------------------------- the address
