@@ -24,6 +24,7 @@ from collabkg.errors import CollabkgError
 from collabkg.explorer import (
     ExplorerIndex,
     collaborations_by_structure_type,
+    filter_options,
     find_activity,
     home_counts,
     observed_matrix,
@@ -52,8 +53,13 @@ def home_parts(root: str, _index: ExplorerIndex) -> HomeParts:
     ids = set(catalogue(root).ids)
     wigan = find_activity(index, "Wigan Deal")
     starts: list[str] = []
+    markets = "Collaborative market"
+    listed_markets = markets in filter_options(index, "collaboration")["structure_types"]
     for text, query_id in FLAGSHIP_QUESTIONS:
-        if query_id == "co-creation-claims-vs-practice" and wigan is not None:
+        if query_id == "collaborations-by-structure-type" and listed_markets:
+            # the collaborative markets themselves (the question lists every structure type)
+            starts.append(link_md(text, "collaborations", {"structure": markets}))
+        elif query_id == "co-creation-claims-vs-practice" and wigan is not None:
             starts.append(link_md(text, "collaborations", {"id": to_curie(wigan[1])}))
         elif query_id in ids:
             starts.append(link_md(text, "questions", {"q": query_id}))

@@ -51,10 +51,23 @@ def test_home_has_the_three_charts(open_page: Opener):
 def test_home_links_to_the_flagship_questions(open_page: Opener):
     app = open_page()
     links = {label: (page, params) for label, page, params in page_links(app)}
-    assert links["Which partnerships are collaborative markets?"] == (
-        "questions",
-        {"q": "collaborations-by-structure-type"},
-    )
+    # the collaborative markets themselves, not every collaboration by structure type
+    page, params = links["Which partnerships are collaborative markets?"]
+    assert (page, params) == ("collaborations", {"structure": "Collaborative market"})
+    app = open_page("views/collaborations.py", **params)
+    from collabkg.project import load_graph
+    from tests.support.apptest import DATA_ROOT
+
+    graph = load_graph(DATA_ROOT)
+    try:
+        markets = graph.select(
+            "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE "
+            "{ ?c ck:hasStructureType ckc:collaborativeMarket }"
+        ).rows[0]["n"]
+    finally:
+        graph.close()
+    captions = " ".join(c.value for c in app.caption)
+    assert f"{int(markets)} of " in captions and int(markets) > 0
     assert links["Who is accountable for transferred assets?"] == (
         "questions",
         {"q": "accountable-for-transferred-assets"},
