@@ -255,7 +255,7 @@ def show_graph(result: QueryResult, spec: GraphSpec, before: str = "") -> bool:
     shapes, links = network.shown_nodes, len(network.elements["edges"])
     st.html(
         f'<p class="ck-src">{shapes} {"shape" if shapes == 1 else "shapes"}, {links} '
-        f'{"link" if links == 1 else "links"}: an arrow from one to another says that it '
+        f"{'link' if links == 1 else 'links'}: an arrow from one to another says that it "
         f"{html.escape(spec.relation)} the other. Select a shape to open its profile.</p>"
         + links_table_html(network)
     )
@@ -366,6 +366,17 @@ def show_answer(
     default_view = query.default_view if query.default_view in views else "table"
     url_view = st.query_params.get("view")
     view = url_view if url_view in views else default_view
+    if url_view and url_view not in views:  # never quietly: the link asked for another view
+        asked = VIEW_NAMES.get(url_view)
+        st.info(
+            (
+                f"This answer has no {asked.lower()} view"
+                if asked
+                else "The link asks for a view that does not exist"
+            )
+            + f"; it is shown as {VIEW_NAMES[view].lower()}.",
+            icon=":material/info:",
+        )
     if view != default_view:
         address["view"] = view
     nav = views_html(views, view, default_view, address)

@@ -361,3 +361,13 @@ def test_no_question_shows_an_identifier_in_any_of_its_views(open_page: Opener):
         for view in views:
             app = open_page(PAGE, q=query.id, view=view)
             assert identifiers_on_screen(app) == [], (query.id, view)
+
+
+def test_a_view_the_answer_does_not_have_is_said_never_quietly_replaced(open_page: Opener):
+    app = open_page(PAGE, q="accountable-for-transferred-assets", view="graph")
+    assert any("no graph view" in i.value and "shown as table" in i.value for i in app.info)
+    assert _view_links(app)[0] == "Table"
+    app = open_page(PAGE, q="accountable-for-transferred-assets", view="nonsense")
+    assert any("does not exist" in i.value for i in app.info)
+    app = open_page(PAGE, q="accountable-for-transferred-assets")
+    assert not [i for i in app.info if "view" in i.value]
