@@ -180,3 +180,11 @@ def test_a_file_removed_or_replaced_is_seen_changed(tmp_path: Path) -> None:
     replacement.write_text("<a:x> <a:y> <a:z> .\n", encoding="utf-8")
     replacement.replace(second)  # an editor's save: a new file renamed over the old one
     assert taken.changed() == [first, second]
+
+
+def test_a_refused_load_counts_the_data_files_it_checked(project: Path) -> None:
+    _break(project)
+    with pytest.raises(ValidationFailed) as info:
+        load_graph(project)
+    data_files = len(list((project / "data").rglob("*.ttl"))) - 1  # not the template
+    assert f"in {data_files} data file(s)" in str(info.value)  # "in 26 file(s)": which?

@@ -287,10 +287,12 @@ def remember_graph_report(key: tuple[object, ...], report: Report) -> None:
 
 
 def summary_line(report: Report) -> str:
+    """The counts of a graph's report in a line: the files it names are the data files (the
+    ontology's are what they are checked against; ``collabkg validate`` counts both)."""
     counts = report.counts()
     return (
         f"{counts['violation']} error(s), {counts['warning']} warning(s), "
-        f"{counts['info']} note(s) in {len(report.files)} file(s)"
+        f"{counts['info']} note(s) in {len(report.files)} data file(s)"
     )
 
 
