@@ -49,6 +49,8 @@ from collabkg.explorer import (
     table_html,
     to_curie,
 )
+from collabkg.explorer.charts import bars_html
+from collabkg.explorer.style import BARS_CSS
 from collabkg.graph import KnowledgeGraph, QueryResult
 from collabkg.validate.cached import collector_paused
 
@@ -483,7 +485,8 @@ def evidence_html(evidence: Evidence) -> str:
     return "".join(parts)
 
 
-STYLE = """
+STYLE = (
+    """
 <style>
 .ck-quote { border-left: 3px solid #94a3b8; margin: 0 0 .5rem 0; padding: .1rem .6rem;
   font-size: .9rem; color: #1f2937; background: #f8fafc; }
@@ -495,12 +498,9 @@ table.ck-bars th, table.ck-bars td, table.ck-matrix th, table.ck-matrix td {
   padding: .25rem .4rem; border-bottom: 1px solid #e5e7eb; text-align: left;
   vertical-align: middle; font-weight: normal; }
 table.ck-bars thead th, table.ck-matrix thead th { font-weight: 600; color: #475569; }
-table.ck-bars th[scope="row"] { width: 45%; }
-.ck-bar-cell { white-space: nowrap; }
-.ck-bar { display: inline-block; height: .9rem; vertical-align: middle; border-radius: 2px;
-  max-width: calc(100% - 3rem); }
-.ck-bar-value { margin-left: .4rem; font-variant-numeric: tabular-nums; }
-td.ck-yes { background: #2f7d4f; color: #fff; text-align: center; }
+"""
+    + BARS_CSS
+    + """td.ck-yes { background: #2f7d4f; color: #fff; text-align: center; }
 td.ck-no { background: #f1f5f9; color: #374151; text-align: center; }
 .ck-quote mark { background: #fef3c7; color: #1f2937; padding: 0 .1rem; }
 .ck-fact { border-top: 1px solid #e2e8f0; padding: .5rem 0 .2rem 0; }
@@ -649,6 +649,7 @@ textarea:focus-visible, select:focus-visible { outline: 3px solid #1d4ed8 !impor
   outline-offset: 2px; }
 </style>
 """
+)
 
 
 def inject_style() -> None:
@@ -817,34 +818,6 @@ def draw_network(
         "panel.focus({preventScroll: true}); } })();</script>",
         unsafe_allow_javascript=True,
     )
-
-
-def bars_html(
-    frame: pd.DataFrame, category: str, measure: str, *, colour: str = "#1f4e79", caption: str = ""
-) -> str:
-    """A bar chart drawn in HTML: each bar is a row with its name and its number as text.
-
-    The words and numbers are the chart's own text alternative (screen readers read them;
-    they can be selected and copied), and it draws at once: no chart library to load.
-    """
-    top = max([float(v) for v in frame[measure].tolist()] or [0]) or 1.0
-    rows = []
-    for name, value in zip(frame[category].tolist(), frame[measure].tolist(), strict=True):
-        width = 100 * float(value) / top
-        shown = f"{value:g}" if isinstance(value, float) else str(value)
-        rows.append(
-            "<tr>"
-            f'<th scope="row">{html.escape(str(name))}</th>'
-            f'<td class="ck-bar-cell"><span class="ck-bar" style="width:{width:.1f}%;'
-            f'background:{colour}"></span><span class="ck-bar-value">{shown}</span></td>'
-            "</tr>"
-        )
-    title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    head = (
-        f'<thead><tr><th scope="col">{html.escape(category)}</th>'
-        f'<th scope="col">{html.escape(measure)}</th></tr></thead>'
-    )
-    return f'<table class="ck-bars">{title}{head}<tbody>{"".join(rows)}</tbody></table>'
 
 
 def counts_html(counts: dict[str, int]) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rdflib import Literal as RdfLiteral
+from rdflib import URIRef
 from rdflib.term import Node
 
 from collabkg.explorer.common import (
@@ -17,10 +19,12 @@ from collabkg.explorer.common import (
     humanise,
     sentence_case,
 )
-from collabkg.explorer.index import ExplorerIndex
+from collabkg.explorer.index import ExplorerIndex, _restricted
 from collabkg.explorer.tables import result_table
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
     from collabkg.catalogue import ChartSpec, CountSpec
@@ -168,6 +172,10 @@ def chart_data(index: ExplorerIndex, result: QueryResult, spec: ChartSpec) -> Ch
     category repeat its value, so the largest is taken, not a sum); ``spec.count``: the
     number of distinct values of that variable in the category's rows (0 when none is
     recorded). A row with no category value counts under "none recorded".
+
+    Bars are drawn longest first (then by name), except the bars of an ordered scale (see
+    :func:`scale_positions`), which keep the scale's order: the hype cycle's stages are drawn
+    trigger, peak, trough, slope, plateau, never by count.
     """
     import pandas as pd
 
@@ -178,9 +186,11 @@ def chart_data(index: ExplorerIndex, result: QueryResult, spec: ChartSpec) -> Ch
     counted: dict[str, set[str]] = {}
     colours: dict[str, str] = {}
     labels: dict[str, str] = {}
+    terms: dict[str, Node | None] = {}
     for row in result.rows:
         term = row.get(spec.category)
         key = _term_key(term)
+        terms.setdefault(key, term)
         labels.setdefault(key, sentence_case(index.label(term)) if term is not None else "")
         if spec.colour:
             colours.setdefault(key, sentence_case(index.label(row.get(spec.colour))))
@@ -208,13 +218,99 @@ def chart_data(index: ExplorerIndex, result: QueryResult, spec: ChartSpec) -> Ch
     ]
     columns = [category_title, spec.label, *([colour_title] if colour_title else [])]
     frame = pd.DataFrame(rows, columns=columns)
-    if not frame.empty:
+    scale = scale_positions(index, {key: terms[key] for key in values})
+    if scale is not None:
+        # an ordered scale (the hype cycle's stages): its bars keep the scale's order
+        frame["_position"] = [scale[key] for key in values]
+        frame = frame.sort_values("_position", kind="stable").drop(columns="_position")
+        frame = frame.reset_index(drop=True)
+    elif not frame.empty:
         frame = frame.sort_values(
             [spec.label, category_title], ascending=[False, True], kind="stable"
         ).reset_index(drop=True)
-        if all(float(v).is_integer() for v in frame[spec.label]):
-            frame[spec.label] = frame[spec.label].astype(int)
+    if not frame.empty and all(float(v).is_integer() for v in frame[spec.label]):
+        frame[spec.label] = frame[spec.label].astype(int)
     return ChartData(frame=frame, category=category_title, measure=spec.label, colour=colour_title)
+
+
+Q_NOTATIONS = _q("SELECT ?c ?n WHERE { ?c skos:notation ?n }")
+
+
+def _position(notation: str) -> tuple[int, float, str]:
+    """A notation's place: numbers by value ("2" before "10"), then any other text."""
+    try:
+        return (0, float(notation), "")
+    except ValueError:
+        return (1, 0.0, notation)
+
+
+def scale_positions(
+    index: ExplorerIndex, terms: Mapping[str, Node | None]
+) -> dict[str, int] | None:
+    """Each category's place on its scale, when the categories are the steps of one.
+
+    ``terms``: each category's key and its term. The concepts of an ordered scale carry
+    their place as ``skos:notation`` (the hype cycle's stages: "1" policy trigger ... "5"
+    plateau of productivity). Only when every category (but "none recorded", put last) is a
+    thing with a notation are the bars in that order; otherwise None: drawn by length.
+    """
+    keys = list(terms)
+    named = [key for key in keys if terms[key] is not None]
+    if not named or any(not isinstance(terms[key], URIRef) for key in named):
+        return None
+    notations: dict[str, str] = {}
+    for query in _restricted(Q_NOTATIONS, "c", named):
+        for row in index.kg.select(query).rows:
+            notations.setdefault(_text(row["c"]), _text(row["n"]))
+    if any(key not in notations for key in named):
+        return None
+    ordered = sorted(named, key=lambda key: (_position(notations[key]), key))
+    places = {key: place for place, key in enumerate(ordered)}
+    return {key: places.get(key, len(ordered)) for key in keys}
+
+
+BAR_COLOUR = "#1f4e79"
+
+
+def bars_html(
+    frame: pd.DataFrame,
+    category: str,
+    measure: str,
+    *,
+    colour: str = BAR_COLOUR,
+    caption: str = "",
+) -> str:
+    """A bar chart drawn in HTML: a row per bar with its name, its bar and its number.
+
+    The words and numbers are the chart's own text alternative (screen readers read them;
+    they can be selected and copied), and it draws at once: no chart library to load.
+
+    Each bar's length is exactly its value's share of the largest (``width`` in % of its own
+    cell). The number is a cell of its own, after the bar's: the bars' cells are one column,
+    as wide in every row, so a number never takes room from its bar (it did: the number
+    shared the bar's cell and a long bar was capped to leave it room, so 20, 19 and 19 drew
+    alike). The rules are :data:`collabkg.explorer.style.BARS_CSS`.
+    """
+    values = [float(v) for v in frame[measure].tolist()]
+    top = max([v for v in values if v > 0] or [1.0])
+    rows = []
+    for name, value in zip(frame[category].tolist(), frame[measure].tolist(), strict=True):
+        width = 100 * max(float(value), 0.0) / top
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        rows.append(
+            "<tr>"
+            f'<th scope="row">{html.escape(str(name))}</th>'
+            f'<td class="ck-bar-cell"><span class="ck-bar" style="width:{width:.2f}%;'
+            f'background:{html.escape(colour, quote=True)}"></span></td>'
+            f'<td class="ck-bar-value">{html.escape(shown)}</td>'
+            "</tr>"
+        )
+    title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    head = (
+        f'<thead><tr><th scope="col">{html.escape(category)}</th>'
+        f'<th scope="col" colspan="2">{html.escape(measure)}</th></tr></thead>'
+    )
+    return f'<table class="ck-bars">{title}{head}<tbody>{"".join(rows)}</tbody></table>'
 
 
 def answer_count(result: QueryResult, counts: CountSpec | None) -> str:
