@@ -50,6 +50,7 @@ from collabkg.explorer import (
     to_curie,
 )
 from collabkg.explorer.charts import bars_html
+from collabkg.explorer.sources import source_href
 from collabkg.explorer.style import BARS_CSS
 from collabkg.graph import KnowledgeGraph, QueryResult
 from collabkg.validate.cached import collector_paused
@@ -99,6 +100,21 @@ SAME_TAB_SCRIPT = """
   function go(url) {
     window.history.pushState(null, "", url.pathname + url.search + url.hash);
     window.dispatchEvent(new PopStateEvent("popstate"));
+    reveal();
+  }
+  // A link to a place on a page (a quotation on its source's page, #q-...) changes the
+  // address before that page is drawn, and a page opened from its address (a bookmark, a
+  // reload) is drawn after the browser looked for the place: once it is drawn, go to it.
+  function reveal() {
+    var id = window.location.hash.slice(1);
+    if (!id) return;
+    try { id = decodeURIComponent(id); } catch (error) { return; }
+    var tries = 0;
+    (function look() {
+      var place = document.getElementById(id);
+      if (place) { place.scrollIntoView({block: "start"}); return; }
+      if (++tries < 150) window.setTimeout(look, 100);
+    })();
   }
   document.addEventListener("click", function (event) {
     if (event.defaultPrevented || event.button !== 0) return;
@@ -137,6 +153,7 @@ SAME_TAB_SCRIPT = """
     } catch (error) { /* not a URL: let the browser decide */ }
     return open.apply(window, arguments);
   };
+  reveal();
 })();
 </script>
 """
@@ -462,7 +479,7 @@ def evidence_html(evidence: Evidence) -> str:
         who = f" — {html.escape(quote.speaker)}" if quote.speaker else ""
         where = html.escape(quote.source)
         if quote.source_iri:
-            href = html.escape(f"sources?{urlencode({'id': to_curie(quote.source_iri)})}")
+            href = html.escape(source_href(quote.source_iri, quote.iri))
             where = f'<a href="{href}">{where}</a>'
         if quote.locator:
             where += f", section “{html.escape(quote.locator)}”"
@@ -491,6 +508,7 @@ STYLE = (
 .ck-quote { border-left: 3px solid #94a3b8; margin: 0 0 .5rem 0; padding: .1rem .6rem;
   font-size: .9rem; color: #1f2937; background: #f8fafc; }
 .ck-src { font-size: .8rem; color: #475569; margin-top: .15rem; }
+.ck-quote[id] { scroll-margin-top: 4.5rem; }
 .ck-context { color: #64748b; }
 table.ck-bars, table.ck-matrix { border-collapse: collapse; width: 100%; font-size: .9rem; }
 table.ck-bars caption { caption-side: top; text-align: left; font-weight: 600; padding: .2rem 0; }

@@ -4,7 +4,6 @@ quotations; results by kind. The address holds the search (``?text=``)."""
 from __future__ import annotations
 
 import html
-from urllib.parse import urlencode
 
 import streamlit as st
 from ui import context, keep_address, md_escape, page_title
@@ -60,8 +59,8 @@ if text.strip():
             lines = []
             for hit in hits:
                 title = md_escape(hit.title)
-                if hit.page:
-                    title = f"[{title}]({hit.page}?{urlencode(dict(hit.params))})"
+                if hit.href:
+                    title = f"[{title}]({hit.href})"
                 detail = f" — {md_escape(hit.detail)}" if hit.detail else ""
                 lines.append(f"- {title}{detail}")
             st.markdown("\n".join(lines))

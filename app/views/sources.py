@@ -19,6 +19,7 @@ from ui import (
 
 from collabkg.errors import ParameterError
 from collabkg.explorer import PAGE_OF_KIND, SourcePage, from_curie, to_curie
+from collabkg.explorer.sources import quote_anchor
 
 root, graph, index = context()
 inject_style()
@@ -54,7 +55,12 @@ def profile_link(iri: str) -> str:
     return _href(PAGE_OF_KIND[index.kind(iri) or ""], id=to_curie(iri))
 
 
-def group_html(page: SourcePage, number: int) -> str:
+def group_html(page: SourcePage, number: int, anchored: set[str] | None = None) -> str:
+    """A group's facts, each with its quotations in their passages. A quotation's first
+    place on the page carries its anchor (``id="q-<its local name>"``, what links to it
+    end with); ``anchored`` holds the quotations already given theirs (one that backs
+    several facts is shown under each, and an id is used once on a page)."""
+    anchored = set() if anchored is None else anchored
     group = page.groups[number]
     parts: list[str] = []
     for fact in group.facts:
@@ -85,7 +91,11 @@ def group_html(page: SourcePage, number: int) -> str:
                 )
             else:
                 body = f"“{html.escape(quote.text)}”"
-            quotes.append(f'<blockquote class="ck-quote">{body}{who}{where}</blockquote>')
+            anchor = ""
+            if quote.iri not in anchored:
+                anchored.add(quote.iri)
+                anchor = f' id="{html.escape(quote_anchor(quote.iri))}"'
+            quotes.append(f'<blockquote class="ck-quote"{anchor}>{body}{who}{where}</blockquote>')
         parts.append(
             f'<div class="ck-fact"><div class="ck-fact-title">{title}</div>{about}'
             + "".join(quotes)
@@ -97,9 +107,9 @@ def group_html(page: SourcePage, number: int) -> str:
 def source_body_html(page: SourcePage) -> str:
     """Everything below the source's title as one HTML element: what the source is, how
     many facts cite it, links to its groups, then each group (an H2, its anchor
-    ``group-<n>``) with its facts. One element instead of a heading and a block per group
-    (about 60 websocket messages for the longest source): each element costs the browser
-    a render of its own."""
+    ``group-<n>``) with its facts, each quotation anchored (``q-<its local name>``). One
+    element instead of a heading and a block per group (about 60 websocket messages for
+    the longest source): each element costs the browser a render of its own."""
     esc = html.escape
     info = page.info
     who = ", ".join(info.creators) if info.creators else "author not named in the text"
@@ -122,10 +132,11 @@ def source_body_html(page: SourcePage) -> str:
     )
     if jump:
         parts.append(f"<p>{jump}</p>")
+    anchored: set[str] = set()
     for number, group in enumerate(page.groups):
         parts.append(
             f'<h2 id="group-{number}">{esc(group.title)} ({len(group.facts)})</h2>'
-            + group_html(page, number)
+            + group_html(page, number, anchored)
         )
     return "".join(parts)
 

@@ -12,6 +12,7 @@ script to load in each new tab).
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -26,7 +27,7 @@ from ui import (
 )
 
 from collabkg.bindings import infer_type, parse_assignment, to_term
-from collabkg.errors import CollabkgError, ParameterError
+from collabkg.errors import CollabkgError, ParameterError, QueryError
 from collabkg.explorer import ROWS_PER_PAGE, result_table, table_html
 from collabkg.graph import QueryResult
 from collabkg.sparql_safety import USER_LIMITS
@@ -64,7 +65,7 @@ labelled = st.query_params.get_all("names")[-1:] != ["0"]
 run = st.query_params.get("run") == "1" and example is None
 
 
-def _address() -> dict[str, str]:
+def _address() -> dict[str, str | list[str]]:
     return {
         "query": text if text != STARTER or run else "",
         "params": params_text.strip(),
@@ -88,6 +89,57 @@ def _bindings(text: str) -> dict[str, object]:
             )
         bindings[name] = to_term(value, type_ or infer_type(value))
     return bindings
+
+
+_SYNTAX = "SPARQL syntax error"
+_EXPECTED = re.compile(r"\bexpected\b")
+
+
+def error_shown(exc: CollabkgError, query: str) -> tuple[CollabkgError, str]:
+    """What to show of an error in the query: the error as people read it, and the line of
+    the query it points at with a caret under the place ("" when it points nowhere).
+
+    The parser's syntax errors end in the grammar it expected next ("expected one of "$",
+    "'", ... ['\\u{00C0}'..='\\u{00D6}' | ...]"): that list is cut, and says instead that
+    the query is incomplete or has a typo there. Its place is often the end of the query
+    (where the parser gave up), which is then said as such. Other errors are kept as
+    they are, their line given a caret too."""
+    message = exc.message
+    if not isinstance(exc, QueryError):  # a parameter's error: no place in the query
+        return exc, ""
+    syntax = message.startswith(_SYNTAX)
+    if syntax:
+        found = _EXPECTED.search(message)
+        if found is not None:
+            message = message[: found.start()].rstrip(" :,;")
+    if exc.line is None:
+        if syntax and message == _SYNTAX:
+            message = f"{_SYNTAX}: the query is incomplete or has a typo"
+        return QueryError(message, hint=exc.hint), ""
+    lines = query.split("\n")
+    line, column = exc.line, max(exc.column or 1, 1)
+    offset = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+    at_end = not query[offset:].strip()
+    at_end = at_end and bool(query.strip())
+    if at_end:  # the parser reached the end: point just past the last word
+        line = max(n for n, text in enumerate(lines, start=1) if text.strip())
+        column = len(lines[line - 1].rstrip()) + 1
+    where = f"line {line}, column {column}"
+    if syntax and message == _SYNTAX:
+        message = (
+            f"{_SYNTAX} at the end of the query ({where}): the query is incomplete, "
+            "or has a typo before this point"
+            if at_end
+            else f"{_SYNTAX} at {where}: the query is incomplete or has a typo here"
+        )
+    else:
+        message = f"{message} ({'at the end of the query, ' if at_end else ''}{where})"
+    snippet = ""
+    if 1 <= line <= len(lines):
+        source = lines[line - 1].rstrip("\r\n")
+        lead = "".join("\t" if char == "\t" else " " for char in source[: column - 1])
+        snippet = f"{source}\n{lead.ljust(column - 1)}^"
+    return QueryError(message, hint=exc.hint), snippet
 
 
 def editor_html() -> str:
@@ -124,11 +176,12 @@ if run:
     try:
         answer = graph.user_query(text, _bindings(params_text))
     except CollabkgError as exc:
-        run = False
+        # the address keeps run=1: reopening it shows the same error, as it would the answer
         keep_address(_address())
-        show_error(exc, what="The query was not run")
-        if exc.source_line:
-            st.code(exc.source_line, language="sparql")
+        shown, snippet = error_shown(exc, text)
+        show_error(shown, what="The query was not run")
+        if snippet:
+            st.code(snippet, language=None)
         st.stop()
     if isinstance(answer, QueryResult):
         if answer.truncated:

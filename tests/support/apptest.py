@@ -97,7 +97,9 @@ def identifiers_on_screen(app: AppTest) -> list[str]:
 
 
 _NAV = re.compile(r'<nav class="ck-nav".*?</nav>', re.DOTALL)
-_HTML_LINK = re.compile(r'<a href="([a-z]*)(?:\?([^"#]*))?">(.*?)</a>', re.DOTALL)
+_HTML_LINK = re.compile(r'<a href="([a-z]*)(?:\?([^"#]*))?(?:#[^"]*)?">(.*?)</a>', re.DOTALL)
+"""A same-tab link: its page, its query and its text (a ``#`` place on the page, e.g. a
+quotation on its source's page, is not part of the page's address)."""
 
 
 def page_links(app: AppTest, *, drawn: bool = False) -> list[tuple[str, str, dict[str, str]]]:

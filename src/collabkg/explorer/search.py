@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from collabkg.explorer.common import _q, _text, sentence_case
 from collabkg.explorer.index import ExplorerIndex
@@ -48,6 +49,16 @@ class Hit:
     detail: str = ""
     page: str = ""
     params: tuple[tuple[str, str], ...] = ()
+    fragment: str = ""
+    """A place on the page (a quotation's anchor on its source's page), without ``#``."""
+
+    @property
+    def href(self) -> str:
+        """The relative link to the result (``sources?id=...#q-...``), "" when none."""
+        if not self.page:
+            return ""
+        query = f"?{urlencode(dict(self.params))}" if self.params else ""
+        return f"{self.page}{query}" + (f"#{self.fragment}" if self.fragment else "")
 
 
 @dataclass
@@ -105,6 +116,7 @@ def _entries(index: ExplorerIndex) -> list[_Entry]:
     if cached is not None:
         return cached
     from collabkg.explorer.common import PAGE_OF_KIND, to_curie
+    from collabkg.explorer.sources import quote_anchor
 
     entries: list[_Entry] = []
     places: dict[str, int] = {}
@@ -147,9 +159,10 @@ def _entries(index: ExplorerIndex) -> list[_Entry]:
             about = index.label(subject)
             detail = " · ".join(b for b in (quote.speaker, quote.source, f"about {about}") if b)
             params: tuple[tuple[str, str], ...] = ()
-            if quote.source_iri:
+            if quote.source_iri:  # the quotation in its place on its source's page
                 params = (("id", to_curie(quote.source_iri)),)
-            hit = Hit(f"“{quote.text}”", detail, "sources" if params else "", params)
+            page, anchor = ("sources", quote_anchor(quote.iri)) if params else ("", "")
+            hit = Hit(f"“{quote.text}”", detail, page, params, anchor)
             entries.append(_Entry("Quotations", _haystack(quote.text, quote.speaker), hit))
     index._search_entries = entries  # type: ignore[attr-defined]
     return entries

@@ -9,17 +9,20 @@ beside the project folder).
 
 from __future__ import annotations
 
+import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 from rdflib import URIRef
 
-from collabkg.explorer.common import _q, _text, _unique, sentence_case
+from collabkg.explorer.common import _q, _text, _unique, sentence_case, to_curie
 from collabkg.explorer.index import ExplorerIndex, Quote, SourceInfo
 from collabkg.sources import texts_folder
-from collabkg.terms import CK
+from collabkg.terms import CK, CKD
 
 CONTEXT_CHARS = 280
 """Characters of the source text shown on each side of a quotation."""
@@ -35,6 +38,31 @@ Q_CITING = _q(
 }"""
 )
 Q_TEXT_FILE = _q("SELECT ?src ?file WHERE { ?src ck:hasTextFile ?file }")
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def quote_anchor(quote_iri: str) -> str:
+    """The anchor of a quotation on its source's page (its HTML ``id``, the ``#`` of a link
+    to it): ``q-`` and the quotation's local name (``ckd:wigan-deal-quote-trust`` ->
+    ``q-wigan-deal-quote-trust``), the same on every run. A quotation outside our namespace,
+    or whose name is not plain letters, digits, ``-`` and ``_``, gets a short digest of its
+    IRI as well, so that no two quotations share an anchor. Never shown as text."""
+    ours = str(CKD)
+    local = quote_iri[len(ours) :] if quote_iri.startswith(ours) else ""
+    if _PLAIN_NAME.fullmatch(local):
+        return f"q-{local}"
+    name = re.split(r"[/#:]", quote_iri.rstrip("/#"))[-1]
+    plain = "-".join(_PLAIN_NAME.findall(name))[:60] or "quotation"
+    digest = hashlib.sha256(quote_iri.encode("utf-8")).hexdigest()[:10]
+    return f"q-{plain}-{digest}"
+
+
+def source_href(source_iri: str, quote_iri: str = "") -> str:
+    """A relative link to a source's page; with ``quote_iri``, to that quotation on it
+    (``sources?id=ckd%3Asrc-...#q-...``)."""
+    href = f"sources?{urlencode({'id': to_curie(source_iri)})}"
+    return f"{href}#{quote_anchor(quote_iri)}" if quote_iri else href
 
 
 @dataclass(frozen=True)
