@@ -55,6 +55,19 @@ def mini_copy(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the project's own files (ontology, shapes, queries, data), with a
+    cache of its own and no endpoint: for tests that edit the data."""
+    root = tmp_path / "project"
+    for folder in ("ontology", "shapes", "queries", "data"):
+        shutil.copytree(REPO / folder, root / folder)
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("COLLABKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("COLLABKG_ENDPOINT", raising=False)
+    return root
+
+
 CliRunner = Callable[..., tuple[int, str, str]]
 
 

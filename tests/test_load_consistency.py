@@ -5,7 +5,6 @@ between the two reads both run again, and a file that keeps changing is a locate
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,12 @@ from collabkg.graph import KnowledgeGraph
 from collabkg.project import ATTEMPTS, load_graph
 from collabkg.validate import beside
 
-REPO = Path(__file__).resolve().parents[1]
 ASK_BROKEN = "ASK { ?s a <https://w3id.org/collabkg/ontology#Casee> }"
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "project"
-    for folder in ("ontology", "shapes", "queries", "data"):
-        shutil.copytree(REPO / folder, root / folder)
-    (root / "pyproject.toml").write_text("", encoding="utf-8")
-    monkeypatch.setenv("COLLABKG_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("COLLABKG_ENDPOINT", raising=False)
-    return root
+def project(project_copy: Path) -> Path:
+    return project_copy
 
 
 def _case(root: Path) -> Path:

@@ -5,7 +5,6 @@ with errors gets the banner over the last valid graph."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -16,23 +15,16 @@ from collabkg import file_state
 from tests.support.apptest import APP, visible_text
 from tests.support.waiting import wait_until
 
-REPO = Path(__file__).resolve().parents[2]
 PROFILE = "ckd:wigan-collaborative-council"
 OLD = 'rdfs:label "Wigan collaborative council" .'
 NEW = 'rdfs:label "Wigan collaborative council, as edited" .'
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "project"
-    for folder in ("ontology", "shapes", "queries", "data"):
-        shutil.copytree(REPO / folder, root / folder)
-    (root / "pyproject.toml").write_text("", encoding="utf-8")
-    monkeypatch.setenv("COLLABKG_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("COLLABKG_ENDPOINT", raising=False)
-    monkeypatch.setenv("COLLABKG_HOME", str(root))
+def project(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("COLLABKG_HOME", str(project_copy))
     monkeypatch.setattr(file_state, "WATCH_EVERY_S", 0.05)
-    return root
+    return project_copy
 
 
 def _profile() -> AppTest:
