@@ -241,7 +241,7 @@ def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[st
     if missing:  # as on the question's page, and as the CLI: the answer needs the choice
         what = " and ".join((spec.label or spec.name).lower() for spec in missing)
         return Refusal(400, f"Choose {what} first: this answer is made for a choice.")
-    from state import served_graph
+    from state import data_generation, served_graph
 
     try:
         graph = served_graph(root)
@@ -250,14 +250,23 @@ def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[st
         return Refusal(400, f"This answer cannot be made: {exc.one_line()}")
     except CollabkgError as exc:
         return Refusal(503, f"The knowledge graph could not be loaded: {exc.one_line()}")
-    for spec in query.params:  # as the page: a name the graph does not know is not answered
-        chosen = bindings.get(spec.name)
-        if spec.type == "iri" and chosen is not None and not graph.ask(DESCRIBED, {"s": chosen}):
-            what = (spec.label or spec.name).lower()
+    for spec in query.params:  # as the page: a name the graph does not know is not answered,
+        chosen = bindings.get(spec.name)  # nor one the question does not offer
+        if spec.type != "iri" or chosen is None:
+            continue
+        what = (spec.label or spec.name).lower()
+        if not graph.ask(DESCRIBED, {"s": chosen}):
             return Refusal(
                 404,
                 f"The {what} {choices[spec.name]!r} is not in the graph: choose one on the "
                 "question's page.",
+            )
+        offered = _offered(root, data_generation(), query.id, spec.name)
+        if offered is not None and str(chosen) not in offered:
+            return Refusal(
+                404,
+                f"“{graph.label(chosen)}” is not one of this question's choices of {what}: "
+                "choose one on the question's page.",
             )
     try:
         names, rows = graph.select_rows(query.text, bindings)
@@ -268,6 +277,21 @@ def answer_text(query_id: str, fmt: str, choices: dict[str, str]) -> Iterator[st
     return answer_chunks(
         query.column_order(names), rows, graph, fmt, iri_vars=iri_vars, header=column_title
     )
+
+
+@functools.lru_cache(maxsize=32)
+def _offered(root: str, generation: int, query_id: str, name: str) -> frozenset[str] | None:
+    """The names a choice of a question offers (its ``choices`` header, as its page lists
+    them), once per generation of the data; None when it declares none (any name)."""
+    from state import served_graph
+
+    from collabkg.catalogue import choices_result
+
+    found = _catalogue(root, generation)
+    spec = found.get(query_id).param(name)
+    if not spec.choices:
+        return None
+    return frozenset(choices_result(served_graph(root), spec, found).iris())
 
 
 def _question(query_id: str) -> tuple[str, CannedQuery | None]:

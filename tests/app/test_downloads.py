@@ -136,6 +136,13 @@ def test_a_question_with_a_choice_downloads_its_answer_for_that_choice(server: s
         # (it answered a header alone, without the columns a real answer has)
         ("download/evidence-for.csv?entity=ckd%3Anope", 404, "is not in the graph"),
         ("download/accountability-chain.json?organisation=ckd%3Anope", 404, "not in the graph"),
+        # a name the graph has but the question does not offer: the page asks again; so does
+        # this (it answered a header alone)
+        (
+            "download/accountability-chain.csv?organisation=ckd%3Awigan-council",
+            404,
+            "not one of this question's choices",
+        ),
     ],
     ids=[
         "unknown",
@@ -148,6 +155,7 @@ def test_a_question_with_a_choice_downloads_its_answer_for_that_choice(server: s
         "injection",
         "unknown-name",
         "unknown-organisation",
+        "not-offered",
     ],
 )
 def test_what_is_not_a_question_and_its_choices_is_refused_plainly(
