@@ -113,13 +113,19 @@ def test_sources_command_without_the_texts_says_not_found(
     assert "not found" in out and str(tmp_path / "none") in out
 
 
-def test_sources_command_fails_on_an_unverified_quotation(
-    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _sources_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the ontology and data, the source texts where they are."""
     monkeypatch.setenv("COLLABKG_SEEDS", str(texts_folder(REPO)))
     root = tmp_path / "p"
     for folder in ("ontology", "data"):
         shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def test_sources_command_fails_on_an_unverified_quotation(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _sources_project(tmp_path, monkeypatch)
     wigan = root / "data" / "cases" / "wigan.ttl"
     wigan.write_text(wigan.read_text("utf-8").replace("it’s very", "it is very", 1), "utf-8")
     code, out, _err = cli("--root", str(root), "sources")
@@ -130,10 +136,7 @@ def test_sources_command_fails_on_an_unverified_quotation(
 def test_sources_reads_a_file_with_a_byte_order_mark_and_says_which_it_leaves_out(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLLABKG_SEEDS", str(texts_folder(REPO)))
-    root = tmp_path / "p"
-    for folder in ("ontology", "data"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = _sources_project(tmp_path, monkeypatch)
     code, before, _err = cli("--root", str(root), "sources")
     assert code == 0
     wigan = root / "data" / "cases" / "wigan.ttl"

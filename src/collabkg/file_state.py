@@ -119,7 +119,7 @@ class Watch:
         taken = self._taken
         added = sorted(set(now) - set(taken.paths))
         changed = [*taken.changed(), *added]
-        return [_relative(path, self._project) for path in changed]
+        return [shown_name(path, self._project) for path in changed]
 
     def _run(self) -> None:
         wait = self._every_s
@@ -142,11 +142,12 @@ WATCH_EVERY_S = 5.0
 """How often :class:`Watch` looks at the files (at least)."""
 
 
-def _relative(path: Path, project: ProjectPaths) -> str:
+def shown_name(path: Path, project: ProjectPaths) -> str:
+    """A file as messages name it: relative to the project's root where it is inside it."""
     try:
         return path.relative_to(project.root).as_posix()
     except ValueError:
         return str(path)
 
 
-__all__ = ["WATCH_EVERY_S", "Taken", "Watch", "project_files", "take"]
+__all__ = ["WATCH_EVERY_S", "Taken", "Watch", "project_files", "shown_name", "take"]

@@ -75,17 +75,9 @@ def load_graph(
     raise LoadError(
         f"the data files changed while they were being read ({ATTEMPTS} tries), so nothing"
         " was loaded",
-        file=_shown(changed[0], project) if changed else None,
+        file=file_state.shown_name(changed[0], project) if changed else None,
         hint="run the command again once the files are saved",
     )
-
-
-def _shown(path: Path, project: ProjectPaths) -> str:
-    """A file as messages name it: relative to the project's root where it is inside it."""
-    try:
-        return path.relative_to(project.root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _validated_load(

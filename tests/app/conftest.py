@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import collabkg.explorer as ex
+from collabkg.graph import KnowledgeGraph
+from collabkg.project import open_graph
 from tests.support.apptest import APP, DATA_ROOT, Opener
 
 
@@ -38,3 +41,15 @@ def long_lists(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("long-lists") / "project"
     generate.generate(root, 40_000)
     return root
+
+
+@pytest.fixture(scope="module")
+def graph() -> KnowledgeGraph:
+    """The project's own (seed) graph, as the explorer opens it."""
+    return open_graph(DATA_ROOT)
+
+
+@pytest.fixture(scope="module")
+def index(graph: KnowledgeGraph) -> ex.ExplorerIndex:
+    """The explorer's index of the seed graph."""
+    return ex.ExplorerIndex(graph)

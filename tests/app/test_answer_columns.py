@@ -13,23 +13,11 @@ import pytest
 import collabkg.cli
 from collabkg import explorer as ex
 from collabkg.catalogue import CannedQuery, Catalogue, column_of, column_order, parse_query_file
-from collabkg.graph import KnowledgeGraph
-from collabkg.project import open_graph
 from tests.support.apptest import DATA_ROOT, Opener, answer_tables
 
 PAGE = "views/questions.py"
 CATALOGUE = Catalogue.load(DATA_ROOT)
 QUESTIONS = [q for q in CATALOGUE if not q.internal]
-
-
-@pytest.fixture(scope="module")
-def graph() -> KnowledgeGraph:
-    return open_graph(DATA_ROOT)
-
-
-@pytest.fixture(scope="module")
-def index(graph: KnowledgeGraph) -> ex.ExplorerIndex:
-    return ex.ExplorerIndex(graph)
 
 
 def _titles(query: CannedQuery, variables: list[str]) -> list[str]:

@@ -15,24 +15,13 @@ from collabkg import explorer as ex
 from collabkg.catalogue import Catalogue, ChartSpec, CountSpec, metadata_problems, parse_query_file
 from collabkg.explorer.charts import bars_html
 from collabkg.explorer.style import BARS_CSS
-from collabkg.graph import KnowledgeGraph, QueryResult
-from collabkg.project import open_graph
+from collabkg.graph import QueryResult
 from tests.support.apptest import DATA_ROOT, REPO, Opener, drawn_html
 
 CATALOGUE = Catalogue.load(DATA_ROOT)
 QUESTIONS = [q for q in CATALOGUE if not q.internal]
 CHARTED = [q for q in QUESTIONS if q.chart is not None]
 _IDENTIFIER = re.compile(r"https?://|\b(?:ckd|ckc|ck|org|prov|skos|rdfs):[A-Za-z]|\?id=")
-
-
-@pytest.fixture(scope="module")
-def graph() -> KnowledgeGraph:
-    return open_graph(DATA_ROOT)
-
-
-@pytest.fixture(scope="module")
-def index(graph: KnowledgeGraph) -> ex.ExplorerIndex:
-    return ex.ExplorerIndex(graph)
 
 
 @pytest.mark.parametrize("query", QUESTIONS, ids=lambda q: q.id)

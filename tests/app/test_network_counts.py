@@ -24,7 +24,7 @@ from collabkg.explorer.network import network_groups
 from collabkg.graph import KnowledgeGraph
 from collabkg.project import open_graph
 from collabkg.terms import PREFIXES
-from tests.support.apptest import DATA_ROOT, Opener, drawn_html, identifiers_on_screen
+from tests.support.apptest import Opener, drawn_html, identifiers_on_screen
 
 NETWORK = "views/network.py"
 PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
@@ -38,16 +38,6 @@ LINKS = {
 }
 TESTERS_RELATIONS = ("funds", "accountable to", "transfers asset to")
 """The filters of the tester's address that drew 9 shapes for at most 10."""
-
-
-@pytest.fixture(scope="module")
-def graph() -> KnowledgeGraph:
-    return open_graph(DATA_ROOT)
-
-
-@pytest.fixture(scope="module")
-def index(graph: KnowledgeGraph) -> ex.ExplorerIndex:
-    return ex.ExplorerIndex(graph)
 
 
 def _iris(graph: KnowledgeGraph, query: str) -> set[str]:

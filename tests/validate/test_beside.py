@@ -4,7 +4,6 @@ graph and the same refusals as validating first, and a worker that fails changes
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -20,20 +19,12 @@ from collabkg.validate import beside
 from collabkg.validate import store as store_module
 from collabkg.validate.cached import _GRAPH_CACHE, graph_report_key, validate
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "project"
-    for name in ("ontology", "shapes", "queries", "data"):
-        shutil.copytree(REPO / name, folder / name)
-    (folder / "pyproject.toml").write_text("", encoding="utf-8")
-    monkeypatch.setenv("COLLABKG_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("COLLABKG_ENDPOINT", raising=False)
+def root(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv(beside.ENV, raising=False)
     _GRAPH_CACHE.clear()
-    return folder
+    return project_copy
 
 
 def _quads(graph: KnowledgeGraph, tmp_path: Path, name: str) -> tuple[list[str], int]:
