@@ -126,12 +126,27 @@ if state.node:
         wanted = ""
     if wanted in network.node_labels:
         selected = wanted
+    elif wanted and index.kind(wanted):
+        # a shape kept selected while the filters changed, which the new drawing leaves out
+        st.warning(
+            f"{index.label(wanted)} is not in this drawing with these filters; its selection "
+            "is cleared. Draw more shapes or change the filters to see it, or select another."
+        )
+        state = NetworkState(state.relations, state.structure_types, state.cap)
     else:
         st.warning("The shape named in the address is not in this drawing; select another.")
         state = NetworkState(state.relations, state.structure_types, state.cap)
 keep_address(network_address(state, default_cap=DEFAULT_NODE_CAP))
 
-st.html(network_form_html(state.relations, options, state.structure_types, state.cap))
+st.html(
+    network_form_html(
+        state.relations,
+        options,
+        state.structure_types,
+        state.cap,
+        selected=to_curie(selected) if selected else None,
+    )
+)
 if network.message:
     st.warning(network.message, icon=":material/filter_alt:")
 if not network.shown_nodes:

@@ -170,6 +170,8 @@ def broken_choice(kind: str, label: str, given: str | None) -> str:
     article = "an" if noun[:1] in "aeiou" else "a"
     if kind != "choice":
         return f"{article} {noun} that cannot be read ({given!r})"
+    if not (given or "").strip():
+        return f"no {noun}"
     with contextlib.suppress(ParameterError):
         iri = parse_iri(given or "")  # a term: a text is bound as a literal
         if graph.ask("ASK { ?s ?p ?o }", {"s": iri}):

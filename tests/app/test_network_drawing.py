@@ -221,6 +221,9 @@ def test_the_network_form_shows_the_state_and_sends_it_to_the_address():
     assert '<label for="ck-net-cap">Show at most</label>' in form
     assert "<legend>Relations</legend>" in form
     assert '<button type="submit">Apply</button>' in form
+    assert 'name="node"' not in form  # nothing selected: nothing to keep
+    kept = ex.network_form_html(("funds",), OPTIONS, (), 12, selected="ckd:a&b")
+    assert '<input type="hidden" name="node" value="ckd:a&amp;b">' in kept
 
 
 # --------------------------------------------------------------------------- question choices

@@ -218,6 +218,19 @@ def test_a_name_the_graph_has_but_the_question_does_not_offer_is_told_as_such(
     assert "an organisation or collaboration that is not in the graph" in warning  # not "a o…"
 
 
+def test_an_empty_choice_in_a_link_answered_for_the_default(open_page: Opener):
+    """``?policy=`` (a link naming no policy; the form never sends it) answered for the
+    default policy, quietly. It asks for a choice now, as any broken link does."""
+    app = open_page(PAGE, q="claims-by-policy", policy="")
+    [warning] = [w.value for w in app.warning]
+    assert "The link names no policy" in warning
+    assert not answer_tables(app)
+    assert _selected(app) is None
+    # with no policy in the address at all, the question's default is answered
+    app = open_page(PAGE, q="claims-by-policy")
+    assert not app.warning and answer_tables(app)
+
+
 def test_an_unknown_question(open_page: Opener):
     app = open_page(PAGE, q="no-such-question")
     assert any("does not exist" in w.value for w in app.warning)

@@ -108,6 +108,21 @@ def test_a_selected_shape_shows_its_links_and_profile_in_words(open_page: Opener
     assert identifiers_on_screen(app) == []
 
 
+def test_network_filters_applied_dropped_the_selected_shape(open_page: Opener):
+    """Applying the filters sent the form without the selected shape: the selection (and
+    its panel) was lost on every Apply. The form carries it now; a shape the new filters
+    leave out is named, and its selection cleared."""
+    app = open_page(NETWORK, node="ckd:wigan-council", cap="1000")
+    assert '<input type="hidden" name="node" value="ckd:wigan-council">' in _drawn(app)
+    # no relation ticked: nothing is drawn, so the kept selection cannot be shown
+    app = open_page(NETWORK, node="ckd:wigan-council", relation="none")
+    assert any(
+        "Wigan council is not in this drawing with these filters" in w.value for w in app.warning
+    )
+    assert "node" not in app.query_params
+    assert identifiers_on_screen(app) == []
+
+
 def test_a_shape_not_in_the_drawing_is_explained_and_dropped(open_page: Opener):
     app = open_page(NETWORK, node="ckd:no-such-thing")
     assert any("not in this drawing" in w.value for w in app.warning)

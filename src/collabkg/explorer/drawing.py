@@ -333,9 +333,12 @@ def network_form_html(
     *,
     page: str = "network",
     max_cap: int = 1000,
+    selected: str | None = None,
 ) -> str:
     """The Network page's filters as one plain HTML form (``GET network``): a checkbox per
-    relation, a ``<details>`` of structure types, the most shapes drawn, Apply.
+    relation, a ``<details>`` of structure types, the most shapes drawn, Apply. The selected
+    shape (its short name, ``selected``) goes with the filters, so applying them keeps it
+    selected where the new drawing has it.
 
     The explorer's same-tab script turns the submission into an address change (without
     it the browser loads the address), so the address always holds the filters. A hidden
@@ -359,7 +362,8 @@ def network_form_html(
         f'<form class="ck-filters ck-net-filters" action="{esc(page)}" method="get" '
         'aria-label="Filter the network">'
         '<input type="hidden" name="relation" value="none">'
-        '<div class="ck-filter-fields">'
+        + (f'<input type="hidden" name="node" value="{esc(selected)}">' if selected else "")
+        + '<div class="ck-filter-fields">'
         '<fieldset class="ck-relations"><legend>Relations</legend>'
         f"{relation_boxes}</fieldset>"
         f'<details class="ck-filter"{" open" if chosen else ""}>'

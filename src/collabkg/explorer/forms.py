@@ -76,7 +76,10 @@ def param_value(
     choice's default is not among ``options``). A value the page cannot use gives None and
     True: a broken link asks for a choice and never answers for another. For a choice,
     ``canonical`` maps what the address may say (a CURIE or a full IRI) to the option's
-    value."""
+    value. A choice named empty (``?policy=``, which the form never sends) is broken too: it
+    asks for a choice rather than answer for the default."""
+    if kind == "choice" and given is not None and not given.strip():
+        return None, True
     if not given:
         if default and (kind != "choice" or default in options):
             return default, False
