@@ -105,6 +105,8 @@ EXPECTED: dict[str, tuple[str, int | None]] = {
     "91-council-redescribed-as-charity.ttl": ("vocabulary.conflicting-types", 17),
     "92-council-renamed.ttl": ("vocabulary.conflicting-labels", 18),
     "93-unclosed-long-text-before-another.ttl": ("syntax.unclosed-long-string", 19),
+    "94-semicolon-ends-item.ttl": ("syntax.unended-item", 15),
+    "95-comma-ends-item.ttl": ("syntax.unended-item", 14),
 }
 
 __all__ = ["EXPECTED"]

@@ -77,6 +77,9 @@ EXPECTED_ADVICE: dict[str, tuple[str, str | None]] = {
     "92-council-renamed.ttl": ("“Fixton Council” in data/cases/good.ttl line 27", None),
     "93-unclosed-long-text-before-another.ttl": ("93-unclosed-long-text-before-another.ttl:19:16",
                                                 None),
+    # reported at the next item (line 17: "a is not a valid RDF object"), not where it was
+    "94-semicolon-ends-item.ttl": ("94-semicolon-ends-item.ttl:15:43", "check the punctuation"),
+    "95-comma-ends-item.ttl": ("end the item with ' .' instead of ' ,'", None),
     "81-double-dot.ttl": ("two ' .' in a row", None),
     "82-capitalised-prefix-keyword.ttl": ("write @prefix in lower case", None),
 }

@@ -6,6 +6,8 @@ look at the text itself:
 - :func:`unclosed_long_string` — a ``\"\"\"`` text that is never closed (the parser swallows the
   rest of the file and fails at its end, or at the next ``\"\"\"``): reported where it opens;
 - :func:`language_tag_typos` — ``"…"@en_GB``: a language tag takes a hyphen (``@en-GB``);
+- :func:`unended_item` — an item ended with ``;`` where `` .`` belongs: the parser fails in
+  the next item; reported at the ``;``;
 - :func:`amount_problems` — ``ck:hasAmountInPounds £1.5m`` / ``1,500,000`` / ``"£250k"``:
   an amount is one plain number; said how to write it (and ``1,500,000``, which Turtle reads
   as three numbers, is caught even though it parses).
@@ -221,6 +223,57 @@ def amount_problems(text: str) -> list[Finding]:
     return found
 
 
+_CONTENT_END = re.compile(r"([;,])\s*(?:#[^\n]*)?$")
+
+
+def unended_item(text: str, line: int | None) -> Finding | None:
+    """An item that ends with ``;`` (or ``,``) where it should end with `` .``, when the
+    parser's error at ``line`` is in the next item's first two lines: the parser read the
+    next item's ID as one more property of the item above, and failed after it.
+
+    Only an item whose first line starts at the line's start (as every item of ours and of
+    the template does) is taken for a new item; its properties are indented."""
+    if line is None:
+        return None
+    lines = text.splitlines()
+    for start in (line, line - 1):
+        if not 1 <= start <= len(lines):
+            continue
+        first = lines[start - 1]
+        if not first or first[0].isspace() or first[0] in "#@;,.[(" or first.upper().startswith(
+            ("PREFIX", "BASE")
+        ):
+            continue
+        before = start - 1
+        while before >= 1 and (not lines[before - 1].strip() or
+                               lines[before - 1].lstrip().startswith("#")):
+            before -= 1
+        if before < 1:
+            return None
+        # the last ';' or ',' of the line above, outside a text (the scan knows strings)
+        above = lines[before - 1]
+        if above.lstrip().startswith("@") or above.lstrip().upper().startswith(("PREFIX", "BASE")):
+            return None  # a prefix line: its own hint says how it ends
+        found = _CONTENT_END.search(above)
+        if found is None or ("#" in above[: found.start()] and '"' not in above):
+            return None  # no ';' at the end, or only in a comment
+        offset = sum(len(text_line) + 1 for text_line in lines[: before - 1]) + found.start(1)
+        if any(s <= offset < (e if e >= 0 else len(text)) for _k, s, e in _scan(text)):
+            return None  # the ';' is inside a text
+        mark = found.group(1)
+        return Finding(
+            "syntax.unended-item",
+            before,
+            found.start(1) + 1,
+            1,
+            f"This item ends with '{mark}' where ' .' belongs, so the next item "
+            f"({first.split()[0]}, line {start}) was read as more of this one.",
+            f"end the item with ' .' instead of ' {mark}' (';' goes between properties of the "
+            "same item, ' .' after its last)",
+        )
+    return None
+
+
 def explain_syntax_error(text: str, line: int | None, column: int | None = None) -> Finding | None:
     """The mistake that explains a parser's error at ``line`` (None when none of ours does)."""
     unclosed = unclosed_long_string(text)
@@ -229,7 +282,7 @@ def explain_syntax_error(text: str, line: int | None, column: int | None = None)
     for finding in (*language_tag_typos(text), *amount_problems(text)):
         if line is None or finding.line == line or finding.line == line - 1:
             return finding
-    return None
+    return unended_item(text, line)
 
 
 __all__ = [
@@ -238,4 +291,5 @@ __all__ = [
     "explain_syntax_error",
     "language_tag_typos",
     "unclosed_long_string",
+    "unended_item",
 ]
