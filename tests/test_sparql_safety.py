@@ -208,3 +208,21 @@ def test_the_from_clause_is_read_by_the_checks_tokens(query: str, names: bool) -
     from collabkg.sparql_text import canonical_query
 
     assert canonical_query(query).names_default_graph is names
+
+
+def test_a_long_property_path_timed_out_with_a_hint_about_selectivity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The engine takes seconds to read a path of hundreds of steps (time grows with the
+    cube of its length); stopped, it was told to "add a LIMIT", which cannot help: what
+    takes the time is the text, and the hint says how to split it."""
+    import collabkg.sparql_safety as safety
+
+    monkeypatch.setattr(safety, "_SYNTAX_PROBE_S", 0.05)
+    safety._probed.cache_clear()
+    path = "/".join(["<http://www.w3.org/ns/org#memberOf>"] * 300)
+    with pytest.raises(QueryError) as caught:
+        check_read_only(f"SELECT ?a ?b WHERE {{ ?a {path} ?b }}")
+    said = f"{caught.value.message} {caught.value.hint}"
+    assert "reading the query" in said and "before it ran" in said
+    assert "LIMIT" not in said and "split a long path" in said

@@ -136,9 +136,13 @@ def check_read_only(query_text: str) -> str:
     return checked.form
 
 
+SYNTAX_CHECK: Final[str] = "syntax check"
+"""What the engine's own reading of a query is called where it times out."""
+
+
 @functools.lru_cache(maxsize=128)
 def _probed(text: str) -> None:
-    run_with_timeout(_probe(text), _SYNTAX_PROBE_S, "syntax check")
+    run_with_timeout(_probe(text), _SYNTAX_PROBE_S, SYNTAX_CHECK)
 
 
 # --------------------------------------------------------------------------- timeouts
@@ -169,6 +173,14 @@ def memory_ceiling_mb() -> int:
 
 
 def _timeout_error(what: str, timeout_s: float) -> QueryError:
+    if what == SYNTAX_CHECK:  # the text itself, before any data is read: LIMIT cannot help
+        return QueryTimeout(
+            f"reading the query took the engine longer than {timeout_s:g} s, so it was "
+            "stopped before it ran",
+            hint="long property paths (a/b/c/… of many steps) and deeply nested expressions "
+            "take the engine longest to read: split a long path into triple patterns joined "
+            "by variables (?a a:p ?x . ?x a:q ?b), or write the query in smaller parts",
+        )
     return QueryTimeout(
         f"the {what} took longer than {timeout_s:g} s and was stopped",
         hint="make the query more selective, or add a LIMIT",
