@@ -135,6 +135,38 @@ def test_only_the_named_files_are_reported(small_copy: Path, tmp_path: Path):
     assert "collabkg validate data/cases/good.ttl" in text
 
 
+def test_a_name_clash_was_headed_by_the_other_files_name(small_copy: Path):
+    """Two files naming one council differently: each file's report was headed by the
+    graph's one name for it (the other file's, for one of them), beside "is named … here".
+    Each is headed as its own file names (and kinds) it now."""
+    shared = NEW_CASE + (
+        "\nckd:fx-good-council a ck:Charity ;\n"
+        '    rdfs:label "Fixton Borough Council" ;\n'
+        "    ck:hasSector ckc:voluntaryCommunitySector ;\n"
+        "    dcterms:source ckd:src-fx-report .\n"
+    )
+    _write(small_copy / "data" / "cases" / "new.ttl", shared)
+    report = validate(root=small_copy)
+    clashes = [i for i in report.issues if i.code.startswith("vocabulary.conflicting-")]
+    assert {i.file for i in clashes} == {"data/cases/good.ttl", "data/cases/new.ttl"}
+    for issue in clashes:
+        mine = "Fixton Borough Council" if issue.file.endswith("new.ttl") else "Fixton Council"
+        kind = "charity" if issue.file.endswith("new.ttl") else "local authority"
+        if issue.code == "vocabulary.conflicting-labels":
+            assert issue.focus_label == mine, issue.subject_text()
+        assert issue.focus_kind == kind, issue.subject_text()
+    renamed = shared.replace("a ck:Charity", "a ck:LocalAuthority").replace(
+        "voluntaryCommunitySector", "publicSector"
+    )
+    _write(small_copy / "data" / "cases" / "new.ttl", renamed)
+    report = validate(root=small_copy)
+    labels = [i for i in report.issues if i.code == "vocabulary.conflicting-labels"]
+    assert sorted(i.subject_text() for i in labels) == [
+        "local authority “Fixton Borough Council” (ckd:fx-good-council)",
+        "local authority “Fixton Council” (ckd:fx-good-council)",
+    ]
+
+
 @pytest.mark.slow
 def test_an_organisation_shared_by_two_files_is_allowed_when_they_agree(
     small_project: Path, tmp_path: Path

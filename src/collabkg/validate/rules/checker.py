@@ -76,8 +76,13 @@ class Checker:
         path: Node | None = None,
         value: Node | None = None,
         related: list[str] | None = None,
+        as_here: tuple[str | None, str | None] = (None, None),
     ) -> Issue:
+        """One problem of ``item``'s file, headed by the item it concerns (``focus``) as
+        the graph names it; ``as_here`` (kind, name) heads it as this file describes it
+        instead, where the problem is that the files describe it differently."""
         index = item.parsed.index
+        kind_here, label_here = as_here
         found = Issue(
             severity,
             Stage.VOCABULARY,
@@ -90,8 +95,8 @@ class Checker:
             hint=hint,
             source_line=index.source_line(line),
             focus=show(focus) if isinstance(focus, URIRef) else None,
-            focus_label=self.ws.label_of(focus) if focus is not None else None,
-            focus_kind=self.ws.kind_of(focus) if focus is not None else None,
+            focus_label=label_here or (self.ws.label_of(focus) if focus is not None else None),
+            focus_kind=kind_here or (self.ws.kind_of(focus) if focus is not None else None),
             path=show(path) if path is not None else None,
             value=show(value) if value is not None else None,
             related=related or [],

@@ -211,6 +211,7 @@ def _compare_shared(
                 line=line,
                 focus=subject,
                 related=related,
+                as_here=(ont.kind(mine), None),
                 hint=f"if it is the same organisation, use the kind given in {there} (or do "
                 "not describe it again: just use its ID); if it is another one, give it "
                 "another ID",
@@ -231,6 +232,7 @@ def _compare_shared(
                 line=item.parsed.index.property_line(str(subject), str(RDFS.label)) or line,
                 focus=subject,
                 related=related,
+                as_here=(ont.kind(mine) if mine else None, sorted(my_labels)[0]),
                 hint=f"if it is the same item, copy the name used in {there} (other names go "
                 "in skos:altLabel); if it is another one, give it another ID",
             )
