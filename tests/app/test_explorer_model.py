@@ -79,6 +79,32 @@ def test_entity_table_is_in_labels(index: ex.ExplorerIndex):
     assert not any("https://" in str(v) or "ckd:" in str(v) for v in shown)
 
 
+@pytest.fixture(scope="module")
+def seed_index(graph: KnowledgeGraph) -> ex.ExplorerIndex:
+    """The seed graph's index (``graph`` is the seed graph of tests/app/conftest.py)."""
+    return ex.ExplorerIndex(graph)
+
+
+@pytest.mark.parametrize("kind", ["collaboration", "organisation"])
+def test_a_list_cell_the_sources_leave_empty_was_blank_where_home_says_not_recorded(
+    kind: str, index: ex.ExplorerIndex, seed_index: ex.ExplorerIndex
+):
+    for idx in (index, seed_index):
+        table = ex.entity_table(idx, kind)  # type: ignore[arg-type]
+        entities = {e.iri: e for e in (
+            idx.collaborations() if kind == "collaboration" else idx.organisations()
+        )}
+        assert len(table) == len(entities) > 0
+        for _, row in table.iterrows():
+            e = entities[row["iri"]]
+            given = {"Place": e.places, "Sector": e.sectors, "Sectors involved": e.sectors,
+                     "Structure type": e.structure_types}
+            for column, values in given.items():
+                if column in row:
+                    assert (row[column] == "Not recorded") == (not values), (row["Name"], column)
+                    assert row[column] != ""
+
+
 def test_filters(index: ex.ExplorerIndex):
     options = ex.filter_options(index, "organisation")
     assert options["sectors"] == [

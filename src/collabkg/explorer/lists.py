@@ -33,6 +33,15 @@ LIST_COLUMNS = {
 }
 
 
+NOT_RECORDED = "Not recorded"
+"""A list's cell where the sources give no structure type, sector or place (as Home's charts
+say it), never an empty cell that could be a fault of the page."""
+
+
+def _or_not_recorded(values: list[str]) -> str:
+    return ", ".join(values) if values else NOT_RECORDED
+
+
 def entity_table(index: ExplorerIndex, kind: Kind) -> pd.DataFrame:
     """The list page's table: one row per entity, labels only (plus ``iri`` and ``link``)."""
     import pandas as pd
@@ -47,14 +56,17 @@ def entity_table(index: ExplorerIndex, kind: Kind) -> pd.DataFrame:
             "Name": e.label,
             "Kind": e.type_label,
         }
+        sectors = _or_not_recorded([sentence_case(s) for s in e.sectors])
         if kind == "collaboration":
-            row["Structure type"] = ", ".join(sentence_case(s) for s in e.structure_types)
-            row["Sectors involved"] = ", ".join(sentence_case(s) for s in e.sectors)
-            row["Place"] = ", ".join(e.places)
+            row["Structure type"] = _or_not_recorded(
+                [sentence_case(s) for s in e.structure_types]
+            )
+            row["Sectors involved"] = sectors
+            row["Place"] = _or_not_recorded(list(e.places))
             row["Members"] = linked
         else:
-            row["Sector"] = ", ".join(sentence_case(s) for s in e.sectors)
-            row["Place"] = ", ".join(e.places)
+            row["Sector"] = sectors
+            row["Place"] = _or_not_recorded(list(e.places))
             row["Collaborations"] = linked
         row["Sources"] = "; ".join(e.sources)
         rows.append(row)
