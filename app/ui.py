@@ -83,6 +83,13 @@ def icon_url() -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
+MAX_ADDRESS = 100_000
+"""The longest address a form of the explorer sends, in characters: the server refuses a
+request line of about 128 KB (measured: 127,656 characters of address answered, 128,125
+refused with a bare "400"), so a longer SPARQL text or search is stopped in the browser
+with a message, never sent."""
+
+
 SAME_TAB_SCRIPT = """
 <script>
 (function () {
@@ -92,6 +99,7 @@ SAME_TAB_SCRIPT = """
   if (window.__ckSameTab) return;
   window.__ckSameTab = true;
   var PAGES = %(pages)s;
+  var MAX_ADDRESS = %(max_address)d;
   function inApp(url) {
     if (url.origin !== window.location.origin) return false;
     var first = url.pathname.replace(/^\\/+/, "").split("/")[0];
@@ -143,6 +151,23 @@ SAME_TAB_SCRIPT = """
       if (String(value).trim() !== "") query.append(name, value);
     });
     url.search = query.toString();
+    var said = form.querySelector(".ck-too-long");
+    if (url.href.length > MAX_ADDRESS) {
+      // the server refuses an address this long (a bare "HTTP ERROR 400" on a reload):
+      // nothing is sent, and the form says why and what to do instead
+      if (!said) {
+        said = document.createElement("p");
+        said.className = "ck-too-long";
+        said.setAttribute("role", "alert");
+        form.appendChild(said);
+      }
+      said.textContent = "This is too long to send: the page's address would hold " +
+        url.href.length.toLocaleString("en-GB") + " characters, and at most " +
+        MAX_ADDRESS.toLocaleString("en-GB") + " can be sent. Shorten it; a long query " +
+        "can be saved in a file ending .rq and run with: collabkg query that-file.rq";
+      return;
+    }
+    if (said) said.remove();
     go(url);
   }, true);
   var open = window.open;
@@ -167,7 +192,7 @@ def same_tab_links(
     page shown ``current``) in the same element."""
     import json
 
-    values = {"pages": json.dumps(["", *PAGE_FILES])}
+    values = {"pages": json.dumps(["", *PAGE_FILES]), "max_address": MAX_ADDRESS}
     st.session_state["_ck_style_sent"] = True
     # one element for the navigation, the script and the stylesheet: each element drawn
     # costs the browser
@@ -611,6 +636,7 @@ details.ck-filter label { display: block; padding: .1rem 0; }
 .ck-filter-actions button { padding: .3rem 1rem; border: 1px solid #1f4e79;
   border-radius: .4rem; background: #1f4e79; color: #fff; cursor: pointer; }
 .ck-filter-actions a { color: #1d4ed8; }
+.ck-too-long { color: #8a1c1c; font-weight: 600; margin: .5rem 0 0; }
 input:focus-visible, summary:focus-visible { outline: 3px solid #1d4ed8 !important;
   outline-offset: 2px; }
 .ck-flag { font-size: .9rem; color: #92400e; background: #fffbeb; border-left: 3px solid #f59e0b;

@@ -345,6 +345,26 @@ def test_a_sparql_permalink_reruns_its_query(tab: Page):
     expect(tab.get_by_label("Query")).to_have_value(query)
 
 
+def test_a_query_too_long_for_an_address_got_the_servers_bare_400(tab: Page):
+    """A SPARQL text of over about 128 KB made an address the server refuses: a reload (or
+    a shared link) got the browser's bare "HTTP ERROR 400". The form stops it now, says why
+    and what to do, and sends nothing."""
+    open_at(tab, "sparql", "SPARQL")
+    before = tab.url
+    long_query = "SELECT * WHERE { ?s ?p ?o } # " + "x" * 110_000
+    tab.get_by_label("Query").fill(long_query)
+    tab.get_by_role("button", name="Run query").click()
+    said = tab.locator(".ck-too-long")
+    expect(said).to_contain_text("This is too long to send")
+    expect(said).to_contain_text("collabkg query that-file.rq")
+    assert tab.url == before  # nothing sent: the page and its address are as they were
+    # shortened, it runs, and the message goes
+    tab.get_by_label("Query").fill("SELECT ?org WHERE { ?org a ck:LocalAuthority } LIMIT 2")
+    tab.get_by_role("button", name="Run query").click()
+    expect(tab.get_by_text("2 rows.")).to_be_visible(timeout=30_000)
+    expect(tab.locator(".ck-too-long")).to_have_count(0)
+
+
 PAGES_TO_TITLE = {
     "": "Collaborations in public services",
     "questions": "Questions",
