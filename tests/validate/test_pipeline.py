@@ -135,6 +135,67 @@ def test_only_the_named_files_are_reported(small_copy: Path, tmp_path: Path):
     assert "collabkg validate data/cases/good.ttl" in text
 
 
+ADDITIONS = NEW_CASE + """
+ckd:fx-good-council ck:hasSector ckc:citizensCommunities .
+ckd:fx-good-funding ck:hasFunder ckd:new-group .
+ckd:fx-good-period ck:hasStartDate "2005"^^<http://www.w3.org/2001/XMLSchema#gYear> .
+"""
+
+
+def test_a_file_adding_to_another_files_items_changed_its_answers_quietly(small_copy: Path):
+    """Another file gave a council a second sector, a funding a second funder and a period a
+    second start, without typing them (or typing them alike): no error, and the first case's
+    answers changed (a one-member collaboration counted as cross-sector, two funders). Each
+    property two files give different values is an error in both, naming the other."""
+    _write(small_copy / "data" / "cases" / "new.ttl", ADDITIONS)
+    report = validate(root=small_copy)
+    found = {
+        (i.file, i.path, i.focus): i for i in report.issues if i.code == "vocabulary.conflicting-values"
+    }
+    for file in ("data/cases/new.ttl", "data/cases/good.ttl"):
+        for path, focus in (
+            ("ck:hasSector", "ckd:fx-good-council"),
+            ("ck:hasFunder", "ckd:fx-good-funding"),
+            ("ck:hasStartDate", "ckd:fx-good-period"),
+        ):
+            issue = found[(file, path, focus)]
+            assert issue.severity is Severity.VIOLATION
+            other = "good.ttl" if file.endswith("new.ttl") else "new.ttl"
+            assert f"data/cases/{other} line" in issue.message
+    council = found[("data/cases/new.ttl", "ck:hasSector", "ckd:fx-good-council")]
+    assert "ckc:citizensCommunities here but ckc:publicSector in" in council.message
+    assert council.line == ADDITIONS.splitlines().index(
+        "ckd:fx-good-council ck:hasSector ckc:citizensCommunities ."
+    ) + 1
+    assert council.subject_text() == "local authority “Fixton Council” (ckd:fx-good-council)"
+    # the file checked alone (an academic's check of a new case) says the same
+    alone = validate([small_copy / "data" / "cases" / "new.ttl"], root=small_copy)
+    assert {(i.path, i.focus) for i in alone.issues if i.code == "vocabulary.conflicting-values"} == {
+        ("ck:hasSector", "ckd:fx-good-council"),
+        ("ck:hasFunder", "ckd:fx-good-funding"),
+        ("ck:hasStartDate", "ckd:fx-good-period"),
+    }
+
+
+def test_another_file_may_describe_a_shared_item_alike_with_its_notes_and_evidence(
+    small_copy: Path,
+):
+    """Two files describing one council alike: the second may add its own note, and a
+    property the first does not give (its evidence); notes, other names and sources are
+    never compared. Nothing to report."""
+    shared = NEW_CASE + """
+ckd:fx-good-council a ck:LocalAuthority ;
+    rdfs:label "Fixton Council" ;
+    ck:hasSector ckc:publicSector ;
+    rdfs:comment "Also described in the new case." ;
+    ck:isEvidencedBy ckd:fx-good-quote ;
+    dcterms:source ckd:src-fx-report .
+"""
+    _write(small_copy / "data" / "cases" / "new.ttl", shared)
+    report = validate(root=small_copy)
+    assert [i for i in report.issues if i.severity is Severity.VIOLATION] == []
+
+
 def test_a_name_clash_was_headed_by_the_other_files_name(small_copy: Path):
     """Two files naming one council differently: each file's report was headed by the
     graph's one name for it (the other file's, for one of them), beside "is named … here".

@@ -827,7 +827,10 @@ class _Run:
             parsed, _issues = read_turtle(ref.path, ref.display)
             if parsed is not None:
                 items[ref.graph] = file_data(parsed, ref.graph, target=True)
-        sharing = sharing_graphs(store, list(items.values())) - set(items)
+        # over many files, shared_filter chose both ends of an addition to another's item
+        sharing = sharing_graphs(store, list(items.values()), added_to=not self.many) - set(
+            items
+        )
         by_graph = {ref.graph: ref for ref in self.refs}
         rank = {ref.graph: i for i, ref in enumerate(self.refs)}
         listed = self.listed

@@ -374,27 +374,37 @@ class PersistentStore:
         self.store = None
 
 
-def sharing_graphs(store: ox.Store, files: Sequence[FileData]) -> set[str]:
-    """Graphs that give a type to an IRI typed in one of ``files`` (for the checks of items
-    described in several files)."""
-    typed = sorted(
-        {
-            str(s)
-            for item in files
-            for s, p, _o in item.triples
-            if p == RDF.type and isinstance(s, URIRef)
-        }
-    )
-    found: set[str] = set()
-    for start in range(0, len(typed), 500):
-        values = " ".join(f"<{iri}>" for iri in typed[start : start + 500])
-        found |= graphs_of(
-            solutions(
-                store,
-                "SELECT DISTINCT ?g WHERE { VALUES ?s { " + values + " } GRAPH ?g { ?s a ?t } }",
-            )
+def sharing_graphs(
+    store: ox.Store, files: Sequence[FileData], *, added_to: bool = True
+) -> set[str]:
+    """Graphs that describe an item one of ``files`` describes: that type an IRI typed in
+    one of them, or type an IRI one of them only adds statements to; with ``added_to``, also
+    the graphs that only add statements to an IRI typed in one of them (for the checks of
+    items described in several files). The last asks for every statement of each item,
+    2–3 times the cost of the others: a run over many files leaves it out, for its
+    pre-filter (``shared_filter``) has already chosen both ends of such an addition."""
+    typed: set[str] = set()
+    untyped: set[str] = set()
+    for item in files:
+        here = {str(s) for s, p, _o in item.triples if p == RDF.type and isinstance(s, URIRef)}
+        typed |= here
+        untyped |= {str(s) for s, _p, _o in item.triples if isinstance(s, URIRef)} - here
+    found = _graphs_per_item(store, sorted(typed | untyped), "GRAPH ?g { ?s a ?t }")
+    if added_to:
+        found |= _graphs_per_item(
+            store, sorted(typed), "GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { GRAPH ?g { ?s a ?t } }"
         )
     found.discard(REDUCED_GRAPH)
+    return found
+
+
+def _graphs_per_item(store: ox.Store, items: Sequence[str], pattern: str) -> set[str]:
+    """The graphs ``pattern`` finds for the IRIs ``items`` (``?s``), 500 at a time."""
+    found: set[str] = set()
+    for start in range(0, len(items), 500):
+        values = " ".join(f"<{iri}>" for iri in items[start : start + 500])
+        query = "SELECT DISTINCT ?g WHERE { VALUES ?s { " + values + " } " + pattern + " }"
+        found |= graphs_of(solutions(store, query))
     return found
 
 
