@@ -24,6 +24,7 @@ from collabkg.graph import KnowledgeGraph, graph_files
 from collabkg.paths import ProjectPaths
 from collabkg.validate import Severity, Stage, beside, summary_line, validate_graph_files
 from collabkg.validate.report import Report
+from collabkg.validate.strays import with_strays
 
 _UNREADABLE = (Stage.SYNTAX, Stage.FILE)
 ATTEMPTS = 3
@@ -62,6 +63,8 @@ def load_graph(
     for _attempt in range(ATTEMPTS):
         taken = file_state.take(watched)
         graph, report = _validated_load(root, files, project, allow_invalid=allow_invalid)
+        if paths is None:  # a file under data/ the graph does not read (case.TTL): an error
+            report = with_strays(report, project)
         if taken.holds():
             try:
                 return _checked(root, paths, files, report, graph, allow_invalid=allow_invalid)

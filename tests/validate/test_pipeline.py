@@ -149,9 +149,8 @@ def test_a_file_adding_to_another_files_items_changed_its_answers_quietly(small_
     property two files give different values is an error in both, naming the other."""
     _write(small_copy / "data" / "cases" / "new.ttl", ADDITIONS)
     report = validate(root=small_copy)
-    found = {
-        (i.file, i.path, i.focus): i for i in report.issues if i.code == "vocabulary.conflicting-values"
-    }
+    conflicting = "vocabulary.conflicting-values"
+    found = {(i.file, i.path, i.focus): i for i in report.issues if i.code == conflicting}
     for file in ("data/cases/new.ttl", "data/cases/good.ttl"):
         for path, focus in (
             ("ck:hasSector", "ckd:fx-good-council"),
@@ -170,7 +169,7 @@ def test_a_file_adding_to_another_files_items_changed_its_answers_quietly(small_
     assert council.subject_text() == "local authority “Fixton Council” (ckd:fx-good-council)"
     # the file checked alone (an academic's check of a new case) says the same
     alone = validate([small_copy / "data" / "cases" / "new.ttl"], root=small_copy)
-    assert {(i.path, i.focus) for i in alone.issues if i.code == "vocabulary.conflicting-values"} == {
+    assert {(i.path, i.focus) for i in alone.issues if i.code == conflicting} == {
         ("ck:hasSector", "ckd:fx-good-council"),
         ("ck:hasFunder", "ckd:fx-good-funding"),
         ("ck:hasStartDate", "ckd:fx-good-period"),

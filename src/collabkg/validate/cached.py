@@ -191,6 +191,8 @@ def validate(
     The report is remembered by the content of the files (see :func:`run_cached`); a few
     files in a large project whose other files did not change are checked as a warm run
     (:mod:`.warm`: no work per other file)."""
+    from collabkg.validate.strays import with_strays
+
     project = ProjectPaths.discover(root)
     paths = list(paths) if paths is not None else None
     if paths and not reason:
@@ -198,9 +200,11 @@ def validate(
 
         report = check(project, paths, engine=engine, progress=progress)
         if report is not None:
-            return report
+            return with_strays(report, project, [Path(p) for p in paths])
     inputs = project_inputs(project, paths)
-    return run_cached(inputs, project, reason=reason, engine=engine, progress=progress)
+    report = run_cached(inputs, project, reason=reason, engine=engine, progress=progress)
+    # a file the graph does not read (case.TTL) is an error, checked whole or named
+    return with_strays(report, project, [Path(p) for p in paths] if paths else None)
 
 
 def validate_text(
