@@ -435,6 +435,18 @@ def test_pre_commit_hook_validates_changed_data_files():
     assert "^data/" in config and "TEMPLATE" in config
 
 
+def test_the_hook_skipped_a_case_named_like_turtle_but_not_ttl():
+    """The hook ran on ``data/**.ttl`` only: a case.TTL, which the graph never reads, was
+    committed unchecked. It runs on every Turtle-like name under data/ now (the check then
+    says the file is not part of the graph)."""
+    config = (REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    [files] = re.findall(r"^\s*files:\s*(\S+)\s*$", config, flags=re.MULTILINE)
+    for name in ("data/cases/a.ttl", "data/cases/a.TTL", "data/x/a.turtle", "data/sources.ttl"):
+        assert re.search(files, name), name
+    for name in ("shapes/a.ttl", "data/README.md", "data/cases/a.ttl.bak", "queries/a.rq"):
+        assert not re.search(files, name), name
+
+
 def test_an_edited_copy_of_a_case_is_checked_in_place_of_the_original(
     small_project: Path, tmp_path: Path
 ):

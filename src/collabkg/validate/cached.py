@@ -5,6 +5,7 @@ each report remembered by the content of every file involved (:func:`run_cached`
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import os
@@ -200,11 +201,33 @@ def validate(
 
         report = check(project, paths, engine=engine, progress=progress)
         if report is not None:
-            return with_strays(report, project, [Path(p) for p in paths])
+            return _named_checks(report, project, paths)
     inputs = project_inputs(project, paths)
     report = run_cached(inputs, project, reason=reason, engine=engine, progress=progress)
+    if paths:
+        return _named_checks(report, project, paths, inputs.targets)
     # a file the graph does not read (case.TTL) is an error, checked whole or named
-    return with_strays(report, project, [Path(p) for p in paths] if paths else None)
+    return with_strays(report, project)
+
+
+def _named_checks(
+    report: Report,
+    project: ProjectPaths,
+    paths: Sequence[str | os.PathLike[str]],
+    targets: Sequence[Path] | None = None,
+) -> Report:
+    """What a check of named files adds: a named file the graph does not read
+    (:mod:`.strays`), and an ID a named file no longer describes that other files use
+    (:mod:`.removed`: a renamed source passed, its citations then linking to nothing)."""
+    from collabkg.validate.removed import removed_issues
+    from collabkg.validate.strays import with_strays
+
+    report = with_strays(report, project, [Path(p) for p in paths])
+    named = targets if targets is not None else project.expand(paths)
+    removed = removed_issues(project, list(named))
+    if removed:
+        report = dataclasses.replace(report, issues=[*report.issues, *removed])
+    return report
 
 
 def validate_text(
