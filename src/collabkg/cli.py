@@ -552,6 +552,8 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--port must be between 0 and 65535")
     if args.timeout <= 0:
         raise UsageError("--timeout must be more than zero seconds")
+    if args.max_rows <= 0:
+        raise UsageError("--max-rows must be a whole number above zero")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"{PROG}: warning: listening on {args.host}: anyone who can reach it can query "
@@ -560,8 +562,8 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         )
     graph = _validated_local_graph(args)
     serve(
-        graph, host=args.host, port=args.port, timeout_s=args.timeout, out=out,
-        log=None if args.quiet else sys.stderr,
+        graph, host=args.host, port=args.port, timeout_s=args.timeout,
+        row_limit=args.max_rows, out=out, log=None if args.quiet else sys.stderr,
     )
     return EXIT_OK
 
@@ -854,6 +856,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--timeout", type=float, default=10.0, metavar="SECONDS",
         help="stop a query after this many seconds (default 10)",
+    )
+    p.add_argument(
+        "--max-rows", type=int, default=100_000, metavar="N",
+        help="send at most N rows of a SELECT answer (N triples of a CONSTRUCT or DESCRIBE "
+        "answer); a cut answer has the header X-Collabkg-Rows-Limited: N (default 100000)",
     )
     p.add_argument("--quiet", action="store_true", help="do not log each request")
     p.set_defaults(func=cmd_serve)

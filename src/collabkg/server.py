@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import os
 import selectors
 import shutil
@@ -58,6 +59,20 @@ from collabkg.errors import (
     UsageError,
 )
 from collabkg.query_pool import IsolatedPool
+from collabkg.server_formats import (
+    DEFAULT_ROW_LIMIT,
+    FORMAT_PARAMS,
+    ROWS_LIMITED_HEADER,
+    negotiate,
+    serialize_limited,
+)
+from collabkg.server_http import (
+    DeadlineReader,
+    RefusedRequest,
+    declared_charset,
+    decode_text,
+    parse_params,
+)
 from collabkg.sparql_safety import (
     DEFAULT_TIMEOUT_S,
     MAX_QUERY_BYTES,
@@ -83,6 +98,9 @@ MAX_ANSWER_BYTES: Final[int] = 256 << 20
 """Largest answer sent (it is serialised in full before it is sent)."""
 IDLE_TIMEOUT_S: Final[float] = 10.0
 """A connection that sends nothing for this long is closed."""
+READ_TIMEOUT_S: Final[float] = 2.0
+"""From its first bytes, a request (request line, headers and body) must be read within
+this long in all, however its bytes trickle in; else 408 (and the thread is free again)."""
 MAX_CONNECTIONS: Final[int] = 32
 """Connections served at once (a fixed pool of threads); more are answered 503 at once."""
 MAX_WAITING: Final[int] = 1000
@@ -90,38 +108,6 @@ MAX_WAITING: Final[int] = 1000
 MAX_RUNNING: Final[int] = 4
 """Queries evaluated at once (isolated worker processes); others wait their turn."""
 _HEADER_LIMIT: Final[int] = 100
-
-_SELECT_TYPES: Final[dict[str, str]] = {
-    "application/sparql-results+json": "JSON",
-    "application/json": "JSON",
-    "application/sparql-results+xml": "XML",
-    "application/xml": "XML",
-    "text/xml": "XML",
-    "text/csv": "CSV",
-    "text/tab-separated-values": "TSV",
-}
-_GRAPH_TYPES: Final[dict[str, str]] = {
-    "text/turtle": "TURTLE",
-    "application/x-turtle": "TURTLE",
-    "application/n-triples": "N_TRIPLES",
-    "text/plain": "N_TRIPLES",
-    "application/rdf+xml": "RDF_XML",
-    "application/xml": "RDF_XML",
-    "application/ld+json": "JSON_LD",
-}
-_FORMAT_PARAM: Final[dict[str, str]] = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "ntriples": "application/n-triples",
-    "nt": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-}
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -162,15 +148,6 @@ def wait_for_port(host: str, port: int, timeout_s: float,
     return False
 
 
-class RefusedRequest(Exception):
-    """A request answered with an error (status, plain-text message)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 def screen_query(query: str) -> CheckedQuery:
     """Read the query once and refuse updates and SERVICE (403) or unreadable text (400)."""
     try:
@@ -183,53 +160,6 @@ def screen_query(query: str) -> CheckedQuery:
             else HTTPStatus.BAD_REQUEST
         )
         raise RefusedRequest(status, exc.one_line()) from None
-
-
-def _accepted(header: str) -> list[str]:
-    """Media types of an Accept header, best first (q=0 left out)."""
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(header.split(",")):
-        pieces = [p.strip() for p in part.split(";")]
-        media = pieces[0].lower()
-        if not media:
-            continue
-        quality = 1.0
-        for param in pieces[1:]:
-            name, _eq, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality > 0:
-            ranked.append((-quality, index, media))
-    return [media for _q, _i, media in sorted(ranked)]
-
-
-def negotiate(form: str, accept: str | None, format_param: str | None) -> tuple[str, str]:
-    """(media type, pyoxigraph format name) for the answer, or RefusedRequest 406."""
-    table = _SELECT_TYPES if form in ("SELECT", "ASK") else _GRAPH_TYPES
-    default = "application/sparql-results+json" if table is _SELECT_TYPES else "text/turtle"
-    wanted: list[str] = []
-    if format_param:
-        media = _FORMAT_PARAM.get(format_param.strip().lower(), format_param.strip().lower())
-        wanted.append(media)
-    else:
-        wanted.extend(_accepted(accept or "*/*"))
-    if not wanted:
-        return default, table[default]
-    for media in wanted:
-        if media in table:
-            return media, table[media]
-        if media in ("*/*", "application/*", "text/*") or (
-            media.endswith("/*") and default.startswith(media[:-1])
-        ):
-            return default, table[default]
-    offered = ", ".join(sorted({m for m in table if not m.startswith("application/x-")}))
-    raise RefusedRequest(
-        HTTPStatus.NOT_ACCEPTABLE,
-        f"a {form} answer cannot be given as {', '.join(wanted)}; ask for one of {offered}",
-    )
 
 
 def _graphs(values: list[str], name: str) -> list[ox.NamedNode]:
@@ -251,16 +181,18 @@ class Request:
     checked: CheckedQuery
     media: str
     format_name: str
+    row_limit: int | None = DEFAULT_ROW_LIMIT
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
 
 
-def evaluate(store: ox.Store, request: Request, base_iri: str) -> Callable[[object], bytes]:
-    """The work run in the isolated child: evaluate and serialise in full (bytes)."""
+def evaluate(
+    store: ox.Store, request: Request, base_iri: str
+) -> Callable[[object], tuple[bytes, bool]]:
+    """The work run in the isolated child: evaluate and serialise in full, cut at the row
+    limit: (bytes, whether the answer was cut)."""
 
-    def work(cancel: object) -> bytes:
-        import pyoxigraph as ox
-
+    def work(cancel: object) -> tuple[bytes, bool]:
         from collabkg.terms import PREFIXES
 
         options: dict[str, object] = {"base_iri": base_iri, "prefixes": dict(PREFIXES)}
@@ -272,23 +204,26 @@ def evaluate(store: ox.Store, request: Request, base_iri: str) -> Callable[[obje
             options["named_graphs"] = _graphs(request.named_graphs, "named-graph-uri")
         try:
             result = store.query(request.checked.text, **options)  # type: ignore[arg-type]
-            if isinstance(result, ox.QueryTriples):
-                data = result.serialize(format=getattr(ox.RdfFormat, request.format_name))
-            else:
-                data = result.serialize(
-                    format=getattr(ox.QueryResultsFormat, request.format_name)
-                )
+            data, cut = serialize_limited(result, request.format_name, request.row_limit)
         except SyntaxError as exc:
             from collabkg.backends.embedded import query_error
 
             raise query_error(exc) from None
+        except MemoryError:  # met while the rows were written: as when the engine meets it
+            from collabkg.sparql_safety import memory_ceiling_mb
+
+            raise EngineCrashed(
+                "the query could not be answered: the query needed more than the "
+                f"{memory_ceiling_mb()} MB of memory allowed; nothing else was affected",
+                hint="make the query more selective, or add a LIMIT",
+            ) from None
         except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"the query failed: {exc}") from None
-        if data is None or len(data) > MAX_ANSWER_BYTES:
+        if len(data) > MAX_ANSWER_BYTES:
             raise QueryError(
                 f"the answer is larger than {MAX_ANSWER_BYTES >> 20} MB", hint="add a LIMIT"
             )
-        return data
+        return data, cut
 
     return work
 
@@ -328,9 +263,11 @@ class QueryFilter(HTTPServer):
         log: TextIO | None = None,
         max_connections: int = MAX_CONNECTIONS,
         max_running: int = MAX_RUNNING,
+        row_limit: int | None = DEFAULT_ROW_LIMIT,
     ) -> None:
         self.store = store
         self.timeout_s = timeout_s
+        self.row_limit = row_limit
         self.log = log
         self.stats = FilterStats()
         self._log_lock = threading.Lock()
@@ -451,8 +388,9 @@ class QueryFilter(HTTPServer):
         if workers is not None:
             workers.close()
 
-    def run(self, request: Request) -> bytes:
-        """Evaluate in an isolated worker, waiting for a free one within the time limit."""
+    def run(self, request: Request) -> tuple[bytes, bool]:
+        """Evaluate in an isolated worker, waiting for a free one within the time limit:
+        (the answer, whether it was cut at the row limit)."""
         try:
             answer = self.workers.run(request, self.timeout_s)
         except QueryTimeout as exc:
@@ -462,11 +400,12 @@ class QueryFilter(HTTPServer):
                 f"the query took longer than {self.timeout_s:g} s and was stopped",
                 hint="make the query more selective, or add a LIMIT",
             ) from None
-        assert isinstance(answer, bytes)
-        return answer
+        assert isinstance(answer, tuple)
+        data, cut = answer
+        return data, cut
 
 
-def _answer(store: ox.Store, base_iri: str, request: object) -> bytes:
+def _answer(store: ox.Store, base_iri: str, request: object) -> tuple[bytes, bool]:
     """What a worker does with a request (runs in the isolated worker process)."""
     assert isinstance(request, Request)
     return evaluate(store, request, base_iri)(None)
@@ -504,6 +443,7 @@ def _busy_reply() -> bytes:
     body = b"the endpoint is busy: try again in a moment\n"
     return (
         b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Access-Control-Allow-Origin: *\r\nRetry-After: 1\r\n"
         b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
     )
 
@@ -525,14 +465,43 @@ def _single(params: dict[str, list[str]], name: str) -> str:
     return values[0]
 
 
+ALLOWED_METHODS: Final[str] = "GET, HEAD, POST, OPTIONS"
+# CORS: any web page may read this endpoint's answers (browser clients such as YASGUI
+# need it). That is safe because the endpoint is read-only, serves public data (every fact
+# comes from a published source), asks for no credentials and sets no cookies: a page
+# can learn nothing through it that it could not fetch itself.
+_CORS_HEADERS: Final[tuple[tuple[str, str], ...]] = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", ROWS_LIMITED_HEADER),
+)
+_PREFLIGHT_HEADERS: Final[tuple[tuple[str, str], ...]] = (
+    ("Allow", ALLOWED_METHODS),
+    ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+    ("Access-Control-Allow-Headers", "Content-Type, Accept"),
+    ("Access-Control-Max-Age", "86400"),
+)
+
+
 class _FilterHandler(BaseHTTPRequestHandler):
     server: QueryFilter
     server_version = "collabkg-sparql"
     sys_version = ""
-    timeout = IDLE_TIMEOUT_S  # the socket's timeout: idle connections are closed
+    timeout = IDLE_TIMEOUT_S  # the socket's timeout while the answer is written
+    # an unreadable request line is answered with a status line and headers (as HTTP/0.9,
+    # the default, the plain-text error came with no headers at all)
+    default_request_version = "HTTP/1.0"
 
     def version_string(self) -> str:
         return self.server_version
+
+    def setup(self) -> None:
+        """As in socketserver, but the request is read against ONE deadline (a request
+        that trickles in, a header line now and then, used to hold this thread for as long
+        as it kept sending: now READ_TIMEOUT_S in all, then 408)."""
+        super().setup()
+        self._started = time.monotonic()
+        self._reader = DeadlineReader(self.connection, self._started + READ_TIMEOUT_S)
+        self.rfile = io.BufferedReader(self._reader, 1 << 16)
 
     def log_message(self, format: str, *args: object) -> None:
         self.server.note(f"{self.address_string()} {format % args}")
@@ -542,13 +511,25 @@ class _FilterHandler(BaseHTTPRequestHandler):
 
     def _done(self, status: int, what: str, started: float) -> None:
         took = (time.monotonic() - started) * 1000
+        command = getattr(self, "command", None) or "-"
+        path = getattr(self, "path", None) or "-"
         self.server.note(
-            f"{self.address_string()} {self.command} {self.path[:60]!s} {int(status)} "
+            f"{self.address_string()} {command} {path[:60]!s} {int(status)} "
             f"{what} {took:.0f} ms"
         )
 
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """Errors found by http.server itself (a malformed request line or header, an
+        unknown method): plain text and one log line, as every other error."""
+        self.close_connection = True
+        text = message or HTTPStatus(code).phrase
+        self._text(code, text)
+        self._done(code, f"refused: {text[:120]}", getattr(self, "_started", time.monotonic()))
+
     def handle_one_request(self) -> None:
-        """As in http.server, but a request line may be as long as the longest query."""
+        """As in http.server, but a request line may be as long as the longest query, and
+        the whole request must arrive within READ_TIMEOUT_S (else 408, logged)."""
         try:
             self.raw_requestline = self.rfile.readline(MAX_BODY_BYTES + 1)
             if len(self.raw_requestline) > MAX_BODY_BYTES:
@@ -565,24 +546,37 @@ class _FilterHandler(BaseHTTPRequestHandler):
                 return
             method = getattr(self, "do_" + self.command, None)
             if method is None:
-                self.send_error(HTTPStatus.NOT_IMPLEMENTED, f"unsupported method {self.command}")
+                self.send_error(
+                    HTTPStatus.NOT_IMPLEMENTED,
+                    f"unsupported method {self.command}: use {ALLOWED_METHODS}",
+                )
                 return
             method()
             self.wfile.flush()
         except TimeoutError:
-            self.close_connection = True  # idle: closed quietly
+            self.close_connection = True
+            if not getattr(self, "_replied", False):  # (not a slow reader of the answer)
+                with contextlib.suppress(OSError):
+                    self._refuse(_too_slow(), self._started)
 
     # ------------------------------------------------------------------ answers
 
-    def _reply(self, status: int, body: bytes, ctype: str) -> None:
+    def _reply(self, status: int, body: bytes, ctype: str | None,
+               extra: tuple[tuple[str, str], ...] = ()) -> None:
+        self.connection.settimeout(IDLE_TIMEOUT_S)  # writing: not the request's deadline
+        self._replied = True
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        if ctype is not None:
+            self.send_header("Content-Type", ctype)
+        if status != HTTPStatus.NO_CONTENT:
+            self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")
         if status == HTTPStatus.OK:
             self.send_header("Vary", "Accept")
+        for name, value in (*_CORS_HEADERS, *extra):
+            self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and body:
             with contextlib.suppress(OSError):
                 self.wfile.write(body)
 
@@ -601,6 +595,9 @@ class _FilterHandler(BaseHTTPRequestHandler):
         the client can finish sending and read the 413 instead of a broken pipe."""
         left = min(getattr(self, "_unread", 0), DRAIN_BYTES)
         self._unread = 0
+        if left <= 0:
+            return
+        self._reader.deadline = time.monotonic() + IDLE_TIMEOUT_S
         with contextlib.suppress(OSError):
             while left > 0:
                 chunk = self.rfile.read(min(left, 1 << 16))
@@ -625,23 +622,30 @@ class _FilterHandler(BaseHTTPRequestHandler):
             )
         if length <= 0:
             return b""
-        data = self.rfile.read(length)
+        try:
+            data = self.rfile.read(length)
+        except TimeoutError:
+            raise _too_slow(length) from None
         if len(data) < length:
-            raise RefusedRequest(HTTPStatus.BAD_REQUEST, "the body ended before its length")
+            raise RefusedRequest(
+                HTTPStatus.BAD_REQUEST,
+                f"the body ended after {len(data)} bytes, but its Content-Length says {length}",
+            )
         return data
 
     # ------------------------------------------------------------------ routing
 
-    def _route(self) -> tuple[str, str]:
+    def _route(self) -> tuple[str, bytes]:
         parts = urllib.parse.urlsplit(self.path)
-        return parts.path.rstrip("/") or "/", parts.query
+        # http.server read the request line as Latin-1: these are its bytes again
+        return parts.path.rstrip("/") or "/", parts.query.encode("latin-1", "replace")
 
     def do_GET(self) -> None:
-        started = time.monotonic()
+        started = self._started
         try:
             path, query_string = self._route()
             if path == QUERY_PATH:
-                params = urllib.parse.parse_qs(query_string, keep_blank_values=True)
+                params = parse_params(query_string, where="the address")
                 if "update" in params:
                     raise RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
                 self._answer(_single(params, "query"), params, started)
@@ -664,8 +668,13 @@ class _FilterHandler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET  # noqa: N815
 
+    def do_OPTIONS(self) -> None:
+        """A CORS preflight (or a client asking what is allowed): 204 and the headers."""
+        self._reply(HTTPStatus.NO_CONTENT, b"", None, _PREFLIGHT_HEADERS)
+        self._done(HTTPStatus.NO_CONTENT, "OPTIONS", self._started)
+
     def do_POST(self) -> None:
-        started = time.monotonic()
+        started = self._started
         try:
             path, query_string = self._route()
             if path != QUERY_PATH:
@@ -676,47 +685,38 @@ class _FilterHandler(BaseHTTPRequestHandler):
                     if status is None
                     else f"no such page: the SPARQL endpoint is {QUERY_PATH}",
                 )
-            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            url_params = urllib.parse.parse_qs(query_string, keep_blank_values=True)
+            content_type = self.headers.get("Content-Type")
+            ctype = (content_type or "").split(";")[0].strip().lower()
+            url_params = parse_params(query_string, where="the address")
             if "update" in url_params or ctype == "application/sparql-update":
                 raise RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
+            if ctype not in ("application/sparql-query", "application/x-www-form-urlencoded"):
+                raise RefusedRequest(
+                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "POST a query as application/sparql-query or "
+                    "application/x-www-form-urlencoded (query=...)",
+                )
+            charset = declared_charset(content_type)
             body = self._read_body()
             if ctype == "application/sparql-query":
                 if "query" in url_params:
                     raise RefusedRequest(
                         HTTPStatus.BAD_REQUEST, "the query is in the body: no 'query' parameter"
                     )
-                try:
-                    text = body.decode("utf-8")
-                except UnicodeDecodeError:
-                    raise RefusedRequest(HTTPStatus.BAD_REQUEST, "the query is not UTF-8") from None
-                self._answer(text, url_params, started)
-            elif ctype == "application/x-www-form-urlencoded":
-                try:
-                    form = urllib.parse.parse_qs(
-                        body.decode("ascii"), keep_blank_values=True, strict_parsing=False
-                    )
-                except UnicodeDecodeError:
-                    raise RefusedRequest(
-                        HTTPStatus.BAD_REQUEST, "a form body must be URL-encoded ASCII"
-                    ) from None
+                self._answer(decode_text(body, charset), url_params, started)
+            else:
+                form = parse_params(body, where="the form body", charset=charset)
                 if "update" in form:
                     raise RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only")
                 for name, values in url_params.items():
                     form.setdefault(name, []).extend(values)
                 self._answer(_single(form, "query"), form, started)
-            else:
-                raise RefusedRequest(
-                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "POST a query as application/sparql-query or "
-                    "application/x-www-form-urlencoded (query=...)",
-                )
         except RefusedRequest as exc:
             self._refuse(exc, started)
 
     def _read_only(self) -> None:
         self._refuse(RefusedRequest(HTTPStatus.FORBIDDEN, "this endpoint is read-only"),
-                     time.monotonic())
+                     self._started)
 
     do_PUT = _read_only  # noqa: N815
     do_DELETE = _read_only  # noqa: N815
@@ -730,17 +730,18 @@ class _FilterHandler(BaseHTTPRequestHandler):
                                  "the query is empty: send a SELECT, ASK, CONSTRUCT or "
                                  "DESCRIBE query")
         checked = screen_query(query)
-        fmt = next(iter(params.get("format") or params.get("output") or []), None)
-        media, format_name = negotiate(checked.form, self.headers.get("Accept"), fmt)
+        formats = [value for name in FORMAT_PARAMS for value in params.get(name, [])]
+        media, format_name = negotiate(checked.form, self.headers.get("Accept"), formats)
         for name in ("default-graph-uri", "named-graph-uri"):
             _graphs(params.get(name, []), name)  # refused here (400) when not IRIs
         request = Request(
             checked, media, format_name,
+            row_limit=self.server.row_limit,
             default_graphs=params.get("default-graph-uri", []),
             named_graphs=params.get("named-graph-uri", []),
         )
         try:
-            body = self.server.run(request)
+            body, cut = self.server.run(request)
         except QueryTimeout as exc:
             self.server.stats.timed_out += 1
             raise RefusedRequest(HTTPStatus.SERVICE_UNAVAILABLE, exc.one_line()) from None
@@ -757,8 +758,24 @@ class _FilterHandler(BaseHTTPRequestHandler):
             raise RefusedRequest(HTTPStatus.INTERNAL_SERVER_ERROR, exc.one_line()) from None
         self.server.stats.forwarded += 1
         charset = "; charset=utf-8" if not media.endswith("xml") else ""
-        self._reply(HTTPStatus.OK, body, media + charset)
-        self._done(HTTPStatus.OK, checked.form, started)
+        extra: tuple[tuple[str, str], ...] = ()
+        what = checked.form
+        if cut:
+            limit = str(self.server.row_limit)
+            extra = ((ROWS_LIMITED_HEADER, limit),)
+            unit = "rows" if checked.form == "SELECT" else "triples"
+            what += f" cut at {self.server.row_limit:,} {unit} ({ROWS_LIMITED_HEADER}: {limit})"
+        self._reply(HTTPStatus.OK, body, media + charset, extra)
+        self._done(HTTPStatus.OK, what, started)
+
+
+def _too_slow(length: int | None = None) -> RefusedRequest:
+    what = f"the {length}-byte body its Content-Length announced" if length else "the request"
+    return RefusedRequest(
+        HTTPStatus.REQUEST_TIMEOUT,
+        f"{what} did not arrive within {READ_TIMEOUT_S:g} s: send the request line, headers "
+        "and body at once (and a Content-Length that is the body's length in bytes)",
+    )
 
 
 # --------------------------------------------------------------------------- serve
@@ -795,11 +812,14 @@ def running_endpoint(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    row_limit: int | None = DEFAULT_ROW_LIMIT,
     log: TextIO | None = None,
 ) -> Iterator[RunningEndpoint]:
     """Open the endpoint's port (not yet serving); close it on exit."""
     try:
-        query_filter = QueryFilter((host, port), _store_of(graph), timeout_s=timeout_s, log=log)
+        query_filter = QueryFilter(
+            (host, port), _store_of(graph), timeout_s=timeout_s, log=log, row_limit=row_limit
+        )
     except OSError as exc:
         raise UsageError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}",
@@ -822,6 +842,7 @@ def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    row_limit: int | None = DEFAULT_ROW_LIMIT,
     out: TextIO,
     log: TextIO | None = None,
 ) -> None:
@@ -834,13 +855,20 @@ def serve(
         # from the first line announcing the address, Ctrl+C stops the server cleanly (it
         # used to exit 130 when it came while the rest of the message was printed)
         with (
-            running_endpoint(graph, host=host, port=port, timeout_s=timeout_s, log=log) as ep,
+            running_endpoint(
+                graph, host=host, port=port, timeout_s=timeout_s, row_limit=row_limit, log=log
+            ) as ep,
             contextlib.suppress(KeyboardInterrupt),
         ):
             print(f"SPARQL endpoint (read-only): {ep.url}", file=out, flush=True)
+            limit = (
+                f"answers stop at {row_limit:,} rows (triples for CONSTRUCT/DESCRIBE; a cut "
+                f"answer has the header {ROWS_LIMITED_HEADER})" if row_limit is not None
+                else "answers are not cut"
+            )
             print(
-                f"  {len(graph.files)} files; queries time out after {timeout_s:g} s; "
-                "updates and SERVICE are refused; queries run cut off the network.",
+                f"  {len(graph.files)} files; queries time out after {timeout_s:g} s; {limit};\n"
+                "  updates and SERVICE are refused; queries run cut off the network.",
                 file=out,
             )
             print(
@@ -858,10 +886,14 @@ def serve(
 __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
+    "DEFAULT_ROW_LIMIT",
     "IDLE_TIMEOUT_S",
     "MAX_BODY_BYTES",
     "QUERY_PATH",
+    "READ_TIMEOUT_S",
+    "ROWS_LIMITED_HEADER",
     "QueryFilter",
+    "RefusedRequest",
     "RunningEndpoint",
     "free_port",
     "negotiate",
