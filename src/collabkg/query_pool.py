@@ -227,20 +227,30 @@ class IsolatedPool:
     def run(self, payload: object, timeout_s: float, what: str = "query") -> object:
         """Answer ``payload`` in a worker within ``timeout_s`` (waiting for a free worker
         counts); QueryTimeout, EngineCrashed or the handler's own error otherwise."""
+        started, answer = self.run_if_free(payload, timeout_s, timeout_s, what)
+        if not started:
+            raise QueryTimeout(
+                f"the endpoint is busy with other queries ({self.size} at once) and "
+                f"this one did not start within {timeout_s:g} s",
+                hint="try again in a moment",
+            )
+        return answer
+
+    def run_if_free(self, payload: object, timeout_s: float, wait_s: float,
+                    what: str = "query") -> tuple[bool, object]:
+        """(True, the answer) when a worker became free within ``wait_s`` and answered
+        within ``timeout_s`` of this call (QueryTimeout, EngineCrashed or the handler's
+        error otherwise); (False, None) when no worker became free within ``wait_s``."""
         from collabkg.sparql_safety import _death, _decode_error, _timeout_error
 
         deadline = time.monotonic() + timeout_s
         try:
-            worker = self._idle.get(timeout=max(0.0, timeout_s))
+            worker = self._idle.get(timeout=max(0.0, wait_s))
         except queue.Empty:
             if not self._all and not self._closed:
                 worker = self._spawn()
             else:
-                raise QueryTimeout(
-                    f"the endpoint is busy with other queries ({self.size} at once) and "
-                    f"this one did not start within {timeout_s:g} s",
-                    hint="try again in a moment",
-                ) from None
+                return False, None
         try:
             answer = worker.ask(payload, deadline)
         except QueryTimeout:
@@ -259,7 +269,7 @@ class IsolatedPool:
         kind, result = pickle.loads(answer)
         if kind == "error":
             raise _decode_error(result)
-        return result
+        return True, result
 
     def pids(self) -> list[int]:
         with self._lock:

@@ -7,25 +7,34 @@ collabkg). Each request:
 1. is read with limits (request line and body up to :data:`MAX_BODY_BYTES`, else 413;
    connections idle for :data:`IDLE_TIMEOUT_S` are closed; they wait for their first
    bytes in one selector, without a thread, and at most :data:`MAX_CONNECTIONS` are then
-   served at once by a fixed pool of threads, more get 503);
+   served at once by a fixed pool of threads, more get 503; from its first bytes a request
+   must arrive whole within :data:`READ_TIMEOUT_S`, else 408), and decoded strictly
+   (:mod:`collabkg.server_http`: bad percent-encoding or text not in its charset is 400);
 2. has its query read ONCE by :func:`collabkg.sparql_safety.check_query`: SERVICE and
    updates are refused (403), unreadable text is refused (400), and what runs is the
    canonical text the check produced, never the text as sent;
-3. is answered by a forked child process that is cut off the network
-   (:mod:`collabkg.sandbox`), has a memory ceiling, and is killed at the timeout (503)
-   — so the memory of a runaway query is freed at once; a child that dies (a query
+3. is answered by one of :data:`MAX_RUNNING` isolated worker processes, cut off the
+   network (:mod:`collabkg.sandbox`), with a memory ceiling, killed at the timeout (503)
+   — so the memory of a runaway query is freed at once; a worker that dies (a query
    nested too deeply for the engine's stack, the memory ceiling) gives a 500 in plain
-   words and the next request is served as usual. The whole answer is serialised before
-   the status line is sent, so an error never arrives as a 200 with a broken body.
+   words and the next request is served as usual. A query that finds every worker busy
+   waits for one (within its time limit: then 503 "busy") and is tried once in a quick
+   lane (one more worker) for :data:`QUICK_LANE_S`, so a cheap query is not kept
+   waiting behind slow ones. The whole answer is serialised before the status line is
+   sent, so an error never arrives as a 200 with a broken body; it stops at the row
+   limit (``--max-rows``; triples for CONSTRUCT/DESCRIBE), and a cut answer carries the
+   header :data:`ROWS_LIMITED_HEADER`.
 
 There is no hidden engine port to find: relative IRIs resolve against this endpoint's
 own URL. The collabkg prefixes (``ck: ckd: org: ...``) are predeclared, as in ``collabkg
 query --sparql``. Accepted, as in the SPARQL 1.1 Protocol: ``GET /query?query=...``,
 ``POST /query`` with ``Content-Type: application/sparql-query`` or
 ``application/x-www-form-urlencoded`` (``default-graph-uri`` and ``named-graph-uri``
-choose the dataset from the files' graphs; nothing is ever fetched). SELECT and ASK
-answer JSON by default (XML, CSV, TSV on request); CONSTRUCT and DESCRIBE answer Turtle by
-default (N-Triples, RDF/XML, JSON-LD on request). ``/update`` and writes answer 403.
+choose the dataset from the files' graphs; nothing is ever fetched); ``OPTIONS`` (CORS
+preflight). SELECT and ASK answer JSON by default (XML, CSV, TSV on request); CONSTRUCT
+and DESCRIBE answer Turtle by default (N-Triples, RDF/XML, JSON-LD on request); a
+``format=`` word names the natural format of the form (:mod:`collabkg.server_formats`).
+Every answer carries ``Access-Control-Allow-Origin: *``. ``/update`` and writes answer 403.
 """
 
 from __future__ import annotations
@@ -107,6 +116,12 @@ MAX_WAITING: Final[int] = 1000
 """Connections that may wait for their first bytes at once (no thread is used for them)."""
 MAX_RUNNING: Final[int] = 4
 """Queries evaluated at once (isolated worker processes); others wait their turn."""
+QUICK_LANE_S: Final[float] = 1.0
+"""When every worker is busy, a waiting query is tried once in the quick lane (one more
+worker) for this long: a cheap query is answered at once instead of waiting behind slow
+ones; a query still running then is stopped there and waits for a worker as before (its
+time limit counts from its arrival)."""
+_WAIT_STEP_S: Final[float] = 0.05
 _HEADER_LIMIT: Final[int] = 100
 
 # --------------------------------------------------------------------------- helpers
@@ -244,6 +259,7 @@ class FilterStats:
     crashed: int = 0
     timed_out: int = 0
     busy: int = 0
+    quick: int = 0  # answered in the quick lane
 
 
 class QueryFilter(HTTPServer):
@@ -283,7 +299,9 @@ class QueryFilter(HTTPServer):
             target=self._wait_for_requests, name="collabkg-serve-waiter", daemon=True
         )
         self._waiter.start()
-        self.workers = IsolatedPool(functools.partial(_answer, store, self.url), max_running)
+        handler = functools.partial(_answer, store, self.url)
+        self.workers = IsolatedPool(handler, max_running)
+        self.quick_lane = IsolatedPool(handler, 1)
 
     @property
     def url(self) -> str:
@@ -384,15 +402,16 @@ class QueryFilter(HTTPServer):
             with contextlib.suppress(Exception):
                 self._selector.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        workers = getattr(self, "workers", None)  # None when the port could not be bound
-        if workers is not None:
-            workers.close()
+        for name in ("workers", "quick_lane"):  # absent when the port could not be bound
+            pool = getattr(self, name, None)
+            if pool is not None:
+                pool.close()
 
     def run(self, request: Request) -> tuple[bytes, bool]:
         """Evaluate in an isolated worker, waiting for a free one within the time limit:
         (the answer, whether it was cut at the row limit)."""
         try:
-            answer = self.workers.run(request, self.timeout_s)
+            answer = self._schedule(request)
         except QueryTimeout as exc:
             if "busy" in exc.message:
                 raise
@@ -403,6 +422,42 @@ class QueryFilter(HTTPServer):
         assert isinstance(answer, tuple)
         data, cut = answer
         return data, cut
+
+
+    def _schedule(self, request: Request) -> object:
+        """A free worker answers at once. When all are busy, the query waits for one and
+        is tried ONCE in the quick lane as soon as that is free, for QUICK_LANE_S (an
+        ``ASK {}`` used to wait behind slow queries until one ended: 9.5 s); stopped there,
+        it waits for a worker. All within the query's time limit, counted from now."""
+        deadline = time.monotonic() + self.timeout_s
+        wait = 0.0
+        while (left := deadline - time.monotonic()) > 0:
+            started, answer = self.workers.run_if_free(request, left, min(wait, left))
+            if started:
+                return answer
+            wait = _WAIT_STEP_S
+            left = deadline - time.monotonic()
+            try:
+                started, answer = self.quick_lane.run_if_free(
+                    request, min(QUICK_LANE_S, max(left, 0.0)), 0.0
+                )
+            except QueryTimeout:
+                if deadline - time.monotonic() <= 0:
+                    raise  # its whole time limit was spent there
+                break  # not a quick one: it waits for a worker
+            if started:
+                self.stats.quick += 1
+                return answer
+        left = deadline - time.monotonic()
+        if left > 0:
+            started, answer = self.workers.run_if_free(request, left, left)
+            if started:
+                return answer
+        raise QueryTimeout(
+            f"the endpoint is busy with other queries ({self.workers.size} at once) and "
+            f"this one did not start within {self.timeout_s:g} s",
+            hint="try again in a moment",
+        )
 
 
 def _answer(store: ox.Store, base_iri: str, request: object) -> tuple[bytes, bool]:

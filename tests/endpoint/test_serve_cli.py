@@ -127,7 +127,7 @@ def test_serve_answers_like_collabkg_query_and_stops_on_sigterm(
     from collabkg.server import MAX_RUNNING
 
     workers = children_of(serving.process.pid)  # the isolated query workers
-    assert len(workers) == MAX_RUNNING
+    assert len(workers) == MAX_RUNNING + 1  # (+ the quick lane's)
 
     # the same canned query: `collabkg query` (embedded) vs the SPARQL protocol (curl-like);
     # over the protocol the parameter is a VALUES clause, and the collabkg prefixes are

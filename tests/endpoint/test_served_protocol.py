@@ -391,3 +391,47 @@ def test_errors_found_by_the_http_layer_are_plain_text(served: Served) -> None:
         head, _sep, body = answer.partition(b"\r\n\r\n")
         assert b"Content-Type: text/plain" in head, answer[:300]
         assert b"<html" not in body.lower() and body.strip()
+
+
+# --------------------------------------------------------------------------- scheduling
+
+
+@pytest.mark.slow
+def test_an_ask_waited_behind_slow_queries_until_one_ended(mini_graph) -> None:
+    """Regression: with every worker busy with slow queries, ``ASK {}`` waited until one of
+    them ended (9.5 s at the 10 s time limit). A query that finds every worker busy is tried
+    once in the quick lane: a cheap one is answered at once."""
+    from collabkg.server import MAX_RUNNING, free_port, running_endpoint
+
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?p }"
+    with running_endpoint(mini_graph, port=free_port(), timeout_s=3.5) as endpoint:
+        thread = threading.Thread(target=endpoint.filter.serve_forever,
+                                  kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        url = endpoint.url
+        statuses: list[int] = []
+        runners = [
+            threading.Thread(
+                target=lambda: statuses.append(
+                    http("GET", f"{url}?{urllib.parse.urlencode({'query': slow})}")[0]
+                ),
+                daemon=True,
+            )
+            for _ in range(MAX_RUNNING + 1)
+        ]
+        try:
+            for runner in runners:
+                runner.start()
+            pool = endpoint.filter.workers
+            assert wait_until(lambda: pool._idle.qsize() == 0, timeout=5)
+            started = time.monotonic()
+            status, text, _ = http("GET", f"{url}?{urllib.parse.urlencode({'query': 'ASK {}'})}")
+            took = time.monotonic() - started
+            assert status == 200 and "true" in text
+            assert took < 2.5, f"ASK {{}} waited {took:.1f} s behind slow queries"
+        finally:
+            for runner in runners:
+                runner.join(15)
+            endpoint.filter.shutdown()
+            thread.join(10)
+    assert statuses and all(s == 503 for s in statuses)  # each slow one stopped at its limit
