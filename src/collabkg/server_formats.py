@@ -216,6 +216,9 @@ def _term(term: object) -> dict[str, object]:
         written: dict[str, object] = {"type": "literal", "value": term.value}
         if term.language:
             written["xml:lang"] = term.language
+            direction = getattr(term, "direction", None)  # RDF 1.2 ("a"@en--ltr)
+            if direction is not None:
+                written["its:dir"] = str(direction)
         elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
             written["datatype"] = term.datatype.value
         return written
