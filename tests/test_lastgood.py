@@ -251,3 +251,24 @@ def test_stopping_collabkg_explore_stops_its_streamlit_child(project: Path, stop
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+
+
+def test_a_deleted_file_was_never_named_in_the_banner(project: Path) -> None:
+    """After a case file was deleted, the banner named the files that still used what it
+    described (as files to fix) and never the deleted file, and told people to restart the
+    explorer (it offers to load the fixed files itself)."""
+    open_serving_graph(project)[0].close()
+    deleted = next(
+        p for p in sorted((project / "data" / "cases").glob("*.ttl"))
+        if p.name != "oldham.ttl"
+    )
+    _break(project)  # an error the banner names too
+    deleted.unlink()
+    graph, notice = open_serving_graph(project)
+    graph.close()
+    assert notice is not None
+    name = f"data/cases/{deleted.name}"
+    assert notice.gone == (name,)
+    banner = notice.banner()
+    assert f"- {name}: deleted (or moved) since that version" in banner
+    assert "restart" not in banner and "the explorer then offers to load them" in banner

@@ -180,3 +180,31 @@ def test_a_refused_load_counts_the_data_files_it_checked(project: Path) -> None:
         load_graph(project)
     data_files = len(list((project / "data").rglob("*.ttl"))) - 1  # not the template
     assert f"in {data_files} data file(s)" in str(info.value)  # "in 26 file(s)": which?
+
+
+def test_a_file_deleted_while_the_graph_loaded_was_refused_three_times(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case file deleted between the listing and the reading of the files: the load ran
+    again, but from the same list, so each try reported the deleted file as unreadable and
+    the graph was refused (the explorer then served the last valid graph with a banner
+    naming a file that no longer exists, for good). The files are listed again each try."""
+    ghost = project / "data" / "cases" / "ghost.ttl"
+    ghost.write_text(_case(project).read_text(encoding="utf-8").replace(
+        "ckd:case-oldham", "ckd:case-ghost"), encoding="utf-8")
+    real = project_module._validated_load
+    tries: list[int] = []
+
+    def deleted_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        tries.append(1)
+        if ghost.exists():
+            ghost.unlink()  # listed and its state taken, then gone before it is read
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(project_module, "_validated_load", deleted_meanwhile)
+    graph = load_graph(project)
+    try:
+        assert len(tries) == 2
+        assert not any(str(f).endswith("ghost.ttl") for f in graph.files)
+    finally:
+        graph.close()

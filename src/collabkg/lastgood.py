@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from collabkg.errors import CollabkgError, LoadError, ValidationFailed
+from collabkg.paths import ProjectPaths
 
 if TYPE_CHECKING:
     from collabkg.graph import KnowledgeGraph
@@ -54,18 +55,26 @@ class StaleNotice:
     saved_at: float
     """When the graph served was last valid (seconds since the epoch)."""
     files: tuple[str, ...] = field(default_factory=tuple)
+    gone: tuple[str, ...] = field(default_factory=tuple)
+    """Files of the graph served that are gone now (deleted or moved since): the errors of
+    the others are often that they use what a gone file described."""
 
     def banner(self) -> str:
         """Plain English for the explorer: what is wrong, and what is shown instead."""
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
         lines = [
             f"The data has errors, so this is the last version the explorer loaded without "
-            f"errors ({when}). Fix these files and restart the explorer to see the current "
-            "data:"
+            f"errors ({when}). Fix these files and save them: the explorer then offers to "
+            "load them (or check them first with `collabkg validate`)."
         ]
         for problem in self.problems:
             more = f" (and {problem.errors - 1} more)" if problem.errors > 1 else ""
             lines.append(f"- {problem.file}: {problem.first_error}{more}")
+        for name in self.gone:
+            lines.append(
+                f"- {name}: deleted (or moved) since that version; the files above may still "
+                "use what it described"
+            )
         lines.append("")  # a paragraph of its own, not a line of the last file's item
         lines.append("Run `collabkg validate` in a terminal to see every problem.")
         return "\n".join(lines)
@@ -152,7 +161,6 @@ def open_serving_graph(
     ``save_now=False``: the caller saves the graph itself, later (:func:`save`; the
     explorer does it once its first page is on screen: after a change, writing a million
     quads made the start seconds slower)."""
-    from collabkg.paths import ProjectPaths
     from collabkg.project import open_graph
 
     project = ProjectPaths.discover(root)
@@ -163,10 +171,21 @@ def open_serving_graph(
         if saved is None:
             raise
         stale, saved_at, files = saved
-        return stale, StaleNotice(problems_of(exc), saved_at, files)
+        return stale, StaleNotice(problems_of(exc), saved_at, files, _gone(project, files))
     if graph.endpoint is None and save_now:
         save(graph, project.root)
     return graph, None
+
+
+def _gone(project: ProjectPaths, files: tuple[str, ...]) -> tuple[str, ...]:
+    """The data files of the graph served that are no longer there, as people name them."""
+    data = str(project.data.resolve())
+    paths = [(name, project.root / name) for name in files]  # as the graph names them
+    return tuple(
+        project.relative(path)
+        for _name, path in paths
+        if str(path.resolve()).startswith(data) and not path.exists()
+    )
 
 
 def serving_notice(root: str | os.PathLike[str] | None = None) -> StaleNotice | None:
@@ -178,9 +197,10 @@ def serving_notice(root: str | os.PathLike[str] | None = None) -> StaleNotice | 
     explorer's own start finds it."""
     from collabkg.graph import graph_files
     from collabkg.validate import validate_graph_files
+    from collabkg.validate.strays import with_strays
 
     project, files = graph_files(root, None)
-    if not validate_graph_files(files, project).violations:
+    if not with_strays(validate_graph_files(files, project), project).violations:
         return None
     graph, notice = open_serving_graph(project.root)  # the refusal, as the explorer meets it
     graph.close()

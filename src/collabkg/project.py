@@ -55,12 +55,14 @@ def load_graph(
     """
     if backend is not None:
         return KnowledgeGraph.from_files(root, paths=paths, backend=backend)
-    project, files = graph_files(root, paths)
     # the validation and the load each read the files: a file saved between the two reads
     # would give a graph of one version validated as another, so the files' state is taken
-    # before both and compared after; when it changed, both run again
-    watched = [*files, *(sorted(project.shapes.glob("*.ttl")) if project.shapes.is_dir() else [])]
+    # before both and compared after; when it changed, both run again, from the files as
+    # listed again (a file deleted meanwhile was validated as "cannot be read" each time)
     for _attempt in range(ATTEMPTS):
+        project, files = graph_files(root, paths)
+        shapes = sorted(project.shapes.glob("*.ttl")) if project.shapes.is_dir() else []
+        watched = [*files, *shapes]
         taken = file_state.take(watched)
         graph, report = _validated_load(root, files, project, allow_invalid=allow_invalid)
         if paths is None:  # a file under data/ the graph does not read (case.TTL): an error
