@@ -182,3 +182,97 @@ def test_the_formatter_tells_graphs_apart_by_blank_node_structure_not_names():
     listed = triples(":a :p ( :x :y ) .")
     assert _same_graph(set(triples(":a :p ( :x :y ) .")), listed)
     assert not _same_graph(set(triples(":a :p ( :y :x ) .")), listed)
+
+
+def test_fmt_of_a_file_saved_with_a_byte_order_mark_named_an_invisible_character(
+    cli, tmp_path: Path
+):
+    """`validate` accepts a file saved with a UTF-8 byte order mark; `fmt` failed on it
+    ("\\ufeff is not a valid subject"). It reads it as the graph does and writes it
+    without the mark, saying so."""
+    path = tmp_path / "case.ttl"
+    text = "@prefix ckd: <https://w3id.org/collabkg/id/> .\nckd:a ckd:p ckd:b .\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    code, out, _err = cli("fmt", "--check", str(path))
+    assert code == 1 and "byte order mark" in out
+    code, out, err = cli("fmt", str(path))
+    assert code == 0, err
+    assert "\ufeff" not in err
+    assert f"formatted {path} (removed the byte order mark)" in out
+    data = path.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert isomorphic(_parse(data.decode("utf-8")), _parse(text))
+    assert cli("fmt", "--check", str(path))[0] == 0
+
+
+COMMENTED = (
+    "@prefix ck: <https://w3id.org/collabkg/ontology#> .\n"
+    "@prefix ckd: <https://w3id.org/collabkg/id/> .    # our IDs\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\n"
+    'ckd:period-a a ck:Period ;\n'
+    '    rdfs:label "three years" ;    # the label as printed\n'
+    '    ck:hasDuration "P3Y"^^xsd:duration .  # the source says three years\n'
+    "# between the period and the case\n"
+    'ckd:case-b a ck:Case ; rdfs:label "B" .\n'
+)
+
+
+def test_fmt_moved_a_comment_after_a_statements_final_dot_onto_the_next_item(
+    cli, tmp_path: Path
+):
+    """A comment written after an item's ' .' was put on its own line above the NEXT
+    item, where it seemed to describe that item; one at the end of a prefix line was
+    moved below the prefixes. Each stays with what it was written after."""
+    path = tmp_path / "case.ttl"
+    path.write_text(COMMENTED, encoding="utf-8")
+    code, _out, err = cli("fmt", str(path))
+    assert code == 0, err
+    rewritten = path.read_text(encoding="utf-8")
+    lines = rewritten.splitlines()
+
+    def line_with(text: str) -> str:
+        found = [line for line in lines if text in line]
+        assert len(found) == 1, f"{text!r} in {found}"
+        return found[0]
+
+    # on the same line as what it was written after
+    assert line_with("# the source says three years").startswith(
+        '    ck:hasDuration "P3Y"^^xsd:duration'
+    )
+    assert line_with("# the label as printed").startswith('    rdfs:label "three years"')
+    assert line_with("# our IDs").startswith("@prefix ckd: <https://w3id.org/collabkg/id/> .")
+    # a comment on its own line between two items stays between them, above the second
+    between = rewritten.index("# between the period and the case")
+    assert rewritten.index("ckd:period-a") < between < rewritten.index("ckd:case-b")
+    assert rewritten.index("# the source says three years") < between
+    assert isomorphic(_parse(rewritten), _parse(COMMENTED))
+    assert cli("fmt", str(path))[0] == 0
+    assert path.read_text(encoding="utf-8") == rewritten, "a second fmt changed the file"
+
+
+def test_fmt_check_with_no_file_was_a_usage_error(cli, monkeypatch, tmp_path: Path):
+    """The docs say `collabkg fmt --check` lists the files that are not canonical; with no
+    file named it was a usage error. With no file, `fmt` and `fmt --check` work on every
+    Turtle file of the project (data/, ontology/, shapes/)."""
+    for folder in ("data/cases", "ontology", "shapes", "queries"):
+        (tmp_path / folder).mkdir(parents=True)
+    canonical = "@prefix ckd: <https://w3id.org/collabkg/id/> .\n\nckd:a\n    ckd:p ckd:b .\n"
+    messy = "@prefix ckd: <https://w3id.org/collabkg/id/> .\nckd:a ckd:p ckd:b .\n"
+    (tmp_path / "ontology" / "o.ttl").write_text(canonical, encoding="utf-8")
+    (tmp_path / "shapes" / "s.ttl").write_text(messy, encoding="utf-8")
+    (tmp_path / "data" / "cases" / "c.ttl").write_text(messy, encoding="utf-8")
+    (tmp_path / "notes.ttl").write_text(messy, encoding="utf-8")  # not a project folder
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli("--root", str(tmp_path), "fmt", "--check")
+    assert code == 1, err
+    assert "not canonical: data/cases/c.ttl" in out
+    assert "not canonical: shapes/s.ttl" in out
+    assert "o.ttl" not in out and "notes.ttl" not in out
+    code, out, err = cli("--root", str(tmp_path), "fmt")
+    assert code == 0, err
+    assert "formatted data/cases/c.ttl" in out and "formatted shapes/s.ttl" in out
+    assert (tmp_path / "notes.ttl").read_text(encoding="utf-8") == messy
+    code, out, _err = cli("--root", str(tmp_path), "fmt", "--check")
+    assert code == 0
+    assert "3 file(s) checked" in out

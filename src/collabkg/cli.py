@@ -621,7 +621,8 @@ def cmd_fmt(args: argparse.Namespace, out: TextIO) -> int:
 
     status = EXIT_OK
     unformatted: list[str] = []
-    for name in args.files:
+    files = args.files or _project_turtle_files(args.root)
+    for name in files:
         path = Path(name)
         try:
             text = path.read_text(encoding="utf-8")
@@ -629,6 +630,10 @@ def cmd_fmt(args: argparse.Namespace, out: TextIO) -> int:
             _err(f"{name}: cannot read the file: {exc}")
             status = EXIT_INVALID
             continue
+        # read as the graph reads it (a UTF-8 byte order mark ignored), written without it
+        bom = text.startswith("\ufeff")
+        text = text.removeprefix("\ufeff")
+        why = " (removed the byte order mark)" if bom else ""
         try:
             triples = [
                 (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
@@ -639,19 +644,39 @@ def cmd_fmt(args: argparse.Namespace, out: TextIO) -> int:
             status = EXIT_INVALID
             continue
         canonical = format_file_text(text, triples)
-        if canonical == text:
+        if canonical == text and not bom:
             continue
         if args.check:
-            unformatted.append(name)
+            unformatted.append(name + (" (it starts with a byte order mark)" if bom else ""))
             continue
         path.write_text(canonical, encoding="utf-8")
-        print(f"formatted {name}", file=out)
+        print(f"formatted {name}{why}", file=out)
     if unformatted:
         for name in unformatted:
             print(f"not canonical: {name}", file=out)
         print(f"{len(unformatted)} file(s) would be rewritten; run '{PROG} fmt FILE...'", file=out)
         return EXIT_INVALID
+    if args.check and status == EXIT_OK:
+        print(f"{len(files)} file(s) checked: all in the canonical layout.", file=out)
     return status
+
+
+def _project_turtle_files(root: str | None) -> list[str]:
+    """What `fmt` (and `fmt --check`) work on when no file is named: every Turtle file of
+    the project (data/, with the template, ontology/ and shapes/), relative to the
+    current folder when inside it."""
+    from collabkg.paths import ProjectPaths
+
+    project = ProjectPaths.discover(root)
+    files: list[str] = []
+    for folder in (project.data, project.ontology, project.shapes):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*.ttl")):
+                try:
+                    files.append(str(path.relative_to(Path.cwd())))
+                except ValueError:
+                    files.append(str(path))
+    return files
 
 
 EXPLORER_STREAMLIT_FLAGS = ("--runner.magicEnabled", "false")
@@ -887,7 +912,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("fmt", help="rewrite Turtle files in the canonical layout")
-    p.add_argument("files", nargs="+", help="Turtle files")
+    p.add_argument(
+        "files",
+        nargs="*",
+        help="Turtle files (default: every Turtle file of the project: data/, ontology/, "
+        "shapes/)",
+    )
     p.add_argument("--check", action="store_true", help="only list files that are not canonical")
     p.add_argument(
         "--force", action="store_true", help=argparse.SUPPRESS  # comments are always kept now

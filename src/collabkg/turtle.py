@@ -325,8 +325,10 @@ def format_file_text(text: str, triples: Iterable[Triple]) -> str:
     The statements stay in the order they are written (a case file reads top to bottom);
     each is written the one canonical way (``a`` first, then the properties sorted, values
     sorted, blank nodes inline). Comment lines before a statement stay above it; a comment
-    at the end of a property's line, or on its own line inside a statement, stays with that
-    property. The prefixes the file declares are written sorted, one per line. A file whose
+    at the end of a property's line (the statement's last line, after its ' .', included),
+    or on its own line inside a statement, stays with that property; a comment at the end of
+    a prefix line stays on that prefix's line. The prefixes the file declares are written
+    sorted, one per line. A file whose
     statements cannot be told apart (blank node labels shared between statements) is
     written as :func:`canonical_turtle` with its leading comments.
     """
@@ -437,6 +439,16 @@ def _scan_statements(body: str) -> tuple[list[_Statement], list[str]]:
         elif c == "." and depth == 0 and _ends_statement(body, i):
             add(c)
             i += 1
+            # a comment after the ' .' on the same line was written after this statement:
+            # it stays with it (not with the next statement, which it would seem to describe)
+            j = i
+            while j < n and body[j] in " \t":
+                j += 1
+            if j < n and body[j] == "#":
+                end = body.find("\n", j)
+                end = n if end < 0 else end
+                inner.append((size, body[j:end].rstrip(), True))
+                i = end
             text = "".join(current)
             lead = len(text) - len(text.lstrip())
             tidy = _tidy(pending)
@@ -484,11 +496,15 @@ def _format_statements(
     blocks: list[str] = []
     seen: set[Triple] = set()
     used: set[str] = set()
+    prefix_comments: dict[str, list[str]] = defaultdict(list)
     logger = logging.getLogger("rdflib")
     for statement in statements:
         if _DIRECTIVE.match(statement.text):
             if statement.comments_before:
                 blocks.append("\n".join(statement.comments_before))
+            names = list(declared_prefixes(statement.text)) or [""]
+            for _offset, comment, _trailing in statement.inner_comments:
+                prefix_comments[names[0]].append(comment)
             continue
         graph = Graph()
         level = logger.level
@@ -518,7 +534,15 @@ def _format_statements(
     declared = dict(prefixes)
     for name in used:
         declared.setdefault(name, table[name])
-    head = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in sorted(declared.items()))
+    orphans = [c for name, cs in prefix_comments.items() if name not in declared for c in cs]
+    if orphans:  # a comment on a @base line: kept, on its own line
+        blocks.insert(0, "\n".join(orphans))
+    head = "".join(
+        f"@prefix {name}: <{iri}> ."
+        + "".join("    " + comment for comment in prefix_comments.get(name, []))
+        + "\n"
+        for name, iri in sorted(declared.items())
+    )
     text = "\n\n".join(blocks)
     if head and text:
         return header + head + "\n" + text + "\n"
