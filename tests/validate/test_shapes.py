@@ -84,7 +84,7 @@ EXPECTED: dict[str, set[Expected]] = {
     },
     "ActivityShape": {
         (12, "ckd:fx-activity-bad", "dcterms:source", "violation"),
-        (12, "ckd:fx-activity-bad", "two or more possible kinds", "warning"),
+        (12, "ckd:fx-activity-bad", "ck:mayBeClassifiedAs", "warning"),
         (14, "ckd:fx-activity-bad", "ck:isActivityOf", "violation"),
         (15, "ckd:fx-activity-bad", "ck:isClaimedAs", "violation"),
         (17, "ckd:fx-activity-bad", "ck:isClassifiedBy", "violation"),

@@ -202,12 +202,17 @@ class Ontology:
         ]
 
     def kind(self, types: Iterable[str]) -> str | None:
-        """The label of the most specific type (``local authority``), for reports."""
+        """The label of the most specific type (``local authority``), for reports; none for
+        a misspelt class of ours (``ck:Charty`` is no kind: the item is named without one)."""
         types = list(types)
         best = (
             [t for t in self.most_specific(types) if t.startswith(str(CK))]
             or self.most_specific(types)
-            or sorted(t for t in types if t not in self.properties and t not in self.concepts)
+            or sorted(
+                t
+                for t in types
+                if t not in self.properties and t not in self.concepts and not self.is_ours(t)
+            )
         )
         if not best:
             return None

@@ -114,6 +114,95 @@ class _Enricher:
         return None
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_FLOATING = {_XSD + "double", _XSD + "float"}
+_WHOLE_OR_DECIMAL = {_XSD + "decimal", _XSD + "integer", _XSD + "nonNegativeInteger"}
+_DATE_TIMES = {_XSD + "dateTime", _XSD + "dateTimeStamp"}
+_DATE_FORMS = (
+    (_XSD + "gYearMonth", 7, "a month"),
+    (_XSD + "gYear", 4, "a year"),
+)
+_VALUE_COMPONENTS = (
+    SH.OrConstraintComponent,
+    SH.XoneConstraintComponent,
+    SH.DatatypeConstraintComponent,
+)
+
+
+def _accepted_datatypes(shapes: Graph, shape: Node) -> set[str]:
+    """The datatypes a property shape accepts (``sh:datatype``, or those of its ``sh:or``)."""
+    found = {str(d) for d in shapes.objects(shape, SH.datatype)}
+    for key in (SH["or"], SH.xone):
+        members = shapes.value(shape, key)
+        if members is not None:
+            for member in Collection(shapes, members):
+                found |= {str(d) for d in shapes.objects(member, SH.datatype)}
+    return found
+
+
+def _value_message(shapes: Graph, shape: Node, path: str | None, value: Node) -> str | None:
+    """What is wrong with a value, when the shape's own message (written for the usual
+    mistakes: quotes, a £ sign, no ^^xsd:…) does not say it: a number in scientific
+    notation, a date written as a date and time."""
+    if not isinstance(value, Literal) or value.datatype is None:
+        return None
+    datatype = str(value.datatype)
+    accepted = _accepted_datatypes(shapes, shape)
+    if datatype in accepted:
+        return None
+    name = path or "this property"
+    lexical = str(value)
+    if datatype in _FLOATING and accepted & _WHOLE_OR_DECIMAL:
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            number = Decimal(lexical.strip())
+        except InvalidOperation:
+            return None
+        if not number.is_finite():
+            return None
+        full = format(number.normalize(), "f")
+        written = lexical if "e" in lexical.lower() else "with an e, as in 4.5e4"
+        return (
+            f"{name} is written as a number in scientific notation ({written}), which is not "
+            f"accepted: write the number in full, e.g. {name} {full} ;"
+        )
+    if datatype in _DATE_TIMES and _XSD + "date" in accepted:
+        day = lexical.strip()[:10]
+        others = [
+            f'{what} "{day[:width]}"^^xsd:{iri.rsplit("#", 1)[1]}'
+            for iri, width, what in _DATE_FORMS
+            if iri in accepted
+        ]
+        also = f" (or {' or '.join(others)})" if others else ""
+        return (
+            f'{name} is a date and time ({show(value)}); a date is written "{day}"^^xsd:date, '
+            f"not a date-time{also}."
+        )
+    return None
+
+
+def _self_path(shapes: Graph, path: Node | None) -> bool:
+    """Whether a shape's path leads from an item to itself (``[ sh:zeroOrOnePath cksh:… ]``):
+    a check of how many values a property has, whose "value" is the item itself."""
+    return isinstance(path, BNode) and shapes.value(path, SH.zeroOrOnePath) is not None
+
+
+def _counted_properties(shapes: Graph, shape: Node) -> str | None:
+    """The properties a count check on the item itself is about (the sh:path of its
+    sh:or / sh:and / sh:xone members), as written: ``ck:mayBeClassifiedAs``."""
+    found: list[str] = []
+    for key in (SH["or"], SH["and"], SH.xone):
+        members = shapes.value(shape, key)
+        if members is None:
+            continue
+        for member in Collection(shapes, members):
+            path = shapes.value(member, SH.path)
+            if isinstance(path, URIRef) and compact(str(path)) not in found:
+                found.append(compact(str(path)))
+    return " or ".join(found) if found else None
+
+
 RawResult = tuple[
     Node | None, Node | None, Node | None, Node | None, Node | None, Node | None, Node | None
 ]
@@ -278,6 +367,15 @@ def _issues(
             continue
         seen.add(key)
         shape_name = shapes.value(shape, SH.name) if shape is not None else None
+        path_shown = _path_text(shapes, path, shape) if shape is not None else show(path)
+        value_shown = show(value) if value is not None else None
+        if shape is not None and _self_path(shapes, path) and value == focus:
+            # a count of a property's values: name the property, not the item as its value
+            path_shown = _counted_properties(shapes, shape) or path_shown
+            value_shown = None
+        text = str(message) if message else "This item does not fit the data model."
+        if shape is not None and value is not None and component in _VALUE_COMPONENTS:
+            text = _value_message(shapes, shape, path_shown, value) or text
         focus_shown = show(focus) if isinstance(focus, URIRef) else None
         if isinstance(focus, BNode):
             parent = workspace.parents.get(focus)
@@ -293,7 +391,7 @@ def _issues(
                     if component is not None
                     else "result"
                 ),
-                str(message) if message else "This item does not fit the data model.",
+                text,
                 file=item.display,
                 line=line,
                 source_line=item.parsed.index.source_line(line),
@@ -303,8 +401,8 @@ def _issues(
                 focus=focus_shown,
                 focus_label=workspace.label_of(focus),
                 focus_kind=workspace.kind_of(focus),
-                path=_path_text(shapes, path, shape) if shape is not None else show(path),
-                value=show(value) if value is not None else None,
+                path=path_shown,
+                value=value_shown,
                 shape=str(shape_name)
                 if shape_name
                 else (compact(str(shape)) if isinstance(shape, URIRef) else None),

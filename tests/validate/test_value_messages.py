@@ -1,0 +1,105 @@
+"""What a report says about one wrong value: what is wrong with it, the item named.
+
+An academic's report: `ck:hasAmountInPounds 4.5e4` was told "must be one number without
+quotes, £ sign or commas" (it had none of them); a start date typed xsd:dateTime was told
+"Write the start date once"; a single ck:mayBeClassifiedAs read "property: two or more
+possible kinds  value: ckd:…" (the item itself as its value); an item of a misspelt class
+(`a ck:Charty`) was headed "charty “…”".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from collabkg.validate import Severity, render, validate
+from collabkg.validate.report import Issue, Report
+
+PREFIXES = """\
+@prefix ck: <https://w3id.org/collabkg/ontology#> .
+@prefix ckc: <https://w3id.org/collabkg/concept/> .
+@prefix ckd: <https://w3id.org/collabkg/id/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+CASE = PREFIXES + """
+ckd:fx-v-funding a ck:FundingStream ;
+    rdfs:label "Fixton grant (scientific notation)" ;
+    ck:hasFunder ckd:fx-good-council ;
+    ck:hasRecipient ckd:fx-good-charity ;
+    ck:hasFundingMechanism ckc:grant ;
+    ck:hasPeriod ckd:fx-v-period ;
+    ck:hasAmountInPounds 4.5e4 ;
+    prov:wasDerivedFrom ckd:src-fx-report .
+
+ckd:fx-v-period a ck:Period ;
+    rdfs:label "from April 2019" ;
+    ck:hasStartDate "2019-04-01T00:00:00"^^xsd:dateTime .
+
+ckd:fx-v-activity a ck:Activity ;
+    rdfs:label "Fixton volunteering" ;
+    ck:isActivityOf ckd:fx-good-partnership ;
+    ck:mayBeClassifiedAs ckc:coDelivery ;
+    dcterms:source ckd:src-fx-report .
+
+ckd:fx-v-charity a ck:Charty ;
+    rdfs:label "Fixton Friends" ;
+    ck:hasSector ckc:voluntaryCommunitySector ;
+    dcterms:source ckd:src-fx-report .
+"""
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    from tests.support.project import make_project
+
+    root = make_project(tmp_path_factory.mktemp("values") / "project")
+    path = root / "data" / "cases" / "values.ttl"
+    path.write_text(CASE, encoding="utf-8")
+    return validate([path], root=root)
+
+
+def _about(report: Report, focus: str, path: str | None = None) -> list[Issue]:
+    return [
+        i
+        for i in report.issues
+        if i.focus == focus and (path is None or (i.path or "").startswith(path))
+    ]
+
+
+def test_an_amount_in_scientific_notation_was_told_it_had_quotes_or_a_pound_sign(report):
+    (issue,) = _about(report, "ckd:fx-v-funding", "ck:hasAmountInPounds")
+    assert issue.severity is Severity.VIOLATION
+    assert "scientific notation" in issue.message
+    assert "ck:hasAmountInPounds 45000 ;" in issue.message
+    assert "£" not in issue.message and "quotes" not in issue.message
+
+
+def test_a_start_date_typed_as_a_date_time_was_told_to_write_it_once(report):
+    (issue,) = _about(report, "ckd:fx-v-period", "ck:hasStartDate")
+    assert "once" not in issue.message
+    assert "date and time" in issue.message
+    assert '"2019-04-01"^^xsd:date' in issue.message
+    assert issue.subject_text() == "period “from April 2019” (ckd:fx-v-period)"
+
+
+def test_one_possible_kind_read_as_the_item_being_its_own_value(report):
+    issues = [
+        i for i in _about(report, "ckd:fx-v-activity") if "hesitate" in i.message
+    ]
+    assert len(issues) == 1
+    assert issues[0].path == "ck:mayBeClassifiedAs"
+    assert issues[0].value is None
+    text = render(Report(files=report.files, issues=issues), "human")
+    assert "value: ckd:fx-v-activity" not in text
+    assert "property: ck:mayBeClassifiedAs" in text
+
+
+def test_an_item_of_a_misspelt_class_was_headed_by_the_misspelling(report):
+    issues = _about(report, "ckd:fx-v-charity")
+    assert issues
+    for issue in issues:
+        assert "charty" not in issue.subject_text().lower()
+        assert "“Fixton Friends” (ckd:fx-v-charity)" in issue.subject_text()
