@@ -161,7 +161,8 @@ def _errors_only(report: Report) -> Report:
             f"{report.warnings} warning(s) and {report.infos} note(s) are not shown "
             "(--errors-only); run without it to read them"
         )
-    return dataclasses.replace(report, issues=kept, notes=notes)
+    left_out = [i for i in report.issues if i.severity is not Severity.VIOLATION]
+    return dataclasses.replace(report, issues=kept, notes=notes, not_shown=left_out)
 
 
 def _raw_params(assignments: Sequence[str]) -> tuple[dict[str, str], dict[str, str | None]]:

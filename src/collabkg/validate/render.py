@@ -30,14 +30,22 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _counts_text(counts: dict[str, int]) -> str:
-    return ", ".join(
-        (
-            _plural(counts["violation"], "error"),
-            _plural(counts["warning"], "warning"),
-            _plural(counts["info"], "note"),
-        )
-    )
+def _counts_text(counts: dict[str, int], hidden: dict[str, int] | None = None) -> str:
+    """``1 error, 2 warnings, 0 notes``; those found but not listed (``--errors-only``)
+    counted too, and said so: ``1 warning (not shown)``."""
+    hidden = hidden or {}
+    parts = []
+    for severity, word in (("violation", "error"), ("warning", "warning"), ("info", "note")):
+        left = hidden.get(severity, 0)
+        text = _plural(counts[severity] + left, word)
+        if left:
+            text += " (not shown)" if not counts[severity] else f" ({left} not shown)"
+        parts.append(text)
+    return ", ".join(parts)
+
+
+def _hidden_counts(issues: list[Issue]) -> dict[str, int]:
+    return {s.value: sum(1 for i in issues if i.severity is s) for s in Severity}
 
 
 def render_human(report: Report, *, colour: bool = False, strict: bool = False) -> str:
@@ -47,7 +55,8 @@ def render_human(report: Report, *, colour: bool = False, strict: bool = False) 
     out: list[str] = []
     for file, issues in report.by_file().items():
         counts = {s.value: sum(1 for i in issues if i.severity is s) for s in Severity}
-        out.append(paint(_BOLD, f"── {file}") + f"  ({_counts_text(counts)})")
+        hidden = _hidden_counts([i for i in report.not_shown if (i.file or "(no file)") == file])
+        out.append(paint(_BOLD, f"── {file}") + f"  ({_counts_text(counts, hidden)})")
         out.append("")
         for number, issue in enumerate(issues):
             out.extend(_human_issue(issue, paint))
@@ -76,12 +85,15 @@ def render_human(report: Report, *, colour: bool = False, strict: bool = False) 
         else ""
     )
     out.append(
-        f"Summary: {_counts_text(counts)} in {checked}, checked{against} "
+        f"Summary: {_counts_text(counts, _hidden_counts(report.not_shown))} in {checked}, "
+        f"checked{against} "
         f"in {report.seconds:.1f} s ({', '.join(report.stages)})."
     )
     if report.ok(strict=strict):
         tail = ""
-        if counts["warning"] or counts["info"]:
+        if report.not_shown:
+            tail = " (warnings and notes not shown: run without --errors-only to read them)"
+        elif counts["warning"] or counts["info"]:
             tail = " (read the warnings and notes above: they point to things worth checking)"
         out.append(
             paint(
@@ -187,7 +199,8 @@ def render_github(report: Report, *, strict: bool = False) -> str:
         )
     verdict = "valid" if report.ok(strict=strict) else "NOT VALID"
     out.append(
-        f"collabkg validate: {verdict}: {_counts_text(report.counts())} "
+        f"collabkg validate: {verdict}: "
+        f"{_counts_text(report.counts(), _hidden_counts(report.not_shown))} "
         f"in {len(report.files)} file(s)"
     )
     return "\n".join(out) + "\n"

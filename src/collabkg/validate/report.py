@@ -133,6 +133,8 @@ class Report:
     other_files_problems: int = 0
     """Violations found in context files that were not asked about (not listed)."""
     seconds: float = 0.0
+    not_shown: list[Issue] = field(default_factory=list)
+    """Issues found but left out of the listing (``--errors-only``): counted, not listed."""
 
     def add(self, issues: Iterable[Issue]) -> None:
         self.issues.extend(issues)
@@ -168,7 +170,8 @@ class Report:
 
     def ok(self, *, strict: bool = False) -> bool:
         """No violations (and, with ``strict``, no warnings either)."""
-        return self.violations == 0 and (not strict or self.warnings == 0)
+        hidden = sum(1 for i in self.not_shown if i.severity is Severity.WARNING)
+        return self.violations == 0 and (not strict or self.warnings + hidden == 0)
 
     def exit_code(self, *, strict: bool = False) -> int:
         return 0 if self.ok(strict=strict) else 1
@@ -177,17 +180,25 @@ class Report:
         return sorted({i.file or "" for i in self.issues if i.severity is Severity.VIOLATION})
 
     def to_dict(self, *, strict: bool = False) -> dict[str, object]:
-        return {
+        found = self.counts()
+        hidden = Counter(issue.severity.value for issue in self.not_shown)
+        data: dict[str, object] = {
             "valid": self.ok(strict=strict),
             "strict": strict,
             "files": self.files,
             "context_files": self.context_files,
             "stages": self.stages,
-            "summary": {**self.counts(), "files": len(self.files)},
+            "summary": {
+                **{name: count + hidden[name] for name, count in found.items()},
+                "files": len(self.files),
+            },
             "notes": self.notes,
             "other_files_problems": self.other_files_problems,
             "issues": [issue.to_dict() for issue in self.sorted_issues()],
         }
+        if self.not_shown:
+            data["not_shown"] = {name: hidden[name] for name in found}
+        return data
 
 
 __all__ = ["Issue", "Report", "Severity", "Stage"]
