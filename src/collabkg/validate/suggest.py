@@ -6,7 +6,9 @@ word comes first rather than a longer one that happens to share letters (``hasMe
 Ties go to the term of the namespace that was written (``org:memebr`` → ``org:member``
 before ``ck:member``), then to the shorter name. Candidates come from every vocabulary the
 data uses — ORG, PROV, DCTERMS, SKOS, RDFS and ours — or, for a value of a list, from that
-list only (a role for a role).
+list only (a role for a role). A name of the namespace written that starts with (else
+contains) what was typed comes before any of these (``ck:hasAmount`` →
+``ck:hasAmountInPounds``, not ``org:hasUnit``).
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ def rank(wrong: str, candidates: Iterable[str], *, limit: int = MAX_SUGGESTIONS)
             (distance, case, 0 if namespace(candidate) == home else 1, len(local), candidate)
         )
     scored.sort()
+    if not (scored and scored[0][0] == 0):  # a case-only difference is the best guess
+        longer = _extensions(written, home, candidates, wrong)
+        if longer:
+            return longer[:limit]
     if not scored:
         return []
     best = scored[0][0]
@@ -74,6 +80,33 @@ def rank(wrong: str, candidates: Iterable[str], *, limit: int = MAX_SUGGESTIONS)
     if ties[0][1] == 0 and ties[0][2] == 0:  # the right case in the namespace written: it
         ties = [item for item in ties if item[1] == 0 and item[2] == 0]
     return [item[-1] for item in ties][:limit]
+
+
+MIN_PART = 4
+"""The fewest letters typed that are taken as the start (or a part) of a longer name."""
+
+
+def _extensions(written: str, home: str, candidates: Iterable[str], wrong: str) -> list[str]:
+    """Terms of the namespace written whose name starts with (else contains) what was
+    typed: ``ck:hasAmount`` is ``ck:hasAmountInPounds`` cut short, a closer guess than a
+    name a few letters away in another vocabulary (``org:hasUnit``)."""
+    target = written.lower()
+    if len(target) < MIN_PART:
+        return []
+    found: list[tuple[int, int, int, str]] = []
+    for candidate in set(candidates):
+        if candidate == wrong or namespace(candidate) != home:
+            continue
+        local = local_name(candidate)
+        lowered = local.lower()
+        if lowered == target or target not in lowered:
+            continue
+        case = 0 if local[:1].isupper() == written[:1].isupper() else 1
+        found.append((0 if lowered.startswith(target) else 1, case, len(local), candidate))
+    found.sort()
+    if found and found[0][0] == 0:  # names it starts: those only
+        found = [item for item in found if item[0] == 0]
+    return [item[-1] for item in found]
 
 
 __all__ = ["edit_distance", "local_name", "namespace", "rank"]
