@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib import URIRef
-from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
+from rdflib import namespace as ns
 
 from collabkg.terms import PREFIXES
 from tests.support.paths import REPO
 
 DOCS = sorted((REPO / "docs").glob("*.md"))
 TEMPLATE = REPO / "data" / "TEMPLATE.ttl"
-CLOSED = (RDF, RDFS, OWL, XSD, SKOS, PROV, ORG, DCTERMS, TIME, SH)
+CLOSED = (ns.RDF, ns.RDFS, ns.OWL, ns.XSD, ns.SKOS, ns.PROV, ns.ORG, ns.DCTERMS, ns.TIME, ns.SH)
 NOT_TERMS = ("ckd", "cksh")
 """Data IDs (ckd:) and shape names (cksh:, described in shapes/) are not vocabulary."""
 
@@ -92,3 +92,27 @@ def test_docs_told_authors_to_write_a_term_that_does_not_exist(path: Path):
     names = _names(text if path.suffix == ".ttl" else _code(text))
     undefined = sorted(n for n in names - DELIBERATE - PLACEHOLDERS if not _defined(n))
     assert not undefined, f"{path.relative_to(REPO)} shows terms that do not exist: {undefined}"
+
+
+def _shape_messages() -> set[str]:
+    graph = rdflib.Graph()
+    for path in sorted((REPO / "shapes").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return {str(m) for m in graph.objects(None, ns.SH.message)}
+
+
+def test_docs_example_note_was_one_the_validator_never_gives():
+    """docs/adding-a-case.md showed the note "This item is flagged as not named in the
+    source. That is fine…" for an item whose name already said "(not named in the
+    source)": the validator gives that note only when the name does NOT say so, in other
+    words. Every note the guides show is a message the shapes give."""
+    messages = _shape_messages()
+    shown = [
+        line.split("): ", 1)[1]
+        for doc in DOCS
+        for block in re.findall(r"```text\n(.*?)```", doc.read_text("utf-8"), re.DOTALL)
+        for line in block.splitlines()
+        if ": note: " in line and "): " in line
+    ]
+    assert shown, "the guides show no note"
+    assert [text for text in shown if text not in messages] == []
