@@ -103,3 +103,34 @@ def test_an_item_of_a_misspelt_class_was_headed_by_the_misspelling(report):
     for issue in issues:
         assert "charty" not in issue.subject_text().lower()
         assert "“Fixton Friends” (ckd:fx-v-charity)" in issue.subject_text()
+
+
+SYNTAX_CASE = PREFIXES + """
+ckd:fx-s-period a ck:Period ;
+    rdfs:label "the grant's years" ;
+    ck:hasStartDate "2019"^^xsd:gYear ;
+    ck:hasEndDate "31/03/2021"^^xsd:date .
+
+ckd:fx-s-quote a ck:Quotation ;
+    rdfs:label "A council officer, at length" ;
+    ck:hasText "we share the work and the risk" ;
+    ck:hasSpeakerRole "TEXT" ;
+    prov:wasQuotedFrom ckd:src-fx-report .
+""".replace("TEXT", "word " * 4000)
+
+
+def test_a_wrong_date_and_a_huge_text_were_reported_without_naming_the_item(tmp_path):
+    from tests.support.project import make_project
+
+    root = make_project(tmp_path / "project")
+    path = root / "data" / "cases" / "syntax-values.ttl"
+    path.write_text(SYNTAX_CASE, encoding="utf-8")
+    report = validate([path], root=root)
+    (date,) = [i for i in report.issues if i.code == "syntax.ill-typed-literal"]
+    assert date.subject_text() == "period “the grant's years” (ckd:fx-s-period)"
+    assert date.path == "ck:hasEndDate"
+    (text,) = [i for i in report.issues if i.code == "syntax.text-too-long"]
+    assert text.subject_text() == "quotation “A council officer, at length” (ckd:fx-s-quote)"
+    assert text.path == "ck:hasSpeakerRole"
+    shown = render(report, "human")
+    assert "error: period “the grant's years” (ckd:fx-s-period)" in shown

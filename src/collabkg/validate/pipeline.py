@@ -224,6 +224,19 @@ def _subjects_of(store: ox.Store, graphs: Sequence[str]) -> set[str] | None:
     return found
 
 
+def _add_kinds(issues: Sequence[Issue], workspace: Workspace) -> None:
+    """The kind of the item a syntax issue names (``period``), once the ontology is read:
+    the syntax stage names the item by its ID and label only."""
+    from collabkg.terms import PREFIXES
+
+    for issue in issues:
+        if issue.stage is not Stage.SYNTAX or not issue.focus or issue.focus_kind:
+            continue
+        prefix, _, local = issue.focus.partition(":")
+        if prefix in PREFIXES:
+            issue.focus_kind = workspace.kind_of(URIRef(PREFIXES[prefix] + local))
+
+
 def unusable_note(shown: str) -> str:
     """The note a report gives of a file left out of the graph for its errors."""
     return f"{shown} has errors and was left out of the graph (run: collabkg validate {shown})."
@@ -593,6 +606,7 @@ class _Run:
 
         # ---- 2. vocabulary, 3. SHACL, 4. OWL consistency
         workspace = self._vocabulary(tasks, store, ontology)
+        _add_kinds(report.issues, workspace)
         self._shacl(store, workspace)
         self._consistency(workspace)
         report.seconds = time.perf_counter() - self.started

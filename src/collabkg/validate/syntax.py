@@ -18,7 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from collabkg import parse_once
-from collabkg.terms import PREFIXES
+from collabkg.terms import PREFIXES, compact
 from collabkg.validate.locate import LONG_STRING, FileIndex, scan
 from collabkg.validate.locate import NESTING_LIMIT as MAX_NESTING
 from collabkg.validate.report import Issue, Severity, Stage
@@ -542,8 +542,57 @@ def _explained(issue: Issue, text: str) -> Issue:
 # --------------------------------------------------------------------------- literals
 
 
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+class _Items:
+    """Which item a value of this file belongs to, named as the other stages name it
+    (``“2019–2021” (ckd:period-x)``; its kind is added once the ontology is read)."""
+
+    def __init__(self, triples: list[ox.Triple]) -> None:
+        self._triples = triples
+        self._labels: dict[str, str] | None = None
+
+    def label(self, subject: str) -> str | None:
+        if self._labels is None:
+            self._labels = {}
+            for t in self._triples:
+                obj = t.object
+                if (
+                    t.predicate.value == _LABEL
+                    and isinstance(obj, ox.Literal)
+                    and isinstance(t.subject, ox.NamedNode)
+                    and (obj.language in (None, "", "en") or t.subject.value not in self._labels)
+                ):
+                    self._labels[t.subject.value] = obj.value
+        return self._labels.get(subject)
+
+    def of_text(self, length: int, start: str) -> ox.Triple | None:
+        """The statement whose text value is ``length`` characters long (and starts so)."""
+        found: list[ox.Triple] = []
+        for t in self._triples:
+            obj = t.object
+            if isinstance(obj, ox.Literal) and len(obj.value) == length:
+                if obj.value.startswith(start[:10]):
+                    return t
+                found.append(t)
+        return found[0] if found else None
+
+    def names(self, triple: ox.Triple | None) -> dict[str, Any]:
+        """The Issue fields that name the item (and the property) of a statement."""
+        if triple is None or not isinstance(triple.subject, ox.NamedNode):
+            return {}
+        subject = triple.subject.value
+        return {
+            "focus": compact(subject),
+            "focus_label": self.label(subject),
+            "path": compact(triple.predicate.value),
+        }
+
+
 def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: str) -> list[Issue]:
     issues: list[Issue] = []
+    items = _Items(parsed_triples)
     seen: set[tuple[str, str]] = set()
     for triple in parsed_triples:
         obj = triple.object
@@ -576,6 +625,7 @@ def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: 
                 source_line=index.source_line(place.line) if place else None,
                 hint=hint,
                 value=f'"{obj.value}"^^{short}',
+                **items.names(triple),
             )
         )
     if index.max_depth > MAX_NESTING and index.deepest is not None:
@@ -608,6 +658,7 @@ def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: 
                 source_line=(index.source_line(place.line) or "")[:200],
                 hint="quote only the passage that supports the fact (a few sentences), "
                 "not a whole document",
+                **items.names(items.of_text(length, place.text.lstrip("\"'"))),
             )
         )
     return issues
