@@ -116,3 +116,34 @@ def test_docs_example_note_was_one_the_validator_never_gives():
     ]
     assert shown, "the guides show no note"
     assert [text for text in shown if text not in messages] == []
+
+
+def _lists() -> dict[str, set[str]]:
+    """Each controlled list (a class of SKOS concepts) and its values, as prefixed names."""
+    graph = rdflib.Graph()
+    for path in sorted((REPO / "ontology" / "concepts").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    ckc = PREFIXES["ckc"]
+    found: dict[str, set[str]] = {}
+    for member, cls in graph.subject_objects(ns.RDF.type):
+        if str(member).startswith(ckc) and str(cls).startswith(PREFIXES["ck"]):
+            found.setdefault(str(cls), set()).add("ckc:" + str(member)[len(ckc) :])
+    return found
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
+def test_a_list_of_allowed_values_in_the_docs_left_some_out(path: Path):
+    """docs/modelling.md listed the kinds of involvement without ckc:professionalService
+    and ckc:otherInvolvement (as the shapes' messages did the roles): a paragraph that
+    names most of a list's values names all of them."""
+    lists = _lists()
+    short = []
+    for paragraph in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
+        if paragraph.lstrip().startswith("```"):
+            continue
+        named = _names(paragraph)
+        for cls, values in lists.items():
+            listed = named & values
+            if len(listed) >= 4 and len(listed) >= 0.6 * len(values) and listed != values:
+                short.append((cls.rsplit("#", 1)[-1], sorted(values - listed)))
+    assert short == [], f"{path.name}: lists leaving out values: {short}"
