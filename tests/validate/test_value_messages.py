@@ -9,6 +9,8 @@ possible kinds  value: ckd:…" (the item itself as its value); an item of a mis
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from collabkg.validate import Severity, render, validate
@@ -129,8 +131,23 @@ def test_a_wrong_date_and_a_huge_text_were_reported_without_naming_the_item(tmp_
     (date,) = [i for i in report.issues if i.code == "syntax.ill-typed-literal"]
     assert date.subject_text() == "period “the grant's years” (ckd:fx-s-period)"
     assert date.path == "ck:hasEndDate"
+    assert '"2021-03-31"^^xsd:date' in (date.hint or "")
     (text,) = [i for i in report.issues if i.code == "syntax.text-too-long"]
     assert text.subject_text() == "quotation “A council officer, at length” (ckd:fx-s-quote)"
     assert text.path == "ck:hasSpeakerRole"
     shown = render(report, "human")
     assert "error: period “the grant's years” (ckd:fx-s-period)" in shown
+
+
+def test_a_date_written_with_a_time_of_day_was_not_told_so():
+    from collabkg.validate.syntax import parse_bytes
+
+    text = PREFIXES + (
+        'ckd:fx-t-period a ck:Period ; rdfs:label "from April" ;\n'
+        '    ck:hasStartDate "2021-04-01T09:00:00"^^xsd:date .\n'
+    )
+    _parsed, issues = parse_bytes(text.encode(), Path("t.ttl"), "t.ttl")
+    (issue,) = [i for i in issues if i.code == "syntax.ill-typed-literal"]
+    assert '"2021-04-01"^^xsd:date' in (issue.hint or "")
+    assert "not a date-time" in (issue.hint or "")
+    assert issue.focus == "ckd:fx-t-period"

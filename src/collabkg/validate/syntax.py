@@ -590,6 +590,31 @@ class _Items:
         }
 
 
+_DATE_TIME_WRITTEN = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})[T ]\d")
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*$")
+
+
+def _date_written(lexical: str, datatype: str) -> str | None:
+    """The date meant, when an xsd:date is written as a date and time or day first."""
+    if datatype != "http://www.w3.org/2001/XMLSchema#date":
+        return None
+    timed = _DATE_TIME_WRITTEN.match(lexical)
+    if timed:
+        return (
+            f'a date has no time of day: write "{timed.group(1)}"^^xsd:date '
+            "(a date, not a date-time)"
+        )
+    day_first = _DAY_FIRST.match(lexical)
+    if day_first:
+        day, month, year = day_first.groups()
+        if int(day) <= 31 and int(month) <= 12:
+            return (
+                f'a date is written year-month-day: "{year}-{int(month):02d}-{int(day):02d}"'
+                "^^xsd:date (if the source gives the day first, as in 31/03/2021)"
+            )
+    return None
+
+
 def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: str) -> list[Issue]:
     issues: list[Issue] = []
     items = _Items(parsed_triples)
@@ -602,6 +627,7 @@ def _literal_issues(parsed_triples: list[ox.Triple], index: FileIndex, display: 
         hint = lexical_problem(obj.value, datatype)
         if hint is None or (obj.value, datatype) in seen:
             continue
+        hint = _date_written(obj.value, datatype) or hint
         seen.add((obj.value, datatype))
         short = short_name(datatype)
         place = next(
