@@ -47,3 +47,23 @@ def test_typos_and_case_slips_are_still_answered_by_spelling() -> None:
     assert rank(str(CKC) + "publicsector", POOL)[0] == str(CKC) + "publicSector"
     assert rank(str(CK) + "hasSectr", POOL)[0] == str(CK) + "hasSector"
     assert rank(str(CK) + "xyzzyq", POOL) == []
+
+
+def test_the_report_suggested_org_has_unit_for_ck_has_amount(small_project, tmp_path):  # type: ignore[no-untyped-def]
+    """The docs told authors to write ck:hasAmount; the report's suggestion for it (from
+    the rules, not suggest.rank) was org:hasUnit: the term of ours it is the start of comes
+    first now."""
+    from collabkg.validate import validate
+
+    good = small_project / "data" / "cases" / "good.ttl"
+    case = tmp_path / "amount.ttl"
+    case.write_text(
+        good.read_text(encoding="utf-8")
+        .replace("ck:hasAmountInPounds", "ck:hasAmount")
+        .replace("ckd:case-good", "ckd:case-amount"),
+        encoding="utf-8",
+    )
+    report = validate([case], root=small_project)
+    [issue] = [i for i in report.issues if "ck:hasAmount is not defined" in i.message]
+    assert "did you mean ck:hasAmountInPounds?" in issue.message
+    assert "org:hasUnit" not in issue.message

@@ -3,6 +3,8 @@ another namespace, terms the ontology (or a W3C vocabulary) does not define."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
@@ -196,6 +198,22 @@ def check_terms(chk: Checker, item: FileData, wrong_ns: set[str]) -> None:
             unknown_standard(chk, item, iri, namespace, role)
 
 
+def _completed(iri: str, pool: Iterable[str]) -> str | None:
+    """The shortest term of ``iri``'s namespace whose name starts with what was written
+    (``ck:hasAmount`` → ``ck:hasAmountInPounds``): a name cut short is likelier than the
+    nearest spelling in another vocabulary (it was ``org:hasUnit``)."""
+    local = _local(iri)
+    if len(local) < 4:
+        return None
+    home = iri[: len(iri) - len(local)]
+    found = sorted(
+        (len(c), c)
+        for c in pool
+        if c != iri and c.startswith(home) and _local(c).lower().startswith(local.lower())
+    )
+    return found[0][1] if found else None
+
+
 def unknown_ours(chk: Checker, item: FileData, iri: str, role: set[str]) -> None:
     chk.result.bad_values.add(URIRef(iri))
     ont = chk.ont
@@ -214,7 +232,10 @@ def unknown_ours(chk: Checker, item: FileData, iri: str, role: set[str]) -> None
         members = chk.range_members(used_with[1])
         suggestion = closest(iri, members, cutoff=0.5) if members else None
     suggestion = (
-        suggestion or closest(iri, pool) or closest(iri, ont.defined & set(chk.our_terms()))
+        suggestion
+        or _completed(iri, pool)
+        or closest(iri, pool)
+        or closest(iri, ont.defined & set(chk.our_terms()))
     )
     if "property" in role and suggestion in ont.properties:
         # "a funding stream needs ck:hasFunder" from the data model is this same typo
