@@ -226,3 +226,92 @@ def test_a_long_property_path_timed_out_with_a_hint_about_selectivity(
     said = f"{caught.value.message} {caught.value.hint}"
     assert "reading the query" in said and "before it ran" in said
     assert "LIMIT" not in said and "split a long path" in said
+
+
+def _typed_at(text: str, line: int, column: int) -> str:
+    """What the person typed from (line, column) on."""
+    return text.split("\n")[line - 1][column - 1 :]
+
+
+@pytest.mark.parametrize(
+    "query, there",
+    [
+        ("SELECT * WHERE { ?s ck:hasMember ?o } LIMIT x", "x"),
+        ("SELECT * WHERE {\n  ?s ck:hasMember ?o ; rdfs:label \"x\" } LIMIT many", "many"),
+        ("PREFIX ex: <http://example.org/a/long/address/>\nSELECT * WHERE {\n"
+         "  ?s ex:p ex:o , ex:r } OFFSET ex:r", "ex:r"),
+    ],
+)
+def test_syntax_error_positions_pointed_into_the_rewritten_query(query: str, there: str):
+    """The engine reads prefixed names written out in full: its line and column were
+    given as they were in that text (column 79 of a 44-character line)."""
+    with pytest.raises(QueryError) as info:
+        check_read_only(query)
+    error = info.value
+    assert error.line is not None and error.column is not None
+    assert _typed_at(query, error.line, error.column).startswith(there)
+    assert error.source_line == query.split("\n")[error.line - 1]
+    assert "expected" not in error.one_line()
+
+
+def test_syntax_error_at_the_end_is_placed_within_the_text_typed():
+    query = "SELECT * WHERE {\n?s ck:hasMember ?o ?extra }"
+    with pytest.raises(QueryError) as info:
+        check_read_only(query)
+    error = info.value
+    assert error.line == 2
+    assert error.column is not None and error.column <= len(query.split("\n")[1]) + 1
+    assert "expected" not in error.one_line()
+    assert "end of the query" in (error.hint or "")
+
+
+@pytest.mark.parametrize("query", ["ASK {} ;", "ASK { ?s ?p ?o } ; ASK {}",
+                                   "SELECT * WHERE { ?s ?p ?o } SELECT * WHERE { ?s ?p ?o }"])
+def test_a_second_query_was_told_expected_one_of_describe_from(query: str):
+    with pytest.raises(QueryError) as info:
+        check_read_only(query)
+    error = info.value
+    assert "only one query" in error.message
+    assert "remove" in (error.hint or "")
+    assert "expected" not in error.one_line()
+    assert error.column is not None
+    assert _typed_at(query, 1, error.column)[0] in ";S"
+
+
+@pytest.mark.parametrize(
+    "query, iri",
+    [
+        ("SELECT * WHERE { BIND(<rel> AS ?x) }", "<rel>"),
+        ("SELECT * WHERE { ?x <label> ?y }", "<label>"),
+        ("SELECT * WHERE {\n  ?x rdfs:label ?l .\n  ?x <label> ?y }", "<label>"),
+    ],
+)
+def test_a_relative_iri_was_told_expected_encode_for_uri(query: str, iri: str):
+    with pytest.raises(QueryError) as info:
+        check_read_only(query)
+    error = info.value
+    assert iri in error.message and "full address" in error.message
+    assert "rdfs:label" in (error.hint or "") and "https://" in (error.hint or "")
+    assert error.line is not None and error.column is not None
+    assert _typed_at(query, error.line, error.column).startswith(iri)
+    assert "ENCODE_FOR_URI" not in error.one_line() and "expected" not in error.one_line()
+
+
+def test_a_relative_iri_after_base_is_not_blamed():
+    assert check_read_only("BASE <http://example.org/> SELECT * WHERE { ?x <label> ?y }") == (
+        "SELECT"
+    )
+
+
+def test_explorers_engine_errors_pointed_into_the_rewritten_query(mini_graph: KnowledgeGraph):
+    """The explorer's SPARQL page shows graph.user_query's error with a caret under the
+    place in the text typed."""
+    query = "SELECT * WHERE {\n  ?s ck:hasMember ?o ; rdfs:label \"x\" } LIMIT many"
+    with pytest.raises(QueryError) as info:
+        mini_graph.user_query(query)
+    error = info.value
+    assert error.line == 2 and error.column is not None
+    assert _typed_at(query, 2, error.column).startswith("many")
+    with pytest.raises(QueryError) as info:
+        mini_graph.user_query("SELECT * WHERE { ?x <label> ?y }")
+    assert "<label> is not a full address" in info.value.message

@@ -49,7 +49,13 @@ from collabkg.errors import AnswerDamaged, LoadError, QueryError, UsageError
 from collabkg.labels import LABEL_LOOKUP_BATCH, LABELS_QUERY, LabelIndex, labels_for_query
 from collabkg.paths import ProjectPaths, graph_name_to_path
 from collabkg.results import Labeller, QueryResult
-from collabkg.sparql_safety import USER_LIMITS, Limits, check_query, require_isolation
+from collabkg.sparql_safety import (
+    USER_LIMITS,
+    Limits,
+    check_query,
+    in_source,
+    require_isolation,
+)
 from collabkg.terms import GRAPH_BASE, OWL, PREFIXES, RDF, RDFS, SH, bind_prefixes, compact
 from collabkg.turtle import canonical_turtle
 
@@ -570,11 +576,14 @@ class KnowledgeGraph:
         timeout_s = limits.timeout_s if limits.timeout_s is not None else USER_LIMITS.timeout_s
         if self.endpoint is None:
             require_isolation()
-        if checked.form == "SELECT":
-            return self.select(text, bindings, limit=limits.rows, timeout_s=timeout_s)
-        if checked.form == "ASK":
-            return self.ask(text, bindings, timeout_s=timeout_s)
-        return self.construct(text, bindings, timeout_s=timeout_s)
+        try:
+            if checked.form == "SELECT":
+                return self.select(text, bindings, limit=limits.rows, timeout_s=timeout_s)
+            if checked.form == "ASK":
+                return self.ask(text, bindings, timeout_s=timeout_s)
+            return self.construct(text, bindings, timeout_s=timeout_s)
+        except QueryError as exc:  # a syntax error's place: in the text as typed
+            raise in_source(exc, checked, has_base=self.endpoint is not None) from None
 
     # ------------------------------------------------------------------ labels
 

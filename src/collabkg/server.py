@@ -87,6 +87,7 @@ from collabkg.sparql_safety import (
     MAX_QUERY_BYTES,
     CheckedQuery,
     check_query,
+    in_source,
 )
 
 if TYPE_CHECKING:
@@ -804,6 +805,7 @@ class _FilterHandler(BaseHTTPRequestHandler):
             self.server.stats.crashed += 1
             raise RefusedRequest(HTTPStatus.INTERNAL_SERVER_ERROR, exc.one_line()) from None
         except QueryError as exc:
+            exc = in_source(exc, checked, has_base=True)  # its place in the text as sent
             status = (
                 HTTPStatus.BAD_REQUEST if exc.message.startswith("SPARQL syntax error")
                 or "IRI" in exc.message else HTTPStatus.INTERNAL_SERVER_ERROR

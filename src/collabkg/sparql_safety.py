@@ -123,6 +123,76 @@ def _probe(text: str) -> Callable[[threading.Event], str | None]:
     return work
 
 
+SYNTAX_ERROR: Final[str] = "SPARQL syntax error"
+"""How every error of the engine's reading of a query begins."""
+_GRAMMAR: Final[re.Pattern[str]] = re.compile(r"\s*:?\s*\bexpected\b.*", re.DOTALL)
+_SYNTAX_HINT: Final[str] = (
+    "the query is incomplete or has a typo at this point (or just before it): check "
+    "matching braces, a '.' between triple patterns, quotes and prefixed names"
+)
+_END_HINT: Final[str] = (
+    "the engine read to the end of the query: it is incomplete, or has a typo before its "
+    "end: check matching braces, a '.' between triple patterns, quotes and prefixed names"
+)
+_SENTENCE: Final[re.Pattern[str]] = re.compile(r"(?:^|, )([A-Z][a-z]+(?: [A-Za-z?]+){2,})(?=,|$)")
+"""A sentence the engine put among the grammar it expected (its own plain message)."""
+_RELATIVE_HINT: Final[str] = (
+    "<…> must hold a full address such as <https://w3id.org/collabkg/id/…>, "
+    "or use a prefixed name such as rdfs:label or ckd:wigan-council"
+)
+
+
+def in_source(exc: QueryError, checked: CheckedQuery, *, has_base: bool = False) -> QueryError:
+    """The engine's syntax error in ``checked.text`` said of the text the person wrote.
+
+    The engine reads the canonical text (prefixed names written out in full...), so its
+    line and column are not those of the text typed: they are mapped back to
+    ``checked.source``, and the line there is given for a caret. Its list of the grammar
+    it expected there ("expected one of DESCRIBE, FROM, [_]") is cut: it says nothing to
+    a person. An IRI that is not a full address (with no BASE, and ``has_base`` False: the
+    engine has no address to resolve it against) is what the engine stumbled on, and is
+    pointed at. Any other error is returned as it is."""
+    if not exc.message.startswith(SYNTAX_ERROR):
+        return exc
+    if exc.line is None and exc.column is None and exc.source_line is not None:
+        return exc  # already said of the source
+    source = checked.source or checked.text
+    if checked.relative_iri is not None and not has_base:
+        offset = checked.relative_iri
+        end = source.find(">", offset)
+        written = source[offset : end + 1] if end > 0 and source[offset] == "<" else (
+            re.split(r"[\s{}()\[\];,]", source[offset:], maxsplit=1)[0]
+        )
+        message = f"{SYNTAX_ERROR}: {written} is not a full address"
+        hint = _RELATIVE_HINT
+    else:
+        offset = None
+        said = exc.message[len(SYNTAX_ERROR):]
+        sentence = _SENTENCE.search(said[said.find("expected") :]) if "expected" in said else None
+        detail = sentence.group(1) if sentence else _GRAMMAR.sub("", said).strip(" :")
+        message = f"{SYNTAX_ERROR}: {detail[:1].lower()}{detail[1:]}" if detail else (
+            SYNTAX_ERROR
+        )
+        hint = "check the query near this point" if sentence else _SYNTAX_HINT
+        if exc.line is not None:
+            canonical = checked.text.split("\n")
+            line = min(max(exc.line, 1), len(canonical))
+            offset = checked.source_offset(
+                sum(len(t) + 1 for t in canonical[: line - 1]) + max(exc.column or 1, 1) - 1
+            )
+    if offset is None:
+        return QueryError(message, hint=hint)
+    if not source[offset:].strip() and source.strip():  # the engine reached the end
+        hint = _END_HINT if hint == _SYNTAX_HINT else hint
+        offset = len(source.rstrip())
+    line = source.count("\n", 0, offset) + 1
+    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    return QueryError(
+        message, line=line, column=column, hint=hint,
+        source_line=source.split("\n")[line - 1],
+    )
+
+
 def check_read_only(query_text: str) -> str:
     """Parse the query; return its form (SELECT, ASK, CONSTRUCT or DESCRIBE).
 
@@ -132,7 +202,10 @@ def check_read_only(query_text: str) -> str:
     child process: a text that crashes a parser cannot hurt the caller).
     """
     checked = check_query(query_text)
-    _probed(checked.text)
+    try:
+        _probed(checked.text)
+    except QueryError as exc:
+        raise in_source(exc, checked) from None
     return checked.form
 
 
@@ -604,6 +677,7 @@ __all__ = [
     "Limits",
     "check_query",
     "check_read_only",
+    "in_source",
     "isolation_mode",
     "require_isolation",
     "run_with_timeout",

@@ -24,12 +24,14 @@ column. The work is linear in the text and bounded by :data:`MAX_QUERY_BYTES`.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import threading
 import time
+from array import array
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from collabkg.errors import QueryError, ReadOnlyViolation
@@ -130,6 +132,38 @@ class CheckedQuery:
     names_default_graph: bool = False
     """The query says what its default graph is (``FROM <g>``): the engine must take it
     from there, not as the union of every graph (the default everywhere else)."""
+    source: str = field(default="", compare=False, repr=False)
+    """The text as the person wrote it (line ends made LF): what positions are given in."""
+    origins: tuple[array[int], array[int], array[int]] | None = field(
+        default=None, compare=False, repr=False
+    )
+    """Where each piece of :attr:`text` came from: its start in ``text``, the start of
+    its token in :attr:`source`, and the token's length there (-1: rewritten, so a place
+    inside it is the token's start)."""
+    relative_iri: int | None = field(default=None, compare=False)
+    """Where (in :attr:`source`) the first IRI that is not a full address is, with no BASE
+    before it: an engine with no base address cannot read the query."""
+
+    def source_offset(self, offset: int) -> int:
+        """The place in :attr:`source` of the place ``offset`` in :attr:`text`."""
+        if self.origins is None or not self.source:
+            return min(max(offset, 0), len(self.source or self.text))
+        starts, sources, lengths = self.origins
+        if offset >= len(self.text) or not starts:
+            return len(self.source)
+        index = max(bisect.bisect_right(starts, offset) - 1, 0)
+        inside = offset - starts[index]
+        if lengths[index] < 0:  # rewritten: its start
+            return sources[index]
+        return sources[index] + min(inside, max(lengths[index], 0))
+
+    def source_position(self, line: int, column: int) -> tuple[int, int]:
+        """(line, column) in :attr:`source` of (line, column) in :attr:`text`, both from 1
+        (the engine's column counts characters)."""
+        lines = self.text.split("\n")
+        line = min(max(line, 1), len(lines))
+        offset = sum(len(text) + 1 for text in lines[: line - 1]) + max(column, 1) - 1
+        return _position(self.source or self.text, self.source_offset(offset))
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -233,6 +267,23 @@ def canonical_query(
     declared: dict[str, str] = dict(prefixes or {})
     relative_prefixes: set[str] = set()
     out: list[str] = []
+    # where each piece of ``out`` starts, the start of its token in ``text`` and the
+    # token's length there (-1 when rewritten): positions in the text run, read back
+    starts: array[int] = array("q")
+    sources: array[int] = array("q")
+    lengths: array[int] = array("q")
+    written = 0
+
+    def emit(piece: str, source: int, length: int) -> None:
+        nonlocal written
+        out.append(piece)
+        starts.append(written)
+        sources.append(source)
+        lengths.append(length)
+        written += len(piece)
+
+    based = False  # BASE seen: relative IRIs after it have an address to resolve against
+    relative_iri: int | None = None
     form: str | None = None
     position, end = 0, len(text)
     previous_kind = ""
@@ -266,7 +317,7 @@ def canonical_query(
             raise QueryError(f"the query took longer than {max_seconds:g} s to read",
                              hint="make the query shorter")
         if kind == "ws":
-            out.append(raw)
+            emit(raw, start, len(raw))
             glued = False
             continue
         if kind == "comment":
@@ -280,6 +331,12 @@ def canonical_query(
             after_from = word == "FROM"
             if word == "VALUES":
                 values_next = True
+            if word == "BASE":
+                based = True
+            if not brackets and form is not None and word in QUERY_FORMS:
+                raise _error(text, start, "only one query can be run at a time",
+                             f"remove what follows the first query (from this {raw} on), "
+                             "and run it on its own")
             if word == "SERVICE":
                 raise _error(text, start,
                              "SERVICE is not allowed: queries may not call other endpoints",
@@ -297,7 +354,7 @@ def canonical_query(
                                  "write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
             if word == "PREFIX" and form is None:
                 expect_prefix_name = True
-                out.append(" " * len(raw))  # dropped: names are written out in full
+                emit(" " * len(raw), start, len(raw))  # dropped: names are written in full
                 continue
         if expect_prefix_name:
             expect_prefix_name = False
@@ -305,7 +362,7 @@ def canonical_query(
                 raise _error(text, start, "PREFIX must be followed by a name ending in ':'",
                              "write PREFIX name: <http://...>")
             pending_prefix = raw[:-1]
-            out.append(" " * len(raw))
+            emit(" " * len(raw), start, len(raw))
             continue
         if pending_prefix is not None:
             if kind != "iri":
@@ -318,8 +375,10 @@ def canonical_query(
                 relative_prefixes.discard(pending_prefix)
             else:
                 relative_prefixes.add(pending_prefix)
+                if not based and relative_iri is None:
+                    relative_iri = start
             pending_prefix = None
-            out.append(" " * len(raw))
+            emit(" " * len(raw), start, len(raw))
             continue
         if kind == "word" and raw.upper() == "BASE" and relative_prefixes and form is None:
             raise _error(text, start, "BASE after a PREFIX with a relative IRI is ambiguous",
@@ -339,6 +398,11 @@ def canonical_query(
                     brackets.pop()
             elif raw in _BREAKS:
                 chains[-1] = 0
+                if raw == ";" and not brackets and form is not None:
+                    raise _error(text, start, "only one query can be run at a time: "
+                                 "';' separates the steps of an update, not queries",
+                                 "remove the ';' and what follows it, and run each query "
+                                 "on its own")
             elif raw in _OPERATORS or kind == "number":
                 chains[-1] += 1
                 if chains[-1] > MAX_CHAIN:
@@ -354,8 +418,10 @@ def canonical_query(
         )
         after_operand = _ends_operand(kind, raw)
         if kind == "iri":
-            piece = _iri(_decode(raw[1:-1], text, start, echar=False), text, start,
-                         harden=harden)
+            value = _decode(raw[1:-1], text, start, echar=False)
+            piece = _iri(value, text, start, harden=harden)
+            if not based and relative_iri is None and not _ABSOLUTE.match(value):
+                relative_iri = start
         elif kind == "pname":
             name, _colon, local = raw.partition(":")
             if name not in declared:
@@ -363,6 +429,8 @@ def canonical_query(
                              f"add 'PREFIX {name}: <...>' at the top of the query")
             local = _PN_ESCAPE.sub(r"\1", local)
             piece = _iri(declared[name] + local, text, start, harden=harden)
+            if not based and relative_iri is None and not _ABSOLUTE.match(declared[name]):
+                relative_iri = start
         elif kind in ("long1", "long2"):
             piece = _string(_decode(raw[3:-3], text, start, echar=True), long=True)
         elif kind in ("str1", "str2"):
@@ -373,8 +441,8 @@ def canonical_query(
             piece = raw
         if glued and (rewritten or previous_rewritten) and _apart(out[-1], previous_kind,
                                                                   piece, kind):
-            out.append(" ")
-        out.append(piece)
+            emit(" ", start, -1)
+        emit(piece, start, -1 if rewritten and piece != raw else len(raw))
         previous_kind, previous_rewritten, glued = kind, rewritten, True
     if expect_prefix_name or pending_prefix is not None:
         raise _error(text, end, "the query ends inside a PREFIX declaration",
@@ -385,7 +453,10 @@ def canonical_query(
                              "DESCRIBE query")
         raise QueryError("the query has no SELECT, ASK, CONSTRUCT or DESCRIBE",
                          hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    return CheckedQuery("".join(out), form, names_default_graph)
+    return CheckedQuery(
+        "".join(out), form, names_default_graph, source=text,
+        origins=(starts, sources, lengths), relative_iri=relative_iri,
+    )
 
 
 @functools.lru_cache(maxsize=1024)

@@ -174,6 +174,18 @@ def test_a_syntax_error_is_a_400_with_the_position(served: Served) -> None:
     assert "syntax error" in text.lower()
 
 
+def test_endpoint_syntax_error_position_pointed_into_the_rewritten_query(
+    served: Served,
+) -> None:
+    """The body said the place in the text the engine ran (prefixed names written out in
+    full: column 77 of a 45-character query) and the engine's grammar list."""
+    query = "SELECT * WHERE { ?s ck:hasMember ?o } LIMIT x"
+    status, text = get_query(served, query)
+    assert status == 400
+    assert f"line 1:column {query.index(' x') + 2}:" in text
+    assert "expected" not in text
+
+
 def test_unknown_paths_and_media_types(served: Served) -> None:
     base = served.url.rsplit("/", 1)[0]
     assert http("GET", f"{base}/nothing-here")[0] == 404
