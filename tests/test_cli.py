@@ -331,3 +331,55 @@ def test_a_page_of_your_own_sparql_keeps_its_checks(cli, mini_root: Path):
     assert code == 0 and "(1 row)" in out and "page 2 of" in out
     code, _out, err = cli("--root", str(mini_root), "query", "--sparql", "DROP ALL", "--page", "1")
     assert code != 0 and "Traceback" not in err
+
+
+def test_construct_and_describe_ignored_limit(cli, mini_root: Path):
+    """--limit (and the default cap for an analyst's SPARQL) was ignored for a graph: the
+    whole graph came out. It caps the triples, with a note on stderr when some were cut."""
+    import rdflib
+
+    every = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    code, whole, err = cli("--root", str(mini_root), "query", "--sparql", every)
+    assert code == 0 and "only the first" not in err
+    total = len(rdflib.Graph().parse(data=whole, format="turtle"))
+    assert total > 3
+    code, out, err = cli("--root", str(mini_root), "query", "--sparql", every, "--limit", "3")
+    assert code == 0
+    assert len(rdflib.Graph().parse(data=out, format="turtle")) == 3
+    assert "only the first 3 triples" in err and "--limit" in err
+    describe = "DESCRIBE ckd:riverside-council"
+    code, out, err = cli("--root", str(mini_root), "query", "--sparql", describe, "--limit", "2")
+    assert code == 0
+    assert len(rdflib.Graph().parse(data=out, format="turtle")) == 2
+    assert "only the first 2 triples" in err
+
+
+def test_construct_asked_with_format_csv_or_json_got_turtle(cli, mini_root: Path):
+    import rdflib
+
+    describe = "DESCRIBE ckd:riverside-council"
+    code, out, err = cli("--root", str(mini_root), "query", "--sparql", describe,
+                         "--format", "csv")
+    assert code == 2 and out == ""
+    assert "--format csv does not apply" in err and "json" in err and "table" in err
+    code, out, _err = cli("--root", str(mini_root), "query", "--sparql", describe,
+                          "--format", "json")
+    assert code == 0
+    graph = rdflib.Graph().parse(data=out, format="json-ld")
+    labels = {str(o) for o in graph.objects(None, rdflib.RDFS.label)}
+    assert labels == {"Riverside Council"}
+    code, out, _err = cli("query", "--help")
+    assert "JSON-LD" in "".join(out.split())
+
+
+def test_ask_as_csv_printed_yes_where_the_endpoint_prints_true(cli, mini_root: Path):
+    for query, word in (("ASK { ?s a ck:Charity }", "true"), ("ASK { ?s a ck:Nothing }", "false")):
+        code, out, _err = cli("--root", str(mini_root), "query", "--sparql", query,
+                              "--format", "csv")
+        assert (code, out.strip()) == (0, word)
+        code, out, _err = cli("--root", str(mini_root), "query", "--sparql", query,
+                              "--format", "json")
+        assert json.loads(out) == {"boolean": word == "true"}
+    code, out, _err = cli("--root", str(mini_root), "query", "--sparql",
+                          "ASK { ?s a ck:Charity }")
+    assert out.strip() == "yes"  # words for people, in the table format

@@ -20,6 +20,7 @@ from collabkg import __version__
 from collabkg.errors import CollabkgError, LoadError, ParameterError, UsageError
 
 if TYPE_CHECKING:
+    import rdflib
     from rdflib import URIRef
 
     from collabkg.backends.base import Row
@@ -186,11 +187,19 @@ def _write_result(result: object, graph: Labeller, fmt: str, out: TextIO) -> Non
     if isinstance(result, bool):
         if fmt == "json":
             print(json.dumps({"boolean": result}), file=out)
+        elif fmt == "csv":  # machine-readable, as the endpoint's answer
+            print("true" if result else "false", file=out)
         else:
             print("yes" if result else "no", file=out)
         return
     if isinstance(result, rdflib.Graph):
-        print(canonical_turtle(result), end="", file=out)
+        if fmt == "json":
+            from collabkg.terms import PREFIXES
+
+            print(result.serialize(format="json-ld", context=dict(PREFIXES), indent=2),
+                  file=out)
+        else:
+            print(canonical_turtle(result), end="", file=out)
         return
     assert isinstance(result, QueryResult)
     if fmt == "table":
@@ -227,6 +236,35 @@ STREAM_CHUNK = 1000
 """Rows labelled and written at a time by ``collabkg query --format csv|json``."""
 
 
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+"""The query forms whose answer is a graph (triples), not a table."""
+
+
+def _refuse_graph_as_csv(form: str, fmt: str) -> None:
+    if form in GRAPH_FORMS and fmt == "csv":
+        raise UsageError(
+            f"a {form} query answers with triples, not a table: --format csv does not apply",
+            hint="use --format table (Turtle, the default) or --format json (JSON-LD); "
+            "for a table, write a SELECT query",
+        )
+
+
+def _first_triples(result: rdflib.Graph, limit: int | None) -> tuple[rdflib.Graph, bool]:
+    """At most ``limit`` triples of ``result`` (the first in N-Triples order, so the same
+    ones each time), and whether some were left out."""
+    import rdflib
+
+    if limit is None or len(result) <= limit:
+        return result, False
+    kept = sorted(result, key=lambda triple: tuple(term.n3() for term in triple))[:limit]
+    cut = rdflib.Graph()
+    for prefix, namespace in result.namespaces():
+        cut.bind(prefix, namespace, override=False)
+    for triple in kept:
+        cut.add(triple)
+    return cut, True
+
+
 def _is_query_file(ref: str) -> bool:
     return ref.endswith(".rq") or Path(ref).is_file()
 
@@ -238,6 +276,8 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     An analyst's own SPARQL (a file or --sparql) is checked read-only before anything is
     loaded, and runs with a row limit (default 1000) and a timeout (default 10 s).
     """
+    import rdflib
+
     from collabkg.bindings import infer_type, to_term
     from collabkg.catalogue import Catalogue, parse_query_file
     from collabkg.graph import QueryResult
@@ -283,7 +323,8 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
         canned = catalogue.get(args.ref)
         text = canned.text
         limits = Limits(rows=args.limit, timeout_s=args.timeout)
-    check_read_only(text)  # refuse updates and SERVICE before anything is loaded or run
+    form = check_read_only(text)  # refuse updates and SERVICE before anything is loaded
+    _refuse_graph_as_csv(form, args.format)
     if canned is not None:
         for name in values:
             canned.param(name)  # an unknown parameter is refused before loading anything
@@ -325,10 +366,19 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     result = graph.user_query(text, bindings, limits=limits)
     if canned is not None and isinstance(result, QueryResult):
         result = canned.ordered(result)  # the columns that answer the question first
+    cut = False
+    if isinstance(result, rdflib.Graph):  # the same cap as rows, in triples
+        result, cut = _first_triples(result, limits.rows)
     _write_result(result, graph, args.format, out)
     if isinstance(result, QueryResult) and result.truncated:
         print(
             f"{PROG}: note: only the first {result.limit} rows are shown; "
+            "use --limit N to see more",
+            file=sys.stderr,
+        )
+    if cut:
+        print(
+            f"{PROG}: note: only the first {limits.rows} triples are shown; "
             "use --limit N to see more",
             file=sys.stderr,
         )
@@ -821,7 +871,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("query", help="run a canned query (by id or .rq file) or your own SPARQL")
     p.add_argument("ref", nargs="?", help="canned query id or path to a .rq file")
-    p.add_argument("--sparql", help="SPARQL text to run (read-only; 1000 rows, 10 s at most)")
+    p.add_argument(
+        "--sparql",
+        help="SPARQL text to run (read-only; 1000 rows or triples, 10 s at most unless "
+        "--limit, --timeout)",
+    )
     p.add_argument(
         "--param",
         action="append",
@@ -829,8 +883,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="parameter value (repeatable); NAME:TYPE=VALUE for --sparql (iri|string|integer|date)",
     )
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--limit", type=int, default=None, help="return at most N rows")
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table (default: a table of rows; Turtle for CONSTRUCT and DESCRIBE; yes/no "
+        "for ASK); csv (SELECT rows; ASK: true/false); json (SELECT: one object per row; "
+        "ASK: {\"boolean\": true|false}; CONSTRUCT and DESCRIBE: JSON-LD)",
+    )
+    p.add_argument(
+        "--limit", type=int, default=None,
+        help="return at most N rows (triples for CONSTRUCT and DESCRIBE)",
+    )
     p.add_argument(
         "--page",
         type=int,
