@@ -383,3 +383,92 @@ def test_ask_as_csv_printed_yes_where_the_endpoint_prints_true(cli, mini_root: P
     code, out, _err = cli("--root", str(mini_root), "query", "--sparql",
                           "ASK { ?s a ck:Charity }")
     assert out.strip() == "yes"  # words for people, in the table format
+
+
+CHARITY_MEMBERS = """\
+#+ summary: Which collaborations does a charity belong to?
+#+ tags: [organisations]
+#+ params:
+#+   - name: charity
+#+     type: iri
+#+     label: Charity
+#+     choices: {class: ck:Charity}
+SELECT ?charity ?collab WHERE {
+  ?collab ck:hasMember ?charity .
+}
+"""
+
+
+@pytest.fixture
+def mini_with_choices(mini_copy: Path) -> Path:
+    (mini_copy / "queries" / "charity-collabs.rq").write_text(CHARITY_MEMBERS, encoding="utf-8")
+    return mini_copy
+
+
+@pytest.mark.parametrize("given", ["foo:riverside-food-bank", "ckd:nonexistent"])
+def test_a_name_the_graph_does_not_know_answered_0_rows(cli, mini_with_choices: Path,
+                                                        given: str):
+    code, out, err = cli("--root", str(mini_with_choices), "query", "charity-collabs",
+                         "--param", f"charity={given}")
+    assert code == 2 and "0 rows" not in out
+    assert f"--param charity={given}" in err and "not in the graph" in err
+    assert "Riverside Food Bank = ckd:riverside-food-bank" in err  # the choices, listed
+    if given.startswith("foo:"):
+        assert "'foo:' is not a prefix" in err and "ckd:" in err
+
+
+def test_a_name_not_among_the_questions_choices_answered_0_rows(cli, mini_with_choices: Path):
+    code, out, err = cli("--root", str(mini_with_choices), "query", "charity-collabs",
+                         "--param", "charity=ckd:riverside-council")  # described, not a charity
+    assert code == 2 and "0 rows" not in out
+    assert "“Riverside Council” is not one of this question's choices of charity" in err
+    assert "ckd:riverside-food-bank" in err
+    code, out, _err = cli("--root", str(mini_with_choices), "query", "charity-collabs",
+                          "--param", "charity=ckd:riverside-food-bank")
+    assert code == 0 and "Riverside Partnership" in out
+
+
+def test_a_parameter_without_choices_naming_nothing_answered_0_rows(cli, mini_root: Path):
+    code, out, err = cli("--root", str(mini_root), "query", "members",
+                         "--param", "collab=ckd:no-such-partnership")
+    assert code == 2 and "0 rows" not in out
+    assert "'ckd:no-such-partnership' is not in the graph" in err
+
+
+def test_a_repeated_param_silently_kept_the_last(cli, mini_root: Path):
+    for ref in (("members",), ("--sparql", "SELECT ?o WHERE { ?s ck:hasSector ?o }")):
+        code, out, err = cli("--root", str(mini_root), "query", *ref,
+                             "--param", "collab=ckd:riverside-partnership",
+                             "--param", "collab=ckd:other")
+        assert code == 2 and out == ""
+        assert "given twice" in err and "collab" in err
+
+
+def test_binding_a_variable_the_select_does_not_show_failed(cli, mini_root: Path):
+    """rdflib's words were shown: "The SPARQL query does not contains variable ?x in its
+    SELECT projection"; the engine pre-binds only variables it shows."""
+    code, out, err = cli("--root", str(mini_root), "query", "--sparql",
+                         "SELECT ?l WHERE { ?x rdfs:label ?l }",
+                         "--param", "x=ckd:riverside-food-bank")
+    assert code == 0, err
+    assert "Riverside Food Bank" in out and "Riverside Council" not in out
+    assert "(1 row)" in out
+    code, out, err = cli("--root", str(mini_root), "query", "--sparql",
+                         "SELECT (COUNT(?m) AS ?n) WHERE { ?c ck:hasMember ?m }",
+                         "--param", "m=ckd:riverside-food-bank", "--format", "csv")
+    assert code == 0, err
+    assert out.split() == ["n", "1"]
+
+
+def test_own_sparql_param_naming_no_variable_or_an_unknown_prefix_was_ignored(
+    cli, mini_root: Path
+):
+    query = "SELECT ?l WHERE { ?x rdfs:label ?l }"
+    code, out, err = cli("--root", str(mini_root), "query", "--sparql", query,
+                         "--param", "y=ckd:riverside-food-bank")
+    assert code == 2 and out == ""
+    assert "no variable ?y" in err and "?x" in err
+    code, out, err = cli("--root", str(mini_root), "query", "--sparql", query,
+                         "--param", "x=foo:riverside-food-bank")
+    assert code == 2 and out == ""
+    assert "'foo:' is not a prefix" in err and "x:string=" in err

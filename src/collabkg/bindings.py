@@ -82,6 +82,25 @@ def expand_curie(value: str, prefixes: Mapping[str, str] | None = None) -> URIRe
     return validate_iri(table[prefix] + match.group("local"))
 
 
+def unknown_prefix(value: str, prefixes: Mapping[str, str] | None = None) -> str | None:
+    """The prefix of ``value`` when it is written like a prefixed name (``foo:bar``) whose
+    prefix is not one of ours (it is then read as an IRI of scheme ``foo``, which names
+    nothing here); None otherwise (a known prefix, ``<...>``, an address with ``//``)."""
+    text = value.strip()
+    match = _CURIE.match(text)
+    if not match or "//" in text or text.startswith("<"):
+        return None
+    prefix = match.group("prefix") or ""
+    table = PREFIXES if prefixes is None else prefixes
+    return None if prefix in table else prefix
+
+
+def known_prefixes(prefixes: Mapping[str, str] | None = None) -> str:
+    """The prefixes a value may use, in words (``ck:, ckc:, ckd:, ...``)."""
+    table = PREFIXES if prefixes is None else prefixes
+    return ", ".join(f"{name}:" for name in sorted(table) if name)
+
+
 def parse_iri(value: str, prefixes: Mapping[str, str] | None = None) -> URIRef:
     """A CURIE with a known prefix or an absolute IRI (optionally in ``<...>``)."""
     expanded = expand_curie(value, prefixes)
@@ -195,6 +214,7 @@ __all__ = [
     "Term",
     "expand_curie",
     "infer_type",
+    "known_prefixes",
     "normalise_bindings",
     "parse_assignment",
     "parse_date",
@@ -202,6 +222,7 @@ __all__ = [
     "parse_iri",
     "python_to_term",
     "to_term",
+    "unknown_prefix",
     "validate_iri",
     "variable_name",
 ]

@@ -916,11 +916,7 @@ def missing_parameter_error(
     """The error for a run without ``spec``: it lists the choices (``options``, when known)."""
     what = f" ({spec.label})" if spec.label else ""
     if options:
-        shown = options[:MISSING_CHOICES_SHOWN]
-        listing = "; ".join(f"{label} = {compact(str(iri))}" for iri, label in shown)
-        more = len(options) - len(shown)
-        if more > 0:
-            listing += f"; and {more} more ('collabkg queries {query.id}' lists them all)"
+        listing = _choices_listing(query, options)
         hint = (
             f"add --param {spec.name}=VALUE, the value a CURIE or a label, one of: {listing}"
         )
@@ -929,6 +925,69 @@ def missing_parameter_error(
     else:
         hint = f"add --param {spec.name}=VALUE ({spec.describe_choices()})"
     return ParameterError(f"query {query.id!r} needs a value for {spec.name!r}{what}", hint=hint)
+
+
+DESCRIBED: Final[str] = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+"""Whether the graph describes a name (bound as ``?s``): as the explorer asks it."""
+
+
+def _choices_listing(
+    query: CannedQuery, options: Sequence[tuple[URIRef, str]]
+) -> str:
+    shown = options[:MISSING_CHOICES_SHOWN]
+    listing = "; ".join(f"{label} = {compact(str(iri))}" for iri, label in shown)
+    more = len(options) - len(shown)
+    if more > 0:
+        listing += f"; and {more} more ('collabkg queries {query.id}' lists them all)"
+    return listing
+
+
+def refused_choice(
+    graph: QueryableGraph,
+    query: CannedQuery,
+    spec: ParamSpec,
+    given: str,
+    chosen: Term,
+    catalogue: Catalogue | None = None,
+) -> ParameterError | None:
+    """Why the name ``chosen`` (given as ``given``) cannot answer the question, or None: a
+    name the graph does not describe (an unknown prefix, a misspelt name), or one the graph
+    describes but the question does not offer among its choices (the explorer's question
+    page and its downloads refuse both too). Not answered, the question would say "0 rows"
+    as if it had looked and found nothing."""
+    if spec.type != "iri" or not isinstance(chosen, URIRef):
+        return None
+    what = (spec.label or spec.name).lower()
+    where = f"--param {spec.name}={given}"
+    options: list[tuple[URIRef, str]] | None = None
+    if spec.choices:
+        options = choices(graph, spec, catalogue)
+        if any(iri == chosen for iri, _label in options):
+            return None
+    described = len(graph.select(DESCRIBED, {"s": chosen})) > 0
+    if described and options is None:
+        return None  # any name the graph describes
+    if options:
+        hint = f"give one of these (a CURIE or a label): {_choices_listing(query, options)}"
+    elif options is not None:
+        hint = f"the graph has no {spec.describe_choices()} yet"
+    else:
+        hint = "give the CURIE or the full IRI of a name the graph describes, such as " \
+            "ckd:wigan-council"
+    if described:
+        return ParameterError(
+            f"{where}: “{graph.label(chosen)}” is not one of this question's choices of "
+            f"{what}",
+            hint=hint,
+        )
+    from collabkg.bindings import known_prefixes, unknown_prefix
+
+    prefix = unknown_prefix(given)
+    why = (
+        f" ('{prefix}:' is not a prefix collabkg knows; it knows {known_prefixes()})"
+        if prefix is not None else ""
+    )
+    return ParameterError(f"{where}: the {what} {given!r} is not in the graph{why}", hint=hint)
 
 
 def _normalise(text: str) -> str:
@@ -994,5 +1053,6 @@ __all__ = [
     "missing_parameter_error",
     "missing_parameters",
     "parse_query_file",
+    "refused_choice",
     "resolve",
 ]

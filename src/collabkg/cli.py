@@ -173,9 +173,42 @@ def _raw_params(assignments: Sequence[str]) -> tuple[dict[str, str], dict[str, s
     types: dict[str, str | None] = {}
     for text in assignments:
         name, type_, value = parse_assignment(text)
+        if name in values:
+            raise ParameterError(
+                f"--param {name} is given twice ({name}={values[name]} and {name}={value})",
+                hint="give each parameter once",
+            )
         values[name] = value
         types[name] = type_
     return values, types
+
+
+def _check_own_params(
+    text: str, values: dict[str, str], types: dict[str, str | None]
+) -> None:
+    """Refuse, before anything is loaded, a parameter of your own SPARQL that could only be
+    ignored: one naming no variable of the query, or a value written as a prefixed name
+    whose prefix collabkg does not know (it would be bound as a text or an IRI of that
+    scheme, and match nothing)."""
+    from collabkg.bindings import known_prefixes, unknown_prefix
+    from collabkg.sparql_safety import variables_of
+
+    used = variables_of(text)
+    for name, value in values.items():
+        if name not in used:
+            shown = ", ".join(f"?{v}" for v in sorted(used)) or "none"
+            raise ParameterError(
+                f"--param {name}={value}: the query has no variable ?{name} to bind",
+                hint=f"its variables: {shown}",
+            )
+        prefix = unknown_prefix(value)
+        if prefix is not None and types[name] in (None, "iri"):
+            raise ParameterError(
+                f"--param {name}={value}: '{prefix}:' is not a prefix collabkg knows "
+                f"(it knows {known_prefixes()})",
+                hint=f"use one of those prefixes or a full IRI; for a text, write "
+                f"--param {name}:string={value}",
+            )
 
 
 def _write_result(result: object, graph: Labeller, fmt: str, out: TextIO) -> None:
@@ -328,6 +361,8 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     if canned is not None:
         for name in values:
             canned.param(name)  # an unknown parameter is refused before loading anything
+    else:
+        _check_own_params(text, values, types)
     graph = _held_to_exit(_load_graph(args))
     if canned is not None and canned.params:
         from collabkg.catalogue import choices, missing_parameter_error, missing_parameters
@@ -338,6 +373,15 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
             options = choices(graph, spec, catalogue) if spec.type == "iri" else None
             raise missing_parameter_error(canned, spec, options)
         bindings = canned.bind(values, graph=graph, catalogue=catalogue)
+        from collabkg.catalogue import refused_choice
+
+        for spec in canned.params:  # a name the graph or the question does not know
+            if spec.name in values:
+                refused = refused_choice(
+                    graph, canned, spec, values[spec.name], bindings[spec.name], catalogue
+                )
+                if refused is not None:
+                    raise refused
     else:
         bindings = {
             name: to_term(value, types[name] or infer_type(value)) for name, value in values.items()

@@ -648,6 +648,12 @@ def with_values_in_subselects(
 _FORM_WORDS: Final[frozenset[str]] = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 
 
+def variables_of(query_text: str) -> set[str]:
+    """The names of the variables a query's text uses (``?x`` and ``$x`` both as ``x``;
+    not in strings, IRIs or comments)."""
+    return {token[1:] for _pos, token in _scan(query_text, variables=True) if token[:1] == "?"}
+
+
 def _is_short_construct(tokens: list[tuple[int, str]], index: int) -> bool:
     """``CONSTRUCT WHERE { ... }``: the first group is the WHERE clause."""
     return index > 0 and tokens[index - 1][1] == "WHERE"
@@ -682,5 +688,6 @@ __all__ = [
     "require_isolation",
     "run_with_timeout",
     "values_block",
+    "variables_of",
     "with_inline_values",
 ]

@@ -7,6 +7,7 @@ as their default graph. Parameters reach the engine as pyoxigraph ``substitution
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -314,6 +315,7 @@ class EmbeddedBackend:
         # the default graph is the union of the files' graphs, unless the query names its own
         # with FROM (the engine would ignore the FROM: a whole-graph answer, silently)
         union = not names_default_graph(query, _PREFIX_ITEMS)
+        planned: str | None = None
         if bindings and values_first:
             planned = _with_values_first(query, bindings)
             if planned is not None:
@@ -338,6 +340,15 @@ class EmbeddedBackend:
         except RuntimeError as exc:
             message = str(exc)
             if "projection" in message and bindings:
+                # the engine pre-binds only variables the SELECT shows: a parameter it
+                # does not show is bound by the VALUES block alone (the same answers for a
+                # variable of the WHERE group, as the remote backend binds every one)
+                planned = planned or _with_values_first(query, bindings)
+                if planned is not None:
+                    with contextlib.suppress(SyntaxError, RuntimeError):
+                        return self._store.query(
+                            planned, use_default_graph_as_union=union, prefixes=dict(PREFIXES)
+                        )
                 raise ParameterError(
                     f"cannot bind parameters: {message}",
                     hint="a parameter of a SELECT query must appear in its SELECT clause "
