@@ -472,3 +472,13 @@ def test_own_sparql_param_naming_no_variable_or_an_unknown_prefix_was_ignored(
                          "--param", "x=foo:riverside-food-bank")
     assert code == 2 and out == ""
     assert "'foo:' is not a prefix" in err and "x:string=" in err
+
+
+def test_query_with_no_arguments_said_give_either_not_both(cli, mini_root: Path):
+    code, out, err = cli("--root", str(mini_root), "query")
+    assert code == 2 and out == ""
+    assert "not both" not in err
+    assert "id" in err and ".rq" in err and "--sparql" in err
+    assert "collabkg queries" in err
+    code, _out, err = cli("--root", str(mini_root), "query", "members", "--sparql", "ASK {}")
+    assert code == 2 and "not both" in err

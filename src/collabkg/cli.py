@@ -316,10 +316,16 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     from collabkg.graph import QueryResult
     from collabkg.sparql_safety import USER_LIMITS, Limits, check_read_only
 
-    if (args.ref is None) == (args.sparql is None):
+    if args.ref is None and args.sparql is None:
         raise UsageError(
-            "give either a query id/file or --sparql TEXT (not both)",
-            hint=f"'{PROG} queries' lists the canned queries",
+            "say which query to run: a question's id (e.g. "
+            f"'{PROG} query accountability-chain'), a .rq file, or --sparql 'SELECT ...'",
+            hint=f"'{PROG} queries' lists the questions and their parameters",
+        )
+    if args.ref is not None and args.sparql is not None:
+        raise UsageError(
+            f"give a question's id or a .rq file ({args.ref!r}), or --sparql TEXT, not both",
+            hint="leave one of them out",
         )
     if args.limit is not None and args.limit < 0:
         raise UsageError("--limit must be zero or more")
