@@ -144,7 +144,7 @@ def test_canned_query_table_shows_labels_not_iris(cli, mini_root: Path):
     assert lines[0].split() == ["collab", "member", "sector"]
     assert set(lines[1]) <= {"-", " "}
     assert "Riverside Food Bank" in out
-    assert "Hilltop youth club" in out
+    assert "ckd:hilltop-youth-club" in out  # no label: its compact name, none made up
     assert "https://" not in out
     assert "(3 rows)" in out
 
@@ -482,3 +482,25 @@ def test_query_with_no_arguments_said_give_either_not_both(cli, mini_root: Path)
     assert "collabkg queries" in err
     code, _out, err = cli("--root", str(mini_root), "query", "members", "--sparql", "ASK {}")
     assert code == 2 and "not both" in err
+
+
+def test_table_invented_names_for_iris_without_a_label(cli, mini_root: Path):
+    """org:Organization and prov:Organization were both shown as "Organization",
+    <urn:uuid:1234> as "1234", an unlabelled item as its local name made readable."""
+    query = ("SELECT ?x WHERE { VALUES ?x { org:Organization prov:Organization "
+             "<urn:uuid:1234> ckd:hilltop-youth-club ckd:riverside-council } }")
+    code, out, _err = cli("--root", str(mini_root), "query", "--sparql", query)
+    assert code == 0
+    cells = [line.strip() for line in out.splitlines()[2:-1]]
+    assert cells == ["org:Organization", "prov:Organization", "urn:uuid:1234",
+                     "ckd:hilltop-youth-club", "Riverside Council"]
+    code, out, _err = cli("--root", str(mini_root), "query", "--sparql", query, "--format", "csv")
+    assert "\nOrganization," not in out and "\n1234," not in out
+    assert "ckd:hilltop-youth-club,https://w3id.org/collabkg/id/hilltop-youth-club" in out
+
+
+def test_the_explorer_keeps_its_readable_names_for_iris_without_a_label(mini_graph):
+    """Only the CLI names unlabelled IRIs by their compact names: the explorer's labels
+    (graph.labels) are unchanged."""
+    names = mini_graph.labels(["https://w3id.org/collabkg/id/hilltop-youth-club"])
+    assert names == {"https://w3id.org/collabkg/id/hilltop-youth-club": "Hilltop youth club"}

@@ -211,6 +211,14 @@ def _check_own_params(
             )
 
 
+def _names(graph: KnowledgeGraph) -> Labeller:
+    """How the CLI names IRIs: by the labels the graph gives, else by their compact names
+    (``org:Organization``), never by names made up from local names (the explorer's)."""
+    from collabkg.results import CompactNames
+
+    return CompactNames(graph)
+
+
 def _write_result(result: object, graph: Labeller, fmt: str, out: TextIO) -> None:
     import rdflib
 
@@ -411,7 +419,8 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
             from collabkg.results import iri_variables
 
             iri_vars = iri_variables(names, rows)
-            _write_rows(canned.column_order(names), rows, iri_vars, graph, args.format, out)
+            _write_rows(canned.column_order(names), rows, iri_vars, _names(graph), args.format,
+                        out)
             return EXIT_OK
     result = graph.user_query(text, bindings, limits=limits)
     if canned is not None and isinstance(result, QueryResult):
@@ -419,7 +428,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     cut = False
     if isinstance(result, rdflib.Graph):  # the same cap as rows, in triples
         result, cut = _first_triples(result, limits.rows)
-    _write_result(result, graph, args.format, out)
+    _write_result(result, _names(graph), args.format, out)
     if isinstance(result, QueryResult) and result.truncated:
         print(
             f"{PROG}: note: only the first {result.limit} rows are shown; "
@@ -524,7 +533,7 @@ def _write_page(
         rows = whole.rows[offset : offset + args.page_size]
         page = Page(QueryResult(whole.vars, rows), offset, args.page_size, len(whole))
     shown = page.result if canned is None else canned.ordered(page.result)
-    _write_result(shown, graph, args.format, out)
+    _write_result(shown, _names(graph), args.format, out)
     where = page.describe()
     if page.has_more:
         where += f"; next: --offset {offset + len(page.result)}" if args.offset is not None else (

@@ -641,6 +641,13 @@ class KnowledgeGraph:
             return self._label_index().label(term)
         return LabelIndex().label(term)
 
+    def known_labels(self, iris: Iterable[Node | str]) -> dict[str, str]:
+        """The labels the graph gives these IRIs; an IRI nothing names is left out (where
+        :meth:`labels` makes a name of its local name)."""
+        wanted = list(dict.fromkeys(str(iri) for iri in iris))
+        index = self._look_up(wanted)
+        return {iri: text for iri in wanted if (text := index.get(iri)) is not None}
+
     def labels(self, iris: Iterable[Node | str]) -> dict[str, str]:
         """Labels of many IRIs at once: only these are looked up (each once per graph)."""
         wanted = list(dict.fromkeys(str(iri) for iri in iris))

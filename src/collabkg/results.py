@@ -28,6 +28,30 @@ class Labeller(Protocol):
     def labels(self, iris: Iterable[Node | str]) -> dict[str, str]: ...
 
 
+class Namer(Protocol):
+    """Anything that gives the labels the graph has for IRIs, and no made-up ones."""
+
+    def known_labels(self, iris: Iterable[Node | str]) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True)
+class CompactNames:
+    """A :class:`Labeller` for analysts (the CLI): an IRI by its label (skos:prefLabel,
+    rdfs:label...) when the graph gives one, else by its compact name (``org:Organization``,
+    ``prov:Organization``; the whole IRI where no prefix applies), never by a name made up
+    from its local name, which two IRIs can share ("Organization") or which can say what the
+    IRI does not ("1234" for ``urn:uuid:1234``)."""
+
+    graph: Namer
+
+    def labels(self, iris: Iterable[Node | str]) -> dict[str, str]:
+        from collabkg.terms import compact
+
+        wanted = list(dict.fromkeys(str(iri) for iri in iris))
+        known = self.graph.known_labels(wanted)
+        return {iri: known.get(iri) or compact(iri) for iri in wanted}
+
+
 def _display_value(term: Node | None) -> object:
     if term is None:
         return None
@@ -239,4 +263,12 @@ def _taken(text: io.StringIO) -> str:
     return written
 
 
-__all__ = ["ANSWER_CHUNK", "Labeller", "QueryResult", "answer_chunks", "iri_variables"]
+__all__ = [
+    "ANSWER_CHUNK",
+    "CompactNames",
+    "Labeller",
+    "Namer",
+    "QueryResult",
+    "answer_chunks",
+    "iri_variables",
+]
