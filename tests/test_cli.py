@@ -504,3 +504,84 @@ def test_the_explorer_keeps_its_readable_names_for_iris_without_a_label(mini_gra
     (graph.labels) are unchanged."""
     names = mini_graph.labels(["https://w3id.org/collabkg/id/hilltop-youth-club"])
     assert names == {"https://w3id.org/collabkg/id/hilltop-youth-club": "Hilltop youth club"}
+
+
+class _Report:
+    consistent = True
+    unsatisfiable: tuple[str, ...] = ()
+    unexpected: tuple[str, ...] = ()
+
+    def to_text(self) -> str:
+        return "consistent"
+
+
+def test_reason_ran_minutes_with_no_output(cli, mini_root: Path, monkeypatch):
+    """`collabkg reason` said nothing for 160-250 s. It says each step at once, and then
+    that it is still working (here with a short stand-in for HermiT, and a short tick)."""
+    import time
+
+    import collabkg.reasoning as reasoning
+    from collabkg import cli as cli_module
+    from collabkg.progress import current
+
+    def slow_check(graph, **_kwargs):
+        progress = current()
+        assert progress is not None
+        progress.stage("reasoning with HermiT over 12 axioms (triples); this took about "
+                       "3–4 minutes on a 2-core machine")
+        time.sleep(0.5)
+        return _Report()
+
+    monkeypatch.setattr(reasoning, "check_consistency", slow_check)
+    monkeypatch.setattr(cli_module, "TICK_LOG_S", 0.1)
+    code, out, err = cli("--root", str(mini_root), "reason")
+    assert code == 0 and out.strip() == "consistent"
+    lines = err.splitlines()
+    steps = [line for line in lines if "still working" not in line]
+    assert steps[0] == "collabkg reason: reading the data files"
+    assert "reasoning with HermiT over 12 axioms" in steps[1] and "minutes" in steps[1]
+    still = lines[lines.index(steps[1]) + 1 :]
+    assert len(still) >= 2
+    assert all(line.startswith("collabkg reason: still working (") for line in still)
+
+
+def test_reasoning_says_what_it_reasons_over_before_hermit_runs(mini_root: Path, monkeypatch):
+    from collabkg.progress import use
+    from collabkg.reasoning import check, load_project_graph
+    from collabkg.reasoning.hermit import Outcome
+
+    said: list[str] = []
+
+    class Said:
+        def stage(self, name: str, total: int | None = None) -> None:
+            said.append(name)
+
+    def stand_in(triples, **_kwargs):
+        assert any("HermiT" in text for text in said)  # said before it runs
+        return Outcome(True, 0.0)
+
+    monkeypatch.setattr(check, "run_hermit", stand_in)
+    with use(Said()):  # type: ignore[arg-type]
+        check.check_consistency(load_project_graph(mini_root), root=mini_root,
+                                vocabularies=False)
+    hermit = next(text for text in said if "HermiT" in text)
+    assert "axioms" in hermit and "minutes on a 2-core machine" in hermit
+
+
+def test_reason_on_a_terminal_rewrites_one_line_with_the_time_so_far(monkeypatch):
+    import io
+    import time
+
+    from collabkg import cli as cli_module
+
+    monkeypatch.setattr(cli_module, "TICK_TERMINAL_S", 0.05)
+    stream = io.StringIO()
+    with cli_module._StillWorking("collabkg reason", stream=stream, terminal=True) as progress:
+        progress.stage("reasoning with HermiT")
+        time.sleep(0.3)
+    text = stream.getvalue()
+    assert text.startswith("collabkg reason: reasoning with HermiT\n")
+    ticks = text.split("\n", 1)[1]
+    assert "\r  ... still working: 0 s so far" in ticks
+    assert "\n" not in ticks  # rewritten in place, and wiped at the end
+    assert ticks.endswith("\r")

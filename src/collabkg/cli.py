@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from collabkg import __version__
 from collabkg.errors import CollabkgError, LoadError, ParameterError, UsageError
+from collabkg.progress import Progress
 
 if TYPE_CHECKING:
     import rdflib
@@ -845,23 +847,120 @@ def cmd_explore(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if code in (130, 143, -2, -15) else code
 
 
+TICK_TERMINAL_S = 15.0
+"""Seconds between two updates of the time so far of a long step, on a terminal."""
+TICK_LOG_S = 30.0
+"""Seconds between two "still working" lines of a long step when stderr is not a terminal."""
+
+
+def _minutes(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60} min {whole % 60:02d} s" if whole >= 60 else f"{whole} s"
+
+
+def _still_working(label: str) -> Progress:
+    """A progress for a command that works for minutes in a few long steps (see
+    :class:`_StillWorking`)."""
+    return _StillWorking(label)
+
+
+class _StillWorking(Progress):
+    """Each step said at once on a line of its own (on stderr), then, while it lasts, the
+    time so far: rewritten in place every :data:`TICK_TERMINAL_S` on a terminal, a line
+    every :data:`TICK_LOG_S` otherwise (a log or a pipe keeps every line).
+    ``COLLABKG_PROGRESS=0`` leaves out the time so far (the steps are still said)."""
+
+    def __init__(self, label: str, *, stream: TextIO | None = None,
+                 terminal: bool | None = None) -> None:
+        import threading
+
+        super().__init__(label, stream=stream, enabled=True)
+        try:
+            tty = self.stream.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        self.terminal = tty if terminal is None else terminal
+        self.ticking = os.environ.get("COLLABKG_PROGRESS", "").strip() != "0"
+        self.every = TICK_TERMINAL_S if self.terminal else TICK_LOG_S
+        self._what = ""
+        self._since = time.monotonic()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="collabkg-ticker", daemon=True)
+        self._ticker.start()
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        with self._lock:
+            self._end_stage()
+            self._stage = name
+            self._wipe()
+            self._what = name
+            self._since = time.monotonic()
+            self.stream.write(f"{self.label}: {name}\n")
+            self.stream.flush()
+
+    def advance(self, steps: int = 1) -> None:
+        return None
+
+    def set_total(self, total: int | None) -> None:
+        return None
+
+    def _draw(self, *, force: bool = False) -> None:
+        return None
+
+    def _wipe(self) -> None:
+        if self.terminal and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self._width = 0
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.every):
+            if not self.ticking or not self._what:
+                continue
+            with self._lock:
+                so_far = time.monotonic() - self._since
+                if self.terminal:
+                    line = f"  ... still working: {_minutes(so_far)} so far"
+                    self.stream.write("\r" + line.ljust(self._width))
+                    self._width = len(line)
+                else:
+                    self.stream.write(
+                        f"{self.label}: still working ({_minutes(so_far)} so far)\n"
+                    )
+                with contextlib.suppress(OSError, ValueError):
+                    self.stream.flush()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._ticker.is_alive():
+            self._ticker.join(timeout=5)
+        with self._lock:
+            self._wipe()
+            self._end_stage()
+            with contextlib.suppress(OSError, ValueError):
+                self.stream.flush()
+
+
 def cmd_reason(args: argparse.Namespace, out: TextIO) -> int:
     """OWL reasoning with HermiT: consistency (explained), unsatisfiable classes, inferences."""
     from collabkg.paths import ProjectPaths
+    from collabkg.progress import use
     from collabkg.reasoning import check_consistency, load_project_graph
     from collabkg.vocabularies import file_origins
 
-    project = ProjectPaths.discover(args.root)
-    files = project.expand(args.paths) if args.paths else project.graph_files()
-    graph = load_project_graph(args.root, paths=args.paths or None)
-    report = check_consistency(
-        graph,
-        root=args.root,
-        explain=not args.no_explain,
-        budget=args.budget,
-        vocabularies=not args.without_vocabularies,
-        origins=file_origins(files, args.root),
-    )
+    with _still_working(f"{PROG} reason") as progress, use(progress):
+        progress.stage("reading the data files")
+        project = ProjectPaths.discover(args.root)
+        files = project.expand(args.paths) if args.paths else project.graph_files()
+        graph = load_project_graph(args.root, paths=args.paths or None)
+        report = check_consistency(
+            graph,
+            root=args.root,
+            explain=not args.no_explain,
+            budget=args.budget,
+            vocabularies=not args.without_vocabularies,
+            origins=file_origins(files, args.root),
+        )
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), file=out)
     else:
