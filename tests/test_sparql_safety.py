@@ -255,14 +255,34 @@ def test_syntax_error_positions_pointed_into_the_rewritten_query(query: str, the
 
 
 def test_syntax_error_at_the_end_is_placed_within_the_text_typed():
-    query = "SELECT * WHERE {\n?s ck:hasMember ?o ?extra }"
+    query = "SELECT * WHERE {\n?s ck:hasMember ?o "
     with pytest.raises(QueryError) as info:
         check_read_only(query)
     error = info.value
     assert error.line == 2
-    assert error.column is not None and error.column <= len(query.split("\n")[1]) + 1
+    assert error.column == len(query.split("\n")[1].rstrip()) + 1
     assert "expected" not in error.one_line()
     assert "end of the query" in (error.hint or "")
+
+
+@pytest.mark.parametrize(
+    "query, there",
+    [
+        ("SELECT * WHERE { ?s ck:hasMember ?o ?extra }", "?extra"),
+        ("SELECT * WHERE {\n?s ck:hasMember ?o ?extra }", "?extra"),
+        ("SELECT * WHERE { ?s ck:hasMember \"x\"^^ ?o }", "^^"),
+    ],
+)
+def test_syntax_error_the_engine_placed_at_the_end_of_a_complete_query(query: str, there: str):
+    """The engine backtracks and gives up at the end of the text (column 79 of a
+    44-character query, once mapped back: its end): the place where reading stops is
+    pointed at instead."""
+    with pytest.raises(QueryError) as info:
+        check_read_only(query)
+    error = info.value
+    assert error.line is not None and error.column is not None
+    assert _typed_at(query, error.line, error.column).startswith(there)
+    assert "expected" not in error.one_line()
 
 
 @pytest.mark.parametrize("query", ["ASK {} ;", "ASK { ?s ?p ?o } ; ASK {}",

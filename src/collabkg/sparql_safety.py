@@ -134,6 +134,13 @@ _END_HINT: Final[str] = (
     "the engine read to the end of the query: it is incomplete, or has a typo before its "
     "end: check matching braces, a '.' between triple patterns, quotes and prefixed names"
 )
+_FROM_HERE_HINT: Final[str] = (
+    "the query cannot be read from this point on: check what is written here and just "
+    "after (a term too many or missing, a '.' between triple patterns, matching brackets)"
+)
+_SECOND_READING_CHARS: Final[int] = 4000
+"""Texts up to this long are read again by a second parser when the engine gave up only at
+their end (a longer one keeps the end: the second reading is not bounded in time)."""
 _SENTENCE: Final[re.Pattern[str]] = re.compile(r"(?:^|, )([A-Z][a-z]+(?: [A-Za-z?]+){2,})(?=,|$)")
 """A sentence the engine put among the grammar it expected (its own plain message)."""
 _RELATIVE_HINT: Final[str] = (
@@ -183,14 +190,41 @@ def in_source(exc: QueryError, checked: CheckedQuery, *, has_base: bool = False)
     if offset is None:
         return QueryError(message, hint=hint)
     if not source[offset:].strip() and source.strip():  # the engine reached the end
-        hint = _END_HINT if hint == _SYNTAX_HINT else hint
-        offset = len(source.rstrip())
+        earlier = _where_reading_stops(checked.text) if hint == _SYNTAX_HINT else None
+        if earlier is not None and checked.text[earlier:].strip():
+            offset = checked.source_offset(earlier)
+            hint = _FROM_HERE_HINT
+        else:
+            hint = _END_HINT if hint == _SYNTAX_HINT else hint
+            offset = len(source.rstrip())
     line = source.count("\n", 0, offset) + 1
     column = offset - (source.rfind("\n", 0, offset) + 1) + 1
     return QueryError(
         message, line=line, column=column, hint=hint,
         source_line=source.split("\n")[line - 1],
     )
+
+
+def _where_reading_stops(text: str) -> int | None:
+    """Where rdflib's parser stops reading ``text`` (an offset), when the engine, which
+    backtracks to the start of what it tried, gave up only at the end of the text: rdflib
+    says where the last thing it could read ends (``?s :p ?o ?extra``: at ``?extra``).
+    None when it reads the text, or the text is long."""
+    if len(text) > _SECOND_READING_CHARS:
+        return None
+    from collabkg.sparql_text import RDFLIB_PARSER
+
+    try:
+        from pyparsing import ParseBaseException
+        from rdflib.plugins.sparql.parser import parseQuery
+
+        with RDFLIB_PARSER:
+            parseQuery(text)
+    except ParseBaseException as exc:
+        return int(exc.loc) if 0 <= exc.loc < len(text) else None
+    except Exception:  # any other failure of the second reading: no better place
+        return None
+    return None
 
 
 def check_read_only(query_text: str) -> str:
