@@ -335,3 +335,20 @@ def test_explorers_engine_errors_pointed_into_the_rewritten_query(mini_graph: Kn
     with pytest.raises(QueryError) as info:
         mini_graph.user_query("SELECT * WHERE { ?x <label> ?y }")
     assert "<label> is not a full address" in info.value.message
+
+
+def test_the_second_reading_of_a_bad_query_is_stopped_in_time(monkeypatch):
+    """rdflib's parser takes seconds over some texts (a few hundred ``1 + 1 + ...``): it
+    reads in a child process, stopped after a while, and the place is then the end."""
+    import time
+
+    from collabkg import sparql_safety
+
+    query = "SELECT * WHERE { FILTER(" + "1 + " * 900 + " ) }"
+    monkeypatch.setattr(sparql_safety, "_SECOND_READING_S", 0.3)
+    started = time.monotonic()
+    with pytest.raises(QueryError) as info:
+        check_read_only(query)
+    assert time.monotonic() - started < 8
+    assert info.value.line == 1 and info.value.column is not None
+    assert "expected" not in info.value.one_line()

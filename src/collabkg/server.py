@@ -805,7 +805,8 @@ class _FilterHandler(BaseHTTPRequestHandler):
             self.server.stats.crashed += 1
             raise RefusedRequest(HTTPStatus.INTERNAL_SERVER_ERROR, exc.one_line()) from None
         except QueryError as exc:
-            exc = in_source(exc, checked, has_base=True)  # its place in the text as sent
+            # its place in the text as sent (no second reading: a process per bad request)
+            exc = in_source(exc, checked, has_base=True, second_reading=False)
             status = (
                 HTTPStatus.BAD_REQUEST if exc.message.startswith("SPARQL syntax error")
                 or "IRI" in exc.message else HTTPStatus.INTERNAL_SERVER_ERROR

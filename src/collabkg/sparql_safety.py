@@ -140,7 +140,10 @@ _FROM_HERE_HINT: Final[str] = (
 )
 _SECOND_READING_CHARS: Final[int] = 4000
 """Texts up to this long are read again by a second parser when the engine gave up only at
-their end (a longer one keeps the end: the second reading is not bounded in time)."""
+their end (a longer one keeps the end)."""
+_SECOND_READING_S: Final[float] = 2.0
+"""The second reading is stopped after this long (pyparsing takes a second over a few
+hundred ``1 + 1 + ...``): the place is then the end."""
 _SENTENCE: Final[re.Pattern[str]] = re.compile(r"(?:^|, )([A-Z][a-z]+(?: [A-Za-z?]+){2,})(?=,|$)")
 """A sentence the engine put among the grammar it expected (its own plain message)."""
 _RELATIVE_HINT: Final[str] = (
@@ -149,7 +152,9 @@ _RELATIVE_HINT: Final[str] = (
 )
 
 
-def in_source(exc: QueryError, checked: CheckedQuery, *, has_base: bool = False) -> QueryError:
+def in_source(
+    exc: QueryError, checked: CheckedQuery, *, has_base: bool = False, second_reading: bool = True
+) -> QueryError:
     """The engine's syntax error in ``checked.text`` said of the text the person wrote.
 
     The engine reads the canonical text (prefixed names written out in full...), so its
@@ -158,7 +163,10 @@ def in_source(exc: QueryError, checked: CheckedQuery, *, has_base: bool = False)
     it expected there ("expected one of DESCRIBE, FROM, [_]") is cut: it says nothing to
     a person. An IRI that is not a full address (with no BASE, and ``has_base`` False: the
     engine has no address to resolve it against) is what the engine stumbled on, and is
-    pointed at. Any other error is returned as it is."""
+    pointed at. When the engine gave up only at the end of the text, a second reading
+    (``second_reading``: rdflib's parser, in an isolated child process stopped after
+    :data:`_SECOND_READING_S`) finds where reading stops. Any other error is returned as it
+    is."""
     if not exc.message.startswith(SYNTAX_ERROR):
         return exc
     if exc.line is None and exc.column is None and exc.source_line is not None:
@@ -190,7 +198,10 @@ def in_source(exc: QueryError, checked: CheckedQuery, *, has_base: bool = False)
     if offset is None:
         return QueryError(message, hint=hint)
     if not source[offset:].strip() and source.strip():  # the engine reached the end
-        earlier = _where_reading_stops(checked.text) if hint == _SYNTAX_HINT else None
+        earlier = (
+            _where_reading_stops(checked.text) if hint == _SYNTAX_HINT and second_reading
+            else None
+        )
         if earlier is not None and checked.text[earlier:].strip():
             offset = checked.source_offset(earlier)
             hint = _FROM_HERE_HINT
@@ -210,21 +221,24 @@ def _where_reading_stops(text: str) -> int | None:
     backtracks to the start of what it tried, gave up only at the end of the text: rdflib
     says where the last thing it could read ends (``?s :p ?o ?extra``: at ``?extra``).
     None when it reads the text, or the text is long."""
-    if len(text) > _SECOND_READING_CHARS:
+    if len(text) > _SECOND_READING_CHARS or isolation_mode() != "process":
+        return None  # never in this process: a thread could not be stopped
+    from pyparsing import ParseBaseException  # imported once, here, not in every child
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    def work(cancel: threading.Event) -> int | None:
+        try:
+            parseQuery(text)  # a forked child: no other thread uses the parser here
+        except ParseBaseException as exc:
+            return int(exc.loc) if 0 <= exc.loc < len(text) else None
+        except Exception:  # any other failure of the second reading: no better place
+            return None
         return None
-    from collabkg.sparql_text import RDFLIB_PARSER
 
     try:
-        from pyparsing import ParseBaseException
-        from rdflib.plugins.sparql.parser import parseQuery
-
-        with RDFLIB_PARSER:
-            parseQuery(text)
-    except ParseBaseException as exc:
-        return int(exc.loc) if 0 <= exc.loc < len(text) else None
-    except Exception:  # any other failure of the second reading: no better place
+        return run_with_timeout(work, _SECOND_READING_S, "second reading of the query")
+    except CollabkgError:
         return None
-    return None
 
 
 def check_read_only(query_text: str) -> str:
