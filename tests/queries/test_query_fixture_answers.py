@@ -395,7 +395,7 @@ EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple[object, ..
     (
         "cross-sector-collaborations",
         {},
-        ("collaboration", "collaborationLabel", "sectorCount", "sectors", "memberCount"),
+        ("collaboration", "collaborationLabel", "sectorCount", "sectors", "membersWithSector"),
         [
             (
                 "ckd:fx-collab-council",
