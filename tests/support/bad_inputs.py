@@ -107,6 +107,7 @@ EXPECTED: dict[str, tuple[str, int | None]] = {
     "93-unclosed-long-text-before-another.ttl": ("syntax.unclosed-long-string", 19),
     "94-semicolon-ends-item.ttl": ("syntax.unended-item", 15),
     "95-comma-ends-item.ttl": ("syntax.unended-item", 14),
+    "96-name-in-welsh-only.ttl": ("vocabulary.no-english-name", 18),
 }
 
 __all__ = ["EXPECTED"]

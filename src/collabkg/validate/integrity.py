@@ -82,7 +82,9 @@ def _language(literal: Literal) -> str:
 
 
 def two_names(item: FileLike, names: Names | None = None) -> list[Issue]:
-    """Two different names (rdfs:label or skos:prefLabel) in one language on one item."""
+    """Two different names (rdfs:label or skos:prefLabel) in one language on one item; and
+    an item whose rdfs:label is in other languages only (the data's language is English:
+    "Cyngor Kirklees"@cy alone passed, and the explorer shows English names)."""
     issues: list[Issue] = []
     index = item.parsed.index
     for subject, props in _by_subject(item).items():
@@ -93,6 +95,27 @@ def two_names(item: FileLike, names: Names | None = None) -> list[Issue]:
             for value in props.get(prop, []):
                 if isinstance(value, Literal):
                     by_language.setdefault(_language(value), []).append(str(value))
+            if prop == RDFS.label and by_language and "en" not in by_language:
+                language, written = sorted(by_language.items())[0]
+                issues.append(
+                    _issue(
+                        item,
+                        Severity.VIOLATION,
+                        "vocabulary.no-english-name",
+                        f"{compact(str(subject))} has no English name: its rdfs:label is "
+                        f"“{written[0]}”@{language} only. Every item has an English name "
+                        "(untagged, or @en), which lists, profiles and answers show.",
+                        line=index.property_line(str(subject), str(prop))
+                        or index.subject_line(str(subject)),
+                        focus=subject,
+                        path=prop,
+                        label=written[0],
+                        names=names,
+                        hint=f'give the English name as rdfs:label "…" and keep this one as '
+                        f'skos:altLabel "{written[0]}"@{language} ; (where the source gives '
+                        "only this name, write it as the rdfs:label without a language tag)",
+                    )
+                )
             for language, written in sorted(by_language.items()):
                 distinct = sorted(set(written))
                 if len(distinct) < 2:
