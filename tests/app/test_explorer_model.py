@@ -199,12 +199,61 @@ def test_asset_transfers_say_who_is_accountable_and_where_no_one_is(index: ex.Ex
     facts = {_text(f.title): f for f in _section(profile, "transfers").facts}
     library = facts["Transfer of Riverside library to the residents' group"]
     assert dict((k, _text(v)) for k, v in library.details)["Accountable"] == "no one recorded"
-    assert "No one is recorded as accountable" in library.flag
+    assert "No accountability line for this asset is recorded in the sources" in library.flag
     assert "classify it as something else" in library.flag
     assert index.evidence(library.node).quotes[0].speaker == "library volunteer"
     pool = facts["Transfer of Riverside pool to Riverside Friends"]
     accountable = dict((k, _text(v)) for k, v in pool.details)["Accountable"]
     assert accountable == "Riverside Friends to Riverside elected council"
+
+
+UNSTATED_TRANSFER = """
+@prefix ck: <https://w3id.org/collabkg/ontology#> .
+@prefix ckd: <https://w3id.org/collabkg/id/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ckd:asset-riverside-hall a ck:CommunityCentre ; rdfs:label "Riverside hall" .
+ckd:transfer-riverside-hall a ck:AssetTransfer ;
+    rdfs:label "Transfer of Riverside hall to the residents' group" ;
+    ck:isActivityOf ckd:riverside-partnership ;
+    ck:transfersAsset ckd:asset-riverside-hall ;
+    ck:hasUnstatedProperty ck:isAccountableFor ;
+    dcterms:source ckd:src-test-report .
+"""
+
+
+def test_a_transfer_without_accountability_line_said_the_sources_ask_and_give_no_answer():
+    """Regression: every transfer without an accountability line said "the sources ask who
+    is responsible and give no answer", words no source may have said. Now only an absence
+    is reported, and that the sources leave it unstated only where the graph records so
+    (ck:hasUnstatedProperty); a transfer with a line says who is accountable."""
+    store = ox.Store()
+    files = [
+        REPO / "ontology" / "collabkg.ttl",
+        *sorted((REPO / "ontology" / "concepts").glob("*.ttl")),
+        CASE,
+    ]
+    texts = [path.read_bytes() for path in files] + [UNSTATED_TRANSFER.encode("utf-8")]
+    for number, text in enumerate(texts):
+        store.load(
+            text,
+            format=ox.RdfFormat.TURTLE,
+            to_graph=ox.NamedNode(f"https://example.org/graph/{number}"),
+        )
+    index = ex.ExplorerIndex(KnowledgeGraph.from_store(store))
+    profile = ex.profile(index, iri("riverside-partnership"))
+    facts = {_text(f.title): f for f in _section(profile, "transfers").facts}
+    for fact in facts.values():
+        assert "ask" not in (fact.flag or "")
+        assert "give no answer" not in (fact.flag or "")
+    library = facts["Transfer of Riverside library to the residents' group"]
+    assert "No accountability line for this asset is recorded in the sources." in library.flag
+    assert "unstated" not in library.flag
+    hall = facts["Transfer of Riverside hall to the residents' group"]
+    assert "The sources leave unstated who is accountable" in hall.flag
+    pool = facts["Transfer of Riverside pool to Riverside Friends"]
+    assert "Riverside Friends" in dict((k, _text(v)) for k, v in pool.details)["Accountable"]
+    assert "accountab" not in (pool.flag or "").lower()
 
 
 def test_accountability_funding_barriers_policy(index: ex.ExplorerIndex):

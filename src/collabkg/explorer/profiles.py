@@ -109,6 +109,16 @@ def _describe(kg: KnowledgeGraph, var: str, value: str, pattern: str) -> list[_N
     return list(nodes.values())
 
 
+_ACCOUNTABILITY_PROPERTIES = {
+    str(CK.isAccountableFor),
+    str(CK.hasAccountableParty),
+    str(CK.isAccountableTo),
+    str(CK.hasAccountabilityForum),
+}
+"""Properties of an accountability line: a transfer that records one of them as unstated
+(``ck:hasUnstatedProperty``) is one whose sources leave its accountability unstated."""
+
+
 class _Builder:
     def __init__(self, index: ExplorerIndex, current: str = "") -> None:
         self.index = index
@@ -314,9 +324,13 @@ class _Builder:
                 fact.details.append(("Accountable", [*parties, " to ", *to]))
         else:
             fact.details.append(("Accountable", ["no one recorded"]))
+            # only what the graph records: that the sources leave it unstated is said only
+            # where the graph records so (ck:hasUnstatedProperty), never of a mere absence
             note = (
-                "No one is recorded as accountable for this asset once transferred: "
-                "the sources ask who is responsible and give no answer."
+                "The sources leave unstated who is accountable for this asset once "
+                "transferred (the graph records the gap as the sources' own)."
+                if _ACCOUNTABILITY_PROPERTIES & {str(p) for p in t.all(CK.hasUnstatedProperty)}
+                else "No accountability line for this asset is recorded in the sources."
             )
             fact.flag = f"{fact.flag} {note}".strip() if fact.flag else note
         return fact
