@@ -178,6 +178,31 @@ SAME_TAB_SCRIPT = """
     } catch (error) { /* not a URL: let the browser decide */ }
     return open.apply(window, arguments);
   };
+  // Streamlit draws a Markdown link with target="_blank": a link to one of the explorer's
+  // pages loses it as soon as it is drawn, so that it opens in the same tab also when the
+  // click is not seen above (a keyboard or assistive technology, a click made while the
+  // page is drawn) and is not announced as opening a new window.
+  function sameTabTargets(root) {
+    if (!root.querySelectorAll) return;
+    root.querySelectorAll('a[target]').forEach(function (link) {
+      var href = link.getAttribute("href");
+      if (!href) return;
+      try {
+        if (!inApp(new URL(href, window.location.href))) return;
+      } catch (error) { return; }
+      link.removeAttribute("target");
+    });
+  }
+  sameTabTargets(document);
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      if (change.type === "attributes") { sameTabTargets(change.target.parentNode || document); }
+      change.addedNodes.forEach(function (node) {
+        if (node.nodeType === 1) sameTabTargets(node.parentNode || node);
+      });
+    });
+  }).observe(document.body, {childList: true, subtree: true, attributes: true,
+                             attributeFilter: ["target"]});
   reveal();
 })();
 </script>
@@ -223,10 +248,24 @@ def nav_html(sections: Sequence[tuple[str, Sequence[tuple[str, str]]]], current:
 
 
 def link_md(label: str, page: str, params: dict[str, str] | None = None) -> str:
-    """A Markdown link to a page of the explorer (opened in the same tab by the router's
-    script). Lighter for the browser than ``st.page_link``: no element of its own."""
+    """A Markdown link to a page of the explorer. Streamlit draws every Markdown link with
+    ``target="_blank"`` (a new tab, unless the same-tab script catches the click): links
+    between the explorer's pages are drawn with :func:`link_html` instead."""
     query = f"?{urlencode(params)}" if params else ""
     return f"[{md_escape(label)}]({page}{query})"
+
+
+def link_html(label: str, page: str, params: dict[str, str] | None = None) -> str:
+    """An HTML link to a page of the explorer: no ``target`` (Streamlit's Markdown gives
+    every link ``target="_blank"``), so it opens in the same tab even before or without the
+    same-tab script, which makes it an address change without a reload."""
+    query = f"?{urlencode(params)}" if params else ""
+    return f'<a href="{html.escape(page + query, quote=True)}">{html.escape(label)}</a>'
+
+
+def back_link(label: str, page: str) -> None:
+    """The "← All ..." link above a page's title, in the same tab."""
+    st.html(f'<p class="ck-back">← {link_html(label, page)}</p>')
 
 
 def page_title(*parts: str) -> None:
@@ -536,7 +575,10 @@ STYLE = (
 .ck-quote[id] { scroll-margin-top: 4.5rem; }
 .ck-context { color: #64748b; }
 table.ck-bars, table.ck-matrix { border-collapse: collapse; width: 100%; font-size: .9rem; }
-table.ck-bars caption { caption-side: top; text-align: left; font-weight: 600; padding: .2rem 0; }
+table.ck-bars caption, table.ck-matrix caption { caption-side: top; text-align: left;
+  font-weight: 600; padding: .2rem 0; }
+.ck-scroll { overflow-x: auto; max-width: 100%; margin-bottom: .3rem; }
+.ck-scroll:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
 table.ck-bars th, table.ck-bars td, table.ck-matrix th, table.ck-matrix td {
   padding: .25rem .4rem; border-bottom: 1px solid #e5e7eb; text-align: left;
   vertical-align: middle; font-weight: normal; }
@@ -691,6 +733,12 @@ dl.ck-counts { display: flex; flex-wrap: wrap; gap: .5rem 2.5rem; margin: .3rem 
 label.ck-check { display: block; margin: .2rem 0 .5rem 0; }
 textarea:focus-visible, select:focus-visible { outline: 3px solid #1d4ed8 !important;
   outline-offset: 2px; }
+/* Streamlit's "Link to heading" anchors (a tab stop beside every heading, all named alike):
+   not drawn, so not in the tab order, on pages whose headings are not already made
+   without them (anchor=False) */
+[data-testid="stHeaderActionElements"] a[href^="#"] { display: none; }
+p.ck-back { margin: 0 0 .2rem 0; }
+ul.ck-sources li { margin-bottom: .4rem; }
 </style>
 """
 )
@@ -752,8 +800,8 @@ def render_profile(profile: Profile, index: ExplorerIndex, back_page: str, back_
     element instead of a heading and an element per fact: each is a render of its own for
     the browser."""
     inject_style()
-    st.markdown(f"← {link_md(back_label, back_page)}")
-    st.title(profile.label)
+    back_link(back_label, back_page)
+    st.title(profile.label, anchor=False)
     st.html(profile_body_html(profile, index))
 
 
@@ -873,8 +921,19 @@ def counts_html(counts: dict[str, int]) -> str:
     return f'<dl class="ck-counts">{items}</dl>'
 
 
-def matrix_html(matrix: pd.DataFrame) -> str:
-    """A table of "observed"/"not observed" cells (rows by columns), coloured and in words."""
+def scroll_box(table: str, label: str) -> str:
+    """A wide table in a box of its own that scrolls sideways (named ``label`` for screen
+    readers, and reachable by keyboard to scroll it), so that on a narrow screen only the
+    table scrolls, never the whole page."""
+    return (
+        f'<div class="ck-scroll" role="region" aria-label="{html.escape(label, quote=True)}" '
+        f'tabindex="0">{table}</div>'
+    )
+
+
+def matrix_html(matrix: pd.DataFrame, caption: str = "") -> str:
+    """A table of "observed"/"not observed" cells (rows by columns), coloured and in words,
+    in a box that scrolls sideways when the screen is narrower than the table."""
     columns = list(dict.fromkeys(matrix["Column"]))
     head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
     body = []
@@ -886,10 +945,12 @@ def matrix_html(matrix: pd.DataFrame) -> str:
             for c in columns
         )
         body.append(f'<tr><th scope="row">{html.escape(str(row))}</th>{cells}</tr>')
-    return (
-        '<table class="ck-matrix"><thead><tr><th scope="col">Structure type</th>'
+    title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    table = (
+        f'<table class="ck-matrix">{title}<thead><tr><th scope="col">Structure type</th>'
         f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
+    return scroll_box(table, caption or "Table")
 
 
 # --------------------------------------------------------------------------- the address

@@ -32,7 +32,7 @@ SEVERITY_LOOK = {
 root, _graph, _index = context()
 
 page_title("Check a case file")
-st.title("Check a case file")
+st.title("Check a case file", anchor=False)
 st.markdown(
     "Before you add a case to the graph, check it here. Upload your Turtle file (or paste "
     "its text): you get the same report as `collabkg validate` — what is wrong, on which "

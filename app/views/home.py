@@ -13,9 +13,8 @@ from ui import (
     catalogue,
     counts_html,
     explorer_index,
-    link_md,
+    link_html,
     matrix_html,
-    md_escape,
     page_title,
     run_canned,
 )
@@ -32,17 +31,20 @@ from collabkg.explorer import (
     to_curie,
 )
 
+MATRIX_CAPTION = "Co-creation observed in each type of collaboration (the sources’ Table 1)"
+
 
 @dataclass(frozen=True)
 class HomeParts:
     counts: dict[str, int]
     starts: str
-    """The flagship questions as a Markdown list of links."""
+    """The flagship questions as an HTML list of same-tab links."""
     by_type: str | None
     by_sector: str | None
     matrix: str | None
     """Table 1 as HTML (None when the question or its answer is missing)."""
     sources: str
+    """The sources as an HTML list of same-tab links."""
 
 
 @st.cache_resource(show_spinner=False)
@@ -58,12 +60,12 @@ def home_parts(root: str, _index: ExplorerIndex) -> HomeParts:
     for text, query_id in FLAGSHIP_QUESTIONS:
         if query_id == "collaborations-by-structure-type" and listed_markets:
             # the collaborative markets themselves (the question lists every structure type)
-            starts.append(link_md(text, "collaborations", {"structure": markets}))
+            starts.append(link_html(text, "collaborations", {"structure": markets}))
         elif query_id == "co-creation-claims-vs-practice" and wigan is not None:
-            starts.append(link_md(text, "collaborations", {"id": to_curie(wigan[1])}))
+            starts.append(link_html(text, "collaborations", {"id": to_curie(wigan[1])}))
         elif query_id in ids:
-            starts.append(link_md(text, "questions", {"q": query_id}))
-    starts.append(link_md("All questions", "questions"))
+            starts.append(link_html(text, "questions", {"q": query_id}))
+    starts.append(link_html("All questions", "questions"))
     by_type = collaborations_by_structure_type(index)
     by_sector = organisations_by_sector(index)
     matrix = None
@@ -76,22 +78,24 @@ def home_parts(root: str, _index: ExplorerIndex) -> HomeParts:
     for source in sorted(index.sources.values(), key=lambda s: (s.date or "9999", s.label)):
         who = ", ".join(source.creators) if source.creators else "author not named in the text"
         bits = [b for b in (source.kind, who, source.publisher, source.date) if b]
-        link = link_md(source.label, "sources", {"id": to_curie(source.iri)})
-        lines.append(f"- {link} — {md_escape(' · '.join(bits))}")
+        link = link_html(source.label, "sources", {"id": to_curie(source.iri)})
+        lines.append(f"<li>{link} — {html.escape(' · '.join(bits))}</li>")
     return HomeParts(
         counts=home_counts(index),
-        starts="\n".join(f"- {line}" for line in starts),
+        starts="<ul>" + "".join(f"<li>{line}</li>" for line in starts) + "</ul>",
         by_type=None if by_type.empty else bars_html(by_type, "Structure type", "Collaborations"),
         by_sector=None
         if by_sector.empty
         else bars_html(by_sector, "Sector", "Organisations", colour="#2f7d4f"),
-        matrix=None if matrix is None or matrix.empty else matrix_html(matrix),
-        sources="\n".join(lines),
+        matrix=None
+        if matrix is None or matrix.empty
+        else matrix_html(matrix, MATRIX_CAPTION),
+        sources="<ul>" + "".join(lines) + "</ul>",
     )
 
 
 page_title("Home")
-st.title("Collaborations in public services")
+st.title("Collaborations in public services", anchor=False)
 st.markdown(
     "A knowledge graph of **partnerships between councils, NHS bodies, voluntary and "
     "community organisations, businesses and citizens** in England, built from published "
@@ -110,11 +114,12 @@ parts = home_parts(root, index)
 # the counts as one HTML list (no metric widget script to load in each new tab)
 st.html(counts_html(parts.counts))
 
-st.header("Start with a question")
-# Markdown links (same tab): a list of links draws at once, with no element per link
-st.markdown(parts.starts)
+st.header("Start with a question", anchor=False)
+# HTML links (same tab; Streamlit's Markdown gives a link target="_blank"): a list of
+# links draws at once, with no element per link
+st.html(parts.starts)
 
-st.header("What the graph holds")
+st.header("What the graph holds", anchor=False)
 left, right = st.columns(2, gap="large")
 with left:
     st.markdown("**Collaborations by structure type**")
@@ -134,8 +139,8 @@ with right:
         st.html(parts.by_sector)
         st.caption("A hybrid organisation counts once in each of its sectors.")
 
-st.markdown("**Co-creation observed in each type of collaboration** (the sources’ Table 1)")
 if parts.matrix is None:
+    st.markdown(f"**{MATRIX_CAPTION}**")
     st.info("The co-creation table is not available.")
 else:
     st.html(parts.matrix)
@@ -143,17 +148,21 @@ else:
         "“Observed”: the researchers classify an activity of a collaboration of that type as "
         "that kind of co-creation. Claims made by councils do not count here."
     )
-    st.markdown(
-        link_md("The table behind this chart", "questions", {"q": "co-creation-by-structure-type"})
+    st.html(
+        "<p>"
+        + link_html(
+            "The table behind this chart", "questions", {"q": "co-creation-by-structure-type"}
+        )
+        + "</p>"
     )
 
-st.header("Where the data comes from")
+st.header("Where the data comes from", anchor=False)
 st.markdown(
     "Each case is a Turtle file written by researchers from the published sources below. "
     "Nothing is invented: where a source does not name an organisation or a place, the "
     "graph says so (“not named in the source”)."
 )
-st.markdown(parts.sources)
+st.html(parts.sources)
 
 files = f" from {numbers.files} files" if numbers.files else ""
 st.html(

@@ -8,12 +8,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 from ui import (
+    back_link,
     cached_source_page,
     context,
     inject_style,
     keep_address,
-    link_md,
-    md_escape,
+    link_html,
     page_title,
 )
 
@@ -31,20 +31,20 @@ def source_line(label: str, bits: list[str]) -> str:
 
 def show_all() -> None:
     page_title("Sources")
-    st.title("Sources")
+    st.title("Sources", anchor=False)
     st.markdown(
         "The published texts the knowledge graph is built from. Every fact in the graph "
         "points to one of them, most with the words they quote. Open a source to see all "
         "it says, each quotation in its place in the text."
     )
     keep_address({})
-    lines = []  # one Markdown list (same-tab links): no element per source
+    lines = []  # one HTML list (same-tab links): no element per source
     for source in sorted(index.sources.values(), key=lambda s: (s.date or "9999", s.label)):
         who = ", ".join(source.creators) if source.creators else "author not named in the text"
         line = source_line(source.label, [source.kind, who, source.publisher, source.date])
-        link = link_md(source.label, "sources", {"id": to_curie(source.iri)})
-        lines.append(f"- {link}  \n  {md_escape(line)}")
-    st.markdown("\n".join(lines))
+        link = link_html(source.label, "sources", {"id": to_curie(source.iri)})
+        lines.append(f"<li>{link}<br>{html.escape(line)}</li>")
+    st.html(f'<ul class="ck-sources">{"".join(lines)}</ul>')
 
 
 def _href(page: str, **params: str) -> str:
@@ -152,8 +152,8 @@ def show_source(page: SourcePage) -> None:
     info = page.info
     page_title(info.label, "Sources")
     keep_address({"id": to_curie(info.iri)})
-    st.markdown(f"← {link_md('All sources', 'sources')}")
-    st.title(info.label)
+    back_link("All sources", "sources")
+    st.title(info.label, anchor=False)
     st.html(cached_source_body(root, info.iri))
 
 
