@@ -18,12 +18,12 @@ from ui import (
     answer_rows_html,
     answer_table,
     answer_table_html,
+    back_link,
     catalogue,
     context,
     draw_network,
     first_sentence,
     keep_address,
-    link_md,
     md_escape,
     more_rows_html,
     page_title,
@@ -42,6 +42,7 @@ from collabkg.explorer import (
     PAGE_OF_KIND,
     ROWS_PER_PAGE,
     ExplorerIndex,
+    Network,
     ParamField,
     from_curie,
     legend_html,
@@ -88,7 +89,7 @@ query_id = st.query_params.get("q")
 def show_catalogue() -> None:
     page_title("Questions")
     keep_address({})
-    st.title("Questions")
+    st.title("Questions", anchor=False)
     st.markdown(
         "Questions the knowledge graph can answer, grouped by topic. Each answer shows "
         "names, not codes; follow a name to its profile, and download the answer as a "
@@ -245,13 +246,16 @@ def chart_html(query: CannedQuery, raw: tuple[tuple[str, str], ...]) -> str | No
     return answer_chart_html(root, query.id, raw)
 
 
-def show_graph(result: QueryResult, spec: GraphSpec, before: str = "") -> bool:
-    """The answer as a network picture drawn on the server, as the question declares it
-    (``spec``: who links to whom, and how): each shape links to its profile (same tab),
-    the links in words below it."""
+def graph_network(result: QueryResult, spec: GraphSpec) -> Network | None:
+    """The answer as the network the question declares (``spec``: who links to whom, and
+    how); None when no row links two things (nothing to draw)."""
     network = result_network(index, result, link=(spec.source, spec.target, spec.relation))
-    if not network.shown_nodes:
-        return False
+    return network if network.shown_nodes else None
+
+
+def show_graph(network: Network, spec: GraphSpec, before: str = "") -> None:
+    """The answer as a network picture drawn on the server: each shape links to its
+    profile (same tab), the links in words below it."""
     st.html(before + legend_html(network))
     draw_network(network, lambda iri: profile_href(iri, index.kind(iri)))
     shapes, links = network.shown_nodes, len(network.elements["edges"])
@@ -261,7 +265,6 @@ def show_graph(result: QueryResult, spec: GraphSpec, before: str = "") -> bool:
         f"{html.escape(spec.relation)} the other. Select a shape to open its profile.</p>"
         + links_table_html(network)
     )
-    return True
 
 
 def available_views(query: CannedQuery, names_two_things: bool) -> list[str]:
@@ -301,8 +304,8 @@ def show_question(query: CannedQuery) -> None:
     its choices, one for the answer (count, views, table or chart, profiles) and one of
     links (the downloads, the permalink, the SPARQL)."""
     page_title(query.summary, "Questions")
-    st.markdown(f"← {link_md('All questions', 'questions')}")
-    st.title(query.summary)
+    back_link("All questions", "questions")
+    st.title(query.summary, anchor=False)
 
     raw: dict[str, str] = {}
     missing: list[str] = []
@@ -379,14 +382,37 @@ def show_answer(
             + f"; it is shown as {VIEW_NAMES[view].lower()}.",
             icon=":material/info:",
         )
+    # a view that draws nothing for this answer (a graph no row of which links two things,
+    # a chart with no bar) is never quietly shown as another: it is said, and the address
+    # names the view shown
+    network = None
+    if view == "graph":
+        network = graph_network(result, query.graph) if query.graph else None
+        if network is None:
+            shown = default_view if default_view not in ("graph", "chart") else "table"
+            st.info(
+                "This answer has nothing to draw as a graph (no row of it links two things); "
+                f"it is shown as {VIEW_NAMES[shown].lower()}.",
+                icon=":material/info:",
+            )
+            view = shown
+    drawn = chart_html(query, tuple(sorted(raw.items()))) if view == "chart" else None
+    if view == "chart" and drawn is None:
+        shown = default_view if default_view not in ("graph", "chart") else "table"
+        st.info(
+            "This answer has no bar to draw as a chart; "
+            f"it is shown as {VIEW_NAMES[shown].lower()}.",
+            icon=":material/info:",
+        )
+        view = shown
     if view != default_view:
         address["view"] = view
     nav = views_html(views, view, default_view, address)
-    if view == "graph" and query.graph and show_graph(result, query.graph, before=count + nav):
+    if network is not None and query.graph is not None:
+        show_graph(network, query.graph, before=count + nav)
         if table.profiles:
             st.html(profile_links_html(table.profiles))
         return view if view != default_view else None
-    drawn = chart_html(query, tuple(sorted(raw.items()))) if view == "chart" else None
     if drawn is None:
         drawn = (
             list_html(query, raw, len(table.frame))

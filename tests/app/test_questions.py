@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from urllib.parse import urlencode
+
+import pytest
 
 from tests.support.apptest import (
     Opener,
@@ -384,3 +387,53 @@ def test_a_view_the_answer_does_not_have_is_said_never_quietly_replaced(open_pag
     assert any("does not exist" in i.value for i in app.info)
     app = open_page(PAGE, q="accountable-for-transferred-assets")
     assert not [i for i in app.info if "view" in i.value]
+
+
+NO_LINK_QUESTION = """#+ summary: Test question whose graph links nothing
+#+ description: >-
+#+   Asset transfers with their names and assets: the graph it declares links a
+#+   transfer to its name, which is not a thing, so no row links two things.
+#+ audience: [analyst]
+#+ tags: [test]
+#+ params: []
+#+ defaultView: table
+#+ chart: none
+#+ answer: [transfer, name, asset]
+#+ graph: {from: transfer, to: name, relation: is named}
+PREFIX ck: <https://w3id.org/collabkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+SELECT ?transfer ?name ?asset
+WHERE { ?transfer a ck:AssetTransfer ; rdfs:label ?name ; ck:transfersAsset ?asset . }
+ORDER BY ?name
+LIMIT 5
+"""
+
+
+@pytest.mark.slow
+def test_a_graph_view_that_draws_nothing_showed_the_table_quietly_with_view_graph_in_the_address(
+    open_page: Opener, tmp_path: Path
+):
+    """Regression: a question offering a graph whose answer links nothing, opened with
+    view=graph, showed the table with no word while the address said view=graph. Now it
+    says so and the address names the view shown (as for a view the question lacks)."""
+    import shutil
+
+    import streamlit as st
+
+    from tests.support.paths import REPO
+
+    for folder in ("ontology", "shapes", "data", "queries"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    (tmp_path / "queries" / "test-graph-links-nothing.rq").write_text(NO_LINK_QUESTION)
+    st.cache_resource.clear()
+    try:
+        app = open_page(PAGE, root=tmp_path, q="test-graph-links-nothing", view="graph")
+        assert any(
+            "nothing to draw as a graph" in i.value and "shown as table" in i.value
+            for i in app.info
+        ), [i.value for i in app.info]
+        assert _view_links(app)[0] == "Table"
+        assert "view" not in _flat(app.query_params)
+    finally:
+        st.cache_resource.clear()
