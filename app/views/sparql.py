@@ -29,6 +29,7 @@ from ui import (
 from collabkg.bindings import infer_type, parse_assignment, to_term
 from collabkg.errors import CollabkgError, ParameterError, QueryError
 from collabkg.explorer import ROWS_PER_PAGE, result_table, table_html
+from collabkg.explorer.sparql_hints import subclass_hint
 from collabkg.graph import QueryResult
 from collabkg.sparql_safety import USER_LIMITS
 from collabkg.turtle import canonical_turtle
@@ -44,7 +45,7 @@ root, graph, index = context()
 cat = catalogue(root)
 
 page_title("SPARQL")
-st.title("SPARQL")
+st.title("SPARQL", anchor=False)
 st.markdown(
     "For analysts: ask your own question in SPARQL 1.1. The usual prefixes (`ck:`, `ckc:`, "
     "`ckd:`, `org:`, `prov:`, `skos:`, `rdfs:`, `dcterms:`…) are declared for you. Queries are "
@@ -55,14 +56,20 @@ st.markdown(
 examples = {q.id: q for q in cat}
 
 # the address holds the query, its parameters, names or identifiers and whether it runs
-text = st.query_params.get("query", "") or STARTER
+run = st.query_params.get("run") == "1"
+asked = st.query_params.get("query", "")
+# Run with the box cleared sends no query (the form leaves empty fields out of the
+# address): nothing is run, and the box stays empty (the example was run in its place)
+empty = run and not asked.strip()
+text = asked or ("" if empty else STARTER)
 params_text = st.query_params.get("params", "")
 example = examples.get(st.query_params.get("example", ""))
 if example is not None:  # an example's link puts its text and parameters in the editor
     text = example.text
     params_text = "\n".join(f"{p.name}=" + (p.default or "") for p in example.params)
+    empty = False
 labelled = st.query_params.get_all("names")[-1:] != ["0"]
-run = st.query_params.get("run") == "1" and example is None
+run = run and example is None
 
 
 def _address() -> dict[str, str | list[str]]:
@@ -172,7 +179,13 @@ def editor_html() -> str:
 
 st.html(editor_html())
 
-if run:
+if empty:
+    st.info(
+        "Write a query first: the query box is empty, so nothing was run. "
+        "Start from an example above, or write a SELECT, ASK or CONSTRUCT query.",
+        icon=":material/edit:",
+    )
+elif run:
     try:
         answer = graph.user_query(text, _bindings(params_text))
     except CollabkgError as exc:
@@ -189,6 +202,9 @@ if run:
                 f"Only the first {answer.limit:,} rows are shown: add a LIMIT or narrow the query."
             )
         st.caption(f"{len(answer)} row{'s' if len(answer) != 1 else ''}.")
+        hint = subclass_hint(graph, text, len(answer))
+        if hint:
+            st.info(hint, icon=":material/lightbulb:")
         if labelled:
             table = result_table(index, answer)
             frame, links = table.frame, table.link_columns

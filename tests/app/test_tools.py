@@ -421,7 +421,9 @@ def test_sparql_examples_params_ask_and_construct(open_page: Opener):
 
 
 def test_sparql_bad_parameter(open_page: Opener):
-    app = open_page(SPARQL, params="this is not an assignment", run="1")
+    # (a query given: without one, Run says to write a query first and reads nothing else)
+    query = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+    app = open_page(SPARQL, query=query, params="this is not an assignment", run="1")
     assert "parameter line 1" in app.error[0].value
 
 
@@ -443,3 +445,39 @@ def test_the_sparql_editor_is_labelled_and_escaped(open_page: Opener):
     assert '<label for="ck-sparql-query">Query</label>' in editor
     assert "&lt;/textarea&gt;&lt;b&gt;" in editor
     assert '<button type="submit">Run query</button>' in editor
+
+
+def test_run_with_the_query_box_cleared_silently_ran_the_example(open_page: Opener):
+    """Regression: clearing the box and pressing Run (the form leaves the empty query out of
+    the address: ?run=1) ran the built-in example. Now it says to write a query first and
+    runs nothing; the box stays empty."""
+    for params in ({"run": "1"}, {"run": "1", "query": "  \n "}):
+        app = open_page(SPARQL, **params)
+        assert any("Write a query first" in i.value for i in app.info)
+        assert not _answer(app), "nothing was run"
+        assert not app.download_button
+        assert _textarea(app, "query").strip() == ""
+
+
+def test_no_row_for_a_class_with_subclasses_gave_no_hint(open_page: Opener):
+    """Regression: `?o a org:Organization` found no row (the graph stores the most specific
+    types only) and said nothing. Now a SELECT with no row over a class with subclasses
+    says how to include them; a query with rows, or over a class without subclasses, or
+    written with the path, gets no such hint."""
+    app = open_page(
+        SPARQL, query="SELECT ?o ?name WHERE { ?o a org:Organization ; rdfs:label ?name }", run="1"
+    )
+    hints = [i.value for i in app.info if "inferred types" in i.value]
+    assert hints and "?o a/rdfs:subClassOf* org:Organization" in hints[0]
+    with_path = open_page(
+        SPARQL,
+        query="SELECT ?o ?name WHERE { ?o a/rdfs:subClassOf* org:Organization ; rdfs:label ?name }",
+        run="1",
+    )
+    assert _answer(with_path) and not [i for i in with_path.info if "inferred" in i.value]
+    leaf = open_page(
+        SPARQL,
+        query="SELECT ?o WHERE { ?o a ck:LocalAuthority ; rdfs:label 'no such name' }",
+        run="1",
+    )
+    assert not [i for i in leaf.info if "inferred" in i.value]
