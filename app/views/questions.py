@@ -56,6 +56,7 @@ from collabkg.explorer import (
     sentence_case,
     to_curie,
 )
+from collabkg.explorer.descriptions import description_html
 from collabkg.results import QueryResult
 
 TAG_TITLES = {
@@ -287,10 +288,12 @@ def intro_html(query: CannedQuery, fields: list[ParamField]) -> str:
     parts: list[str] = []
     description = plain(query.description, index)
     if description:
+        # another question named by its id ("see rationales-ranked"): its title, a link
+        titles = {q.id: q.summary for q in cat if not q.internal and q.id != query.id}
         parts.append(
-            f"<p>{html.escape(first_sentence(description))}</p>"
+            f"<p>{description_html(first_sentence(description), titles)}</p>"
             '<details class="ck-details"><summary>How this answer is worked out</summary>'
-            f"<p>{html.escape(description)}</p></details>"
+            f"<p>{description_html(description, titles)}</p></details>"
         )
     if fields:
         view = st.query_params.get("view", "")

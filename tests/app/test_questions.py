@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -437,3 +438,56 @@ def test_a_graph_view_that_draws_nothing_showed_the_table_quietly_with_view_grap
         assert "view" not in _flat(app.query_params)
     finally:
         st.cache_resource.clear()
+
+
+def test_a_description_naming_another_question_showed_its_internal_id(open_page: Opener):
+    """Regression: "see rationales-ranked" (rationales) and "see policy-context"
+    (claims-by-policy) showed internal ids. Every question whose description names another
+    by id now shows that question's title as a same-tab link to it, and no id."""
+    from collabkg.catalogue import Catalogue
+    from tests.support.apptest import DATA_ROOT
+
+    questions = [q for q in Catalogue.load(DATA_ROOT) if not q.internal]
+    hyphenated = [q.id for q in questions if "-" in q.id]
+    naming = [
+        q for q in questions if any(i in q.description for i in hyphenated if i != q.id)
+    ]
+    assert {"rationales", "claims-by-policy"} <= {q.id for q in naming}
+    titles = {q.id: q.summary for q in questions}
+    for query in naming:
+        chosen = {spec.name: spec.default for spec in query.params if spec.default}
+        app = open_page(PAGE, q=query.id, **chosen)
+        intro = next(
+            getattr(e.proto, "body", "")
+            for e in app.get("html")
+            if "How this answer is worked out" in getattr(e.proto, "body", "")
+        )
+        shown = html.unescape(re.sub(r"<[^>]*>", "", intro))
+        named = [i for i in hyphenated if i != query.id and i in query.description]
+        for other in named:
+            assert re.search(rf"(?<![\w-]){re.escape(other)}(?![\w-])", shown) is None, (
+                query.id,
+                other,
+            )
+            link = f'<a href="{html.escape("questions?" + urlencode({"q": other}))}">'
+            assert link in intro and titles[other] in shown, (query.id, other)
+            assert "target=" not in intro
+
+
+def test_description_segments_link_only_questions_named_by_id():
+    from collabkg.explorer.descriptions import description_html, description_segments
+
+    titles = {"rationales-ranked": "Which reasons are most common?", "barriers": "Barriers?"}
+    assert description_segments("For a ranking, see rationales-ranked.", titles) == [
+        "For a ranking, see ",
+        ("Which reasons are most common?", "rationales-ranked"),
+        ".",
+    ]
+    # a one-word id is a word of prose unless it follows "see"
+    assert description_segments("The barriers they name", titles) == ["The barriers they name"]
+    assert ("Barriers?", "barriers") in description_segments("(see barriers)", titles)
+    assert description_segments("not-rationales-ranked-x", titles) == ["not-rationales-ranked-x"]
+    assert '<a href="questions?q=rationales-ranked">' in description_html(
+        "see rationales-ranked", titles
+    )
+    assert "&lt;b&gt;" in description_html("<b> see rationales-ranked", titles)
