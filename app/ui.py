@@ -739,6 +739,10 @@ textarea:focus-visible, select:focus-visible { outline: 3px solid #1d4ed8 !impor
 [data-testid="stHeaderActionElements"] a[href^="#"] { display: none; }
 p.ck-back { margin: 0 0 .2rem 0; }
 ul.ck-sources li { margin-bottom: .4rem; }
+dl.ck-record { display: grid; grid-template-columns: max-content minmax(0, 1fr);
+  gap: .15rem .8rem; margin: 0 0 .8rem 0; }
+dl.ck-record dt { font-weight: 600; color: #475569; }
+dl.ck-record dd { margin: 0; overflow-wrap: anywhere; }
 </style>
 """
 )

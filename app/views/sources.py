@@ -113,8 +113,14 @@ def source_body_html(page: SourcePage) -> str:
     esc = html.escape
     info = page.info
     who = ", ".join(info.creators) if info.creators else "author not named in the text"
+    # what the graph records to trace the source (journal, publisher, date, address...)
+    record = [(what, value) for what, value in page.record if what != "Title"]
+    if not any(what == "Authors" for what, _ in record):
+        record.insert(0, ("Authors", who))
+    details = "".join(f"<dt>{esc(what)}</dt><dd>{esc(value)}</dd>" for what, value in record)
     parts = [
-        f"<p>{esc(source_line(info.label, [info.kind, who, info.publisher, info.date]))}</p>",
+        f"<p>{esc(info.kind)}</p>" if info.kind else "",
+        f'<dl class="ck-record">{details}</dl>',
         f"<p><strong>{page.fact_count} facts</strong> in the graph cite this source, with "
         f"<strong>{page.quotation_count} quotations</strong>."
         + (

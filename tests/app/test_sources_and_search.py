@@ -111,7 +111,11 @@ def test_the_source_page(open_page: Opener, index: ex.ExplorerIndex):
     assert identifiers_on_screen(app) == []
     listing = open_page(SOURCES)
     assert listing.title[0].value == "Sources"
-    opened = {params["id"] for _label, page, params in page_links(listing) if page == "sources"}
+    opened = {
+        params["id"]
+        for _label, page, params in page_links(listing, drawn=True)
+        if page == "sources"
+    }
     assert opened == {ex.to_curie(iri) for iri in index.sources}, "a link to each source"
 
 
@@ -256,3 +260,39 @@ def test_the_counts_say_one_in_the_singular(open_page: Opener, index: ex.Explore
     )
     assert [c.value for c in app.caption if c.value.startswith("Found:")] == [f"Found: {found}."]
     assert not re.search(r"\b1 \w+s\b", found)
+
+
+def test_a_source_page_omitted_the_journal_it_was_published_in(open_page: Opener):
+    """Regression: the page of "Rallying together…" showed only "Journal article · CF, FR,
+    JB, RD, TH", not the journal (Public Money & Management) the graph records. Every
+    source's page now shows what the graph records to trace it: title, authors, where it
+    was published, publisher, date (or that the source does not state it), note."""
+    from rdflib import URIRef
+
+    graph = open_graph(DATA_ROOT)
+    terms = "http://purl.org/dc/terms/"
+    sources = [
+        str(row["s"])
+        for row in graph.select(
+            "SELECT ?s WHERE { ?s <https://w3id.org/collabkg/ontology#hasTextSha256> ?h }"
+        ).rows
+    ]
+    assert sources
+    for source in sources:
+        recorded: dict[str, list[str]] = {}
+        for row in graph.select(
+            "SELECT ?s ?p ?v WHERE { ?s ?p ?v }", {"s": URIRef(source)}
+        ).rows:
+            recorded.setdefault(str(row["p"]), []).append(str(row["v"]))
+        app = open_page(SOURCES, id=ex.to_curie(source))
+        shown = html.unescape(" ".join(visible_text(app)))
+        for prop in ("isPartOf", "publisher", "date", "creator"):
+            for value in recorded.get(terms + prop, []):
+                assert value in shown, (source, prop, value)
+        if terms + "date" in recorded.get(
+            "https://w3id.org/collabkg/ontology#hasUnstatedProperty", []
+        ):
+            assert "Date" in shown and "not stated in the source" in shown, source
+    rallying = open_page(SOURCES, id="ckd:src-rallying-together-pmm")
+    text = html.unescape(" ".join(visible_text(rallying)))
+    assert "Public Money & Management" in text

@@ -97,6 +97,8 @@ class SourcePage:
     groups: list[FactGroup]
     text_available: bool
     text_note: str = ""
+    record: list[tuple[str, str]] = field(default_factory=list)
+    """What the graph records to trace the source (:func:`source_record`)."""
 
     @property
     def fact_count(self) -> int:
@@ -208,7 +210,13 @@ def source_page(index: ExplorerIndex, source_iri: str) -> SourcePage | None:
         for title, facts in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]
     note = "" if text else "The text of this source is not available here."
-    return SourcePage(info=info, groups=ordered, text_available=text is not None, text_note=note)
+    return SourcePage(
+        info=info,
+        groups=ordered,
+        text_available=text is not None,
+        text_note=note,
+        record=source_record(index, source_iri),
+    )
 
 
 def _group_title(index: ExplorerIndex, iri: str, types: list[str]) -> str:
@@ -221,3 +229,49 @@ def _group_title(index: ExplorerIndex, iri: str, types: list[str]) -> str:
     if not ours:
         return "Other facts"
     return sentence_case(index.label(ours[0]))
+
+
+# what a reader needs to find a source again, in the order a reference gives it
+_RECORD = (
+    ("Title", "http://purl.org/dc/terms/title"),
+    ("Authors", "http://purl.org/dc/terms/creator"),
+    ("Published in", "http://purl.org/dc/terms/isPartOf"),
+    ("Publisher", "http://purl.org/dc/terms/publisher"),
+    ("Date", "http://purl.org/dc/terms/date"),
+    ("Address", "http://purl.org/dc/terms/identifier"),
+    ("Address", "http://www.w3.org/2000/01/rdf-schema#seeAlso"),
+    ("Address", "http://xmlns.com/foaf/0.1/page"),
+    ("Address", "https://schema.org/url"),
+    ("Note", "http://purl.org/dc/terms/description"),
+)
+
+Q_RECORD = _q(
+    "SELECT ?src ?p ?v WHERE { ?src ?p ?v . "
+    "FILTER(?p IN (dcterms:title, dcterms:creator, dcterms:isPartOf, dcterms:publisher, "
+    "dcterms:date, dcterms:identifier, rdfs:seeAlso, <http://xmlns.com/foaf/0.1/page>, "
+    "<https://schema.org/url>, dcterms:description, ck:hasUnstatedProperty)) }"
+)
+
+
+def source_record(index: ExplorerIndex, source_iri: str) -> list[tuple[str, str]]:
+    """What the graph records about a source that a reader needs to trace it: title,
+    authors, where it was published (journal or series), publisher, date, address, note;
+    only what is recorded, each (what, value) in that order, several values joined. A
+    property the graph records as unstated in the source (``ck:hasUnstatedProperty``)
+    reads "not stated in the source"."""
+    values: dict[str, list[str]] = {}
+    unstated: set[str] = set()
+    for row in index.kg.select(Q_RECORD, {"src": URIRef(source_iri)}).rows:
+        p, v = _text(row["p"]), _text(row["v"])
+        if p == str(CK.hasUnstatedProperty):
+            unstated.add(v)
+        elif v and v not in values.setdefault(p, []):
+            values[p].append(v)
+    record: list[tuple[str, str]] = []
+    for what, prop in _RECORD:
+        found = sorted(values.get(prop, [])) if prop.endswith("creator") else values.get(prop)
+        if found:
+            record.append((what, ", ".join(found) if what == "Authors" else "; ".join(found)))
+        elif prop in unstated and what not in dict(record):
+            record.append((what, "not stated in the source"))
+    return record
