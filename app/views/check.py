@@ -10,6 +10,7 @@ import streamlit as st
 from ui import check_turtle, context, keep_address, md_escape, page_title
 
 from collabkg.errors import CollabkgError
+from collabkg.explorer.fixes import fix_parts
 from collabkg.validate import Report, render
 
 # the largest file checked here (1 MB); bigger files are checked with `collabkg validate`
@@ -162,9 +163,16 @@ for issue in issues[:ISSUES_SHOWN]:
                 language=None,
             )
         if issue.hint:
-            # shown as code: it can be copied exactly (a link or Markdown would mangle it)
-            st.markdown("**What to do:**")
-            st.code(issue.hint, language=None, wrap_lines=True)
+            # the prose as text; only a line to paste (or a fragment of code in it) in a
+            # copyable box, exactly as written (a link or Markdown would mangle it)
+            parts = fix_parts(issue.hint)
+            words = " ".join(
+                md_escape(value) if kind == "text" else f"`{value}`" for kind, value in parts
+            )
+            st.markdown(f"**What to do:** {words}")
+            for kind, value in parts:
+                if kind == "code":
+                    st.code(value, language=None, wrap_lines=True)
 
 if len(issues) > ISSUES_SHOWN:
     st.warning(

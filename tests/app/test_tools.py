@@ -481,3 +481,25 @@ def test_no_row_for_a_class_with_subclasses_gave_no_hint(open_page: Opener):
         run="1",
     )
     assert not [i for i in leaf.info if "inferred" in i.value]
+
+
+def test_a_hint_in_prose_was_put_in_a_copy_box_as_if_it_were_code(open_page: Opener):
+    """Regression: "What to do" drew the whole hint ("'ckzz:' is not a prefix collabkg
+    uses — did you mean 'ck:'? ...") in a copyable code box. Prose is text now; a box holds
+    only code to paste (the @prefix line of a missing prefix), exactly."""
+    app = open_page(CHECK, how="paste")
+    app.text_area(key="check:text").input(CLEAN.replace("a ck:Charity", "a ckzz:Charity"))
+    app.button(key="check:paste-run").click().run()
+    assert not app.exception
+    advice = [m.value for m in app.markdown if m.value.startswith("**What to do:**")]
+    assert any("did you mean" in a for a in advice), advice
+    for box in app.code:
+        assert "did you mean" not in box.value and "is not a prefix" not in box.value
+    # a line to paste is still a box of its own, and only that line
+    app = open_page(CHECK, how="paste")
+    app.text_area(key="check:text").input(
+        CLEAN.replace("@prefix prov: <http://www.w3.org/ns/prov#> .\n", "")
+    )
+    app.button(key="check:paste-run").click().run()
+    boxes = [c.value for c in app.code if "@prefix prov:" in c.value]
+    assert boxes == ["@prefix prov: <http://www.w3.org/ns/prov#> ."]
