@@ -112,8 +112,8 @@ def test_wigan_profile_shows_the_deal_what_it_asks_and_the_quote(open_page: Open
     # members link to their own profiles (same tab: links in the drawn facts)
     drawn = " ".join(h.proto.body for h in app.get("html"))
     assert '<a href="organisations?id=ckd%3Awigan-council">Wigan council</a>' in drawn
-    back = [label for label, page, _ in page_links(app) if page == "collaborations"]
-    assert back == ["All collaborations"]
+    # the way back: a same-tab HTML link (a Markdown link opened a new tab)
+    assert '<p class="ck-back">← <a href="collaborations">All collaborations</a></p>' in drawn
 
 
 def test_asset_transfers_profile_says_no_one_is_accountable(open_page: Opener):
