@@ -503,3 +503,14 @@ def test_a_hint_in_prose_was_put_in_a_copy_box_as_if_it_were_code(open_page: Ope
     app.button(key="check:paste-run").click().run()
     boxes = [c.value for c in app.code if "@prefix prov:" in c.value]
     assert boxes == ["@prefix prov: <http://www.w3.org/ns/prov#> ."]
+
+
+def test_type_patterns_are_read_from_the_query_not_its_paths():
+    from collabkg.explorer.sparql_hints import MAX_READ, type_patterns
+
+    found = type_patterns("SELECT ?o WHERE { ?o rdf:type ck:LocalAuthority ; a org:Organization }")
+    assert {p.cls.rsplit("#", 1)[1] for p in found} == {"LocalAuthority", "Organization"}
+    assert type_patterns("SELECT ?o WHERE { ?o a/rdfs:subClassOf* org:Organization }") == []
+    assert type_patterns("SELECT ?o WHERE { ?o a ?class }") == []
+    assert type_patterns("not SPARQL") == []
+    assert type_patterns("#" * (MAX_READ + 1)) == []

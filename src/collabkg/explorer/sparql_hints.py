@@ -25,6 +25,11 @@ SELECT ?sub ?class WHERE {{ ?sub <{RDFS.subClassOf}> ?class . FILTER(?sub != ?cl
 """
 
 
+MAX_READ = 20_000
+"""The longest query read for a hint, in characters (rdflib's parser is slow on long texts;
+an analyst's query that finds nothing is short)."""
+
+
 @dataclass(frozen=True)
 class TypePattern:
     """A pattern ``?subject a <cls>`` of a query (``subject``: the variable's name, or the
@@ -35,11 +40,13 @@ class TypePattern:
 
 
 def type_patterns(query: str) -> list[TypePattern]:
-    """The ``a <class>`` / ``rdf:type <class>`` patterns of a query, in order, each once
+    """The ``a <class>`` / ``rdf:type <class>`` patterns of a query, each once
     (a class given by IRI; a path such as ``a/rdfs:subClassOf*`` is not one). A query
     that cannot be read has none."""
     from rdflib.plugins.sparql import prepareQuery
 
+    if len(query) > MAX_READ:
+        return []
     try:
         prepared = prepareQuery(query, initNs=dict(PREFIXES))
     except Exception:  # not ours to report: the query's own error is shown when it runs
