@@ -173,7 +173,13 @@ def test_a_failed_run_keeps_run_in_the_address_and_reopens_the_error(open_page: 
     again = open_page(SPARQL, **address)
     assert [e.value for e in again.error] == [e.value for e in app.error]
     assert [c.value for c in again.code] == [c.value for c in app.code]
-    bad = open_page(SPARQL, params="this is not an assignment", run="1")
+    # a query given: without one, Run says to write a query first and reads nothing else
+    bad = open_page(
+        SPARQL,
+        query="SELECT ?s WHERE { ?s ?p ?o } LIMIT 1",
+        params="this is not an assignment",
+        run="1",
+    )
     assert "parameter line 1" in bad.error[0].value
     assert _flat(bad).get("run") == "1"
 
