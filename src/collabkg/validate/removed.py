@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from collabkg import parse_once
 from collabkg.paths import ProjectPaths
 from collabkg.terms import compact
 from collabkg.validate.inputs import display_name
@@ -31,12 +32,14 @@ SHOWN_LINES = 3
 """At most this many lines named per file."""
 
 
-def _subjects(data: bytes) -> set[str] | None:
+def _subjects(name: str, data: bytes) -> set[str] | None:
+    """The IRIs ``data`` describes, parsed through :mod:`collabkg.parse_once` (the file as
+    it is now was parsed by the check already: it is not parsed again)."""
     try:
-        quads = ox.parse(data, format=ox.RdfFormat.TURTLE)
-        return {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+        triples = parse_once.parse(name, data).triples
     except (SyntaxError, ValueError):
         return None
+    return {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
 
 
 def _committed(root: Path, path: Path) -> bytes | None:
@@ -64,7 +67,7 @@ def removed_ids(root: Path, path: Path) -> set[str]:
         now = path.read_bytes()
     except OSError:
         return set()
-    old, new = _subjects(before), _subjects(now)
+    old, new = _subjects(f"{path} (last commit)", before), _subjects(str(path), now)
     if old is None or new is None:
         return set()  # a file that does not parse is reported by the syntax check
     return old - new
