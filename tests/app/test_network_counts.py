@@ -302,3 +302,92 @@ def test_a_selected_group_is_named_as_a_group_not_as_an_organisation(
     note = re.search(r'<div class="ck-note">([^<]*)</div>', panel.group(0))
     assert note and note.group(1).startswith("Group"), "its kind is said"
     assert identifiers_on_screen(app) == []
+
+
+# --------------------------------------------------------------------------- which shapes
+
+
+def _degrees(graph: KnowledgeGraph, relations: tuple[str, ...]) -> Counter[str]:
+    """Each shape's number of links of ``relations``, counted by the test's own queries."""
+    degree: Counter[str] = Counter()
+    for relation in relations:
+        result = graph.select(PROLOGUE + f"SELECT DISTINCT ?s ?o WHERE {{ {LINKS[relation]} }}")
+        for row in result.rows:
+            if isinstance(row.get("s"), URIRef) and isinstance(row.get("o"), URIRef):
+                degree[str(row["s"])] += 1
+                degree[str(row["o"])] += 1
+    return degree
+
+
+def test_the_cap_draws_the_shapes_with_the_most_links_never_one_with_fewer(
+    index: ex.ExplorerIndex,
+):
+    """Regression: "showing the 40 most connected" drew CIPFA and the unnamed Collaborate
+    sponsors (one link each) and left out Wigan council and the Plymouth Alliance Contract
+    (two each): links were taken by the links of their two ends added together, so a shape
+    with one link to a hub came before two shapes linked to each other. For every filter and
+    several caps, each shape drawn has at least as many links (under the filters) as each
+    shape left out, and equal counts are drawn in alphabetical order of their names."""
+    edges = ex.network_edges(index)
+    groups = network_groups(index)
+    tried = 0
+    for relations, structures in _filters(index):
+        everything = ex.build_network(
+            index,
+            edges,
+            relations=relations,
+            structure_types=structures,
+            cap=10**6,
+            groups=groups,
+        )
+        degree: Counter[str] = Counter()
+        for source, _relation, target in _links(everything):
+            degree[source] += 1
+            degree[target] += 1
+        kept = everything.total_nodes
+        for cap in sorted({2, 3, 5, 10, ex.DEFAULT_NODE_CAP, kept - 1} - {kept}):
+            if not 2 <= cap < kept:
+                continue
+            network = ex.build_network(
+                index,
+                edges,
+                relations=relations,
+                structure_types=structures,
+                cap=cap,
+                groups=groups,
+            )
+            drawn = set(network.node_labels)
+            left_out = set(degree) - drawn
+            where = f"cap {cap}, relations {relations}, structures {structures}"
+            assert len(drawn) == cap, where
+            fewest = min(degree[n] for n in drawn)
+            most_left = max(degree[n] for n in left_out)
+            assert fewest >= most_left, where
+            # ties at the edge of the cap: the names drawn come first in alphabetical order
+            at_edge = [n for n in degree if degree[n] == fewest == most_left]
+            if at_edge:
+                names = sorted(at_edge, key=lambda n: (index.label(n).casefold(), n))
+                taken = [n for n in names if n in drawn]
+                assert names[: len(taken)] == taken, where
+            assert "alphabetical order" in network.message, where
+            tried += 1
+    assert tried, "the seed data keeps more shapes than a small cap draws"
+
+
+def test_the_default_drawing_draws_every_shape_with_more_links_than_one_it_leaves_out(
+    open_page: Opener, graph: KnowledgeGraph
+):
+    """The page at /network (cap 40): counted from the graph by the test's own queries, no
+    shape drawn has fewer links than a shape left out (Wigan council, two links, was left
+    out while CIPFA, one link, was drawn)."""
+    degree = _degrees(graph, tuple(ex.RELATIONS))
+    if len(degree) <= ex.DEFAULT_NODE_CAP:
+        pytest.skip("the graph fits in one drawing")
+    app = open_page(NETWORK)
+    index = ex.ExplorerIndex(graph)
+    label_of = {n: index.label(n) for n in degree}
+    drawn_names = {name.rsplit(", ", 1)[0] for name in _shapes_drawn(app)}
+    drawn = {n for n, label in label_of.items() if label in drawn_names}
+    left_out = set(degree) - drawn
+    assert len(drawn_names) == ex.DEFAULT_NODE_CAP
+    assert min(degree[n] for n in drawn) >= max(degree[n] for n in left_out)

@@ -222,13 +222,13 @@ def build_network(
     message = ""
     nodes_used = _unique([n for e in chosen for n in (e.source, e.target)])
     if total > cap:
-        nodes_used = _most_connected(chosen, degree, cap)
+        nodes_used = _most_connected(degree, cap, {n: index.label(n) for n in degree})
         drawn = set(nodes_used)
         chosen = [e for e in chosen if e.source in drawn and e.target in drawn]
         message = (
             f"The filters keep {shapes_words(Counter(parties.values()))}; showing the "
-            f"{len(nodes_used)} most connected. Narrow it with the filters, or raise the "
-            "number, to see the rest."
+            f"{len(nodes_used)} most connected ({TIE_ORDER} of their names). Narrow it "
+            "with the filters, or raise the number, to see the rest."
         )
     labels = {n: index.label(n) for n in nodes_used}
     ids = {n: f"n{number}" for number, n in enumerate(nodes_used)}
@@ -317,29 +317,24 @@ def _kind_words(index: ExplorerIndex, iri: str, groups: Mapping[str, str]) -> st
     return sentence_case(index.kind(iri) or "other")
 
 
-def _most_connected(edges: Sequence[NetEdge], degree: Counter[str], cap: int) -> list[str]:
-    """Exactly ``cap`` nodes (fewer only when there are fewer), the most connected first.
+def _most_connected(
+    degree: Counter[str], cap: int, labels: Mapping[str, str] | None = None
+) -> list[str]:
+    """Exactly ``cap`` nodes (fewer only when there are fewer): the ``cap`` with the most
+    links under the filters, most first; equal counts in alphabetical order of their names
+    (:data:`TIE_ORDER`), then of their IRIs, so the same filters always draw the same shapes.
 
-    Capping nodes and then keeping the links among them drew fewer nodes than asked for
-    (a kept node whose partners were all cut was left out), so links are taken instead,
-    the best-connected first, while their nodes fit in ``cap``. That alone drew one node
-    too few whenever one place was left and every link not taken joined two nodes not
-    taken (the nodes taken then being whole connected groups: 9 for "at most 10"). The
-    places left are filled with the most connected nodes not taken: each is drawn on its
-    own, its links going to nodes left out."""
-    rank = lambda e: (-(degree[e.source] + degree[e.target]), e.source, e.target)  # noqa: E731
-    kept: dict[str, None] = {}
-    for e in sorted(edges, key=rank):
-        new = [n for n in dict.fromkeys((e.source, e.target)) if n not in kept]
-        if len(kept) + len(new) <= cap:
-            kept.update(dict.fromkeys(new))
-        if len(kept) >= cap:
-            break
-    for node in sorted(degree, key=lambda n: (-degree[n], n)):
-        if len(kept) >= cap:
-            break
-        kept.setdefault(node)
-    return list(kept)
+    Every shape drawn has at least as many links as every shape left out. (Links used to be
+    taken by the two ends' links added together, so a shape with one link to a hub was drawn
+    before shapes with two links between themselves.) A shape drawn whose partners are all
+    left out is drawn on its own."""
+    names = labels or {}
+    ranked = sorted(degree, key=lambda n: (-degree[n], names.get(n, n).casefold(), n))
+    return ranked[:cap]
+
+
+TIE_ORDER = "most links first; equal numbers of links in alphabetical order"
+"""How the cap picks the shapes drawn, in words (the page says it)."""
 
 
 def _relation_rank(relation: str) -> tuple[int, str]:
