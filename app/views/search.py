@@ -1,22 +1,40 @@
-"""Search: one box across organisations, collaborations, places, concepts, sources and
-quotations; results by kind. The address holds the search (``?text=``)."""
+"""Search: one box across organisations, collaborations, places, concepts, sources,
+quotations and the other things the sources speak of (funding streams, programmes, people,
+activities...); results by kind. The address holds the search (``?text=``)."""
 
 from __future__ import annotations
 
 import html
 
 import streamlit as st
-from ui import context, keep_address, md_escape, page_title
+from ui import catalogue, context, keep_address, md_escape, page_title, run_choices
 
-from collabkg.explorer import search
-from collabkg.explorer.search import KINDS, ONE_OF_KIND, terms
+from collabkg.errors import CollabkgError
+from collabkg.explorer import param_choices, search
+from collabkg.explorer.search import EVIDENCE_PARAM, EVIDENCE_QUESTION, terms
 
 root, graph, index = context()
+
+
+@st.cache_resource(show_spinner=False)
+def _things(root: str) -> tuple[tuple[str, str], ...]:
+    """The things the evidence question offers ((label, IRI)): searched beside the lists'
+    organisations and collaborations, each leading to the evidence for it. Read once."""
+    try:
+        catalogue(root).get(EVIDENCE_QUESTION)
+        choices = run_choices(root, EVIDENCE_QUESTION, EVIDENCE_PARAM)
+    except CollabkgError:
+        return ()  # a catalogue without the question: the things are not searched
+    return tuple(param_choices(index, EVIDENCE_PARAM, choices))
+
+
 page_title("Search")
 st.title("Search")
 st.markdown(
-    "One search across the organisations, collaborations, places, concepts, sources and "
-    "quotations in the graph. Every word you type must appear; case and accents do not matter. "
+    "One search across the organisations, collaborations, places, concepts, sources, "
+    "quotations and the other things the sources speak of (funding streams, programmes, "
+    "people, activities…). Every word you type must start a word of what is found "
+    "(“collab” finds “collaboration”); case and accents do not matter. "
     'Put words in double quotes to find them together, in that order: "wigan council".'
 )
 
@@ -35,7 +53,7 @@ st.html(
 keep_address({"text": text.strip()})
 
 if text.strip():
-    results = search(index, text)
+    results = search(index, text, things=_things(root))
     if not results.total:
         if any(" " in term for term in terms(text)):
             st.info(
@@ -46,15 +64,11 @@ if text.strip():
             st.info("Nothing matches every word. Try fewer or other words.")
     else:
         found = ", ".join(
-            f"{results.counts[k]} {ONE_OF_KIND[k] if results.counts[k] == 1 else k.lower()}"
-            for k in KINDS
-            if k in results.counts
+            f"{count} {results.singular[kind] if count == 1 else kind.lower()}"
+            for kind, count in results.counts.items()
         )
         st.caption(f"Found: {found}.")
-        for kind in KINDS:
-            hits = results.groups.get(kind)
-            if not hits:
-                continue
+        for kind, hits in results.groups.items():
             st.header(f"{kind} ({results.counts[kind]})")
             lines = []
             for hit in hits:

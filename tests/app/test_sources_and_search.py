@@ -8,7 +8,10 @@ import re
 import pytest
 
 from collabkg import explorer as ex
+from collabkg.catalogue import Catalogue, choices_result
+from collabkg.explorer.search import plural
 from collabkg.explorer.sources import passage, texts_folder
+from collabkg.graph import KnowledgeGraph
 from collabkg.project import open_graph
 from tests.support.apptest import (
     DATA_ROOT,
@@ -202,7 +205,7 @@ def test_a_quoted_phrase_finds_its_words_together_in_order(
     words = open_page(SEARCH, text="wigan council")
     # what has the phrase, from the unquoted results: its title or detail holds the words
     # next to each other, in that order
-    found = ex.search(index, "wigan council")
+    found = ex.search(index, "wigan council", things=_things(index.kg))  # as the page searches
     expected: dict[str, list[str]] = {}
     apart: list[str] = []
     for kind, hits in found.groups.items():
@@ -252,11 +255,14 @@ def test_nothing_found_for_a_phrase_says_so(open_page: Opener):
 @pytest.mark.parametrize("text", ["plymouth", "wigan", "wigan council"])
 def test_the_counts_say_one_in_the_singular(open_page: Opener, index: ex.ExplorerIndex, text: str):
     """Regression: "Found: 1 collaborations, 1 organisations, 1 places"."""
-    counts = ex.search(index, text).counts
+    # the page searches the evidence question's things too: their kinds ("People") are not
+    # all a plural with an "s" at the end, so the singular is the one the results give
+    results = ex.search(index, text, things=_things(graph_of(index)))
+    counts = results.counts
     assert 1 in counts.values(), "a count of one, or this test says nothing"
     app = open_page(SEARCH, text=text)
     found = ", ".join(
-        f"{n} {kind.lower()[:-1] if n == 1 else kind.lower()}" for kind, n in counts.items()
+        f"{n} {results.singular[kind] if n == 1 else kind.lower()}" for kind, n in counts.items()
     )
     assert [c.value for c in app.caption if c.value.startswith("Found:")] == [f"Found: {found}."]
     assert not re.search(r"\b1 \w+s\b", found)
@@ -280,9 +286,7 @@ def test_a_source_page_omitted_the_journal_it_was_published_in(open_page: Opener
     assert sources
     for source in sources:
         recorded: dict[str, list[str]] = {}
-        for row in graph.select(
-            "SELECT ?s ?p ?v WHERE { ?s ?p ?v }", {"s": URIRef(source)}
-        ).rows:
+        for row in graph.select("SELECT ?s ?p ?v WHERE { ?s ?p ?v }", {"s": URIRef(source)}).rows:
             recorded.setdefault(str(row["p"]), []).append(str(row["v"]))
         app = open_page(SOURCES, id=ex.to_curie(source))
         shown = html.unescape(" ".join(visible_text(app)))
@@ -296,3 +300,138 @@ def test_a_source_page_omitted_the_journal_it_was_published_in(open_page: Opener
     rallying = open_page(SOURCES, id="ckd:src-rallying-together-pmm")
     text = html.unescape(" ".join(visible_text(rallying)))
     assert "Public Money & Management" in text
+
+
+# --------------------------------------------------------------------------- words and things
+
+
+def graph_of(index: ex.ExplorerIndex) -> KnowledgeGraph:
+    return index.kg
+
+
+def _things(graph: KnowledgeGraph) -> list[tuple[str, str]]:
+    """What the search page searches besides the lists: the evidence question's choices."""
+    catalogue = Catalogue.load(DATA_ROOT)
+    spec = catalogue.get("evidence-for").param("entity")
+    return ex.param_choices(
+        ex.ExplorerIndex(graph), "entity", choices_result(graph, spec, catalogue)
+    )
+
+
+def _titles(results: ex.SearchResults) -> list[str]:
+    return [hit.title for hits in results.groups.values() for hit in hits]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", _norm(text))
+
+
+def test_a_word_matches_at_the_start_of_a_word_never_inside_one(index: ex.ExplorerIndex):
+    """Regression: /search?text=lab found 15 of the 18 collaborations ("collaboration" holds
+    "lab"), and "GO Lab" found Golden Key. A word finds what has a word starting with it."""
+    every = ex.search(index, "collaboration", per_kind=10_000)
+    collabs = [h.title for h in every.groups.get("Collaborations", [])]
+    assert collabs, "the seed data has collaborations named so"
+    # "lab" finds only results with a word starting "lab" in what was searched
+    lab = ex.search(index, "lab", per_kind=10_000)
+    for hits in lab.groups.values():
+        for hit in hits:
+            if hit.title in collabs:
+                assert any(w.startswith("lab") for w in _words(hit.title + " " + hit.detail))
+    assert "Golden Key (agent-of-change collaboration)" not in _titles(
+        ex.search(index, "GO Lab", per_kind=10_000)
+    )
+    # a word's start finds it: "collab" finds what "collaboration" finds
+    prefix = ex.search(index, "collab", per_kind=10_000)
+    assert set(collabs) <= {h.title for h in prefix.groups.get("Collaborations", [])}
+
+
+def test_every_word_must_match_and_whole_words_and_names_come_first(index: ex.ExplorerIndex):
+    both = ex.search(index, "wigan council", per_kind=10_000)
+    for hits in both.groups.values():
+        for hit in hits:
+            words = _words(hit.title + " " + hit.detail)
+            assert any(w.startswith("wigan") for w in words) or hit.page == "sources"
+    # the organisation named by the words comes before anything that only mentions them
+    assert both.groups["Organisations"][0].title == "Wigan council"
+    named = ex.search(index, "council", per_kind=10_000).groups["Organisations"]
+    in_name = [h for h in named if "council" in _words(h.title)]
+    assert named[: len(in_name)] == in_name, "names holding the whole word come first"
+
+
+def test_a_possessive_finds_the_word_with_and_without_it(index: ex.ExplorerIndex):
+    """Regression: "Wigan's" found nothing, though profiles show "Grants from Wigan's
+    community funds…"."""
+    things = _things(index.kg)
+    possessive = ex.search(index, "Wigan's", things=things, per_kind=10_000)
+    plain = ex.search(index, "Wigan", things=things, per_kind=10_000)
+    assert possessive.total and set(_titles(possessive)) == set(_titles(plain))
+    assert ex.search(index, "Wigan’s", things=things).counts == possessive.counts
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Wigan Deal", "The Wigan Deal 2030"),
+        ("Sure Start funding", "The funding stream for the Sure Start project"),
+        ("Linda Milbourne", "Linda Milbourne"),
+        ("Wigan's", "Grants from Wigan’s community funds"),
+    ],
+)
+def test_search_finds_the_things_the_answers_show(index: ex.ExplorerIndex, text: str, title: str):
+    """Regression: "Wigan Deal" found only a quotation, not the deal; "Sure Start funding"
+    and "Wigan's" found nothing; "Linda Milbourne" found her source, not her. The things the
+    evidence question offers are searched, grouped by their kind, each leading to the
+    evidence for it."""
+    results = ex.search(index, text, things=_things(index.kg), per_kind=10_000)
+    hits = [
+        (kind, hit)
+        for kind, group in results.groups.items()
+        for hit in group
+        if hit.title.startswith(title)
+    ]
+    assert hits, (text, results.counts)
+    for kind, hit in hits:
+        assert kind not in ("Quotations", "Sources")
+        params = dict(hit.params)
+        assert hit.page == "questions" and params["q"] == "evidence-for"
+        assert params["entity"].startswith("ckd:")
+        assert kind[:1].isupper() and not re.search(r"https?://|\bckd:|\bck:", kind + hit.detail)
+        assert results.singular[kind] and results.singular[kind] != kind.lower()
+
+
+def test_each_thing_found_is_one_the_evidence_question_answers_for(
+    open_page: Opener, index: ex.ExplorerIndex
+):
+    """The link of a thing found opens the evidence question with it chosen, never a broken
+    choice (the things are the question's own choices)."""
+    results = ex.search(index, "Sure Start funding", things=_things(index.kg))
+    hit = next(h for hits in results.groups.values() for h in hits if h.page == "questions")
+    app = open_page("views/questions.py", **dict(hit.params))
+    assert not app.warning, [w.value for w in app.warning]
+    assert any(hit.title in t for t in visible_text(app))
+
+
+def test_the_search_page_lists_the_things_by_kind(open_page: Opener):
+    app = open_page(SEARCH, text="Linda Milbourne")
+    headers = [h.value for h in app.header]
+    assert "People (1)" in headers, headers
+    assert any("Linda Milbourne" in line for line in _listed(app))
+    assert identifiers_on_screen(app) == []
+
+
+@pytest.mark.parametrize(
+    ("one", "many"),
+    [
+        ("Funding stream", "Funding streams"),
+        ("Person", "People"),
+        ("Research study", "Research studies"),
+        ("Group of organisations", "Groups of organisations"),
+        ("Source discrepancy", "Source discrepancies"),
+        ("Day", "Days"),
+        ("Local authority area", "Local authority areas"),
+        ("Success factor", "Success factors"),
+    ],
+)
+def test_a_kind_in_the_plural(one: str, many: str):
+    assert plural(one) == many

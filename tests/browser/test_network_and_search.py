@@ -4,12 +4,13 @@ start; Find never leaves a choice selected that the list no longer shows."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import mark_tab, still_same_tab, wait_idle
+from tests.support.browser import address, mark_tab, still_same_tab, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -63,4 +64,64 @@ def test_the_network_draws_the_most_connected_as_it_says(tab: Page):
     )
     # and the page says how it broke ties
     expect(tab.get_by_text("alphabetical order", exact=False).first).to_be_visible()
+    still_same_tab(tab)
+
+
+def _results(tab: Page, kind: str) -> list[str]:
+    """The names listed under a kind's heading ("Collaborations (3)")."""
+    heading = tab.get_by_role("heading", name=re.compile(rf"^{kind} \(\d+\)$"))
+    if not heading.count():
+        return []
+    return heading.first.evaluate(
+        """h => { let el = h.closest('[data-testid="stVerticalBlock"] > div') || h;
+        let next = el.nextElementSibling;
+        while (next && !next.querySelector('ul')) next = next.nextElementSibling;
+        return next ? Array.from(next.querySelectorAll('li')).map(li => li.textContent) : []; }"""
+    )
+
+
+def test_search_matches_words_from_their_start(tab: Page):
+    """Regression: /search?text=lab listed 15 of the 18 collaborations ("collaboration"
+    holds "lab"); "GO Lab" listed Golden Key. A word finds words starting with it."""
+    open_at(tab, "search", "Search")
+    mark_tab(tab)
+    box = tab.get_by_label("Search the graph")
+    box.fill("collab")
+    tab.keyboard.press("Enter")
+    wait_idle(tab)
+    assert address(tab)["text"] == ["collab"]
+    expect(tab.get_by_role("heading", name=re.compile(r"^Collaborations \(\d+\)$"))).to_be_visible()
+    found = _results(tab, "Collaborations")
+    assert any("collaboration" in name.lower() for name in found), found
+    tab.get_by_label("Search the graph").fill("lab")
+    tab.keyboard.press("Enter")
+    wait_idle(tab)
+    assert address(tab)["text"] == ["lab"]
+    expect(tab.get_by_text(re.compile(r"^Found: "))).to_be_visible()
+    for name in _results(tab, "Collaborations"):
+        assert re.search(r"\blab", name.lower()), f"{name} has no word starting 'lab'"
+    tab.get_by_label("Search the graph").fill("GO Lab")
+    tab.keyboard.press("Enter")
+    wait_idle(tab)
+    main = tab.locator('[data-testid="stMain"]').inner_text()
+    assert "Government Outcomes Lab" in main
+    assert "Golden Key" not in main
+    still_same_tab(tab)
+
+
+def test_search_finds_a_funding_stream_and_opens_its_evidence(tab: Page):
+    """Regression: "Sure Start funding" found nothing, though answers show "The funding
+    stream for the Sure Start project…"; its link opens the evidence for it."""
+    open_at(tab, "search?text=Sure+Start+funding", "Search")
+    mark_tab(tab)
+    expect(
+        tab.get_by_role("heading", name=re.compile(r"^Funding streams \(\d+\)$"))
+    ).to_be_visible()
+    link = tab.get_by_role("link", name=re.compile(r"^The funding stream for the Sure Start"))
+    link.first.click()
+    wait_idle(tab)
+    assert address(tab).get("q") == ["evidence-for"]
+    expect(tab.locator('[data-testid="stMain"]')).to_contain_text(
+        "The funding stream for the Sure Start"
+    )
     still_same_tab(tab)

@@ -154,6 +154,8 @@ Q_REFERRING = _q("SELECT DISTINCT ?e WHERE {\n  ?e ?p ?t .\n  " + _FACT_FILTER +
 class's label is shown too, but a class is in the hierarchy (its change is not followed).
 Asked only for given values of ``?t``, the properties a filter (as :data:`Q_FACTS_OF`; 150
 ms at 1M with them a VALUES block, against 0.1 ms)."""
+Q_TYPES_OF = _q("SELECT ?x ?type WHERE {\n  ?x a ?type .\n  FILTER(isIRI(?type))\n}")
+"""The types of given things (``?x``, :func:`_restricted`): what the search calls them."""
 Q_UNITS = _q("""SELECT DISTINCT ?e WHERE { ?e org:unitOf ?t . }""")
 Q_EVIDENCED = _q(
     """SELECT DISTINCT ?x WHERE {
@@ -631,6 +633,22 @@ class ExplorerIndex:
             if src in self.sources or src not in quoted_sources
         ]
         return Evidence(quotes=quotes, sources=sources)
+
+    def types_of(self, iris: Collection[str]) -> dict[str, str]:
+        """The most specific type (an IRI) of each of ``iris`` that has one; asked of the
+        graph for these things only, a batch at a time. Their labels are looked up."""
+        types: dict[str, set[str]] = {}
+        for restricted in _restricted(Q_TYPES_OF, "x", iris):
+            for thing, kind in self._rows(restricted, ("x", "type")):
+                if thing and kind:
+                    types.setdefault(thing, set()).add(kind)
+        specific = {thing: _most_specific(kinds, self._parents) for thing, kinds in types.items()}
+        self.add_labels(set(specific.values()) - {""})
+        return {thing: kind for thing, kind in specific.items() if kind}
+
+    def is_subclass(self, sub: str, sup: str) -> bool:
+        """Whether class ``sub`` is ``sup`` or one of its subclasses."""
+        return sub == sup or sup in self._parents.get(sub, set())
 
     def quotes_by_subject(self) -> dict[str, list[Quote]]:
         """Every quotation, by the fact or thing it evidences."""

@@ -1,16 +1,21 @@
-"""One search across organisations, collaborations, places, concepts, sources and
-quotations: every word must appear (in any order, any case), and words in double quotes
-(straight or curly) together, in that order; results grouped by kind."""
+"""One search across organisations, collaborations, places, concepts, sources, quotations
+and every other labelled thing a source speaks of (funding streams, programmes, people,
+activities...): every word must start a word of the result (in any order, any case: "collab"
+finds "collaboration", "lab" does not), and words in double quotes (straight or curly)
+together, in that order; results grouped by kind, whole-word and name matches first."""
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from collabkg.explorer.common import _q, _text, sentence_case
 from collabkg.explorer.index import ExplorerIndex
+from collabkg.terms import CK
 
 KINDS: tuple[str, ...] = (
     "Collaborations",
@@ -20,7 +25,8 @@ KINDS: tuple[str, ...] = (
     "Sources",
     "Quotations",
 )
-"""Result groups, in the order shown."""
+"""The result groups every graph has, in the order shown; the groups of other things (by
+their kind: "Funding streams", "People") come between the concepts and the sources."""
 ONE_OF_KIND: dict[str, str] = {
     "Collaborations": "collaboration",
     "Organisations": "organisation",
@@ -30,6 +36,9 @@ ONE_OF_KIND: dict[str, str] = {
     "Quotations": "quotation",
 }
 """A result group's name for one result ("1 place", not "1 places")."""
+EVIDENCE_QUESTION = "evidence-for"
+"""The question a thing without a profile page leads to: the evidence for it."""
+EVIDENCE_PARAM = "entity"
 PER_KIND = 20
 """Results listed per kind (the count says how many there are)."""
 
@@ -66,6 +75,8 @@ class SearchResults:
     text: str
     groups: dict[str, list[Hit]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    singular: dict[str, str] = field(default_factory=dict)
+    """Each group's name for one result, in lower case ("1 funding stream", "1 person")."""
 
     @property
     def total(self) -> int:
@@ -108,13 +119,29 @@ class _Entry:
     kind: str
     haystack: str
     hit: Hit
+    title: str = ""
+    """The name alone, folded (results whose name holds the words come first)."""
+
+    def __post_init__(self) -> None:
+        if not self.title:
+            self.title = _haystack(self.hit.title)
 
 
-def _entries(index: ExplorerIndex) -> list[_Entry]:
-    """Everything searchable, built once per index."""
+def _searchable(index: ExplorerIndex, things: Sequence[tuple[str, str]] = ()) -> _Searchable:
+    """Everything searchable, built once per index (and list of ``things``): a search then
+    only reads it, never the graph."""
+    key = hash(tuple(things))
     cached = getattr(index, "_search_entries", None)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    searchable = _Searchable(_entries(index, things))
+    index._search_entries = (key, searchable)  # type: ignore[attr-defined]
+    return searchable
+
+
+def _entries(index: ExplorerIndex, things: Sequence[tuple[str, str]] = ()) -> list[_Entry]:
+    """Every entry a search looks in: organisations and collaborations, places, concepts,
+    sources, quotations, then ``things``."""
     from collabkg.explorer.common import PAGE_OF_KIND, to_curie
     from collabkg.explorer.sources import quote_anchor
 
@@ -164,26 +191,181 @@ def _entries(index: ExplorerIndex) -> list[_Entry]:
             page, anchor = ("sources", quote_anchor(quote.iri)) if params else ("", "")
             hit = Hit(f"“{quote.text}”", detail, page, params, anchor)
             entries.append(_Entry("Quotations", _haystack(quote.text, quote.speaker), hit))
-    index._search_entries = entries  # type: ignore[attr-defined]
+    entries.extend(_thing_entries(index, things, seen, places))
     return entries
 
 
-def search(index: ExplorerIndex, text: str, per_kind: int = PER_KIND) -> SearchResults:
+def _thing_entries(
+    index: ExplorerIndex,
+    things: Sequence[tuple[str, str]],
+    quotations: Collection[str],
+    places: Collection[str],
+) -> list[_Entry]:
+    """The things of the evidence question's choices that have no page of their own (not an
+    organisation, collaboration, source or quotation), by kind (the label of their most
+    specific type, in the plural), each leading to the evidence for it. A place already
+    listed among the places (by the collaborations there) is not listed again."""
+    from collabkg.explorer.common import to_curie
+
+    wanted = [
+        (label, iri)
+        for label, iri in things
+        if index.kind(iri) is None and iri not in index.sources and iri not in quotations
+    ]
+    types = index.types_of([iri for _label, iri in wanted])
+    singular: dict[str, str] = getattr(index, "_search_singular", {})
+    entries: list[_Entry] = []
+    for label, iri in wanted:
+        kind = sentence_case(index.label(types[iri]) if iri in types else "Other thing")
+        group = plural(kind)
+        if label in places and index.is_subclass(types.get(iri, ""), str(CK.Place)):
+            continue  # listed among the places already, leading to their collaborations
+        if group in ONE_OF_KIND:  # a kind of its own elsewhere: never mixed with it
+            group, kind = f"Other {group.lower()}", f"other {kind.lower()}"
+        singular[group] = kind.lower()
+        params = (("q", EVIDENCE_QUESTION), (EVIDENCE_PARAM, to_curie(iri)))
+        hit = Hit(label, f"{kind} · the evidence for it", "questions", params)
+        entries.append(_Entry(group, _haystack(label), hit))
+    index._search_singular = singular  # type: ignore[attr-defined]
+    return entries
+
+
+_POSSESSIVE = re.compile(r"(?<=\w)'s?$")
+"""A possessive at a word's end ("Wigan's", "councils'"): it matches the word with or
+without it."""
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One word or quoted phrase of a search, as patterns over a folded haystack."""
+
+    text: str
+    """What is looked for (a possessive taken off)."""
+    starts: re.Pattern[str]
+    """Where it starts a word (a word prefix)."""
+    whole: re.Pattern[str]
+    """Where it is a whole word (or phrase), a possessive allowed after it."""
+
+
+def _term(text: str) -> _Term:
+    base = _POSSESSIVE.sub("", text.replace(_END, "")) or text
+    start = r"(?<!\w)" + re.escape(base)
+    return _Term(base, re.compile(start), re.compile(start + r"(?:'s?)?(?!\w)"))
+
+
+_END = "\x00"
+"""Between two entries' haystacks in the text a search scans (never in a haystack)."""
+
+
+@dataclass
+class _Searchable:
+    """Every entry's haystack in one text, so a search scans it once per word (a literal
+    scan, in C) instead of matching a pattern against each entry."""
+
+    entries: list[_Entry]
+    text: str = ""
+    starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        offset = 0
+        parts: list[str] = []
+        for entry in self.entries:
+            self.starts.append(offset)
+            part = entry.haystack.replace(_END, " ")
+            parts.append(part)
+            offset += len(part) + 1
+        self.text = _END.join(parts)
+
+    def having(self, term: _Term) -> set[int]:
+        """The entries where ``term`` starts a word (their positions in ``entries``)."""
+        text, found, at = self.text, set(), 0
+        while (at := text.find(term.text, at)) >= 0:
+            if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")):
+                found.add(bisect.bisect_right(self.starts, at) - 1)
+            at += 1
+        return found
+
+
+def search(
+    index: ExplorerIndex,
+    text: str,
+    per_kind: int = PER_KIND,
+    *,
+    things: Sequence[tuple[str, str]] = (),
+) -> SearchResults:
     """Results for ``text`` by kind (the first ``per_kind`` of each; ``counts`` has all).
 
-    Every word must appear (as part of a word too: "council" finds "councils"); a phrase in
-    double quotes must appear as it is written, its words in that order, next to each other."""
-    wanted = terms(text)
+    Every word must start a word of the result ("council" finds "councils", "lab" does not
+    find "collaboration"); a word with a possessive ("Wigan's") finds the word with or
+    without it; a phrase in double quotes must appear as it is written, from the start of a
+    word, its words in that order, next to each other. In each kind, results whose name
+    holds every word come first, then those where more words are whole words, then by name.
+
+    ``things`` ((label, IRI), the evidence question's choices) are searched too, those that
+    are not organisations, collaborations, sources or quotations grouped by their kind, each
+    leading to the evidence for it."""
+    wanted = [_term(t) for t in terms(text)]
     results = SearchResults(text=text.strip())
     if not wanted:
         return results
-    found: dict[str, list[Hit]] = {kind: [] for kind in KINDS}
-    for entry in _entries(index):
-        if all(term in entry.haystack for term in wanted):
-            found[entry.kind].append(entry.hit)
-    for kind in KINDS:
-        hits = sorted(found[kind], key=lambda h: (_haystack(h.title).find(wanted[0]) != 0, h.title))
-        if hits:
-            results.counts[kind] = len(hits)
-            results.groups[kind] = hits[:per_kind]
+    found: dict[str, list[tuple[tuple[int, int, int, str], Hit]]] = {}
+    searchable = _searchable(index, things)
+    matching = searchable.having(wanted[0])
+    for term in wanted[1:]:
+        if matching:
+            matching &= searchable.having(term)
+    for number in sorted(matching):
+        entry = searchable.entries[number]
+        haystack, title = entry.haystack, entry.title
+        rank = (
+            0 if all(t.starts.search(title) for t in wanted) else 1,
+            sum(1 for t in wanted if not t.whole.search(haystack)),
+            0 if wanted[0].starts.match(title) else 1,
+            entry.hit.title.casefold(),
+        )
+        found.setdefault(entry.kind, []).append((rank, entry.hit))
+    for kind in _kind_order(found):
+        hits = [hit for _rank, hit in sorted(found[kind], key=lambda pair: pair[0])]
+        results.counts[kind] = len(hits)
+        results.groups[kind] = hits[:per_kind]
+        results.singular[kind] = ONE_OF_KIND.get(kind) or _singular_of(index, kind)
     return results
+
+
+def _kind_order(kinds: Iterable[str]) -> list[str]:
+    """The groups in the order shown: :data:`KINDS` up to the concepts, the other kinds in
+    alphabetical order, then sources and quotations."""
+    fixed = {kind: number for number, kind in enumerate(KINDS)}
+    middle = fixed["Concepts"] + 0.5
+    return sorted(kinds, key=lambda kind: (fixed.get(kind, middle), kind))
+
+
+def _singular_of(index: ExplorerIndex, kind: str) -> str:
+    names: dict[str, str] = getattr(index, "_search_singular", {})
+    return names.get(kind, kind.lower())
+
+
+# --------------------------------------------------------------------------- kinds in words
+
+_IRREGULAR = {"person": "people", "child": "children", "staff": "staff", "series": "series"}
+
+
+def plural(name: str) -> str:
+    """A kind's name in the plural ("Funding stream" -> "Funding streams", "Person" ->
+    "People", "Research study" -> "Research studies", "Group of organisations" -> "Groups of
+    organisations"): its last word, or the word before "of", made plural."""
+    noun, of, rest = name.partition(" of ")
+    if of:  # "Group of organisations" -> "Groups of organisations"
+        return f"{plural(noun)}{of}{rest}"
+    head, _, last = name.rpartition(" ")
+    lower = last.lower()
+    if lower in _IRREGULAR:
+        word = _IRREGULAR[lower]
+        word = word[:1].upper() + word[1:] if last[:1].isupper() else word
+    elif lower.endswith("y") and lower[-2:-1] not in tuple("aeiou"):
+        word = last[:-1] + "ies"
+    elif lower.endswith(("s", "x", "z", "ch", "sh")):
+        word = last + "es"
+    else:
+        word = last + "s"
+    return f"{head} {word}" if head else word
