@@ -57,6 +57,7 @@ from collabkg.explorer import (
     to_curie,
 )
 from collabkg.explorer.descriptions import description_html
+from collabkg.explorer.forms import LISTED_PREFIX, after_find, holds, listed_with
 from collabkg.results import QueryResult
 
 TAG_TITLES = {
@@ -149,6 +150,9 @@ def param_field(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> Pa
         st.warning(f"The link names {broken_choice(kind, label, given)}; choose one below.")
     find = st.query_params.get(FIND_PREFIX + spec.name, "").strip()
     if kind == "choice" and (len(options) > CHOICES_LISTED or find):
+        # a new Find keeps the choice only when its name holds the text found
+        narrowed_by = listed_with(st.query_params.get(LISTED_PREFIX + spec.name))
+        value = after_find(options, value, find, narrowed_by)
         listed, matching = narrow_options(options, find, value or "", CHOICES_LISTED)
         return ParamField(
             spec.name,
@@ -160,6 +164,7 @@ def param_field(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> Pa
             find=find,
             total=len(options),
             matching=matching,
+            kept_outside=bool(value) and not holds(options, value or "", find),
         )
     return ParamField(spec.name, label, kind, value or "", options, help=spec.description or "")
 

@@ -338,3 +338,37 @@ def test_a_name_with_markup_is_drawn_as_text_never_as_markup(network: ex.Network
     svg = drawing.network_svg(changed, lambda iri: "organisations?id=ckd%3Ax")
     assert "<img" not in svg and "</script>" not in svg
     assert hostile in _visible(svg)
+
+
+def test_a_new_find_keeps_the_choice_only_when_its_name_holds_the_text():
+    """Regression: Find narrowed the list but kept "The Wigan Deal 2030" chosen (and
+    answered for it) when "Plymouth" was found. The form says what the list was narrowed by
+    (``listed-<name>``); a link does not, and its choice is kept (the list says so)."""
+    from collabkg.explorer.forms import LISTED_MARK, after_find, holds, listed_with
+
+    options = [("ckd:w", "The Wigan Deal 2030"), ("ckd:p", "Plymouth Alliance Contract")]
+    # the form, a new text: the choice is kept only if its name holds it
+    assert after_find(options, "ckd:w", "Plymouth", "") is None
+    assert after_find(options, "ckd:w", "wigan", "") == "ckd:w"
+    assert after_find(options, "ckd:p", "plym", "wig") == "ckd:p"
+    # the same text as the list on screen: a choice made from it is answered
+    assert after_find(options, "ckd:p", "Plymouth", "Plymouth") == "ckd:p"
+    # a link (no listed-<name>): kept
+    assert after_find(options, "ckd:w", "Plymouth", None) == "ckd:w"
+    assert listed_with(None) is None and listed_with("Plymouth") is None
+    assert listed_with(LISTED_MARK) == "" and listed_with(LISTED_MARK + "x") == "x"
+    assert holds(options, "ckd:w", "") and not holds(options, "ckd:w", "plym")
+    field = ParamField(
+        "thing",
+        "Thing",
+        "choice",
+        "ckd:w",
+        (("ckd:w", "The Wigan Deal 2030"), ("ckd:p", "Plymouth Alliance Contract")),
+        find="plymouth",
+        total=1000,
+        matching=1,
+        kept_outside=True,
+    )
+    form = params_form_html("evidence-for", [field])
+    assert f'name="listed-thing" value="{LISTED_MARK}plymouth"' in form
+    assert "“The Wigan Deal 2030”, chosen, is listed first" in form

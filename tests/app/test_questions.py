@@ -491,3 +491,66 @@ def test_description_segments_link_only_questions_named_by_id():
         "see rationales-ranked", titles
     )
     assert "&lt;b&gt;" in description_html("<b> see rationales-ranked", titles)
+
+
+def _form(app) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(getattr(e.proto, "body", "") for e in app.get("html"))
+
+
+def test_a_find_that_leaves_out_the_choice_chooses_nothing(open_page: Opener):
+    """Regression: on /questions?q=evidence-for, "Plymouth" in the Find box then Find
+    narrowed the list to the Plymouth names, yet "The Wigan Deal 2030" stayed selected (listed
+    first) and the answer was for it again. A new Find (the text differs from the one the
+    list was narrowed by, which the form sends) keeps the choice only when its name holds
+    the text; otherwise nothing is chosen and the list asks for a choice."""
+    import html as _html
+    import re
+
+    first = open_page(PAGE, q="evidence-for")
+    chosen = re.search(r'<option value="(ckd:[^"]+)" selected>([^<]*)<', _form(first))
+    assert chosen, "the question has a default choice"
+    value, label = chosen.group(1), _html.unescape(chosen.group(2))
+    assert 'name="listed-entity" value="by:"' in _form(first), "the form says what it listed"
+    # a word the chosen name does not hold
+    options = re.findall(r'<option value="ckd:[^"]+"[^>]*>([^<]*)<', _form(first))
+    word = next(
+        w
+        for o in options
+        for w in re.findall(r"[A-Za-z]{5,}", _html.unescape(o))
+        if w.lower() not in label.lower()
+    )
+    app = open_page(
+        PAGE, q="evidence-for", entity=value, **{"find-entity": word, "listed-entity": "by:"}
+    )
+    form = _form(app)
+    listed = [
+        _html.unescape(t) for t in re.findall(r'<option value="ckd:[^"]+"[^>]*>([^<]*)<', form)
+    ]
+    assert listed and all(word.lower() in t.lower() for t in listed), listed
+    assert " selected>" not in form.replace("disabled selected>", ""), "nothing chosen"
+    assert '<option value="" disabled selected>Choose' in form
+    assert any("to see the answer" in i.value for i in app.info)
+    assert '<table class="ck-answer' not in form, "no answer is shown"
+    assert app.query_params.get("entity") in (None, "", []), "the address names no choice"
+
+    # a Find whose text the chosen name holds keeps it, and answers for it
+    part = label.split()[-1]
+    kept = open_page(
+        PAGE, q="evidence-for", entity=value, **{"find-entity": part, "listed-entity": "by:"}
+    )
+    assert f'<option value="{value}" selected>' in _form(kept)
+    assert not any("to see the answer" in i.value for i in kept.info)
+    assert '<table class="ck-answer' in _form(kept), "the answer for it"
+
+
+def test_a_link_naming_a_choice_and_another_find_says_the_choice_is_kept(open_page: Opener):
+    """A link (not the form) may name a choice and a Find text its name does not hold: the
+    answer is for the choice, and the list says it is listed although it does not match."""
+    import re
+
+    first = open_page(PAGE, q="evidence-for")
+    value = re.search(r'<option value="(ckd:[^"]+)" selected>', _form(first)).group(1)
+    app = open_page(PAGE, q="evidence-for", entity=value, **{"find-entity": "zzqx"})
+    form = _form(app)
+    assert f'<option value="{value}" selected>' in form
+    assert "is listed first: its name does not hold “zzqx”" in form

@@ -125,3 +125,39 @@ def test_search_finds_a_funding_stream_and_opens_its_evidence(tab: Page):
         "The funding stream for the Sure Start"
     )
     still_same_tab(tab)
+
+
+def test_find_never_leaves_a_choice_the_list_no_longer_shows(tab: Page):
+    """Regression: on /questions?q=evidence-for, "Plymouth" in the Find box then Find
+    narrowed the list to the Plymouth names, but "The Wigan Deal 2030" stayed selected and
+    "Show the answer" answered for it again."""
+    open_at(
+        tab,
+        "questions?q=evidence-for",
+        "What is the evidence behind what the graph says about something?",
+    )
+    mark_tab(tab)
+    choice = tab.locator("select#ck-param-entity")
+    before = choice.evaluate("s => s.options[s.selectedIndex].textContent")
+    assert before and "plymouth" not in before.lower()
+    tab.get_by_role("searchbox", name=re.compile("by name")).fill("Plymouth")
+    tab.get_by_role("button", name="Find").click()
+    wait_idle(tab)
+    assert address(tab)["find-entity"] == ["Plymouth"]
+    labels = [t.strip() for t in choice.locator("option:not([disabled])").all_inner_texts()]
+    assert labels and all("plymouth" in t.lower() for t in labels), labels
+    selected = choice.evaluate("s => s.options[s.selectedIndex].textContent")
+    assert selected.startswith("Choose"), selected
+    assert "entity" not in address(tab)
+    main = tab.locator('[data-testid="stMain"]')
+    expect(main).to_contain_text("to see the answer")
+    assert not tab.locator("table.ck-answer").count(), "no answer for a name not listed"
+    # a name found is chosen and answered
+    choice.select_option(label=labels[0])
+    tab.get_by_role("button", name="Show the answer").click()
+    wait_idle(tab)
+    expect(tab.locator("table.ck-answer")).to_be_visible()
+    assert address(tab)["entity"][0].startswith("ckd:")
+    selected = choice.evaluate("s => s.options[s.selectedIndex].textContent")
+    assert selected.strip() == labels[0]
+    still_same_tab(tab)

@@ -39,10 +39,52 @@ class ParamField:
     """How many choices there are when ``options`` lists only some (0: it lists them all)."""
     matching: int = 0
     """How many choices ``find`` keeps (when ``total`` is set)."""
+    kept_outside: bool = False
+    """The value chosen is listed although its name does not hold ``find`` (a link named
+    both): the list says so."""
 
 
 FIND_PREFIX = "find-"
 """The address's key for the text that narrows a choice's list: ``find-<name>``."""
+LISTED_PREFIX = "listed-"
+"""The form's hidden ``listed-<name>``: the text the list on screen was narrowed by, after
+:data:`LISTED_MARK`. A ``find-<name>`` different from it is a new Find (the form is sent as
+an address, which does not say which button was pressed)."""
+LISTED_MARK = "by:"
+"""Opens every ``listed-<name>`` value: never empty (the explorer's script leaves empty
+values out of the address, which would then look like a link rather than the form)."""
+
+
+def listed_with(raw: str | None) -> str | None:
+    """The text the list on screen was narrowed by, from the address's ``listed-<name>``
+    (None when the address has none, or not one the form wrote: a link)."""
+    if raw is None or not raw.startswith(LISTED_MARK):
+        return None
+    return raw[len(LISTED_MARK) :]
+
+
+def holds(options: Sequence[tuple[str, str]], value: str, find: str) -> bool:
+    """Whether the name of choice ``value`` holds ``find`` (any case), as :func:`narrow_options`
+    keeps names; every name holds an empty ``find``."""
+    wanted = find.casefold().strip()
+    return not wanted or any(v == value and wanted in label.casefold() for v, label in options)
+
+
+def after_find(
+    options: Sequence[tuple[str, str]],
+    value: str | None,
+    find: str,
+    narrowed_by: str | None,
+) -> str | None:
+    """The choice once a Find is done: a new Find (``find`` is not the text the list on
+    screen was narrowed by, ``narrowed_by``; None when the address came from a link, not the
+    form) keeps the choice only when its name holds ``find``, else nothing is chosen and
+    the list asks for a choice among the names found. Keeping a choice the list no longer
+    shows answered again for a name the person had just searched away from; choosing the
+    first name found would answer for a name they never chose."""
+    if value and narrowed_by is not None and narrowed_by.strip() != find.strip():
+        return value if holds(options, value, find) else None
+    return value
 
 
 def narrow_options(
@@ -144,7 +186,9 @@ def params_form_html(
                     f"{esc(field.label.lower())} by name</label> "
                     f'<input id="{box}-find" type="search" '
                     f'name="{FIND_PREFIX}{esc(field.name)}" value="{esc(field.find)}" '
-                    f'placeholder="Part of a name"> <button type="submit">Find</button> '
+                    f'placeholder="Part of a name"> '
+                    f'<input type="hidden" name="{LISTED_PREFIX}{esc(field.name)}" '
+                    f'value="{esc(LISTED_MARK + field.find)}"> <button type="submit">Find</button> '
                     f"<span>{_listed_note(field)}</span></span>"
                 )
             control = (
@@ -179,6 +223,13 @@ def _listed_note(field: ParamField) -> str:
         kept = f"{field.matching:,} of {field.total:,} names hold “{field.find}”"
     else:
         kept = f"{field.total:,} names"
-    if field.matching > len(field.options):
-        return html.escape(f"{kept}; the first {len(field.options):,} are listed.")
-    return html.escape(f"{kept}.")
+    chosen = next((label for value, label in field.options if value == field.value), "")
+    outside = (
+        f" “{chosen}”, chosen, is listed first: its name does not hold “{field.find}”."
+        if field.kept_outside and chosen
+        else ""
+    )
+    listed = len(field.options) - (1 if outside else 0)
+    if field.matching > listed:
+        return html.escape(f"{kept}; the first {listed:,} are listed.{outside}")
+    return html.escape(f"{kept}.{outside}")
