@@ -7,6 +7,7 @@ load (issue 18, item 6); what the page shows is kept in its address (item 1)."""
 from __future__ import annotations
 
 import html
+import math
 import re
 from pathlib import Path
 
@@ -44,6 +45,15 @@ def network() -> ex.Network:
         )
     index = ex.ExplorerIndex(KnowledgeGraph.from_store(store))
     return ex.build_network(index, ex.network_edges(index))
+
+
+@pytest.fixture(scope="module")
+def seed_index() -> ex.ExplorerIndex:
+    """The explorer's index of the project's own (seed) graph."""
+    from collabkg.project import open_graph
+    from tests.support.apptest import DATA_ROOT
+
+    return ex.ExplorerIndex(open_graph(DATA_ROOT))
 
 
 def _visible(svg: str) -> str:
@@ -99,7 +109,8 @@ def test_every_shape_is_a_link_named_by_its_label_and_kind(network: ex.Network):
     for label in network.node_labels.values():
         assert any(name.startswith(f"{label}, ") for name in names), label
     assert not re.search(r"https?://|\bckd:", _visible(svg)), "no identifier is written"
-    assert svg.count("<line ") == len(network.elements["edges"])
+    # a link is a line, or a curve where two shapes have more than one link between them
+    assert svg.count('class="ck-link"') == len(network.elements["edges"])
     # each link says in words what it is
     for edge in network.elements["edges"]:
         data = edge["data"]
@@ -372,3 +383,136 @@ def test_a_new_find_keeps_the_choice_only_when_its_name_holds_the_text():
     form = params_form_html("evidence-for", [field])
     assert f'name="listed-thing" value="{LISTED_MARK}plymouth"' in form
     assert "“The Wigan Deal 2030”, chosen, is listed first" in form
+
+
+# --------------------------------------------------------------------------- names and links apart
+
+_TEXT = re.compile(
+    r'<text class="ck-label( ck-label-hidden)?" x="([\d.-]+)" y="([\d.-]+)" '
+    r'text-anchor="(\w+)" data-box="[^"]*">(.*?)</text>'
+)
+
+
+def _label_boxes(svg: str) -> list[tuple[drawing.Box, str, bool]]:
+    """Each name drawn: the box its lines take (worked out from its position, anchor and
+    lines), its words, and whether it is hidden until hovered."""
+    found = []
+    for hidden, x, y, anchor, inner in _TEXT.findall(svg):
+        lines = [html.unescape(t) for t in re.findall(r"<tspan[^>]*>([^<]*)</tspan>", inner)]
+        width = max(drawing.text_width(line) for line in lines)
+        left = {"start": 0.0, "middle": -width / 2, "end": -width}[anchor] + float(x)
+        top = float(y) - drawing.ASCENT
+        bottom = float(y) + (len(lines) - 1) * drawing.LINE_GAP + drawing.DESCENT
+        found.append(
+            (drawing.Box(left, top, left + width, bottom), " / ".join(lines), bool(hidden))
+        )
+    return found
+
+
+def _marks(svg: str) -> list[drawing.Box]:
+    boxes = [
+        drawing.Box(float(x) - 8, float(y) - 8, float(x) + 8, float(y) + 8)
+        for x, y in re.findall(r'<circle cx="([\d.-]+)" cy="([\d.-]+)" r="8"', svg)
+    ]
+    boxes += [
+        drawing.Box(float(x), float(y), float(x) + 16, float(y) + 16)
+        for x, y in re.findall(r'<rect x="([\d.-]+)" y="([\d.-]+)" width="16"', svg)
+    ]
+    return boxes
+
+
+@pytest.mark.parametrize("cap", [10, ex.DEFAULT_NODE_CAP, 1000])
+def test_no_two_names_drawn_overlap_and_none_covers_a_shape(seed_index, cap: int):
+    """Regression: names printed on top of each other ("PCTs (local statutory bodies…)",
+    "Central Government departments…" and "local councils…"). Each name is placed where it
+    covers no other name and no shape, inside the drawing; one with no such place is hidden
+    until its shape is hovered or focused (its name is in its tooltip and the links table)."""
+    network = ex.build_network(seed_index, ex.network_edges(seed_index), cap=cap)
+    svg = drawing.network_svg(network, lambda iri: "organisations?id=ckd%3Ax")
+    labels = _label_boxes(svg)
+    assert len(labels) == network.shown_nodes
+    shown = [(box, words) for box, words, hidden in labels if not hidden]
+    for number, (box, words) in enumerate(shown):
+        assert box.x0 >= 0 and box.x1 <= drawing.WIDTH, words
+        for other, other_words in shown[number + 1 :]:
+            assert not box.overlaps(other), (words, other_words)
+    marks = _marks(svg)
+    assert len(marks) == network.shown_nodes
+    for box, words in shown:
+        assert not any(box.overlaps(mark) for mark in marks), words
+    hidden = len(labels) - len(shown)
+    assert hidden <= max(2, network.shown_nodes // 10), f"{hidden} names hidden"
+    if hidden:
+        assert "ck-label-hidden{visibility:hidden}" in svg and ":hover .ck-label-hidden" in svg
+    height = float(re.search(r'viewBox="0 0 \d+ ([\d.]+)"', svg).group(1))
+    assert all(box.y0 >= 0 and box.y1 <= height for box, _ in shown), "inside the picture"
+
+
+def test_shortened_names_are_told_apart():
+    """Regression: five "small community group working with…" read the same once
+    shortened. Names that would read the same show, on their second line, the words where
+    they differ."""
+    names = {
+        str(n): f"small community group working with refugee populations, {n} of 5 with CYP "
+        "and Kidscare (not named in the source)"
+        for n in range(1, 6)
+    }
+    names["x"] = "Wigan council"
+    drawn = drawing.label_lines(names)
+    assert len({tuple(lines) for lines in drawn.values()}) == len(names)
+    assert all(len(lines) <= 2 for lines in drawn.values())
+    assert all(len(line) <= drawing.NAME_WRAP for lines in drawn.values() for line in lines)
+    assert drawn["x"] == ["Wigan council"], "a short name is written whole"
+    assert "3 of 5" in drawn["3"][1], "the words that differ are shown"
+
+
+def test_the_seed_drawings_names_are_told_apart(seed_index):
+    network = ex.build_network(seed_index, ex.network_edges(seed_index), cap=1000)
+    drawn = drawing.label_lines(dict(network.node_labels))
+    by_words: dict[tuple[str, ...], set[str]] = {}
+    for iri, lines in drawn.items():
+        by_words.setdefault(tuple(lines), set()).add(network.node_labels[iri])
+    assert all(len(names) == 1 for names in by_words.values()), [
+        names for names in by_words.values() if len(names) > 1
+    ]
+
+
+def _midpoint(start, bend, end) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    if bend is None:
+        return ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+    return (
+        0.25 * start[0] + 0.5 * bend[0] + 0.25 * end[0],
+        0.25 * start[1] + 0.5 * bend[1] + 0.25 * end[1],
+    )
+
+
+def test_two_links_between_the_same_shapes_are_drawn_apart(seed_index):
+    """Regression: Central Government funds the PCTs and is what they are accountable to;
+    the two links were drawn on the same line, the "funds" line hidden but for its arrow
+    head. Links between the same two shapes (either way round) are curves of their own."""
+    positions = {"a": (100.0, 100.0), "b": (300.0, 140.0), "c": (200.0, 300.0)}
+    edges = [
+        ("a", "b", "funds"),
+        ("b", "a", "accountable to"),
+        ("a", "b", "member of"),
+        ("a", "c", "funds"),
+    ]
+    paths = drawing.link_paths(edges, positions)
+    assert paths[3][1] is None, "a link alone is straight"
+    middles = [_midpoint(*path) for path in paths[:3]]
+    for i, p in enumerate(middles):
+        for q in middles[i + 1 :]:
+            assert math.dist(p, q) >= 10, (p, q)
+
+    network = ex.build_network(seed_index, ex.network_edges(seed_index), cap=1000)
+    ends = network.node_iris
+    pairs: dict[frozenset[str], int] = {}
+    for e in network.elements["edges"]:
+        data = e["data"]
+        pair = frozenset((ends[str(data["source"])], ends[str(data["target"])]))
+        pairs[pair] = pairs.get(pair, 0) + 1
+    assert any(n > 1 for n in pairs.values()), "the seed data has two links between a pair"
+    svg = drawing.network_svg(network, lambda iri: None)
+    curves = re.findall(r'<path class="ck-link" d="([^"]+)"', svg)
+    assert len(curves) == sum(n for n in pairs.values() if n > 1)
+    assert len(set(curves)) == len(curves), "each curve its own path"

@@ -4,6 +4,7 @@ start; Find never leaves a choice selected that the list no longer shows."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 
@@ -161,3 +162,39 @@ def test_find_never_leaves_a_choice_the_list_no_longer_shows(tab: Page):
     selected = choice.evaluate("s => s.options[s.selectedIndex].textContent")
     assert selected.strip() == labels[0]
     still_same_tab(tab)
+
+
+@pytest.mark.parametrize("path", ["network", "network?cap=500"])
+def test_the_names_drawn_do_not_overlap_and_parallel_links_are_apart(tab: Page, path: str):
+    """Regression: in Chromium, names printed on top of each other ("PCTs (local
+    statutory bodies…)", "Central Government departments…", "local councils…"), and the
+    "funds" link between Central Government and the PCTs was hidden under the "accountable
+    to" link. Measured as the browser draws them: no two names shown overlap, and links
+    between the same two shapes are drawn along different paths."""
+    open_at(tab, path, "Network")
+    expect(tab.locator("svg.ck-net")).to_be_visible()
+    boxes = tab.locator("svg.ck-net text.ck-label:not(.ck-label-hidden)").evaluate_all(
+        """texts => texts.map(t => { const b = t.getBBox();
+            return [b.x, b.y, b.x + b.width, b.y + b.height, t.textContent]; })"""
+    )
+    assert boxes
+    overlapping = [
+        (a[4], b[4])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+    ]
+    assert not overlapping, overlapping
+    # the middle of each link, by the two shapes it joins
+    links = tab.locator("svg.ck-net .ck-link").evaluate_all(
+        """links => links.map(l => { const p = l.getPointAtLength(l.getTotalLength() / 2);
+            return [l.getAttribute('data-pair'), p.x, p.y]; })"""
+    )
+    by_pair: dict[str, list[tuple[float, float]]] = {}
+    for pair, x, y in links:
+        by_pair.setdefault(pair, []).append((x, y))
+    assert any(len(middles) > 1 for middles in by_pair.values()) or path == "network"
+    for pair, middles in by_pair.items():
+        for i, a in enumerate(middles):
+            for b in middles[i + 1 :]:
+                assert math.dist(a, b) >= 8, f"two links of {pair} drawn on one line"

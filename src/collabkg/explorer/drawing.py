@@ -144,6 +144,207 @@ def layout(
     return placed
 
 
+# --------------------------------------------------------------------------- names placed
+
+ASCENT = 0.95 * FONT_SIZE
+DESCENT = 0.32 * FONT_SIZE
+LINE_GAP = FONT_SIZE + 1
+"""From one line's baseline to the next."""
+MARK = 9.0
+"""Half the size of a shape, and a little room around it."""
+PAD = 2.0
+"""Room kept between two names."""
+
+
+def text_width(text: str) -> float:
+    """How wide a line of text is drawn, in drawing units, reckoned on the wide side of
+    common sans-serif faces (so a box holds what the browser draws)."""
+    em = 0.0
+    for char in text:
+        if char in "il.,;:'’|!()[] ":
+            em += 0.32
+        elif char in "MW@mw—%":
+            em += 0.92
+        elif char.isupper() or char in "…&":
+            em += 0.7
+        else:
+            em += 0.57
+    return em * FONT_SIZE
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in drawing units (left, top, right, bottom)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+        )
+
+
+@dataclass(frozen=True)
+class Label:
+    """A shape's name as drawn: where its first line's baseline is, how it is anchored, its
+    lines and the box they take; ``hidden`` when no place was free (shown on hover and
+    focus; the name is in the tooltip, the accessible name and the links table)."""
+
+    x: float
+    y: float
+    anchor: str
+    lines: tuple[str, ...]
+    box: Box
+    hidden: bool = False
+
+
+def _label_at(x: float, y: float, lines: Sequence[str], where: str) -> Label:
+    """A label of ``lines`` beside the shape at (x, y): below, above, right or left of it,
+    or below or above it running right ("below-right") or left ("below-left")."""
+    width = max(text_width(line) for line in lines)
+    height = ASCENT + (len(lines) - 1) * LINE_GAP + DESCENT
+    vertical, _, horizontal = where.partition("-")
+    if vertical in ("below", "above"):
+        top = y + MARK + PAD if vertical == "below" else y - MARK - PAD - height
+        if horizontal == "right":
+            anchor, tx, left = "start", x - MARK, x - MARK
+        elif horizontal == "left":
+            anchor, tx, left = "end", x + MARK, x + MARK - width
+        else:
+            anchor, tx, left = "middle", x, x - width / 2
+    else:
+        top = y - height / 2
+        if vertical == "right":
+            anchor, tx, left = "start", x + MARK + PAD, x + MARK + PAD
+        else:
+            anchor, tx, left = "end", x - MARK - PAD, x - MARK - PAD - width
+    box = Box(left, top, left + width, top + height)
+    return Label(round(tx, 1), round(top + ASCENT, 1), anchor, tuple(lines), box)
+
+
+PLACES = (
+    "below",
+    "above",
+    "right",
+    "left",
+    "below-right",
+    "below-left",
+    "above-right",
+    "above-left",
+)
+"""Where a name may go, in the order tried."""
+
+
+class _Grid:
+    """Boxes kept by the cells of a grid they touch: what may overlap a new box is found
+    among a few, not among every box drawn."""
+
+    def __init__(self, cell: float = 120.0) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[Box]] = {}
+
+    def _keys(self, box: Box) -> list[tuple[int, int]]:
+        c = self.cell
+        return [
+            (i, j)
+            for i in range(int(box.x0 // c), int(box.x1 // c) + 1)
+            for j in range(int(box.y0 // c), int(box.y1 // c) + 1)
+        ]
+
+    def add(self, box: Box) -> None:
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(box)
+
+    def free(self, box: Box) -> bool:
+        return not any(
+            other.overlaps(box) for key in self._keys(box) for other in self.cells.get(key, [])
+        )
+
+
+def place_labels(
+    positions: dict[str, tuple[float, float]],
+    lines: dict[str, list[str]],
+    order: Sequence[str],
+    *,
+    width: float = WIDTH,
+) -> dict[str, Label]:
+    """A place for each name (``lines``, by node) where it covers no other name and no
+    shape, within the drawing's width: the nodes in ``order`` (the most important first)
+    each take the first free place of :data:`PLACES`, with their two lines, else with the
+    first line alone; a name with no free place is hidden (shown on hover and focus)."""
+    taken = _Grid()
+    for x, y in positions.values():
+        taken.add(Box(x - MARK, y - MARK, x + MARK, y + MARK))
+    placed: dict[str, Label] = {}
+    for node in order:
+        x, y = positions[node]
+        full = lines[node]
+        tries = [full] + (
+            [[full[0] + ("" if full[0].endswith("…") else "…")]] if len(full) > 1 else []
+        )
+        chosen: Label | None = None
+        for attempt in tries:
+            for where in PLACES:
+                label = _label_at(x, y, attempt, where)
+                box = label.box
+                if box.x0 >= 0 and box.x1 <= width and box.y0 >= 0 and taken.free(box):
+                    chosen = label
+                    break
+            if chosen is not None:
+                break
+        if chosen is None:
+            below = _label_at(x, y, full, "below")
+            chosen = Label(below.x, below.y, below.anchor, below.lines, below.box, hidden=True)
+        else:
+            taken.add(Box(chosen.box.x0 - PAD, chosen.box.y0, chosen.box.x1 + PAD, chosen.box.y1))
+        placed[node] = chosen
+    return placed
+
+
+# --------------------------------------------------------------------------- links drawn
+
+PARALLEL_SPREAD = 26.0
+"""How far apart (at their middles) two links between the same two shapes are drawn."""
+
+
+def link_paths(
+    edges: Sequence[tuple[str, str, str]], positions: dict[str, tuple[float, float]]
+) -> list[tuple[tuple[float, float], tuple[float, float] | None, tuple[float, float]]]:
+    """Each link as (start, bend, end): a straight line (``bend`` None) when it is the only
+    link between its two shapes; else each of the links between them bent by its own
+    amount (a quadratic curve through ``bend``), so no link hides another. The end stops
+    short of the shape so the arrow head shows."""
+    pairs: dict[frozenset[str], list[int]] = {}
+    for number, (source, target, _relation) in enumerate(edges):
+        pairs.setdefault(frozenset((source, target)), []).append(number)
+    out: list[tuple[tuple[float, float], tuple[float, float] | None, tuple[float, float]]] = []
+    for number, (source, target, _relation) in enumerate(edges):
+        (x1, y1), (x2, y2) = positions[source], positions[target]
+        together = pairs[frozenset((source, target))]
+        bend: tuple[float, float] | None = None
+        if len(together) > 1:
+            # one direction for the pair, whichever way each link points
+            a, b = sorted((source, target))
+            (ax, ay), (bx, by) = positions[a], positions[b]
+            length = math.hypot(bx - ax, by - ay) or 1.0
+            nx, ny = -(by - ay) / length, (bx - ax) / length
+            offset = (together.index(number) - (len(together) - 1) / 2) * PARALLEL_SPREAD
+            # a quadratic curve passes half way to its control point
+            bend = (
+                round((x1 + x2) / 2 + nx * offset * 2, 1),
+                round((y1 + y2) / 2 + ny * offset * 2, 1),
+            )
+        fx, fy = bend if bend is not None else (x1, y1)
+        length = math.hypot(x2 - fx, y2 - fy) or 1.0
+        gap = 11.0
+        end = (round(x2 - (x2 - fx) * gap / length, 1), round(y2 - (y2 - fy) * gap / length, 1))
+        out.append(((x1, y1), bend, end))
+    return out
+
+
 # --------------------------------------------------------------------------- picture
 
 
@@ -158,20 +359,68 @@ class Shape:
     href: str | None
 
 
-def _wrap(name: str, width: int = NAME_WRAP) -> list[str]:
-    """A name on at most two lines (the second cut with an ellipsis when longer)."""
-    words, lines, line = name.split(), [], ""
+def _fit_words(words: Sequence[str], width: int) -> tuple[str, int]:
+    """As many of ``words`` (from the first) as fit on a line of ``width`` characters, and
+    how many; a first word longer than the line is cut (with an ellipsis)."""
+    line, used = "", 0
     for word in words:
         if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    if len(lines) > 2:
-        rest = " ".join(lines[1:])
-        lines = [lines[0], rest[: width - 1].rstrip() + "…"]
-    return [text if len(text) <= width + 6 else text[: width + 5] + "…" for text in lines]
+            break
+        line = f"{line} {word}".strip()
+        used += 1
+    if len(line) > width:
+        line = line[: width - 1].rstrip() + "…"
+    return line, used
+
+
+def _wrap(name: str, width: int = NAME_WRAP, start: int | None = None) -> list[str]:
+    """A name on at most two lines. A longer name keeps its first words on the first line
+    and, on the second, the words from ``start`` (a word number; by default those that fit
+    after the first line), between ellipses where words are left out: "small community" /
+    "…5 of 5 with CYP and…" tells apart names that differ only there."""
+    words = name.split()
+    first, used = _fit_words(words, width)
+    if used >= len(words):
+        return [first]
+    rest = words[used:]
+    second, more = _fit_words(rest, width)
+    if more >= len(rest) and start is None:
+        return [first, second]
+    begin = used if start is None or start <= used else start
+    lead = "…" if begin > used else ""
+    second, more = _fit_words(words[begin:], width - len(lead) - 1)
+    tail = "…" if begin + more < len(words) and not second.endswith("…") else ""
+    return [first, f"{lead}{second}{tail}"]
+
+
+def label_lines(names: dict[str, str], width: int = NAME_WRAP) -> dict[str, list[str]]:
+    """Each name's lines as drawn (:func:`_wrap`), shortened names told apart: where two
+    names would read the same, each shows on its second line the words from the first
+    word in which it differs from the others (the five "small community group working
+    with…" read "…5 of 5 with CYP and…", "…4 of 5…")."""
+    lines = {key: _wrap(name, width) for key, name in names.items()}
+    same: dict[tuple[str, ...], list[str]] = {}
+    for key, drawn in lines.items():
+        same.setdefault(tuple(drawn), []).append(key)
+    for keys in same.values():
+        if len(keys) < 2:
+            continue
+        split = {key: names[key].split() for key in keys}
+        for key in keys:
+            others = [split[other] for other in keys if other != key and split[other]]
+            mine = split[key]
+            differs = min(
+                (
+                    next(
+                        (n for n, (a, b) in enumerate(zip(mine, other, strict=False)) if a != b),
+                        min(len(mine), len(other)),
+                    )
+                    for other in others
+                ),
+                default=0,
+            )
+            lines[key] = _wrap(names[key], width, start=differs)
+    return lines
 
 
 def shapes(network: Network, href: Callable[[str], str | None]) -> list[Shape]:
@@ -209,7 +458,16 @@ def network_svg(
     if positions is None:
         positions = layout([s.iri for s in drawn], [(a, b) for a, b, _ in edges])
     names = {s.iri: s.name for s in drawn}
-    height = max([y for _, y in positions.values()] + [0.0]) + MARGIN
+    order = ([selected] if selected in names else []) + [s.iri for s in drawn if s.iri != selected]
+    labels = place_labels(positions, label_lines(names), order)
+    height = (
+        max(
+            [y for _, y in positions.values()]
+            + [label.box.y1 - MARGIN + 8 for label in labels.values() if not label.hidden]
+            + [0.0]
+        )
+        + MARGIN
+    )
     esc = html.escape
     markers = "".join(
         f'<marker id="ck-arrow-{number}" viewBox="0 0 10 10" refX="10" refY="5" '
@@ -221,22 +479,30 @@ def network_svg(
     marker_of = {relation: number for number, relation in enumerate(RELATIONS)}
     lines: list[str] = []
     front: list[str] = []
-    for source, target, relation in edges:
-        (x1, y1), (x2, y2) = positions[source], positions[target]
-        length = math.hypot(x2 - x1, y2 - y1) or 1.0
-        gap = 11.0  # stop short of the shape so the arrow head shows
-        ex, ey = x2 - (x2 - x1) * gap / length, y2 - (y2 - y1) * gap / length
+    for (source, target, relation), (start, bend, end) in zip(
+        edges, link_paths(edges, positions), strict=True
+    ):
         colour = RELATION_COLOURS.get(relation, "#6b7280")
         marker = marker_of.get(relation)
         head = f' marker-end="url(#ck-arrow-{marker})"' if marker is not None else ""
         near = selected in (source, target)
         dim = "" if near or selected is None else ' opacity="0.35"'
-        line = (
-            f'<line x1="{x1}" y1="{y1}" x2="{ex:.1f}" y2="{ey:.1f}" stroke="{colour}" '
-            f'stroke-width="{2.6 if near else 1.4}"{head}'
-            f"{dim}>"
-            f"<title>{esc(names[source])} {esc(relation)} {esc(names[target])}</title></line>"
+        title = f"<title>{esc(names[source])} {esc(relation)} {esc(names[target])}</title>"
+        pair = " ".join(sorted((ids.get(source, ""), ids.get(target, ""))))
+        paint = (
+            f'data-pair="{esc(pair)}" stroke="{colour}" '
+            f'stroke-width="{2.6 if near else 1.4}"{head}{dim}'
         )
+        if bend is None:
+            line = (
+                f'<line class="ck-link" x1="{start[0]}" y1="{start[1]}" x2="{end[0]:.1f}" '
+                f'y2="{end[1]:.1f}" {paint}>{title}</line>'
+            )
+        else:
+            line = (
+                f'<path class="ck-link" d="M{start[0]},{start[1]} Q{bend[0]},{bend[1]} '
+                f'{end[0]:.1f},{end[1]:.1f}" fill="none" {paint}>{title}</path>'
+            )
         (front if near else lines).append(line)
     nodes: list[str] = []
     for shape in drawn:
@@ -253,11 +519,17 @@ def network_svg(
             )
         else:
             mark = f'<circle cx="{x}" cy="{y}" r="8" fill="{colour}"{stroke}/>'
+        placed = labels[shape.iri]
         words = "".join(
-            f'<tspan x="{x}" dy="{FONT_SIZE + 1 if number else 0}">{esc(text)}</tspan>'
-            for number, text in enumerate(_wrap(shape.name))
+            f'<tspan x="{placed.x}" dy="{LINE_GAP if number else 0}">{esc(text)}</tspan>'
+            for number, text in enumerate(placed.lines)
         )
-        label = f'<text x="{x}" y="{y + 8 + FONT_SIZE + 2}" text-anchor="middle">{words}</text>'
+        box = placed.box
+        label = (
+            f'<text class="ck-label{" ck-label-hidden" if placed.hidden else ""}" '
+            f'x="{placed.x}" y="{placed.y}" text-anchor="{placed.anchor}" '
+            f'data-box="{box.x0:.1f} {box.y0:.1f} {box.x1:.1f} {box.y1:.1f}">{words}</text>'
+        )
         tip = f"<title>{esc(shape.name)} ({esc(shape.kind)})</title>"
         inner = f"{tip}{mark}{label}"
         element_id = esc(ids.get(shape.iri, ""))
@@ -279,10 +551,19 @@ def network_svg(
         f'<div class="ck-net-wrap"><svg class="ck-net" viewBox="0 0 {WIDTH} {height:.0f}" '
         f'style="min-width:{MIN_WIDTH_PX}px;max-width:none" role="group" '
         f'aria-label="Network drawing: {esc(description, quote=True)}">'
-        f"<defs>{markers}</defs>"
+        f"<defs>{markers}</defs><style>{HIDDEN_LABELS}</style>"
         f'<g class="ck-net-links">{"".join(lines)}{"".join(front)}</g>'
         f'<g class="ck-net-nodes" font-size="{FONT_SIZE}">{"".join(nodes)}</g></svg></div>'
     )
+
+
+HIDDEN_LABELS = (
+    "svg.ck-net .ck-label-hidden{visibility:hidden}"
+    "svg.ck-net .ck-node:hover .ck-label-hidden,svg.ck-net .ck-node:focus .ck-label-hidden,"
+    "svg.ck-net .ck-node:focus-visible .ck-label-hidden{visibility:visible}"
+)
+"""A name with no free place beside its shape is shown while the shape is hovered or has
+the focus."""
 
 
 def legend_html(network: Network) -> str:
