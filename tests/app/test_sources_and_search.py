@@ -435,3 +435,31 @@ def test_the_search_page_lists_the_things_by_kind(open_page: Opener):
 )
 def test_a_kind_in_the_plural(one: str, many: str):
     assert plural(one) == many
+
+
+@pytest.mark.slow
+def test_a_search_of_a_large_graph_scans_its_text_once_per_word():
+    """At a million triples the search holds about 100,000 entries: a word (even one letter,
+    which starts a word in nearly every entry) is found without matching a pattern against
+    each entry, well within a keystroke's time."""
+    import importlib
+    import time
+
+    search_module = importlib.import_module("collabkg.explorer.search")
+
+    entries = [
+        search_module._Entry(
+            "Organisations",
+            search_module._haystack(f"Organisation {n} in area {n % 97}", "a collaboration"),
+            ex.Hit(f"Organisation {n}"),
+        )
+        for n in range(100_000)
+    ]
+    searchable = search_module._Searchable(entries)
+    numbered = sum(1 for n in range(100_000) if str(n).startswith("4242"))  # word starts
+    for word, expected in (("a", 100_000), ("lab", 0), ("organisation 4242", numbered)):
+        started = time.perf_counter()
+        found = searchable.having(search_module._term(word))
+        took = time.perf_counter() - started
+        assert len(found) == expected, word
+        assert took < 0.5, f"{word!r}: {took:.2f} s"

@@ -248,7 +248,7 @@ class _Term:
 
 
 def _term(text: str) -> _Term:
-    base = _POSSESSIVE.sub("", text.replace(_END, "")) or text
+    base = _POSSESSIVE.sub("", text.replace(_END, "").replace(_WORD, "")) or text
     start = r"(?<!\w)" + re.escape(base)
     return _Term(base, re.compile(start), re.compile(start + r"(?:'s?)?(?!\w)"))
 
@@ -257,10 +257,22 @@ _END = "\x00"
 """Between two entries' haystacks in the text a search scans (never in a haystack)."""
 
 
+_WORD = "\x01"
+"""Put before every word's start in the text a search scans (and in what it looks for),
+so finding a word's start is finding a plain string (never in a haystack)."""
+_WORD_START = re.compile(r"(?<!\w)(?=\w)")
+
+
+def _marked(text: str) -> str:
+    """``text`` with :data:`_WORD` before the start of each of its words."""
+    return _WORD_START.sub(_WORD, text)
+
+
 @dataclass
 class _Searchable:
-    """Every entry's haystack in one text, so a search scans it once per word (a literal
-    scan, in C) instead of matching a pattern against each entry."""
+    """Every entry's haystack in one text, each word's start marked (:func:`_marked`), so a
+    search finds the entries holding a word's start with the string search of C, not a
+    pattern matched against each entry; an entry found, the scan goes on from the next."""
 
     entries: list[_Entry]
     text: str = ""
@@ -271,18 +283,22 @@ class _Searchable:
         parts: list[str] = []
         for entry in self.entries:
             self.starts.append(offset)
-            part = entry.haystack.replace(_END, " ")
+            part = _marked(entry.haystack.replace(_END, " ").replace(_WORD, " "))
             parts.append(part)
             offset += len(part) + 1
         self.text = _END.join(parts)
 
     def having(self, term: _Term) -> set[int]:
         """The entries where ``term`` starts a word (their positions in ``entries``)."""
-        text, found, at = self.text, set(), 0
-        while (at := text.find(term.text, at)) >= 0:
-            if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")):
-                found.add(bisect.bisect_right(self.starts, at) - 1)
-            at += 1
+        text, starts, found, at = self.text, self.starts, set(), 0
+        wanted = _marked(term.text)
+        last = len(starts) - 1
+        while (at := text.find(wanted, at)) >= 0:
+            number = bisect.bisect_right(starts, at) - 1
+            found.add(number)
+            if number >= last:
+                break
+            at = starts[number + 1]
         return found
 
 
