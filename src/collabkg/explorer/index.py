@@ -657,13 +657,13 @@ class ExplorerIndex:
     def collaborations(self) -> list[Entity]:
         return sorted(
             (e for e in self.entities.values() if e.kind == "collaboration"),
-            key=lambda e: (_is_unnamed(e), e.label.lower(), e.iri),
+            key=lambda e: (is_unnamed(e), e.label.lower(), e.iri),
         )
 
     def organisations(self) -> list[Entity]:
         return sorted(
             (e for e in self.entities.values() if e.kind == "organisation"),
-            key=lambda e: (_is_unnamed(e), e.label.lower(), e.iri),
+            key=lambda e: (is_unnamed(e), e.label.lower(), e.iri),
         )
 
     def href(self, iri: str, label: str | None = None) -> str | None:
@@ -687,7 +687,7 @@ def _remove(table: dict[str, list[str]], key: str, item: str) -> None:
             del table[key]
 
 
-def _is_unnamed(entity: Entity) -> bool:
+def is_unnamed(entity: Entity) -> bool:
     """Things the sources describe without naming them sort after named ones."""
     label = entity.label
     return entity.unnamed or "not named in the source" in label or "none named" in label

@@ -16,7 +16,7 @@ from collabkg.explorer.common import (
     humanise,
     sentence_case,
 )
-from collabkg.explorer.index import ExplorerIndex
+from collabkg.explorer.index import ExplorerIndex, is_unnamed
 from collabkg.explorer.style import GROUP_COLOURS, SECTOR_GROUPS
 from collabkg.terms import CK
 
@@ -222,12 +222,12 @@ def build_network(
     message = ""
     nodes_used = _unique([n for e in chosen for n in (e.source, e.target)])
     if total > cap:
-        nodes_used = _most_connected(degree, cap, {n: index.label(n) for n in degree})
+        nodes_used = _most_connected(degree, cap, {n: tie_rank(index, n) for n in degree})
         drawn = set(nodes_used)
         chosen = [e for e in chosen if e.source in drawn and e.target in drawn]
         message = (
             f"The filters keep {shapes_words(Counter(parties.values()))}; showing the "
-            f"{len(nodes_used)} most connected ({TIE_ORDER} of their names). Narrow it "
+            f"{len(nodes_used)} most connected ({TIE_ORDER}). Narrow it "
             "with the filters, or raise the number, to see the rest."
         )
     labels = {n: index.label(n) for n in nodes_used}
@@ -317,23 +317,39 @@ def _kind_words(index: ExplorerIndex, iri: str, groups: Mapping[str, str]) -> st
     return sentence_case(index.kind(iri) or "other")
 
 
+def tie_rank(index: ExplorerIndex, iri: str) -> tuple[int, str, str]:
+    """Which of two shapes with as many links is drawn first (:data:`TIE_ORDER`):
+    collaborations, then organisations the sources name, then the rest (organisations the
+    sources do not name, groups, other parties); then by name, then by IRI."""
+    kind = index.kind(iri)
+    entity = index.entities.get(iri)
+    if kind == "collaboration":
+        standing = 0
+    elif kind == "organisation" and entity is not None and not is_unnamed(entity):
+        standing = 1
+    else:
+        standing = 2
+    return standing, index.label(iri).casefold(), iri
+
+
 def _most_connected(
-    degree: Counter[str], cap: int, labels: Mapping[str, str] | None = None
+    degree: Counter[str], cap: int, rank: Mapping[str, tuple[int, str, str]]
 ) -> list[str]:
     """Exactly ``cap`` nodes (fewer only when there are fewer): the ``cap`` with the most
-    links under the filters, most first; equal counts in alphabetical order of their names
-    (:data:`TIE_ORDER`), then of their IRIs, so the same filters always draw the same shapes.
+    links under the filters, most first; equal counts in the order of ``rank``
+    (:func:`tie_rank`), so the same filters always draw the same shapes.
 
     Every shape drawn has at least as many links as every shape left out. (Links used to be
     taken by the two ends' links added together, so a shape with one link to a hub was drawn
     before shapes with two links between themselves.) A shape drawn whose partners are all
     left out is drawn on its own."""
-    names = labels or {}
-    ranked = sorted(degree, key=lambda n: (-degree[n], names.get(n, n).casefold(), n))
-    return ranked[:cap]
+    return sorted(degree, key=lambda n: (-degree[n], rank[n]))[:cap]
 
 
-TIE_ORDER = "most links first; equal numbers of links in alphabetical order"
+TIE_ORDER = (
+    "most links first; among equal numbers of links, collaborations, then the organisations "
+    "the sources name, then the rest, each in alphabetical order"
+)
 """How the cap picks the shapes drawn, in words (the page says it)."""
 
 
