@@ -145,10 +145,14 @@ def param_field(query: CannedQuery, spec: ParamSpec, index: ExplorerIndex) -> Pa
                 canonical[given] = to_curie(from_curie(given))
         if default:
             default = to_curie(from_curie(default))
+    find = st.query_params.get(FIND_PREFIX + spec.name, "").strip()
+    if kind == "choice" and find and given is None:
+        # a list narrowed by a Find, nothing chosen from it yet (the address after a Find
+        # that left the choice out): no default answered for behind it, on a reload too
+        default = None
     value, broken = param_value(kind, given, default, values, canonical=canonical)
     if broken:
         st.warning(f"The link names {broken_choice(kind, label, given)}; choose one below.")
-    find = st.query_params.get(FIND_PREFIX + spec.name, "").strip()
     if kind == "choice" and (len(options) > CHOICES_LISTED or find):
         # a new Find keeps the choice only when its name holds the text found
         narrowed_by = listed_with(st.query_params.get(LISTED_PREFIX + spec.name))

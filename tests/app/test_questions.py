@@ -532,6 +532,11 @@ def test_a_find_that_leaves_out_the_choice_chooses_nothing(open_page: Opener):
     assert any("to see the answer" in i.value for i in app.info)
     assert '<table class="ck-answer' not in form, "no answer is shown"
     assert app.query_params.get("entity") in (None, "", []), "the address names no choice"
+    # the address it leaves (the question and the text found) reopens the same: no choice,
+    # and never the default answered for behind the narrowed list
+    again = open_page(PAGE, q="evidence-for", **{"find-entity": word})
+    assert '<option value="" disabled selected>Choose' in _form(again)
+    assert '<table class="ck-answer' not in _form(again)
 
     # a Find whose text the chosen name holds keeps it, and answers for it
     part = label.split()[-1]

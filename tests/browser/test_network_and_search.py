@@ -153,6 +153,14 @@ def test_find_never_leaves_a_choice_the_list_no_longer_shows(tab: Page):
     main = tab.locator('[data-testid="stMain"]')
     expect(main).to_contain_text("to see the answer")
     assert not tab.locator("table.ck-answer").count(), "no answer for a name not listed"
+    # a reload of that address shows the same: nothing chosen, no answer
+    tab.reload()
+    wait_idle(tab)
+    mark_tab(tab)
+    expect(choice).to_be_visible()
+    selected = choice.evaluate("s => s.options[s.selectedIndex].textContent")
+    assert selected.startswith("Choose"), selected
+    assert not tab.locator("table.ck-answer").count()
     # a name found is chosen and answered
     choice.select_option(label=labels[0])
     tab.get_by_role("button", name="Show the answer").click()
