@@ -198,8 +198,14 @@ def in_source(
     if offset is None:
         return QueryError(message, hint=hint)
     if not source[offset:].strip() and source.strip():  # the engine reached the end
+        # a text that ends as a whole query does ('… ?o ?extra }') has its fault inside,
+        # where a second reading stops; one cut short ('?s ?p', '… ORDER BY') is incomplete
+        # at its end, where the engine stopped (the second reading would point back to the
+        # start of the last thing it began)
+        closed = checked.text.rstrip().endswith("}")
         earlier = (
-            _where_reading_stops(checked.text) if hint == _SYNTAX_HINT and second_reading
+            _where_reading_stops(checked.text)
+            if hint == _SYNTAX_HINT and second_reading and closed
             else None
         )
         if earlier is not None and checked.text[earlier:].strip():
