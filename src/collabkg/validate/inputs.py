@@ -5,7 +5,7 @@ named in a report (relative to the project, else to where the command runs)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,12 +54,10 @@ def resolved_names(paths: Iterable[Path]) -> list[str]:
     return out
 
 
-def _turtle_files(folder: Path) -> list[tuple[Path, bool]]:
-    """The ``*.ttl`` files under ``folder`` in the order ``sorted(folder.rglob("*.ttl"))``
-    gives (links to folders not followed, as there), each with whether it is a link. The
-    folders' entries say what is a file without one system call per file, and the paths are sorted
-    as strings split at "/" (Path objects compared one by one were a large part of checking
-    one file in a project of 70,000)."""
+def walk_files(folder: Path, wanted: Callable[[str], bool]) -> list[tuple[list[str], Path, bool]]:
+    """The files under ``folder`` whose names ``wanted`` accepts, each as (its path split at
+    "/", its path, whether it is a link), unsorted; links to folders are not followed (as
+    ``rglob``). The folders' entries say what is a file without one system call per file."""
     found: list[tuple[list[str], Path, bool]] = []
     pending = [folder]
     while pending:
@@ -72,11 +70,20 @@ def _turtle_files(folder: Path) -> list[tuple[Path, bool]]:
             try:
                 if entry.is_dir() and not entry.is_symlink():  # as rglob: links not followed
                     pending.append(here / entry.name)
-                elif entry.name.endswith(".ttl") and entry.is_file():
+                elif wanted(entry.name) and entry.is_file():
                     parts = entry.path.split(os.sep)  # noqa: PTH206 - strings are faster
                     found.append((parts, here / entry.name, entry.is_symlink()))
             except OSError:
                 continue
+    return found
+
+
+def _turtle_files(folder: Path) -> list[tuple[Path, bool]]:
+    """The ``*.ttl`` files under ``folder`` in the order ``sorted(folder.rglob("*.ttl"))``
+    gives (links to folders not followed, as there), each with whether it is a link. The
+    paths are sorted as strings split at "/" (Path objects compared one by one were a large
+    part of checking one file in a project of 70,000)."""
+    found = walk_files(folder, lambda name: name.endswith(".ttl"))
     found.sort(key=lambda item: item[0])
     return [(path, link) for _parts, path, link in found]
 
@@ -181,4 +188,5 @@ __all__ = [
     "project_inputs",
     "resolved",
     "resolved_names",
+    "walk_files",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from collabkg.paths import ProjectPaths
-from collabkg.validate.inputs import display_name
+from collabkg.validate.inputs import display_name, walk_files
 from collabkg.validate.report import Issue, Report, Severity, Stage
 
 TURTLE_LIKE = (".ttl", ".turtle")
@@ -31,23 +31,7 @@ def is_stray(path: Path) -> bool:
 def stray_files(folder: Path) -> list[Path]:
     """The Turtle-like files under ``folder`` the graph does not read, sorted (folders that
     are links not followed, as the graph's own listing does)."""
-    found: list[Path] = []
-    pending = [folder]
-    while pending:
-        here = pending.pop()
-        try:
-            entries = list(os.scandir(here))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir() and not entry.is_symlink():
-                    pending.append(here / entry.name)
-                elif is_stray(Path(entry.name)) and entry.is_file():
-                    found.append(here / entry.name)
-            except OSError:
-                continue
-    return sorted(found)
+    return sorted(path for _parts, path, _link in walk_files(folder, lambda n: is_stray(Path(n))))
 
 
 def stray_issue(project: ProjectPaths, path: Path) -> Issue:
