@@ -3,6 +3,8 @@ of one file asked about (``display``, ``triples``, ``parsed.index``), returning 
 
 - :func:`two_names` — two names in one language on one item (an **error**: the profile would
   list it twice; other names go in ``skos:altLabel``);
+- :func:`stated_and_unstated` — a property given and also said unstated by the source (a
+  **warning**);
 - :func:`accountable_to_itself` — an accountability line whose party is accountable to itself
   (a **warning**: usually an ID pasted on the wrong line);
 - :func:`kind_and_sector` — an organisation whose kind and sector disagree, e.g. a charity in
@@ -140,6 +142,37 @@ def two_names(item: FileLike, names: Names | None = None) -> list[Issue]:
                         f'skos:altLabel, e.g. skos:altLabel "{distinct[1]}" ;',
                     )
                 )
+    return issues
+
+
+def stated_and_unstated(item: FileLike, names: Names | None = None) -> list[Issue]:
+    """An item that gives a property and also says its source does not state it
+    (``ck:hasPeriod …`` beside ``ck:hasUnstatedProperty ck:hasPeriod``): one of the two is
+    wrong (a **warning**: it passed without a word)."""
+    issues: list[Issue] = []
+    index = item.parsed.index
+    for subject, props in _by_subject(item).items():
+        for unstated in sorted(props.get(CK.hasUnstatedProperty, []), key=str):
+            if not isinstance(unstated, URIRef) or unstated not in props:
+                continue
+            issues.append(
+                _issue(
+                    item,
+                    Severity.WARNING,
+                    "vocabulary.stated-and-unstated",
+                    f"{compact(str(subject))} gives {compact(str(unstated))} and also says "
+                    f"its source does not state it (ck:hasUnstatedProperty "
+                    f"{compact(str(unstated))}): one of the two is wrong.",
+                    line=index.property_line(str(subject), str(CK.hasUnstatedProperty))
+                    or index.subject_line(str(subject)),
+                    focus=subject,
+                    path=CK.hasUnstatedProperty,
+                    names=names,
+                    hint=f"if the source states it, remove ck:hasUnstatedProperty "
+                    f"{compact(str(unstated))}; if it does not, remove the "
+                    f"{compact(str(unstated))} statement",
+                )
+            )
     return issues
 
 
@@ -288,4 +321,10 @@ def blank_node_cycles(item: FileLike, names: Names | None = None) -> list[Issue]
     ]
 
 
-__all__ = ["accountable_to_itself", "blank_node_cycles", "kind_and_sector", "two_names"]
+__all__ = [
+    "accountable_to_itself",
+    "blank_node_cycles",
+    "kind_and_sector",
+    "stated_and_unstated",
+    "two_names",
+]

@@ -14,6 +14,7 @@ from collabkg.validate.integrity import (
     accountable_to_itself,
     blank_node_cycles,
     kind_and_sector,
+    stated_and_unstated,
     two_names,
 )
 from collabkg.validate.model import FileData
@@ -23,6 +24,8 @@ from collabkg.validate.rules.checker import Checker, FileRule
 _NAMES = {str(p) for p in NAME_PROPERTIES}
 _PARTY, _TO, _SECTOR = str(CK.hasAccountableParty), str(CK.isAccountableTo), str(CK.hasSector)
 _TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_UNSTATED = str(CK.hasUnstatedProperty)
 
 
 def _language(literal: ox.Literal) -> str:
@@ -51,15 +54,19 @@ def _has_cycle(edges: dict[ox.BlankNode, set[ox.BlankNode]]) -> bool:
 
 def may_break_integrity(scan: FileScan, ctx: Context) -> bool:
     """Pre-filter, exact: the integrity checks' own tests on the file's parsed triples (two
-    names in one language on one item; a party accountable to itself; a kind whose sector
-    disagrees, with the kinds given in this file; a blank-node loop), without building
-    rdflib triples or line indexes."""
+    names in one language on one item; an item named in other languages only; a property
+    given and said unstated; a party
+    accountable to itself; a kind whose sector disagrees, with the kinds given in this
+    file; a blank-node loop), without building rdflib triples or line indexes."""
     names: dict[tuple[ox.NamedNode, str, str], set[str]] = {}
     parties: dict[object, set[object]] = {}
     forums: dict[object, set[object]] = {}
     sectors: dict[object, set[object]] = {}
     types: dict[object, set[str]] = {}
     edges: dict[ox.BlankNode, set[ox.BlankNode]] = {}
+    label_languages: dict[ox.NamedNode, set[str]] = {}
+    stated: dict[object, set[str]] = {}
+    unstated: dict[object, set[str]] = {}
     for t in scan.parsed.triples:
         s, p, o = t.subject, t.predicate.value, t.object
         if p in _NAMES:
@@ -68,6 +75,8 @@ def may_break_integrity(scan: FileScan, ctx: Context) -> bool:
                 written.add(o.value)
                 if len(written) > 1:
                     return True
+                if p == _LABEL:
+                    label_languages.setdefault(s, set()).add(_language(o))
         elif p == _PARTY:
             parties.setdefault(s, set()).add(o)
         elif p == _TO:
@@ -78,6 +87,13 @@ def may_break_integrity(scan: FileScan, ctx: Context) -> bool:
             types.setdefault(s, set()).add(o.value)  # type: ignore[union-attr]
         if isinstance(s, ox.BlankNode) and isinstance(o, ox.BlankNode):
             edges.setdefault(s, set()).add(o)
+        stated.setdefault(s, set()).add(p)
+        if p == _UNSTATED and isinstance(o, ox.NamedNode):
+            unstated.setdefault(s, set()).add(o.value)
+    if any("en" not in languages for languages in label_languages.values()):
+        return True  # named in other languages only
+    if any(props & stated.get(s, set()) for s, props in unstated.items()):
+        return True  # a property given and said unstated
     if any(parties.get(s, set()) & forum for s, forum in forums.items()):
         return True
     for subject, given in sectors.items():
@@ -99,6 +115,7 @@ def check_integrity(chk: Checker, item: FileData) -> None:
     chk.result.issues.extend(
         [
             *two_names(item, names),
+            *stated_and_unstated(item, names),
             *accountable_to_itself(item, names),
             *kind_and_sector(item, chk.ont.is_a, names.kind_of, names),
             *blank_node_cycles(item, names),
