@@ -195,6 +195,21 @@ ckd:fx-good-council a ck:LocalAuthority ;
     assert [i for i in report.issues if i.severity is Severity.VIOLATION] == []
 
 
+def test_a_copied_case_id_was_headed_by_the_other_files_case_name(small_copy: Path):
+    """A new case that reused another case's ID was headed by the other case's name (the
+    graph's), not the one its author wrote."""
+    copied = NEW_CASE.replace("ckd:case-new", "ckd:case-good").replace(
+        "A new case about the Fixton partnership", "My own case"
+    )
+    _write(small_copy / "data" / "cases" / "new.ttl", copied)
+    report = validate(root=small_copy)
+    [issue] = [
+        i for i in report.issues
+        if i.code == "vocabulary.duplicate-case" and i.file == "data/cases/new.ttl"
+    ]
+    assert issue.focus_label == "My own case"
+
+
 def test_a_name_clash_was_headed_by_the_other_files_name(small_copy: Path):
     """Two files naming one council differently: each file's report was headed by the
     graph's one name for it (the other file's, for one of them), beside "is named … here".

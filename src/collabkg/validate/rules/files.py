@@ -197,6 +197,7 @@ def check_shared_items(chk: Checker) -> None:
                     line=line,
                     focus=subject,
                     related=related,
+                    as_here=(None, _label_in(item, subject)),
                     hint="rename this case, e.g. ckd:case-"
                     + item.parsed.path.stem
                     + " (and the items you copied, if they are not the same real things)",
@@ -326,6 +327,12 @@ def _compare_values(
 def _listed(values: set[Node]) -> str:
     shown = sorted(show(v) if isinstance(v, URIRef) else f"“{v}”" for v in values)
     return " and ".join([", ".join(shown[:-1]), shown[-1]]) if len(shown) > 1 else shown[0]
+
+
+def _label_in(item: FileData, subject: Node) -> str | None:
+    """The name ``item``'s file gives ``subject`` (its first, in order), if any."""
+    labels = sorted(str(o) for s, p, o in item.triples if s == subject and p == RDFS.label)
+    return labels[0] if labels else None
 
 
 def _place(other: FileData, subject: Node, prop: Node | None = None) -> str:
