@@ -156,18 +156,25 @@ def shared_filter(scope: GraphScope) -> set[str]:
 def check_shared_items(chk: Checker) -> None:
     """Same case ID in two files; the same item described differently in two files; a file
     adding to an item another file describes values that file gives otherwise."""
+    # the subjects of each file as one set each (set operations, not a step per statement
+    # in Python: the workspace of a whole run holds every file)
+    subjects = [
+        (item, {s for s, _p, _o in item.triples if isinstance(s, URIRef)}) for item in chk.ws.files
+    ]
+    seen: set[Node] = set()
+    twice: set[Node] = set()
+    for _item, mine in subjects:
+        twice |= mine & seen
+        seen |= mine
+    typed = {
+        s for item in chk.ws.files for s, p, _o in item.triples if p == RDF.type and s in twice
+    }
     where: dict[Node, list[FileData]] = {}
-    typed: set[Node] = set()
-    for item in chk.ws.files:
-        for s, p, _o in item.triples:
-            if isinstance(s, URIRef):
-                files = where.setdefault(s, [])
-                if not files or files[-1] is not item:
-                    files.append(item)
-                if p == RDF.type:
-                    typed.add(s)
+    for item, mine in subjects:
+        for s in mine & typed:
+            where.setdefault(s, []).append(item)
     for subject, files in where.items():
-        if len(files) < 2 or subject not in typed or not any(f.target for f in files):
+        if len(files) < 2 or not any(f.target for f in files):
             continue
         per_file_types = {
             f.display: {str(o) for s, p, o in f.triples if s == subject and p == RDF.type}
