@@ -275,10 +275,11 @@ def _compare_shared(
 
 SAID_ANYWHERE = frozenset(
     {RDF.type, RDFS.label, RDFS.comment, SKOS.altLabel, SKOS.note, DCTERMS.source,
-     PROV.wasDerivedFrom, CK.hasUnstatedProperty}
+     PROV.wasDerivedFrom, CK.hasUnstatedProperty, CK.isEvidencedBy}
 )
 """Properties two files may give an item different values of: its kinds and names (checked
-above), notes, and where each file's statements come from (each file cites its own source)."""
+above), notes, where each file's statements come from (each file cites its own source) and
+the quotations that evidence it (each case adds its own)."""
 
 
 def _values(item: FileData, subject: Node) -> dict[Node, set[Node]]:
