@@ -171,7 +171,7 @@ def check_shared_items(chk: Checker) -> None:
     }
     where: dict[Node, list[FileData]] = {}
     for item, mine in subjects:
-        for s in mine & typed:
+        for s in sorted(mine & typed, key=str):  # a stable order of issues, run after run
             where.setdefault(s, []).append(item)
     for subject, files in where.items():
         if len(files) < 2 or not any(f.target for f in files):
